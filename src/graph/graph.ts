@@ -1,0 +1,125 @@
+/**
+ * A validated definition, indexed for scheduling: nodes by definition index,
+ * incoming and outgoing edges per node, and a topological order that follows
+ * definition order wherever the edges allow.
+ */
+import type { GraphEdge, GraphNode, NodeType, RetryOptions } from './schema';
+import { LIMITS, DEFAULT_NAME } from './schema';
+import { MinHeap } from './heap';
+
+export interface NodeSpec {
+  /** Definition index; ready nodes start in this order. */
+  readonly index: number;
+  readonly id: string;
+  readonly type: NodeType;
+  readonly label?: string;
+  readonly data: Record<string, unknown>;
+  readonly retry?: RetryOptions;
+  readonly timeout?: string;
+  readonly onError: 'fail' | 'continue' | 'branch';
+}
+
+export interface EdgeSpec {
+  readonly index: number;
+  readonly source: number;
+  readonly target: number;
+  /** `undefined` for a plain edge. */
+  readonly handle?: string;
+}
+
+export interface Settings {
+  readonly maxParallel: number;
+  readonly onError: 'failFast' | 'continue';
+  readonly strategy: 'parallel' | 'sequential';
+}
+
+export interface Graph {
+  readonly name: string;
+  readonly version?: string;
+  readonly nodes: readonly NodeSpec[];
+  readonly edges: readonly EdgeSpec[];
+  readonly settings: Settings;
+  /** Edge indexes into each node, by node index. */
+  readonly incoming: readonly (readonly number[])[];
+  /** Edge indexes out of each node, by node index. */
+  readonly outgoing: readonly (readonly number[])[];
+  readonly indexById: ReadonlyMap<string, number>;
+}
+
+export interface GraphInput {
+  name?: string;
+  version?: string | number;
+  nodes: readonly GraphNode[];
+  edges: readonly GraphEdge[];
+  settings?: { maxParallel?: number; onError?: 'failFast' | 'continue'; strategy?: 'parallel' | 'sequential' };
+}
+
+/**
+ * Indexes a definition whose ids and edge ends were checked (see `validate`).
+ * Throws on an edge to an unknown node, as a guard for callers that skipped validation.
+ */
+export function buildGraph(def: GraphInput): Graph {
+  const indexById = new Map<string, number>();
+  const nodes = def.nodes.map((n, index): NodeSpec => {
+    indexById.set(n.id, index);
+    return {
+      index,
+      id: n.id,
+      type: n.type as NodeType,
+      label: n.label,
+      data: (n.data ?? {}) as Record<string, unknown>,
+      retry: n.retry,
+      timeout: n.timeout,
+      onError: n.onError ?? 'fail',
+    };
+  });
+  const incoming: number[][] = nodes.map(() => []);
+  const outgoing: number[][] = nodes.map(() => []);
+  const edges = def.edges.map((e, index): EdgeSpec => {
+    const source = indexById.get(e.source);
+    const target = indexById.get(e.target);
+    if (source === undefined || target === undefined) {
+      throw new RangeError(`edge ${index} joins unknown node ${source === undefined ? e.source : e.target}`);
+    }
+    outgoing[source]!.push(index);
+    incoming[target]!.push(index);
+    return { index, source, target, handle: e.sourceHandle ?? undefined };
+  });
+  return {
+    name: def.name ?? DEFAULT_NAME,
+    version: def.version === undefined ? undefined : String(def.version),
+    nodes,
+    edges,
+    settings: {
+      maxParallel: def.settings?.maxParallel ?? LIMITS.defaultMaxParallel,
+      onError: def.settings?.onError ?? 'failFast',
+      strategy: def.settings?.strategy ?? 'parallel',
+    },
+    incoming,
+    outgoing,
+    indexById,
+  };
+}
+
+/**
+ * Kahn's algorithm, always taking the lowest definition index among the nodes
+ * whose predecessors are placed, so the order is deterministic and follows the
+ * definition where it can. Nodes on cycles are left out.
+ */
+export function topologicalOrder(graph: Pick<Graph, 'nodes' | 'edges' | 'incoming' | 'outgoing'>): number[] {
+  const remaining = graph.nodes.map((n) => graph.incoming[n.index]!.length);
+  const ready: number[] = [];
+  remaining.forEach((count, i) => count === 0 && ready.push(i));
+  const order: number[] = [];
+  const heap = new MinHeap();
+  for (const i of ready) heap.push(i);
+  for (let i = heap.pop(); i !== undefined; i = heap.pop()) {
+    order.push(i);
+    for (const e of graph.outgoing[i]!) {
+      const t = graph.edges[e]!.target;
+      remaining[t]! -= 1;
+      if (remaining[t] === 0) heap.push(t);
+    }
+  }
+  return order;
+}

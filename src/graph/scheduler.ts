@@ -1,0 +1,224 @@
+/**
+ * The pure scheduler at the heart of the interpreter: which nodes may start now,
+ * and what a node's end means for the rest of the graph. No Temporal, no clocks.
+ *
+ * Each edge is pending until its source ends, then it is decided:
+ *   taken     the source ran and routed here;
+ *   untaken   the source was skipped, or routed elsewhere (a condition's other handle);
+ *   poisoned  the source failed (onError "fail") or was canceled.
+ * A node is ready when every incoming edge is decided: it runs if at least one
+ * is taken and none is poisoned, and otherwise it is skipped and its own edges
+ * are decided untaken (or poisoned) in turn: dead-path elimination. So a join
+ * after a condition never hangs and never runs twice. A `merge` in mode "any"
+ * runs as soon as one input is taken and ignores the rest.
+ *
+ * Ready nodes start at once in definition order, without waiting for a level to
+ * finish. Activity nodes are capped by `maxParallel`; nodes that run inside the
+ * workflow (conditions, timers, …) are not. `strategy: "sequential"` runs one
+ * node at a time.
+ */
+import type { Graph, NodeSpec } from './graph';
+import { MinHeap } from './heap';
+import { ACTIVITY_NODE_TYPES, ERROR_HANDLE } from './schema';
+
+export const NODE_STATUSES = ['pending', 'running', 'succeeded', 'failed', 'skipped', 'canceled'] as const;
+export type NodeStatus = (typeof NODE_STATUSES)[number];
+
+const EDGE_PENDING = 0;
+const EDGE_TAKEN = 1;
+const EDGE_UNTAKEN = 2;
+const EDGE_POISONED = 3;
+type EdgeDecision = typeof EDGE_TAKEN | typeof EDGE_UNTAKEN | typeof EDGE_POISONED;
+
+/** How a running node ended. */
+export type NodeOutcome =
+  /** `handle` is the branch a condition or switch chose. */
+  | { status: 'succeeded'; handle?: string }
+  | { status: 'failed' }
+  | { status: 'canceled' };
+
+export interface SchedulerOptions {
+  /** Fire only this trigger; the others are skipped. Default: all triggers. */
+  trigger?: string;
+}
+
+export class Scheduler {
+  private readonly status: NodeStatus[];
+  private readonly edgeState: Uint8Array;
+  private readonly undecided: Int32Array;
+  private readonly taken: Int32Array;
+  private readonly poisoned: Int32Array;
+  private readonly queued: Uint8Array;
+  private readonly isActivity: Uint8Array;
+  private readonly isMergeAny: Uint8Array;
+  private readonly readyInline = new MinHeap();
+  private readonly readyActivities = new MinHeap();
+  private running = 0;
+  private runningActivities = 0;
+  private stopped = false;
+  private skippedLog: number[] = [];
+
+  constructor(
+    readonly graph: Graph,
+    options: SchedulerOptions = {},
+  ) {
+    const n = graph.nodes.length;
+    this.status = new Array<NodeStatus>(n).fill('pending');
+    this.edgeState = new Uint8Array(graph.edges.length);
+    this.undecided = Int32Array.from(graph.incoming, (edges) => edges.length);
+    this.taken = new Int32Array(n);
+    this.poisoned = new Int32Array(n);
+    this.queued = new Uint8Array(n);
+    this.isActivity = Uint8Array.from(graph.nodes, (node) => (ACTIVITY_NODE_TYPES.has(node.type) ? 1 : 0));
+    this.isMergeAny = Uint8Array.from(graph.nodes, (node) => (node.type === 'merge' && node.data.mode === 'any' ? 1 : 0));
+
+    if (options.trigger !== undefined) {
+      const t = graph.indexById.get(options.trigger);
+      if (t === undefined || graph.nodes[t]!.type !== 'trigger') {
+        throw new RangeError(`"${options.trigger}" is not a trigger of this graph`);
+      }
+    }
+    const work: number[] = [];
+    for (const node of graph.nodes) {
+      if (graph.incoming[node.index]!.length > 0) continue;
+      if (options.trigger === undefined || node.id === options.trigger) this.enqueue(node.index);
+      else this.skip(node.index, EDGE_UNTAKEN, work);
+    }
+    this.drain(work);
+  }
+
+  /** Status of a node by index. */
+  statusOf(index: number): NodeStatus {
+    return this.status[index]!;
+  }
+
+  /** True when nothing runs and nothing is ready: the run is over. */
+  get done(): boolean {
+    return this.running === 0 && (this.stopped || (this.readyInline.size === 0 && this.readyActivities.size === 0));
+  }
+
+  get runningCount(): number {
+    return this.running;
+  }
+
+  /**
+   * Nodes to start now, in definition order, marked running. Within the caps:
+   * every ready in-workflow node, and activity nodes while fewer than
+   * `maxParallel` run; with `strategy: "sequential"`, one node when none runs.
+   */
+  next(): NodeSpec[] {
+    if (this.stopped) return [];
+    const picked: number[] = [];
+    if (this.graph.settings.strategy === 'sequential') {
+      if (this.running > 0) return [];
+      const a = this.readyInline.peek();
+      const b = this.readyActivities.peek();
+      if (a === undefined && b === undefined) return [];
+      picked.push(b === undefined || (a !== undefined && a < b) ? this.readyInline.pop()! : this.readyActivities.pop()!);
+    } else {
+      while (this.readyInline.size > 0) picked.push(this.readyInline.pop()!);
+      let free = this.graph.settings.maxParallel - this.runningActivities;
+      while (free > 0 && this.readyActivities.size > 0) {
+        picked.push(this.readyActivities.pop()!);
+        free--;
+      }
+      picked.sort((x, y) => x - y);
+    }
+    for (const i of picked) {
+      this.status[i] = 'running';
+      this.running++;
+      if (this.isActivity[i]) this.runningActivities++;
+    }
+    return picked.map((i) => this.graph.nodes[i]!);
+  }
+
+  /** Records how a running node ended and decides its outgoing edges. */
+  complete(index: number, outcome: NodeOutcome): void {
+    if (this.status[index] !== 'running') {
+      throw new RangeError(`node ${this.graph.nodes[index]?.id ?? index} is not running`);
+    }
+    this.status[index] = outcome.status;
+    this.running--;
+    if (this.isActivity[index]) this.runningActivities--;
+    const node = this.graph.nodes[index]!;
+    const work: number[] = [];
+    for (const e of this.graph.outgoing[index]!) {
+      this.decide(e, this.route(node, this.graph.edges[e]!.handle, outcome), work);
+    }
+    this.drain(work);
+  }
+
+  /**
+   * Stops the run (fail-fast or cancellation): nothing more starts, and every
+   * node that has not started is marked canceled. Returns the indexes of the
+   * nodes still running, for the caller to cancel; each must still be completed.
+   */
+  stop(): number[] {
+    this.stopped = true;
+    const running: number[] = [];
+    this.status.forEach((s, i) => {
+      if (s === 'pending') this.status[i] = 'canceled';
+      else if (s === 'running') running.push(i);
+    });
+    return running;
+  }
+
+  /** Nodes skipped since the last call, in the order they were skipped. */
+  takeSkipped(): NodeSpec[] {
+    const out = this.skippedLog.map((i) => this.graph.nodes[i]!);
+    this.skippedLog = [];
+    return out;
+  }
+
+  private route(node: NodeSpec, handle: string | undefined, outcome: NodeOutcome): EdgeDecision {
+    const isErrorEdge = handle === ERROR_HANDLE;
+    if (outcome.status === 'canceled') return EDGE_POISONED;
+    if (outcome.status === 'failed') {
+      if (node.onError === 'branch') return isErrorEdge ? EDGE_TAKEN : EDGE_UNTAKEN;
+      if (node.onError === 'continue') return isErrorEdge ? EDGE_UNTAKEN : EDGE_TAKEN;
+      return EDGE_POISONED;
+    }
+    if (isErrorEdge) return EDGE_UNTAKEN;
+    if (outcome.handle !== undefined) return handle === outcome.handle ? EDGE_TAKEN : EDGE_UNTAKEN;
+    return EDGE_TAKEN;
+  }
+
+  private enqueue(index: number): void {
+    this.queued[index] = 1;
+    (this.isActivity[index] ? this.readyActivities : this.readyInline).push(index);
+  }
+
+  private skip(index: number, reason: EdgeDecision, work: number[]): void {
+    this.status[index] = 'skipped';
+    this.skippedLog.push(index);
+    for (const e of this.graph.outgoing[index]!) {
+      this.edgeState[e] = reason;
+      work.push(e);
+    }
+  }
+
+  private decide(edge: number, decision: EdgeDecision, work: number[]): void {
+    this.edgeState[edge] = decision;
+    work.push(edge);
+  }
+
+  /** Settles the targets of decided edges, iteratively (deep chains must not overflow the stack). */
+  private drain(work: number[]): void {
+    while (work.length > 0) {
+      const e = work.pop()!;
+      const t = this.graph.edges[e]!.target;
+      const decision = this.edgeState[e]!;
+      if (decision === EDGE_PENDING) continue;
+      this.undecided[t]!--;
+      if (decision === EDGE_TAKEN) this.taken[t]!++;
+      else if (decision === EDGE_POISONED) this.poisoned[t]!++;
+      if (this.stopped || this.status[t] !== 'pending' || this.queued[t]) continue;
+      if (this.isMergeAny[t] && this.taken[t]! > 0) {
+        this.enqueue(t);
+      } else if (this.undecided[t] === 0) {
+        if (this.taken[t]! > 0 && (this.poisoned[t] === 0 || this.isMergeAny[t])) this.enqueue(t);
+        else this.skip(t, this.poisoned[t]! > 0 ? EDGE_POISONED : EDGE_UNTAKEN, work);
+      }
+    }
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * The definition format (React Flow compatible) as zod schemas. One schema feeds
+ * validation, the TypeScript types and the API's OpenAPI document.
+ *
+ * Nodes and edges ignore unknown keys (`position`, `width`, `selected`, …) so a
+ * graph exported from a React Flow editor can be posted as is. Type-specific
+ * `data` is strict, so a typo such as `mehtod` is reported rather than ignored;
+ * `label` and `description` are allowed there because editors keep them in data.
+ */
+import { z } from 'zod';
+import { isDuration } from './duration';
+import { isExpression } from './expressions';
+
+export const LIMITS = {
+  maxNodes: 5_000,
+  maxEdges: 20_000,
+  maxDefinitionBytes: 1024 * 1024,
+  maxParallel: 1_000,
+  defaultMaxParallel: 100,
+  maxIdLength: 64,
+} as const;
+
+export const NODE_TYPES = ['trigger', 'http', 'condition', 'switch', 'merge', 'delay', 'set'] as const;
+export type NodeType = (typeof NODE_TYPES)[number];
+
+/** Node types that run as Temporal activities; the rest run inside the workflow. */
+export const ACTIVITY_NODE_TYPES: ReadonlySet<NodeType> = new Set(['http']);
+
+export const ON_ERROR = ['fail', 'continue', 'branch'] as const;
+export const ERROR_HANDLE = 'error';
+export const DEFAULT_HANDLE = 'default';
+
+const ID_PATTERN = /^[A-Za-z0-9_-]+$/;
+
+export const nodeIdSchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(LIMITS.maxIdLength, `must be at most ${LIMITS.maxIdLength} characters`)
+  .regex(ID_PATTERN, 'may contain only letters, digits, "_" and "-"');
+
+export const durationSchema = z
+  .string()
+  .refine(isDuration, 'must be a duration such as "250ms", "30s", "5m", "2h" or "7d"');
+
+export const expressionSchema = z.string().refine(isExpression, 'must be an expression written as "{% … %}"');
+
+/** A value that is either `schema` or an expression evaluated at run time. */
+const exprOr = <T extends z.ZodType>(schema: T) => z.union([expressionSchema, schema]);
+
+const uiKeys = { label: z.string().optional(), description: z.string().optional() };
+
+export const retrySchema = z
+  .object({
+    maximumAttempts: z.number().int().min(1).max(100).optional(),
+    initialInterval: durationSchema.optional(),
+    backoffCoefficient: z.number().min(1).max(100).optional(),
+    maximumInterval: durationSchema.optional(),
+  })
+  .strict();
+
+export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
+
+const urlSchema = z.string().refine((s) => {
+  try {
+    const { protocol } = new URL(s);
+    return protocol === 'http:' || protocol === 'https:';
+  } catch {
+    return false;
+  }
+}, 'must be an absolute http(s) URL');
+
+/** `http` node data after expressions are evaluated; checked again at run time. */
+export const httpDataSchema = z
+  .object({
+    method: z.enum(HTTP_METHODS).default('GET'),
+    url: urlSchema,
+    headers: z.record(z.string(), z.string()).optional(),
+    query: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+    body: z.unknown().optional(),
+    timeout: durationSchema.optional(),
+    failOnHttpError: z.boolean().default(true),
+    ...uiKeys,
+  })
+  .strict();
+
+/** `http` node data as written, where any field may be an expression. */
+const httpDataDefinitionSchema = z
+  .object({
+    method: exprOr(z.enum(HTTP_METHODS)).optional(),
+    url: exprOr(urlSchema),
+    headers: exprOr(z.record(z.string(), z.string())).optional(),
+    query: exprOr(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))).optional(),
+    body: z.unknown().optional(),
+    timeout: exprOr(durationSchema).optional(),
+    failOnHttpError: exprOr(z.boolean()).optional(),
+    ...uiKeys,
+  })
+  .strict();
+
+const handleSchema = z.string().min(1).max(LIMITS.maxIdLength).regex(ID_PATTERN, 'may contain only letters, digits, "_" and "-"');
+
+export const DATA_SCHEMAS = {
+  trigger: z.object({ ...uiKeys }).strict(),
+  http: httpDataDefinitionSchema,
+  condition: z.object({ expression: expressionSchema, ...uiKeys }).strict(),
+  switch: z
+    .object({
+      cases: z
+        .array(z.object({ handle: handleSchema, expression: expressionSchema }).strict())
+        .min(1, 'needs at least one case'),
+      ...uiKeys,
+    })
+    .strict(),
+  merge: z.object({ mode: z.enum(['all', 'any']).optional(), ...uiKeys }).strict(),
+  delay: z
+    .object({ duration: exprOr(durationSchema).optional(), until: z.string().optional(), ...uiKeys })
+    .strict()
+    .refine((d) => (d.duration === undefined) !== (d.until === undefined), 'needs exactly one of "duration" or "until"'),
+  set: z.object({ value: z.unknown(), ...uiKeys }).strict(),
+} as const satisfies Record<NodeType, z.ZodType>;
+
+export const nodeSchema = z.object({
+  id: nodeIdSchema,
+  type: z.string(),
+  label: z.string().max(200).optional(),
+  data: z.record(z.string(), z.unknown()).optional(),
+  retry: retrySchema.optional(),
+  timeout: durationSchema.optional(),
+  onError: z.enum(ON_ERROR).optional(),
+});
+
+export const edgeSchema = z.object({
+  id: z.string().max(200).optional(),
+  source: z.string(),
+  target: z.string(),
+  sourceHandle: z.string().nullable().optional(),
+});
+
+export const settingsSchema = z
+  .object({
+    maxParallel: z.number().int().min(1).max(LIMITS.maxParallel).optional(),
+    onError: z.enum(['failFast', 'continue']).optional(),
+    strategy: z.enum(['parallel', 'sequential']).optional(),
+  })
+  .strict();
+
+export const definitionSchema = z.object({
+  name: z.string().min(1).max(200).optional(),
+  version: z.union([z.string().max(64), z.number()]).optional(),
+  nodes: z.array(nodeSchema).max(LIMITS.maxNodes, `must have at most ${LIMITS.maxNodes} nodes`),
+  edges: z.array(edgeSchema).max(LIMITS.maxEdges, `must have at most ${LIMITS.maxEdges} edges`).default([]),
+  settings: settingsSchema.optional(),
+});
+
+export type GraphNode = z.infer<typeof nodeSchema>;
+export type GraphEdge = z.infer<typeof edgeSchema>;
+export type GraphSettings = z.infer<typeof settingsSchema>;
+/** A definition as posted (after the shape check). */
+export type GraphDefinition = z.input<typeof definitionSchema>;
+export type HttpData = z.output<typeof httpDataSchema>;
+export type RetryOptions = z.infer<typeof retrySchema>;
+
+export const DEFAULT_NAME = 'unnamed';
+
+export function isNodeType(type: string): type is NodeType {
+  return (NODE_TYPES as readonly string[]).includes(type);
+}
