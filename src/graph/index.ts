@@ -6,3 +6,6 @@ export * from './schema';
 export * from './validate';
 export * from './scheduler';
 export * from './critical-path';
+export * from './failures';
+export * from './secrets';
+export * from './run-state';

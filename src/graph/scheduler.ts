@@ -163,6 +163,11 @@ export class Scheduler {
     return running;
   }
 
+  /** Whether an edge (by index) was decided taken. */
+  isTaken(edge: number): boolean {
+    return this.edgeState[edge] === EDGE_TAKEN;
+  }
+
   /** Nodes skipped since the last call, in the order they were skipped. */
   takeSkipped(): NodeSpec[] {
     const out = this.skippedLog.map((i) => this.graph.nodes[i]!);

@@ -1,0 +1,191 @@
+/**
+ * The `http` node's activity: one HTTP request, with the node's retry semantics
+ * expressed as failure types (4xx other than 408/429 are not retried; 5xx, 408,
+ * 429 and network errors are), a response size limit, heartbeats while waiting,
+ * and cancellation that aborts the request in flight.
+ */
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Dispatcher } from 'undici';
+import { fetch } from 'undici';
+import { FAILURE_TYPES } from '../src/graph/failures';
+import { ForbiddenAddressError } from './guarded-agent';
+
+export interface HttpRequestInput {
+  nodeId: string;
+  method: string;
+  url: string;
+  headers?: Record<string, string>;
+  query?: Record<string, string | number | boolean>;
+  /** Strings are sent as text; anything else as JSON. */
+  body?: unknown;
+  /** Per-attempt request timeout in ms. */
+  timeoutMs?: number;
+  failOnHttpError: boolean;
+}
+
+export interface HttpResponseOutput {
+  status: number;
+  headers: Record<string, string>;
+  /** Parsed JSON when the response says it is JSON, else text. */
+  body: unknown;
+}
+
+export interface HttpDeps {
+  dispatcher: Dispatcher;
+  maxResponseBytes: number;
+  /** Resolves secret placeholders in request fields (see `secrets.ts`). */
+  resolveSecrets?: <T>(value: T) => T;
+  /** How often to heartbeat while a request is in flight. */
+  heartbeatIntervalMs?: number;
+}
+
+const BODYLESS = new Set(['GET', 'HEAD']);
+
+function causeChain(err: unknown): unknown[] {
+  const out: unknown[] = [];
+  for (let e = err; e && out.length < 10; e = (e as { cause?: unknown }).cause) out.push(e);
+  return out;
+}
+
+function buildUrl(url: string, query: HttpRequestInput['query']): string {
+  const u = new URL(url);
+  for (const [k, v] of Object.entries(query ?? {})) u.searchParams.append(k, String(v));
+  return u.toString();
+}
+
+async function readLimited(response: Response, limit: number): Promise<Buffer> {
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > limit) {
+    await response.body?.cancel();
+    throw tooLarge(limit, declared);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  if (!response.body) return Buffer.alloc(0);
+  for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > limit) {
+      await response.body.cancel().catch(() => undefined);
+      throw tooLarge(limit);
+    }
+    chunks.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks);
+}
+
+function tooLarge(limit: number, declared?: number): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(
+    `response body is larger than the limit of ${limit} bytes${declared === undefined ? '' : ` (content-length ${declared})`}; raise HTTP_MAX_RESPONSE_BYTES to allow it`,
+    FAILURE_TYPES.responseTooLarge,
+    { limit, declared },
+  );
+}
+
+function parseBody(buf: Buffer, contentType: string | null): unknown {
+  const text = buf.toString('utf8');
+  if (contentType && /^application\/([\w.+-]*\+)?json\b/i.test(contentType) && text.length > 0) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}
+
+function retryAfterMs(value: string | null): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, 3_600_000);
+  return undefined;
+}
+
+export function createHttpRequest(deps: HttpDeps) {
+  return async function httpRequest(input: HttpRequestInput): Promise<HttpResponseOutput> {
+    const ctx = Context.current();
+    const request = deps.resolveSecrets ? deps.resolveSecrets(input) : input;
+    const method = request.method.toUpperCase();
+    const headers: Record<string, string> = { ...(request.headers ?? {}) };
+    let body: string | undefined;
+    if (request.body !== undefined && !BODYLESS.has(method)) {
+      if (typeof request.body === 'string') body = request.body;
+      else {
+        body = JSON.stringify(request.body);
+        if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+      }
+    }
+
+    const controller = new AbortController();
+    const onCancel = () => controller.abort(ctx.cancellationSignal.reason);
+    ctx.cancellationSignal.addEventListener('abort', onCancel);
+    let timedOut = false;
+    const timer =
+      request.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            controller.abort(new Error('request timed out'));
+          }, request.timeoutMs);
+    const beat = setInterval(() => ctx.heartbeat(), deps.heartbeatIntervalMs ?? 1_000);
+    ctx.heartbeat();
+
+    try {
+      const response = await fetch(buildUrl(request.url, request.query), {
+        method,
+        headers,
+        body,
+        signal: controller.signal,
+        dispatcher: deps.dispatcher,
+        redirect: 'follow',
+      });
+      const buf = await readLimited(response as unknown as Response, deps.maxResponseBytes);
+      const output: HttpResponseOutput = {
+        status: response.status,
+        headers: Object.fromEntries(response.headers.entries()),
+        body: parseBody(buf, response.headers.get('content-type')),
+      };
+      if (request.failOnHttpError && (response.status < 200 || response.status > 299)) {
+        throw httpStatusFailure(method, request.url, output, response.headers.get('retry-after'));
+      }
+      return output;
+    } catch (err) {
+      if (err instanceof ApplicationFailure) throw err;
+      if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
+      const chain = causeChain(err);
+      const forbidden = chain.find((e): e is ForbiddenAddressError => e instanceof ForbiddenAddressError);
+      if (forbidden) {
+        throw ApplicationFailure.nonRetryable(forbidden.message, FAILURE_TYPES.forbiddenAddress, {
+          host: forbidden.host,
+          address: forbidden.address,
+        });
+      }
+      if (timedOut) {
+        throw ApplicationFailure.retryable(`${method} ${request.url} timed out after ${request.timeoutMs} ms`, FAILURE_TYPES.httpTimeout);
+      }
+      const detail = chain
+        .map((e) => (e instanceof Error ? e.message : String(e)))
+        .filter((m, i, all) => all.indexOf(m) === i)
+        .join(': ');
+      throw ApplicationFailure.retryable(`${method} ${request.url} failed: ${detail}`, FAILURE_TYPES.httpNetworkError);
+    } finally {
+      clearInterval(beat);
+      if (timer) clearTimeout(timer);
+      ctx.cancellationSignal.removeEventListener('abort', onCancel);
+    }
+  };
+}
+
+function httpStatusFailure(method: string, url: string, output: HttpResponseOutput, retryAfter: string | null): ApplicationFailure {
+  const { status } = output;
+  const retryable = status >= 500 || status === 408 || status === 429 || status < 200;
+  const snippet = typeof output.body === 'string' ? output.body.slice(0, 200) : JSON.stringify(output.body ?? null).slice(0, 200);
+  const message = `${method} ${url} answered HTTP ${status}`;
+  const details = { status, body: snippet };
+  if (!retryable) return ApplicationFailure.nonRetryable(message, FAILURE_TYPES.httpClientError, details);
+  return ApplicationFailure.create({
+    message,
+    type: FAILURE_TYPES.httpServerError,
+    details: [details],
+    nextRetryDelay: status === 429 || status === 503 ? retryAfterMs(retryAfter) : undefined,
+  });
+}

@@ -1,0 +1,74 @@
+/**
+ * Braid's activities: the nodes that do I/O. Built from their dependencies so
+ * tests can build the same functions around fakes; `src/worker.ts` is the only
+ * place that builds the real ones.
+ */
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Dispatcher } from 'undici';
+import { createAddressPolicy } from './address-policy';
+import { createGuardedAgent } from './guarded-agent';
+import { createHttpRequest } from './http-request';
+import { createSecretResolver } from './secrets';
+
+export interface ActivityDeps {
+  /** Dispatcher for outgoing HTTP; defaults to the SSRF-guarded agent. */
+  dispatcher?: Dispatcher;
+  /** Hosts and CIDRs that `http` nodes may reach although private (HTTP_ALLOWLIST). */
+  httpAllowlist?: readonly string[];
+  /** Largest response body an `http` node accepts (HTTP_MAX_RESPONSE_BYTES). */
+  maxResponseBytes?: number;
+  /** Environment to read `BRAID_SECRET_*` from. */
+  env?: Record<string, string | undefined>;
+  heartbeatIntervalMs?: number;
+}
+
+export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
+
+/** What every activity returns: its output and the attempt that produced it. */
+export interface Attempted<T> {
+  output: T;
+  attempt: number;
+}
+
+/**
+ * Reports the attempt number with the result, and in the first detail of a
+ * failure, so node state can show `attempts` without reading history.
+ */
+export function withAttempt<I, O>(fn: (input: I) => Promise<O>): (input: I) => Promise<Attempted<O>> {
+  return async (input) => {
+    const attempt = Context.current().info.attempt;
+    try {
+      return { output: await fn(input), attempt };
+    } catch (err) {
+      if (!(err instanceof ApplicationFailure)) throw err;
+      const [first, ...rest] = err.details ?? [];
+      const detail = first !== null && typeof first === 'object' ? { ...first, attempt } : { value: first, attempt };
+      throw ApplicationFailure.create({
+        message: err.message,
+        type: err.type ?? undefined,
+        nonRetryable: err.nonRetryable ?? undefined,
+        details: [detail, ...rest],
+        nextRetryDelay: err.nextRetryDelay,
+        cause: err.cause,
+      });
+    }
+  };
+}
+
+/**
+ * The activities, keyed by the node type they run: the activity type in
+ * Temporal's history and Web UI is the node type (`http`).
+ */
+export function createActivities(deps: ActivityDeps = {}) {
+  const dispatcher = deps.dispatcher ?? createGuardedAgent(createAddressPolicy(deps.httpAllowlist ?? []));
+  const httpRequest = createHttpRequest({
+    dispatcher,
+    maxResponseBytes: deps.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+    resolveSecrets: createSecretResolver(deps.env ?? {}),
+    heartbeatIntervalMs: deps.heartbeatIntervalMs,
+  });
+  return { http: withAttempt(httpRequest) };
+}
+
+export type Activities = ReturnType<typeof createActivities>;
+export type { HttpRequestInput, HttpResponseOutput } from './http-request';

@@ -1,0 +1,100 @@
+/**
+ * Configuration from environment variables, parsed by one schema. Nothing here
+ * runs at import time: entry points call `loadConfig()` and report its error.
+ */
+import { z } from 'zod';
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
+const optionalString = z
+  .string()
+  .optional()
+  .transform((s) => (s === undefined || s.trim() === '' ? undefined : s.trim()));
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+
+export const envSchema = z.object({
+  PORT: port(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  TEMPORAL_ADDRESS: optionalString,
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_PORT: port(7233),
+  TEMPORAL_UI_PORT: port(8233),
+  /** Base URL of the Temporal Web UI for links; derived from TEMPORAL_UI_PORT when unset. */
+  TEMPORAL_UI_URL: optionalString,
+  TASK_QUEUE: z.string().min(1).default('braid'),
+  DATA_DIR: z.string().min(1).default('./.data'),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  API_TOKEN: optionalString,
+  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
+  HTTP_ALLOWLIST: optionalString,
+  HTTP_MAX_RESPONSE_BYTES: z.coerce.number().int().min(1).default(1024 * 1024),
+  BRAID_ENCRYPTION_KEY: optionalString,
+  BRAID_ENCRYPTION_KEY_ID: z.string().min(1).default('default'),
+});
+
+export type Env = z.output<typeof envSchema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Set when connecting to an existing cluster; otherwise the embedded server is used. */
+  temporalAddress?: string;
+  namespace: string;
+  temporalPort: number;
+  temporalUiPort: number;
+  temporalUiUrl: string;
+  taskQueue: string;
+  dataDir: string;
+  logLevel: (typeof LOG_LEVELS)[number];
+  apiToken?: string;
+  maxBodyBytes: number;
+  rateLimitPerMinute: number;
+  httpAllowlist: string[];
+  httpMaxResponseBytes: number;
+  encryptionKey?: string;
+  encryptionKeyId: string;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    temporalAddress: e.TEMPORAL_ADDRESS,
+    namespace: e.TEMPORAL_NAMESPACE,
+    temporalPort: e.TEMPORAL_PORT,
+    temporalUiPort: e.TEMPORAL_UI_PORT,
+    temporalUiUrl: (e.TEMPORAL_UI_URL ?? `http://localhost:${e.TEMPORAL_UI_PORT}`).replace(/\/+$/, ''),
+    taskQueue: e.TASK_QUEUE,
+    dataDir: e.DATA_DIR,
+    logLevel: e.LOG_LEVEL,
+    apiToken: e.API_TOKEN,
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    httpAllowlist: (e.HTTP_ALLOWLIST ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    httpMaxResponseBytes: e.HTTP_MAX_RESPONSE_BYTES,
+    encryptionKey: e.BRAID_ENCRYPTION_KEY,
+    encryptionKeyId: e.BRAID_ENCRYPTION_KEY_ID,
+  };
+}
+
+/** The address the worker and API connect to: the configured cluster or the embedded server. */
+export function temporalAddressOf(config: Config): string {
+  return config.temporalAddress ?? `127.0.0.1:${config.temporalPort}`;
+}
+
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|::1|\[::1\])$/i;
+
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK.test(host);
+}

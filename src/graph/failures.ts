@@ -1,0 +1,37 @@
+/**
+ * Failure kinds: the `type` of every ApplicationFailure Braid raises, and the
+ * `error.type` a node or run reports. One list so API, workflow and activities agree.
+ */
+export const FAILURE_TYPES = {
+  /** The definition did not validate (API and workflow). */
+  invalidDefinition: 'InvalidDefinition',
+  /** A node's data, after its expressions were evaluated, is not valid for its type. */
+  invalidNodeData: 'InvalidNodeData',
+  /** An expression failed to evaluate, returned the wrong type, or ran past its budget. */
+  expression: 'ExpressionError',
+  /** HTTP 4xx other than 408/429: not retried. */
+  httpClientError: 'HttpClientError',
+  /** HTTP 5xx, 408, 429: retried. */
+  httpServerError: 'HttpServerError',
+  /** Connection refused, reset, DNS failure: retried. */
+  httpNetworkError: 'HttpNetworkError',
+  /** The request took longer than the node's `data.timeout`: retried. */
+  httpTimeout: 'HttpTimeout',
+  /** The target address is not allowed (SSRF protection): not retried. */
+  forbiddenAddress: 'ForbiddenAddress',
+  /** The response body is larger than the configured limit: not retried. */
+  responseTooLarge: 'ResponseTooLarge',
+  /** The run failed because one or more nodes failed. */
+  runFailed: 'RunFailed',
+} as const;
+export type FailureType = (typeof FAILURE_TYPES)[keyof typeof FAILURE_TYPES];
+
+/** Failure types that retrying cannot fix. */
+export const NON_RETRYABLE_FAILURE_TYPES: readonly FailureType[] = [
+  FAILURE_TYPES.invalidDefinition,
+  FAILURE_TYPES.invalidNodeData,
+  FAILURE_TYPES.expression,
+  FAILURE_TYPES.httpClientError,
+  FAILURE_TYPES.forbiddenAddress,
+  FAILURE_TYPES.responseTooLarge,
+];

@@ -1,0 +1,45 @@
+/**
+ * Secrets in expressions. `{% $secrets.NAME %}` must never put a secret's value
+ * in workflow history, so inside the workflow `$secrets.NAME` evaluates to a
+ * placeholder string; the activity swaps placeholders for the values of env
+ * `BRAID_SECRET_NAME` just before the request is sent. Placeholders survive
+ * string concatenation (`"Bearer " & $secrets.TOKEN`), and the API shows them
+ * as `"[secret]"`.
+ */
+const OPEN = '\u0000braid-secret:';
+const CLOSE = '\u0000';
+const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+
+export const SECRET_PLACEHOLDER_PATTERN = /\u0000braid-secret:([A-Za-z_][A-Za-z0-9_]*)\u0000/g;
+export const REDACTED = '[secret]';
+
+export function secretPlaceholder(name: string): string {
+  return `${OPEN}${name}${CLOSE}`;
+}
+
+/** The `$secrets` binding: any well-formed name yields its placeholder. */
+export function secretsBinding(): Record<string, string> {
+  return new Proxy(Object.create(null) as Record<string, string>, {
+    get: (_target, key) => (typeof key === 'string' && NAME.test(key) ? secretPlaceholder(key) : undefined),
+    has: (_target, key) => typeof key === 'string' && NAME.test(key),
+  });
+}
+
+/** Replaces placeholders everywhere inside `value` (a copy; the input is not changed). */
+export function mapSecretStrings<T>(value: T, replace: (text: string) => string): T {
+  if (typeof value === 'string') return (value.includes(OPEN) ? replace(value) : value) as T;
+  if (Array.isArray(value)) return value.map((v) => mapSecretStrings(v, replace)) as T;
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      Object.defineProperty(out, k, { value: mapSecretStrings(v, replace), enumerable: true, writable: true, configurable: true });
+    }
+    return out as T;
+  }
+  return value;
+}
+
+/** For display: every placeholder becomes `[secret]`. */
+export function redactSecrets<T>(value: T): T {
+  return mapSecretStrings(value, (text) => text.replace(SECRET_PLACEHOLDER_PATTERN, REDACTED));
+}

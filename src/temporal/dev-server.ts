@@ -1,0 +1,122 @@
+/**
+ * Launches the Temporal CLI's dev server (server + Web UI, SQLite persistence)
+ * as a child process and waits until it answers.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { NAME_SEARCH_ATTRIBUTE } from '../graph/run-state';
+import type { Logger } from '../logger';
+
+export interface DevServerOptions {
+  cliPath: string;
+  /** SQLite file; omit for an in-memory server. */
+  dbFile?: string;
+  ip?: string;
+  port: number;
+  uiPort?: number;
+  /** false starts the server without its Web UI. */
+  ui?: boolean;
+  namespace?: string;
+  logger?: Logger;
+  /** How long to wait for the server to answer. */
+  readyTimeoutMs?: number;
+}
+
+export interface DevServer {
+  address: string;
+  uiUrl?: string;
+  process: ChildProcess;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/**
+ * Dev-server flags that Temporal's own SDK test suites use: SQLite in WAL mode
+ * and eager workflow start / eager activity execution enabled.
+ */
+export const DEV_SERVER_TUNING = [
+  '--sqlite-pragma', 'journal_mode=wal',
+  '--sqlite-pragma', 'synchronous=off',
+  '--dynamic-config-value', 'system.enableEagerWorkflowStart=true',
+  '--dynamic-config-value', 'system.enableActivityEagerExecution=true',
+  '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true',
+];
+
+export function devServerArgs(opts: DevServerOptions): string[] {
+  const args = ['server', 'start-dev', '--ip', opts.ip ?? '127.0.0.1', '--port', String(opts.port)];
+  args.push('--namespace', opts.namespace ?? 'default');
+  args.push('--search-attribute', `${NAME_SEARCH_ATTRIBUTE}=Keyword`);
+  args.push('--log-level', 'warn', '--log-format', 'json');
+  if (opts.dbFile) args.push('--db-filename', opts.dbFile);
+  if (opts.ui === false) args.push('--headless');
+  else {
+    args.push('--ui-disable-news-fetch');
+    if (opts.uiPort !== undefined) args.push('--ui-port', String(opts.uiPort));
+  }
+  args.push(...DEV_SERVER_TUNING);
+  return args;
+}
+
+export async function waitForTemporal(address: string, timeoutMs: number, isAlive: () => boolean = () => true): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    if (!isAlive()) throw new Error('the Temporal server exited before it was ready');
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+      try {
+        await connection.workflowService.getSystemInfo({});
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (err) {
+      lastError = err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  throw new Error(`Temporal at ${address} did not answer within ${timeoutMs} ms: ${String(lastError)}`);
+}
+
+export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
+  if (opts.dbFile) mkdirSync(dirname(opts.dbFile), { recursive: true });
+  const ip = opts.ip ?? '127.0.0.1';
+  const address = `${ip}:${opts.port}`;
+  const child = spawn(opts.cliPath, devServerArgs(opts), { stdio: ['ignore', 'pipe', 'pipe'] });
+  let exited = false;
+  const exit = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      exited = true;
+      opts.logger?.info('temporal dev server exited', { code, signal });
+      resolve();
+    }),
+  );
+  const forward = (stream: NodeJS.ReadableStream | null) =>
+    stream?.on('data', (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n')) if (line.trim()) opts.logger?.debug('temporal', { line });
+    });
+  forward(child.stdout);
+  forward(child.stderr);
+
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
+    if (exited) return;
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exit;
+    clearTimeout(timer);
+  };
+  try {
+    await waitForTemporal(address, opts.readyTimeoutMs ?? 30_000, () => !exited);
+  } catch (err) {
+    await stop('SIGKILL');
+    throw err;
+  }
+  return {
+    address,
+    uiUrl: opts.ui === false || opts.uiPort === undefined ? undefined : `http://${ip}:${opts.uiPort}`,
+    process: child,
+    stop,
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * Builds a Braid worker: the interpreter workflow plus the activities, tuned for
+ * graphs with wide fan-out.
+ */
+import { resolve } from 'node:path';
+import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
+import type { Activities } from '../../activities';
+
+export const WORKFLOWS_PATH = resolve(__dirname, '..', '..', 'workflows', 'index.ts');
+
+export interface BraidWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  activities: Activities;
+  /** A pre-built bundle (tests bundle once); by default the worker bundles `workflows/`. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  identity?: string;
+  dataConverter?: WorkerOptions['dataConverter'];
+  overrides?: Partial<WorkerOptions>;
+}
+
+/** Worker settings tuned for Braid's workload (see README, Performance). */
+export const WORKER_TUNING = {
+  // Heartbeats carry cancellation to activities; send them at least every second.
+  maxHeartbeatThrottleInterval: '1s',
+  defaultHeartbeatThrottleInterval: '1s',
+  // HTTP nodes spend their time waiting on the network, not the CPU.
+  maxConcurrentActivityTaskExecutions: 2_000,
+  maxConcurrentWorkflowTaskExecutions: 100,
+  maxCachedWorkflows: 1_000,
+  shutdownGraceTime: '5s',
+} satisfies Partial<WorkerOptions>;
+
+export async function createBraidWorker(opts: BraidWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace,
+    taskQueue: opts.taskQueue,
+    activities: opts.activities,
+    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(opts.identity ? { identity: opts.identity } : {}),
+    ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
+    ...WORKER_TUNING,
+    ...opts.overrides,
+  });
+}

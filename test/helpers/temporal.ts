@@ -1,0 +1,63 @@
+/** Shared Temporal plumbing for tests: environments, the pre-built bundle, workers. */
+import { randomUUID } from 'node:crypto';
+import { Runtime, DefaultLogger } from '@temporalio/worker';
+import type { Worker } from '@temporalio/worker';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { inject } from 'vitest';
+import type { Activities } from '../../activities';
+import { createActivities } from '../../activities';
+import { NAME_SEARCH_ATTRIBUTE } from '../../src/graph/run-state';
+import { sdkExecutable } from '../../src/temporal/binaries';
+import { createBraidWorker } from '../../src/temporal/worker';
+
+let runtimeInstalled = false;
+/** Keeps the SDK's own logging to warnings so test output stays readable. */
+export function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // already installed by another test in this worker
+  }
+}
+
+export function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
+  return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: sdkExecutable('testServer') } });
+}
+
+/** A real dev server (the Temporal CLI), in memory, with Braid's search attribute. */
+export function createLocalEnv(): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: sdkExecutable('cli'),
+      searchAttributes: [{ name: NAME_SEARCH_ATTRIBUTE, type: 'KEYWORD' } as never],
+      extraArgs: ['--dynamic-config-value', 'system.enableActivityEagerExecution=true'],
+    },
+  });
+}
+
+export function uniqueId(prefix: string): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+/** Activities for tests: real ones, with loopback allowed for local test servers. */
+export function testActivities(overrides: Partial<Parameters<typeof createActivities>[0]> = {}): Activities {
+  return createActivities({ httpAllowlist: ['127.0.0.1', 'localhost', '::1'], heartbeatIntervalMs: 200, ...overrides });
+}
+
+export async function createTestWorker(
+  env: TestWorkflowEnvironment,
+  activities: Activities,
+  taskQueue: string,
+): Promise<Worker> {
+  return createBraidWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    activities,
+    workflowBundle: { codePath: inject('workflowBundlePath') },
+  });
+}

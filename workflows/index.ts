@@ -1,0 +1,2 @@
+/** The workflow bundle's entry: the interpreter and its query. */
+export { graphWorkflow, stateQuery } from './graph-workflow';
