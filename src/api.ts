@@ -1,0 +1,46 @@
+/** `npm run api`: the HTTP API alone, against TEMPORAL_ADDRESS (default: the local dev server). */
+import { serve } from '@hono/node-server';
+import { createApp } from './api/app';
+import type { Config } from './config';
+import { isLoopbackHost, loadConfig, temporalAddressOf } from './config';
+import { createLogger } from './logger';
+import type { Logger } from './logger';
+import { loadDataConverter } from './codec/data-converter';
+import { connectClient, ensureSearchAttribute } from './temporal/connection';
+import { runMain } from './main';
+
+export async function startApi(config: Config, logger: Logger) {
+  if (!isLoopbackHost(config.host) && !config.apiToken) {
+    throw new Error(
+      `refusing to listen on ${config.host} without API_TOKEN: set API_TOKEN, or HOST=127.0.0.1 to stay on this machine`,
+    );
+  }
+  const client = await connectClient(temporalAddressOf(config), config.namespace, loadDataConverter(config));
+  void ensureSearchAttribute(client, config.namespace, logger);
+  const app = createApp({ client, config, logger });
+  const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port });
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  logger.info('api listening', { url: `http://${config.host}:${port}`, docs: `http://${config.host}:${port}/docs` });
+  return {
+    port,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await client.connection.close();
+    },
+  };
+}
+
+if (require.main === module) {
+  runMain('api', async (stopSignal) => {
+    const config = loadConfig();
+    const logger = createLogger(config.logLevel, { component: 'api' });
+    const api = await startApi(config, logger);
+    await stopSignal;
+    await api.close();
+  });
+}

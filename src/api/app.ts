@@ -1,0 +1,111 @@
+/**
+ * The HTTP API. `createApp` builds the Hono app without listening, so tests
+ * drive it with `app.request()`.
+ */
+import { randomUUID } from 'node:crypto';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import { bearerAuth, rateLimit, requestLog, requireJson } from './middleware';
+import { ApiError, PROBLEM_CONTENT_TYPE, toProblem } from './problem';
+import { temporalReadiness } from './readiness';
+import { createRunStore } from './run-store';
+import { runsRoutes } from './routes/runs';
+import { systemRoutes } from './routes/system';
+import { workflowsRoutes } from './routes/workflows';
+import type { AppDeps, AppEnv } from './types';
+import { validationHook } from './validation';
+
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function createApp(deps: AppDeps) {
+  const { config, logger } = deps;
+  const store =
+    deps.runStore ??
+    createRunStore({ client: deps.client, namespace: config.namespace, taskQueue: config.taskQueue, temporalUiUrl: config.temporalUiUrl });
+  const readiness = deps.readiness ?? temporalReadiness(deps.client, config.namespace, config.taskQueue);
+
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+  app.use(
+    requestId({
+      limitLength: 128,
+      generator: () => randomUUID(),
+    }),
+  );
+  app.use(async (c, next) => {
+    // hono echoes a client id of word characters; keep only ids we consider sane.
+    const given = c.req.header('x-request-id');
+    if (given !== undefined && !SANE_REQUEST_ID.test(given)) {
+      const id = randomUUID();
+      c.set('requestId', id);
+      await next();
+      c.res.headers.set('x-request-id', id);
+      return;
+    }
+    await next();
+  });
+  app.use(requestLog(logger));
+
+  app.onError((err, c) => {
+    const requestIdValue = c.get('requestId');
+    const { problem, headers, unexpected } = toProblem(err);
+    if (unexpected) logger.error('unhandled error', { requestId: requestIdValue, err: err instanceof Error ? err.stack : String(err) });
+    const res = c.json({ ...problem, requestId: requestIdValue }, problem.status as 400);
+    res.headers.set('content-type', PROBLEM_CONTENT_TYPE);
+    for (const [k, v] of Object.entries(headers ?? {})) res.headers.set(k, v);
+    return res;
+  });
+  app.notFound((c) => {
+    const res = c.json(
+      { type: '/problems/not-found', title: 'Not found', status: 404, detail: `no route for ${c.req.method} ${c.req.path}`, requestId: c.get('requestId') },
+      404,
+    );
+    res.headers.set('content-type', PROBLEM_CONTENT_TYPE);
+    return res;
+  });
+
+  if (config.apiToken) {
+    app.use('/v1/*', bearerAuth(config.apiToken));
+    app.use('/codec/*', bearerAuth(config.apiToken));
+  }
+  app.use('/v1/*', requireJson);
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: config.maxBodyBytes,
+      onError: () => {
+        throw new ApiError('payloadTooLarge', `request body is larger than ${config.maxBodyBytes} bytes (MAX_BODY_BYTES)`);
+      },
+    }),
+  );
+  const limiter = rateLimit(config.rateLimitPerMinute, (c) => {
+    const auth = c.req.header('authorization');
+    if (auth) return `token:${auth}`;
+    const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
+    return `ip:${incoming?.socket?.remoteAddress ?? 'local'}`;
+  });
+  app.use('/v1/*', async (c, next) => (c.req.method === 'POST' ? limiter(c, next) : next()));
+
+  app.route('/', systemRoutes(readiness));
+  app.route('/v1/runs', runsRoutes(store, deps.watchIntervalMs ?? 250));
+  app.route('/v1/workflows', workflowsRoutes());
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'Required on /v1/* when API_TOKEN is set.',
+  });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Braid API',
+      version: '0.1.0',
+      description: 'Start, watch, list, cancel and validate durable graph workflow runs on Temporal.',
+    },
+  });
+
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,113 @@
+/**
+ * Errors as RFC 9457 problem details. Every error response of the API has this
+ * shape; `toProblem` is the one mapper from anything thrown to a status.
+ */
+import { isGrpcServiceError, ServiceError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { HTTPException } from 'hono/http-exception';
+
+/** gRPC status codes used here (see grpc/status.proto). */
+const GrpcStatus = { CANCELLED: 1, DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, UNAVAILABLE: 14 } as const;
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+export interface ProblemFieldError {
+  path: string;
+  message: string;
+}
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  errors?: ProblemFieldError[];
+  requestId?: string;
+  [extra: string]: unknown;
+}
+
+/** Problem types: the `type` URI (relative) of each kind of error. */
+export const PROBLEM_TYPES = {
+  validation: { type: '/problems/validation', title: 'Invalid request', status: 422 },
+  malformedJson: { type: '/problems/malformed-json', title: 'Malformed JSON', status: 400 },
+  badRequest: { type: '/problems/bad-request', title: 'Bad request', status: 400 },
+  unsupportedMediaType: { type: '/problems/unsupported-media-type', title: 'Unsupported media type', status: 415 },
+  payloadTooLarge: { type: '/problems/payload-too-large', title: 'Payload too large', status: 413 },
+  notFound: { type: '/problems/not-found', title: 'Not found', status: 404 },
+  conflict: { type: '/problems/conflict', title: 'Conflict', status: 409 },
+  unauthorized: { type: '/problems/unauthorized', title: 'Unauthorized', status: 401 },
+  rateLimited: { type: '/problems/rate-limited', title: 'Too many requests', status: 429 },
+  unavailable: { type: '/problems/temporal-unavailable', title: 'Temporal unavailable', status: 503 },
+  notReady: { type: '/problems/not-ready', title: 'Not ready', status: 503 },
+  internal: { type: '/problems/internal', title: 'Internal server error', status: 500 },
+} as const;
+export type ProblemKind = keyof typeof PROBLEM_TYPES;
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly kind: ProblemKind,
+    readonly detail: string,
+    readonly extra: { errors?: ProblemFieldError[]; headers?: Record<string, string>; [k: string]: unknown } = {},
+  ) {
+    super(detail);
+  }
+}
+
+const UNAVAILABLE_CODES = new Set<number>([GrpcStatus.UNAVAILABLE, GrpcStatus.DEADLINE_EXCEEDED, GrpcStatus.CANCELLED]);
+
+function grpcCode(err: unknown): number | undefined {
+  for (let e = err, i = 0; e && i < 5; e = (e as { cause?: unknown }).cause, i++) {
+    if (isGrpcServiceError(e)) return e.code;
+  }
+  return undefined;
+}
+
+/** Whether an error means Temporal could not be reached. */
+export function isTemporalUnavailable(err: unknown): boolean {
+  const code = grpcCode(err);
+  if (code !== undefined) return UNAVAILABLE_CODES.has(code);
+  if (err instanceof ServiceError) return true;
+  const msg = err instanceof Error ? err.message : '';
+  return /ECONNREFUSED|failed to connect|Connection dropped|UNAVAILABLE|No connection established/i.test(msg);
+}
+
+export interface MappedProblem {
+  problem: Omit<Problem, 'requestId'>;
+  headers?: Record<string, string>;
+  /** True for errors that are bugs (500). */
+  unexpected: boolean;
+}
+
+export function toProblem(err: unknown): MappedProblem {
+  if (err instanceof ApiError) {
+    const { headers, ...extra } = err.extra;
+    const t = PROBLEM_TYPES[err.kind];
+    return { problem: { ...t, detail: err.detail, ...extra }, headers, unexpected: false };
+  }
+  if (err instanceof WorkflowNotFoundError || grpcCode(err) === GrpcStatus.NOT_FOUND) {
+    return { problem: { ...PROBLEM_TYPES.notFound, detail: 'no run with this id' }, unexpected: false };
+  }
+  if (err instanceof WorkflowExecutionAlreadyStartedError) {
+    return { problem: { ...PROBLEM_TYPES.conflict, detail: 'a run with this id already exists' }, unexpected: false };
+  }
+  if (isTemporalUnavailable(err)) {
+    return {
+      problem: { ...PROBLEM_TYPES.unavailable, detail: 'Temporal cannot be reached; try again shortly' },
+      headers: { 'retry-after': '5' },
+      unexpected: false,
+    };
+  }
+  if (err instanceof HTTPException) {
+    const kind: ProblemKind =
+      err.status === 413 ? 'payloadTooLarge' : err.status === 401 ? 'unauthorized' : err.status === 404 ? 'notFound' : 'badRequest';
+    const detail = /json/i.test(err.message) ? 'request body is not valid JSON' : err.message || PROBLEM_TYPES[kind].title;
+    return {
+      problem: { ...(kind === 'badRequest' && /json/i.test(err.message) ? PROBLEM_TYPES.malformedJson : PROBLEM_TYPES[kind]), detail },
+      unexpected: false,
+    };
+  }
+  return {
+    problem: { ...PROBLEM_TYPES.internal, detail: 'an unexpected error occurred; it has been logged with this request id' },
+    unexpected: true,
+  };
+}

@@ -1,0 +1,172 @@
+/** /v1/runs: start, list, read, watch and cancel runs. */
+import { randomUUID } from 'node:crypto';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { streamSSE } from 'hono/streaming';
+import { validateDefinition } from '../../graph/validate';
+import { DEFAULT_NAME } from '../../graph/schema';
+import { ApiError } from '../problem';
+import type { RunStore, RunView } from '../run-store';
+import {
+  cancelAcceptedSchema,
+  listRunsQuerySchema,
+  problemSchema,
+  runCreatedSchema,
+  runIdParamSchema,
+  runListSchema,
+  runSchema,
+  startRunBodySchema,
+} from '../schemas';
+import type { AppEnv } from '../types';
+import { validationError, validationHook } from '../validation';
+
+const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: problemSchema } } });
+const security = [{ bearerAuth: [] }];
+
+const startRoute = createRoute({
+  method: 'post',
+  path: '/',
+  summary: 'Start a run',
+  security,
+  request: { body: { required: true, content: { 'application/json': { schema: startRunBodySchema } } } },
+  responses: {
+    201: { description: 'The run was durably started', content: { 'application/json': { schema: runCreatedSchema } } },
+    400: problem('Malformed JSON'),
+    409: problem('A run with this runId exists'),
+    413: problem('Body too large'),
+    415: problem('Not JSON'),
+    422: problem('Invalid definition; every error is listed'),
+    503: problem('Temporal unavailable'),
+  },
+});
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/',
+  summary: 'List runs, newest first',
+  security,
+  request: { query: listRunsQuerySchema },
+  responses: {
+    200: { description: 'A page of runs', content: { 'application/json': { schema: runListSchema } } },
+    422: problem('Bad query'),
+    503: problem('Temporal unavailable'),
+  },
+});
+
+const getRoute = createRoute({
+  method: 'get',
+  path: '/{runId}',
+  summary: 'Read a run and every node state',
+  security,
+  request: { params: runIdParamSchema },
+  responses: {
+    200: { description: 'The run', content: { 'application/json': { schema: runSchema } } },
+    404: problem('No such run'),
+    503: problem('Temporal unavailable'),
+  },
+});
+
+const cancelRoute = createRoute({
+  method: 'post',
+  path: '/{runId}/cancel',
+  summary: 'Cancel a running run',
+  security,
+  request: { params: runIdParamSchema },
+  responses: {
+    202: { description: 'Cancellation requested', content: { 'application/json': { schema: cancelAcceptedSchema } } },
+    404: problem('No such run'),
+    409: problem('The run already finished'),
+    503: problem('Temporal unavailable'),
+  },
+});
+
+const eventsRoute = createRoute({
+  method: 'get',
+  path: '/{runId}/events',
+  summary: 'Watch a run as Server-Sent Events',
+  description:
+    'Streams one `node` event per node state change (the current state of every node first) and a final `run` event with the whole run when it ends.',
+  security,
+  request: { params: runIdParamSchema },
+  responses: {
+    200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } },
+    404: problem('No such run'),
+  },
+});
+
+function slug(name: string): string {
+  const s = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40);
+  return s || 'run';
+}
+
+export function runsRoutes(store: RunStore, watchIntervalMs: number) {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+  app.openapi(startRoute, async (c) => {
+    const body = c.req.valid('json');
+    const result = validateDefinition(body.workflow);
+    if (!result.ok) {
+      throw validationError(result.issues.map((i) => ({ path: `$.workflow${i.path.slice(1)}`, message: i.message })));
+    }
+    if (body.trigger !== undefined) {
+      const node = result.graph.nodes[result.graph.indexById.get(body.trigger) ?? -1];
+      if (node?.type !== 'trigger') {
+        throw validationError([{ path: '$.trigger', message: `"${body.trigger}" is not a trigger node of this workflow` }]);
+      }
+    }
+    const name = body.workflow.name ?? DEFAULT_NAME;
+    const runId = body.runId ?? `${slug(name)}-${randomUUID()}`;
+    try {
+      const started = await store.start({ runId, definition: body.workflow, name, input: body.input, trigger: body.trigger });
+      return c.json({ runId: started.runId, status: 'running' as const, links: started.links }, 201, {
+        location: started.links.self,
+      });
+    } catch (err) {
+      if ((err as Error)?.name === 'WorkflowExecutionAlreadyStartedError') {
+        throw new ApiError('conflict', `a run with id "${runId}" already exists`, { links: store.links(runId) });
+      }
+      throw err;
+    }
+  });
+
+  app.openapi(listRoute, async (c) => c.json(await store.list(c.req.valid('query')), 200));
+
+  app.openapi(getRoute, async (c) => c.json((await store.get(c.req.valid('param').runId)) as z.infer<typeof runSchema>, 200));
+
+  app.openapi(cancelRoute, async (c) => c.json(await store.cancel(c.req.valid('param').runId), 202));
+
+  app.openapi(eventsRoute, async (c) => {
+    const { runId } = c.req.valid('param');
+    const first = await store.get(runId); // 404 before the stream starts
+    return streamSSE(c, async (stream) => {
+      const seen = new Map<string, string>();
+      let seq = 0;
+      let view: RunView = first;
+      let failures = 0;
+      for (;;) {
+        for (const [nodeId, node] of Object.entries(view.nodes)) {
+          const key = JSON.stringify(node);
+          if (seen.get(nodeId) === key) continue;
+          seen.set(nodeId, key);
+          await stream.writeSSE({ event: 'node', id: String(++seq), data: JSON.stringify({ runId, nodeId, ...node }) });
+        }
+        if (view.status !== 'running') {
+          await stream.writeSSE({ event: 'run', id: String(++seq), data: JSON.stringify(view) });
+          return;
+        }
+        await stream.sleep(watchIntervalMs);
+        if (stream.aborted) return;
+        try {
+          view = await store.get(runId);
+          failures = 0;
+        } catch (err) {
+          if (++failures >= 20) {
+            await stream.writeSSE({ event: 'error', data: JSON.stringify({ message: String((err as Error)?.message ?? err) }) });
+            return;
+          }
+        }
+      }
+    });
+  });
+
+  return app;
+}

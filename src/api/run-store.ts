@@ -1,0 +1,250 @@
+/**
+ * Reads and changes runs through the Temporal client. A run's id is its
+ * Temporal workflow id. State comes from the `state` query while a run is open,
+ * and from its result (or failure details) once closed, so finished runs read
+ * without a live worker; history is the last resort.
+ */
+import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
+import { WorkflowFailedError } from '@temporalio/client';
+import { CancelledFailure, ApplicationFailure, defaultPayloadConverter, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import { FAILURE_TYPES } from '../graph/failures';
+import type { NodeState, RunState, RunStatus } from '../graph/run-state';
+import { NAME_SEARCH_ATTRIBUTE, STATE_QUERY, WORKFLOW_TYPE } from '../graph/run-state';
+import { redactSecrets } from '../graph/secrets';
+import { ApiError } from './problem';
+
+export const nameSearchAttribute = defineSearchAttributeKey(NAME_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
+
+const STATUS_BY_TEMPORAL: Record<string, RunStatus> = {
+  RUNNING: 'running',
+  COMPLETED: 'succeeded',
+  FAILED: 'failed',
+  CANCELLED: 'canceled',
+  TERMINATED: 'terminated',
+  TIMED_OUT: 'timed_out',
+  CONTINUED_AS_NEW: 'succeeded',
+};
+
+const VISIBILITY_STATUS: Record<RunStatus, string> = {
+  running: 'Running',
+  succeeded: 'Completed',
+  failed: 'Failed',
+  canceled: 'Canceled',
+  terminated: 'Terminated',
+  timed_out: 'TimedOut',
+};
+
+export interface RunStoreOptions {
+  client: Client;
+  namespace: string;
+  taskQueue: string;
+  temporalUiUrl: string;
+  /** How long to wait for a query answer before falling back. */
+  queryTimeoutMs?: number;
+}
+
+export interface StartRunRequest {
+  runId: string;
+  definition: unknown;
+  name: string;
+  input?: unknown;
+  trigger?: string;
+}
+
+export interface RunSummary {
+  runId: string;
+  name: string;
+  status: RunStatus;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export type RunView = Omit<RunState, 'startedAt' | 'finishedAt'> & {
+  startedAt: string | null;
+  finishedAt: string | null;
+  links: { self: string; temporalUi: string };
+};
+
+export function createRunStore(opts: RunStoreOptions) {
+  const { client, namespace } = opts;
+  const queryTimeoutMs = opts.queryTimeoutMs ?? 3_000;
+
+  const links = (runId: string, temporalRunId?: string) => ({
+    self: `/v1/runs/${encodeURIComponent(runId)}`,
+    temporalUi: `${opts.temporalUiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(runId)}${
+      temporalRunId ? `/${temporalRunId}/history` : ''
+    }`,
+  });
+
+  async function start(req: StartRunRequest) {
+    const handle = await client.workflow.start(WORKFLOW_TYPE, {
+      taskQueue: opts.taskQueue,
+      workflowId: req.runId,
+      args: [{ definition: req.definition, input: req.input ?? null, ...(req.trigger ? { trigger: req.trigger } : {}) }],
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      workflowIdConflictPolicy: 'FAIL',
+      typedSearchAttributes: [{ key: nameSearchAttribute, value: req.name }],
+      memo: { name: req.name },
+      staticSummary: `Braid run of "${req.name}"`,
+    });
+    return { runId: req.runId, links: links(req.runId, handle.firstExecutionRunId) };
+  }
+
+  async function describe(runId: string): Promise<WorkflowExecutionDescription> {
+    const description = await client.workflow.getHandle(runId).describe();
+    if (description.type !== WORKFLOW_TYPE) throw new ApiError('notFound', 'no run with this id');
+    return description;
+  }
+
+  async function queryState(runId: string): Promise<RunState | undefined> {
+    try {
+      return await client.withDeadline(Date.now() + queryTimeoutMs, () =>
+        client.workflow.getHandle(runId).query<RunState>(STATE_QUERY),
+      );
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Final state carried by a closed run's result or failure. */
+  async function closedState(runId: string): Promise<RunState | undefined> {
+    try {
+      return await client.workflow.getHandle(runId).result();
+    } catch (err) {
+      if (err instanceof WorkflowFailedError) {
+        const cause = err.cause;
+        if (cause instanceof ApplicationFailure && cause.type === FAILURE_TYPES.runFailed) return cause.details?.[0] as RunState;
+        if (cause instanceof CancelledFailure) return cause.details?.[0] as RunState | undefined;
+      }
+      return undefined;
+    }
+  }
+
+  /** A run's state assembled from history when neither query nor result has it. */
+  async function stateFromHistory(runId: string, d: WorkflowExecutionDescription): Promise<RunState> {
+    const history = await client.workflow.getHandle(runId).fetchHistory();
+    const events = history.events ?? [];
+    const started = events[0]?.workflowExecutionStartedEventAttributes;
+    const args = started?.input?.payloads?.[0]
+      ? (defaultPayloadConverter.fromPayload(started.input.payloads[0]) as { input?: unknown; definition?: { nodes?: { id: string }[] } })
+      : undefined;
+    const nodes: Record<string, NodeState> = {};
+    for (const n of args?.definition?.nodes ?? []) if (typeof n?.id === 'string') nodes[n.id] = { status: 'pending', attempts: 0 };
+    const byScheduled = new Map<string, string>();
+    for (const e of events) {
+      const scheduled = e.activityTaskScheduledEventAttributes;
+      if (scheduled?.activityId) {
+        byScheduled.set(String(e.eventId), scheduled.activityId);
+        nodes[scheduled.activityId] = { status: 'running', attempts: 1 };
+      }
+      const done = e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskCanceledEventAttributes;
+      if (done?.scheduledEventId) {
+        const id = byScheduled.get(String(done.scheduledEventId));
+        if (id) {
+          nodes[id]!.status = e.activityTaskCompletedEventAttributes ? 'succeeded' : e.activityTaskFailedEventAttributes ? 'failed' : 'canceled';
+        }
+      }
+    }
+    const failure = events.at(-1)?.workflowExecutionFailedEventAttributes?.failure;
+    return {
+      runId,
+      name: nameOf(d),
+      status: STATUS_BY_TEMPORAL[d.status.name] ?? 'failed',
+      startedAt: d.startTime.toISOString(),
+      ...(d.closeTime ? { finishedAt: d.closeTime.toISOString() } : {}),
+      input: args?.input ?? null,
+      nodes,
+      ...(failure ? { error: { type: failure.applicationFailureInfo?.type ?? 'Error', message: failure.message ?? 'failed' } } : {}),
+      metrics: { wallMs: d.closeTime ? d.closeTime.getTime() - d.startTime.getTime() : Date.now() - d.startTime.getTime(), criticalPathMs: 0, efficiency: 0, activityCount: byScheduled.size },
+    };
+  }
+
+  async function get(runId: string): Promise<RunView> {
+    const d = await describe(runId);
+    const status = STATUS_BY_TEMPORAL[d.status.name] ?? 'failed';
+    let state: RunState | undefined;
+    if (status === 'running') state = await queryState(runId);
+    else if (status === 'succeeded' || status === 'failed' || status === 'canceled') state = await closedState(runId);
+    else state = await queryState(runId);
+    state ??= await stateFromHistory(runId, d);
+    const view: RunView = {
+      ...state,
+      runId,
+      status,
+      startedAt: state.startedAt ?? d.startTime.toISOString(),
+      finishedAt: state.finishedAt ?? d.closeTime?.toISOString() ?? null,
+      links: links(runId, d.runId),
+    };
+    if (status === 'terminated' || status === 'timed_out') {
+      view.error ??= { type: status === 'terminated' ? 'TerminatedFailure' : 'TimeoutFailure', message: `run ${status.replace('_', ' ')}` };
+      for (const node of Object.values(view.nodes)) if (node.status === 'running' || node.status === 'pending') node.status = 'canceled';
+    }
+    return redactSecrets(view);
+  }
+
+  async function list(params: { status?: RunStatus; workflow?: string; limit: number; cursor?: string }) {
+    const clauses = [`WorkflowType = '${WORKFLOW_TYPE}'`];
+    if (params.status) clauses.push(`ExecutionStatus = '${VISIBILITY_STATUS[params.status]}'`);
+    if (params.workflow) clauses.push(`${NAME_SEARCH_ATTRIBUTE} = ${JSON.stringify(params.workflow)}`);
+    let nextPageToken: Uint8Array | undefined;
+    if (params.cursor) {
+      nextPageToken = Buffer.from(params.cursor, 'base64url');
+    }
+    let response;
+    try {
+      response = await client.workflowService.listWorkflowExecutions({
+        namespace,
+        query: clauses.join(' AND '),
+        pageSize: params.limit,
+        nextPageToken,
+      });
+    } catch (err) {
+      if (params.cursor && (err as { code?: number }).code === 3) throw new ApiError('badRequest', 'cursor is not valid');
+      throw err;
+    }
+    const runs: RunSummary[] = (response.executions ?? []).map((e) => {
+      const statusName = temporal.api.enums.v1.WorkflowExecutionStatus[e.status ?? 0]?.replace('WORKFLOW_EXECUTION_STATUS_', '') ?? '';
+      const namePayload = e.searchAttributes?.indexedFields?.[NAME_SEARCH_ATTRIBUTE];
+      const memoName = e.memo?.fields?.name;
+      const name = namePayload ? defaultPayloadConverter.fromPayload(namePayload) : memoName ? defaultPayloadConverter.fromPayload(memoName) : undefined;
+      return {
+        runId: e.execution?.workflowId ?? '',
+        name: typeof name === 'string' ? name : Array.isArray(name) ? String(name[0]) : 'unnamed',
+        status: STATUS_BY_TEMPORAL[statusName] ?? 'failed',
+        startedAt: timestampToIso(e.startTime),
+        finishedAt: timestampToIso(e.closeTime),
+      };
+    });
+    const token = response.nextPageToken;
+    return { runs, nextCursor: token && token.length > 0 ? Buffer.from(token).toString('base64url') : null };
+  }
+
+  async function cancel(runId: string) {
+    const d = await describe(runId);
+    if (d.status.name !== 'RUNNING') {
+      throw new ApiError('conflict', `run is already ${STATUS_BY_TEMPORAL[d.status.name] ?? d.status.name.toLowerCase()}`, {
+        links: links(runId, d.runId),
+      });
+    }
+    await client.workflow.getHandle(runId).cancel();
+    return { runId, status: 'canceling' as const, links: links(runId, d.runId) };
+  }
+
+  return { start, get, list, cancel, links };
+}
+
+export type RunStore = ReturnType<typeof createRunStore>;
+
+function nameOf(d: WorkflowExecutionDescription): string {
+  const fromSa = d.typedSearchAttributes.get(nameSearchAttribute);
+  if (typeof fromSa === 'string') return fromSa;
+  const memo = d.memo?.name;
+  return typeof memo === 'string' ? memo : 'unnamed';
+}
+
+function timestampToIso(ts: { seconds?: unknown; nanos?: number | null } | null | undefined): string | null {
+  if (!ts || ts.seconds === undefined || ts.seconds === null) return null;
+  const seconds = Number(ts.seconds);
+  return new Date(seconds * 1000 + Math.floor((ts.nanos ?? 0) / 1e6)).toISOString();
+}

@@ -1,0 +1,119 @@
+/**
+ * The API's request and response schemas. They validate requests, generate the
+ * OpenAPI document, and tests parse responses with them.
+ */
+import { z } from '@hono/zod-openapi';
+import { definitionSchema, nodeIdSchema } from '../graph/schema';
+import { NODE_STATUSES } from '../graph/scheduler';
+import { RUN_STATUSES } from '../graph/run-state';
+
+export const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+export const runIdSchema = z
+  .string()
+  .max(128, 'must be at most 128 characters')
+  .regex(RUN_ID_PATTERN, 'must start with a letter or digit and contain only letters, digits, ".", "_", ":" and "-"')
+  .openapi({ example: 'orders-2026-11-25-001' });
+
+export const workflowDefinitionSchema = definitionSchema.openapi('WorkflowDefinition', {
+  description: 'A graph in React Flow form: nodes, edges and settings. Unknown keys such as `position` are ignored.',
+});
+
+export const startRunBodySchema = z
+  .object({
+    workflow: workflowDefinitionSchema,
+    input: z.unknown().optional().openapi({ description: 'Any JSON; the output of every trigger node.' }),
+    trigger: nodeIdSchema.optional().openapi({ description: 'Fire only this trigger node.' }),
+    runId: runIdSchema.optional().openapi({ description: 'Client-chosen id (idempotency key); the Temporal workflow id.' }),
+  })
+  .openapi('StartRun');
+
+export const runLinksSchema = z.object({ self: z.string(), temporalUi: z.string() }).openapi('RunLinks');
+
+export const runCreatedSchema = z
+  .object({ runId: z.string(), status: z.literal('running'), links: runLinksSchema })
+  .openapi('RunCreated');
+
+export const nodeErrorSchema = z
+  .object({
+    type: z.string(),
+    message: z.string(),
+    retryable: z.boolean().optional(),
+    details: z.unknown().optional(),
+    failedNodes: z.array(z.string()).optional(),
+  })
+  .openapi('NodeError');
+
+export const nodeStateSchema = z
+  .object({
+    status: z.enum(NODE_STATUSES),
+    attempts: z.number().int(),
+    startedAt: z.string().nullable().optional(),
+    finishedAt: z.string().nullable().optional(),
+    output: z.unknown().optional(),
+    error: nodeErrorSchema.optional(),
+  })
+  .openapi('NodeState');
+
+export const runStatusSchema = z.enum(RUN_STATUSES).openapi('RunStatus');
+
+export const metricsSchema = z
+  .object({ wallMs: z.number(), criticalPathMs: z.number(), efficiency: z.number(), activityCount: z.number().int() })
+  .openapi('RunMetrics');
+
+export const runSchema = z
+  .object({
+    runId: z.string(),
+    name: z.string(),
+    status: runStatusSchema,
+    startedAt: z.string().nullable(),
+    finishedAt: z.string().nullable(),
+    input: z.unknown(),
+    nodes: z.record(z.string(), nodeStateSchema),
+    output: z.unknown().optional(),
+    error: nodeErrorSchema.optional(),
+    metrics: metricsSchema,
+    links: runLinksSchema,
+  })
+  .openapi('Run');
+
+export const runSummarySchema = z
+  .object({ runId: z.string(), name: z.string(), status: runStatusSchema, startedAt: z.string().nullable(), finishedAt: z.string().nullable() })
+  .openapi('RunSummary');
+
+export const runListSchema = z
+  .object({ runs: z.array(runSummarySchema), nextCursor: z.string().nullable() })
+  .openapi('RunList');
+
+export const listRunsQuerySchema = z.object({
+  status: runStatusSchema.optional(),
+  workflow: z.string().min(1).max(200).optional().openapi({ description: 'Definition name.' }),
+  limit: z.coerce.number().int().min(1).max(1000).default(50),
+  cursor: z.string().max(4096).regex(/^[A-Za-z0-9_-]*$/, 'must be a cursor from an earlier page').optional(),
+});
+
+export const cancelAcceptedSchema = z
+  .object({ runId: z.string(), status: z.literal('canceling'), links: runLinksSchema })
+  .openapi('CancelAccepted');
+
+export const validateOkSchema = z
+  .object({
+    valid: z.literal(true),
+    stats: z.object({ nodes: z.number().int(), edges: z.number().int(), triggers: z.number().int(), maxDepth: z.number().int() }),
+  })
+  .openapi('ValidationResult');
+
+export const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    requestId: z.string().optional(),
+  })
+  .openapi('Problem');
+
+export const runIdParamSchema = z.object({ runId: runIdSchema.openapi({ param: { name: 'runId', in: 'path' } }) });
+
+export const healthSchema = z.object({ status: z.string(), checks: z.record(z.string(), z.unknown()).optional() }).openapi('Health');

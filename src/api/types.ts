@@ -1,0 +1,28 @@
+import type { Client } from '@temporalio/client';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import type { RunStore } from './run-store';
+
+export interface AppEnv {
+  Variables: { requestId: string };
+}
+
+/** Readiness of the parts the API depends on. */
+export interface ReadinessReport {
+  ready: boolean;
+  checks: Record<string, { ok: boolean; detail?: string }>;
+}
+
+export interface AppDeps {
+  client: Client;
+  config: Pick<
+    Config,
+    'namespace' | 'taskQueue' | 'temporalUiUrl' | 'apiToken' | 'maxBodyBytes' | 'rateLimitPerMinute'
+  >;
+  logger: Logger;
+  /** Overrides for tests. */
+  runStore?: RunStore;
+  readiness?: () => Promise<ReadinessReport>;
+  /** How often the SSE stream polls run state (ms). */
+  watchIntervalMs?: number;
+}

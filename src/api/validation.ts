@@ -1,0 +1,46 @@
+/** Turns zod and graph validation results into 422 problems. */
+import type { Hook } from '@hono/zod-openapi';
+import type { z } from 'zod';
+import { formatPath, validateDefinition } from '../graph/validate';
+import type { ProblemFieldError } from './problem';
+import { ApiError } from './problem';
+import type { AppEnv } from './types';
+
+export function zodFieldErrors(error: z.ZodError, base: PropertyKey[] = []): ProblemFieldError[] {
+  return error.issues.map((i) => ({ path: formatPath([...base, ...i.path]), message: i.message }));
+}
+
+/** Graph issues with their paths moved under `prefix` (e.g. `$.workflow`). */
+export function graphFieldErrors(definition: unknown, prefix: string): ProblemFieldError[] {
+  const result = validateDefinition(definition);
+  if (result.ok) return [];
+  return result.issues.map((i) => ({ path: prefix + i.path.slice(1), message: i.message }));
+}
+
+export function validationError(errors: ProblemFieldError[], detail?: string): ApiError {
+  return new ApiError('validation', detail ?? `${errors.length} validation error(s)`, { errors });
+}
+
+/**
+ * The hook every route's request validation reports to. For a request that
+ * carries a definition, every graph problem is reported too, not only the
+ * first shape error zod found.
+ */
+export const validationHook: Hook<unknown, AppEnv, string, unknown> = async (result, c) => {
+  if (result.success) return;
+  const target = (result as { target?: string }).target;
+  const base: PropertyKey[] = target === 'query' ? ['query'] : target === 'param' ? ['params'] : [];
+  const errors = zodFieldErrors(result.error as z.ZodError, base);
+  if (target === 'json') {
+    const raw: unknown = await c.req.json().catch(() => undefined);
+    const isStart = c.req.path.endsWith('/runs');
+    const definition = isStart ? (raw as { workflow?: unknown } | undefined)?.workflow : raw;
+    if (definition !== undefined) {
+      const prefix = isStart ? '$.workflow' : '$';
+      const graph = graphFieldErrors(definition, prefix);
+      const rest = errors.filter((e) => !e.path.startsWith(prefix === '$' ? '$' : prefix));
+      if (graph.length > 0) throw validationError([...rest, ...graph]);
+    }
+  }
+  throw validationError(errors);
+};

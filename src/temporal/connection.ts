@@ -1,0 +1,38 @@
+/** Connections to Temporal for the API (client) and the worker (native). */
+import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
+import { NativeConnection } from '@temporalio/worker';
+import { NAME_SEARCH_ATTRIBUTE } from '../graph/run-state';
+import { temporal } from '@temporalio/proto';
+import type { Logger } from '../logger';
+
+export async function connectClient(address: string, namespace: string, dataConverter?: DataConverter): Promise<Client> {
+  // A lazy connection: the API starts (and answers 503) while Temporal is down.
+  const connection = Connection.lazy({ address });
+  return new Client({ connection, namespace, ...(dataConverter ? { dataConverter } : {}) });
+}
+
+export function connectWorker(address: string): Promise<NativeConnection> {
+  return NativeConnection.connect({ address });
+}
+
+/**
+ * Registers Braid's search attribute (the definition name) on clusters that
+ * lack it; the embedded dev server registers it at start-up already.
+ */
+export async function ensureSearchAttribute(client: Client, namespace: string, logger?: Logger): Promise<void> {
+  try {
+    const existing = await client.connection.operatorService.listSearchAttributes({ namespace });
+    if (existing.customAttributes?.[NAME_SEARCH_ATTRIBUTE] !== undefined) return;
+    await client.connection.operatorService.addSearchAttributes({
+      namespace,
+      searchAttributes: { [NAME_SEARCH_ATTRIBUTE]: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD },
+    });
+    logger?.info('registered search attribute', { name: NAME_SEARCH_ATTRIBUTE });
+  } catch (err) {
+    logger?.warn('could not register search attribute; filtering runs by workflow name may fail', {
+      name: NAME_SEARCH_ATTRIBUTE,
+      err: (err as Error).message,
+    });
+  }
+}

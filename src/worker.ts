@@ -1,0 +1,42 @@
+/**
+ * `npm run worker`: a Braid worker against TEMPORAL_ADDRESS (default: the local
+ * dev server). The only place that builds the real activities.
+ */
+import type { Worker } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { loadDataConverter } from './codec/data-converter';
+import type { Config } from './config';
+import { loadConfig, temporalAddressOf } from './config';
+import type { Logger } from './logger';
+import { createLogger } from './logger';
+import { runMain } from './main';
+import { connectWorker } from './temporal/connection';
+import { createBraidWorker } from './temporal/worker';
+
+export async function startWorker(config: Config, logger: Logger): Promise<{ worker: Worker; done: Promise<void> }> {
+  const connection = await connectWorker(temporalAddressOf(config));
+  const worker = await createBraidWorker({
+    connection,
+    namespace: config.namespace,
+    taskQueue: config.taskQueue,
+    activities: createActivities({
+      httpAllowlist: config.httpAllowlist,
+      maxResponseBytes: config.httpMaxResponseBytes,
+      env: process.env,
+    }),
+    dataConverter: loadDataConverter(config),
+  });
+  logger.info('worker polling', { taskQueue: config.taskQueue, namespace: config.namespace, address: temporalAddressOf(config) });
+  const done = worker.run().finally(() => connection.close());
+  return { worker, done };
+}
+
+if (require.main === module) {
+  runMain('worker', async (stopSignal) => {
+    const config = loadConfig();
+    const logger = createLogger(config.logLevel, { component: 'worker' });
+    const { worker, done } = await startWorker(config, logger);
+    await Promise.race([stopSignal.then(() => worker.shutdown()), done]);
+    await done;
+  });
+}
