@@ -100,11 +100,12 @@ export async function graphWorkflow(args: GraphWorkflowInput): Promise<RunState>
   /** What expressions see as `$nodes`. Each entry is replaced, never mutated. */
   const nodesView: Record<string, { status: string; output?: unknown; error?: NodeError }> = Object.create(null);
   const expressions = new ExpressionCache();
+  const secrets = secretsBinding(args.definition);
   const bindings = () => ({
     input: args.input ?? null,
     nodes: nodesView,
     run: { id: info.workflowId, startedAt: state.startedAt },
-    secrets: secretsBinding(),
+    secrets,
   });
 
   const settled: Settled[] = [];

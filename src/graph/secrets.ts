@@ -8,7 +8,6 @@
  */
 const OPEN = '\u0000braid-secret:';
 const CLOSE = '\u0000';
-const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
 export const SECRET_PLACEHOLDER_PATTERN = /\u0000braid-secret:([A-Za-z_][A-Za-z0-9_]*)\u0000/g;
 export const REDACTED = '[secret]';
@@ -17,12 +16,17 @@ export function secretPlaceholder(name: string): string {
   return `${OPEN}${name}${CLOSE}`;
 }
 
-/** The `$secrets` binding: any well-formed name yields its placeholder. */
-export function secretsBinding(): Record<string, string> {
-  return new Proxy(Object.create(null) as Record<string, string>, {
-    get: (_target, key) => (typeof key === 'string' && NAME.test(key) ? secretPlaceholder(key) : undefined),
-    has: (_target, key) => typeof key === 'string' && NAME.test(key),
-  });
+const REFERENCE = /\$secrets\.([A-Za-z_][A-Za-z0-9_]{0,127})/g;
+
+/**
+ * The `$secrets` binding for a definition: each name referenced as
+ * `$secrets.NAME` anywhere in it maps to its placeholder.
+ */
+export function secretsBinding(definition: unknown): Record<string, string> {
+  const binding: Record<string, string> = Object.create(null);
+  const text = typeof definition === 'string' ? definition : JSON.stringify(definition) ?? '';
+  for (const match of text.matchAll(REFERENCE)) binding[match[1]!] = secretPlaceholder(match[1]!);
+  return binding;
 }
 
 /** Replaces placeholders everywhere inside `value` (a copy; the input is not changed). */
