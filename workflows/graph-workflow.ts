@@ -319,7 +319,8 @@ export async function graphWorkflow(args: GraphWorkflowInput): Promise<RunState>
   if (runCancelled) {
     state.status = 'canceled';
     state.error = { type: 'CancelledFailure', message: 'run canceled' };
-    throw new CancelledFailure('run canceled', [state]);
+    // Temporal records no details with a cancellation; the state query answers for it.
+    throw new CancelledFailure('run canceled');
   }
   if (failures.length > 0) {
     state.status = 'failed';

@@ -6,7 +6,7 @@
  */
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import { WorkflowFailedError } from '@temporalio/client';
-import { CancelledFailure, ApplicationFailure, defaultPayloadConverter, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { ApplicationFailure, defaultPayloadConverter, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { FAILURE_TYPES } from '../graph/failures';
 import type { NodeState, RunState, RunStatus } from '../graph/run-state';
@@ -115,7 +115,6 @@ export function createRunStore(opts: RunStoreOptions) {
       if (err instanceof WorkflowFailedError) {
         const cause = err.cause;
         if (cause instanceof ApplicationFailure && cause.type === FAILURE_TYPES.runFailed) return cause.details?.[0] as RunState;
-        if (cause instanceof CancelledFailure) return cause.details?.[0] as RunState | undefined;
       }
       return undefined;
     }
@@ -164,9 +163,11 @@ export function createRunStore(opts: RunStoreOptions) {
     const d = await describe(runId);
     const status = STATUS_BY_TEMPORAL[d.status.name] ?? 'failed';
     let state: RunState | undefined;
-    if (status === 'running') state = await queryState(runId);
-    else if (status === 'succeeded' || status === 'failed' || status === 'canceled') state = await closedState(runId);
-    else state = await queryState(runId);
+    // Succeeded and failed runs carry their final state in the result; a
+    // canceled, terminated or timed-out one is asked (a worker replays it) and
+    // otherwise rebuilt from history.
+    if (status === 'succeeded' || status === 'failed') state = await closedState(runId);
+    state ??= await queryState(runId);
     state ??= await stateFromHistory(runId, d);
     const view: RunView = {
       ...state,

@@ -13,8 +13,18 @@ import jsonata from 'jsonata';
 export const EXPRESSION_OPEN = '{%';
 export const EXPRESSION_CLOSE = '%}';
 
-/** Evaluation steps (JSONata `evaluate` entries) allowed per expression. */
-export const DEFAULT_STEP_BUDGET = 100_000;
+/**
+ * Evaluation steps (JSONata `evaluate` entries) allowed per expression.
+ *
+ * Inside Temporal's workflow sandbox every promise gets a stack trace captured
+ * (for the `__stack_trace` query) and JSONata makes several promises per step,
+ * so a step costs ~0.15 ms there against ~1 µs outside: 10,000 steps took
+ * ~1.4 s of workflow-task time on the 2-core reference machine, and 100,000
+ * crashed the worker. Temporal flags a workflow task that runs over 2 s as a
+ * deadlock, so the budget is 5,000 steps (~0.7 s), which still covers a
+ * `$map` over several hundred items.
+ */
+export const DEFAULT_STEP_BUDGET = 5_000;
 /** Nesting depth of JSONata evaluation allowed per expression. */
 export const DEFAULT_MAX_DEPTH = 500;
 

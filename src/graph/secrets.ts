@@ -9,6 +9,7 @@
 const OPEN = '\u0000braid-secret:';
 const CLOSE = '\u0000';
 
+// eslint-disable-next-line no-control-regex -- the placeholder is delimited by NUL on purpose
 export const SECRET_PLACEHOLDER_PATTERN = /\u0000braid-secret:([A-Za-z_][A-Za-z0-9_]*)\u0000/g;
 export const REDACTED = '[secret]';
 

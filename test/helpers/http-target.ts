@@ -43,7 +43,7 @@ export async function startHttpTarget(): Promise<HttpTarget> {
   let inFlight = 0;
   let maxInFlight = 0;
 
-  const handle = async (req: IncomingMessage, res: ServerResponse, rec: RecordedRequest) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const parts = url.pathname.split('/').filter(Boolean);
     const json = (status: number, body: unknown) => {
@@ -108,7 +108,7 @@ export async function startHttpTarget(): Promise<HttpTarget> {
       rec.endTick = ++tick;
       rec.aborted = !res.writableFinished;
     });
-    handle(req, res, rec).catch(() => res.destroy());
+    handle(req, res).catch(() => res.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

@@ -1,0 +1,47 @@
+/** Runs a definition on a test environment and returns its final state, whether it succeeded or not. */
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Activities } from '../../activities';
+import type { GraphDefinition } from '../../src/graph/schema';
+import type { RunState } from '../../src/graph/run-state';
+import { graphWorkflow, stateQuery } from '../../workflows';
+import { createTestWorker, testActivities, uniqueId } from './temporal';
+
+export interface RunOptions {
+  input?: unknown;
+  trigger?: string;
+  activities?: Activities;
+  /** Called once the run started, before waiting for it (e.g. to query or cancel). */
+  during?: (handle: Awaited<ReturnType<TestWorkflowEnvironment['client']['workflow']['start']>>) => Promise<void>;
+}
+
+export interface RunOutcome {
+  state: RunState;
+  /** The failure the workflow ended with, if it did not succeed. */
+  failure?: unknown;
+  workflowId: string;
+}
+
+export async function runGraph(env: TestWorkflowEnvironment, definition: GraphDefinition | unknown, opts: RunOptions = {}): Promise<RunOutcome> {
+  const taskQueue = uniqueId('tq');
+  const workflowId = uniqueId('run');
+  const worker = await createTestWorker(env, opts.activities ?? testActivities(), taskQueue);
+  return worker.runUntil(async () => {
+    const handle = await env.client.workflow.start(graphWorkflow, {
+      taskQueue,
+      workflowId,
+      args: [{ definition, input: opts.input, trigger: opts.trigger }],
+    });
+    if (opts.during) await opts.during(handle);
+    try {
+      return { state: await handle.result(), workflowId };
+    } catch (err) {
+      if (!(err instanceof WorkflowFailedError)) throw err;
+      const cause = err.cause;
+      // A failed run carries its state in the failure; a canceled one is asked.
+      const state = cause instanceof ApplicationFailure ? (cause.details?.[0] as RunState) : await handle.query(stateQuery);
+      return { state, failure: cause, workflowId };
+    }
+  });
+}
