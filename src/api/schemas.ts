@@ -111,6 +111,7 @@ export const problemSchema = z
     detail: z.string(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
     requestId: z.string().optional(),
+    links: z.object({ self: z.string(), temporalUi: z.string() }).optional().openapi({ description: 'On 409: the existing run.' }),
   })
   .openapi('Problem');
 

@@ -1,0 +1,68 @@
+/** An in-memory RunStore with the real one's type, for API unit tests. */
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { RunStore, RunView, StartRunRequest } from '../../src/api/run-store';
+import { ApiError } from '../../src/api/problem';
+
+export function grpcError(code: number, details: string): Error {
+  return Object.assign(new Error(`${code} ${details}`), { code, details, metadata: {} });
+}
+
+export function createFakeRunStore() {
+  const runs = new Map<string, RunView>();
+  const started: StartRunRequest[] = [];
+  let failure: Error | undefined;
+  const links = (runId: string) => ({ self: `/v1/runs/${runId}`, temporalUi: `http://ui/namespaces/default/workflows/${runId}` });
+  const guard = () => {
+    if (failure) throw failure;
+  };
+  const store: RunStore = {
+    links,
+    async start(req) {
+      guard();
+      if (runs.has(req.runId)) throw new WorkflowExecutionAlreadyStartedError('exists', req.runId, 'graphWorkflow');
+      started.push(req);
+      runs.set(req.runId, {
+        runId: req.runId,
+        name: req.name,
+        status: 'running',
+        startedAt: new Date(0).toISOString(),
+        finishedAt: null,
+        input: req.input ?? null,
+        nodes: {},
+        metrics: { wallMs: 0, criticalPathMs: 0, efficiency: 0, activityCount: 0 },
+        links: links(req.runId),
+      });
+      return { runId: req.runId, links: links(req.runId) };
+    },
+    async get(runId) {
+      guard();
+      const run = runs.get(runId);
+      if (!run) throw new ApiError('notFound', 'no run with this id');
+      return structuredClone(run);
+    },
+    async list(params) {
+      guard();
+      const all = [...runs.values()].filter((r) => (!params.status || r.status === params.status) && (!params.workflow || r.name === params.workflow));
+      return {
+        runs: all.slice(0, params.limit).map(({ runId, name, status, startedAt, finishedAt }) => ({ runId, name, status, startedAt, finishedAt })),
+        nextCursor: all.length > params.limit ? 'next' : null,
+      };
+    },
+    async cancel(runId) {
+      guard();
+      const run = runs.get(runId);
+      if (!run) throw new ApiError('notFound', 'no run with this id');
+      if (run.status !== 'running') throw new ApiError('conflict', `run is already ${run.status}`);
+      return { runId, status: 'canceling' as const, links: links(runId) };
+    },
+  };
+  return {
+    store,
+    runs,
+    started,
+    /** Every call fails with `err` until cleared. */
+    failWith(err: Error | undefined) {
+      failure = err;
+    },
+  };
+}
