@@ -36,7 +36,7 @@ export interface HttpTarget {
   close(): Promise<void>;
 }
 
-export async function startHttpTarget(): Promise<HttpTarget> {
+export async function startHttpTarget(listenPort = 0): Promise<HttpTarget> {
   const requests: RecordedRequest[] = [];
   const flaky = new Map<string, number>();
   let tick = 0;
@@ -110,7 +110,7 @@ export async function startHttpTarget(): Promise<HttpTarget> {
     });
     handle(req, res).catch(() => res.destroy());
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(listenPort, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,

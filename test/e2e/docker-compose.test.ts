@@ -1,0 +1,53 @@
+/** docker-compose.yml, checked statically (no Docker engine runs here). */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { envSchema } from '../../src/config';
+
+const root = resolve(__dirname, '..', '..');
+
+interface Service {
+  image?: string;
+  build?: unknown;
+  command?: unknown;
+  ports?: string[];
+  environment?: Record<string, string>;
+  depends_on?: Record<string, unknown> | string[];
+}
+
+const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service> };
+
+describe('docker-compose.yml', () => {
+  it('has the production topology: PostgreSQL, Temporal, its Web UI, the Braid API and worker', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['api', 'postgresql', 'temporal', 'temporal-ui', 'worker']);
+    expect(compose.services.temporal!.environment).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgresql' });
+    expect(existsSync(join(root, 'Dockerfile'))).toBe(true);
+  });
+
+  it('wires the env Braid reads, with names it knows', () => {
+    const known = new Set(Object.keys(envSchema.shape));
+    for (const name of ['api', 'worker']) {
+      const env = compose.services[name]!.environment ?? {};
+      expect(env.TEMPORAL_ADDRESS).toBe('temporal:7233');
+      for (const key of Object.keys(env)) if (!key.startsWith('BRAID_SECRET_')) expect(known, `${name}.${key}`).toContain(key);
+      expect(envSchema.safeParse(env).success).toBe(true);
+    }
+    const api = compose.services.api!.environment!;
+    expect(api.HOST).toBe('0.0.0.0');
+    expect(api.API_TOKEN).toBeTruthy();
+  });
+
+  it('publishes host ports that do not clash', () => {
+    const hostPorts = Object.values(compose.services).flatMap((s) => (s.ports ?? []).map((p) => String(p).split(':').at(-2)));
+    expect(hostPorts.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(hostPorts).size).toBe(hostPorts.length);
+  });
+
+  it('starts things in dependency order', () => {
+    const deps = (s: Service) => (Array.isArray(s.depends_on) ? s.depends_on : Object.keys(s.depends_on ?? {}));
+    expect(deps(compose.services.temporal!)).toContain('postgresql');
+    expect(deps(compose.services.worker!)).toContain('temporal');
+    expect(deps(compose.services.api!)).toContain('temporal');
+  });
+});

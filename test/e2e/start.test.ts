@@ -1,0 +1,108 @@
+/**
+ * `npm start` as a user runs it: one process tree with a Temporal dev server
+ * persisting to $DATA_DIR, its Web UI, a worker and the API. It becomes ready,
+ * runs a trigger→http graph, stops cleanly on SIGTERM, and finds the run again
+ * after a restart.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCreatedSchema, runListSchema, runSchema } from '../../src/api/schemas';
+import { freePort } from '../../src/temporal/free-port';
+import { graph } from '../helpers/graphs';
+import type { HttpTarget } from '../helpers/http-target';
+import { startHttpTarget } from '../helpers/http-target';
+import { eventually } from '../helpers/sse';
+
+const root = resolve(__dirname, '..', '..');
+let target: HttpTarget;
+let dataDir: string;
+let ports: { api: number; temporal: number; ui: number };
+const children: ChildProcess[] = [];
+
+function startBraid() {
+  const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), ['src/start.ts'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      PORT: String(ports.api),
+      TEMPORAL_PORT: String(ports.temporal),
+      TEMPORAL_UI_PORT: String(ports.ui),
+      DATA_DIR: dataDir,
+      TASK_QUEUE: 'braid-start-e2e',
+      HTTP_ALLOWLIST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  children.push(child);
+  return { child, exited, stderr: () => stderr };
+}
+
+const api = (path: string, init?: RequestInit) => fetch(`http://127.0.0.1:${ports.api}${path}`, init);
+const ready = () => eventually(async () => ((await api('/readyz')).status === 200 ? true : undefined), 60_000, 250);
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+beforeAll(async () => {
+  target = await startHttpTarget();
+  dataDir = mkdtempSync(join(tmpdir(), 'braid-start-'));
+  ports = { api: await freePort(), temporal: await freePort(), ui: await freePort() };
+});
+
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  await target?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('npm start', () => {
+  let runId: string;
+
+  it('becomes ready, serves the Web UI and runs a trigger -> http graph', async () => {
+    const braid = startBraid();
+    await ready();
+    expect((await fetch(`http://127.0.0.1:${ports.ui}/`)).status).toBe(200);
+
+    const workflow = graph('start-e2e').trigger().http('ping', `${target.url}/delay/10?t=start-e2e`).edge('start', 'ping').build();
+    const res = await api('/v1/runs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ workflow }) });
+    expect(res.status).toBe(201);
+    runId = runCreatedSchema.parse(await res.json()).runId;
+    const done = await eventually(async () => {
+      const run = runSchema.parse(await (await api(`/v1/runs/${runId}`)).json());
+      return run.status === 'running' ? undefined : run;
+    });
+    expect(done.status).toBe('succeeded');
+    expect(done.nodes.ping).toMatchObject({ status: 'succeeded', output: { status: 200, body: { ok: true } } });
+
+    braid.child.kill('SIGTERM');
+    expect(await braid.exited).toBe(0);
+    // the Temporal dev server it started is gone too
+    const ui = await fetch(`http://127.0.0.1:${ports.ui}/`).then(() => 'up', () => 'down');
+    expect(ui).toBe('down');
+  });
+
+  it('finds earlier runs again after a restart', async () => {
+    const braid = startBraid();
+    await ready();
+    const list = runListSchema.parse(await (await api('/v1/runs?workflow=start-e2e')).json());
+    expect(list.runs.map((r) => r.runId)).toContain(runId);
+    expect(runSchema.parse(await (await api(`/v1/runs/${runId}`)).json()).status).toBe('succeeded');
+    const pid = braid.child.pid!;
+    braid.child.kill('SIGINT');
+    expect(await braid.exited).toBe(0);
+    expect(isAlive(pid)).toBe(false);
+  });
+});
