@@ -15,9 +15,10 @@ export async function startApi(config: Config, logger: Logger) {
       `refusing to listen on ${config.host} without API_TOKEN: set API_TOKEN, or HOST=127.0.0.1 to stay on this machine`,
     );
   }
-  const client = await connectClient(temporalAddressOf(config), config.namespace, loadDataConverter(config));
+  const dataConverter = loadDataConverter(config);
+  const client = await connectClient(temporalAddressOf(config), config.namespace, dataConverter);
   void ensureSearchAttribute(client, config.namespace, logger);
-  const app = createApp({ client, config, logger });
+  const app = createApp({ client, config, logger, codec: dataConverter?.payloadCodecs?.[0] });
   const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

@@ -316,6 +316,8 @@ export async function graphWorkflow(args: GraphWorkflowInput): Promise<RunState>
     activityCount: state.metrics.activityCount,
   };
 
+  fitIntoPayloadLimit(state);
+
   if (runCancelled) {
     state.status = 'canceled';
     state.error = { type: 'CancelledFailure', message: 'run canceled' };
@@ -336,6 +338,20 @@ export async function graphWorkflow(args: GraphWorkflowInput): Promise<RunState>
   state.status = 'succeeded';
   state.output = runOutput(graph, state);
   return state;
+}
+
+/**
+ * Temporal rejects payloads over 2 MB and warns past 512 KB. The final state
+ * repeats every node's output, so a very wide run could exceed that: past
+ * RESULT_OUTPUT_BUDGET characters, node outputs are left out of the result
+ * (each node's own activity result in history still has it) and the run says so.
+ */
+export const RESULT_OUTPUT_BUDGET = 400_000;
+
+function fitIntoPayloadLimit(state: RunState): void {
+  if (JSON.stringify(state.nodes).length <= RESULT_OUTPUT_BUDGET) return;
+  for (const node of Object.values(state.nodes)) delete node.output;
+  state.outputsOmitted = true;
 }
 
 function attemptsOf(error: NodeError): number {

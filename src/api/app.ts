@@ -5,11 +5,13 @@
 import { randomUUID } from 'node:crypto';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import { bearerAuth, rateLimit, requestLog, requireJson } from './middleware';
 import { ApiError, PROBLEM_CONTENT_TYPE, toProblem } from './problem';
 import { temporalReadiness } from './readiness';
 import { createRunStore } from './run-store';
+import { codecRoutes } from './routes/codec';
 import { runsRoutes } from './routes/runs';
 import { systemRoutes } from './routes/system';
 import { workflowsRoutes } from './routes/workflows';
@@ -65,6 +67,19 @@ export function createApp(deps: AppDeps) {
     return res;
   });
 
+  if (deps.codec) {
+    // The Web UI calls the codec from the browser: CORS for its origin, before auth.
+    app.use(
+      '/codec/*',
+      cors({
+        origin: new URL(config.temporalUiUrl).origin,
+        allowMethods: ['POST', 'OPTIONS'],
+        allowHeaders: ['content-type', 'authorization', 'x-namespace'],
+        credentials: true,
+        maxAge: 600,
+      }),
+    );
+  }
   if (config.apiToken) {
     app.use('/v1/*', bearerAuth(config.apiToken));
     app.use('/codec/*', bearerAuth(config.apiToken));
@@ -90,6 +105,10 @@ export function createApp(deps: AppDeps) {
   app.route('/', systemRoutes(readiness));
   app.route('/v1/runs', runsRoutes(store, deps.watchIntervalMs ?? 250));
   app.route('/v1/workflows', workflowsRoutes());
+  if (deps.codec) {
+    app.use('/codec/*', bodyLimit({ maxSize: config.maxBodyBytes, onError: () => { throw new ApiError('payloadTooLarge', 'request body is too large'); } }));
+    app.route('/codec', codecRoutes(deps.codec));
+  }
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

@@ -73,6 +73,7 @@ export const runSchema = z
     output: z.unknown().optional(),
     error: nodeErrorSchema.optional(),
     metrics: metricsSchema,
+    outputsOmitted: z.boolean().optional().openapi({ description: 'Node outputs were too large to keep in the final state.' }),
     links: runLinksSchema,
   })
   .openapi('Run');

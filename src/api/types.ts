@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { RunStore } from './run-store';
@@ -23,6 +24,8 @@ export interface AppDeps {
   /** Overrides for tests. */
   runStore?: RunStore;
   readiness?: () => Promise<ReadinessReport>;
+  /** Serves Temporal's codec protocol at /codec when set (payload encryption is on). */
+  codec?: PayloadCodec;
   /** How often the SSE stream polls run state (ms). */
   watchIntervalMs?: number;
 }

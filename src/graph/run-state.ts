@@ -48,6 +48,8 @@ export interface RunState {
   output?: unknown;
   error?: NodeError & { failedNodes?: string[] };
   metrics: RunMetrics;
+  /** True when node outputs were left out of the final state to stay within Temporal's payload limits. */
+  outputsOmitted?: boolean;
 }
 
 /** Arguments of the interpreter workflow. */

@@ -76,6 +76,21 @@ export class GraphValidationError extends Error {
 
 const MAX_REPORTED_CYCLES = 10;
 
+/** Deepest nesting of objects and arrays accepted in node data and run input. */
+export const MAX_NESTING = 64;
+
+/** Whether `value` nests objects/arrays deeper than `max` levels. Iterative: safe on hostile input. */
+export function exceedsNesting(value: unknown, max: number = MAX_NESTING): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 /** `$.a[1].b` from `['a', 1, 'b']`; keys that are not identifiers are quoted. */
 export function formatPath(segments: readonly PropertyKey[]): string {
   let out = '$';
@@ -136,6 +151,9 @@ export function validateDefinition(input: unknown): ValidationResult {
   const issues: ValidationIssue[] = [];
   if (!isRecord(input)) {
     return { ok: false, issues: [{ code: ISSUE_CODES.invalidShape, path: '$', message: 'definition must be a JSON object' }] };
+  }
+  if (exceedsNesting(input, MAX_NESTING + 4)) {
+    return { ok: false, issues: [{ code: ISSUE_CODES.tooLarge, path: '$', message: `definition nests deeper than ${MAX_NESTING} levels` }] };
   }
   let size: number;
   try {

@@ -146,6 +146,20 @@ describe('validateDefinition', () => {
     expect((err as GraphValidationError).issues).toHaveLength(1);
   });
 
+  it('refuses hostile nesting without overflowing the stack', () => {
+    let deep: unknown = 'x';
+    for (let i = 0; i < 200_000; i++) deep = [deep];
+    const result = validateDefinition({ nodes: [{ id: 'start', type: 'trigger' }, { id: 's', type: 'set', data: { value: deep } }], edges: [{ source: 'start', target: 's' }] });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.issues[0]).toMatchObject({ code: ISSUE_CODES.tooLarge, path: '$' });
+  });
+
+  it('accepts unicode in names, labels and data', () => {
+    const def = graph('заказы 🚀').trigger().set('s', { 'ключ': '値 ✓', emoji: '{% "🎉" & $input.名前 %}' }).edge('start', 's').build();
+    def.nodes[1]!.label = 'Überprüfung ✓';
+    expect(validateDefinition(def).ok).toBe(true);
+  });
+
   it('keeps __proto__ and constructor as plain data', () => {
     const def = JSON.parse(
       '{"nodes":[{"id":"start","type":"trigger"},{"id":"s","type":"set","data":{"value":{"__proto__":{"polluted":true},"constructor":{"prototype":{"x":1}}}}}],"edges":[{"source":"start","target":"s"}],"__proto__":{"polluted":true}}',

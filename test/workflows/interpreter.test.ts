@@ -243,6 +243,16 @@ describe('errors and retries', () => {
     expect(state.nodes.loop).toMatchObject({ status: 'failed', error: { type: FAILURE_TYPES.expression, message: expect.stringContaining('budget') } });
   });
 
+  it('passes __proto__ and constructor keys in input through as plain data', async () => {
+    const input = JSON.parse('{"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}, "name": "Zoë ✓"}');
+    const def = graph().trigger().set('copy', '{% $input %}').set('name', '{% $input.name %}').edge('start', 'copy').edge('start', 'name').build();
+    const { state } = await runGraph(env, def, { input });
+    expect(state.status).toBe('succeeded');
+    expect(Object.keys(state.nodes.copy!.output as object)).toEqual(['__proto__', 'constructor', 'name']);
+    expect(state.nodes.name!.output).toBe('Zoë ✓');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('fails the run at once on an invalid definition', async () => {
     const { failure } = await runGraph(env, { nodes: [{ id: 'a', type: 'nope' }] });
     expect(failure).toMatchObject({ type: FAILURE_TYPES.invalidDefinition });

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
-import { validateDefinition } from '../../graph/validate';
+import { exceedsNesting, MAX_NESTING, validateDefinition } from '../../graph/validate';
 import { DEFAULT_NAME } from '../../graph/schema';
 import { ApiError } from '../problem';
 import type { RunStore, RunView } from '../run-store';
@@ -103,6 +103,9 @@ export function runsRoutes(store: RunStore, watchIntervalMs: number) {
 
   app.openapi(startRoute, async (c) => {
     const body = c.req.valid('json');
+    if (exceedsNesting(body.input)) {
+      throw validationError([{ path: '$.input', message: `must not nest deeper than ${MAX_NESTING} levels` }]);
+    }
     const result = validateDefinition(body.workflow);
     if (!result.ok) {
       throw validationError(result.issues.map((i) => ({ path: `$.workflow${i.path.slice(1)}`, message: i.message })));

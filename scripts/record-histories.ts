@@ -1,0 +1,55 @@
+/**
+ * `npm run record-histories`: runs every graph in examples/ on the time-skipping
+ * server against a local HTTP target and saves each run's history to
+ * test/fixtures/histories/<example>.json. CI replays them against the current
+ * workflow code (test/replay), so a change that breaks running workflows fails.
+ */
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { sdkExecutable } from '../src/temporal/binaries';
+import { createBraidWorker } from '../src/temporal/worker';
+import { startHttpTarget } from '../test/helpers/http-target';
+import { graphWorkflow } from '../workflows';
+
+const root = resolve(__dirname, '..');
+const outDir = join(root, 'test', 'fixtures', 'histories');
+
+async function main() {
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: sdkExecutable('testServer') } });
+  const target = await startHttpTarget();
+  const taskQueue = 'record-histories';
+  const worker = await createBraidWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue, activities: createActivities({ httpAllowlist: ['127.0.0.1'] }) });
+  try {
+    await worker.runUntil(async () => {
+      for (const file of readdirSync(join(root, 'examples')).filter((f) => f.endsWith('.json'))) {
+        const example = JSON.parse(readFileSync(join(root, 'examples', file), 'utf8')) as { workflow: unknown; input: Record<string, unknown> };
+        const workflowId = `replay-${file.replace(/\.json$/, '')}`;
+        const handle = await env.client.workflow.start(graphWorkflow, {
+          taskQueue,
+          workflowId,
+          args: [{ definition: example.workflow, input: { ...example.input, baseUrl: target.url } }],
+        });
+        await handle.result().catch(() => undefined);
+        const history = await handle.fetchHistory();
+        writeFileSync(join(outDir, file), `${historyToJSON(history)}\n`);
+        process.stdout.write(`recorded ${file}: ${history.events?.length ?? 0} events\n`);
+      }
+    });
+  } finally {
+    await target.close();
+    await env.teardown();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,50 @@
+/**
+ * Temporal's remote codec protocol (`POST /codec/encode`, `POST /codec/decode`),
+ * so the Web UI can show decrypted payloads to those who hold the API token.
+ * Payload fields travel as base64, as the Web UI sends them.
+ */
+import type { Payload, PayloadCodec } from '@temporalio/common';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { ApiError } from '../problem';
+import type { AppEnv } from '../types';
+import { zodFieldErrors } from '../validation';
+
+const wirePayloadSchema = z.object({
+  metadata: z.record(z.string(), z.string()).optional(),
+  data: z.string().optional(),
+});
+const bodySchema = z.object({ payloads: z.array(wirePayloadSchema).max(1000) });
+
+type WirePayload = z.infer<typeof wirePayloadSchema>;
+
+const fromWire = (p: WirePayload): Payload => ({
+  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
+  data: p.data === undefined ? undefined : Buffer.from(p.data, 'base64'),
+});
+
+const toWire = (p: Payload): WirePayload => ({
+  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? new Uint8Array()).toString('base64')])),
+  ...(p.data ? { data: Buffer.from(p.data).toString('base64') } : {}),
+});
+
+export function codecRoutes(codec: PayloadCodec) {
+  const app = new Hono<AppEnv>();
+  for (const action of ['encode', 'decode'] as const) {
+    app.post(`/${action}`, async (c) => {
+      const raw: unknown = await c.req.json().catch(() => {
+        throw new ApiError('malformedJson', 'request body is not valid JSON');
+      });
+      const parsed = bodySchema.safeParse(raw);
+      if (!parsed.success) throw new ApiError('validation', 'expected { payloads: [...] }', { errors: zodFieldErrors(parsed.error) });
+      let payloads: Payload[];
+      try {
+        payloads = await codec[action](parsed.data.payloads.map(fromWire));
+      } catch (err) {
+        throw new ApiError('badRequest', `cannot ${action}: ${(err as Error).message}`);
+      }
+      return c.json({ payloads: payloads.map(toWire) });
+    });
+  }
+  return app;
+}

@@ -1,0 +1,53 @@
+/**
+ * Faults with split processes (`npm run temporal`, `npm run worker`,
+ * `npm run api`): the worker killed with SIGKILL mid-run, then the Temporal
+ * server killed with SIGKILL mid-run and restarted on its SQLite file.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listedRunIds, runWithCrash } from '../helpers/fault-scenarios';
+import type { HttpTarget } from '../helpers/http-target';
+import { startHttpTarget } from '../helpers/http-target';
+import type { SplitStack } from '../helpers/split-stack';
+import { startSplitStack } from '../helpers/split-stack';
+
+let stack: SplitStack;
+let target: HttpTarget;
+
+beforeAll(async () => {
+  target = await startHttpTarget();
+  stack = await startSplitStack();
+  await stack.start('temporal');
+  await Promise.all([stack.start('worker'), stack.start('api')]);
+  await stack.waitReady();
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  await target?.close();
+});
+
+describe('faults', () => {
+  let firstRun: string;
+
+  it('finishes a run whose worker was killed: completed nodes ran once, the one in flight at most twice', async () => {
+    const report = await runWithCrash(stack, target, 'worker-crash', () => stack.kill('worker'), async () => {
+      await stack.start('worker');
+    });
+    firstRun = report.runId;
+    expect(report.status).toBe('succeeded');
+    expect(report.completedBeforeCrash.length).toBeGreaterThanOrEqual(3);
+    expect(report.completedOnce).toBe(true);
+    expect(report.inFlightAtMostTwice).toBe(true);
+    expect(Object.values(report.requestsPerNode).every((n) => n >= 1)).toBe(true);
+  }, 120_000);
+
+  it('finishes a run whose Temporal server was killed and restarted, and still lists earlier runs', async () => {
+    const report = await runWithCrash(stack, target, 'server-restart', () => stack.kill('temporal'), async () => {
+      await stack.start('temporal');
+    });
+    expect(report.status).toBe('succeeded');
+    expect(report.completedOnce).toBe(true);
+    expect(report.inFlightAtMostTwice).toBe(true);
+    expect(await listedRunIds(stack)).toEqual(expect.arrayContaining([firstRun, report.runId]));
+  }, 150_000);
+});

@@ -1,0 +1,90 @@
+/**
+ * Braid as split processes — `npm run temporal`, `npm run worker`,
+ * `npm run api` — for fault tests that kill one part and keep the others.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freePort } from '../../src/temporal/free-port';
+import { eventually } from './sse';
+
+const root = resolve(__dirname, '..', '..');
+type Part = 'temporal' | 'worker' | 'api';
+const ENTRY: Record<Part, string> = { temporal: 'src/temporal-server.ts', worker: 'src/worker.ts', api: 'src/api.ts' };
+
+export interface SplitStack {
+  api: string;
+  start(part: Part): Promise<ChildProcess>;
+  kill(part: Part, signal?: NodeJS.Signals): Promise<void>;
+  waitReady(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startSplitStack(extraEnv: Record<string, string> = {}): Promise<SplitStack> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'braid-split-'));
+  const ports = { api: await freePort(), temporal: await freePort(), ui: await freePort() };
+  const env = {
+    ...process.env,
+    PORT: String(ports.api),
+    TEMPORAL_PORT: String(ports.temporal),
+    TEMPORAL_UI_PORT: String(ports.ui),
+    DATA_DIR: dataDir,
+    TASK_QUEUE: 'braid-split',
+    LOG_LEVEL: 'warn',
+    HTTP_ALLOWLIST: '127.0.0.1',
+    ...extraEnv,
+  };
+  const procs = new Map<Part, ChildProcess>();
+  const api = `http://127.0.0.1:${ports.api}`;
+
+  const start = async (part: Part) => {
+    // `node --import tsx`, not the tsx CLI: the CLI runs the program in a child
+    // process, so a SIGKILL to it would leave the real worker running.
+    const child = spawn(process.execPath, ['--import', 'tsx', ENTRY[part]], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
+    procs.set(part, child);
+    if (part === 'temporal') {
+      await eventually(async () => {
+        const { connect } = await import('node:net');
+        return new Promise<true | undefined>((r) => {
+          const s = connect(ports.temporal, '127.0.0.1', () => {
+            s.end();
+            r(true);
+          });
+          s.on('error', () => r(undefined));
+        });
+      }, 60_000, 200);
+    }
+    return child;
+  };
+  const kill = async (part: Part, signal: NodeJS.Signals = 'SIGKILL') => {
+    const child = procs.get(part);
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    child.kill(signal);
+    await exited;
+    if (part === 'temporal' && signal === 'SIGKILL') {
+      // `npm run temporal` is a Node parent of the CLI; killing it hard leaves the CLI. Kill that too.
+      spawn('pkill', ['-9', '-f', `--port ${ports.temporal}`]).once('exit', () => undefined);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  };
+  return {
+    api,
+    start,
+    kill,
+    waitReady: async (timeoutMs = 60_000) => {
+      await eventually(() => isReady(api), timeoutMs, 250);
+    },
+    async stop() {
+      for (const part of ['api', 'worker', 'temporal'] as Part[]) await kill(part, 'SIGTERM');
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function isReady(api: string): Promise<true | undefined> {
+  const res = await fetch(`${api}/readyz`).catch(() => undefined);
+  return res?.status === 200 ? true : undefined;
+}
