@@ -163,7 +163,7 @@ describe('scheduler properties', () => {
         const s = new Scheduler(g);
         const started = new Set<number>();
         const finished = new Set<number>();
-        let running: number[] = [];
+        const running: number[] = [];
         let step = 0;
         for (let guard = 0; guard < 1000; guard++) {
           for (const node of s.next()) {
