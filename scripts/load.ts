@@ -1,15 +1,32 @@
 /**
  * `npm run load [-- --runs N]`: N runs (default 1,000) started at once through
- * the API of a running Braid (`npm start`; API_URL, default
- * http://127.0.0.1:3000; API_TOKEN if set). Every accepted run must reach a
- * terminal state: counts lost and duplicated runs and prints the figures.
+ * the API. Starts its own Braid (split processes, rate limit off) unless
+ * API_URL points at a running one (send API_TOKEN if it needs one). Every
+ * accepted run must reach a terminal state: counts lost and duplicated runs.
  */
+import { startSplitStack } from '../test/helpers/split-stack';
+
 const argRuns = process.argv.indexOf('--runs');
 const RUNS = argRuns > 0 ? Number(process.argv[argRuns + 1]) : 1000;
-const API = process.env.API_URL ?? 'http://127.0.0.1:3000';
+let API = process.env.API_URL ?? '';
 const headers: Record<string, string> = { 'content-type': 'application/json', ...(process.env.API_TOKEN ? { authorization: `Bearer ${process.env.API_TOKEN}` } : {}) };
 
 async function main() {
+  const stack = API ? undefined : await startSplitStack({ RATE_LIMIT_PER_MINUTE: '0' });
+  try {
+    if (stack) {
+      await stack.start('temporal');
+      await Promise.all([stack.start('worker'), stack.start('api')]);
+      await stack.waitReady();
+      API = stack.api;
+    }
+    await load();
+  } finally {
+    await stack?.stop();
+  }
+}
+
+async function load() {
   const prefix = `load-${Date.now()}`;
   const workflow = { name: prefix, nodes: [{ id: 'start', type: 'trigger' }, { id: 'echo', type: 'set', data: { value: '{% $input %}' } }], edges: [{ source: 'start', target: 'echo' }] };
   const t0 = performance.now();

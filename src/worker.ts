@@ -11,9 +11,11 @@ import type { Logger } from './logger';
 import { createLogger } from './logger';
 import { runMain } from './main';
 import { connectWorker } from './temporal/connection';
+import { installSdkLogger } from './temporal/runtime';
 import { createBraidWorker } from './temporal/worker';
 
 export async function startWorker(config: Config, logger: Logger): Promise<{ worker: Worker; done: Promise<void> }> {
+  installSdkLogger(config.logLevel, logger);
   const connection = await connectWorker(temporalAddressOf(config));
   const worker = await createBraidWorker({
     connection,

@@ -107,13 +107,19 @@ export const DATA_SCHEMAS = {
     .object({
       cases: z
         .array(z.object({ handle: handleSchema, expression: expressionSchema }).strict())
-        .min(1, 'needs at least one case'),
+        .min(1, 'needs at least one case')
+        .refine((cases) => new Set(cases.map((c) => c.handle)).size === cases.length, 'case handles must be unique')
+        .refine((cases) => cases.every((c) => c.handle !== DEFAULT_HANDLE && c.handle !== ERROR_HANDLE), 'handles "default" and "error" are reserved'),
       ...uiKeys,
     })
     .strict(),
   merge: z.object({ mode: z.enum(['all', 'any']).optional(), ...uiKeys }).strict(),
   delay: z
-    .object({ duration: exprOr(durationSchema).optional(), until: z.string().optional(), ...uiKeys })
+    .object({
+      duration: exprOr(durationSchema).optional(),
+      until: exprOr(z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 time')).optional(),
+      ...uiKeys,
+    })
     .strict()
     .refine((d) => (d.duration === undefined) !== (d.until === undefined), 'needs exactly one of "duration" or "until"'),
   set: z.object({ value: z.unknown(), ...uiKeys }).strict(),

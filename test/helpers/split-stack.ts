@@ -5,6 +5,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../../src/temporal/free-port';
@@ -42,19 +43,12 @@ export async function startSplitStack(extraEnv: Record<string, string> = {}): Pr
   const start = async (part: Part) => {
     // `node --import tsx`, not the tsx CLI: the CLI runs the program in a child
     // process, so a SIGKILL to it would leave the real worker running.
-    const child = spawn(process.execPath, ['--import', 'tsx', ENTRY[part]], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
+    // Each part leads its own process group, so a kill reaches its children
+    // too (`npm run temporal` is a Node parent of the Temporal CLI).
+    const child = spawn(process.execPath, ['--import', 'tsx', ENTRY[part]], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'], detached: true });
     procs.set(part, child);
     if (part === 'temporal') {
-      await eventually(async () => {
-        const { connect } = await import('node:net');
-        return new Promise<true | undefined>((r) => {
-          const s = connect(ports.temporal, '127.0.0.1', () => {
-            s.end();
-            r(true);
-          });
-          s.on('error', () => r(undefined));
-        });
-      }, 60_000, 200);
+      await eventually(async () => ((await portOpen(ports.temporal)) ? true : undefined), 60_000, 200);
     }
     return child;
   };
@@ -62,12 +56,12 @@ export async function startSplitStack(extraEnv: Record<string, string> = {}): Pr
     const child = procs.get(part);
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    child.kill(signal);
+    if (signal === 'SIGKILL') process.kill(-child.pid!, 'SIGKILL'); // the whole group, at once
+    else child.kill(signal); // a clean stop: the part stops its own children
     await exited;
-    if (part === 'temporal' && signal === 'SIGKILL') {
-      // `npm run temporal` is a Node parent of the CLI; killing it hard leaves the CLI. Kill that too.
-      spawn('pkill', ['-9', '-f', `--port ${ports.temporal}`]).once('exit', () => undefined);
-      await new Promise((r) => setTimeout(r, 500));
+    if (part === 'temporal') {
+      // wait until the server's port is closed
+      await eventually(async () => ((await portOpen(ports.temporal)) ? undefined : true), 15_000, 100);
     }
   };
   return {
@@ -82,6 +76,16 @@ export async function startSplitStack(extraEnv: Record<string, string> = {}): Pr
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((r) => {
+    const s = connect(port, '127.0.0.1', () => {
+      s.end();
+      r(true);
+    });
+    s.on('error', () => r(false));
+  });
 }
 
 async function isReady(api: string): Promise<true | undefined> {
