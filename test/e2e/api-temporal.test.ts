@@ -140,6 +140,19 @@ describe('the API on a real Temporal server', () => {
     expect(failed.nodes.missing).toMatchObject({ status: 'failed', error: { type: 'HttpClientError' } });
   });
 
+  it('takes 100 runs started at once to a terminal state: none lost, none duplicated', async () => {
+    const prefix = uniqueId('load');
+    const workflow = graph(prefix).trigger().set('echo', '{% $input.i %}').edge('start', 'echo').build();
+    const codes = await Promise.all(Array.from({ length: 100 }, async (_, i) => (await post('/v1/runs', { workflow, input: { i }, runId: `${prefix}-${i}` })).status));
+    expect(codes.every((c) => c === 201)).toBe(true);
+    const listed = await eventually(async () => {
+      const page = runListSchema.parse(await (await app.request(`/v1/runs?workflow=${prefix}&status=succeeded&limit=1000`)).json());
+      return page.runs.length >= 100 ? page : undefined;
+    }, 60_000, 500);
+    expect(listed.runs).toHaveLength(100);
+    expect(new Set(listed.runs.map((r) => r.runId)).size).toBe(100);
+  }, 90_000);
+
   it('answers 404 for a run that does not exist', async () => {
     expect((await app.request('/v1/runs/does-not-exist')).status).toBe(404);
   });
