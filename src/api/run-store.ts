@@ -169,8 +169,12 @@ export function createRunStore(opts: RunStoreOptions) {
     if (status === 'succeeded' || status === 'failed') state = await closedState(runId);
     state ??= await queryState(runId);
     state ??= await stateFromHistory(runId, d);
+    const nodes = Object.fromEntries(
+      Object.entries(state.nodes).map(([id, n]) => [id, { ...n, startedAt: n.startedAt ?? null, finishedAt: n.finishedAt ?? null }]),
+    ) as unknown as RunState['nodes'];
     const view: RunView = {
       ...state,
+      nodes,
       runId,
       status,
       startedAt: state.startedAt ?? d.startTime.toISOString(),

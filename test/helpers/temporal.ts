@@ -3,7 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { Runtime, DefaultLogger } from '@temporalio/worker';
 import type { Worker } from '@temporalio/worker';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
+import type { HttpTarget } from './http-target';
+import { startHttpTarget } from './http-target';
 import type { Activities } from '../../activities';
 import { createActivities } from '../../activities';
 import { NAME_SEARCH_ATTRIBUTE } from '../../src/graph/run-state';
@@ -60,4 +62,19 @@ export async function createTestWorker(
     activities,
     workflowBundle: { codePath: inject('workflowBundlePath') },
   });
+}
+
+/**
+ * One time-skipping server and one local HTTP target per test file, started
+ * before its tests and stopped after them. Read `ctx.env` / `ctx.target` inside tests.
+ */
+export function useTimeSkippingWithTarget(): { env: TestWorkflowEnvironment; target: HttpTarget } {
+  const ctx = {} as { env: TestWorkflowEnvironment; target: HttpTarget };
+  beforeAll(async () => {
+    [ctx.env, ctx.target] = await Promise.all([createTimeSkippingEnv(), startHttpTarget()]);
+  });
+  afterAll(async () => {
+    await Promise.all([ctx.env?.teardown(), ctx.target?.close()]);
+  });
+  return ctx;
 }

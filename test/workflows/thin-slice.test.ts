@@ -1,23 +1,14 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunState } from '../../src/graph/run-state';
 import { graphWorkflow } from '../../workflows';
-import type { HttpTarget } from '../helpers/http-target';
-import { startHttpTarget } from '../helpers/http-target';
-import { createTestWorker, createTimeSkippingEnv, testActivities, uniqueId } from '../helpers/temporal';
+import { createTestWorker, testActivities, uniqueId, useTimeSkippingWithTarget } from '../helpers/temporal';
 
 describe('thin slice on the time-skipping server', () => {
-  let env: TestWorkflowEnvironment;
-  let target: HttpTarget;
-  beforeAll(async () => {
-    [env, target] = await Promise.all([createTimeSkippingEnv(), startHttpTarget()]);
-  });
-  afterAll(async () => {
-    await Promise.all([env?.teardown(), target?.close()]);
-  });
+  const ctx = useTimeSkippingWithTarget();
 
   it('runs trigger -> http and reports the http output', async () => {
     // start ──▶ users
+    const { env, target } = ctx;
     const taskQueue = uniqueId('tq');
     const worker = await createTestWorker(env, testActivities(), taskQueue);
     const definition = {
