@@ -4,6 +4,7 @@
  * server killed with SIGKILL mid-run and restarted on its SQLite file.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSchema } from '../../src/api/schemas';
 import { listedRunIds, runWithCrash } from '../helpers/fault-scenarios';
 import type { HttpTarget } from '../helpers/http-target';
 import { startHttpTarget } from '../helpers/http-target';
@@ -50,4 +51,14 @@ describe('faults', () => {
     expect(report.inFlightAtMostTwice).toBe(true);
     expect(await listedRunIds(stack)).toEqual(expect.arrayContaining([firstRun, report.runId]));
   }, 150_000);
+
+  it('reads a finished run with no worker running', async () => {
+    await stack.kill('worker');
+    const res = await fetch(`${stack.api}/v1/runs/${firstRun}`);
+    expect(res.status).toBe(200);
+    const run = runSchema.parse(await res.json());
+    expect(run.status).toBe('succeeded');
+    expect(run.nodes.n10).toMatchObject({ status: 'succeeded', output: { status: 200 } });
+    expect(run.metrics.criticalPathMs).toBeGreaterThan(0);
+  });
 });
