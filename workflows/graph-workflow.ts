@@ -316,11 +316,10 @@ export async function graphWorkflow(args: GraphWorkflowInput): Promise<RunState>
     activityCount: state.metrics.activityCount,
   };
 
-  fitIntoPayloadLimit(state);
-
   if (runCancelled) {
     state.status = 'canceled';
     state.error = { type: 'CancelledFailure', message: 'run canceled' };
+    fitIntoPayloadLimit(state);
     // Temporal records no details with a cancellation; the state query answers for it.
     throw new CancelledFailure('run canceled');
   }
@@ -333,25 +332,29 @@ export async function graphWorkflow(args: GraphWorkflowInput): Promise<RunState>
         ? `node ${first.node.id} failed: ${first.error.message}`
         : `${failures.length} nodes failed (${failedNodes.join(', ')}); first: ${first.node.id}: ${first.error.message}`;
     state.error = { type: FAILURE_TYPES.runFailed, message, failedNodes };
+    fitIntoPayloadLimit(state);
     throw ApplicationFailure.nonRetryable(message, FAILURE_TYPES.runFailed, state);
   }
   state.status = 'succeeded';
   state.output = runOutput(graph, state);
+  fitIntoPayloadLimit(state);
   return state;
 }
 
 /**
  * Temporal rejects payloads over 2 MB and warns past 512 KB. The final state
  * repeats every node's output, so a very wide run could exceed that: past
- * RESULT_OUTPUT_BUDGET characters, node outputs are left out of the result
- * (each node's own activity result in history still has it) and the run says so.
+ * RESULT_OUTPUT_BUDGET characters of JSON, node outputs (and if need be the
+ * run's output) are left out of the result — each node's own activity result
+ * in history still has it — and the run says so with `outputsOmitted`.
  */
 export const RESULT_OUTPUT_BUDGET = 400_000;
 
 function fitIntoPayloadLimit(state: RunState): void {
-  if (JSON.stringify(state.nodes).length <= RESULT_OUTPUT_BUDGET) return;
+  if (JSON.stringify(state).length <= RESULT_OUTPUT_BUDGET) return;
   for (const node of Object.values(state.nodes)) delete node.output;
   state.outputsOmitted = true;
+  if (JSON.stringify(state).length > RESULT_OUTPUT_BUDGET) delete state.output;
 }
 
 function attemptsOf(error: NodeError): number {

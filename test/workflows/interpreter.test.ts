@@ -253,6 +253,17 @@ describe('errors and retries', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it('leaves node outputs out of a final state too large for a Temporal payload, and says so', async () => {
+    const b = graph().trigger();
+    for (let i = 0; i < 30; i++) b.set(`big${i}`, '{% $pad("", 20000, "x") %}').edge('start', `big${i}`);
+    const { state } = await runGraph(env, b.build());
+    expect(state.status).toBe('succeeded');
+    expect(state.outputsOmitted).toBe(true);
+    expect(state.nodes.big0).toMatchObject({ status: 'succeeded' });
+    expect(state.nodes.big0!.output).toBeUndefined();
+    expect(JSON.stringify(state).length).toBeLessThan(512 * 1024);
+  });
+
   it('fails the run at once on an invalid definition', async () => {
     const { failure } = await runGraph(env, { nodes: [{ id: 'a', type: 'nope' }] });
     expect(failure).toMatchObject({ type: FAILURE_TYPES.invalidDefinition });
