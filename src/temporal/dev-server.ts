@@ -86,9 +86,13 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   const address = `${ip}:${opts.port}`;
   const child = spawn(opts.cliPath, devServerArgs(opts), { stdio: ['ignore', 'pipe', 'pipe'] });
   let exited = false;
+  // Never outlive the process that started us, even if it exits without stop().
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   const exit = new Promise<void>((resolve) =>
     child.once('exit', (code, signal) => {
       exited = true;
+      process.off('exit', killOnExit);
       opts.logger?.info('temporal dev server exited', { code, signal });
       resolve();
     }),

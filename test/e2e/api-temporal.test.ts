@@ -185,8 +185,8 @@ describe('Temporal down at the API', () => {
       const { runId } = runCreatedSchema.parse(await up.json());
       expect((await downApp.request(`/v1/runs/${runId}`)).status).toBe(200);
     } finally {
-      await client.connection.close();
       await server.stop();
+      await client.connection.close().catch(() => undefined);
     }
   });
 });
