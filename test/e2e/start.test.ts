@@ -12,6 +12,8 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCreatedSchema, runListSchema, runSchema } from '../../src/api/schemas';
 import { freePort } from '../../src/temporal/free-port';
+import { locateBinary } from '../../src/temporal/binaries';
+import { startDevServer } from '../../src/temporal/dev-server';
 import { graph } from '../helpers/graphs';
 import type { HttpTarget } from '../helpers/http-target';
 import { startHttpTarget } from '../helpers/http-target';
@@ -23,7 +25,7 @@ let dataDir: string;
 let ports: { api: number; temporal: number; ui: number };
 const children: ChildProcess[] = [];
 
-function startBraid() {
+function startBraid(extraEnv: Record<string, string> = {}) {
   const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), ['src/start.ts'], {
     cwd: root,
     env: {
@@ -35,6 +37,7 @@ function startBraid() {
       TASK_QUEUE: 'braid-start-e2e',
       HTTP_ALLOWLIST: '127.0.0.1',
       LOG_LEVEL: 'warn',
+      ...extraEnv,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -104,5 +107,30 @@ describe('npm start', () => {
     braid.child.kill('SIGINT');
     expect(await braid.exited).toBe(0);
     expect(isAlive(pid)).toBe(false);
+  });
+
+  it('starts no server and uses the cluster when TEMPORAL_ADDRESS is set', async () => {
+    const clusterPort = await freePort();
+    const cluster = await startDevServer({ cliPath: locateBinary('cli')!.path, port: clusterPort, ui: false });
+    try {
+      const braid = startBraid({ TEMPORAL_ADDRESS: `127.0.0.1:${clusterPort}`, TASK_QUEUE: 'braid-start-e2e-cluster' });
+      await ready();
+      // nothing listens where the embedded server would
+      const embedded = await fetch(`http://127.0.0.1:${ports.ui}/`).then(() => 'up', () => 'down');
+      expect(embedded).toBe('down');
+      const workflow = graph('start-e2e-cluster').trigger().set('hello', 'world').edge('start', 'hello').build();
+      const res = await api('/v1/runs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ workflow }) });
+      const { runId } = runCreatedSchema.parse(await res.json());
+      const done = await eventually(async () => {
+        const run = runSchema.parse(await (await api(`/v1/runs/${runId}`)).json());
+        return run.status === 'running' ? undefined : run;
+      });
+      expect(done.nodes.hello!.output).toBe('world');
+      braid.child.kill('SIGTERM');
+      expect(await braid.exited).toBe(0);
+      expect(cluster.process.exitCode).toBeNull(); // the cluster is not Braid's to stop
+    } finally {
+      await cluster.stop();
+    }
   });
 });

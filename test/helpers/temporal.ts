@@ -13,12 +13,23 @@ import { sdkExecutable } from '../../src/temporal/binaries';
 import { createBraidWorker } from '../../src/temporal/worker';
 
 let runtimeInstalled = false;
-/** Keeps the SDK's own logging to warnings so test output stays readable. */
+
+/** SDK and workflow log entries of this test process, for tests that check what was logged. */
+export const sdkLogs: { level: string; message: string; meta?: Record<string, unknown> }[] = [];
+
+/**
+ * Records the SDK's log entries (workflow logs included) into `sdkLogs`
+ * instead of printing them, so test output stays readable.
+ */
 export function quietRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
+    Runtime.install({
+      logger: new DefaultLogger('DEBUG', (entry) => {
+        if (entry.meta?.sdkComponent === 'workflow') sdkLogs.push({ level: entry.level, message: entry.message, meta: entry.meta });
+      }),
+    });
   } catch {
     // already installed by another test in this worker
   }

@@ -11,7 +11,7 @@ import { graph } from '../helpers/graphs';
 import type { HttpTarget } from '../helpers/http-target';
 import { startHttpTarget } from '../helpers/http-target';
 import { runGraph } from '../helpers/run-graph';
-import { createTimeSkippingEnv, testActivities } from '../helpers/temporal';
+import { createTimeSkippingEnv, sdkLogs, testActivities } from '../helpers/temporal';
 import { stateQuery } from '../../workflows';
 
 let env: TestWorkflowEnvironment;
@@ -51,13 +51,18 @@ describe('parallel branches', () => {
     // start ─▶ first(100ms) ─┬─▶ s1 … s5 (200ms each)
     const b = graph().trigger().http('first', url('/delay/100?t=five-first')).edge('start', 'first');
     for (const i of [1, 2, 3, 4, 5]) b.http(`s${i}`, url(`/delay/200?t=five-s${i}`)).edge('first', `s${i}`);
-    const { state } = await runGraph(env, b.build());
+    const { state, workflowId } = await runGraph(env, b.build());
     expect(state.status).toBe('succeeded');
     expect(overlapAll('/delay/200?t=five-')).toBe(true);
     const first = requestsTo('/delay/100?t=five-first')[0]!;
     for (const r of requestsTo('/delay/200?t=five-')) expect(r.startTick).toBeGreaterThan(first.endTick!);
     expect(state.metrics.activityCount).toBe(6);
     expect(state.metrics.criticalPathMs).toBeGreaterThan(0);
+    // the log lines users of the old executor expect, from the replay-aware workflow logger
+    const lines = sdkLogs.filter((l) => l.meta?.workflowId === workflowId).map((l) => `${l.level} ${l.message}`);
+    expect(lines).toContain('DEBUG Node first has 5 outgoing edge(s)');
+    expect(lines).toContain('INFO Executing 5 parallel branches from node first');
+    expect(lines.filter((l) => /^INFO Node s\d succeeded in \d+ ms$/.test(l))).toHaveLength(5);
   });
 
   it('starts a fast branch\'s child before the slow branch ends (unbalanced DAG)', async () => {
