@@ -27,6 +27,7 @@ import { durationMs } from '../src/graph/duration';
 import { ExpressionCache, ExpressionError, evaluateTemplate } from '../src/graph/expressions';
 import { FAILURE_TYPES, NON_RETRYABLE_FAILURE_TYPES } from '../src/graph/failures';
 import type { Graph, NodeSpec } from '../src/graph/graph';
+import { setOwnProperty } from '../src/graph/own-property';
 import type { GraphWorkflowInput, NodeError, NodeState, RunState } from '../src/graph/run-state';
 import { STATE_QUERY } from '../src/graph/run-state';
 import type { NodeOutcome } from '../src/graph/scheduler';
@@ -378,7 +379,7 @@ function mergeOutput(
   for (const e of graph.incoming[node.index]!) {
     if (!scheduler.isTaken(e)) continue;
     const source = graph.nodes[graph.edges[e]!.source]!;
-    Object.defineProperty(out, source.id, { value: view[source.id]?.output ?? null, enumerable: true, writable: true, configurable: true });
+    setOwnProperty(out, source.id, view[source.id]?.output ?? null);
   }
   return out;
 }
@@ -389,7 +390,7 @@ function runOutput(graph: Graph, state: RunState): Record<string, unknown> {
   for (const n of graph.nodes) {
     const s = state.nodes[n.id]!;
     if (graph.outgoing[n.index]!.length === 0 && s.status === 'succeeded') {
-      Object.defineProperty(out, n.id, { value: s.output ?? null, enumerable: true, writable: true, configurable: true });
+      setOwnProperty(out, n.id, s.output ?? null);
     }
   }
   return out;

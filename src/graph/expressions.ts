@@ -9,6 +9,7 @@
  * Temporal workflow sandbox.
  */
 import jsonata from 'jsonata';
+import { setOwnProperty } from './own-property';
 
 export const EXPRESSION_OPEN = '{%';
 export const EXPRESSION_CLOSE = '%}';
@@ -132,7 +133,7 @@ function normalize(value: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {
     const n = normalize(v);
-    if (n !== undefined) Object.defineProperty(out, key, { value: n, enumerable: true, writable: true, configurable: true });
+    if (n !== undefined) setOwnProperty(out, key, n);
   }
   return out;
 }
@@ -181,8 +182,7 @@ export async function evaluateTemplate(
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [key, v] of Object.entries(value)) {
-      const evaluated = await evaluateTemplate(v, bindings, cache);
-      Object.defineProperty(out, key, { value: evaluated, enumerable: true, writable: true, configurable: true });
+      setOwnProperty(out, key, await evaluateTemplate(v, bindings, cache));
     }
     return out;
   }

@@ -9,3 +9,4 @@ export * from './critical-path';
 export * from './failures';
 export * from './secrets';
 export * from './run-state';
+export * from './own-property';

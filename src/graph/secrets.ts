@@ -6,6 +6,8 @@
  * string concatenation (`"Bearer " & $secrets.TOKEN`), and the API shows them
  * as `"[secret]"`.
  */
+import { setOwnProperty } from './own-property';
+
 const OPEN = '\u0000braid-secret:';
 const CLOSE = '\u0000';
 
@@ -36,9 +38,7 @@ export function mapSecretStrings<T>(value: T, replace: (text: string) => string)
   if (Array.isArray(value)) return value.map((v) => mapSecretStrings(v, replace)) as T;
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      Object.defineProperty(out, k, { value: mapSecretStrings(v, replace), enumerable: true, writable: true, configurable: true });
-    }
+    for (const [k, v] of Object.entries(value)) setOwnProperty(out, k, mapSecretStrings(v, replace));
     return out as T;
   }
   return value;

@@ -11,6 +11,7 @@ import type { NodeOutcome, NodeStatus } from '../../src/graph/scheduler';
 import { Scheduler } from '../../src/graph/scheduler';
 import type { GraphDefinition } from '../../src/graph/schema';
 import { ISSUE_CODES, validateDefinition } from '../../src/graph/validate';
+import { setOwnProperty } from '../../src/graph/own-property';
 
 export const RUNS = { validatorRandom: 500, validatorMutated: 500, cycles: 200, scheduler: 400 };
 
@@ -81,7 +82,7 @@ describe('validator properties', () => {
           const list = onNode || def.edges.length === 0 ? def.nodes : def.edges;
           const item = list[at % list.length]!;
           if (m.op === 'delete') delete item[m.key];
-          else if (m.op === 'set') Object.defineProperty(item, m.key, { value: m.value, enumerable: true, writable: true, configurable: true });
+          else if (m.op === 'set') setOwnProperty(item, m.key, m.value);
           else list.push({ ...item });
         }
         const result = validateDefinition(def);
