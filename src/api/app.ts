@@ -4,9 +4,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
-import { requestId } from 'hono/request-id';
 import { bearerAuth, rateLimit, requestLog, requireJson } from './middleware';
 import { ApiError, PROBLEM_CONTENT_TYPE, toProblem } from './problem';
 import { temporalReadiness } from './readiness';
@@ -29,27 +29,17 @@ export function createApp(deps: AppDeps) {
 
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
-  app.use(
-    requestId({
-      limitLength: 128,
-      generator: () => randomUUID(),
-    }),
-  );
+  // Echo the client's x-request-id when it is sane, else make one.
   app.use(async (c, next) => {
-    // hono echoes a client id of word characters; keep only ids we consider sane.
     const given = c.req.header('x-request-id');
-    if (given !== undefined && !SANE_REQUEST_ID.test(given)) {
-      const id = randomUUID();
-      c.set('requestId', id);
-      await next();
-      c.res.headers.set('x-request-id', id);
-      return;
-    }
+    const id = given !== undefined && SANE_REQUEST_ID.test(given) ? given : randomUUID();
+    c.set('requestId', id);
+    c.header('x-request-id', id);
     await next();
   });
   app.use(requestLog(logger));
 
-  app.onError((err, c) => {
+  const renderProblem = (err: unknown, c: Context<AppEnv>) => {
     const requestIdValue = c.get('requestId');
     const { problem, headers, unexpected } = toProblem(err);
     if (unexpected) logger.error('unhandled error', { requestId: requestIdValue, err: err instanceof Error ? err.stack : String(err) });
@@ -57,15 +47,9 @@ export function createApp(deps: AppDeps) {
     res.headers.set('content-type', PROBLEM_CONTENT_TYPE);
     for (const [k, v] of Object.entries(headers ?? {})) res.headers.set(k, v);
     return res;
-  });
-  app.notFound((c) => {
-    const res = c.json(
-      { type: '/problems/not-found', title: 'Not found', status: 404, detail: `no route for ${c.req.method} ${c.req.path}`, requestId: c.get('requestId') },
-      404,
-    );
-    res.headers.set('content-type', PROBLEM_CONTENT_TYPE);
-    return res;
-  });
+  };
+  app.onError(renderProblem);
+  app.notFound((c) => renderProblem(new ApiError('notFound', `no route for ${c.req.method} ${c.req.path}`), c));
 
   if (deps.codec) {
     // The Web UI calls the codec from the browser: CORS for its origin, before auth.
