@@ -17,9 +17,7 @@ async function main() {
   const reports: FaultReport[] = [];
   const outage: Record<string, unknown> = {};
   try {
-    await stack.start('temporal');
-    await Promise.all([stack.start('worker'), stack.start('api')]);
-    await stack.waitReady();
+    await stack.startAll();
 
     reports.push(await runWithCrash(stack, target, 'worker-crash', () => stack.kill('worker'), async () => void (await stack.start('worker'))));
     reports.push(await runWithCrash(stack, target, 'server-restart', () => stack.kill('temporal'), async () => void (await stack.start('temporal'))));

@@ -15,9 +15,7 @@ async function main() {
   const stack = API ? undefined : await startSplitStack({ RATE_LIMIT_PER_MINUTE: '0' });
   try {
     if (stack) {
-      await stack.start('temporal');
-      await Promise.all([stack.start('worker'), stack.start('api')]);
-      await stack.waitReady();
+      await stack.startAll();
       API = stack.api;
     }
     await load();

@@ -6,7 +6,7 @@ import { isLoopbackHost, loadConfig, temporalAddressOf } from './config';
 import { createLogger } from './logger';
 import type { Logger } from './logger';
 import { loadDataConverter } from './codec/data-converter';
-import { connectClient, ensureSearchAttribute } from './temporal/connection';
+import { createApiClient, ensureSearchAttribute } from './temporal/connection';
 import { runMain } from './main';
 
 export async function startApi(config: Config, logger: Logger) {
@@ -16,7 +16,7 @@ export async function startApi(config: Config, logger: Logger) {
     );
   }
   const dataConverter = loadDataConverter(config);
-  const client = await connectClient(temporalAddressOf(config), config.namespace, dataConverter);
+  const client = createApiClient(temporalAddressOf(config), config.namespace, dataConverter);
   void ensureSearchAttribute(client, config.namespace, logger);
   const app = createApp({ client, config, logger, codec: dataConverter?.payloadCodecs?.[0] });
   const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port });

@@ -23,10 +23,6 @@ export function createApiClient(address: string, namespace = 'default', dataConv
   return new Client({ connection, namespace, ...(dataConverter ? { dataConverter } : {}) });
 }
 
-export async function connectClient(address: string, namespace: string, dataConverter?: DataConverter): Promise<Client> {
-  return createApiClient(address, namespace, dataConverter);
-}
-
 export function connectWorker(address: string): Promise<NativeConnection> {
   return NativeConnection.connect({ address });
 }

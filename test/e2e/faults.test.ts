@@ -17,9 +17,7 @@ let target: HttpTarget;
 beforeAll(async () => {
   target = await startHttpTarget();
   stack = await startSplitStack();
-  await stack.start('temporal');
-  await Promise.all([stack.start('worker'), stack.start('api')]);
-  await stack.waitReady();
+  await stack.startAll();
 }, 120_000);
 
 afterAll(async () => {

@@ -18,8 +18,9 @@ const ENTRY: Record<Part, string> = { temporal: 'src/temporal-server.ts', worker
 export interface SplitStack {
   api: string;
   start(part: Part): Promise<ChildProcess>;
+  /** The server, then worker and API, and wait until /readyz answers 200. */
+  startAll(): Promise<void>;
   kill(part: Part, signal?: NodeJS.Signals): Promise<void>;
-  waitReady(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -67,10 +68,12 @@ export async function startSplitStack(extraEnv: Record<string, string> = {}): Pr
   return {
     api,
     start,
-    kill,
-    waitReady: async (timeoutMs = 60_000) => {
-      await eventually(() => isReady(api), timeoutMs, 250);
+    async startAll() {
+      await start('temporal');
+      await Promise.all([start('worker'), start('api')]);
+      await eventually(() => isReady(api), 60_000, 250);
     },
+    kill,
     async stop() {
       for (const part of ['api', 'worker', 'temporal'] as Part[]) await kill(part, 'SIGTERM');
       rmSync(dataDir, { recursive: true, force: true });
