@@ -1,6 +1,7 @@
 /** Turns zod and graph validation results into 422 problems. */
 import type { Hook } from '@hono/zod-openapi';
 import type { z } from 'zod';
+import type { ValidationIssue } from '../graph/validate';
 import { formatPath, validateDefinition } from '../graph/validate';
 import type { ProblemFieldError } from './problem';
 import { ApiError } from './problem';
@@ -10,11 +11,15 @@ export function zodFieldErrors(error: z.ZodError, base: PropertyKey[] = []): Pro
   return error.issues.map((i) => ({ path: formatPath([...base, ...i.path]), message: i.message }));
 }
 
-/** Graph issues with their paths moved under `prefix` (e.g. `$.workflow`). */
+/** Validation issues as problem field errors, their paths moved under `prefix` (e.g. `$.workflow`). */
+export function issueFieldErrors(issues: readonly ValidationIssue[], prefix = '$'): ProblemFieldError[] {
+  return issues.map((i) => ({ path: prefix + i.path.slice(1), message: i.message }));
+}
+
+/** Every graph problem of `definition`, under `prefix`. */
 export function graphFieldErrors(definition: unknown, prefix: string): ProblemFieldError[] {
   const result = validateDefinition(definition);
-  if (result.ok) return [];
-  return result.issues.map((i) => ({ path: prefix + i.path.slice(1), message: i.message }));
+  return result.ok ? [] : issueFieldErrors(result.issues, prefix);
 }
 
 export function validationError(errors: ProblemFieldError[], detail?: string): ApiError {
@@ -38,7 +43,7 @@ export const validationHook: Hook<unknown, AppEnv, string, unknown> = async (res
     if (definition !== undefined) {
       const prefix = isStart ? '$.workflow' : '$';
       const graph = graphFieldErrors(definition, prefix);
-      const rest = errors.filter((e) => !e.path.startsWith(prefix === '$' ? '$' : prefix));
+      const rest = errors.filter((e) => !e.path.startsWith(prefix));
       if (graph.length > 0) throw validationError([...rest, ...graph]);
     }
   }

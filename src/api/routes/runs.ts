@@ -17,7 +17,7 @@ import {
   startRunBodySchema,
 } from '../schemas';
 import type { AppEnv } from '../types';
-import { validationError, validationHook } from '../validation';
+import { issueFieldErrors, validationError, validationHook } from '../validation';
 
 const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: problemSchema } } });
 const security = [{ bearerAuth: [] }];
@@ -108,7 +108,7 @@ export function runsRoutes(store: RunStore, watchIntervalMs: number) {
     }
     const result = validateDefinition(body.workflow);
     if (!result.ok) {
-      throw validationError(result.issues.map((i) => ({ path: `$.workflow${i.path.slice(1)}`, message: i.message })));
+      throw validationError(issueFieldErrors(result.issues, '$.workflow'));
     }
     if (body.trigger !== undefined) {
       const node = result.graph.nodes[result.graph.indexById.get(body.trigger) ?? -1];

@@ -3,7 +3,7 @@ import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { validateDefinition } from '../../graph/validate';
 import { problemSchema, validateOkSchema, workflowDefinitionSchema } from '../schemas';
 import type { AppEnv } from '../types';
-import { validationError, validationHook } from '../validation';
+import { issueFieldErrors, validationError, validationHook } from '../validation';
 
 const validateRoute = createRoute({
   method: 'post',
@@ -21,7 +21,7 @@ export function workflowsRoutes() {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.openapi(validateRoute, async (c) => {
     const result = validateDefinition(c.req.valid('json'));
-    if (!result.ok) throw validationError(result.issues.map((i) => ({ path: i.path, message: i.message })));
+    if (!result.ok) throw validationError(issueFieldErrors(result.issues));
     return c.json({ valid: true as const, stats: result.stats }, 200);
   });
   return app;
