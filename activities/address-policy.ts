@@ -60,10 +60,3 @@ export function createAddressPolicy(allowlist: readonly string[] = []): AddressP
     },
   };
 }
-
-export function parseAllowlist(value: string | undefined): string[] {
-  return (value ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
