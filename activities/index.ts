@@ -24,25 +24,40 @@ export interface ActivityDeps {
 
 export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
 
-/** What every activity returns: its output and the attempt that produced it. */
-export interface Attempted<T> {
+/**
+ * What every activity returns: its output, the attempt that produced it, and
+ * that attempt's timing measured by the activity itself.
+ */
+export interface Attempted<T> extends AttemptTiming {
   output: T;
+}
+
+export interface AttemptTiming {
   attempt: number;
+  /** Scheduled → started of this attempt (the server's schedule time to the worker's start). */
+  queuedMs: number;
+  /** The attempt's own work, measured around it. */
+  runMs: number;
 }
 
 /**
- * Reports the attempt number with the result, and in the first detail of a
- * failure, so node state can show `attempts` without reading history.
+ * Reports the attempt number and timing with the result, and in the first
+ * detail of a failure, so node state can show `attempts`, `queuedMs` and
+ * `runMs` without reading history.
  */
 export function withAttempt<I, O>(fn: (input: I) => Promise<O>): (input: I) => Promise<Attempted<O>> {
   return async (input) => {
-    const attempt = Context.current().info.attempt;
+    const started = Date.now();
+    const { attempt, currentAttemptScheduledTimestampMs } = Context.current().info;
+    const queuedMs = Math.max(0, started - currentAttemptScheduledTimestampMs);
+    const timing = () => ({ attempt, queuedMs, runMs: Date.now() - started });
     try {
-      return { output: await fn(input), attempt };
+      const output = await fn(input);
+      return { output, ...timing() };
     } catch (err) {
       if (!(err instanceof ApplicationFailure)) throw err;
       const [first, ...rest] = err.details ?? [];
-      const detail = first !== null && typeof first === 'object' ? { ...first, attempt } : { value: first, attempt };
+      const detail = first !== null && typeof first === 'object' ? { ...first, ...timing() } : { value: first, ...timing() };
       throw ApplicationFailure.create({
         message: err.message,
         type: err.type ?? undefined,

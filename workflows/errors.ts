@@ -46,3 +46,14 @@ export class NodeFailure extends Error {
 export function nodeFailureToError(err: NodeFailure): NodeError {
   return { type: err.type, message: err.message, retryable: false, ...(err.details === undefined ? {} : { details: err.details }) };
 }
+
+/** A node's failure reported by a batch child, already as a NodeError. */
+export class BatchedNodeFailure extends Error {
+  override readonly name = 'BatchedNodeFailure';
+  constructor(
+    readonly error: NodeError,
+    readonly cancelled: boolean,
+  ) {
+    super(error.message);
+  }
+}

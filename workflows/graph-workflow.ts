@@ -2,13 +2,13 @@
  * The interpreter: one generic workflow that runs any valid graph.
  *
  * It asks the pure scheduler (`src/graph/scheduler.ts`) which nodes may start,
- * starts all of them in the same workflow task (activities for I/O nodes,
- * plain code for the rest), and waits for the next node to end. Decisions live
- * in `src/graph`; this file only does Temporal things: schedule, cancel, sleep,
- * wait, answer queries.
+ * starts all of them in the same workflow task through the executor of their
+ * type (`executors/`), and waits for the next node to end. Activity nodes go
+ * through the dispatcher, which keeps what this workflow has in flight within
+ * Temporal's limits (`partition.ts`). Decisions live in `src/graph`; this file
+ * only does Temporal things: schedule, cancel, wait, answer queries.
  */
 import {
-  ActivityCancellationType,
   ApplicationFailure,
   CancellationScope,
   CancelledFailure,
@@ -16,45 +16,35 @@ import {
   defineQuery,
   isCancellation,
   log,
-  proxyActivities,
+  patched,
   setHandler,
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
 import { criticalPath } from '../src/graph/critical-path';
-import { durationMs } from '../src/graph/duration';
 import { ExpressionCache, ExpressionError, evaluateTemplate } from '../src/graph/expressions';
-import { FAILURE_TYPES, NON_RETRYABLE_FAILURE_TYPES } from '../src/graph/failures';
+import { FAILURE_TYPES } from '../src/graph/failures';
 import type { Graph, NodeSpec } from '../src/graph/graph';
 import { setOwnProperty } from '../src/graph/own-property';
-import type { GraphWorkflowInput, NodeError, NodeState, RunState } from '../src/graph/run-state';
-import { STATE_QUERY } from '../src/graph/run-state';
+import type { GraphWorkflowInput, NodeError, RunChanges, RunState } from '../src/graph/run-state';
+import { CHANGES_QUERY, STATE_QUERY } from '../src/graph/run-state';
+import { RunTracker } from '../src/graph/run-tracker';
 import type { NodeOutcome } from '../src/graph/scheduler';
 import { Scheduler } from '../src/graph/scheduler';
-import { ACTIVITY_NODE_TYPES, httpDataSchema } from '../src/graph/schema';
+import { ACTIVITY_NODE_TYPES } from '../src/graph/schema';
 import { secretsBinding } from '../src/graph/secrets';
 import { formatPath, validateDefinition } from '../src/graph/validate';
-import { NodeFailure, nodeFailureToError, toNodeError } from './errors';
+import { ActivityDispatcher, PATCHES } from './activity-dispatcher';
+import { BatchedNodeFailure, NodeFailure, nodeFailureToError, toNodeError } from './errors';
+import type { ExecutorContext, NodeResult, NodeView } from './executors';
+import { EXECUTORS } from './executors';
+import { TimerWheel } from './timer-wheel';
+
+export { ACTIVITY_DEFAULTS } from './activity-options';
 
 export const stateQuery = defineQuery<RunState>(STATE_QUERY);
-
-/** Defaults for activity nodes; a node's `retry` and `timeout` override them. */
-export const ACTIVITY_DEFAULTS = {
-  maximumAttempts: 3,
-  initialInterval: '1s',
-  backoffCoefficient: 2,
-  maximumInterval: '30s',
-  startToCloseTimeout: '60s',
-  heartbeatTimeout: '10s',
-} as const;
-
-interface NodeResult {
-  output: unknown;
-  attempts: number;
-  /** Branch chosen by a condition or switch. */
-  handle?: string;
-}
+/** The run with only the nodes that changed after the given version (see RunTracker). */
+export const changesQuery = defineQuery<RunChanges, [number]>(CHANGES_QUERY);
 
 type Settled = { node: NodeSpec; result: NodeResult } | { node: NodeSpec; error: NodeError; cancelled: boolean };
 
@@ -81,25 +71,33 @@ export async function graphWorkflow(args: GraphWorkflowInput): Promise<RunState>
     ]);
   }
 
-  const state: RunState = {
+  const tracker = new RunTracker({
     runId: info.workflowId,
     name: graph.name,
     ...(graph.version === undefined ? {} : { version: graph.version }),
     status: 'running',
     startedAt: iso(startedMs),
     input: args.input ?? null,
-    nodes: Object.fromEntries(graph.nodes.map((n) => [n.id, { status: 'pending', attempts: 0 } satisfies NodeState])),
-    metrics: { wallMs: 0, criticalPathMs: 0, efficiency: 0, activityCount: 0 },
+    nodes: Object.fromEntries(graph.nodes.map((n) => [n.id, { status: 'pending', attempts: 0 }])),
+    metrics: { wallMs: 0, workMs: 0, overheadMs: 0, efficiency: 0, criticalPathMs: 0, activityCount: 0 },
+  });
+  const state = tracker.state;
+  const liveWallMs = () => {
+    if (state.status === 'running') state.metrics.wallMs = Date.now() - startedMs;
   };
   setHandler(stateQuery, () => {
-    if (state.status === 'running') state.metrics.wallMs = Date.now() - startedMs;
+    liveWallMs();
     return state;
   });
+  setHandler(changesQuery, (since: number) => {
+    liveWallMs();
+    return tracker.changes(since);
+  });
 
-  const durations: (number | undefined)[] = graph.nodes.map(() => undefined);
+  /** Each node's own work (runMs), for the run's workMs. */
+  const work: (number | undefined)[] = graph.nodes.map(() => undefined);
   const startedAt: number[] = graph.nodes.map(() => 0);
-  /** What expressions see as `$nodes`. Each entry is replaced, never mutated. */
-  const nodesView: Record<string, { status: string; output?: unknown; error?: NodeError }> = Object.create(null);
+  const nodesView: Record<string, NodeView> = Object.create(null);
   const expressions = new ExpressionCache();
   const secrets = secretsBinding(args.definition);
   const bindings = () => ({
@@ -109,122 +107,57 @@ export async function graphWorkflow(args: GraphWorkflowInput): Promise<RunState>
     secrets,
   });
 
+  const root = CancellationScope.current();
+  const dispatcher = new ActivityDispatcher({ runId: info.workflowId, root, failFast: graph.settings.onError === 'failFast' });
+  let wheel: TimerWheel | undefined | null;
+  const ctx: ExecutorContext = {
+    graph,
+    scheduler,
+    input: args.input ?? null,
+    nodesView,
+    activities: dispatcher,
+    async evaluate(value, field) {
+      try {
+        return await evaluateTemplate(value, bindings(), expressions);
+      } catch (err) {
+        if (err instanceof ExpressionError) {
+          throw new NodeFailure(FAILURE_TYPES.expression, `${field}: ${err.message}`, { code: err.code });
+        }
+        throw err;
+      }
+    },
+    sleep(ms) {
+      if (wheel === undefined) wheel = patched(PATCHES.timerWheel) ? new TimerWheel(root) : null;
+      return wheel ? wheel.wait(ms) : sleep(ms);
+    },
+  };
+
   const settled: Settled[] = [];
   const scopes = new Map<number, CancellationScope>();
   const failures: { node: NodeSpec; error: NodeError }[] = [];
   let runCancelled = false;
 
-  const evaluate = async (node: NodeSpec, value: unknown, field: string): Promise<unknown> => {
-    try {
-      return await evaluateTemplate(value, bindings(), expressions);
-    } catch (err) {
-      if (err instanceof ExpressionError) {
-        throw new NodeFailure(FAILURE_TYPES.expression, `${field}: ${err.message}`, { code: err.code });
-      }
-      throw err;
-    }
-  };
-
-  const execute = async (node: NodeSpec): Promise<NodeResult> => {
-    switch (node.type) {
-      case 'trigger':
-        return { output: args.input ?? null, attempts: 1 };
-      case 'set':
-        return { output: await evaluate(node, node.data.value, 'data.value'), attempts: 1 };
-      case 'condition': {
-        const value = await evaluate(node, node.data.expression, 'data.expression');
-        if (typeof value !== 'boolean') {
-          throw new NodeFailure(FAILURE_TYPES.expression, `data.expression must yield a boolean, got ${describe(value)}`);
-        }
-        return { output: value, attempts: 1, handle: String(value) };
-      }
-      case 'switch': {
-        const cases = node.data.cases as { handle: string; expression: string }[];
-        for (const [i, c] of cases.entries()) {
-          if ((await evaluate(node, c.expression, `data.cases[${i}].expression`)) === true) {
-            return { output: { handle: c.handle }, attempts: 1, handle: c.handle };
-          }
-        }
-        return { output: { handle: 'default' }, attempts: 1, handle: 'default' };
-      }
-      case 'merge':
-        return { output: mergeOutput(graph, scheduler, node, nodesView), attempts: 1 };
-      case 'delay': {
-        let ms: number;
-        if (node.data.until !== undefined) {
-          const until = await evaluate(node, node.data.until, 'data.until');
-          const at = typeof until === 'string' ? Date.parse(until) : NaN;
-          if (Number.isNaN(at)) throw new NodeFailure(FAILURE_TYPES.invalidNodeData, `data.until must be an ISO time, got ${describe(until)}`);
-          ms = Math.max(0, at - Date.now());
-        } else {
-          const duration = await evaluate(node, node.data.duration, 'data.duration');
-          try {
-            ms = durationMs(String(duration));
-          } catch {
-            throw new NodeFailure(FAILURE_TYPES.invalidNodeData, `data.duration must be a duration, got ${describe(duration)}`);
-          }
-        }
-        if (ms > 0) await sleep(ms);
-        return { output: { waitedMs: ms }, attempts: 1 };
-      }
-      case 'http':
-        return runHttp(node);
-    }
-  };
-
-  const runHttp = async (node: NodeSpec): Promise<NodeResult> => {
-    const evaluated = await evaluate(node, node.data, 'data');
-    const parsed = httpDataSchema.safeParse(evaluated);
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map((i) => `${formatPath(['data', ...i.path]).slice(2)}: ${i.message}`);
-      throw new NodeFailure(FAILURE_TYPES.invalidNodeData, `invalid http data after evaluation: ${problems.join('; ')}`);
-    }
-    const data = parsed.data;
-    const retry = node.retry ?? {};
-    const activities = proxyActivities<Activities>({
-      activityId: node.id,
-      summary: node.label ?? node.id,
-      startToCloseTimeout: node.timeout ?? ACTIVITY_DEFAULTS.startToCloseTimeout,
-      heartbeatTimeout: ACTIVITY_DEFAULTS.heartbeatTimeout,
-      cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-      retry: {
-        maximumAttempts: retry.maximumAttempts ?? ACTIVITY_DEFAULTS.maximumAttempts,
-        initialInterval: retry.initialInterval ?? ACTIVITY_DEFAULTS.initialInterval,
-        backoffCoefficient: retry.backoffCoefficient ?? ACTIVITY_DEFAULTS.backoffCoefficient,
-        maximumInterval: retry.maximumInterval ?? ACTIVITY_DEFAULTS.maximumInterval,
-        nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURE_TYPES],
-      },
-    });
-    const { output, attempt } = await activities.http({
-      nodeId: node.id,
-      method: data.method,
-      url: data.url,
-      headers: data.headers,
-      query: data.query,
-      body: data.body,
-      timeoutMs: data.timeout === undefined ? undefined : durationMs(data.timeout),
-      failOnHttpError: data.failOnHttpError,
-    });
-    return { output, attempts: attempt };
-  };
-
   const launch = (node: NodeSpec) => {
     const now = Date.now();
     startedAt[node.index] = now;
-    state.nodes[node.id] = { status: 'running', attempts: 0, startedAt: iso(now) };
+    tracker.setNode(node.id, { status: 'running', attempts: 0, startedAt: iso(now) });
     if (ACTIVITY_NODE_TYPES.has(node.type)) state.metrics.activityCount++;
     const scope = new CancellationScope();
     scopes.set(node.index, scope);
     scope
-      .run(() => execute(node))
+      .run(() => EXECUTORS[node.type](node, ctx))
       .then(
         (result) => settled.push({ node, result }),
         (err: unknown) =>
-          settled.push({
-            node,
-            error: err instanceof NodeFailure ? nodeFailureToError(err) : toNodeError(err),
-            cancelled: isCancellation(err),
-          }),
+          settled.push(
+            err instanceof BatchedNodeFailure
+              ? { node, error: err.error, cancelled: err.cancelled }
+              : {
+                  node,
+                  error: err instanceof NodeFailure ? nodeFailureToError(err) : toNodeError(err),
+                  cancelled: isCancellation(err),
+                },
+          ),
       );
   };
 
@@ -232,34 +165,49 @@ export async function graphWorkflow(args: GraphWorkflowInput): Promise<RunState>
     const { node } = s;
     scopes.delete(node.index);
     const now = Date.now();
-    durations[node.index] = now - startedAt[node.index]!;
+    const tookMs = now - startedAt[node.index]!;
     const base = { startedAt: iso(startedAt[node.index]!), finishedAt: iso(now) };
     let outcome: NodeOutcome;
     if ('result' in s) {
-      state.nodes[node.id] = { ...base, status: 'succeeded', attempts: s.result.attempts, output: s.result.output };
-      nodesView[node.id] = { status: 'succeeded', output: s.result.output };
-      outcome = { status: 'succeeded', handle: s.result.handle };
-      log.info(`Node ${node.id} succeeded in ${durations[node.index]} ms`);
-    } else if (s.cancelled) {
-      state.nodes[node.id] = { ...base, status: 'canceled', attempts: attemptsOf(s.error), error: s.error };
-      nodesView[node.id] = { status: 'canceled', error: s.error };
-      outcome = { status: 'canceled' };
-      log.info(`Node ${node.id} canceled after ${durations[node.index]} ms`);
-    } else {
-      const output = node.onError === 'continue' ? { error: s.error } : undefined;
-      state.nodes[node.id] = {
+      const r = s.result;
+      work[node.index] = r.runMs;
+      tracker.setNode(node.id, {
         ...base,
-        status: 'failed',
-        attempts: attemptsOf(s.error),
-        error: s.error,
-        ...(output ? { output } : {}),
-      };
-      nodesView[node.id] = { status: 'failed', error: s.error, ...(output ? { output } : {}) };
-      outcome = { status: 'failed' };
-      log.warn(`Node ${node.id} failed in ${durations[node.index]} ms: ${s.error.message}`, { type: s.error.type });
-      if (node.onError === 'fail') {
-        failures.push({ node, error: s.error });
-        if (graph.settings.onError === 'failFast') stopAll();
+        status: 'succeeded',
+        attempts: r.attempts,
+        output: r.output,
+        ...(r.queuedMs === undefined ? {} : { queuedMs: r.queuedMs }),
+        runMs: r.runMs,
+        execution: r.execution,
+      });
+      nodesView[node.id] = { status: 'succeeded', output: r.output };
+      outcome = { status: 'succeeded', handle: r.handle };
+      log.info(`Node ${node.id} succeeded in ${tookMs} ms`);
+    } else {
+      const timing = timingOf(s.error);
+      work[node.index] = timing.runMs;
+      if (s.cancelled) {
+        tracker.setNode(node.id, { ...base, status: 'canceled', attempts: attemptsOf(s.error), error: s.error, ...timing });
+        nodesView[node.id] = { status: 'canceled', error: s.error };
+        outcome = { status: 'canceled' };
+        log.info(`Node ${node.id} canceled after ${tookMs} ms`);
+      } else {
+        const output = node.onError === 'continue' ? { error: s.error } : undefined;
+        tracker.setNode(node.id, {
+          ...base,
+          status: 'failed',
+          attempts: attemptsOf(s.error),
+          error: s.error,
+          ...(output ? { output } : {}),
+          ...timing,
+        });
+        nodesView[node.id] = { status: 'failed', error: s.error, ...(output ? { output } : {}) };
+        outcome = { status: 'failed' };
+        log.warn(`Node ${node.id} failed in ${tookMs} ms: ${s.error.message}`, { type: s.error.type });
+        if (node.onError === 'fail') {
+          failures.push({ node, error: s.error });
+          if (graph.settings.onError === 'failFast') stopAll();
+        }
       }
     }
     scheduler.complete(node.index, outcome);
@@ -272,16 +220,22 @@ export async function graphWorkflow(args: GraphWorkflowInput): Promise<RunState>
     for (const i of scheduler.stop()) scopes.get(i)?.cancel();
     for (const n of graph.nodes) {
       if (scheduler.statusOf(n.index) === 'canceled' && state.nodes[n.id]!.status === 'pending') {
-        state.nodes[n.id] = { status: 'canceled', attempts: 0 };
+        tracker.setNode(n.id, { status: 'canceled', attempts: 0 });
       }
     }
   };
 
   const recordSkipped = () => {
     for (const n of scheduler.takeSkipped()) {
-      state.nodes[n.id] = { status: 'skipped', attempts: 0 };
+      tracker.setNode(n.id, { status: 'skipped', attempts: 0 });
       nodesView[n.id] = { status: 'skipped' };
     }
+  };
+
+  const settle = async () => {
+    await condition(() => settled.length > 0 || dispatcher.canFlush);
+    dispatcher.flush();
+    for (const s of settled.splice(0)) finish(s);
   };
 
   try {
@@ -289,8 +243,7 @@ export async function graphWorkflow(args: GraphWorkflowInput): Promise<RunState>
       recordSkipped();
       for (const node of scheduler.next()) launch(node);
       if (scheduler.done) break;
-      await condition(() => settled.length > 0);
-      for (const s of settled.splice(0)) finish(s);
+      await settle();
     }
   } catch (err) {
     if (!isCancellation(err)) throw err;
@@ -298,24 +251,24 @@ export async function graphWorkflow(args: GraphWorkflowInput): Promise<RunState>
     runCancelled = true;
     await CancellationScope.nonCancellable(async () => {
       stopAll();
-      while (!scheduler.done) {
-        await condition(() => settled.length > 0);
-        for (const s of settled.splice(0)) finish(s);
-      }
+      while (!scheduler.done) await settle();
     });
   }
   recordSkipped();
 
   const endMs = Date.now();
   state.finishedAt = iso(endMs);
-  const cp = criticalPath(graph, durations);
+  const workMs = criticalPath(graph, work).ms;
   const wallMs = endMs - startedMs;
   state.metrics = {
     wallMs,
-    criticalPathMs: cp.ms,
-    efficiency: wallMs > 0 ? Math.min(1, cp.ms / wallMs) : 1,
+    workMs,
+    overheadMs: Math.max(0, wallMs - workMs),
+    efficiency: wallMs > 0 ? Math.min(1, round3(workMs / wallMs)) : 1,
+    criticalPathMs: workMs,
     activityCount: state.metrics.activityCount,
   };
+  tracker.touch();
 
   if (runCancelled) {
     state.status = 'canceled';
@@ -358,30 +311,24 @@ function fitIntoPayloadLimit(state: RunState): void {
   if (JSON.stringify(state).length > RESULT_OUTPUT_BUDGET) delete state.output;
 }
 
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+function detailsOf(error: NodeError): { attempt?: unknown; queuedMs?: unknown; runMs?: unknown } | undefined {
+  return error.details as { attempt?: unknown; queuedMs?: unknown; runMs?: unknown } | undefined;
+}
+
 function attemptsOf(error: NodeError): number {
-  const details = error.details as { attempt?: unknown } | undefined;
-  return typeof details?.attempt === 'number' ? details.attempt : 1;
+  const attempt = detailsOf(error)?.attempt;
+  return typeof attempt === 'number' ? attempt : 1;
 }
 
-function describe(value: unknown): string {
-  const text = JSON.stringify(value);
-  return `${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value} ${text === undefined ? '' : text.slice(0, 80)}`.trim();
-}
-
-/** A merge's output: source id → output, for each input edge that was taken. */
-function mergeOutput(
-  graph: Graph,
-  scheduler: Scheduler,
-  node: NodeSpec,
-  view: Record<string, { output?: unknown }>,
-): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const e of graph.incoming[node.index]!) {
-    if (!scheduler.isTaken(e)) continue;
-    const source = graph.nodes[graph.edges[e]!.source]!;
-    setOwnProperty(out, source.id, view[source.id]?.output ?? null);
-  }
-  return out;
+/** queuedMs / runMs of a failed activity's last attempt, when it reported them. */
+function timingOf(error: NodeError): { queuedMs?: number; runMs?: number } {
+  const d = detailsOf(error);
+  return {
+    ...(typeof d?.queuedMs === 'number' ? { queuedMs: d.queuedMs } : {}),
+    ...(typeof d?.runMs === 'number' ? { runMs: d.runMs } : {}),
+  };
 }
 
 /** The run's output: each terminal node (no outgoing edges) that succeeded → its output. */

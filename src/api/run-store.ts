@@ -155,7 +155,7 @@ export function createRunStore(opts: RunStoreOptions) {
       input: args?.input ?? null,
       nodes,
       ...(failure ? { error: { type: failure.applicationFailureInfo?.type ?? 'Error', message: failure.message ?? 'failed' } } : {}),
-      metrics: { wallMs: d.closeTime ? d.closeTime.getTime() - d.startTime.getTime() : Date.now() - d.startTime.getTime(), criticalPathMs: 0, efficiency: 0, activityCount: byScheduled.size },
+      metrics: { wallMs: d.closeTime ? d.closeTime.getTime() - d.startTime.getTime() : Date.now() - d.startTime.getTime(), workMs: 0, overheadMs: 0, criticalPathMs: 0, efficiency: 0, activityCount: byScheduled.size },
     };
   }
 

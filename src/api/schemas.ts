@@ -52,13 +52,23 @@ export const nodeStateSchema = z
     finishedAt: z.string().nullable().optional(),
     output: z.unknown().optional(),
     error: nodeErrorSchema.optional(),
+    queuedMs: z.number().optional().openapi({ description: "Activity nodes: scheduled → started of the last attempt, from the activity's own info" }),
+    runMs: z.number().optional().openapi({ description: "The node's own work: the last attempt's request measured inside the activity, a delay's wait, 0 for in-workflow nodes" }),
+    execution: z.enum(['activity', 'local', 'workflow']).optional(),
   })
   .openapi('NodeState');
 
 export const runStatusSchema = z.enum(RUN_STATUSES).openapi('RunStatus');
 
 export const metricsSchema = z
-  .object({ wallMs: z.number(), criticalPathMs: z.number(), efficiency: z.number(), activityCount: z.number().int() })
+  .object({
+    wallMs: z.number().openapi({ description: 'Start to end of the run (so far, while it runs)' }),
+    workMs: z.number().openapi({ description: 'Longest path through the graph weighted by node runMs: what an ideal executor would take' }),
+    overheadMs: z.number().openapi({ description: 'wallMs − workMs' }),
+    efficiency: z.number().openapi({ description: 'workMs / wallMs' }),
+    criticalPathMs: z.number().openapi({ description: 'Same as workMs (earlier name)' }),
+    activityCount: z.number().int(),
+  })
   .openapi('RunMetrics');
 
 export const runSchema = z

@@ -3,7 +3,7 @@
  * incoming and outgoing edges per node, and a topological order that follows
  * definition order wherever the edges allow.
  */
-import type { GraphEdge, GraphNode, NodeType, RetryOptions } from './schema';
+import type { ExecutionMode, GraphEdge, GraphNode, NodeType, RetryOptions } from './schema';
 import { LIMITS, DEFAULT_NAME } from './schema';
 import { MinHeap } from './heap';
 
@@ -17,6 +17,8 @@ export interface NodeSpec {
   readonly retry?: RetryOptions;
   readonly timeout?: string;
   readonly onError: 'fail' | 'continue' | 'branch';
+  /** The node's own `execution`, else `settings.execution`, else `activity`. */
+  readonly execution: ExecutionMode;
 }
 
 export interface EdgeSpec {
@@ -31,6 +33,7 @@ export interface Settings {
   readonly maxParallel: number;
   readonly onError: 'failFast' | 'continue';
   readonly strategy: 'parallel' | 'sequential';
+  readonly execution: ExecutionMode;
 }
 
 export interface Graph {
@@ -51,7 +54,7 @@ export interface GraphInput {
   version?: string | number;
   nodes: readonly GraphNode[];
   edges: readonly GraphEdge[];
-  settings?: { maxParallel?: number; onError?: 'failFast' | 'continue'; strategy?: 'parallel' | 'sequential' };
+  settings?: { maxParallel?: number; onError?: 'failFast' | 'continue'; strategy?: 'parallel' | 'sequential'; execution?: ExecutionMode };
 }
 
 /**
@@ -71,6 +74,7 @@ export function buildGraph(def: GraphInput): Graph {
       retry: n.retry,
       timeout: n.timeout,
       onError: n.onError ?? 'fail',
+      execution: n.execution ?? def.settings?.execution ?? 'activity',
     };
   });
   const incoming: number[][] = nodes.map(() => []);
@@ -94,6 +98,7 @@ export function buildGraph(def: GraphInput): Graph {
       maxParallel: def.settings?.maxParallel ?? LIMITS.defaultMaxParallel,
       onError: def.settings?.onError ?? 'failFast',
       strategy: def.settings?.strategy ?? 'parallel',
+      execution: def.settings?.execution ?? 'activity',
     },
     incoming,
     outgoing,

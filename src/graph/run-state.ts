@@ -24,14 +24,30 @@ export interface NodeState {
   finishedAt?: string;
   output?: unknown;
   error?: NodeError;
+  /** Activity nodes: scheduled → started of the last attempt, from the activity's own info. */
+  queuedMs?: number;
+  /** Time the node's own work took: the last attempt's request measured inside the activity, a delay's wait; 0 for in-workflow nodes. */
+  runMs?: number;
+  /** How the node ran: `activity`, `local` (local activity) or `workflow` (inside the workflow). */
+  execution?: 'activity' | 'local' | 'workflow';
 }
 
+/**
+ * Run timing, defined so it cannot flatter: `workMs` is what an ideal executor
+ * would take (the longest path through the graph weighted by each node's
+ * `runMs`), `wallMs` what the run took, and the difference is Braid's and
+ * Temporal's overhead.
+ */
 export interface RunMetrics {
   wallMs: number;
-  /** Longest path through the graph by measured node durations. */
-  criticalPathMs: number;
-  /** criticalPathMs / wallMs: 1 means the run took exactly as long as its critical path. */
+  /** Longest path through the graph by node `runMs` (request time, delay time; 0 for in-workflow nodes). */
+  workMs: number;
+  /** wallMs − workMs. */
+  overheadMs: number;
+  /** workMs / wallMs: 1 means no overhead at all. */
   efficiency: number;
+  /** Same as workMs (the name of earlier releases). */
+  criticalPathMs: number;
   /** Activity nodes started. */
   activityCount: number;
 }
@@ -60,7 +76,21 @@ export interface GraphWorkflowInput {
   trigger?: string;
 }
 
+/**
+ * What the `changes` query answers: the run's fields and only the nodes that
+ * changed after `since` (a version the caller already has; 0 for all).
+ */
+export interface RunChanges {
+  version: number;
+  /** True when `nodes` holds every node (since was 0 or older than the workflow knows). */
+  full: boolean;
+  state: Omit<RunState, 'nodes'> & { nodes: Record<string, NodeState> };
+}
+
 export const WORKFLOW_TYPE = 'graphWorkflow';
+/** The child workflow that runs one slice of a wide ready set. */
+export const BATCH_WORKFLOW_TYPE = 'nodeBatchWorkflow';
 export const STATE_QUERY = 'state';
+export const CHANGES_QUERY = 'changes';
 /** Keyword search attribute holding the definition's name. */
 export const NAME_SEARCH_ATTRIBUTE = 'BraidWorkflow';

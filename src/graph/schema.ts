@@ -27,6 +27,21 @@ export type NodeType = (typeof NODE_TYPES)[number];
 export const ACTIVITY_NODE_TYPES: ReadonlySet<NodeType> = new Set(['http']);
 
 export const ON_ERROR = ['fail', 'continue', 'branch'] as const;
+
+/**
+ * How an activity node runs: `activity` schedules a Temporal activity through
+ * the server; `local` runs it as a local activity inside the workflow task's
+ * worker (no server round trip, result recorded as a marker). A local activity
+ * may run again after a worker crash, hence the limits in `validate`.
+ */
+export const EXECUTION_MODES = ['activity', 'local'] as const;
+export type ExecutionMode = (typeof EXECUTION_MODES)[number];
+/** Longest timeout a local node may have: local activities hold the workflow task. */
+export const LOCAL_MAX_TIMEOUT_MS = 30_000;
+/** Default start-to-close timeout of a local node. */
+export const LOCAL_DEFAULT_TIMEOUT = '30s';
+/** Methods a local node may use without an Idempotency-Key header. */
+export const LOCAL_SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 export const ERROR_HANDLE = 'error';
 export const DEFAULT_HANDLE = 'default';
 
@@ -133,6 +148,7 @@ export const nodeSchema = z.object({
   retry: retrySchema.optional(),
   timeout: durationSchema.optional(),
   onError: z.enum(ON_ERROR).optional(),
+  execution: z.enum(EXECUTION_MODES).optional(),
 });
 
 export const edgeSchema = z.object({
@@ -147,6 +163,7 @@ export const settingsSchema = z
     maxParallel: z.number().int().min(1).max(LIMITS.maxParallel).optional(),
     onError: z.enum(['failFast', 'continue']).optional(),
     strategy: z.enum(['parallel', 'sequential']).optional(),
+    execution: z.enum(EXECUTION_MODES).optional(),
   })
   .strict();
 

@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import { compileExpression, ExpressionError, findExpressions } from './expressions';
 import type { Graph } from './graph';
 import { buildGraph, topologicalOrder } from './graph';
+import { localExecutionProblems } from './local-execution';
 import type { GraphEdge, GraphNode } from './schema';
 import {
   DATA_SCHEMAS,
@@ -38,6 +39,7 @@ export const ISSUE_CODES = {
   triggerHasIncoming: 'trigger_has_incoming',
   cycle: 'cycle',
   unreachable: 'unreachable',
+  localExecution: 'local_execution',
 } as const;
 export type IssueCode = (typeof ISSUE_CODES)[keyof typeof ISSUE_CODES];
 
@@ -231,6 +233,9 @@ export function validateDefinition(input: unknown): ValidationResult {
     const data = DATA_SCHEMAS[node.type].safeParse(node.data ?? {});
     if (!data.success) {
       issues.push(...zodIssues(data.error, ['nodes', i, 'data'], ISSUE_CODES.invalidData, node.id));
+    }
+    for (const p of localExecutionProblems(node, settings.success ? settings.data?.execution : undefined)) {
+      issues.push({ code: ISSUE_CODES.localExecution, path: formatPath(['nodes', i, ...p.path]), nodeId: node.id, message: p.message });
     }
     for (const found of findExpressions(node.data ?? {})) {
       try {

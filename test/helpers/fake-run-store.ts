@@ -29,7 +29,7 @@ export function createFakeRunStore() {
         finishedAt: null,
         input: req.input ?? null,
         nodes: {},
-        metrics: { wallMs: 0, criticalPathMs: 0, efficiency: 0, activityCount: 0 },
+        metrics: { wallMs: 0, workMs: 0, overheadMs: 0, criticalPathMs: 0, efficiency: 0, activityCount: 0 },
         links: links(req.runId),
       });
       return { runId: req.runId, links: links(req.runId) };

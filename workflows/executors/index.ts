@@ -1,0 +1,25 @@
+/**
+ * The registry: node type → executor. A new node type is one module in this
+ * folder and one line here.
+ */
+import type { NodeType } from '../../src/graph/schema';
+import { condition } from './condition';
+import { delay } from './delay';
+import { http } from './http';
+import { merge } from './merge';
+import { set } from './set';
+import { switchNode } from './switch';
+import { trigger } from './trigger';
+import type { Executor } from './types';
+
+export const EXECUTORS: Readonly<Record<NodeType, Executor>> = {
+  trigger,
+  set,
+  condition,
+  switch: switchNode,
+  merge,
+  delay,
+  http,
+};
+
+export type { Executor, ExecutorContext, NodeResult, NodeView } from './types';

@@ -1,0 +1,49 @@
+/** What every node type's executor gets and returns. */
+import type { Graph, NodeSpec } from '../../src/graph/graph';
+import type { NodeError } from '../../src/graph/run-state';
+import type { Scheduler } from '../../src/graph/scheduler';
+import type { ActivityDispatcher } from '../activity-dispatcher';
+
+export interface NodeResult {
+  output: unknown;
+  attempts: number;
+  /** Branch chosen by a condition or switch. */
+  handle?: string;
+  /** The node's own work in ms (request time, delay time); 0 when it only computes. */
+  runMs: number;
+  /** Activity nodes: scheduled → started of the last attempt. */
+  queuedMs?: number;
+  execution: 'activity' | 'local' | 'workflow';
+}
+
+/** What expressions see of a node as `$nodes.<id>`. */
+export interface NodeView {
+  status: string;
+  output?: unknown;
+  error?: NodeError;
+}
+
+export interface ExecutorContext {
+  readonly graph: Graph;
+  readonly scheduler: Scheduler;
+  readonly input: unknown;
+  /** `$nodes` as expressions see it; entries are replaced, never mutated. */
+  readonly nodesView: Readonly<Record<string, NodeView>>;
+  /** Evaluates every `{% … %}` inside `value`; `field` names it in errors. */
+  evaluate(value: unknown, field: string): Promise<unknown>;
+  readonly activities: ActivityDispatcher;
+  /** Durable waiting: `ms` from now. */
+  sleep(ms: number): Promise<void>;
+}
+
+export type Executor = (node: NodeSpec, ctx: ExecutorContext) => Promise<NodeResult>;
+
+/** Result of a node that runs inside the workflow and takes no time of its own. */
+export function computed(output: unknown, handle?: string): NodeResult {
+  return { output, attempts: 1, runMs: 0, execution: 'workflow', ...(handle === undefined ? {} : { handle }) };
+}
+
+export function describeValue(value: unknown): string {
+  const text = JSON.stringify(value);
+  return `${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value} ${text === undefined ? '' : text.slice(0, 80)}`.trim();
+}

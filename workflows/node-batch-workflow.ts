@@ -1,0 +1,82 @@
+/**
+ * A child workflow that runs one slice of a wide ready set: the run's workflow
+ * evaluated each node's request and options; this one schedules them with at
+ * most `window` in flight (so its own workflow tasks stay within Temporal's
+ * buffered-event limit), and returns every node's outcome in order. It never
+ * fails: node failures are outcomes. With `failFast`, the first failure of a
+ * node that fails the run cancels the rest; a cancellation request does the
+ * same, and the outcomes are still returned.
+ */
+import type { ActivityOptions } from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, proxyActivities } from '@temporalio/workflow';
+import type { Activities, Attempted, HttpRequestInput } from '../activities';
+import type { NodeError } from '../src/graph/run-state';
+import { toNodeError } from './errors';
+
+export interface BatchCall {
+  nodeId: string;
+  options: ActivityOptions;
+  request: HttpRequestInput;
+  /** The node's failure fails the run (onError "fail"). */
+  failsRun: boolean;
+}
+
+export interface BatchInput {
+  calls: BatchCall[];
+  window: number;
+  failFast: boolean;
+}
+
+export type BatchOutcome =
+  | { nodeId: string; ok: true; result: Attempted<unknown> }
+  | { nodeId: string; ok: false; error: NodeError; cancelled: boolean };
+
+const CANCELED: NodeError = { type: 'CancelledFailure', message: 'canceled', retryable: false };
+
+export async function nodeBatchWorkflow(input: BatchInput): Promise<BatchOutcome[]> {
+  const outcomes: (BatchOutcome | undefined)[] = input.calls.map(() => undefined);
+  const scopes = new Map<number, CancellationScope>();
+  let next = 0;
+  let running = 0;
+  let stopped = false;
+  const stop = () => {
+    stopped = true;
+    for (const s of scopes.values()) s.cancel();
+  };
+  const start = (i: number) => {
+    const call = input.calls[i]!;
+    const scope = new CancellationScope();
+    scopes.set(i, scope);
+    running++;
+    scope
+      .run(() => proxyActivities<Activities>(call.options).http(call.request))
+      .then(
+        (result) => {
+          outcomes[i] = { nodeId: call.nodeId, ok: true, result };
+        },
+        (err: unknown) => {
+          const cancelled = isCancellation(err);
+          outcomes[i] = { nodeId: call.nodeId, ok: false, error: toNodeError(err), cancelled };
+          if (!cancelled && call.failsRun && input.failFast) stop();
+        },
+      )
+      .finally(() => {
+        running--;
+        scopes.delete(i);
+      });
+  };
+  const more = () => !stopped && next < input.calls.length;
+  try {
+    while (more() || running > 0) {
+      while (more() && running < input.window) start(next++);
+      await condition(() => running === 0 || (more() && running < input.window));
+    }
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    await CancellationScope.nonCancellable(async () => {
+      stop();
+      await condition(() => running === 0);
+    });
+  }
+  return input.calls.map((c, i) => outcomes[i] ?? { nodeId: c.nodeId, ok: false, error: CANCELED, cancelled: true });
+}
