@@ -28,6 +28,7 @@ import type { NodeSpec } from '../src/graph/graph';
 import { BATCH_WORKFLOW_TYPE } from '../src/graph/run-state';
 import { localActivityOptions, remoteActivityOptions } from './activity-options';
 import { BatchedNodeFailure, toNodeError } from './errors';
+import type { NodeResult } from './executors/types';
 import type { BatchInput, BatchOutcome } from './node-batch-workflow';
 import { PARTITION } from './partition';
 
@@ -38,18 +39,15 @@ export const PATCHES = {
   local: 'braid-local-execution',
   /** Delay nodes share one timer (see timer-wheel.ts). */
   timerWheel: 'braid-timer-wheel',
+  /** All nodes of a run share one cancellation scope. */
+  sharedNodeScope: 'braid-shared-node-scope',
 } as const;
-
-export interface Dispatched {
-  result: Attempted<unknown>;
-  execution: 'activity' | 'local';
-}
 
 interface Queued {
   node: NodeSpec;
   request: HttpRequestInput;
   scope: Scope;
-  resolve: (r: Dispatched) => void;
+  resolve: (r: NodeResult) => void;
   reject: (err: unknown) => void;
   batch?: Scope;
 }
@@ -71,14 +69,16 @@ export class ActivityDispatcher {
 
   constructor(private readonly opts: DispatcherOptions) {}
 
-  /** Runs an http node's request; call it inside the node's cancellation scope. */
-  async http(node: NodeSpec, request: HttpRequestInput): Promise<Dispatched> {
+  /**
+   * Runs an http node's request; call it inside the node's cancellation scope.
+   * No `async` here: see executors/http.ts.
+   */
+  http(node: NodeSpec, request: HttpRequestInput): Promise<NodeResult> {
     if (node.execution === 'local' && patched(PATCHES.local)) {
-      const result = await proxyLocalActivities<Activities>(localActivityOptions(node)).http(request);
-      return { result, execution: 'local' };
+      return proxyLocalActivities<Activities>(localActivityOptions(node)).http(request).then((r) => toResult(r, 'local'));
     }
     if (this.inline < PARTITION.inlineActivities || !this.batchesEnabled()) return this.runInline(node, request);
-    return new Promise<Dispatched>((resolve, reject) => {
+    return new Promise<NodeResult>((resolve, reject) => {
       const entry: Queued = { node, request, scope: CancellationScope.current(), resolve, reject };
       this.queue.push(entry);
       entry.scope.cancelRequested.catch((err: unknown) => {
@@ -116,14 +116,20 @@ export class ActivityDispatcher {
     return this.batchesAllowed;
   }
 
-  private async runInline(node: NodeSpec, request: HttpRequestInput): Promise<Dispatched> {
+  private runInline(node: NodeSpec, request: HttpRequestInput): Promise<NodeResult> {
     this.inline++;
-    try {
-      const result = await proxyActivities<Activities>(remoteActivityOptions(node)).http(request);
-      return { result, execution: 'activity' };
-    } finally {
-      this.inline--;
-    }
+    return proxyActivities<Activities>(remoteActivityOptions(node))
+      .http(request)
+      .then(
+        (r) => {
+          this.inline--;
+          return toResult(r, 'activity');
+        },
+        (err: unknown) => {
+          this.inline--;
+          throw err;
+        },
+      );
   }
 
   private startBatch(entries: Queued[]): void {
@@ -156,7 +162,7 @@ export class ActivityDispatcher {
         (outcomes) => {
           entries.forEach((e, i) => {
             const o = outcomes[i];
-            if (o?.ok) e.resolve({ result: o.result, execution: 'activity' });
+            if (o?.ok) e.resolve(toResult(o.result, 'activity'));
             else if (o) e.reject(new BatchedNodeFailure(o.error, o.cancelled));
             else e.reject(new BatchedNodeFailure({ type: 'BatchError', message: 'the batch returned no outcome for this node' }, false));
           });
@@ -170,4 +176,8 @@ export class ActivityDispatcher {
         this.children--;
       });
   }
+}
+
+function toResult(r: Attempted<unknown>, execution: 'activity' | 'local'): NodeResult {
+  return { output: r.output, attempts: r.attempt, queuedMs: r.queuedMs, runMs: r.runMs, execution };
 }

@@ -137,28 +137,51 @@ export async function graphWorkflow(args: GraphWorkflowInput): Promise<RunState>
   const failures: { node: NodeSpec; error: NodeError }[] = [];
   let runCancelled = false;
 
+  /**
+   * Runs of this version share one cancellation scope for all nodes (failFast
+   * and run cancellation cancel every running node at once); a scope per node
+   * costs promises, and promises cost stack-trace captures in the sandbox.
+   * Histories recorded before keep their scope per node.
+   */
+  const nodesScope = patched(PATCHES.sharedNodeScope) ? new CancellationScope() : undefined;
+  const onSettled = (node: NodeSpec) => [
+    (result: NodeResult) => settled.push({ node, result }),
+    (err: unknown) =>
+      settled.push(
+        err instanceof BatchedNodeFailure
+          ? { node, error: err.error, cancelled: err.cancelled }
+          : {
+              node,
+              error: err instanceof NodeFailure ? nodeFailureToError(err) : toNodeError(err),
+              cancelled: isCancellation(err),
+            },
+      ),
+  ] as const;
+  const execute = (node: NodeSpec): Promise<NodeResult> => {
+    try {
+      return EXECUTORS[node.type](node, ctx);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  };
   const launch = (node: NodeSpec) => {
     const now = Date.now();
     startedAt[node.index] = now;
     tracker.setNode(node.id, { status: 'running', attempts: 0, startedAt: iso(now) });
     if (ACTIVITY_NODE_TYPES.has(node.type)) state.metrics.activityCount++;
+    if (nodesScope) {
+      execute(node).then(...onSettled(node));
+      return;
+    }
     const scope = new CancellationScope();
     scopes.set(node.index, scope);
-    scope
-      .run(() => EXECUTORS[node.type](node, ctx))
-      .then(
-        (result) => settled.push({ node, result }),
-        (err: unknown) =>
-          settled.push(
-            err instanceof BatchedNodeFailure
-              ? { node, error: err.error, cancelled: err.cancelled }
-              : {
-                  node,
-                  error: err instanceof NodeFailure ? nodeFailureToError(err) : toNodeError(err),
-                  cancelled: isCancellation(err),
-                },
-          ),
-      );
+    scope.run(() => execute(node)).then(...onSettled(node));
+  };
+  const launchReady = () => {
+    const ready = scheduler.next();
+    if (ready.length === 0) return;
+    if (nodesScope) void nodesScope.run(async () => ready.forEach(launch));
+    else ready.forEach(launch);
   };
 
   const finish = (s: Settled) => {
@@ -217,7 +240,10 @@ export async function graphWorkflow(args: GraphWorkflowInput): Promise<RunState>
   };
 
   const stopAll = () => {
-    for (const i of scheduler.stop()) scopes.get(i)?.cancel();
+    const running = scheduler.stop();
+    if (nodesScope) {
+      if (running.length > 0) nodesScope.cancel();
+    } else for (const i of running) scopes.get(i)?.cancel();
     for (const n of graph.nodes) {
       if (scheduler.statusOf(n.index) === 'canceled' && state.nodes[n.id]!.status === 'pending') {
         tracker.setNode(n.id, { status: 'canceled', attempts: 0 });
@@ -241,7 +267,7 @@ export async function graphWorkflow(args: GraphWorkflowInput): Promise<RunState>
   try {
     for (;;) {
       recordSkipped();
-      for (const node of scheduler.next()) launch(node);
+      launchReady();
       if (scheduler.done) break;
       await settle();
     }

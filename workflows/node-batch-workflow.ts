@@ -35,40 +35,41 @@ const CANCELED: NodeError = { type: 'CancelledFailure', message: 'canceled', ret
 
 export async function nodeBatchWorkflow(input: BatchInput): Promise<BatchOutcome[]> {
   const outcomes: (BatchOutcome | undefined)[] = input.calls.map(() => undefined);
-  const scopes = new Map<number, CancellationScope>();
+  // One scope for every call: stopping cancels them all (and a scope per call costs promises).
+  const calls = new CancellationScope();
   let next = 0;
   let running = 0;
   let stopped = false;
   const stop = () => {
     stopped = true;
-    for (const s of scopes.values()) s.cancel();
+    calls.cancel();
   };
   const start = (i: number) => {
     const call = input.calls[i]!;
-    const scope = new CancellationScope();
-    scopes.set(i, scope);
     running++;
-    scope
-      .run(() => proxyActivities<Activities>(call.options).http(call.request))
+    proxyActivities<Activities>(call.options)
+      .http(call.request)
       .then(
         (result) => {
+          running--;
           outcomes[i] = { nodeId: call.nodeId, ok: true, result };
         },
         (err: unknown) => {
+          running--;
           const cancelled = isCancellation(err);
           outcomes[i] = { nodeId: call.nodeId, ok: false, error: toNodeError(err), cancelled };
           if (!cancelled && call.failsRun && input.failFast) stop();
         },
-      )
-      .finally(() => {
-        running--;
-        scopes.delete(i);
-      });
+      );
   };
   const more = () => !stopped && next < input.calls.length;
   try {
     while (more() || running > 0) {
-      while (more() && running < input.window) start(next++);
+      if (more() && running < input.window) {
+        void calls.run(async () => {
+          while (more() && running < input.window) start(next++);
+        });
+      }
       await condition(() => running === 0 || (more() && running < input.window));
     }
   } catch (err) {

@@ -54,8 +54,10 @@ export class TimerWheel {
       .then(
         () => {
           if (this.armed === armed) this.armed = undefined;
+          // A timer fires at or after its deadline: release everyone due by now.
+          const due = Math.max(armed.deadline, Date.now());
           for (const w of [...this.waiters]) {
-            if (w.deadline <= armed.deadline) {
+            if (w.deadline <= due) {
               this.waiters.delete(w);
               w.resolve();
             }

@@ -138,6 +138,16 @@ function normalize(value: unknown): unknown {
   return out;
 }
 
+/** Whether a JSON value holds any `{% … %}` string (a cheap check before evaluating). */
+export function containsExpression(value: unknown): boolean {
+  if (typeof value === 'string') return isExpression(value);
+  if (Array.isArray(value)) return value.some(containsExpression);
+  if (value !== null && typeof value === 'object') {
+    for (const v of Object.values(value)) if (containsExpression(v)) return true;
+  }
+  return false;
+}
+
 /** Each `{% … %}` string inside a JSON value, with its path relative to the value. */
 export function findExpressions(value: unknown, path: (string | number)[] = []): { path: (string | number)[]; text: string }[] {
   if (isExpression(value)) return [{ path, text: value }];

@@ -36,6 +36,7 @@ export interface ExecutorContext {
   sleep(ms: number): Promise<void>;
 }
 
+/** May throw synchronously (the interpreter treats that as a failed node). */
 export type Executor = (node: NodeSpec, ctx: ExecutorContext) => Promise<NodeResult>;
 
 /** Result of a node that runs inside the workflow and takes no time of its own. */
