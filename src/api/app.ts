@@ -11,6 +11,10 @@ import { bearerAuth, rateLimit, requestLog, requireJson } from './middleware';
 import { ApiError, PROBLEM_CONTENT_TYPE, toProblem } from './problem';
 import { temporalReadiness } from './readiness';
 import { createRunStore } from './run-store';
+import { createRunWatch } from './run-watch';
+
+/** How often a watched run is polled for changes (ms): one small query per run, however many watch it. */
+export const DEFAULT_WATCH_INTERVAL_MS = 50;
 import { codecRoutes } from './routes/codec';
 import { runsRoutes } from './routes/runs';
 import { systemRoutes } from './routes/system';
@@ -87,7 +91,8 @@ export function createApp(deps: AppDeps) {
   app.use('/v1/*', async (c, next) => (c.req.method === 'POST' ? limiter(c, next) : next()));
 
   app.route('/', systemRoutes(readiness));
-  app.route('/v1/runs', runsRoutes(store, deps.watchIntervalMs ?? 250));
+  const watch = createRunWatch(store, { intervalMs: deps.watchIntervalMs ?? DEFAULT_WATCH_INTERVAL_MS });
+  app.route('/v1/runs', runsRoutes(store, watch));
   app.route('/v1/workflows', workflowsRoutes());
   if (deps.codec) {
     app.use('/codec/*', bodyLimit({ maxSize: config.maxBodyBytes, onError: () => { throw new ApiError('payloadTooLarge', 'request body is too large'); } }));

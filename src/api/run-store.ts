@@ -9,8 +9,8 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, defaultPayloadConverter, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { FAILURE_TYPES } from '../graph/failures';
-import type { NodeState, RunState, RunStatus } from '../graph/run-state';
-import { NAME_SEARCH_ATTRIBUTE, STATE_QUERY, WORKFLOW_TYPE } from '../graph/run-state';
+import type { NodeState, RunChanges, RunState, RunStatus } from '../graph/run-state';
+import { CHANGES_QUERY, NAME_SEARCH_ATTRIBUTE, WORKFLOW_TYPE } from '../graph/run-state';
 import { redactSecrets } from '../graph/secrets';
 import { ApiError } from './problem';
 
@@ -60,11 +60,25 @@ export interface RunSummary {
   finishedAt: string | null;
 }
 
-export type RunView = Omit<RunState, 'startedAt' | 'finishedAt'> & {
+export type NodeView = Omit<NodeState, 'startedAt' | 'finishedAt'> & { startedAt?: string | null; finishedAt?: string | null };
+
+export type RunView = Omit<RunState, 'startedAt' | 'finishedAt' | 'nodes'> & {
   startedAt: string | null;
   finishedAt: string | null;
+  nodes: Record<string, NodeView>;
   links: { self: string; temporalUi: string };
 };
+
+/**
+ * A run as last read, with the workflow's state version (0 when it came from
+ * a result or history) and which nodes changed since the snapshot it was
+ * refreshed from (`null`: treat every node as changed).
+ */
+export interface RunSnapshot {
+  view: RunView;
+  version: number;
+  changed: string[] | null;
+}
 
 export function createRunStore(opts: RunStoreOptions) {
   const { client, namespace } = opts;
@@ -97,10 +111,11 @@ export function createRunStore(opts: RunStoreOptions) {
     return description;
   }
 
-  async function queryState(runId: string): Promise<RunState | undefined> {
+  /** The run's changes since `since` (0: everything), or undefined when no worker answers in time. */
+  async function queryChanges(runId: string, since: number): Promise<RunChanges | undefined> {
     try {
       return await client.withDeadline(Date.now() + queryTimeoutMs, () =>
-        client.workflow.getHandle(runId).query<RunState>(STATE_QUERY),
+        client.workflow.getHandle(runId).query<RunChanges, [number]>(CHANGES_QUERY, since),
       );
     } catch {
       return undefined;
@@ -159,33 +174,70 @@ export function createRunStore(opts: RunStoreOptions) {
     };
   }
 
-  async function get(runId: string): Promise<RunView> {
+  async function load(runId: string): Promise<{ view: RunView; version: number }> {
     const d = await describe(runId);
     const status = STATUS_BY_TEMPORAL[d.status.name] ?? 'failed';
     let state: RunState | undefined;
+    let version = 0;
     // Succeeded and failed runs carry their final state in the result; a
-    // canceled, terminated or timed-out one is asked (a worker replays it) and
-    // otherwise rebuilt from history.
+    // running one is asked; a canceled, terminated or timed-out one is asked
+    // (a worker replays it) and otherwise rebuilt from history.
     if (status === 'succeeded' || status === 'failed') state = await closedState(runId);
-    state ??= await queryState(runId);
+    if (!state) {
+      const answer = await queryChanges(runId, 0);
+      if (answer) {
+        state = answer.state;
+        if (status === 'running') version = answer.version;
+      }
+    }
     state ??= await stateFromHistory(runId, d);
-    const nodes = Object.fromEntries(
-      Object.entries(state.nodes).map(([id, n]) => [id, { ...n, startedAt: n.startedAt ?? null, finishedAt: n.finishedAt ?? null }]),
-    ) as unknown as RunState['nodes'];
     const view: RunView = {
       ...state,
-      nodes,
+      nodes: Object.fromEntries(Object.entries(state.nodes).map(([id, n]) => [id, nodeView(n)])),
       runId,
       status,
       startedAt: state.startedAt ?? d.startTime.toISOString(),
       finishedAt: state.finishedAt ?? d.closeTime?.toISOString() ?? null,
       links: links(runId, d.runId),
     };
+    if (d.closeTime) {
+      // The workflow's clock stands still within a workflow task (local
+      // activities run inside one), so a closed run's wall time is Temporal's:
+      // execution start to close.
+      const wallMs = d.closeTime.getTime() - d.startTime.getTime();
+      const workMs = view.metrics.workMs ?? view.metrics.criticalPathMs ?? 0;
+      view.metrics = { ...view.metrics, wallMs, workMs, overheadMs: Math.max(0, wallMs - workMs), efficiency: wallMs > 0 ? Math.min(1, Math.round((workMs / wallMs) * 1000) / 1000) : 1 };
+    }
     if (status === 'terminated' || status === 'timed_out') {
       view.error ??= { type: status === 'terminated' ? 'TerminatedFailure' : 'TimeoutFailure', message: `run ${status.replace('_', ' ')}` };
       for (const node of Object.values(view.nodes)) if (node.status === 'running' || node.status === 'pending') node.status = 'canceled';
     }
-    return redactSecrets(view);
+    return { view: redactSecrets(view), version };
+  }
+
+  async function get(runId: string): Promise<RunView> {
+    return (await load(runId)).view;
+  }
+
+  /**
+   * A fresher snapshot of a run. A running run already read is asked only for
+   * the nodes changed since its version (one small query); anything else is
+   * read whole.
+   */
+  async function refresh(runId: string, prev?: RunSnapshot): Promise<RunSnapshot> {
+    if (prev && prev.version > 0 && prev.view.status === 'running') {
+      const answer = await queryChanges(runId, prev.version);
+      if (answer && answer.state.status === 'running') {
+        const changedNodes = redactSecrets(answer.state.nodes);
+        const nodes = answer.full ? {} : { ...prev.view.nodes };
+        for (const [id, n] of Object.entries(changedNodes)) nodes[id] = nodeView(n);
+        const { nodes: _omit, ...rest } = redactSecrets({ ...answer.state, nodes: {} });
+        const view: RunView = { ...prev.view, ...rest, nodes, status: 'running', finishedAt: null, links: prev.view.links };
+        return { view, version: answer.version, changed: answer.full ? null : Object.keys(changedNodes) };
+      }
+    }
+    const { view, version } = await load(runId);
+    return { view, version, changed: null };
   }
 
   async function list(params: { status?: RunStatus; workflow?: string; limit: number; cursor?: string }) {
@@ -236,10 +288,14 @@ export function createRunStore(opts: RunStoreOptions) {
     return { runId, status: 'canceling' as const, links: links(runId, d.runId) };
   }
 
-  return { start, get, list, cancel, links };
+  return { start, get, refresh, list, cancel, links };
 }
 
 export type RunStore = ReturnType<typeof createRunStore>;
+
+function nodeView(n: NodeState): NodeView {
+  return { ...n, startedAt: n.startedAt ?? null, finishedAt: n.finishedAt ?? null };
+}
 
 function nameOf(d: WorkflowExecutionDescription): string {
   const fromSa = d.typedSearchAttributes.get(nameSearchAttribute);

@@ -40,6 +40,9 @@ export function createFakeRunStore() {
       if (!run) throw new ApiError('notFound', 'no run with this id');
       return structuredClone(run);
     },
+    async refresh(runId) {
+      return { view: await store.get(runId), version: 0, changed: null };
+    },
     async list(params) {
       guard();
       const all = [...runs.values()].filter((r) => (!params.status || r.status === params.status) && (!params.workflow || r.name === params.workflow));

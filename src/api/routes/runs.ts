@@ -5,7 +5,8 @@ import { streamSSE } from 'hono/streaming';
 import { exceedsNesting, MAX_NESTING, validateDefinition } from '../../graph/validate';
 import { DEFAULT_NAME } from '../../graph/schema';
 import { ApiError } from '../problem';
-import type { RunStore, RunView } from '../run-store';
+import type { RunStore } from '../run-store';
+import type { RunWatch, WatchEvent } from '../run-watch';
 import {
   cancelAcceptedSchema,
   listRunsQuerySchema,
@@ -98,7 +99,7 @@ function slug(name: string): string {
   return s || 'run';
 }
 
-export function runsRoutes(store: RunStore, watchIntervalMs: number) {
+export function runsRoutes(store: RunStore, watch: RunWatch) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
   app.openapi(startRoute, async (c) => {
@@ -133,41 +134,48 @@ export function runsRoutes(store: RunStore, watchIntervalMs: number) {
 
   app.openapi(listRoute, async (c) => c.json(await store.list(c.req.valid('query')), 200));
 
-  app.openapi(getRoute, async (c) => c.json((await store.get(c.req.valid('param').runId)) as z.infer<typeof runSchema>, 200));
+  app.openapi(getRoute, async (c) => c.json((await watch.read(c.req.valid('param').runId)).view as z.infer<typeof runSchema>, 200));
 
   app.openapi(cancelRoute, async (c) => c.json(await store.cancel(c.req.valid('param').runId), 202));
 
   app.openapi(eventsRoute, async (c) => {
     const { runId } = c.req.valid('param');
-    const first = await store.get(runId); // 404 before the stream starts
+    const first = await watch.read(runId); // 404 before the stream starts
     return streamSSE(c, async (stream) => {
       const seen = new Map<string, string>();
       let seq = 0;
-      let view: RunView = first;
-      let failures = 0;
-      for (;;) {
-        for (const [nodeId, node] of Object.entries(view.nodes)) {
-          const key = JSON.stringify(node);
-          if (seen.get(nodeId) === key) continue;
-          seen.set(nodeId, key);
-          await stream.writeSSE({ event: 'node', id: String(++seq), data: JSON.stringify({ runId, nodeId, ...node }) });
-        }
-        if (view.status !== 'running') {
-          await stream.writeSSE({ event: 'run', id: String(++seq), data: JSON.stringify(view) });
-          return;
-        }
-        await stream.sleep(watchIntervalMs);
-        if (stream.aborted) return;
-        try {
-          view = await store.get(runId);
-          failures = 0;
-        } catch (err) {
-          if (++failures >= 20) {
-            await stream.writeSSE({ event: 'error', data: JSON.stringify({ message: String((err as Error)?.message ?? err) }) });
-            return;
-          }
-        }
-      }
+      let unsubscribe = () => {};
+      // Writes happen in order, one after another, whatever the feed's pace.
+      let writing = Promise.resolve();
+      const done = new Promise<void>((resolve) => {
+        const onEvent = (event: WatchEvent) => {
+          writing = writing.then(async () => {
+            if (stream.aborted) return resolve();
+            if ('error' in event) {
+              await stream.writeSSE({ event: 'error', data: JSON.stringify({ message: event.error.message }) });
+              return resolve();
+            }
+            const { view, changed } = event.snapshot;
+            for (const nodeId of changed ?? Object.keys(view.nodes)) {
+              const node = view.nodes[nodeId];
+              if (!node) continue;
+              const key = JSON.stringify(node);
+              if (seen.get(nodeId) === key) continue;
+              seen.set(nodeId, key);
+              await stream.writeSSE({ event: 'node', id: String(++seq), data: JSON.stringify({ runId, nodeId, ...node }) });
+            }
+            if (view.status !== 'running') {
+              await stream.writeSSE({ event: 'run', id: String(++seq), data: JSON.stringify(view) });
+              resolve();
+            }
+          });
+        };
+        stream.onAbort(() => resolve());
+        unsubscribe = watch.subscribe(runId, first, onEvent);
+      });
+      await done;
+      unsubscribe();
+      await writing;
     });
   });
 
