@@ -6,7 +6,7 @@
  *   than `inlineActivities` in flight;
  * - otherwise the node waits in a queue, and `flush()` hands queued nodes to
  *   batch child workflows (`nodeBatchWorkflow`), spread evenly over the free
- *   child slots, each at most `childWindow` nodes.
+ *   child slots, each of `minBatch` to `childWindow` nodes.
  *
  * A batch reports when all its nodes ended, and is canceled as a whole when
  * any of its nodes is (failFast and run cancellation cancel every running node
@@ -106,7 +106,7 @@ export class ActivityDispatcher {
     }
     while (this.queue.length > 0 && this.children < PARTITION.children) {
       const free = PARTITION.children - this.children;
-      const size = Math.min(PARTITION.childWindow, Math.ceil(this.queue.length / free));
+      const size = Math.min(PARTITION.childWindow, Math.max(PARTITION.minBatch, Math.ceil(this.queue.length / free)));
       this.startBatch(this.queue.splice(0, size));
     }
   }

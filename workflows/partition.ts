@@ -21,4 +21,6 @@ export const PARTITION = {
   children: 30,
   /** Activities one batch child keeps in flight; also the largest batch. */
   childWindow: 45,
+  /** The smallest batch worth a child workflow (unless fewer nodes wait). */
+  minBatch: 10,
 } as const;
