@@ -33,15 +33,44 @@ export interface DevServer {
 }
 
 /**
- * Dev-server flags that Temporal's own SDK test suites use: SQLite in WAL mode
- * and eager workflow start / eager activity execution enabled.
+ * Dynamic config of the embedded dev server, each for a measured reason (the
+ * README's "Server tuning" table explains them; docker-compose mounts the
+ * production equivalents from src/temporal/dynamic-config.yaml):
+ *
+ * - The dev server has one history shard, and each shard loads its transfer
+ *   and timer queues at most `…MaxPollRPS` times a second (20 by default):
+ *   every dependent step (activity → workflow task → next activity) and every
+ *   timer waited up to 50 ms for its queue's next load.
+ * - `maximumBufferedEventsBatch` (100 by default) force-closes a workflow
+ *   task that has more events buffered. Braid keeps under 100 on any server
+ *   (workflows/partition.ts); the headroom here is for hand-written workflows
+ *   on the same server.
+ * - Search attributes are cached; refreshing them on every read costs a
+ *   database read per visibility request.
+ * - One host: one task-queue partition, so a poller always finds the task.
+ * - Eager workflow start and eager activity execution skip a round trip each.
+ */
+export const DEV_SERVER_DYNAMIC_CONFIG = {
+  'history.transferProcessorMaxPollRPS': 1000,
+  'history.timerProcessorMaxPollRPS': 1000,
+  'history.maximumBufferedEventsBatch': 1000,
+  'system.forceSearchAttributesCacheRefreshOnRead': false,
+  'matching.numTaskqueueReadPartitions': 1,
+  'matching.numTaskqueueWritePartitions': 1,
+  'system.enableEagerWorkflowStart': true,
+  'system.enableActivityEagerExecution': true,
+  'frontend.enableUpdateWorkflowExecution': true,
+} as const;
+
+/**
+ * SQLite in WAL mode with `synchronous=normal`: durable across a crash of the
+ * server process; an OS crash may lose the last transactions but never
+ * corrupts the file (`off` could).
  */
 export const DEV_SERVER_TUNING = [
   '--sqlite-pragma', 'journal_mode=wal',
-  '--sqlite-pragma', 'synchronous=off',
-  '--dynamic-config-value', 'system.enableEagerWorkflowStart=true',
-  '--dynamic-config-value', 'system.enableActivityEagerExecution=true',
-  '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true',
+  '--sqlite-pragma', 'synchronous=normal',
+  ...Object.entries(DEV_SERVER_DYNAMIC_CONFIG).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${JSON.stringify(value)}`]),
 ];
 
 export function devServerArgs(opts: DevServerOptions): string[] {

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { envSchema } from '../../src/config';
+import { DEV_SERVER_DYNAMIC_CONFIG } from '../../src/temporal/dev-server';
 
 const root = resolve(__dirname, '..', '..');
 
@@ -42,6 +43,22 @@ describe('docker-compose.yml', () => {
     const hostPorts = Object.values(compose.services).flatMap((s) => (s.ports ?? []).map((p) => String(p).split(':').at(-2)));
     expect(hostPorts.length).toBeGreaterThanOrEqual(3);
     expect(new Set(hostPorts).size).toBe(hostPorts.length);
+  });
+
+  it('mounts a dynamic config with every key the embedded server tunes', () => {
+    const temporal = compose.services.temporal as Service & { volumes?: string[] };
+    const mount = (temporal.volumes ?? []).find((v) => v.includes('dynamic-config.yaml'))!;
+    expect(mount).toBeDefined();
+    const [hostPath, containerPath] = mount.split(':');
+    expect(temporal.environment!.DYNAMIC_CONFIG_FILE_PATH).toBe(containerPath!.replace('/etc/temporal/', ''));
+    const file = parse(readFileSync(join(root, hostPath!), 'utf8')) as Record<string, { value: unknown }[]>;
+    expect(Object.keys(file).sort()).toEqual(Object.keys(DEV_SERVER_DYNAMIC_CONFIG).sort());
+    for (const [key, entries] of Object.entries(file)) {
+      expect(entries, key).toHaveLength(1);
+      expect(typeof entries[0]!.value, key).toBe(typeof DEV_SERVER_DYNAMIC_CONFIG[key as keyof typeof DEV_SERVER_DYNAMIC_CONFIG]);
+    }
+    // Braid does not rely on a raised buffered-events limit in production.
+    expect(file['history.maximumBufferedEventsBatch']![0]!.value).toBe(100);
   });
 
   it('starts things in dependency order', () => {

@@ -11,6 +11,7 @@ import { createActivities } from '../../activities';
 import { NAME_SEARCH_ATTRIBUTE } from '../../src/graph/run-state';
 import { sdkExecutable } from '../../src/temporal/binaries';
 import { createBraidWorker } from '../../src/temporal/worker';
+import { DEV_SERVER_TUNING } from '../../src/temporal/dev-server';
 
 let runtimeInstalled = false;
 
@@ -47,7 +48,8 @@ export function createLocalEnv(): Promise<TestWorkflowEnvironment> {
     server: {
       executable: sdkExecutable('cli'),
       searchAttributes: [{ name: NAME_SEARCH_ATTRIBUTE, type: 'KEYWORD' } as never],
-      extraArgs: ['--dynamic-config-value', 'system.enableActivityEagerExecution=true'],
+      // The embedded server's tuning (npm start uses the same).
+      extraArgs: DEV_SERVER_TUNING,
     },
   });
 }
