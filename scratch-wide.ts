@@ -2,6 +2,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { createActivities } from '/work/main/activities';
 import { sdkExecutable } from '/work/main/src/temporal/binaries';
+import { DEV_SERVER_TUNING } from '/work/main/src/temporal/dev-server';
 import { createBraidWorker, WORKFLOWS_PATH } from '/work/main/src/temporal/worker';
 import { startHttpTarget } from '/work/main/test/helpers/http-target';
 import { countWorkflowTaskFailures } from '/work/main/test/helpers/history';
@@ -9,7 +10,7 @@ import { countWorkflowTaskFailures } from '/work/main/test/helpers/history';
 const width = Number(process.argv[2] ?? 1000);
 const exec = process.argv[3] ?? 'activity';
 async function main() {
-  const env = await TestWorkflowEnvironment.createLocal({ server: { executable: sdkExecutable('cli') } });
+  const env = await TestWorkflowEnvironment.createLocal({ server: { executable: sdkExecutable('cli'), extraArgs: process.env.TUNED ? DEV_SERVER_TUNING : [] } });
   const target = await startHttpTarget();
   const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH });
   const worker = await createBraidWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue: 'q', activities: createActivities({ httpAllowlist: ['127.0.0.1'] }), workflowBundle: bundle });

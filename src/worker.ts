@@ -2,7 +2,9 @@
  * `npm run worker`: a Braid worker against TEMPORAL_ADDRESS (default: the local
  * dev server). The only place that builds the real activities.
  */
+import { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
+import { warmUp } from './temporal/warmup';
 import { createActivities } from '../activities';
 import { loadDataConverter } from './codec/data-converter';
 import type { Config } from './config';
@@ -30,6 +32,13 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ wor
   });
   logger.info('worker polling', { taskQueue: config.taskQueue, namespace: config.namespace, address: temporalAddressOf(config) });
   const done = worker.run().finally(() => connection.close());
+  // Readiness waits for this (see temporal/warmup.ts); a failure only delays it.
+  const client = new Client({ connection, namespace: config.namespace, dataConverter: loadDataConverter(config) });
+  const started = Date.now();
+  warmUp(client, config.taskQueue, worker.options.identity).then(
+    () => logger.info('worker warmed up', { ms: Date.now() - started }),
+    (err: unknown) => logger.warn('worker warm-up failed', { err: String(err) }),
+  );
   return { worker, done };
 }
 

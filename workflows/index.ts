@@ -1,3 +1,11 @@
 /** The workflow bundle's entry: the interpreter, its queries, and the batch child it starts for wide ready sets. */
 export { changesQuery, graphWorkflow, stateQuery } from './graph-workflow';
 export { nodeBatchWorkflow } from './node-batch-workflow';
+
+import type { GraphWorkflowInput, RunState } from '../src/graph/run-state';
+import { graphWorkflow } from './graph-workflow';
+
+/** The interpreter under the type `braidWarmup`: a new worker's warm-up runs (src/temporal/warmup.ts). */
+export async function braidWarmup(args: GraphWorkflowInput): Promise<RunState> {
+  return graphWorkflow(args);
+}

@@ -1,9 +1,12 @@
 /** `/readyz`: Temporal answers and a worker polls Braid's task queue. */
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { warmupWorkflowId } from '../temporal/warmup';
 import type { ReadinessReport } from './types';
 
 export function temporalReadiness(client: Client, namespace: string, taskQueue: string, timeoutMs = 2_000) {
+  /** Worker identities whose warm-up run finished (it stays finished). */
+  const warm = new Set<string>();
   return async (): Promise<ReadinessReport> => {
     const checks: ReadinessReport['checks'] = {};
     try {
@@ -22,8 +25,21 @@ export function temporalReadiness(client: Client, namespace: string, taskQueue: 
           taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
         }),
       );
-      const pollers = res.pollers?.length ?? 0;
-      checks.worker = pollers > 0 ? { ok: true, detail: `${pollers} poller(s)` } : { ok: false, detail: `no worker polls task queue "${taskQueue}"` };
+      const pollers = res.pollers ?? [];
+      checks.worker = pollers.length > 0 ? { ok: true, detail: `${pollers.length} poller(s)` } : { ok: false, detail: `no worker polls task queue "${taskQueue}"` };
+      if (pollers.length > 0) {
+        const identities = [...new Set(pollers.map((p) => p.identity ?? ''))];
+        let warmOne = identities.find((id) => warm.has(id));
+        for (const id of identities) {
+          if (warmOne) break;
+          const d = await client.withDeadline(Date.now() + timeoutMs, () => client.workflow.getHandle(warmupWorkflowId(id)).describe()).catch(() => undefined);
+          if (d?.status.name === 'COMPLETED') {
+            warm.add(id);
+            warmOne = id;
+          }
+        }
+        checks.warm = warmOne ? { ok: true, detail: `worker ${warmOne} has run its warm-up` } : { ok: false, detail: 'no polling worker has finished its warm-up run yet' };
+      }
     } catch (err) {
       checks.worker = { ok: false, detail: (err as Error).message };
     }

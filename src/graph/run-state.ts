@@ -90,6 +90,8 @@ export interface RunChanges {
 export const WORKFLOW_TYPE = 'graphWorkflow';
 /** The child workflow that runs one slice of a wide ready set. */
 export const BATCH_WORKFLOW_TYPE = 'nodeBatchWorkflow';
+/** The interpreter under another name, for a new worker's warm-up runs (never listed as runs). */
+export const WARMUP_WORKFLOW_TYPE = 'braidWarmup';
 export const STATE_QUERY = 'state';
 export const CHANGES_QUERY = 'changes';
 /** Keyword search attribute holding the definition's name. */

@@ -20,6 +20,7 @@ import type { HttpTarget } from '../helpers/http-target';
 import { startHttpTarget } from '../helpers/http-target';
 import { eventually, readSse } from '../helpers/sse';
 import { createLocalEnv, createTestWorker, testActivities, uniqueId } from '../helpers/temporal';
+import { warmUp } from '../../src/temporal/warmup';
 
 const run = promisify(execFile);
 
@@ -57,12 +58,23 @@ const post = (path: string, body?: unknown) =>
   app.request(path, { method: 'POST', ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }) });
 
 describe('the API on a real Temporal server', () => {
-  it('is ready once a worker polls the task queue', async () => {
+  it('is ready once a worker polls the task queue and has run its warm-up', async () => {
+    const polling = await eventually(async () => {
+      const r = await app.request('/readyz');
+      const body = (await r.json()) as { checks: Record<string, { ok: boolean }> };
+      return body.checks.worker?.ok ? { status: r.status, body } : undefined;
+    });
+    expect(polling.status).toBe(503);
+    expect(polling.body.checks.warm).toMatchObject({ ok: false });
+    await warmUp(env.client, taskQueue, worker.options.identity);
     const res = await eventually(async () => {
       const r = await app.request('/readyz');
       return r.status === 200 ? r : undefined;
     });
-    expect(await res.json()).toMatchObject({ status: 'ready' });
+    expect(await res.json()).toMatchObject({ status: 'ready', checks: { warm: { ok: true } } });
+    // Warm-up runs are not Braid runs: the run list never shows them.
+    const list = runListSchema.parse(await (await app.request('/v1/runs?limit=100')).json());
+    expect(list.runs.some((r) => r.runId.startsWith('braid-warmup-'))).toBe(false);
   });
 
   it('starts a run, streams it to the end, reads it and lists it', async () => {
