@@ -7,14 +7,16 @@ type Edge = NonNullable<GraphDefinition['edges']>[number];
 const http = (id: string, url: string): Node => ({ id, type: 'http', data: { url }, retry: { maximumAttempts: 1 } });
 
 /** S1: trigger → http 100 ms → five http 200 ms siblings. Critical path 300 ms. */
-export function fanOut(baseUrl: string, width = 5, firstMs = 100, ms = 200, strategy: 'parallel' | 'sequential' = 'parallel'): GraphDefinition {
+export type Execution = 'activity' | 'local';
+
+export function fanOut(baseUrl: string, width = 5, firstMs = 100, ms = 200, strategy: 'parallel' | 'sequential' = 'parallel', execution: Execution = 'activity'): GraphDefinition {
   const nodes: Node[] = [{ id: 'start', type: 'trigger' }, http('first', `${baseUrl}/delay/${firstMs}`)];
   const edges: Edge[] = [{ source: 'start', target: 'first' }];
   for (let i = 1; i <= width; i++) {
     nodes.push(http(`s${i}`, `${baseUrl}/delay/${ms}`));
     edges.push({ source: 'first', target: `s${i}` });
   }
-  return { name: `fan-out-${width}`, nodes, edges, settings: { strategy, maxParallel: Math.min(1000, Math.max(10, width)) } };
+  return { name: `fan-out-${width}`, nodes, edges, settings: { strategy, maxParallel: Math.min(1000, Math.max(10, width)), execution } };
 }
 
 /**
@@ -57,7 +59,7 @@ export function unbalanced(baseUrl: string): GraphDefinition {
 }
 
 /** S4: a chain of `depth` zero-delay http nodes. */
-export function chain(baseUrl: string, depth: number): GraphDefinition {
+export function chain(baseUrl: string, depth: number, execution: Execution = 'activity'): GraphDefinition {
   const nodes: Node[] = [{ id: 'start', type: 'trigger' }];
   const edges: Edge[] = [];
   let prev = 'start';
@@ -66,7 +68,7 @@ export function chain(baseUrl: string, depth: number): GraphDefinition {
     edges.push({ source: prev, target: `n${i}` });
     prev = `n${i}`;
   }
-  return { name: `chain-${depth}`, nodes, edges };
+  return { name: `chain-${depth}`, nodes, edges, settings: { execution } };
 }
 
 /** S5: the smallest useful run. */

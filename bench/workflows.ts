@@ -6,7 +6,7 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 
-export { graphWorkflow, stateQuery } from '../workflows';
+export { braidWarmup, changesQuery, graphWorkflow, nodeBatchWorkflow, stateQuery } from '../workflows';
 
 const { http } = proxyActivities<Activities>({
   startToCloseTimeout: '1m',
@@ -20,6 +20,11 @@ export async function handFanOut(baseUrl: string, firstMs: number, width: number
   await get('first', `${baseUrl}/delay/${firstMs}`);
   const results = await Promise.all(Array.from({ length: width }, (_, i) => get(`s${i}`, `${baseUrl}/delay/${ms}`)));
   return results.length;
+}
+
+/** S3's shape by hand: one 0 ms step, then `width` siblings with Promise.all (what Braid's fan-out graph does). */
+export async function handWide(baseUrl: string, width: number, ms: number): Promise<number> {
+  return handFanOut(baseUrl, 0, width, ms);
 }
 
 /** S4's shape by hand: `depth` activities one after another. */

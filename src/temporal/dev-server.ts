@@ -23,6 +23,8 @@ export interface DevServerOptions {
   logger?: Logger;
   /** How long to wait for the server to answer. */
   readyTimeoutMs?: number;
+  /** false starts the server with Temporal's defaults (benchmarks compare both). */
+  tuned?: boolean;
 }
 
 export interface DevServer {
@@ -84,7 +86,7 @@ export function devServerArgs(opts: DevServerOptions): string[] {
     args.push('--ui-disable-news-fetch');
     if (opts.uiPort !== undefined) args.push('--ui-port', String(opts.uiPort));
   }
-  args.push(...DEV_SERVER_TUNING);
+  if (opts.tuned !== false) args.push(...DEV_SERVER_TUNING);
   return args;
 }
 

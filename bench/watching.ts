@@ -1,0 +1,88 @@
+/**
+ * The watched-run scenario: the same graph through the API, unwatched and
+ * watched by 10 SSE clients and 10 pollers (GET every 20 ms), alternating;
+ * and the lag from a node's change (its startedAt / finishedAt in the run
+ * state) to an SSE client receiving it, also during a wide run.
+ */
+import type { Client } from '@temporalio/client';
+import type { GraphDefinition } from '../src/graph/schema';
+
+interface Stats { n: number; median: number; p95: number }
+const stats = (xs: number[]): Stats => {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))] ?? NaN;
+  return { n: s.length, median: q(0.5), p95: q(0.95) };
+};
+
+async function start(api: string, workflow: GraphDefinition): Promise<string> {
+  const res = await fetch(`${api}/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ workflow }) });
+  if (res.status !== 201) throw new Error(`start answered ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { runId: string }).runId;
+}
+
+/** Reads a run's SSE stream to its `run` event; records each node change's lag. */
+async function watchSse(api: string, runId: string, lags: number[]): Promise<void> {
+  const res = await fetch(`${api}/v1/runs/${runId}/events`);
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    const now = Date.now();
+    buffer += decoder.decode(value, { stream: true });
+    let cut: number;
+    while ((cut = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, cut);
+      buffer = buffer.slice(cut + 2);
+      const event = /^event: (.*)$/m.exec(block)?.[1];
+      const data = /^data: (.*)$/m.exec(block)?.[1];
+      if (event === 'run') {
+        await reader.cancel();
+        return;
+      }
+      if (event === 'node' && data) {
+        const node = JSON.parse(data) as { status: string; startedAt?: string | null; finishedAt?: string | null };
+        const at = node.finishedAt ?? (node.status === 'running' ? node.startedAt : null);
+        if (at) lags.push(now - Date.parse(at));
+      }
+    }
+  }
+}
+
+async function poll(api: string, runId: string): Promise<void> {
+  for (;;) {
+    const res = await fetch(`${api}/v1/runs/${runId}`);
+    const body = (await res.json()) as { status: string };
+    if (body.status !== 'running') return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export async function measureWatching(opts: { api: string; client: Client; reps: number; wideWidth: number; s1: GraphDefinition; wide: GraphDefinition }) {
+  const unwatched: number[] = [];
+  const watched: number[] = [];
+  const lags: number[] = [];
+  for (let i = 0; i < opts.reps; i++) {
+    let t0 = performance.now();
+    let runId = await start(opts.api, opts.s1);
+    await opts.client.workflow.getHandle(runId).result();
+    unwatched.push(performance.now() - t0);
+
+    t0 = performance.now();
+    runId = await start(opts.api, opts.s1);
+    const watchers = [
+      ...Array.from({ length: 10 }, () => watchSse(opts.api, runId, lags)),
+      ...Array.from({ length: 10 }, () => poll(opts.api, runId)),
+    ];
+    await opts.client.workflow.getHandle(runId).result();
+    watched.push(performance.now() - t0);
+    await Promise.all(watchers);
+  }
+  const wideLags: number[] = [];
+  const wideId = await start(opts.api, opts.wide);
+  await Promise.all([...Array.from({ length: 10 }, () => watchSse(opts.api, wideId, wideLags)), opts.client.workflow.getHandle(wideId).result()]);
+  const u = stats(unwatched);
+  const w = stats(watched);
+  return { unwatched: u, watched: w, ratio: Math.round((w.median / u.median) * 1000) / 1000, lag: stats(lags), wideLag: stats(wideLags), wideWidth: opts.wideWidth };
+}
