@@ -2,23 +2,20 @@
  * Decides where an activity node runs, within the budgets of `partition.ts`:
  *
  * - `execution: "local"`: a local activity in this worker (no server round trip);
- * - otherwise a remote activity of the run's own workflow while it has fewer
- *   than `inlineActivities` in flight;
- * - otherwise the node waits in a queue, and `flush()` hands queued nodes to
- *   batch child workflows (`nodeBatchWorkflow`), spread evenly over the free
- *   child slots, each of `minBatch` to `childWindow` nodes.
+ * - otherwise the node is queued, and `flush()` (at the end of the workflow
+ *   task's work) places the queue: remote activities of the run's own
+ *   workflow while slots are free, and past that batch child workflows
+ *   (`nodeBatchWorkflow`) of up to `childWindow` nodes each.
  *
  * A batch reports when all its nodes ended, and is canceled as a whole when
  * any of its nodes is (failFast and run cancellation cancel every running node
- * anyway). Runs recorded before batching and local execution existed replay
- * unchanged: both sit behind `patched()`.
+ * anyway). Runs recorded before partitioning replay unchanged (`partitioned`).
  */
 import type { CancellationScope as Scope } from '@temporalio/workflow';
 import {
   CancellationScope,
   ChildWorkflowCancellationType,
   executeChild,
-  patched,
   proxyActivities,
   proxyLocalActivities,
 } from '@temporalio/workflow';
@@ -32,16 +29,6 @@ import type { NodeResult } from './executors/types';
 import type { BatchInput, BatchOutcome } from './node-batch-workflow';
 import { PARTITION } from './partition';
 
-export const PATCHES = {
-  /** Wide ready sets go to batch children instead of all into the run's workflow. */
-  batches: 'braid-activity-batches',
-  /** `execution: "local"` runs http nodes as local activities. */
-  local: 'braid-local-execution',
-  /** Delay nodes share one timer (see timer-wheel.ts). */
-  timerWheel: 'braid-timer-wheel',
-  /** All nodes of a run share one cancellation scope. */
-  sharedNodeScope: 'braid-shared-node-scope',
-} as const;
 
 interface Queued {
   node: NodeSpec;
@@ -58,6 +45,11 @@ export interface DispatcherOptions {
   root: Scope;
   /** Batch children stop their other nodes when a node that fails the run fails. */
   failFast: boolean;
+  /**
+   * False for runs recorded before partitioning (the interpreter's
+   * `patched()` said so): every activity runs inline at once, as then.
+   */
+  partitioned: boolean;
 }
 
 export class ActivityDispatcher {
@@ -65,8 +57,6 @@ export class ActivityDispatcher {
   private children = 0;
   private batchSeq = 0;
   private readonly queue: Queued[] = [];
-  private batchesAllowed?: boolean;
-
   constructor(private readonly opts: DispatcherOptions) {}
 
   /**
@@ -74,10 +64,10 @@ export class ActivityDispatcher {
    * No `async` here: see executors/http.ts.
    */
   http(node: NodeSpec, request: HttpRequestInput): Promise<NodeResult> {
-    if (node.execution === 'local' && patched(PATCHES.local)) {
+    if (!this.opts.partitioned) return this.runInline(node, request);
+    if (node.execution === 'local') {
       return proxyLocalActivities<Activities>(localActivityOptions(node)).http(request).then((r) => toResult(r, 'local'));
     }
-    if (this.inline < PARTITION.inlineActivities || !this.batchesEnabled()) return this.runInline(node, request);
     return new Promise<NodeResult>((resolve, reject) => {
       const entry: Queued = { node, request, scope: CancellationScope.current(), resolve, reject };
       this.queue.push(entry);
@@ -95,25 +85,29 @@ export class ActivityDispatcher {
 
   /** True when queued nodes can go somewhere now. */
   get canFlush(): boolean {
-    return this.queue.length > 0 && (this.inline < PARTITION.inlineActivities || this.children < PARTITION.children);
+    return this.queue.length > 0 && this.inline + this.children < PARTITION.slots;
   }
 
-  /** Moves queued nodes to free inline slots, then to new batches on free child slots. */
+  /**
+   * Places queued nodes within the budget: the fewest new batch children
+   * that, together with the slots left for inline activities, take the whole
+   * queue (or as much of it as the budget allows); inline activities first,
+   * the rest spread evenly over the new children.
+   */
   flush(): void {
-    while (this.queue.length > 0 && this.inline < PARTITION.inlineActivities) {
-      const q = this.queue.shift()!;
+    const free = PARTITION.slots - this.inline - this.children;
+    const waiting = this.queue.length;
+    if (free <= 0 || waiting === 0) return;
+    const maxNew = Math.max(0, Math.min(free - 1, PARTITION.children - this.children));
+    let k = 0;
+    while (k < maxNew && free - k + k * PARTITION.childWindow < waiting) k++;
+    for (const q of this.queue.splice(0, Math.min(waiting, free - k))) {
       q.scope.run(() => this.runInline(q.node, q.request)).then(q.resolve, q.reject);
     }
-    while (this.queue.length > 0 && this.children < PARTITION.children) {
-      const free = PARTITION.children - this.children;
-      const size = Math.min(PARTITION.childWindow, Math.max(PARTITION.minBatch, Math.ceil(this.queue.length / free)));
+    for (let i = k; i > 0 && this.queue.length > 0; i--) {
+      const size = Math.min(PARTITION.childWindow, Math.ceil(this.queue.length / i));
       this.startBatch(this.queue.splice(0, size));
     }
-  }
-
-  private batchesEnabled(): boolean {
-    this.batchesAllowed ??= patched(PATCHES.batches);
-    return this.batchesAllowed;
   }
 
   private runInline(node: NodeSpec, request: HttpRequestInput): Promise<NodeResult> {

@@ -34,7 +34,7 @@ import { Scheduler } from '../src/graph/scheduler';
 import { ACTIVITY_NODE_TYPES } from '../src/graph/schema';
 import { secretsBinding } from '../src/graph/secrets';
 import { formatPath, validateDefinition } from '../src/graph/validate';
-import { ActivityDispatcher, PATCHES } from './activity-dispatcher';
+import { ActivityDispatcher } from './activity-dispatcher';
 import { BatchedNodeFailure, NodeFailure, nodeFailureToError, toNodeError } from './errors';
 import type { ExecutorContext, NodeResult, NodeView } from './executors';
 import { EXECUTORS } from './executors';
@@ -43,6 +43,8 @@ import { TimerWheel } from './timer-wheel';
 export { ACTIVITY_DEFAULTS } from './activity-options';
 
 export const stateQuery = defineQuery<RunState>(STATE_QUERY);
+/** The patch id behind which partitioning, local execution, the shared timer and the shared node scope sit. */
+export const SCALE_PATCH = 'braid-scale-v1';
 /** The run with only the nodes that changed after the given version (see RunTracker). */
 export const changesQuery = defineQuery<RunChanges, [number]>(CHANGES_QUERY);
 
@@ -107,9 +109,15 @@ export async function graphWorkflow(args: GraphWorkflowInput): Promise<RunState>
     secrets,
   });
 
+  /**
+   * Partitioned activities, local execution, the shared delay timer and the
+   * shared node scope change what a run records; runs recorded before them
+   * replay with the old behaviour.
+   */
+  const scaled = patched(SCALE_PATCH);
   const root = CancellationScope.current();
-  const dispatcher = new ActivityDispatcher({ runId: info.workflowId, root, failFast: graph.settings.onError === 'failFast' });
-  let wheel: TimerWheel | undefined | null;
+  const dispatcher = new ActivityDispatcher({ runId: info.workflowId, root, failFast: graph.settings.onError === 'failFast', partitioned: scaled });
+  const wheel = scaled ? new TimerWheel(root) : undefined;
   const ctx: ExecutorContext = {
     graph,
     scheduler,
@@ -127,7 +135,6 @@ export async function graphWorkflow(args: GraphWorkflowInput): Promise<RunState>
       }
     },
     sleep(ms) {
-      if (wheel === undefined) wheel = patched(PATCHES.timerWheel) ? new TimerWheel(root) : null;
       return wheel ? wheel.wait(ms) : sleep(ms);
     },
   };
@@ -143,7 +150,7 @@ export async function graphWorkflow(args: GraphWorkflowInput): Promise<RunState>
    * costs promises, and promises cost stack-trace captures in the sandbox.
    * Histories recorded before keep their scope per node.
    */
-  const nodesScope = patched(PATCHES.sharedNodeScope) ? new CancellationScope() : undefined;
+  const nodesScope = scaled ? new CancellationScope() : undefined;
   const onSettled = (node: NodeSpec) => [
     (result: NodeResult) => settled.push({ node, result }),
     (err: unknown) =>

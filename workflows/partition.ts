@@ -8,19 +8,18 @@
  * one, a cancellation request one. The budgets below keep the worst case under
  * 100 in the run's workflow and in each batch child:
  *
- *   run:   15 activities × 2 + 30 children × 2 + 1 timer + 1 cancel = 92
+ *   run:   48 slots (an activity or a child each) × 2 + 1 timer + 1 cancel = 98
  *   batch: 45 activities × 2 + 1 cancel = 91
  *
- * so up to 15 + 30 × 45 = 1,365 remote activities run at once, more than the
- * largest `maxParallel` (1,000).
+ * A ready set of up to 48 activities runs inline in one wave; a wider one
+ * takes as few children as cover it, up to 30 children × 45 + 18 inline =
+ * 1,368 activities at once, more than the largest `maxParallel` (1,000).
  */
 export const PARTITION = {
-  /** Remote activities the run's own workflow keeps in flight. */
-  inlineActivities: 15,
-  /** Batch child workflows in flight at once. */
+  /** Activities and batch children the run's own workflow keeps in flight together. */
+  slots: 48,
+  /** Most batch children in flight at once. */
   children: 30,
   /** Activities one batch child keeps in flight; also the largest batch. */
   childWindow: 45,
-  /** The smallest batch worth a child workflow (unless fewer nodes wait). */
-  minBatch: 10,
 } as const;
