@@ -33,16 +33,19 @@ import { PARTITION } from './partition';
 interface Queued {
   node: NodeSpec;
   request: HttpRequestInput;
-  scope: Scope;
   resolve: (r: NodeResult) => void;
   reject: (err: unknown) => void;
-  batch?: Scope;
 }
 
 export interface DispatcherOptions {
   runId: string;
-  /** The workflow's root scope: batches live here, not in one node's scope. */
+  /** The workflow's root scope: batches live here. */
   root: Scope;
+  /**
+   * The scope every node runs in (partitioned runs share one): canceling it
+   * rejects what still waits in the queue and cancels every batch.
+   */
+  nodes?: Scope;
   /** Batch children stop their other nodes when a node that fails the run fails. */
   failFast: boolean;
   /**
@@ -57,7 +60,15 @@ export class ActivityDispatcher {
   private children = 0;
   private batchSeq = 0;
   private readonly queue: Queued[] = [];
-  constructor(private readonly opts: DispatcherOptions) {}
+  private readonly batches = new Set<Scope>();
+
+  constructor(private readonly opts: DispatcherOptions) {
+    // One handler for all: a promise per queued node would cost a stack-trace capture each.
+    opts.nodes?.cancelRequested.catch((err: unknown) => {
+      for (const q of this.queue.splice(0)) q.reject(err);
+      for (const b of this.batches) b.cancel();
+    });
+  }
 
   /**
    * Runs an http node's request; call it inside the node's cancellation scope.
@@ -69,17 +80,7 @@ export class ActivityDispatcher {
       return proxyLocalActivities<Activities>(localActivityOptions(node)).http(request).then((r) => toResult(r, 'local'));
     }
     return new Promise<NodeResult>((resolve, reject) => {
-      const entry: Queued = { node, request, scope: CancellationScope.current(), resolve, reject };
-      this.queue.push(entry);
-      entry.scope.cancelRequested.catch((err: unknown) => {
-        const at = this.queue.indexOf(entry);
-        if (at >= 0) {
-          this.queue.splice(at, 1);
-          reject(err);
-        } else {
-          entry.batch?.cancel();
-        }
-      });
+      this.queue.push({ node, request, resolve, reject });
     });
   }
 
@@ -101,8 +102,12 @@ export class ActivityDispatcher {
     const maxNew = Math.max(0, Math.min(free - 1, PARTITION.children - this.children));
     let k = 0;
     while (k < maxNew && free - k + k * PARTITION.childWindow < waiting) k++;
-    for (const q of this.queue.splice(0, Math.min(waiting, free - k))) {
-      q.scope.run(() => this.runInline(q.node, q.request)).then(q.resolve, q.reject);
+    const inline = this.queue.splice(0, Math.min(waiting, free - k));
+    if (inline.length > 0) {
+      const start = async () => {
+        for (const q of inline) this.runInline(q.node, q.request).then(q.resolve, q.reject);
+      };
+      void (this.opts.nodes ? this.opts.nodes.run(start) : start());
     }
     for (let i = k; i > 0 && this.queue.length > 0; i--) {
       const size = Math.min(PARTITION.childWindow, Math.ceil(this.queue.length / i));
@@ -130,7 +135,7 @@ export class ActivityDispatcher {
     const seq = ++this.batchSeq;
     this.children++;
     const scope = new CancellationScope({ cancellable: true, parent: this.opts.root });
-    for (const e of entries) e.batch = scope;
+    this.batches.add(scope);
     const input: BatchInput = {
       calls: entries.map((e) => ({
         nodeId: e.node.id,
@@ -168,6 +173,7 @@ export class ActivityDispatcher {
       )
       .finally(() => {
         this.children--;
+        this.batches.delete(scope);
       });
   }
 }

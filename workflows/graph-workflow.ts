@@ -116,7 +116,19 @@ export async function graphWorkflow(args: GraphWorkflowInput): Promise<RunState>
    */
   const scaled = patched(SCALE_PATCH);
   const root = CancellationScope.current();
-  const dispatcher = new ActivityDispatcher({ runId: info.workflowId, root, failFast: graph.settings.onError === 'failFast', partitioned: scaled });
+  /**
+   * Scaled runs share one cancellation scope for all nodes (failFast and run
+   * cancellation cancel every running node at once); a scope per node costs
+   * promises, and promises cost stack-trace captures in the sandbox.
+   */
+  const nodesScope = scaled ? new CancellationScope() : undefined;
+  const dispatcher = new ActivityDispatcher({
+    runId: info.workflowId,
+    root,
+    nodes: nodesScope,
+    failFast: graph.settings.onError === 'failFast',
+    partitioned: scaled,
+  });
   const wheel = scaled ? new TimerWheel(root) : undefined;
   const ctx: ExecutorContext = {
     graph,
@@ -144,13 +156,6 @@ export async function graphWorkflow(args: GraphWorkflowInput): Promise<RunState>
   const failures: { node: NodeSpec; error: NodeError }[] = [];
   let runCancelled = false;
 
-  /**
-   * Runs of this version share one cancellation scope for all nodes (failFast
-   * and run cancellation cancel every running node at once); a scope per node
-   * costs promises, and promises cost stack-trace captures in the sandbox.
-   * Histories recorded before keep their scope per node.
-   */
-  const nodesScope = scaled ? new CancellationScope() : undefined;
   const onSettled = (node: NodeSpec) => [
     (result: NodeResult) => settled.push({ node, result }),
     (err: unknown) =>
@@ -265,8 +270,8 @@ export async function graphWorkflow(args: GraphWorkflowInput): Promise<RunState>
     }
   };
 
-  const settle = async () => {
-    await condition(() => settled.length > 0 || dispatcher.canFlush);
+  const hasWork = () => settled.length > 0 || dispatcher.canFlush;
+  const settle = () => {
     dispatcher.flush();
     for (const s of settled.splice(0)) finish(s);
   };
@@ -276,7 +281,8 @@ export async function graphWorkflow(args: GraphWorkflowInput): Promise<RunState>
       recordSkipped();
       launchReady();
       if (scheduler.done) break;
-      await settle();
+      await condition(hasWork);
+      settle();
     }
   } catch (err) {
     if (!isCancellation(err)) throw err;
@@ -284,7 +290,10 @@ export async function graphWorkflow(args: GraphWorkflowInput): Promise<RunState>
     runCancelled = true;
     await CancellationScope.nonCancellable(async () => {
       stopAll();
-      while (!scheduler.done) await settle();
+      while (!scheduler.done) {
+        await condition(hasWork);
+        settle();
+      }
     });
   }
   recordSkipped();
