@@ -192,6 +192,7 @@ export async function graphWorkflow(args: GraphWorkflowInput): Promise<RunState>
   const launchReady = () => {
     const ready = scheduler.next();
     if (ready.length === 0) return;
+    dispatcher.plan(ready.filter((n) => ACTIVITY_NODE_TYPES.has(n.type) && n.execution !== 'local').length);
     if (nodesScope) void nodesScope.run(async () => ready.forEach(launch));
     else ready.forEach(launch);
   };
