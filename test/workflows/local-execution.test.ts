@@ -4,34 +4,21 @@
  * as markers instead of activity events; and the run's timing metrics.
  */
 import { temporal } from '@temporalio/proto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FAILURE_TYPES } from '../../src/graph/failures';
 import { graph } from '../helpers/graphs';
-import type { HttpTarget } from '../helpers/http-target';
-import { startHttpTarget } from '../helpers/http-target';
 import { runGraph } from '../helpers/run-graph';
-import { createTimeSkippingEnv, testActivities } from '../helpers/temporal';
+import { testActivities, useTimeSkippingWithTarget } from '../helpers/temporal';
 import { changesQuery } from '../../workflows';
 
-let env: TestWorkflowEnvironment;
-let target: HttpTarget;
-let url: (path: string) => string;
-
-beforeAll(async () => {
-  [env, target] = await Promise.all([createTimeSkippingEnv(), startHttpTarget()]);
-  url = (path) => `${target.url}${path}`;
-});
-afterAll(async () => {
-  await Promise.all([env?.teardown(), target?.close()]);
-});
-
-const requestsTo = (prefix: string) => target.requests.filter((r) => r.path.startsWith(prefix));
+const ctx = useTimeSkippingWithTarget();
+const url = (path: string) => `${ctx.target.url}${path}`;
+const requestsTo = (prefix: string) => ctx.target.requests.filter((r) => r.path.startsWith(prefix));
 
 const { EventType } = temporal.api.enums.v1;
 
 async function eventTypes(workflowId: string): Promise<string[]> {
-  const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+  const history = await ctx.env.client.workflow.getHandle(workflowId).fetchHistory();
   return (history.events ?? []).map((e) => EventType[e.eventType ?? 0] ?? '');
 }
 
@@ -42,7 +29,7 @@ describe('local execution', () => {
     //          └─▶ c
     const b = graph().trigger().with({ execution: 'local' });
     for (const id of ['a', 'b', 'c']) b.http(id, url(`/delay/200?t=local-${id}`)).edge('start', id);
-    const { state, workflowId } = await runGraph(env, b.build());
+    const { state, workflowId } = await runGraph(ctx.env, b.build());
     expect(state.status).toBe('succeeded');
     const rs = requestsTo('/delay/200?t=local-');
     expect(rs).toHaveLength(3);
@@ -57,14 +44,14 @@ describe('local execution', () => {
     const def = graph().trigger()
       .http('flaky', url('/flaky/local-three/2'), { execution: 'local', retry: { maximumAttempts: 5, initialInterval: '100ms', backoffCoefficient: 1 } })
       .edge('start', 'flaky').build();
-    const { state } = await runGraph(env, def);
+    const { state } = await runGraph(ctx.env, def);
     expect(state.nodes.flaky).toMatchObject({ status: 'succeeded', attempts: 3, execution: 'local', output: { body: { attempt: 3 } } });
-    expect(target.count('/flaky/local-three/')).toBe(3);
+    expect(ctx.target.count('/flaky/local-three/')).toBe(3);
   });
 
   it('does not retry a 404 locally', async () => {
     const def = graph().trigger().http('missing', url('/status/404?t=local-404'), { execution: 'local' }).edge('start', 'missing').build();
-    const { state } = await runGraph(env, def);
+    const { state } = await runGraph(ctx.env, def);
     expect(state.nodes.missing).toMatchObject({ status: 'failed', attempts: 1, error: { type: FAILURE_TYPES.httpClientError, retryable: false } });
     expect(requestsTo('/status/404?t=local-404')).toHaveLength(1);
   });
@@ -73,14 +60,14 @@ describe('local execution', () => {
     const def = graph().trigger().with({ execution: 'local' })
       .http('bad', url('/status/400?t=lff-bad')).http('slow', url('/delay/20000?t=lff-slow'))
       .edge('start', 'bad').edge('start', 'slow').build();
-    const { state } = await runGraph(env, def);
+    const { state } = await runGraph(ctx.env, def);
     expect(state.nodes).toMatchObject({ bad: { status: 'failed' }, slow: { status: 'canceled' } });
     expect(requestsTo('/delay/20000?t=lff-slow')[0]!.aborted).toBe(true);
   });
 
   it('keeps SSRF rules: a local node cannot reach a private address that is not allowed', async () => {
     const def = graph().trigger().http('meta', 'http://169.254.169.254/latest/meta-data', { execution: 'local' }).edge('start', 'meta').build();
-    const { state } = await runGraph(env, def, { activities: testActivities({ httpAllowlist: [] }) });
+    const { state } = await runGraph(ctx.env, def, { activities: testActivities({ httpAllowlist: [] }) });
     expect(state.nodes.meta).toMatchObject({ status: 'failed', attempts: 1, error: { type: FAILURE_TYPES.forbiddenAddress, retryable: false } });
   });
 });
@@ -92,7 +79,7 @@ describe('timing metrics', () => {
     const def = graph().trigger()
       .http('a', url('/delay/300?t=m-a')).http('b', url('/delay/200?t=m-b')).http('c', url('/delay/100?t=m-c'))
       .chain('start', 'a', 'b').edge('start', 'c').build();
-    const { state } = await runGraph(env, def);
+    const { state } = await runGraph(ctx.env, def);
     for (const id of ['a', 'b', 'c']) {
       expect(state.nodes[id]!.queuedMs).toBeGreaterThanOrEqual(0);
       expect(state.nodes[id]!.execution).toBe('activity');
@@ -108,7 +95,7 @@ describe('timing metrics', () => {
 
   it('counts a delay as work', async () => {
     const def = graph().trigger().node('wait', 'delay', { duration: '2h' }).edge('start', 'wait').build();
-    const { state } = await runGraph(env, def);
+    const { state } = await runGraph(ctx.env, def);
     expect(state.nodes.wait).toMatchObject({ runMs: 7_200_000 });
     expect(state.metrics.workMs).toBe(7_200_000);
   });
@@ -118,7 +105,7 @@ describe('the changes query', () => {
   it('answers every node at version 0, then only the nodes changed since a version', async () => {
     const def = graph().trigger().http('slow', url('/delay/60000?t=changes')).set('after', 1).chain('start', 'slow', 'after').build();
     const seen: { full: boolean; ids: string[]; status: string }[] = [];
-    await runGraph(env, def, {
+    await runGraph(ctx.env, def, {
       during: async (handle) => {
         let first;
         for (let i = 0; i < 200; i++) {
