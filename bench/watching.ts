@@ -86,3 +86,29 @@ export async function measureWatching(opts: { api: string; client: Client; reps:
   const w = stats(watched);
   return { unwatched: u, watched: w, ratio: Math.round((w.median / u.median) * 1000) / 1000, lag: stats(lags), wideLag: stats(wideLags), wideWidth: opts.wideWidth };
 }
+
+/**
+ * The API as its own process (as deployed: `npm run api`), so that watching
+ * is measured without sharing a Node thread with the benchmark's worker and
+ * HTTP target.
+ */
+export async function startApiProcess(temporalAddress: string, taskQueue: string, port: number): Promise<{ url: string; stop: () => void }> {
+  const { spawn } = await import('node:child_process');
+  const { resolve } = await import('node:path');
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve(__dirname, '..', 'src', 'api.ts')], {
+    env: { ...process.env, TEMPORAL_ADDRESS: temporalAddress, TASK_QUEUE: taskQueue, PORT: String(port), HOST: '127.0.0.1', RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'error' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const ok = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (Date.now() > deadline || child.exitCode !== null) {
+      child.kill('SIGKILL');
+      throw new Error('the API process did not start');
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { url, stop: () => child.kill('SIGTERM') };
+}

@@ -79,5 +79,31 @@ export async function nodeBatchWorkflow(input: BatchInput): Promise<BatchOutcome
       await condition(() => running === 0);
     });
   }
-  return input.calls.map((c, i) => outcomes[i] ?? { nodeId: c.nodeId, ok: false, error: CANCELED, cancelled: true });
+  return fitBatchResult(input.calls.map((c, i) => outcomes[i] ?? { nodeId: c.nodeId, ok: false, error: CANCELED, cancelled: true }));
+}
+
+/**
+ * Temporal refuses a workflow result over 2 MB, and a batch's result carries
+ * every node's output (each up to HTTP_MAX_RESPONSE_BYTES). Past this budget
+ * the largest outputs are replaced by a marker, so the batch always completes;
+ * each node's own activity result in this child's history keeps the value.
+ */
+export const BATCH_RESULT_BUDGET = 1_500_000;
+
+export const OMITTED_OUTPUT = { omitted: 'output too large to return from a batch; see the activity result in the batch child workflow' } as const;
+
+export function fitBatchResult(outcomes: BatchOutcome[]): BatchOutcome[] {
+  const sizes = outcomes.map((o) => JSON.stringify(o).length);
+  let total = sizes.reduce((a, b) => a + b, 0);
+  if (total <= BATCH_RESULT_BUDGET) return outcomes;
+  const largest = outcomes.map((_, i) => i).sort((a, b) => sizes[b]! - sizes[a]!);
+  const out = [...outcomes];
+  for (const i of largest) {
+    if (total <= BATCH_RESULT_BUDGET) break;
+    const o = out[i]!;
+    if (!o.ok) continue;
+    out[i] = { ...o, result: { ...o.result, output: OMITTED_OUTPUT } };
+    total -= sizes[i]! - JSON.stringify(out[i]).length;
+  }
+  return out;
 }

@@ -153,3 +153,4 @@ describe('wide graphs on a server with default limits', () => {
     expect(first.done).toBe(false);
   });
 });
+

@@ -26,7 +26,7 @@ export async function readHistory(client: Client, workflowId: string): Promise<H
     const page = await client.workflowService.getWorkflowExecutionHistory({
       namespace: client.options.namespace,
       execution: { workflowId },
-      maximumPageSize: 20,
+      maximumPageSize: 5,
       nextPageToken,
     });
     events.push(...(page.history?.events ?? []));
