@@ -113,7 +113,11 @@ export class ActivityDispatcher {
     const free = PARTITION.slots - this.inline - this.children;
     const waiting = this.queue.length;
     if (free <= 0 || waiting === 0) return;
-    const maxNew = Math.max(0, Math.min(free - 1, PARTITION.children - this.children));
+    // A child costs a few round trips of its own, about what a couple of
+    // waves of inline activities cost; only a queue longer than that goes
+    // to children.
+    const inlineWaves = Math.ceil(waiting / PARTITION.slots);
+    const maxNew = inlineWaves <= PARTITION.inlineWavesBeforeChildren ? 0 : Math.max(0, Math.min(free - 1, PARTITION.children - this.children));
     let k = 0;
     while (k < maxNew && free - k + k * PARTITION.childWindow < waiting) k++;
     const inline = this.queue.splice(0, Math.min(waiting, free - k));

@@ -11,9 +11,10 @@
  *   run:   48 slots (an activity or a child each) × 2 + 1 timer + 1 cancel = 98
  *   batch: 45 activities × 2 + 1 cancel = 91
  *
- * A ready set of up to 48 activities runs inline in one wave; a wider one
- * takes as few children as cover it, up to 30 children × 45 + 18 inline =
- * 1,368 activities at once, more than the largest `maxParallel` (1,000).
+ * A ready set of up to 48 activities runs inline in one wave, up to 144 in
+ * waves of inline slots; a wider one takes as few children as cover it, up
+ * to 30 children × 45 + 18 inline = 1,368 activities at once, more than the
+ * largest `maxParallel` (1,000).
  */
 export const PARTITION = {
   /** Activities and batch children the run's own workflow keeps in flight together. */
@@ -22,4 +23,10 @@ export const PARTITION = {
   children: 30,
   /** Activities one batch child keeps in flight; also the largest batch. */
   childWindow: 45,
+  /**
+   * A queue that inline slots clear in this many waves or fewer stays inline
+   * (measured: 100 siblings of 50 ms took 474 ms with two children, against
+   * 282 ms for a hand-written Promise.all).
+   */
+  inlineWavesBeforeChildren: 3,
 } as const;
