@@ -20,6 +20,8 @@ export interface HttpRequestInput {
   body?: unknown;
   /** Per-attempt request timeout in ms. */
   timeoutMs?: number;
+  /** A lower response limit than the worker's (local nodes use one). */
+  maxResponseBytes?: number;
   failOnHttpError: boolean;
 }
 
@@ -138,7 +140,8 @@ export function createHttpRequest(deps: HttpDeps) {
         dispatcher: deps.dispatcher,
         redirect: 'follow',
       });
-      const buf = await readLimited(response as unknown as Response, deps.maxResponseBytes);
+      const limit = Math.min(deps.maxResponseBytes, input.maxResponseBytes ?? Infinity);
+      const buf = await readLimited(response as unknown as Response, limit);
       const output: HttpResponseOutput = {
         status: response.status,
         headers: Object.fromEntries(response.headers.entries()),

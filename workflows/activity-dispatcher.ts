@@ -18,6 +18,8 @@ import {
   executeChild,
   proxyActivities,
   proxyLocalActivities,
+  sleep,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities, HttpRequestInput } from '../activities';
 import type { Attempted } from '../activities';
@@ -27,7 +29,7 @@ import { localActivityOptions, remoteActivityOptions } from './activity-options'
 import { BatchedNodeFailure, toNodeError } from './errors';
 import type { NodeResult } from './executors/types';
 import type { BatchInput, BatchOutcome } from './node-batch-workflow';
-import { PARTITION } from './partition';
+import { LOCAL_BUDGET, PARTITION } from './partition';
 
 
 interface Queued {
@@ -62,11 +64,19 @@ export class ActivityDispatcher {
   private readonly queue: Queued[] = [];
   private readonly batches = new Set<Scope>();
   private direct = false;
+  /** Local activities: see LOCAL_BUDGET. */
+  private readonly localQueue: Queued[] = [];
+  private localInFlight = 0;
+  private localBytes = 0;
+  private localEstimate: number = LOCAL_BUDGET.localFirstEstimate;
+  private localTask = -1;
+  private localBoundary = false;
 
   constructor(private readonly opts: DispatcherOptions) {
     // One handler for all: a promise per queued node would cost a stack-trace capture each.
     opts.nodes?.cancelRequested.catch((err: unknown) => {
       for (const q of this.queue.splice(0)) q.reject(err);
+      for (const q of this.localQueue.splice(0)) q.reject(err);
       for (const b of this.batches) b.cancel();
     });
   }
@@ -78,7 +88,10 @@ export class ActivityDispatcher {
   http(node: NodeSpec, request: HttpRequestInput): Promise<NodeResult> {
     if (!this.opts.partitioned) return this.runInline(node, request);
     if (node.execution === 'local') {
-      return proxyLocalActivities<Activities>(localActivityOptions(node)).http(request).then((r) => toResult(r, 'local'));
+      return new Promise<NodeResult>((resolve, reject) => {
+        this.localQueue.push({ node, request: { ...request, maxResponseBytes: LOCAL_BUDGET.localMaxResponseBytes }, resolve, reject });
+        this.pumpLocal();
+      });
     }
     if (this.direct) return this.runInline(node, request);
     return new Promise<NodeResult>((resolve, reject) => {
@@ -130,6 +143,53 @@ export class ActivityDispatcher {
     for (let i = k; i > 0 && this.queue.length > 0; i--) {
       const size = Math.min(PARTITION.childWindow, Math.ceil(this.queue.length / i));
       this.startBatch(this.queue.splice(0, size));
+    }
+  }
+
+  /** Starts queued local nodes while their results fit this workflow task's byte budget. */
+  private pumpLocal(): void {
+    const task = workflowInfo().historyLength;
+    if (task !== this.localTask) {
+      // A new workflow task: what earlier tasks recorded is committed.
+      this.localTask = task;
+      this.localBytes = 0;
+    }
+    while (this.localQueue.length > 0 && this.localBytes + (this.localInFlight + 1) * this.localEstimate <= LOCAL_BUDGET.localTaskBytes) {
+      const q = this.localQueue.shift()!;
+      this.localInFlight++;
+      proxyLocalActivities<Activities>(localActivityOptions(q.node))
+        .http(q.request)
+        .then(
+          (r) => {
+            const size = JSON.stringify(r).length;
+            this.localBytes += size;
+            this.localEstimate = Math.max(this.localEstimate === LOCAL_BUDGET.localFirstEstimate ? 0 : this.localEstimate, size);
+            this.localInFlight--;
+            q.resolve(toResult(r, 'local'));
+          },
+          (err: unknown) => {
+            this.localInFlight--;
+            q.reject(err);
+          },
+        )
+        .finally(() => this.pumpLocal());
+    }
+    if (this.localQueue.length > 0 && this.localInFlight === 0 && !this.localBoundary) {
+      // Nothing fits in this task any more: end it, go on in the next.
+      this.localBoundary = true;
+      const scope = new CancellationScope({ cancellable: true, parent: this.opts.root });
+      scope
+        .run(() => sleep(1))
+        .then(
+          () => {
+            this.localBoundary = false;
+            this.pumpLocal();
+          },
+          (err: unknown) => {
+            this.localBoundary = false;
+            for (const q of this.localQueue.splice(0)) q.reject(err);
+          },
+        );
     }
   }
 

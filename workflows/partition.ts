@@ -30,3 +30,20 @@ export const PARTITION = {
    */
   inlineWavesBeforeChildren: 3,
 } as const;
+
+/**
+ * Local activities record their results as markers in the completion of the
+ * workflow task they ran in, and Temporal refuses a completion over 4 MB
+ * (gRPC's limit): a 1,000-wide local fan-out of 8 KB responses failed the run
+ * with GrpcMessageTooLarge. So local results are budgeted in bytes per
+ * workflow task: a local node starts only while the results already recorded
+ * in this task plus a reservation for each one in flight (the largest result
+ * seen so far, `localFirstEstimate` before any) stay under `localTaskBytes`;
+ * when nothing more fits, the run ends the task with a 1 ms timer and goes on
+ * in the next. A local node's response is capped at `localMaxResponseBytes`.
+ */
+export const LOCAL_BUDGET = {
+  localTaskBytes: 2_000_000,
+  localFirstEstimate: 64 * 1024,
+  localMaxResponseBytes: 256 * 1024,
+} as const;

@@ -152,5 +152,16 @@ describe('wide graphs on a server with default limits', () => {
     const first = await children[Symbol.asyncIterator]().next();
     expect(first.done).toBe(false);
   });
-});
 
+  it('runs 1,000 local nodes whose results together exceed what one workflow task may record', async () => {
+    // 1,000 × 8 KB responses: 8 MB of markers, over gRPC's 4 MB per workflow task completion.
+    const g = graph('local-wide').trigger().with({ maxParallel: 1000, execution: 'local' });
+    for (let i = 0; i < 1000; i++) g.http(`l${i}`, `${target.url}/big/8000?l=${i}`).edge('start', `l${i}`);
+    const { state, failures, workflowId } = await run(g.build());
+    expect(state.status).toBe('succeeded');
+    expect(Object.values(state.nodes).filter((n) => n.status === 'succeeded' && n.execution === 'local')).toHaveLength(1000);
+    expect(failures.total).toBe(0);
+    const events = await readHistory(env.client, workflowId);
+    expect(events.filter((e) => e.timerStartedEventAttributes).length).toBeGreaterThan(0); // it ended tasks to stay under the limit
+  });
+});

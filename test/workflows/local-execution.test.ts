@@ -65,6 +65,12 @@ describe('local execution', () => {
     expect(requestsTo('/delay/20000?t=lff-slow')[0]!.aborted).toBe(true);
   });
 
+  it('caps a local node\'s response at 256 KiB', async () => {
+    const def = graph().trigger().http('big', url('/big/300000?t=local-big'), { execution: 'local' }).edge('start', 'big').build();
+    const { state } = await runGraph(ctx.env, def);
+    expect(state.nodes.big).toMatchObject({ status: 'failed', error: { type: FAILURE_TYPES.responseTooLarge, retryable: false } });
+  });
+
   it('keeps SSRF rules: a local node cannot reach a private address that is not allowed', async () => {
     const def = graph().trigger().http('meta', 'http://169.254.169.254/latest/meta-data', { execution: 'local' }).edge('start', 'meta').build();
     const { state } = await runGraph(ctx.env, def, { activities: testActivities({ httpAllowlist: [] }) });
