@@ -6,6 +6,7 @@
  */
 import type { Client } from '@temporalio/client';
 import type { GraphDefinition } from '../src/graph/schema';
+import { readSse } from '../test/helpers/sse';
 
 interface Stats { n: number; median: number; p95: number }
 const stats = (xs: number[]): Stats => {
@@ -22,31 +23,12 @@ async function start(api: string, workflow: GraphDefinition): Promise<string> {
 
 /** Reads a run's SSE stream to its `run` event; records each node change's lag. */
 async function watchSse(api: string, runId: string, lags: number[]): Promise<void> {
-  const res = await fetch(`${api}/v1/runs/${runId}/events`);
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) return;
-    const now = Date.now();
-    buffer += decoder.decode(value, { stream: true });
-    let cut: number;
-    while ((cut = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, cut);
-      buffer = buffer.slice(cut + 2);
-      const event = /^event: (.*)$/m.exec(block)?.[1];
-      const data = /^data: (.*)$/m.exec(block)?.[1];
-      if (event === 'run') {
-        await reader.cancel();
-        return;
-      }
-      if (event === 'node' && data) {
-        const node = JSON.parse(data) as { status: string; startedAt?: string | null; finishedAt?: string | null };
-        const at = node.finishedAt ?? (node.status === 'running' ? node.startedAt : null);
-        if (at) lags.push(now - Date.parse(at));
-      }
-    }
+  const events = await readSse(await fetch(`${api}/v1/runs/${runId}/events`), (e) => e.event === 'run');
+  for (const e of events) {
+    if (e.event !== 'node') continue;
+    const node = e.data as { status: string; startedAt?: string | null; finishedAt?: string | null };
+    const at = node.finishedAt ?? (node.status === 'running' ? node.startedAt : null);
+    if (at) lags.push(e.receivedAt - Date.parse(at));
   }
 }
 

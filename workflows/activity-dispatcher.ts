@@ -31,7 +31,6 @@ import type { NodeResult } from './executors/types';
 import type { BatchInput, BatchOutcome } from './node-batch-workflow';
 import { LOCAL_BUDGET, PARTITION } from './partition';
 
-
 interface Queued {
   node: NodeSpec;
   request: HttpRequestInput;
@@ -68,7 +67,8 @@ export class ActivityDispatcher {
   private readonly localQueue: Queued[] = [];
   private localInFlight = 0;
   private localBytes = 0;
-  private localEstimate: number = LOCAL_BUDGET.localFirstEstimate;
+  /** Largest local result seen so far (0: none yet). */
+  private localLargest = 0;
   private localTask = -1;
   private localBoundary = false;
 
@@ -154,7 +154,8 @@ export class ActivityDispatcher {
       this.localTask = task;
       this.localBytes = 0;
     }
-    while (this.localQueue.length > 0 && this.localBytes + (this.localInFlight + 1) * this.localEstimate <= LOCAL_BUDGET.localTaskBytes) {
+    const reserve = () => this.localLargest || LOCAL_BUDGET.localFirstEstimate;
+    while (this.localQueue.length > 0 && this.localBytes + (this.localInFlight + 1) * reserve() <= LOCAL_BUDGET.localTaskBytes) {
       const q = this.localQueue.shift()!;
       this.localInFlight++;
       proxyLocalActivities<Activities>(localActivityOptions(q.node))
@@ -163,7 +164,7 @@ export class ActivityDispatcher {
           (r) => {
             const size = JSON.stringify(r).length;
             this.localBytes += size;
-            this.localEstimate = Math.max(this.localEstimate === LOCAL_BUDGET.localFirstEstimate ? 0 : this.localEstimate, size);
+            this.localLargest = Math.max(this.localLargest, size);
             this.localInFlight--;
             q.resolve(toResult(r, 'local'));
           },

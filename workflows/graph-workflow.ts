@@ -27,7 +27,7 @@ import { FAILURE_TYPES } from '../src/graph/failures';
 import type { Graph, NodeSpec } from '../src/graph/graph';
 import { setOwnProperty } from '../src/graph/own-property';
 import type { GraphWorkflowInput, NodeError, RunChanges, RunState } from '../src/graph/run-state';
-import { CHANGES_QUERY, STATE_QUERY } from '../src/graph/run-state';
+import { CHANGES_QUERY, runTiming, STATE_QUERY } from '../src/graph/run-state';
 import { RunTracker } from '../src/graph/run-tracker';
 import type { NodeOutcome } from '../src/graph/scheduler';
 import { Scheduler } from '../src/graph/scheduler';
@@ -303,14 +303,7 @@ export async function graphWorkflow(args: GraphWorkflowInput): Promise<RunState>
   state.finishedAt = iso(endMs);
   const workMs = criticalPath(graph, work).ms;
   const wallMs = endMs - startedMs;
-  state.metrics = {
-    wallMs,
-    workMs,
-    overheadMs: Math.max(0, wallMs - workMs),
-    efficiency: wallMs > 0 ? Math.min(1, round3(workMs / wallMs)) : 1,
-    criticalPathMs: workMs,
-    activityCount: state.metrics.activityCount,
-  };
+  state.metrics = { ...runTiming(wallMs, workMs), activityCount: state.metrics.activityCount };
   tracker.touch();
 
   if (runCancelled) {
@@ -353,8 +346,6 @@ function fitIntoPayloadLimit(state: RunState): void {
   state.outputsOmitted = true;
   if (JSON.stringify(state).length > RESULT_OUTPUT_BUDGET) delete state.output;
 }
-
-const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 function detailsOf(error: NodeError): { attempt?: unknown; queuedMs?: unknown; runMs?: unknown } | undefined {
   return error.details as { attempt?: unknown; queuedMs?: unknown; runMs?: unknown } | undefined;

@@ -10,7 +10,7 @@ import { ApplicationFailure, defaultPayloadConverter, defineSearchAttributeKey, 
 import { temporal } from '@temporalio/proto';
 import { FAILURE_TYPES } from '../graph/failures';
 import type { NodeState, RunChanges, RunState, RunStatus } from '../graph/run-state';
-import { CHANGES_QUERY, NAME_SEARCH_ATTRIBUTE, WORKFLOW_TYPE } from '../graph/run-state';
+import { CHANGES_QUERY, NAME_SEARCH_ATTRIBUTE, runTiming, WORKFLOW_TYPE } from '../graph/run-state';
 import { redactSecrets } from '../graph/secrets';
 import { ApiError } from './problem';
 
@@ -206,7 +206,7 @@ export function createRunStore(opts: RunStoreOptions) {
       // execution start to close.
       const wallMs = d.closeTime.getTime() - d.startTime.getTime();
       const workMs = view.metrics.workMs ?? view.metrics.criticalPathMs ?? 0;
-      view.metrics = { ...view.metrics, wallMs, workMs, overheadMs: Math.max(0, wallMs - workMs), efficiency: wallMs > 0 ? Math.min(1, Math.round((workMs / wallMs) * 1000) / 1000) : 1 };
+      view.metrics = { ...view.metrics, ...runTiming(wallMs, workMs) };
     }
     if (status === 'terminated' || status === 'timed_out') {
       view.error ??= { type: status === 'terminated' ? 'TerminatedFailure' : 'TimeoutFailure', message: `run ${status.replace('_', ' ')}` };
@@ -228,10 +228,9 @@ export function createRunStore(opts: RunStoreOptions) {
     if (prev && prev.version > 0 && prev.view.status === 'running') {
       const answer = await queryChanges(runId, prev.version);
       if (answer && answer.state.status === 'running') {
-        const changedNodes = redactSecrets(answer.state.nodes);
+        const { nodes: changedNodes, ...rest } = redactSecrets(answer.state);
         const nodes = answer.full ? {} : { ...prev.view.nodes };
         for (const [id, n] of Object.entries(changedNodes)) nodes[id] = nodeView(n);
-        const { nodes: _omit, ...rest } = redactSecrets({ ...answer.state, nodes: {} });
         const view: RunView = { ...prev.view, ...rest, nodes, status: 'running', finishedAt: null, links: prev.view.links };
         return { view, version: answer.version, changed: answer.full ? null : Object.keys(changedNodes) };
       }

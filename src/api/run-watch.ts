@@ -36,7 +36,6 @@ export function createRunWatch(store: Pick<RunStore, 'refresh'>, opts: RunWatchO
   const idleMs = opts.idleMs ?? 30_000;
   const maxFailures = opts.maxFailures ?? 20;
   const feeds = new Map<string, Feed>();
-  let reads = 0;
 
   const sweep = setInterval(() => {
     const now = Date.now();
@@ -58,7 +57,6 @@ export function createRunWatch(store: Pick<RunStore, 'refresh'>, opts: RunWatchO
   function refresh(runId: string, feed: Feed): Promise<RunSnapshot> {
     feed.inflight ??= (async () => {
       try {
-        reads++;
         const snapshot = await store.refresh(runId, feed.snapshot);
         feed.snapshot = snapshot;
         feed.at = Date.now();
@@ -123,10 +121,6 @@ export function createRunWatch(store: Pick<RunStore, 'refresh'>, opts: RunWatchO
         feed.listeners.delete(listener);
         feed.usedAt = Date.now();
       };
-    },
-    /** Reads of runs made so far (for tests: watchers share them). */
-    get reads(): number {
-      return reads;
     },
     close(): void {
       clearInterval(sweep);

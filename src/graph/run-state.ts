@@ -76,6 +76,17 @@ export interface GraphWorkflowInput {
   trigger?: string;
 }
 
+/** The derived run metrics for a wall time and a work time (see RunMetrics). */
+export function runTiming(wallMs: number, workMs: number): Pick<RunMetrics, 'wallMs' | 'workMs' | 'overheadMs' | 'efficiency' | 'criticalPathMs'> {
+  return {
+    wallMs,
+    workMs,
+    overheadMs: Math.max(0, wallMs - workMs),
+    efficiency: wallMs > 0 ? Math.min(1, Math.round((workMs / wallMs) * 1000) / 1000) : 1,
+    criticalPathMs: workMs,
+  };
+}
+
 /**
  * What the `changes` query answers: the run's fields and only the nodes that
  * changed after `since` (a version the caller already has; 0 for all).

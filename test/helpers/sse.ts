@@ -1,12 +1,20 @@
-/** Reads a Server-Sent Events body into `{ event, data }` records. */
-export async function readSse(res: Response, until: (e: { event: string; data: unknown }) => boolean = () => false) {
-  const events: { event: string; data: unknown }[] = [];
+export interface SseEvent {
+  event: string;
+  data: unknown;
+  /** When the chunk holding it arrived (ms since the epoch). */
+  receivedAt: number;
+}
+
+/** Reads a Server-Sent Events body into `{ event, data, receivedAt }` records. */
+export async function readSse(res: Response, until: (e: SseEvent) => boolean = () => false) {
+  const events: SseEvent[] = [];
   const reader = res.body!.getReader();
   const decoder = new TextDecoder();
   let buffer = '';
   for (;;) {
     const { value, done } = await reader.read();
     if (done) break;
+    const receivedAt = Date.now();
     buffer += decoder.decode(value, { stream: true });
     let cut: number;
     while ((cut = buffer.indexOf('\n\n')) >= 0) {
@@ -14,7 +22,7 @@ export async function readSse(res: Response, until: (e: { event: string; data: u
       buffer = buffer.slice(cut + 2);
       const event = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
       const data = /^data: (.*)$/m.exec(block)?.[1];
-      const record = { event, data: data === undefined ? undefined : JSON.parse(data) };
+      const record = { event, data: data === undefined ? undefined : JSON.parse(data), receivedAt };
       events.push(record);
       if (until(record)) {
         await reader.cancel();
