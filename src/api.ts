@@ -6,8 +6,10 @@ import { isLoopbackHost, loadConfig, temporalAddressOf } from './config';
 import { createLogger } from './logger';
 import type { Logger } from './logger';
 import { loadDataConverter } from './codec/data-converter';
-import { createApiClient, ensureSearchAttribute } from './temporal/connection';
+import { createApiClient, ensureSearchAttributes } from './temporal/connection';
 import { runMain } from './main';
+import { databaseOptions, openDatabase } from './store/database';
+import { createWorkflowRepository } from './store/workflow-repository';
 
 export async function startApi(config: Config, logger: Logger) {
   if (!isLoopbackHost(config.host) && !config.apiToken) {
@@ -17,8 +19,11 @@ export async function startApi(config: Config, logger: Logger) {
   }
   const dataConverter = loadDataConverter(config);
   const client = createApiClient(temporalAddressOf(config), config.namespace, dataConverter);
-  void ensureSearchAttribute(client, config.namespace, logger);
-  const app = createApp({ client, config, logger, codec: dataConverter?.payloadCodecs?.[0] });
+  void ensureSearchAttributes(client, config.namespace, logger);
+  const database = await openDatabase(databaseOptions(config));
+  logger.info('database ready', { kind: database.kind, location: database.location });
+  const repository = createWorkflowRepository(database.db);
+  const app = createApp({ client, config, logger, repository, codec: dataConverter?.payloadCodecs?.[0] });
   const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
@@ -32,6 +37,7 @@ export async function startApi(config: Config, logger: Logger) {
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await client.connection.close();
+      await database.close();
     },
   };
 }

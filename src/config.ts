@@ -23,6 +23,8 @@ export const envSchema = z.object({
   TEMPORAL_UI_URL: optionalString,
   TASK_QUEUE: z.string().min(1).default('braid'),
   DATA_DIR: z.string().min(1).default('./.data'),
+  /** PostgreSQL for saved workflows (postgres://user:pass@host:5432/db); SQLite in DATA_DIR when unset. */
+  DATABASE_URL: optionalString.refine((u) => u === undefined || /^postgres(ql)?:\/\//.test(u), 'must be a postgres:// or postgresql:// URL'),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   API_TOKEN: optionalString,
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
@@ -46,6 +48,8 @@ export interface Config {
   temporalUiUrl: string;
   taskQueue: string;
   dataDir: string;
+  /** PostgreSQL URL; saved workflows live in SQLite (`braid.db` in dataDir) when unset. */
+  databaseUrl?: string;
   logLevel: (typeof LOG_LEVELS)[number];
   apiToken?: string;
   maxBodyBytes: number;
@@ -77,6 +81,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     temporalUiUrl: (e.TEMPORAL_UI_URL ?? `http://localhost:${e.TEMPORAL_UI_PORT}`).replace(/\/+$/, ''),
     taskQueue: e.TASK_QUEUE,
     dataDir: e.DATA_DIR,
+    databaseUrl: e.DATABASE_URL,
     logLevel: e.LOG_LEVEL,
     apiToken: e.API_TOKEN,
     maxBodyBytes: e.MAX_BODY_BYTES,

@@ -27,7 +27,7 @@ import { FAILURE_TYPES } from '../src/graph/failures';
 import type { Graph, NodeSpec } from '../src/graph/graph';
 import { setOwnProperty } from '../src/graph/own-property';
 import type { GraphWorkflowInput, NodeError, RunChanges, RunState } from '../src/graph/run-state';
-import { CHANGES_QUERY, runTiming, STATE_QUERY } from '../src/graph/run-state';
+import { CHANGES_QUERY, runTiming, STATE_QUERY, webhookInput } from '../src/graph/run-state';
 import { RunTracker } from '../src/graph/run-tracker';
 import type { NodeOutcome } from '../src/graph/scheduler';
 import { Scheduler } from '../src/graph/scheduler';
@@ -102,8 +102,9 @@ export async function graphWorkflow(args: GraphWorkflowInput): Promise<RunState>
   const nodesView: Record<string, NodeView> = Object.create(null);
   const expressions = new ExpressionCache();
   const secrets = secretsBinding(args.definition);
+  const input = args.request ? webhookInput(args.input, args.request) : (args.input ?? null);
   const bindings = () => ({
-    input: args.input ?? null,
+    input,
     nodes: nodesView,
     run: { id: info.workflowId, startedAt: state.startedAt },
     secrets,
@@ -133,7 +134,7 @@ export async function graphWorkflow(args: GraphWorkflowInput): Promise<RunState>
   const ctx: ExecutorContext = {
     graph,
     scheduler,
-    input: args.input ?? null,
+    input,
     nodesView,
     activities: dispatcher,
     async evaluate(value, field) {

@@ -15,7 +15,12 @@ import { createRunWatch } from './run-watch';
 
 /** How often a watched run is polled for changes (ms): one small query per run, however many watch it. */
 export const DEFAULT_WATCH_INTERVAL_MS = 50;
+import { openDatabase } from '../store/database';
+import { createWorkflowRepository } from '../store/workflow-repository';
 import { codecRoutes } from './routes/codec';
+import { hooksRoutes } from './routes/hooks';
+import { createSavedWorkflows } from './saved-workflows';
+import { createSchedules } from './schedules';
 import { runsRoutes } from './routes/runs';
 import { systemRoutes } from './routes/system';
 import { workflowsRoutes } from './routes/workflows';
@@ -68,9 +73,11 @@ export function createApp(deps: AppDeps) {
       }),
     );
   }
-  if (config.apiToken) {
-    app.use('/v1/*', bearerAuth(config.apiToken));
-    app.use('/codec/*', bearerAuth(config.apiToken));
+  const auth = config.apiToken ? bearerAuth(config.apiToken) : undefined;
+  if (auth) {
+    // Webhooks check a signature or the token themselves (routes/hooks.ts).
+    app.use('/v1/*', async (c, next) => (c.req.path.startsWith('/v1/hooks/') ? next() : auth(c, next)));
+    app.use('/codec/*', auth);
   }
   app.use('/v1/*', requireJson);
   app.use(
@@ -88,12 +95,24 @@ export function createApp(deps: AppDeps) {
     const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
     return `ip:${incoming?.socket?.remoteAddress ?? 'local'}`;
   });
-  app.use('/v1/*', async (c, next) => (c.req.method === 'POST' ? limiter(c, next) : next()));
+  app.use('/v1/*', async (c, next) => (c.req.method === 'GET' ? next() : limiter(c, next)));
 
   app.route('/', systemRoutes(readiness));
   const watch = createRunWatch(store, { intervalMs: deps.watchIntervalMs ?? DEFAULT_WATCH_INTERVAL_MS });
   app.route('/v1/runs', runsRoutes(store, watch));
-  app.route('/v1/workflows', workflowsRoutes());
+  const repository =
+    deps.repository ?? createWorkflowRepository(openDatabase({ kind: 'sqlite', file: ':memory:' }).then((d) => d.db));
+  const schedules = createSchedules({
+    client: deps.client,
+    taskQueue: config.taskQueue,
+    namespace: config.namespace,
+    temporalUiUrl: config.temporalUiUrl,
+    runs: store,
+  });
+  const secret = deps.secret ?? ((name: string) => process.env[`BRAID_SECRET_${name}`]);
+  const saved = createSavedWorkflows({ repository, schedules, runs: store, hasSecret: (name) => secret(name) !== undefined });
+  app.route('/v1/workflows', workflowsRoutes({ saved, repository, schedules, runs: store }));
+  app.route('/v1/hooks', hooksRoutes({ saved, runs: store, auth, secret }));
   if (deps.codec) {
     app.use('/codec/*', bodyLimit({ maxSize: config.maxBodyBytes, onError: () => { throw new ApiError('payloadTooLarge', 'request body is too large'); } }));
     app.route('/codec', codecRoutes(deps.codec));
@@ -109,7 +128,7 @@ export function createApp(deps: AppDeps) {
     info: {
       title: 'Braid API',
       version: '0.1.0',
-      description: 'Start, watch, list, cancel and validate durable graph workflow runs on Temporal.',
+      description: 'Start, watch, list, cancel and validate durable graph workflow runs on Temporal; save versioned workflows and fire them by webhook or schedule.',
     },
   });
 

@@ -53,9 +53,9 @@ export function rateLimit(perMinute: number, clientKey: (c: Parameters<Middlewar
   };
 }
 
-/** POST bodies must be JSON. */
+/** POST and PUT bodies must be JSON. */
 export const requireJson: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (c.req.method === 'POST') {
+  if (c.req.method === 'POST' || c.req.method === 'PUT') {
     const type = c.req.header('content-type') ?? '';
     const length = c.req.header('content-length');
     const hasBody = (length !== undefined && length !== '0') || c.req.header('transfer-encoding') !== undefined || type !== '';

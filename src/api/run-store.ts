@@ -10,11 +10,14 @@ import { ApplicationFailure, defaultPayloadConverter, defineSearchAttributeKey, 
 import { temporal } from '@temporalio/proto';
 import { FAILURE_TYPES } from '../graph/failures';
 import type { NodeState, RunChanges, RunState, RunStatus } from '../graph/run-state';
-import { CHANGES_QUERY, NAME_SEARCH_ATTRIBUTE, runTiming, WORKFLOW_TYPE } from '../graph/run-state';
+import type { GraphWorkflowInput, WebhookRequest } from '../graph/run-state';
+import { CHANGES_QUERY, NAME_SEARCH_ATTRIBUTE, runTiming, VERSION_SEARCH_ATTRIBUTE, WORKFLOW_TYPE } from '../graph/run-state';
+import type { TriggerKind } from '../graph/schema';
 import { redactSecrets } from '../graph/secrets';
 import { ApiError } from './problem';
 
 export const nameSearchAttribute = defineSearchAttributeKey(NAME_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
+export const versionSearchAttribute = defineSearchAttributeKey(VERSION_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
 
 const STATUS_BY_TEMPORAL: Record<string, RunStatus> = {
   RUNNING: 'running',
@@ -50,11 +53,52 @@ export interface StartRunRequest {
   name: string;
   input?: unknown;
   trigger?: string;
+  /** The saved workflow version (content hash); absent for a definition posted with the run. */
+  version?: string;
+  /** What started the run (default `manual`). */
+  triggerKind?: TriggerKind;
+  /** A webhook delivery's headers and query. */
+  request?: WebhookRequest;
+}
+
+/** Which workflow a run ran and what started it, from the run's memo. */
+export interface RunOrigin {
+  workflow: { name: string; version: string | null };
+  trigger: { id: string | null; kind: TriggerKind };
+}
+
+/**
+ * How Braid starts the interpreter for a run: arguments, search attributes
+ * and memo. `POST /v1/runs`, saved workflows, webhooks and schedule actions
+ * all start runs with these, so every run records the same things.
+ */
+export function runStartOptions(req: Omit<StartRunRequest, 'runId'>) {
+  const args: GraphWorkflowInput = {
+    definition: req.definition,
+    input: req.input ?? null,
+    ...(req.trigger ? { trigger: req.trigger } : {}),
+    ...(req.request ? { request: req.request } : {}),
+  };
+  return {
+    args: [args] as [GraphWorkflowInput],
+    typedSearchAttributes: [
+      { key: nameSearchAttribute, value: req.name },
+      ...(req.version ? [{ key: versionSearchAttribute, value: req.version }] : []),
+    ],
+    memo: {
+      name: req.name,
+      ...(req.version ? { version: req.version } : {}),
+      ...(req.trigger ? { trigger: req.trigger } : {}),
+      triggerKind: req.triggerKind ?? 'manual',
+    },
+    staticSummary: `Braid run of "${req.name}"${req.version ? ` @ ${req.version}` : ''}`,
+  };
 }
 
 export interface RunSummary {
   runId: string;
   name: string;
+  version: string | null;
   status: RunStatus;
   startedAt: string | null;
   finishedAt: string | null;
@@ -62,7 +106,7 @@ export interface RunSummary {
 
 export type NodeView = Omit<NodeState, 'startedAt' | 'finishedAt'> & { startedAt?: string | null; finishedAt?: string | null };
 
-export type RunView = Omit<RunState, 'startedAt' | 'finishedAt' | 'nodes'> & {
+export type RunView = Omit<RunState, 'startedAt' | 'finishedAt' | 'nodes'> & RunOrigin & {
   startedAt: string | null;
   finishedAt: string | null;
   nodes: Record<string, NodeView>;
@@ -95,12 +139,9 @@ export function createRunStore(opts: RunStoreOptions) {
     const handle = await client.workflow.start(WORKFLOW_TYPE, {
       taskQueue: opts.taskQueue,
       workflowId: req.runId,
-      args: [{ definition: req.definition, input: req.input ?? null, ...(req.trigger ? { trigger: req.trigger } : {}) }],
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       workflowIdConflictPolicy: 'FAIL',
-      typedSearchAttributes: [{ key: nameSearchAttribute, value: req.name }],
-      memo: { name: req.name },
-      staticSummary: `Braid run of "${req.name}"`,
+      ...runStartOptions(req),
     });
     return { runId: req.runId, links: links(req.runId, handle.firstExecutionRunId) };
   }
@@ -193,6 +234,7 @@ export function createRunStore(opts: RunStoreOptions) {
     state ??= await stateFromHistory(runId, d);
     const view: RunView = {
       ...state,
+      ...originOf(d),
       nodes: Object.fromEntries(Object.entries(state.nodes).map(([id, n]) => [id, nodeView(n)])),
       runId,
       status,
@@ -239,10 +281,11 @@ export function createRunStore(opts: RunStoreOptions) {
     return { view, version, changed: null };
   }
 
-  async function list(params: { status?: RunStatus; workflow?: string; limit: number; cursor?: string }) {
+  async function list(params: { status?: RunStatus; workflow?: string; version?: string; limit: number; cursor?: string }) {
     const clauses = [`WorkflowType = '${WORKFLOW_TYPE}'`];
     if (params.status) clauses.push(`ExecutionStatus = '${VISIBILITY_STATUS[params.status]}'`);
     if (params.workflow) clauses.push(`${NAME_SEARCH_ATTRIBUTE} = ${JSON.stringify(params.workflow)}`);
+    if (params.version) clauses.push(`${VERSION_SEARCH_ATTRIBUTE} = ${JSON.stringify(params.version)}`);
     let nextPageToken: Uint8Array | undefined;
     if (params.cursor) {
       nextPageToken = Buffer.from(params.cursor, 'base64url');
@@ -264,9 +307,12 @@ export function createRunStore(opts: RunStoreOptions) {
       const namePayload = e.searchAttributes?.indexedFields?.[NAME_SEARCH_ATTRIBUTE];
       const memoName = e.memo?.fields?.name;
       const name = namePayload ? defaultPayloadConverter.fromPayload(namePayload) : memoName ? defaultPayloadConverter.fromPayload(memoName) : undefined;
+      const versionPayload = e.searchAttributes?.indexedFields?.[VERSION_SEARCH_ATTRIBUTE];
+      const version = versionPayload ? defaultPayloadConverter.fromPayload(versionPayload) : undefined;
       return {
         runId: e.execution?.workflowId ?? '',
         name: typeof name === 'string' ? name : Array.isArray(name) ? String(name[0]) : 'unnamed',
+        version: typeof version === 'string' ? version : null,
         status: STATUS_BY_TEMPORAL[statusName] ?? 'failed',
         startedAt: timestampToIso(e.startTime),
         finishedAt: timestampToIso(e.closeTime),
@@ -294,6 +340,16 @@ export type RunStore = ReturnType<typeof createRunStore>;
 
 function nodeView(n: NodeState): NodeView {
   return { ...n, startedAt: n.startedAt ?? null, finishedAt: n.finishedAt ?? null };
+}
+
+function originOf(d: WorkflowExecutionDescription): RunOrigin {
+  const memo = d.memo ?? {};
+  const text = (v: unknown) => (typeof v === 'string' ? v : null);
+  const kind = text(memo.triggerKind);
+  return {
+    workflow: { name: nameOf(d), version: text(d.typedSearchAttributes.get(versionSearchAttribute)) ?? text(memo.version) },
+    trigger: { id: text(memo.trigger), kind: kind === 'webhook' || kind === 'schedule' ? kind : 'manual' },
+  };
 }
 
 function nameOf(d: WorkflowExecutionDescription): string {

@@ -3,7 +3,7 @@
  * OpenAPI document, and tests parse responses with them.
  */
 import { z } from '@hono/zod-openapi';
-import { definitionSchema, nodeIdSchema } from '../graph/schema';
+import { definitionSchema, nodeIdSchema, SCHEDULE_OVERLAP, TRIGGER_KINDS } from '../graph/schema';
 import { NODE_STATUSES } from '../graph/scheduler';
 import { RUN_STATUSES } from '../graph/run-state';
 
@@ -71,10 +71,18 @@ export const metricsSchema = z
   })
   .openapi('RunMetrics');
 
+export const triggerKindSchema = z.enum(TRIGGER_KINDS).openapi('TriggerKind');
+
 export const runSchema = z
   .object({
     runId: z.string(),
     name: z.string(),
+    workflow: z
+      .object({ name: z.string(), version: z.string().nullable().openapi({ description: 'Saved version (content hash); null when the definition came with the run' }) })
+      .openapi({ description: 'The workflow the run ran' }),
+    trigger: z
+      .object({ id: z.string().nullable(), kind: triggerKindSchema })
+      .openapi({ description: 'The trigger node that fired (null: every trigger) and what fired it' }),
     status: runStatusSchema,
     startedAt: z.string().nullable(),
     finishedAt: z.string().nullable(),
@@ -89,7 +97,7 @@ export const runSchema = z
   .openapi('Run');
 
 export const runSummarySchema = z
-  .object({ runId: z.string(), name: z.string(), status: runStatusSchema, startedAt: z.string().nullable(), finishedAt: z.string().nullable() })
+  .object({ runId: z.string(), name: z.string(), version: z.string().nullable(), status: runStatusSchema, startedAt: z.string().nullable(), finishedAt: z.string().nullable() })
   .openapi('RunSummary');
 
 export const runListSchema = z
@@ -98,7 +106,8 @@ export const runListSchema = z
 
 export const listRunsQuerySchema = z.object({
   status: runStatusSchema.optional(),
-  workflow: z.string().min(1).max(200).optional().openapi({ description: 'Definition name.' }),
+  workflow: z.string().min(1).max(200).optional().openapi({ description: 'Definition (or saved workflow) name.' }),
+  version: z.string().min(1).max(64).optional().openapi({ description: 'Saved workflow version.' }),
   limit: z.coerce.number().int().min(1).max(1000).default(50),
   cursor: z.string().max(4096).regex(/^[A-Za-z0-9_-]*$/, 'must be a cursor from an earlier page').optional(),
 });
@@ -129,3 +138,118 @@ export const problemSchema = z
 export const runIdParamSchema = z.object({ runId: runIdSchema.openapi({ param: { name: 'runId', in: 'path' } }) });
 
 export const healthSchema = z.object({ status: z.string(), checks: z.record(z.string(), z.unknown()).optional() }).openapi('Health');
+
+// ---- Saved workflows, webhooks and schedules ----
+
+export const WORKFLOW_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+/** Names that would collide with a route under /v1/workflows. */
+export const RESERVED_WORKFLOW_NAMES: ReadonlySet<string> = new Set(['validate']);
+
+export const workflowNameSchema = z
+  .string()
+  .regex(WORKFLOW_NAME_PATTERN, 'must start with a letter or digit and contain only letters, digits, ".", "_" and "-" (at most 100)')
+  .refine((n) => !RESERVED_WORKFLOW_NAMES.has(n), 'is reserved')
+  .openapi({ example: 'orders' });
+
+export const VERSION_PATTERN = /^[0-9a-f]{16}$/;
+export const versionSchema = z
+  .string()
+  .regex(VERSION_PATTERN, 'must be a version: 16 lower-case hex digits')
+  .openapi({ example: '3f9c2a7e01b4d5c6', description: 'Content hash of the canonical definition' });
+
+export const workflowNameParamSchema = z.object({ name: workflowNameSchema.openapi({ param: { name: 'name', in: 'path' } }) });
+export const workflowVersionParamSchema = workflowNameParamSchema.extend({
+  version: versionSchema.openapi({ param: { name: 'version', in: 'path' } }),
+});
+export const triggerParamSchema = workflowNameParamSchema.extend({
+  triggerId: nodeIdSchema.openapi({ param: { name: 'triggerId', in: 'path' } }),
+});
+
+export const workflowLinksSchema = z
+  .object({ self: z.string(), version: z.string(), runs: z.string() })
+  .openapi('WorkflowLinks');
+
+export const savedVersionSchema = z
+  .object({
+    name: z.string(),
+    version: versionSchema,
+    created: z.boolean().openapi({ description: 'False when this content was saved before' }),
+    latest: z.literal(true),
+    links: workflowLinksSchema,
+  })
+  .openapi('SavedVersion');
+
+export const workflowSummarySchema = z
+  .object({
+    name: z.string(),
+    latestVersion: versionSchema,
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    triggerKinds: z.array(triggerKindSchema),
+  })
+  .openapi('WorkflowSummary');
+
+export const workflowListSchema = z
+  .object({ workflows: z.array(workflowSummarySchema), nextCursor: z.string().nullable() })
+  .openapi('WorkflowList');
+
+export const listWorkflowsQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(50),
+  cursor: z.string().max(400).regex(/^[A-Za-z0-9_-]*$/, 'must be a cursor from an earlier page').optional(),
+});
+
+export const workflowVersionSummarySchema = z
+  .object({ version: versionSchema, createdAt: z.string(), latest: z.boolean(), triggerKinds: z.array(triggerKindSchema) })
+  .openapi('WorkflowVersionSummary');
+
+export const workflowDetailSchema = workflowSummarySchema
+  .extend({
+    definition: z.unknown().openapi({ description: 'The latest version, as saved' }),
+    versions: z.array(workflowVersionSummarySchema).openapi({ description: 'Newest first' }),
+  })
+  .openapi('Workflow');
+
+export const startSavedRunBodySchema = z
+  .object({
+    input: z.unknown().optional().openapi({ description: 'Any JSON; the output of every trigger node.' }),
+    trigger: nodeIdSchema.optional().openapi({ description: 'Fire only this trigger node.' }),
+    runId: runIdSchema.optional().openapi({ description: 'Client-chosen id (idempotency key); the Temporal workflow id.' }),
+    version: versionSchema.optional().openapi({ description: 'Run this version instead of the latest.' }),
+  })
+  .strict()
+  .openapi('StartSavedRun');
+
+export const hookAcceptedSchema = z
+  .object({
+    runId: z.string(),
+    status: runStatusSchema,
+    workflow: z.object({ name: z.string(), version: versionSchema }),
+    trigger: z.string(),
+    duplicate: z.boolean().openapi({ description: 'True when an Idempotency-Key matched an earlier delivery; runId is that delivery\'s run' }),
+    links: runLinksSchema,
+  })
+  .openapi('HookAccepted');
+
+export const scheduleOverlapSchema = z.enum(SCHEDULE_OVERLAP).openapi('ScheduleOverlap');
+
+export const scheduleSchema = z
+  .object({
+    scheduleId: z.string().openapi({ description: 'The Temporal Schedule id (Web UI, Schedules page)' }),
+    triggerId: z.string(),
+    spec: z.object({ cron: z.string().optional(), timezone: z.string().optional(), every: z.string().optional() }),
+    overlap: scheduleOverlapSchema,
+    version: z.string().nullable().openapi({ description: 'The saved version its runs start' }),
+    paused: z.boolean(),
+    note: z.string().nullable(),
+    nextRunTimes: z.array(z.string()),
+    recentRuns: z.array(z.object({ runId: z.string(), scheduledAt: z.string(), startedAt: z.string(), links: runLinksSchema })),
+    links: z.object({ temporalUi: z.string() }),
+  })
+  .openapi('Schedule');
+
+export const scheduleListSchema = z.object({ schedules: z.array(scheduleSchema) }).openapi('ScheduleList');
+
+export const scheduleActionBodySchema = z
+  .object({ note: z.string().max(500).optional().openapi({ description: 'Why (kept on the schedule, shown in the Web UI)' }) })
+  .strict()
+  .openapi('ScheduleAction');

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import type { WorkflowRepository } from '../store/workflow-repository';
 import type { RunStore } from './run-store';
 
 export interface AppEnv {
@@ -26,6 +27,10 @@ export interface AppDeps {
   readiness?: () => Promise<ReadinessReport>;
   /** Serves Temporal's codec protocol at /codec when set (payload encryption is on). */
   codec?: PayloadCodec;
+  /** Saved workflows' storage; an in-memory SQLite database when unset (tests). */
+  repository?: WorkflowRepository;
+  /** The value of env `BRAID_SECRET_<name>` (webhook signatures); process.env when unset. */
+  secret?: (name: string) => string | undefined;
   /** How often the SSE stream polls run state (ms). */
   watchIntervalMs?: number;
 }

@@ -2,7 +2,8 @@
 import type { Hook } from '@hono/zod-openapi';
 import type { z } from 'zod';
 import type { ValidationIssue } from '../graph/validate';
-import { formatPath, validateDefinition } from '../graph/validate';
+import { formatPath } from '../graph/validate';
+import { validateWorkflow } from '../graph/triggers';
 import type { ProblemFieldError } from './problem';
 import { ApiError } from './problem';
 import type { AppEnv } from './types';
@@ -18,7 +19,7 @@ export function issueFieldErrors(issues: readonly ValidationIssue[], prefix = '$
 
 /** Every graph problem of `definition`, under `prefix`. */
 export function graphFieldErrors(definition: unknown, prefix: string): ProblemFieldError[] {
-  const result = validateDefinition(definition);
+  const result = validateWorkflow(definition);
   return result.ok ? [] : issueFieldErrors(result.issues, prefix);
 }
 

@@ -74,6 +74,27 @@ export interface GraphWorkflowInput {
   input?: unknown;
   /** Fire only this trigger. */
   trigger?: string;
+  /** A webhook delivery's request; `$input` then also carries its headers and query (see webhookInput). */
+  request?: WebhookRequest;
+}
+
+/** What a webhook run keeps of its HTTP request besides the body. */
+export interface WebhookRequest {
+  /** Lower-case names; credentials (authorization, cookie, the signature) are left out. */
+  headers: Record<string, string>;
+  /** Query parameters; a repeated one is an array. */
+  query: Record<string, string | string[]>;
+}
+
+/**
+ * `$input` (and the trigger's output) of a webhook run: the JSON body's own
+ * keys when it is an object, plus `body` (the whole body), `headers` and
+ * `query`, which always mean the request's. A run started any other way sees
+ * its input unchanged.
+ */
+export function webhookInput(body: unknown, request: WebhookRequest): Record<string, unknown> {
+  const own = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+  return { ...own, body: body ?? null, headers: request.headers, query: request.query };
 }
 
 /** The derived run metrics for a wall time and a work time (see RunMetrics). */
@@ -105,5 +126,9 @@ export const BATCH_WORKFLOW_TYPE = 'nodeBatchWorkflow';
 export const WARMUP_WORKFLOW_TYPE = 'braidWarmup';
 export const STATE_QUERY = 'state';
 export const CHANGES_QUERY = 'changes';
-/** Keyword search attribute holding the definition's name. */
+/** Keyword search attribute holding the definition's (or saved workflow's) name. */
 export const NAME_SEARCH_ATTRIBUTE = 'BraidWorkflow';
+/** Keyword search attribute holding the saved workflow version a run was started from. */
+export const VERSION_SEARCH_ATTRIBUTE = 'BraidVersion';
+/** Braid's search attributes, all Keyword; registered on the server at start-up. */
+export const SEARCH_ATTRIBUTES = [NAME_SEARCH_ATTRIBUTE, VERSION_SEARCH_ATTRIBUTE] as const;

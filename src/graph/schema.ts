@@ -8,7 +8,7 @@
  * `label` and `description` are allowed there because editors keep them in data.
  */
 import { z } from 'zod';
-import { isDuration } from './duration';
+import { isDuration, parseDuration } from './duration';
 import { isExpression } from './expressions';
 
 export const LIMITS = {
@@ -112,10 +112,70 @@ const httpDataDefinitionSchema = z
   })
   .strict();
 
+/** How a trigger node fires; see src/graph/triggers.ts. */
+export const TRIGGER_KINDS = ['manual', 'webhook', 'schedule'] as const;
+export type TriggerKind = (typeof TRIGGER_KINDS)[number];
+/** Shortest `every` of a schedule trigger. */
+export const MIN_SCHEDULE_INTERVAL_MS = 1_000;
+/** What a schedule does when a run is due while the previous one still runs (Temporal's overlap policies). */
+export const SCHEDULE_OVERLAP = ['skip', 'bufferOne', 'allowAll', 'cancelOther'] as const;
+export type ScheduleOverlap = (typeof SCHEDULE_OVERLAP)[number];
+
+/** A secret's name: env `BRAID_SECRET_<NAME>` holds its value. */
+export const secretNameSchema = z
+  .string()
+  .max(128, 'must be at most 128 characters')
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a secret name such as "GITHUB_HOOK" (letters, digits and "_")');
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const KIND_FIELDS = { secret: ['webhook'], cron: ['schedule'], timezone: ['schedule'], every: ['schedule'] } as const;
+
+/**
+ * `trigger` data: `kind` says what fires it (`manual` by default). A
+ * `webhook` may name a `secret` that signs its deliveries; a `schedule` has
+ * exactly one of `cron` (with an optional IANA `timezone`) or `every`.
+ */
+const triggerDataSchema = z
+  .object({
+    kind: z.enum(TRIGGER_KINDS).optional(),
+    secret: secretNameSchema.optional(),
+    cron: z.string().min(1, 'must not be empty').max(200).optional(),
+    timezone: z.string().max(64).refine(isTimeZone, 'must be an IANA time zone such as "Europe/Paris"').optional(),
+    every: durationSchema
+      .refine((d) => (parseDuration(d) ?? 0) >= MIN_SCHEDULE_INTERVAL_MS, `must be at least ${MIN_SCHEDULE_INTERVAL_MS / 1000} s`)
+      .optional(),
+    ...uiKeys,
+  })
+  .strict()
+  .superRefine((d, ctx) => {
+    const kind = d.kind ?? 'manual';
+    for (const [field, kinds] of Object.entries(KIND_FIELDS)) {
+      if (d[field as keyof typeof KIND_FIELDS] !== undefined && !(kinds as readonly string[]).includes(kind)) {
+        ctx.addIssue({ code: 'custom', path: [field], message: `only a "${kinds[0]}" trigger takes "${field}" (this one is "${kind}")` });
+      }
+    }
+    if (kind === 'schedule') {
+      if ((d.cron === undefined) === (d.every === undefined)) {
+        ctx.addIssue({ code: 'custom', path: [], message: 'a schedule trigger needs exactly one of "cron" or "every"' });
+      }
+      if (d.timezone !== undefined && d.cron === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['timezone'], message: '"timezone" applies to "cron" only' });
+      }
+    }
+  });
+
 const handleSchema = z.string().min(1).max(LIMITS.maxIdLength).regex(ID_PATTERN, 'may contain only letters, digits, "_" and "-"');
 
 export const DATA_SCHEMAS = {
-  trigger: z.object({ ...uiKeys }).strict(),
+  trigger: triggerDataSchema,
   http: httpDataDefinitionSchema,
   condition: z.object({ expression: expressionSchema, ...uiKeys }).strict(),
   switch: z
@@ -164,6 +224,8 @@ export const settingsSchema = z
     onError: z.enum(['failFast', 'continue']).optional(),
     strategy: z.enum(['parallel', 'sequential']).optional(),
     execution: z.enum(EXECUTION_MODES).optional(),
+    /** Schedule triggers: what happens when a run is due while the last one still runs. */
+    scheduleOverlap: z.enum(SCHEDULE_OVERLAP).optional(),
   })
   .strict();
 
@@ -182,6 +244,7 @@ export type GraphSettings = z.infer<typeof settingsSchema>;
 export type GraphDefinition = z.input<typeof definitionSchema>;
 export type HttpData = z.output<typeof httpDataSchema>;
 export type RetryOptions = z.infer<typeof retrySchema>;
+export type TriggerData = z.output<typeof triggerDataSchema>;
 
 export const DEFAULT_NAME = 'unnamed';
 

@@ -2,7 +2,7 @@
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
-import { NAME_SEARCH_ATTRIBUTE } from '../graph/run-state';
+import { SEARCH_ATTRIBUTES } from '../graph/run-state';
 import { temporal } from '@temporalio/proto';
 import type { Logger } from '../logger';
 
@@ -28,21 +28,22 @@ export function connectWorker(address: string): Promise<NativeConnection> {
 }
 
 /**
- * Registers Braid's search attribute (the definition name) on clusters that
- * lack it; the embedded dev server registers it at start-up already.
+ * Registers Braid's search attributes (workflow name and version) on
+ * clusters that lack them; the embedded dev server registers them at start-up.
  */
-export async function ensureSearchAttribute(client: Client, namespace: string, logger?: Logger): Promise<void> {
+export async function ensureSearchAttributes(client: Client, namespace: string, logger?: Logger): Promise<void> {
   try {
     const existing = await client.connection.operatorService.listSearchAttributes({ namespace });
-    if (existing.customAttributes?.[NAME_SEARCH_ATTRIBUTE] !== undefined) return;
+    const missing = SEARCH_ATTRIBUTES.filter((name) => existing.customAttributes?.[name] === undefined);
+    if (missing.length === 0) return;
     await client.connection.operatorService.addSearchAttributes({
       namespace,
-      searchAttributes: { [NAME_SEARCH_ATTRIBUTE]: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD },
+      searchAttributes: Object.fromEntries(missing.map((name) => [name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
     });
-    logger?.info('registered search attribute', { name: NAME_SEARCH_ATTRIBUTE });
+    logger?.info('registered search attributes', { names: missing });
   } catch (err) {
-    logger?.warn('could not register search attribute; filtering runs by workflow name may fail', {
-      name: NAME_SEARCH_ATTRIBUTE,
+    logger?.warn('could not register search attributes; filtering runs by workflow name or version may fail', {
+      names: SEARCH_ATTRIBUTES,
       err: (err as Error).message,
     });
   }

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { NAME_SEARCH_ATTRIBUTE } from '../graph/run-state';
+import { SEARCH_ATTRIBUTES } from '../graph/run-state';
 import type { Logger } from '../logger';
 
 export interface DevServerOptions {
@@ -78,7 +78,7 @@ export const DEV_SERVER_TUNING = [
 export function devServerArgs(opts: DevServerOptions): string[] {
   const args = ['server', 'start-dev', '--ip', opts.ip ?? '127.0.0.1', '--port', String(opts.port)];
   args.push('--namespace', opts.namespace ?? 'default');
-  args.push('--search-attribute', `${NAME_SEARCH_ATTRIBUTE}=Keyword`);
+  for (const name of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${name}=Keyword`);
   args.push('--log-level', 'warn', '--log-format', 'json');
   if (opts.dbFile) args.push('--db-filename', opts.dbFile);
   if (opts.ui === false) args.push('--headless');

@@ -28,6 +28,8 @@ export function createFakeRunStore() {
         startedAt: new Date(0).toISOString(),
         finishedAt: null,
         input: req.input ?? null,
+        workflow: { name: req.name, version: req.version ?? null },
+        trigger: { id: req.trigger ?? null, kind: req.triggerKind ?? 'manual' },
         nodes: {},
         metrics: { wallMs: 0, workMs: 0, overheadMs: 0, criticalPathMs: 0, efficiency: 0, activityCount: 0 },
         links: links(req.runId),
@@ -45,9 +47,16 @@ export function createFakeRunStore() {
     },
     async list(params) {
       guard();
-      const all = [...runs.values()].filter((r) => (!params.status || r.status === params.status) && (!params.workflow || r.name === params.workflow));
+      const all = [...runs.values()].filter(
+        (r) =>
+          (!params.status || r.status === params.status) &&
+          (!params.workflow || r.name === params.workflow) &&
+          (!params.version || r.workflow.version === params.version),
+      );
       return {
-        runs: all.slice(0, params.limit).map(({ runId, name, status, startedAt, finishedAt }) => ({ runId, name, status, startedAt, finishedAt })),
+        runs: all
+          .slice(0, params.limit)
+          .map(({ runId, name, status, startedAt, finishedAt, workflow }) => ({ runId, name, version: workflow.version, status, startedAt, finishedAt })),
         nextCursor: all.length > params.limit ? 'next' : null,
       };
     },

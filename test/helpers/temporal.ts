@@ -8,7 +8,7 @@ import type { HttpTarget } from './http-target';
 import { startHttpTarget } from './http-target';
 import type { Activities } from '../../activities';
 import { createActivities } from '../../activities';
-import { NAME_SEARCH_ATTRIBUTE } from '../../src/graph/run-state';
+import { SEARCH_ATTRIBUTES } from '../../src/graph/run-state';
 import { sdkExecutable } from '../../src/temporal/binaries';
 import { createBraidWorker } from '../../src/temporal/worker';
 import { DEV_SERVER_TUNING } from '../../src/temporal/dev-server';
@@ -41,13 +41,13 @@ export function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: sdkExecutable('testServer') } });
 }
 
-/** A real dev server (the Temporal CLI), in memory, with Braid's search attribute. */
+/** A real dev server (the Temporal CLI), in memory, with Braid's search attributes. */
 export function createLocalEnv(): Promise<TestWorkflowEnvironment> {
   quietRuntime();
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: sdkExecutable('cli'),
-      searchAttributes: [{ name: NAME_SEARCH_ATTRIBUTE, type: 'KEYWORD' } as never],
+      searchAttributes: SEARCH_ATTRIBUTES.map((name) => ({ name, type: 'KEYWORD' }) as never),
       // The embedded server's tuning (npm start uses the same).
       extraArgs: DEV_SERVER_TUNING,
     },

@@ -1,10 +1,11 @@
 /** /v1/runs: start, list, read, watch and cancel runs. */
-import { randomUUID } from 'node:crypto';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
-import { exceedsNesting, MAX_NESTING, validateDefinition } from '../../graph/validate';
+import { exceedsNesting, MAX_NESTING } from '../../graph/validate';
+import { validateWorkflow } from '../../graph/triggers';
 import { DEFAULT_NAME } from '../../graph/schema';
 import { ApiError } from '../problem';
+import { newRunId } from '../run-ids';
 import type { RunStore } from '../run-store';
 import type { RunWatch, WatchEvent } from '../run-watch';
 import {
@@ -94,11 +95,6 @@ const eventsRoute = createRoute({
   },
 });
 
-function slug(name: string): string {
-  const s = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40);
-  return s || 'run';
-}
-
 export function runsRoutes(store: RunStore, watch: RunWatch) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
@@ -107,7 +103,7 @@ export function runsRoutes(store: RunStore, watch: RunWatch) {
     if (exceedsNesting(body.input)) {
       throw validationError([{ path: '$.input', message: `must not nest deeper than ${MAX_NESTING} levels` }]);
     }
-    const result = validateDefinition(body.workflow);
+    const result = validateWorkflow(body.workflow);
     if (!result.ok) {
       throw validationError(issueFieldErrors(result.issues, '$.workflow'));
     }
@@ -118,7 +114,7 @@ export function runsRoutes(store: RunStore, watch: RunWatch) {
       }
     }
     const name = body.workflow.name ?? DEFAULT_NAME;
-    const runId = body.runId ?? `${slug(name)}-${randomUUID()}`;
+    const runId = body.runId ?? newRunId(name);
     try {
       const started = await store.start({ runId, definition: body.workflow, name, input: body.input, trigger: body.trigger });
       return c.json({ runId: started.runId, status: 'running' as const, links: started.links }, 201, {

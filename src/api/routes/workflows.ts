@@ -1,28 +1,257 @@
-/** /v1/workflows/validate: check a definition without running it. */
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
-import { validateDefinition } from '../../graph/validate';
-import { problemSchema, validateOkSchema, workflowDefinitionSchema } from '../schemas';
+/**
+ * /v1/workflows: validate a definition; save, read, list and delete saved
+ * workflows and their versions; start runs of them; see and steer their
+ * schedules.
+ */
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { validateWorkflow } from '../../graph/triggers';
+import { exceedsNesting, MAX_NESTING } from '../../graph/validate';
+import { ApiError } from '../problem';
+import type { RunStore } from '../run-store';
+import type { SavedWorkflows } from '../saved-workflows';
+import type { Schedules } from '../schedules';
+import { scheduleId } from '../schedules';
+import type { WorkflowRepository } from '../../store/workflow-repository';
+import {
+  listWorkflowsQuerySchema,
+  problemSchema,
+  runCreatedSchema,
+  savedVersionSchema,
+  scheduleActionBodySchema,
+  scheduleListSchema,
+  startSavedRunBodySchema,
+  triggerParamSchema,
+  validateOkSchema,
+  workflowDefinitionSchema,
+  workflowDetailSchema,
+  workflowListSchema,
+  workflowNameParamSchema,
+  workflowVersionParamSchema,
+} from '../schemas';
 import type { AppEnv } from '../types';
 import { issueFieldErrors, validationError, validationHook } from '../validation';
+
+const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: problemSchema } } });
+const json = <T extends z.ZodType>(description: string, schema: T) => ({ description, content: { 'application/json': { schema } } });
+const security = [{ bearerAuth: [] }];
 
 const validateRoute = createRoute({
   method: 'post',
   path: '/validate',
   summary: 'Validate a definition',
-  security: [{ bearerAuth: [] }],
+  security,
   request: { body: { required: true, content: { 'application/json': { schema: workflowDefinitionSchema } } } },
   responses: {
-    200: { description: 'The definition is valid', content: { 'application/json': { schema: validateOkSchema } } },
-    422: { description: 'Every problem found', content: { 'application/problem+json': { schema: problemSchema } } },
+    200: json('The definition is valid', validateOkSchema),
+    422: problem('Every problem found'),
   },
 });
 
-export function workflowsRoutes() {
+const listRoute = createRoute({
+  method: 'get',
+  path: '/',
+  summary: 'List saved workflows by name',
+  security,
+  request: { query: listWorkflowsQuerySchema },
+  responses: { 200: json('A page of saved workflows', workflowListSchema), 422: problem('Bad query') },
+});
+
+const putRoute = createRoute({
+  method: 'put',
+  path: '/{name}',
+  summary: 'Save a version of a workflow',
+  description:
+    'Stores the definition as a new immutable version named by the hash of its canonical JSON and makes it the latest. ' +
+    'Saving content that was saved before answers 200 with that version (and makes it the latest again). ' +
+    "The path's name replaces the body's. Schedule triggers become Temporal Schedules.",
+  security,
+  request: {
+    params: workflowNameParamSchema,
+    body: { required: true, content: { 'application/json': { schema: workflowDefinitionSchema } } },
+  },
+  responses: {
+    200: json('This content was saved before', savedVersionSchema),
+    201: json('A new version', savedVersionSchema),
+    413: problem('Body too large'),
+    415: problem('Not JSON'),
+    422: problem('Invalid definition; every error is listed, as /v1/workflows/validate reports them'),
+    503: problem('Temporal or the database unavailable'),
+  },
+});
+
+const getRoute = createRoute({
+  method: 'get',
+  path: '/{name}',
+  summary: 'Read a saved workflow: the latest definition and every version',
+  security,
+  request: { params: workflowNameParamSchema },
+  responses: { 200: json('The workflow', workflowDetailSchema), 404: problem('No such workflow') },
+});
+
+const deleteRoute = createRoute({
+  method: 'delete',
+  path: '/{name}',
+  summary: 'Delete a saved workflow, its versions and its schedules',
+  description: 'Runs in flight finish.',
+  security,
+  request: { params: workflowNameParamSchema },
+  responses: { 204: { description: 'Deleted' }, 404: problem('No such workflow'), 503: problem('Temporal unavailable') },
+});
+
+const versionRoute = createRoute({
+  method: 'get',
+  path: '/{name}/versions/{version}',
+  summary: 'Read one version as saved (it can be PUT back as is)',
+  security,
+  request: { params: workflowVersionParamSchema },
+  responses: { 200: json('The definition', workflowDefinitionSchema), 404: problem('No such workflow or version') },
+});
+
+const runRoute = createRoute({
+  method: 'post',
+  path: '/{name}/runs',
+  summary: 'Start a run of the latest (or a given) version',
+  security,
+  request: {
+    params: workflowNameParamSchema,
+    body: { required: false, content: { 'application/json': { schema: startSavedRunBodySchema } } },
+  },
+  responses: {
+    201: json('The run was durably started', runCreatedSchema),
+    404: problem('No such workflow or version'),
+    409: problem('A run with this runId exists'),
+    422: problem('Bad body'),
+    503: problem('Temporal unavailable'),
+  },
+});
+
+const schedulesRoute = createRoute({
+  method: 'get',
+  path: '/{name}/schedules',
+  summary: "The workflow's schedules: spec, next run times, recent runs, paused state",
+  security,
+  request: { params: workflowNameParamSchema },
+  responses: { 200: json('Its schedules', scheduleListSchema), 404: problem('No such workflow'), 503: problem('Temporal unavailable') },
+});
+
+const scheduleActionRoute = (action: 'pause' | 'unpause' | 'trigger', summary: string) =>
+  createRoute({
+    method: 'post',
+    path: `/{name}/schedules/{triggerId}/${action}`,
+    summary,
+    security,
+    request: {
+      params: triggerParamSchema,
+      body: { required: false, content: { 'application/json': { schema: scheduleActionBodySchema } } },
+    },
+    responses: {
+      202: json('Done', z.object({ scheduleId: z.string(), action: z.literal(action) }).openapi(`Schedule${action[0]!.toUpperCase()}${action.slice(1)}d`)),
+      404: problem('No such workflow or schedule trigger'),
+      503: problem('Temporal unavailable'),
+    },
+  });
+
+const links = (name: string, version: string) => ({
+  self: `/v1/workflows/${encodeURIComponent(name)}`,
+  version: `/v1/workflows/${encodeURIComponent(name)}/versions/${version}`,
+  runs: `/v1/runs?workflow=${encodeURIComponent(name)}`,
+});
+
+export interface WorkflowsRoutesDeps {
+  saved: SavedWorkflows;
+  repository: WorkflowRepository;
+  schedules: Schedules;
+  runs: RunStore;
+}
+
+export function workflowsRoutes(deps: WorkflowsRoutesDeps) {
+  const { saved, repository, schedules } = deps;
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
   app.openapi(validateRoute, async (c) => {
-    const result = validateDefinition(c.req.valid('json'));
+    const result = validateWorkflow(c.req.valid('json'));
     if (!result.ok) throw validationError(issueFieldErrors(result.issues));
     return c.json({ valid: true as const, stats: result.stats }, 200);
   });
+
+  app.openapi(listRoute, async (c) => {
+    const { limit, cursor } = c.req.valid('query');
+    const after = cursor ? Buffer.from(cursor, 'base64url').toString('utf8') : undefined;
+    const page = await repository.list(limit, after);
+    const last = page.workflows.at(-1)?.name;
+    return c.json({ workflows: page.workflows, nextCursor: page.more && last ? Buffer.from(last).toString('base64url') : null }, 200);
+  });
+
+  app.openapi(putRoute, async (c) => {
+    const { name } = c.req.valid('param');
+    c.req.valid('json');
+    // The body as sent (editor keys such as `position` included): that is what is stored and hashed.
+    const body = (await c.req.json()) as Record<string, unknown>;
+    const result = await saved.save(name, body);
+    const payload = { ...result, latest: true as const, links: links(name, result.version) };
+    if (result.created) return c.json(payload, 201, { location: payload.links.version });
+    return c.json(payload, 200);
+  });
+
+  app.openapi(getRoute, async (c) => {
+    const { name } = c.req.valid('param');
+    const found = await repository.get(name);
+    if (!found) throw new ApiError('notFound', `no saved workflow "${name}"`);
+    const versions = await repository.versions(name);
+    return c.json(
+      { ...found, versions: versions.map((v) => ({ ...v, latest: v.version === found.latestVersion })) },
+      200,
+    );
+  });
+
+  app.openapi(deleteRoute, async (c) => {
+    await saved.delete(c.req.valid('param').name);
+    return c.body(null, 204);
+  });
+
+  app.openapi(versionRoute, async (c) => {
+    const { name, version } = c.req.valid('param');
+    const found = await saved.version(name, version);
+    return c.json(found.definition as z.infer<typeof workflowDefinitionSchema>, 200);
+  });
+
+  app.openapi(runRoute, async (c) => {
+    const { name } = c.req.valid('param');
+    const body = (c.req.header('content-length') === '0' ? {} : await c.req.json().catch(() => ({}))) as z.infer<typeof startSavedRunBodySchema>;
+    const parsed = startSavedRunBodySchema.safeParse(body ?? {});
+    if (!parsed.success) throw validationError(parsed.error.issues.map((i) => ({ path: `$.${i.path.join('.')}`, message: i.message })));
+    if (exceedsNesting(parsed.data.input)) throw validationError([{ path: '$.input', message: `must not nest deeper than ${MAX_NESTING} levels` }]);
+    try {
+      const started = await saved.startRun(name, parsed.data);
+      return c.json({ runId: started.runId, status: 'running' as const, links: started.links }, 201, { location: started.links.self });
+    } catch (err) {
+      if ((err as Error)?.name === 'WorkflowExecutionAlreadyStartedError' && parsed.data.runId) {
+        throw new ApiError('conflict', `a run with id "${parsed.data.runId}" already exists`, { links: deps.runs.links(parsed.data.runId) });
+      }
+      throw err;
+    }
+  });
+
+  app.openapi(schedulesRoute, async (c) => {
+    const { name } = c.req.valid('param');
+    const latest = await saved.latest(name);
+    return c.json({ schedules: await schedules.list(name, latest.triggers) }, 200);
+  });
+
+  for (const [action, summary] of [
+    ['pause', 'Pause a schedule'],
+    ['unpause', 'Unpause a schedule'],
+    ['trigger', 'Run a schedule now (whatever its overlap policy)'],
+  ] as const) {
+    app.openapi(scheduleActionRoute(action, summary), async (c) => {
+      const { name, triggerId } = c.req.valid('param');
+      const note = ((await c.req.json().catch(() => ({}))) as { note?: unknown } | null)?.note;
+      const latest = await saved.latest(name);
+      if (action === 'trigger') await schedules.trigger(name, triggerId, latest.triggers);
+      else await schedules[action](name, triggerId, latest.triggers, typeof note === 'string' ? note : undefined);
+      return c.json({ scheduleId: scheduleId(name, triggerId), action }, 202);
+    });
+  }
+
   return app;
 }

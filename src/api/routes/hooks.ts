@@ -1,0 +1,175 @@
+/**
+ * /v1/hooks: webhook triggers of saved workflows. A delivery starts the
+ * latest version with its JSON body as input, firing that trigger.
+ *
+ * - A trigger with `secret` needs `X-Braid-Signature: sha256=<hex>`, the
+ *   HMAC-SHA256 of the raw body keyed by env `BRAID_SECRET_<secret>`; the API
+ *   token is neither needed nor enough.
+ * - A trigger without one needs the API token (when API_TOKEN is set).
+ * - `Idempotency-Key` makes a retried delivery answer 200 with the first
+ *   delivery's run: the key names the run, so Temporal refuses a second start.
+ */
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context, MiddlewareHandler } from 'hono';
+import type { WebhookRequest } from '../../graph/run-state';
+import { exceedsNesting, MAX_NESTING } from '../../graph/validate';
+import { ApiError } from '../problem';
+import { nameSlug } from '../run-ids';
+import type { RunStore } from '../run-store';
+import type { SavedWorkflows } from '../saved-workflows';
+import { hookAcceptedSchema, problemSchema, triggerParamSchema, workflowNameParamSchema } from '../schemas';
+import type { AppEnv } from '../types';
+import { validationError, validationHook } from '../validation';
+
+export const SIGNATURE_HEADER = 'x-braid-signature';
+const IDEMPOTENCY_HEADER = 'idempotency-key';
+/** Request headers never passed to a run (credentials). */
+const HIDDEN_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', SIGNATURE_HEADER]);
+
+const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: problemSchema } } });
+
+const hookHeaders = z.object({
+  'x-braid-signature': z.string().optional().openapi({ example: 'sha256=5d5b09f6dcb2d53a5fffc60c4ac0d55fabdf556069d6631545f42aa6e3500f2e' }),
+  'idempotency-key': z.string().max(255).optional(),
+});
+
+const hookRouteCommon = {
+  method: 'post' as const,
+  description:
+    'Starts the latest version with the JSON body as input. `$input` is the body, plus `body`, `headers` and `query` of the request. ' +
+    'Signed triggers need `X-Braid-Signature: sha256=<hex HMAC-SHA256 of the raw body>`; unsigned ones the API token. ' +
+    "`Idempotency-Key` returns the first delivery's run (200) for a retried one.",
+  security: [{ bearerAuth: [] as string[] }, {} as Record<string, string[]>],
+  responses: {
+    200: { description: 'A delivery with this Idempotency-Key was accepted before', content: { 'application/json': { schema: hookAcceptedSchema } } },
+    202: { description: 'The run was durably started', content: { 'application/json': { schema: hookAcceptedSchema } } },
+    400: problem('Malformed JSON'),
+    401: problem('Bad or missing signature, or missing API token'),
+    404: problem('No such workflow or webhook trigger'),
+    413: problem('Body too large'),
+    415: problem('Not JSON'),
+    503: problem('Temporal unavailable'),
+  },
+};
+
+const triggerHookRoute = createRoute({
+  ...hookRouteCommon,
+  path: '/{name}/{triggerId}',
+  summary: 'Deliver to a webhook trigger',
+  request: { params: triggerParamSchema, headers: hookHeaders },
+});
+
+const onlyHookRoute = createRoute({
+  ...hookRouteCommon,
+  path: '/{name}',
+  summary: "Deliver to the workflow's only webhook trigger",
+  request: { params: workflowNameParamSchema, headers: hookHeaders },
+});
+
+/** The HMAC-SHA256 signature check, in constant time. */
+export function signatureMatches(secret: string, rawBody: Uint8Array, header: string | undefined): boolean {
+  const match = /^sha256=([0-9a-fA-F]{64})$/.exec(header?.trim() ?? '');
+  if (!match) return false;
+  const expected = createHmac('sha256', secret).update(rawBody).digest();
+  return timingSafeEqual(Buffer.from(match[1]!, 'hex'), expected);
+}
+
+function requestOf(c: Context<AppEnv>): WebhookRequest {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(c.req.header())) if (!HIDDEN_HEADERS.has(k.toLowerCase())) headers[k.toLowerCase()] = v;
+  const query: Record<string, string | string[]> = {};
+  for (const [k, values] of Object.entries(c.req.queries())) query[k] = values.length === 1 ? values[0]! : values;
+  return { headers, query };
+}
+
+export interface HooksRoutesDeps {
+  saved: SavedWorkflows;
+  runs: RunStore;
+  /** The API token check (undefined: no API_TOKEN, the API is open). */
+  auth?: MiddlewareHandler<AppEnv>;
+  /** The value of env `BRAID_SECRET_<name>`. */
+  secret: (name: string) => string | undefined;
+}
+
+export function hooksRoutes(deps: HooksRoutesDeps) {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+  async function deliver(c: Context<AppEnv>, name: string, triggerId?: string) {
+    const latest = await deps.saved.latest(name);
+    const webhooks = latest.triggers.filter((t) => t.kind === 'webhook');
+    let trigger;
+    if (triggerId === undefined) {
+      if (webhooks.length !== 1) {
+        throw new ApiError(
+          'notFound',
+          webhooks.length === 0
+            ? `workflow "${name}" has no webhook trigger`
+            : `workflow "${name}" has ${webhooks.length} webhook triggers; POST to /v1/hooks/${name}/<triggerId> (${webhooks.map((t) => t.id).join(', ')})`,
+        );
+      }
+      trigger = webhooks[0]!;
+    } else {
+      trigger = webhooks.find((t) => t.id === triggerId);
+      if (!trigger) throw new ApiError('notFound', `workflow "${name}" has no webhook trigger "${triggerId}"`);
+    }
+
+    const raw = new Uint8Array(await c.req.arrayBuffer());
+    if (trigger.secret !== undefined) {
+      const secret = deps.secret(trigger.secret);
+      if (secret === undefined || !signatureMatches(secret, raw, c.req.header(SIGNATURE_HEADER))) {
+        throw new ApiError('unauthorized', `a valid "X-Braid-Signature: sha256=<hex HMAC-SHA256 of the body>" is required`);
+      }
+    } else if (deps.auth) {
+      await deps.auth(c, async () => undefined);
+    }
+
+    let input: unknown = null;
+    const text = new TextDecoder().decode(raw);
+    if (text.trim() !== '') {
+      try {
+        input = JSON.parse(text);
+      } catch (err) {
+        throw new ApiError('badRequest', `body is not valid JSON: ${(err as Error).message}`);
+      }
+    }
+    if (exceedsNesting(input)) throw validationError([{ path: '$', message: `must not nest deeper than ${MAX_NESTING} levels` }]);
+
+    const key = c.req.header(IDEMPOTENCY_HEADER);
+    const runId = key
+      ? `${nameSlug(name)}-hook-${createHash('sha256').update(`${name}\n${trigger.id}\n${key}`).digest('hex').slice(0, 32)}`
+      : undefined;
+    const accepted = (id: string, status: z.infer<typeof hookAcceptedSchema>['status'], duplicate: boolean, version: string) => ({
+      runId: id,
+      status,
+      workflow: { name, version },
+      trigger: trigger.id,
+      duplicate,
+      links: deps.runs.links(id),
+    });
+    try {
+      const started = await deps.saved.startRun(name, {
+        input,
+        trigger: trigger.id,
+        triggerKind: 'webhook',
+        request: requestOf(c),
+        ...(runId ? { runId } : {}),
+      });
+      return c.json(accepted(started.runId, 'running', false, started.version), 202, { location: started.links.self });
+    } catch (err) {
+      if (runId && (err as Error)?.name === 'WorkflowExecutionAlreadyStartedError') {
+        const first = await deps.runs.get(runId);
+        return c.json(accepted(runId, first.status, true, first.workflow.version ?? latest.version), 200, { location: first.links.self });
+      }
+      throw err;
+    }
+  }
+
+  app.openapi(triggerHookRoute, async (c) => {
+    const { name, triggerId } = c.req.valid('param');
+    return deliver(c, name, triggerId);
+  });
+  app.openapi(onlyHookRoute, async (c) => deliver(c, c.req.valid('param').name));
+
+  return app;
+}

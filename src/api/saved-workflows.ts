@@ -1,0 +1,153 @@
+/**
+ * Saved workflows: immutable versions named by the hash of their canonical
+ * content, the latest of which runs, answers webhooks and drives schedules.
+ * Storage is the repository (SQLite or PostgreSQL); schedules are Temporal's.
+ */
+import { createHash } from 'node:crypto';
+import type { GraphSettings } from '../graph/schema';
+import type { TriggerSpec } from '../graph/triggers';
+import { triggerKinds, triggersOf, validateWorkflow } from '../graph/triggers';
+import { formatPath } from '../graph/validate';
+import type { WebhookRequest } from '../graph/run-state';
+import type { TriggerKind } from '../graph/schema';
+import type { WorkflowRepository } from '../store/workflow-repository';
+import { ApiError } from './problem';
+import { newRunId } from './run-ids';
+import type { RunStore } from './run-store';
+import type { Schedules } from './schedules';
+import { issueFieldErrors, validationError } from './validation';
+
+/** JSON with object keys sorted at every depth: equal content, equal text. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v ?? null)).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** A version: the first 16 hex digits of the SHA-256 of the canonical definition. */
+export function contentVersion(definition: unknown): string {
+  return createHash('sha256').update(canonicalJson(definition)).digest('hex').slice(0, 16);
+}
+
+export interface SavedRunRequest {
+  input?: unknown;
+  trigger?: string;
+  runId?: string;
+  version?: string;
+  triggerKind?: TriggerKind;
+  request?: WebhookRequest;
+}
+
+/** A saved version, parsed, with what the API needs of it. */
+export interface LoadedVersion {
+  name: string;
+  version: string;
+  definition: Record<string, unknown>;
+  triggers: TriggerSpec[];
+}
+
+export interface SavedWorkflowsDeps {
+  repository: WorkflowRepository;
+  schedules: Schedules;
+  runs: RunStore;
+  /** Whether env `BRAID_SECRET_<name>` is set. */
+  hasSecret: (name: string) => boolean;
+}
+
+export function createSavedWorkflows(deps: SavedWorkflowsDeps) {
+  const { repository, schedules, runs } = deps;
+
+  const parse = (name: string, version: string, definition: unknown): LoadedVersion => {
+    const result = validateWorkflow(definition);
+    // Stored versions were valid when saved; a later release may be stricter.
+    if (!result.ok) throw validationError(issueFieldErrors(result.issues), `saved version ${version} of "${name}" is no longer valid`);
+    return { name, version, definition: definition as Record<string, unknown>, triggers: triggersOf(result.graph) };
+  };
+
+  const overlapOf = (definition: Record<string, unknown>) =>
+    ((definition.settings as GraphSettings | undefined)?.scheduleOverlap ?? 'skip');
+
+  async function latest(name: string): Promise<LoadedVersion> {
+    const saved = await repository.get(name);
+    if (!saved) throw new ApiError('notFound', `no saved workflow "${name}"`);
+    return parse(name, saved.latestVersion, saved.definition);
+  }
+
+  async function version(name: string, v: string): Promise<LoadedVersion> {
+    const stored = await repository.getVersion(name, v);
+    if (!stored) {
+      const exists = await repository.get(name);
+      throw new ApiError('notFound', exists ? `workflow "${name}" has no version "${v}"` : `no saved workflow "${name}"`);
+    }
+    return parse(name, v, stored.definition);
+  }
+
+  return {
+    latest,
+    version,
+
+    /**
+     * Saves `body` under `name` (the path's name wins over the body's) and
+     * makes it the latest version; then brings the workflow's schedules in
+     * line with it. Saving content that exists returns its version.
+     */
+    async save(name: string, body: Record<string, unknown>) {
+      const definition = { ...body, name };
+      const result = validateWorkflow(definition);
+      if (!result.ok) throw validationError(issueFieldErrors(result.issues));
+      const triggers = triggersOf(result.graph);
+      const missing = triggers
+        .filter((t) => t.secret !== undefined && !deps.hasSecret(t.secret))
+        .map((t) => ({
+          path: formatPath(['nodes', result.graph.indexById.get(t.id)!, 'data', 'secret']),
+          message: `env BRAID_SECRET_${t.secret} is not set on the API server; set it before saving a webhook that uses it`,
+        }));
+      if (missing.length > 0) throw validationError(missing);
+      const v = contentVersion(definition);
+      const saved = await repository.save(name, v, definition, triggerKinds(triggers));
+      const previousTriggers = saved.previous ? parse(name, saved.previous.version, saved.previous.definition).triggers : undefined;
+      await schedules.sync({ name, version: v, definition, triggers, overlap: overlapOf(definition) }, previousTriggers);
+      return { name, version: v, created: saved.created };
+    },
+
+    /** Deletes the workflow, its versions and its schedules; runs in flight go on. */
+    async delete(name: string): Promise<void> {
+      const deleted = await repository.delete(name);
+      if (!deleted) throw new ApiError('notFound', `no saved workflow "${name}"`);
+      const triggerIds = deleted.flatMap((v) => {
+        const result = validateWorkflow(v.definition);
+        return result.ok ? triggersOf(result.graph).filter((t) => t.kind === 'schedule').map((t) => t.id) : [];
+      });
+      await schedules.removeAll(name, triggerIds);
+    },
+
+    /** Starts a run of the latest (or the given) version. */
+    async startRun(name: string, req: SavedRunRequest) {
+      const target = req.version ? await version(name, req.version) : await latest(name);
+      if (req.trigger !== undefined && !target.triggers.some((t) => t.id === req.trigger)) {
+        throw validationError([{ path: '$.trigger', message: `"${req.trigger}" is not a trigger node of workflow "${name}" version ${target.version}` }]);
+      }
+      const runId = req.runId ?? newRunId(name);
+      const started = await runs.start({
+        runId,
+        definition: target.definition,
+        name,
+        version: target.version,
+        input: req.input,
+        ...(req.trigger !== undefined ? { trigger: req.trigger } : {}),
+        triggerKind: req.triggerKind ?? 'manual',
+        ...(req.request ? { request: req.request } : {}),
+      });
+      return { ...started, version: target.version };
+    },
+
+    overlapOf,
+  };
+}
+
+export type SavedWorkflows = ReturnType<typeof createSavedWorkflows>;

@@ -1,0 +1,96 @@
+/**
+ * Trigger kinds. A `trigger` node's `data.kind` says what fires it:
+ *
+ * - `manual` (default): `POST /v1/runs` or `POST /v1/workflows/:name/runs`;
+ * - `webhook`: `POST /v1/hooks/:name/:triggerId`, signed with `secret` when set;
+ * - `schedule`: a Temporal Schedule, by `cron` (+ `timezone`) or `every`.
+ *
+ * The schema (`schema.ts`) checks each field's shape; this module adds the
+ * checks the workflow itself never needs (cron syntax), so the interpreter's
+ * bundle stays free of a cron parser. Pure: the API and tests import it.
+ */
+import { Cron } from 'croner';
+import type { Graph } from './graph';
+import type { TriggerData, TriggerKind } from './schema';
+import type { ValidationIssue, ValidationResult } from './validate';
+import { formatPath, ISSUE_CODES, validateDefinition } from './validate';
+
+export interface TriggerSpec {
+  /** The trigger node's id. */
+  id: string;
+  kind: TriggerKind;
+  /** Webhook: the secret whose HMAC signs deliveries. */
+  secret?: string;
+  cron?: string;
+  timezone?: string;
+  every?: string;
+}
+
+/** Every trigger node of a valid graph, in definition order. */
+export function triggersOf(graph: Graph): TriggerSpec[] {
+  return graph.nodes
+    .filter((n) => n.type === 'trigger')
+    .map((n) => {
+      const data = (n.data ?? {}) as TriggerData;
+      const spec: TriggerSpec = { id: n.id, kind: data.kind ?? 'manual' };
+      for (const key of ['secret', 'cron', 'timezone', 'every'] as const) if (data[key] !== undefined) spec[key] = data[key];
+      return spec;
+    });
+}
+
+/** The distinct trigger kinds of a graph, in the order manual, webhook, schedule. */
+export function triggerKinds(triggers: readonly TriggerSpec[]): TriggerKind[] {
+  const kinds = new Set(triggers.map((t) => t.kind));
+  return (['manual', 'webhook', 'schedule'] as const).filter((k) => kinds.has(k));
+}
+
+/** Predefined cron names that Temporal and the checker both read the same way. */
+const CRON_ALIASES = new Set(['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly']);
+
+/**
+ * Why a cron expression is refused, or undefined when it is accepted. Five
+ * fields (minute hour day-of-month month day-of-week, names such as MON-FRI
+ * allowed) or one of the @ aliases: the form Temporal's schedule spec and
+ * standard cron agree on.
+ */
+export function cronProblem(expression: string): string | undefined {
+  const text = expression.trim();
+  if (CRON_ALIASES.has(text.toLowerCase())) return undefined;
+  const fields = text.split(/\s+/);
+  if (fields.length !== 5) {
+    return `must have 5 fields (minute hour day-of-month month day-of-week), such as "0 9 * * MON-FRI"; got ${fields.length}`;
+  }
+  try {
+    new Cron(text, { paused: true }).stop();
+    return undefined;
+  } catch (err) {
+    return `is not a valid cron expression: ${(err as Error).message.replace(/^CronPattern:\s*/, '')}`;
+  }
+}
+
+/** Problems with trigger fields that the schema cannot see (cron syntax). */
+export function triggerIssues(graph: Graph): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  for (const node of graph.nodes) {
+    if (node.type !== 'trigger') continue;
+    const cron = (node.data as TriggerData | undefined)?.cron;
+    if (cron === undefined) continue;
+    const problem = cronProblem(cron);
+    if (problem) {
+      issues.push({ code: ISSUE_CODES.invalidData, path: formatPath(['nodes', node.index, 'data', 'cron']), nodeId: node.id, message: problem });
+    }
+  }
+  return issues;
+}
+
+/**
+ * What the API accepts: the interpreter's validation plus the trigger checks.
+ * `/v1/workflows/validate`, `POST /v1/runs` and `PUT /v1/workflows/:name`
+ * all answer with it, so they report the same problems.
+ */
+export function validateWorkflow(definition: unknown): ValidationResult {
+  const result = validateDefinition(definition);
+  if (!result.ok) return result;
+  const issues = triggerIssues(result.graph);
+  return issues.length > 0 ? { ok: false, issues } : result;
+}

@@ -1,0 +1,34 @@
+/**
+ * Schema migrations, applied in name order at start-up by Kysely's Migrator
+ * (it records what ran in its own table and takes a lock, so two API
+ * processes starting together apply each migration once). Never edit a
+ * migration that shipped; add the next one.
+ */
+import type { Kysely, Migration } from 'kysely';
+
+export const MIGRATIONS: Record<string, Migration> = {
+  '0001-saved-workflows': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('workflows')
+        .addColumn('name', 'varchar(100)', (c) => c.primaryKey())
+        .addColumn('latest_version', 'varchar(64)', (c) => c.notNull())
+        .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+        .addColumn('updated_at', 'varchar(32)', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('workflow_versions')
+        .addColumn('workflow_name', 'varchar(100)', (c) => c.notNull().references('workflows.name').onDelete('cascade'))
+        .addColumn('version', 'varchar(64)', (c) => c.notNull())
+        .addColumn('definition', 'text', (c) => c.notNull())
+        .addColumn('trigger_kinds', 'varchar(64)', (c) => c.notNull())
+        .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+        .addPrimaryKeyConstraint('workflow_versions_pk', ['workflow_name', 'version'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('workflow_versions').execute();
+      await db.schema.dropTable('workflows').execute();
+    },
+  },
+};

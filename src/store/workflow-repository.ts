@@ -1,0 +1,170 @@
+/**
+ * Saved workflows and their immutable versions. One query code path for
+ * SQLite and PostgreSQL (Kysely); every method is a single statement or one
+ * transaction.
+ */
+import type { Kysely } from 'kysely';
+import type { TriggerKind } from '../graph/schema';
+import type { Database } from './tables';
+
+export interface SavedVersion {
+  version: string;
+  createdAt: string;
+  triggerKinds: TriggerKind[];
+}
+
+export interface SavedWorkflow {
+  name: string;
+  latestVersion: string;
+  createdAt: string;
+  updatedAt: string;
+  triggerKinds: TriggerKind[];
+}
+
+export interface StoredVersion extends SavedVersion {
+  name: string;
+  /** The definition exactly as saved. */
+  definition: unknown;
+}
+
+export interface SaveResult {
+  /** False when this content was saved before (the version already existed). */
+  created: boolean;
+  /** The version that was latest before this save, if any and if different. */
+  previous?: StoredVersion;
+}
+
+const kindsOf = (text: string) => (text ? (text.split(',') as TriggerKind[]) : []);
+
+/**
+ * The repository over a database, or over one still opening (its methods
+ * wait for it), so an app can be built synchronously.
+ */
+export function createWorkflowRepository(database: Kysely<Database> | Promise<Kysely<Database>>, now: () => Date = () => new Date()) {
+  const ready = Promise.resolve(database);
+  async function readVersion(q: Kysely<Database>, name: string, version: string): Promise<StoredVersion | undefined> {
+    const row = await q
+      .selectFrom('workflow_versions')
+      .selectAll()
+      .where('workflow_name', '=', name)
+      .where('version', '=', version)
+      .executeTakeFirst();
+    return row && {
+      name: row.workflow_name,
+      version: row.version,
+      createdAt: row.created_at,
+      triggerKinds: kindsOf(row.trigger_kinds),
+      definition: JSON.parse(row.definition) as unknown,
+    };
+  }
+
+  return {
+    /**
+     * Stores `definition` as `version` of `name` (unless that content was
+     * saved before) and makes it the latest.
+     */
+    async save(name: string, version: string, definition: unknown, triggerKinds: readonly TriggerKind[]): Promise<SaveResult> {
+      const at = now().toISOString();
+      const db = await ready;
+      return db.transaction().execute(async (tx) => {
+        const current = await tx.selectFrom('workflows').select('latest_version').where('name', '=', name).executeTakeFirst();
+        if (!current) {
+          await tx
+            .insertInto('workflows')
+            .values({ name, latest_version: version, created_at: at, updated_at: at })
+            .onConflict((oc) => oc.column('name').doNothing())
+            .execute();
+        }
+        const inserted = await tx
+          .insertInto('workflow_versions')
+          .values({ workflow_name: name, version, definition: JSON.stringify(definition), trigger_kinds: triggerKinds.join(','), created_at: at })
+          .onConflict((oc) => oc.columns(['workflow_name', 'version']).doNothing())
+          .executeTakeFirst();
+        const created = Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0;
+        const previous = current && current.latest_version !== version ? await readVersion(tx, name, current.latest_version) : undefined;
+        if (current && (created || current.latest_version !== version)) {
+          await tx.updateTable('workflows').set({ latest_version: version, updated_at: at }).where('name', '=', name).execute();
+        }
+        return { created, ...(previous ? { previous } : {}) };
+      });
+    },
+
+    async get(name: string): Promise<(SavedWorkflow & { definition: unknown }) | undefined> {
+      const db = await ready;
+      const row = await db
+        .selectFrom('workflows as w')
+        .innerJoin('workflow_versions as v', (j) => j.onRef('v.workflow_name', '=', 'w.name').onRef('v.version', '=', 'w.latest_version'))
+        .select(['w.name', 'w.latest_version', 'w.created_at', 'w.updated_at', 'v.definition', 'v.trigger_kinds'])
+        .where('w.name', '=', name)
+        .executeTakeFirst();
+      return row && {
+        name: row.name,
+        latestVersion: row.latest_version,
+        createdAt: row.created_at,
+        updatedAt: row.updated_at,
+        triggerKinds: kindsOf(row.trigger_kinds),
+        definition: JSON.parse(row.definition) as unknown,
+      };
+    },
+
+    async getVersion(name: string, version: string): Promise<StoredVersion | undefined> {
+      return readVersion(await ready, name, version);
+    },
+
+    /** Every version of a workflow, newest first. */
+    async versions(name: string): Promise<SavedVersion[]> {
+      const db = await ready;
+      const rows = await db
+        .selectFrom('workflow_versions')
+        .select(['version', 'created_at', 'trigger_kinds'])
+        .where('workflow_name', '=', name)
+        .orderBy('created_at', 'desc')
+        .orderBy('version', 'asc')
+        .execute();
+      return rows.map((r) => ({ version: r.version, createdAt: r.created_at, triggerKinds: kindsOf(r.trigger_kinds) }));
+    },
+
+    /** A page of workflows by name; `after` is the last name of the previous page. */
+    async list(limit: number, after?: string): Promise<{ workflows: SavedWorkflow[]; more: boolean }> {
+      const db = await ready;
+      let query = db
+        .selectFrom('workflows as w')
+        .innerJoin('workflow_versions as v', (j) => j.onRef('v.workflow_name', '=', 'w.name').onRef('v.version', '=', 'w.latest_version'))
+        .select(['w.name', 'w.latest_version', 'w.created_at', 'w.updated_at', 'v.trigger_kinds'])
+        .orderBy('w.name', 'asc')
+        .limit(limit + 1);
+      if (after !== undefined) query = query.where('w.name', '>', after);
+      const rows = await query.execute();
+      return {
+        workflows: rows.slice(0, limit).map((r) => ({
+          name: r.name,
+          latestVersion: r.latest_version,
+          createdAt: r.created_at,
+          updatedAt: r.updated_at,
+          triggerKinds: kindsOf(r.trigger_kinds),
+        })),
+        more: rows.length > limit,
+      };
+    },
+
+    /** Deletes a workflow and all its versions; returns them (for clean-up), or undefined when there was none. */
+    async delete(name: string): Promise<StoredVersion[] | undefined> {
+      const db = await ready;
+      return db.transaction().execute(async (tx) => {
+        const rows = await tx.selectFrom('workflow_versions').selectAll().where('workflow_name', '=', name).execute();
+        const deleted = await tx.deleteFrom('workflows').where('name', '=', name).executeTakeFirst();
+        if (Number(deleted.numDeletedRows) === 0) return undefined;
+        await tx.deleteFrom('workflow_versions').where('workflow_name', '=', name).execute();
+        return rows.map((r) => ({
+          name: r.workflow_name,
+          version: r.version,
+          createdAt: r.created_at,
+          triggerKinds: kindsOf(r.trigger_kinds),
+          definition: JSON.parse(r.definition) as unknown,
+        }));
+      });
+    },
+  };
+}
+
+export type WorkflowRepository = ReturnType<typeof createWorkflowRepository>;
