@@ -78,7 +78,7 @@ export function createSchedules(opts: { client: Client; taskQueue: string; names
     const spec = specOf(v.trigger);
     const action = actionOf(v);
     const policies = { overlap: OVERLAP[v.overlap] };
-    const memo = { workflow: v.name, trigger: v.trigger.id, version: v.version };
+    const memo = { workflow: v.name, trigger: v.trigger.id };
     try {
       await client.schedule.create({ scheduleId: id, spec, action, policies, memo, state: { note: `Braid workflow "${v.name}", trigger "${v.trigger.id}"` } });
     } catch (err) {
@@ -104,7 +104,8 @@ export function createSchedules(opts: { client: Client; taskQueue: string; names
   }
 
   function view(trigger: TriggerSpec, d: ScheduleDescription): ScheduleView {
-    const memoVersion = d.memo?.version;
+    // The version is the action's (an update replaces the action, not the schedule's memo).
+    const memoVersion = d.action.type === 'startWorkflow' ? d.action.memo?.version : undefined;
     return {
       scheduleId: d.scheduleId,
       triggerId: trigger.id,

@@ -68,18 +68,27 @@ export function cronProblem(expression: string): string | undefined {
   }
 }
 
-/** Problems with trigger fields that the schema cannot see (cron syntax). */
-export function triggerIssues(graph: Graph): ValidationIssue[] {
+/**
+ * Problems with trigger fields that the schema cannot see (cron syntax).
+ * Reads the raw definition, so they are reported beside any other problem.
+ */
+export function triggerIssues(definition: unknown): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  for (const node of graph.nodes) {
-    if (node.type !== 'trigger') continue;
-    const cron = (node.data as TriggerData | undefined)?.cron;
-    if (cron === undefined) continue;
-    const problem = cronProblem(cron);
+  const nodes = (definition as { nodes?: unknown } | null)?.nodes;
+  if (!Array.isArray(nodes)) return issues;
+  nodes.forEach((node: unknown, index) => {
+    const n = node as { id?: unknown; type?: unknown; data?: { cron?: unknown } } | null;
+    if (n?.type !== 'trigger' || typeof n.data?.cron !== 'string') return;
+    const problem = cronProblem(n.data.cron);
     if (problem) {
-      issues.push({ code: ISSUE_CODES.invalidData, path: formatPath(['nodes', node.index, 'data', 'cron']), nodeId: node.id, message: problem });
+      issues.push({
+        code: ISSUE_CODES.invalidData,
+        path: formatPath(['nodes', index, 'data', 'cron']),
+        ...(typeof n.id === 'string' ? { nodeId: n.id } : {}),
+        message: problem,
+      });
     }
-  }
+  });
   return issues;
 }
 
@@ -90,7 +99,7 @@ export function triggerIssues(graph: Graph): ValidationIssue[] {
  */
 export function validateWorkflow(definition: unknown): ValidationResult {
   const result = validateDefinition(definition);
-  if (!result.ok) return result;
-  const issues = triggerIssues(result.graph);
-  return issues.length > 0 ? { ok: false, issues } : result;
+  const issues = triggerIssues(definition);
+  if (issues.length === 0) return result;
+  return { ok: false, issues: [...(result.ok ? [] : result.issues), ...issues] };
 }
