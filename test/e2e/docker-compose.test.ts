@@ -39,6 +39,23 @@ describe('docker-compose.yml', () => {
     expect(api.API_TOKEN).toBeTruthy();
   });
 
+  it("gives the API its own PostgreSQL database beside Temporal's, created with the volume", () => {
+    const url = new URL(compose.services.api!.environment!.DATABASE_URL!.replace('${BRAID_DB_PASSWORD:-braid}', 'braid'));
+    expect(url.protocol).toBe('postgres:');
+    expect(url.hostname).toBe('postgresql');
+    const database = url.pathname.slice(1);
+    expect(database).toBe('braid');
+    expect(['temporal', 'temporal_visibility']).not.toContain(database);
+    const pg = compose.services.postgresql as Service & { volumes?: string[] };
+    const init = (pg.volumes ?? []).find((v) => v.includes('/docker-entrypoint-initdb.d/'))!;
+    expect(init).toBeDefined();
+    const script = readFileSync(join(root, init.split(':')[0]!), 'utf8');
+    expect(script).toContain(`CREATE DATABASE ${database} OWNER ${url.username}`);
+    expect(script).toContain(`CREATE USER ${url.username}`);
+    expect(pg.environment!.BRAID_DB_PASSWORD).toBe('${BRAID_DB_PASSWORD:-braid}');
+    expect(compose.services.api!.depends_on).toMatchObject({ postgresql: { condition: 'service_healthy' } });
+  });
+
   it('publishes host ports that do not clash', () => {
     const hostPorts = Object.values(compose.services).flatMap((s) => (s.ports ?? []).map((p) => String(p).split(':').at(-2)));
     expect(hostPorts.length).toBeGreaterThanOrEqual(3);

@@ -1,16 +1,17 @@
 /**
  * `npm start` as a user runs it: one process tree with a Temporal dev server
  * persisting to $DATA_DIR, its Web UI, a worker and the API. It becomes ready,
- * runs a trigger→http graph, stops cleanly on SIGTERM, and finds the run again
- * after a restart.
+ * runs a trigger→http graph, saves a workflow (SQLite in $DATA_DIR), stops
+ * cleanly on SIGTERM, and finds the run and the saved workflow again after a
+ * restart.
  */
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCreatedSchema, runListSchema, runSchema } from '../../src/api/schemas';
+import { runCreatedSchema, runListSchema, runSchema, savedVersionSchema, workflowDetailSchema } from '../../src/api/schemas';
 import { freePort } from '../../src/temporal/free-port';
 import { locateBinary } from '../../src/temporal/binaries';
 import { startDevServer } from '../../src/temporal/dev-server';
@@ -73,6 +74,7 @@ afterAll(async () => {
 
 describe('npm start', () => {
   let runId: string;
+  let savedVersion: string;
 
   it('becomes ready, serves the Web UI and runs a trigger -> http graph', async () => {
     const braid = startBraid();
@@ -90,6 +92,11 @@ describe('npm start', () => {
     expect(done.status).toBe('succeeded');
     expect(done.nodes.ping).toMatchObject({ status: 'succeeded', output: { status: 200, body: { ok: true } } });
 
+    const saved = await api('/v1/workflows/kept-across-restarts', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(workflow) });
+    expect(saved.status).toBe(201);
+    savedVersion = savedVersionSchema.parse(await saved.json()).version;
+    expect(existsSync(join(dataDir, 'braid.db'))).toBe(true);
+
     braid.child.kill('SIGTERM');
     expect(await braid.exited).toBe(0);
     // the Temporal dev server it started is gone too
@@ -97,9 +104,11 @@ describe('npm start', () => {
     expect(ui).toBe('down');
   });
 
-  it('finds earlier runs again after a restart', async () => {
+  it('finds earlier runs and saved workflows again after a restart', async () => {
     const braid = startBraid();
     await ready();
+    const kept = workflowDetailSchema.parse(await (await api('/v1/workflows/kept-across-restarts')).json());
+    expect(kept.latestVersion).toBe(savedVersion);
     const list = runListSchema.parse(await (await api('/v1/runs?workflow=start-e2e')).json());
     expect(list.runs.map((r) => r.runId)).toContain(runId);
     expect(runSchema.parse(await (await api(`/v1/runs/${runId}`)).json()).status).toBe('succeeded');
