@@ -4,6 +4,7 @@
  */
 import { isGrpcServiceError, ServiceError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { HTTPException } from 'hono/http-exception';
+import { DatabaseUnavailableError } from '../store/errors';
 
 /** gRPC status codes used here (see grpc/status.proto). */
 const GrpcStatus = { CANCELLED: 1, DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, UNAVAILABLE: 14 } as const;
@@ -37,6 +38,7 @@ export const PROBLEM_TYPES = {
   unauthorized: { type: '/problems/unauthorized', title: 'Unauthorized', status: 401 },
   rateLimited: { type: '/problems/rate-limited', title: 'Too many requests', status: 429 },
   unavailable: { type: '/problems/temporal-unavailable', title: 'Temporal unavailable', status: 503 },
+  databaseUnavailable: { type: '/problems/database-unavailable', title: 'Database unavailable', status: 503 },
   notReady: { type: '/problems/not-ready', title: 'Not ready', status: 503 },
   internal: { type: '/problems/internal', title: 'Internal server error', status: 500 },
 } as const;
@@ -89,6 +91,13 @@ export function toProblem(err: unknown): MappedProblem {
   }
   if (err instanceof WorkflowExecutionAlreadyStartedError) {
     return { problem: { ...PROBLEM_TYPES.conflict, detail: 'a run with this id already exists' }, unexpected: false };
+  }
+  if (err instanceof DatabaseUnavailableError) {
+    return {
+      problem: { ...PROBLEM_TYPES.databaseUnavailable, detail: "Braid's database cannot be reached; try again shortly" },
+      headers: { 'retry-after': '5' },
+      unexpected: false,
+    };
   }
   if (isTemporalUnavailable(err)) {
     return {

@@ -5,6 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { TriggerKind } from '../graph/schema';
+import { DatabaseUnavailableError, isDatabaseUnavailable } from './errors';
 import type { Database } from './tables';
 
 export interface SavedVersion {
@@ -58,7 +59,7 @@ export function createWorkflowRepository(database: Kysely<Database> | Promise<Ky
     };
   }
 
-  return {
+  const methods = {
     /**
      * Stores `definition` as `version` of `name` (unless that content was
      * saved before) and makes it the latest.
@@ -165,6 +166,22 @@ export function createWorkflowRepository(database: Kysely<Database> | Promise<Ky
       });
     },
   };
+  return unavailableAsError(methods);
+}
+
+/** Every method's connection failures become DatabaseUnavailableError (503); other errors stay as they are. */
+function unavailableAsError<T extends Record<string, (...args: never[]) => Promise<unknown>>>(methods: T): T {
+  const wrapped = {} as Record<string, unknown>;
+  for (const [name, fn] of Object.entries(methods)) {
+    wrapped[name] = async (...args: never[]) => {
+      try {
+        return await fn(...args);
+      } catch (err) {
+        throw isDatabaseUnavailable(err) ? new DatabaseUnavailableError(err) : err;
+      }
+    };
+  }
+  return wrapped as T;
 }
 
 export type WorkflowRepository = ReturnType<typeof createWorkflowRepository>;

@@ -4,7 +4,7 @@
  * backend: SQLite in a temp folder and PostgreSQL started for this file.
  */
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScheduleNotFoundError } from '@temporalio/client';
@@ -37,7 +37,7 @@ import { createLocalEnv, createTestWorker, testActivities, uniqueId } from '../h
 
 const TOKEN = 'test-token';
 const HOOK_SECRET = 'a webhook secret';
-const secrets: Record<string, string> = { HOOK_KEY: HOOK_SECRET };
+const secrets: Record<string, string> = { HOOK_KEY: HOOK_SECRET, ORDER_HOOK: 'order hook secret' };
 
 let env: TestWorkflowEnvironment;
 let worker: Worker;
@@ -388,6 +388,28 @@ describe.each(backends)('saved workflows on $kind', ({ kind, options }) => {
     // Clean up this backend's schedules so the other backend's run sees only its own.
     await call('DELETE', `/v1/workflows/${timed}`);
     await expect(env.client.schedule.getHandle(scheduleId(timed, 'weekdays')).describe()).rejects.toBeInstanceOf(ScheduleNotFoundError);
+  });
+
+  it('the saved-workflow example saves, creates its two schedules and takes a signed order', async () => {
+    const example = JSON.parse(readFileSync(join(__dirname, '..', '..', 'examples', 'saved', 'order-intake.json'), 'utf8')) as unknown;
+    const name = `order-intake-${kind}`;
+    expect((await call('PUT', `/v1/workflows/${name}`, example)).status).toBe(201);
+    const schedules = scheduleListSchema.parse(await (await call('GET', `/v1/workflows/${name}/schedules`)).json()).schedules;
+    expect(schedules.map((s) => [s.triggerId, s.spec])).toEqual([
+      ['nightly', { cron: '0 2 * * *', timezone: 'Europe/Paris' }],
+      ['often', { every: '15m' }],
+    ]);
+    const body = JSON.stringify({ orderId: 'A-17' });
+    const res = await app.request(`/v1/hooks/${name}?channel=web`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': 'shop/1.0', 'x-braid-signature': sign(body, 'order hook secret') },
+      body,
+    });
+    expect(res.status).toBe(202);
+    const run = await finished(hookAcceptedSchema.parse(await res.json()).runId);
+    expect(run.nodes.order?.output).toEqual({ orderId: 'A-17', sender: 'shop/1.0', channel: 'web' });
+    expect(run.nodes.sweep?.status).toBe('skipped');
+    expect((await call('DELETE', `/v1/workflows/${name}`)).status).toBe(204);
   });
 
   it('validate still answers for definitions with every trigger kind', async () => {
