@@ -3,10 +3,10 @@
  * SQLite and PostgreSQL (Kysely); every method is a single statement or one
  * transaction.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { TriggerKind } from '../graph/schema';
 import { DatabaseUnavailableError, isDatabaseUnavailable } from './errors';
-import type { Database } from './tables';
+import type { Database, WorkflowsTable, WorkflowVersionsTable } from './tables';
 
 export interface SavedVersion {
   version: string;
@@ -37,6 +37,35 @@ export interface SaveResult {
 
 const kindsOf = (text: string) => (text ? (text.split(',') as TriggerKind[]) : []);
 
+type VersionRow = Selectable<WorkflowVersionsTable>;
+type SummaryRow = Pick<Selectable<WorkflowsTable>, 'name' | 'latest_version' | 'created_at' | 'updated_at'> & { trigger_kinds: string };
+
+function storedVersion(row: VersionRow): StoredVersion {
+  return {
+    name: row.workflow_name,
+    version: row.version,
+    createdAt: row.created_at,
+    triggerKinds: kindsOf(row.trigger_kinds),
+    definition: JSON.parse(row.definition) as unknown,
+  };
+}
+
+function summary(row: SummaryRow): SavedWorkflow {
+  return {
+    name: row.name,
+    latestVersion: row.latest_version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    triggerKinds: kindsOf(row.trigger_kinds),
+  };
+}
+
+/** The latest version joined to its workflow. */
+const withLatest = (db: Kysely<Database>) =>
+  db
+    .selectFrom('workflows as w')
+    .innerJoin('workflow_versions as v', (j) => j.onRef('v.workflow_name', '=', 'w.name').onRef('v.version', '=', 'w.latest_version'));
+
 /**
  * The repository over a database, or over one still opening (its methods
  * wait for it), so an app can be built synchronously.
@@ -50,13 +79,7 @@ export function createWorkflowRepository(database: Kysely<Database> | Promise<Ky
       .where('workflow_name', '=', name)
       .where('version', '=', version)
       .executeTakeFirst();
-    return row && {
-      name: row.workflow_name,
-      version: row.version,
-      createdAt: row.created_at,
-      triggerKinds: kindsOf(row.trigger_kinds),
-      definition: JSON.parse(row.definition) as unknown,
-    };
+    return row && storedVersion(row);
   }
 
   const methods = {
@@ -92,20 +115,11 @@ export function createWorkflowRepository(database: Kysely<Database> | Promise<Ky
 
     async get(name: string): Promise<(SavedWorkflow & { definition: unknown }) | undefined> {
       const db = await ready;
-      const row = await db
-        .selectFrom('workflows as w')
-        .innerJoin('workflow_versions as v', (j) => j.onRef('v.workflow_name', '=', 'w.name').onRef('v.version', '=', 'w.latest_version'))
+      const row = await withLatest(db)
         .select(['w.name', 'w.latest_version', 'w.created_at', 'w.updated_at', 'v.definition', 'v.trigger_kinds'])
         .where('w.name', '=', name)
         .executeTakeFirst();
-      return row && {
-        name: row.name,
-        latestVersion: row.latest_version,
-        createdAt: row.created_at,
-        updatedAt: row.updated_at,
-        triggerKinds: kindsOf(row.trigger_kinds),
-        definition: JSON.parse(row.definition) as unknown,
-      };
+      return row && { ...summary(row), definition: JSON.parse(row.definition) as unknown };
     },
 
     async getVersion(name: string, version: string): Promise<StoredVersion | undefined> {
@@ -128,22 +142,14 @@ export function createWorkflowRepository(database: Kysely<Database> | Promise<Ky
     /** A page of workflows by name; `after` is the last name of the previous page. */
     async list(limit: number, after?: string): Promise<{ workflows: SavedWorkflow[]; more: boolean }> {
       const db = await ready;
-      let query = db
-        .selectFrom('workflows as w')
-        .innerJoin('workflow_versions as v', (j) => j.onRef('v.workflow_name', '=', 'w.name').onRef('v.version', '=', 'w.latest_version'))
+      let query = withLatest(db)
         .select(['w.name', 'w.latest_version', 'w.created_at', 'w.updated_at', 'v.trigger_kinds'])
         .orderBy('w.name', 'asc')
         .limit(limit + 1);
       if (after !== undefined) query = query.where('w.name', '>', after);
       const rows = await query.execute();
       return {
-        workflows: rows.slice(0, limit).map((r) => ({
-          name: r.name,
-          latestVersion: r.latest_version,
-          createdAt: r.created_at,
-          updatedAt: r.updated_at,
-          triggerKinds: kindsOf(r.trigger_kinds),
-        })),
+        workflows: rows.slice(0, limit).map(summary),
         more: rows.length > limit,
       };
     },
@@ -156,13 +162,7 @@ export function createWorkflowRepository(database: Kysely<Database> | Promise<Ky
         const deleted = await tx.deleteFrom('workflows').where('name', '=', name).executeTakeFirst();
         if (Number(deleted.numDeletedRows) === 0) return undefined;
         await tx.deleteFrom('workflow_versions').where('workflow_name', '=', name).execute();
-        return rows.map((r) => ({
-          name: r.workflow_name,
-          version: r.version,
-          createdAt: r.created_at,
-          triggerKinds: kindsOf(r.trigger_kinds),
-          definition: JSON.parse(r.definition) as unknown,
-        }));
+        return rows.map(storedVersion);
       });
     },
   };
