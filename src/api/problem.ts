@@ -57,7 +57,8 @@ export class ApiError extends Error {
 
 const UNAVAILABLE_CODES = new Set<number>([GrpcStatus.UNAVAILABLE, GrpcStatus.DEADLINE_EXCEEDED, GrpcStatus.CANCELLED]);
 
-function grpcCode(err: unknown): number | undefined {
+/** The gRPC status code of an error or of one of its causes. */
+export function grpcCode(err: unknown): number | undefined {
   for (let e = err, i = 0; e && i < 5; e = (e as { cause?: unknown }).cause, i++) {
     if (isGrpcServiceError(e)) return e.code;
   }

@@ -12,7 +12,8 @@ import type { ScheduleOverlap } from '../graph/schema';
 import { durationMs } from '../graph/duration';
 import type { TriggerSpec } from '../graph/triggers';
 import { WORKFLOW_TYPE } from '../graph/run-state';
-import { ApiError } from './problem';
+import { ApiError, grpcCode } from './problem';
+import { validationError } from './validation';
 import { nameSlug } from './run-ids';
 import type { RunStore } from './run-store';
 import { runStartOptions } from './run-store';
@@ -79,6 +80,27 @@ export function createSchedules(opts: { client: Client; taskQueue: string; names
     const action = actionOf(v);
     const policies = { overlap: OVERLAP[v.overlap] };
     const memo = { workflow: v.name, trigger: v.trigger.id };
+    try {
+      await createOrUpdate(id, spec, action, policies, memo, v);
+    } catch (err) {
+      // Validation keeps to what Temporal accepts; should the server still refuse the spec, say where.
+      // (The client turns the server's INVALID_ARGUMENT into a TypeError.)
+      if (err instanceof TypeError || grpcCode(err) === INVALID_ARGUMENT) {
+        const path = `$.nodes[${v.trigger.index ?? '?'}].data${v.trigger.cron !== undefined ? '.cron' : '.every'}`;
+        throw validationError([{ path, message: `Temporal refused the schedule: ${(err as Error).message}` }]);
+      }
+      throw err;
+    }
+  }
+
+  async function createOrUpdate(
+    id: string,
+    spec: ScheduleSpec,
+    action: ScheduleOptionsAction,
+    policies: { overlap: ScheduleOverlapPolicy },
+    memo: Record<string, unknown>,
+    v: ScheduleVersionTrigger,
+  ): Promise<void> {
     try {
       await client.schedule.create({ scheduleId: id, spec, action, policies, memo, state: { note: `Braid workflow "${v.name}", trigger "${v.trigger.id}"` } });
     } catch (err) {
@@ -180,6 +202,9 @@ export function createSchedules(opts: { client: Client; taskQueue: string; names
 }
 
 type ScheduleVersionTrigger = ScheduledVersion & { trigger: TriggerSpec };
+
+const INVALID_ARGUMENT = 3;
+
 
 async function notFoundAsApi(p: Promise<void>): Promise<void> {
   try {

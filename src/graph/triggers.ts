@@ -18,6 +18,8 @@ import { formatPath, ISSUE_CODES, validateDefinition } from './validate';
 export interface TriggerSpec {
   /** The trigger node's id. */
   id: string;
+  /** Its index in the definition's nodes (for error paths). */
+  index?: number;
   kind: TriggerKind;
   /** Webhook: the secret whose HMAC signs deliveries. */
   secret?: string;
@@ -32,7 +34,7 @@ export function triggersOf(graph: Graph): TriggerSpec[] {
     .filter((n) => n.type === 'trigger')
     .map((n) => {
       const data = (n.data ?? {}) as TriggerData;
-      const spec: TriggerSpec = { id: n.id, kind: data.kind ?? 'manual' };
+      const spec: TriggerSpec = { id: n.id, index: n.index, kind: data.kind ?? 'manual' };
       for (const key of ['secret', 'cron', 'timezone', 'every'] as const) if (data[key] !== undefined) spec[key] = data[key];
       return spec;
     });
@@ -43,6 +45,8 @@ export function triggerKinds(triggers: readonly TriggerSpec[]): TriggerKind[] {
   const kinds = new Set(triggers.map((t) => t.kind));
   return (['manual', 'webhook', 'schedule'] as const).filter((k) => kinds.has(k));
 }
+
+const NAMES = /JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC|SUN|MON|TUE|WED|THU|FRI|SAT/gi;
 
 /** Predefined cron names that Temporal and the checker both read the same way. */
 const CRON_ALIASES = new Set(['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly']);
@@ -60,6 +64,9 @@ export function cronProblem(expression: string): string | undefined {
   if (fields.length !== 5) {
     return `must have 5 fields (minute hour day-of-month month day-of-week), such as "0 9 * * MON-FRI"; got ${fields.length}`;
   }
+  // Temporal's cron parser has no L, W, ? or # (croner's would accept them).
+  const special = [fields[2]!, fields[4]!].map((f) => f.replace(NAMES, '')).find((f) => /[LW?#]/i.test(f));
+  if (special !== undefined) return `uses "L", "W", "?" or "#", which Temporal schedules do not support`;
   try {
     new Cron(text, { paused: true }).stop();
     return undefined;

@@ -13,7 +13,8 @@ import type { Worker } from '@temporalio/worker';
 import { Cron } from 'croner';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app';
-import { scheduleId } from '../../src/api/schedules';
+import { createRunStore } from '../../src/api/run-store';
+import { createSchedules, scheduleId } from '../../src/api/schedules';
 import {
   hookAcceptedSchema,
   problemSchema,
@@ -410,6 +411,18 @@ describe.each(backends)('saved workflows on $kind', ({ kind, options }) => {
     expect(run.nodes.order?.output).toEqual({ orderId: 'A-17', sender: 'shop/1.0', channel: 'web' });
     expect(run.nodes.sweep?.status).toBe('skipped');
     expect((await call('DELETE', `/v1/workflows/${name}`)).status).toBe(204);
+  });
+
+  it('a schedule spec Temporal refuses (past validation) becomes a 422 naming the field', async () => {
+    const schedules = createSchedules({ client: env.client, taskQueue, namespace: 'default', temporalUiUrl: 'http://ui', runs: createRunStore({ client: env.client, namespace: 'default', taskQueue, temporalUiUrl: 'http://ui' }) });
+    const refused = schedules.sync({
+      name: `refused-${kind}`,
+      version: '0123456789abcdef',
+      definition: {},
+      triggers: [{ id: 'last', index: 3, kind: 'schedule', cron: '0 0 L * *' }],
+      overlap: 'skip',
+    });
+    await expect(refused).rejects.toMatchObject({ kind: 'validation', extra: { errors: [{ path: '$.nodes[3].data.cron', message: expect.stringContaining('Temporal refused') }] } });
   });
 
   it('validate still answers for definitions with every trigger kind', async () => {

@@ -72,6 +72,9 @@ describe('trigger kinds', () => {
     expect(cronProblem('  @Hourly ')).toBeUndefined();
     expect(cronProblem('@every 5m')).toMatch(/5 fields/);
     expect(cronProblem('0 9 * * MON-FRI 2027')).toMatch(/got 6/);
+    expect(cronProblem('0 0 1 JUL,AUG WED')).toBeUndefined();
+    // What Temporal's parser refuses (checked against the dev server) is refused at save time.
+    for (const cron of ['0 0 L * *', '0 0 ? * MON', '0 0 1W * *', '0 0 * * 5L', '0 0 * * 5#3']) expect(cronProblem(cron), cron).toMatch(/Temporal/);
   });
 });
 
