@@ -25,7 +25,7 @@ import type { Activities, HttpRequestInput } from '../activities';
 import type { Attempted } from '../activities';
 import type { NodeSpec } from '../src/graph/graph';
 import { BATCH_WORKFLOW_TYPE } from '../src/graph/run-state';
-import { localActivityOptions, remoteActivityOptions } from './activity-options';
+import { foreignActivityOptions, localActivityOptions, remoteActivityOptions } from './activity-options';
 import { BatchedNodeFailure, toNodeError } from './errors';
 import type { NodeResult } from './executors/types';
 import type { BatchInput, BatchOutcome } from './node-batch-workflow';
@@ -61,6 +61,8 @@ export class ActivityDispatcher {
   private children = 0;
   private batchSeq = 0;
   private readonly queue: Queued[] = [];
+  /** `activity` nodes waiting for a slot. */
+  private readonly waitingCalls: { start: () => Promise<NodeResult>; resolve: (r: NodeResult) => void; reject: (err: unknown) => void }[] = [];
   private readonly batches = new Set<Scope>();
   private direct = false;
   /** Local activities: see LOCAL_BUDGET. */
@@ -77,6 +79,7 @@ export class ActivityDispatcher {
     opts.nodes?.cancelRequested.catch((err: unknown) => {
       for (const q of this.queue.splice(0)) q.reject(err);
       for (const q of this.localQueue.splice(0)) q.reject(err);
+      for (const w of this.waitingCalls.splice(0)) w.reject(err);
       for (const b of this.batches) b.cancel();
     });
   }
@@ -110,9 +113,34 @@ export class ActivityDispatcher {
     this.direct = this.opts.partitioned && this.queue.length === 0 && this.inline + this.children + remote <= PARTITION.slots;
   }
 
+  /**
+   * Calls an activity of any type on any task queue (the `activity` node).
+   * It takes one of the run's slots like an http node; when none is free it
+   * waits for the next `flush()`.
+   */
+  call(node: NodeSpec, activityType: string, taskQueue: string, args: unknown[]): Promise<NodeResult> {
+    const start = () => {
+      this.inline++;
+      const startedMs = Date.now();
+      const activities = proxyActivities<Record<string, (...a: unknown[]) => Promise<unknown>>>({ ...foreignActivityOptions(node), taskQueue });
+      return activities[activityType]!(...args).then(
+          (output): NodeResult => {
+            this.inline--;
+            return { output, attempts: 1, runMs: Date.now() - startedMs, execution: 'activity' };
+          },
+          (err: unknown) => {
+            this.inline--;
+            throw err;
+          },
+        );
+    };
+    if (!this.opts.partitioned || this.inline + this.children < PARTITION.slots) return start();
+    return new Promise<NodeResult>((resolve, reject) => this.waitingCalls.push({ start, resolve, reject }));
+  }
+
   /** True when queued nodes can go somewhere now. */
   get canFlush(): boolean {
-    return this.queue.length > 0 && this.inline + this.children < PARTITION.slots;
+    return (this.queue.length > 0 || this.waitingCalls.length > 0) && this.inline + this.children < PARTITION.slots;
   }
 
   /**
@@ -123,6 +151,10 @@ export class ActivityDispatcher {
    */
   flush(): void {
     this.direct = false;
+    while (this.waitingCalls.length > 0 && this.inline + this.children < PARTITION.slots) {
+      const w = this.waitingCalls.shift()!;
+      w.start().then(w.resolve, w.reject);
+    }
     const free = PARTITION.slots - this.inline - this.children;
     const waiting = this.queue.length;
     if (free <= 0 || waiting === 0) return;

@@ -47,3 +47,18 @@ export function localActivityOptions(node: NodeSpec): LocalActivityOptions {
     retry: retryPolicy(node),
   };
 }
+
+/**
+ * An `activity` node's activity, served by a worker that may not be Braid's:
+ * no heartbeat timeout (it may never heartbeat), and a cancellation that does
+ * not wait for an activity that may never learn of it.
+ */
+export function foreignActivityOptions(node: NodeSpec): ActivityOptions {
+  return {
+    activityId: node.id,
+    summary: node.label ?? node.id,
+    startToCloseTimeout: node.timeout ?? ACTIVITY_DEFAULTS.startToCloseTimeout,
+    cancellationType: ActivityCancellationType.TRY_CANCEL,
+    retry: { ...retryPolicy(node), nonRetryableErrorTypes: [] },
+  };
+}

@@ -14,6 +14,8 @@ import {
   CancelledFailure,
   condition,
   defineQuery,
+  defineSignal,
+  defineUpdate,
   isCancellation,
   log,
   patched,
@@ -26,8 +28,8 @@ import { ExpressionCache, ExpressionError, evaluateTemplate } from '../src/graph
 import { FAILURE_TYPES } from '../src/graph/failures';
 import type { Graph, NodeSpec } from '../src/graph/graph';
 import { setOwnProperty } from '../src/graph/own-property';
-import type { GraphWorkflowInput, NodeError, RunChanges, RunState } from '../src/graph/run-state';
-import { CHANGES_QUERY, runTiming, STATE_QUERY, webhookInput } from '../src/graph/run-state';
+import type { DecisionInput, EventInput, GraphWorkflowInput, NodeError, NodeState, RunChanges, RunState } from '../src/graph/run-state';
+import { CHANGES_QUERY, DECISION_REFUSALS, DECISION_UPDATE, EVENT_SIGNAL, runTiming, STATE_QUERY, webhookInput } from '../src/graph/run-state';
 import { RunTracker } from '../src/graph/run-tracker';
 import type { NodeOutcome } from '../src/graph/scheduler';
 import { Scheduler } from '../src/graph/scheduler';
@@ -38,11 +40,16 @@ import { ActivityDispatcher } from './activity-dispatcher';
 import { BatchedNodeFailure, NodeFailure, nodeFailureToError, toNodeError } from './errors';
 import type { ExecutorContext, NodeResult, NodeView } from './executors';
 import { EXECUTORS } from './executors';
+import { Mailbox } from './mailbox';
 import { TimerWheel } from './timer-wheel';
 
 export { ACTIVITY_DEFAULTS } from './activity-options';
 
 export const stateQuery = defineQuery<RunState>(STATE_QUERY);
+/** An approval node's decision; refused (not recorded) unless that node is waiting. Answers with the node's new state. */
+export const decisionUpdate = defineUpdate<NodeState, [DecisionInput]>(DECISION_UPDATE);
+/** An external event for `wait` nodes. */
+export const eventSignal = defineSignal<[EventInput]>(EVENT_SIGNAL);
 /** The patch id behind which partitioning, local execution, the shared timer and the shared node scope sit. */
 export const SCALE_PATCH = 'braid-scale-v1';
 /** The run with only the nodes that changed after the given version (see RunTracker). */
@@ -95,6 +102,39 @@ export async function graphWorkflow(args: GraphWorkflowInput): Promise<RunState>
     liveWallMs();
     return tracker.changes(since);
   });
+
+  // Decisions and events from outside; handlers record nothing until a node takes them.
+  const mailbox = new Mailbox();
+  setHandler(eventSignal, (e: EventInput) => mailbox.deliverEvent(e.name, e.payload));
+  setHandler(
+    decisionUpdate,
+    async (d: DecisionInput) => {
+      mailbox.decide(d.nodeId, {
+        approved: d.approved,
+        ...(d.comment === undefined ? {} : { comment: d.comment }),
+        ...(d.by === undefined ? {} : { by: d.by }),
+        decidedAt: iso(Date.now()),
+      });
+      await condition(() => state.nodes[d.nodeId]!.status !== 'waiting');
+      return state.nodes[d.nodeId]!;
+    },
+    {
+      validator: (d: DecisionInput) => {
+        const index = graph.indexById.get(d?.nodeId);
+        if (index === undefined || graph.nodes[index]!.type !== 'approval') {
+          throw ApplicationFailure.nonRetryable(`this run has no approval node "${String(d?.nodeId)}"`, DECISION_REFUSALS.unknownNode);
+        }
+        const status = state.nodes[d.nodeId]!.status;
+        if (status !== 'waiting' || mailbox.hasDecision(d.nodeId)) {
+          throw ApplicationFailure.nonRetryable(
+            `node "${d.nodeId}" is not waiting for a decision (it is ${mailbox.hasDecision(d.nodeId) ? 'decided' : status})`,
+            DECISION_REFUSALS.notWaiting,
+          );
+        }
+        if (typeof d.approved !== 'boolean') throw ApplicationFailure.nonRetryable('approved must be a boolean', FAILURE_TYPES.invalidNodeData);
+      },
+    },
+  );
 
   /** Each node's own work (runMs), for the run's workMs. */
   const work: (number | undefined)[] = graph.nodes.map(() => undefined);
@@ -150,6 +190,12 @@ export async function graphWorkflow(args: GraphWorkflowInput): Promise<RunState>
     sleep(ms) {
       return wheel ? wheel.wait(ms) : sleep(ms);
     },
+    mailbox,
+    markWaiting(node, waiting) {
+      tracker.setNode(node.id, { ...state.nodes[node.id]!, status: 'waiting', waiting: { ...waiting, since: iso(Date.now()) } });
+      nodesView[node.id] = { status: 'waiting' };
+    },
+    run: { id: info.workflowId, taskQueue: info.taskQueue, library: args.library ?? {} },
   };
 
   const settled: Settled[] = [];
@@ -216,6 +262,7 @@ export async function graphWorkflow(args: GraphWorkflowInput): Promise<RunState>
         ...(r.queuedMs === undefined ? {} : { queuedMs: r.queuedMs }),
         runMs: r.runMs,
         execution: r.execution,
+        ...(r.childRunId === undefined ? {} : { childRunId: r.childRunId }),
       });
       nodesView[node.id] = { status: 'succeeded', output: r.output };
       outcome = { status: 'succeeded', handle: r.handle };

@@ -1,5 +1,5 @@
 /** The workflow bundle's entry: the interpreter, its queries, and the batch child it starts for wide ready sets. */
-export { changesQuery, graphWorkflow, stateQuery } from './graph-workflow';
+export { changesQuery, decisionUpdate, eventSignal, graphWorkflow, stateQuery } from './graph-workflow';
 export { nodeBatchWorkflow } from './node-batch-workflow';
 
 import type { GraphWorkflowInput, RunState } from '../src/graph/run-state';

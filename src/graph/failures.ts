@@ -23,6 +23,12 @@ export const FAILURE_TYPES = {
   responseTooLarge: 'ResponseTooLarge',
   /** The run failed because one or more nodes failed. */
   runFailed: 'RunFailed',
+  /** An approval or wait node's timeout passed and it has no `timeout` edge to take. */
+  waitTimeout: 'WaitTimeout',
+  /** A subworkflow node's child run failed. */
+  subworkflowFailed: 'SubworkflowFailed',
+  /** A subworkflow node refers to a saved workflow the run was not given. */
+  unknownWorkflowRef: 'UnknownWorkflowRef',
 } as const;
 export type FailureType = (typeof FAILURE_TYPES)[keyof typeof FAILURE_TYPES];
 

@@ -4,7 +4,7 @@
  * definition order wherever the edges allow.
  */
 import type { ExecutionMode, GraphEdge, GraphNode, NodeType, RetryOptions } from './schema';
-import { LIMITS, DEFAULT_NAME } from './schema';
+import { DEFAULT_NAME, LIMITS, LOCAL_CAPABLE_TYPES } from './schema';
 import { MinHeap } from './heap';
 
 export interface NodeSpec {
@@ -74,7 +74,7 @@ export function buildGraph(def: GraphInput): Graph {
       retry: n.retry,
       timeout: n.timeout,
       onError: n.onError ?? 'fail',
-      execution: n.execution ?? def.settings?.execution ?? 'activity',
+      execution: LOCAL_CAPABLE_TYPES.has(n.type as NodeType) ? (n.execution ?? def.settings?.execution ?? 'activity') : 'activity',
     };
   });
   const incoming: number[][] = nodes.map(() => []);

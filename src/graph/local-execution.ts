@@ -8,7 +8,7 @@
 import { durationMs } from './duration';
 import { isExpression } from './expressions';
 import type { ExecutionMode, GraphNode } from './schema';
-import { ACTIVITY_NODE_TYPES, LOCAL_MAX_TIMEOUT_MS, LOCAL_SAFE_METHODS, isNodeType } from './schema';
+import { ACTIVITY_NODE_TYPES, isNodeType, LOCAL_CAPABLE_TYPES, LOCAL_MAX_TIMEOUT_MS, LOCAL_SAFE_METHODS } from './schema';
 
 export interface LocalExecutionProblem {
   /** Path segments under the node. */
@@ -27,10 +27,11 @@ export function localExecutionProblems(node: GraphNode, defaultMode: ExecutionMo
   const mode = node.execution ?? defaultMode ?? 'activity';
   if (mode !== 'local') return [];
   const where = node.execution ? ['execution'] : [];
-  if (!isNodeType(node.type) || !ACTIVITY_NODE_TYPES.has(node.type)) {
-    // settings.execution applies to activity nodes only; a node of another type saying so is a mistake.
+  if (!isNodeType(node.type) || !LOCAL_CAPABLE_TYPES.has(node.type)) {
+    // settings.execution applies to Braid's own activity nodes only; a node of another type saying so is a mistake.
+    const why = isNodeType(node.type) && ACTIVITY_NODE_TYPES.has(node.type) ? 'calls an activity another worker may host' : 'runs inside the workflow';
     return node.execution
-      ? [{ path: ['execution'], message: `only activity nodes (${[...ACTIVITY_NODE_TYPES].join(', ')}) can run locally; "${node.type}" runs inside the workflow` }]
+      ? [{ path: ['execution'], message: `only ${[...LOCAL_CAPABLE_TYPES].join(', ')} nodes can run locally; "${node.type}" ${why}` }]
       : [];
   }
   const problems: LocalExecutionProblem[] = [];

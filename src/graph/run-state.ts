@@ -30,6 +30,36 @@ export interface NodeState {
   runMs?: number;
   /** How the node ran: `activity`, `local` (local activity) or `workflow` (inside the workflow). */
   execution?: 'activity' | 'local' | 'workflow';
+  /** While `waiting`: what for. */
+  waiting?: Waiting;
+  /** A subworkflow node: the child run's id (its own run in the API). */
+  childRunId?: string;
+}
+
+/** What a waiting node waits for. */
+export interface Waiting {
+  kind: 'approval' | 'event';
+  /** `wait` nodes: the event's name. */
+  event?: string;
+  /** `approval` nodes: the question asked. */
+  prompt?: string;
+  since: string;
+  /** When it stops waiting and takes its `timeout` edge. */
+  timeoutAt?: string;
+}
+
+/** An approval decision, as the `decision` update carries it. */
+export interface DecisionInput {
+  nodeId: string;
+  approved: boolean;
+  comment?: string;
+  by?: string;
+}
+
+/** An external event for `wait` nodes, as the `event` signal carries it. */
+export interface EventInput {
+  name: string;
+  payload: unknown;
 }
 
 /**
@@ -76,6 +106,26 @@ export interface GraphWorkflowInput {
   trigger?: string;
   /** A webhook delivery's request; `$input` then also carries its headers and query (see webhookInput). */
   request?: WebhookRequest;
+  /**
+   * Saved workflows that `subworkflow` nodes refer to, by `name` and by
+   * `name@version`, resolved by the API when the run starts (a workflow
+   * cannot read Braid's database).
+   */
+  library?: Record<string, SavedRef>;
+  /** A subworkflow's run: the parent run and node. */
+  parent?: { runId: string; nodeId: string };
+}
+
+/** A saved workflow a subworkflow node refers to, resolved to one version. */
+export interface SavedRef {
+  name: string;
+  version: string;
+  definition: unknown;
+}
+
+/** A subworkflow node's child run id: `<parent run id>.<node id>` (at most 128 characters). */
+export function childRunId(parentRunId: string, nodeId: string): string {
+  return `${parentRunId.slice(0, 127 - nodeId.length)}.${nodeId}`;
 }
 
 /** What a webhook run keeps of its HTTP request besides the body. */
@@ -125,6 +175,10 @@ export const BATCH_WORKFLOW_TYPE = 'nodeBatchWorkflow';
 /** The interpreter under another name, for a new worker's warm-up runs (never listed as runs). */
 export const WARMUP_WORKFLOW_TYPE = 'braidWarmup';
 export const STATE_QUERY = 'state';
+export const DECISION_UPDATE = 'decision';
+export const EVENT_SIGNAL = 'event';
+/** Failure types of a refused decision (the update's validator). */
+export const DECISION_REFUSALS = { unknownNode: 'UnknownNode', notWaiting: 'NodeNotWaiting' } as const;
 export const CHANGES_QUERY = 'changes';
 /** Keyword search attribute holding the definition's (or saved workflow's) name. */
 export const NAME_SEARCH_ATTRIBUTE = 'BraidWorkflow';

@@ -21,7 +21,8 @@ import type { Graph, NodeSpec } from './graph';
 import { MinHeap } from './heap';
 import { ACTIVITY_NODE_TYPES, ERROR_HANDLE } from './schema';
 
-export const NODE_STATUSES = ['pending', 'running', 'succeeded', 'failed', 'skipped', 'canceled'] as const;
+/** `waiting`: running, and parked until a person or another system answers (approval, wait). The scheduler sees it as running. */
+export const NODE_STATUSES = ['pending', 'running', 'waiting', 'succeeded', 'failed', 'skipped', 'canceled'] as const;
 export type NodeStatus = (typeof NODE_STATUSES)[number];
 
 const EDGE_PENDING = 0;
@@ -185,7 +186,8 @@ export class Scheduler {
     }
     if (isErrorEdge) return EDGE_UNTAKEN;
     if (outcome.handle !== undefined) return handle === outcome.handle ? EDGE_TAKEN : EDGE_UNTAKEN;
-    return EDGE_TAKEN;
+    // No handle chosen: the plain edges (a wait node's "timeout" edge waits for a timeout).
+    return handle === undefined ? EDGE_TAKEN : EDGE_UNTAKEN;
   }
 
   private enqueue(index: number): void {

@@ -20,11 +20,13 @@ export const LIMITS = {
   maxIdLength: 64,
 } as const;
 
-export const NODE_TYPES = ['trigger', 'http', 'condition', 'switch', 'merge', 'delay', 'set'] as const;
+export const NODE_TYPES = ['trigger', 'http', 'condition', 'switch', 'merge', 'delay', 'set', 'approval', 'wait', 'activity', 'subworkflow'] as const;
 export type NodeType = (typeof NODE_TYPES)[number];
 
-/** Node types that run as Temporal activities; the rest run inside the workflow. */
-export const ACTIVITY_NODE_TYPES: ReadonlySet<NodeType> = new Set(['http']);
+/** Node types that run as Temporal activities (counted by maxParallel); the rest run inside the workflow. */
+export const ACTIVITY_NODE_TYPES: ReadonlySet<NodeType> = new Set(['http', 'activity']);
+/** Activity node types that may run as local activities (Braid's own activities). */
+export const LOCAL_CAPABLE_TYPES: ReadonlySet<NodeType> = new Set(['http']);
 
 export const ON_ERROR = ['fail', 'continue', 'branch'] as const;
 
@@ -43,6 +45,9 @@ export const LOCAL_DEFAULT_TIMEOUT = '30s';
 /** Methods a local node may use without an Idempotency-Key header. */
 export const LOCAL_SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 export const ERROR_HANDLE = 'error';
+/** Out-edge handles of an `approval` node, and of a waiting node that timed out. */
+export const APPROVAL_HANDLES = { approved: 'approved', rejected: 'rejected', timeout: 'timeout' } as const;
+export const TIMEOUT_HANDLE = 'timeout';
 export const DEFAULT_HANDLE = 'default';
 
 const ID_PATTERN = /^[A-Za-z0-9_-]+$/;
@@ -172,6 +177,13 @@ const triggerDataSchema = z
     }
   });
 
+/** The name of an external event a `wait` node waits for. */
+export const eventNameSchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(100, 'must be at most 100 characters')
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'may contain only letters, digits, ".", "_", ":" and "-"');
+
 const handleSchema = z.string().min(1).max(LIMITS.maxIdLength).regex(ID_PATTERN, 'may contain only letters, digits, "_" and "-"');
 
 export const DATA_SCHEMAS = {
@@ -198,6 +210,43 @@ export const DATA_SCHEMAS = {
     .strict()
     .refine((d) => (d.duration === undefined) !== (d.until === undefined), 'needs exactly one of "duration" or "until"'),
   set: z.object({ value: z.unknown(), ...uiKeys }).strict(),
+  approval: z
+    .object({
+      timeout: durationSchema.optional(),
+      /** Shown to whoever decides (and in the run's waitingFor). */
+      prompt: z.string().max(2000).optional(),
+      ...uiKeys,
+    })
+    .strict(),
+  wait: z
+    .object({
+      event: eventNameSchema,
+      timeout: durationSchema.optional(),
+      ...uiKeys,
+    })
+    .strict(),
+  activity: z
+    .object({
+      activityType: z.string().min(1, 'must not be empty').max(200),
+      taskQueue: z.string().min(1, 'must not be empty').max(200).optional(),
+      args: z.union([expressionSchema, z.array(z.unknown())]).optional(),
+      ...uiKeys,
+    })
+    .strict(),
+  subworkflow: z
+    .object({
+      /** An inline definition (validated as a workflow of its own). */
+      workflow: z.record(z.string(), z.unknown()).optional(),
+      /** A saved workflow: `name` (its latest version when the run starts) or `name@version`. */
+      ref: z
+        .string()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}(@[0-9a-f]{16})?$/, 'must be "name" or "name@version" of a saved workflow')
+        .optional(),
+      input: z.unknown().optional(),
+      ...uiKeys,
+    })
+    .strict()
+    .refine((d) => (d.workflow === undefined) !== (d.ref === undefined), 'needs exactly one of "workflow" or "ref"'),
 } as const satisfies Record<NodeType, z.ZodType>;
 
 export const nodeSchema = z.object({

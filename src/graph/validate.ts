@@ -13,6 +13,7 @@ import { buildGraph, topologicalOrder } from './graph';
 import { localExecutionProblems } from './local-execution';
 import type { GraphEdge, GraphNode } from './schema';
 import {
+  APPROVAL_HANDLES,
   DATA_SCHEMAS,
   DEFAULT_HANDLE,
   edgeSchema,
@@ -22,6 +23,7 @@ import {
   NODE_TYPES,
   nodeSchema,
   settingsSchema,
+  TIMEOUT_HANDLE,
 } from './schema';
 
 /** Kinds of validation problem; the `code` of each issue. */
@@ -137,6 +139,10 @@ function allowedHandles(node: GraphNode): { handles: Set<string | undefined>; de
   const handles = new Set<string | undefined>();
   if (node.type === 'condition') {
     handles.add('true').add('false');
+  } else if (node.type === 'approval') {
+    handles.add(APPROVAL_HANDLES.approved).add(APPROVAL_HANDLES.rejected).add(APPROVAL_HANDLES.timeout);
+  } else if (node.type === 'wait') {
+    handles.add(undefined).add(TIMEOUT_HANDLE);
   } else if (node.type === 'switch') {
     const cases = (node.data as { cases?: { handle?: unknown }[] } | undefined)?.cases ?? [];
     for (const c of cases) if (typeof c?.handle === 'string') handles.add(c.handle);
@@ -233,11 +239,19 @@ export function validateDefinition(input: unknown): ValidationResult {
     const data = DATA_SCHEMAS[node.type].safeParse(node.data ?? {});
     if (!data.success) {
       issues.push(...zodIssues(data.error, ['nodes', i, 'data'], ISSUE_CODES.invalidData, node.id));
+    } else if (node.type === 'subworkflow' && node.data?.workflow !== undefined) {
+      // An inline child workflow is a workflow of its own: every problem, under this node's path.
+      const inner = validateDefinition(node.data.workflow);
+      if (!inner.ok) {
+        const prefix = formatPath(['nodes', i, 'data', 'workflow']);
+        for (const issue of inner.issues) issues.push({ ...issue, path: prefix + issue.path.slice(1), nodeId: node.id });
+      }
     }
     for (const p of localExecutionProblems(node, settings.success ? settings.data?.execution : undefined)) {
       issues.push({ code: ISSUE_CODES.localExecution, path: formatPath(['nodes', i, ...p.path]), nodeId: node.id, message: p.message });
     }
-    for (const found of findExpressions(node.data ?? {})) {
+    // An inline child workflow's expressions were checked with it, and run in the child.
+    for (const found of findExpressions(node.type === 'subworkflow' ? { ...node.data, workflow: undefined } : (node.data ?? {}))) {
       try {
         compileExpression(found.text);
       } catch (err) {

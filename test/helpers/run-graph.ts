@@ -4,13 +4,15 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Activities } from '../../activities';
 import type { GraphDefinition } from '../../src/graph/schema';
-import type { RunState } from '../../src/graph/run-state';
+import type { GraphWorkflowInput, RunState } from '../../src/graph/run-state';
 import { graphWorkflow, stateQuery } from '../../workflows';
 import { createTestWorker, testActivities, uniqueId } from './temporal';
 
 export interface RunOptions {
   input?: unknown;
   trigger?: string;
+  /** Saved workflows that subworkflow nodes refer to (the API resolves them in production). */
+  library?: GraphWorkflowInput['library'];
   activities?: Activities;
   /** Called once the run started, before waiting for it (e.g. to query or cancel). */
   during?: (handle: Awaited<ReturnType<TestWorkflowEnvironment['client']['workflow']['start']>>) => Promise<void>;
@@ -31,7 +33,7 @@ export async function runGraph(env: TestWorkflowEnvironment, definition: GraphDe
     const handle = await env.client.workflow.start(graphWorkflow, {
       taskQueue,
       workflowId,
-      args: [{ definition, input: opts.input, trigger: opts.trigger }],
+      args: [{ definition, input: opts.input, trigger: opts.trigger, ...(opts.library ? { library: opts.library } : {}) }],
     });
     if (opts.during) await opts.during(handle);
     try {

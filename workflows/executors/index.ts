@@ -3,14 +3,18 @@
  * folder and one line here.
  */
 import type { NodeType } from '../../src/graph/schema';
+import { activity } from './activity';
+import { approval } from './approval';
 import { condition } from './condition';
 import { delay } from './delay';
 import { http } from './http';
 import { merge } from './merge';
 import { set } from './set';
 import { switchNode } from './switch';
+import { subworkflow } from './subworkflow';
 import { trigger } from './trigger';
 import type { Executor } from './types';
+import { wait } from './wait';
 
 export const EXECUTORS: Readonly<Record<NodeType, Executor>> = {
   trigger,
@@ -20,6 +24,10 @@ export const EXECUTORS: Readonly<Record<NodeType, Executor>> = {
   merge,
   delay,
   http,
+  approval,
+  wait,
+  activity,
+  subworkflow,
 };
 
 export type { Executor, ExecutorContext, NodeResult, NodeView } from './types';

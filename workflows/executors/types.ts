@@ -1,8 +1,9 @@
 /** What every node type's executor gets and returns. */
 import type { Graph, NodeSpec } from '../../src/graph/graph';
-import type { NodeError } from '../../src/graph/run-state';
+import type { NodeError, SavedRef, Waiting } from '../../src/graph/run-state';
 import type { Scheduler } from '../../src/graph/scheduler';
 import type { ActivityDispatcher } from '../activity-dispatcher';
+import type { Mailbox } from '../mailbox';
 
 export interface NodeResult {
   output: unknown;
@@ -14,6 +15,8 @@ export interface NodeResult {
   /** Activity nodes: scheduled → started of the last attempt. */
   queuedMs?: number;
   execution: 'activity' | 'local' | 'workflow';
+  /** A subworkflow node: its child run. */
+  childRunId?: string;
 }
 
 /** What expressions see of a node as `$nodes.<id>`. */
@@ -34,6 +37,12 @@ export interface ExecutorContext {
   readonly activities: ActivityDispatcher;
   /** Durable waiting: `ms` from now. */
   sleep(ms: number): Promise<void>;
+  /** Decisions and events from outside (approval, wait). */
+  readonly mailbox: Mailbox;
+  /** Shows the node as `waiting` (for what, until when) until it ends. */
+  markWaiting(node: NodeSpec, waiting: Omit<Waiting, 'since'>): void;
+  /** This run's id and task queue, and the saved workflows its subworkflow nodes refer to. */
+  readonly run: { id: string; taskQueue: string; library: Readonly<Record<string, SavedRef>> };
 }
 
 /** May throw synchronously (the interpreter treats that as a failed node). */
