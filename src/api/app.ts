@@ -99,9 +99,9 @@ export function createApp(deps: AppDeps) {
 
   app.route('/', systemRoutes(readiness));
   const watch = createRunWatch(store, { intervalMs: deps.watchIntervalMs ?? DEFAULT_WATCH_INTERVAL_MS });
-  app.route('/v1/runs', runsRoutes(store, watch));
   const repository =
     deps.repository ?? createWorkflowRepository(openDatabase({ kind: 'sqlite', file: ':memory:' }).then((d) => d.db));
+  app.route('/v1/runs', runsRoutes(store, watch, repository));
   const schedules = createSchedules({
     client: deps.client,
     taskQueue: config.taskQueue,

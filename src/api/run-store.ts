@@ -5,13 +5,22 @@
  * without a live worker; history is the last resort.
  */
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
-import { WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, defaultPayloadConverter, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { FAILURE_TYPES } from '../graph/failures';
 import type { NodeState, RunChanges, RunState, RunStatus } from '../graph/run-state';
-import type { GraphWorkflowInput, WebhookRequest } from '../graph/run-state';
-import { CHANGES_QUERY, NAME_SEARCH_ATTRIBUTE, runTiming, VERSION_SEARCH_ATTRIBUTE, WORKFLOW_TYPE } from '../graph/run-state';
+import type { DecisionInput, GraphWorkflowInput, SavedRef, Waiting, WebhookRequest } from '../graph/run-state';
+import {
+  CHANGES_QUERY,
+  DECISION_REFUSALS,
+  DECISION_UPDATE,
+  EVENT_SIGNAL,
+  NAME_SEARCH_ATTRIBUTE,
+  runTiming,
+  VERSION_SEARCH_ATTRIBUTE,
+  WORKFLOW_TYPE,
+} from '../graph/run-state';
 import type { TriggerKind } from '../graph/schema';
 import { redactSecrets } from '../graph/secrets';
 import { ApiError } from './problem';
@@ -59,12 +68,21 @@ export interface StartRunRequest {
   triggerKind?: TriggerKind;
   /** A webhook delivery's headers and query. */
   request?: WebhookRequest;
+  /** Saved workflows its subworkflow nodes refer to (see library.ts). */
+  library?: Record<string, SavedRef>;
 }
 
-/** Which workflow a run ran and what started it, from the run's memo. */
+/** Which workflow a run ran, what started it, and its parent run (subworkflows), from the run's memo. */
 export interface RunOrigin {
   workflow: { name: string; version: string | null };
   trigger: { id: string | null; kind: TriggerKind };
+  parent: { runId: string; nodeId: string; links: { self: string } } | null;
+}
+
+/** A node the run waits on, and where to answer it. */
+export interface WaitingFor extends Waiting {
+  nodeId: string;
+  links: { answer: string };
 }
 
 /**
@@ -78,6 +96,7 @@ export function runStartOptions(req: Omit<StartRunRequest, 'runId'>) {
     input: req.input ?? null,
     ...(req.trigger ? { trigger: req.trigger } : {}),
     ...(req.request ? { request: req.request } : {}),
+    ...(req.library && Object.keys(req.library).length > 0 ? { library: req.library } : {}),
   };
   return {
     args: [args] as [GraphWorkflowInput],
@@ -107,6 +126,8 @@ export interface RunSummary {
 export type NodeView = Omit<NodeState, 'startedAt' | 'finishedAt'> & { startedAt?: string | null; finishedAt?: string | null };
 
 export type RunView = Omit<RunState, 'startedAt' | 'finishedAt' | 'nodes'> & RunOrigin & {
+  /** Nodes waiting for a decision or an event. */
+  waitingFor: WaitingFor[];
   startedAt: string | null;
   finishedAt: string | null;
   nodes: Record<string, NodeView>;
@@ -232,10 +253,12 @@ export function createRunStore(opts: RunStoreOptions) {
       }
     }
     state ??= await stateFromHistory(runId, d);
+    const nodes = Object.fromEntries(Object.entries(state.nodes).map(([id, n]) => [id, nodeView(n)]));
     const view: RunView = {
       ...state,
       ...originOf(d),
-      nodes: Object.fromEntries(Object.entries(state.nodes).map(([id, n]) => [id, nodeView(n)])),
+      waitingFor: waitingFor(runId, nodes),
+      nodes,
       runId,
       status,
       startedAt: state.startedAt ?? d.startTime.toISOString(),
@@ -273,7 +296,15 @@ export function createRunStore(opts: RunStoreOptions) {
         const { nodes: changedNodes, ...rest } = redactSecrets(answer.state);
         const nodes = answer.full ? {} : { ...prev.view.nodes };
         for (const [id, n] of Object.entries(changedNodes)) nodes[id] = nodeView(n);
-        const view: RunView = { ...prev.view, ...rest, nodes, status: 'running', finishedAt: null, links: prev.view.links };
+        const view: RunView = {
+          ...prev.view,
+          ...rest,
+          nodes,
+          waitingFor: waitingFor(runId, nodes),
+          status: 'running',
+          finishedAt: null,
+          links: prev.view.links,
+        };
         return { view, version: answer.version, changed: answer.full ? null : Object.keys(changedNodes) };
       }
     }
@@ -333,10 +364,56 @@ export function createRunStore(opts: RunStoreOptions) {
     return { runId, status: 'canceling' as const, links: links(runId, d.runId) };
   }
 
-  return { start, get, refresh, list, cancel, links };
+  async function running(runId: string): Promise<void> {
+    const d = await describe(runId);
+    if (d.status.name !== 'RUNNING') {
+      throw new ApiError('conflict', `run is already ${STATUS_BY_TEMPORAL[d.status.name] ?? d.status.name.toLowerCase()}`, {
+        links: links(runId, d.runId),
+      });
+    }
+  }
+
+  /** An approval node's decision, through the `decision` Update: the node's state once it took the decision. */
+  async function decide(runId: string, input: DecisionInput): Promise<NodeView> {
+    await running(runId);
+    try {
+      return nodeView(await client.workflow.getHandle(runId).executeUpdate<NodeState, [DecisionInput]>(DECISION_UPDATE, { args: [input] }));
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+        if (err.cause.type === DECISION_REFUSALS.unknownNode) throw new ApiError('notFound', err.cause.message);
+        if (err.cause.type === DECISION_REFUSALS.notWaiting) throw new ApiError('conflict', err.cause.message);
+        throw new ApiError('validation', err.cause.message, { errors: [{ path: '$', message: err.cause.message }] });
+      }
+      throw err;
+    }
+  }
+
+  /** Delivers an event to the run's `wait` nodes (kept until one waits for it). */
+  async function sendEvent(runId: string, name: string, payload: unknown): Promise<void> {
+    await running(runId);
+    await client.workflow.getHandle(runId).signal(EVENT_SIGNAL, { name, payload });
+  }
+
+  return { start, get, refresh, list, cancel, decide, sendEvent, links };
 }
 
 export type RunStore = ReturnType<typeof createRunStore>;
+
+function waitingFor(runId: string, nodes: Record<string, NodeView>): WaitingFor[] {
+  const base = `/v1/runs/${encodeURIComponent(runId)}`;
+  return Object.entries(nodes)
+    .filter(([, n]) => n.status === 'waiting' && n.waiting)
+    .map(([nodeId, n]) => ({
+      nodeId,
+      ...n.waiting!,
+      links: {
+        answer:
+          n.waiting!.kind === 'approval'
+            ? `${base}/nodes/${encodeURIComponent(nodeId)}/decision`
+            : `${base}/events/${encodeURIComponent(n.waiting!.event ?? '')}`,
+      },
+    }));
+}
 
 function nodeView(n: NodeState): NodeView {
   return { ...n, startedAt: n.startedAt ?? null, finishedAt: n.finishedAt ?? null };
@@ -346,9 +423,12 @@ function originOf(d: WorkflowExecutionDescription): RunOrigin {
   const memo = d.memo ?? {};
   const text = (v: unknown) => (typeof v === 'string' ? v : null);
   const kind = text(memo.triggerKind);
+  const parentRunId = text(memo.parentRunId);
+  const parentNodeId = text(memo.parentNodeId);
   return {
     workflow: { name: nameOf(d), version: text(d.typedSearchAttributes.get(versionSearchAttribute)) ?? text(memo.version) },
     trigger: { id: text(memo.trigger), kind: kind === 'webhook' || kind === 'schedule' ? kind : 'manual' },
+    parent: parentRunId && parentNodeId ? { runId: parentRunId, nodeId: parentNodeId, links: { self: `/v1/runs/${encodeURIComponent(parentRunId)}` } } : null,
   };
 }
 

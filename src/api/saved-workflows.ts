@@ -12,6 +12,7 @@ import type { WebhookRequest } from '../graph/run-state';
 import type { TriggerKind } from '../graph/schema';
 import type { WorkflowRepository } from '../store/workflow-repository';
 import { ApiError } from './problem';
+import { resolveLibrary } from './library';
 import { newRunId } from './run-ids';
 import type { RunStore } from './run-store';
 import type { Schedules } from './schedules';
@@ -108,10 +109,12 @@ export function createSavedWorkflows(deps: SavedWorkflowsDeps) {
           message: `env BRAID_SECRET_${t.secret} is not set on the API server; set it before saving a webhook that uses it`,
         }));
       if (missing.length > 0) throw validationError(missing);
+      // Refs must exist and must not lead back here; schedules start with what they resolve to now.
+      const library = await resolveLibrary(repository, definition, name);
       const v = contentVersion(definition);
       const saved = await repository.save(name, v, definition, triggerKinds(triggers));
       const previousTriggers = saved.previous ? parse(name, saved.previous.version, saved.previous.definition).triggers : undefined;
-      await schedules.sync({ name, version: v, definition, triggers, overlap: overlapOf(definition) }, previousTriggers);
+      await schedules.sync({ name, version: v, definition, library, triggers, overlap: overlapOf(definition) }, previousTriggers);
       return { name, version: v, created: saved.created };
     },
 
@@ -133,7 +136,9 @@ export function createSavedWorkflows(deps: SavedWorkflowsDeps) {
         throw validationError([{ path: '$.trigger', message: `"${req.trigger}" is not a trigger node of workflow "${name}" version ${target.version}` }]);
       }
       const runId = req.runId ?? newRunId(name);
+      const library = await resolveLibrary(repository, target.definition, name);
       const started = await runs.start({
+        library,
         runId,
         definition: target.definition,
         name,

@@ -11,6 +11,7 @@ import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy } 
 import type { ScheduleOverlap } from '../graph/schema';
 import { durationMs } from '../graph/duration';
 import type { TriggerSpec } from '../graph/triggers';
+import type { SavedRef } from '../graph/run-state';
 import { WORKFLOW_TYPE } from '../graph/run-state';
 import { ApiError, grpcCode } from './problem';
 import { validationError } from './validation';
@@ -35,6 +36,8 @@ export interface ScheduledVersion {
   name: string;
   version: string;
   definition: unknown;
+  /** Saved workflows its subworkflow nodes refer to, resolved when the version was saved. */
+  library?: Record<string, SavedRef>;
   triggers: readonly TriggerSpec[];
   overlap: ScheduleOverlap;
 }
@@ -63,7 +66,14 @@ export function createSchedules(opts: { client: Client; taskQueue: string; names
   const { client } = opts;
 
   function actionOf(v: ScheduleVersionTrigger): ScheduleOptionsAction {
-    const start = runStartOptions({ definition: v.definition, name: v.name, version: v.version, trigger: v.trigger.id, triggerKind: 'schedule' });
+    const start = runStartOptions({
+      definition: v.definition,
+      name: v.name,
+      version: v.version,
+      trigger: v.trigger.id,
+      triggerKind: 'schedule',
+      ...(v.library ? { library: v.library } : {}),
+    });
     return {
       type: 'startWorkflow',
       workflowType: WORKFLOW_TYPE,

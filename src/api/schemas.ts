@@ -3,7 +3,7 @@
  * OpenAPI document, and tests parse responses with them.
  */
 import { z } from '@hono/zod-openapi';
-import { definitionSchema, nodeIdSchema, SCHEDULE_OVERLAP, TRIGGER_KINDS } from '../graph/schema';
+import { definitionSchema, eventNameSchema, nodeIdSchema, SCHEDULE_OVERLAP, TRIGGER_KINDS } from '../graph/schema';
 import { NODE_STATUSES } from '../graph/scheduler';
 import { RUN_STATUSES } from '../graph/run-state';
 
@@ -44,6 +44,16 @@ export const nodeErrorSchema = z
   })
   .openapi('NodeError');
 
+export const waitingSchema = z
+  .object({
+    kind: z.enum(['approval', 'event']),
+    event: z.string().optional(),
+    prompt: z.string().optional(),
+    since: z.string(),
+    timeoutAt: z.string().optional(),
+  })
+  .openapi('Waiting');
+
 export const nodeStateSchema = z
   .object({
     status: z.enum(NODE_STATUSES),
@@ -55,6 +65,8 @@ export const nodeStateSchema = z
     queuedMs: z.number().optional().openapi({ description: "Activity nodes: scheduled → started of the last attempt, from the activity's own info" }),
     runMs: z.number().optional().openapi({ description: "The node's own work: the last attempt's request measured inside the activity, a delay's wait, 0 for in-workflow nodes" }),
     execution: z.enum(['activity', 'local', 'workflow']).optional(),
+    waiting: waitingSchema.optional().openapi({ description: 'While the status is `waiting`: what for' }),
+    childRunId: z.string().optional().openapi({ description: 'A subworkflow node: its child run' }),
   })
   .openapi('NodeState');
 
@@ -83,6 +95,13 @@ export const runSchema = z
     trigger: z
       .object({ id: z.string().nullable(), kind: triggerKindSchema })
       .openapi({ description: 'The trigger node that fired (null: every trigger) and what fired it' }),
+    parent: z
+      .object({ runId: z.string(), nodeId: z.string(), links: z.object({ self: z.string() }) })
+      .nullable()
+      .openapi({ description: 'A subworkflow run: the run and node that started it' }),
+    waitingFor: z
+      .array(waitingSchema.extend({ nodeId: z.string(), links: z.object({ answer: z.string() }) }))
+      .openapi({ description: 'Nodes waiting for a decision or an event, and where to send it' }),
     status: runStatusSchema,
     startedAt: z.string().nullable(),
     finishedAt: z.string().nullable(),
@@ -253,3 +272,21 @@ export const scheduleActionBodySchema = z
   .object({ note: z.string().max(500).optional().openapi({ description: 'Why (kept on the schedule, shown in the Web UI)' }) })
   .strict()
   .openapi('ScheduleAction');
+
+// ---- Answers to waiting nodes ----
+
+export const nodeParamSchema = runIdParamSchema.extend({ nodeId: nodeIdSchema.openapi({ param: { name: 'nodeId', in: 'path' } }) });
+export const eventParamSchema = runIdParamSchema.extend({ event: eventNameSchema.openapi({ param: { name: 'event', in: 'path' } }) });
+
+export const decisionBodySchema = z
+  .object({
+    approved: z.boolean(),
+    comment: z.string().max(2000).optional(),
+    by: z.string().max(200).optional().openapi({ description: 'Who decided' }),
+  })
+  .strict()
+  .openapi('Decision');
+
+export const eventAcceptedSchema = z
+  .object({ runId: z.string(), event: z.string(), status: z.literal('delivered'), links: runLinksSchema })
+  .openapi('EventAccepted');

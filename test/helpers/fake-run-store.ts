@@ -10,6 +10,7 @@ export function grpcError(code: number, details: string): Error {
 export function createFakeRunStore() {
   const runs = new Map<string, RunView>();
   const started: StartRunRequest[] = [];
+  const events: { runId: string; name: string; payload: unknown }[] = [];
   let failure: Error | undefined;
   const links = (runId: string) => ({ self: `/v1/runs/${runId}`, temporalUi: `http://ui/namespaces/default/workflows/${runId}` });
   const guard = () => {
@@ -30,6 +31,8 @@ export function createFakeRunStore() {
         input: req.input ?? null,
         workflow: { name: req.name, version: req.version ?? null },
         trigger: { id: req.trigger ?? null, kind: req.triggerKind ?? 'manual' },
+        parent: null,
+        waitingFor: [],
         nodes: {},
         metrics: { wallMs: 0, workMs: 0, overheadMs: 0, criticalPathMs: 0, efficiency: 0, activityCount: 0 },
         links: links(req.runId),
@@ -60,6 +63,21 @@ export function createFakeRunStore() {
         nextCursor: all.length > params.limit ? 'next' : null,
       };
     },
+    async decide(runId, input) {
+      guard();
+      const run = runs.get(runId);
+      if (!run) throw new ApiError('notFound', 'no run with this id');
+      const node = run.nodes[input.nodeId];
+      if (!node) throw new ApiError('notFound', `this run has no approval node "${input.nodeId}"`);
+      if (node.status !== 'waiting') throw new ApiError('conflict', `node "${input.nodeId}" is not waiting for a decision`);
+      run.nodes[input.nodeId] = { status: 'succeeded', attempts: 1, output: { approved: input.approved } };
+      return structuredClone(run.nodes[input.nodeId]!);
+    },
+    async sendEvent(runId, name, payload) {
+      guard();
+      if (!runs.has(runId)) throw new ApiError('notFound', 'no run with this id');
+      events.push({ runId, name, payload });
+    },
     async cancel(runId) {
       guard();
       const run = runs.get(runId);
@@ -72,6 +90,7 @@ export function createFakeRunStore() {
     store,
     runs,
     started,
+    events,
     /** Every call fails with `err` until cleared. */
     failWith(err: Error | undefined) {
       failure = err;

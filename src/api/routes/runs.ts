@@ -5,11 +5,18 @@ import { exceedsNesting, MAX_NESTING } from '../../graph/validate';
 import { validateWorkflow } from '../../graph/triggers';
 import { DEFAULT_NAME } from '../../graph/schema';
 import { ApiError } from '../problem';
+import { resolveLibrary } from '../library';
 import { newRunId } from '../run-ids';
+import type { WorkflowRepository } from '../../store/workflow-repository';
 import type { RunStore } from '../run-store';
 import type { RunWatch, WatchEvent } from '../run-watch';
 import {
   cancelAcceptedSchema,
+  decisionBodySchema,
+  eventAcceptedSchema,
+  eventParamSchema,
+  nodeParamSchema,
+  nodeStateSchema,
   listRunsQuerySchema,
   problemSchema,
   runCreatedSchema,
@@ -81,6 +88,40 @@ const cancelRoute = createRoute({
   },
 });
 
+const decisionRoute = createRoute({
+  method: 'post',
+  path: '/{runId}/nodes/{nodeId}/decision',
+  summary: "Decide a waiting approval node",
+  description: 'A Temporal Update: the answer says at once whether the decision was taken, with the node\'s new state.',
+  security,
+  request: { params: nodeParamSchema, body: { required: true, content: { 'application/json': { schema: decisionBodySchema } } } },
+  responses: {
+    200: { description: 'Decided: the node state', content: { 'application/json': { schema: nodeStateSchema } } },
+    404: problem('No such run, or no approval node with this id'),
+    409: problem('The node is not waiting (not started yet, or decided), or the run has finished'),
+    422: problem('Bad body'),
+    503: problem('Temporal unavailable'),
+  },
+});
+
+const sendEventRoute = createRoute({
+  method: 'post',
+  path: '/{runId}/events/{event}',
+  summary: 'Deliver an event to wait nodes',
+  description:
+    'A Temporal Signal. The JSON body (null when empty) becomes the output of every node waiting for this event; ' +
+    'when none waits yet, the event is kept for the next one that does.',
+  security,
+  request: { params: eventParamSchema },
+  responses: {
+    202: { description: 'Delivered', content: { 'application/json': { schema: eventAcceptedSchema } } },
+    400: problem('Malformed JSON'),
+    404: problem('No such run'),
+    409: problem('The run has finished'),
+    503: problem('Temporal unavailable'),
+  },
+});
+
 const eventsRoute = createRoute({
   method: 'get',
   path: '/{runId}/events',
@@ -95,7 +136,7 @@ const eventsRoute = createRoute({
   },
 });
 
-export function runsRoutes(store: RunStore, watch: RunWatch) {
+export function runsRoutes(store: RunStore, watch: RunWatch, repository: WorkflowRepository) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
   app.openapi(startRoute, async (c) => {
@@ -115,8 +156,9 @@ export function runsRoutes(store: RunStore, watch: RunWatch) {
     }
     const name = body.workflow.name ?? DEFAULT_NAME;
     const runId = body.runId ?? newRunId(name);
+    const library = await resolveLibrary(repository, body.workflow);
     try {
-      const started = await store.start({ runId, definition: body.workflow, name, input: body.input, trigger: body.trigger });
+      const started = await store.start({ runId, definition: body.workflow, name, input: body.input, trigger: body.trigger, library });
       return c.json({ runId: started.runId, status: 'running' as const, links: started.links }, 201, {
         location: started.links.self,
       });
@@ -133,6 +175,28 @@ export function runsRoutes(store: RunStore, watch: RunWatch) {
   app.openapi(getRoute, async (c) => c.json((await watch.read(c.req.valid('param').runId)).view as z.infer<typeof runSchema>, 200));
 
   app.openapi(cancelRoute, async (c) => c.json(await store.cancel(c.req.valid('param').runId), 202));
+
+  app.openapi(decisionRoute, async (c) => {
+    const { runId, nodeId } = c.req.valid('param');
+    const body = c.req.valid('json');
+    return c.json((await store.decide(runId, { nodeId, ...body })) as z.infer<typeof nodeStateSchema>, 200);
+  });
+
+  app.openapi(sendEventRoute, async (c) => {
+    const { runId, event } = c.req.valid('param');
+    const text = await c.req.text();
+    let payload: unknown = null;
+    if (text.trim() !== '') {
+      try {
+        payload = JSON.parse(text);
+      } catch (err) {
+        throw new ApiError('malformedJson', `body is not valid JSON: ${(err as Error).message}`);
+      }
+    }
+    if (exceedsNesting(payload)) throw validationError([{ path: '$', message: `must not nest deeper than ${MAX_NESTING} levels` }]);
+    await store.sendEvent(runId, event, payload);
+    return c.json({ runId, event, status: 'delivered' as const, links: store.links(runId) }, 202);
+  });
 
   app.openapi(eventsRoute, async (c) => {
     const { runId } = c.req.valid('param');
