@@ -30,4 +30,19 @@ describe('examples', () => {
     const { state } = await runGraph(ctx.env, fanOut.workflow, { input: { baseUrl: ctx.target.url } });
     expect(state.nodes.summary!.output).toEqual({ branches: 5 });
   });
+
+  it('refund-approval escalates when nobody decides within two days (the timeout edge)', async () => {
+    const example = examples.find((e) => e.file === 'refund-approval.json')!;
+    const { state } = await runGraph(ctx.env, example.workflow, { input: { ...example.input, baseUrl: ctx.target.url } });
+    expect(state.nodes.review!.output).toMatchObject({ timedOut: true });
+    expect(state.nodes.escalate!.output).toBe('escalated');
+    expect(state.nodes.refund!.status).toBe('skipped');
+  });
+
+  it('subworkflow prices the basket in a child run, then calls an activity by type', async () => {
+    const example = examples.find((e) => e.file === 'subworkflow.json')!;
+    const { state } = await runGraph(ctx.env, example.workflow, { input: { ...example.input, baseUrl: ctx.target.url } });
+    expect(state.nodes.price!.childRunId).toMatch(/\.price$/);
+    expect(state.nodes.quote!.output).toEqual({ total: 20, reserved: true });
+  });
 });
