@@ -4,7 +4,8 @@
  * resolved by the API when the run started and passed in `library`). Its id
  * is `<run id>.<node id>`: its own run in the API, linked to this one both
  * ways. The output is the child run's output; a failed child fails the node
- * (then `onError` decides); canceling this node or this run cancels the child.
+ * (then `onError` decides); `timeout` bounds the child run (it times out, and
+ * the node fails); canceling this node or this run cancels the child.
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { ChildWorkflowCancellationType, executeChild, isCancellation, ParentClosePolicy, workflowInfo } from '@temporalio/workflow';
@@ -35,6 +36,8 @@ export const subworkflow: Executor = async (node, ctx) => {
       args: [args],
       cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+      // The node's timeout bounds the whole child run.
+      ...(node.timeout === undefined ? {} : { workflowExecutionTimeout: node.timeout }),
       memo: { name, ...(saved ? { version: saved.version } : {}), parentRunId: ctx.run.id, parentNodeId: node.id, triggerKind: 'manual' },
       // Braid registers both keys together; a parent that carries one proves the namespace has them.
       ...(workflowInfo().typedSearchAttributes.get(nameKey) === undefined
