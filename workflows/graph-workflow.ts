@@ -28,8 +28,17 @@ import { ExpressionCache, ExpressionError, evaluateTemplate } from '../src/graph
 import { FAILURE_TYPES } from '../src/graph/failures';
 import type { Graph, NodeSpec } from '../src/graph/graph';
 import { setOwnProperty } from '../src/graph/own-property';
-import type { DecisionInput, EventInput, GraphWorkflowInput, NodeError, NodeState, RunChanges, RunState } from '../src/graph/run-state';
-import { CHANGES_QUERY, DECISION_REFUSALS, DECISION_UPDATE, EVENT_SIGNAL, runTiming, STATE_QUERY, webhookInput } from '../src/graph/run-state';
+import type { DecisionInput, EventInput, ForEachProgressInput, GraphWorkflowInput, NodeError, NodeState, RunChanges, RunState } from '../src/graph/run-state';
+import {
+  CHANGES_QUERY,
+  DECISION_REFUSALS,
+  DECISION_UPDATE,
+  EVENT_SIGNAL,
+  FOR_EACH_PROGRESS_SIGNAL,
+  runTiming,
+  STATE_QUERY,
+  webhookInput,
+} from '../src/graph/run-state';
 import { RunTracker } from '../src/graph/run-tracker';
 import type { NodeOutcome } from '../src/graph/scheduler';
 import { Scheduler } from '../src/graph/scheduler';
@@ -50,6 +59,8 @@ export const stateQuery = defineQuery<RunState>(STATE_QUERY);
 export const decisionUpdate = defineUpdate<NodeState, [DecisionInput]>(DECISION_UPDATE);
 /** An external event for `wait` nodes. */
 export const eventSignal = defineSignal<[EventInput]>(EVENT_SIGNAL);
+/** A forEach batch's progress. */
+export const forEachProgressSignal = defineSignal<[ForEachProgressInput]>(FOR_EACH_PROGRESS_SIGNAL);
 /** The patch id behind which partitioning, local execution, the shared timer and the shared node scope sit. */
 export const SCALE_PATCH = 'braid-scale-v1';
 /** The run with only the nodes that changed after the given version (see RunTracker). */
@@ -103,6 +114,21 @@ export async function graphWorkflow(args: GraphWorkflowInput): Promise<RunState>
     return tracker.changes(since);
   });
 
+  // forEach batches report progress: per node, per batch, the latest counts.
+  const progressTotals = new Map<string, { total: number; batches: Map<number, { done: number; failed: number }> }>();
+  setHandler(forEachProgressSignal, (p: ForEachProgressInput) => {
+    const entry = progressTotals.get(p.nodeId);
+    if (!entry || state.nodes[p.nodeId]?.status !== 'running') return;
+    entry.batches.set(p.batch, { done: p.done, failed: p.failed });
+    let done = 0;
+    let failed = 0;
+    for (const b of entry.batches.values()) {
+      done += b.done;
+      failed += b.failed;
+    }
+    tracker.setNode(p.nodeId, { ...state.nodes[p.nodeId]!, progress: { done, failed, total: entry.total } });
+  });
+
   // Decisions and events from outside; handlers record nothing until a node takes them.
   const mailbox = new Mailbox();
   setHandler(eventSignal, (e: EventInput) => mailbox.deliverEvent(e.name, e.payload));
@@ -143,7 +169,9 @@ export async function graphWorkflow(args: GraphWorkflowInput): Promise<RunState>
   const expressions = new ExpressionCache();
   const secrets = secretsBinding(args.definition);
   const input = args.request ? webhookInput(args.input, args.request) : (args.input ?? null);
+  const itemBindings = args.item ? { item: args.item.value, index: args.item.index } : {};
   const bindings = () => ({
+    ...itemBindings,
     input,
     nodes: nodesView,
     run: { id: info.workflowId, startedAt: state.startedAt },
@@ -191,6 +219,10 @@ export async function graphWorkflow(args: GraphWorkflowInput): Promise<RunState>
       return wheel ? wheel.wait(ms) : sleep(ms);
     },
     mailbox,
+    markProgress(node, progress) {
+      progressTotals.set(node.id, { total: progress.total, batches: new Map() });
+      tracker.setNode(node.id, { ...state.nodes[node.id]!, progress });
+    },
     markWaiting(node, waiting) {
       tracker.setNode(node.id, { ...state.nodes[node.id]!, status: 'waiting', waiting: { ...waiting, since: iso(Date.now()) } });
       nodesView[node.id] = { status: 'waiting' };
@@ -263,6 +295,7 @@ export async function graphWorkflow(args: GraphWorkflowInput): Promise<RunState>
         runMs: r.runMs,
         execution: r.execution,
         ...(r.childRunId === undefined ? {} : { childRunId: r.childRunId }),
+        ...(r.progress === undefined ? {} : { progress: r.progress }),
       });
       nodesView[node.id] = { status: 'succeeded', output: r.output };
       outcome = { status: 'succeeded', handle: r.handle };

@@ -1,5 +1,6 @@
 /** The workflow bundle's entry: the interpreter, its queries, and the batch child it starts for wide ready sets. */
-export { changesQuery, decisionUpdate, eventSignal, graphWorkflow, stateQuery } from './graph-workflow';
+export { changesQuery, decisionUpdate, eventSignal, forEachProgressSignal, graphWorkflow, stateQuery } from './graph-workflow';
+export { forEachBatchWorkflow } from './for-each-batch-workflow';
 export { nodeBatchWorkflow } from './node-batch-workflow';
 
 import type { GraphWorkflowInput, RunState } from '../src/graph/run-state';
@@ -7,5 +8,10 @@ import { graphWorkflow } from './graph-workflow';
 
 /** The interpreter under the type `braidWarmup`: a new worker's warm-up runs (src/temporal/warmup.ts). */
 export async function braidWarmup(args: GraphWorkflowInput): Promise<RunState> {
+  return graphWorkflow(args);
+}
+
+/** The interpreter under the type `braidItem`: one forEach item's run (never listed as a run). */
+export async function braidItem(args: GraphWorkflowInput): Promise<RunState> {
   return graphWorkflow(args);
 }

@@ -47,3 +47,18 @@ export const LOCAL_BUDGET = {
   localFirstEstimate: 64 * 1024,
   localMaxResponseBytes: 256 * 1024,
 } as const;
+
+/**
+ * forEach: items run in batch children (`forEachBatchWorkflow`) of at most
+ * `itemsPerBatch` items, at most `batchesInFlight` batches at once, each with
+ * at most `window` item runs in flight (each ending item buffers about two
+ * events in the batch, so 40 stay under Temporal's 100). A batch of 500
+ * items records about 4,000 events; a run of 10,000 items has 20 batches.
+ */
+export const FOR_EACH = {
+  itemsPerBatch: 500,
+  batchesInFlight: 10,
+  window: 40,
+  /** Progress signals per batch (about). */
+  reportsPerBatch: 10,
+} as const;

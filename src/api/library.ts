@@ -1,5 +1,5 @@
 /**
- * Resolves the saved workflows a definition's `subworkflow` nodes refer to
+ * Resolves the saved workflows a definition's `subworkflow` and `forEach` nodes refer to
  * (`data.ref`: `name` → its latest version now, `name@version` → that one),
  * through inline subworkflows and through the referenced workflows
  * themselves. A workflow cannot read Braid's database, so the API hands the
@@ -7,7 +7,7 @@
  * already on the way are a cycle, refused with the path of the ref.
  */
 import type { SavedRef } from '../graph/run-state';
-import { formatPath } from '../graph/validate';
+import { formatPath, INLINE_GRAPH_FIELD } from '../graph/validate';
 import type { ProblemFieldError } from './problem';
 import { validationError } from './validation';
 import type { WorkflowRepository } from '../store/workflow-repository';
@@ -24,10 +24,11 @@ function refsIn(definition: unknown, base: (string | number)[] = []): Found[] {
   if (!Array.isArray(nodes)) return [];
   const found: Found[] = [];
   nodes.forEach((n: unknown, i) => {
-    const node = n as { type?: unknown; data?: { ref?: unknown; workflow?: unknown } } | null;
-    if (node?.type !== 'subworkflow') return;
-    if (typeof node.data?.ref === 'string') found.push({ ref: node.data.ref, path: [...base, 'nodes', i, 'data', 'ref'] });
-    if (node.data?.workflow !== undefined) found.push(...refsIn(node.data.workflow, [...base, 'nodes', i, 'data', 'workflow']));
+    const node = n as { type?: unknown; data?: Record<string, unknown> } | null;
+    const field = typeof node?.type === 'string' ? INLINE_GRAPH_FIELD[node.type] : undefined;
+    if (field === undefined) return;
+    if (typeof node?.data?.ref === 'string') found.push({ ref: node.data.ref, path: [...base, 'nodes', i, 'data', 'ref'] });
+    if (node?.data?.[field] !== undefined) found.push(...refsIn(node.data[field], [...base, 'nodes', i, 'data', field]));
   });
   return found;
 }

@@ -25,6 +25,8 @@ export const FAILURE_TYPES = {
   runFailed: 'RunFailed',
   /** An approval or wait node's timeout passed and it has no `timeout` edge to take. */
   waitTimeout: 'WaitTimeout',
+  /** A forEach node's item run failed (or more of them than tolerated). */
+  forEachItemFailed: 'ForEachItemFailed',
   /** A subworkflow node's child run failed. */
   subworkflowFailed: 'SubworkflowFailed',
   /** A subworkflow node refers to a saved workflow the run was not given. */

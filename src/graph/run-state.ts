@@ -34,6 +34,8 @@ export interface NodeState {
   waiting?: Waiting;
   /** A subworkflow node: the child run's id (its own run in the API). */
   childRunId?: string;
+  /** A forEach node: items done (failed included) and failed, of total. */
+  progress?: ForEachProgress;
 }
 
 /** What a waiting node waits for. */
@@ -114,6 +116,23 @@ export interface GraphWorkflowInput {
   library?: Record<string, SavedRef>;
   /** A subworkflow's run: the parent run and node. */
   parent?: { runId: string; nodeId: string };
+  /** A forEach item's run: the item (`$item`, also `$input`) and its index (`$index`). */
+  item?: { value: unknown; index: number };
+}
+
+/** A forEach node's progress. */
+export interface ForEachProgress {
+  done: number;
+  failed: number;
+  total: number;
+}
+
+/** What a forEach batch tells its run as items end (a Signal, a few per batch). */
+export interface ForEachProgressInput {
+  nodeId: string;
+  batch: number;
+  done: number;
+  failed: number;
 }
 
 /** A saved workflow a subworkflow node refers to, resolved to one version. */
@@ -176,6 +195,11 @@ export const BATCH_WORKFLOW_TYPE = 'nodeBatchWorkflow';
 export const WARMUP_WORKFLOW_TYPE = 'braidWarmup';
 export const STATE_QUERY = 'state';
 export const DECISION_UPDATE = 'decision';
+export const FOR_EACH_PROGRESS_SIGNAL = 'forEachProgress';
+/** The child workflow that runs a slice of a forEach node's items. */
+export const FOR_EACH_BATCH_WORKFLOW_TYPE = 'forEachBatchWorkflow';
+/** The interpreter under another name, for one forEach item (not listed as a run). */
+export const ITEM_WORKFLOW_TYPE = 'braidItem';
 export const EVENT_SIGNAL = 'event';
 /** Failure types of a refused decision (the update's validator). */
 export const DECISION_REFUSALS = { unknownNode: 'UnknownNode', notWaiting: 'NodeNotWaiting' } as const;

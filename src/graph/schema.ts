@@ -20,7 +20,7 @@ export const LIMITS = {
   maxIdLength: 64,
 } as const;
 
-export const NODE_TYPES = ['trigger', 'http', 'condition', 'switch', 'merge', 'delay', 'set', 'approval', 'wait', 'activity', 'subworkflow'] as const;
+export const NODE_TYPES = ['trigger', 'http', 'condition', 'switch', 'merge', 'delay', 'set', 'approval', 'wait', 'activity', 'subworkflow', 'forEach'] as const;
 export type NodeType = (typeof NODE_TYPES)[number];
 
 /** Node types that run as Temporal activities (counted by maxParallel); the rest run inside the workflow. */
@@ -177,6 +177,15 @@ const triggerDataSchema = z
     }
   });
 
+/** A saved workflow: `name` (its latest version when the run starts) or `name@version`. */
+export const workflowRefSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}(@[0-9a-f]{16})?$/, 'must be "name" or "name@version" of a saved workflow');
+
+/** Most items a forEach node takes. */
+export const FOR_EACH_MAX_ITEMS = 100_000;
+export const FOR_EACH_DEFAULT_CONCURRENCY = 10;
+
 /** The name of an external event a `wait` node waits for. */
 export const eventNameSchema = z
   .string()
@@ -233,15 +242,25 @@ export const DATA_SCHEMAS = {
       ...uiKeys,
     })
     .strict(),
+  forEach: z
+    .object({
+      /** The list: an array, or an expression giving one (at most FOR_EACH_MAX_ITEMS). */
+      items: z.union([expressionSchema, z.array(z.unknown())]),
+      /** The graph run for each item (its nodes see `$item` and `$index`; `$input` is the item). */
+      body: z.record(z.string(), z.unknown()).optional(),
+      ref: workflowRefSchema.optional(),
+      maxConcurrency: z.number().int().min(1).max(LIMITS.maxParallel).optional(),
+      toleratedFailurePercentage: z.number().min(0).max(100).optional(),
+      ...uiKeys,
+    })
+    .strict()
+    .refine((d) => (d.body === undefined) !== (d.ref === undefined), 'needs exactly one of "body" or "ref"'),
   subworkflow: z
     .object({
       /** An inline definition (validated as a workflow of its own). */
       workflow: z.record(z.string(), z.unknown()).optional(),
       /** A saved workflow: `name` (its latest version when the run starts) or `name@version`. */
-      ref: z
-        .string()
-        .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}(@[0-9a-f]{16})?$/, 'must be "name" or "name@version" of a saved workflow')
-        .optional(),
+      ref: workflowRefSchema.optional(),
       input: z.unknown().optional(),
       ...uiKeys,
     })

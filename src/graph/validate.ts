@@ -80,6 +80,9 @@ export class GraphValidationError extends Error {
 
 const MAX_REPORTED_CYCLES = 10;
 
+/** Node types whose data holds a graph of its own, and where. */
+export const INLINE_GRAPH_FIELD: Partial<Record<string, string>> = { subworkflow: 'workflow', forEach: 'body' };
+
 /** Deepest nesting of objects and arrays accepted in node data and run input. */
 export const MAX_NESTING = 64;
 
@@ -239,19 +242,21 @@ export function validateDefinition(input: unknown): ValidationResult {
     const data = DATA_SCHEMAS[node.type].safeParse(node.data ?? {});
     if (!data.success) {
       issues.push(...zodIssues(data.error, ['nodes', i, 'data'], ISSUE_CODES.invalidData, node.id));
-    } else if (node.type === 'subworkflow' && node.data?.workflow !== undefined) {
-      // An inline child workflow is a workflow of its own: every problem, under this node's path.
-      const inner = validateDefinition(node.data.workflow);
+    } else if (INLINE_GRAPH_FIELD[node.type] !== undefined && node.data?.[INLINE_GRAPH_FIELD[node.type]!] !== undefined) {
+      // An inline graph (a subworkflow's, a forEach body) is a workflow of its own: every problem, under this node's path.
+      const field = INLINE_GRAPH_FIELD[node.type]!;
+      const inner = validateDefinition(node.data[field]);
       if (!inner.ok) {
-        const prefix = formatPath(['nodes', i, 'data', 'workflow']);
+        const prefix = formatPath(['nodes', i, 'data', field]);
         for (const issue of inner.issues) issues.push({ ...issue, path: prefix + issue.path.slice(1), nodeId: node.id });
       }
     }
     for (const p of localExecutionProblems(node, settings.success ? settings.data?.execution : undefined)) {
       issues.push({ code: ISSUE_CODES.localExecution, path: formatPath(['nodes', i, ...p.path]), nodeId: node.id, message: p.message });
     }
-    // An inline child workflow's expressions were checked with it, and run in the child.
-    for (const found of findExpressions(node.type === 'subworkflow' ? { ...node.data, workflow: undefined } : (node.data ?? {}))) {
+    // An inline graph's expressions were checked with it, and run in the child.
+    const inlineField = INLINE_GRAPH_FIELD[node.type];
+    for (const found of findExpressions(inlineField ? { ...node.data, [inlineField]: undefined } : (node.data ?? {}))) {
       try {
         compileExpression(found.text);
       } catch (err) {

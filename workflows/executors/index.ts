@@ -7,6 +7,7 @@ import { activity } from './activity';
 import { approval } from './approval';
 import { condition } from './condition';
 import { delay } from './delay';
+import { forEach } from './for-each';
 import { http } from './http';
 import { merge } from './merge';
 import { set } from './set';
@@ -28,6 +29,7 @@ export const EXECUTORS: Readonly<Record<NodeType, Executor>> = {
   wait,
   activity,
   subworkflow,
+  forEach,
 };
 
 export type { Executor, ExecutorContext, NodeResult, NodeView } from './types';

@@ -1,6 +1,6 @@
 /** What every node type's executor gets and returns. */
 import type { Graph, NodeSpec } from '../../src/graph/graph';
-import type { NodeError, SavedRef, Waiting } from '../../src/graph/run-state';
+import type { ForEachProgress, NodeError, SavedRef, Waiting } from '../../src/graph/run-state';
 import type { Scheduler } from '../../src/graph/scheduler';
 import type { ActivityDispatcher } from '../activity-dispatcher';
 import type { Mailbox } from '../mailbox';
@@ -17,6 +17,8 @@ export interface NodeResult {
   execution: 'activity' | 'local' | 'workflow';
   /** A subworkflow node: its child run. */
   childRunId?: string;
+  /** A forEach node: its items at the end. */
+  progress?: ForEachProgress;
 }
 
 /** What expressions see of a node as `$nodes.<id>`. */
@@ -39,6 +41,8 @@ export interface ExecutorContext {
   sleep(ms: number): Promise<void>;
   /** Decisions and events from outside (approval, wait). */
   readonly mailbox: Mailbox;
+  /** A forEach node starts: `total` items, none done; its batches report the rest (the forEachProgress signal). */
+  markProgress(node: NodeSpec, progress: ForEachProgress): void;
   /** Shows the node as `waiting` (for what, until when) until it ends. */
   markWaiting(node: NodeSpec, waiting: Omit<Waiting, 'since'>): void;
   /** This run's id and task queue, and the saved workflows its subworkflow nodes refer to. */
