@@ -29,10 +29,13 @@ import { createBraidWorker } from '../src/temporal/worker';
 import { countWorkflowTaskFailures } from '../test/helpers/history';
 import { startHttpTarget } from '../test/helpers/http-target';
 import { chain, fanOut, layered, tiny, unbalanced } from './graphs';
+import { measureForEach } from './for-each';
 import { measureWatching, startApiProcess } from './watching';
 import { barChart, gantt, lineChart } from './svg';
 
 const quick = process.argv.includes('--quick');
+/** Only the forEach scenario, at full size: `npm run bench -- --for-each`. */
+const forEachOnly = process.argv.includes('--for-each');
 const outDir = resolve(__dirname, 'results');
 const TASK_QUEUE = 'braid-bench';
 
@@ -106,6 +109,55 @@ async function main() {
     const f = await countWorkflowTaskFailures(on, id);
     return { events: f.largestHistory, children: f.children, failures: f.total, longestTaskMs: f.longestTaskMs };
   };
+
+  const teardown = async () => {
+    for (const w of [tunedWorker, untunedWorker]) {
+      w.worker.shutdown();
+      await w.done.catch(noop);
+      await w.connection.close();
+    }
+    await client.connection.close();
+    await untunedClient.connection.close();
+    await target.close();
+    await Promise.all([server.stop(), untunedServer.stop()]);
+  };
+
+  const forEachScenario = async () => {
+    const size = quick ? 1_000 : 10_000;
+    log(`forEach: ${size} items, a one-http-node body each, maxConcurrency 200`);
+    const facts = await measureForEach({ client, taskQueue: TASK_QUEUE, base, items: size, maxConcurrency: 200 });
+    results.forEach = facts;
+    table.push('| forEach (items of a one-http-node body, maxConcurrency 200) | value |', '|---|---|');
+    table.push(`| items | ${facts.items} (${facts.status}) |`);
+    table.push(`| wall time | ${facts.wallMs} ms (${facts.itemsPerSecond} items/s) |`);
+    table.push(`| batch children | ${facts.batches} |`);
+    table.push(`| the run's history | ${facts.run.events} events, ${facts.run.bytes} bytes |`);
+    table.push(`| largest batch history | ${facts.largestBatch.events} events, ${facts.largestBatch.bytes} bytes |`);
+    table.push(`| an item's history | ${facts.item.events} events, ${facts.item.bytes} bytes |`);
+    table.push(`| WorkflowTaskFailed (run + batches) | ${facts.taskFailures} |`, '');
+    goals.push({
+      scenario: `forEach of ${facts.items} items`,
+      goal: "largest history far below Temporal's 51,200 events / 50 MB; no force-closed task",
+      measured: `${facts.largestBatch.events} events / ${round(facts.largestBatch.bytes / 2 ** 20, 2)} MB; ${facts.taskFailures} WorkflowTaskFailed; ${facts.wallMs} ms`,
+      met: facts.largestBatch.events < 10_000 && facts.run.events < 10_000 && facts.taskFailures === 0 && facts.status.startsWith('succeeded'),
+    });
+  };
+
+  if (forEachOnly) {
+    try {
+      await runBraid(fanOut(base, 5, 1, 1));
+      await forEachScenario();
+      const table2 = table.concat(['| Goal | target | measured | met |', '|---|---|---|---|', ...goals.map((g) => `| ${g.scenario} | ${g.goal} | ${g.measured} | ${g.met ? 'yes' : 'no'} |`)]);
+      const machine = { cores: cpus().length, cpu: cpus()[0]?.model, memoryGiB: round(totalmem() / 2 ** 30), node: process.version };
+      writeFileSync(join(outDir, 'for-each.json'), `${JSON.stringify({ name: 'for-each', date: new Date().toISOString(), machine, results }, null, 2)}\n`);
+      const md = [`Machine: ${machine.cores} cores, ${machine.cpu}, Node ${machine.node}. Mode: for-each.`, '', ...table2].join('\n');
+      writeFileSync(join(outDir, 'for-each.md'), `${md}\n`);
+      process.stdout.write(`\n${md}\n`);
+    } finally {
+      await teardown();
+    }
+    return;
+  }
 
   try {
     // warm-up: worker caches, connections, JIT
@@ -312,6 +364,9 @@ async function main() {
     goals.push({ scenario: 'watched run', goal: '≤ 1.05× unwatched; SSE lag p95 ≤ 250 ms', measured: `${watched.ratio}×; lag p95 ${round(watched.lag.p95)} ms (${round(watched.wideLag.p95)} ms during a ${quick ? 100 : 1000}-wide run)`, met: watched.ratio <= 1.05 && watched.lag.p95 <= 250 && watched.wideLag.p95 <= 250 });
     await new Promise<void>((r) => httpServer.close(() => r()));
 
+    // ---------- forEach ----------
+    await forEachScenario();
+
     // ---------- S6 ----------
     log('S6: scheduler CPU');
     const sizes = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
@@ -377,15 +432,7 @@ async function main() {
     }
     process.stdout.write(`\n${md}\n`);
   } finally {
-    for (const w of [tunedWorker, untunedWorker]) {
-      w.worker.shutdown();
-      await w.done.catch(() => undefined);
-      await w.connection.close();
-    }
-    await (client as Client).connection.close();
-    await (untunedClient as Client).connection.close();
-    await target.close();
-    await Promise.all([server.stop(), untunedServer.stop()]);
+    await teardown();
   }
 }
 

@@ -6,7 +6,7 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 
-export { braidWarmup, changesQuery, graphWorkflow, nodeBatchWorkflow, stateQuery } from '../workflows';
+export { braidWarmup, changesQuery, forEachBatchWorkflow, graphWorkflow, nodeBatchWorkflow, stateQuery } from '../workflows';
 
 const { http } = proxyActivities<Activities>({
   startToCloseTimeout: '1m',

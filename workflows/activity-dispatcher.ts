@@ -54,6 +54,18 @@ export interface DispatcherOptions {
    * `patched()` said so): every activity runs inline at once, as then.
    */
   partitioned: boolean;
+  /**
+   * The share of the workflow's budget this dispatcher may use (default 1).
+   * A forEach batch runs many item graphs in one workflow, each with a
+   * dispatcher of its own: each gets 1/window of the slots, children and
+   * local bytes, so together they stay within the workflow's budget.
+   */
+  share?: number;
+  /**
+   * Prefix of activity ids (default none: an activity's id is its node id).
+   * Graphs that share a workflow (forEach items) need ids of their own.
+   */
+  activityIdPrefix?: string;
 }
 
 export class ActivityDispatcher {
@@ -74,7 +86,16 @@ export class ActivityDispatcher {
   private localTask = -1;
   private localBoundary = false;
 
+  /** This dispatcher's part of PARTITION and LOCAL_BUDGET (see `share`). */
+  private readonly slots: number;
+  private readonly maxChildren: number;
+  private readonly localTaskBytes: number;
+
   constructor(private readonly opts: DispatcherOptions) {
+    const share = opts.share ?? 1;
+    this.slots = Math.max(1, Math.floor(PARTITION.slots * share));
+    this.maxChildren = Math.max(1, Math.floor(PARTITION.children * share));
+    this.localTaskBytes = Math.max(LOCAL_BUDGET.localMaxResponseBytes, Math.floor(LOCAL_BUDGET.localTaskBytes * share));
     // One handler for all: a promise per queued node would cost a stack-trace capture each.
     opts.nodes?.cancelRequested.catch((err: unknown) => {
       for (const q of this.queue.splice(0)) q.reject(err);
@@ -110,19 +131,21 @@ export class ActivityDispatcher {
    * workflow's `await`.
    */
   plan(remote: number): void {
-    this.direct = this.opts.partitioned && this.queue.length === 0 && this.inline + this.children + remote <= PARTITION.slots;
+    this.direct = this.opts.partitioned && this.queue.length === 0 && this.inline + this.children + remote <= this.slots;
   }
 
   /**
-   * Calls an activity of any type on any task queue (the `activity` node).
+   * Calls an activity of any type on any task queue (the `activity` node), or
+   * a custom node type's activity (`braid`: it heartbeats, so cancellation waits for it).
    * It takes one of the run's slots like an http node; when none is free it
    * waits for the next `flush()`.
    */
-  call(node: NodeSpec, activityType: string, taskQueue: string, args: unknown[]): Promise<NodeResult> {
+  call(node: NodeSpec, activityType: string, taskQueue: string, args: unknown[], owner: 'foreign' | 'braid' = 'foreign'): Promise<NodeResult> {
     const start = () => {
       this.inline++;
       const startedMs = Date.now();
-      const activities = proxyActivities<Record<string, (...a: unknown[]) => Promise<unknown>>>({ ...foreignActivityOptions(node), taskQueue });
+      const options = this.withId(node, owner === 'braid' ? remoteActivityOptions(node) : foreignActivityOptions(node));
+      const activities = proxyActivities<Record<string, (...a: unknown[]) => Promise<unknown>>>({ ...options, taskQueue });
       return activities[activityType]!(...args).then(
           (output): NodeResult => {
             this.inline--;
@@ -134,13 +157,13 @@ export class ActivityDispatcher {
           },
         );
     };
-    if (!this.opts.partitioned || this.inline + this.children < PARTITION.slots) return start();
+    if (!this.opts.partitioned || this.inline + this.children < this.slots) return start();
     return new Promise<NodeResult>((resolve, reject) => this.waitingCalls.push({ start, resolve, reject }));
   }
 
   /** True when queued nodes can go somewhere now. */
   get canFlush(): boolean {
-    return (this.queue.length > 0 || this.waitingCalls.length > 0) && this.inline + this.children < PARTITION.slots;
+    return (this.queue.length > 0 || this.waitingCalls.length > 0) && this.inline + this.children < this.slots;
   }
 
   /**
@@ -151,18 +174,18 @@ export class ActivityDispatcher {
    */
   flush(): void {
     this.direct = false;
-    while (this.waitingCalls.length > 0 && this.inline + this.children < PARTITION.slots) {
+    while (this.waitingCalls.length > 0 && this.inline + this.children < this.slots) {
       const w = this.waitingCalls.shift()!;
       w.start().then(w.resolve, w.reject);
     }
-    const free = PARTITION.slots - this.inline - this.children;
+    const free = this.slots - this.inline - this.children;
     const waiting = this.queue.length;
     if (free <= 0 || waiting === 0) return;
     // A child costs a few round trips of its own, about what a couple of
     // waves of inline activities cost; only a queue longer than that goes
     // to children.
-    const inlineWaves = Math.ceil(waiting / PARTITION.slots);
-    const maxNew = inlineWaves <= PARTITION.inlineWavesBeforeChildren ? 0 : Math.max(0, Math.min(free - 1, PARTITION.children - this.children));
+    const inlineWaves = Math.ceil(waiting / this.slots);
+    const maxNew = inlineWaves <= PARTITION.inlineWavesBeforeChildren ? 0 : Math.max(0, Math.min(free - 1, this.maxChildren - this.children));
     let k = 0;
     while (k < maxNew && free - k + k * PARTITION.childWindow < waiting) k++;
     const inline = this.queue.splice(0, Math.min(waiting, free - k));
@@ -187,7 +210,7 @@ export class ActivityDispatcher {
       this.localBytes = 0;
     }
     const reserve = () => this.localLargest || LOCAL_BUDGET.localFirstEstimate;
-    while (this.localQueue.length > 0 && this.localBytes + (this.localInFlight + 1) * reserve() <= LOCAL_BUDGET.localTaskBytes) {
+    while (this.localQueue.length > 0 && this.localBytes + (this.localInFlight + 1) * reserve() <= this.localTaskBytes) {
       const q = this.localQueue.shift()!;
       this.localInFlight++;
       proxyLocalActivities<Activities>(localActivityOptions(q.node))
@@ -226,9 +249,13 @@ export class ActivityDispatcher {
     }
   }
 
+  private withId<T extends { activityId?: string }>(node: NodeSpec, options: T): T {
+    return this.opts.activityIdPrefix ? { ...options, activityId: `${this.opts.activityIdPrefix}${node.id}` } : options;
+  }
+
   private runInline(node: NodeSpec, request: HttpRequestInput): Promise<NodeResult> {
     this.inline++;
-    return proxyActivities<Activities>(remoteActivityOptions(node))
+    return proxyActivities<Activities>(this.withId(node, remoteActivityOptions(node)))
       .http(request)
       .then(
         (r) => {

@@ -1,8 +1,12 @@
 /**
  * A child workflow that runs one slice of a forEach node's items: each item is
- * a run of the body graph (the interpreter as workflow type `braidItem`, a
- * child of this batch), at most `concurrency` at once — a window that also
- * keeps this workflow's tasks within Temporal's buffered-event limit. It
+ * a run of the body graph *inside this workflow* (the interpreter's
+ * `runGraph` with this batch as host: no workflow per item, whose start and
+ * end would cost the server and the worker more than most bodies do), at most
+ * `concurrency` at once, each item's activities within 1/concurrency of the
+ * workflow's budget, so this workflow's tasks stay within Temporal's
+ * buffered-event limit however wide the bodies are. Item `i`'s id is
+ * `<batch id>/<index>` (its activities and batch children carry it). It
  * returns every item's outcome in order and never fails: item failures are
  * outcomes. With `failFast` the first failure cancels the items still running
  * and starts no more; a cancellation request does the same.
@@ -10,19 +14,15 @@
  * Every `progressEvery` ended items it tells the run (a Signal), so the node
  * shows progress while it runs at a cost of a few events per batch.
  */
-import {
-  CancellationScope,
-  ChildWorkflowCancellationType,
-  condition,
-  executeChild,
-  getExternalWorkflowHandle,
-  isCancellation,
-  ParentClosePolicy,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, condition, getExternalWorkflowHandle, isCancellation, workflowInfo } from '@temporalio/workflow';
+import { ExpressionCache } from '../src/graph/expressions';
+import { FAILURE_TYPES } from '../src/graph/failures';
 import type { ForEachProgressInput, GraphWorkflowInput, NodeError, RunState, SavedRef } from '../src/graph/run-state';
-import { FOR_EACH_PROGRESS_SIGNAL, ITEM_WORKFLOW_TYPE } from '../src/graph/run-state';
+import { FOR_EACH_PROGRESS_SIGNAL } from '../src/graph/run-state';
+import { validateDefinition } from '../src/graph/validate';
 import { toNodeError } from './errors';
+import type { GraphHost } from './graph-workflow';
+import { runGraph } from './graph-workflow';
 
 export interface ForEachBatchInput {
   /** The run and node this batch works for (progress goes there). */
@@ -30,6 +30,7 @@ export interface ForEachBatchInput {
   batch: number;
   body: unknown;
   library?: Record<string, SavedRef>;
+  nodeTypes?: string[];
   items: unknown[];
   /** Index of the first item in the node's whole list. */
   offset: number;
@@ -44,6 +45,9 @@ const CANCELED: NodeError = { type: 'CancelledFailure', message: 'canceled', ret
 
 export async function forEachBatchWorkflow(input: ForEachBatchInput): Promise<ItemOutcome[]> {
   const { workflowId } = workflowInfo();
+  const validation = validateDefinition(input.body, { nodeTypes: new Map((input.nodeTypes ?? []).map((t) => [t, null] as const)) });
+  const expressions = new ExpressionCache();
+  const share = 1 / Math.max(1, input.concurrency);
   const outcomes: (ItemOutcome | undefined)[] = input.items.map(() => undefined);
   const items = new CancellationScope();
   const parent = getExternalWorkflowHandle(input.parent.runId);
@@ -66,13 +70,10 @@ export async function forEachBatchWorkflow(input: ForEachBatchInput): Promise<It
       input: input.items[i],
       item: { value: input.items[i], index },
       ...(input.library ? { library: input.library } : {}),
+      ...(input.nodeTypes ? { nodeTypes: input.nodeTypes } : {}),
     };
-    executeChild<(a: GraphWorkflowInput) => Promise<RunState>>(ITEM_WORKFLOW_TYPE, {
-      workflowId: `${workflowId}/${index}`,
-      args: [args],
-      cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
-      parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-    }).then(
+    const host: GraphHost = { runId: `${workflowId}/${index}`, share, validation, expressions };
+    runGraph(args, host).then(
       (state) => {
         running--;
         done++;
@@ -83,8 +84,7 @@ export async function forEachBatchWorkflow(input: ForEachBatchInput): Promise<It
         done++;
         const cancelled = isCancellation(err);
         if (!cancelled) failed++;
-        const cause = (err as { cause?: unknown }).cause ?? err;
-        outcomes[i] = { ok: false, error: cancelled ? CANCELED : toNodeError(cause), cancelled };
+        outcomes[i] = { ok: false, error: cancelled ? CANCELED : itemError(err), cancelled };
         if (!cancelled && input.failFast) stop();
       },
     );
@@ -115,4 +115,13 @@ export async function forEachBatchWorkflow(input: ForEachBatchInput): Promise<It
   }
   if (done !== reported) await CancellationScope.nonCancellable(report);
   return outcomes.map((o) => o ?? { ok: false, error: CANCELED, cancelled: true });
+}
+
+/** A failed item's error: the item run's own failure (RunFailed names its failed nodes) without its whole state. */
+function itemError(err: unknown): NodeError {
+  if (err instanceof ApplicationFailure && err.type === FAILURE_TYPES.runFailed) {
+    const state = err.details?.[0] as RunState | undefined;
+    return { type: FAILURE_TYPES.runFailed, message: err.message, ...(state?.error?.failedNodes ? { details: { failedNodes: state.error.failedNodes } } : {}) };
+  }
+  return toNodeError(err);
 }

@@ -42,13 +42,15 @@ import {
 import { RunTracker } from '../src/graph/run-tracker';
 import type { NodeOutcome } from '../src/graph/scheduler';
 import { Scheduler } from '../src/graph/scheduler';
+import type { NodeType } from '../src/graph/schema';
 import { ACTIVITY_NODE_TYPES } from '../src/graph/schema';
 import { secretsBinding } from '../src/graph/secrets';
+import type { ValidationResult } from '../src/graph/validate';
 import { formatPath, validateDefinition } from '../src/graph/validate';
 import { ActivityDispatcher } from './activity-dispatcher';
 import { BatchedNodeFailure, NodeFailure, nodeFailureToError, toNodeError } from './errors';
 import type { ExecutorContext, NodeResult, NodeView } from './executors';
-import { EXECUTORS } from './executors';
+import { customNode, EXECUTORS } from './executors';
 import { Mailbox } from './mailbox';
 import { TimerWheel } from './timer-wheel';
 
@@ -71,9 +73,35 @@ type Settled = { node: NodeSpec; result: NodeResult } | { node: NodeSpec; error:
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export async function graphWorkflow(args: GraphWorkflowInput): Promise<RunState> {
+  return runGraph(args);
+}
+
+/**
+ * Where a graph runs when it is not a workflow of its own: a forEach batch
+ * runs each item's graph inside its own workflow (for-each-batch-workflow.ts).
+ */
+export interface GraphHost {
+  /** The item's id, for its state and its activities' children. */
+  runId: string;
+  /** Its share of the workflow's activity budget (see ActivityDispatcher). */
+  share: number;
+  /** The body's validation, done once for all items. */
+  validation: ValidationResult;
+  /** Compiled expressions, shared by all items. */
+  expressions: ExpressionCache;
+}
+
+/**
+ * Runs a graph to its end: the workflow's own graph (no host), or one
+ * forEach item inside its batch (a host: no queries, updates or signals of
+ * its own, and a share of the batch's budget).
+ */
+export async function runGraph(args: GraphWorkflowInput, host?: GraphHost): Promise<RunState> {
   const info = workflowInfo();
+  const runId = host?.runId ?? info.workflowId;
   const startedMs = Date.now();
-  const validation = validateDefinition(args.definition);
+  const nodeTypes = new Map((args.nodeTypes ?? []).map((t) => [t, null] as const));
+  const validation = host?.validation ?? validateDefinition(args.definition, { nodeTypes });
   if (!validation.ok) {
     throw ApplicationFailure.nonRetryable(
       `invalid workflow definition (${validation.issues.length} problem(s))`,
@@ -92,7 +120,7 @@ export async function graphWorkflow(args: GraphWorkflowInput): Promise<RunState>
   }
 
   const tracker = new RunTracker({
-    runId: info.workflowId,
+    runId,
     name: graph.name,
     ...(graph.version === undefined ? {} : { version: graph.version }),
     status: 'running',
@@ -105,18 +133,21 @@ export async function graphWorkflow(args: GraphWorkflowInput): Promise<RunState>
   const liveWallMs = () => {
     if (state.status === 'running') state.metrics.wallMs = Date.now() - startedMs;
   };
-  setHandler(stateQuery, () => {
-    liveWallMs();
-    return state;
-  });
-  setHandler(changesQuery, (since: number) => {
-    liveWallMs();
-    return tracker.changes(since);
-  });
+  const handlers = !host;
+  if (handlers) {
+    setHandler(stateQuery, () => {
+      liveWallMs();
+      return state;
+    });
+    setHandler(changesQuery, (since: number) => {
+      liveWallMs();
+      return tracker.changes(since);
+    });
+  }
 
   // forEach batches report progress: per node, per batch, the latest counts.
   const progressTotals = new Map<string, { total: number; batches: Map<number, { done: number; failed: number }> }>();
-  setHandler(forEachProgressSignal, (p: ForEachProgressInput) => {
+  if (handlers) setHandler(forEachProgressSignal, (p: ForEachProgressInput) => {
     const entry = progressTotals.get(p.nodeId);
     if (!entry || state.nodes[p.nodeId]?.status !== 'running') return;
     entry.batches.set(p.batch, { done: p.done, failed: p.failed });
@@ -131,8 +162,8 @@ export async function graphWorkflow(args: GraphWorkflowInput): Promise<RunState>
 
   // Decisions and events from outside; handlers record nothing until a node takes them.
   const mailbox = new Mailbox();
-  setHandler(eventSignal, (e: EventInput) => mailbox.deliverEvent(e.name, e.payload));
-  setHandler(
+  if (handlers) setHandler(eventSignal, (e: EventInput) => mailbox.deliverEvent(e.name, e.payload));
+  if (handlers) setHandler(
     decisionUpdate,
     async (d: DecisionInput) => {
       mailbox.decide(d.nodeId, {
@@ -166,7 +197,7 @@ export async function graphWorkflow(args: GraphWorkflowInput): Promise<RunState>
   const work: (number | undefined)[] = graph.nodes.map(() => undefined);
   const startedAt: number[] = graph.nodes.map(() => 0);
   const nodesView: Record<string, NodeView> = Object.create(null);
-  const expressions = new ExpressionCache();
+  const expressions = host?.expressions ?? new ExpressionCache();
   const secrets = secretsBinding(args.definition);
   const input = args.request ? webhookInput(args.input, args.request) : (args.input ?? null);
   const itemBindings = args.item ? { item: args.item.value, index: args.item.index } : {};
@@ -174,7 +205,7 @@ export async function graphWorkflow(args: GraphWorkflowInput): Promise<RunState>
     ...itemBindings,
     input,
     nodes: nodesView,
-    run: { id: info.workflowId, startedAt: state.startedAt },
+    run: { id: runId, startedAt: state.startedAt },
     secrets,
   });
 
@@ -192,11 +223,12 @@ export async function graphWorkflow(args: GraphWorkflowInput): Promise<RunState>
    */
   const nodesScope = scaled ? new CancellationScope() : undefined;
   const dispatcher = new ActivityDispatcher({
-    runId: info.workflowId,
+    runId,
     root,
     nodes: nodesScope,
     failFast: graph.settings.onError === 'failFast',
     partitioned: scaled,
+    ...(host ? { share: host.share, activityIdPrefix: `${host.runId.slice(host.runId.lastIndexOf('/') + 1)}/` } : {}),
   });
   const wheel = scaled ? new TimerWheel(root) : undefined;
   const ctx: ExecutorContext = {
@@ -227,7 +259,7 @@ export async function graphWorkflow(args: GraphWorkflowInput): Promise<RunState>
       tracker.setNode(node.id, { ...state.nodes[node.id]!, status: 'waiting', waiting: { ...waiting, since: iso(Date.now()) } });
       nodesView[node.id] = { status: 'waiting' };
     },
-    run: { id: info.workflowId, taskQueue: info.taskQueue, library: args.library ?? {} },
+    run: { id: runId, taskQueue: info.taskQueue, library: args.library ?? {}, nodeTypes: args.nodeTypes ?? [] },
   };
 
   const settled: Settled[] = [];
@@ -250,7 +282,7 @@ export async function graphWorkflow(args: GraphWorkflowInput): Promise<RunState>
   ] as const;
   const execute = (node: NodeSpec): Promise<NodeResult> => {
     try {
-      return EXECUTORS[node.type](node, ctx);
+      return (EXECUTORS[node.type as NodeType] ?? customNode)(node, ctx);
     } catch (err) {
       return Promise.reject(err);
     }

@@ -10,8 +10,3 @@ import { graphWorkflow } from './graph-workflow';
 export async function braidWarmup(args: GraphWorkflowInput): Promise<RunState> {
   return graphWorkflow(args);
 }
-
-/** The interpreter under the type `braidItem`: one forEach item's run (never listed as a run). */
-export async function braidItem(args: GraphWorkflowInput): Promise<RunState> {
-  return graphWorkflow(args);
-}

@@ -67,6 +67,10 @@ export const nodeStateSchema = z
     execution: z.enum(['activity', 'local', 'workflow']).optional(),
     waiting: waitingSchema.optional().openapi({ description: 'While the status is `waiting`: what for' }),
     childRunId: z.string().optional().openapi({ description: 'A subworkflow node: its child run' }),
+    progress: z
+      .object({ done: z.number().int(), failed: z.number().int(), total: z.number().int() })
+      .optional()
+      .openapi({ description: 'A forEach node: items that ended (failed included), failed, and in all' }),
   })
   .openapi('NodeState');
 

@@ -118,6 +118,8 @@ export interface GraphWorkflowInput {
   parent?: { runId: string; nodeId: string };
   /** A forEach item's run: the item (`$item`, also `$input`) and its index (`$index`). */
   item?: { value: unknown; index: number };
+  /** Custom node types (src/node-types.ts) the API knew and checked; their nodes run as activities of that type. */
+  nodeTypes?: string[];
 }
 
 /** A forEach node's progress. */
@@ -198,8 +200,6 @@ export const DECISION_UPDATE = 'decision';
 export const FOR_EACH_PROGRESS_SIGNAL = 'forEachProgress';
 /** The child workflow that runs a slice of a forEach node's items. */
 export const FOR_EACH_BATCH_WORKFLOW_TYPE = 'forEachBatchWorkflow';
-/** The interpreter under another name, for one forEach item (not listed as a run). */
-export const ITEM_WORKFLOW_TYPE = 'braidItem';
 export const EVENT_SIGNAL = 'event';
 /** Failure types of a refused decision (the update's validator). */
 export const DECISION_REFUSALS = { unknownNode: 'UnknownNode', notWaiting: 'NodeNotWaiting' } as const;

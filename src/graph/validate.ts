@@ -7,7 +7,7 @@
  * (triggers, cycles, reachability) over the nodes and edges that passed.
  */
 import type { z } from 'zod';
-import { compileExpression, ExpressionError, findExpressions } from './expressions';
+import { compileExpression, ExpressionError, findExpressions, isExpression } from './expressions';
 import type { Graph } from './graph';
 import { buildGraph, topologicalOrder } from './graph';
 import { localExecutionProblems } from './local-execution';
@@ -158,7 +158,27 @@ function allowedHandles(node: GraphNode): { handles: Set<string | undefined>; de
   return { handles, describe: names.join(', ') };
 }
 
-export function validateDefinition(input: unknown): ValidationResult {
+/** A custom node type as validation sees it: its data schema, or null when the data was checked already (the workflow side). */
+export interface CustomTypeSchema {
+  safeParse(data: unknown): { success: true } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } };
+}
+
+export interface ValidateOptions {
+  /** Custom node types (see src/node-types.ts) by name. */
+  nodeTypes?: ReadonlyMap<string, CustomTypeSchema | null>;
+}
+
+/** The value at `path` inside `value`, if any. */
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let v = value;
+  for (const key of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return v;
+}
+
+export function validateDefinition(input: unknown, options: ValidateOptions = {}): ValidationResult {
   const issues: ValidationIssue[] = [];
   if (!isRecord(input)) {
     return { ok: false, issues: [{ code: ISSUE_CODES.invalidShape, path: '$', message: 'definition must be a JSON object' }] };
@@ -230,25 +250,50 @@ export function validateDefinition(input: unknown): ValidationResult {
     }
     nodeIndexById.set(node.id, i);
     nodes.push(node);
-    if (!isNodeType(node.type)) {
+    const custom = options.nodeTypes?.has(node.type) ? options.nodeTypes.get(node.type) : undefined;
+    if (!isNodeType(node.type) && !options.nodeTypes?.has(node.type)) {
+      const known = [...NODE_TYPES, ...(options.nodeTypes?.keys() ?? [])];
       issues.push({
         code: ISSUE_CODES.unknownType,
         path: formatPath(['nodes', i, 'type']),
         nodeId: node.id,
-        message: `unknown node type "${node.type}"; known types: ${NODE_TYPES.join(', ')}`,
+        message: `unknown node type "${node.type}"; known types: ${known.join(', ')}`,
       });
       return;
     }
-    const data = DATA_SCHEMAS[node.type].safeParse(node.data ?? {});
+    if (!isNodeType(node.type)) {
+      // A custom type: its own schema; a field written as an expression is checked once evaluated, in the activity.
+      const checked = custom?.safeParse(node.data ?? {});
+      if (checked && !checked.success) {
+        for (const issue of checked.error.issues) {
+          const at = valueAt(node.data ?? {}, issue.path);
+          if (typeof at === 'string' && isExpression(at)) continue;
+          issues.push({ code: ISSUE_CODES.invalidData, path: formatPath(['nodes', i, 'data', ...issue.path]), nodeId: node.id, message: issue.message });
+        }
+      }
+    }
+    const data = isNodeType(node.type) ? DATA_SCHEMAS[node.type].safeParse(node.data ?? {}) : { success: true as const };
     if (!data.success) {
       issues.push(...zodIssues(data.error, ['nodes', i, 'data'], ISSUE_CODES.invalidData, node.id));
     } else if (INLINE_GRAPH_FIELD[node.type] !== undefined && node.data?.[INLINE_GRAPH_FIELD[node.type]!] !== undefined) {
       // An inline graph (a subworkflow's, a forEach body) is a workflow of its own: every problem, under this node's path.
       const field = INLINE_GRAPH_FIELD[node.type]!;
-      const inner = validateDefinition(node.data[field]);
+      const inner = validateDefinition(node.data[field], options);
+      const prefix = formatPath(['nodes', i, 'data', field]);
       if (!inner.ok) {
-        const prefix = formatPath(['nodes', i, 'data', field]);
         for (const issue of inner.issues) issues.push({ ...issue, path: prefix + issue.path.slice(1), nodeId: node.id });
+      } else if (node.type === 'forEach') {
+        // Items run inside their batch, with no run of their own to send a decision or an event to.
+        for (const n of inner.graph.nodes) {
+          if (n.type === 'approval' || n.type === 'wait') {
+            issues.push({
+              code: ISSUE_CODES.invalidData,
+              path: `${prefix}.nodes[${n.index}].type`,
+              nodeId: node.id,
+              message: `a forEach body cannot hold a "${n.type}" node (items have no run of their own to answer); put it in a subworkflow`,
+            });
+          }
+        }
       }
     }
     for (const p of localExecutionProblems(node, settings.success ? settings.data?.execution : undefined)) {

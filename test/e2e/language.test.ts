@@ -15,6 +15,8 @@ import { eventAcceptedSchema, nodeStateSchema, problemSchema, runCreatedSchema, 
 import { childRunId } from '../../src/graph/run-state';
 import { silentLogger } from '../../src/logger';
 import { graph } from '../helpers/graphs';
+import type { HttpTarget } from '../helpers/http-target';
+import { startHttpTarget } from '../helpers/http-target';
 import { eventually, readSse } from '../helpers/sse';
 import { createLocalEnv, createTestWorker, testActivities, uniqueId } from '../helpers/temporal';
 
@@ -24,11 +26,12 @@ let worker: Worker;
 let workerDone: Promise<void>;
 let other: ChildProcess;
 let app: ReturnType<typeof createApp>;
+let target: HttpTarget;
 const taskQueue = uniqueId('lang-tq');
 const inventoryQueue = uniqueId('inventory');
 
 beforeAll(async () => {
-  env = await createLocalEnv();
+  [env, target] = await Promise.all([createLocalEnv(), startHttpTarget()]);
   worker = await createTestWorker(env, testActivities(), taskQueue);
   workerDone = worker.run();
   other = spawn(join(root, 'node_modules', '.bin', 'tsx'), ['test/fixtures/other-worker/main.ts'], {
@@ -52,7 +55,7 @@ afterAll(async () => {
   other?.kill('SIGTERM');
   worker?.shutdown();
   await workerDone;
-  await env?.teardown();
+  await Promise.all([env?.teardown(), target?.close()]);
 });
 
 const post = (path: string, body?: unknown, method = 'POST') =>
@@ -230,6 +233,15 @@ describe('subworkflow through the API', () => {
     expect(problemSchema.parse(await unknown.json()).errors?.[0]).toMatchObject({ path: '$.nodes[1].data.ref', message: expect.stringContaining('no saved workflow') });
   });
 
+  it("fails the node when the child run outlives the node's timeout", async () => {
+    const slow = graph('slow-child').trigger('in').node('pause', 'delay', { duration: '1h' }).edge('in', 'pause').build();
+    const runId = await start(graph('parent-timeout').trigger().node('sub', 'subworkflow', { workflow: slow }, { timeout: '1s' }).edge('start', 'sub').build());
+    const done = await finished(runId);
+    expect(done.status).toBe('failed');
+    expect(done.nodes.sub).toMatchObject({ status: 'failed', error: { type: 'SubworkflowFailed', message: expect.stringMatching(/timed out/i) } });
+    expect((await env.client.workflow.getHandle(childRunId(runId, 'sub')).describe()).status.name).toBe('TIMED_OUT');
+  });
+
   it('canceling the parent run cancels the child run', async () => {
     const slow = graph('slow-child').trigger('in').node('pause', 'delay', { duration: '1h' }).edge('in', 'pause').build();
     const runId = await start(graph('parent-cancel').trigger().node('sub', 'subworkflow', { workflow: slow }).edge('start', 'sub').build());
@@ -238,5 +250,51 @@ describe('subworkflow through the API', () => {
     expect((await post(`/v1/runs/${runId}/cancel`)).status).toBe(202);
     expect((await finished(runId)).nodes.sub!.status).toBe('canceled');
     expect((await finished(childId)).status).toBe('canceled');
+  });
+});
+
+describe('forEach through the API', () => {
+  it('shows progress while items run, and ends with every output in item order', async () => {
+    const body = graph('item')
+      .trigger('in')
+      .http('call', `{% "${target.url}/delay/20?i=" & $string($index) %}`)
+      .node('out', 'set', { value: '{% $index * 10 %}' })
+      .chain('in', 'call', 'out')
+      .build();
+    const workflow = graph('for-each-e2e')
+      .trigger()
+      .node('each', 'forEach', { items: '{% $input.items %}', body, maxConcurrency: 20 })
+      .edge('start', 'each')
+      .build();
+    const items = Array.from({ length: 600 }, (_, i) => ({ sku: `S-${i}` }));
+    const runId = await start(workflow, { items });
+    const midway = await eventually(async () => {
+      const p = (await read(runId)).nodes.each?.progress;
+      return p && p.done > 0 && p.done < p.total ? p : undefined;
+    }, 60_000, 50);
+    expect(midway).toMatchObject({ failed: 0, total: 600 });
+    const done = await eventually(async () => {
+      const run = await read(runId);
+      return run.status === 'running' ? undefined : run;
+    }, 120_000);
+    expect(done.status).toBe('succeeded');
+    expect(done.nodes.each!.progress).toEqual({ done: 600, failed: 0, total: 600 });
+    expect((done.nodes.each!.output as { out: number }[]).map((o) => o.out)).toEqual(items.map((_, i) => i * 10));
+    expect(target.requests.filter((r) => r.path.startsWith('/delay/20?i=')).length).toBeGreaterThanOrEqual(600);
+  });
+
+  it("fails when the loop outlives the node's timeout, reporting how far it got", async () => {
+    const slow = graph('slow-item').trigger('in').node('pause', 'delay', { duration: '{% $item < 2 ? "1ms" : "1h" %}' }).edge('in', 'pause').build();
+    const workflow = graph('for-each-timeout').trigger().node('each', 'forEach', { items: [0, 1, 2, 3], body: slow, maxConcurrency: 4 }, { timeout: '2s' }).edge('start', 'each').build();
+    const done = await finished(await start(workflow));
+    expect(done.status).toBe('failed');
+    expect(done.nodes.each).toMatchObject({ status: 'failed', error: { type: 'TimeoutFailure', details: { progress: { done: 2, total: 4 } } } });
+  });
+
+  it('refuses a forEach body that waits for answers', async () => {
+    const body = graph('b').trigger('in').node('ask', 'approval').set('x', 1).edge('in', 'ask').edge('ask', 'x', 'approved').build();
+    const res = await post('/v1/workflows/validate', graph().trigger().node('each', 'forEach', { items: [1], body }).edge('start', 'each').build());
+    expect(res.status).toBe(422);
+    expect(problemSchema.parse(await res.json()).errors).toEqual([{ path: '$.nodes[1].data.body.nodes[1].type', message: expect.stringContaining('subworkflow') }]);
   });
 });

@@ -61,6 +61,7 @@ export const forEach: Executor = async (node, ctx) => {
       batch: k,
       body,
       ...(Object.keys(ctx.run.library).length > 0 ? { library: { ...ctx.run.library } } : {}),
+      ...(ctx.run.nodeTypes.length > 0 ? { nodeTypes: [...ctx.run.nodeTypes] } : {}),
       items: slice.items,
       offset: slice.offset,
       concurrency: perBatch,

@@ -32,4 +32,5 @@ export const EXECUTORS: Readonly<Record<NodeType, Executor>> = {
   forEach,
 };
 
+export { customNode } from './custom';
 export type { Executor, ExecutorContext, NodeResult, NodeView } from './types';

@@ -28,7 +28,13 @@ export const subworkflow: Executor = async (node, ctx) => {
   const name = saved?.name ?? ((definition as { name?: unknown }).name as string | undefined) ?? node.id;
   const input = node.data.input === undefined ? null : await ctx.evaluate(node.data.input, 'data.input');
   const id = childRunId(ctx.run.id, node.id);
-  const args: GraphWorkflowInput = { definition, input, library: ctx.run.library, parent: { runId: ctx.run.id, nodeId: node.id } };
+  const args: GraphWorkflowInput = {
+    definition,
+    input,
+    library: ctx.run.library,
+    parent: { runId: ctx.run.id, nodeId: node.id },
+    ...(ctx.run.nodeTypes.length > 0 ? { nodeTypes: [...ctx.run.nodeTypes] } : {}),
+  };
   const startedMs = Date.now();
   try {
     const state = await executeChild<(a: GraphWorkflowInput) => Promise<RunState>>(WORKFLOW_TYPE, {

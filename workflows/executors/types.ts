@@ -46,7 +46,7 @@ export interface ExecutorContext {
   /** Shows the node as `waiting` (for what, until when) until it ends. */
   markWaiting(node: NodeSpec, waiting: Omit<Waiting, 'since'>): void;
   /** This run's id and task queue, and the saved workflows its subworkflow nodes refer to. */
-  readonly run: { id: string; taskQueue: string; library: Readonly<Record<string, SavedRef>> };
+  readonly run: { id: string; taskQueue: string; library: Readonly<Record<string, SavedRef>>; nodeTypes: readonly string[] };
 }
 
 /** May throw synchronously (the interpreter treats that as a failed node). */
