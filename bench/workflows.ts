@@ -3,7 +3,7 @@
  * Temporal workflows doing the same work with plain `Promise.all` and loops —
  * the floor for anything that runs on Temporal.
  */
-import { proxyActivities } from '@temporalio/workflow';
+import { executeChild, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 
 export { braidWarmup, changesQuery, forEachBatchWorkflow, graphWorkflow, nodeBatchWorkflow, stateQuery } from '../workflows';
@@ -31,4 +31,35 @@ export async function handWide(baseUrl: string, width: number, ms: number): Prom
 export async function handChain(baseUrl: string, depth: number): Promise<number> {
   for (let i = 0; i < depth; i++) await get(`n${i}`, `${baseUrl}/delay/0`);
   return depth;
+}
+
+/**
+ * forEach's shape by hand: the same batching Braid uses (children of 500
+ * items, 10 at once, 20 requests in flight each), with no interpreter.
+ */
+export async function handForEach(baseUrl: string, items: number, batchSize: number, batchesInFlight: number, perBatch: number): Promise<number> {
+  const offsets: number[] = [];
+  for (let o = 0; o < items; o += batchSize) offsets.push(o);
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < offsets.length) {
+      const offset = offsets[next++]!;
+      done += await executeChild(handForEachBatch, { args: [baseUrl, offset, Math.min(batchSize, items - offset), perBatch] });
+    }
+  };
+  await Promise.all(Array.from({ length: batchesInFlight }, worker));
+  return done;
+}
+
+export async function handForEachBatch(baseUrl: string, offset: number, count: number, concurrency: number): Promise<number> {
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const i = offset + next++;
+      await get(`call-${i}`, `${baseUrl}/delay/0?i=${i}`);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return count;
 }

@@ -8,6 +8,7 @@ import type { Logger } from './logger';
 import { loadDataConverter } from './codec/data-converter';
 import { createApiClient, ensureSearchAttributes } from './temporal/connection';
 import { runMain } from './main';
+import { loadNodeTypes } from './node-types';
 import { databaseOptions, openDatabase } from './store/database';
 import { createWorkflowRepository } from './store/workflow-repository';
 
@@ -23,7 +24,8 @@ export async function startApi(config: Config, logger: Logger) {
   const database = await openDatabase(databaseOptions(config));
   logger.info('database ready', { kind: database.kind, location: database.location });
   const repository = createWorkflowRepository(database.db);
-  const app = createApp({ client, config, logger, repository, codec: dataConverter?.payloadCodecs?.[0] });
+  const nodeTypes = await loadNodeTypes(config.nodeTypesPath);
+  const app = createApp({ client, config, logger, repository, nodeTypes, codec: dataConverter?.payloadCodecs?.[0] });
   const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

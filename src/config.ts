@@ -32,6 +32,8 @@ export const envSchema = z.object({
   HTTP_ALLOWLIST: optionalString,
   HTTP_MAX_RESPONSE_BYTES: z.coerce.number().int().min(1).default(1024 * 1024),
   BRAID_ENCRYPTION_KEY: optionalString,
+  /** A module of custom node types (src/node-types.ts), loaded by the API and the worker. */
+  BRAID_NODE_TYPES: optionalString,
   BRAID_ENCRYPTION_KEY_ID: z.string().min(1).default('default'),
 });
 
@@ -57,6 +59,8 @@ export interface Config {
   httpAllowlist: string[];
   httpMaxResponseBytes: number;
   encryptionKey?: string;
+  /** BRAID_NODE_TYPES: a module of custom node types. */
+  nodeTypesPath?: string;
   encryptionKeyId: string;
 }
 
@@ -89,6 +93,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     httpAllowlist: (e.HTTP_ALLOWLIST ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     httpMaxResponseBytes: e.HTTP_MAX_RESPONSE_BYTES,
     encryptionKey: e.BRAID_ENCRYPTION_KEY,
+    nodeTypesPath: e.BRAID_NODE_TYPES,
     encryptionKeyId: e.BRAID_ENCRYPTION_KEY_ID,
   };
 }

@@ -6,6 +6,8 @@ import { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { warmUp } from './temporal/warmup';
 import { createActivities } from '../activities';
+import { createNodeTypeActivities } from '../activities/node-types';
+import { loadNodeTypes } from './node-types';
 import { loadDataConverter } from './codec/data-converter';
 import type { Config } from './config';
 import { loadConfig, temporalAddressOf } from './config';
@@ -18,16 +20,21 @@ import { createBraidWorker } from './temporal/worker';
 
 export async function startWorker(config: Config, logger: Logger): Promise<{ worker: Worker; done: Promise<void> }> {
   installSdkLogger(config.logLevel, logger);
+  const nodeTypes = await loadNodeTypes(config.nodeTypesPath);
+  if (nodeTypes.size > 0) logger.info('custom node types', { types: [...nodeTypes.keys()], from: config.nodeTypesPath });
   const connection = await connectWorker(temporalAddressOf(config));
   const worker = await createBraidWorker({
     connection,
     namespace: config.namespace,
     taskQueue: config.taskQueue,
-    activities: createActivities({
-      httpAllowlist: config.httpAllowlist,
-      maxResponseBytes: config.httpMaxResponseBytes,
-      env: process.env,
-    }),
+    activities: {
+      ...createNodeTypeActivities(nodeTypes),
+      ...createActivities({
+        httpAllowlist: config.httpAllowlist,
+        maxResponseBytes: config.httpMaxResponseBytes,
+        env: process.env,
+      }),
+    },
     dataConverter: loadDataConverter(config),
   });
   logger.info('worker polling', { taskQueue: config.taskQueue, namespace: config.namespace, address: temporalAddressOf(config) });

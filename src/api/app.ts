@@ -24,16 +24,24 @@ import { createSchedules } from './schedules';
 import { runsRoutes } from './routes/runs';
 import { systemRoutes } from './routes/system';
 import { workflowsRoutes } from './routes/workflows';
-import type { AppDeps, AppEnv } from './types';
+import type { AppDeps, AppEnv, ValidateWorkflow } from './types';
+import { validateWorkflow } from '../graph/triggers';
 import { validationHook } from './validation';
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export function createApp(deps: AppDeps) {
   const { config, logger } = deps;
+  const nodeTypeNames = [...(deps.nodeTypes?.keys() ?? [])];
   const store =
     deps.runStore ??
-    createRunStore({ client: deps.client, namespace: config.namespace, taskQueue: config.taskQueue, temporalUiUrl: config.temporalUiUrl });
+    createRunStore({
+      client: deps.client,
+      namespace: config.namespace,
+      taskQueue: config.taskQueue,
+      temporalUiUrl: config.temporalUiUrl,
+      nodeTypes: nodeTypeNames,
+    });
   const readiness = deps.readiness ?? temporalReadiness(deps.client, config.namespace, config.taskQueue);
 
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -47,6 +55,13 @@ export function createApp(deps: AppDeps) {
     await next();
   });
   app.use(requestLog(logger));
+  // One validation for every route: built-in node types, custom ones (BRAID_NODE_TYPES), triggers.
+  const nodeTypeSchemas = new Map([...(deps.nodeTypes ?? new Map()).values()].map((t) => [t.type, t.data] as const));
+  const validate: ValidateWorkflow = (definition) => validateWorkflow(definition, { nodeTypes: nodeTypeSchemas });
+  app.use(async (c, next) => {
+    c.set('validate', validate);
+    await next();
+  });
 
   const renderProblem = (err: unknown, c: Context<AppEnv>) => {
     const requestIdValue = c.get('requestId');
@@ -108,9 +123,10 @@ export function createApp(deps: AppDeps) {
     namespace: config.namespace,
     temporalUiUrl: config.temporalUiUrl,
     runs: store,
+    nodeTypes: nodeTypeNames,
   });
   const secret = deps.secret ?? ((name: string) => process.env[`BRAID_SECRET_${name}`]);
-  const saved = createSavedWorkflows({ repository, schedules, runs: store, hasSecret: (name) => secret(name) !== undefined });
+  const saved = createSavedWorkflows({ repository, schedules, runs: store, validate, hasSecret: (name) => secret(name) !== undefined });
   app.route('/v1/workflows', workflowsRoutes({ saved, repository, schedules, runs: store }));
   app.route('/v1/hooks', hooksRoutes({ saved, runs: store, auth, secret }));
   if (deps.codec) {
@@ -123,6 +139,10 @@ export function createApp(deps: AppDeps) {
     scheme: 'bearer',
     description: 'Required on /v1/* when API_TOKEN is set.',
   });
+  // Custom node types document their data like the built-in ones.
+  for (const t of deps.nodeTypes?.values() ?? []) {
+    app.openAPIRegistry.register(`NodeData_${t.type}`, t.data as never);
+  }
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {

@@ -54,6 +54,8 @@ export interface RunStoreOptions {
   temporalUiUrl: string;
   /** How long to wait for a query answer before falling back. */
   queryTimeoutMs?: number;
+  /** Custom node types (names) every run is started with. */
+  nodeTypes?: string[];
 }
 
 export interface StartRunRequest {
@@ -70,6 +72,8 @@ export interface StartRunRequest {
   request?: WebhookRequest;
   /** Saved workflows its subworkflow nodes refer to (see library.ts). */
   library?: Record<string, SavedRef>;
+  /** Custom node types the API validated (their names). */
+  nodeTypes?: string[];
 }
 
 /** Which workflow a run ran, what started it, and its parent run (subworkflows), from the run's memo. */
@@ -97,6 +101,7 @@ export function runStartOptions(req: Omit<StartRunRequest, 'runId'>) {
     ...(req.trigger ? { trigger: req.trigger } : {}),
     ...(req.request ? { request: req.request } : {}),
     ...(req.library && Object.keys(req.library).length > 0 ? { library: req.library } : {}),
+    ...(req.nodeTypes && req.nodeTypes.length > 0 ? { nodeTypes: req.nodeTypes } : {}),
   };
   return {
     args: [args] as [GraphWorkflowInput],
@@ -162,7 +167,7 @@ export function createRunStore(opts: RunStoreOptions) {
       workflowId: req.runId,
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       workflowIdConflictPolicy: 'FAIL',
-      ...runStartOptions(req),
+      ...runStartOptions({ ...req, nodeTypes: opts.nodeTypes }),
     });
     return { runId: req.runId, links: links(req.runId, handle.firstExecutionRunId) };
   }

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { GraphSettings } from '../graph/schema';
 import type { TriggerSpec } from '../graph/triggers';
-import { triggerKinds, triggersOf, validateWorkflow } from '../graph/triggers';
+import { triggerKinds, triggersOf } from '../graph/triggers';
 import { formatPath } from '../graph/validate';
 import type { WebhookRequest } from '../graph/run-state';
 import type { TriggerKind } from '../graph/schema';
@@ -16,6 +16,7 @@ import { resolveLibrary } from './library';
 import { newRunId } from './run-ids';
 import type { RunStore } from './run-store';
 import type { Schedules } from './schedules';
+import type { ValidateWorkflow } from './types';
 import { issueFieldErrors, validationError } from './validation';
 
 /** JSON with object keys sorted at every depth: equal content, equal text. */
@@ -56,6 +57,7 @@ export interface SavedWorkflowsDeps {
   repository: WorkflowRepository;
   schedules: Schedules;
   runs: RunStore;
+  validate: ValidateWorkflow;
   /** Whether env `BRAID_SECRET_<name>` is set. */
   hasSecret: (name: string) => boolean;
 }
@@ -64,7 +66,7 @@ export function createSavedWorkflows(deps: SavedWorkflowsDeps) {
   const { repository, schedules, runs } = deps;
 
   const parse = (name: string, version: string, definition: unknown): LoadedVersion => {
-    const result = validateWorkflow(definition);
+    const result = deps.validate(definition);
     // Stored versions were valid when saved; a later release may be stricter.
     if (!result.ok) throw validationError(issueFieldErrors(result.issues), `saved version ${version} of "${name}" is no longer valid`);
     return { name, version, definition: definition as Record<string, unknown>, triggers: triggersOf(result.graph) };
@@ -99,7 +101,7 @@ export function createSavedWorkflows(deps: SavedWorkflowsDeps) {
      */
     async save(name: string, body: Record<string, unknown>) {
       const definition = { ...body, name };
-      const result = validateWorkflow(definition);
+      const result = deps.validate(definition);
       if (!result.ok) throw validationError(issueFieldErrors(result.issues));
       const triggers = triggersOf(result.graph);
       const missing = triggers
@@ -123,7 +125,7 @@ export function createSavedWorkflows(deps: SavedWorkflowsDeps) {
       const deleted = await repository.delete(name);
       if (!deleted) throw new ApiError('notFound', `no saved workflow "${name}"`);
       const triggerIds = deleted.flatMap((v) => {
-        const result = validateWorkflow(v.definition);
+        const result = deps.validate(v.definition);
         return result.ok ? triggersOf(result.graph).filter((t) => t.kind === 'schedule').map((t) => t.id) : [];
       });
       await schedules.removeAll(name, triggerIds);

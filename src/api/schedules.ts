@@ -62,7 +62,7 @@ function specOf(trigger: TriggerSpec): ScheduleSpec {
   return { intervals: [{ every: durationMs(trigger.every!) }] };
 }
 
-export function createSchedules(opts: { client: Client; taskQueue: string; namespace: string; temporalUiUrl: string; runs: RunStore }) {
+export function createSchedules(opts: { client: Client; taskQueue: string; namespace: string; temporalUiUrl: string; runs: RunStore; nodeTypes?: string[] }) {
   const { client } = opts;
 
   function actionOf(v: ScheduleVersionTrigger): ScheduleOptionsAction {
@@ -73,6 +73,7 @@ export function createSchedules(opts: { client: Client; taskQueue: string; names
       trigger: v.trigger.id,
       triggerKind: 'schedule',
       ...(v.library ? { library: v.library } : {}),
+      ...(opts.nodeTypes ? { nodeTypes: opts.nodeTypes } : {}),
     });
     return {
       type: 'startWorkflow',

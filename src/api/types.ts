@@ -2,11 +2,16 @@ import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import type { ValidationResult } from '../graph/validate';
+import type { NodeTypeRegistry } from '../node-types';
 import type { WorkflowRepository } from '../store/workflow-repository';
 import type { RunStore } from './run-store';
 
+/** Validates a definition as the API accepts it (built-in and custom node types, triggers). */
+export type ValidateWorkflow = (definition: unknown) => ValidationResult;
+
 export interface AppEnv {
-  Variables: { requestId: string };
+  Variables: { requestId: string; validate: ValidateWorkflow };
 }
 
 /** Readiness of the parts the API depends on. */
@@ -29,6 +34,8 @@ export interface AppDeps {
   codec?: PayloadCodec;
   /** Saved workflows' storage; an in-memory SQLite database when unset (tests). */
   repository?: WorkflowRepository;
+  /** Custom node types (BRAID_NODE_TYPES): validated here, run by the worker. */
+  nodeTypes?: NodeTypeRegistry;
   /** The value of env `BRAID_SECRET_<name>` (webhook signatures); process.env when unset. */
   secret?: (name: string) => string | undefined;
   /** How often the SSE stream polls run state (ms). */

@@ -3,10 +3,9 @@ import type { Hook } from '@hono/zod-openapi';
 import type { z } from 'zod';
 import type { ValidationIssue } from '../graph/validate';
 import { formatPath } from '../graph/validate';
-import { validateWorkflow } from '../graph/triggers';
 import type { ProblemFieldError } from './problem';
 import { ApiError } from './problem';
-import type { AppEnv } from './types';
+import type { AppEnv, ValidateWorkflow } from './types';
 
 export function zodFieldErrors(error: z.ZodError, base: PropertyKey[] = []): ProblemFieldError[] {
   return error.issues.map((i) => ({ path: formatPath([...base, ...i.path]), message: i.message }));
@@ -18,8 +17,8 @@ export function issueFieldErrors(issues: readonly ValidationIssue[], prefix = '$
 }
 
 /** Every graph problem of `definition`, under `prefix`. */
-export function graphFieldErrors(definition: unknown, prefix: string): ProblemFieldError[] {
-  const result = validateWorkflow(definition);
+export function graphFieldErrors(validate: ValidateWorkflow, definition: unknown, prefix: string): ProblemFieldError[] {
+  const result = validate(definition);
   return result.ok ? [] : issueFieldErrors(result.issues, prefix);
 }
 
@@ -43,7 +42,7 @@ export const validationHook: Hook<unknown, AppEnv, string, unknown> = async (res
     const definition = isStart ? (raw as { workflow?: unknown } | undefined)?.workflow : raw;
     if (definition !== undefined) {
       const prefix = isStart ? '$.workflow' : '$';
-      const graph = graphFieldErrors(definition, prefix);
+      const graph = graphFieldErrors(c.get('validate'), definition, prefix);
       const rest = errors.filter((e) => !e.path.startsWith(prefix));
       if (graph.length > 0) throw validationError([...rest, ...graph]);
     }

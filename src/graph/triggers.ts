@@ -12,7 +12,7 @@
 import { Cron } from 'croner';
 import type { Graph } from './graph';
 import type { TriggerData, TriggerKind } from './schema';
-import type { ValidationIssue, ValidationResult } from './validate';
+import type { ValidateOptions, ValidationIssue, ValidationResult } from './validate';
 import { formatPath, ISSUE_CODES, validateDefinition } from './validate';
 
 export interface TriggerSpec {
@@ -104,8 +104,8 @@ export function triggerIssues(definition: unknown): ValidationIssue[] {
  * `/v1/workflows/validate`, `POST /v1/runs` and `PUT /v1/workflows/:name`
  * all answer with it, so they report the same problems.
  */
-export function validateWorkflow(definition: unknown): ValidationResult {
-  const result = validateDefinition(definition);
+export function validateWorkflow(definition: unknown, options: ValidateOptions = {}): ValidationResult {
+  const result = validateDefinition(definition, options);
   const issues = triggerIssues(definition);
   if (issues.length === 0) return result;
   return { ok: false, issues: [...(result.ok ? [] : result.issues), ...issues] };

@@ -10,7 +10,11 @@ import { join, resolve } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Activities } from '../../activities';
+import { createNodeTypeActivities } from '../../activities/node-types';
 import { createApp } from '../../src/api/app';
+import type { NodeTypeRegistry } from '../../src/node-types';
+import { loadNodeTypes } from '../../src/node-types';
 import { eventAcceptedSchema, nodeStateSchema, problemSchema, runCreatedSchema, runSchema, savedVersionSchema } from '../../src/api/schemas';
 import { childRunId } from '../../src/graph/run-state';
 import { silentLogger } from '../../src/logger';
@@ -27,12 +31,14 @@ let workerDone: Promise<void>;
 let other: ChildProcess;
 let app: ReturnType<typeof createApp>;
 let target: HttpTarget;
+let nodeTypes: NodeTypeRegistry;
 const taskQueue = uniqueId('lang-tq');
 const inventoryQueue = uniqueId('inventory');
 
 beforeAll(async () => {
   [env, target] = await Promise.all([createLocalEnv(), startHttpTarget()]);
-  worker = await createTestWorker(env, testActivities(), taskQueue);
+  nodeTypes = await loadNodeTypes(resolve(root, 'examples', 'node-types', 'index.ts'));
+  worker = await createTestWorker(env, { ...createNodeTypeActivities(nodeTypes), ...testActivities() } as Activities, taskQueue);
   workerDone = worker.run();
   other = spawn(join(root, 'node_modules', '.bin', 'tsx'), ['test/fixtures/other-worker/main.ts'], {
     cwd: root,
@@ -48,6 +54,7 @@ beforeAll(async () => {
     config: { namespace: 'default', taskQueue, temporalUiUrl: 'http://localhost:8233', maxBodyBytes: 1 << 20, rateLimitPerMinute: 0 },
     logger: silentLogger,
     watchIntervalMs: 50,
+    nodeTypes,
   });
 });
 
@@ -296,5 +303,30 @@ describe('forEach through the API', () => {
     const res = await post('/v1/workflows/validate', graph().trigger().node('each', 'forEach', { items: [1], body }).edge('start', 'each').build());
     expect(res.status).toBe(422);
     expect(problemSchema.parse(await res.json()).errors).toEqual([{ path: '$.nodes[1].data.body.nodes[1].type', message: expect.stringContaining('subworkflow') }]);
+  });
+});
+
+describe('custom node types through the API', () => {
+  it("run as activities named after the type, with the data's expressions evaluated", async () => {
+    const workflow = graph('custom-e2e')
+      .trigger()
+      .node('slug', 'slugify', { text: '{% $input.title %}', separator: '_' })
+      .node('hash', 'sha256', { text: '{% $nodes.slug.output.slug %}' })
+      .chain('start', 'slug', 'hash')
+      .build();
+    const runId = await start(workflow, { title: 'Crème Brûlée: a Recipe!' });
+    const done = await finished(runId);
+    expect(done.status).toBe('succeeded');
+    expect(done.nodes.slug).toMatchObject({ status: 'succeeded', output: { slug: 'creme_brulee_a_recipe' }, execution: 'activity' });
+    expect((done.nodes.hash!.output as { sha256: string }).sha256).toMatch(/^[0-9a-f]{64}$/);
+    const history = await env.client.workflow.getHandle(runId).fetchHistory();
+    const types = (history.events ?? []).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
+    expect(types).toEqual(['slugify', 'sha256']);
+  });
+
+  it('fails, without retrying, when the evaluated data does not fit the schema', async () => {
+    const workflow = graph('custom-bad').trigger().node('slug', 'slugify', { text: '{% $input.missing ? $input.missing : "" %}' }).edge('start', 'slug').build();
+    const done = await finished(await start(workflow, {}));
+    expect(done.nodes.slug).toMatchObject({ status: 'failed', error: { type: 'InvalidNodeData', message: expect.stringContaining('data.text: must not be empty') } });
   });
 });

@@ -45,4 +45,11 @@ describe('examples', () => {
     expect(state.nodes.price!.childRunId).toMatch(/\.price$/);
     expect(state.nodes.quote!.output).toEqual({ total: 20, reserved: true });
   });
+
+  it('for-each prices every line in its body and sums them', async () => {
+    const example = examples.find((e) => e.file === 'for-each.json')!;
+    const { state } = await runGraph(ctx.env, example.workflow, { input: { ...example.input, baseUrl: ctx.target.url } });
+    expect(state.nodes.lines!.progress).toEqual({ done: 3, failed: 0, total: 3 });
+    expect(state.nodes.sum!.output).toBe(24);
+  });
 });

@@ -2,7 +2,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import { exceedsNesting, MAX_NESTING } from '../../graph/validate';
-import { validateWorkflow } from '../../graph/triggers';
 import { DEFAULT_NAME } from '../../graph/schema';
 import { ApiError } from '../problem';
 import { resolveLibrary } from '../library';
@@ -144,7 +143,7 @@ export function runsRoutes(store: RunStore, watch: RunWatch, repository: Workflo
     if (exceedsNesting(body.input)) {
       throw validationError([{ path: '$.input', message: `must not nest deeper than ${MAX_NESTING} levels` }]);
     }
-    const result = validateWorkflow(body.workflow);
+    const result = c.get('validate')(body.workflow);
     if (!result.ok) {
       throw validationError(issueFieldErrors(result.issues, '$.workflow'));
     }

@@ -4,7 +4,6 @@
  * schedules.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { validateWorkflow } from '../../graph/triggers';
 import { exceedsNesting, MAX_NESTING } from '../../graph/validate';
 import { ApiError } from '../problem';
 import type { RunStore } from '../run-store';
@@ -169,7 +168,7 @@ export function workflowsRoutes(deps: WorkflowsRoutesDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
   app.openapi(validateRoute, async (c) => {
-    const result = validateWorkflow(c.req.valid('json'));
+    const result = c.get('validate')(c.req.valid('json'));
     if (!result.ok) throw validationError(issueFieldErrors(result.issues));
     return c.json({ valid: true as const, stats: result.stats }, 200);
   });
