@@ -5,7 +5,7 @@
  * retried), heartbeats while `run` works (so a cancellation reaches it through
  * the AbortSignal), and returns what `run` returns.
  */
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import type { NodeTypeRegistry } from '../src/node-types';
 
 export interface NodeTypeActivityInput {
@@ -35,6 +35,10 @@ export function createNodeTypeActivities(registry: NodeTypeRegistry, heartbeatIn
           signal: ctx.cancellationSignal,
           heartbeat: (details) => ctx.heartbeat(details),
         });
+      } catch (err) {
+        // Whatever run throws once the node is canceled, the activity was canceled.
+        if (ctx.cancellationSignal.aborted) throw new CancelledFailure(`${def.type} canceled`, [], err instanceof Error ? err : undefined);
+        throw err;
       } finally {
         clearInterval(beat);
       }

@@ -14,7 +14,9 @@ import type { Activities } from '../../activities';
 import { createNodeTypeActivities } from '../../activities/node-types';
 import { createApp } from '../../src/api/app';
 import type { NodeTypeRegistry } from '../../src/node-types';
-import { loadNodeTypes } from '../../src/node-types';
+import { defineNodeType, loadNodeTypes } from '../../src/node-types';
+import { stateQuery } from '../../workflows';
+import { z } from 'zod';
 import { eventAcceptedSchema, nodeStateSchema, problemSchema, runCreatedSchema, runSchema, savedVersionSchema } from '../../src/api/schemas';
 import { childRunId } from '../../src/graph/run-state';
 import { silentLogger } from '../../src/logger';
@@ -322,6 +324,42 @@ describe('custom node types through the API', () => {
     const history = await env.client.workflow.getHandle(runId).fetchHistory();
     const types = (history.events ?? []).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
     expect(types).toEqual(['slugify', 'sha256']);
+  });
+
+  it('is canceled with the run: the AbortSignal handed to run fires', async () => {
+    // examples/node-types has no slow type; this run's worker gets one of its own.
+    const slowQueue = uniqueId('slow-types');
+    let aborted = false;
+    const slowTypes = new Map([
+      [
+        'hold',
+        defineNodeType({
+          type: 'hold',
+          data: z.object({}).strict(),
+          run: (_d, { signal }) =>
+            new Promise((_r, reject) =>
+              signal.addEventListener('abort', () => {
+                aborted = true;
+                reject(new Error('aborted'));
+              }),
+            ),
+        }),
+      ],
+    ]);
+    const slowWorker = await createTestWorker(env, { ...createNodeTypeActivities(slowTypes, 200), ...testActivities() } as Activities, slowQueue);
+    await slowWorker.runUntil(async () => {
+      const handle = await env.client.workflow.start('graphWorkflow', {
+        taskQueue: slowQueue,
+        workflowId: uniqueId('hold'),
+        args: [{ definition: graph('hold').trigger().node('n', 'hold', {}).edge('start', 'n').build(), nodeTypes: ['hold'] }],
+      });
+      await eventually(async () => ((await handle.query(stateQuery)).nodes.n?.status === 'running' ? true : undefined));
+      await new Promise((r) => setTimeout(r, 500));
+      await handle.cancel();
+      await expect(handle.result()).rejects.toThrow();
+      expect((await handle.query(stateQuery)).nodes.n!.status).toBe('canceled');
+    });
+    expect(aborted).toBe(true);
   });
 
   it('fails, without retrying, when the evaluated data does not fit the schema', async () => {

@@ -13,6 +13,8 @@ export interface RunOptions {
   trigger?: string;
   /** Saved workflows that subworkflow nodes refer to (the API resolves them in production). */
   library?: GraphWorkflowInput['library'];
+  /** Custom node types the API would have validated (their names). */
+  nodeTypes?: string[];
   activities?: Activities;
   /** Called once the run started, before waiting for it (e.g. to query or cancel). */
   during?: (handle: Awaited<ReturnType<TestWorkflowEnvironment['client']['workflow']['start']>>) => Promise<void>;
@@ -33,7 +35,7 @@ export async function runGraph(env: TestWorkflowEnvironment, definition: GraphDe
     const handle = await env.client.workflow.start(graphWorkflow, {
       taskQueue,
       workflowId,
-      args: [{ definition, input: opts.input, trigger: opts.trigger, ...(opts.library ? { library: opts.library } : {}) }],
+      args: [{ definition, input: opts.input, trigger: opts.trigger, ...(opts.library ? { library: opts.library } : {}), ...(opts.nodeTypes ? { nodeTypes: opts.nodeTypes } : {}) }],
     });
     if (opts.during) await opts.during(handle);
     try {
