@@ -54,11 +54,6 @@ export function localActivityOptions(node: NodeSpec): LocalActivityOptions {
  * not wait for an activity that may never learn of it.
  */
 export function foreignActivityOptions(node: NodeSpec): ActivityOptions {
-  return {
-    activityId: node.id,
-    summary: node.label ?? node.id,
-    startToCloseTimeout: node.timeout ?? ACTIVITY_DEFAULTS.startToCloseTimeout,
-    cancellationType: ActivityCancellationType.TRY_CANCEL,
-    retry: { ...retryPolicy(node), nonRetryableErrorTypes: [] },
-  };
+  const { heartbeatTimeout: _none, ...remote } = remoteActivityOptions(node);
+  return { ...remote, cancellationType: ActivityCancellationType.TRY_CANCEL, retry: { ...retryPolicy(node), nonRetryableErrorTypes: [] } };
 }
