@@ -1,0 +1,135 @@
+/**
+ * The `braid` CLI (bin/braid.cjs) as a user runs it: its own process, against
+ * the real API (served on a port, with API_TOKEN), a real Temporal dev server
+ * and worker.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { serve } from '@hono/node-server';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/api/app';
+import { freePort } from '../../src/temporal/free-port';
+import { silentLogger } from '../../src/logger';
+import { graph } from '../helpers/graphs';
+import type { HttpTarget } from '../helpers/http-target';
+import { startHttpTarget } from '../helpers/http-target';
+import { createLocalEnv, createTestWorker, testActivities, uniqueId } from '../helpers/temporal';
+
+const root = resolve(__dirname, '..', '..');
+const TOKEN = 'cli-token';
+let env: TestWorkflowEnvironment;
+let worker: Worker;
+let workerDone: Promise<void>;
+let target: HttpTarget;
+let server: ReturnType<typeof serve>;
+let url: string;
+const dir = mkdtempSync(join(tmpdir(), 'braid-cli-'));
+const taskQueue = uniqueId('cli-tq');
+
+beforeAll(async () => {
+  [env, target] = await Promise.all([createLocalEnv(), startHttpTarget()]);
+  worker = await createTestWorker(env, testActivities(), taskQueue);
+  workerDone = worker.run();
+  const app = createApp({
+    client: env.client,
+    config: { namespace: 'default', taskQueue, temporalUiUrl: 'http://localhost:8233', maxBodyBytes: 1 << 20, rateLimitPerMinute: 0, apiToken: TOKEN },
+    logger: silentLogger,
+    watchIntervalMs: 50,
+  });
+  const port = await freePort();
+  server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port });
+  await new Promise<void>((r) => server.once('listening', () => r()));
+  url = `http://127.0.0.1:${port}`;
+});
+
+afterAll(async () => {
+  await new Promise<void>((r) => server?.close(() => r()));
+  worker?.shutdown();
+  await workerDone;
+  await Promise.all([env?.teardown(), target?.close()]);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function braid(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      [join(root, 'bin', 'braid.cjs'), ...args],
+      { cwd: dir, env: { ...process.env, BRAID_URL: url, API_TOKEN: TOKEN, ...extraEnv }, timeout: 60_000 },
+      (err, stdout, stderr) => done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+const file = (name: string, content: unknown) => {
+  const path = join(dir, name);
+  writeFileSync(path, JSON.stringify(content));
+  return path;
+};
+
+describe('braid CLI', () => {
+  it('validate: exit 0 for a valid file, 1 with every problem and its path for an invalid one', async () => {
+    const ok = await braid(['validate', join(root, 'examples', 'fan-out.json')]);
+    expect(ok).toMatchObject({ code: 0 });
+    expect(ok.stdout).toMatch(/^valid: \d+ nodes/);
+    const bad = await braid(['validate', file('bad.json', { nodes: [{ id: 'a', type: 'htp' }] })]);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain('$.nodes[0].type: unknown node type "htp"');
+    const asJson = await braid(['--json', 'validate', file('bad2.json', { nodes: [] })]);
+    expect(JSON.parse(asJson.stdout)).toMatchObject({ valid: false, errors: [expect.objectContaining({ path: '$.nodes' })] });
+  });
+
+  it('run --watch: a progress bar of finished nodes, then the node table; exit 0 when it succeeds', async () => {
+    const def = graph('cli-watch').trigger().http('a', `${target.url}/delay/100`).http('b', `${target.url}/delay/100`).set('c', 'done').edge('start', 'a').edge('start', 'b').edge('a', 'c').edge('b', 'c').build();
+    const res = await braid(['run', file('watch.json', def), '--watch']);
+    expect(res.code).toBe(0);
+    expect(res.stderr).toMatch(/started cli-watch-/);
+    expect(res.stderr).toMatch(/4\/4 nodes \| succeeded/);
+    expect(res.stdout).toMatch(/cli-watch-\S+\s+succeeded/);
+    for (const node of ['start', 'a', 'b', 'c']) expect(res.stdout).toMatch(new RegExp(`│ ${node}\\s+│ succeeded`));
+  });
+
+  it('run --watch --json prints one JSON line per node change and the run; exit 1 when it fails', async () => {
+    const def = graph('cli-fail').trigger().http('broken', `${target.url}/status/404`).edge('start', 'broken').build();
+    const res = await braid(['--json', 'run', file('fail.json', { workflow: def, input: { x: 1 } }), '--watch', '--input', '{"x":2}']);
+    expect(res.code).toBe(1);
+    const lines = res.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string; status?: string; nodeId?: string; input?: unknown });
+    expect(lines.filter((l) => l.event === 'node').map((l) => l.nodeId)).toContain('broken');
+    const run = lines.at(-1)!;
+    expect(run).toMatchObject({ event: 'run', status: 'failed', input: { x: 2 } });
+  });
+
+  it('status, list and cancel', async () => {
+    const def = graph('cli-cancel').trigger().node('pause', 'delay', { duration: '1h' }).edge('start', 'pause').build();
+    const started = await braid(['--json', 'run', file('cancel.json', def)]);
+    expect(started.code).toBe(0);
+    const { runId } = JSON.parse(started.stdout) as { runId: string };
+    const running = await braid(['--json', 'status', runId]);
+    expect(running.code).toBe(0);
+    expect(JSON.parse(running.stdout)).toMatchObject({ runId, status: 'running' });
+    const cancel = await braid(['cancel', runId]);
+    expect(cancel).toMatchObject({ code: 0, stdout: `${runId} canceling\n` });
+    let status = '';
+    for (let i = 0; i < 50 && status !== 'canceled'; i++) {
+      status = (JSON.parse((await braid(['--json', 'status', runId])).stdout) as { status: string }).status;
+    }
+    expect(status).toBe('canceled');
+    expect((await braid(['status', runId])).code).toBe(1);
+    const list = await braid(['list', '--workflow', 'cli-cancel']);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toContain(runId);
+  });
+
+  it('exit 2 with the reason for API and usage errors', async () => {
+    const noToken = await braid(['list'], { API_TOKEN: '' });
+    expect(noToken.code).toBe(2);
+    expect(noToken.stderr).toMatch(/HTTP 401/);
+    expect((await braid(['status', 'no-such-run'])).code).toBe(2);
+    expect((await braid(['run', join(dir, 'missing.json')])).stderr).toMatch(/cannot read/);
+    expect((await braid(['frobnicate'])).code).toBe(2);
+  });
+});
