@@ -32,6 +32,8 @@ export const envSchema = z.object({
   HTTP_ALLOWLIST: optionalString,
   HTTP_MAX_RESPONSE_BYTES: z.coerce.number().int().min(1).default(1024 * 1024),
   BRAID_ENCRYPTION_KEY: optionalString,
+  /** Serve the worker's Temporal SDK metrics (Prometheus) on this port, at HOST. */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
   /** A module of custom node types (src/node-types.ts), loaded by the API and the worker. */
   BRAID_NODE_TYPES: optionalString,
   BRAID_ENCRYPTION_KEY_ID: z.string().min(1).default('default'),
@@ -61,6 +63,8 @@ export interface Config {
   encryptionKey?: string;
   /** BRAID_NODE_TYPES: a module of custom node types. */
   nodeTypesPath?: string;
+  /** WORKER_METRICS_PORT: where the worker serves the SDK's metrics. */
+  workerMetricsPort?: number;
   encryptionKeyId: string;
 }
 
@@ -94,6 +98,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     httpMaxResponseBytes: e.HTTP_MAX_RESPONSE_BYTES,
     encryptionKey: e.BRAID_ENCRYPTION_KEY,
     nodeTypesPath: e.BRAID_NODE_TYPES,
+    workerMetricsPort: e.WORKER_METRICS_PORT,
     encryptionKeyId: e.BRAID_ENCRYPTION_KEY_ID,
   };
 }

@@ -19,7 +19,9 @@ import { installSdkLogger } from './temporal/runtime';
 import { createBraidWorker } from './temporal/worker';
 
 export async function startWorker(config: Config, logger: Logger): Promise<{ worker: Worker; done: Promise<void> }> {
-  installSdkLogger(config.logLevel, logger);
+  const metricsAddress = config.workerMetricsPort === undefined ? undefined : `${config.host}:${config.workerMetricsPort}`;
+  installSdkLogger(config.logLevel, logger, metricsAddress);
+  if (metricsAddress) logger.info('worker metrics', { url: `http://${metricsAddress}/metrics` });
   const nodeTypes = await loadNodeTypes(config.nodeTypesPath);
   if (nodeTypes.size > 0) logger.info('custom node types', { types: [...nodeTypes.keys()], from: config.nodeTypesPath });
   const connection = await connectWorker(temporalAddressOf(config));

@@ -313,7 +313,7 @@ export async function runGraph(args: GraphWorkflowInput, host?: GraphHost): Prom
     scopes.delete(node.index);
     const now = Date.now();
     const tookMs = now - startedAt[node.index]!;
-    const base = { startedAt: iso(startedAt[node.index]!), finishedAt: iso(now) };
+    const base = { type: node.type, startedAt: iso(startedAt[node.index]!), finishedAt: iso(now) };
     let outcome: NodeOutcome;
     if ('result' in s) {
       const r = s.result;

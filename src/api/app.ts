@@ -20,6 +20,7 @@ import { createWorkflowRepository } from '../store/workflow-repository';
 import { codecRoutes } from './routes/codec';
 import { hooksRoutes } from './routes/hooks';
 import { createSavedWorkflows } from './saved-workflows';
+import { createMetrics } from './metrics';
 import { createSchedules } from './schedules';
 import { runsRoutes } from './routes/runs';
 import { systemRoutes } from './routes/system';
@@ -55,6 +56,8 @@ export function createApp(deps: AppDeps) {
     await next();
   });
   app.use(requestLog(logger));
+  const metrics = createMetrics(store);
+  app.use(metrics.middleware);
   // One validation for every route: built-in node types, custom ones (BRAID_NODE_TYPES), triggers.
   const nodeTypeSchemas = new Map([...(deps.nodeTypes ?? new Map()).values()].map((t) => [t.type, t.data] as const));
   const validate: ValidateWorkflow = (definition) => validateWorkflow(definition, { nodeTypes: nodeTypeSchemas });
@@ -113,10 +116,19 @@ export function createApp(deps: AppDeps) {
   app.use('/v1/*', async (c, next) => (c.req.method === 'GET' ? next() : limiter(c, next)));
 
   app.route('/', systemRoutes(readiness));
+  // Every start through the API counts (runs, saved workflows, webhooks).
+  const startRun = store.start;
+  store.start = async (req) => {
+    const started = await startRun(req);
+    metrics.runStarted(req.name, req.triggerKind ?? 'manual');
+    return started;
+  };
   const watch = createRunWatch(store, { intervalMs: deps.watchIntervalMs ?? DEFAULT_WATCH_INTERVAL_MS });
   const repository =
     deps.repository ?? createWorkflowRepository(openDatabase({ kind: 'sqlite', file: ':memory:' }).then((d) => d.db));
-  app.route('/v1/runs', runsRoutes(store, watch, repository));
+  app.route('/v1/runs', runsRoutes(store, watch, repository, metrics));
+  if (auth) app.use('/metrics', auth);
+  app.get('/metrics', async (c) => c.text(await metrics.scrape(), 200, { 'content-type': metrics.registry.contentType }));
   const schedules = createSchedules({
     client: deps.client,
     taskQueue: config.taskQueue,

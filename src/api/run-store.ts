@@ -317,8 +317,9 @@ export function createRunStore(opts: RunStoreOptions) {
     return { view, version, changed: null };
   }
 
-  async function list(params: { status?: RunStatus; workflow?: string; version?: string; limit: number; cursor?: string }) {
+  async function list(params: { status?: RunStatus; workflow?: string; version?: string; limit: number; cursor?: string; closedAfter?: string }) {
     const clauses = [`WorkflowType = '${WORKFLOW_TYPE}'`];
+    if (params.closedAfter) clauses.push(`CloseTime > ${JSON.stringify(params.closedAfter)}`);
     if (params.status) clauses.push(`ExecutionStatus = '${VISIBILITY_STATUS[params.status]}'`);
     if (params.workflow) clauses.push(`${NAME_SEARCH_ATTRIBUTE} = ${JSON.stringify(params.workflow)}`);
     if (params.version) clauses.push(`${VERSION_SEARCH_ATTRIBUTE} = ${JSON.stringify(params.version)}`);
@@ -399,7 +400,12 @@ export function createRunStore(opts: RunStoreOptions) {
     await client.workflow.getHandle(runId).signal(EVENT_SIGNAL, { name, payload });
   }
 
-  return { start, get, refresh, list, cancel, decide, sendEvent, links };
+  /** Runs closed after `since` (ISO), for metrics. */
+  async function closedSince(since: string, limit: number): Promise<RunSummary[]> {
+    return (await list({ closedAfter: since, limit })).runs;
+  }
+
+  return { start, get, refresh, list, closedSince, cancel, decide, sendEvent, links };
 }
 
 export type RunStore = ReturnType<typeof createRunStore>;

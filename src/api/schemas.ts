@@ -57,6 +57,7 @@ export const waitingSchema = z
 export const nodeStateSchema = z
   .object({
     status: z.enum(NODE_STATUSES),
+    type: z.string().optional().openapi({ description: 'The node type, once it ran' }),
     attempts: z.number().int(),
     startedAt: z.string().nullable().optional(),
     finishedAt: z.string().nullable().optional(),

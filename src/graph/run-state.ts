@@ -17,6 +17,8 @@ export interface NodeError {
 
 export interface NodeState {
   status: NodeStatus;
+  /** The node's type, once it ran (metrics group node times by it). */
+  type?: string;
   /** Attempts made (activities retry; in-workflow nodes make one). */
   attempts: number;
   /** ISO times in workflow time. */

@@ -1,4 +1,9 @@
-/** Routes the Temporal SDK's own logs (worker, workflow, activity) through Braid's JSON logger. */
+/**
+ * The Temporal SDK's runtime: its logs (worker, workflow, activity) go
+ * through Braid's JSON logger, and with a metrics address its own metrics
+ * (task latencies, slots, polls, activity and workflow counts) are served in
+ * Prometheus format at http://<address>/metrics.
+ */
 import type { LogLevel } from '@temporalio/worker';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { LOG_LEVELS } from '../config';
@@ -8,10 +13,11 @@ const SDK_LEVEL: Record<(typeof LOG_LEVELS)[number], LogLevel> = { debug: 'DEBUG
 
 let installed = false;
 
-export function installSdkLogger(level: (typeof LOG_LEVELS)[number], logger: Logger): void {
+export function installSdkLogger(level: (typeof LOG_LEVELS)[number], logger: Logger, metricsAddress?: string): void {
   if (installed) return;
   installed = true;
   Runtime.install({
+    ...(metricsAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress: metricsAddress } } } } : {}),
     logger: new DefaultLogger(SDK_LEVEL[level], (entry) => {
       const fields = { sdk: true, ...(entry.meta ?? {}) };
       if (level === 'silent') return;

@@ -78,6 +78,12 @@ export function createFakeRunStore() {
       if (!runs.has(runId)) throw new ApiError('notFound', 'no run with this id');
       events.push({ runId, name, payload });
     },
+    async closedSince() {
+      guard();
+      return [...runs.values()]
+        .filter((r) => r.status !== 'running')
+        .map(({ runId, name, status, startedAt, finishedAt, workflow }) => ({ runId, name, version: workflow.version, status, startedAt, finishedAt }));
+    },
     async cancel(runId) {
       guard();
       const run = runs.get(runId);

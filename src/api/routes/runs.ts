@@ -8,6 +8,7 @@ import { resolveLibrary } from '../library';
 import { newRunId } from '../run-ids';
 import type { WorkflowRepository } from '../../store/workflow-repository';
 import type { RunStore } from '../run-store';
+import type { Metrics } from '../metrics';
 import type { RunWatch, WatchEvent } from '../run-watch';
 import {
   cancelAcceptedSchema,
@@ -135,7 +136,7 @@ const eventsRoute = createRoute({
   },
 });
 
-export function runsRoutes(store: RunStore, watch: RunWatch, repository: WorkflowRepository) {
+export function runsRoutes(store: RunStore, watch: RunWatch, repository: WorkflowRepository, metrics?: Pick<Metrics, 'sseOpened' | 'sseClosed'>) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
   app.openapi(startRoute, async (c) => {
@@ -201,6 +202,7 @@ export function runsRoutes(store: RunStore, watch: RunWatch, repository: Workflo
     const { runId } = c.req.valid('param');
     const first = await watch.read(runId); // 404 before the stream starts
     return streamSSE(c, async (stream) => {
+      metrics?.sseOpened();
       const seen = new Map<string, string>();
       let seq = 0;
       let unsubscribe = () => {};
@@ -232,9 +234,13 @@ export function runsRoutes(store: RunStore, watch: RunWatch, repository: Workflo
         stream.onAbort(() => resolve());
         unsubscribe = watch.subscribe(runId, first, onEvent);
       });
-      await done;
-      unsubscribe();
-      await writing;
+      try {
+        await done;
+        unsubscribe();
+        await writing;
+      } finally {
+        metrics?.sseClosed();
+      }
     });
   });
 

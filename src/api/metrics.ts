@@ -1,0 +1,143 @@
+/**
+ * `GET /metrics`: Prometheus series of the API and of the runs it sees, with
+ * prom-client on a registry of the app's own (no process-wide singleton).
+ *
+ * - braid_api_request_duration_seconds{method,route,status}: every request.
+ * - braid_sse_connections: event streams open now.
+ * - braid_runs_started_total{workflow,trigger}: runs started through the API.
+ * - braid_runs_finished_total{workflow,status}, braid_node_queued_seconds and
+ *   braid_node_run_seconds{type,execution}: every run that finished after
+ *   the API started, however it was started (webhooks, schedules, other
+ *   clients). Each scrape asks Temporal's visibility for runs closed since
+ *   the last one and reads their final states once.
+ */
+import type { MiddlewareHandler } from 'hono';
+import { matchedRoutes } from 'hono/route';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { RunSummary, RunView } from './run-store';
+import type { AppEnv } from './types';
+
+const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+
+export interface MetricsSource {
+  /** Runs closed after `since` (ISO), newest first. */
+  closedSince(since: string, limit: number): Promise<RunSummary[]>;
+  get(runId: string): Promise<RunView>;
+}
+
+export function createMetrics(source: MetricsSource, startedAt = new Date()) {
+  const registry = new Registry();
+  const requests = new Histogram({
+    name: 'braid_api_request_duration_seconds',
+    help: 'API request latency by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: SECONDS,
+    registers: [registry],
+  });
+  const sse = new Gauge({ name: 'braid_sse_connections', help: 'Run event streams open now', registers: [registry] });
+  const started = new Counter({
+    name: 'braid_runs_started_total',
+    help: 'Runs started through the API, by workflow and trigger kind',
+    labelNames: ['workflow', 'trigger'] as const,
+    registers: [registry],
+  });
+  const finished = new Counter({
+    name: 'braid_runs_finished_total',
+    help: 'Runs that finished after the API started, by workflow and status',
+    labelNames: ['workflow', 'status'] as const,
+    registers: [registry],
+  });
+  const runWall = new Histogram({
+    name: 'braid_run_wall_seconds',
+    help: 'Finished runs: start to end',
+    labelNames: ['workflow'] as const,
+    buckets: SECONDS,
+    registers: [registry],
+  });
+  const runWork = new Histogram({
+    name: 'braid_run_work_seconds',
+    help: 'Finished runs: the critical path of node run times (what an ideal executor would take)',
+    labelNames: ['workflow'] as const,
+    buckets: SECONDS,
+    registers: [registry],
+  });
+  const queued = new Histogram({
+    name: 'braid_node_queued_seconds',
+    help: 'Activity nodes: scheduled to started, by node type and execution',
+    labelNames: ['type', 'execution'] as const,
+    buckets: SECONDS,
+    registers: [registry],
+  });
+  const ran = new Histogram({
+    name: 'braid_node_run_seconds',
+    help: "Nodes' own work (request, delay, wait), by node type and execution",
+    labelNames: ['type', 'execution'] as const,
+    buckets: SECONDS,
+    registers: [registry],
+  });
+
+  let since = startedAt.toISOString();
+  const seen = new Set<string>();
+  let collecting: Promise<void> | undefined;
+
+  const observeFinished = (run: RunView) => {
+    // The definition's name (a saved workflow's is its name too), whoever started the run.
+    const workflow = run.name;
+    finished.inc({ workflow, status: run.status });
+    runWall.observe({ workflow }, (run.metrics.wallMs ?? 0) / 1000);
+    runWork.observe({ workflow }, (run.metrics.workMs ?? 0) / 1000);
+    for (const n of Object.values(run.nodes)) {
+      if (!n.type || n.runMs === undefined) continue;
+      const labels = { type: n.type, execution: n.execution ?? 'workflow' };
+      ran.observe(labels, n.runMs / 1000);
+      if (n.queuedMs !== undefined) queued.observe(labels, n.queuedMs / 1000);
+    }
+  };
+
+  /** Reads runs closed since the last scrape, once each. */
+  async function collect(): Promise<void> {
+    const closed = await source.closedSince(since, 500);
+    let newest = since;
+    for (const r of closed) {
+      if (seen.has(r.runId) || !r.finishedAt) continue;
+      try {
+        observeFinished(await source.get(r.runId));
+      } catch {
+        continue; // gone or unreadable: the next scrape tries again
+      }
+      seen.add(r.runId);
+      if (r.finishedAt > newest) newest = r.finishedAt;
+    }
+    // Keep a margin for visibility's lag; `seen` stops double counting inside it.
+    since = new Date(Math.max(Date.parse(since), Date.parse(newest) - 60_000)).toISOString();
+    if (seen.size > 50_000) seen.clear();
+  }
+
+  const middleware: MiddlewareHandler<AppEnv> = async (c, next) => {
+    const t0 = performance.now();
+    try {
+      await next();
+    } finally {
+      // The route that answered: the last matched handler that is not middleware.
+      const route = matchedRoutes(c).filter((r) => r.method !== 'ALL').at(-1)?.path ?? 'unmatched';
+      requests.observe({ method: c.req.method, route, status: String(c.res.status) }, (performance.now() - t0) / 1000);
+    }
+  };
+
+  return {
+    registry,
+    middleware,
+    sseOpened: () => sse.inc(),
+    sseClosed: () => sse.dec(),
+    runStarted: (workflow: string, trigger: string) => started.inc({ workflow, trigger }),
+    /** The text exposition, after collecting what finished since the last scrape. */
+    async scrape(): Promise<string> {
+      // One collection at a time, however many scrapers.
+      collecting ??= collect().finally(() => (collecting = undefined));
+      await collecting.catch(() => undefined);
+      return registry.metrics();
+    },
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,149 @@
+/**
+ * GET /metrics on the real API, a real dev server and worker, parsed with a
+ * Prometheus text parser: request latency, open streams, runs started and
+ * finished (including one started around the API), node times by type.
+ */
+import { spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/api/app';
+import { runCreatedSchema } from '../../src/api/schemas';
+import { silentLogger } from '../../src/logger';
+import { freePort } from '../../src/temporal/free-port';
+import { graph } from '../helpers/graphs';
+import type { HttpTarget } from '../helpers/http-target';
+import { startHttpTarget } from '../helpers/http-target';
+import { eventually } from '../helpers/sse';
+import { createLocalEnv, createTestWorker, testActivities, uniqueId } from '../helpers/temporal';
+
+const root = resolve(__dirname, '..', '..');
+
+interface Family {
+  name: string;
+  type: string;
+  metrics: { labels?: Record<string, string>; value?: string; buckets?: Record<string, string>; count?: string; sum?: string }[];
+}
+
+let env: TestWorkflowEnvironment;
+let worker: Worker;
+let workerDone: Promise<void>;
+let target: HttpTarget;
+let app: ReturnType<typeof createApp>;
+const taskQueue = uniqueId('metrics-tq');
+
+beforeAll(async () => {
+  [env, target] = await Promise.all([createLocalEnv(), startHttpTarget()]);
+  worker = await createTestWorker(env, testActivities(), taskQueue);
+  workerDone = worker.run();
+  app = createApp({
+    client: env.client,
+    config: { namespace: 'default', taskQueue, temporalUiUrl: 'http://ui', maxBodyBytes: 1 << 20, rateLimitPerMinute: 0, apiToken: 'm' },
+    logger: silentLogger,
+  });
+});
+afterAll(async () => {
+  worker?.shutdown();
+  await workerDone;
+  await Promise.all([env?.teardown(), target?.close()]);
+});
+
+const auth = { authorization: 'Bearer m' };
+let lastText = '';
+const scrape = async (): Promise<Map<string, Family>> => {
+  const res = await app.request('/metrics', { headers: auth });
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+  lastText = await res.text();
+  const families = parsePrometheusTextFormat(lastText) as Family[];
+  return new Map(families.map((f) => [f.name, f]));
+};
+/**
+ * A histogram's `_count` and `_sum` per label set. (parse-prometheus-text-format
+ * keeps only the buckets of a histogram that has labels besides `le`.)
+ */
+const histogram = (name: string) =>
+  [...lastText.matchAll(new RegExp(`^${name}_count\\{([^}]*)\\} (\\S+)$`, 'gm'))].map((m) => {
+    const labels = Object.fromEntries([...m[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1]!, l[2]!]));
+    const sum = new RegExp(`^${name}_sum\\{${m[1]!.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\} (\\S+)$`, 'm').exec(lastText)?.[1];
+    return { labels, count: Number(m[2]), sum: Number(sum) };
+  });
+const value = (f: Family | undefined, labels: Record<string, string>) =>
+  Number(f?.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v))?.value ?? 0);
+
+describe('GET /metrics', () => {
+  it('needs the API token when one is set', async () => {
+    expect((await app.request('/metrics')).status).toBe(401);
+  });
+
+  it('counts runs started and finished by workflow and status, and node times by type and execution', async () => {
+    const def = graph('metered').trigger().http('call', `${target.url}/delay/50`).set('done', 1).chain('start', 'call', 'done').build();
+    const res = await app.request('/v1/runs', { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ workflow: def }) });
+    const { runId } = runCreatedSchema.parse(await res.json());
+    // A run started around the API (another client) still counts once it has finished.
+    const failing = graph('metered-around').trigger().http('boom', `${target.url}/status/404`).edge('start', 'boom').build();
+    await env.client.workflow.start('graphWorkflow', { taskQueue, workflowId: uniqueId('around'), args: [{ definition: failing }] });
+    await env.client.workflow.getHandle(runId).result();
+
+    const m = await eventually(async () => {
+      const fam = await scrape();
+      return value(fam.get('braid_runs_finished_total'), { workflow: 'metered-around', status: 'failed' }) >= 1 &&
+        value(fam.get('braid_runs_finished_total'), { workflow: 'metered', status: 'succeeded' }) >= 1
+        ? fam
+        : undefined;
+    });
+    expect(value(m.get('braid_runs_started_total'), { workflow: 'metered', trigger: 'manual' })).toBe(1);
+    expect(m.get('braid_node_run_seconds')!.type).toBe('HISTOGRAM');
+    const httpRuns = histogram('braid_node_run_seconds').find((x) => x.labels.type === 'http' && x.labels.execution === 'activity')!;
+    expect(httpRuns.count).toBeGreaterThanOrEqual(1);
+    expect(httpRuns.sum).toBeGreaterThan(0.04);
+    expect(histogram('braid_node_run_seconds').some((x) => x.labels.type === 'set' && x.labels.execution === 'workflow')).toBe(true);
+    expect(histogram('braid_node_queued_seconds').some((x) => x.labels.type === 'http')).toBe(true);
+    // Scraping again counts nothing twice.
+    const again = await scrape();
+    expect(value(again.get('braid_runs_finished_total'), { workflow: 'metered', status: 'succeeded' })).toBe(1);
+  });
+
+  it('times requests by route and status, and counts open event streams', async () => {
+    await app.request('/v1/runs/does-not-exist', { headers: auth });
+    const stream = await app.request(`/v1/runs/${(await startSlow()).runId}/events`, { headers: auth });
+    const m = await scrape();
+    const latency = histogram('braid_api_request_duration_seconds');
+    expect(latency.some((x) => x.labels.route === '/v1/runs/:runId' && x.labels.status === '404')).toBe(true);
+    expect(latency.some((x) => x.labels.route === '/v1/runs' && x.labels.method === 'POST' && x.labels.status === '201')).toBe(true);
+    expect(value(m.get('braid_sse_connections'), {})).toBe(1);
+    await stream.body?.cancel();
+    await eventually(async () => (value((await scrape()).get('braid_sse_connections'), {}) === 0 ? true : undefined));
+  });
+});
+
+async function startSlow() {
+  const def = graph('slow-metered').trigger().node('pause', 'delay', { duration: '1h' }).edge('start', 'pause').build();
+  const res = await app.request('/v1/runs', { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ workflow: def }) });
+  return runCreatedSchema.parse(await res.json());
+}
+
+describe('worker metrics (WORKER_METRICS_PORT)', () => {
+  it("serves the Temporal SDK's own metrics in Prometheus format", async () => {
+    const port = await freePort();
+    const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), ['src/worker.ts'], {
+      cwd: root,
+      env: { ...process.env, TEMPORAL_ADDRESS: env.address, TASK_QUEUE: uniqueId('metrics-worker'), WORKER_METRICS_PORT: String(port), LOG_LEVEL: 'warn' },
+      stdio: 'ignore',
+    });
+    try {
+      const text = await eventually(async () => {
+        const res = await fetch(`http://127.0.0.1:${port}/metrics`).catch(() => undefined);
+        const body = res?.ok ? await res.text() : '';
+        return /^temporal_\w+/m.test(body) ? body : undefined;
+      }, 60_000, 250);
+      const families = parsePrometheusTextFormat(text) as Family[];
+      // The SDK's client counts its requests to the server from the start.
+      expect(families.map((f) => f.name)).toContain('temporal_request');
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+});
