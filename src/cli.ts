@@ -24,9 +24,7 @@ interface Io {
   env: Record<string, string | undefined>;
   out: (text: string) => void;
   err: (text: string) => void;
-  /** Whether stderr is a terminal (the progress bar redraws in place there). */
-  tty: boolean;
-  /** Where the progress bar draws (stderr). */
+  /** Where the progress bar draws (stderr; it redraws in place on a terminal). */
   progress?: NodeJS.WritableStream;
 }
 
@@ -307,14 +305,16 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
 }
 
-if (require.main === module) {
+/** The CLI on this process's arguments, environment and streams (bin/braid.cjs). */
+export function runCli(): void {
   main(process.argv.slice(2), {
     env: process.env,
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),
-    tty: Boolean(process.stderr.isTTY),
     progress: process.stderr,
   }).then((code) => {
     process.exitCode = code;
   });
 }
+
+if (require.main === module) runCli();

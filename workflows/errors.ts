@@ -3,7 +3,7 @@
  * `ActivityFailure.cause`.
  */
 import { ActivityFailure, ApplicationFailure, CancelledFailure, TimeoutFailure, isCancellation } from '@temporalio/workflow';
-import type { NodeError } from '../src/graph/run-state';
+import type { NodeError, RunState } from '../src/graph/run-state';
 import { ExpressionError } from '../src/graph/expressions';
 import { FAILURE_TYPES } from '../src/graph/failures';
 
@@ -29,6 +29,18 @@ export function toNodeError(err: unknown): NodeError {
   }
   const message = cause instanceof Error ? cause.message : String(cause);
   return { type: cause instanceof Error ? cause.name : 'Error', message, retryable: false };
+}
+
+/**
+ * How a graph run failed, as a NodeError: a RunFailed failure carries the
+ * run's whole state, of which only the failed nodes are kept.
+ */
+export function runFailureError(err: unknown): NodeError {
+  if (err instanceof ApplicationFailure && err.type === FAILURE_TYPES.runFailed) {
+    const failedNodes = (err.details?.[0] as RunState | undefined)?.error?.failedNodes;
+    return { type: FAILURE_TYPES.runFailed, message: err.message, ...(failedNodes ? { details: { failedNodes } } : {}) };
+  }
+  return toNodeError(err);
 }
 
 /** A node failure raised inside the workflow (bad data, expression errors). */

@@ -14,13 +14,12 @@
  * Every `progressEvery` ended items it tells the run (a Signal), so the node
  * shows progress while it runs at a cost of a few events per batch.
  */
-import { ApplicationFailure, CancellationScope, condition, getExternalWorkflowHandle, isCancellation, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, condition, getExternalWorkflowHandle, isCancellation, workflowInfo } from '@temporalio/workflow';
 import { ExpressionCache } from '../src/graph/expressions';
-import { FAILURE_TYPES } from '../src/graph/failures';
-import type { ForEachProgressInput, GraphWorkflowInput, NodeError, RunState, SavedRef } from '../src/graph/run-state';
+import type { ForEachProgressInput, GraphWorkflowInput, NodeError, SavedRef } from '../src/graph/run-state';
 import { FOR_EACH_PROGRESS_SIGNAL } from '../src/graph/run-state';
-import { validateDefinition } from '../src/graph/validate';
-import { toNodeError } from './errors';
+import { checkedNodeTypes, validateDefinition } from '../src/graph/validate';
+import { runFailureError } from './errors';
 import type { GraphHost } from './graph-workflow';
 import { runGraph } from './graph-workflow';
 
@@ -45,7 +44,7 @@ const CANCELED: NodeError = { type: 'CancelledFailure', message: 'canceled', ret
 
 export async function forEachBatchWorkflow(input: ForEachBatchInput): Promise<ItemOutcome[]> {
   const { workflowId } = workflowInfo();
-  const validation = validateDefinition(input.body, { nodeTypes: new Map((input.nodeTypes ?? []).map((t) => [t, null] as const)) });
+  const validation = validateDefinition(input.body, checkedNodeTypes(input.nodeTypes));
   const expressions = new ExpressionCache();
   const share = 1 / Math.max(1, input.concurrency);
   const outcomes: (ItemOutcome | undefined)[] = input.items.map(() => undefined);
@@ -84,7 +83,7 @@ export async function forEachBatchWorkflow(input: ForEachBatchInput): Promise<It
         done++;
         const cancelled = isCancellation(err);
         if (!cancelled) failed++;
-        outcomes[i] = { ok: false, error: cancelled ? CANCELED : itemError(err), cancelled };
+        outcomes[i] = { ok: false, error: cancelled ? CANCELED : runFailureError(err), cancelled };
         if (!cancelled && input.failFast) stop();
       },
     );
@@ -115,13 +114,4 @@ export async function forEachBatchWorkflow(input: ForEachBatchInput): Promise<It
   }
   if (done !== reported) await CancellationScope.nonCancellable(report);
   return outcomes.map((o) => o ?? { ok: false, error: CANCELED, cancelled: true });
-}
-
-/** A failed item's error: the item run's own failure (RunFailed names its failed nodes) without its whole state. */
-function itemError(err: unknown): NodeError {
-  if (err instanceof ApplicationFailure && err.type === FAILURE_TYPES.runFailed) {
-    const state = err.details?.[0] as RunState | undefined;
-    return { type: FAILURE_TYPES.runFailed, message: err.message, ...(state?.error?.failedNodes ? { details: { failedNodes: state.error.failedNodes } } : {}) };
-  }
-  return toNodeError(err);
 }

@@ -46,7 +46,7 @@ import type { NodeType } from '../src/graph/schema';
 import { ACTIVITY_NODE_TYPES } from '../src/graph/schema';
 import { secretsBinding } from '../src/graph/secrets';
 import type { ValidationResult } from '../src/graph/validate';
-import { formatPath, validateDefinition } from '../src/graph/validate';
+import { checkedNodeTypes, formatPath, validateDefinition } from '../src/graph/validate';
 import { ActivityDispatcher } from './activity-dispatcher';
 import { BatchedNodeFailure, NodeFailure, nodeFailureToError, toNodeError } from './errors';
 import type { ExecutorContext, NodeResult, NodeView } from './executors';
@@ -100,8 +100,7 @@ export async function runGraph(args: GraphWorkflowInput, host?: GraphHost): Prom
   const info = workflowInfo();
   const runId = host?.runId ?? info.workflowId;
   const startedMs = Date.now();
-  const nodeTypes = new Map((args.nodeTypes ?? []).map((t) => [t, null] as const));
-  const validation = host?.validation ?? validateDefinition(args.definition, { nodeTypes });
+  const validation = host?.validation ?? validateDefinition(args.definition, checkedNodeTypes(args.nodeTypes));
   if (!validation.ok) {
     throw ApplicationFailure.nonRetryable(
       `invalid workflow definition (${validation.issues.length} problem(s))`,

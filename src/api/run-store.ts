@@ -360,23 +360,20 @@ export function createRunStore(opts: RunStoreOptions) {
   }
 
   async function cancel(runId: string) {
-    const d = await describe(runId);
-    if (d.status.name !== 'RUNNING') {
-      throw new ApiError('conflict', `run is already ${STATUS_BY_TEMPORAL[d.status.name] ?? d.status.name.toLowerCase()}`, {
-        links: links(runId, d.runId),
-      });
-    }
+    const d = await running(runId);
     await client.workflow.getHandle(runId).cancel();
     return { runId, status: 'canceling' as const, links: links(runId, d.runId) };
   }
 
-  async function running(runId: string): Promise<void> {
+  /** The run's description; 409 when it is no longer running. */
+  async function running(runId: string): Promise<WorkflowExecutionDescription> {
     const d = await describe(runId);
     if (d.status.name !== 'RUNNING') {
       throw new ApiError('conflict', `run is already ${STATUS_BY_TEMPORAL[d.status.name] ?? d.status.name.toLowerCase()}`, {
         links: links(runId, d.runId),
       });
     }
+    return d;
   }
 
   /** An approval node's decision, through the `decision` Update: the node's state once it took the decision. */

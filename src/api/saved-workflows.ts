@@ -90,6 +90,28 @@ export function createSavedWorkflows(deps: SavedWorkflowsDeps) {
     return parse(name, v, stored.definition);
   }
 
+  /** Starts a run of a version already loaded (a webhook has the latest in hand). */
+  async function startVersion(target: LoadedVersion, req: Omit<SavedRunRequest, 'version'>) {
+    const { name } = target;
+    if (req.trigger !== undefined && !target.triggers.some((t) => t.id === req.trigger)) {
+      throw validationError([{ path: '$.trigger', message: `"${req.trigger}" is not a trigger node of workflow "${name}" version ${target.version}` }]);
+    }
+    const runId = req.runId ?? newRunId(name);
+    const library = await resolveLibrary(repository, target.definition, name);
+    const started = await runs.start({
+      library,
+      runId,
+      definition: target.definition,
+      name,
+      version: target.version,
+      input: req.input,
+      ...(req.trigger !== undefined ? { trigger: req.trigger } : {}),
+      triggerKind: req.triggerKind ?? 'manual',
+      ...(req.request ? { request: req.request } : {}),
+    });
+    return { ...started, version: target.version };
+  }
+
   return {
     latest,
     version,
@@ -133,27 +155,10 @@ export function createSavedWorkflows(deps: SavedWorkflowsDeps) {
 
     /** Starts a run of the latest (or the given) version. */
     async startRun(name: string, req: SavedRunRequest) {
-      const target = req.version ? await version(name, req.version) : await latest(name);
-      if (req.trigger !== undefined && !target.triggers.some((t) => t.id === req.trigger)) {
-        throw validationError([{ path: '$.trigger', message: `"${req.trigger}" is not a trigger node of workflow "${name}" version ${target.version}` }]);
-      }
-      const runId = req.runId ?? newRunId(name);
-      const library = await resolveLibrary(repository, target.definition, name);
-      const started = await runs.start({
-        library,
-        runId,
-        definition: target.definition,
-        name,
-        version: target.version,
-        input: req.input,
-        ...(req.trigger !== undefined ? { trigger: req.trigger } : {}),
-        triggerKind: req.triggerKind ?? 'manual',
-        ...(req.request ? { request: req.request } : {}),
-      });
-      return { ...started, version: target.version };
+      return startVersion(req.version ? await version(name, req.version) : await latest(name), req);
     },
 
-    overlapOf,
+    startVersion,
   };
 }
 

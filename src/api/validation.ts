@@ -2,7 +2,7 @@
 import type { Hook } from '@hono/zod-openapi';
 import type { z } from 'zod';
 import type { ValidationIssue } from '../graph/validate';
-import { formatPath } from '../graph/validate';
+import { exceedsNesting, formatPath, MAX_NESTING } from '../graph/validate';
 import type { ProblemFieldError } from './problem';
 import { ApiError } from './problem';
 import type { AppEnv, ValidateWorkflow } from './types';
@@ -20,6 +20,11 @@ export function issueFieldErrors(issues: readonly ValidationIssue[], prefix = '$
 export function graphFieldErrors(validate: ValidateWorkflow, definition: unknown, prefix: string): ProblemFieldError[] {
   const result = validate(definition);
   return result.ok ? [] : issueFieldErrors(result.issues, prefix);
+}
+
+/** 422 when a JSON value from a request (an input, an event) nests deeper than MAX_NESTING. */
+export function assertNesting(value: unknown, path: string): void {
+  if (exceedsNesting(value)) throw validationError([{ path, message: `must not nest deeper than ${MAX_NESTING} levels` }]);
 }
 
 export function validationError(errors: ProblemFieldError[], detail?: string): ApiError {

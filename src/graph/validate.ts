@@ -168,6 +168,11 @@ export interface ValidateOptions {
   nodeTypes?: ReadonlyMap<string, CustomTypeSchema | null>;
 }
 
+/** Custom node types a workflow was told about: known by name, their data checked by the API already. */
+export function checkedNodeTypes(names: readonly string[] | undefined): ValidateOptions {
+  return { nodeTypes: new Map((names ?? []).map((t) => [t, null] as const)) };
+}
+
 /** The value at `path` inside `value`, if any. */
 function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
   let v = value;

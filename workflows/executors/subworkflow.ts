@@ -12,7 +12,7 @@ import { ChildWorkflowCancellationType, executeChild, isCancellation, ParentClos
 import { FAILURE_TYPES } from '../../src/graph/failures';
 import type { GraphWorkflowInput, RunState } from '../../src/graph/run-state';
 import { childRunId, NAME_SEARCH_ATTRIBUTE, VERSION_SEARCH_ATTRIBUTE, WORKFLOW_TYPE } from '../../src/graph/run-state';
-import { NodeFailure, toNodeError } from '../errors';
+import { NodeFailure, runFailureError } from '../errors';
 import type { Executor } from './types';
 
 const nameKey = defineSearchAttributeKey(NAME_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
@@ -54,8 +54,8 @@ export const subworkflow: Executor = async (node, ctx) => {
     return { output: state.output ?? null, attempts: 1, runMs: Date.now() - startedMs, execution: 'workflow', childRunId: id };
   } catch (err) {
     if (isCancellation(err)) throw err;
-    const inner = toNodeError((err as { cause?: unknown }).cause ?? err);
-    const failedNodes = (inner.details as RunState | undefined)?.error?.failedNodes;
+    const inner = runFailureError((err as { cause?: unknown }).cause ?? err);
+    const failedNodes = (inner.details as { failedNodes?: string[] } | undefined)?.failedNodes;
     throw new NodeFailure(FAILURE_TYPES.subworkflowFailed, `subworkflow run ${id} failed: ${inner.message}`, {
       childRunId: id,
       ...(failedNodes ? { failedNodes } : {}),

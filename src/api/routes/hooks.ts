@@ -13,14 +13,13 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { WebhookRequest } from '../../graph/run-state';
-import { exceedsNesting, MAX_NESTING } from '../../graph/validate';
 import { ApiError } from '../problem';
 import { nameSlug } from '../run-ids';
 import type { RunStore } from '../run-store';
 import type { SavedWorkflows } from '../saved-workflows';
 import { hookAcceptedSchema, problemSchema, triggerParamSchema, workflowNameParamSchema } from '../schemas';
 import type { AppEnv } from '../types';
-import { validationError, validationHook } from '../validation';
+import { assertNesting, validationHook } from '../validation';
 
 export const SIGNATURE_HEADER = 'x-braid-signature';
 const IDEMPOTENCY_HEADER = 'idempotency-key';
@@ -133,7 +132,7 @@ export function hooksRoutes(deps: HooksRoutesDeps) {
         throw new ApiError('badRequest', `body is not valid JSON: ${(err as Error).message}`);
       }
     }
-    if (exceedsNesting(input)) throw validationError([{ path: '$', message: `must not nest deeper than ${MAX_NESTING} levels` }]);
+    assertNesting(input, '$');
 
     const key = c.req.header(IDEMPOTENCY_HEADER);
     const runId = key
@@ -148,7 +147,7 @@ export function hooksRoutes(deps: HooksRoutesDeps) {
       links: deps.runs.links(id),
     });
     try {
-      const started = await deps.saved.startRun(name, {
+      const started = await deps.saved.startVersion(latest, {
         input,
         trigger: trigger.id,
         triggerKind: 'webhook',

@@ -1,7 +1,6 @@
 /** /v1/runs: start, list, read, watch and cancel runs. */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
-import { exceedsNesting, MAX_NESTING } from '../../graph/validate';
 import { DEFAULT_NAME } from '../../graph/schema';
 import { ApiError } from '../problem';
 import { resolveLibrary } from '../library';
@@ -26,7 +25,7 @@ import {
   startRunBodySchema,
 } from '../schemas';
 import type { AppEnv } from '../types';
-import { issueFieldErrors, validationError, validationHook } from '../validation';
+import { assertNesting, issueFieldErrors, validationError, validationHook } from '../validation';
 
 const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: problemSchema } } });
 const security = [{ bearerAuth: [] }];
@@ -141,9 +140,7 @@ export function runsRoutes(store: RunStore, watch: RunWatch, repository: Workflo
 
   app.openapi(startRoute, async (c) => {
     const body = c.req.valid('json');
-    if (exceedsNesting(body.input)) {
-      throw validationError([{ path: '$.input', message: `must not nest deeper than ${MAX_NESTING} levels` }]);
-    }
+    assertNesting(body.input, '$.input');
     const result = c.get('validate')(body.workflow);
     if (!result.ok) {
       throw validationError(issueFieldErrors(result.issues, '$.workflow'));
@@ -193,7 +190,7 @@ export function runsRoutes(store: RunStore, watch: RunWatch, repository: Workflo
         throw new ApiError('malformedJson', `body is not valid JSON: ${(err as Error).message}`);
       }
     }
-    if (exceedsNesting(payload)) throw validationError([{ path: '$', message: `must not nest deeper than ${MAX_NESTING} levels` }]);
+    assertNesting(payload, '$');
     await store.sendEvent(runId, event, payload);
     return c.json({ runId, event, status: 'delivered' as const, links: store.links(runId) }, 202);
   });

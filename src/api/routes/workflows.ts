@@ -4,7 +4,6 @@
  * schedules.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { exceedsNesting, MAX_NESTING } from '../../graph/validate';
 import { ApiError } from '../problem';
 import type { RunStore } from '../run-store';
 import type { SavedWorkflows } from '../saved-workflows';
@@ -28,7 +27,7 @@ import {
   workflowVersionParamSchema,
 } from '../schemas';
 import type { AppEnv } from '../types';
-import { issueFieldErrors, validationError, validationHook } from '../validation';
+import { assertNesting, issueFieldErrors, validationError, validationHook } from '../validation';
 
 const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: problemSchema } } });
 const json = <T extends z.ZodType>(description: string, schema: T) => ({ description, content: { 'application/json': { schema } } });
@@ -219,7 +218,7 @@ export function workflowsRoutes(deps: WorkflowsRoutesDeps) {
     const body = (c.req.header('content-length') === '0' ? {} : await c.req.json().catch(() => ({}))) as z.infer<typeof startSavedRunBodySchema>;
     const parsed = startSavedRunBodySchema.safeParse(body ?? {});
     if (!parsed.success) throw validationError(parsed.error.issues.map((i) => ({ path: `$.${i.path.join('.')}`, message: i.message })));
-    if (exceedsNesting(parsed.data.input)) throw validationError([{ path: '$.input', message: `must not nest deeper than ${MAX_NESTING} levels` }]);
+    assertNesting(parsed.data.input, '$.input');
     try {
       const started = await saved.startRun(name, parsed.data);
       return c.json({ runId: started.runId, status: 'running' as const, links: started.links }, 201, { location: started.links.self });
