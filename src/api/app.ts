@@ -7,7 +7,10 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
-import { bearerAuth, rateLimit, requestLog, requireJson } from './middleware';
+import { bearerAuth, rateLimit, requestLog, requireJson, sessionOrBearer } from './middleware';
+import { createAssets } from '../ui/assets';
+import { uiRoutes } from '../ui/routes';
+import { createSession } from '../ui/session';
 import { ApiError, PROBLEM_CONTENT_TYPE, toProblem } from './problem';
 import { temporalReadiness } from './readiness';
 import { createRunStore } from './run-store';
@@ -92,9 +95,12 @@ export function createApp(deps: AppDeps) {
     );
   }
   const auth = config.apiToken ? bearerAuth(config.apiToken) : undefined;
+  const session = config.apiToken ? createSession(config.apiToken) : undefined;
   if (auth) {
     // Webhooks check a signature or the token themselves (routes/hooks.ts).
-    app.use('/v1/*', async (c, next) => (c.req.path.startsWith('/v1/hooks/') ? next() : auth(c, next)));
+    // The pages' calls carry the sign-in cookie instead of the token.
+    const pageOrToken = sessionOrBearer(session!, auth);
+    app.use('/v1/*', async (c, next) => (c.req.path.startsWith('/v1/hooks/') ? next() : pageOrToken(c, next)));
     app.use('/codec/*', auth);
   }
   app.use('/v1/*', requireJson);
@@ -116,6 +122,7 @@ export function createApp(deps: AppDeps) {
   app.use('/v1/*', async (c, next) => (c.req.method === 'GET' ? next() : limiter(c, next)));
 
   app.route('/', systemRoutes(readiness));
+  app.route('/', uiRoutes({ assets: deps.assets ?? createAssets(), session, apiToken: config.apiToken, limiter }));
   // Every start through the API counts (runs, saved workflows, webhooks).
   const startRun = store.start;
   store.start = async (req) => {

@@ -2,6 +2,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from '../logger';
+import type { Session } from '../ui/session';
 import { ApiError } from './problem';
 import type { AppEnv } from './types';
 
@@ -21,6 +22,25 @@ export function bearerAuth(token: string): MiddlewareHandler<AppEnv> {
       });
     }
     await next();
+  };
+}
+
+/**
+ * The pages' sign-in cookie or a bearer token. A cookie-authenticated write
+ * must come from this origin (SameSite=Strict already keeps other sites'
+ * requests cookie-less; this also refuses a same-site neighbour).
+ */
+export function sessionOrBearer(session: Session, bearer: MiddlewareHandler<AppEnv>): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (c.req.header('authorization') === undefined && session.valid(c)) {
+      const origin = c.req.header('origin');
+      const unsafe = c.req.method !== 'GET' && c.req.method !== 'HEAD';
+      if (unsafe && origin !== undefined && origin !== new URL(c.req.url).origin && new URL(origin).host !== c.req.header('host')) {
+        throw new ApiError('forbidden', `a signed-in page may only write from its own origin, not ${origin}`);
+      }
+      return next();
+    }
+    return bearer(c, next);
   };
 }
 

@@ -7,6 +7,7 @@
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, defaultPayloadConverter, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
 import { FAILURE_TYPES } from '../graph/failures';
 import type { NodeState, RunChanges, RunState, RunStatus } from '../graph/run-state';
@@ -28,11 +29,15 @@ import { ApiError } from './problem';
 export const nameSearchAttribute = defineSearchAttributeKey(NAME_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
 export const versionSearchAttribute = defineSearchAttributeKey(VERSION_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
 
+/** Definitions kept in memory for the run page (a definition never changes). */
+const DEFINITIONS_KEPT = 200;
+
 const STATUS_BY_TEMPORAL: Record<string, RunStatus> = {
   RUNNING: 'running',
   COMPLETED: 'succeeded',
   FAILED: 'failed',
-  CANCELLED: 'canceled',
+  CANCELLED: 'canceled', // the client's describe() spelling
+  CANCELED: 'canceled', // the proto enum's, in list answers
   TERMINATED: 'terminated',
   TIMED_OUT: 'timed_out',
   CONTINUED_AS_NEW: 'succeeded',
@@ -153,6 +158,7 @@ export interface RunSnapshot {
 export function createRunStore(opts: RunStoreOptions) {
   const { client, namespace } = opts;
   const queryTimeoutMs = opts.queryTimeoutMs ?? 3_000;
+  const definitions = new Map<string, unknown>();
 
   const links = (runId: string, temporalRunId?: string) => ({
     self: `/v1/runs/${encodeURIComponent(runId)}`,
@@ -397,12 +403,34 @@ export function createRunStore(opts: RunStoreOptions) {
     await client.workflow.getHandle(runId).signal(EVENT_SIGNAL, { name, payload });
   }
 
+  /**
+   * The definition a run ran, from the input of its first history event (one
+   * event read, decoded by the client's data converter, so encryption holds).
+   * A definition never changes, so it is kept for the last few runs asked.
+   */
+  async function definition(runId: string): Promise<unknown> {
+    const kept = definitions.get(runId);
+    if (kept !== undefined) return kept;
+    await describe(runId); // 404 for an unknown run or one that is not a graph run
+    const page = await client.workflowService.getWorkflowExecutionHistory({
+      namespace,
+      execution: { workflowId: runId },
+      maximumPageSize: 1,
+    });
+    const payloads = page.history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads;
+    const [args] = (await decodeArrayFromPayloads(client.options.loadedDataConverter, payloads)) as [GraphWorkflowInput | undefined];
+    if (args?.definition === undefined) throw new ApiError('notFound', 'this run has no graph definition in its history');
+    if (definitions.size >= DEFINITIONS_KEPT) definitions.delete(definitions.keys().next().value!);
+    definitions.set(runId, args.definition);
+    return args.definition;
+  }
+
   /** Runs closed after `since` (ISO), for metrics. */
   async function closedSince(since: string, limit: number): Promise<RunSummary[]> {
     return (await list({ closedAfter: since, limit })).runs;
   }
 
-  return { start, get, refresh, list, closedSince, cancel, decide, sendEvent, links };
+  return { start, get, definition, refresh, list, closedSince, cancel, decide, sendEvent, links };
 }
 
 export type RunStore = ReturnType<typeof createRunStore>;

@@ -5,6 +5,7 @@ import type { Logger } from '../logger';
 import type { ValidationResult } from '../graph/validate';
 import type { NodeTypeRegistry } from '../node-types';
 import type { WorkflowRepository } from '../store/workflow-repository';
+import type { Assets } from '../ui/assets';
 import type { RunStore } from './run-store';
 
 /** Validates a definition as the API accepts it (built-in and custom node types, triggers). */
@@ -38,6 +39,8 @@ export interface AppDeps {
   nodeTypes?: NodeTypeRegistry;
   /** The value of env `BRAID_SECRET_<name>` (webhook signatures); process.env when unset. */
   secret?: (name: string) => string | undefined;
+  /** The pages' scripts and styles; built from src/ui/client when unset. */
+  assets?: Assets;
   /** How often the SSE stream polls run state (ms). */
   watchIntervalMs?: number;
 }

@@ -4,7 +4,7 @@
  * definition order wherever the edges allow.
  */
 import type { ExecutionMode, GraphEdge, GraphNode, NodeType, RetryOptions } from './schema';
-import { DEFAULT_NAME, LIMITS, LOCAL_CAPABLE_TYPES } from './schema';
+import { DEFAULT_NAME, LIMITS, LOCAL_CAPABLE_TYPES } from './constants';
 import { MinHeap } from './heap';
 
 export interface NodeSpec {

@@ -10,23 +10,10 @@
 import { z } from 'zod';
 import { isDuration, parseDuration } from './duration';
 import { isExpression } from './expressions';
+import { LIMITS, NODE_TYPES, type NodeType } from './constants';
 
-export const LIMITS = {
-  maxNodes: 5_000,
-  maxEdges: 20_000,
-  maxDefinitionBytes: 1024 * 1024,
-  maxParallel: 1_000,
-  defaultMaxParallel: 100,
-  maxIdLength: 64,
-} as const;
-
-export const NODE_TYPES = ['trigger', 'http', 'condition', 'switch', 'merge', 'delay', 'set', 'approval', 'wait', 'activity', 'subworkflow', 'forEach'] as const;
-export type NodeType = (typeof NODE_TYPES)[number];
-
-/** Node types that run as Temporal activities (counted by maxParallel); the rest run inside the workflow. */
-export const ACTIVITY_NODE_TYPES: ReadonlySet<NodeType> = new Set(['http', 'activity']);
-/** Activity node types that may run as local activities (Braid's own activities). */
-export const LOCAL_CAPABLE_TYPES: ReadonlySet<NodeType> = new Set(['http']);
+export { ACTIVITY_NODE_TYPES, DEFAULT_NAME, LIMITS, LOCAL_CAPABLE_TYPES, NODE_TYPES } from './constants';
+export type { NodeType } from './constants';
 
 export const ON_ERROR = ['fail', 'continue', 'branch'] as const;
 
@@ -314,7 +301,6 @@ export type HttpData = z.output<typeof httpDataSchema>;
 export type RetryOptions = z.infer<typeof retrySchema>;
 export type TriggerData = z.output<typeof triggerDataSchema>;
 
-export const DEFAULT_NAME = 'unnamed';
 
 export function isNodeType(type: string): type is NodeType {
   return (NODE_TYPES as readonly string[]).includes(type);

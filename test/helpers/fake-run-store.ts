@@ -9,6 +9,7 @@ export function grpcError(code: number, details: string): Error {
 
 export function createFakeRunStore() {
   const runs = new Map<string, RunView>();
+  const definitions = new Map<string, unknown>();
   const started: StartRunRequest[] = [];
   const events: { runId: string; name: string; payload: unknown }[] = [];
   let failure: Error | undefined;
@@ -22,6 +23,7 @@ export function createFakeRunStore() {
       guard();
       if (runs.has(req.runId)) throw new WorkflowExecutionAlreadyStartedError('exists', req.runId, 'graphWorkflow');
       started.push(req);
+      definitions.set(req.runId, structuredClone(req.definition));
       runs.set(req.runId, {
         runId: req.runId,
         name: req.name,
@@ -44,6 +46,11 @@ export function createFakeRunStore() {
       const run = runs.get(runId);
       if (!run) throw new ApiError('notFound', 'no run with this id');
       return structuredClone(run);
+    },
+    async definition(runId) {
+      guard();
+      if (!definitions.has(runId)) throw new ApiError('notFound', 'no run with this id');
+      return structuredClone(definitions.get(runId));
     },
     async refresh(runId) {
       return { view: await store.get(runId), version: 0, changed: null };

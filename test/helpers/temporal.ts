@@ -41,12 +41,13 @@ export function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: sdkExecutable('testServer') } });
 }
 
-/** A real dev server (the Temporal CLI), in memory, with Braid's search attributes. */
-export function createLocalEnv(): Promise<TestWorkflowEnvironment> {
+/** A real dev server (the Temporal CLI), in memory, with Braid's search attributes (and its Web UI on `uiPort` when given). */
+export function createLocalEnv(opts: { uiPort?: number } = {}): Promise<TestWorkflowEnvironment> {
   quietRuntime();
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: sdkExecutable('cli'),
+      ...(opts.uiPort !== undefined ? { ui: true, uiPort: opts.uiPort } : {}),
       searchAttributes: SEARCH_ATTRIBUTES.map((name) => ({ name, type: 'KEYWORD' }) as never),
       // The embedded server's tuning (npm start uses the same).
       extraArgs: DEV_SERVER_TUNING,

@@ -23,6 +23,7 @@ import {
   runListSchema,
   runSchema,
   startRunBodySchema,
+  workflowDefinitionSchema,
 } from '../schemas';
 import type { AppEnv } from '../types';
 import { assertNesting, issueFieldErrors, validationError, validationHook } from '../validation';
@@ -68,6 +69,20 @@ const getRoute = createRoute({
   request: { params: runIdParamSchema },
   responses: {
     200: { description: 'The run', content: { 'application/json': { schema: runSchema } } },
+    404: problem('No such run'),
+    503: problem('Temporal unavailable'),
+  },
+});
+
+const definitionRoute = createRoute({
+  method: 'get',
+  path: '/{runId}/definition',
+  summary: 'Read the workflow definition a run ran',
+  description: 'The nodes and edges as the run received them (from its first history event); the run page draws the graph from it.',
+  security,
+  request: { params: runIdParamSchema },
+  responses: {
+    200: { description: 'The definition', content: { 'application/json': { schema: workflowDefinitionSchema } } },
     404: problem('No such run'),
     503: problem('Temporal unavailable'),
   },
@@ -170,6 +185,8 @@ export function runsRoutes(store: RunStore, watch: RunWatch, repository: Workflo
   app.openapi(listRoute, async (c) => c.json(await store.list(c.req.valid('query')), 200));
 
   app.openapi(getRoute, async (c) => c.json((await watch.read(c.req.valid('param').runId)).view as z.infer<typeof runSchema>, 200));
+
+  app.openapi(definitionRoute, async (c) => c.json((await store.definition(c.req.valid('param').runId)) as z.infer<typeof workflowDefinitionSchema>, 200));
 
   app.openapi(cancelRoute, async (c) => c.json(await store.cancel(c.req.valid('param').runId), 202));
 

@@ -1,0 +1,60 @@
+/**
+ * The pages' scripts and styles, built from `src/ui/client/` by esbuild the
+ * first time one is asked for and then served from memory. Everything comes
+ * from the package: no CDN, no separate front-end server.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { build } from 'esbuild';
+
+const CLIENT_DIR = join(__dirname, 'client');
+
+/** Browser entry points: each page's script and the layout worker. */
+export const ENTRY_POINTS = ['run-page', 'runs-page', 'workflows-page', 'layout-worker'] as const;
+
+export interface Asset {
+  body: string;
+  type: string;
+  etag: string;
+}
+
+export function createAssets() {
+  let built: Promise<Map<string, Asset>> | undefined;
+
+  async function buildAll(): Promise<Map<string, Asset>> {
+    const result = await build({
+      entryPoints: ENTRY_POINTS.map((name) => join(CLIENT_DIR, `${name}.ts`)),
+      bundle: true,
+      format: 'esm',
+      platform: 'browser',
+      target: ['chrome120', 'firefox120', 'safari17'],
+      minify: true,
+      write: false,
+      outdir: '/assets',
+      logLevel: 'silent',
+      legalComments: 'none',
+    });
+    const assets = new Map<string, Asset>();
+    for (const file of result.outputFiles) {
+      assets.set(basename(file.path), { body: file.text, type: 'text/javascript; charset=utf-8', etag: `"${file.hash}"` });
+    }
+    const css = await readFile(join(CLIENT_DIR, 'style.css'), 'utf8');
+    assets.set('style.css', { body: css, type: 'text/css; charset=utf-8', etag: `"${createHash('sha1').update(css).digest('base64url')}"` });
+    return assets;
+  }
+
+  return {
+    /** An asset by file name (`run-page.js`, `style.css`), or undefined. */
+    async get(name: string): Promise<Asset | undefined> {
+      built ??= buildAll().catch((err: unknown) => {
+        built = undefined; // a failed build is retried on the next request
+        throw err;
+      });
+      return (await built).get(name);
+    },
+  };
+}
+
+export type Assets = ReturnType<typeof createAssets>;
+

@@ -1,0 +1,56 @@
+/**
+ * The HTML of each page: a shell that loads one script from /ui/assets. No
+ * inline scripts or styles (the Content-Security-Policy forbids them); the
+ * scripts read what they need from the URL and the API.
+ */
+import { html } from 'hono/html';
+
+export type PageScript = 'run-page' | 'runs-page' | 'workflows-page';
+
+interface ShellOptions {
+  title: string;
+  script?: PageScript;
+  /** Show the sign-out button (the API needs a token). */
+  signedIn: boolean;
+  body?: ReturnType<typeof html>;
+}
+
+function shell({ title, script, signedIn, body }: ShellOptions) {
+  return html`<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>${title} · Braid</title>
+  <link rel="stylesheet" href="/ui/assets/style.css">
+  ${script ? html`<script type="module" src="/ui/assets/${script}.js"></script>` : ''}
+</head>
+<body>
+  <header class="top">
+    <a class="brand" href="/runs">Braid</a>
+    <nav><a href="/runs">Runs</a><a href="/workflows">Workflows</a><a href="/docs">API</a></nav>
+    ${signedIn ? html`<form method="post" action="/ui/logout" class="sign-out"><button type="submit">Sign out</button></form>` : ''}
+  </header>
+  <main id="app">${body ?? ''}</main>
+</body>
+</html>`;
+}
+
+export function appPage(title: string, script: PageScript, signedIn: boolean) {
+  return shell({ title, script, signedIn, body: html`<p class="loading">Loading…</p>` });
+}
+
+export function loginPage(next: string, problem?: string) {
+  return shell({
+    title: 'Sign in',
+    signedIn: false,
+    body: html`<form method="post" action="/ui/login" class="login">
+  <h1>Sign in</h1>
+  <p>This Braid API needs its token (<code>API_TOKEN</code>). It is asked once and kept in an HttpOnly cookie for 12 hours.</p>
+  ${problem ? html`<p class="problem" role="alert">${problem}</p>` : ''}
+  <label>API token <input type="password" name="token" autocomplete="current-password" required autofocus></label>
+  <input type="hidden" name="next" value="${next}">
+  <button type="submit">Sign in</button>
+</form>`,
+  });
+}

@@ -1,0 +1,86 @@
+/**
+ * The pages: /runs (recent runs), /runs/:runId (one run, live), /workflows
+ * (saved workflows), their assets, and sign-in when `API_TOKEN` is set. Each
+ * page is a shell; its script reads the API like any other client.
+ */
+import type { Context, MiddlewareHandler } from 'hono';
+import { Hono } from 'hono';
+import { deleteCookie, setCookie } from 'hono/cookie';
+import { secureHeaders } from 'hono/secure-headers';
+import type { AppEnv } from '../api/types';
+import type { Assets } from './assets';
+import { appPage, loginPage, type PageScript } from './pages';
+import { safeNext, SESSION_COOKIE, SESSION_MAX_AGE_S, sessionValue, type Session } from './session';
+
+export interface UiOptions {
+  assets: Assets;
+  /** Set when the API needs a token: pages then ask for it once. */
+  session?: Session;
+  apiToken?: string;
+  /** Applied to sign-in attempts (the API's rate limit). */
+  limiter: MiddlewareHandler<AppEnv>;
+}
+
+/** Scripts and styles from this origin only: no inline script, no inline style, no framing. */
+const CONTENT_SECURITY_POLICY = {
+  defaultSrc: ["'none'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  connectSrc: ["'self'"],
+  workerSrc: ["'self'"],
+  frameAncestors: ["'none'"],
+  baseUri: ["'none'"],
+  formAction: ["'self'"],
+};
+
+export function uiRoutes({ assets, session, apiToken, limiter }: UiOptions) {
+  const app = new Hono<AppEnv>();
+  app.use('*', secureHeaders({ contentSecurityPolicy: CONTENT_SECURITY_POLICY, crossOriginEmbedderPolicy: false }));
+
+  const page = (title: (c: Context) => string, script: PageScript) => async (c: Context<AppEnv>) => {
+    c.header('cache-control', 'no-store');
+    if (session && !session.valid(c)) return c.html(loginPage(c.req.path + (new URL(c.req.url).search ?? '')), 401);
+    return c.html(appPage(title(c), script, session !== undefined));
+  };
+
+  app.get('/', (c) => c.redirect('/runs', 302));
+  app.get('/favicon.ico', (c) => c.body(null, 204));
+  app.get('/runs', page(() => 'Runs', 'runs-page'));
+  app.get('/runs/:runId', page((c) => `Run ${c.req.param('runId')}`, 'run-page'));
+  app.get('/workflows', page(() => 'Workflows', 'workflows-page'));
+
+  app.get('/ui/login', (c) => c.html(loginPage(safeNext(c.req.query('next')))));
+  app.post('/ui/login', limiter, async (c) => {
+    const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+    const next = safeNext(typeof form.next === 'string' ? form.next : undefined);
+    if (!session || !apiToken) return c.redirect(next, 303);
+    const token = typeof form.token === 'string' ? form.token : '';
+    if (!session.matches(token)) return c.html(loginPage(next, 'That is not the API token.'), 401);
+    setCookie(c, SESSION_COOKIE, sessionValue(apiToken), {
+      httpOnly: true,
+      sameSite: 'Strict',
+      secure: isHttps(c),
+      path: '/',
+      maxAge: SESSION_MAX_AGE_S,
+    });
+    return c.redirect(next, 303);
+  });
+  app.post('/ui/logout', (c) => {
+    deleteCookie(c, SESSION_COOKIE, { path: '/', secure: isHttps(c) });
+    return c.redirect('/ui/login', 303);
+  });
+
+  app.get('/ui/assets/:file', async (c) => {
+    const asset = await assets.get(c.req.param('file'));
+    if (!asset) return c.notFound();
+    if (c.req.header('if-none-match') === asset.etag) return c.body(null, 304);
+    return c.body(asset.body, 200, { 'content-type': asset.type, etag: asset.etag, 'cache-control': 'no-cache' });
+  });
+
+  return app;
+}
+
+function isHttps(c: Context): boolean {
+  return new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
+}

@@ -1,0 +1,244 @@
+/**
+ * The pages in a real browser (Debian's Chromium through playwright-core)
+ * against the real API (with API_TOKEN), a real dev server with its Web UI,
+ * and a worker: watch a run live, cancel and approve from the page, list runs
+ * and workflows, a 1,000-node run, and the same run in Temporal's Web UI.
+ * Screenshots go to test-artifacts/.
+ */
+import { serve } from '@hono/node-server';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/api/app';
+import { silentLogger } from '../../src/logger';
+import { freePort } from '../../src/temporal/free-port';
+import { artifact, launchBrowser } from '../helpers/browser';
+import { graph } from '../helpers/graphs';
+import type { HttpTarget } from '../helpers/http-target';
+import { startHttpTarget } from '../helpers/http-target';
+import { createLocalEnv, createTestWorker, testActivities, uniqueId } from '../helpers/temporal';
+
+const TOKEN = 'page-token-7f3a';
+let env: TestWorkflowEnvironment;
+let worker: Worker;
+let workerDone: Promise<void>;
+let target: HttpTarget;
+let server: ReturnType<typeof serve>;
+let browser: Browser;
+let url: string;
+let uiUrl: string;
+const taskQueue = uniqueId('page-tq');
+
+beforeAll(async () => {
+  const uiPort = await freePort();
+  uiUrl = `http://127.0.0.1:${uiPort}`;
+  [env, target, browser] = await Promise.all([createLocalEnv({ uiPort }), startHttpTarget(), launchBrowser()]);
+  worker = await createTestWorker(env, testActivities(), taskQueue);
+  workerDone = worker.run();
+  const app = createApp({
+    client: env.client,
+    config: { namespace: 'default', taskQueue, temporalUiUrl: uiUrl, maxBodyBytes: 1 << 20, rateLimitPerMinute: 0, apiToken: TOKEN },
+    logger: silentLogger,
+    watchIntervalMs: 50,
+  });
+  const port = await freePort();
+  server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port });
+  await new Promise<void>((r) => server.once('listening', () => r()));
+  url = `http://127.0.0.1:${port}`;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+  worker?.shutdown();
+  await workerDone;
+  await Promise.all([env?.teardown(), target?.close()]);
+});
+
+async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+  const res = await fetch(`${url}${path}`, {
+    method: init.method ?? 'GET',
+    headers: { authorization: `Bearer ${TOKEN}`, ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
+  });
+  const body = (await res.json()) as T;
+  if (!res.ok) throw new Error(`${res.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+const startRun = async (workflow: unknown) => (await api<{ runId: string }>('/v1/runs', { method: 'POST', body: { workflow } })).runId;
+
+/** A browser context signed in through the page's own form. */
+async function signedIn(): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${url}/runs`);
+  await page.fill('input[name=token]', TOKEN);
+  await Promise.all([page.waitForURL(`${url}/runs`), page.click('form.login button[type=submit]')]);
+  return { context, page };
+}
+
+const nodeClass = (page: Page, id: string) => page.locator(`g.node[data-node-id="${id}"]`).getAttribute('class');
+const barWidth = async (page: Page, id: string) => Number(await page.locator(`g.row[data-node-id="${id}"] rect.bar-run`).getAttribute('width'));
+
+describe('run page', () => {
+  let watchedRunId: string;
+
+  it('asks for the token once, keeps it in an HttpOnly cookie, never in the page or the URL', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const first = await page.goto(`${url}/runs?workflow=x`);
+    expect(first?.status()).toBe(401);
+    await page.fill('input[name=token]', 'wrong');
+    await page.click('form.login button[type=submit]');
+    await expect.poll(() => page.locator('.problem').textContent()).toContain('not the API token');
+    await page.fill('input[name=token]', TOKEN);
+    await Promise.all([page.waitForURL(`${url}/runs?workflow=x`), page.click('form.login button[type=submit]')]);
+    const [cookie] = await context.cookies();
+    expect(cookie).toMatchObject({ name: 'braid_session', httpOnly: true, sameSite: 'Strict', path: '/' });
+    expect(cookie!.value).not.toContain(TOKEN);
+    expect(await page.evaluate('document.cookie')).toBe('');
+    expect(page.url()).not.toContain(TOKEN);
+    expect(await page.content()).not.toContain(TOKEN);
+    await context.close();
+  });
+
+  it('draws the graph, recolours nodes and grows the timeline live, then shows the critical path and metrics', async () => {
+    const def = graph('page-live')
+      .trigger()
+      .http('fast', `${target.url}/delay/300`, { label: 'Fast call' })
+      .http('slow', `${target.url}/delay/3000`, { label: 'Slow call' })
+      .set('join', 'done')
+      .edge('start', 'fast')
+      .edge('start', 'slow')
+      .edge('fast', 'join')
+      .edge('slow', 'join')
+      .build();
+    watchedRunId = await startRun(def);
+    const { context, page } = await signedIn();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${url}/runs/${encodeURIComponent(watchedRunId)}`);
+    await page.waitForSelector('body[data-graph=ready]');
+    expect(await page.locator('g.node').count()).toBe(4);
+    expect(await page.locator('g.node[data-node-id=slow] .node-label').textContent()).toBe('Slow call');
+
+    await expect.poll(() => nodeClass(page, 'slow')).toContain('status-running');
+    await expect.poll(() => nodeClass(page, 'fast')).toContain('status-succeeded');
+    await expect.poll(() => page.locator('g.row[data-node-id=slow]').count()).toBe(1);
+    const early = await barWidth(page, 'slow');
+    await page.screenshot({ path: artifact('run-page-running.png') });
+    await expect.poll(() => barWidth(page, 'slow')).toBeGreaterThan(early + 5);
+
+    await page.waitForSelector('body[data-run-status=succeeded]');
+    expect(await nodeClass(page, 'slow')).toContain('status-succeeded');
+    expect(await nodeClass(page, 'join')).toContain('status-succeeded');
+    // The slow branch is the critical path, in the graph and the timeline.
+    expect(await nodeClass(page, 'slow')).toContain('critical');
+    expect(await nodeClass(page, 'fast')).not.toContain('critical');
+    expect(await page.locator('g.row[data-node-id=slow] rect.bar-run').getAttribute('class')).toContain('critical');
+    expect(await page.locator('#nodes-done').textContent()).toBe('4 / 4');
+    expect(await page.locator('#efficiency').textContent()).toMatch(/^\d+ %$/);
+    expect(await page.locator('#cancel-run').isHidden()).toBe(true);
+    expect(await page.locator('#temporal-ui-link').getAttribute('href')).toContain(`${uiUrl}/namespaces/default/workflows/${watchedRunId}`);
+
+    // Details on click: attempts, times, output.
+    await page.click('g.node[data-node-id=slow]');
+    const details = page.locator('aside.details');
+    await expect.poll(() => details.textContent()).toContain('Attempts');
+    expect(await details.textContent()).toContain('Slow call');
+    expect(await details.locator('pre').first().textContent()).toContain('"status": 200');
+    await page.screenshot({ path: artifact('run-page.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('cancels a run from the page', async () => {
+    const runId = await startRun(graph('page-cancel').trigger().http('long', `${target.url}/delay/30000`, { label: 'Long call' }).edge('start', 'long').build());
+    const { context, page } = await signedIn();
+    await page.goto(`${url}/runs/${encodeURIComponent(runId)}`);
+    await page.waitForSelector('body[data-graph=ready]');
+    await expect.poll(() => nodeClass(page, 'long')).toContain('status-running');
+    await page.click('#cancel-run');
+    expect(await page.locator('#cancel-run').textContent()).toBe('Confirm cancel');
+    await page.click('#cancel-run');
+    await page.waitForSelector('body[data-run-status=canceled]');
+    expect(await nodeClass(page, 'long')).toContain('status-canceled');
+    expect((await api<{ status: string }>(`/v1/runs/${encodeURIComponent(runId)}`)).status).toBe('canceled');
+    await context.close();
+  });
+
+  it('approves a waiting node from the page', async () => {
+    const def = graph('page-approval')
+      .trigger()
+      .node('review', 'approval', { prompt: 'Ship it?' }, { label: 'Release review' })
+      .set('shipped', 'yes')
+      .set('stopped', 'no')
+      .edge('start', 'review')
+      .edge('review', 'shipped', 'approved')
+      .edge('review', 'stopped', 'rejected')
+      .build();
+    const runId = await startRun(def);
+    const { context, page } = await signedIn();
+    await page.goto(`${url}/runs/${encodeURIComponent(runId)}`);
+    await page.waitForSelector('body[data-graph=ready]');
+    await expect.poll(() => nodeClass(page, 'review')).toContain('status-waiting');
+    const ask = page.locator('.ask[data-node-id=review]');
+    expect(await ask.textContent()).toContain('Ship it?');
+    await ask.locator('button.approve').click();
+    await page.waitForSelector('body[data-run-status=succeeded]');
+    expect(await nodeClass(page, 'shipped')).toContain('status-succeeded');
+    expect(await nodeClass(page, 'stopped')).toContain('status-skipped');
+    const run = await api<{ nodes: Record<string, { output?: unknown }> }>(`/v1/runs/${encodeURIComponent(runId)}`);
+    expect(run.nodes.review!.output).toMatchObject({ approved: true, by: 'run page' });
+    await context.close();
+  });
+
+  it('draws a 1,000-node run and follows it to the end', async () => {
+    let def = graph('page-wide').trigger().node('join', 'merge').with({ maxParallel: 1000 });
+    for (let i = 0; i < 1000; i++) def = def.node(`d${i}`, 'delay', { duration: `${1 + (i % 3)}s` }).edge('start', `d${i}`).edge(`d${i}`, 'join');
+    const runId = await startRun(def.build());
+    const { context, page } = await signedIn();
+    await page.goto(`${url}/runs/${encodeURIComponent(runId)}`);
+    await page.waitForSelector('body[data-graph=ready]', { timeout: 30_000 });
+    expect(await page.locator('g.node').count()).toBe(1002);
+    await page.waitForSelector('body[data-run-status=succeeded]', { timeout: 60_000 });
+    await expect.poll(() => page.locator('g.node.status-succeeded').count()).toBe(1002);
+    expect(await page.locator('g.row').count()).toBe(1002);
+    await context.close();
+  });
+
+  it('lists runs filtered by workflow and status, paged, and saved workflows', async () => {
+    await api('/v1/workflows/page-saved', { method: 'PUT', body: graph('page-saved').trigger().build() });
+    const { context, page } = await signedIn();
+    await page.goto(`${url}/runs?workflow=page-live`);
+    await page.waitForSelector('#runs');
+    expect(await page.locator('#runs tbody tr').count()).toBe(1);
+    expect(await page.locator(`#runs tr[data-run-id="${watchedRunId}"] .badge`).textContent()).toBe('succeeded');
+    await page.click(`#runs a[href="/runs/${encodeURIComponent(watchedRunId)}"]`);
+    await page.waitForSelector('body[data-graph=ready]');
+
+    await page.goto(`${url}/runs?status=canceled`);
+    await page.waitForSelector('#runs');
+    const canceled = await page.locator('#runs tbody .badge').allTextContents();
+    expect(canceled.length).toBeGreaterThan(0);
+    expect(new Set(canceled)).toEqual(new Set(['canceled']));
+
+    await page.goto(`${url}/runs?limit=2`);
+    await page.waitForSelector('#runs');
+    const firstPage = await page.locator('#runs tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-run-id')));
+    expect(firstPage).toHaveLength(2);
+    await page.click('a[rel=next]');
+    await page.waitForSelector('#runs');
+    const secondPage = await page.locator('#runs tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-run-id')));
+    expect(secondPage.length).toBeGreaterThan(0);
+    expect(secondPage.filter((id) => firstPage.includes(id))).toEqual([]);
+    await page.screenshot({ path: artifact('runs-page.png') });
+
+    await page.goto(`${url}/workflows`);
+    await page.waitForSelector('#workflows');
+    expect(await page.locator('#workflows tr[data-workflow=page-saved]').count()).toBe(1);
+    await context.close();
+  });
+});
