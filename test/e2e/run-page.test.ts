@@ -107,50 +107,76 @@ describe('run page', () => {
   it('draws the graph, recolours nodes and grows the timeline live, then shows the critical path and metrics', async () => {
     const def = graph('page-live')
       .trigger()
-      .http('fast', `${target.url}/delay/300`, { label: 'Fast call' })
-      .http('slow', `${target.url}/delay/3000`, { label: 'Slow call' })
-      .set('join', 'done')
-      .edge('start', 'fast')
-      .edge('start', 'slow')
-      .edge('fast', 'join')
-      .edge('slow', 'join')
+      .http('user', `${target.url}/delay/300`, { label: 'Fetch the user' })
+      .http('orders', `${target.url}/delay/3000`, { label: 'Fetch the orders' })
+      .http('stock', `${target.url}/delay/800`, { label: 'Check stock' })
+      .node('reply', 'set', { value: { done: true } }, { label: 'Build the reply' })
+      .edge('start', 'user')
+      .edge('start', 'orders')
+      .edge('start', 'stock')
+      .edge('user', 'reply')
+      .edge('orders', 'reply')
+      .edge('stock', 'reply')
       .build();
-    watchedRunId = await startRun(def);
+    // A saved workflow, so the run also carries a version (memo and search attributes, checked in the Web UI below).
+    await api('/v1/workflows/page-live', { method: 'PUT', body: def });
+    watchedRunId = (await api<{ runId: string }>('/v1/workflows/page-live/runs', { method: 'POST', body: {} })).runId;
     const { context, page } = await signedIn();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${url}/runs/${encodeURIComponent(watchedRunId)}`);
     await page.waitForSelector('body[data-graph=ready]');
-    expect(await page.locator('g.node').count()).toBe(4);
-    expect(await page.locator('g.node[data-node-id=slow] .node-label').textContent()).toBe('Slow call');
+    expect(await page.locator('g.node').count()).toBe(5);
+    expect(await page.locator('g.node[data-node-id=orders] .node-label').textContent()).toBe('Fetch the orders');
 
-    await expect.poll(() => nodeClass(page, 'slow')).toContain('status-running');
-    await expect.poll(() => nodeClass(page, 'fast')).toContain('status-succeeded');
-    await expect.poll(() => page.locator('g.row[data-node-id=slow]').count()).toBe(1);
-    const early = await barWidth(page, 'slow');
+    await expect.poll(() => nodeClass(page, 'orders')).toContain('status-running');
+    await expect.poll(() => nodeClass(page, 'user')).toContain('status-succeeded');
+    await expect.poll(() => page.locator('g.row[data-node-id=orders]').count()).toBe(1);
+    const early = await barWidth(page, 'orders');
     await page.screenshot({ path: artifact('run-page-running.png') });
-    await expect.poll(() => barWidth(page, 'slow')).toBeGreaterThan(early + 5);
+    await expect.poll(() => barWidth(page, 'orders')).toBeGreaterThan(early + 5);
 
     await page.waitForSelector('body[data-run-status=succeeded]');
-    expect(await nodeClass(page, 'slow')).toContain('status-succeeded');
-    expect(await nodeClass(page, 'join')).toContain('status-succeeded');
-    // The slow branch is the critical path, in the graph and the timeline.
-    expect(await nodeClass(page, 'slow')).toContain('critical');
-    expect(await nodeClass(page, 'fast')).not.toContain('critical');
-    expect(await page.locator('g.row[data-node-id=slow] rect.bar-run').getAttribute('class')).toContain('critical');
-    expect(await page.locator('#nodes-done').textContent()).toBe('4 / 4');
+    for (const id of ['orders', 'stock', 'reply']) expect(await nodeClass(page, id)).toContain('status-succeeded');
+    // The slowest branch is the critical path, in the graph and the timeline.
+    expect(await nodeClass(page, 'orders')).toContain('critical');
+    expect(await nodeClass(page, 'user')).not.toContain('critical');
+    expect(await page.locator('g.row[data-node-id=orders] rect.bar-run').getAttribute('class')).toContain('critical');
+    expect(await page.locator('#nodes-done').textContent()).toBe('5 / 5');
     expect(await page.locator('#efficiency').textContent()).toMatch(/^\d+ %$/);
     expect(await page.locator('#cancel-run').isHidden()).toBe(true);
     expect(await page.locator('#temporal-ui-link').getAttribute('href')).toContain(`${uiUrl}/namespaces/default/workflows/${watchedRunId}`);
 
     // Details on click: attempts, times, output.
-    await page.click('g.node[data-node-id=slow]');
+    await page.click('g.node[data-node-id=orders]');
     const details = page.locator('aside.details');
     await expect.poll(() => details.textContent()).toContain('Attempts');
-    expect(await details.textContent()).toContain('Slow call');
+    expect(await details.textContent()).toContain('Fetch the orders');
     expect(await details.locator('pre').first().textContent()).toContain('"status": 200');
     await page.screenshot({ path: artifact('run-page.png'), fullPage: true });
     expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("reads as its graph in Temporal's Web UI: node ids as activity ids, labels as summaries, name and version in memo and search attributes", async () => {
+    const run = await api<{ links: { temporalUi: string }; workflow: { version: string } }>(`/v1/runs/${encodeURIComponent(watchedRunId)}`);
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const page = await context.newPage();
+    await page.goto(run.links.temporalUi);
+    const scheduled = page.getByText(/Activity Task Scheduled/);
+    await expect.poll(() => scheduled.count(), { timeout: 20_000 }).toBe(3);
+    await page.screenshot({ path: artifact('temporal-web-ui.png') });
+    for (const [id, label] of [['user', 'Fetch the user'], ['orders', 'Fetch the orders'], ['stock', 'Check stock']] as const) {
+      const row = page.locator('tr, [role=row], li, div').filter({ hasText: /Activity Task Scheduled/ }).filter({ hasText: label }).last();
+      await row.click();
+      await expect.poll(() => page.evaluate('document.body.innerText')).toMatch(new RegExp(`Summary\\s+${label}[\\s\\S]*Activity ID\\s+${id}\\b`));
+      await row.click(); // fold it again
+    }
+    await page.getByText('Memo', { exact: true }).first().click();
+    await expect.poll(() => page.evaluate('document.body.innerText')).toMatch(new RegExp(`"name": "page-live"[\\s\\S]*"version": "${run.workflow.version}"`));
+    await page.getByText('Search Attributes', { exact: true }).first().click();
+    await expect.poll(() => page.evaluate('document.body.innerText')).toMatch(/"BraidWorkflow": "page-live"/);
+    expect(await page.evaluate('document.body.innerText')).toContain(`"BraidVersion": "${run.workflow.version}"`);
     await context.close();
   });
 
@@ -195,7 +221,7 @@ describe('run page', () => {
     await context.close();
   });
 
-  it('draws a 1,000-node run and follows it to the end', async () => {
+  it('draws 1,000-node runs (a fan-out and a chain) and follows them to the end', async () => {
     let def = graph('page-wide').trigger().node('join', 'merge').with({ maxParallel: 1000 });
     for (let i = 0; i < 1000; i++) def = def.node(`d${i}`, 'delay', { duration: `${1 + (i % 3)}s` }).edge('start', `d${i}`).edge(`d${i}`, 'join');
     const runId = await startRun(def.build());
@@ -206,6 +232,16 @@ describe('run page', () => {
     await page.waitForSelector('body[data-run-status=succeeded]', { timeout: 60_000 });
     await expect.poll(() => page.locator('g.node.status-succeeded').count()).toBe(1002);
     expect(await page.locator('g.row').count()).toBe(1002);
+
+    // A 1,000-node chain is deeper than the layout worker's stack: the page lays it out itself.
+    let chain = graph('page-chain').trigger();
+    for (let i = 0; i < 1000; i++) chain = chain.set(`s${i}`, i).edge(i === 0 ? 'start' : `s${i - 1}`, `s${i}`);
+    const chainRunId = await startRun(chain.build());
+    await page.goto(`${url}/runs/${encodeURIComponent(chainRunId)}`);
+    await page.waitForSelector('body[data-graph=ready]', { timeout: 30_000 });
+    expect(await page.locator('g.node').count()).toBe(1001);
+    await page.waitForSelector('body[data-run-status=succeeded]', { timeout: 60_000 });
+    await expect.poll(() => page.locator('g.node.status-succeeded').count()).toBe(1001);
     await context.close();
   });
 

@@ -106,15 +106,19 @@ export class GraphView {
     if (factor === 'fit') {
       // Whole graph in view when it can be read there; else fit the width and scroll.
       const across = Math.max(200, this.canvas.clientWidth - 8) / this.size.width;
-      const down = Math.max(200, this.canvas.clientHeight - 8) / this.size.height;
+      const down = Math.max(200, maxCanvasHeight() - 8) / this.size.height;
       this.scale = Math.min(1.25, Math.max(Math.min(0.35, across), Math.min(across, down)));
     } else {
       this.scale = Math.min(4, Math.max(0.05, this.scale * factor));
     }
     this.svg.setAttribute('width', String(Math.round(this.size.width * this.scale)));
     this.svg.setAttribute('height', String(Math.round(this.size.height * this.scale)));
+    // The pane is as tall as the drawing, up to most of the window.
+    this.canvas.style.height = `${Math.min(maxCanvasHeight(), Math.max(160, this.size.height * this.scale + 12))}px`;
   }
 }
+
+const maxCanvasHeight = () => Math.round(window.innerHeight * 0.72);
 
 function button(text: string, title: string, onClick: () => void): HTMLButtonElement {
   const b = h('button', { type: 'button', title, 'aria-label': title }, text);

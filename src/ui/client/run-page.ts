@@ -11,11 +11,13 @@ import { fill, h } from './dom';
 import { elapsedMs, formatMs, formatPercent, formatTime } from './format';
 import { GraphView, NODE_HEIGHT, NODE_WIDTH } from './graph-view';
 import { Timeline } from './timeline';
-import type { Definition, LayoutResult, NodeView, RunView } from './types';
+import type { Definition, LayoutRequest, LayoutResult, NodeView, RunView } from './types';
 
 const TERMINAL = new Set(['succeeded', 'failed', 'skipped', 'canceled']);
 /** How often the timeline and clocks move while the run runs (ms). */
 const TICK_MS = 500;
+/** The timeline follows node changes at most this often (ms); the graph follows every frame. */
+const TIMELINE_MIN_MS = 100;
 
 async function main(): Promise<void> {
   const root = document.getElementById('app')!;
@@ -214,8 +216,9 @@ async function main(): Promise<void> {
         if (laidOut) graphView.setCriticalPath(cp.path);
       }
     }
+    const changed = dirty.size > 0;
     dirty.clear();
-    if (now - lastTimeline >= TICK_MS / 2 || run.status !== 'running') {
+    if (now - lastTimeline >= (changed ? TIMELINE_MIN_MS : TICK_MS / 2) || run.status !== 'running') {
       lastTimeline = now;
       timeline.update({ startedAt: run.startedAt, finishedAt: run.finishedAt, nodes: run.nodes, labels, order, critical: new Set(live.path), now });
     }
@@ -283,23 +286,33 @@ async function main(): Promise<void> {
   }
 }
 
-/** Lays a definition out left to right in a worker (layout-worker.ts), off the main thread. */
+/**
+ * Lays a definition out in a worker (layout-worker.ts), off the main thread;
+ * on the page itself when the worker cannot (a very long chain overflows a
+ * worker's smaller stack), which holds the tab once, for the layout's time.
+ */
 function layOut(def: Definition): Promise<LayoutResult> {
-  return new Promise((resolve, reject) => {
+  const request: LayoutRequest = {
+    nodes: def.nodes.map((n) => ({ id: n.id, width: NODE_WIDTH, height: NODE_HEIGHT })),
+    edges: def.edges.map((e) => ({ source: e.source, target: e.target })),
+  };
+  const onPage = async () => {
+    const { layoutGraph } = await import('./layout');
+    document.body.dataset.layoutOn = 'page';
+    return layoutGraph(request);
+  };
+  return new Promise<LayoutResult | undefined>((resolve) => {
     const worker = new Worker('/ui/assets/layout-worker.js', { type: 'module' });
-    worker.onmessage = (e: MessageEvent<LayoutResult>) => {
+    worker.onmessage = (e: MessageEvent<LayoutResult | { error: string }>) => {
       worker.terminate();
-      resolve(e.data);
+      resolve('error' in e.data ? undefined : e.data);
     };
-    worker.onerror = (e) => {
+    worker.onerror = () => {
       worker.terminate();
-      reject(new Error(e.message));
+      resolve(undefined);
     };
-    worker.postMessage({
-      nodes: def.nodes.map((n) => ({ id: n.id, width: NODE_WIDTH, height: NODE_HEIGHT })),
-      edges: def.edges.map((e) => ({ source: e.source, target: e.target })),
-    });
-  });
+    worker.postMessage(request);
+  }).then((result) => result ?? onPage());
 }
 
 function json(value: unknown): string {
