@@ -18,6 +18,7 @@ export class GraphView {
   private size = { width: 0, height: 0 };
   private scale = 1;
   private selected: string | undefined;
+  private criticalKey: string | undefined;
 
   constructor(private readonly onSelect: (nodeId: string) => void) {
     this.canvas = h('div', { class: 'graph-canvas' }, h('p', { class: 'loading' }, 'Laying out the graph…'));
@@ -89,6 +90,9 @@ export class GraphView {
 
   /** Marks the nodes and edges on the critical path. */
   setCriticalPath(path: readonly string[]): void {
+    const key = path.join('\u0000');
+    if (key === this.criticalKey) return; // the usual case: the path did not change this frame
+    this.criticalKey = key;
     const on = new Set(path);
     for (const [id, box] of this.boxes) box.classList.toggle('critical', on.has(id));
     const steps = new Set(path.slice(1).map((id, i) => `${path[i]}\u0000${id}`));

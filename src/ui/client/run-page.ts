@@ -18,6 +18,8 @@ const TERMINAL = new Set(['succeeded', 'failed', 'skipped', 'canceled']);
 const TICK_MS = 500;
 /** The timeline follows node changes at most this often (ms); the graph follows every frame. */
 const TIMELINE_MIN_MS = 100;
+/** Longest path (in nodes) the layout worker is given; deeper graphs are laid out on the page (see layOut). */
+const WORKER_MAX_DEPTH = 300;
 
 async function main(): Promise<void> {
   const root = document.getElementById('app')!;
@@ -26,7 +28,7 @@ async function main(): Promise<void> {
   let def: Definition;
   // The layout is the slow part: it starts as soon as the definition is here.
   const definition = api<Definition>(`${runPath(runId)}/definition`);
-  const layout = definition.then(layOut);
+  const layout = definition.then((d) => layOut(d, indexGraph(d)));
   layout.catch(() => {});
   try {
     [run, def] = await Promise.all([api<RunView>(runPath(runId)), definition]);
@@ -38,12 +40,7 @@ async function main(): Promise<void> {
   const labels = new Map(def.nodes.map((n) => [n.id, n.label ?? n.id]));
   const types = new Map(def.nodes.map((n) => [n.id, n.type]));
   const order = new Map(def.nodes.map((n, i) => [n.id, i]));
-  let graph: Graph | undefined;
-  try {
-    graph = buildGraph(def);
-  } catch {
-    graph = undefined; // drawn without a critical path
-  }
+  const graph = indexGraph(def); // undefined: drawn without a critical path
 
   let selected: string | undefined;
   const select = (nodeId: string) => {
@@ -291,7 +288,7 @@ async function main(): Promise<void> {
  * on the page itself when the worker cannot (a very long chain overflows a
  * worker's smaller stack), which holds the tab once, for the layout's time.
  */
-function layOut(def: Definition): Promise<LayoutResult> {
+function layOut(def: Definition, graph: Graph | undefined): Promise<LayoutResult> {
   const request: LayoutRequest = {
     nodes: def.nodes.map((n) => ({ id: n.id, width: NODE_WIDTH, height: NODE_HEIGHT })),
     edges: def.edges.map((e) => ({ source: e.source, target: e.target })),
@@ -301,6 +298,9 @@ function layOut(def: Definition): Promise<LayoutResult> {
     document.body.dataset.layoutOn = 'page';
     return layoutGraph(request);
   };
+  // Nodes along the longest path: past WORKER_MAX_DEPTH the worker would run out of stack.
+  const depth = graph ? criticalPath(graph, graph.nodes.map(() => 1)).ms : 0;
+  if (depth > WORKER_MAX_DEPTH) return onPage();
   return new Promise<LayoutResult | undefined>((resolve) => {
     const worker = new Worker('/ui/assets/layout-worker.js', { type: 'module' });
     worker.onmessage = (e: MessageEvent<LayoutResult | { error: string }>) => {
@@ -313,6 +313,14 @@ function layOut(def: Definition): Promise<LayoutResult> {
     };
     worker.postMessage(request);
   }).then((result) => result ?? onPage());
+}
+
+function indexGraph(def: Definition): Graph | undefined {
+  try {
+    return buildGraph(def);
+  } catch {
+    return undefined;
+  }
 }
 
 function json(value: unknown): string {

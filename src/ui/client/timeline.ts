@@ -17,6 +17,8 @@ interface Row {
   queued: SVGRectElement;
   run: SVGRectElement;
   title: SVGTitleElement;
+  /** What the row was last drawn as. */
+  drawn?: string;
 }
 
 export interface TimelineInput {
@@ -78,9 +80,15 @@ export class Timeline {
       const queued = n.execution === 'workflow' ? 0 : (n.queuedMs ?? 0);
       const stop = n.finishedAt ? Date.parse(n.finishedAt) : n.status === 'running' || n.status === 'waiting' ? now : start;
       const runFrom = Math.min(stop, start + queued);
+      const cls = `bar-run status-${n.status}${critical.has(id) ? ' critical' : ''}`;
+      // Only rows whose drawing changed are touched: between two horizons a
+      // running run moves just its running bars, not 1,000 rows.
+      const key = `${y} ${x(start).toFixed(1)} ${x(runFrom).toFixed(1)} ${x(stop).toFixed(1)} ${barHeight} ${cls}`;
+      if (key === row.drawn) return;
+      row.drawn = key;
       setRect(row.queued, x(start), y + 2, x(runFrom) - x(start), barHeight);
       setRect(row.run, x(runFrom), y + 2, Math.max(2, x(stop) - x(runFrom)), barHeight);
-      row.run.setAttribute('class', `bar-run status-${n.status}${critical.has(id) ? ' critical' : ''}`);
+      row.run.setAttribute('class', cls);
       row.label.setAttribute('y', String(y + rowHeight - 5));
       row.label.textContent = rowHeight >= 10 ? clip(labels.get(id) ?? id, 22) : '';
       row.title.textContent = `${labels.get(id) ?? id}: ${n.status}, queued ${formatMs(n.queuedMs)}, ran ${formatMs(n.runMs)}, ${formatMs(stop - start)} in all`;
