@@ -49,6 +49,40 @@ function causeChain(err: unknown): unknown[] {
   return out;
 }
 
+/** TLS failures that say the peer's certificate or protocol is wrong, not that the network hiccuped. */
+const TLS_VERIFY_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_REVOKED',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'INVALID_CA',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+const TLS_PROTOCOL_CODES = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_UNSUPPORTED_PROTOCOL', 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION']);
+
+/**
+ * Why a failed request can never succeed, or undefined when a retry might
+ * help (refused, reset, DNS, timeouts stay retryable).
+ */
+function unrecoverable(chain: unknown[]): string | undefined {
+  for (const e of chain) {
+    const code = (e as { code?: unknown }).code;
+    const message = e instanceof Error ? e.message : '';
+    if (message === 'bad port') return "the port is on fetch's list of blocked ports";
+    if (typeof code !== 'string') continue;
+    if (TLS_VERIFY_CODES.has(code)) return `the server's TLS certificate does not verify (${code})`;
+    if (TLS_PROTOCOL_CODES.has(code)) return `the server does not speak TLS on this port, or not a version we accept (${code})`;
+  }
+  return undefined;
+}
+
 function buildUrl(url: string, query: HttpRequestInput['query']): string {
   const u = new URL(url);
   for (const [k, v] of Object.entries(query ?? {})) u.searchParams.append(k, String(v));
@@ -169,6 +203,8 @@ export function createHttpRequest(deps: HttpDeps) {
         .map((e) => (e instanceof Error ? e.message : String(e)))
         .filter((m, i, all) => all.indexOf(m) === i)
         .join(': ');
+      const why = unrecoverable(chain);
+      if (why) throw ApplicationFailure.nonRetryable(`${method} ${request.url} cannot succeed: ${why} (${detail})`, FAILURE_TYPES.httpUnrecoverable);
       throw ApplicationFailure.retryable(`${method} ${request.url} failed: ${detail}`, FAILURE_TYPES.httpNetworkError);
     } finally {
       clearInterval(beat);

@@ -15,6 +15,11 @@ export const FAILURE_TYPES = {
   httpServerError: 'HttpServerError',
   /** Connection refused, reset, DNS failure: retried. */
   httpNetworkError: 'HttpNetworkError',
+  /**
+   * A request no retry can cure: a port fetch refuses to use (e.g. 9), a TLS
+   * certificate that does not verify, TLS spoken to a plain-HTTP port: not retried.
+   */
+  httpUnrecoverable: 'HttpUnrecoverable',
   /** The request took longer than the node's `data.timeout`: retried. */
   httpTimeout: 'HttpTimeout',
   /** The target address is not allowed (SSRF protection): not retried. */
