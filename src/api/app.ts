@@ -109,7 +109,10 @@ export function createApp(deps: AppDeps) {
     bodyLimit({
       maxSize: config.maxBodyBytes,
       onError: () => {
-        throw new ApiError('payloadTooLarge', `request body is larger than ${config.maxBodyBytes} bytes (MAX_BODY_BYTES)`);
+        // The rest of the body is never read: the connection cannot carry another request.
+        throw new ApiError('payloadTooLarge', `request body is larger than ${config.maxBodyBytes} bytes (MAX_BODY_BYTES)`, {
+          headers: { connection: 'close' },
+        });
       },
     }),
   );
@@ -149,7 +152,7 @@ export function createApp(deps: AppDeps) {
   app.route('/v1/workflows', workflowsRoutes({ saved, repository, schedules, runs: store }));
   app.route('/v1/hooks', hooksRoutes({ saved, runs: store, auth, secret }));
   if (deps.codec) {
-    app.use('/codec/*', bodyLimit({ maxSize: config.maxBodyBytes, onError: () => { throw new ApiError('payloadTooLarge', 'request body is too large'); } }));
+    app.use('/codec/*', bodyLimit({ maxSize: config.maxBodyBytes, onError: () => { throw new ApiError('payloadTooLarge', 'request body is too large', { headers: { connection: 'close' } }); } }));
     app.route('/codec', codecRoutes(deps.codec));
   }
 
