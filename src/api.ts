@@ -1,4 +1,5 @@
 /** `npm run api`: the HTTP API alone, against TEMPORAL_ADDRESS (default: the local dev server). */
+import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { createApp } from './api/app';
 import type { Config } from './config';
@@ -11,6 +12,9 @@ import { runMain } from './main';
 import { loadNodeTypes } from './node-types';
 import { databaseOptions, openDatabase } from './store/database';
 import { createWorkflowRepository } from './store/workflow-repository';
+
+/** How long requests in flight (and event streams) get to finish when the API stops. */
+const SHUTDOWN_GRACE_MS = 5_000;
 
 export async function startApi(config: Config, logger: Logger) {
   if (!isLoopbackHost(config.host) && !config.apiToken) {
@@ -37,7 +41,15 @@ export async function startApi(config: Config, logger: Logger) {
   return {
     port,
     async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Stop accepting, drop kept-alive idle connections at once (a client
+      // polling /readyz must not hold shutdown up), and cut the rest (open
+      // event streams, slow requests) after a grace time.
+      const http = server as Server;
+      const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+      http.closeIdleConnections();
+      const cut = setTimeout(() => http.closeAllConnections(), SHUTDOWN_GRACE_MS);
+      await closed;
+      clearTimeout(cut);
       await client.connection.close();
       await database.close();
     },

@@ -37,6 +37,8 @@ export const envSchema = z.object({
   /** A module of custom node types (src/node-types.ts), loaded by the API and the worker. */
   BRAID_NODE_TYPES: optionalString,
   BRAID_ENCRYPTION_KEY_ID: z.string().min(1).default('default'),
+  /** `npm start`: restarts in a row of a part (server, worker) before it gives up and exits non-zero. */
+  RESTART_LIMIT: z.coerce.number().int().min(0).default(5),
 });
 
 export type Env = z.output<typeof envSchema>;
@@ -63,6 +65,8 @@ export interface Config {
   encryptionKey?: string;
   /** BRAID_NODE_TYPES: a module of custom node types. */
   nodeTypesPath?: string;
+  /** RESTART_LIMIT: how often `npm start` restarts a failing part in a row before giving up. */
+  restartLimit: number;
   /** WORKER_METRICS_PORT: where the worker serves the SDK's metrics. */
   workerMetricsPort?: number;
   encryptionKeyId: string;
@@ -99,6 +103,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     encryptionKey: e.BRAID_ENCRYPTION_KEY,
     nodeTypesPath: e.BRAID_NODE_TYPES,
     workerMetricsPort: e.WORKER_METRICS_PORT,
+    restartLimit: e.RESTART_LIMIT,
     encryptionKeyId: e.BRAID_ENCRYPTION_KEY_ID,
   };
 }

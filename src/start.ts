@@ -1,31 +1,84 @@
 /**
- * `npm start`: the embedded default, one process tree. A Temporal dev server
- * (unless TEMPORAL_ADDRESS points at a cluster), a worker and the API.
- * Ctrl-C / SIGTERM stop the API, then the worker, then the server.
+ * `npm start`: the embedded default. The API runs in this process and stays
+ * up; the Temporal dev server (unless TEMPORAL_ADDRESS points at a cluster)
+ * and the worker run as child processes, each supervised (src/supervise.ts):
+ * a part that dies is restarted with backoff on the same data while the API
+ * answers `/readyz` 503. `npm start` exits non-zero only when it gives up on
+ * a part (RESTART_LIMIT failures in a row). Ctrl-C / SIGTERM stop the API,
+ * then the worker, then the server.
  */
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
 import { startApi } from './api';
 import { loadConfig } from './config';
+import type { Logger } from './logger';
 import { createLogger } from './logger';
 import { runMain } from './main';
+import type { RunningPart } from './supervise';
+import { supervise } from './supervise';
 import { startEmbeddedTemporal } from './temporal-server';
-import { startWorker } from './worker';
+import type { Config } from './config';
+
+const ROOT = resolve(__dirname, '..');
+
+/** The worker as its own process (`npm run worker`), so a crash of it leaves the API up. */
+function startWorkerProcess(logger: Logger): Promise<RunningPart> {
+  // `node --import tsx` rather than the tsx CLI, so the pid is the worker's own.
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, 'src', 'worker.ts')], { cwd: ROOT, env: process.env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('exit', (code, signal) => r({ code, signal })));
+  // Never outlive `npm start`, even when it is killed.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  void exited.then(() => process.off('exit', killOnExit));
+  return new Promise((resolveStart, reject) => {
+    child.once('error', reject);
+    child.once('spawn', () => {
+      logger.info('worker process started', { pid: child.pid });
+      resolveStart({
+        exited,
+        async stop() {
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+          const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+          await exited;
+          clearTimeout(timer);
+        },
+      });
+    });
+  });
+}
+
+async function startServerPart(config: Config, logger: Logger): Promise<RunningPart> {
+  const server = await startEmbeddedTemporal(config, logger);
+  logger.info('temporal server process started', { pid: server.process.pid });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => {
+    if (server.process.exitCode !== null || server.process.signalCode !== null) r({ code: server.process.exitCode, signal: server.process.signalCode });
+    else server.process.once('exit', (code, signal) => r({ code, signal }));
+  });
+  return { exited, stop: () => server.stop() };
+}
 
 runMain('start', async (stopSignal) => {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const server = config.temporalAddress ? undefined : await startEmbeddedTemporal(config, logger.child({ component: 'temporal' }));
+  const common = { maxRestarts: config.restartLimit };
+  const temporalLogger = logger.child({ component: 'temporal' });
+  const server = config.temporalAddress
+    ? undefined
+    : await supervise({ ...common, name: 'temporal', logger: temporalLogger, start: () => startServerPart(config, temporalLogger) });
   try {
-    const { worker, done } = await startWorker(config, logger.child({ component: 'worker' }));
-    const api = await startApi(config, logger.child({ component: 'api' }));
-    logger.info('braid is up', {
-      api: `http://${config.host}:${api.port}`,
-      temporalUi: server?.uiUrl ?? config.temporalUiUrl,
-    });
-    const serverExit = server ? new Promise<void>((r) => server.process.once('exit', () => r())) : new Promise<void>(() => undefined);
-    await Promise.race([stopSignal, done, serverExit]);
-    await api.close();
-    if (worker.getState() === 'RUNNING') worker.shutdown();
-    await done.catch((err: unknown) => logger.warn('worker stopped with an error', { err: String(err) }));
+    const workerLogger = logger.child({ component: 'supervisor' });
+    const worker = await supervise({ ...common, name: 'worker', logger: workerLogger, start: () => startWorkerProcess(workerLogger) });
+    try {
+      const api = await startApi(config, logger.child({ component: 'api' }));
+      logger.info('braid is up', { api: `http://${config.host}:${api.port}`, temporalUi: config.temporalUiUrl });
+      try {
+        await Promise.race([stopSignal, worker.gaveUp, server?.gaveUp ?? new Promise<never>(() => {})]);
+      } finally {
+        await api.close();
+      }
+    } finally {
+      await worker.stop();
+    }
   } finally {
     await server?.stop();
   }

@@ -6,6 +6,7 @@
  * restart.
  */
 import type { ChildProcess } from 'node:child_process';
+import { Agent, get as httpGet } from 'node:http';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,13 +41,26 @@ function startBraid(extraEnv: Record<string, string> = {}) {
       LOG_LEVEL: 'warn',
       ...extraEnv,
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+  child.stdout?.resume();
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   children.push(child);
-  return { child, exited, stderr: () => stderr };
+  /** Log lines (JSON, on stderr) with this message, in order. */
+  const logs = (msg: string) =>
+    stderr
+      .split('\n')
+      .filter((l) => l.startsWith('{') && l.includes(`"msg":"${msg}"`))
+      .flatMap((l) => {
+        try {
+          return [JSON.parse(l) as Record<string, unknown>];
+        } catch {
+          return []; // a line still being written
+        }
+      });
+  return { child, exited, stderr: () => stderr, logs };
 }
 
 const api = (path: string, init?: RequestInit) => fetch(`http://127.0.0.1:${ports.api}${path}`, init);
@@ -116,6 +130,76 @@ describe('npm start', () => {
     braid.child.kill('SIGINT');
     expect(await braid.exited).toBe(0);
     expect(isAlive(pid)).toBe(false);
+  });
+
+  it('supervises its parts: a killed worker or server is restarted on the same data while the API stays up, and runs finish', { timeout: 180_000 }, async () => {
+    const braid = startBraid({ LOG_LEVEL: 'info' });
+    await ready();
+    const pidOf = (msg: string, nth = 0) => eventually(async () => braid.logs(msg)[nth]?.pid as number | undefined, 60_000, 100);
+    const runTo = async (id: string) =>
+      eventually(async () => {
+        const run = runSchema.parse(await (await api(`/v1/runs/${id}`)).json());
+        return run.status === 'running' ? undefined : run;
+      }, 120_000, 250);
+    const startRun = async (name: string, ms: number) => {
+      const workflow = graph(name).trigger().http('slow', `${target.url}/delay/${ms}?t=${name}`).edge('start', 'slow').build();
+      const res = await api('/v1/runs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ workflow }) });
+      expect(res.status).toBe(201);
+      return runCreatedSchema.parse(await res.json()).runId;
+    };
+
+    // The worker dies mid-run: the API stays up, a new worker takes the run over.
+    const first = await startRun('supervised-worker', 3000);
+    const workerPid = await pidOf('worker process started');
+    await eventually(async () => (target.requests.some((r) => r.path.includes('supervised-worker')) ? true : undefined), 30_000, 50);
+    process.kill(workerPid, 'SIGKILL');
+    expect((await api('/healthz')).status).toBe(200);
+    const newWorkerPid = await pidOf('worker process started', 1);
+    expect(newWorkerPid).not.toBe(workerPid);
+    expect((await runTo(first)).status).toBe('succeeded');
+
+    // The server dies: /readyz says so, the server comes back on the same database, earlier runs are there.
+    const serverPid = await pidOf('temporal server process started');
+    process.kill(serverPid, 'SIGKILL');
+    expect((await api('/healthz')).status).toBe(200);
+    const seen: number[] = [];
+    await eventually(async () => {
+      const status = (await api('/readyz')).status;
+      seen.push(status);
+      return status === 503 ? true : undefined;
+    }, 30_000, 100).catch((err: unknown) => {
+      throw new Error(`${String(err)}; /readyz answered ${seen.join(',')}; logs: ${braid.stderr().split('\n').filter((l) => !l.includes('"sdk":true') && !l.includes('"msg":"request"')).slice(-15).join('\n')}`);
+    });
+    await pidOf('temporal server process started', 1);
+    await ready();
+    expect(runSchema.parse(await (await api(`/v1/runs/${first}`)).json()).status).toBe('succeeded');
+    expect((await runTo(await startRun('supervised-after', 10))).status).toBe('succeeded');
+    expect(braid.child.exitCode).toBeNull();
+
+    // A client holding a kept-alive connection does not hold shutdown up: the idle socket is closed.
+    const agent = new Agent({ keepAlive: true });
+    const socketClosed = await new Promise<Promise<void>>((resolveOuter, reject) => {
+      const req = httpGet({ host: '127.0.0.1', port: ports.api, path: '/readyz', agent }, (res) => {
+        res.resume();
+        res.on('end', () => resolveOuter(new Promise<void>((r) => req.socket!.once('close', () => r()))));
+      });
+      req.on('error', reject);
+    });
+    braid.child.kill('SIGTERM');
+    await socketClosed;
+    expect(await braid.exited).toBe(0);
+    agent.destroy();
+  });
+
+  it('gives up and exits non-zero when a part keeps failing (RESTART_LIMIT)', { timeout: 120_000 }, async () => {
+    const braid = startBraid({ LOG_LEVEL: 'info', RESTART_LIMIT: '0' });
+    await ready();
+    const workerPid = await eventually(async () => braid.logs('worker process started')[0]?.pid as number | undefined, 60_000, 100);
+    process.kill(workerPid, 'SIGKILL');
+    expect(await braid.exited).toBe(1);
+    expect(braid.stderr()).toMatch(/worker exited \(SIGKILL\) 1 time\(s\) in a row; gave up/);
+    const ui = await fetch(`http://127.0.0.1:${ports.ui}/`).then(() => 'up', () => 'down');
+    expect(ui).toBe('down');
   });
 
   it('starts no server and uses the cluster when TEMPORAL_ADDRESS is set', async () => {
