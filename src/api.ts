@@ -6,7 +6,7 @@ import type { Config } from './config';
 import { isLoopbackHost, loadConfig, temporalAddressOf } from './config';
 import { createLogger } from './logger';
 import type { Logger } from './logger';
-import { loadDataConverter } from './codec/data-converter';
+import { chainCodecs, loadDataConverter } from './codec/data-converter';
 import { createApiClient, ensureSearchAttributes } from './temporal/connection';
 import { runMain } from './main';
 import { loadNodeTypes } from './node-types';
@@ -29,7 +29,7 @@ export async function startApi(config: Config, logger: Logger) {
   logger.info('database ready', { kind: database.kind, location: database.location });
   const repository = createWorkflowRepository(database.db);
   const nodeTypes = await loadNodeTypes(config.nodeTypesPath);
-  const app = createApp({ client, config, logger, repository, nodeTypes, codec: dataConverter?.payloadCodecs?.[0] });
+  const app = createApp({ client, config, logger, repository, nodeTypes, claimCheck: config.payloadStore !== undefined, codec: config.encryptionKey && dataConverter?.payloadCodecs ? chainCodecs(dataConverter.payloadCodecs) : undefined });
   const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

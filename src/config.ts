@@ -2,6 +2,8 @@
  * Configuration from environment variables, parsed by one schema. Nothing here
  * runs at import time: entry points call `loadConfig()` and report its error.
  */
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
@@ -37,6 +39,14 @@ export const envSchema = z.object({
   /** A module of custom node types (src/node-types.ts), loaded by the API and the worker. */
   BRAID_NODE_TYPES: optionalString,
   BRAID_ENCRYPTION_KEY_ID: z.string().min(1).default('default'),
+  /** Where payloads over PAYLOAD_THRESHOLD_BYTES go (claim check): `file:///path`, `s3://bucket/prefix` or `off`; `$DATA_DIR/payloads` when unset. */
+  PAYLOAD_STORE: optionalString.refine((v) => v === undefined || v === 'off' || /^file:\/\/\/.+/.test(v) || /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(v), 'must be off, file:///absolute/path or s3://bucket[/prefix]'),
+  PAYLOAD_THRESHOLD_BYTES: z.coerce.number().int().min(1024).max(2_000_000).default(128 * 1024),
+  /** An S3-compatible endpoint (MinIO, …) for an s3:// PAYLOAD_STORE; AWS S3 when unset. */
+  S3_ENDPOINT: optionalString.refine((v) => v === undefined || /^https?:\/\/[^/]+\/?$/.test(v), 'must be http(s)://host[:port]'),
+  AWS_REGION: optionalString,
+  AWS_ACCESS_KEY_ID: optionalString,
+  AWS_SECRET_ACCESS_KEY: optionalString,
   /** `npm start`: restarts in a row of a part (server, worker) before it gives up and exits non-zero. */
   RESTART_LIMIT: z.coerce.number().int().min(0).default(5),
 });
@@ -65,6 +75,9 @@ export interface Config {
   encryptionKey?: string;
   /** BRAID_NODE_TYPES: a module of custom node types. */
   nodeTypesPath?: string;
+  /** The claim check's store (see src/codec/claim-check.ts); undefined: off. */
+  payloadStore?: { kind: 'file'; dir: string } | { kind: 's3'; url: string; endpoint?: string; region?: string; accessKeyId?: string; secretAccessKey?: string };
+  payloadThresholdBytes: number;
   /** RESTART_LIMIT: how often `npm start` restarts a failing part in a row before giving up. */
   restartLimit: number;
   /** WORKER_METRICS_PORT: where the worker serves the SDK's metrics. */
@@ -104,6 +117,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     nodeTypesPath: e.BRAID_NODE_TYPES,
     workerMetricsPort: e.WORKER_METRICS_PORT,
     restartLimit: e.RESTART_LIMIT,
+    payloadStore:
+      e.PAYLOAD_STORE === 'off'
+        ? undefined
+        : e.PAYLOAD_STORE?.startsWith('s3://')
+          ? { kind: 's3', url: e.PAYLOAD_STORE, endpoint: e.S3_ENDPOINT, region: e.AWS_REGION, accessKeyId: e.AWS_ACCESS_KEY_ID, secretAccessKey: e.AWS_SECRET_ACCESS_KEY }
+          : { kind: 'file', dir: e.PAYLOAD_STORE ? fileURLToPath(e.PAYLOAD_STORE) : resolve(e.DATA_DIR, 'payloads') },
+    payloadThresholdBytes: e.PAYLOAD_THRESHOLD_BYTES,
     encryptionKeyId: e.BRAID_ENCRYPTION_KEY_ID,
   };
 }

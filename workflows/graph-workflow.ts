@@ -34,6 +34,7 @@ import {
   DECISION_REFUSALS,
   DECISION_UPDATE,
   EVENT_SIGNAL,
+  HISTORY_LIMITS,
   FOR_EACH_PROGRESS_SIGNAL,
   runTiming,
   STATE_QUERY,
@@ -65,6 +66,13 @@ export const eventSignal = defineSignal<[EventInput]>(EVENT_SIGNAL);
 export const forEachProgressSignal = defineSignal<[ForEachProgressInput]>(FOR_EACH_PROGRESS_SIGNAL);
 /** The patch id behind which partitioning, local execution, the shared timer and the shared node scope sit. */
 export const SCALE_PATCH = 'braid-scale-v1';
+/**
+ * A run whose history nears Temporal's limits fails itself with a clear error
+ * instead of being terminated by the server. Behind a patch asked only when a
+ * limit is crossed: runs that never get there record nothing new, and a run
+ * from before the guard replays as it ran.
+ */
+export const HISTORY_GUARD_PATCH = 'braid-history-guard-v1';
 /** The run with only the nodes that changed after the given version (see RunTracker). */
 export const changesQuery = defineQuery<RunChanges, [number]>(CHANGES_QUERY);
 
@@ -389,6 +397,20 @@ export async function runGraph(args: GraphWorkflowInput, host?: GraphHost): Prom
     for (const s of settled.splice(0)) finish(s);
   };
 
+  const limits = args.historyLimits ?? HISTORY_LIMITS;
+  let historyLimit: string | undefined;
+  const guardHistory = () => {
+    if (historyLimit !== undefined) return;
+    const { historyLength, historySize } = workflowInfo();
+    if (historyLength < limits.events && historySize < limits.bytes) return;
+    if (!patched(HISTORY_GUARD_PATCH)) return;
+    historyLimit =
+      `run history reached ${historyLength} events / ${(historySize / 2 ** 20).toFixed(1)} MB, past Braid's limit of ${limits.events} events / ` +
+      `${Math.round(limits.bytes / 2 ** 20)} MB below Temporal's own; split the graph (subworkflow, forEach) or keep large outputs out of history (PAYLOAD_STORE)`;
+    log.warn(historyLimit);
+    stopAll();
+  };
+
   try {
     for (;;) {
       recordSkipped();
@@ -396,6 +418,7 @@ export async function runGraph(args: GraphWorkflowInput, host?: GraphHost): Prom
       if (scheduler.done) break;
       await condition(hasWork);
       settle();
+      guardHistory();
     }
   } catch (err) {
     if (!isCancellation(err)) throw err;
@@ -421,9 +444,15 @@ export async function runGraph(args: GraphWorkflowInput, host?: GraphHost): Prom
   if (runCancelled) {
     state.status = 'canceled';
     state.error = { type: 'CancelledFailure', message: 'run canceled' };
-    fitIntoPayloadLimit(state);
+    fitIntoPayloadLimit(state, args.claimCheck === true);
     // Temporal records no details with a cancellation; the state query answers for it.
     throw new CancelledFailure('run canceled');
+  }
+  if (historyLimit !== undefined) {
+    state.status = 'failed';
+    state.error = { type: FAILURE_TYPES.historyLimit, message: historyLimit };
+    fitIntoPayloadLimit(state, args.claimCheck === true);
+    throw ApplicationFailure.nonRetryable(historyLimit, FAILURE_TYPES.historyLimit, state);
   }
   if (failures.length > 0) {
     state.status = 'failed';
@@ -434,12 +463,12 @@ export async function runGraph(args: GraphWorkflowInput, host?: GraphHost): Prom
         ? `node ${first.node.id} failed: ${first.error.message}`
         : `${failures.length} nodes failed (${failedNodes.join(', ')}); first: ${first.node.id}: ${first.error.message}`;
     state.error = { type: FAILURE_TYPES.runFailed, message, failedNodes };
-    fitIntoPayloadLimit(state);
+    fitIntoPayloadLimit(state, args.claimCheck === true);
     throw ApplicationFailure.nonRetryable(message, FAILURE_TYPES.runFailed, state);
   }
   state.status = 'succeeded';
   state.output = runOutput(graph, state);
-  fitIntoPayloadLimit(state);
+  fitIntoPayloadLimit(state, args.claimCheck === true);
   return state;
 }
 
@@ -448,11 +477,13 @@ export async function runGraph(args: GraphWorkflowInput, host?: GraphHost): Prom
  * repeats every node's output, so a very wide run could exceed that: past
  * RESULT_OUTPUT_BUDGET characters of JSON, node outputs (and if need be the
  * run's output) are left out of the result — each node's own activity result
- * in history still has it — and the run says so with `outputsOmitted`.
+ * in history still has it — and the run says so with `outputsOmitted`. Not
+ * when the run's payloads are claim-checked (`args.claimCheck`).
  */
 export const RESULT_OUTPUT_BUDGET = 400_000;
 
-function fitIntoPayloadLimit(state: RunState): void {
+function fitIntoPayloadLimit(state: RunState, claimChecked: boolean): void {
+  if (claimChecked) return; // a large result is stored outside history, whatever its size
   if (JSON.stringify(state).length <= RESULT_OUTPUT_BUDGET) return;
   for (const node of Object.values(state.nodes)) delete node.output;
   state.outputsOmitted = true;

@@ -45,6 +45,7 @@ export function createApp(deps: AppDeps) {
       taskQueue: config.taskQueue,
       temporalUiUrl: config.temporalUiUrl,
       nodeTypes: nodeTypeNames,
+      claimCheck: deps.claimCheck,
     });
   const readiness = deps.readiness ?? temporalReadiness(deps.client, config.namespace, config.taskQueue);
 
@@ -146,6 +147,7 @@ export function createApp(deps: AppDeps) {
     temporalUiUrl: config.temporalUiUrl,
     runs: store,
     nodeTypes: nodeTypeNames,
+    claimCheck: deps.claimCheck,
   });
   const secret = deps.secret ?? ((name: string) => process.env[`BRAID_SECRET_${name}`]);
   const saved = createSavedWorkflows({ repository, schedules, runs: store, validate, hasSecret: (name) => secret(name) !== undefined });

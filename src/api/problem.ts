@@ -7,7 +7,7 @@ import { HTTPException } from 'hono/http-exception';
 import { DatabaseUnavailableError } from '../store/errors';
 
 /** gRPC status codes used here (see grpc/status.proto). */
-const GrpcStatus = { CANCELLED: 1, DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, UNAVAILABLE: 14 } as const;
+const GrpcStatus = { CANCELLED: 1, DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, RESOURCE_EXHAUSTED: 8, UNAVAILABLE: 14 } as const;
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -41,6 +41,7 @@ export const PROBLEM_TYPES = {
   unavailable: { type: '/problems/temporal-unavailable', title: 'Temporal unavailable', status: 503 },
   databaseUnavailable: { type: '/problems/database-unavailable', title: 'Database unavailable', status: 503 },
   notReady: { type: '/problems/not-ready', title: 'Not ready', status: 503 },
+  tooLargeForTemporal: { type: '/problems/too-large-for-temporal', title: 'Too large for Temporal', status: 503 },
   internal: { type: '/problems/internal', title: 'Internal server error', status: 500 },
 } as const;
 export type ProblemKind = keyof typeof PROBLEM_TYPES;
@@ -105,6 +106,15 @@ export function toProblem(err: unknown): MappedProblem {
     return {
       problem: { ...PROBLEM_TYPES.unavailable, detail: 'Temporal cannot be reached; try again shortly' },
       headers: { 'retry-after': '5' },
+      unexpected: false,
+    };
+  }
+  if (grpcCode(err) === GrpcStatus.RESOURCE_EXHAUSTED && /message larger than max|size exceeds|exceeds limit/i.test(String((err as Error)?.message ?? ''))) {
+    return {
+      problem: {
+        ...PROBLEM_TYPES.tooLargeForTemporal,
+        detail: "Temporal's answer is larger than a gRPC message may be; payloads of new runs stay small when the claim check is on (PAYLOAD_STORE)",
+      },
       unexpected: false,
     };
   }

@@ -29,6 +29,9 @@ import { ApiError } from './problem';
 export const nameSearchAttribute = defineSearchAttributeKey(NAME_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
 export const versionSearchAttribute = defineSearchAttributeKey(VERSION_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
 
+/** Temporal's default limit on one payload (limit.blobSize.error). */
+export const TEMPORAL_PAYLOAD_LIMIT_BYTES = 2 * 1024 * 1024;
+
 /** Definitions kept in memory for the run page (a definition never changes). */
 const DEFINITIONS_KEPT = 200;
 
@@ -61,6 +64,8 @@ export interface RunStoreOptions {
   queryTimeoutMs?: number;
   /** Custom node types (names) every run is started with. */
   nodeTypes?: string[];
+  /** Large payloads are claim-checked by the client's and worker's data converter. */
+  claimCheck?: boolean;
 }
 
 export interface StartRunRequest {
@@ -79,6 +84,8 @@ export interface StartRunRequest {
   library?: Record<string, SavedRef>;
   /** Custom node types the API validated (their names). */
   nodeTypes?: string[];
+  /** See GraphWorkflowInput.claimCheck. */
+  claimCheck?: boolean;
 }
 
 /** Which workflow a run ran, what started it, and its parent run (subworkflows), from the run's memo. */
@@ -107,6 +114,7 @@ export function runStartOptions(req: Omit<StartRunRequest, 'runId'>) {
     ...(req.request ? { request: req.request } : {}),
     ...(req.library && Object.keys(req.library).length > 0 ? { library: req.library } : {}),
     ...(req.nodeTypes && req.nodeTypes.length > 0 ? { nodeTypes: req.nodeTypes } : {}),
+    ...(req.claimCheck ? { claimCheck: true } : {}),
   };
   return {
     args: [args] as [GraphWorkflowInput],
@@ -168,12 +176,23 @@ export function createRunStore(opts: RunStoreOptions) {
   });
 
   async function start(req: StartRunRequest) {
+    if (!opts.claimCheck) {
+      // Without the claim check the arguments go into history as one payload:
+      // refuse what Temporal would refuse (after retrying for a while) up front.
+      const bytes = Buffer.byteLength(JSON.stringify({ definition: req.definition, input: req.input ?? null, library: req.library ?? {} }));
+      if (bytes > TEMPORAL_PAYLOAD_LIMIT_BYTES) {
+        throw new ApiError(
+          'payloadTooLarge',
+          `the run's definition and input are ${bytes} bytes, over Temporal's payload limit (${TEMPORAL_PAYLOAD_LIMIT_BYTES} bytes); turn on the claim check (PAYLOAD_STORE) to store large payloads outside history`,
+        );
+      }
+    }
     const handle = await client.workflow.start(WORKFLOW_TYPE, {
       taskQueue: opts.taskQueue,
       workflowId: req.runId,
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       workflowIdConflictPolicy: 'FAIL',
-      ...runStartOptions({ ...req, nodeTypes: opts.nodeTypes }),
+      ...runStartOptions({ ...req, nodeTypes: opts.nodeTypes, claimCheck: opts.claimCheck }),
     });
     return { runId: req.runId, links: links(req.runId, handle.firstExecutionRunId) };
   }
@@ -213,9 +232,9 @@ export function createRunStore(opts: RunStoreOptions) {
     const history = await client.workflow.getHandle(runId).fetchHistory();
     const events = history.events ?? [];
     const started = events[0]?.workflowExecutionStartedEventAttributes;
-    const args = started?.input?.payloads?.[0]
-      ? (defaultPayloadConverter.fromPayload(started.input.payloads[0]) as { input?: unknown; definition?: { nodes?: { id: string }[] } })
-      : undefined;
+    const [args] = (await decodeArrayFromPayloads(client.options.loadedDataConverter, started?.input?.payloads).catch(() => [])) as [
+      { input?: unknown; definition?: { nodes?: { id: string }[] } } | undefined,
+    ];
     const nodes: Record<string, NodeState> = {};
     for (const n of args?.definition?.nodes ?? []) if (typeof n?.id === 'string') nodes[n.id] = { status: 'pending', attempts: 0 };
     const byScheduled = new Map<string, string>();

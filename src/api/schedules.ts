@@ -62,7 +62,7 @@ function specOf(trigger: TriggerSpec): ScheduleSpec {
   return { intervals: [{ every: durationMs(trigger.every!) }] };
 }
 
-export function createSchedules(opts: { client: Client; taskQueue: string; namespace: string; temporalUiUrl: string; runs: RunStore; nodeTypes?: string[] }) {
+export function createSchedules(opts: { client: Client; taskQueue: string; namespace: string; temporalUiUrl: string; runs: RunStore; nodeTypes?: string[]; claimCheck?: boolean }) {
   const { client } = opts;
 
   function actionOf(v: ScheduleVersionTrigger): ScheduleOptionsAction {
@@ -74,6 +74,7 @@ export function createSchedules(opts: { client: Client; taskQueue: string; names
       triggerKind: 'schedule',
       ...(v.library ? { library: v.library } : {}),
       ...(opts.nodeTypes ? { nodeTypes: opts.nodeTypes } : {}),
+      claimCheck: opts.claimCheck,
     });
     return {
       type: 'startWorkflow',

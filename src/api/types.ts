@@ -41,6 +41,8 @@ export interface AppDeps {
   secret?: (name: string) => string | undefined;
   /** The pages' scripts and styles; built from src/ui/client when unset. */
   assets?: Assets;
+  /** The client's data converter claim-checks large payloads (see src/codec/claim-check.ts). */
+  claimCheck?: boolean;
   /** How often the SSE stream polls run state (ms). */
   watchIntervalMs?: number;
 }

@@ -1,23 +1,61 @@
-/** The data converter client and worker share: encrypted when a key is set. */
-import type { DataConverter } from '@temporalio/common';
+/**
+ * The data converter client and worker share: payloads are encrypted when a
+ * key is set, then claim-checked when large (src/codec/claim-check.ts).
+ */
+import type { DataConverter, Payload, PayloadCodec } from '@temporalio/common';
 import { resolve } from 'node:path';
 import type { Config } from '../config';
 import { AesGcmCodec, parseEncryptionKeys } from './aes-gcm-codec';
+import type { BlobStore } from './claim-check';
+import { ClaimCheckCodec, diskStore, s3Store } from './claim-check';
 
 export const FAILURE_CONVERTER_PATH = resolve(__dirname, 'failure-converter.ts');
 
+/** Encrypts every payload (the key and its id, and older keys still accepted for decryption). */
+export function encryptionCodec(key: string, keyId: string, previousKeys = ''): PayloadCodec {
+  return new AesGcmCodec(parseEncryptionKeys(key, keyId, previousKeys));
+}
+
 export function createDataConverter(key: string, keyId: string, previousKeys = ''): DataConverter {
   return {
-    payloadCodecs: [new AesGcmCodec(parseEncryptionKeys(key, keyId, previousKeys))],
+    payloadCodecs: [encryptionCodec(key, keyId, previousKeys)],
     // Failure messages and stack traces go into an encoded attribute too.
     failureConverterPath: FAILURE_CONVERTER_PATH,
   };
 }
 
+export function payloadStoreOf(config: Pick<Config, 'payloadStore'>): BlobStore | undefined {
+  const store = config.payloadStore;
+  if (!store) return undefined;
+  return store.kind === 'file' ? diskStore(store.dir) : s3Store(store);
+}
+
 export function loadDataConverter(
-  config: Pick<Config, 'encryptionKey' | 'encryptionKeyId'>,
+  config: Pick<Config, 'encryptionKey' | 'encryptionKeyId' | 'payloadStore' | 'payloadThresholdBytes'>,
   env: Record<string, string | undefined> = process.env,
 ): DataConverter | undefined {
-  if (!config.encryptionKey) return undefined;
-  return createDataConverter(config.encryptionKey, config.encryptionKeyId, env.BRAID_DECRYPTION_KEYS);
+  const codecs: PayloadCodec[] = [];
+  // Encode runs the codecs in this order (decode in reverse): encrypt, then claim-check the ciphertext.
+  if (config.encryptionKey) codecs.push(encryptionCodec(config.encryptionKey, config.encryptionKeyId, env.BRAID_DECRYPTION_KEYS));
+  const store = payloadStoreOf(config);
+  if (store) codecs.push(new ClaimCheckCodec(store, config.payloadThresholdBytes));
+  if (codecs.length === 0) return undefined;
+  return {
+    payloadCodecs: codecs,
+    ...(config.encryptionKey ? { failureConverterPath: FAILURE_CONVERTER_PATH } : {}),
+  };
+}
+
+/** The codecs of a data converter as one (the /codec endpoint decodes through all of them). */
+export function chainCodecs(codecs: readonly PayloadCodec[]): PayloadCodec {
+  return {
+    async encode(payloads: Payload[]) {
+      for (const codec of codecs) payloads = await codec.encode(payloads);
+      return payloads;
+    },
+    async decode(payloads: Payload[]) {
+      for (const codec of [...codecs].reverse()) payloads = await codec.decode(payloads);
+      return payloads;
+    },
+  };
 }

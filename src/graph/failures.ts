@@ -32,6 +32,8 @@ export const FAILURE_TYPES = {
   waitTimeout: 'WaitTimeout',
   /** A forEach node's item run failed (or more of them than tolerated). */
   forEachItemFailed: 'ForEachItemFailed',
+  /** The run's history came close to Temporal's limits (events or bytes); it failed before the server would terminate it. */
+  historyLimit: 'HistoryLimit',
   /** A subworkflow node's child run failed. */
   subworkflowFailed: 'SubworkflowFailed',
   /** A subworkflow node refers to a saved workflow the run was not given. */

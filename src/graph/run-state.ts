@@ -122,7 +122,23 @@ export interface GraphWorkflowInput {
   item?: { value: unknown; index: number };
   /** Custom node types (src/node-types.ts) the API knew and checked; their nodes run as activities of that type. */
   nodeTypes?: string[];
+  /**
+   * Large payloads are claim-checked (src/codec/claim-check.ts): the final
+   * state keeps every node output instead of leaving them out past Temporal's
+   * 2 MB payload limit.
+   */
+  claimCheck?: boolean;
+  /** Where the run stops itself, below the server's history limits (defaults: HISTORY_LIMITS). */
+  historyLimits?: HistoryLimits;
 }
+
+/** History size past which a run fails itself, short of Temporal's own limits (51,200 events, 50 MB by default). */
+export interface HistoryLimits {
+  events: number;
+  bytes: number;
+}
+
+export const HISTORY_LIMITS: HistoryLimits = { events: 40_000, bytes: 40 * 1024 * 1024 };
 
 /** A forEach node's progress. */
 export interface ForEachProgress {

@@ -120,6 +120,13 @@ describe('POST /v1/runs', () => {
     expect((await t.post('/v1/runs', { workflow: validWorkflow() })).status).toBe(201);
   });
 
+  it("answers 503, not 500, when Temporal's answer is larger than a gRPC message may be", async () => {
+    t.fake.failWith(grpcError(8, 'grpc: received message larger than max (57671680 vs. 4194304)'));
+    const problem = await expectProblem(await t.app.request('/v1/runs/some-run'), 503);
+    expect(problem.type).toBe('/problems/too-large-for-temporal');
+    expect(problem.detail).toContain('PAYLOAD_STORE');
+  });
+
   it('answers 500 with a request id to an unexpected error, and logs it', async () => {
     t.fake.failWith(new Error('boom'));
     const problem = await expectProblem(await t.post('/v1/runs', { workflow: validWorkflow() }), 500);

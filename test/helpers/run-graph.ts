@@ -16,6 +16,8 @@ export interface RunOptions {
   /** Custom node types the API would have validated (their names). */
   nodeTypes?: string[];
   activities?: Activities;
+  /** Where the run stops itself (GraphWorkflowInput.historyLimits). */
+  historyLimits?: GraphWorkflowInput['historyLimits'];
   /** Called once the run started, before waiting for it (e.g. to query or cancel). */
   during?: (handle: Awaited<ReturnType<TestWorkflowEnvironment['client']['workflow']['start']>>) => Promise<void>;
 }
@@ -35,7 +37,7 @@ export async function runGraph(env: TestWorkflowEnvironment, definition: GraphDe
     const handle = await env.client.workflow.start(graphWorkflow, {
       taskQueue,
       workflowId,
-      args: [{ definition, input: opts.input, trigger: opts.trigger, ...(opts.library ? { library: opts.library } : {}), ...(opts.nodeTypes ? { nodeTypes: opts.nodeTypes } : {}) }],
+      args: [{ definition, input: opts.input, trigger: opts.trigger, ...(opts.library ? { library: opts.library } : {}), ...(opts.nodeTypes ? { nodeTypes: opts.nodeTypes } : {}), ...(opts.historyLimits ? { historyLimits: opts.historyLimits } : {}) }],
     });
     if (opts.during) await opts.during(handle);
     try {
