@@ -39,6 +39,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ wor
     },
     dataConverter: loadDataConverter(config),
   });
+  if (config.payloadStore) logger.info('claim check', { store: config.payloadStore.kind === 'file' ? config.payloadStore.dir : config.payloadStore.url, thresholdBytes: config.payloadThresholdBytes });
   logger.info('worker polling', { taskQueue: config.taskQueue, namespace: config.namespace, address: temporalAddressOf(config) });
   const done = worker.run().finally(() => connection.close());
   // Readiness waits for this (see temporal/warmup.ts); a failure only delays it.
