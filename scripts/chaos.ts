@@ -1,71 +1,262 @@
 /**
- * `npm run chaos`: the fault scenarios with split processes, with figures.
- * Worker SIGKILL mid-run; Temporal server SIGKILL mid-run and restart; the API
- * facing a Temporal server that is down, then back. Writes
- * bench/results/chaos.json and prints a table.
+ * `npm run chaos -- --seed <n> --minutes <m>`: Braid under random faults.
+ *
+ * Starts its own stack as split processes (Temporal server, two workers, the
+ * API) and a local HTTP target. For `minutes` it starts random valid graphs
+ * (scripts/chaos/graphs.ts, from the seed) through the API at a steady rate
+ * and, at random moments, SIGKILLs a worker, the API or the Temporal server
+ * and restarts it. Then, for every accepted run, it checks:
+ *   terminal        the run reached a terminal state;
+ *   reference       its node statuses (and its own) equal the pure scheduler's
+ *                   for the same outcomes (fail-fast runs that failed: every
+ *                   node that finished, finished as the reference says);
+ *   reached         every http node that succeeded reached the target;
+ *   at-most-once    a node reached the target more than once only if a crash
+ *                   hit while it was in flight (counted);
+ *   skipped         no skipped node reached the target;
+ *   no-loss         every accepted run exists, none was started twice.
+ * One line per invariant; exit 1 on any violation, with the seed and the runs
+ * to replay written to bench/results/chaos-violations.json.
+ *
+ * `npm run chaos -- --scenarios` runs the scripted fault scenarios instead
+ * (scripts/chaos-scenarios.ts).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { FaultReport } from '../test/helpers/fault-scenarios';
-import { listedRunIds, runWithCrash } from '../test/helpers/fault-scenarios';
-import { startHttpTarget } from '../test/helpers/http-target';
+import { parseArgs } from 'node:util';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import type { Part } from '../test/helpers/split-stack';
 import { startSplitStack } from '../test/helpers/split-stack';
+import type { ChaosCase } from './chaos/graphs';
+import { Dice, expected, randomCase } from './chaos/graphs';
+import { startChaosTarget } from './chaos/target';
+
+const { values } = parseArgs({
+  options: {
+    seed: { type: 'string', default: '1' },
+    minutes: { type: 'string', default: '1' },
+    rate: { type: 'string', default: '2' },
+    scenarios: { type: 'boolean', default: false },
+  },
+});
+
+const TERMINAL = new Set(['succeeded', 'failed', 'canceled', 'terminated', 'timed_out']);
+const log = (msg: string) => process.stdout.write(`[chaos] ${msg}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Fault {
+  part: Part;
+  at: number;
+  back: number;
+}
+
+interface RunView {
+  status: string;
+  nodes: Record<string, { status: string }>;
+}
 
 async function main() {
-  const target = await startHttpTarget();
-  const stack = await startSplitStack();
-  const reports: FaultReport[] = [];
-  const outage: Record<string, unknown> = {};
+  const seed = Number(values.seed);
+  const minutes = Number(values.minutes);
+  const perSecond = Number(values.rate);
+  if (!Number.isInteger(seed) || !(minutes > 0) || !(perSecond > 0)) throw new Error('usage: npm run chaos -- --seed <integer> --minutes <m> [--rate <runs per second>]');
+  const dice = new Dice(xoroshiro128plus(seed));
+  const target = await startChaosTarget();
+  // Faults come from their own stream, so the graphs of a seed do not depend on timing.
+  const faultDice = new Dice(xoroshiro128plus(seed ^ 0x5eed));
+  const stack = await startSplitStack({ HTTP_ALLOWLIST: '127.0.0.1', RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'error' }, { workers: 2 });
+  const faults: Fault[] = [];
+  const cases = new Map<string, ChaosCase>();
+  const accepted = new Set<string>();
+  const refused: { runId: string; status: number; body: string }[] = [];
+  const starting: Promise<void>[] = [];
+  const started = Date.now();
+  const endAt = started + minutes * 60_000;
+  log(`seed ${seed}, ${minutes} min, ${perSecond} run(s)/s, stack: temporal, worker, worker2, api`);
   try {
     await stack.startAll();
 
-    reports.push(await runWithCrash(stack, target, 'worker-crash', () => stack.kill('worker'), async () => void (await stack.start('worker'))));
-    reports.push(await runWithCrash(stack, target, 'server-restart', () => stack.kill('temporal'), async () => void (await stack.start('temporal'))));
-    const listed = await listedRunIds(stack);
-    outage.earlierRunsListedAfterRestart = reports.every((r) => listed.includes(r.runId));
+    // Start one run, retrying through API outages with the same run id (an idempotency key).
+    const startRun = async (c: ChaosCase) => {
+      for (;;) {
+        const res = await fetch(`${stack.api}/v1/runs`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ runId: c.runId, workflow: c.definition, input: c.input }),
+        }).catch(() => undefined);
+        if (res?.status === 201 || res?.status === 409) {
+          accepted.add(c.runId);
+          return;
+        }
+        if (res && res.status < 500 && res.status !== 429) {
+          refused.push({ runId: c.runId, status: res.status, body: await res.text() });
+          return;
+        }
+        await sleep(250);
+      }
+    };
 
-    // Temporal down at the API: count answers by status while it is down, then after it is back.
-    await stack.kill('temporal');
-    const codes: Record<string, number> = {};
-    const body = JSON.stringify({ workflow: { name: 'outage', nodes: [{ id: 'start', type: 'trigger' }] } });
-    for (let i = 0; i < 20; i++) {
-      const res = await fetch(`${stack.api}/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-      codes[res.status] = (codes[res.status] ?? 0) + 1;
+    const faulting = (async () => {
+      while (Date.now() < endAt) {
+        await sleep(faultDice.int(6_000, 15_000));
+        if (Date.now() >= endAt) break;
+        const part = faultDice.weighted({ worker: 35, worker2: 25, api: 20, temporal: 20 } as Record<Part, number>);
+        const at = Date.now();
+        await stack.kill(part, 'SIGKILL');
+        await sleep(faultDice.int(500, 3_000));
+        await stack.start(part);
+        faults.push({ part, at, back: Date.now() });
+        log(`killed ${part} at +${((at - started) / 1000).toFixed(1)} s, restarted after ${((Date.now() - at) / 1000).toFixed(1)} s`);
+      }
+    })();
+
+    for (let i = 0; Date.now() < endAt; i++) {
+      const c = randomCase(dice, `chaos-${seed}-${i}`, target.url);
+      cases.set(c.runId, c);
+      starting.push(startRun(c));
+      await sleep(1000 / perSecond);
     }
-    outage.whileDown = codes;
-    await stack.start('temporal');
-    const t0 = Date.now();
-    let accepted = 0;
-    const acceptedIds: string[] = [];
-    for (let i = 0; i < 200 && accepted < 5; i++) {
-      const res = await fetch(`${stack.api}/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-      if (res.status === 201) {
-        accepted++;
-        acceptedIds.push(((await res.json()) as { runId: string }).runId);
-      } else await new Promise((r) => setTimeout(r, 250));
+    await faulting;
+    log(`${cases.size} runs generated; waiting for starts and runs to finish`);
+    await Promise.race([Promise.all(starting), sleep(120_000)]);
+
+    // Every accepted run to a terminal state (bounded).
+    const views = new Map<string, RunView>();
+    const deadline = Date.now() + 5 * 60_000;
+    for (const runId of accepted) {
+      for (;;) {
+        const res = await fetch(`${stack.api}/v1/runs/${encodeURIComponent(runId)}`).catch(() => undefined);
+        const view = res?.status === 200 ? ((await res.json()) as RunView) : undefined;
+        if (view && TERMINAL.has(view.status)) {
+          views.set(runId, view);
+          break;
+        }
+        if (Date.now() > deadline) break;
+        await sleep(250);
+      }
     }
-    outage.serviceBackAfterMs = Date.now() - t0;
-    outage.acceptedAfterRecovery = accepted;
-    await new Promise((r) => setTimeout(r, 3000));
-    const statuses = await Promise.all(acceptedIds.map(async (id) => ((await (await fetch(`${stack.api}/v1/runs/${id}`)).json()) as { status: string }).status));
-    outage.acceptedRunsSucceeded = statuses.filter((s) => s === 'succeeded').length;
+
+    // Listing: every accepted run once.
+    const listed = new Map<string, number>();
+    let cursor: string | null = null;
+    do {
+      const res = await fetch(`${stack.api}/v1/runs?workflow=chaos&limit=1000${cursor ? `&cursor=${cursor}` : ''}`);
+      const page = (await res.json()) as { runs: { runId: string }[]; nextCursor: string | null };
+      for (const r of page.runs) listed.set(r.runId, (listed.get(r.runId) ?? 0) + 1);
+      cursor = page.nextCursor;
+    } while (cursor);
+
+    const report = check({ cases, accepted, views, listed, refused, faults, hits: target.hits });
+    const lines = [
+      `chaos seed ${seed}, ${minutes} min: ${cases.size} runs generated, ${accepted.size} accepted, ${report.httpNodes} http nodes; faults: ${summary(faults)}`,
+      ...report.lines,
+    ];
+    for (const l of lines) process.stdout.write(`${l}\n`);
+    const outDir = resolve(__dirname, '..', 'bench', 'results');
+    mkdirSync(outDir, { recursive: true });
+    const result = { seed, minutes, date: new Date().toISOString(), runs: cases.size, accepted: accepted.size, faults, lines, violations: report.violations };
+    if (report.violations.length > 0) {
+      writeFileSync(join(outDir, 'chaos-violations.json'), `${JSON.stringify({ ...result, replay: report.violations.map((v) => ({ ...v, case: cases.get(v.runId) })) }, null, 2)}\n`);
+      process.stdout.write(`${report.violations.length} violation(s); replay with: npm run chaos -- --seed ${seed} --minutes ${minutes} (runs and graphs in bench/results/chaos-violations.json)\n`);
+      process.exitCode = 1;
+    }
+    writeFileSync(join(outDir, `chaos-seed-${seed}.json`), `${JSON.stringify(result, null, 2)}\n`);
   } finally {
     await stack.stop();
     await target.close();
   }
-  const out = resolve(__dirname, '..', 'bench', 'results');
-  mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'chaos.json'), `${JSON.stringify({ date: new Date().toISOString(), reports, outage }, null, 2)}\n`);
-  const lines = ['| scenario | run status | completed before crash (each requested once?) | in flight at crash (≤ 2 requests?) | requests per node | recovery s | total s |', '|---|---|---|---|---|---|---|'];
-  for (const r of reports) {
-    lines.push(`| ${r.scenario} | ${r.status} | ${r.completedBeforeCrash.join(' ')} (${r.completedOnce ? 'yes' : 'NO'}) | ${r.inFlightAtCrash.join(' ')} (${r.inFlightAtMostTwice ? 'yes' : 'NO'}) | ${Object.values(r.requestsPerNode).join(' ')} | ${(r.recoveryMs / 1000).toFixed(1)} | ${(r.totalMs / 1000).toFixed(1)} |`);
-  }
-  process.stdout.write(`${lines.join('\n')}\n\nTemporal down at the API: ${JSON.stringify(outage)}\n`);
-  const ok = reports.every((r) => r.status === 'succeeded' && r.completedOnce && r.inFlightAtMostTwice) && !(String(Object.keys(outage.whileDown as object)).includes('500'));
-  if (!ok) process.exitCode = 1;
 }
 
-main().catch((err) => {
-  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-  process.exit(1);
-});
+function summary(faults: Fault[]): string {
+  const by = new Map<string, number>();
+  for (const f of faults) by.set(f.part, (by.get(f.part) ?? 0) + 1);
+  return faults.length === 0 ? 'none' : [...by].map(([p, n]) => `${p} ×${n}`).join(', ');
+}
+
+interface CheckInput {
+  cases: Map<string, ChaosCase>;
+  accepted: Set<string>;
+  views: Map<string, RunView>;
+  listed: Map<string, number>;
+  refused: { runId: string; status: number; body: string }[];
+  faults: Fault[];
+  hits: (runId: string, nodeId: string) => number[];
+}
+
+function check({ cases, accepted, views, listed, refused, faults, hits }: CheckInput) {
+  const violations: { invariant: string; runId: string; detail: string }[] = [];
+  const violate = (invariant: string, runId: string, detail: string) => violations.push({ invariant, runId, detail });
+  const counts = { terminal: 0, reference: 0, loose: 0, reached: 0, succeededHttp: 0, duplicates: 0, explained: 0, skippedQuiet: 0, skippedHttp: 0 };
+  let httpNodes = 0;
+  // A crash explains a second request if a worker or the server died between the first and the last one.
+  const crashBetween = (from: number, to: number) => faults.some((f) => f.part !== 'api' && f.at >= from && f.at <= to);
+
+  for (const r of refused) violate('accepted', r.runId, `the API refused a generated graph: ${r.status} ${r.body.slice(0, 300)}`);
+  for (const runId of accepted) {
+    const c = cases.get(runId)!;
+    const view = views.get(runId);
+    if (!view) {
+      violate('terminal', runId, 'not terminal (or not found) within the deadline');
+      continue;
+    }
+    counts.terminal++;
+    const ref = expected(c);
+    const mismatches: string[] = [];
+    if (view.status !== ref.runStatus) mismatches.push(`run ${view.status}, reference ${ref.runStatus}`);
+    for (const [id, want] of Object.entries(ref.statuses)) {
+      const got = view.nodes[id]?.status;
+      if (ref.timingDependent) {
+        if ((got === 'succeeded' || got === 'failed') && got !== want) mismatches.push(`${id}: ${got}, reference ${want}`);
+      } else if (got !== want) mismatches.push(`${id}: ${got}, reference ${want}`);
+    }
+    if (mismatches.length > 0) violate('reference', runId, mismatches.join('; '));
+    else if (ref.timingDependent) counts.loose++;
+    else counts.reference++;
+
+    for (const [id, behaviour] of Object.entries(c.http)) {
+      httpNodes++;
+      const times = hits(runId, id);
+      const status = view.nodes[id]?.status;
+      if (status === 'succeeded') {
+        counts.succeededHttp++;
+        if (times.length === 0) violate('reached', runId, `${id} succeeded without reaching the target`);
+        else counts.reached++;
+      }
+      if (status === 'skipped') {
+        counts.skippedHttp++;
+        if (times.length > 0) violate('skipped', runId, `${id} was skipped but reached the target ${times.length} time(s)`);
+        else counts.skippedQuiet++;
+      }
+      if (times.length > 1) {
+        counts.duplicates++;
+        if (crashBetween(times[0]!, times.at(-1)!)) counts.explained++;
+        else violate('at-most-once', runId, `${id} reached the target ${times.length} times with no crash in between (${behaviour.fail ? 'failing' : 'succeeding'} node)`);
+      }
+    }
+  }
+  const found = [...accepted].filter((id) => listed.has(id)).length;
+  const twice = [...listed].filter(([, n]) => n > 1);
+  for (const id of accepted) if (!listed.has(id)) violate('no-loss', id, 'accepted but not listed');
+  for (const [id, n] of twice) violate('no-loss', id, `listed ${n} times`);
+
+  const mark = (name: string) => (violations.some((v) => v.invariant === name) ? '✗' : '✓');
+  const lines = [
+    `${mark('accepted')} accepted: ${accepted.size} of ${cases.size} generated runs accepted, ${refused.length} refused`,
+    `${mark('terminal')} terminal: ${counts.terminal} of ${accepted.size} runs reached a terminal state`,
+    `${mark('reference')} reference: ${counts.reference} runs equal the pure scheduler node for node, ${counts.loose} fail-fast runs agree on every node that finished, ${violations.filter((v) => v.invariant === 'reference').length} differ`,
+    `${mark('reached')} reached: ${counts.reached} of ${counts.succeededHttp} succeeded http nodes reached the target`,
+    `${mark('at-most-once')} at-most-once: ${counts.duplicates} http nodes reached the target more than once, ${counts.explained} of them while a crash hit them in flight`,
+    `${mark('skipped')} skipped: ${counts.skippedQuiet} of ${counts.skippedHttp} skipped http nodes never reached the target`,
+    `${mark('no-loss')} no-loss: ${found} of ${accepted.size} accepted runs listed, ${twice.length} listed twice`,
+  ];
+  return { lines, violations, httpNodes };
+}
+
+if (values.scenarios) {
+  void import('./chaos-scenarios');
+} else {
+  main().catch((err) => {
+    process.stderr.write(`chaos failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(2);
+  });
+}

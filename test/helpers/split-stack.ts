@@ -12,8 +12,8 @@ import { freePort } from '../../src/temporal/free-port';
 import { eventually } from './sse';
 
 const root = resolve(__dirname, '..', '..');
-type Part = 'temporal' | 'worker' | 'api';
-const ENTRY: Record<Part, string> = { temporal: 'src/temporal-server.ts', worker: 'src/worker.ts', api: 'src/api.ts' };
+export type Part = 'temporal' | 'worker' | 'worker2' | 'api';
+const ENTRY: Record<Part, string> = { temporal: 'src/temporal-server.ts', worker: 'src/worker.ts', worker2: 'src/worker.ts', api: 'src/api.ts' };
 
 export interface SplitStack {
   api: string;
@@ -24,7 +24,7 @@ export interface SplitStack {
   stop(): Promise<void>;
 }
 
-export async function startSplitStack(extraEnv: Record<string, string> = {}): Promise<SplitStack> {
+export async function startSplitStack(extraEnv: Record<string, string> = {}, opts: { workers?: 1 | 2 } = {}): Promise<SplitStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'braid-split-'));
   const ports = { api: await freePort(), temporal: await freePort(), ui: await freePort() };
   const env = {
@@ -70,12 +70,12 @@ export async function startSplitStack(extraEnv: Record<string, string> = {}): Pr
     start,
     async startAll() {
       await start('temporal');
-      await Promise.all([start('worker'), start('api')]);
+      await Promise.all([start('worker'), ...(opts.workers === 2 ? [start('worker2')] : []), start('api')]);
       await eventually(() => isReady(api), 60_000, 250);
     },
     kill,
     async stop() {
-      for (const part of ['api', 'worker', 'temporal'] as Part[]) await kill(part, 'SIGTERM');
+      for (const part of ['api', 'worker', 'worker2', 'temporal'] as Part[]) await kill(part, 'SIGTERM');
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

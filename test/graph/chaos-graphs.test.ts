@@ -1,0 +1,37 @@
+/**
+ * The chaos runner's generator (scripts/chaos/graphs.ts): every graph it makes
+ * passes the API's validation, the same seed makes the same graphs, and the
+ * reference scheduler settles every node of each.
+ */
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import { describe, expect, it } from 'vitest';
+import { validateWorkflow } from '../../src/graph/triggers';
+import { Dice, expected, randomCase } from '../../scripts/chaos/graphs';
+
+const cases = (seed: number, n: number) => {
+  const dice = new Dice(xoroshiro128plus(seed));
+  return Array.from({ length: n }, (_, i) => randomCase(dice, `chaos-${seed}-${i}`, 'http://127.0.0.1:4000'));
+};
+
+describe('chaos graphs', () => {
+  it('are valid, every one of 500', () => {
+    for (const c of cases(7, 500)) {
+      const result = validateWorkflow(c.definition);
+      expect(result.ok, `${c.runId}: ${JSON.stringify(!result.ok && result.issues)}`).toBe(true);
+    }
+  });
+
+  it('are the same for the same seed and differ for another', () => {
+    expect(cases(3, 20)).toEqual(cases(3, 20));
+    expect(cases(4, 20)).not.toEqual(cases(3, 20));
+  });
+
+  it('get a reference where every node is settled and the run status follows the failures', () => {
+    for (const c of cases(11, 300)) {
+      const e = expected(c);
+      for (const [id, status] of Object.entries(e.statuses)) expect(['succeeded', 'failed', 'skipped', 'canceled'], `${c.runId}.${id}`).toContain(status);
+      const failedHard = c.definition.nodes.some((n) => n.type === 'http' && c.http[n.id]!.fail && n.onError === 'fail' && e.statuses[n.id] === 'failed');
+      expect(e.runStatus).toBe(failedHard ? 'failed' : 'succeeded');
+    }
+  });
+});
