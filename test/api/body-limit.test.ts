@@ -4,15 +4,15 @@
  * request goes out on a fresh connection instead of failing with "other
  * side closed".
  */
-import { serve } from '@hono/node-server';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app';
 import { silentLogger } from '../../src/logger';
-import { freePort } from '../../src/temporal/free-port';
 import { createFakeRunStore } from '../helpers/fake-run-store';
+import type { Served } from '../helpers/serve';
+import { serveApp } from '../helpers/serve';
 
-let server: ReturnType<typeof serve>;
+let server: Served;
 let url: string;
 
 beforeAll(async () => {
@@ -23,12 +23,10 @@ beforeAll(async () => {
     runStore: createFakeRunStore().store,
     readiness: async () => ({ ready: true, checks: {} }),
   });
-  const port = await freePort();
-  server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port });
-  await new Promise<void>((r) => server.once('listening', () => r()));
-  url = `http://127.0.0.1:${port}`;
+  server = await serveApp(app);
+  url = server.url;
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(() => server?.close());
 
 it('answers 413 with Connection: close, and the next request on the same client succeeds', async () => {
   for (let i = 0; i < 3; i++) {

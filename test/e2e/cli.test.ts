@@ -7,16 +7,16 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { serve } from '@hono/node-server';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app';
-import { freePort } from '../../src/temporal/free-port';
 import { silentLogger } from '../../src/logger';
 import { graph } from '../helpers/graphs';
 import type { HttpTarget } from '../helpers/http-target';
 import { startHttpTarget } from '../helpers/http-target';
+import type { Served } from '../helpers/serve';
+import { serveApp } from '../helpers/serve';
 import { createLocalEnv, createTestWorker, testActivities, uniqueId } from '../helpers/temporal';
 
 const root = resolve(__dirname, '..', '..');
@@ -25,7 +25,7 @@ let env: TestWorkflowEnvironment;
 let worker: Worker;
 let workerDone: Promise<void>;
 let target: HttpTarget;
-let server: ReturnType<typeof serve>;
+let server: Served;
 let url: string;
 const dir = mkdtempSync(join(tmpdir(), 'braid-cli-'));
 const taskQueue = uniqueId('cli-tq');
@@ -40,14 +40,12 @@ beforeAll(async () => {
     logger: silentLogger,
     watchIntervalMs: 50,
   });
-  const port = await freePort();
-  server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port });
-  await new Promise<void>((r) => server.once('listening', () => r()));
-  url = `http://127.0.0.1:${port}`;
+  server = await serveApp(app);
+  url = server.url;
 });
 
 afterAll(async () => {
-  await new Promise<void>((r) => server?.close(() => r()));
+  await server?.close();
   worker?.shutdown();
   await workerDone;
   await Promise.all([env?.teardown(), target?.close()]);

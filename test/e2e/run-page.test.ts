@@ -5,7 +5,6 @@
  * and workflows, a 1,000-node run, and the same run in Temporal's Web UI.
  * Screenshots go to test-artifacts/.
  */
-import { serve } from '@hono/node-server';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -17,6 +16,8 @@ import { artifact, launchBrowser } from '../helpers/browser';
 import { graph } from '../helpers/graphs';
 import type { HttpTarget } from '../helpers/http-target';
 import { startHttpTarget } from '../helpers/http-target';
+import type { Served } from '../helpers/serve';
+import { serveApp } from '../helpers/serve';
 import { createLocalEnv, createTestWorker, testActivities, uniqueId } from '../helpers/temporal';
 
 const TOKEN = 'page-token-7f3a';
@@ -24,7 +25,7 @@ let env: TestWorkflowEnvironment;
 let worker: Worker;
 let workerDone: Promise<void>;
 let target: HttpTarget;
-let server: ReturnType<typeof serve>;
+let server: Served;
 let browser: Browser;
 let url: string;
 let uiUrl: string;
@@ -42,15 +43,13 @@ beforeAll(async () => {
     logger: silentLogger,
     watchIntervalMs: 50,
   });
-  const port = await freePort();
-  server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port });
-  await new Promise<void>((r) => server.once('listening', () => r()));
-  url = `http://127.0.0.1:${port}`;
+  server = await serveApp(app);
+  url = server.url;
 });
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+  await server?.close();
   worker?.shutdown();
   await workerDone;
   await Promise.all([env?.teardown(), target?.close()]);
