@@ -129,6 +129,7 @@ export function createCli(io: Io): Command {
       `${run.runId}  ${run.status}  (${run.name})`,
       run.metrics?.wallMs !== undefined ? `wall ${run.metrics.wallMs} ms, work ${run.metrics.workMs ?? 0} ms, efficiency ${run.metrics.efficiency ?? 0}` : '',
       run.error?.message ? `error: ${run.error.message}` : '',
+      `Run page: ${base}/runs/${encodeURIComponent(run.runId)}`,
       run.links?.temporalUi ? `Temporal Web UI: ${run.links.temporalUi}` : '',
       nodeTable(run),
     ]
@@ -213,7 +214,7 @@ export function createCli(io: Io): Command {
         print(started, () => `${started.runId}\n${started.links.temporalUi}`);
         return;
       }
-      if (!json()) io.err(`started ${started.runId}\n`);
+      if (!json()) io.err(`started ${started.runId}: ${base}/runs/${encodeURIComponent(started.runId)}\n`);
       const run = await watch(started.runId);
       print({ event: 'run', ...run }, () => summary(run));
       process.exitCode = exitFor(run);

@@ -85,7 +85,7 @@ describe('braid CLI', () => {
     const def = graph('cli-watch').trigger().http('a', `${target.url}/delay/100`).http('b', `${target.url}/delay/100`).set('c', 'done').edge('start', 'a').edge('start', 'b').edge('a', 'c').edge('b', 'c').build();
     const res = await braid(['run', file('watch.json', def), '--watch']);
     expect(res.code).toBe(0);
-    expect(res.stderr).toMatch(/started cli-watch-/);
+    expect(res.stderr).toMatch(new RegExp(`started cli-watch-\\S+: ${url}/runs/cli-watch-`));
     expect(res.stderr).toMatch(/4\/4 nodes \| succeeded/);
     expect(res.stdout).toMatch(/cli-watch-\S+\s+succeeded/);
     for (const node of ['start', 'a', 'b', 'c']) expect(res.stdout).toMatch(new RegExp(`│ ${node}\\s+│ succeeded`));
