@@ -315,6 +315,8 @@ export async function runGraph(args: GraphWorkflowInput, host?: GraphHost): Prom
     else ready.forEach(launch);
   };
 
+  /** Nodes the run asked to stop (fail-fast, cancellation): however they end short of success, they were canceled. */
+  const stopRequested = new Set<number>();
   const finish = (s: Settled) => {
     const { node } = s;
     scopes.delete(node.index);
@@ -342,7 +344,9 @@ export async function runGraph(args: GraphWorkflowInput, host?: GraphHost): Prom
     } else {
       const timing = timingOf(s.error);
       work[node.index] = timing.runMs;
-      if (s.cancelled) {
+      // Asked to stop, a node may still end otherwise (its worker died and the
+      // activity timed out before the cancellation was confirmed): canceled all the same.
+      if (s.cancelled || stopRequested.has(node.index)) {
         tracker.setNode(node.id, { ...base, status: 'canceled', attempts: attemptsOf(s.error), error: s.error, ...timing });
         nodesView[node.id] = { status: 'canceled', error: s.error };
         outcome = { status: 'canceled' };
@@ -374,6 +378,7 @@ export async function runGraph(args: GraphWorkflowInput, host?: GraphHost): Prom
 
   const stopAll = () => {
     const running = scheduler.stop();
+    for (const i of running) stopRequested.add(i);
     if (nodesScope) {
       if (running.length > 0) nodesScope.cancel();
     } else for (const i of running) scopes.get(i)?.cancel();
