@@ -49,6 +49,8 @@ export const envSchema = z.object({
   AWS_SECRET_ACCESS_KEY: optionalString,
   /** `npm start`: restarts in a row of a part (server, worker) before it gives up and exits non-zero. */
   RESTART_LIMIT: z.coerce.number().int().min(0).default(5),
+  /** `npm start`: the first restart's delay (ms); each further one in a row doubles it, up to 30 s. */
+  RESTART_BACKOFF_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
 });
 
 export type Env = z.output<typeof envSchema>;
@@ -80,6 +82,8 @@ export interface Config {
   payloadThresholdBytes: number;
   /** RESTART_LIMIT: how often `npm start` restarts a failing part in a row before giving up. */
   restartLimit: number;
+  /** RESTART_BACKOFF_MS: the first restart's delay. */
+  restartBackoffMs: number;
   /** WORKER_METRICS_PORT: where the worker serves the SDK's metrics. */
   workerMetricsPort?: number;
   encryptionKeyId: string;
@@ -117,6 +121,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     nodeTypesPath: e.BRAID_NODE_TYPES,
     workerMetricsPort: e.WORKER_METRICS_PORT,
     restartLimit: e.RESTART_LIMIT,
+    restartBackoffMs: e.RESTART_BACKOFF_MS,
     payloadStore:
       e.PAYLOAD_STORE === 'off'
         ? undefined

@@ -60,7 +60,7 @@ async function startServerPart(config: Config, logger: Logger): Promise<RunningP
 runMain('start', async (stopSignal) => {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const common = { maxRestarts: config.restartLimit };
+  const common = { maxRestarts: config.restartLimit, initialBackoffMs: config.restartBackoffMs };
   const temporalLogger = logger.child({ component: 'temporal' });
   const server = config.temporalAddress
     ? undefined

@@ -81,7 +81,16 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  // SIGTERM first: it reaches npm start's own children; a SIGKILL of the tsx CLI would orphan them.
+  await Promise.all(
+    children
+      .filter((c) => c.exitCode === null)
+      .map(async (c) => {
+        c.kill('SIGTERM');
+        await Promise.race([new Promise((r) => c.once('exit', r)), new Promise((r) => setTimeout(r, 20_000))]);
+        if (c.exitCode === null) c.kill('SIGKILL');
+      }),
+  );
   await target?.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
@@ -133,62 +142,72 @@ describe('npm start', () => {
   });
 
   it('supervises its parts: a killed worker or server is restarted on the same data while the API stays up, and runs finish', { timeout: 180_000 }, async () => {
-    const braid = startBraid({ LOG_LEVEL: 'info' });
-    await ready();
-    const pidOf = (msg: string, nth = 0) => eventually(async () => braid.logs(msg)[nth]?.pid as number | undefined, 60_000, 100);
-    const runTo = async (id: string) =>
-      eventually(async () => {
-        const run = runSchema.parse(await (await api(`/v1/runs/${id}`)).json());
-        return run.status === 'running' ? undefined : run;
-      }, 120_000, 250);
-    const startRun = async (name: string, ms: number) => {
-      const workflow = graph(name).trigger().http('slow', `${target.url}/delay/${ms}?t=${name}`).edge('start', 'slow').build();
-      const res = await api('/v1/runs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ workflow }) });
-      expect(res.status).toBe(201);
-      return runCreatedSchema.parse(await res.json()).runId;
-    };
+    // A 4 s first backoff keeps the server down longer than /readyz's 2 s deadline, so the 503 shows.
+    const braid = startBraid({ LOG_LEVEL: 'info', RESTART_BACKOFF_MS: '4000' });
+    try {
+      await ready();
+      const pidOf = (msg: string, nth = 0) => eventually(async () => braid.logs(msg)[nth]?.pid as number | undefined, 60_000, 100);
+      const runTo = async (id: string) =>
+        eventually(async () => {
+          const run = runSchema.parse(await (await api(`/v1/runs/${id}`)).json());
+          return run.status === 'running' ? undefined : run;
+        }, 120_000, 250);
+      const startRun = async (name: string, ms: number) => {
+        const workflow = graph(name).trigger().http('slow', `${target.url}/delay/${ms}?t=${name}`).edge('start', 'slow').build();
+        const res = await api('/v1/runs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ workflow }) });
+        expect(res.status).toBe(201);
+        return runCreatedSchema.parse(await res.json()).runId;
+      };
 
-    // The worker dies mid-run: the API stays up, a new worker takes the run over.
-    const first = await startRun('supervised-worker', 3000);
-    const workerPid = await pidOf('worker process started');
-    await eventually(async () => (target.requests.some((r) => r.path.includes('supervised-worker')) ? true : undefined), 30_000, 50);
-    process.kill(workerPid, 'SIGKILL');
-    expect((await api('/healthz')).status).toBe(200);
-    const newWorkerPid = await pidOf('worker process started', 1);
-    expect(newWorkerPid).not.toBe(workerPid);
-    expect((await runTo(first)).status).toBe('succeeded');
+      // The worker dies mid-run: the API stays up, a new worker takes the run over.
+      const first = await startRun('supervised-worker', 3000);
+      const workerPid = await pidOf('worker process started');
+      await eventually(async () => (target.requests.some((r) => r.path.includes('supervised-worker')) ? true : undefined), 30_000, 50);
+      process.kill(workerPid, 'SIGKILL');
+      expect((await api('/healthz')).status).toBe(200);
+      const newWorkerPid = await pidOf('worker process started', 1);
+      expect(newWorkerPid).not.toBe(workerPid);
+      expect((await runTo(first)).status).toBe('succeeded');
 
-    // The server dies: /readyz says so, the server comes back on the same database, earlier runs are there.
-    const serverPid = await pidOf('temporal server process started');
-    process.kill(serverPid, 'SIGKILL');
-    expect((await api('/healthz')).status).toBe(200);
-    const seen: number[] = [];
-    await eventually(async () => {
-      const status = (await api('/readyz')).status;
-      seen.push(status);
-      return status === 503 ? true : undefined;
-    }, 30_000, 100).catch((err: unknown) => {
-      throw new Error(`${String(err)}; /readyz answered ${seen.join(',')}; logs: ${braid.stderr().split('\n').filter((l) => !l.includes('"sdk":true') && !l.includes('"msg":"request"')).slice(-15).join('\n')}`);
-    });
-    await pidOf('temporal server process started', 1);
-    await ready();
-    expect(runSchema.parse(await (await api(`/v1/runs/${first}`)).json()).status).toBe('succeeded');
-    expect((await runTo(await startRun('supervised-after', 10))).status).toBe('succeeded');
-    expect(braid.child.exitCode).toBeNull();
-
-    // A client holding a kept-alive connection does not hold shutdown up: the idle socket is closed.
-    const agent = new Agent({ keepAlive: true });
-    const socketClosed = await new Promise<Promise<void>>((resolveOuter, reject) => {
-      const req = httpGet({ host: '127.0.0.1', port: ports.api, path: '/readyz', agent }, (res) => {
-        res.resume();
-        res.on('end', () => resolveOuter(new Promise<void>((r) => req.socket!.once('close', () => r()))));
+      // The server dies: /readyz says so, the server comes back on the same database, earlier runs are there.
+      const serverPid = await pidOf('temporal server process started');
+      process.kill(serverPid, 'SIGKILL');
+      expect((await api('/healthz')).status).toBe(200);
+      const seen: number[] = [];
+      await eventually(async () => {
+        const status = (await api('/readyz')).status;
+        seen.push(status);
+        return status === 503 ? true : undefined;
+      }, 30_000, 100).catch((err: unknown) => {
+        throw new Error(`${String(err)}; /readyz answered ${seen.join(',')}; logs: ${braid.stderr().split('\n').filter((l) => !l.includes('"sdk":true') && !l.includes('"msg":"request"')).slice(-15).join('\n')}`);
       });
-      req.on('error', reject);
-    });
-    braid.child.kill('SIGTERM');
-    await socketClosed;
-    expect(await braid.exited).toBe(0);
-    agent.destroy();
+      await pidOf('temporal server process started', 1);
+      await ready();
+      expect(runSchema.parse(await (await api(`/v1/runs/${first}`)).json()).status).toBe('succeeded');
+      expect((await runTo(await startRun('supervised-after', 10))).status).toBe('succeeded');
+      expect(braid.child.exitCode).toBeNull();
+
+      // A client holding a kept-alive connection does not hold shutdown up: the idle socket is closed.
+      const agent = new Agent({ keepAlive: true });
+      const socketClosed = await new Promise<Promise<void>>((resolveOuter, reject) => {
+        const req = httpGet({ host: '127.0.0.1', port: ports.api, path: '/readyz', agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolveOuter(new Promise<void>((r) => req.socket!.once('close', () => r()))));
+        });
+        req.on('error', reject);
+      });
+      braid.child.kill('SIGTERM');
+      await socketClosed;
+      expect(await braid.exited).toBe(0);
+      agent.destroy();
+    } finally {
+      // Never leave it running on the ports the next tests use (SIGTERM reaches its children; SIGKILL would orphan them).
+      if (braid.child.exitCode === null) {
+        braid.child.kill('SIGTERM');
+        await Promise.race([braid.exited, new Promise((r) => setTimeout(r, 20_000))]);
+        if (braid.child.exitCode === null) braid.child.kill('SIGKILL');
+      }
+    }
   });
 
   it('gives up and exits non-zero when a part keeps failing (RESTART_LIMIT)', { timeout: 120_000 }, async () => {
