@@ -18,6 +18,8 @@ const TERMINAL = new Set(['succeeded', 'failed', 'skipped', 'canceled']);
 const TICK_MS = 500;
 /** The timeline follows node changes at most this often (ms); the graph follows every frame. */
 const TIMELINE_MIN_MS = 100;
+/** Node changes (graph boxes, timeline rows) drawn per frame. */
+const CHANGES_PER_FRAME = 150;
 /** Longest path (in nodes) the layout worker is given; deeper graphs are laid out on the page (see layOut). */
 const WORKER_MAX_DEPTH = 300;
 
@@ -195,11 +197,21 @@ async function main(): Promise<void> {
   let laidOut = false;
   let frame = 0;
   let lastTimeline = 0;
+  let timelineBehind = false;
   const draw = () => {
     frame = 0;
     const now = Date.now();
-    if (laidOut) for (const id of dirty) graphView.setStatus(id, run.nodes[id]?.status ?? 'pending');
-    if (dirty.size > 0 || run.status === 'running') {
+    const changed = dirty.size > 0;
+    // A burst (hundreds of nodes ending at once) is drawn over a few frames, not one long one.
+    let drawn = 0;
+    for (const id of dirty) {
+      if (!laidOut) break; // the layout's arrival colours everything
+      if (drawn++ >= CHANGES_PER_FRAME) break;
+      graphView.setStatus(id, run.nodes[id]?.status ?? 'pending');
+      dirty.delete(id);
+    }
+    if (!laidOut) dirty.clear();
+    if (changed || run.status === 'running') {
       if (graph) {
         const durations = graph.nodes.map(({ id }) => {
           const n = run.nodes[id];
@@ -213,14 +225,16 @@ async function main(): Promise<void> {
         if (laidOut) graphView.setCriticalPath(cp.path);
       }
     }
-    const changed = dirty.size > 0;
-    dirty.clear();
-    if (now - lastTimeline >= (changed ? TIMELINE_MIN_MS : TICK_MS / 2) || run.status !== 'running') {
+    if (timelineBehind || now - lastTimeline >= (changed ? TIMELINE_MIN_MS : TICK_MS / 2) || run.status !== 'running') {
       lastTimeline = now;
-      timeline.update({ startedAt: run.startedAt, finishedAt: run.finishedAt, nodes: run.nodes, labels, order, critical: new Set(live.path), now });
+      timelineBehind = timeline.update(
+        { startedAt: run.startedAt, finishedAt: run.finishedAt, nodes: run.nodes, labels, order, critical: new Set(live.path), now },
+        CHANGES_PER_FRAME,
+      );
     }
     renderHead(now);
     renderDetails();
+    if (dirty.size > 0 || timelineBehind) schedule();
   };
   const schedule = () => {
     if (frame === 0) frame = requestAnimationFrame(draw);

@@ -51,8 +51,14 @@ export class Timeline {
     );
   }
 
-  update({ startedAt, finishedAt, nodes, labels, order, critical, now }: TimelineInput): void {
-    if (!startedAt) return;
+  /**
+   * Redraws the rows whose drawing changed, at most `maxRows` of them; true
+   * when some were left for the next call.
+   */
+  update({ startedAt, finishedAt, nodes, labels, order, critical, now }: TimelineInput, maxRows = Infinity): boolean {
+    if (!startedAt) return false;
+    let written = 0;
+    let behind = false;
     const t0 = Date.parse(startedAt);
     const started = Object.entries(nodes)
       .filter(([, n]) => n.startedAt)
@@ -85,6 +91,10 @@ export class Timeline {
       // running run moves just its running bars, not 1,000 rows.
       const key = `${y} ${x(start).toFixed(1)} ${x(runFrom).toFixed(1)} ${x(stop).toFixed(1)} ${barHeight} ${cls}`;
       if (key === row.drawn) return;
+      if (written++ >= maxRows) {
+        behind = true;
+        return;
+      }
       row.drawn = key;
       setRect(row.queued, x(start), y + 2, x(runFrom) - x(start), barHeight);
       setRect(row.run, x(runFrom), y + 2, Math.max(2, x(stop) - x(runFrom)), barHeight);
@@ -93,6 +103,7 @@ export class Timeline {
       row.label.textContent = rowHeight >= 10 ? clip(labels.get(id) ?? id, 22) : '';
       row.title.textContent = `${labels.get(id) ?? id}: ${n.status}, queued ${formatMs(n.queuedMs)}, ran ${formatMs(n.runMs)}, ${formatMs(stop - start)} in all`;
     });
+    return behind;
   }
 
   private row(id: string): Row {
