@@ -230,7 +230,19 @@ function check({ cases, accepted, views, listed, refused, faults, hits }: CheckI
       if (times.length > 1) {
         counts.duplicates++;
         if (crashBetween(times[0]!, times.at(-1)!)) counts.explained++;
-        else violate('at-most-once', runId, `${id} reached the target ${times.length} times with no crash in between (${behaviour.fail ? 'failing' : 'succeeding'} node)`);
+        else {
+          // For diagnosis: when the requests came, and the faults nearest to the first one.
+          const near = faults
+            .map((f) => ({ part: f.part, s: Math.round((f.at - times[0]!) / 100) / 10 }))
+            .sort((a, b) => Math.abs(a.s) - Math.abs(b.s))
+            .slice(0, 3)
+            .map((f) => `${f.part} ${f.s >= 0 ? '+' : ''}${f.s} s`);
+          violate(
+            'at-most-once',
+            runId,
+            `${id} reached the target ${times.length} times with no crash in between (${behaviour.fail ? 'failing' : 'succeeding'} node); requests at +${times.map((t) => ((t - times[0]!) / 1000).toFixed(2)).join(', +')} s, nearest faults ${near.join(', ')}`,
+          );
+        }
       }
     }
   }
