@@ -3,6 +3,7 @@
  * key is set, then claim-checked when large (src/codec/claim-check.ts).
  */
 import type { DataConverter, Payload, PayloadCodec } from '@temporalio/common';
+import { decode, encode } from '@temporalio/common/lib/internal-non-workflow';
 import { resolve } from 'node:path';
 import type { Config } from '../config';
 import { AesGcmCodec, parseEncryptionKeys } from './aes-gcm-codec';
@@ -46,16 +47,10 @@ export function loadDataConverter(
   };
 }
 
-/** The codecs of a data converter as one (the /codec endpoint decodes through all of them). */
+/** The codecs of a data converter as one (the /codec endpoint decodes through all of them), in the SDK's own order. */
 export function chainCodecs(codecs: readonly PayloadCodec[]): PayloadCodec {
   return {
-    async encode(payloads: Payload[]) {
-      for (const codec of codecs) payloads = await codec.encode(payloads);
-      return payloads;
-    },
-    async decode(payloads: Payload[]) {
-      for (const codec of [...codecs].reverse()) payloads = await codec.decode(payloads);
-      return payloads;
-    },
+    encode: (payloads: Payload[]) => encode([...codecs], payloads),
+    decode: (payloads: Payload[]) => decode([...codecs], payloads),
   };
 }
