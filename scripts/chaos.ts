@@ -24,11 +24,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import type { Part } from '../test/helpers/split-stack';
 import { startSplitStack } from '../test/helpers/split-stack';
 import type { ChaosCase } from './chaos/graphs';
 import { Dice, expected, randomCase } from './chaos/graphs';
+import { taskTrail } from './chaos/history';
 import { startChaosTarget } from './chaos/target';
 
 const { values } = parseArgs({
@@ -48,6 +50,13 @@ interface Fault {
   part: Part;
   at: number;
   back: number;
+}
+
+interface Violation {
+  invariant: string;
+  runId: string;
+  nodeId?: string;
+  detail: string;
 }
 
 interface RunView {
@@ -75,6 +84,13 @@ async function main() {
   log(`seed ${seed}, ${minutes} min, ${perSecond} run(s)/s, stack: temporal, worker, worker2, api`);
   try {
     await stack.startAll();
+    // Which process was which part, to read worker identities (pid@host) in histories.
+    const pids = new Map<number, string>();
+    const notePid = (part: Part) => {
+      const pid = stack.pid(part);
+      if (pid) pids.set(pid, `${part} (started +${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    };
+    for (const part of ['worker', 'worker2'] as Part[]) notePid(part);
 
     // Start one run, retrying through API outages with the same run id (an idempotency key).
     const startRun = async (c: ChaosCase) => {
@@ -105,6 +121,7 @@ async function main() {
         await stack.kill(part, 'SIGKILL');
         await sleep(faultDice.int(500, 3_000));
         await stack.start(part);
+        notePid(part);
         faults.push({ part, at, back: Date.now() });
         log(`killed ${part} at +${((at - started) / 1000).toFixed(1)} s, restarted after ${((Date.now() - at) / 1000).toFixed(1)} s`);
       }
@@ -147,11 +164,13 @@ async function main() {
     } while (cursor);
 
     const report = check({ cases, accepted, views, listed, refused, faults, hits: target.hits });
+    await traceDuplicates(stack.temporal, report.violations, target.hits, pids).catch((err: Error) => log(`could not read histories: ${err.message}`));
     const lines = [
       `chaos seed ${seed}, ${minutes} min: ${cases.size} runs generated, ${accepted.size} accepted, ${report.httpNodes} http nodes; faults: ${summary(faults)}`,
       ...report.lines,
     ];
     for (const l of lines) process.stdout.write(`${l}\n`);
+    for (const v of report.violations.slice(0, 20)) process.stdout.write(`  ✗ ${v.invariant} ${v.runId}: ${v.detail}\n`);
     const outDir = resolve(__dirname, '..', 'bench', 'results');
     mkdirSync(outDir, { recursive: true });
     const result = { seed, minutes, date: new Date().toISOString(), runs: cases.size, accepted: accepted.size, faults, lines, violations: report.violations };
@@ -164,6 +183,28 @@ async function main() {
   } finally {
     await stack.stop();
     await target.close();
+  }
+}
+
+/**
+ * For each duplicate no crash explains, the run's workflow and activity task
+ * events around its requests (with worker pids named), appended to the
+ * violation, so a long run tells a redelivered task from a Braid bug.
+ */
+async function traceDuplicates(address: string, violations: Violation[], hits: (runId: string, nodeId: string) => number[], pids: Map<number, string>) {
+  const dups = violations.filter((v) => v.invariant === 'at-most-once');
+  if (dups.length === 0) return;
+  const connection = await Connection.connect({ address });
+  try {
+    const client = new Client({ connection });
+    const name = (line: string) => line.replace(/by (\d+)@\S+/, (all, pid: string) => `by ${pids.get(Number(pid)) ?? `pid ${pid}`}`);
+    for (const v of dups) {
+      const times = hits(v.runId, v.nodeId!);
+      const trail = await taskTrail(client, v.runId, times[0]!, times.at(-1)!).catch((err: Error) => ({ troubled: 0, lines: [`history unreadable: ${err.message}`] }));
+      v.detail += `\n    history (relative to the first request):\n${trail.lines.map((l) => `      ${name(l)}`).join('\n')}`;
+    }
+  } finally {
+    await connection.close();
   }
 }
 
@@ -184,8 +225,8 @@ interface CheckInput {
 }
 
 function check({ cases, accepted, views, listed, refused, faults, hits }: CheckInput) {
-  const violations: { invariant: string; runId: string; detail: string }[] = [];
-  const violate = (invariant: string, runId: string, detail: string) => violations.push({ invariant, runId, detail });
+  const violations: Violation[] = [];
+  const violate = (invariant: string, runId: string, detail: string, nodeId?: string) => violations.push({ invariant, runId, detail, nodeId });
   const counts = { terminal: 0, reference: 0, loose: 0, reached: 0, succeededHttp: 0, duplicates: 0, explained: 0, skippedQuiet: 0, skippedHttp: 0 };
   let httpNodes = 0;
   // A crash explains a second request if a worker or the server died between the first and the last one.
@@ -241,6 +282,7 @@ function check({ cases, accepted, views, listed, refused, faults, hits }: CheckI
             'at-most-once',
             runId,
             `${id} reached the target ${times.length} times with no crash in between (${behaviour.fail ? 'failing' : 'succeeding'} node); requests at +${times.map((t) => ((t - times[0]!) / 1000).toFixed(2)).join(', +')} s, nearest faults ${near.join(', ')}`,
+            id,
           );
         }
       }

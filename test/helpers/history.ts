@@ -35,7 +35,7 @@ export async function readHistory(client: Client, workflowId: string): Promise<H
   return events;
 }
 
-const ms = (t: HistoryEvent['eventTime']) => Number(t?.seconds ?? 0) * 1000 + Math.floor((t?.nanos ?? 0) / 1e6);
+export const eventMs = (t: HistoryEvent['eventTime']) => Number(t?.seconds ?? 0) * 1000 + Math.floor((t?.nanos ?? 0) / 1e6);
 
 export async function countWorkflowTaskFailures(client: Client, workflowId: string): Promise<TaskFailures> {
   const ids = [workflowId];
@@ -46,8 +46,8 @@ export async function countWorkflowTaskFailures(client: Client, workflowId: stri
     out.largestHistory = Math.max(out.largestHistory, events.length);
     let taskStarted = 0;
     for (const e of events) {
-      if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED) taskStarted = ms(e.eventTime);
-      if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) out.longestTaskMs = Math.max(out.longestTaskMs, ms(e.eventTime) - taskStarted);
+      if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED) taskStarted = eventMs(e.eventTime);
+      if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) out.longestTaskMs = Math.max(out.longestTaskMs, eventMs(e.eventTime) - taskStarted);
       if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED) {
         out.total++;
         const cause = e.workflowTaskFailedEventAttributes?.cause;

@@ -17,10 +17,14 @@ const ENTRY: Record<Part, string> = { temporal: 'src/temporal-server.ts', worker
 
 export interface SplitStack {
   api: string;
+  /** The Temporal frontend, host:port. */
+  temporal: string;
   start(part: Part): Promise<ChildProcess>;
   /** The server, then worker and API, and wait until /readyz answers 200. */
   startAll(): Promise<void>;
   kill(part: Part, signal?: NodeJS.Signals): Promise<void>;
+  /** The process id of a part's current process. */
+  pid(part: Part): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -67,6 +71,7 @@ export async function startSplitStack(extraEnv: Record<string, string> = {}, opt
   };
   return {
     api,
+    temporal: `127.0.0.1:${ports.temporal}`,
     start,
     async startAll() {
       await start('temporal');
@@ -74,6 +79,7 @@ export async function startSplitStack(extraEnv: Record<string, string> = {}, opt
       await eventually(() => isReady(api), 60_000, 250);
     },
     kill,
+    pid: (part) => procs.get(part)?.pid,
     async stop() {
       for (const part of ['api', 'worker', 'worker2', 'temporal'] as Part[]) await kill(part, 'SIGTERM');
       rmSync(dataDir, { recursive: true, force: true });
