@@ -11,8 +11,10 @@
  *                   for the same outcomes (fail-fast runs that failed: every
  *                   node that finished, finished as the reference says);
  *   reached         every http node that succeeded reached the target;
- *   at-most-once    a node reached the target more than once only if a crash
- *                   hit while it was in flight (counted);
+ *   at-most-once    a node reached the target more than once only if a worker
+ *                   or the server was killed between its first and last
+ *                   request (counted; a kill's window runs until the dead
+ *                   process's requests are all stamped, scripts/chaos/faults.ts);
  *   skipped         no skipped node reached the target;
  *   no-loss         every accepted run exists, none was started twice.
  * One line per invariant; exit 1 on any violation, with the seed and the runs
@@ -30,6 +32,8 @@ import type { Part } from '../test/helpers/split-stack';
 import { startSplitStack } from '../test/helpers/split-stack';
 import type { ChaosCase } from './chaos/graphs';
 import { Dice, expected, randomCase } from './chaos/graphs';
+import type { Fault as ChaosFault } from './chaos/faults';
+import { crashExplains, killWindow } from './chaos/faults';
 import { taskTrail } from './chaos/history';
 import { startChaosTarget } from './chaos/target';
 
@@ -46,11 +50,7 @@ const TERMINAL = new Set(['succeeded', 'failed', 'canceled', 'terminated', 'time
 const log = (msg: string) => process.stdout.write(`[chaos] ${msg}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface Fault {
-  part: Part;
-  at: number;
-  back: number;
-}
+type Fault = ChaosFault<Part>;
 
 interface Violation {
   invariant: string;
@@ -117,12 +117,11 @@ async function main() {
         await sleep(faultDice.int(6_000, 15_000));
         if (Date.now() >= endAt) break;
         const part = faultDice.weighted({ worker: 35, worker2: 25, api: 20, temporal: 20 } as Record<Part, number>);
-        const at = Date.now();
-        await stack.kill(part, 'SIGKILL');
+        const { at, settled } = await killWindow(() => stack.kill(part, 'SIGKILL'));
         await sleep(faultDice.int(500, 3_000));
         await stack.start(part);
         notePid(part);
-        faults.push({ part, at, back: Date.now() });
+        faults.push({ part, at, settled, back: Date.now() });
         log(`killed ${part} at +${((at - started) / 1000).toFixed(1)} s, restarted after ${((Date.now() - at) / 1000).toFixed(1)} s`);
       }
     })();
@@ -229,8 +228,6 @@ function check({ cases, accepted, views, listed, refused, faults, hits }: CheckI
   const violate = (invariant: string, runId: string, detail: string, nodeId?: string) => violations.push({ invariant, runId, detail, nodeId });
   const counts = { terminal: 0, reference: 0, loose: 0, reached: 0, succeededHttp: 0, duplicates: 0, explained: 0, skippedQuiet: 0, skippedHttp: 0 };
   let httpNodes = 0;
-  // A crash explains a second request if a worker or the server died between the first and the last one.
-  const crashBetween = (from: number, to: number) => faults.some((f) => f.part !== 'api' && f.at >= from && f.at <= to);
 
   for (const r of refused) violate('accepted', r.runId, `the API refused a generated graph: ${r.status} ${r.body.slice(0, 300)}`);
   for (const runId of accepted) {
@@ -270,7 +267,7 @@ function check({ cases, accepted, views, listed, refused, faults, hits }: CheckI
       }
       if (times.length > 1) {
         counts.duplicates++;
-        if (crashBetween(times[0]!, times.at(-1)!)) counts.explained++;
+        if (crashExplains(faults, times)) counts.explained++;
         else {
           // For diagnosis: when the requests came, and the faults nearest to the first one.
           const near = faults
