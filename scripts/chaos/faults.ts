@@ -3,11 +3,11 @@
  *
  * The target timestamps a request when its handler runs, in the runner's own
  * event loop. A request a worker sent just before its SIGKILL can sit in a
- * socket until the loop gets to it, and so be stamped after the kill. Seen in
- * a 20-minute run: six "unexplained" duplicates whose first request was
- * stamped just after a worker kill; and reproduced in
- * test/chaos/fault-window.test.ts, where a child killed mid-stream still has
- * requests stamped up to milliseconds after the kill.
+ * socket until the loop gets to it, and so be stamped after the kill. A
+ * 20-minute run reported six duplicates with no kill between their requests,
+ * in runs started seconds from worker kills. test/chaos/fault-window.test.ts
+ * reproduces the race: a child killed while it sends has requests stamped
+ * milliseconds after the kill.
  *
  * So a fault is a window: `at` is taken just before the signal, `settled`
  * once the process is reaped (nothing more can leave it) and the loop has
