@@ -296,7 +296,7 @@ function check({ cases, accepted, views, listed, refused, faults, hits }: CheckI
     `${mark('terminal')} terminal: ${counts.terminal} of ${accepted.size} runs reached a terminal state`,
     `${mark('reference')} reference: ${counts.reference} runs equal the pure scheduler node for node, ${counts.loose} fail-fast runs agree on every node that finished, ${violations.filter((v) => v.invariant === 'reference').length} differ`,
     `${mark('reached')} reached: ${counts.reached} of ${counts.succeededHttp} succeeded http nodes reached the target`,
-    `${mark('at-most-once')} at-most-once: ${counts.duplicates} http nodes reached the target more than once, ${counts.explained} of them while a crash hit them in flight`,
+    `${mark('at-most-once')} at-most-once: ${counts.duplicates} http nodes reached the target more than once, ${counts.explained} of them with a worker or server kill between their requests`,
     `${mark('skipped')} skipped: ${counts.skippedQuiet} of ${counts.skippedHttp} skipped http nodes never reached the target`,
     `${mark('no-loss')} no-loss: ${found} of ${accepted.size} accepted runs listed, ${twice.length} listed twice`,
   ];

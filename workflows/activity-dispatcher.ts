@@ -49,6 +49,8 @@ export interface DispatcherOptions {
   nodes?: Scope;
   /** Batch children stop their other nodes when a node that fails the run fails. */
   failFast: boolean;
+  /** The run's payloads are claim-checked (batch children then return every output whole). */
+  claimCheck?: boolean;
   /**
    * False for runs recorded before partitioning (the interpreter's
    * `patched()` said so): every activity runs inline at once, as then.
@@ -283,6 +285,7 @@ export class ActivityDispatcher {
       })),
       window: PARTITION.childWindow,
       failFast: this.opts.failFast,
+      ...(this.opts.claimCheck ? { claimCheck: true } : {}),
     };
     const ids = entries.map((e) => e.node.id);
     scope

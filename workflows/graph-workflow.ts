@@ -234,6 +234,7 @@ export async function runGraph(args: GraphWorkflowInput, host?: GraphHost): Prom
     root,
     nodes: nodesScope,
     failFast: graph.settings.onError === 'failFast',
+    claimCheck: args.claimCheck === true,
     partitioned: scaled,
     ...(host ? { share: host.share, activityIdPrefix: `${host.runId.slice(host.runId.lastIndexOf('/') + 1)}/` } : {}),
   });
@@ -266,7 +267,7 @@ export async function runGraph(args: GraphWorkflowInput, host?: GraphHost): Prom
       tracker.setNode(node.id, { ...state.nodes[node.id]!, status: 'waiting', waiting: { ...waiting, since: iso(Date.now()) } });
       nodesView[node.id] = { status: 'waiting' };
     },
-    run: { id: runId, taskQueue: info.taskQueue, library: args.library ?? {}, nodeTypes: args.nodeTypes ?? [] },
+    run: { id: runId, taskQueue: info.taskQueue, library: args.library ?? {}, nodeTypes: args.nodeTypes ?? [], claimCheck: args.claimCheck === true },
   };
 
   const settled: Settled[] = [];

@@ -25,6 +25,8 @@ export interface BatchInput {
   calls: BatchCall[];
   window: number;
   failFast: boolean;
+  /** The run's payloads are claim-checked: a large result is stored outside history, so no output is dropped. */
+  claimCheck?: boolean;
 }
 
 export type BatchOutcome =
@@ -79,7 +81,8 @@ export async function nodeBatchWorkflow(input: BatchInput): Promise<BatchOutcome
       await condition(() => running === 0);
     });
   }
-  return fitBatchResult(input.calls.map((c, i) => outcomes[i] ?? { nodeId: c.nodeId, ok: false, error: CANCELED, cancelled: true }));
+  const all = input.calls.map((c, i): BatchOutcome => outcomes[i] ?? { nodeId: c.nodeId, ok: false, error: CANCELED, cancelled: true });
+  return input.claimCheck === true ? all : fitBatchResult(all);
 }
 
 /**
@@ -87,6 +90,8 @@ export async function nodeBatchWorkflow(input: BatchInput): Promise<BatchOutcome
  * every node's output (each up to HTTP_MAX_RESPONSE_BYTES). Past this budget
  * the largest outputs are replaced by a marker, so the batch always completes;
  * each node's own activity result in this child's history keeps the value.
+ * Not when the run's payloads are claim-checked: the result is then stored
+ * outside history whatever its size.
  */
 export const BATCH_RESULT_BUDGET = 1_500_000;
 

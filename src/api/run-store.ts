@@ -26,6 +26,8 @@ import type { TriggerKind } from '../graph/schema';
 import { redactSecrets } from '../graph/secrets';
 import { ApiError } from './problem';
 
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
 export const nameSearchAttribute = defineSearchAttributeKey(NAME_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
 export const versionSearchAttribute = defineSearchAttributeKey(VERSION_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
 
@@ -227,14 +229,18 @@ export function createRunStore(opts: RunStoreOptions) {
     }
   }
 
+  /** The graph workflow's input, from a run's first history event, decoded by the client's data converter (so encryption and the claim check hold). */
+  async function startInput(first: HistoryEvent | undefined): Promise<GraphWorkflowInput | undefined> {
+    const payloads = first?.workflowExecutionStartedEventAttributes?.input?.payloads;
+    const [args] = (await decodeArrayFromPayloads(client.options.loadedDataConverter, payloads)) as [GraphWorkflowInput | undefined];
+    return args;
+  }
+
   /** A run's state assembled from history when neither query nor result has it. */
   async function stateFromHistory(runId: string, d: WorkflowExecutionDescription): Promise<RunState> {
     const history = await client.workflow.getHandle(runId).fetchHistory();
     const events = history.events ?? [];
-    const started = events[0]?.workflowExecutionStartedEventAttributes;
-    const [args] = (await decodeArrayFromPayloads(client.options.loadedDataConverter, started?.input?.payloads).catch(() => [])) as [
-      { input?: unknown; definition?: { nodes?: { id: string }[] } } | undefined,
-    ];
+    const args = (await startInput(events[0]).catch(() => undefined)) as { input?: unknown; definition?: { nodes?: { id: string }[] } } | undefined;
     const nodes: Record<string, NodeState> = {};
     for (const n of args?.definition?.nodes ?? []) if (typeof n?.id === 'string') nodes[n.id] = { status: 'pending', attempts: 0 };
     const byScheduled = new Map<string, string>();
@@ -436,8 +442,7 @@ export function createRunStore(opts: RunStoreOptions) {
       execution: { workflowId: runId },
       maximumPageSize: 1,
     });
-    const payloads = page.history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads;
-    const [args] = (await decodeArrayFromPayloads(client.options.loadedDataConverter, payloads)) as [GraphWorkflowInput | undefined];
+    const args = await startInput(page.history?.events?.[0]);
     if (args?.definition === undefined) throw new ApiError('notFound', 'this run has no graph definition in its history');
     if (definitions.size >= DEFINITIONS_KEPT) definitions.delete(definitions.keys().next().value!);
     definitions.set(runId, args.definition);

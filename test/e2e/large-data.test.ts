@@ -87,6 +87,24 @@ describe('large data with the claim check', () => {
     expect(Number(d.historySize)).toBeLessThan(5 * 1024 * 1024); // the outputs alone are ~100 MB
   });
 
+  it('a fan-out wide enough for batch children keeps every output whole (no batch drops one past its 1.5 MB result budget)', { timeout: 240_000 }, async () => {
+    // 160 siblings all ready at once: more than the run's slots clear in three waves, so they go to batch children of up to 45.
+    let def = graph('large-batched').trigger().node('join', 'merge').node('size', 'set', { value: '{% $sum($map([0..159], function($i) { $length($lookup($nodes, "n" & $i).output.body) })) %}' });
+    for (let i = 0; i < 160; i++) def = def.http(`n${i}`, `${target.url}/big/204800`).edge('start', `n${i}`).edge(`n${i}`, 'join');
+    const { runId, run } = await runToEnd(app({ claimCheck: true }), { workflow: def.edge('join', 'size').with({ maxParallel: 1000 }).build() });
+    expect(run.status).toBe('succeeded');
+    for (const batch of ['batch-1', 'batch-2']) expect((await env.client.workflow.getHandle(`${runId}/${batch}`).describe()).type).toBe('nodeBatchWorkflow');
+    expect(run.nodes.size!.output).toBe(160 * 204_800);
+  });
+
+  it("a subworkflow keeps its child run's large output whole", { timeout: 120_000 }, async () => {
+    const child = graph('large-child').trigger().http('big', `${target.url}/big/512000`).edge('start', 'big').build();
+    const def = graph('large-parent').trigger().node('sub', 'subworkflow', { workflow: child }).set('size', '{% $length($nodes.sub.output.big.body) %}').chain('start', 'sub', 'size').build();
+    const { run } = await runToEnd(app({ claimCheck: true }), { workflow: def });
+    expect(run.status).toBe('succeeded');
+    expect(run.nodes.size!.output).toBe(512_000);
+  });
+
   it('accepts a 5 MB input and hands it to expressions whole', { timeout: 120_000 }, async () => {
     const blob = 'z'.repeat(5 * 1024 * 1024);
     const def = graph('large-input').trigger().set('size', '{% $length($input.blob) %}').edge('start', 'size').build();

@@ -34,6 +34,7 @@ export const subworkflow: Executor = async (node, ctx) => {
     library: ctx.run.library,
     parent: { runId: ctx.run.id, nodeId: node.id },
     ...(ctx.run.nodeTypes.length > 0 ? { nodeTypes: [...ctx.run.nodeTypes] } : {}),
+    ...(ctx.run.claimCheck ? { claimCheck: true } : {}),
   };
   const startedMs = Date.now();
   try {

@@ -45,8 +45,12 @@ export interface ExecutorContext {
   markProgress(node: NodeSpec, progress: ForEachProgress): void;
   /** Shows the node as `waiting` (for what, until when) until it ends. */
   markWaiting(node: NodeSpec, waiting: Omit<Waiting, 'since'>): void;
-  /** This run's id and task queue, and the saved workflows its subworkflow nodes refer to. */
-  readonly run: { id: string; taskQueue: string; library: Readonly<Record<string, SavedRef>>; nodeTypes: readonly string[] };
+  /**
+   * This run's id and task queue, the saved workflows its subworkflow nodes
+   * refer to, its custom node types, and whether its payloads are claim-checked
+   * (a child run then keeps whole outputs too).
+   */
+  readonly run: { id: string; taskQueue: string; library: Readonly<Record<string, SavedRef>>; nodeTypes: readonly string[]; claimCheck: boolean };
 }
 
 /** May throw synchronously (the interpreter treats that as a failed node). */
