@@ -254,7 +254,8 @@ function check({ cases, accepted, views, listed, refused, faults, hits }: CheckI
     for (const [id, behaviour] of Object.entries(c.http)) {
       httpNodes++;
       const times = hits(runId, id);
-      const status = view.nodes[id]?.status;
+      // A subworkflow's or forEach's own request: it succeeded only if that node did, and was skipped with it.
+      const status = view.nodes[behaviour.within ?? id]?.status;
       if (status === 'succeeded') {
         counts.succeededHttp++;
         if (times.length === 0) violate('reached', runId, `${id} succeeded without reaching the target`);

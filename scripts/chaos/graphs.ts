@@ -3,7 +3,10 @@
  * reference: the final node statuses the pure scheduler (src/graph) computes
  * from the same outcomes. Every outcome is known in advance: an http node's
  * latency and failure are in its URL (the target obeys them), a condition or
- * switch reads a flag the run's input carries.
+ * switch reads a flag the run's input carries. A subworkflow runs an inline
+ * child graph of one or two http nodes; a forEach runs an http node per item
+ * (one item may be set to fail). Their http requests name the node they
+ * belong to (`<node>.<inner id>`, `<node>.<item index>`).
  *
  *   start ─▶ layer 1 ─▶ layer 2 ─▶ …      each node has 1–2 parents in earlier
  *                                         layers; conditions and switches route
@@ -23,8 +26,12 @@ export interface ChaosCase {
   runId: string;
   definition: GraphDefinition;
   input: { flags: boolean[]; choices: string[] };
-  /** http nodes: what the target will do. */
-  http: Record<string, { ms: number; fail: boolean }>;
+  /**
+   * http requests: what the target will do. Keyed by http node id, or for a
+   * subworkflow's or forEach's own http nodes `<node>.<inner id>` and
+   * `<node>.<item index>`, with `within` naming that node.
+   */
+  http: Record<string, { ms: number; fail: boolean; within?: string }>;
 }
 
 export class Dice {
@@ -47,7 +54,7 @@ export class Dice {
   }
 }
 
-const KINDS = { http: 40, condition: 10, switch: 8, merge: 12, delay: 10, set: 20 } as const;
+const KINDS = { http: 40, condition: 10, switch: 8, merge: 12, delay: 10, set: 20, subworkflow: 5, forEach: 5 } as const;
 
 /** A random valid graph with its input and the target's behaviour per http node. */
 export function randomCase(dice: Dice, runId: string, targetUrl: string): ChaosCase {
@@ -71,6 +78,28 @@ export function randomCase(dice: Dice, runId: string, targetUrl: string): ChaosC
         http[id] = { ms, fail };
         node.data = { url: `${targetUrl}/chaos/${encodeURIComponent(runId)}/${id}?ms=${ms}&fail=${fail ? 1 : 0}`, timeout: '10s' };
         if (dice.chance(0.25)) node.execution = 'local';
+        node.onError = dice.weighted({ fail: 6, continue: 2, branch: 2 });
+        handlesOf.set(id, node.onError === 'branch' ? [undefined, 'error'] : [undefined]);
+      } else if (kind === 'subworkflow') {
+        const inner: Node[] = [{ id: 'in', type: 'trigger' }];
+        for (let k = dice.int(1, 2); k > 0; k--) {
+          const innerId = `c${inner.length}`;
+          const ms = dice.int(20, 300);
+          const fail = dice.chance(0.1);
+          http[`${id}.${innerId}`] = { ms, fail, within: id };
+          inner.push({ id: innerId, type: 'http', data: { url: `${targetUrl}/chaos/${encodeURIComponent(runId)}/${id}.${innerId}?ms=${ms}&fail=${fail ? 1 : 0}`, timeout: '10s' } } as Node);
+        }
+        node.data = { workflow: { name: 'chaos-child', nodes: inner, edges: inner.slice(1).map((n) => ({ source: 'in', target: n.id })) } };
+        node.onError = dice.weighted({ fail: 6, continue: 2, branch: 2 });
+        handlesOf.set(id, node.onError === 'branch' ? [undefined, 'error'] : [undefined]);
+      } else if (kind === 'forEach') {
+        const items = dice.int(2, 4);
+        const ms = dice.int(20, 300);
+        const failAt = dice.chance(0.1) ? dice.int(0, items - 1) : -1;
+        for (let i = 0; i < items; i++) http[`${id}.${i}`] = { ms, fail: i === failAt, within: id };
+        const url = `{% "${targetUrl}/chaos/${encodeURIComponent(runId)}/${id}." & $string($index) & "?ms=${ms}&fail=" & ($index = ${failAt} ? "1" : "0") %}`;
+        const body = { name: 'chaos-item', nodes: [{ id: 'in', type: 'trigger' }, { id: 'call', type: 'http', data: { url, timeout: '10s' } }], edges: [{ source: 'in', target: 'call' }] };
+        node.data = { items: Array.from({ length: items }, (_, i) => i), body, maxConcurrency: dice.int(1, 4) };
         node.onError = dice.weighted({ fail: 6, continue: 2, branch: 2 });
         handlesOf.set(id, node.onError === 'branch' ? [undefined, 'error'] : [undefined]);
       } else if (kind === 'condition') {
@@ -145,6 +174,8 @@ export function expected(c: ChaosCase): Expected {
 
 function outcomeOf(c: ChaosCase, id: string, type: string, data: Record<string, unknown>): NodeOutcome {
   if (type === 'http') return c.http[id]!.fail ? { status: 'failed' } : { status: 'succeeded' };
+  // A subworkflow fails when its child run does, a forEach on its first failed item.
+  if (type === 'subworkflow' || type === 'forEach') return Object.values(c.http).some((h) => h.within === id && h.fail) ? { status: 'failed' } : { status: 'succeeded' };
   if (type === 'condition') {
     const k = Number(/flags\[(\d+)\]/.exec(String(data.expression))![1]);
     return { status: 'succeeded', handle: c.input.flags[k] ? 'true' : 'false' };

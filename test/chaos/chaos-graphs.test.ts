@@ -15,10 +15,13 @@ const cases = (seed: number, n: number) => {
 
 describe('chaos graphs', () => {
   it('are valid, every one of 500', () => {
+    const kinds = new Set<string>();
     for (const c of cases(7, 500)) {
       const result = validateWorkflow(c.definition);
       expect(result.ok, `${c.runId}: ${JSON.stringify(!result.ok && result.issues)}`).toBe(true);
+      for (const n of c.definition.nodes) kinds.add(n.type);
     }
+    expect([...kinds].sort()).toEqual(['condition', 'delay', 'forEach', 'http', 'merge', 'set', 'subworkflow', 'switch', 'trigger']);
   });
 
   it('are the same for the same seed and differ for another', () => {
@@ -30,7 +33,9 @@ describe('chaos graphs', () => {
     for (const c of cases(11, 300)) {
       const e = expected(c);
       for (const [id, status] of Object.entries(e.statuses)) expect(['succeeded', 'failed', 'skipped', 'canceled'], `${c.runId}.${id}`).toContain(status);
-      const failedHard = c.definition.nodes.some((n) => n.type === 'http' && c.http[n.id]!.fail && n.onError === 'fail' && e.statuses[n.id] === 'failed');
+      // A node that fails the run: an http node that fails, or a subworkflow or forEach one of whose own requests fails.
+      const fails = (id: string) => c.http[id]?.fail === true || Object.values(c.http).some((h) => h.within === id && h.fail);
+      const failedHard = c.definition.nodes.some((n) => fails(n.id) && n.onError === 'fail' && e.statuses[n.id] === 'failed');
       expect(e.runStatus).toBe(failedHard ? 'failed' : 'succeeded');
     }
   });
