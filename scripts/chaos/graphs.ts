@@ -64,6 +64,14 @@ export function randomCase(dice: Dice, runId: string, targetUrl: string): ChaosC
   const http: ChaosCase['http'] = {};
   /** Out-handles a parent may route by (undefined: a plain edge). */
   const handlesOf = new Map<string, (string | undefined)[]>([['start', [undefined]]]);
+  /** The target's URLs for this run's requests: `<base><key>?ms=…&fail=…`. */
+  const base = `${targetUrl}/chaos/${encodeURIComponent(runId)}/`;
+  const requestUrl = (key: string, ms: number, fail: boolean) => `${base}${key}?ms=${ms}&fail=${fail ? 1 : 0}`;
+  /** A node that can fail: its onError, and the "error" handle when it branches. */
+  const failable = (node: Node) => {
+    node.onError = dice.weighted({ fail: 6, continue: 2, branch: 2 });
+    handlesOf.set(node.id, node.onError === 'branch' ? [undefined, 'error'] : [undefined]);
+  };
   let earlier = ['start'];
   const layers = dice.int(2, 5);
   for (let l = 1; l <= layers; l++) {
@@ -76,10 +84,9 @@ export function randomCase(dice: Dice, runId: string, targetUrl: string): ChaosC
         const ms = dice.int(20, 400);
         const fail = dice.chance(0.15);
         http[id] = { ms, fail };
-        node.data = { url: `${targetUrl}/chaos/${encodeURIComponent(runId)}/${id}?ms=${ms}&fail=${fail ? 1 : 0}`, timeout: '10s' };
+        node.data = { url: requestUrl(id, ms, fail), timeout: '10s' };
         if (dice.chance(0.25)) node.execution = 'local';
-        node.onError = dice.weighted({ fail: 6, continue: 2, branch: 2 });
-        handlesOf.set(id, node.onError === 'branch' ? [undefined, 'error'] : [undefined]);
+        failable(node);
       } else if (kind === 'subworkflow') {
         const inner: Node[] = [{ id: 'in', type: 'trigger' }];
         for (let k = dice.int(1, 2); k > 0; k--) {
@@ -87,21 +94,20 @@ export function randomCase(dice: Dice, runId: string, targetUrl: string): ChaosC
           const ms = dice.int(20, 300);
           const fail = dice.chance(0.1);
           http[`${id}.${innerId}`] = { ms, fail, within: id };
-          inner.push({ id: innerId, type: 'http', data: { url: `${targetUrl}/chaos/${encodeURIComponent(runId)}/${id}.${innerId}?ms=${ms}&fail=${fail ? 1 : 0}`, timeout: '10s' } } as Node);
+          inner.push({ id: innerId, type: 'http', data: { url: requestUrl(`${id}.${innerId}`, ms, fail), timeout: '10s' } } as Node);
         }
         node.data = { workflow: { name: 'chaos-child', nodes: inner, edges: inner.slice(1).map((n) => ({ source: 'in', target: n.id })) } };
-        node.onError = dice.weighted({ fail: 6, continue: 2, branch: 2 });
-        handlesOf.set(id, node.onError === 'branch' ? [undefined, 'error'] : [undefined]);
+        failable(node);
       } else if (kind === 'forEach') {
         const items = dice.int(2, 4);
         const ms = dice.int(20, 300);
         const failAt = dice.chance(0.1) ? dice.int(0, items - 1) : -1;
         for (let i = 0; i < items; i++) http[`${id}.${i}`] = { ms, fail: i === failAt, within: id };
-        const url = `{% "${targetUrl}/chaos/${encodeURIComponent(runId)}/${id}." & $string($index) & "?ms=${ms}&fail=" & ($index = ${failAt} ? "1" : "0") %}`;
+        // One URL per item: `<id>.<index>`, failing for item `failAt` only.
+        const url = `{% "${base}${id}." & $string($index) & "?ms=${ms}&fail=" & ($index = ${failAt} ? "1" : "0") %}`;
         const body = { name: 'chaos-item', nodes: [{ id: 'in', type: 'trigger' }, { id: 'call', type: 'http', data: { url, timeout: '10s' } }], edges: [{ source: 'in', target: 'call' }] };
         node.data = { items: Array.from({ length: items }, (_, i) => i), body, maxConcurrency: dice.int(1, 4) };
-        node.onError = dice.weighted({ fail: 6, continue: 2, branch: 2 });
-        handlesOf.set(id, node.onError === 'branch' ? [undefined, 'error'] : [undefined]);
+        failable(node);
       } else if (kind === 'condition') {
         node.data = { expression: `{% $input.flags[${input.flags.length}] %}` };
         input.flags.push(dice.chance(0.5));

@@ -203,14 +203,15 @@ async function main(): Promise<void> {
     const now = Date.now();
     const changed = dirty.size > 0;
     // A burst (hundreds of nodes ending at once) is drawn over a few frames, not one long one.
-    let drawn = 0;
-    for (const id of dirty) {
-      if (!laidOut) break; // the layout's arrival colours everything
-      if (drawn++ >= CHANGES_PER_FRAME) break;
-      graphView.setStatus(id, run.nodes[id]?.status ?? 'pending');
-      dirty.delete(id);
+    if (!laidOut) dirty.clear(); // the layout's arrival colours everything
+    else {
+      let drawn = 0;
+      for (const id of dirty) {
+        if (drawn++ >= CHANGES_PER_FRAME) break;
+        graphView.setStatus(id, run.nodes[id]?.status ?? 'pending');
+        dirty.delete(id);
+      }
     }
-    if (!laidOut) dirty.clear();
     if (changed || run.status === 'running') {
       if (graph) {
         const durations = graph.nodes.map(({ id }) => {
