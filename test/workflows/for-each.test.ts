@@ -98,6 +98,11 @@ describe('forEach', () => {
           return p && p.done >= 18 ? p : undefined;
         });
         await handle.cancel();
+        // Let the cancellation finish while time is still locked: awaiting the
+        // result lets the time-skipping server jump to the 1d timers, and one
+        // firing as the run cancels it fails the task ("TimerMachine in state
+        // CancelTimerCommandSent … TimerFired"), which hung a CI run.
+        await eventually(async () => ((await handle.describe()).status.name === 'RUNNING' ? undefined : true));
       },
     });
     expect(state.status).toBe('canceled');
