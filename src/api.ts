@@ -11,6 +11,7 @@ import { createApiClient, ensureSearchAttributes } from './temporal/connection';
 import { runMain } from './main';
 import { loadNodeTypes } from './node-types';
 import { databaseOptions, openDatabase } from './store/database';
+import { createCountedRuns } from './store/counted-runs';
 import { createWorkflowRepository } from './store/workflow-repository';
 
 /** How long requests in flight (and event streams) get to finish when the API stops. */
@@ -29,7 +30,7 @@ export async function startApi(config: Config, logger: Logger) {
   logger.info('database ready', { kind: database.kind, location: database.location });
   const repository = createWorkflowRepository(database.db);
   const nodeTypes = await loadNodeTypes(config.nodeTypesPath);
-  const app = createApp({ client, config, logger, repository, nodeTypes, claimCheck: config.payloadStore !== undefined, codec: config.encryptionKey && dataConverter?.payloadCodecs ? chainCodecs(dataConverter.payloadCodecs) : undefined });
+  const app = createApp({ client, config, logger, repository, countedRuns: createCountedRuns(database.db), nodeTypes, claimCheck: config.payloadStore !== undefined, codec: config.encryptionKey && dataConverter?.payloadCodecs ? chainCodecs(dataConverter.payloadCodecs) : undefined });
   const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

@@ -45,11 +45,26 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ wor
   // Readiness waits for this (see temporal/warmup.ts); a failure only delays it.
   const client = new Client({ connection, namespace: config.namespace, dataConverter: loadDataConverter(config) });
   const started = Date.now();
-  warmUp(client, config.taskQueue, worker.options.identity).then(
-    () => logger.info('worker warmed up', { ms: Date.now() - started }),
-    (err: unknown) => logger.warn('worker warm-up failed', { err: String(err) }),
-  );
+  void warmUpUntilDone(client, config.taskQueue, worker.options.identity, logger).then(() => logger.info('worker warmed up', { ms: Date.now() - started }));
   return { worker, done };
+}
+
+/**
+ * Warms up, trying again while it fails: on a cluster, a namespace created a
+ * moment ago reaches every history host's cache seconds later, and a history
+ * host that just died leaves its shards unowned until another claims them.
+ * Until the warm-up succeeds, /readyz keeps this worker out.
+ */
+async function warmUpUntilDone(client: Client, taskQueue: string, identity: string, logger: Logger): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await warmUp(client, taskQueue, identity);
+      return;
+    } catch (err) {
+      logger.warn('worker warm-up failed; trying again', { attempt, err: String(err) });
+      await new Promise((r) => setTimeout(r, Math.min(10_000, 500 * 2 ** attempt)));
+    }
+  }
 }
 
 if (require.main === module) {

@@ -12,7 +12,7 @@ import { createAssets } from '../ui/assets';
 import { uiRoutes } from '../ui/routes';
 import { createSession } from '../ui/session';
 import { ApiError, PROBLEM_CONTENT_TYPE, toProblem } from './problem';
-import { temporalReadiness } from './readiness';
+import { temporalReadiness, withDatabaseCheck } from './readiness';
 import { createRunStore } from './run-store';
 import { createRunWatch } from './run-watch';
 
@@ -47,7 +47,9 @@ export function createApp(deps: AppDeps) {
       nodeTypes: nodeTypeNames,
       claimCheck: deps.claimCheck,
     });
-  const readiness = deps.readiness ?? temporalReadiness(deps.client, config.namespace, config.taskQueue);
+  const countedRuns = deps.countedRuns;
+  const temporalReady = temporalReadiness(deps.client, config.namespace, config.taskQueue);
+  const readiness = deps.readiness ?? (countedRuns ? withDatabaseCheck(temporalReady, countedRuns.ping) : temporalReady);
 
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
@@ -60,7 +62,7 @@ export function createApp(deps: AppDeps) {
     await next();
   });
   app.use(requestLog(logger));
-  const metrics = createMetrics(store);
+  const metrics = createMetrics(store, { claim: countedRuns?.claim });
   app.use(metrics.middleware);
   // One validation for every route: built-in node types, custom ones (BRAID_NODE_TYPES), triggers.
   const nodeTypeSchemas = new Map([...(deps.nodeTypes ?? new Map()).values()].map((t) => [t.type, t.data] as const));

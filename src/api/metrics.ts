@@ -9,7 +9,10 @@
  *   braid_node_run_seconds{type,execution}: every run that finished after
  *   the API started, however it was started (webhooks, schedules, other
  *   clients). Each scrape asks Temporal's visibility for runs closed since
- *   the last one and reads their final states once.
+ *   the last one and reads their final states once. With several API
+ *   replicas, each run is counted by the one replica that claims it in
+ *   Braid's database (src/store/counted-runs.ts), so replicas summed count
+ *   it once.
  */
 import type { MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
@@ -25,7 +28,14 @@ export interface MetricsSource {
   get(runId: string): Promise<RunView>;
 }
 
-export function createMetrics(source: MetricsSource, startedAt = new Date()) {
+export interface MetricsOptions {
+  startedAt?: Date;
+  /** Claims a finished run for this replica; a run claimed elsewhere is not counted here. */
+  claim?: (runId: string) => Promise<boolean>;
+}
+
+export function createMetrics(source: MetricsSource, opts: MetricsOptions = {}) {
+  const startedAt = opts.startedAt ?? new Date();
   const registry = new Registry();
   const requests = new Histogram({
     name: 'braid_api_request_duration_seconds',
@@ -101,9 +111,10 @@ export function createMetrics(source: MetricsSource, startedAt = new Date()) {
     for (const r of closed) {
       if (seen.has(r.runId) || !r.finishedAt) continue;
       try {
-        observeFinished(await source.get(r.runId));
+        const run = await source.get(r.runId);
+        if (!opts.claim || (await opts.claim(r.runId))) observeFinished(run);
       } catch {
-        continue; // gone or unreadable: the next scrape tries again
+        continue; // gone, unreadable or unclaimable now: the next scrape tries again
       }
       seen.add(r.runId);
       if (r.finishedAt > newest) newest = r.finishedAt;

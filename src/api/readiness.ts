@@ -1,4 +1,4 @@
-/** `/readyz`: Temporal answers and a worker polls Braid's task queue. */
+/** `/readyz`: Temporal answers, a warm worker polls Braid's task queue, and Braid's database answers. */
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { warmupWorkflowId } from '../temporal/warmup';
@@ -44,5 +44,24 @@ export function temporalReadiness(client: Client, namespace: string, taskQueue: 
       checks.worker = { ok: false, detail: (err as Error).message };
     }
     return { ready: Object.values(checks).every((c) => c.ok), checks };
+  };
+}
+
+/**
+ * Adds Braid's own database to a readiness check: a replica that cannot
+ * reach it (saved workflows, webhooks, counted runs) answers 503, so a load
+ * balancer takes it out.
+ */
+export function withDatabaseCheck(readiness: () => Promise<ReadinessReport>, ping: () => Promise<void>, timeoutMs = 2_000) {
+  return async (): Promise<ReadinessReport> => {
+    const [report, database] = await Promise.all([
+      readiness(),
+      Promise.race([
+        ping().then(() => ({ ok: true }) as const),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref()),
+      ]).catch((err: unknown) => ({ ok: false, detail: `unreachable: ${(err as Error).message}` })),
+    ]);
+    const checks = { ...report.checks, database };
+    return { ready: report.ready && database.ok, checks };
   };
 }

@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { ValidationResult } from '../graph/validate';
 import type { NodeTypeRegistry } from '../node-types';
+import type { CountedRuns } from '../store/counted-runs';
 import type { WorkflowRepository } from '../store/workflow-repository';
 import type { Assets } from '../ui/assets';
 import type { RunStore } from './run-store';
@@ -35,6 +36,8 @@ export interface AppDeps {
   codec?: PayloadCodec;
   /** Saved workflows' storage; an in-memory SQLite database when unset (tests). */
   repository?: WorkflowRepository;
+  /** Finished runs counted in /metrics, shared by replicas; also checked by /readyz. Counted here alone when unset. */
+  countedRuns?: CountedRuns;
   /** Custom node types (BRAID_NODE_TYPES): validated here, run by the worker. */
   nodeTypes?: NodeTypeRegistry;
   /** The value of env `BRAID_SECRET_<name>` (webhook signatures); process.env when unset. */

@@ -31,4 +31,19 @@ export const MIGRATIONS: Record<string, Migration> = {
       await db.schema.dropTable('workflows').execute();
     },
   },
+  '0002-counted-runs': {
+    // Finished runs a replica has counted in /metrics: the first replica to
+    // insert a run's row counts it, so replicas summed count it once.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('counted_runs')
+        .addColumn('run_id', 'varchar(255)', (c) => c.primaryKey())
+        .addColumn('counted_at', 'varchar(32)', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('counted_runs_counted_at').on('counted_runs').column('counted_at').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('counted_runs').execute();
+    },
+  },
 };

@@ -18,7 +18,14 @@ export interface WorkflowVersionsTable {
   created_at: string;
 }
 
+/** Finished runs counted in /metrics by some API replica (src/store/counted-runs.ts). */
+export interface CountedRunsTable {
+  run_id: string;
+  counted_at: string;
+}
+
 export interface Database {
   workflows: WorkflowsTable;
   workflow_versions: WorkflowVersionsTable;
+  counted_runs: CountedRunsTable;
 }

@@ -2,13 +2,40 @@
 import { createServer } from 'node:net';
 
 export function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
+  return listenOnce(0, host).then((port) => {
+    if (port === undefined) throw new Error('no free port');
+    return port;
+  });
+}
+
+/** Resolves with the port once it was bound and released, or undefined when it is taken. */
+function listenOnce(port: number, host: string): Promise<number | undefined> {
+  return new Promise((resolve) => {
     const server = createServer();
     server.unref();
-    server.once('error', reject);
-    server.listen(0, host, () => {
+    server.once('error', () => resolve(undefined));
+    server.listen(port, host, () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : undefined));
     });
   });
+}
+
+/**
+ * A free port in [from, to]. Temporal's SQL schema keeps each host's gRPC
+ * port in a SMALLINT (`cluster_membership.rpc_port`), so a Temporal service
+ * on a port over 32767, as the OS hands out by default, cannot join its
+ * cluster ("44181 is greater than maximum value for int2"). Ports taken here
+ * in one call are never handed out twice.
+ */
+export async function freePortInRange(from: number, to: number, taken: Set<number> = new Set(), host = '127.0.0.1'): Promise<number> {
+  for (let tries = 0; tries < 200; tries++) {
+    const candidate = from + Math.floor(Math.random() * (to - from + 1));
+    if (taken.has(candidate)) continue;
+    if ((await listenOnce(candidate, host)) === candidate) {
+      taken.add(candidate);
+      return candidate;
+    }
+  }
+  throw new Error(`no free port between ${from} and ${to}`);
 }

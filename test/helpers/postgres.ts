@@ -6,10 +6,11 @@
  * `runuser`. `.ci/run` installs the package; a missing binary fails the test.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { postgresBinDir as binDir } from '../../src/cluster/postgres';
 import { freePort } from '../../src/temporal/free-port';
 
 export interface TestPostgres {
@@ -17,14 +18,6 @@ export interface TestPostgres {
   /** A URL to a fresh, empty database on this server. */
   createDatabase(name: string): Promise<string>;
   stop(): Promise<void>;
-}
-
-function binDir(): string {
-  const base = '/usr/lib/postgresql';
-  const versions = existsSync(base) ? readdirSync(base).filter((v) => existsSync(join(base, v, 'bin', 'initdb'))) : [];
-  const newest = versions.sort((a, b) => Number(b) - Number(a))[0];
-  if (!newest) throw new Error('PostgreSQL is not installed (apt-get install postgresql; .ci/run does it)');
-  return join(base, newest, 'bin');
 }
 
 const asRoot = process.getuid?.() === 0;

@@ -1,0 +1,316 @@
+/**
+ * Starts Braid's production topology on one machine (`npm run cluster`):
+ * PostgreSQL; the Temporal server as five processes (two history hosts,
+ * matching, frontend, the worker service) on a template config and the
+ * dynamic config that docker-compose.yml mounts; the Temporal Web UI; two
+ * Braid workers and two Braid APIs sharing one database and one payload
+ * store. Each part is supervised as `npm start` supervises its own: a part
+ * that dies is started again on the same data.
+ *
+ * Order matters once: on an empty database the first Temporal process writes
+ * the cluster metadata, and processes started together race on that write
+ * (one exits with "SaveClusterMetadata encountered version mismatch"). So a
+ * history host starts alone first, then the other Temporal processes.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { connect } from 'node:net';
+import { promisify } from 'node:util';
+import { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { msToTs } from '@temporalio/common/lib/time';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import { SEARCH_ATTRIBUTES } from '../graph/run-state';
+import type { Supervised } from '../supervise';
+import { supervise } from '../supervise';
+import { PROJECT_ROOT } from '../temporal/binaries';
+import { waitForTemporal } from '../temporal/dev-server';
+import { freePortInRange } from '../temporal/free-port';
+import type { ClusterBinaries } from './build';
+import { startPartProcess } from './process';
+import { POSTGRES_SUPERUSER, ensureDatabase, initPostgres, postgresArgs, postgresBinDir, postgresUser, waitForPostgres } from './postgres';
+import type { ClusterPart, ClusterPorts, TemporalService } from './topology';
+import { BRAID_PARTS, CLUSTER_PARTS, DATABASES, NAMESPACE_RETENTION_DAYS, TEMPORAL_ROLE, TEMPORAL_SERVICES, temporalServiceEnv } from './topology';
+
+const run = promisify(execFile);
+
+export const SERVER_CONFIG_PATH = join(PROJECT_ROOT, 'src', 'cluster', 'temporal-server.yaml');
+export const DYNAMIC_CONFIG_PATH = join(PROJECT_ROOT, 'src', 'temporal', 'dynamic-config.yaml');
+/** Braid's own database user (docker-compose.yml creates the same). */
+export const BRAID_DB_USER = { user: 'braid', password: 'braid' } as const;
+
+export interface ClusterOptions {
+  /** `$CLUSTER_DIR`: PostgreSQL's data, pid files, logs, payloads. */
+  dir: string;
+  /** Braid's configuration (PORT, TEMPORAL_PORT, TEMPORAL_UI_PORT, TASK_QUEUE, RESTART_*). */
+  config: Config;
+  binaries: ClusterBinaries;
+  logger: Logger;
+  /** CLUSTER_POSTGRES_PORT; a free port when unset. */
+  postgresPort?: number;
+  /** The environment handed to Braid's processes (process.env by default). */
+  env?: Record<string, string | undefined>;
+}
+
+export interface RunningCluster {
+  dir: string;
+  runDir: string;
+  logDir: string;
+  ports: ClusterPorts;
+  temporalAddress: string;
+  apis: [string, string];
+  uiUrl: string;
+  databaseUrl: string;
+  /** Rejects when a part keeps failing and its supervisor gives up. */
+  gaveUp: Promise<never>;
+  stop(): Promise<void>;
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((r) => {
+    const s = connect(port, '127.0.0.1', () => {
+      s.end();
+      r(true);
+    });
+    s.on('error', () => r(false));
+  });
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, alive: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (!alive()) throw new Error(`exited before ${what}`);
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+async function readyz(url: string): Promise<boolean> {
+  const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(5_000) }).catch(() => undefined);
+  return res?.status === 200;
+}
+
+async function choosePorts(config: Config, postgresPort?: number): Promise<ClusterPorts> {
+  // Temporal's ports stay under 32768 (see freePortInRange).
+  const taken = new Set([config.temporalPort, config.temporalUiPort, config.port, config.port + 1]);
+  const free = () => freePortInRange(20_000, 32_767, taken);
+  return {
+    postgres: postgresPort ?? (await free()),
+    frontendGrpc: config.temporalPort,
+    frontendHttp: await free(),
+    ui: config.temporalUiPort,
+    api: [config.port, config.port + 1],
+    grpc: { 'temporal-history-1': await free(), 'temporal-history-2': await free(), 'temporal-matching': await free(), 'temporal-worker': await free() },
+    membership: {
+      'temporal-history-1': await free(),
+      'temporal-history-2': await free(),
+      'temporal-matching': await free(),
+      'temporal-frontend': await free(),
+      'temporal-worker': await free(),
+    },
+  };
+}
+
+/** Creates the databases and brings Temporal's schemas up to date (idempotent: every start runs it). */
+async function prepareDatabases(sqlTool: string, ports: ClusterPorts, logger: Logger): Promise<void> {
+  const admin = `postgres://${POSTGRES_SUPERUSER}@127.0.0.1:${ports.postgres}/postgres`;
+  await ensureDatabase(admin, DATABASES.temporal);
+  await ensureDatabase(admin, DATABASES.visibility);
+  await ensureDatabase(admin, DATABASES.braid, BRAID_DB_USER);
+  const common = ['--plugin', 'postgres12_pgx', '--ep', '127.0.0.1', '-p', String(ports.postgres), '-u', POSTGRES_SUPERUSER];
+  for (const [db, schema] of [[DATABASES.temporal, 'postgresql/v12/temporal'], [DATABASES.visibility, 'postgresql/v12/visibility']] as const) {
+    await run(sqlTool, [...common, '--db', db, 'setup-schema', '-v', '0.0']);
+    await run(sqlTool, [...common, '--db', db, 'update-schema', '--schema-name', schema]);
+  }
+  logger.info('temporal schemas up to date', { databases: [DATABASES.temporal, DATABASES.visibility] });
+}
+
+/** The `default` namespace (or TEMPORAL_NAMESPACE) and Braid's search attributes, created unless present. */
+async function prepareNamespace(address: string, namespace: string, logger: Logger): Promise<void> {
+  const connection = await Connection.connect({ address });
+  try {
+    try {
+      await connection.workflowService.registerNamespace({
+        namespace,
+        workflowExecutionRetentionPeriod: msToTs(`${NAMESPACE_RETENTION_DAYS} days`),
+      });
+      logger.info('namespace created', { namespace, retentionDays: NAMESPACE_RETENTION_DAYS });
+    } catch (err) {
+      if ((err as { code?: number }).code !== 6 /* ALREADY_EXISTS */) throw err;
+    }
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      try {
+        const existing = await connection.operatorService.listSearchAttributes({ namespace });
+        const missing = SEARCH_ATTRIBUTES.filter((name) => existing.customAttributes?.[name] === undefined);
+        if (missing.length === 0) break;
+        await connection.operatorService.addSearchAttributes({
+          namespace,
+          searchAttributes: Object.fromEntries(missing.map((name) => [name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
+        });
+        logger.info('search attributes created', { namespace, names: missing });
+      } catch (err) {
+        // A namespace just created reaches every service's cache within seconds.
+        if (Date.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  } finally {
+    await connection.close();
+  }
+}
+
+export async function startCluster(opts: ClusterOptions): Promise<RunningCluster> {
+  const { config, logger, binaries } = opts;
+  const dir = resolve(opts.dir);
+  const runDir = join(dir, 'run');
+  const logDir = join(dir, 'logs');
+  mkdirSync(runDir, { recursive: true });
+  const ports = await choosePorts(config, opts.postgresPort);
+  const temporalAddress = `127.0.0.1:${ports.frontendGrpc}`;
+  const apis: [string, string] = [`http://127.0.0.1:${ports.api[0]}`, `http://127.0.0.1:${ports.api[1]}`];
+  const uiUrl = `http://127.0.0.1:${ports.ui}`;
+  const databaseUrl = `postgres://${BRAID_DB_USER.user}:${BRAID_DB_USER.password}@127.0.0.1:${ports.postgres}/${DATABASES.braid}`;
+  const common = { maxRestarts: config.restartLimit, initialBackoffMs: config.restartBackoffMs };
+  const supervised = new Map<ClusterPart, Supervised>();
+  const partBase = { cwd: PROJECT_ROOT, runDir, logDir };
+  const baseEnv = opts.env ?? process.env;
+
+  const keep = async (name: ClusterPart, start: () => ReturnType<typeof startPartProcess>) => {
+    const partLogger = logger.child({ part: name });
+    const s = await supervise({ ...common, name, logger: partLogger, start, onStart: (n) => n > 0 && partLogger.info('part is back', { restarts: n }) });
+    supervised.set(name, s);
+  };
+
+  const stop = async () => {
+    // Braid first (APIs, then workers), then the UI and Temporal, PostgreSQL last.
+    for (const name of [...CLUSTER_PARTS].reverse()) {
+      const s = supervised.get(name);
+      if (!s) continue;
+      await s.stop().catch((err: unknown) => logger.warn('part did not stop cleanly', { part: name, err: String(err) }));
+      supervised.delete(name);
+    }
+  };
+
+  try {
+    // PostgreSQL
+    const pg = initPostgres(join(dir, 'postgres'));
+    const adminUrl = `postgres://${POSTGRES_SUPERUSER}@127.0.0.1:${ports.postgres}/postgres`;
+    await keep('postgres', () =>
+      startPartProcess({
+        ...partBase,
+        name: 'postgres',
+        command: join(postgresBinDir(), 'postgres'),
+        args: postgresArgs(pg.data, pg.socketDir, ports.postgres),
+        env: { PATH: process.env.PATH, LANG: 'C.UTF-8' },
+        user: postgresUser(),
+        stopSignal: 'SIGINT', // fast shutdown
+        ready: (alive) => waitForPostgres(adminUrl, 60_000, alive),
+      }),
+    );
+    await prepareDatabases(binaries['temporal-sql-tool'], ports, logger);
+
+    // Temporal: one history host alone first (cluster metadata), then the rest.
+    const db = { host: '127.0.0.1', user: POSTGRES_SUPERUSER, password: '' };
+    const startTemporal = (service: TemporalService) =>
+      keep(service, () =>
+        startPartProcess({
+          ...partBase,
+          name: service,
+          command: binaries['temporal-server'],
+          args: ['--config-file', SERVER_CONFIG_PATH, '--allow-no-auth', 'start', '--service', TEMPORAL_ROLE[service]],
+          env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...temporalServiceEnv(service, ports, db, DYNAMIC_CONFIG_PATH) },
+          ready: (alive) =>
+            service === 'temporal-frontend'
+              ? waitForTemporal(temporalAddress, 90_000, alive)
+              : waitFor(`${service} listens`, () => portOpen(ports.grpc[service as Exclude<TemporalService, 'temporal-frontend'>]), alive, 90_000),
+        }),
+      );
+    await startTemporal(TEMPORAL_SERVICES[0]);
+    await Promise.all(TEMPORAL_SERVICES.slice(1).map(startTemporal));
+    await prepareNamespace(temporalAddress, config.namespace, logger);
+
+    // The Web UI
+    const uiConfigDir = join(dir, 'ui');
+    mkdirSync(uiConfigDir, { recursive: true });
+    writeFileSync(
+      join(uiConfigDir, 'cluster.yaml'),
+      [
+        `temporalGrpcAddress: ${temporalAddress}`,
+        `host: 127.0.0.1`,
+        `port: ${ports.ui}`,
+        'enableUi: true',
+        `defaultNamespace: ${config.namespace}`,
+        'disableNewsFetch: true',
+        'cors:',
+        '  allowOrigins:',
+        `    - http://127.0.0.1:${ports.api[0]}`,
+        `    - http://127.0.0.1:${ports.api[1]}`,
+        ...(config.encryptionKey ? ['codec:', `  endpoint: ${apis[0]}/codec`, '  includeCredentials: true'] : []),
+        '',
+      ].join('\n'),
+    );
+    await keep('temporal-ui', () =>
+      startPartProcess({
+        ...partBase,
+        name: 'temporal-ui',
+        command: binaries['temporal-ui-server'],
+        args: ['--root', dir, '--config', 'ui', '--env', 'cluster', 'start'],
+        env: { PATH: process.env.PATH },
+        ready: (alive) => waitFor('the Web UI listens', () => portOpen(ports.ui), alive, 30_000),
+      }),
+    );
+
+    // Braid: two workers, two APIs, one database, one payload store.
+    const braidEnv = (extra: Record<string, string>) => {
+      const env: Record<string, string | undefined> = {
+        ...baseEnv,
+        TEMPORAL_ADDRESS: temporalAddress,
+        TEMPORAL_NAMESPACE: config.namespace,
+        TEMPORAL_UI_URL: config.temporalUiUrl,
+        DATABASE_URL: databaseUrl,
+        PAYLOAD_STORE: baseEnv.PAYLOAD_STORE ?? `file://${join(dir, 'payloads')}`,
+        ...extra,
+      };
+      delete env.WORKER_METRICS_PORT; // two workers on one host cannot share a port
+      return env;
+    };
+    const braid = (name: (typeof BRAID_PARTS)[number], entry: string, extra: Record<string, string>, ready: (alive: () => boolean) => Promise<void>) =>
+      keep(name, () =>
+        startPartProcess({
+          ...partBase,
+          name,
+          command: process.execPath,
+          args: ['--import', 'tsx', join(PROJECT_ROOT, 'src', entry)],
+          env: braidEnv(extra),
+          ready,
+        }),
+      );
+    const listening = (port: number) => (alive: () => boolean) => waitFor(`port ${port} listens`, () => portOpen(port), alive, 60_000);
+    const workerUp = async () => {}; // a worker is ready when it polls; the APIs' /readyz checks that
+    await Promise.all([braid('braid-worker-1', 'worker.ts', {}, workerUp), braid('braid-worker-2', 'worker.ts', {}, workerUp)]);
+    await Promise.all([
+      braid('braid-api-1', 'api.ts', { PORT: String(ports.api[0]) }, listening(ports.api[0])),
+      braid('braid-api-2', 'api.ts', { PORT: String(ports.api[1]) }, listening(ports.api[1])),
+    ]);
+    for (const api of apis) await waitFor(`${api}/readyz answers 200`, () => readyz(api), () => true, 120_000);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+
+  return {
+    dir,
+    runDir,
+    logDir,
+    ports,
+    temporalAddress,
+    apis,
+    uiUrl,
+    databaseUrl,
+    gaveUp: Promise.race([...supervised.values()].map((s) => s.gaveUp)),
+    stop,
+  };
+}
