@@ -13,7 +13,7 @@
  * history host starts alone first, then the other Temporal processes.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { connect } from 'node:net';
 import { promisify } from 'node:util';
@@ -31,8 +31,8 @@ import { freePortInRange } from '../temporal/free-port';
 import type { ClusterBinaries } from './build';
 import { startPartProcess } from './process';
 import { POSTGRES_SUPERUSER, ensureDatabase, initPostgres, postgresArgs, postgresBinDir, postgresUser, waitForPostgres } from './postgres';
-import type { ClusterPart, ClusterPorts, TemporalService } from './topology';
-import { BRAID_PARTS, CLUSTER_PARTS, DATABASES, NAMESPACE_RETENTION_DAYS, TEMPORAL_ROLE, TEMPORAL_SERVICES, temporalServiceEnv } from './topology';
+import type { ClusterPart, ClusterPorts, TemporalService , BRAID_PARTS} from './topology';
+import { CLUSTER_PARTS, DATABASES, NAMESPACE_RETENTION_DAYS, TEMPORAL_ROLE, TEMPORAL_SERVICES, temporalServiceEnv } from './topology';
 
 const run = promisify(execFile);
 
@@ -168,6 +168,8 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
   const runDir = join(dir, 'run');
   const logDir = join(dir, 'logs');
   mkdirSync(runDir, { recursive: true });
+  // PostgreSQL runs as its own user when we are root: it must reach its folder.
+  if (postgresUser()) chmodSync(dir, 0o711);
   const ports = await choosePorts(config, opts.postgresPort);
   const temporalAddress = `127.0.0.1:${ports.frontendGrpc}`;
   const apis: [string, string] = [`http://127.0.0.1:${ports.api[0]}`, `http://127.0.0.1:${ports.api[1]}`];
