@@ -1,0 +1,84 @@
+/**
+ * Saved workflows on the cluster: versions saved through one replica are
+ * read and run through the other (one PostgreSQL database), a signed webhook
+ * delivered to either replica starts one run per idempotency key, and a
+ * schedule saved through both replicas starts one run per tick.
+ */
+import { createHmac } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { eventually } from '../helpers/sse';
+import { useCluster } from './context';
+import { HOOK_SECRET } from './global-setup';
+
+const ctx = useCluster();
+const sign = (body: string) => `sha256=${createHmac('sha256', HOOK_SECRET).update(body).digest('hex')}`;
+
+describe('saved workflows, webhooks and schedules on the cluster', () => {
+  it('saves through API 1, reads and runs through API 2', async () => {
+    const name = `cluster-saved-${Date.now()}`;
+    const v1 = { nodes: [{ id: 'start', type: 'trigger' }, { id: 'greet', type: 'set', data: { value: '{% "v1 " & $input.who %}' } }], edges: [{ source: 'start', target: 'greet' }] };
+    const v2 = { ...v1, nodes: [v1.nodes[0], { id: 'greet', type: 'set', data: { value: '{% "v2 " & $input.who %}' } }] };
+    const first = await ctx.json(0, 'PUT', `/v1/workflows/${name}`, v1);
+    expect(first.status).toBe(201);
+    const second = await ctx.json(1, 'PUT', `/v1/workflows/${name}`, v2);
+    expect(second.status).toBe(201);
+    const again = await ctx.json(0, 'PUT', `/v1/workflows/${name}`, v2);
+    expect(again).toMatchObject({ status: 200, body: { version: second.body.version, created: false } });
+
+    const read = await ctx.json(1, 'GET', `/v1/workflows/${name}`);
+    expect(read.body.versions.map((v: { version: string }) => v.version)).toEqual([second.body.version, first.body.version]);
+    const latest = await ctx.json(1, 'POST', `/v1/workflows/${name}/runs`, { input: { who: 'ada' } });
+    const old = await ctx.json(0, 'POST', `/v1/workflows/${name}/runs`, { input: { who: 'bob' }, version: first.body.version });
+    expect((await ctx.finished(0, latest.body.runId)).nodes.greet.output).toBe('v2 ada');
+    expect((await ctx.finished(1, old.body.runId)).nodes.greet.output).toBe('v1 bob');
+    const listed = await eventually(async () => {
+      const { body } = await ctx.json(0, 'GET', `/v1/runs?workflow=${name}`);
+      return body.runs.length === 2 ? body.runs : undefined;
+    });
+    expect(listed.map((r: { runId: string }) => r.runId).sort()).toEqual([latest.body.runId, old.body.runId].sort());
+  });
+
+  it('a signed webhook starts one run per idempotency key, whichever replica gets it', async () => {
+    const name = `cluster-hook-${Date.now()}`;
+    const saved = await ctx.json(0, 'PUT', `/v1/workflows/${name}`, {
+      nodes: [{ id: 'shop', type: 'trigger', data: { kind: 'webhook', secret: 'CLUSTER_HOOK' } }, { id: 'echo', type: 'set', data: { value: '{% $input.orderId %}' } }],
+      edges: [{ source: 'shop', target: 'echo' }],
+    });
+    expect(saved.status).toBe(201);
+    const body = JSON.stringify({ orderId: 'A-17' });
+    const deliver = (replica: 0 | 1, signature = sign(body)) =>
+      fetch(`${ctx.apis[replica]}/v1/hooks/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-braid-signature': signature, 'idempotency-key': 'delivery-1' }, body });
+    expect((await deliver(1, 'sha256=00')).status).toBe(401);
+    const first = await deliver(1);
+    expect(first.status).toBe(202);
+    const { runId } = (await first.json()) as { runId: string };
+    const retried = await deliver(0);
+    expect(retried.status).toBe(200);
+    expect(await retried.json()).toMatchObject({ runId, duplicate: true });
+    expect((await ctx.finished(0, runId)).nodes.echo.output).toBe('A-17');
+  });
+
+  it('a schedule saved through both replicas starts one run per tick', async () => {
+    const name = `cluster-tick-${Date.now()}`;
+    const definition = {
+      nodes: [{ id: 'tick', type: 'trigger', data: { kind: 'schedule', every: '2s' } }, { id: 'noop', type: 'set', data: { value: 1 } }],
+      edges: [{ source: 'tick', target: 'noop' }],
+      settings: { scheduleOverlap: 'allowAll' },
+    };
+    expect((await ctx.json(0, 'PUT', `/v1/workflows/${name}`, definition)).status).toBe(201);
+    expect((await ctx.json(1, 'PUT', `/v1/workflows/${name}`, definition)).status).toBe(200);
+    const schedules = await ctx.json(1, 'GET', `/v1/workflows/${name}/schedules`);
+    expect(schedules.body.schedules).toHaveLength(1);
+
+    const runs = await eventually(async () => {
+      const { body } = await ctx.json(0, 'GET', `/v1/runs?workflow=${name}&limit=100`);
+      return body.runs.length >= 4 ? (body.runs as { runId: string; startedAt: string }[]) : undefined;
+    }, 60_000, 500);
+    expect((await ctx.json(0, 'DELETE', `/v1/workflows/${name}`)).status).toBe(204);
+    // One run per 2 s tick: no two runs start within the same tick.
+    const starts = runs.map((r) => Date.parse(r.startedAt)).sort((a, b) => a - b);
+    const gaps = starts.slice(1).map((t, i) => t - starts[i]!);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(1_500);
+    for (const r of runs) expect((await ctx.finished(1, r.runId)).status).toBe('succeeded');
+  });
+});
