@@ -171,6 +171,8 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
   // PostgreSQL runs as its own user when we are root: it must reach its folder.
   if (postgresUser()) chmodSync(dir, 0o711);
   const ports = await choosePorts(config, opts.postgresPort);
+  // Every port, for ops scripts and tests.
+  writeFileSync(join(runDir, 'ports.json'), `${JSON.stringify(ports, null, 2)}\n`);
   const temporalAddress = `127.0.0.1:${ports.frontendGrpc}`;
   const apis: [string, string] = [`http://127.0.0.1:${ports.api[0]}`, `http://127.0.0.1:${ports.api[1]}`];
   const uiUrl = `http://127.0.0.1:${ports.ui}`;
