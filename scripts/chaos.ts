@@ -30,6 +30,9 @@ import { Client, Connection } from '@temporalio/client';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import type { Part } from '../test/helpers/split-stack';
 import { startSplitStack } from '../test/helpers/split-stack';
+import type { LaunchedCluster } from '../test/helpers/cluster';
+import { launchCluster } from '../test/helpers/cluster';
+import type { ClusterPart } from '../src/cluster/topology';
 import type { ChaosCase } from './chaos/graphs';
 import { Dice, expected, randomCase } from './chaos/graphs';
 import type { Fault as ChaosFault } from './chaos/faults';
@@ -43,6 +46,7 @@ const { values } = parseArgs({
     minutes: { type: 'string', default: '1' },
     rate: { type: 'string', default: '2' },
     scenarios: { type: 'boolean', default: false },
+    cluster: { type: 'boolean', default: false },
   },
 });
 
@@ -50,7 +54,96 @@ const TERMINAL = new Set(['succeeded', 'failed', 'canceled', 'terminated', 'time
 const log = (msg: string) => process.stdout.write(`[chaos] ${msg}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-type Fault = ChaosFault<Part>;
+type Fault = ChaosFault<string>;
+
+/** What the runner needs of the processes under test: the split stack, or `npm run cluster`. */
+interface ChaosStack {
+  /** Which parts to kill, with their weights. */
+  weights: Record<string, number>;
+  /** The processes that run Braid's workers (their pids name task holders in histories). */
+  workers: string[];
+  describe: string;
+  /** An API to call (the cluster's two replicas in turn, as a load balancer would). */
+  api(): string;
+  temporal(): string;
+  startAll(): Promise<void>;
+  /** SIGKILL; resolves once the process is gone. */
+  kill(part: string): Promise<void>;
+  /** Resolves once the part runs again (the runner starts it, or the cluster's supervisor does). */
+  restart(part: string): Promise<void>;
+  pid(part: string): number | undefined;
+  stop(): Promise<void>;
+}
+
+async function splitChaosStack(): Promise<ChaosStack> {
+  const stack = await startSplitStack({ HTTP_ALLOWLIST: '127.0.0.1', RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'error' }, { workers: 2 });
+  return {
+    weights: { worker: 35, worker2: 25, api: 20, temporal: 20 },
+    workers: ['worker', 'worker2'],
+    describe: 'temporal, worker, worker2, api',
+    api: () => stack.api,
+    temporal: () => stack.temporal,
+    startAll: () => stack.startAll(),
+    kill: (part) => stack.kill(part as Part, 'SIGKILL'),
+    restart: async (part) => void (await stack.start(part as Part)),
+    pid: (part) => stack.pid(part as Part),
+    stop: () => stack.stop(),
+  };
+}
+
+/** `--cluster`: the same runs against `npm run cluster`, killing any of its processes by its pid file. */
+function clusterChaosStack(): ChaosStack {
+  let cluster: LaunchedCluster | undefined;
+  let turn = 0;
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const killed = new Map<string, number>();
+  return {
+    weights: {
+      'braid-worker-1': 18,
+      'braid-worker-2': 12,
+      'braid-api-1': 10,
+      'braid-api-2': 6,
+      'temporal-history-1': 12,
+      'temporal-history-2': 8,
+      'temporal-matching': 10,
+      'temporal-frontend': 8,
+      'temporal-worker': 6,
+      postgres: 10,
+    },
+    workers: ['braid-worker-1', 'braid-worker-2'],
+    describe: 'npm run cluster: postgres, temporal history ×2, matching, frontend, worker service, braid worker ×2, braid api ×2',
+    api: () => cluster!.apis[turn++ % 2]!,
+    temporal: () => cluster!.temporalAddress,
+    async startAll() {
+      cluster = await launchCluster({ HTTP_ALLOWLIST: '127.0.0.1', RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'error' });
+    },
+    async kill(part) {
+      const pid = cluster!.kill(part as ClusterPart);
+      if (pid === undefined) return;
+      killed.set(part, pid);
+      while (alive(pid)) await sleep(20);
+    },
+    async restart(part) {
+      // The cluster's supervisor starts it again; wait for its new pid file.
+      const deadline = Date.now() + 120_000;
+      for (;;) {
+        const pid = cluster!.pid(part as ClusterPart);
+        if (pid !== undefined && pid !== killed.get(part) && alive(pid)) return;
+        if (Date.now() > deadline) throw new Error(`${part} did not come back within 120 s`);
+        await sleep(100);
+      }
+    },
+    pid: (part) => cluster?.pid(part as ClusterPart),
+    stop: async () => cluster?.stop(),
+  };
+}
 
 interface Violation {
   invariant: string;
@@ -73,7 +166,7 @@ async function main() {
   const target = await startChaosTarget();
   // Faults come from their own stream, so the graphs of a seed do not depend on timing.
   const faultDice = new Dice(xoroshiro128plus(seed ^ 0x5eed));
-  const stack = await startSplitStack({ HTTP_ALLOWLIST: '127.0.0.1', RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'error' }, { workers: 2 });
+  const stack = values.cluster ? clusterChaosStack() : await splitChaosStack();
   const faults: Fault[] = [];
   const cases = new Map<string, ChaosCase>();
   const accepted = new Set<string>();
@@ -81,21 +174,21 @@ async function main() {
   const starting: Promise<void>[] = [];
   const started = Date.now();
   const endAt = started + minutes * 60_000;
-  log(`seed ${seed}, ${minutes} min, ${perSecond} run(s)/s, stack: temporal, worker, worker2, api`);
+  log(`seed ${seed}, ${minutes} min, ${perSecond} run(s)/s, stack: ${stack.describe}`);
   try {
     await stack.startAll();
     // Which process was which part, to read worker identities (pid@host) in histories.
     const pids = new Map<number, string>();
-    const notePid = (part: Part) => {
+    const notePid = (part: string) => {
       const pid = stack.pid(part);
       if (pid) pids.set(pid, `${part} (started +${((Date.now() - started) / 1000).toFixed(1)} s)`);
     };
-    for (const part of ['worker', 'worker2'] as Part[]) notePid(part);
+    for (const part of stack.workers) notePid(part);
 
     // Start one run, retrying through API outages with the same run id (an idempotency key).
     const startRun = async (c: ChaosCase) => {
       for (;;) {
-        const res = await fetch(`${stack.api}/v1/runs`, {
+        const res = await fetch(`${stack.api()}/v1/runs`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ runId: c.runId, workflow: c.definition, input: c.input }),
@@ -116,10 +209,10 @@ async function main() {
       while (Date.now() < endAt) {
         await sleep(faultDice.int(6_000, 15_000));
         if (Date.now() >= endAt) break;
-        const part = faultDice.weighted({ worker: 35, worker2: 25, api: 20, temporal: 20 } as Record<Part, number>);
-        const { at, settled } = await killWindow(() => stack.kill(part, 'SIGKILL'));
+        const part = faultDice.weighted(stack.weights);
+        const { at, settled } = await killWindow(() => stack.kill(part));
         await sleep(faultDice.int(500, 3_000));
-        await stack.start(part);
+        await stack.restart(part);
         notePid(part);
         faults.push({ part, at, settled, back: Date.now() });
         log(`killed ${part} at +${((at - started) / 1000).toFixed(1)} s, restarted after ${((Date.now() - at) / 1000).toFixed(1)} s`);
@@ -141,7 +234,7 @@ async function main() {
     const deadline = Date.now() + 5 * 60_000;
     for (const runId of accepted) {
       for (;;) {
-        const res = await fetch(`${stack.api}/v1/runs/${encodeURIComponent(runId)}`).catch(() => undefined);
+        const res = await fetch(`${stack.api()}/v1/runs/${encodeURIComponent(runId)}`).catch(() => undefined);
         const view = res?.status === 200 ? ((await res.json()) as RunView) : undefined;
         if (view && TERMINAL.has(view.status)) {
           views.set(runId, view);
@@ -156,14 +249,18 @@ async function main() {
     const listed = new Map<string, number>();
     let cursor: string | null = null;
     do {
-      const res = await fetch(`${stack.api}/v1/runs?workflow=chaos&limit=1000${cursor ? `&cursor=${cursor}` : ''}`);
+      const res = await fetch(`${stack.api()}/v1/runs?workflow=chaos&limit=1000${cursor ? `&cursor=${cursor}` : ''}`).catch(() => undefined);
+      if (res?.status !== 200) {
+        await sleep(500); // a part still coming back: ask again
+        continue;
+      }
       const page = (await res.json()) as { runs: { runId: string }[]; nextCursor: string | null };
       for (const r of page.runs) listed.set(r.runId, (listed.get(r.runId) ?? 0) + 1);
       cursor = page.nextCursor;
     } while (cursor);
 
     const report = check({ cases, accepted, views, listed, refused, faults, hits: target.hits });
-    await traceDuplicates(stack.temporal, report.violations, target.hits, pids).catch((err: Error) => log(`could not read histories: ${err.message}`));
+    await traceDuplicates(stack.temporal(), report.violations, target.hits, pids).catch((err: Error) => log(`could not read histories: ${err.message}`));
     const lines = [
       `chaos seed ${seed}, ${minutes} min: ${cases.size} runs generated, ${accepted.size} accepted, ${report.httpNodes} http nodes; faults: ${summary(faults)}`,
       ...report.lines,

@@ -49,9 +49,12 @@ export async function killWindow(kill: () => Promise<void>): Promise<{ at: numbe
  * and the first request stamped no later than the kill settled (it may have
  * been sent before the kill).
  */
+/** An API process (`api`, `braid-api-1`, …): its death never repeats a node's request. */
+const isApiPart = (part: string) => /(^|-)api(-\d+)?$/.test(part);
+
 export function crashExplains(faults: readonly Fault[], times: readonly number[]): boolean {
   if (times.length < 2) return true;
   const first = Math.min(...times);
   const last = Math.max(...times);
-  return faults.some((f) => f.part !== 'api' && f.at <= last && first <= f.settled);
+  return faults.some((f) => !isApiPart(f.part) && f.at <= last && first <= f.settled);
 }

@@ -16,8 +16,9 @@ const ctx = useCluster();
 
 async function finishedTotal(replica: 0 | 1, workflow: string): Promise<number> {
   const text = await (await ctx.call(replica, 'GET', '/metrics')).text();
-  const family = parsePrometheusTextFormat(text).find((f) => f.name === 'braid_runs_finished_total');
-  return (family?.metrics ?? []).filter((m) => (m as { labels?: Record<string, string> }).labels?.workflow === workflow).reduce((sum, m) => sum + Number((m as { value: string }).value), 0);
+  const families = parsePrometheusTextFormat(text) as { name: string; metrics: { labels?: Record<string, string>; value: string }[] }[];
+  const family = families.find((f) => f.name === 'braid_runs_finished_total');
+  return (family?.metrics ?? []).filter((m) => m.labels?.workflow === workflow).reduce((sum, m) => sum + Number(m.value), 0);
 }
 
 describe('replicas and topology', () => {
