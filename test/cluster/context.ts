@@ -8,6 +8,10 @@ import { startHttpTarget } from '../helpers/http-target';
 import { eventually } from '../helpers/sse';
 import { CLUSTER_TOKEN, ENCRYPTION_KEY } from './global-setup';
 
+/** An API answer as the tests read it: deep paths of JSON, checked by the assertions. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are asserted field by field
+export type Json = any;
+
 export interface ClusterContext {
   apis: [string, string];
   uiUrl: string;
@@ -19,9 +23,9 @@ export interface ClusterContext {
   rawClient: Client;
   /** A request to API `replica` (0 or 1) with the token. */
   call(replica: 0 | 1, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
-  json<T = any>(replica: 0 | 1, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
+  json<T = Json>(replica: 0 | 1, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
   /** Polls a run through `replica` until it is no longer running. */
-  finished<T = any>(replica: 0 | 1, runId: string, timeoutMs?: number): Promise<T>;
+  finished<T = Json>(replica: 0 | 1, runId: string, timeoutMs?: number): Promise<T>;
 }
 
 export function useCluster(): ClusterContext {
