@@ -1,8 +1,17 @@
-/** docker-compose.yml, checked statically (no Docker engine runs here). */
-import { existsSync, readFileSync } from 'node:fs';
+/**
+ * docker-compose.yml, checked statically (no Docker engine runs here), and
+ * checked against what `npm run cluster` runs: the same services, the same
+ * Temporal and Web UI versions, the same config and dynamic config files,
+ * the same environment for the Temporal processes.
+ */
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { BRAID_DB_USER, DYNAMIC_CONFIG_PATH, SERVER_CONFIG_PATH } from '../../src/cluster/launch';
+import { CLUSTER_PARTS, DATABASES, NUM_HISTORY_SHARDS, TEMPORAL_ROLE, TEMPORAL_SERVICES, temporalServiceEnv } from '../../src/cluster/topology';
+import type { ClusterPorts } from '../../src/cluster/topology';
+import { CLUSTER_VERSIONS } from '../../src/cluster/versions';
 import { envSchema } from '../../src/config';
 import { DEV_SERVER_DYNAMIC_CONFIG } from '../../src/temporal/dev-server';
 
@@ -13,80 +22,101 @@ interface Service {
   build?: unknown;
   command?: unknown;
   ports?: string[];
+  volumes?: string[];
   environment?: Record<string, string>;
-  depends_on?: Record<string, unknown> | string[];
+  depends_on?: Record<string, { condition: string }> | string[];
 }
 
-const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service> };
+const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service> };
+const services = compose.services;
+const deps = (s: Service) => (Array.isArray(s.depends_on) ? s.depends_on : Object.keys(s.depends_on ?? {}));
+const relative = (path: string) => path.slice(root.length + 1);
 
-describe('docker-compose.yml', () => {
-  it('has the production topology: PostgreSQL, Temporal, its Web UI, the Braid API and worker', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['api', 'postgresql', 'temporal', 'temporal-ui', 'worker']);
-    expect(compose.services.temporal!.environment).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgresql' });
-    expect(existsSync(join(root, 'Dockerfile'))).toBe(true);
+describe('docker-compose.yml and npm run cluster', () => {
+  it('runs every part the cluster launcher runs, under the same names, plus one-shots and a load balancer', () => {
+    const long = CLUSTER_PARTS.filter((p) => !Object.keys(services).includes(p));
+    expect(long).toEqual([]);
+    expect(Object.keys(services).filter((s) => !(CLUSTER_PARTS as readonly string[]).includes(s)).sort()).toEqual(['braid-lb', 'temporal-namespace', 'temporal-schema']);
   });
 
-  it('wires the env Braid reads, with names it knows', () => {
+  it('pins the versions the launcher builds', () => {
+    for (const service of TEMPORAL_SERVICES) expect(services[service]!.image).toBe(`temporalio/server:${CLUSTER_VERSIONS.server}`);
+    expect(services['temporal-schema']!.image).toBe(`temporalio/admin-tools:${CLUSTER_VERSIONS.server}`);
+    expect(services['temporal-namespace']!.image).toBe(`temporalio/admin-tools:${CLUSTER_VERSIONS.server}`);
+    expect(services['temporal-ui']!.image).toBe(`temporalio/ui:${CLUSTER_VERSIONS.ui}`);
+    expect(JSON.stringify(compose)).not.toContain('auto-setup');
+  });
+
+  it('mounts the config and dynamic config files the launcher uses, and gives each Temporal process its role', () => {
+    for (const service of TEMPORAL_SERVICES) {
+      const s = services[service]!;
+      const mounts = Object.fromEntries((s.volumes ?? []).map((v) => v.split(':')).map(([host, container]) => [host!.replace(/^\.\//, ''), container!]));
+      expect(mounts[relative(SERVER_CONFIG_PATH)]).toBe(s.environment!.TEMPORAL_SERVER_CONFIG_FILE_PATH);
+      expect(mounts[relative(DYNAMIC_CONFIG_PATH)]).toBe(s.environment!.DYNAMIC_CONFIG_FILE_PATH);
+      expect(s.environment!.TEMPORAL_SERVICES).toBe(TEMPORAL_ROLE[service]);
+    }
+  });
+
+  it('sets the same Temporal environment as the launcher, where one host and many containers agree', () => {
+    const ports = { postgres: 5432, frontendGrpc: 7233, frontendHttp: 7243, grpc: {}, membership: {} } as unknown as ClusterPorts;
+    const launcher = temporalServiceEnv('temporal-matching', ports, { host: 'x', user: 'temporal', password: 'temporal' }, '/x');
+    const composed = services['temporal-matching']!.environment!;
+    for (const key of ['NUM_HISTORY_SHARDS', 'DBNAME', 'VISIBILITY_DBNAME', 'POSTGRES_USER', 'DB_PORT']) expect(composed[key], key).toBe(launcher[key]);
+    expect(composed.NUM_HISTORY_SHARDS).toBe(String(NUM_HISTORY_SHARDS));
+    // Every variable the compose file sets is one the config template reads.
+    const template = readFileSync(SERVER_CONFIG_PATH, 'utf8');
+    for (const key of Object.keys(composed)) {
+      if (['TEMPORAL_SERVER_CONFIG_FILE_PATH', 'TEMPORAL_ALLOW_NO_AUTH', 'TEMPORAL_SERVICES'].includes(key)) continue;
+      expect(template, key).toContain(`env "${key}"`);
+    }
+  });
+
+  it('starts a history host before the other Temporal processes, and Braid after the namespace exists', () => {
+    for (const service of ['temporal-history-2', 'temporal-matching', 'temporal-frontend']) expect(deps(services[service]!)).toContain('temporal-history-1');
+    expect(deps(services['temporal-history-1']!)).toContain('temporal-schema');
+    for (const braid of ['braid-worker-1', 'braid-worker-2', 'braid-api-1', 'braid-api-2']) {
+      expect(services[braid]!.depends_on).toMatchObject({ 'temporal-namespace': { condition: 'service_completed_successfully' } });
+    }
+  });
+
+  it('wires the env Braid reads, with names it knows, and puts the APIs behind the load balancer', () => {
     const known = new Set(Object.keys(envSchema.shape));
-    for (const name of ['api', 'worker']) {
-      const env = compose.services[name]!.environment ?? {};
-      expect(env.TEMPORAL_ADDRESS).toBe('temporal:7233');
+    for (const name of ['braid-worker-1', 'braid-worker-2', 'braid-api-1', 'braid-api-2']) {
+      const env = services[name]!.environment ?? {};
+      expect(env.TEMPORAL_ADDRESS).toBe('temporal-frontend:7233');
       for (const key of Object.keys(env)) if (!key.startsWith('BRAID_SECRET_')) expect(known, `${name}.${key}`).toContain(key);
-      // As compose would read it with nothing set: ${X:-default} → default, ${X:?message} → some value.
       const interpolated = Object.fromEntries(
         Object.entries(env).map(([k, v]) => [k, String(v).replace(/\$\{[A-Z0-9_]+:-([^}]*)\}/g, '$1').replace(/\$\{[A-Z0-9_]+:\?[^}]*\}/g, 'set')]),
       );
       const parsed = envSchema.safeParse(interpolated);
       expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
+      const url = new URL(interpolated.DATABASE_URL!);
+      expect(url.hostname).toBe('postgres');
+      expect(url.pathname.slice(1)).toBe(DATABASES.braid);
+      expect(url.username).toBe(BRAID_DB_USER.user);
+      expect(services[name]!.ports ?? []).toEqual([]);
     }
-    const api = compose.services.api!.environment!;
-    expect(api.HOST).toBe('0.0.0.0');
-    expect(api.API_TOKEN).toBeTruthy();
-  });
-
-  it("gives the API its own PostgreSQL database beside Temporal's, created with the volume", () => {
-    const url = new URL(compose.services.api!.environment!.DATABASE_URL!.replace('${BRAID_DB_PASSWORD:-braid}', 'braid'));
-    expect(url.protocol).toBe('postgres:');
-    expect(url.hostname).toBe('postgresql');
-    const database = url.pathname.slice(1);
-    expect(database).toBe('braid');
-    expect(['temporal', 'temporal_visibility']).not.toContain(database);
-    const pg = compose.services.postgresql as Service & { volumes?: string[] };
-    const init = (pg.volumes ?? []).find((v) => v.includes('/docker-entrypoint-initdb.d/'))!;
-    expect(init).toBeDefined();
-    const script = readFileSync(join(root, init.split(':')[0]!), 'utf8');
-    expect(script).toContain(`CREATE DATABASE ${database} OWNER ${url.username}`);
-    expect(script).toContain(`CREATE USER ${url.username}`);
-    expect(pg.environment!.BRAID_DB_PASSWORD).toBe('${BRAID_DB_PASSWORD:-braid}');
-    expect(compose.services.api!.depends_on).toMatchObject({ postgresql: { condition: 'service_healthy' } });
+    expect(services['braid-api-1']!.environment!.API_TOKEN).toBeTruthy();
+    const nginx = readFileSync(join(root, services['braid-lb']!.volumes![0]!.split(':')[0]!), 'utf8');
+    expect(nginx).toContain('server braid-api-1:3000');
+    expect(nginx).toContain('server braid-api-2:3000');
+    const script = readFileSync(join(root, 'src/store/compose-init-db.sh'), 'utf8');
+    expect(script).toContain(`CREATE DATABASE ${DATABASES.braid} OWNER ${BRAID_DB_USER.user}`);
   });
 
   it('publishes host ports that do not clash', () => {
-    const hostPorts = Object.values(compose.services).flatMap((s) => (s.ports ?? []).map((p) => String(p).split(':').at(-2)));
-    expect(hostPorts.length).toBeGreaterThanOrEqual(3);
-    expect(new Set(hostPorts).size).toBe(hostPorts.length);
+    const hostPorts = Object.values(services).flatMap((s) => (s.ports ?? []).map((p) => String(p).split(':').at(-2)));
+    expect(hostPorts.sort()).toEqual(['3000', '7233', '8080']);
   });
 
-  it('mounts a dynamic config with every key the embedded server tunes', () => {
-    const temporal = compose.services.temporal as Service & { volumes?: string[] };
-    const mount = (temporal.volumes ?? []).find((v) => v.includes('dynamic-config.yaml'))!;
-    expect(mount).toBeDefined();
-    const [hostPath, containerPath] = mount.split(':');
-    expect(temporal.environment!.DYNAMIC_CONFIG_FILE_PATH).toBe(containerPath!.replace('/etc/temporal/', ''));
-    const file = parse(readFileSync(join(root, hostPath!), 'utf8')) as Record<string, { value: unknown }[]>;
-    expect(Object.keys(file).sort()).toEqual(Object.keys(DEV_SERVER_DYNAMIC_CONFIG).sort());
+  it('keeps the dynamic config to keys the embedded server tunes, with default task-queue partitions', () => {
+    const file = parse(readFileSync(DYNAMIC_CONFIG_PATH, 'utf8')) as Record<string, { value: unknown }[]>;
     for (const [key, entries] of Object.entries(file)) {
+      expect(Object.keys(DEV_SERVER_DYNAMIC_CONFIG), key).toContain(key);
       expect(entries, key).toHaveLength(1);
       expect(typeof entries[0]!.value, key).toBe(typeof DEV_SERVER_DYNAMIC_CONFIG[key as keyof typeof DEV_SERVER_DYNAMIC_CONFIG]);
     }
-    // Braid does not rely on a raised buffered-events limit in production.
+    expect(file['matching.numTaskqueueReadPartitions']).toBeUndefined();
     expect(file['history.maximumBufferedEventsBatch']![0]!.value).toBe(100);
-  });
-
-  it('starts things in dependency order', () => {
-    const deps = (s: Service) => (Array.isArray(s.depends_on) ? s.depends_on : Object.keys(s.depends_on ?? {}));
-    expect(deps(compose.services.temporal!)).toContain('postgresql');
-    expect(deps(compose.services.worker!)).toContain('temporal');
-    expect(deps(compose.services.api!)).toContain('temporal');
   });
 });
