@@ -15,7 +15,6 @@
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { connect } from 'node:net';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -27,7 +26,7 @@ import type { Supervised } from '../supervise';
 import { supervise } from '../supervise';
 import { PROJECT_ROOT } from '../temporal/binaries';
 import { waitForTemporal } from '../temporal/dev-server';
-import { freePortInRange } from '../temporal/free-port';
+import { freePortInRange, portOpen } from '../temporal/free-port';
 import type { ClusterBinaries } from './build';
 import { startPartProcess } from './process';
 import { POSTGRES_SUPERUSER, ensureDatabase, initPostgres, postgresArgs, postgresBinDir, postgresUser, waitForPostgres } from './postgres';
@@ -68,15 +67,6 @@ export interface RunningCluster {
   stop(): Promise<void>;
 }
 
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((r) => {
-    const s = connect(port, '127.0.0.1', () => {
-      s.end();
-      r(true);
-    });
-    s.on('error', () => r(false));
-  });
-}
 
 async function waitFor(what: string, check: () => Promise<boolean>, alive: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -1,5 +1,5 @@
 /** Asks the OS for a free TCP port on loopback. */
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 
 export function freePort(host = '127.0.0.1'): Promise<number> {
   return listenOnce(0, host).then((port) => {
@@ -38,4 +38,15 @@ export async function freePortInRange(from: number, to: number, taken: Set<numbe
     }
   }
   throw new Error(`no free port between ${from} and ${to}`);
+}
+
+/** Whether something accepts TCP connections on the port (on loopback). */
+export function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, host, () => {
+      socket.end();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
 }

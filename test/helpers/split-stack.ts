@@ -5,10 +5,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort } from '../../src/temporal/free-port';
+import { freePort, portOpen } from '../../src/temporal/free-port';
 import { eventually } from './sse';
 
 const root = resolve(__dirname, '..', '..');
@@ -87,15 +86,6 @@ export async function startSplitStack(extraEnv: Record<string, string> = {}, opt
   };
 }
 
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((r) => {
-    const s = connect(port, '127.0.0.1', () => {
-      s.end();
-      r(true);
-    });
-    s.on('error', () => r(false));
-  });
-}
 
 async function isReady(api: string): Promise<true | undefined> {
   const res = await fetch(`${api}/readyz`).catch(() => undefined);
