@@ -26,12 +26,23 @@ export interface PartProcessOptions {
   stopTimeoutMs?: number;
 }
 
+/** SIGKILL a process group; one that is gone already is fine. */
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // ESRCH: it exited meanwhile
+  }
+}
+
 export const pidFile = (runDir: string, name: string) => join(runDir, `${name}.pid`);
 
 export async function startPartProcess(opts: PartProcessOptions): Promise<RunningPart & { pid: number }> {
   mkdirSync(opts.runDir, { recursive: true });
   mkdirSync(opts.logDir, { recursive: true });
   const log = createWriteStream(join(opts.logDir, `${opts.name}.log`), { flags: 'a' });
+  // A log that cannot be written must not take the launcher down.
+  log.on('error', () => undefined);
   const child = spawn(opts.command, opts.args, {
     cwd: opts.cwd,
     env: opts.env,
@@ -46,13 +57,17 @@ export async function startPartProcess(opts: PartProcessOptions): Promise<Runnin
     child.once('exit', (code, signal) => {
       running = false;
       rmSync(pidFile(opts.runDir, opts.name), { force: true });
-      log.end();
       resolve({ code, signal });
     }),
   );
+  // The log ends when every holder of the pipes is gone, not when the process
+  // exits: PostgreSQL's backends (in sessions of their own, so a SIGKILL to
+  // the postmaster's group misses them) still write as they die, and a write
+  // after end() was an uncaught error that took the whole launcher down.
+  child.once('close', () => log.end());
   // Never outlive the launcher, even when it is killed.
   const killOnExit = () => {
-    if (running && child.pid) process.kill(-child.pid, 'SIGKILL');
+    if (running && child.pid) killGroup(child.pid);
   };
   process.once('exit', killOnExit);
   void exited.then(() => process.off('exit', killOnExit));
@@ -65,14 +80,14 @@ export async function startPartProcess(opts: PartProcessOptions): Promise<Runnin
   const stop = async () => {
     if (!running) return;
     child.kill(opts.stopSignal ?? 'SIGTERM');
-    const timer = setTimeout(() => running && process.kill(-child.pid!, 'SIGKILL'), opts.stopTimeoutMs ?? 15_000);
+    const timer = setTimeout(() => running && killGroup(child.pid!), opts.stopTimeoutMs ?? 15_000);
     await exited;
     clearTimeout(timer);
   };
   try {
     await opts.ready(() => running);
   } catch (err) {
-    if (running) process.kill(-child.pid!, 'SIGKILL');
+    if (running) killGroup(child.pid!);
     await exited;
     throw new Error(`${opts.name} did not start: ${(err as Error).message} (log: ${join(opts.logDir, `${opts.name}.log`)})`, { cause: err });
   }
