@@ -28,6 +28,7 @@ import { freePort } from '../src/temporal/free-port';
 import { createBraidWorker } from '../src/temporal/worker';
 import { countWorkflowTaskFailures } from '../test/helpers/history';
 import { startHttpTarget } from '../test/helpers/http-target';
+import { benchCluster } from './cluster';
 import { chain, fanOut, layered, tiny, unbalanced } from './graphs';
 import { measureForEach } from './for-each';
 import { measureRunPage } from './run-page';
@@ -39,6 +40,8 @@ const quick = process.argv.includes('--quick');
 const forEachOnly = process.argv.includes('--for-each');
 /** Only the run page in Chromium: `npm run bench -- --ui`. */
 const uiOnly = process.argv.includes('--ui');
+/** The dev server and the production topology side by side: `npm run bench -- --cluster`. */
+const clusterOnly = process.argv.includes('--cluster');
 const outDir = resolve(__dirname, 'results');
 const TASK_QUEUE = 'braid-bench';
 
@@ -57,6 +60,11 @@ async function main() {
   mkdirSync(outDir, { recursive: true });
   if (uiOnly) {
     const md = await measureRunPage({ reps: quick ? 1 : 5, outDir, log: (msg) => process.stdout.write(`[bench] ${msg}\n`) });
+    process.stdout.write(`\n${md}\n`);
+    return;
+  }
+  if (clusterOnly) {
+    const md = await benchCluster({ quick, outDir, log: (msg) => process.stdout.write(`[bench] ${msg}\n`) });
     process.stdout.write(`\n${md}\n`);
     return;
   }
