@@ -10,7 +10,7 @@
  * same chains with no fault. Wall times are client-observed (start call to
  * result). Writes bench/results/cluster.{json,md}.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -24,6 +24,7 @@ import type { DevServer } from '../src/temporal/dev-server';
 import { startDevServer } from '../src/temporal/dev-server';
 import { freePort } from '../src/temporal/free-port';
 import { createBraidWorker } from '../src/temporal/worker';
+import type { ClusterPart } from '../src/cluster/topology';
 import { launchCluster } from '../test/helpers/cluster';
 import { startHttpTarget } from '../test/helpers/http-target';
 import { chain, fanOut, tiny } from './graphs';
@@ -45,6 +46,8 @@ interface Stack {
   /** Start-latency targets: the API as its own process (two replicas on the cluster). */
   apis: string[];
   faults: { name: string; inject: () => Promise<void> }[];
+  /** Process groups by role, for CPU per node (the cluster only: the dev stack shares its process with the bench). */
+  groups?: () => Record<string, number[]>;
   stop: () => Promise<void>;
 }
 
@@ -53,7 +56,21 @@ interface StackFigures {
   wide: { width: number; braid: number; local: number; hand: number };
   chain: { depth: number; braidPerHop: number; localPerHop: number; handPerHop: number };
   start: { clients: number; requests: number; p50: number; p99: number; refused: number };
-  sustained: { runs: number; nodesPerRun: number; accepted: number; terminal: number; lost: number; duplicated: number; ms: number; runsPerSecond: number; nodesPerSecond: number };
+  sustained: {
+    runs: number;
+    nodesPerRun: number;
+    accepted: number;
+    terminal: number;
+    lost: number;
+    duplicated: number;
+    ms: number;
+    runsPerSecond: number;
+    nodesPerSecond: number;
+    /** History events of one run, per http node. */
+    eventsPerNode: number;
+    /** CPU milliseconds per http node, by role (cluster only). */
+    cpuMsPerNode?: Record<string, number>;
+  };
   recovery: { fault: string; ms: number; succeeded: number; runs: number }[];
 }
 
@@ -95,6 +112,15 @@ async function clusterStack(): Promise<Stack> {
       { name: 'temporal-history-1 (SIGKILL, restarted by the launcher after 0.5 s)', inject: async () => void cluster.kill('temporal-history-1') },
       { name: 'postgres (SIGKILL, restarted by the launcher after 0.5 s)', inject: async () => void cluster.kill('postgres') },
     ],
+    groups: () => {
+      const of = (parts: ClusterPart[]) => parts.map((p) => cluster.pid(p)).filter((p): p is number => p !== undefined);
+      return {
+        'Braid workers': of(['braid-worker-1', 'braid-worker-2']),
+        'Braid APIs': of(['braid-api-1', 'braid-api-2']),
+        'Temporal (5 services)': of(['temporal-history-1', 'temporal-history-2', 'temporal-matching', 'temporal-frontend', 'temporal-worker']),
+        PostgreSQL: of(['postgres']),
+      };
+    },
     stop: () => cluster.stop(),
   };
 }
@@ -176,7 +202,7 @@ async function measureStack(stack: Stack, base: string, quick: boolean, log: (m:
       }),
     );
 
-    const sustained = await sustainedRuns(stack.apis, client, base, quick ? 20 : 300);
+    const sustained = await sustainedRuns(stack, client, base, quick ? 20 : 300);
 
     const recovery: StackFigures['recovery'] = [];
     for (const fault of [undefined, ...stack.faults]) {
@@ -206,7 +232,9 @@ async function measureStack(stack: Stack, base: string, quick: boolean, log: (m:
  * visibility until all are terminal: accepted, terminal, lost, duplicated,
  * and runs and nodes per second from the first POST to the last run's end.
  */
-async function sustainedRuns(apis: string[], client: Client, base: string, runs: number): Promise<StackFigures['sustained']> {
+async function sustainedRuns(stack: Stack, client: Client, base: string, runs: number): Promise<StackFigures['sustained']> {
+  const { apis } = stack;
+  const cpuBefore = stack.groups ? cpuByRole(stack.groups()) : undefined;
   const prefix = `sustained-${Date.now()}`;
   const workflow = fanOut(base, 10, 0, 0);
   const t0 = performance.now();
@@ -232,9 +260,49 @@ async function sustainedRuns(apis: string[], client: Client, base: string, runs:
     await sleep(250);
   }
   const ms = performance.now() - t0;
+  const cpuAfter = stack.groups ? cpuByRole(stack.groups()) : undefined;
   const listed = await count(`WorkflowId STARTS_WITH '${prefix}'`);
   const nodesPerRun = workflow.nodes.length - 1;
-  return { runs, nodesPerRun, accepted, terminal, lost: accepted - terminal, duplicated: Math.max(0, listed - accepted), ms: round(ms), runsPerSecond: round((accepted / ms) * 1000), nodesPerSecond: round((accepted * nodesPerRun * 1000) / ms) };
+  const nodes = accepted * nodesPerRun;
+  const history = await client.workflow.getHandle(`${prefix}-0`).fetchHistory();
+  const cpuMsPerNode =
+    cpuBefore && cpuAfter ? Object.fromEntries(Object.entries(cpuAfter).map(([role, after]) => [role, round((after - (cpuBefore[role] ?? 0)) / nodes, 2)])) : undefined;
+  return {
+    runs,
+    nodesPerRun,
+    accepted,
+    terminal,
+    lost: accepted - terminal,
+    duplicated: Math.max(0, listed - accepted),
+    ms: round(ms),
+    runsPerSecond: round((accepted / ms) * 1000),
+    nodesPerSecond: round((nodes * 1000) / ms),
+    eventsPerNode: round((history.events?.length ?? 0) / nodesPerRun, 2),
+    ...(cpuMsPerNode ? { cpuMsPerNode } : {}),
+  };
+}
+
+/**
+ * CPU milliseconds so far of every process in each role's process groups
+ * (a part and what it forked: PostgreSQL's backends), from /proc.
+ */
+function cpuByRole(groups: Record<string, number[]>): Record<string, number> {
+  const ticksPerMs = 100 / 1000; // USER_HZ is 100 on Linux
+  const byGroup = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // gone since the listing
+    }
+    // Fields after the command (which may hold spaces): state ppid pgrp … utime(14) stime(15).
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const pgrp = Number(f[2]);
+    byGroup.set(pgrp, (byGroup.get(pgrp) ?? 0) + (Number(f[11]) + Number(f[12])) / ticksPerMs);
+  }
+  return Object.fromEntries(Object.entries(groups).map(([role, pgids]) => [role, pgids.reduce((sum, g) => sum + (byGroup.get(g) ?? 0), 0)]));
 }
 
 /**
@@ -312,6 +380,12 @@ export async function benchCluster(opts: { quick: boolean; outDir: string; log: 
     `| chain of ${dev.chain.depth}, hand-written, per hop | ${round(dev.chain.handPerHop, 2)} ms | ${round(cl.chain.handPerHop, 2)} ms | ${ratio(cl.chain.handPerHop, dev.chain.handPerHop)} |`,
     `| POST /v1/runs, ${dev.start.clients} clients × ${dev.start.requests / dev.start.clients}, p50 / p99 (dev: one API process; cluster: both replicas) | ${ms(dev.start.p50)} / ${ms(dev.start.p99)} ms | ${ms(cl.start.p50)} / ${ms(cl.start.p99)} ms | ${ratio(cl.start.p99, dev.start.p99)} (p99) |`,
     `| S5: ${dev.sustained.runs} runs of 11 http nodes through the API(s), 20 in flight | ${dev.sustained.runsPerSecond} runs/s (${dev.sustained.nodesPerSecond} nodes/s), lost ${dev.sustained.lost}, duplicated ${dev.sustained.duplicated} | ${cl.sustained.runsPerSecond} runs/s (${cl.sustained.nodesPerSecond} nodes/s), lost ${cl.sustained.lost}, duplicated ${cl.sustained.duplicated} | ${ratio(cl.sustained.runsPerSecond, dev.sustained.runsPerSecond)} |`,
+    `| history events per http node (one S5 run) | ${dev.sustained.eventsPerNode} | ${cl.sustained.eventsPerNode} | |`,
+    '',
+    `| cluster CPU per http node during S5 (ms, all roles on the same ${cpus().length} cores) | ms |`,
+    '|---|---|',
+    ...Object.entries(cl.sustained.cpuMsPerNode ?? {}).map(([role, v]) => `| ${role} | ${v} |`),
+    `| total | ${round(Object.values(cl.sustained.cpuMsPerNode ?? {}).reduce((a, b) => a + b, 0), 2)} |`,
     '',
     '| recovery: six chains of 5 × 400 ms (CP 2 s), fault 1 s in | all ended after | succeeded |',
     '|---|---|---|',

@@ -16,29 +16,12 @@
  */
 import { CancellationScope, condition, getExternalWorkflowHandle, isCancellation, workflowInfo } from '@temporalio/workflow';
 import { ExpressionCache } from '../src/graph/expressions';
-import type { ForEachProgressInput, GraphWorkflowInput, NodeError, SavedRef } from '../src/graph/run-state';
+import type { ForEachBatchInput, ForEachProgressInput, GraphWorkflowInput, ItemOutcome, NodeError } from '../src/graph/run-state';
 import { FOR_EACH_PROGRESS_SIGNAL } from '../src/graph/run-state';
 import { checkedNodeTypes, validateDefinition } from '../src/graph/validate';
 import { runFailureError } from './errors';
 import type { GraphHost } from './graph-workflow';
 import { runGraph } from './graph-workflow';
-
-export interface ForEachBatchInput {
-  /** The run and node this batch works for (progress goes there). */
-  parent: { runId: string; nodeId: string };
-  batch: number;
-  body: unknown;
-  library?: Record<string, SavedRef>;
-  nodeTypes?: string[];
-  items: unknown[];
-  /** Index of the first item in the node's whole list. */
-  offset: number;
-  concurrency: number;
-  failFast: boolean;
-  progressEvery: number;
-}
-
-export type ItemOutcome = { ok: true; output: unknown } | { ok: false; error: NodeError; cancelled: boolean };
 
 const CANCELED: NodeError = { type: 'CancelledFailure', message: 'canceled', retryable: false };
 

@@ -228,3 +228,21 @@ export const NAME_SEARCH_ATTRIBUTE = 'BraidWorkflow';
 export const VERSION_SEARCH_ATTRIBUTE = 'BraidVersion';
 /** Braid's search attributes, all Keyword; registered on the server at start-up. */
 export const SEARCH_ATTRIBUTES = [NAME_SEARCH_ATTRIBUTE, VERSION_SEARCH_ATTRIBUTE] as const;
+
+/** What a forEach node hands each of its batch children (workflows/for-each-batch-workflow.ts). */
+export interface ForEachBatchInput {
+  /** The run and node this batch works for (progress goes there). */
+  parent: { runId: string; nodeId: string };
+  batch: number;
+  body: unknown;
+  library?: Record<string, SavedRef>;
+  nodeTypes?: string[];
+  items: unknown[];
+  /** Index of the first item in the node's whole list. */
+  offset: number;
+  concurrency: number;
+  failFast: boolean;
+  progressEvery: number;
+}
+
+export type ItemOutcome = { ok: true; output: unknown } | { ok: false; error: NodeError; cancelled: boolean };

@@ -14,11 +14,10 @@
 import { CancellationScope, CancelledFailure, ChildWorkflowCancellationType, executeChild, isCancellation, sleep } from '@temporalio/workflow';
 import { durationMs } from '../../src/graph/duration';
 import { FAILURE_TYPES } from '../../src/graph/failures';
-import type { NodeError } from '../../src/graph/run-state';
+import type { ForEachBatchInput, ItemOutcome, NodeError } from '../../src/graph/run-state';
 import { childRunId, FOR_EACH_BATCH_WORKFLOW_TYPE } from '../../src/graph/run-state';
 import { FOR_EACH_DEFAULT_CONCURRENCY, FOR_EACH_MAX_ITEMS } from '../../src/graph/schema';
 import { NodeFailure, toNodeError } from '../errors';
-import type { ForEachBatchInput, ItemOutcome } from '../for-each-batch-workflow';
 import { FOR_EACH } from '../partition';
 import type { Executor } from './types';
 import { describeValue } from './types';

@@ -4,22 +4,9 @@ import type { ForEachProgress, NodeError, SavedRef, Waiting } from '../../src/gr
 import type { Scheduler } from '../../src/graph/scheduler';
 import type { ActivityDispatcher } from '../activity-dispatcher';
 import type { Mailbox } from '../mailbox';
+import type { NodeResult } from '../node-result';
 
-export interface NodeResult {
-  output: unknown;
-  attempts: number;
-  /** Branch chosen by a condition or switch. */
-  handle?: string;
-  /** The node's own work in ms (request time, delay time); 0 when it only computes. */
-  runMs: number;
-  /** Activity nodes: scheduled → started of the last attempt. */
-  queuedMs?: number;
-  execution: 'activity' | 'local' | 'workflow';
-  /** A subworkflow node: its child run. */
-  childRunId?: string;
-  /** A forEach node: its items at the end. */
-  progress?: ForEachProgress;
-}
+export type { NodeResult } from '../node-result';
 
 /** What expressions see of a node as `$nodes.<id>`. */
 export interface NodeView {

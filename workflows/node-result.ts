@@ -1,0 +1,18 @@
+/** What a node's executor returns when the node succeeds (the dispatcher builds it for activity nodes). */
+import type { ForEachProgress } from '../src/graph/run-state';
+
+export interface NodeResult {
+  output: unknown;
+  attempts: number;
+  /** Branch chosen by a condition or switch. */
+  handle?: string;
+  /** The node's own work in ms (request time, delay time); 0 when it only computes. */
+  runMs: number;
+  /** Activity nodes: scheduled → started of the last attempt. */
+  queuedMs?: number;
+  execution: 'activity' | 'local' | 'workflow';
+  /** A subworkflow node: its child run. */
+  childRunId?: string;
+  /** A forEach node: its items at the end. */
+  progress?: ForEachProgress;
+}
