@@ -27,7 +27,7 @@ import type { NodeSpec } from '../src/graph/graph';
 import { BATCH_WORKFLOW_TYPE } from '../src/graph/run-state';
 import { foreignActivityOptions, localActivityOptions, remoteActivityOptions } from './activity-options';
 import { BatchedNodeFailure, toNodeError } from './errors';
-import type { NodeResult } from './node-result';
+import type { NodeResult } from '../src/graph/node-result';
 import type { BatchInput, BatchOutcome } from './node-batch-workflow';
 import { LOCAL_BUDGET, PARTITION } from './partition';
 

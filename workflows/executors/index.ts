@@ -33,4 +33,4 @@ export const EXECUTORS: Readonly<Record<NodeType, Executor>> = {
 };
 
 export { customNode } from './custom';
-export type { Executor, ExecutorContext, NodeResult, NodeView } from './types';
+export type { Executor, ExecutorContext, NodeBinding, NodeResult } from './types';

@@ -1,26 +1,19 @@
 /** What every node type's executor gets and returns. */
 import type { Graph, NodeSpec } from '../../src/graph/graph';
-import type { ForEachProgress, NodeError, SavedRef, Waiting } from '../../src/graph/run-state';
+import type { ForEachProgress, SavedRef, Waiting } from '../../src/graph/run-state';
 import type { Scheduler } from '../../src/graph/scheduler';
 import type { ActivityDispatcher } from '../activity-dispatcher';
 import type { Mailbox } from '../mailbox';
-import type { NodeResult } from '../node-result';
+import type { NodeBinding, NodeResult } from '../../src/graph/node-result';
 
-export type { NodeResult } from '../node-result';
-
-/** What expressions see of a node as `$nodes.<id>`. */
-export interface NodeView {
-  status: string;
-  output?: unknown;
-  error?: NodeError;
-}
+export type { NodeBinding, NodeResult } from '../../src/graph/node-result';
 
 export interface ExecutorContext {
   readonly graph: Graph;
   readonly scheduler: Scheduler;
   readonly input: unknown;
   /** `$nodes` as expressions see it; entries are replaced, never mutated. */
-  readonly nodesView: Readonly<Record<string, NodeView>>;
+  readonly nodesView: Readonly<Record<string, NodeBinding>>;
   /** Evaluates every `{% … %}` inside `value`; `field` names it in errors. */
   evaluate(value: unknown, field: string): Promise<unknown>;
   readonly activities: ActivityDispatcher;

@@ -1,5 +1,5 @@
 /** What a node's executor returns when the node succeeds (the dispatcher builds it for activity nodes). */
-import type { ForEachProgress } from '../src/graph/run-state';
+import type { ForEachProgress, NodeError } from './run-state';
 
 export interface NodeResult {
   output: unknown;
@@ -15,4 +15,11 @@ export interface NodeResult {
   childRunId?: string;
   /** A forEach node: its items at the end. */
   progress?: ForEachProgress;
+}
+
+/** What expressions see of a node as `$nodes.<id>`. */
+export interface NodeBinding {
+  status: string;
+  output?: unknown;
+  error?: NodeError;
 }

@@ -1,0 +1,93 @@
+/**
+ * How a node's end becomes its state: the state the run shows, what
+ * expressions see of it as `$nodes.<id>`, the outcome the scheduler takes,
+ * its own work time, and whether it fails the run. Pure; the interpreter
+ * records what this returns.
+ */
+import type { NodeSpec } from './graph';
+import type { NodeBinding, NodeResult } from './node-result';
+import type { NodeError, NodeState } from './run-state';
+import type { NodeOutcome } from './scheduler';
+
+/** A node's end as its executor reported it: a result, or an error (and whether it was a cancellation). */
+export type NodeEnd = { result: NodeResult } | { error: NodeError; cancelled: boolean };
+
+export interface EndedNode {
+  state: NodeState;
+  binding: NodeBinding;
+  outcome: NodeOutcome;
+  /** The node's own work in ms, for the run's workMs (undefined when a failure did not report it). */
+  workMs: number | undefined;
+  /** A failed node whose `onError` is `fail`: the run fails. */
+  failsRun: boolean;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * `stopRequested`: the run asked this node to stop (fail-fast, cancellation,
+ * the history guard). However such a node ends short of success, it was
+ * canceled (its worker may have died and the activity timed out before the
+ * cancellation was confirmed).
+ */
+export function endNode(node: Pick<NodeSpec, 'type' | 'onError'>, end: NodeEnd, startedMs: number, endedMs: number, stopRequested: boolean): EndedNode {
+  const base = { type: node.type, startedAt: iso(startedMs), finishedAt: iso(endedMs) };
+  if ('result' in end) {
+    const r = end.result;
+    return {
+      state: {
+        ...base,
+        status: 'succeeded',
+        attempts: r.attempts,
+        output: r.output,
+        ...(r.queuedMs === undefined ? {} : { queuedMs: r.queuedMs }),
+        runMs: r.runMs,
+        execution: r.execution,
+        ...(r.childRunId === undefined ? {} : { childRunId: r.childRunId }),
+        ...(r.progress === undefined ? {} : { progress: r.progress }),
+      },
+      binding: { status: 'succeeded', output: r.output },
+      outcome: { status: 'succeeded', handle: r.handle },
+      workMs: r.runMs,
+      failsRun: false,
+    };
+  }
+  const timing = timingOf(end.error);
+  const attempts = attemptsOf(end.error);
+  if (end.cancelled || stopRequested) {
+    return {
+      state: { ...base, status: 'canceled', attempts, error: end.error, ...timing },
+      binding: { status: 'canceled', error: end.error },
+      outcome: { status: 'canceled' },
+      workMs: timing.runMs,
+      failsRun: false,
+    };
+  }
+  const output = node.onError === 'continue' ? { error: end.error } : undefined;
+  return {
+    state: { ...base, status: 'failed', attempts, error: end.error, ...(output ? { output } : {}), ...timing },
+    binding: { status: 'failed', error: end.error, ...(output ? { output } : {}) },
+    outcome: { status: 'failed' },
+    workMs: timing.runMs,
+    failsRun: node.onError === 'fail',
+  };
+}
+
+function detailsOf(error: NodeError): { attempt?: unknown; queuedMs?: unknown; runMs?: unknown } | undefined {
+  return error.details as { attempt?: unknown; queuedMs?: unknown; runMs?: unknown } | undefined;
+}
+
+/** Attempts of a failed activity (its last attempt's number), 1 otherwise. */
+export function attemptsOf(error: NodeError): number {
+  const attempt = detailsOf(error)?.attempt;
+  return typeof attempt === 'number' ? attempt : 1;
+}
+
+/** queuedMs / runMs of a failed activity's last attempt, when it reported them. */
+export function timingOf(error: NodeError): { queuedMs?: number; runMs?: number } {
+  const d = detailsOf(error);
+  return {
+    ...(typeof d?.queuedMs === 'number' ? { queuedMs: d.queuedMs } : {}),
+    ...(typeof d?.runMs === 'number' ? { runMs: d.runMs } : {}),
+  };
+}
