@@ -29,7 +29,7 @@ import { foreignActivityOptions, localActivityOptions, remoteActivityOptions } f
 import { BatchedNodeFailure, toNodeError } from './errors';
 import type { NodeResult } from '../src/graph/node-result';
 import type { BatchInput, BatchOutcome } from './node-batch-workflow';
-import { LOCAL_BUDGET, PARTITION } from './partition';
+import { LOCAL_BUDGET, localFits, PARTITION, placeQueue } from './partition';
 
 interface Queued {
   node: NodeSpec;
@@ -168,39 +168,22 @@ export class ActivityDispatcher {
     return (this.queue.length > 0 || this.waitingCalls.length > 0) && this.inline + this.children < this.slots;
   }
 
-  /**
-   * Places queued nodes within the budget: the fewest new batch children
-   * that, together with the slots left for inline activities, take the whole
-   * queue (or as much of it as the budget allows); inline activities first,
-   * the rest spread evenly over the new children.
-   */
+  /** Starts calls waiting for a slot, then places queued nodes within the budget (`placeQueue`). */
   flush(): void {
     this.direct = false;
     while (this.waitingCalls.length > 0 && this.inline + this.children < this.slots) {
       const w = this.waitingCalls.shift()!;
       w.start().then(w.resolve, w.reject);
     }
-    const free = this.slots - this.inline - this.children;
-    const waiting = this.queue.length;
-    if (free <= 0 || waiting === 0) return;
-    // A child costs a few round trips of its own, about what a couple of
-    // waves of inline activities cost; only a queue longer than that goes
-    // to children.
-    const inlineWaves = Math.ceil(waiting / this.slots);
-    const maxNew = inlineWaves <= PARTITION.inlineWavesBeforeChildren ? 0 : Math.max(0, Math.min(free - 1, this.maxChildren - this.children));
-    let k = 0;
-    while (k < maxNew && free - k + k * PARTITION.childWindow < waiting) k++;
-    const inline = this.queue.splice(0, Math.min(waiting, free - k));
+    const place = placeQueue(this.queue.length, { inline: this.inline, children: this.children, slots: this.slots, maxChildren: this.maxChildren });
+    const inline = this.queue.splice(0, place.inline);
     if (inline.length > 0) {
       const start = async () => {
         for (const q of inline) this.runInline(q.node, q.request).then(q.resolve, q.reject);
       };
       void (this.opts.nodes ? this.opts.nodes.run(start) : start());
     }
-    for (let i = k; i > 0 && this.queue.length > 0; i--) {
-      const size = Math.min(PARTITION.childWindow, Math.ceil(this.queue.length / i));
-      this.startBatch(this.queue.splice(0, size));
-    }
+    for (const size of place.batches) this.startBatch(this.queue.splice(0, size));
   }
 
   /** Starts queued local nodes while their results fit this workflow task's byte budget. */
@@ -211,8 +194,7 @@ export class ActivityDispatcher {
       this.localTask = task;
       this.localBytes = 0;
     }
-    const reserve = () => this.localLargest || LOCAL_BUDGET.localFirstEstimate;
-    while (this.localQueue.length > 0 && this.localBytes + (this.localInFlight + 1) * reserve() <= this.localTaskBytes) {
+    while (this.localQueue.length > 0 && localFits(this.localBytes, this.localInFlight, this.localLargest, this.localTaskBytes)) {
       const q = this.localQueue.shift()!;
       this.localInFlight++;
       proxyLocalActivities<Activities>(localActivityOptions(q.node))

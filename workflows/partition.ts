@@ -62,3 +62,49 @@ export const FOR_EACH = {
   /** Progress signals per batch (about). */
   reportsPerBatch: 10,
 } as const;
+
+/** What a dispatcher has in flight and may use (its share of PARTITION). */
+export interface Budget {
+  /** Remote activities in flight in the run's own workflow. */
+  inline: number;
+  /** Batch children in flight. */
+  children: number;
+  slots: number;
+  maxChildren: number;
+}
+
+/**
+ * Where `waiting` queued activity nodes go now: the fewest new batch children
+ * that, with the slots left for inline activities, take the whole queue (or
+ * as much as the budget allows); inline first, the rest spread evenly over
+ * the new children. A child costs a few round trips of its own, about what a
+ * couple of waves of inline activities cost, so a queue that inline slots
+ * clear in `inlineWavesBeforeChildren` waves stays inline. Pure.
+ */
+export function placeQueue(waiting: number, b: Budget): { inline: number; batches: number[] } {
+  const free = b.slots - b.inline - b.children;
+  if (free <= 0 || waiting === 0) return { inline: 0, batches: [] };
+  const inlineWaves = Math.ceil(waiting / b.slots);
+  const maxNew = inlineWaves <= PARTITION.inlineWavesBeforeChildren ? 0 : Math.max(0, Math.min(free - 1, b.maxChildren - b.children));
+  let k = 0;
+  while (k < maxNew && free - k + k * PARTITION.childWindow < waiting) k++;
+  const inline = Math.min(waiting, free - k);
+  const batches: number[] = [];
+  let rest = waiting - inline;
+  for (let i = k; i > 0 && rest > 0; i--) {
+    const size = Math.min(PARTITION.childWindow, Math.ceil(rest / i));
+    batches.push(size);
+    rest -= size;
+  }
+  return { inline, batches };
+}
+
+/**
+ * Whether one more local activity may start in this workflow task: the
+ * results recorded in it so far plus a reservation for each one in flight
+ * (the largest result seen, `localFirstEstimate` before any) stay within
+ * the task's byte budget. Pure.
+ */
+export function localFits(recordedBytes: number, inFlight: number, largestResult: number, taskBytes: number): boolean {
+  return recordedBytes + (inFlight + 1) * (largestResult || LOCAL_BUDGET.localFirstEstimate) <= taskBytes;
+}
