@@ -275,7 +275,7 @@ async function main() {
       process.stdout.write(`${report.violations.length} violation(s); replay with: npm run chaos -- --seed ${seed} --minutes ${minutes} (runs and graphs in bench/results/chaos-violations.json)\n`);
       process.exitCode = 1;
     }
-    writeFileSync(join(outDir, `chaos-seed-${seed}.json`), `${JSON.stringify(result, null, 2)}\n`);
+    writeFileSync(join(outDir, `chaos-${values.cluster ? 'cluster-' : ''}seed-${seed}.json`), `${JSON.stringify({ stack: stack.describe, ...result }, null, 2)}\n`);
   } finally {
     await stack.stop();
     await target.close();
