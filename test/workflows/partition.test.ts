@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import type { Budget } from '../../workflows/partition';
 import { LOCAL_BUDGET, localFits, PARTITION, placeQueue } from '../../workflows/partition';
 
-const run = { inline: 0, children: 0, slots: PARTITION.slots, maxChildren: PARTITION.children };
+const run: Budget = { inline: 0, children: 0, slots: PARTITION.slots, maxChildren: PARTITION.children };
 
 describe('placeQueue: where queued activity nodes go', () => {
-  const cases: { name: string; waiting: number; budget: typeof run; inline: number; batches: number[] }[] = [
+  const cases: { name: string; waiting: number; budget: Budget; inline: number; batches: number[] }[] = [
     { name: 'an empty queue goes nowhere', waiting: 0, budget: run, inline: 0, batches: [] },
     { name: 'a narrow queue runs inline', waiting: 5, budget: run, inline: 5, batches: [] },
     { name: 'three waves of inline slots stay inline: one wave now, the rest waits', waiting: 144, budget: run, inline: 48, batches: [] },
