@@ -83,6 +83,11 @@ export interface MappedProblem {
   unexpected: boolean;
 }
 
+/** A start refused because a run with that id exists (Temporal's WorkflowExecutionAlreadyStartedError). */
+export function isAlreadyStarted(err: unknown): boolean {
+  return err instanceof WorkflowExecutionAlreadyStartedError;
+}
+
 export function toProblem(err: unknown): MappedProblem {
   if (err instanceof ApiError) {
     const { headers, ...extra } = err.extra;
@@ -92,7 +97,7 @@ export function toProblem(err: unknown): MappedProblem {
   if (err instanceof WorkflowNotFoundError || grpcCode(err) === GrpcStatus.NOT_FOUND) {
     return { problem: { ...PROBLEM_TYPES.notFound, detail: 'no run with this id' }, unexpected: false };
   }
-  if (err instanceof WorkflowExecutionAlreadyStartedError) {
+  if (isAlreadyStarted(err)) {
     return { problem: { ...PROBLEM_TYPES.conflict, detail: 'a run with this id already exists' }, unexpected: false };
   }
   if (err instanceof DatabaseUnavailableError) {

@@ -159,6 +159,9 @@ export const problemSchema = z
   })
   .openapi('Problem');
 
+/** An OpenAPI response of a route that answers a problem (RFC 9457). */
+export const problemResponse = (description: string) => ({ description, content: { 'application/problem+json': { schema: problemSchema } } });
+
 export const runIdParamSchema = z.object({ runId: runIdSchema.openapi({ param: { name: 'runId', in: 'path' } }) });
 
 export const healthSchema = z.object({ status: z.string(), checks: z.record(z.string(), z.unknown()).optional() }).openapi('Health');

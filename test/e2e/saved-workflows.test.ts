@@ -305,6 +305,8 @@ describe.each(backends)('saved workflows on $kind', ({ kind, options }) => {
     expect((await finished(hookAcceptedSchema.parse(await empty.json()).runId)).input).toBeNull();
     const garbled = await call('POST', path, '{not json');
     expect(garbled.status).toBe(400);
+    // The same problem type as POST /v1/runs with a body that is not JSON.
+    expect(((await garbled.json()) as { type: string }).type).toBe('/problems/malformed-json');
   });
 
   it('answers 404 for unknown workflows and triggers, and for /v1/hooks/:name when it is ambiguous', async () => {

@@ -13,11 +13,11 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { WebhookRequest } from '../../graph/run-state';
-import { ApiError } from '../problem';
+import { ApiError, isAlreadyStarted } from '../problem';
 import { nameSlug } from '../run-ids';
 import type { RunStore } from '../run-store';
 import type { SavedWorkflows } from '../saved-workflows';
-import { hookAcceptedSchema, problemSchema, triggerParamSchema, workflowNameParamSchema } from '../schemas';
+import { hookAcceptedSchema, problemResponse, triggerParamSchema, workflowNameParamSchema } from '../schemas';
 import type { AppEnv } from '../types';
 import { assertNesting, validationHook } from '../validation';
 
@@ -26,7 +26,6 @@ const IDEMPOTENCY_HEADER = 'idempotency-key';
 /** Request headers never passed to a run (credentials). */
 const HIDDEN_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', SIGNATURE_HEADER]);
 
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: problemSchema } } });
 
 const hookHeaders = z.object({
   'x-braid-signature': z.string().optional().openapi({ example: 'sha256=5d5b09f6dcb2d53a5fffc60c4ac0d55fabdf556069d6631545f42aa6e3500f2e' }),
@@ -43,12 +42,12 @@ const hookRouteCommon = {
   responses: {
     200: { description: 'A delivery with this Idempotency-Key was accepted before', content: { 'application/json': { schema: hookAcceptedSchema } } },
     202: { description: 'The run was durably started', content: { 'application/json': { schema: hookAcceptedSchema } } },
-    400: problem('Malformed JSON'),
-    401: problem('Bad or missing signature, or missing API token'),
-    404: problem('No such workflow or webhook trigger'),
-    413: problem('Body too large'),
-    415: problem('Not JSON'),
-    503: problem('Temporal unavailable'),
+    400: problemResponse('Malformed JSON'),
+    401: problemResponse('Bad or missing signature, or missing API token'),
+    404: problemResponse('No such workflow or webhook trigger'),
+    413: problemResponse('Body too large'),
+    415: problemResponse('Not JSON'),
+    503: problemResponse('Temporal unavailable'),
   },
 };
 
@@ -129,7 +128,7 @@ export function hooksRoutes(deps: HooksRoutesDeps) {
       try {
         input = JSON.parse(text);
       } catch (err) {
-        throw new ApiError('badRequest', `body is not valid JSON: ${(err as Error).message}`);
+        throw new ApiError('malformedJson', `body is not valid JSON: ${(err as Error).message}`);
       }
     }
     assertNesting(input, '$');
@@ -156,7 +155,7 @@ export function hooksRoutes(deps: HooksRoutesDeps) {
       });
       return c.json(accepted(started.runId, 'running', false, started.version), 202, { location: started.links.self });
     } catch (err) {
-      if (runId && (err as Error)?.name === 'WorkflowExecutionAlreadyStartedError') {
+      if (runId && isAlreadyStarted(err)) {
         const first = await deps.runs.get(runId);
         return c.json(accepted(runId, first.status, true, first.workflow.version ?? latest.version), 200, { location: first.links.self });
       }

@@ -2,7 +2,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import { DEFAULT_NAME } from '../../graph/schema';
-import { ApiError } from '../problem';
+import { ApiError, isAlreadyStarted } from '../problem';
 import { resolveLibrary } from '../library';
 import { newRunId } from '../run-ids';
 import type { WorkflowRepository } from '../../store/workflow-repository';
@@ -17,7 +17,7 @@ import {
   nodeParamSchema,
   nodeStateSchema,
   listRunsQuerySchema,
-  problemSchema,
+  problemResponse,
   runCreatedSchema,
   runIdParamSchema,
   runListSchema,
@@ -28,7 +28,6 @@ import {
 import type { AppEnv } from '../types';
 import { assertNesting, issueFieldErrors, validationError, validationHook } from '../validation';
 
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: problemSchema } } });
 const security = [{ bearerAuth: [] }];
 
 const startRoute = createRoute({
@@ -39,12 +38,12 @@ const startRoute = createRoute({
   request: { body: { required: true, content: { 'application/json': { schema: startRunBodySchema } } } },
   responses: {
     201: { description: 'The run was durably started', content: { 'application/json': { schema: runCreatedSchema } } },
-    400: problem('Malformed JSON'),
-    409: problem('A run with this runId exists'),
-    413: problem('Body too large'),
-    415: problem('Not JSON'),
-    422: problem('Invalid definition; every error is listed'),
-    503: problem('Temporal unavailable'),
+    400: problemResponse('Malformed JSON'),
+    409: problemResponse('A run with this runId exists'),
+    413: problemResponse('Body too large'),
+    415: problemResponse('Not JSON'),
+    422: problemResponse('Invalid definition; every error is listed'),
+    503: problemResponse('Temporal unavailable'),
   },
 });
 
@@ -56,8 +55,8 @@ const listRoute = createRoute({
   request: { query: listRunsQuerySchema },
   responses: {
     200: { description: 'A page of runs', content: { 'application/json': { schema: runListSchema } } },
-    422: problem('Bad query'),
-    503: problem('Temporal unavailable'),
+    422: problemResponse('Bad query'),
+    503: problemResponse('Temporal unavailable'),
   },
 });
 
@@ -69,8 +68,8 @@ const getRoute = createRoute({
   request: { params: runIdParamSchema },
   responses: {
     200: { description: 'The run', content: { 'application/json': { schema: runSchema } } },
-    404: problem('No such run'),
-    503: problem('Temporal unavailable'),
+    404: problemResponse('No such run'),
+    503: problemResponse('Temporal unavailable'),
   },
 });
 
@@ -83,8 +82,8 @@ const definitionRoute = createRoute({
   request: { params: runIdParamSchema },
   responses: {
     200: { description: 'The definition', content: { 'application/json': { schema: workflowDefinitionSchema } } },
-    404: problem('No such run'),
-    503: problem('Temporal unavailable'),
+    404: problemResponse('No such run'),
+    503: problemResponse('Temporal unavailable'),
   },
 });
 
@@ -96,9 +95,9 @@ const cancelRoute = createRoute({
   request: { params: runIdParamSchema },
   responses: {
     202: { description: 'Cancellation requested', content: { 'application/json': { schema: cancelAcceptedSchema } } },
-    404: problem('No such run'),
-    409: problem('The run already finished'),
-    503: problem('Temporal unavailable'),
+    404: problemResponse('No such run'),
+    409: problemResponse('The run already finished'),
+    503: problemResponse('Temporal unavailable'),
   },
 });
 
@@ -111,10 +110,10 @@ const decisionRoute = createRoute({
   request: { params: nodeParamSchema, body: { required: true, content: { 'application/json': { schema: decisionBodySchema } } } },
   responses: {
     200: { description: 'Decided: the node state', content: { 'application/json': { schema: nodeStateSchema } } },
-    404: problem('No such run, or no approval node with this id'),
-    409: problem('The node is not waiting (not started yet, or decided), or the run has finished'),
-    422: problem('Bad body'),
-    503: problem('Temporal unavailable'),
+    404: problemResponse('No such run, or no approval node with this id'),
+    409: problemResponse('The node is not waiting (not started yet, or decided), or the run has finished'),
+    422: problemResponse('Bad body'),
+    503: problemResponse('Temporal unavailable'),
   },
 });
 
@@ -129,10 +128,10 @@ const sendEventRoute = createRoute({
   request: { params: eventParamSchema },
   responses: {
     202: { description: 'Delivered', content: { 'application/json': { schema: eventAcceptedSchema } } },
-    400: problem('Malformed JSON'),
-    404: problem('No such run'),
-    409: problem('The run has finished'),
-    503: problem('Temporal unavailable'),
+    400: problemResponse('Malformed JSON'),
+    404: problemResponse('No such run'),
+    409: problemResponse('The run has finished'),
+    503: problemResponse('Temporal unavailable'),
   },
 });
 
@@ -146,7 +145,7 @@ const eventsRoute = createRoute({
   request: { params: runIdParamSchema },
   responses: {
     200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } },
-    404: problem('No such run'),
+    404: problemResponse('No such run'),
   },
 });
 
@@ -175,7 +174,7 @@ export function runsRoutes(store: RunStore, watch: RunWatch, repository: Workflo
         location: started.links.self,
       });
     } catch (err) {
-      if ((err as Error)?.name === 'WorkflowExecutionAlreadyStartedError') {
+      if (isAlreadyStarted(err)) {
         throw new ApiError('conflict', `a run with id "${runId}" already exists`, { links: store.links(runId) });
       }
       throw err;

@@ -4,7 +4,7 @@
  * schedules.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { ApiError } from '../problem';
+import { ApiError, isAlreadyStarted } from '../problem';
 import type { RunStore } from '../run-store';
 import type { SavedWorkflows } from '../saved-workflows';
 import type { Schedules } from '../schedules';
@@ -12,7 +12,7 @@ import { scheduleId } from '../schedules';
 import type { WorkflowRepository } from '../../store/workflow-repository';
 import {
   listWorkflowsQuerySchema,
-  problemSchema,
+  problemResponse,
   runCreatedSchema,
   savedVersionSchema,
   scheduleActionBodySchema,
@@ -29,7 +29,6 @@ import {
 import type { AppEnv } from '../types';
 import { assertNesting, issueFieldErrors, validationError, validationHook } from '../validation';
 
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: problemSchema } } });
 const json = <T extends z.ZodType>(description: string, schema: T) => ({ description, content: { 'application/json': { schema } } });
 const security = [{ bearerAuth: [] }];
 
@@ -41,7 +40,7 @@ const validateRoute = createRoute({
   request: { body: { required: true, content: { 'application/json': { schema: workflowDefinitionSchema } } } },
   responses: {
     200: json('The definition is valid', validateOkSchema),
-    422: problem('Every problem found'),
+    422: problemResponse('Every problem found'),
   },
 });
 
@@ -51,7 +50,7 @@ const listRoute = createRoute({
   summary: 'List saved workflows by name',
   security,
   request: { query: listWorkflowsQuerySchema },
-  responses: { 200: json('A page of saved workflows', workflowListSchema), 422: problem('Bad query') },
+  responses: { 200: json('A page of saved workflows', workflowListSchema), 422: problemResponse('Bad query') },
 });
 
 const putRoute = createRoute({
@@ -70,10 +69,10 @@ const putRoute = createRoute({
   responses: {
     200: json('This content was saved before', savedVersionSchema),
     201: json('A new version', savedVersionSchema),
-    413: problem('Body too large'),
-    415: problem('Not JSON'),
-    422: problem('Invalid definition; every error is listed, as /v1/workflows/validate reports them'),
-    503: problem('Temporal or the database unavailable'),
+    413: problemResponse('Body too large'),
+    415: problemResponse('Not JSON'),
+    422: problemResponse('Invalid definition; every error is listed, as /v1/workflows/validate reports them'),
+    503: problemResponse('Temporal or the database unavailable'),
   },
 });
 
@@ -83,7 +82,7 @@ const getRoute = createRoute({
   summary: 'Read a saved workflow: the latest definition and every version',
   security,
   request: { params: workflowNameParamSchema },
-  responses: { 200: json('The workflow', workflowDetailSchema), 404: problem('No such workflow') },
+  responses: { 200: json('The workflow', workflowDetailSchema), 404: problemResponse('No such workflow') },
 });
 
 const deleteRoute = createRoute({
@@ -93,7 +92,7 @@ const deleteRoute = createRoute({
   description: 'Runs in flight finish.',
   security,
   request: { params: workflowNameParamSchema },
-  responses: { 204: { description: 'Deleted' }, 404: problem('No such workflow'), 503: problem('Temporal unavailable') },
+  responses: { 204: { description: 'Deleted' }, 404: problemResponse('No such workflow'), 503: problemResponse('Temporal unavailable') },
 });
 
 const versionRoute = createRoute({
@@ -102,7 +101,7 @@ const versionRoute = createRoute({
   summary: 'Read one version as saved (it can be PUT back as is)',
   security,
   request: { params: workflowVersionParamSchema },
-  responses: { 200: json('The definition', workflowDefinitionSchema), 404: problem('No such workflow or version') },
+  responses: { 200: json('The definition', workflowDefinitionSchema), 404: problemResponse('No such workflow or version') },
 });
 
 const runRoute = createRoute({
@@ -116,10 +115,10 @@ const runRoute = createRoute({
   },
   responses: {
     201: json('The run was durably started', runCreatedSchema),
-    404: problem('No such workflow or version'),
-    409: problem('A run with this runId exists'),
-    422: problem('Bad body'),
-    503: problem('Temporal unavailable'),
+    404: problemResponse('No such workflow or version'),
+    409: problemResponse('A run with this runId exists'),
+    422: problemResponse('Bad body'),
+    503: problemResponse('Temporal unavailable'),
   },
 });
 
@@ -129,7 +128,7 @@ const schedulesRoute = createRoute({
   summary: "The workflow's schedules: spec, next run times, recent runs, paused state",
   security,
   request: { params: workflowNameParamSchema },
-  responses: { 200: json('Its schedules', scheduleListSchema), 404: problem('No such workflow'), 503: problem('Temporal unavailable') },
+  responses: { 200: json('Its schedules', scheduleListSchema), 404: problemResponse('No such workflow'), 503: problemResponse('Temporal unavailable') },
 });
 
 const scheduleActionRoute = (action: 'pause' | 'unpause' | 'trigger', summary: string) =>
@@ -144,8 +143,8 @@ const scheduleActionRoute = (action: 'pause' | 'unpause' | 'trigger', summary: s
     },
     responses: {
       202: json('Done', z.object({ scheduleId: z.string(), action: z.literal(action) }).openapi(`Schedule${action[0]!.toUpperCase()}${action.slice(1)}d`)),
-      404: problem('No such workflow or schedule trigger'),
-      503: problem('Temporal unavailable'),
+      404: problemResponse('No such workflow or schedule trigger'),
+      503: problemResponse('Temporal unavailable'),
     },
   });
 
@@ -223,7 +222,7 @@ export function workflowsRoutes(deps: WorkflowsRoutesDeps) {
       const started = await saved.startRun(name, parsed.data);
       return c.json({ runId: started.runId, status: 'running' as const, links: started.links }, 201, { location: started.links.self });
     } catch (err) {
-      if ((err as Error)?.name === 'WorkflowExecutionAlreadyStartedError' && parsed.data.runId) {
+      if (isAlreadyStarted(err) && parsed.data.runId) {
         throw new ApiError('conflict', `a run with id "${parsed.data.runId}" already exists`, { links: deps.runs.links(parsed.data.runId) });
       }
       throw err;
