@@ -39,6 +39,7 @@ import type { Fault as ChaosFault } from './chaos/faults';
 import { crashExplains, killWindow } from './chaos/faults';
 import { taskTrail } from './chaos/history';
 import { startChaosTarget } from './chaos/target';
+import type { RunView } from '../src/api/run-store';
 
 const { values } = parseArgs({
   options: {
@@ -150,11 +151,6 @@ interface Violation {
   runId: string;
   nodeId?: string;
   detail: string;
-}
-
-interface RunView {
-  status: string;
-  nodes: Record<string, { status: string }>;
 }
 
 async function main() {

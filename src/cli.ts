@@ -17,6 +17,7 @@ import { SingleBar } from 'cli-progress';
 import Table from 'cli-table3';
 import { Command, CommanderError, Option } from 'commander';
 import { createParser } from 'eventsource-parser';
+import type { RunView } from './api/run-store';
 
 export const EXIT = { ok: 0, failed: 1, error: 2 } as const;
 
@@ -32,26 +33,6 @@ interface Problem {
   title?: string;
   detail?: string;
   errors?: { path: string; message: string }[];
-}
-
-interface NodeRow {
-  status: string;
-  attempts?: number;
-  runMs?: number;
-  queuedMs?: number;
-  error?: { type?: string; message?: string };
-}
-
-interface RunView {
-  runId: string;
-  name: string;
-  status: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  nodes: Record<string, NodeRow>;
-  error?: { message?: string };
-  metrics?: { wallMs?: number; workMs?: number; efficiency?: number };
-  links?: { temporalUi?: string };
 }
 
 /** An API answer that is not what the command needed (the problem's detail and field errors). */
