@@ -13,6 +13,7 @@ import { uiRoutes } from '../ui/routes';
 import { createSession } from '../ui/session';
 import { ApiError, PROBLEM_CONTENT_TYPE, toProblem } from './problem';
 import { temporalReadiness, withDatabaseCheck } from './readiness';
+import type { RunStore } from './run-store';
 import { createRunStore } from './run-store';
 import { createRunWatch } from './run-watch';
 
@@ -37,7 +38,7 @@ const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export function createApp(deps: AppDeps) {
   const { config, logger } = deps;
   const nodeTypeNames = [...(deps.nodeTypes?.keys() ?? [])];
-  const store =
+  const runStore =
     deps.runStore ??
     createRunStore({
       client: deps.client,
@@ -62,7 +63,16 @@ export function createApp(deps: AppDeps) {
     await next();
   });
   app.use(requestLog(logger));
-  const metrics = createMetrics(store, { claim: countedRuns?.claim });
+  const metrics = createMetrics(runStore, { claim: countedRuns?.claim });
+  // Every start through the API counts (runs, saved workflows, webhooks).
+  const store: RunStore = {
+    ...runStore,
+    start: async (req) => {
+      const started = await runStore.start(req);
+      metrics.runStarted(req.name, req.triggerKind ?? 'manual');
+      return started;
+    },
+  };
   app.use(metrics.middleware);
   // One validation for every route: built-in node types, custom ones (BRAID_NODE_TYPES), triggers.
   const nodeTypeSchemas = new Map([...(deps.nodeTypes ?? new Map()).values()].map((t) => [t.type, t.data] as const));
@@ -129,13 +139,6 @@ export function createApp(deps: AppDeps) {
 
   app.route('/', systemRoutes(readiness));
   app.route('/', uiRoutes({ assets: deps.assets ?? createAssets(), session, apiToken: config.apiToken, limiter }));
-  // Every start through the API counts (runs, saved workflows, webhooks).
-  const startRun = store.start;
-  store.start = async (req) => {
-    const started = await startRun(req);
-    metrics.runStarted(req.name, req.triggerKind ?? 'manual');
-    return started;
-  };
   const watch = createRunWatch(store, { intervalMs: deps.watchIntervalMs ?? DEFAULT_WATCH_INTERVAL_MS });
   const repository =
     deps.repository ?? createWorkflowRepository(openDatabase({ kind: 'sqlite', file: ':memory:' }).then((d) => d.db));
