@@ -23,6 +23,7 @@ import {
   WORKFLOW_TYPE,
 } from '../graph/run-state';
 import type { TriggerKind } from '../graph/schema';
+import { DEFAULT_NAME } from '../graph/schema';
 import { redactSecrets } from '../graph/secrets';
 import { ApiError } from './problem';
 
@@ -379,7 +380,7 @@ export function createRunStore(opts: RunStoreOptions) {
       const version = versionPayload ? defaultPayloadConverter.fromPayload(versionPayload) : undefined;
       return {
         runId: e.execution?.workflowId ?? '',
-        name: typeof name === 'string' ? name : Array.isArray(name) ? String(name[0]) : 'unnamed',
+        name: typeof name === 'string' ? name : Array.isArray(name) ? String(name[0]) : DEFAULT_NAME,
         version: typeof version === 'string' ? version : null,
         status: STATUS_BY_TEMPORAL[statusName] ?? 'failed',
         startedAt: timestampToIso(e.startTime),
@@ -496,7 +497,7 @@ function nameOf(d: WorkflowExecutionDescription): string {
   const fromSa = d.typedSearchAttributes.get(nameSearchAttribute);
   if (typeof fromSa === 'string') return fromSa;
   const memo = d.memo?.name;
-  return typeof memo === 'string' ? memo : 'unnamed';
+  return typeof memo === 'string' ? memo : DEFAULT_NAME;
 }
 
 function timestampToIso(ts: { seconds?: unknown; nanos?: number | null } | null | undefined): string | null {
