@@ -33,6 +33,9 @@ describe('replay', () => {
 
   it('replays every recorded history against the current workflow code', async () => {
     quietRuntime();
+    // Not a loop that passes by running zero times: every example's history and the three v1 ones.
+    expect(histories.length).toBe(current.length + 3);
+    expect(current.length).toBeGreaterThanOrEqual(5);
     // One call per history: the same workflow id appears in both sets.
     for (const h of histories) {
       const result = await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, h.history, h.workflowId).then(
