@@ -3,7 +3,8 @@
  * drive it with `app.request()`.
  */
 import { randomUUID } from 'node:crypto';
-import { OpenAPIHono } from '@hono/zod-openapi';
+// First: it gives zod its `.openapi()`, which a schema only has if built after this import.
+import '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
@@ -31,7 +32,7 @@ import { systemRoutes } from './routes/system';
 import { workflowsRoutes } from './routes/workflows';
 import type { AppDeps, AppEnv, ValidateWorkflow } from './types';
 import { validateWorkflow } from '../graph/triggers';
-import { validationHook } from './validation';
+import { createRouter } from './validation';
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -52,7 +53,7 @@ export function createApp(deps: AppDeps) {
   const temporalReady = temporalReadiness(deps.client, config.namespace, config.taskQueue);
   const readiness = deps.readiness ?? (countedRuns ? withDatabaseCheck(temporalReady, countedRuns.ping) : temporalReady);
 
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const app = createRouter();
 
   // Echo the client's x-request-id when it is sane, else make one.
   app.use(async (c, next) => {

@@ -1,5 +1,6 @@
 /** Turns zod and graph validation results into 422 problems. */
 import type { Hook } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import type { z } from 'zod';
 import type { ValidationIssue } from '../graph/validate';
 import { exceedsNesting, formatPath, MAX_NESTING } from '../graph/validate';
@@ -54,3 +55,8 @@ export const validationHook: Hook<unknown, AppEnv, string, unknown> = async (res
   }
   throw validationError(errors);
 };
+
+/** A router whose request validation answers the API's problem (every route module and the app use one). */
+export function createRouter(): OpenAPIHono<AppEnv> {
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+}

@@ -10,7 +10,7 @@
  *   delivery's run: the key names the run, so Temporal refuses a second start.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { WebhookRequest } from '../../graph/run-state';
 import { ApiError, isAlreadyStarted } from '../problem';
@@ -19,7 +19,7 @@ import type { RunStore } from '../run-store';
 import type { SavedWorkflows } from '../saved-workflows';
 import { hookAcceptedSchema, problemResponse, triggerParamSchema, workflowNameParamSchema } from '../schemas';
 import type { AppEnv } from '../types';
-import { assertNesting, validationHook } from '../validation';
+import { assertNesting, createRouter } from '../validation';
 
 export const SIGNATURE_HEADER = 'x-braid-signature';
 const IDEMPOTENCY_HEADER = 'idempotency-key';
@@ -91,7 +91,7 @@ export interface HooksRoutesDeps {
 }
 
 export function hooksRoutes(deps: HooksRoutesDeps) {
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const app = createRouter();
 
   async function deliver(c: Context<AppEnv>, name: string, triggerId?: string) {
     const latest = await deps.saved.latest(name);

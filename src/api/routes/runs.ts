@@ -1,5 +1,5 @@
 /** /v1/runs: start, list, read, watch and cancel runs. */
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import { DEFAULT_NAME } from '../../graph/schema';
 import { ApiError, isAlreadyStarted } from '../problem';
@@ -25,8 +25,7 @@ import {
   startRunBodySchema,
   workflowDefinitionSchema,
 } from '../schemas';
-import type { AppEnv } from '../types';
-import { assertNesting, issueFieldErrors, validationError, validationHook } from '../validation';
+import { assertNesting, createRouter, issueFieldErrors, validationError } from '../validation';
 
 const security = [{ bearerAuth: [] }];
 
@@ -150,7 +149,7 @@ const eventsRoute = createRoute({
 });
 
 export function runsRoutes(store: RunStore, watch: RunWatch, repository: WorkflowRepository, metrics?: Pick<Metrics, 'sseOpened' | 'sseClosed'>) {
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const app = createRouter();
 
   app.openapi(startRoute, async (c) => {
     const body = c.req.valid('json');

@@ -3,7 +3,7 @@
  * workflows and their versions; start runs of them; see and steer their
  * schedules.
  */
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { ApiError, isAlreadyStarted } from '../problem';
 import type { RunStore } from '../run-store';
 import type { SavedWorkflows } from '../saved-workflows';
@@ -26,8 +26,7 @@ import {
   workflowNameParamSchema,
   workflowVersionParamSchema,
 } from '../schemas';
-import type { AppEnv } from '../types';
-import { assertNesting, issueFieldErrors, validationError, validationHook } from '../validation';
+import { assertNesting, createRouter, issueFieldErrors, validationError } from '../validation';
 
 const json = <T extends z.ZodType>(description: string, schema: T) => ({ description, content: { 'application/json': { schema } } });
 const security = [{ bearerAuth: [] }];
@@ -163,7 +162,7 @@ export interface WorkflowsRoutesDeps {
 
 export function workflowsRoutes(deps: WorkflowsRoutesDeps) {
   const { saved, repository, schedules } = deps;
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const app = createRouter();
 
   app.openapi(validateRoute, async (c) => {
     const result = c.get('validate')(c.req.valid('json'));
