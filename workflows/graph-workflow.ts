@@ -17,7 +17,7 @@ import { ForEachProgressTotals } from '../src/graph/for-each-progress';
 import type { Graph } from '../src/graph/graph';
 import { fitIntoPayloadLimit, runOutput, runVerdict } from '../src/graph/run-end';
 import type { GraphWorkflowInput, RunState } from '../src/graph/run-state';
-import { runTiming } from '../src/graph/run-state';
+import { isoTime, runTiming } from '../src/graph/run-state';
 import { RunTracker } from '../src/graph/run-tracker';
 import { Scheduler } from '../src/graph/scheduler';
 import type { ValidationResult } from '../src/graph/validate';
@@ -30,8 +30,6 @@ export { ACTIVITY_DEFAULTS } from './activity-options';
 export { HISTORY_GUARD_PATCH, SCALE_PATCH } from './node-runner';
 export { RESULT_OUTPUT_BUDGET } from '../src/graph/run-end';
 export { changesQuery, decisionUpdate, eventSignal, forEachProgressSignal, stateQuery } from './run-handlers';
-
-const iso = (ms: number) => new Date(ms).toISOString();
 
 export async function graphWorkflow(args: GraphWorkflowInput): Promise<RunState> {
   return runGraph(args);
@@ -69,7 +67,7 @@ export async function runGraph(args: GraphWorkflowInput, host?: GraphHost): Prom
     const liveWallMs = () => {
       if (state.status === 'running') state.metrics.wallMs = Date.now() - startedMs;
     };
-    setRunHandlers({ graph, tracker, mailbox, progress, liveWallMs, now: () => iso(Date.now()) });
+    setRunHandlers({ graph, tracker, mailbox, progress, liveWallMs, now: () => isoTime(Date.now()) });
   }
   const nodes = new NodeRunner({ args, runId, graph, scheduler, tracker, mailbox, progress, ...(host ? { host } : {}) });
 
@@ -98,7 +96,7 @@ export async function runGraph(args: GraphWorkflowInput, host?: GraphHost): Prom
   nodes.recordSkipped();
 
   const endMs = Date.now();
-  state.finishedAt = iso(endMs);
+  state.finishedAt = isoTime(endMs);
   state.metrics = { ...runTiming(endMs - startedMs, criticalPath(graph, nodes.work).ms), activityCount: state.metrics.activityCount };
   tracker.touch();
   const verdict = runVerdict({ cancelled, ...(nodes.historyLimit === undefined ? {} : { historyLimit: nodes.historyLimit }), failures: nodes.failures });
@@ -134,7 +132,7 @@ function initialState(runId: string, graph: Graph, args: GraphWorkflowInput, sta
     name: graph.name,
     ...(graph.version === undefined ? {} : { version: graph.version }),
     status: 'running',
-    startedAt: iso(startedMs),
+    startedAt: isoTime(startedMs),
     input: args.input ?? null,
     nodes: Object.fromEntries(graph.nodes.map((n) => [n.id, { status: 'pending', attempts: 0 }])),
     metrics: { wallMs: 0, workMs: 0, overheadMs: 0, efficiency: 0, criticalPathMs: 0, activityCount: 0 },

@@ -14,7 +14,7 @@ import type { NodeEnd } from '../src/graph/node-end';
 import { endNode } from '../src/graph/node-end';
 import type { NodeBinding, NodeResult } from '../src/graph/node-result';
 import type { GraphWorkflowInput, NodeError } from '../src/graph/run-state';
-import { HISTORY_LIMITS, webhookInput } from '../src/graph/run-state';
+import { HISTORY_LIMITS, isoTime, webhookInput } from '../src/graph/run-state';
 import type { RunTracker } from '../src/graph/run-tracker';
 import type { Scheduler } from '../src/graph/scheduler';
 import type { NodeType } from '../src/graph/schema';
@@ -36,8 +36,6 @@ export const SCALE_PATCH = 'braid-scale-v1';
  * from before the guard replays as it ran.
  */
 export const HISTORY_GUARD_PATCH = 'braid-history-guard-v1';
-
-const iso = (ms: number) => new Date(ms).toISOString();
 
 export interface NodeRunnerOptions {
   args: GraphWorkflowInput;
@@ -124,7 +122,7 @@ export class NodeRunner {
         tracker.setNode(node.id, { ...state.nodes[node.id]!, progress: p });
       },
       markWaiting(node, waiting) {
-        tracker.setNode(node.id, { ...state.nodes[node.id]!, status: 'waiting', waiting: { ...waiting, since: iso(Date.now()) } });
+        tracker.setNode(node.id, { ...state.nodes[node.id]!, status: 'waiting', waiting: { ...waiting, since: isoTime(Date.now()) } });
         nodes[node.id] = { status: 'waiting' };
       },
       run: { id: runId, taskQueue: workflowInfo().taskQueue, library: args.library ?? {}, nodeTypes: args.nodeTypes ?? [], claimCheck: args.claimCheck === true },
@@ -148,7 +146,7 @@ export class NodeRunner {
   private launch(node: NodeSpec): void {
     const now = Date.now();
     this.startedAt[node.index] = now;
-    this.opts.tracker.setNode(node.id, { status: 'running', attempts: 0, startedAt: iso(now) });
+    this.opts.tracker.setNode(node.id, { status: 'running', attempts: 0, startedAt: isoTime(now) });
     if (ACTIVITY_NODE_TYPES.has(node.type)) this.opts.tracker.state.metrics.activityCount++;
     const onResult = (result: NodeResult) => this.ended.push({ node, end: { result } });
     const onError = (err: unknown) => this.ended.push({ node, end: endOfError(err) });

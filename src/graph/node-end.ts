@@ -7,6 +7,7 @@
 import type { NodeSpec } from './graph';
 import type { NodeBinding, NodeResult } from './node-result';
 import type { NodeError, NodeState } from './run-state';
+import { isoTime } from './run-state';
 import type { NodeOutcome } from './scheduler';
 
 /** A node's end as its executor reported it: a result, or an error (and whether it was a cancellation). */
@@ -22,8 +23,6 @@ export interface EndedNode {
   failsRun: boolean;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
-
 /**
  * `stopRequested`: the run asked this node to stop (fail-fast, cancellation,
  * the history guard). However such a node ends short of success, it was
@@ -31,7 +30,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * cancellation was confirmed).
  */
 export function endNode(node: Pick<NodeSpec, 'type' | 'onError'>, end: NodeEnd, startedMs: number, endedMs: number, stopRequested: boolean): EndedNode {
-  const base = { type: node.type, startedAt: iso(startedMs), finishedAt: iso(endedMs) };
+  const base = { type: node.type, startedAt: isoTime(startedMs), finishedAt: isoTime(endedMs) };
   if ('result' in end) {
     const r = end.result;
     return {
