@@ -36,6 +36,7 @@ import { measureForEach } from './for-each';
 import { measureRunPage } from './run-page';
 import { measureWatching, startApiProcess } from './watching';
 import { barChart, gantt, lineChart } from './svg';
+import { BUILT_IN } from '../workflows/nodes';
 
 const quick = process.argv.includes('--quick');
 /** Only the forEach scenario, at full size: `npm run bench -- --for-each`. */
@@ -388,7 +389,7 @@ async function main() {
     table.push('| S6 scheduler alone (layered DAG) | nodes | edges | schedule ms (median) | ms per 1k nodes |', '|---|---|---|---|---|');
     for (const n of sizes) {
       const def = layered(n);
-      const g = buildGraph({ nodes: def.nodes, edges: def.edges ?? [] });
+      const g = buildGraph({ nodes: def.nodes, edges: def.edges ?? [] }, BUILT_IN);
       const times: number[] = [];
       for (let i = 0; i < (quick ? 3 : 7); i++) {
         const t = performance.now();
@@ -399,7 +400,7 @@ async function main() {
       let validateMs: number | undefined;
       if (n <= 5_000) {
         const tv = performance.now();
-        validateDefinition(def);
+        validateDefinition(def, BUILT_IN);
         validateMs = round(performance.now() - tv);
       }
       const med = stats(times).median;

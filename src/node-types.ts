@@ -24,7 +24,7 @@
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import type { z } from 'zod';
-import { isNodeType } from './graph/schema';
+import { isBuiltInType } from '../workflows/nodes';
 
 export interface NodeTypeContext {
   nodeId: string;
@@ -55,7 +55,7 @@ export function defineNodeType<S extends z.ZodType>(definition: NodeTypeDefiniti
   if (!TYPE_NAME.test(definition.type)) {
     throw new NodeTypeError(`node type "${definition.type}": a name starts with a letter and has letters, digits, "_" and "-" (at most 64)`);
   }
-  if (isNodeType(definition.type)) throw new NodeTypeError(`node type "${definition.type}" is built in`);
+  if (isBuiltInType(definition.type)) throw new NodeTypeError(`node type "${definition.type}" is built in`);
   if (typeof definition.data?.safeParse !== 'function') throw new NodeTypeError(`node type "${definition.type}": data must be a zod schema`);
   if (typeof definition.run !== 'function') throw new NodeTypeError(`node type "${definition.type}": run must be a function`);
   return definition;

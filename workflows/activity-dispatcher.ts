@@ -109,7 +109,7 @@ export class ActivityDispatcher {
 
   /**
    * Runs an http node's request; call it inside the node's cancellation scope.
-   * No `async` here: see executors/http.ts.
+   * No `async` here: see nodes/http.ts.
    */
   http(node: NodeSpec, request: HttpRequestInput): Promise<NodeResult> {
     if (!this.opts.partitioned) return this.runInline(node, request);

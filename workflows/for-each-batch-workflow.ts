@@ -18,10 +18,11 @@ import { CancellationScope, condition, getExternalWorkflowHandle, isCancellation
 import { ExpressionCache } from '../src/graph/expressions';
 import type { ForEachBatchInput, ForEachProgressInput, GraphWorkflowInput, ItemOutcome, NodeError } from '../src/graph/run-state';
 import { FOR_EACH_PROGRESS_SIGNAL } from '../src/graph/run-state';
-import { checkedNodeTypes, validateDefinition } from '../src/graph/validate';
+import { validateDefinition } from '../src/graph/validate';
 import { runFailureError } from './errors';
 import type { GraphHost } from './graph-workflow';
 import { runGraph } from './graph-workflow';
+import { checkedNodeTypes } from './nodes';
 
 const CANCELED: NodeError = { type: 'CancelledFailure', message: 'canceled', retryable: false };
 

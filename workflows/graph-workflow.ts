@@ -21,7 +21,9 @@ import { isoTime, runTiming } from '../src/graph/run-state';
 import { RunTracker } from '../src/graph/run-tracker';
 import { Scheduler } from '../src/graph/scheduler';
 import type { ValidationResult } from '../src/graph/validate';
-import { checkedNodeTypes, formatPath, validateDefinition } from '../src/graph/validate';
+import { formatPath, validateDefinition } from '../src/graph/validate';
+import type { NodeTypes } from './nodes';
+import { checkedNodeTypes } from './nodes';
 import { Mailbox } from './mailbox';
 import { NodeRunner } from './node-runner';
 import { setRunHandlers } from './run-handlers';
@@ -58,7 +60,7 @@ export interface GraphHost {
 export async function runGraph(args: GraphWorkflowInput, host?: GraphHost): Promise<RunState> {
   const runId = host?.runId ?? workflowInfo().workflowId;
   const startedMs = Date.now();
-  const { graph, scheduler } = prepare(args, host);
+  const { graph, scheduler, types } = prepare(args, host);
   const tracker = new RunTracker(initialState(runId, graph, args, startedMs));
   const { state } = tracker;
   const mailbox = new Mailbox();
@@ -69,7 +71,7 @@ export async function runGraph(args: GraphWorkflowInput, host?: GraphHost): Prom
     };
     setRunHandlers({ graph, tracker, mailbox, progress, liveWallMs, now: () => isoTime(Date.now()) });
   }
-  const nodes = new NodeRunner({ args, runId, graph, scheduler, tracker, mailbox, progress, ...(host ? { host } : {}) });
+  const nodes = new NodeRunner({ args, runId, graph, types, scheduler, tracker, mailbox, progress, ...(host ? { host } : {}) });
 
   let cancelled = false;
   try {
@@ -111,14 +113,15 @@ export async function runGraph(args: GraphWorkflowInput, host?: GraphHost): Prom
 }
 
 /** The graph, validated (once per forEach batch), and its scheduler; an invalid one fails the run for good. */
-function prepare(args: GraphWorkflowInput, host?: GraphHost): { graph: Graph; scheduler: Scheduler } {
-  const validation = host?.validation ?? validateDefinition(args.definition, checkedNodeTypes(args.nodeTypes));
+function prepare(args: GraphWorkflowInput, host?: GraphHost): { graph: Graph; scheduler: Scheduler; types: NodeTypes } {
+  const types = checkedNodeTypes(args.nodeTypes);
+  const validation = host?.validation ?? validateDefinition(args.definition, types);
   if (!validation.ok) {
     throw ApplicationFailure.nonRetryable(`invalid workflow definition (${validation.issues.length} problem(s))`, FAILURE_TYPES.invalidDefinition, validation.issues);
   }
   const { graph } = validation;
   try {
-    return { graph, scheduler: new Scheduler(graph, { trigger: args.trigger }) };
+    return { graph, scheduler: new Scheduler(graph, { trigger: args.trigger }), types };
   } catch (err) {
     throw ApplicationFailure.nonRetryable((err as Error).message, FAILURE_TYPES.invalidDefinition, [
       { code: 'unknown_trigger', path: formatPath(['trigger']), message: (err as Error).message },

@@ -17,13 +17,10 @@ import type { GraphWorkflowInput, NodeError } from '../src/graph/run-state';
 import { HISTORY_LIMITS, isoTime, webhookInput } from '../src/graph/run-state';
 import type { RunTracker } from '../src/graph/run-tracker';
 import type { Scheduler } from '../src/graph/scheduler';
-import type { NodeType } from '../src/graph/schema';
-import { ACTIVITY_NODE_TYPES } from '../src/graph/schema';
 import { secretsBinding } from '../src/graph/secrets';
 import { ActivityDispatcher } from './activity-dispatcher';
 import { BatchedNodeFailure, NodeFailure, nodeFailureToError, toNodeError } from './errors';
-import type { ExecutorContext } from './executors';
-import { customNode, EXECUTORS } from './executors';
+import type { ExecutorContext, NodeTypes } from './nodes';
 import type { Mailbox } from './mailbox';
 import { TimerWheel } from './timer-wheel';
 
@@ -41,6 +38,8 @@ export interface NodeRunnerOptions {
   args: GraphWorkflowInput;
   runId: string;
   graph: Graph;
+  /** The run's node types: built-in and custom. */
+  types: NodeTypes;
   scheduler: Scheduler;
   tracker: RunTracker;
   mailbox: Mailbox;
@@ -106,7 +105,7 @@ export class NodeRunner {
       scheduler,
       input,
       nodesView: nodes,
-      activities: this.dispatcher,
+      dispatcher: this.dispatcher,
       async evaluate(value, field) {
         try {
           return await evaluateTemplate(value, { ...item, input, nodes, run: { id: runId, startedAt: state.startedAt }, secrets }, expressions);
@@ -138,7 +137,7 @@ export class NodeRunner {
   launchReady(): void {
     const ready = this.opts.scheduler.next();
     if (ready.length === 0) return;
-    this.dispatcher.plan(ready.filter((n) => ACTIVITY_NODE_TYPES.has(n.type) && n.execution !== 'local').length);
+    this.dispatcher.plan(ready.filter((n) => n.activitySlot && n.execution !== 'local').length);
     if (this.nodesScope) void this.nodesScope.run(async () => ready.forEach((n) => this.launch(n)));
     else ready.forEach((n) => this.launch(n));
   }
@@ -147,7 +146,7 @@ export class NodeRunner {
     const now = Date.now();
     this.startedAt[node.index] = now;
     this.opts.tracker.setNode(node.id, { status: 'running', attempts: 0, startedAt: isoTime(now) });
-    if (ACTIVITY_NODE_TYPES.has(node.type)) this.opts.tracker.state.metrics.activityCount++;
+    if (node.activitySlot) this.opts.tracker.state.metrics.activityCount++;
     const onResult = (result: NodeResult) => this.ended.push({ node, end: { result } });
     const onError = (err: unknown) => this.ended.push({ node, end: endOfError(err) });
     if (this.nodesScope) {
@@ -161,7 +160,7 @@ export class NodeRunner {
 
   private execute(node: NodeSpec): Promise<NodeResult> {
     try {
-      return (EXECUTORS[node.type as NodeType] ?? customNode)(node, this.ctx);
+      return this.opts.types.get(node.type)!.run(node, this.ctx);
     } catch (err) {
       return Promise.reject(err);
     }

@@ -2,6 +2,7 @@
  * The HTTP API. `createApp` builds the Hono app without listening, so tests
  * drive it with `app.request()`.
  */
+import type { z } from 'zod';
 import { randomUUID } from 'node:crypto';
 // First: it gives zod its `.openapi()`, which a schema only has if built after this import.
 import '@hono/zod-openapi';
@@ -32,6 +33,7 @@ import { systemRoutes } from './routes/system';
 import { workflowsRoutes } from './routes/workflows';
 import type { AppDeps, AppEnv, ValidateWorkflow } from './types';
 import { validateWorkflow } from '../graph/triggers';
+import { BUILT_IN_NODE_TYPES, withCustomTypes } from '../../workflows/nodes';
 import { createRouter } from './validation';
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -76,8 +78,8 @@ export function createApp(deps: AppDeps) {
   };
   app.use(metrics.middleware);
   // One validation for every route: built-in node types, custom ones (BRAID_NODE_TYPES), triggers.
-  const nodeTypeSchemas = new Map([...(deps.nodeTypes ?? new Map()).values()].map((t) => [t.type, t.data] as const));
-  const validate: ValidateWorkflow = (definition) => validateWorkflow(definition, { nodeTypes: nodeTypeSchemas });
+  const types = withCustomTypes(deps.nodeTypes?.values() ?? []);
+  const validate: ValidateWorkflow = (definition) => validateWorkflow(definition, types);
   app.use(async (c, next) => {
     c.set('validate', validate);
     await next();
@@ -169,9 +171,9 @@ export function createApp(deps: AppDeps) {
     scheme: 'bearer',
     description: 'Required on /v1/* when API_TOKEN is set.',
   });
-  // Custom node types document their data like the built-in ones.
-  for (const t of deps.nodeTypes?.values() ?? []) {
-    app.openAPIRegistry.register(`NodeData_${t.type}`, t.data as never);
+  // Every node type documents its data: the built-in ones (workflows/nodes) and the custom ones.
+  for (const t of [...BUILT_IN_NODE_TYPES, ...(deps.nodeTypes?.values() ?? [])]) {
+    app.openAPIRegistry.register(`NodeData_${t.type}`, (t.data as z.ZodType).meta({ description: t.description ?? `Custom node type "${t.type}"` }) as never);
   }
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

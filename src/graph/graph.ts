@@ -3,22 +3,27 @@
  * incoming and outgoing edges per node, and a topological order that follows
  * definition order wherever the edges allow.
  */
-import type { ExecutionMode, GraphEdge, GraphNode, NodeType, RetryOptions } from './schema';
-import { DEFAULT_NAME, LIMITS, LOCAL_CAPABLE_TYPES } from './constants';
+import type { ExecutionMode, GraphEdge, GraphNode, RetryOptions } from './schema';
+import { DEFAULT_NAME, LIMITS } from './constants';
+import type { NodeCatalog } from './node-type';
 import { MinHeap } from './heap';
 
 export interface NodeSpec {
   /** Definition index; ready nodes start in this order. */
   readonly index: number;
   readonly id: string;
-  readonly type: NodeType;
+  readonly type: string;
   readonly label?: string;
   readonly data: Record<string, unknown>;
   readonly retry?: RetryOptions;
   readonly timeout?: string;
   readonly onError: 'fail' | 'continue' | 'branch';
-  /** The node's own `execution`, else `settings.execution`, else `activity`. */
+  /** The node's own `execution`, else `settings.execution`, else `activity`; always `activity` for a type that cannot run locally. */
   readonly execution: ExecutionMode;
+  /** Runs as an activity and takes a `maxParallel` slot (from its type). */
+  readonly activitySlot: boolean;
+  /** Starts on its first taken input (from its type: merge "any"). */
+  readonly joinsOnFirst: boolean;
 }
 
 export interface EdgeSpec {
@@ -59,22 +64,28 @@ export interface GraphInput {
 
 /**
  * Indexes a definition whose ids and edge ends were checked (see `validate`).
+ * `types` tells what each node's type means to the scheduler; without it (a
+ * page that only draws the graph) every node is a plain workflow node.
  * Throws on an edge to an unknown node, as a guard for callers that skipped validation.
  */
-export function buildGraph(def: GraphInput): Graph {
+export function buildGraph(def: GraphInput, types?: NodeCatalog): Graph {
   const indexById = new Map<string, number>();
   const nodes = def.nodes.map((n, index): NodeSpec => {
     indexById.set(n.id, index);
+    const type = types?.get(n.type);
+    const data = (n.data ?? {}) as Record<string, unknown>;
     return {
       index,
       id: n.id,
-      type: n.type as NodeType,
+      type: n.type,
       label: n.label,
-      data: (n.data ?? {}) as Record<string, unknown>,
+      data,
       retry: n.retry,
       timeout: n.timeout,
       onError: n.onError ?? 'fail',
-      execution: LOCAL_CAPABLE_TYPES.has(n.type as NodeType) ? (n.execution ?? def.settings?.execution ?? 'activity') : 'activity',
+      execution: type?.local ? (n.execution ?? def.settings?.execution ?? 'activity') : 'activity',
+      activitySlot: type?.activitySlot ?? false,
+      joinsOnFirst: type?.joinsOnFirst?.(data) ?? false,
     };
   });
   const incoming: number[][] = nodes.map(() => []);

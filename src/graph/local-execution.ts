@@ -7,8 +7,9 @@
  */
 import { durationMs } from './duration';
 import { isExpression } from './expressions';
+import type { NodeCatalog } from './node-type';
 import type { ExecutionMode, GraphNode } from './schema';
-import { ACTIVITY_NODE_TYPES, isNodeType, LOCAL_CAPABLE_TYPES, LOCAL_MAX_TIMEOUT_MS, LOCAL_SAFE_METHODS } from './schema';
+import { LOCAL_MAX_TIMEOUT_MS, LOCAL_SAFE_METHODS } from './schema';
 
 export interface LocalExecutionProblem {
   /** Path segments under the node. */
@@ -23,16 +24,16 @@ export function hasIdempotencyKey(headers: unknown): boolean {
 }
 
 /** Problems that keep `node` from running locally; empty when it may, or when it is not local. */
-export function localExecutionProblems(node: GraphNode, defaultMode: ExecutionMode | undefined): LocalExecutionProblem[] {
+export function localExecutionProblems(node: GraphNode, defaultMode: ExecutionMode | undefined, types: NodeCatalog): LocalExecutionProblem[] {
   const mode = node.execution ?? defaultMode ?? 'activity';
   if (mode !== 'local') return [];
   const where = node.execution ? ['execution'] : [];
-  if (!isNodeType(node.type) || !LOCAL_CAPABLE_TYPES.has(node.type)) {
+  const type = types.get(node.type);
+  if (!type?.local) {
     // settings.execution applies to Braid's own activity nodes only; a node of another type saying so is a mistake.
-    const why = isNodeType(node.type) && ACTIVITY_NODE_TYPES.has(node.type) ? 'calls an activity another worker may host' : 'runs inside the workflow';
-    return node.execution
-      ? [{ path: ['execution'], message: `only ${[...LOCAL_CAPABLE_TYPES].join(', ')} nodes can run locally; "${node.type}" ${why}` }]
-      : [];
+    const why = type?.activitySlot ? 'calls an activity another worker may host' : 'runs inside the workflow';
+    const capable = [...types.values()].filter((t) => t.local).map((t) => t.type);
+    return node.execution ? [{ path: ['execution'], message: `only ${capable.join(', ')} nodes can run locally; "${node.type}" ${why}` }] : [];
   }
   const problems: LocalExecutionProblem[] = [];
   const data = node.data ?? {};

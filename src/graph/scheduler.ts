@@ -19,7 +19,8 @@
  */
 import type { Graph, NodeSpec } from './graph';
 import { MinHeap } from './heap';
-import { ACTIVITY_NODE_TYPES, ERROR_HANDLE } from './schema';
+import { TRIGGER_TYPE } from './node-type';
+import { ERROR_HANDLE } from './schema';
 
 /** `waiting`: running, and parked until a person or another system answers (approval, wait). The scheduler sees it as running. */
 export const NODE_STATUSES = ['pending', 'running', 'waiting', 'succeeded', 'failed', 'skipped', 'canceled'] as const;
@@ -70,12 +71,12 @@ export class Scheduler {
     this.taken = new Int32Array(n);
     this.poisoned = new Int32Array(n);
     this.queued = new Uint8Array(n);
-    this.isActivity = Uint8Array.from(graph.nodes, (node) => (ACTIVITY_NODE_TYPES.has(node.type) ? 1 : 0));
-    this.isMergeAny = Uint8Array.from(graph.nodes, (node) => (node.type === 'merge' && node.data.mode === 'any' ? 1 : 0));
+    this.isActivity = Uint8Array.from(graph.nodes, (node) => (node.activitySlot ? 1 : 0));
+    this.isMergeAny = Uint8Array.from(graph.nodes, (node) => (node.joinsOnFirst ? 1 : 0));
 
     if (options.trigger !== undefined) {
       const t = graph.indexById.get(options.trigger);
-      if (t === undefined || graph.nodes[t]!.type !== 'trigger') {
+      if (t === undefined || graph.nodes[t]!.type !== TRIGGER_TYPE) {
         throw new RangeError(`"${options.trigger}" is not a trigger of this graph`);
       }
     }

@@ -5,14 +5,16 @@
  * - `webhook`: `POST /v1/hooks/:name/:triggerId`, signed with `secret` when set;
  * - `schedule`: a Temporal Schedule, by `cron` (+ `timezone`) or `every`.
  *
- * The schema (`schema.ts`) checks each field's shape; this module adds the
+ * The trigger node type (workflows/nodes/trigger.ts) checks each field's shape; this module adds the
  * checks the workflow itself never needs (cron syntax), so the interpreter's
  * bundle stays free of a cron parser. Pure: the API and tests import it.
  */
 import { Cron } from 'croner';
 import type { Graph } from './graph';
-import type { TriggerData, TriggerKind } from './schema';
-import type { ValidateOptions, ValidationIssue, ValidationResult } from './validate';
+import type { NodeCatalog } from './node-type';
+import { TRIGGER_TYPE } from './node-type';
+import type { TriggerKind } from './schema';
+import type { ValidationIssue, ValidationResult } from './validate';
 import { formatPath, ISSUE_CODES, validateDefinition } from './validate';
 
 export interface TriggerSpec {
@@ -31,9 +33,9 @@ export interface TriggerSpec {
 /** Every trigger node of a valid graph, in definition order. */
 export function triggersOf(graph: Graph): TriggerSpec[] {
   return graph.nodes
-    .filter((n) => n.type === 'trigger')
+    .filter((n) => n.type === TRIGGER_TYPE)
     .map((n) => {
-      const data = (n.data ?? {}) as TriggerData;
+      const data = n.data as Partial<Omit<TriggerSpec, 'id' | 'index'>>;
       const spec: TriggerSpec = { id: n.id, index: n.index, kind: data.kind ?? 'manual' };
       for (const key of ['secret', 'cron', 'timezone', 'every'] as const) if (data[key] !== undefined) spec[key] = data[key];
       return spec;
@@ -85,7 +87,7 @@ export function triggerIssues(definition: unknown): ValidationIssue[] {
   if (!Array.isArray(nodes)) return issues;
   nodes.forEach((node: unknown, index) => {
     const n = node as { id?: unknown; type?: unknown; data?: { cron?: unknown } } | null;
-    if (n?.type !== 'trigger' || typeof n.data?.cron !== 'string') return;
+    if (n?.type !== TRIGGER_TYPE || typeof n.data?.cron !== 'string') return;
     const problem = cronProblem(n.data.cron);
     if (problem) {
       issues.push({
@@ -104,8 +106,8 @@ export function triggerIssues(definition: unknown): ValidationIssue[] {
  * `/v1/workflows/validate`, `POST /v1/runs` and `PUT /v1/workflows/:name`
  * all answer with it, so they report the same problems.
  */
-export function validateWorkflow(definition: unknown, options: ValidateOptions = {}): ValidationResult {
-  const result = validateDefinition(definition, options);
+export function validateWorkflow(definition: unknown, types: NodeCatalog): ValidationResult {
+  const result = validateDefinition(definition, types);
   const issues = triggerIssues(definition);
   if (issues.length === 0) return result;
   return { ok: false, issues: [...(result.ok ? [] : result.issues), ...issues] };

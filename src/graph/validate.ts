@@ -6,25 +6,14 @@
  * (a bad node does not hide problems in the others), then the graph as a whole
  * (triggers, cycles, reachability) over the nodes and edges that passed.
  */
-import type { z } from 'zod';
-import { compileExpression, ExpressionError, findExpressions, isExpression } from './expressions';
+import { compileExpression, ExpressionError, findExpressions } from './expressions';
 import type { Graph } from './graph';
 import { buildGraph, topologicalOrder } from './graph';
 import { localExecutionProblems } from './local-execution';
+import type { NodeCatalog, NodeTypeSpec } from './node-type';
+import { PLAIN_HANDLES, TRIGGER_TYPE } from './node-type';
 import type { GraphEdge, GraphNode } from './schema';
-import {
-  APPROVAL_HANDLES,
-  DATA_SCHEMAS,
-  DEFAULT_HANDLE,
-  edgeSchema,
-  ERROR_HANDLE,
-  isNodeType,
-  LIMITS,
-  NODE_TYPES,
-  nodeSchema,
-  settingsSchema,
-  TIMEOUT_HANDLE,
-} from './schema';
+import { edgeSchema, ERROR_HANDLE, LIMITS, nodeSchema, settingsSchema } from './schema';
 
 /** Kinds of validation problem; the `code` of each issue. */
 export const ISSUE_CODES = {
@@ -80,9 +69,6 @@ export class GraphValidationError extends Error {
 
 const MAX_REPORTED_CYCLES = 10;
 
-/** Node types whose data holds a graph of its own, and where. */
-export const INLINE_GRAPH_FIELD: Partial<Record<string, string>> = { subworkflow: 'workflow', forEach: 'body' };
-
 /** Deepest nesting of objects and arrays accepted in node data and run input. */
 export const MAX_NESTING = 64;
 
@@ -109,7 +95,7 @@ export function formatPath(segments: readonly PropertyKey[]): string {
   return out;
 }
 
-function zodIssues(error: z.ZodError, base: PropertyKey[], code: IssueCode, nodeId?: string): ValidationIssue[] {
+function zodIssues(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }, base: PropertyKey[], code: IssueCode, nodeId?: string): ValidationIssue[] {
   return error.issues.map((issue) => ({
     code,
     path: formatPath([...base, ...issue.path]),
@@ -137,53 +123,20 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** The source handles a node may use; `undefined` stands for a plain edge. */
-function allowedHandles(node: GraphNode): { handles: Set<string | undefined>; describe: string } {
-  const handles = new Set<string | undefined>();
-  if (node.type === 'condition') {
-    handles.add('true').add('false');
-  } else if (node.type === 'approval') {
-    handles.add(APPROVAL_HANDLES.approved).add(APPROVAL_HANDLES.rejected).add(APPROVAL_HANDLES.timeout);
-  } else if (node.type === 'wait') {
-    handles.add(undefined).add(TIMEOUT_HANDLE);
-  } else if (node.type === 'switch') {
-    const cases = (node.data as { cases?: { handle?: unknown }[] } | undefined)?.cases ?? [];
-    for (const c of cases) if (typeof c?.handle === 'string') handles.add(c.handle);
-    handles.add(DEFAULT_HANDLE);
-  } else {
-    handles.add(undefined);
-  }
+/** The source handles a node of `type` may use; `undefined` stands for a plain edge. */
+function allowedHandles(node: GraphNode, type: NodeTypeSpec | undefined): { handles: Set<string | undefined>; describe: string } {
+  const handles = new Set<string | undefined>(type ? type.handles(node.data ?? {}) : PLAIN_HANDLES);
   if (node.onError === 'branch') handles.add(ERROR_HANDLE);
   const names = [...handles].map((h) => (h === undefined ? 'none' : `"${h}"`));
   return { handles, describe: names.join(', ') };
 }
 
-/** A custom node type as validation sees it: its data schema, or null when the data was checked already (the workflow side). */
-export interface CustomTypeSchema {
-  safeParse(data: unknown): { success: true } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } };
-}
-
-export interface ValidateOptions {
-  /** Custom node types (see src/node-types.ts) by name. */
-  nodeTypes?: ReadonlyMap<string, CustomTypeSchema | null>;
-}
-
-/** Custom node types a workflow was told about: known by name, their data checked by the API already. */
-export function checkedNodeTypes(names: readonly string[] | undefined): ValidateOptions {
-  return { nodeTypes: new Map((names ?? []).map((t) => [t, null] as const)) };
-}
-
-/** The value at `path` inside `value`, if any. */
-function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
-  let v = value;
-  for (const key of path) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<PropertyKey, unknown>)[key];
-  }
-  return v;
-}
-
-export function validateDefinition(input: unknown, options: ValidateOptions = {}): ValidationResult {
+/**
+ * Every problem of `input` as a workflow whose nodes are of the `types` given
+ * (workflows/nodes: the built-in ones, with or without custom ones), or the
+ * indexed graph.
+ */
+export function validateDefinition(input: unknown, types: NodeCatalog): ValidationResult {
   const issues: ValidationIssue[] = [];
   if (!isRecord(input)) {
     return { ok: false, issues: [{ code: ISSUE_CODES.invalidShape, path: '$', message: 'definition must be a JSON object' }] };
@@ -235,6 +188,7 @@ export function validateDefinition(input: unknown, options: ValidateOptions = {}
 
   // Nodes, each on its own.
   const nodes: GraphNode[] = [];
+  const typeOf = new Map<string, NodeTypeSpec>();
   const nodeIndexById = new Map<string, number>();
   rawNodes.forEach((raw, i) => {
     const parsed = nodeSchema.safeParse(raw);
@@ -255,57 +209,28 @@ export function validateDefinition(input: unknown, options: ValidateOptions = {}
     }
     nodeIndexById.set(node.id, i);
     nodes.push(node);
-    const custom = options.nodeTypes?.has(node.type) ? options.nodeTypes.get(node.type) : undefined;
-    if (!isNodeType(node.type) && !options.nodeTypes?.has(node.type)) {
-      const known = [...NODE_TYPES, ...(options.nodeTypes?.keys() ?? [])];
+    const type = types.get(node.type);
+    if (!type) {
       issues.push({
         code: ISSUE_CODES.unknownType,
         path: formatPath(['nodes', i, 'type']),
         nodeId: node.id,
-        message: `unknown node type "${node.type}"; known types: ${known.join(', ')}`,
+        message: `unknown node type "${node.type}"; known types: ${[...types.keys()].join(', ')}`,
       });
       return;
     }
-    if (!isNodeType(node.type)) {
-      // A custom type: its own schema; a field written as an expression is checked once evaluated, in the activity.
-      const checked = custom?.safeParse(node.data ?? {});
-      if (checked && !checked.success) {
-        for (const issue of checked.error.issues) {
-          const at = valueAt(node.data ?? {}, issue.path);
-          if (typeof at === 'string' && isExpression(at)) continue;
-          issues.push({ code: ISSUE_CODES.invalidData, path: formatPath(['nodes', i, 'data', ...issue.path]), nodeId: node.id, message: issue.message });
-        }
-      }
-    }
-    const data = isNodeType(node.type) ? DATA_SCHEMAS[node.type].safeParse(node.data ?? {}) : { success: true as const };
+    typeOf.set(node.id, type);
+    const data = type.data.safeParse(node.data ?? {});
     if (!data.success) {
       issues.push(...zodIssues(data.error, ['nodes', i, 'data'], ISSUE_CODES.invalidData, node.id));
-    } else if (INLINE_GRAPH_FIELD[node.type] !== undefined && node.data?.[INLINE_GRAPH_FIELD[node.type]!] !== undefined) {
-      // An inline graph (a subworkflow's, a forEach body) is a workflow of its own: every problem, under this node's path.
-      const field = INLINE_GRAPH_FIELD[node.type]!;
-      const inner = validateDefinition(node.data[field], options);
-      const prefix = formatPath(['nodes', i, 'data', field]);
-      if (!inner.ok) {
-        for (const issue of inner.issues) issues.push({ ...issue, path: prefix + issue.path.slice(1), nodeId: node.id });
-      } else if (node.type === 'forEach') {
-        // Items run inside their batch, with no run of their own to send a decision or an event to.
-        for (const n of inner.graph.nodes) {
-          if (n.type === 'approval' || n.type === 'wait') {
-            issues.push({
-              code: ISSUE_CODES.invalidData,
-              path: `${prefix}.nodes[${n.index}].type`,
-              nodeId: node.id,
-              message: `a forEach body cannot hold a "${n.type}" node (items have no run of their own to answer); put it in a subworkflow`,
-            });
-          }
-        }
-      }
+    } else if (type.inlineGraph && node.data?.[type.inlineGraph.field] !== undefined) {
+      issues.push(...inlineGraphIssues(node, i, type, types));
     }
-    for (const p of localExecutionProblems(node, settings.success ? settings.data?.execution : undefined)) {
+    for (const p of localExecutionProblems(node, settings.success ? settings.data?.execution : undefined, types)) {
       issues.push({ code: ISSUE_CODES.localExecution, path: formatPath(['nodes', i, ...p.path]), nodeId: node.id, message: p.message });
     }
     // An inline graph's expressions were checked with it, and run in the child.
-    const inlineField = INLINE_GRAPH_FIELD[node.type];
+    const inlineField = type.inlineGraph?.field;
     for (const found of findExpressions(inlineField ? { ...node.data, [inlineField]: undefined } : (node.data ?? {}))) {
       try {
         compileExpression(found.text);
@@ -353,7 +278,7 @@ export function validateDefinition(input: unknown, options: ValidateOptions = {}
     }
     const source = validIds.get(edge.source);
     if (source) {
-      const { handles, describe } = allowedHandles(source);
+      const { handles, describe } = allowedHandles(source, typeOf.get(source.id));
       const handle = edge.sourceHandle ?? undefined;
       if (!handles.has(handle)) {
         issues.push({
@@ -371,9 +296,9 @@ export function validateDefinition(input: unknown, options: ValidateOptions = {}
   });
 
   // The graph as a whole, over the nodes and edges that passed.
-  const graph = buildGraph({ nodes, edges });
-  const triggers = graph.nodes.filter((n) => n.type === 'trigger');
-  const claimsTrigger = rawNodes.some((n) => isRecord(n) && n.type === 'trigger');
+  const graph = buildGraph({ nodes, edges }, types);
+  const triggers = graph.nodes.filter((n) => n.type === TRIGGER_TYPE);
+  const claimsTrigger = rawNodes.some((n) => isRecord(n) && n.type === TRIGGER_TYPE);
   if (triggers.length === 0 && !claimsTrigger) {
     issues.push({ code: ISSUE_CODES.noTrigger, path: '$.nodes', message: 'needs at least one node of type "trigger"' });
   }
@@ -417,7 +342,7 @@ export function validateDefinition(input: unknown, options: ValidateOptions = {}
     nodes,
     edges,
     settings: settings.success ? settings.data : undefined,
-  });
+  }, types);
   return {
     ok: true,
     graph: full,
@@ -426,10 +351,28 @@ export function validateDefinition(input: unknown, options: ValidateOptions = {}
 }
 
 /** Validates and returns the indexed graph, or throws {@link GraphValidationError}. */
-export function assertValid(input: unknown): { graph: Graph; stats: GraphStats } {
-  const result = validateDefinition(input);
+export function assertValid(input: unknown, types: NodeCatalog): { graph: Graph; stats: GraphStats } {
+  const result = validateDefinition(input, types);
   if (!result.ok) throw new GraphValidationError(result.issues);
   return result;
+}
+
+/** A subworkflow's or forEach body's graph is a workflow of its own: every problem, under this node's path. */
+function inlineGraphIssues(node: GraphNode, i: number, type: NodeTypeSpec, types: NodeCatalog): ValidationIssue[] {
+  const field = type.inlineGraph!.field;
+  const inner = validateDefinition(node.data![field], types);
+  const prefix = formatPath(['nodes', i, 'data', field]);
+  if (!inner.ok) return inner.issues.map((issue) => ({ ...issue, path: prefix + issue.path.slice(1), nodeId: node.id }));
+  if (type.inlineGraph!.ownRun) return [];
+  // Its nodes run inside this run's batches, with no run of their own to send a decision or an event to.
+  return inner.graph.nodes
+    .filter((n) => types.get(n.type)?.ownRun)
+    .map((n) => ({
+      code: ISSUE_CODES.invalidData,
+      path: `${prefix}.nodes[${n.index}].type`,
+      nodeId: node.id,
+      message: `a ${node.type} body cannot hold a "${n.type}" node (items have no run of their own to answer); put it in a subworkflow`,
+    }));
 }
 
 function reachableFrom(graph: Graph, starts: number[]): boolean[] {

@@ -262,6 +262,13 @@ describe('auth, ids, limits, system routes', () => {
       expect.arrayContaining(['/v1/runs', '/v1/runs/{runId}', '/v1/runs/{runId}/cancel', '/v1/runs/{runId}/events', '/v1/workflows/validate']),
     );
     expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['WorkflowDefinition', 'Run', 'Problem']));
+    // Each built-in node type documents its data, with its description, from its own module.
+    const http = doc.components.schemas.NodeData_http as { description?: string; properties?: Record<string, unknown> };
+    expect(http.description).toMatch(/HTTP request/);
+    expect(Object.keys(http.properties ?? {})).toEqual(expect.arrayContaining(['method', 'url', 'headers', 'timeout']));
+    for (const type of ['trigger', 'condition', 'switch', 'merge', 'delay', 'set', 'approval', 'wait', 'activity', 'subworkflow', 'forEach']) {
+      expect(doc.components.schemas[`NodeData_${type}`], type).toBeDefined();
+    }
   });
 
   it('serves the API reference page and its assets locally', async () => {

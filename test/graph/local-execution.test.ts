@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ISSUE_CODES, validateDefinition } from '../../src/graph/validate';
 import { graph } from '../helpers/graphs';
+import { BUILT_IN } from '../../workflows/nodes';
 
 const URL = 'https://api.example.com/x';
 
 function localIssues(build: (g: ReturnType<typeof graph>) => ReturnType<typeof graph>) {
-  const result = validateDefinition(build(graph().trigger()).build());
+  const result = validateDefinition(build(graph().trigger()).build(), BUILT_IN);
   return result.ok ? [] : result.issues.filter((i) => i.code === ISSUE_CODES.localExecution).map((i) => ({ path: i.path, message: i.message }));
 }
 
@@ -42,7 +43,7 @@ describe('execution: "local" rules', () => {
   });
 
   it('refuses an unknown execution mode', () => {
-    const result = validateDefinition(graph().trigger().http('n', URL, { execution: 'remote' as never }).edge('start', 'n').build());
+    const result = validateDefinition(graph().trigger().http('n', URL, { execution: 'remote' as never }).edge('start', 'n').build(), BUILT_IN);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.issues[0]!.path).toBe('$.nodes[1].execution');
   });

@@ -12,6 +12,7 @@ import { Scheduler } from '../../src/graph/scheduler';
 import type { GraphDefinition } from '../../src/graph/schema';
 import { ISSUE_CODES, validateDefinition } from '../../src/graph/validate';
 import { setOwnProperty } from '../../src/graph/own-property';
+import { BUILT_IN } from '../../workflows/nodes';
 
 export const RUNS = { validatorRandom: 500, validatorMutated: 500, cycles: 200, scheduler: 400 };
 
@@ -62,7 +63,7 @@ describe('validator properties', () => {
   it('never throws on arbitrary JSON, and every issue names a path', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (value) => {
-        const result = validateDefinition(value);
+        const result = validateDefinition(value, BUILT_IN);
         if (!result.ok) for (const issue of result.issues) expect(issue.path.startsWith('$') && issue.message.length > 0).toBe(true);
       }),
       { numRuns: RUNS.validatorRandom },
@@ -85,7 +86,7 @@ describe('validator properties', () => {
           else if (m.op === 'set') setOwnProperty(item, m.key, m.value);
           else list.push({ ...item });
         }
-        const result = validateDefinition(def);
+        const result = validateDefinition(def, BUILT_IN);
         if (!result.ok) for (const issue of result.issues) expect(issue.path).toMatch(/^\$/);
       }),
       { numRuns: RUNS.validatorMutated },
@@ -96,13 +97,13 @@ describe('validator properties', () => {
     fc.assert(
       fc.property(specArb.filter((s) => s.kinds.length >= 3), fc.nat(), (spec, pick) => {
         const def = toDefinition(spec);
-        expect(validateDefinition(def).ok).toBe(true);
+        expect(validateDefinition(def, BUILT_IN).ok).toBe(true);
         // a back edge from a node to one of its ancestors (never into the trigger)
         const child = 2 + (pick % (spec.kinds.length - 2));
         const ancestor = spec.parents[child]!.find((p) => p > 0);
         if (ancestor === undefined) return;
         const handle = spec.kinds[child] === 'condition' ? { sourceHandle: 'true' } : spec.kinds[child] === 'http' && spec.onError[child] === 'branch' ? {} : {};
-        const result = validateDefinition({ ...def, edges: [...def.edges!, { source: `n${child}`, target: `n${ancestor}`, ...handle }] });
+        const result = validateDefinition({ ...def, edges: [...def.edges!, { source: `n${child}`, target: `n${ancestor}`, ...handle }] }, BUILT_IN);
         expect(result.ok).toBe(false);
         if (!result.ok) expect(result.issues.some((i) => i.code === ISSUE_CODES.cycle)).toBe(true);
       }),
@@ -151,7 +152,7 @@ describe('scheduler properties', () => {
   it('runs each node at most once, never before its inputs are decided, and skips exactly the dead paths', () => {
     fc.assert(
       fc.property(specArb, fc.array(fc.boolean(), { minLength: 14, maxLength: 14 }), fc.array(fc.nat(), { minLength: 60, maxLength: 60 }), (spec, coin, order) => {
-        const result = validateDefinition(toDefinition(spec));
+        const result = validateDefinition(toDefinition(spec), BUILT_IN);
         expect(result.ok).toBe(true);
         if (!result.ok) return;
         const g = result.graph;

@@ -8,6 +8,7 @@ import { fitIntoPayloadLimit, RESULT_OUTPUT_BUDGET, runOutput, runVerdict } from
 import type { NodeError, NodeState, RunState } from '../../src/graph/run-state';
 import { DECISION_REFUSALS } from '../../src/graph/run-state';
 import { validateDefinition } from '../../src/graph/validate';
+import { BUILT_IN } from '../../workflows/nodes';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 const boom: NodeError = { type: 'HttpError', message: 'boom', retryable: true, details: { attempt: 3, queuedMs: 4, runMs: 25 } };
@@ -122,7 +123,7 @@ describe('runOutput and fitIntoPayloadLimit', () => {
       { source: 'a', target: 'b' },
       { source: 't', target: 'c' },
     ],
-  });
+  }, BUILT_IN);
   if (!v.ok) throw new Error('fixture graph is invalid');
 
   it('is each succeeded node without outgoing edges → its output (null when it had none)', () => {
@@ -165,7 +166,7 @@ describe('decisionRefusal', () => {
       { source: 't', target: 'ok' },
       { source: 'ok', target: 's', sourceHandle: 'approved' },
     ],
-  });
+  }, BUILT_IN);
   if (!v.ok) throw new Error(`fixture graph is invalid: ${JSON.stringify(v.issues)}`);
   const nodes = (status: NodeState['status']) => ({ t: { status: 'succeeded' as const, attempts: 1 }, ok: { status, attempts: 0 }, s: { status: 'pending' as const, attempts: 0 } });
   const cases: { name: string; status: NodeState['status']; decided: boolean; input: unknown; want: string | undefined }[] = [

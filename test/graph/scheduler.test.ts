@@ -11,6 +11,7 @@ import { assertValid } from '../../src/graph/validate';
 import { criticalPath } from '../../src/graph/critical-path';
 import { graph } from '../helpers/graphs';
 import type { GraphDefinition } from '../../src/graph/schema';
+import { BUILT_IN } from '../../workflows/nodes';
 
 type Decide = (id: string) => NodeOutcome;
 
@@ -20,7 +21,7 @@ type Decide = (id: string) => NodeOutcome;
  * Returns the batches started per tick and the final statuses.
  */
 function simulate(def: GraphDefinition, decide: Decide = () => ({ status: 'succeeded' }), trigger?: string) {
-  const { graph: g } = assertValid(def);
+  const { graph: g } = assertValid(def, BUILT_IN);
   const s = new Scheduler(g, { trigger });
   const ticks: string[][] = [];
   let running: number[] = [];
@@ -89,6 +90,7 @@ describe('Scheduler', () => {
     const { graph: g } = assertValid(
       graph().trigger().set('fast', 1).set('child', 1).set('slow', 1).set('end', 1)
         .edge('start', 'fast').edge('fast', 'child').edge('start', 'slow').edge('slow', 'end').edge('child', 'end').build(),
+      BUILT_IN,
     );
     const s = new Scheduler(g);
     const id = (name: string) => g.indexById.get(name)!;
@@ -150,6 +152,7 @@ describe('Scheduler', () => {
     const { graph: g } = assertValid(
       graph().trigger().http('a', 'http://x').http('b', 'http://x').node('any', 'merge', { mode: 'any' })
         .edge('start', 'a').edge('start', 'b').edge('a', 'any').edge('b', 'any').build(),
+      BUILT_IN,
     );
     const s = new Scheduler(g);
     const id = (name: string) => g.indexById.get(name)!;
@@ -168,11 +171,11 @@ describe('Scheduler', () => {
     const def = graph().trigger('web').trigger('cron').set('a', 1).set('b', 2).edge('web', 'a').edge('cron', 'b').build();
     const { status } = simulate(def, undefined, 'cron');
     expect(status).toMatchObject({ web: 'skipped', a: 'skipped', cron: 'succeeded', b: 'succeeded' });
-    expect(() => new Scheduler(assertValid(def).graph, { trigger: 'a' })).toThrow(/not a trigger/);
+    expect(() => new Scheduler(assertValid(def, BUILT_IN).graph, { trigger: 'a' })).toThrow(/not a trigger/);
   });
 
   it('stop() cancels what has not started and reports what runs', () => {
-    const { graph: g } = assertValid(graph().trigger().http('a', 'http://x').http('b', 'http://x').set('c', 1).edge('start', 'a').edge('start', 'b').edge('a', 'c').build());
+    const { graph: g } = assertValid(graph().trigger().http('a', 'http://x').http('b', 'http://x').set('c', 1).edge('start', 'a').edge('start', 'b').edge('a', 'c').build(), BUILT_IN);
     const s = new Scheduler(g);
     s.next();
     s.complete(0, { status: 'succeeded' });
@@ -189,7 +192,7 @@ describe('Scheduler', () => {
     const g = buildGraph({
       nodes: Array.from({ length: n }, (_, i) => ({ id: `n${i}`, type: i === 0 ? 'trigger' : 'set' })),
       edges: Array.from({ length: n - 1 }, (_, i) => ({ source: `n${i}`, target: `n${i + 1}` })),
-    });
+    }, BUILT_IN);
     const s = new Scheduler(g);
     let started = 0;
     for (let batch = s.next(); batch.length; batch = s.next()) {
@@ -211,6 +214,7 @@ describe('criticalPath', () => {
     const { graph: g } = assertValid(
       graph().trigger().set('a', 1).set('b', 1).set('c', 1).set('slow', 1).set('end', 1)
         .chain('start', 'a', 'b', 'c', 'end').edge('start', 'slow').edge('slow', 'end').build(),
+      BUILT_IN,
     );
     const ms = { start: 0, a: 100, b: 100, c: 100, slow: 250, end: 10 } as Record<string, number>;
     const cp = criticalPath(g, g.nodes.map((n) => ms[n.id]));

@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { assertValid, GraphValidationError, ISSUE_CODES, validateDefinition } from '../../src/graph/validate';
 import { LIMITS } from '../../src/graph/schema';
 import { graph } from '../helpers/graphs';
+import { BUILT_IN } from '../../workflows/nodes';
 
 function issuesOf(def: unknown) {
-  const result = validateDefinition(def);
+  const result = validateDefinition(def, BUILT_IN);
   if (result.ok) throw new Error('expected the definition to be invalid');
   return result.issues;
 }
@@ -21,7 +22,7 @@ describe('validateDefinition', () => {
       edges: [{ id: 'e1', source: 'start', target: 'a', sourceHandle: null, animated: true, type: 'smoothstep' }],
       viewport: { x: 0, y: 0, zoom: 1 },
     };
-    const result = validateDefinition(def);
+    const result = validateDefinition(def, BUILT_IN);
     expect(result.ok).toBe(true);
     if (result.ok) {
       expect(result.graph.name).toBe('unnamed');
@@ -105,7 +106,7 @@ describe('validateDefinition', () => {
   it('accepts 5,000 nodes in a chain without overflowing the stack', () => {
     const b = graph().trigger('n0');
     for (let i = 1; i < LIMITS.maxNodes; i++) b.set(`n${i}`, i).edge(`n${i - 1}`, `n${i}`);
-    const result = validateDefinition(b.build());
+    const result = validateDefinition(b.build(), BUILT_IN);
     expect(result.ok && result.stats.maxDepth).toBe(LIMITS.maxNodes);
   });
 
@@ -131,13 +132,13 @@ describe('validateDefinition', () => {
       .edge('sw', 'v', 'vip')
       .edge('sw', 'd', 'default')
       .build();
-    expect(() => assertValid(def)).not.toThrow();
+    expect(() => assertValid(def, BUILT_IN)).not.toThrow();
   });
 
   it('assertValid throws one error carrying every issue', () => {
     const err = (() => {
       try {
-        assertValid({ nodes: [] });
+        assertValid({ nodes: [] }, BUILT_IN);
       } catch (e) {
         return e;
       }
@@ -149,7 +150,7 @@ describe('validateDefinition', () => {
   it('refuses hostile nesting without overflowing the stack', () => {
     let deep: unknown = 'x';
     for (let i = 0; i < 200_000; i++) deep = [deep];
-    const result = validateDefinition({ nodes: [{ id: 'start', type: 'trigger' }, { id: 's', type: 'set', data: { value: deep } }], edges: [{ source: 'start', target: 's' }] });
+    const result = validateDefinition({ nodes: [{ id: 'start', type: 'trigger' }, { id: 's', type: 'set', data: { value: deep } }], edges: [{ source: 'start', target: 's' }] }, BUILT_IN);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.issues[0]).toMatchObject({ code: ISSUE_CODES.tooLarge, path: '$' });
   });
@@ -157,14 +158,14 @@ describe('validateDefinition', () => {
   it('accepts unicode in names, labels and data', () => {
     const def = graph('заказы 🚀').trigger().set('s', { 'ключ': '値 ✓', emoji: '{% "🎉" & $input.名前 %}' }).edge('start', 's').build();
     def.nodes[1]!.label = 'Überprüfung ✓';
-    expect(validateDefinition(def).ok).toBe(true);
+    expect(validateDefinition(def, BUILT_IN).ok).toBe(true);
   });
 
   it('keeps __proto__ and constructor as plain data', () => {
     const def = JSON.parse(
       '{"nodes":[{"id":"start","type":"trigger"},{"id":"s","type":"set","data":{"value":{"__proto__":{"polluted":true},"constructor":{"prototype":{"x":1}}}}}],"edges":[{"source":"start","target":"s"}],"__proto__":{"polluted":true}}',
     );
-    expect(validateDefinition(def).ok).toBe(true);
+    expect(validateDefinition(def, BUILT_IN).ok).toBe(true);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });

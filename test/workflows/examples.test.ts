@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { validateDefinition } from '../../src/graph/validate';
 import { runGraph } from '../helpers/run-graph';
 import { useTimeSkippingWithTarget } from '../helpers/temporal';
+import { BUILT_IN } from '../../workflows/nodes';
 
 const dir = resolve(__dirname, '..', '..', 'examples');
 const examples = readdirSync(dir)
@@ -19,7 +20,7 @@ describe('examples', () => {
   });
 
   it.each(examples.map((e) => [e.file, e] as const))('%s validates and succeeds', async (_file, example) => {
-    expect(validateDefinition(example.workflow).ok).toBe(true);
+    expect(validateDefinition(example.workflow, BUILT_IN).ok).toBe(true);
     const { state } = await runGraph(ctx.env, example.workflow, { input: { ...example.input, baseUrl: ctx.target.url } });
     expect(state.status).toBe('succeeded');
     expect(Object.values(state.nodes).every((n) => n.status !== 'pending' && n.status !== 'running')).toBe(true);

@@ -6,11 +6,15 @@
  * fails with WaitTimeout and `onError` decides).
  */
 import { durationMs } from '../../src/graph/duration';
-import { APPROVAL_HANDLES } from '../../src/graph/schema';
-import type { Executor } from './types';
+import type { Executor, NodeType } from './types';
 import { timedOut } from './waiting';
+import { z } from 'zod';
+import { durationSchema, TIMEOUT_HANDLE, uiKeys } from '../../src/graph/schema';
 
-export const approval: Executor = async (node, ctx) => {
+/** The out-edge handles of an approval. */
+export const APPROVAL_HANDLES = { approved: 'approved', rejected: 'rejected', timeout: TIMEOUT_HANDLE } as const;
+
+const run: Executor = async (node, ctx) => {
   const timeoutMs = node.data.timeout === undefined ? undefined : durationMs(String(node.data.timeout));
   const startedMs = Date.now();
   ctx.markWaiting(node, {
@@ -29,4 +33,24 @@ export const approval: Executor = async (node, ctx) => {
     runMs,
     execution: 'workflow',
   };
+};
+
+export const approval: NodeType = {
+  type: 'approval',
+  label: 'Approval',
+  description: 'Waits for a person to approve or reject (POST …/nodes/:nodeId/decision), or for its timeout.',
+  category: 'wait',
+  data: z
+    .object({
+      timeout: durationSchema.optional(),
+      /** Shown to whoever decides (and in the run's waitingFor). */
+      prompt: z.string().max(2000).optional(),
+      ...uiKeys,
+    })
+    .strict(),
+  handles: () => [APPROVAL_HANDLES.approved, APPROVAL_HANDLES.rejected, APPROVAL_HANDLES.timeout],
+  activitySlot: false,
+  local: false,
+  ownRun: true,
+  run,
 };

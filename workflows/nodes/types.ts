@@ -1,5 +1,6 @@
-/** What every node type's executor gets and returns. */
+/** What a node type is on the workflow side: its spec, and an executor that gets a context and returns a result. */
 import type { Graph, NodeSpec } from '../../src/graph/graph';
+import type { NodeTypeSpec } from '../../src/graph/node-type';
 import type { ForEachProgress, SavedRef, Waiting } from '../../src/graph/run-state';
 import type { Scheduler } from '../../src/graph/scheduler';
 import type { ActivityDispatcher } from '../activity-dispatcher';
@@ -16,7 +17,8 @@ export interface ExecutorContext {
   readonly nodesView: Readonly<Record<string, NodeBinding>>;
   /** Evaluates every `{% … %}` inside `value`; `field` names it in errors. */
   evaluate(value: unknown, field: string): Promise<unknown>;
-  readonly activities: ActivityDispatcher;
+  /** Sends activity nodes' requests (remote, batched or local). */
+  readonly dispatcher: ActivityDispatcher;
   /** Durable waiting: `ms` from now. */
   sleep(ms: number): Promise<void>;
   /** Decisions and events from outside (approval, wait). */
@@ -35,6 +37,11 @@ export interface ExecutorContext {
 
 /** May throw synchronously (the interpreter treats that as a failed node). */
 export type Executor = (node: NodeSpec, ctx: ExecutorContext) => Promise<NodeResult>;
+
+/** A node type: what validation and the scheduler read (src/graph/node-type.ts), and how it runs. */
+export interface NodeType extends NodeTypeSpec {
+  readonly run: Executor;
+}
 
 /** Result of a node that runs inside the workflow and takes no time of its own. */
 export function computed(output: unknown, handle?: string): NodeResult {

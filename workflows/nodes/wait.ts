@@ -6,10 +6,12 @@
  * the `timeout` edges (or, with none, the node fails with WaitTimeout).
  */
 import { durationMs } from '../../src/graph/duration';
-import type { Executor } from './types';
+import type { Executor, NodeType } from './types';
 import { timedOut } from './waiting';
+import { z } from 'zod';
+import { durationSchema, eventNameSchema, TIMEOUT_HANDLE, uiKeys } from '../../src/graph/schema';
 
-export const wait: Executor = async (node, ctx) => {
+const run: Executor = async (node, ctx) => {
   const event = String(node.data.event);
   const timeoutMs = node.data.timeout === undefined ? undefined : durationMs(String(node.data.timeout));
   const startedMs = Date.now();
@@ -24,4 +26,17 @@ export const wait: Executor = async (node, ctx) => {
   const runMs = Date.now() - startedMs;
   if (answer === 'timeout') return timedOut(node, ctx, runMs, `no "${event}" event`);
   return { output: answer.value, attempts: 1, runMs, execution: 'workflow' };
+};
+
+export const wait: NodeType = {
+  type: 'wait',
+  label: 'Wait for event',
+  description: 'Waits for a named event (POST …/events/:event); the event body is its output.',
+  category: 'wait',
+  data: z.object({ event: eventNameSchema, timeout: durationSchema.optional(), ...uiKeys }).strict(),
+  handles: () => [undefined, TIMEOUT_HANDLE],
+  activitySlot: false,
+  local: false,
+  ownRun: true,
+  run,
 };

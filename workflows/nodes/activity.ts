@@ -1,0 +1,42 @@
+/**
+ * `activity`: calls any Temporal activity by type on any task queue, so a
+ * worker written in Go, Python, Java or TypeScript can serve a node.
+ * `data.args` (an array, or an expression giving one) are its arguments; the
+ * node's `retry` and `timeout` are the activity's retry policy and
+ * start-to-close timeout. The output is the activity's result.
+ */
+import { FAILURE_TYPES } from '../../src/graph/failures';
+import { NodeFailure } from '../errors';
+import type { Executor, NodeType } from './types';
+import { describeValue } from './types';
+import { z } from 'zod';
+import { PLAIN_HANDLES } from '../../src/graph/node-type';
+import { expressionSchema, uiKeys } from '../../src/graph/schema';
+
+const run: Executor = async (node, ctx) => {
+  const args = node.data.args === undefined ? [] : await ctx.evaluate(node.data.args, 'data.args');
+  if (!Array.isArray(args)) {
+    throw new NodeFailure(FAILURE_TYPES.invalidNodeData, `data.args must be an array of the activity's arguments, got ${describeValue(args)}`);
+  }
+  const taskQueue = typeof node.data.taskQueue === 'string' ? node.data.taskQueue : ctx.run.taskQueue;
+  return ctx.dispatcher.call(node, String(node.data.activityType), taskQueue, args);
+};
+
+export const activity: NodeType = {
+  type: 'activity',
+  label: 'Activity',
+  description: 'Calls a Temporal activity by type, on this task queue or another (an activity in any language).',
+  category: 'action',
+  data: z
+    .object({
+      activityType: z.string().min(1, 'must not be empty').max(200),
+      taskQueue: z.string().min(1, 'must not be empty').max(200).optional(),
+      args: z.union([expressionSchema, z.array(z.unknown())]).optional(),
+      ...uiKeys,
+    })
+    .strict(),
+  handles: () => PLAIN_HANDLES,
+  activitySlot: true,
+  local: false,
+  run,
+};
