@@ -3,7 +3,7 @@ import type { Hook } from '@hono/zod-openapi';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { z } from 'zod';
 import type { ValidationIssue } from '../graph/validate';
-import { exceedsNesting, formatPath, MAX_NESTING } from '../graph/validate';
+import { exceedsNesting, formatPath, MAX_NESTING } from '../graph/json';
 import type { ProblemFieldError } from './problem';
 import { ApiError } from './problem';
 import type { AppEnv, ValidateWorkflow } from './types';

@@ -8,11 +8,13 @@
  */
 import { compileExpression, ExpressionError, findExpressions } from './expressions';
 import type { Graph } from './graph';
-import { buildGraph, topologicalOrder } from './graph';
+import { buildGraph } from './graph';
+import { findCycles, maxDepth, reachableFrom } from './graph-checks';
+import { exceedsNesting, formatPath, MAX_NESTING, utf8Length } from './json';
 import { localExecutionProblems } from './local-execution';
 import type { NodeCatalog, NodeTypeSpec } from './node-type';
 import { PLAIN_HANDLES, TRIGGER_TYPE } from './node-type';
-import type { GraphEdge, GraphNode } from './schema';
+import type { ExecutionMode, GraphEdge, GraphNode, GraphSettings } from './schema';
 import { edgeSchema, ERROR_HANDLE, LIMITS, nodeSchema, settingsSchema } from './schema';
 
 /** Kinds of validation problem; the `code` of each issue. */
@@ -67,34 +69,6 @@ export class GraphValidationError extends Error {
   }
 }
 
-const MAX_REPORTED_CYCLES = 10;
-
-/** Deepest nesting of objects and arrays accepted in node data and run input. */
-export const MAX_NESTING = 64;
-
-/** Whether `value` nests objects/arrays deeper than `max` levels. Iterative: safe on hostile input. */
-export function exceedsNesting(value: unknown, max: number = MAX_NESTING): boolean {
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
-    if (depth >= max) return true;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
-  }
-  return false;
-}
-
-/** `$.a[1].b` from `['a', 1, 'b']`; keys that are not identifiers are quoted. */
-export function formatPath(segments: readonly PropertyKey[]): string {
-  let out = '$';
-  for (const s of segments) {
-    if (typeof s === 'number') out += `[${s}]`;
-    else if (typeof s === 'string' && /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(s)) out += `.${s}`;
-    else out += `[${JSON.stringify(String(s))}]`;
-  }
-  return out;
-}
-
 function zodIssues(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }, base: PropertyKey[], code: IssueCode, nodeId?: string): ValidationIssue[] {
   return error.issues.map((issue) => ({
     code,
@@ -102,21 +76,6 @@ function zodIssues(error: { issues: readonly { path: readonly PropertyKey[]; mes
     ...(nodeId === undefined ? {} : { nodeId }),
     message: issue.message,
   }));
-}
-
-/** UTF-8 byte length of a string, without TextEncoder (not in every sandbox). */
-function utf8Length(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) bytes += 1;
-    else if (c < 0x800) bytes += 2;
-    else if (c >= 0xd800 && c <= 0xdbff) {
-      bytes += 4;
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -137,28 +96,51 @@ function allowedHandles(node: GraphNode, type: NodeTypeSpec | undefined): { hand
  * indexed graph.
  */
 export function validateDefinition(input: unknown, types: NodeCatalog): ValidationResult {
-  const issues: ValidationIssue[] = [];
-  if (!isRecord(input)) {
-    return { ok: false, issues: [{ code: ISSUE_CODES.invalidShape, path: '$', message: 'definition must be a JSON object' }] };
-  }
+  const top = topLevel(input);
+  if ('stop' in top) return { ok: false, issues: top.stop };
+  const { definition, rawNodes, rawEdges, settings, issues } = top;
+  const nodes = checkNodes(rawNodes, types, settings?.execution, issues);
+  const edges = checkEdges(rawEdges, nodes, issues);
+  const graph = buildGraph({ nodes: nodes.list, edges: edges.list }, types);
+  issues.push(...wholeGraphIssues(graph, rawNodes, nodes.indexById, edges.rawIndex));
+  if (issues.length > 0) return { ok: false, issues };
+  const full = buildGraph(
+    {
+      name: definition.name as string | undefined,
+      version: definition.version as string | number | undefined,
+      nodes: nodes.list,
+      edges: edges.list,
+      settings,
+    },
+    types,
+  );
+  return {
+    ok: true,
+    graph: full,
+    stats: { nodes: nodes.list.length, edges: edges.list.length, triggers: graph.nodes.filter((n) => n.type === TRIGGER_TYPE).length, maxDepth: maxDepth(full) },
+  };
+}
+
+type TopLevel =
+  | { stop: ValidationIssue[] }
+  | { definition: Record<string, unknown>; rawNodes: unknown[]; rawEdges: unknown[]; settings: GraphSettings | undefined; issues: ValidationIssue[] };
+
+/** Size and top-level shape: nodes and edges must be arrays within limits, settings well formed. */
+function topLevel(input: unknown): TopLevel {
+  if (!isRecord(input)) return { stop: [{ code: ISSUE_CODES.invalidShape, path: '$', message: 'definition must be a JSON object' }] };
   if (exceedsNesting(input, MAX_NESTING + 4)) {
-    return { ok: false, issues: [{ code: ISSUE_CODES.tooLarge, path: '$', message: `definition nests deeper than ${MAX_NESTING} levels` }] };
+    return { stop: [{ code: ISSUE_CODES.tooLarge, path: '$', message: `definition nests deeper than ${MAX_NESTING} levels` }] };
   }
   let size: number;
   try {
     size = utf8Length(JSON.stringify(input));
   } catch {
-    return { ok: false, issues: [{ code: ISSUE_CODES.invalidShape, path: '$', message: 'definition must be JSON' }] };
+    return { stop: [{ code: ISSUE_CODES.invalidShape, path: '$', message: 'definition must be JSON' }] };
   }
+  const issues: ValidationIssue[] = [];
   if (size > LIMITS.maxDefinitionBytes) {
-    issues.push({
-      code: ISSUE_CODES.tooLarge,
-      path: '$',
-      message: `definition is ${size} bytes; the limit is ${LIMITS.maxDefinitionBytes}`,
-    });
+    issues.push({ code: ISSUE_CODES.tooLarge, path: '$', message: `definition is ${size} bytes; the limit is ${LIMITS.maxDefinitionBytes}` });
   }
-
-  // Top level: nodes and edges must be arrays within limits; settings well formed.
   const rawNodes = input.nodes;
   const rawEdges = input.edges ?? [];
   if (!Array.isArray(rawNodes)) {
@@ -174,22 +156,26 @@ export function validateDefinition(input: unknown, types: NodeCatalog): Validati
   if (input.name !== undefined && (typeof input.name !== 'string' || input.name.length === 0 || input.name.length > 200)) {
     issues.push({ code: ISSUE_CODES.invalidShape, path: '$.name', message: 'must be a string of 1 to 200 characters' });
   }
-  if (
-    input.version !== undefined &&
-    !(typeof input.version === 'number' || (typeof input.version === 'string' && input.version.length <= 64))
-  ) {
+  if (input.version !== undefined && !(typeof input.version === 'number' || (typeof input.version === 'string' && input.version.length <= 64))) {
     issues.push({ code: ISSUE_CODES.invalidShape, path: '$.version', message: 'must be a string or a number' });
   }
   const settings = settingsSchema.safeParse(input.settings ?? {});
   if (!settings.success) issues.push(...zodIssues(settings.error, ['settings'], ISSUE_CODES.invalidShape));
-  if (issues.some((i) => i.code === ISSUE_CODES.tooLarge) || !Array.isArray(rawNodes) || !Array.isArray(rawEdges)) {
-    return { ok: false, issues };
-  }
+  if (issues.some((i) => i.code === ISSUE_CODES.tooLarge) || !Array.isArray(rawNodes) || !Array.isArray(rawEdges)) return { stop: issues };
+  return { definition: input, rawNodes, rawEdges, settings: settings.success ? settings.data : undefined, issues };
+}
 
-  // Nodes, each on its own.
-  const nodes: GraphNode[] = [];
-  const typeOf = new Map<string, NodeTypeSpec>();
-  const nodeIndexById = new Map<string, number>();
+interface CheckedNodes {
+  /** The nodes whose shape passed, in definition order (some may have problems of their own). */
+  list: GraphNode[];
+  /** Their types, for those whose type is known. */
+  typeOf: Map<string, NodeTypeSpec>;
+  indexById: Map<string, number>;
+}
+
+/** Nodes, each on its own: shape, unique id, known type, then what its type says of its data. */
+function checkNodes(rawNodes: unknown[], types: NodeCatalog, defaultExecution: ExecutionMode | undefined, issues: ValidationIssue[]): CheckedNodes {
+  const checked: CheckedNodes = { list: [], typeOf: new Map(), indexById: new Map() };
   rawNodes.forEach((raw, i) => {
     const parsed = nodeSchema.safeParse(raw);
     const rawId = isRecord(raw) && typeof raw.id === 'string' ? raw.id : undefined;
@@ -198,58 +184,55 @@ export function validateDefinition(input: unknown, types: NodeCatalog): Validati
       return;
     }
     const node = parsed.data;
-    if (nodeIndexById.has(node.id)) {
-      issues.push({
-        code: ISSUE_CODES.duplicateId,
-        path: formatPath(['nodes', i, 'id']),
-        nodeId: node.id,
-        message: `duplicate node id "${node.id}" (first used by nodes[${nodeIndexById.get(node.id)}])`,
-      });
+    const first = checked.indexById.get(node.id);
+    if (first !== undefined) {
+      issues.push({ code: ISSUE_CODES.duplicateId, path: formatPath(['nodes', i, 'id']), nodeId: node.id, message: `duplicate node id "${node.id}" (first used by nodes[${first}])` });
       return;
     }
-    nodeIndexById.set(node.id, i);
-    nodes.push(node);
+    checked.indexById.set(node.id, i);
+    checked.list.push(node);
     const type = types.get(node.type);
     if (!type) {
-      issues.push({
-        code: ISSUE_CODES.unknownType,
-        path: formatPath(['nodes', i, 'type']),
-        nodeId: node.id,
-        message: `unknown node type "${node.type}"; known types: ${[...types.keys()].join(', ')}`,
-      });
+      const message = `unknown node type "${node.type}"; known types: ${[...types.keys()].join(', ')}`;
+      issues.push({ code: ISSUE_CODES.unknownType, path: formatPath(['nodes', i, 'type']), nodeId: node.id, message });
       return;
     }
-    typeOf.set(node.id, type);
-    const data = type.data.safeParse(node.data ?? {});
-    if (!data.success) {
-      issues.push(...zodIssues(data.error, ['nodes', i, 'data'], ISSUE_CODES.invalidData, node.id));
-    } else if (type.inlineGraph && node.data?.[type.inlineGraph.field] !== undefined) {
-      issues.push(...inlineGraphIssues(node, i, type, types));
-    }
-    for (const p of localExecutionProblems(node, settings.success ? settings.data?.execution : undefined, types)) {
-      issues.push({ code: ISSUE_CODES.localExecution, path: formatPath(['nodes', i, ...p.path]), nodeId: node.id, message: p.message });
-    }
-    // An inline graph's expressions were checked with it, and run in the child.
-    const inlineField = type.inlineGraph?.field;
-    for (const found of findExpressions(inlineField ? { ...node.data, [inlineField]: undefined } : (node.data ?? {}))) {
-      try {
-        compileExpression(found.text);
-      } catch (err) {
-        const message = err instanceof ExpressionError ? err.message : String(err);
-        issues.push({
-          code: ISSUE_CODES.invalidExpression,
-          path: formatPath(['nodes', i, 'data', ...found.path]),
-          nodeId: node.id,
-          message: `expression does not compile: ${message}`,
-        });
-      }
-    }
+    checked.typeOf.set(node.id, type);
+    issues.push(...nodeIssues(node, i, type, types, defaultExecution));
   });
-  const validIds = new Map(nodes.map((n) => [n.id, n]));
+  return checked;
+}
 
-  // Edges, each on its own.
-  const edges: GraphEdge[] = [];
-  const edgeRawIndex: number[] = [];
+/** A node of a known type: its data, its inline graph, local execution, its expressions. */
+function nodeIssues(node: GraphNode, i: number, type: NodeTypeSpec, types: NodeCatalog, defaultExecution: ExecutionMode | undefined): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const data = type.data.safeParse(node.data ?? {});
+  if (!data.success) {
+    issues.push(...zodIssues(data.error, ['nodes', i, 'data'], ISSUE_CODES.invalidData, node.id));
+  } else if (type.inlineGraph && node.data?.[type.inlineGraph.field] !== undefined) {
+    issues.push(...inlineGraphIssues(node, i, type, types));
+  }
+  for (const p of localExecutionProblems(node, defaultExecution, types)) {
+    issues.push({ code: ISSUE_CODES.localExecution, path: formatPath(['nodes', i, ...p.path]), nodeId: node.id, message: p.message });
+  }
+  // An inline graph's expressions were checked with it, and run in the child.
+  const inlineField = type.inlineGraph?.field;
+  for (const found of findExpressions(inlineField ? { ...node.data, [inlineField]: undefined } : (node.data ?? {}))) {
+    try {
+      compileExpression(found.text);
+    } catch (err) {
+      const message = err instanceof ExpressionError ? err.message : String(err);
+      issues.push({ code: ISSUE_CODES.invalidExpression, path: formatPath(['nodes', i, 'data', ...found.path]), nodeId: node.id, message: `expression does not compile: ${message}` });
+    }
+  }
+  return issues;
+}
+
+/** Edges, each on its own: shape, unique id, known ends, a handle its source offers. */
+function checkEdges(rawEdges: unknown[], nodes: CheckedNodes, issues: ValidationIssue[]): { list: GraphEdge[]; rawIndex: number[] } {
+  const validIds = new Map(nodes.list.map((n) => [n.id, n]));
+  const list: GraphEdge[] = [];
+  const rawIndex: number[] = [];
   const edgeIds = new Map<string, number>();
   rawEdges.forEach((raw, i) => {
     const parsed = edgeSchema.safeParse(raw);
@@ -259,26 +242,19 @@ export function validateDefinition(input: unknown, types: NodeCatalog): Validati
     }
     const edge = parsed.data;
     if (edge.id !== undefined) {
-      if (edgeIds.has(edge.id)) {
-        issues.push({
-          code: ISSUE_CODES.duplicateEdge,
-          path: formatPath(['edges', i, 'id']),
-          message: `duplicate edge id "${edge.id}" (first used by edges[${edgeIds.get(edge.id)}])`,
-        });
+      const first = edgeIds.get(edge.id);
+      if (first !== undefined) {
+        issues.push({ code: ISSUE_CODES.duplicateEdge, path: formatPath(['edges', i, 'id']), message: `duplicate edge id "${edge.id}" (first used by edges[${first}])` });
       } else edgeIds.set(edge.id, i);
     }
     for (const end of ['source', 'target'] as const) {
-      if (!nodeIndexById.has(edge[end])) {
-        issues.push({
-          code: ISSUE_CODES.unknownNode,
-          path: formatPath(['edges', i, end]),
-          message: `${end} "${edge[end]}" is not a node id`,
-        });
+      if (!nodes.indexById.has(edge[end])) {
+        issues.push({ code: ISSUE_CODES.unknownNode, path: formatPath(['edges', i, end]), message: `${end} "${edge[end]}" is not a node id` });
       }
     }
     const source = validIds.get(edge.source);
     if (source) {
-      const { handles, describe } = allowedHandles(source, typeOf.get(source.id));
+      const { handles, describe } = allowedHandles(source, nodes.typeOf.get(source.id));
       const handle = edge.sourceHandle ?? undefined;
       if (!handles.has(handle)) {
         issues.push({
@@ -290,13 +266,16 @@ export function validateDefinition(input: unknown, types: NodeCatalog): Validati
       }
     }
     if (source && validIds.has(edge.target)) {
-      edges.push(edge);
-      edgeRawIndex.push(i);
+      list.push(edge);
+      rawIndex.push(i);
     }
   });
+  return { list, rawIndex };
+}
 
-  // The graph as a whole, over the nodes and edges that passed.
-  const graph = buildGraph({ nodes, edges }, types);
+/** The graph as a whole, over the nodes and edges that passed: triggers, cycles, reachability. */
+function wholeGraphIssues(graph: Graph, rawNodes: unknown[], indexById: ReadonlyMap<string, number>, edgeRawIndex: readonly number[]): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
   const triggers = graph.nodes.filter((n) => n.type === TRIGGER_TYPE);
   const claimsTrigger = rawNodes.some((n) => isRecord(n) && n.type === TRIGGER_TYPE);
   if (triggers.length === 0 && !claimsTrigger) {
@@ -304,50 +283,20 @@ export function validateDefinition(input: unknown, types: NodeCatalog): Validati
   }
   for (const t of triggers) {
     for (const e of graph.incoming[t.index]!) {
-      issues.push({
-        code: ISSUE_CODES.triggerHasIncoming,
-        path: formatPath(['edges', edgeRawIndex[e]!, 'target']),
-        nodeId: t.id,
-        message: `trigger "${t.id}" cannot have incoming edges`,
-      });
+      issues.push({ code: ISSUE_CODES.triggerHasIncoming, path: formatPath(['edges', edgeRawIndex[e]!, 'target']), nodeId: t.id, message: `trigger "${t.id}" cannot have incoming edges` });
     }
   }
-  const cycles = findCycles(graph);
-  for (const cycle of cycles) {
-    issues.push({
-      code: ISSUE_CODES.cycle,
-      path: formatPath(['nodes', nodeIndexById.get(cycle[0]!)!]),
-      nodeId: cycle[0],
-      message: `cycle: ${[...cycle, cycle[0]].join(' -> ')}`,
-    });
+  for (const cycle of findCycles(graph)) {
+    issues.push({ code: ISSUE_CODES.cycle, path: formatPath(['nodes', indexById.get(cycle[0]!)!]), nodeId: cycle[0], message: `cycle: ${[...cycle, cycle[0]].join(' -> ')}` });
   }
+  if (triggers.length === 0) return issues;
   const reached = reachableFrom(graph, triggers.map((t) => t.index));
-  if (triggers.length > 0) {
-    for (const n of graph.nodes) {
-      if (!reached[n.index]) {
-        issues.push({
-          code: ISSUE_CODES.unreachable,
-          path: formatPath(['nodes', nodeIndexById.get(n.id)!]),
-          nodeId: n.id,
-          message: `node "${n.id}" cannot be reached from any trigger`,
-        });
-      }
+  for (const n of graph.nodes) {
+    if (!reached[n.index]) {
+      issues.push({ code: ISSUE_CODES.unreachable, path: formatPath(['nodes', indexById.get(n.id)!]), nodeId: n.id, message: `node "${n.id}" cannot be reached from any trigger` });
     }
   }
-  if (issues.length > 0) return { ok: false, issues };
-
-  const full = buildGraph({
-    name: input.name as string | undefined,
-    version: input.version as string | number | undefined,
-    nodes,
-    edges,
-    settings: settings.success ? settings.data : undefined,
-  }, types);
-  return {
-    ok: true,
-    graph: full,
-    stats: { nodes: nodes.length, edges: edges.length, triggers: triggers.length, maxDepth: maxDepth(full) },
-  };
+  return issues;
 }
 
 /** Validates and returns the indexed graph, or throws {@link GraphValidationError}. */
@@ -375,73 +324,5 @@ function inlineGraphIssues(node: GraphNode, i: number, type: NodeTypeSpec, types
     }));
 }
 
-function reachableFrom(graph: Graph, starts: number[]): boolean[] {
-  const seen = graph.nodes.map(() => false);
-  const stack = [...starts];
-  for (const s of starts) seen[s] = true;
-  while (stack.length > 0) {
-    const i = stack.pop()!;
-    for (const e of graph.outgoing[i]!) {
-      const t = graph.edges[e]!.target;
-      if (!seen[t]) {
-        seen[t] = true;
-        stack.push(t);
-      }
-    }
-  }
-  return seen;
-}
-
-/**
- * Finds cycles with an iterative depth-first search (deep chains must not
- * overflow the stack) and returns the node ids on each, one cycle per back edge,
- * at most {@link MAX_REPORTED_CYCLES}.
- */
-export function findCycles(graph: Graph): string[][] {
-  if (topologicalOrder(graph).length === graph.nodes.length) return [];
-  const WHITE = 0;
-  const GREY = 1;
-  const BLACK = 2;
-  const color = graph.nodes.map(() => WHITE);
-  const cycles: string[][] = [];
-  for (const root of graph.nodes) {
-    if (color[root.index] !== WHITE) continue;
-    const path: number[] = [root.index];
-    const cursor: number[] = [0];
-    color[root.index] = GREY;
-    while (path.length > 0 && cycles.length < MAX_REPORTED_CYCLES) {
-      const top = path.length - 1;
-      const node = path[top]!;
-      const out = graph.outgoing[node]!;
-      if (cursor[top]! >= out.length) {
-        color[node] = BLACK;
-        path.pop();
-        cursor.pop();
-        continue;
-      }
-      const target = graph.edges[out[cursor[top]!++]!]!.target;
-      if (color[target] === GREY) {
-        cycles.push(path.slice(path.indexOf(target)).map((i) => graph.nodes[i]!.id));
-      } else if (color[target] === WHITE) {
-        color[target] = GREY;
-        path.push(target);
-        cursor.push(0);
-      }
-    }
-  }
-  return cycles;
-}
-
-/** Nodes on the longest path from a source node (1 for a lone trigger). */
-export function maxDepth(graph: Graph): number {
-  const depth = graph.nodes.map(() => 1);
-  let best = graph.nodes.length > 0 ? 1 : 0;
-  for (const i of topologicalOrder(graph)) {
-    for (const e of graph.outgoing[i]!) {
-      const t = graph.edges[e]!.target;
-      if (depth[i]! + 1 > depth[t]!) depth[t] = depth[i]! + 1;
-      if (depth[t]! > best) best = depth[t]!;
-    }
-  }
-  return best;
-}
+export { findCycles, maxDepth } from './graph-checks';
+export { exceedsNesting, formatPath, MAX_NESTING } from './json';

@@ -10,7 +10,7 @@ import { FAILURE_TYPES } from '../../src/graph/failures';
 import type { NodeSpec } from '../../src/graph/graph';
 import { z } from 'zod';
 import { durationSchema, exprOr, uiKeys } from '../../src/graph/schema';
-import { formatPath } from '../../src/graph/validate';
+import { formatPath } from '../../src/graph/json';
 import { NodeFailure } from '../errors';
 import { PLAIN_HANDLES } from '../../src/graph/node-type';
 import type { Executor, ExecutorContext, NodeResult, NodeType } from './types';
