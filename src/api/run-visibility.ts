@@ -1,0 +1,48 @@
+/**
+ * Listing runs through Temporal's visibility store: the list filter as a
+ * visibility query, and each execution it answers as a run summary. Pure.
+ */
+import { defaultPayloadConverter } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import type { RunStatus } from '../graph/run-state';
+import { NAME_SEARCH_ATTRIBUTE, VERSION_SEARCH_ATTRIBUTE, WORKFLOW_TYPE } from '../graph/run-state';
+import { DEFAULT_NAME } from '../graph/schema';
+import type { RunSummary } from './run-view';
+import { STATUS_BY_TEMPORAL, timestampToIso, VISIBILITY_STATUS } from './run-view';
+
+export interface RunFilter {
+  status?: RunStatus;
+  workflow?: string;
+  version?: string;
+  /** ISO time: only runs closed after it. */
+  closedAfter?: string;
+}
+
+/** The visibility query for graph runs that match `filter`; values are quoted as JSON strings. */
+export function visibilityQuery(filter: RunFilter): string {
+  const clauses = [`WorkflowType = '${WORKFLOW_TYPE}'`];
+  if (filter.closedAfter) clauses.push(`CloseTime > ${JSON.stringify(filter.closedAfter)}`);
+  if (filter.status) clauses.push(`ExecutionStatus = '${VISIBILITY_STATUS[filter.status]}'`);
+  if (filter.workflow) clauses.push(`${NAME_SEARCH_ATTRIBUTE} = ${JSON.stringify(filter.workflow)}`);
+  if (filter.version) clauses.push(`${VERSION_SEARCH_ATTRIBUTE} = ${JSON.stringify(filter.version)}`);
+  return clauses.join(' AND ');
+}
+
+function decoded(payload: temporal.api.common.v1.IPayload | null | undefined): unknown {
+  return payload ? defaultPayloadConverter.fromPayload(payload) : undefined;
+}
+
+/** One execution of a list answer as a run summary: the name from its search attribute, else its memo. */
+export function summaryOf(e: temporal.api.workflow.v1.IWorkflowExecutionInfo): RunSummary {
+  const statusName = temporal.api.enums.v1.WorkflowExecutionStatus[e.status ?? 0]?.replace('WORKFLOW_EXECUTION_STATUS_', '') ?? '';
+  const name = decoded(e.searchAttributes?.indexedFields?.[NAME_SEARCH_ATTRIBUTE]) ?? decoded(e.memo?.fields?.name);
+  const version = decoded(e.searchAttributes?.indexedFields?.[VERSION_SEARCH_ATTRIBUTE]);
+  return {
+    runId: e.execution?.workflowId ?? '',
+    name: typeof name === 'string' ? name : Array.isArray(name) ? String(name[0]) : DEFAULT_NAME,
+    version: typeof version === 'string' ? version : null,
+    status: STATUS_BY_TEMPORAL[statusName] ?? 'failed',
+    startedAt: timestampToIso(e.startTime),
+    finishedAt: timestampToIso(e.closeTime),
+  };
+}
