@@ -69,7 +69,7 @@ describe('visibility', () => {
   });
 
   it('names a run by its search attribute, else its memo, else the default', () => {
-    const base = { execution: { workflowId: 'r1' }, status: temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED, startTime: { seconds: 1_767_225_600, nanos: 5_000_000 } };
+    const base = { execution: { workflowId: 'r1' }, status: temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED, startTime: { seconds: 1_767_225_600 as never, nanos: 5_000_000 } };
     const fromMemo = summaryOf({ ...base, memo: { fields: { name: defaultPayloadConverter.toPayload('orders') } } });
     expect(fromMemo).toEqual({ runId: 'r1', name: 'orders', version: null, status: 'canceled', startedAt: '2026-01-01T00:00:00.005Z', finishedAt: null });
     expect(summaryOf(base).name).toBe('unnamed');

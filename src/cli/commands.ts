@@ -1,0 +1,133 @@
+/**
+ * The commands: each takes its arguments and the CLI's context and resolves
+ * to its exit code. Output goes through `ctx.print` (text, or one JSON value
+ * per line with --json).
+ */
+import { readFileSync } from 'node:fs';
+import { SingleBar } from 'cli-progress';
+import type { RunSummary, RunView } from '../api/run-store';
+import type { ApiClient } from './client';
+import { ApiFailure } from './client';
+import type { ExitCode } from './format';
+import { EXIT, exitFor, FINISHED_NODE, invalidText, runListTable, runSummary, validText } from './format';
+
+export interface CliContext {
+  api: ApiClient;
+  json: boolean;
+  /** Prints `value` as JSON with --json, else `text()`. */
+  print(value: unknown, text: () => string): void;
+  /** Notes for a person (stderr); not printed with --json. */
+  note(text: string): void;
+  /** Where the progress bar draws (stderr; it redraws in place on a terminal). */
+  progress?: NodeJS.WritableStream;
+}
+
+/** A usage, file or input problem: exit 2 with this message. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export function readJsonFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${path}: ${(err as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`${path} is not JSON: ${(err as Error).message}`);
+  }
+}
+
+function parseJsonOption(name: string, value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch (err) {
+    throw new UsageError(`${name} is not JSON: ${(err as Error).message}`);
+  }
+}
+
+/** Follows a run to its end, with a progress bar of finished nodes (or one JSON line per node event). */
+export async function followRun(ctx: CliContext, runId: string): Promise<RunView> {
+  const nodes = new Map<string, string>();
+  const finished = () => [...nodes.values()].filter((s) => FINISHED_NODE.has(s)).length;
+  const bar = ctx.json
+    ? undefined
+    : new SingleBar({ ...(ctx.progress ? { stream: ctx.progress } : {}), format: ' {bar} {value}/{total} nodes | {status}', noTTYOutput: true, notTTYSchedule: 1_000, hideCursor: false });
+  let barStarted = false;
+  let final: RunView | undefined;
+  for await (const event of ctx.api.watchRun(runId)) {
+    if (event.kind === 'run') {
+      final = event.run;
+      break;
+    }
+    nodes.set(event.nodeId, event.status);
+    if (ctx.json) ctx.print({ event: 'node', ...event.data }, () => '');
+    if (!bar) continue;
+    if (!barStarted) {
+      bar.start(nodes.size, 0, { status: 'running' });
+      barStarted = true;
+    }
+    // The stream sends every node's state first: the total grows to the node count.
+    bar.setTotal(Math.max(bar.getTotal(), nodes.size));
+    bar.update(finished(), { status: `${event.nodeId} ${event.status}` });
+  }
+  if (bar && barStarted) {
+    if (final) bar.setTotal(Object.keys(final.nodes).length);
+    bar.update(final ? Object.values(final.nodes).filter((n) => FINISHED_NODE.has(n.status)).length : finished(), { status: final?.status ?? 'stream ended' });
+    bar.stop();
+  }
+  return final ?? (await ctx.api.getRun(runId));
+}
+
+export async function runCommand(ctx: CliContext, file: string, opts: { input?: string; trigger?: string; watch?: boolean }): Promise<ExitCode> {
+  const content = readJsonFile(file) as Record<string, unknown>;
+  const body: Record<string, unknown> = 'workflow' in content ? { ...content } : { workflow: content };
+  if (opts.input !== undefined) body.input = parseJsonOption('--input', opts.input);
+  if (opts.trigger !== undefined) body.trigger = opts.trigger;
+  const started = await ctx.api.request<{ runId: string; links: { self: string; temporalUi: string } }>('POST', '/v1/runs', body);
+  if (!opts.watch) {
+    ctx.print(started, () => `${started.runId}\n${started.links.temporalUi}`);
+    return EXIT.ok;
+  }
+  ctx.note(`started ${started.runId}: ${ctx.api.baseUrl}/runs/${encodeURIComponent(started.runId)}`);
+  const run = await followRun(ctx, started.runId);
+  ctx.print({ event: 'run', ...run }, () => runSummary(run, ctx.api.baseUrl));
+  return exitFor(run);
+}
+
+export async function statusCommand(ctx: CliContext, runId: string): Promise<ExitCode> {
+  const run = await ctx.api.getRun(runId);
+  ctx.print(run, () => runSummary(run, ctx.api.baseUrl));
+  return exitFor(run);
+}
+
+export async function listCommand(ctx: CliContext, opts: { workflow?: string; status?: string; limit: string }): Promise<ExitCode> {
+  const query = new URLSearchParams({ limit: opts.limit, ...(opts.workflow ? { workflow: opts.workflow } : {}), ...(opts.status ? { status: opts.status } : {}) });
+  const page = await ctx.api.request<{ runs: RunSummary[] }>('GET', `/v1/runs?${query}`);
+  ctx.print(page, () => runListTable(page.runs));
+  return EXIT.ok;
+}
+
+export async function cancelCommand(ctx: CliContext, runId: string): Promise<ExitCode> {
+  const res = await ctx.api.request<{ runId: string; status: string }>('POST', `/v1/runs/${encodeURIComponent(runId)}/cancel`);
+  ctx.print(res, () => `${res.runId} ${res.status}`);
+  return EXIT.ok;
+}
+
+export async function validateCommand(ctx: CliContext, file: string): Promise<ExitCode> {
+  const content = readJsonFile(file) as Record<string, unknown>;
+  const definition = 'workflow' in content && !('nodes' in content) ? content.workflow : content;
+  try {
+    const ok = await ctx.api.request<{ valid: true; stats: Record<string, number> }>('POST', '/v1/workflows/validate', definition);
+    ctx.print(ok, () => validText(ok.stats));
+    return EXIT.ok;
+  } catch (err) {
+    if (!(err instanceof ApiFailure && err.status === 422)) throw err;
+    const errors = err.problem.errors ?? [];
+    ctx.print({ valid: false, errors }, () => invalidText(errors));
+    return EXIT.failed;
+  }
+}
