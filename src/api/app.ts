@@ -85,7 +85,47 @@ export function createApp(deps: AppDeps) {
     await next();
   });
 
-  const renderProblem = (err: unknown, c: Context<AppEnv>) => {
+  const renderProblem = problemRenderer(logger);
+  app.onError(renderProblem);
+  app.notFound((c) => renderProblem(new ApiError('notFound', `no route for ${c.req.method} ${c.req.path}`), c));
+
+  const { auth, session, limiter } = guardApi(app, config, deps.codec !== undefined);
+
+  app.route('/', systemRoutes(readiness));
+  app.route('/', uiRoutes({ assets: deps.assets ?? createAssets(), session, apiToken: config.apiToken, limiter }));
+  const watch = createRunWatch(store, { intervalMs: deps.watchIntervalMs ?? DEFAULT_WATCH_INTERVAL_MS });
+  const repository =
+    deps.repository ?? createWorkflowRepository(openDatabase({ kind: 'sqlite', file: ':memory:' }).then((d) => d.db));
+  app.route('/v1/runs', runsRoutes(store, watch, repository, metrics));
+  if (auth) app.use('/metrics', auth);
+  app.get('/metrics', async (c) => c.text(await metrics.scrape(), 200, { 'content-type': metrics.registry.contentType }));
+  const schedules = createSchedules({
+    client: deps.client,
+    taskQueue: config.taskQueue,
+    namespace: config.namespace,
+    temporalUiUrl: config.temporalUiUrl,
+    runs: store,
+    nodeTypes: nodeTypeNames,
+    claimCheck: deps.claimCheck,
+  });
+  const secret = deps.secret ?? ((name: string) => process.env[`BRAID_SECRET_${name}`]);
+  const saved = createSavedWorkflows({ repository, schedules, runs: store, validate, hasSecret: (name) => secret(name) !== undefined });
+  app.route('/v1/workflows', workflowsRoutes({ saved, repository, schedules, runs: store }));
+  app.route('/v1/hooks', hooksRoutes({ saved, runs: store, auth, secret }));
+  if (deps.codec) {
+    app.use('/codec/*', bodyLimit({ maxSize: config.maxBodyBytes, onError: () => { throw new ApiError('payloadTooLarge', 'request body is too large', { headers: { connection: 'close' } }); } }));
+    app.route('/codec', codecRoutes(deps.codec));
+  }
+
+  describeApi(app, deps.nodeTypes);
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;
+
+/** Renders any error as a problem (RFC 9457) with the request id; logs the unexpected ones. */
+function problemRenderer(logger: AppDeps['logger']) {
+  return (err: unknown, c: Context<AppEnv>) => {
     const requestIdValue = c.get('requestId');
     const { problem, headers, unexpected } = toProblem(err);
     if (unexpected) logger.error('unhandled error', { requestId: requestIdValue, err: err instanceof Error ? err.stack : String(err) });
@@ -94,10 +134,15 @@ export function createApp(deps: AppDeps) {
     for (const [k, v] of Object.entries(headers ?? {})) res.headers.set(k, v);
     return res;
   };
-  app.onError(renderProblem);
-  app.notFound((c) => renderProblem(new ApiError('notFound', `no route for ${c.req.method} ${c.req.path}`), c));
+}
 
-  if (deps.codec) {
+/**
+ * What stands in front of the routes: CORS for the codec (the Web UI calls it
+ * from the browser), the token or the pages' sign-in, JSON only, the body
+ * limit, and the rate limit on writes.
+ */
+function guardApi(app: ReturnType<typeof createRouter>, config: AppDeps['config'], codec: boolean) {
+  if (codec) {
     // The Web UI calls the codec from the browser: CORS for its origin, before auth.
     app.use(
       '/codec/*',
@@ -140,39 +185,18 @@ export function createApp(deps: AppDeps) {
   });
   app.use('/v1/*', async (c, next) => (c.req.method === 'GET' ? next() : limiter(c, next)));
 
-  app.route('/', systemRoutes(readiness));
-  app.route('/', uiRoutes({ assets: deps.assets ?? createAssets(), session, apiToken: config.apiToken, limiter }));
-  const watch = createRunWatch(store, { intervalMs: deps.watchIntervalMs ?? DEFAULT_WATCH_INTERVAL_MS });
-  const repository =
-    deps.repository ?? createWorkflowRepository(openDatabase({ kind: 'sqlite', file: ':memory:' }).then((d) => d.db));
-  app.route('/v1/runs', runsRoutes(store, watch, repository, metrics));
-  if (auth) app.use('/metrics', auth);
-  app.get('/metrics', async (c) => c.text(await metrics.scrape(), 200, { 'content-type': metrics.registry.contentType }));
-  const schedules = createSchedules({
-    client: deps.client,
-    taskQueue: config.taskQueue,
-    namespace: config.namespace,
-    temporalUiUrl: config.temporalUiUrl,
-    runs: store,
-    nodeTypes: nodeTypeNames,
-    claimCheck: deps.claimCheck,
-  });
-  const secret = deps.secret ?? ((name: string) => process.env[`BRAID_SECRET_${name}`]);
-  const saved = createSavedWorkflows({ repository, schedules, runs: store, validate, hasSecret: (name) => secret(name) !== undefined });
-  app.route('/v1/workflows', workflowsRoutes({ saved, repository, schedules, runs: store }));
-  app.route('/v1/hooks', hooksRoutes({ saved, runs: store, auth, secret }));
-  if (deps.codec) {
-    app.use('/codec/*', bodyLimit({ maxSize: config.maxBodyBytes, onError: () => { throw new ApiError('payloadTooLarge', 'request body is too large', { headers: { connection: 'close' } }); } }));
-    app.route('/codec', codecRoutes(deps.codec));
-  }
+  return { auth, session, limiter };
+}
 
+/** The OpenAPI document: the security scheme, every node type's data, the API's description. */
+function describeApi(app: ReturnType<typeof createRouter>, nodeTypes: AppDeps['nodeTypes']) {
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
     scheme: 'bearer',
     description: 'Required on /v1/* when API_TOKEN is set.',
   });
   // Every node type documents its data: the built-in ones (workflows/nodes) and the custom ones.
-  for (const t of [...BUILT_IN_NODE_TYPES, ...(deps.nodeTypes?.values() ?? [])]) {
+  for (const t of [...BUILT_IN_NODE_TYPES, ...(nodeTypes?.values() ?? [])]) {
     app.openAPIRegistry.register(`NodeData_${t.type}`, (t.data as z.ZodType).meta({ description: t.description ?? `Custom node type "${t.type}"` }) as never);
   }
   app.doc31('/openapi.json', {
@@ -184,7 +208,5 @@ export function createApp(deps: AppDeps) {
     },
   });
 
-  return app;
 }
 
-export type App = ReturnType<typeof createApp>;

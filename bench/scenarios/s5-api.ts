@@ -1,0 +1,65 @@
+/** S5: the API. Start latency under concurrent clients, and a burst of runs started at once: none lost, none duplicated. */
+import { serve } from '@hono/node-server';
+import { createApp } from '../../src/api/app';
+import { silentLogger } from '../../src/logger';
+import { freePort } from '../../src/temporal/free-port';
+import type { BenchContext } from '../context';
+import { TASK_QUEUE } from '../context';
+import { tiny } from '../graphs';
+import { quantile, round } from '../stats';
+
+export async function apiScenario(ctx: BenchContext): Promise<void> {
+  const { quick, log, client, results, table } = ctx;
+  log('S5: the API');
+  const app = createApp({ client, config: { namespace: 'default', taskQueue: TASK_QUEUE, temporalUiUrl: 'http://localhost:8233', maxBodyBytes: 1 << 20, rateLimitPerMinute: 0 }, logger: silentLogger });
+  const apiPort = await freePort();
+  const httpServer = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: apiPort });
+  await new Promise<void>((r) => httpServer.once('listening', () => r()));
+  const api = `http://127.0.0.1:${apiPort}`;
+  const startRun = async (runId: string) => {
+    const t0 = performance.now();
+    const res = await fetch(`${api}/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ workflow: tiny(), input: { runId }, runId }) });
+    await res.arrayBuffer();
+    return { ms: performance.now() - t0, status: res.status };
+  };
+  const S5: Record<string, unknown> = {};
+  table.push('| S5 API | p50 ms | p99 ms | result |', '|---|---|---|---|');
+  for (const clients of quick ? [10] : [50, 200]) {
+    const perClient = quick ? 3 : 10;
+    const lat: number[] = [];
+    await Promise.all(
+      Array.from({ length: clients }, async (_, c) => {
+        for (let i = 0; i < perClient; i++) lat.push((await startRun(`lat-${clients}-${c}-${i}-${Date.now()}`)).ms);
+      }),
+    );
+    const p = (q: number) => round(quantile(lat, q));
+    S5[`clients${clients}`] = { requests: lat.length, p50: p(0.5), p99: p(0.99) };
+    table.push(`| start latency, ${clients} concurrent clients | ${p(0.5)} | ${p(0.99)} | ${lat.length} starts |`);
+  }
+  const burst = quick ? 50 : 1000;
+  const prefix = `burst-${Date.now()}`;
+  const t0 = performance.now();
+  const codes = await Promise.all(Array.from({ length: burst }, (_, i) => startRun(`${prefix}-${i}`).then((r) => r.status)));
+  const accepted = codes.filter((c) => c === 201).length;
+  let terminal = 0;
+  // "Lost" means not terminal after 10 minutes: far past when they all finish.
+  const deadline = Date.now() + 600_000;
+  const ids = Array.from({ length: burst }, (_, i) => `${prefix}-${i}`);
+  const done = new Set<string>();
+  while (done.size < accepted && Date.now() < deadline) {
+    await Promise.all(
+      ids.filter((id) => !done.has(id)).slice(0, 200).map(async (id) => {
+        const d = await client.workflow.getHandle(id).describe().catch(() => undefined);
+        if (d && d.status.name !== 'RUNNING') done.add(id);
+      }),
+    );
+    // Polling must not become the load it measures.
+    if (done.size < accepted) await new Promise((r) => setTimeout(r, 500));
+  }
+  terminal = done.size;
+  const listed = await client.workflow.count(`WorkflowId STARTS_WITH '${prefix}'`).catch(() => ({ count: -1 }));
+  S5.burst = { runs: burst, accepted, terminal, lost: accepted - terminal, duplicated: Math.max(0, listed.count - burst), allTerminalMs: round(performance.now() - t0), statusCodes: [...new Set(codes)] };
+  table.push(`| ${burst} runs started at once | — | — | ${accepted} accepted, ${terminal} terminal, lost ${accepted - terminal}, duplicated ${Math.max(0, listed.count - burst)}, all done in ${round((performance.now() - t0) / 1000, 1)} s |`, '');
+  results.S5 = S5;
+  await new Promise<void>((r) => httpServer.close(() => r()));
+}
