@@ -53,7 +53,7 @@ export interface DispatcherOptions {
   claimCheck?: boolean;
   /**
    * False for runs recorded before partitioning (the interpreter's
-   * `patched()` said so): every activity runs inline at once, as then.
+   * `patched()` said so): every activity runs in the run's own history at once, as then.
    */
   partitioned: boolean;
   /**
@@ -71,7 +71,7 @@ export interface DispatcherOptions {
 }
 
 export class ActivityDispatcher {
-  private inline = 0;
+  private own = 0;
   private children = 0;
   private batchSeq = 0;
   private readonly queue: Queued[] = [];
@@ -112,14 +112,14 @@ export class ActivityDispatcher {
    * No `async` here: see nodes/http.ts.
    */
   http(node: NodeSpec, request: HttpRequestInput): Promise<NodeResult> {
-    if (!this.opts.partitioned) return this.runInline(node, request);
+    if (!this.opts.partitioned) return this.runOwn(node, request);
     if (node.execution === 'local') {
       return new Promise<NodeResult>((resolve, reject) => {
         this.localQueue.push({ node, request: { ...request, maxResponseBytes: LOCAL_BUDGET.localMaxResponseBytes }, resolve, reject });
         this.pumpLocal();
       });
     }
-    if (this.direct) return this.runInline(node, request);
+    if (this.direct) return this.runOwn(node, request);
     return new Promise<NodeResult>((resolve, reject) => {
       this.queue.push({ node, request, resolve, reject });
     });
@@ -133,7 +133,7 @@ export class ActivityDispatcher {
    * workflow's `await`.
    */
   plan(remote: number): void {
-    this.direct = this.opts.partitioned && this.queue.length === 0 && this.inline + this.children + remote <= this.slots;
+    this.direct = this.opts.partitioned && this.queue.length === 0 && this.own + this.children + remote <= this.slots;
   }
 
   /**
@@ -144,42 +144,42 @@ export class ActivityDispatcher {
    */
   call(node: NodeSpec, activityType: string, taskQueue: string, args: unknown[], owner: 'foreign' | 'braid' = 'foreign'): Promise<NodeResult> {
     const start = () => {
-      this.inline++;
+      this.own++;
       const startedMs = Date.now();
       const options = this.withId(node, owner === 'braid' ? remoteActivityOptions(node) : foreignActivityOptions(node));
       const activities = proxyActivities<Record<string, (...a: unknown[]) => Promise<unknown>>>({ ...options, taskQueue });
       return activities[activityType]!(...args).then(
           (output): NodeResult => {
-            this.inline--;
+            this.own--;
             return { output, attempts: 1, runMs: Date.now() - startedMs, execution: 'activity' };
           },
           (err: unknown) => {
-            this.inline--;
+            this.own--;
             throw err;
           },
         );
     };
-    if (!this.opts.partitioned || this.inline + this.children < this.slots) return start();
+    if (!this.opts.partitioned || this.own + this.children < this.slots) return start();
     return new Promise<NodeResult>((resolve, reject) => this.waitingCalls.push({ start, resolve, reject }));
   }
 
   /** True when queued nodes can go somewhere now. */
   get canFlush(): boolean {
-    return (this.queue.length > 0 || this.waitingCalls.length > 0) && this.inline + this.children < this.slots;
+    return (this.queue.length > 0 || this.waitingCalls.length > 0) && this.own + this.children < this.slots;
   }
 
   /** Starts calls waiting for a slot, then places queued nodes within the budget (`placeQueue`). */
   flush(): void {
     this.direct = false;
-    while (this.waitingCalls.length > 0 && this.inline + this.children < this.slots) {
+    while (this.waitingCalls.length > 0 && this.own + this.children < this.slots) {
       const w = this.waitingCalls.shift()!;
       w.start().then(w.resolve, w.reject);
     }
-    const place = placeQueue(this.queue.length, { inline: this.inline, children: this.children, slots: this.slots, maxChildren: this.maxChildren });
-    const inline = this.queue.splice(0, place.inline);
-    if (inline.length > 0) {
+    const place = placeQueue(this.queue.length, { own: this.own, children: this.children, slots: this.slots, maxChildren: this.maxChildren });
+    const own = this.queue.splice(0, place.own);
+    if (own.length > 0) {
       const start = async () => {
-        for (const q of inline) this.runInline(q.node, q.request).then(q.resolve, q.reject);
+        for (const q of own) this.runOwn(q.node, q.request).then(q.resolve, q.reject);
       };
       void (this.opts.nodes ? this.opts.nodes.run(start) : start());
     }
@@ -237,17 +237,17 @@ export class ActivityDispatcher {
     return this.opts.activityIdPrefix ? { ...options, activityId: `${this.opts.activityIdPrefix}${node.id}` } : options;
   }
 
-  private runInline(node: NodeSpec, request: HttpRequestInput): Promise<NodeResult> {
-    this.inline++;
+  private runOwn(node: NodeSpec, request: HttpRequestInput): Promise<NodeResult> {
+    this.own++;
     return proxyActivities<Activities>(this.withId(node, remoteActivityOptions(node)))
       .http(request)
       .then(
         (r) => {
-          this.inline--;
+          this.own--;
           return toResult(r, 'activity');
         },
         (err: unknown) => {
-          this.inline--;
+          this.own--;
           throw err;
         },
       );

@@ -1,7 +1,7 @@
 /**
  * A child workflow that runs one slice of a forEach node's items: each item is
  * a run of the body graph *inside this workflow* (the interpreter's
- * `runGraph` with this batch as host: no workflow per item, whose start and
+ * `interpretGraph` with this batch as host: no workflow per item, whose start and
  * end would cost the server and the worker more than most bodies do), at most
  * `concurrency` at once, each item's activities within 1/concurrency of the
  * workflow's budget, so this workflow's tasks stay within Temporal's
@@ -21,7 +21,7 @@ import { FOR_EACH_PROGRESS_SIGNAL } from '../src/graph/run-state';
 import { validateDefinition } from '../src/graph/validate';
 import { runFailureError } from './errors';
 import type { GraphHost } from './graph-workflow';
-import { runGraph } from './graph-workflow';
+import { interpretGraph } from './graph-workflow';
 import { checkedNodeTypes } from './nodes';
 
 const CANCELED: NodeError = { type: 'CancelledFailure', message: 'canceled', retryable: false };
@@ -56,7 +56,7 @@ export async function forEachBatchWorkflow(input: ForEachBatchInput): Promise<It
       ...(input.nodeTypes ? { nodeTypes: input.nodeTypes } : {}),
     };
     const host: GraphHost = { runId: `${workflowId}/${index}`, share, validation, expressions };
-    runGraph(args, host).then(
+    interpretGraph(args, host).then(
       (state) => {
         running--;
         done++;

@@ -34,7 +34,7 @@ export { RESULT_OUTPUT_BUDGET } from '../src/graph/run-end';
 export { changesQuery, decisionUpdate, eventSignal, forEachProgressSignal, stateQuery } from './run-handlers';
 
 export async function graphWorkflow(args: GraphWorkflowInput): Promise<RunState> {
-  return runGraph(args);
+  return interpretGraph(args);
 }
 
 /**
@@ -57,7 +57,7 @@ export interface GraphHost {
  * forEach item inside its batch (a host: no queries, updates or signals of
  * its own, and a share of the batch's budget).
  */
-export async function runGraph(args: GraphWorkflowInput, host?: GraphHost): Promise<RunState> {
+export async function interpretGraph(args: GraphWorkflowInput, host?: GraphHost): Promise<RunState> {
   const runId = host?.runId ?? workflowInfo().workflowId;
   const startedMs = Date.now();
   const { graph, scheduler, types } = prepare(args, host);

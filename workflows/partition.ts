@@ -11,9 +11,9 @@
  *   run:   48 slots (an activity or a child each) × 2 + 1 timer + 1 cancel = 98
  *   batch: 45 activities × 2 + 1 cancel = 91
  *
- * A ready set of up to 48 activities runs inline in one wave, up to 144 in
- * waves of inline slots; a wider one takes as few children as cover it, up
- * to 30 children × 45 + 18 inline = 1,368 activities at once, more than the
+ * A ready set of up to 48 activities runs in the run's own history in one wave, up to 144 in
+ * waves of its own slots; a wider one takes as few children as cover it, up
+ * to 30 children × 45 + 18 own = 1,368 activities at once, more than the
  * largest `maxParallel` (1,000).
  */
 export const PARTITION = {
@@ -24,11 +24,11 @@ export const PARTITION = {
   /** Activities one batch child keeps in flight; also the largest batch. */
   childWindow: 45,
   /**
-   * A queue that inline slots clear in this many waves or fewer stays inline
+   * A queue that the run's own slots clear in this many waves or fewer stays in the run
    * (measured: 100 siblings of 50 ms took 474 ms with two children, against
    * 282 ms for a hand-written Promise.all).
    */
-  inlineWavesBeforeChildren: 3,
+  ownWavesBeforeChildren: 3,
 } as const;
 
 /**
@@ -66,7 +66,7 @@ export const FOR_EACH = {
 /** What a dispatcher has in flight and may use (its share of PARTITION). */
 export interface Budget {
   /** Remote activities in flight in the run's own workflow. */
-  inline: number;
+  own: number;
   /** Batch children in flight. */
   children: number;
   slots: number;
@@ -75,28 +75,28 @@ export interface Budget {
 
 /**
  * Where `waiting` queued activity nodes go now: the fewest new batch children
- * that, with the slots left for inline activities, take the whole queue (or
- * as much as the budget allows); inline first, the rest spread evenly over
+ * that, with the slots left for the run's own activities, take the whole queue (or
+ * as much as the budget allows); its own first, the rest spread evenly over
  * the new children. A child costs a few round trips of its own, about what a
- * couple of waves of inline activities cost, so a queue that inline slots
- * clear in `inlineWavesBeforeChildren` waves stays inline. Pure.
+ * couple of waves of its own activities cost, so a queue that its own slots
+ * clear in `ownWavesBeforeChildren` waves stays in the run. Pure.
  */
-export function placeQueue(waiting: number, b: Budget): { inline: number; batches: number[] } {
-  const free = b.slots - b.inline - b.children;
-  if (free <= 0 || waiting === 0) return { inline: 0, batches: [] };
-  const inlineWaves = Math.ceil(waiting / b.slots);
-  const maxNew = inlineWaves <= PARTITION.inlineWavesBeforeChildren ? 0 : Math.max(0, Math.min(free - 1, b.maxChildren - b.children));
+export function placeQueue(waiting: number, b: Budget): { own: number; batches: number[] } {
+  const free = b.slots - b.own - b.children;
+  if (free <= 0 || waiting === 0) return { own: 0, batches: [] };
+  const ownWaves = Math.ceil(waiting / b.slots);
+  const maxNew = ownWaves <= PARTITION.ownWavesBeforeChildren ? 0 : Math.max(0, Math.min(free - 1, b.maxChildren - b.children));
   let k = 0;
   while (k < maxNew && free - k + k * PARTITION.childWindow < waiting) k++;
-  const inline = Math.min(waiting, free - k);
+  const own = Math.min(waiting, free - k);
   const batches: number[] = [];
-  let rest = waiting - inline;
+  let rest = waiting - own;
   for (let i = k; i > 0 && rest > 0; i--) {
     const size = Math.min(PARTITION.childWindow, Math.ceil(rest / i));
     batches.push(size);
     rest -= size;
   }
-  return { inline, batches };
+  return { own, batches };
 }
 
 /**

@@ -2,38 +2,38 @@ import { describe, expect, it } from 'vitest';
 import type { Budget } from '../../workflows/partition';
 import { LOCAL_BUDGET, localFits, PARTITION, placeQueue } from '../../workflows/partition';
 
-const run: Budget = { inline: 0, children: 0, slots: PARTITION.slots, maxChildren: PARTITION.children };
+const run: Budget = { own: 0, children: 0, slots: PARTITION.slots, maxChildren: PARTITION.children };
 
 describe('placeQueue: where queued activity nodes go', () => {
-  const cases: { name: string; waiting: number; budget: Budget; inline: number; batches: number[] }[] = [
-    { name: 'an empty queue goes nowhere', waiting: 0, budget: run, inline: 0, batches: [] },
-    { name: 'a narrow queue runs inline', waiting: 5, budget: run, inline: 5, batches: [] },
-    { name: 'three waves of inline slots stay inline: one wave now, the rest waits', waiting: 144, budget: run, inline: 48, batches: [] },
-    { name: 'four waves: the fewest children that cover the queue, spread evenly', waiting: 145, budget: run, inline: 45, batches: [34, 33, 33] },
-    { name: 'nothing free: nothing placed', waiting: 500, budget: { ...run, inline: 40, children: 8 }, inline: 0, batches: [] },
-    { name: 'every child in flight already: the free slots take what they can inline', waiting: 500, budget: { ...run, inline: 10, children: 30 }, inline: 8, batches: [] },
-    { name: 'a share of the budget (a forEach item) places within it', waiting: 100, budget: { inline: 0, children: 0, slots: 1, maxChildren: 1 }, inline: 1, batches: [] },
+  const cases: { name: string; waiting: number; budget: Budget; own: number; batches: number[] }[] = [
+    { name: 'an empty queue goes nowhere', waiting: 0, budget: run, own: 0, batches: [] },
+    { name: 'a narrow queue runs in the run itself', waiting: 5, budget: run, own: 5, batches: [] },
+    { name: 'three waves of its own slots stay in the run: one wave now, the rest waits', waiting: 144, budget: run, own: 48, batches: [] },
+    { name: 'four waves: the fewest children that cover the queue, spread evenly', waiting: 145, budget: run, own: 45, batches: [34, 33, 33] },
+    { name: 'nothing free: nothing placed', waiting: 500, budget: { ...run, own: 40, children: 8 }, own: 0, batches: [] },
+    { name: 'every child in flight already: the free slots take what they can in the run', waiting: 500, budget: { ...run, own: 10, children: 30 }, own: 8, batches: [] },
+    { name: 'a share of the budget (a forEach item) places within it', waiting: 100, budget: { own: 0, children: 0, slots: 1, maxChildren: 1 }, own: 1, batches: [] },
   ];
   for (const c of cases) {
-    it(c.name, () => expect(placeQueue(c.waiting, c.budget)).toEqual({ inline: c.inline, batches: c.batches }));
+    it(c.name, () => expect(placeQueue(c.waiting, c.budget)).toEqual({ own: c.own, batches: c.batches }));
   }
 
-  it('places a 1,000-wide ready set at once: inline slots plus children of at most childWindow', () => {
+  it('places a 1,000-wide ready set at once: own slots plus children of at most childWindow', () => {
     const p = placeQueue(1_000, run);
-    expect(p.inline + p.batches.reduce((a, b) => a + b, 0)).toBe(1_000);
+    expect(p.own + p.batches.reduce((a, b) => a + b, 0)).toBe(1_000);
     expect(p.batches).toHaveLength(22);
     expect(Math.max(...p.batches)).toBeLessThanOrEqual(PARTITION.childWindow);
     expect(Math.max(...p.batches) - Math.min(...p.batches)).toBeLessThanOrEqual(1);
-    expect(p.inline + p.batches.length).toBeLessThanOrEqual(PARTITION.slots);
+    expect(p.own + p.batches.length).toBeLessThanOrEqual(PARTITION.slots);
   });
 
   it('never takes more than the budget, whatever the queue', () => {
     for (const waiting of [1, 47, 48, 49, 143, 145, 500, 1_368, 1_369, 5_000]) {
       for (const used of [0, 10, 47]) {
-        const b = { ...run, inline: used };
+        const b = { ...run, own: used };
         const p = placeQueue(waiting, b);
-        expect(p.inline + p.batches.length).toBeLessThanOrEqual(b.slots - used);
-        expect(p.inline + p.batches.reduce((a, x) => a + x, 0)).toBeLessThanOrEqual(waiting);
+        expect(p.own + p.batches.length).toBeLessThanOrEqual(b.slots - used);
+        expect(p.own + p.batches.reduce((a, x) => a + x, 0)).toBeLessThanOrEqual(waiting);
         expect(p.batches.every((size) => size > 0 && size <= PARTITION.childWindow)).toBe(true);
       }
     }
