@@ -66,9 +66,7 @@ export async function interpretGraph(args: GraphWorkflowInput, host?: GraphHost)
   const mailbox = new Mailbox();
   const progress = new ForEachProgressTotals();
   if (!host) {
-    const liveWallMs = () => {
-      if (state.status === 'running') state.metrics.wallMs = Date.now() - startedMs;
-    };
+    const liveWallMs = () => tracker.showWallTime(Date.now() - startedMs);
     setRunHandlers({ graph, tracker, mailbox, progress, liveWallMs, now: () => isoTime(Date.now()) });
   }
   const nodes = new NodeRunner({ args, runId, graph, types, scheduler, tracker, mailbox, progress, ...(host ? { host } : {}) });
@@ -98,13 +96,14 @@ export async function interpretGraph(args: GraphWorkflowInput, host?: GraphHost)
   nodes.recordSkipped();
 
   const endMs = Date.now();
-  state.finishedAt = isoTime(endMs);
-  state.metrics = { ...runTiming(endMs - startedMs, criticalPath(graph, nodes.work).ms), activityCount: state.metrics.activityCount };
-  tracker.touch();
   const verdict = runVerdict({ cancelled, ...(nodes.historyLimit === undefined ? {} : { historyLimit: nodes.historyLimit }), failures: nodes.failures });
-  state.status = verdict.status;
-  if (verdict.status === 'succeeded') state.output = runOutput(graph, state);
-  else state.error = verdict.error;
+  tracker.end({
+    finishedAt: isoTime(endMs),
+    metrics: { ...runTiming(endMs - startedMs, criticalPath(graph, nodes.work).ms), activityCount: state.metrics.activityCount },
+    status: verdict.status,
+    ...(verdict.status === 'succeeded' ? { output: runOutput(graph, state) } : { error: verdict.error }),
+  });
+  // The final state is the workflow's result: past Temporal's payload limit, the largest outputs give way.
   fitIntoPayloadLimit(state, args.claimCheck === true);
   // Temporal records no details with a cancellation; the state query answers for it.
   if (verdict.status === 'canceled') throw new CancelledFailure('run canceled');

@@ -146,7 +146,7 @@ export class NodeRunner {
     const now = Date.now();
     this.startedAt[node.index] = now;
     this.opts.tracker.setNode(node.id, { status: 'running', attempts: 0, startedAt: isoTime(now) });
-    if (node.activitySlot) this.opts.tracker.state.metrics.activityCount++;
+    if (node.activitySlot) this.opts.tracker.countActivity();
     const onResult = (result: NodeResult) => this.ended.push({ node, end: { result } });
     const onError = (err: unknown) => this.ended.push({ node, end: endOfError(err) });
     if (this.nodesScope) {

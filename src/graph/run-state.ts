@@ -186,10 +186,10 @@ export function webhookInput(body: unknown, request: WebhookRequest): Record<str
   return { ...own, body: body ?? null, headers: request.headers, query: request.query };
 }
 
-/** The derived run metrics for a wall time and a work time (see RunMetrics). */
 /** A workflow-time instant (ms since the epoch) as the run state's ISO string. */
 export const isoTime = (ms: number): string => new Date(ms).toISOString();
 
+/** The derived run metrics for a wall time and a work time (see RunMetrics). */
 export function runTiming(wallMs: number, workMs: number): Pick<RunMetrics, 'wallMs' | 'workMs' | 'overheadMs' | 'efficiency' | 'criticalPathMs'> {
   return {
     wallMs,

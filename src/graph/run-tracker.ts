@@ -34,6 +34,26 @@ export class RunTracker {
     this.versionCounter++;
   }
 
+  /** One more node started as an activity (the run's activityCount). */
+  countActivity(): void {
+    this.state.metrics.activityCount++;
+  }
+
+  /** The wall time so far of a run that still runs, for whoever asks now; not a change of its own. */
+  showWallTime(wallMs: number): void {
+    if (this.state.status === 'running') this.state.metrics.wallMs = wallMs;
+  }
+
+  /** The run's end: when, its final metrics, its status, and its output or its error. */
+  end(end: Pick<RunState, 'finishedAt' | 'metrics' | 'status'> & Pick<Partial<RunState>, 'output' | 'error'>): void {
+    this.state.finishedAt = end.finishedAt;
+    this.state.metrics = end.metrics;
+    this.state.status = end.status;
+    if (end.output !== undefined) this.state.output = end.output;
+    if (end.error !== undefined) this.state.error = end.error;
+    this.touch();
+  }
+
   /**
    * The run with only the nodes changed after `since`; every node when `since`
    * is 0, negative or from the future (another run, a reset), flagged `full`.

@@ -43,4 +43,29 @@ describe('RunTracker', () => {
     expect(t.version).toBeGreaterThan(v);
     expect(t.changes(v).state.nodes).toEqual({});
   });
+
+  it('shows the live wall time only while the run runs, without a version', () => {
+    const t = tracker();
+    const v = t.version;
+    t.showWallTime(120);
+    expect(t.state.metrics.wallMs).toBe(120);
+    expect(t.version).toBe(v);
+    t.end({ finishedAt: '2026-01-01T00:00:01.000Z', metrics: { ...t.state.metrics, wallMs: 1000 }, status: 'succeeded', output: { ok: true } });
+    t.showWallTime(5000);
+    expect(t.state.metrics.wallMs).toBe(1000);
+  });
+
+  it('ends a run with its output, or with its error, as one change', () => {
+    const ok = tracker();
+    const v = ok.version;
+    ok.countActivity();
+    ok.end({ finishedAt: '2026-01-01T00:00:01.000Z', metrics: ok.state.metrics, status: 'succeeded', output: 42 });
+    expect(ok.version).toBe(v + 1);
+    expect(ok.state).toMatchObject({ status: 'succeeded', output: 42, finishedAt: '2026-01-01T00:00:01.000Z', metrics: { activityCount: 1 } });
+    expect(ok.state).not.toHaveProperty('error');
+    const failed = tracker();
+    failed.end({ finishedAt: '2026-01-01T00:00:01.000Z', metrics: failed.state.metrics, status: 'failed', error: { type: 'HttpError', message: 'boom' } });
+    expect(failed.state).toMatchObject({ status: 'failed', error: { type: 'HttpError', message: 'boom' } });
+    expect(failed.state).not.toHaveProperty('output');
+  });
 });
