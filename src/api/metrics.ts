@@ -37,54 +37,7 @@ export interface MetricsOptions {
 export function createMetrics(source: MetricsSource, opts: MetricsOptions = {}) {
   const startedAt = opts.startedAt ?? new Date();
   const registry = new Registry();
-  const requests = new Histogram({
-    name: 'braid_api_request_duration_seconds',
-    help: 'API request latency by method, route and status',
-    labelNames: ['method', 'route', 'status'] as const,
-    buckets: SECONDS,
-    registers: [registry],
-  });
-  const sse = new Gauge({ name: 'braid_sse_connections', help: 'Run event streams open now', registers: [registry] });
-  const started = new Counter({
-    name: 'braid_runs_started_total',
-    help: 'Runs started through the API, by workflow and trigger kind',
-    labelNames: ['workflow', 'trigger'] as const,
-    registers: [registry],
-  });
-  const finished = new Counter({
-    name: 'braid_runs_finished_total',
-    help: 'Runs that finished after the API started, by workflow and status',
-    labelNames: ['workflow', 'status'] as const,
-    registers: [registry],
-  });
-  const runWall = new Histogram({
-    name: 'braid_run_wall_seconds',
-    help: 'Finished runs: start to end',
-    labelNames: ['workflow'] as const,
-    buckets: SECONDS,
-    registers: [registry],
-  });
-  const runWork = new Histogram({
-    name: 'braid_run_work_seconds',
-    help: 'Finished runs: the critical path of node run times (what an ideal executor would take)',
-    labelNames: ['workflow'] as const,
-    buckets: SECONDS,
-    registers: [registry],
-  });
-  const queued = new Histogram({
-    name: 'braid_node_queued_seconds',
-    help: 'Activity nodes: scheduled to started, by node type and execution',
-    labelNames: ['type', 'execution'] as const,
-    buckets: SECONDS,
-    registers: [registry],
-  });
-  const ran = new Histogram({
-    name: 'braid_node_run_seconds',
-    help: "Nodes' own work (request, delay, wait), by node type and execution",
-    labelNames: ['type', 'execution'] as const,
-    buckets: SECONDS,
-    registers: [registry],
-  });
+  const { requests, sse, started, finished, runWall, runWork, queued, ran } = instruments(registry);
 
   let since = startedAt.toISOString();
   const seen = new Set<string>();
@@ -152,3 +105,56 @@ export function createMetrics(source: MetricsSource, opts: MetricsOptions = {}) 
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** Braid's instruments, registered in `registry`. */
+function instruments(registry: Registry) {
+  const requests = new Histogram({
+    name: 'braid_api_request_duration_seconds',
+    help: 'API request latency by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: SECONDS,
+    registers: [registry],
+  });
+  const sse = new Gauge({ name: 'braid_sse_connections', help: 'Run event streams open now', registers: [registry] });
+  const started = new Counter({
+    name: 'braid_runs_started_total',
+    help: 'Runs started through the API, by workflow and trigger kind',
+    labelNames: ['workflow', 'trigger'] as const,
+    registers: [registry],
+  });
+  const finished = new Counter({
+    name: 'braid_runs_finished_total',
+    help: 'Runs that finished after the API started, by workflow and status',
+    labelNames: ['workflow', 'status'] as const,
+    registers: [registry],
+  });
+  const runWall = new Histogram({
+    name: 'braid_run_wall_seconds',
+    help: 'Finished runs: start to end',
+    labelNames: ['workflow'] as const,
+    buckets: SECONDS,
+    registers: [registry],
+  });
+  const runWork = new Histogram({
+    name: 'braid_run_work_seconds',
+    help: 'Finished runs: the critical path of node run times (what an ideal executor would take)',
+    labelNames: ['workflow'] as const,
+    buckets: SECONDS,
+    registers: [registry],
+  });
+  const queued = new Histogram({
+    name: 'braid_node_queued_seconds',
+    help: 'Activity nodes: scheduled to started, by node type and execution',
+    labelNames: ['type', 'execution'] as const,
+    buckets: SECONDS,
+    registers: [registry],
+  });
+  const ran = new Histogram({
+    name: 'braid_node_run_seconds',
+    help: "Nodes' own work (request, delay, wait), by node type and execution",
+    labelNames: ['type', 'execution'] as const,
+    buckets: SECONDS,
+    registers: [registry],
+  });
+  return { requests, sse, started, finished, runWall, runWork, queued, ran };
+}

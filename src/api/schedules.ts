@@ -62,34 +62,23 @@ function specOf(trigger: TriggerSpec): ScheduleSpec {
   return { intervals: [{ every: durationMs(trigger.every!) }] };
 }
 
-export function createSchedules(opts: { client: Client; taskQueue: string; namespace: string; temporalUiUrl: string; runs: RunStore; nodeTypes?: string[]; claimCheck?: boolean }) {
-  const { client } = opts;
+export interface SchedulesOptions {
+  client: Client;
+  taskQueue: string;
+  namespace: string;
+  temporalUiUrl: string;
+  runs: RunStore;
+  nodeTypes?: string[];
+  claimCheck?: boolean;
+}
 
-  function actionOf(v: ScheduleVersionTrigger): ScheduleOptionsAction {
-    const start = runStartOptions({
-      definition: v.definition,
-      name: v.name,
-      version: v.version,
-      trigger: v.trigger.id,
-      triggerKind: 'schedule',
-      ...(v.library ? { library: v.library } : {}),
-      ...(opts.nodeTypes ? { nodeTypes: opts.nodeTypes } : {}),
-      claimCheck: opts.claimCheck,
-    });
-    return {
-      type: 'startWorkflow',
-      workflowType: WORKFLOW_TYPE,
-      taskQueue: opts.taskQueue,
-      // Temporal appends the scheduled time: `<name>-<trigger>-2026-11-26T09:00:00Z`.
-      workflowId: `${nameSlug(v.name)}-${v.trigger.id}`,
-      ...start,
-    };
-  }
+export function createSchedules(opts: SchedulesOptions) {
+  const { client } = opts;
 
   async function upsert(v: ScheduleVersionTrigger): Promise<void> {
     const id = scheduleId(v.name, v.trigger.id);
     const spec = specOf(v.trigger);
-    const action = actionOf(v);
+    const action = actionOf(v, opts);
     const policies = { overlap: OVERLAP[v.overlap] };
     const memo = { workflow: v.name, trigger: v.trigger.id };
     try {
@@ -137,37 +126,6 @@ export function createSchedules(opts: { client: Client; taskQueue: string; names
     return client.schedule.getHandle(scheduleId(name, triggerId));
   }
 
-  function view(trigger: TriggerSpec, d: ScheduleDescription): ScheduleView {
-    // The version is the action's (an update replaces the action, not the schedule's memo).
-    const memoVersion = d.action.type === 'startWorkflow' ? d.action.memo?.version : undefined;
-    return {
-      scheduleId: d.scheduleId,
-      triggerId: trigger.id,
-      spec: {
-        ...(trigger.cron !== undefined ? { cron: trigger.cron } : {}),
-        ...(trigger.timezone !== undefined ? { timezone: trigger.timezone } : {}),
-        ...(trigger.every !== undefined ? { every: trigger.every } : {}),
-      },
-      overlap: (d.policies.overlap && OVERLAP_NAME[d.policies.overlap]) || 'skip',
-      version: typeof memoVersion === 'string' ? memoVersion : null,
-      paused: d.state.paused,
-      note: d.state.note ?? null,
-      nextRunTimes: d.info.nextActionTimes.map((t) => t.toISOString()),
-      recentRuns: d.info.recentActions
-        .filter((a) => a.action.type === 'startWorkflow')
-        .map((a) => ({
-          runId: a.action.workflow.workflowId,
-          scheduledAt: a.scheduledAt.toISOString(),
-          startedAt: a.takenAt.toISOString(),
-          links: opts.runs.links(a.action.workflow.workflowId),
-        }))
-        .reverse(),
-      links: {
-        temporalUi: `${opts.temporalUiUrl}/namespaces/${encodeURIComponent(opts.namespace)}/schedules/${encodeURIComponent(d.scheduleId)}`,
-      },
-    };
-  }
-
   return {
     /**
      * Makes the Schedules match `next` (a newly latest version): one per
@@ -191,7 +149,7 @@ export function createSchedules(opts: { client: Client; taskQueue: string; names
       for (const trigger of triggers) {
         if (trigger.kind !== 'schedule') continue;
         try {
-          out.push(view(trigger, await client.schedule.getHandle(scheduleId(name, trigger.id)).describe()));
+          out.push(view(trigger, await client.schedule.getHandle(scheduleId(name, trigger.id)).describe(), opts));
         } catch (err) {
           if (!(err instanceof ScheduleNotFoundError)) throw err;
           // Saved but not (yet) created on this cluster: re-PUT the version to create it.
@@ -228,3 +186,57 @@ async function notFoundAsApi(p: Promise<void>): Promise<void> {
 }
 
 export type Schedules = ReturnType<typeof createSchedules>;
+
+/** What a schedule starts: the interpreter with the version's definition and the trigger, as every run starts. */
+function actionOf(v: ScheduleVersionTrigger, opts: SchedulesOptions): ScheduleOptionsAction {
+  const start = runStartOptions({
+    definition: v.definition,
+    name: v.name,
+    version: v.version,
+    trigger: v.trigger.id,
+    triggerKind: 'schedule',
+    ...(v.library ? { library: v.library } : {}),
+    ...(opts.nodeTypes ? { nodeTypes: opts.nodeTypes } : {}),
+    claimCheck: opts.claimCheck,
+  });
+  return {
+    type: 'startWorkflow',
+    workflowType: WORKFLOW_TYPE,
+    taskQueue: opts.taskQueue,
+    // Temporal appends the scheduled time: `<name>-<trigger>-2026-11-26T09:00:00Z`.
+    workflowId: `${nameSlug(v.name)}-${v.trigger.id}`,
+    ...start,
+  };
+}
+
+/** A schedule as the API shows it: its trigger's spec, its state, its next and recent runs. */
+function view(trigger: TriggerSpec, d: ScheduleDescription, opts: Pick<SchedulesOptions, 'runs' | 'namespace' | 'temporalUiUrl'>): ScheduleView {
+  // The version is the action's (an update replaces the action, not the schedule's memo).
+  const memoVersion = d.action.type === 'startWorkflow' ? d.action.memo?.version : undefined;
+  return {
+    scheduleId: d.scheduleId,
+    triggerId: trigger.id,
+    spec: {
+      ...(trigger.cron !== undefined ? { cron: trigger.cron } : {}),
+      ...(trigger.timezone !== undefined ? { timezone: trigger.timezone } : {}),
+      ...(trigger.every !== undefined ? { every: trigger.every } : {}),
+    },
+    overlap: (d.policies.overlap && OVERLAP_NAME[d.policies.overlap]) || 'skip',
+    version: typeof memoVersion === 'string' ? memoVersion : null,
+    paused: d.state.paused,
+    note: d.state.note ?? null,
+    nextRunTimes: d.info.nextActionTimes.map((t) => t.toISOString()),
+    recentRuns: d.info.recentActions
+      .filter((a) => a.action.type === 'startWorkflow')
+      .map((a) => ({
+        runId: a.action.workflow.workflowId,
+        scheduledAt: a.scheduledAt.toISOString(),
+        startedAt: a.takenAt.toISOString(),
+        links: opts.runs.links(a.action.workflow.workflowId),
+      }))
+      .reverse(),
+    links: {
+      temporalUi: `${opts.temporalUiUrl}/namespaces/${encodeURIComponent(opts.namespace)}/schedules/${encodeURIComponent(d.scheduleId)}`,
+    },
+  };
+}

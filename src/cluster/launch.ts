@@ -30,7 +30,7 @@ import { freePortInRange, portOpen } from '../temporal/free-port';
 import type { ClusterBinaries } from './build';
 import { startPartProcess } from './process';
 import { POSTGRES_SUPERUSER, ensureDatabase, initPostgres, postgresArgs, postgresBinDir, postgresUser, waitForPostgres } from './postgres';
-import type { ClusterPart, ClusterPorts, TemporalService , BRAID_PARTS} from './topology';
+import type { BRAID_PARTS, ClusterPart, ClusterPorts, TemporalService } from './topology';
 import { CLUSTER_PARTS, DATABASES, NAMESPACE_RETENTION_DAYS, TEMPORAL_ROLE, TEMPORAL_SERVICES, temporalServiceEnv } from './topology';
 
 const run = promisify(execFile);
@@ -188,108 +188,12 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
     }
   };
 
+  const parts: Parts = { dir, ports, partBase, keep, config, binaries, logger, temporalAddress, apis, databaseUrl, baseEnv };
   try {
-    // PostgreSQL
-    const pg = initPostgres(join(dir, 'postgres'));
-    const adminUrl = `postgres://${POSTGRES_SUPERUSER}@127.0.0.1:${ports.postgres}/postgres`;
-    await keep('postgres', () =>
-      startPartProcess({
-        ...partBase,
-        name: 'postgres',
-        command: join(postgresBinDir(), 'postgres'),
-        args: postgresArgs(pg.data, pg.socketDir, ports.postgres),
-        env: { PATH: process.env.PATH, LANG: 'C.UTF-8' },
-        user: postgresUser(),
-        stopSignal: 'SIGINT', // fast shutdown
-        ready: (alive) => waitForPostgres(adminUrl, 60_000, alive),
-      }),
-    );
-    await prepareDatabases(binaries['temporal-sql-tool'], ports, logger);
-
-    // Temporal: one history host alone first (cluster metadata), then the rest.
-    const db = { host: '127.0.0.1', user: POSTGRES_SUPERUSER, password: '' };
-    const startTemporal = (service: TemporalService) =>
-      keep(service, () =>
-        startPartProcess({
-          ...partBase,
-          name: service,
-          command: binaries['temporal-server'],
-          args: ['--config-file', SERVER_CONFIG_PATH, '--allow-no-auth', 'start', '--service', TEMPORAL_ROLE[service]],
-          env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...temporalServiceEnv(service, ports, db, DYNAMIC_CONFIG_PATH) },
-          ready: (alive) =>
-            service === 'temporal-frontend'
-              ? waitForTemporal(temporalAddress, 90_000, alive)
-              : waitFor(`${service} listens`, () => portOpen(ports.grpc[service as Exclude<TemporalService, 'temporal-frontend'>]), alive, 90_000),
-        }),
-      );
-    await startTemporal(TEMPORAL_SERVICES[0]);
-    await Promise.all(TEMPORAL_SERVICES.slice(1).map(startTemporal));
-    await prepareNamespace(temporalAddress, config.namespace, logger);
-
-    // The Web UI
-    const uiConfigDir = join(dir, 'ui');
-    mkdirSync(uiConfigDir, { recursive: true });
-    writeFileSync(
-      join(uiConfigDir, 'cluster.yaml'),
-      [
-        `temporalGrpcAddress: ${temporalAddress}`,
-        `host: 127.0.0.1`,
-        `port: ${ports.ui}`,
-        'enableUi: true',
-        `defaultNamespace: ${config.namespace}`,
-        'disableNewsFetch: true',
-        'cors:',
-        '  allowOrigins:',
-        `    - http://127.0.0.1:${ports.api[0]}`,
-        `    - http://127.0.0.1:${ports.api[1]}`,
-        ...(config.encryptionKey ? ['codec:', `  endpoint: ${apis[0]}/codec`, '  includeCredentials: true'] : []),
-        '',
-      ].join('\n'),
-    );
-    await keep('temporal-ui', () =>
-      startPartProcess({
-        ...partBase,
-        name: 'temporal-ui',
-        command: binaries['temporal-ui-server'],
-        args: ['--root', dir, '--config', 'ui', '--env', 'cluster', 'start'],
-        env: { PATH: process.env.PATH },
-        ready: (alive) => waitFor('the Web UI listens', () => portOpen(ports.ui), alive, 30_000),
-      }),
-    );
-
-    // Braid: two workers, two APIs, one database, one payload store.
-    const braidEnv = (extra: Record<string, string>) => {
-      const env: Record<string, string | undefined> = {
-        ...baseEnv,
-        TEMPORAL_ADDRESS: temporalAddress,
-        TEMPORAL_NAMESPACE: config.namespace,
-        TEMPORAL_UI_URL: config.temporalUiUrl,
-        DATABASE_URL: databaseUrl,
-        PAYLOAD_STORE: baseEnv.PAYLOAD_STORE ?? `file://${join(dir, 'payloads')}`,
-        ...extra,
-      };
-      delete env.WORKER_METRICS_PORT; // two workers on one host cannot share a port
-      return env;
-    };
-    const braid = (name: (typeof BRAID_PARTS)[number], entry: string, extra: Record<string, string>, ready: (alive: () => boolean) => Promise<void>) =>
-      keep(name, () =>
-        startPartProcess({
-          ...partBase,
-          name,
-          command: process.execPath,
-          args: ['--import', 'tsx', join(PROJECT_ROOT, 'src', entry)],
-          env: braidEnv(extra),
-          ready,
-        }),
-      );
-    const listening = (port: number) => (alive: () => boolean) => waitFor(`port ${port} listens`, () => portOpen(port), alive, 60_000);
-    const workerUp = async () => {}; // a worker is ready when it polls; the APIs' /readyz checks that
-    await Promise.all([braid('braid-worker-1', 'worker.ts', {}, workerUp), braid('braid-worker-2', 'worker.ts', {}, workerUp)]);
-    await Promise.all([
-      braid('braid-api-1', 'api.ts', { PORT: String(ports.api[0]) }, listening(ports.api[0])),
-      braid('braid-api-2', 'api.ts', { PORT: String(ports.api[1]) }, listening(ports.api[1])),
-    ]);
-    for (const api of apis) await waitFor(`${api}/readyz answers 200`, () => readyz(api), () => true, 120_000);
+    await startPostgres(parts);
+    await startTemporal(parts);
+    await startWebUi(parts);
+    await startBraid(parts);
   } catch (err) {
     await stop();
     throw err;
@@ -307,4 +211,130 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
     gaveUp: Promise.race([...supervised.values()].map((s) => s.gaveUp)),
     stop,
   };
+}
+
+/** What starting each group of parts needs. */
+interface Parts {
+  dir: string;
+  ports: ClusterPorts;
+  partBase: { cwd: string; runDir: string; logDir: string };
+  /** Starts a part under supervision. */
+  keep(name: ClusterPart, start: () => ReturnType<typeof startPartProcess>): Promise<void>;
+  config: ClusterOptions['config'];
+  binaries: ClusterOptions['binaries'];
+  logger: ClusterOptions['logger'];
+  temporalAddress: string;
+  apis: [string, string];
+  databaseUrl: string;
+  baseEnv: NodeJS.ProcessEnv;
+}
+
+/** PostgreSQL in its own folder, then Temporal's and Braid's databases and schemas. */
+async function startPostgres({ dir, ports, partBase, keep, binaries, logger }: Parts): Promise<void> {
+  const pg = initPostgres(join(dir, 'postgres'));
+  const adminUrl = `postgres://${POSTGRES_SUPERUSER}@127.0.0.1:${ports.postgres}/postgres`;
+  await keep('postgres', () =>
+    startPartProcess({
+      ...partBase,
+      name: 'postgres',
+      command: join(postgresBinDir(), 'postgres'),
+      args: postgresArgs(pg.data, pg.socketDir, ports.postgres),
+      env: { PATH: process.env.PATH, LANG: 'C.UTF-8' },
+      user: postgresUser(),
+      stopSignal: 'SIGINT', // fast shutdown
+      ready: (alive) => waitForPostgres(adminUrl, 60_000, alive),
+    }),
+  );
+  await prepareDatabases(binaries['temporal-sql-tool'], ports, logger);
+}
+
+/** Temporal's services: one history host alone first (cluster metadata), then the rest; then the namespace. */
+async function startTemporal({ ports, partBase, keep, config, binaries, logger, temporalAddress }: Parts): Promise<void> {
+  const db = { host: '127.0.0.1', user: POSTGRES_SUPERUSER, password: '' };
+  const startService = (service: TemporalService) =>
+    keep(service, () =>
+      startPartProcess({
+        ...partBase,
+        name: service,
+        command: binaries['temporal-server'],
+        args: ['--config-file', SERVER_CONFIG_PATH, '--allow-no-auth', 'start', '--service', TEMPORAL_ROLE[service]],
+        env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...temporalServiceEnv(service, ports, db, DYNAMIC_CONFIG_PATH) },
+        ready: (alive) =>
+          service === 'temporal-frontend'
+            ? waitForTemporal(temporalAddress, 90_000, alive)
+            : waitFor(`${service} listens`, () => portOpen(ports.grpc[service as Exclude<TemporalService, 'temporal-frontend'>]), alive, 90_000),
+      }),
+    );
+  await startService(TEMPORAL_SERVICES[0]);
+  await Promise.all(TEMPORAL_SERVICES.slice(1).map(startService));
+  await prepareNamespace(temporalAddress, config.namespace, logger);
+}
+
+/** Temporal's Web UI, with the codec endpoint of the first API when payloads are encrypted. */
+async function startWebUi({ dir, ports, partBase, keep, config, binaries, temporalAddress, apis }: Parts): Promise<void> {
+  const uiConfigDir = join(dir, 'ui');
+  mkdirSync(uiConfigDir, { recursive: true });
+  writeFileSync(
+    join(uiConfigDir, 'cluster.yaml'),
+    [
+      `temporalGrpcAddress: ${temporalAddress}`,
+      `host: 127.0.0.1`,
+      `port: ${ports.ui}`,
+      'enableUi: true',
+      `defaultNamespace: ${config.namespace}`,
+      'disableNewsFetch: true',
+      'cors:',
+      '  allowOrigins:',
+      `    - http://127.0.0.1:${ports.api[0]}`,
+      `    - http://127.0.0.1:${ports.api[1]}`,
+      ...(config.encryptionKey ? ['codec:', `  endpoint: ${apis[0]}/codec`, '  includeCredentials: true'] : []),
+      '',
+    ].join('\n'),
+  );
+  await keep('temporal-ui', () =>
+    startPartProcess({
+      ...partBase,
+      name: 'temporal-ui',
+      command: binaries['temporal-ui-server'],
+      args: ['--root', dir, '--config', 'ui', '--env', 'cluster', 'start'],
+      env: { PATH: process.env.PATH },
+      ready: (alive) => waitFor('the Web UI listens', () => portOpen(ports.ui), alive, 30_000),
+    }),
+  );
+}
+
+/** Braid: two workers, two APIs, one database, one payload store; done when both APIs are ready. */
+async function startBraid({ dir, ports, partBase, keep, config, temporalAddress, apis, databaseUrl, baseEnv }: Parts): Promise<void> {
+  const braidEnv = (extra: Record<string, string>) => {
+    const env: Record<string, string | undefined> = {
+      ...baseEnv,
+      TEMPORAL_ADDRESS: temporalAddress,
+      TEMPORAL_NAMESPACE: config.namespace,
+      TEMPORAL_UI_URL: config.temporalUiUrl,
+      DATABASE_URL: databaseUrl,
+      PAYLOAD_STORE: baseEnv.PAYLOAD_STORE ?? `file://${join(dir, 'payloads')}`,
+      ...extra,
+    };
+    delete env.WORKER_METRICS_PORT; // two workers on one host cannot share a port
+    return env;
+  };
+  const braid = (name: (typeof BRAID_PARTS)[number], entry: string, extra: Record<string, string>, ready: (alive: () => boolean) => Promise<void>) =>
+    keep(name, () =>
+      startPartProcess({
+        ...partBase,
+        name,
+        command: process.execPath,
+        args: ['--import', 'tsx', join(PROJECT_ROOT, 'src', entry)],
+        env: braidEnv(extra),
+        ready,
+      }),
+    );
+  const listening = (port: number) => (alive: () => boolean) => waitFor(`port ${port} listens`, () => portOpen(port), alive, 60_000);
+  const workerUp = async () => {}; // a worker is ready when it polls; the APIs' /readyz checks that
+  await Promise.all([braid('braid-worker-1', 'worker.ts', {}, workerUp), braid('braid-worker-2', 'worker.ts', {}, workerUp)]);
+  await Promise.all([
+    braid('braid-api-1', 'api.ts', { PORT: String(ports.api[0]) }, listening(ports.api[0])),
+    braid('braid-api-2', 'api.ts', { PORT: String(ports.api[1]) }, listening(ports.api[1])),
+  ]);
+  for (const api of apis) await waitFor(`${api}/readyz answers 200`, () => readyz(api), () => true, 120_000);
 }
