@@ -28,6 +28,20 @@ export function assertNesting(value: unknown, path: string): void {
   if (exceedsNesting(value)) throw validationError([{ path, message: `must not nest deeper than ${MAX_NESTING} levels` }]);
 }
 
+/**
+ * A request body as JSON, read by the routes that take their body raw (an
+ * event, a webhook delivery, a saved-workflow run, the codec): `empty` when
+ * there is none, 400 malformed-json naming the problem when it does not parse.
+ */
+export function parseJsonBody(text: string, empty: unknown = null): unknown {
+  if (text.trim() === '') return empty;
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ApiError('malformedJson', `body is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
 export function validationError(errors: ProblemFieldError[], detail?: string): ApiError {
   return new ApiError('validation', detail ?? `${errors.length} validation error(s)`, { errors });
 }

@@ -225,6 +225,13 @@ describe.each(backends)('saved workflows on $kind', ({ kind, options }) => {
     expect((await call('POST', `/v1/workflows/${hooks}/runs`, { version: '0000000000000000' })).status).toBe(404);
     expect((await call('POST', `/v1/workflows/${hooks}/runs`, { trigger: 'echo' })).status).toBe(422);
     expect((await call('POST', '/v1/workflows/nothing-here/runs', {})).status).toBe(404);
+    // A body that is not JSON is refused, not run as if it were empty; an unknown key names itself.
+    const garbled = await call('POST', `/v1/workflows/${hooks}/runs`, '{"input": ');
+    expect(garbled.status).toBe(400);
+    expect(problemSchema.parse(await garbled.json()).type).toBe('/problems/malformed-json');
+    const unknownKey = await call('POST', `/v1/workflows/${hooks}/runs`, { inptu: 1 });
+    expect(unknownKey.status).toBe(422);
+    expect(problemSchema.parse(await unknownKey.json()).errors?.map((e) => e.path)).toEqual(['$']);
     const dup = await call('POST', `/v1/workflows/${hooks}/runs`, { runId: `${hooks}-old-${kind}` });
     expect(dup.status).toBe(409);
   });

@@ -8,7 +8,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { ApiError } from '../problem';
 import type { AppEnv } from '../types';
-import { zodFieldErrors } from '../validation';
+import { parseJsonBody, zodFieldErrors } from '../validation';
 
 const wirePayloadSchema = z.object({
   metadata: z.record(z.string(), z.string()).optional(),
@@ -32,9 +32,7 @@ export function codecRoutes(codec: PayloadCodec) {
   const app = new Hono<AppEnv>();
   for (const action of ['encode', 'decode'] as const) {
     app.post(`/${action}`, async (c) => {
-      const raw: unknown = await c.req.json().catch(() => {
-        throw new ApiError('malformedJson', 'request body is not valid JSON');
-      });
+      const raw = parseJsonBody(await c.req.text());
       const parsed = bodySchema.safeParse(raw);
       if (!parsed.success) throw new ApiError('validation', 'expected { payloads: [...] }', { errors: zodFieldErrors(parsed.error) });
       let payloads: Payload[];

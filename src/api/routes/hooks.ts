@@ -19,7 +19,7 @@ import type { RunStore } from '../run-store';
 import type { SavedWorkflows } from '../saved-workflows';
 import { hookAcceptedSchema, problemResponse, triggerParamSchema, workflowNameParamSchema } from '../schemas';
 import type { AppEnv } from '../types';
-import { assertNesting, createRouter } from '../validation';
+import { assertNesting, createRouter, parseJsonBody } from '../validation';
 
 export const SIGNATURE_HEADER = 'x-braid-signature';
 const IDEMPOTENCY_HEADER = 'idempotency-key';
@@ -122,15 +122,7 @@ export function hooksRoutes(deps: HooksRoutesDeps) {
       await deps.auth(c, async () => undefined);
     }
 
-    let input: unknown = null;
-    const text = new TextDecoder().decode(raw);
-    if (text.trim() !== '') {
-      try {
-        input = JSON.parse(text);
-      } catch (err) {
-        throw new ApiError('malformedJson', `body is not valid JSON: ${(err as Error).message}`);
-      }
-    }
+    const input = parseJsonBody(new TextDecoder().decode(raw));
     assertNesting(input, '$');
 
     const key = c.req.header(IDEMPOTENCY_HEADER);

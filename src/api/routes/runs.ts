@@ -25,7 +25,7 @@ import {
   startRunBodySchema,
   workflowDefinitionSchema,
 } from '../schemas';
-import { assertNesting, createRouter, issueFieldErrors, validationError } from '../validation';
+import { assertNesting, createRouter, issueFieldErrors, parseJsonBody, validationError } from '../validation';
 
 const security = [{ bearerAuth: [] }];
 
@@ -182,7 +182,7 @@ export function runsRoutes(store: RunStore, watch: RunWatch, repository: Workflo
 
   app.openapi(listRoute, async (c) => c.json(await store.list(c.req.valid('query')), 200));
 
-  app.openapi(getRoute, async (c) => c.json((await watch.read(c.req.valid('param').runId)).view as z.infer<typeof runSchema>, 200));
+  app.openapi(getRoute, async (c) => c.json((await watch.read(c.req.valid('param').runId)).view, 200));
 
   app.openapi(definitionRoute, async (c) => c.json((await store.definition(c.req.valid('param').runId)) as z.infer<typeof workflowDefinitionSchema>, 200));
 
@@ -191,20 +191,12 @@ export function runsRoutes(store: RunStore, watch: RunWatch, repository: Workflo
   app.openapi(decisionRoute, async (c) => {
     const { runId, nodeId } = c.req.valid('param');
     const body = c.req.valid('json');
-    return c.json((await store.decide(runId, { nodeId, ...body })) as z.infer<typeof nodeStateSchema>, 200);
+    return c.json(await store.decide(runId, { nodeId, ...body }), 200);
   });
 
   app.openapi(sendEventRoute, async (c) => {
     const { runId, event } = c.req.valid('param');
-    const text = await c.req.text();
-    let payload: unknown = null;
-    if (text.trim() !== '') {
-      try {
-        payload = JSON.parse(text);
-      } catch (err) {
-        throw new ApiError('malformedJson', `body is not valid JSON: ${(err as Error).message}`);
-      }
-    }
+    const payload = parseJsonBody(await c.req.text());
     assertNesting(payload, '$');
     await store.sendEvent(runId, event, payload);
     return c.json({ runId, event, status: 'delivered' as const, links: store.links(runId) }, 202);

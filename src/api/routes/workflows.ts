@@ -26,7 +26,7 @@ import {
   workflowNameParamSchema,
   workflowVersionParamSchema,
 } from '../schemas';
-import { assertNesting, createRouter, issueFieldErrors, validationError } from '../validation';
+import { assertNesting, createRouter, issueFieldErrors, parseJsonBody, validationError, zodFieldErrors } from '../validation';
 
 const json = <T extends z.ZodType>(description: string, schema: T) => ({ description, content: { 'application/json': { schema } } });
 const security = [{ bearerAuth: [] }];
@@ -213,9 +213,9 @@ export function workflowsRoutes(deps: WorkflowsRoutesDeps) {
 
   app.openapi(runRoute, async (c) => {
     const { name } = c.req.valid('param');
-    const body = (c.req.header('content-length') === '0' ? {} : await c.req.json().catch(() => ({}))) as z.infer<typeof startSavedRunBodySchema>;
-    const parsed = startSavedRunBodySchema.safeParse(body ?? {});
-    if (!parsed.success) throw validationError(parsed.error.issues.map((i) => ({ path: `$.${i.path.join('.')}`, message: i.message })));
+    // The body is optional: none runs the latest version with a null input.
+    const parsed = startSavedRunBodySchema.safeParse(parseJsonBody(await c.req.text(), {}));
+    if (!parsed.success) throw validationError(zodFieldErrors(parsed.error));
     assertNesting(parsed.data.input, '$.input');
     try {
       const started = await saved.startRun(name, parsed.data);
