@@ -1,12 +1,13 @@
 /** /v1/runs: start, list, read, watch and cancel runs. */
 import { createRoute, z } from '@hono/zod-openapi';
+import type { SSEStreamingApi } from 'hono/streaming';
 import { streamSSE } from 'hono/streaming';
 import { DEFAULT_NAME } from '../../graph/schema';
 import { ApiError, isAlreadyStarted } from '../problem';
 import { resolveLibrary } from '../library';
 import { newRunId } from '../run-ids';
 import type { WorkflowRepository } from '../../store/workflow-repository';
-import type { RunStore } from '../run-store';
+import type { RunSnapshot, RunStore } from '../run-store';
 import type { Metrics } from '../metrics';
 import type { RunWatch, WatchEvent } from '../run-watch';
 import {
@@ -205,48 +206,55 @@ export function runsRoutes(store: RunStore, watch: RunWatch, repository: Workflo
   app.openapi(eventsRoute, async (c) => {
     const { runId } = c.req.valid('param');
     const first = await watch.read(runId); // 404 before the stream starts
-    return streamSSE(c, async (stream) => {
-      metrics?.sseOpened();
-      const seen = new Map<string, string>();
-      let seq = 0;
-      let unsubscribe = () => {};
-      // Writes happen in order, one after another, whatever the feed's pace.
-      let writing = Promise.resolve();
-      const done = new Promise<void>((resolve) => {
-        const onEvent = (event: WatchEvent) => {
-          writing = writing.then(async () => {
-            if (stream.aborted) return resolve();
-            if ('error' in event) {
-              await stream.writeSSE({ event: 'error', data: JSON.stringify({ message: event.error.message }) });
-              return resolve();
-            }
-            const { view, changed } = event.snapshot;
-            for (const nodeId of changed ?? Object.keys(view.nodes)) {
-              const node = view.nodes[nodeId];
-              if (!node) continue;
-              const key = JSON.stringify(node);
-              if (seen.get(nodeId) === key) continue;
-              seen.set(nodeId, key);
-              await stream.writeSSE({ event: 'node', id: String(++seq), data: JSON.stringify({ runId, nodeId, ...node }) });
-            }
-            if (view.status !== 'running') {
-              await stream.writeSSE({ event: 'run', id: String(++seq), data: JSON.stringify(view) });
-              resolve();
-            }
-          });
-        };
-        stream.onAbort(() => resolve());
-        unsubscribe = watch.subscribe(runId, first, onEvent);
-      });
-      try {
-        await done;
-        unsubscribe();
-        await writing;
-      } finally {
-        metrics?.sseClosed();
-      }
-    });
+    return streamSSE(c, (stream) => followRun(stream, runId, first, watch, metrics));
   });
 
   return app;
+}
+
+/**
+ * Streams a run: one `node` event per node state change (every node's state
+ * first), then the whole run as `run` when it ends, or `error` when watching
+ * fails. Writes go out in order, whatever the feed's pace.
+ */
+async function followRun(stream: SSEStreamingApi, runId: string, first: RunSnapshot, watch: RunWatch, metrics?: Pick<Metrics, 'sseOpened' | 'sseClosed'>): Promise<void> {
+  metrics?.sseOpened();
+  const seen = new Map<string, string>();
+  let seq = 0;
+  let unsubscribe = () => {};
+  // Writes happen in order, one after another, whatever the feed's pace.
+  let writing = Promise.resolve();
+  const done = new Promise<void>((resolve) => {
+    const onEvent = (event: WatchEvent) => {
+      writing = writing.then(async () => {
+        if (stream.aborted) return resolve();
+        if ('error' in event) {
+          await stream.writeSSE({ event: 'error', data: JSON.stringify({ message: event.error.message }) });
+          return resolve();
+        }
+        const { view, changed } = event.snapshot;
+        for (const nodeId of changed ?? Object.keys(view.nodes)) {
+          const node = view.nodes[nodeId];
+          if (!node) continue;
+          const key = JSON.stringify(node);
+          if (seen.get(nodeId) === key) continue;
+          seen.set(nodeId, key);
+          await stream.writeSSE({ event: 'node', id: String(++seq), data: JSON.stringify({ runId, nodeId, ...node }) });
+        }
+        if (view.status !== 'running') {
+          await stream.writeSSE({ event: 'run', id: String(++seq), data: JSON.stringify(view) });
+          resolve();
+        }
+      });
+    };
+    stream.onAbort(() => resolve());
+    unsubscribe = watch.subscribe(runId, first, onEvent);
+  });
+  try {
+    await done;
+    unsubscribe();
+    await writing;
+  } finally {
+    metrics?.sseClosed();
+  }
 }
