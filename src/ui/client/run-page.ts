@@ -6,14 +6,14 @@
  */
 import { buildGraph, type Graph } from '../../graph/graph';
 import { criticalPath } from '../../graph/critical-path';
-import { api, ApiProblem, runPagePath, runPath } from './api';
+import { api, ApiProblem, runPath } from './api';
 import { fill, h } from './dom';
-import { elapsedMs, formatMs, formatPercent, formatTime } from './format';
+import { elapsedMs } from './format';
 import { GraphView, NODE_HEIGHT, NODE_WIDTH } from './graph-view';
+import { cancelRunButton, detailsView, metricsView, runHead, waitingView } from './run-views';
 import { Timeline } from './timeline';
 import type { Definition, LayoutRequest, LayoutResult, NodeView, RunView } from './types';
 
-const TERMINAL = new Set(['succeeded', 'failed', 'skipped', 'canceled']);
 /** How often the timeline and clocks move while the run runs (ms). */
 const TICK_MS = 500;
 /** The timeline follows node changes at most this often (ms); the graph follows every frame. */
@@ -59,51 +59,9 @@ async function main(): Promise<void> {
   const waiting = h('section', { class: 'waiting', 'aria-label': 'Waiting for an answer' });
   const notice = h('p', { class: 'notice', role: 'status' });
   const details = h('aside', { class: 'details', 'aria-label': 'Node details' }, h('p', { class: 'hint' }, 'Select a node to see its attempts, times, output and error.'));
-  fill(
-    root,
-    h(
-      'section',
-      { class: 'run-head' },
-      h('h1', {}, run.name, ' ', status),
-      h(
-        'p',
-        { class: 'meta' },
-        h('code', { id: 'run-id' }, runId),
-        run.workflow.version ? ` · version ${run.workflow.version}` : '',
-        ` · ${run.trigger.kind}${run.trigger.id ? ` (${run.trigger.id})` : ''}`,
-        ` · started ${formatTime(run.startedAt)}`,
-        run.parent ? h('span', {}, ' · child of ', h('a', { href: runPagePath(run.parent.runId) }, `${run.parent.runId} › ${run.parent.nodeId}`)) : '',
-      ),
-      actions,
-      metrics,
-      notice,
-    ),
-    waiting,
-    h('div', { class: 'panes' }, graphView.element, timeline.element),
-    details,
-  );
+  fill(root, runHead(run, runId, { status, actions, metrics, notice }), waiting, h('div', { class: 'panes' }, graphView.element, timeline.element), details);
 
-  let cancelArmed = false;
-  const cancelButton = h('button', { type: 'button', id: 'cancel-run', class: 'danger' }, 'Cancel run');
-  cancelButton.addEventListener('click', async () => {
-    if (!cancelArmed) {
-      cancelArmed = true;
-      cancelButton.textContent = 'Confirm cancel';
-      setTimeout(() => {
-        cancelArmed = false;
-        cancelButton.textContent = 'Cancel run';
-      }, 5000);
-      return;
-    }
-    cancelButton.disabled = true;
-    try {
-      await api(`${runPath(runId)}/cancel`, { method: 'POST' });
-      notice.textContent = 'Cancellation requested.';
-    } catch (err) {
-      notice.textContent = `Could not cancel: ${(err as Error).message}`;
-      cancelButton.disabled = false;
-    }
-  });
+  const cancelButton = cancelRunButton(runId, notice);
   fill(
     actions,
     cancelButton,
@@ -117,78 +75,17 @@ async function main(): Promise<void> {
     status.className = `badge status-${run.status}`;
     document.body.dataset.runStatus = run.status;
     cancelButton.hidden = run.status !== 'running';
-    const nodes = Object.values(run.nodes);
-    const done = nodes.filter((n) => TERMINAL.has(n.status)).length;
-    const finished = run.status !== 'running';
-    const wall = finished ? run.metrics.wallMs : (elapsedMs(run.startedAt, null, now) ?? 0);
-    const work = finished ? run.metrics.workMs : live.workMs;
-    fill(
-      metrics,
-      h('div', {}, h('dt', {}, 'Nodes'), h('dd', { id: 'nodes-done' }, `${done} / ${nodes.length}`)),
-      h('div', {}, h('dt', {}, 'Wall time'), h('dd', { id: 'wall-ms' }, formatMs(wall))),
-      h('div', { title: 'Longest path through the graph weighted by what each node took: what an ideal executor would need' }, h('dt', {}, 'Work time'), h('dd', { id: 'work-ms' }, formatMs(work))),
-      h('div', { title: 'Work time / wall time' }, h('dt', {}, 'Efficiency'), h('dd', { id: 'efficiency' }, formatPercent(wall > 0 ? work / wall : undefined))),
-      run.error ? h('div', { class: 'run-error' }, h('dt', {}, 'Error'), h('dd', {}, `${run.error.type}: ${run.error.message}`)) : '',
-    );
+    const wall = run.status !== 'running' ? run.metrics.wallMs : (elapsedMs(run.startedAt, null, now) ?? 0);
+    const work = run.status !== 'running' ? run.metrics.workMs : live.workMs;
+    fill(metrics, ...metricsView(run, wall, work));
   }
 
   function renderWaiting(): void {
-    const asks = Object.entries(run.nodes).filter(([, n]) => n.status === 'waiting' && n.waiting);
-    if (asks.length === 0) return fill(waiting);
-    fill(
-      waiting,
-      h('h2', {}, 'Waiting'),
-      ...asks.map(([nodeId, n]) => {
-        const w = n.waiting!;
-        const line = h('div', { class: 'ask', 'data-node-id': nodeId }, h('strong', {}, labels.get(nodeId) ?? nodeId), w.prompt ? ` — ${w.prompt}` : '', w.timeoutAt ? ` (until ${formatTime(w.timeoutAt)})` : '', ' ');
-        if (w.kind === 'approval') {
-          for (const approved of [true, false]) {
-            const b = h('button', { type: 'button', class: approved ? 'approve' : 'danger' }, approved ? 'Approve' : 'Reject');
-            b.addEventListener('click', async () => {
-              b.disabled = true;
-              try {
-                const state = await api<NodeView>(`${runPath(runId)}/nodes/${encodeURIComponent(nodeId)}/decision`, { method: 'POST', body: { approved, by: 'run page' } });
-                onNode(nodeId, state);
-              } catch (err) {
-                notice.textContent = `Could not decide: ${(err as Error).message}`;
-                b.disabled = false;
-              }
-            });
-            line.append(b, ' ');
-          }
-        } else {
-          line.append(h('span', {}, 'waits for event ', h('code', {}, w.event ?? ''), ': ', h('code', {}, `POST ${runPath(runId)}/events/${encodeURIComponent(w.event ?? '')}`)));
-        }
-        return line;
-      }),
-    );
+    fill(waiting, ...waitingView(run, runId, labels, { onNode, onError: (message) => (notice.textContent = message) }));
   }
 
   function renderDetails(): void {
-    if (!selected) return;
-    const n = run.nodes[selected] ?? { status: 'pending', attempts: 0 };
-    const row = (term: string, value: Node | string) => h('div', {}, h('dt', {}, term), h('dd', {}, value));
-    fill(
-      details,
-      h('h2', {}, labels.get(selected) ?? selected),
-      h(
-        'dl',
-        { class: 'node-facts' },
-        row('Id', h('code', {}, selected)),
-        row('Type', types.get(selected) ?? n.type ?? '–'),
-        row('Status', h('span', { class: `badge status-${n.status}` }, n.status)),
-        row('Attempts', String(n.attempts)),
-        row('Execution', n.execution ?? '–'),
-        row('Queued', formatMs(n.queuedMs)),
-        row('Ran', formatMs(n.runMs)),
-        row('Started', formatTime(n.startedAt)),
-        row('Finished', formatTime(n.finishedAt)),
-        n.progress ? row('Items', `${n.progress.done} / ${n.progress.total} (${n.progress.failed} failed)`) : '',
-        n.childRunId ? row('Child run', h('a', { href: runPagePath(n.childRunId) }, n.childRunId)) : '',
-      ),
-      n.error ? h('div', { class: 'node-error' }, h('h3', {}, 'Error'), h('pre', {}, json(n.error))) : '',
-      n.output !== undefined ? h('div', {}, h('h3', {}, 'Output'), h('pre', {}, json(n.output))) : '',
-    );
+    if (selected) fill(details, ...detailsView(selected, run.nodes[selected], labels.get(selected), types.get(selected)));
   }
 
   // Live state: what changed since the last frame, drawn at most once a frame.
@@ -266,36 +163,19 @@ async function main(): Promise<void> {
   renderWaiting();
   draw();
 
-  if (run.status === 'running') follow();
-
-  function follow(): void {
-    const events = new EventSource(`${runPath(runId)}/events`, { withCredentials: true });
-    const tick = setInterval(schedule, TICK_MS);
-    const stop = () => {
-      events.close();
+  if (run.status !== 'running') return;
+  const tick = setInterval(schedule, TICK_MS);
+  followRun(runId, notice, {
+    onNode,
+    onRun(final) {
       clearInterval(tick);
-    };
-    events.addEventListener('node', (e) => {
-      const { runId: _run, nodeId, ...node } = JSON.parse((e as MessageEvent<string>).data) as NodeView & { runId: string; nodeId: string };
-      onNode(nodeId, node);
-    });
-    events.addEventListener('run', (e) => {
-      run = JSON.parse((e as MessageEvent<string>).data) as RunView;
+      run = final;
       for (const id of Object.keys(run.nodes)) dirty.add(id);
-      stop();
       renderWaiting();
       schedule();
-    });
-    events.addEventListener('error', (e) => {
-      const data = (e as MessageEvent<string>).data;
-      if (data) notice.textContent = `The stream stopped: ${(JSON.parse(data) as { message: string }).message}`;
-      else if (events.readyState === EventSource.CONNECTING) notice.textContent = 'Reconnecting…';
-      if (data || events.readyState === EventSource.CLOSED) stop();
-    });
-    events.addEventListener('open', () => {
-      if (notice.textContent === 'Reconnecting…') notice.textContent = '';
-    });
-  }
+    },
+    onStop: () => clearInterval(tick),
+  });
 }
 
 /**
@@ -338,9 +218,34 @@ function indexGraph(def: Definition): Graph | undefined {
   }
 }
 
-function json(value: unknown): string {
-  const text = JSON.stringify(value, null, 2) ?? String(value);
-  return text.length > 20_000 ? `${text.slice(0, 20_000)}\n… (${text.length - 20_000} more characters)` : text;
+/**
+ * Follows a run's SSE stream: each `node` event, then the `run` event with
+ * the whole run at its end; says in `notice` when the stream reconnects or
+ * stops.
+ */
+function followRun(runId: string, notice: HTMLElement, on: { onNode(nodeId: string, node: NodeView): void; onRun(run: RunView): void; onStop(): void }): void {
+  const events = new EventSource(`${runPath(runId)}/events`, { withCredentials: true });
+  const stop = () => {
+    events.close();
+    on.onStop();
+  };
+  events.addEventListener('node', (e) => {
+    const { runId: _run, nodeId, ...node } = JSON.parse((e as MessageEvent<string>).data) as NodeView & { runId: string; nodeId: string };
+    on.onNode(nodeId, node);
+  });
+  events.addEventListener('run', (e) => {
+    events.close();
+    on.onRun(JSON.parse((e as MessageEvent<string>).data) as RunView);
+  });
+  events.addEventListener('error', (e) => {
+    const data = (e as MessageEvent<string>).data;
+    if (data) notice.textContent = `The stream stopped: ${(JSON.parse(data) as { message: string }).message}`;
+    else if (events.readyState === EventSource.CONNECTING) notice.textContent = 'Reconnecting…';
+    if (data || events.readyState === EventSource.CLOSED) stop();
+  });
+  events.addEventListener('open', () => {
+    if (notice.textContent === 'Reconnecting…') notice.textContent = '';
+  });
 }
 
 void main();
