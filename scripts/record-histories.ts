@@ -1,10 +1,11 @@
 /**
  * `npm run record-histories`: runs every graph in examples/ on the time-skipping
  * server against a local HTTP target and saves each run's history to
- * test/fixtures/histories/<example>.json. CI replays them against the current
+ * test/fixtures/histories/<example>.json, and each batch child's history to
+ * test/fixtures/histories/children/<child workflow id>.json. CI replays them against the current
  * workflow code (test/replay), so a change that breaks running workflows fails.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -13,12 +14,14 @@ import { createActivities } from '../activities';
 import { sdkExecutable } from '../src/temporal/binaries';
 import { createBraidWorker } from '../src/temporal/worker';
 import { startHttpTarget } from '../test/helpers/http-target';
+import { BATCH_WORKFLOW_TYPE, FOR_EACH_BATCH_WORKFLOW_TYPE } from '../src/graph/run-state';
 import { graphWorkflow } from '../workflows';
 
 const root = resolve(__dirname, '..');
 const outDir = join(root, 'test', 'fixtures', 'histories');
 
 async function main() {
+  mkdirSync(join(outDir, 'children'), { recursive: true });
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: sdkExecutable('testServer') } });
   const target = await startHttpTarget();
@@ -38,6 +41,16 @@ async function main() {
         const history = await handle.fetchHistory();
         writeFileSync(join(outDir, file), `${historyToJSON(history)}\n`);
         process.stdout.write(`recorded ${file}: ${history.events?.length ?? 0} events\n`);
+        // Batch children (a wide ready set's nodeBatchWorkflow, a forEach's forEachBatchWorkflow) replay too.
+        for (const e of history.events ?? []) {
+          const child = e.childWorkflowExecutionStartedEventAttributes;
+          const type = child?.workflowType?.name;
+          const childId = child?.workflowExecution?.workflowId;
+          if (!childId || (type !== BATCH_WORKFLOW_TYPE && type !== FOR_EACH_BATCH_WORKFLOW_TYPE)) continue;
+          const childHistory = await env.client.workflow.getHandle(childId).fetchHistory();
+          writeFileSync(join(outDir, 'children', `${encodeURIComponent(childId)}.json`), `${historyToJSON(childHistory)}\n`);
+          process.stdout.write(`  recorded its child ${childId} (${type}): ${childHistory.events?.length ?? 0} events\n`);
+        }
       }
     });
   } finally {

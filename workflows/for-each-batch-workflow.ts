@@ -23,6 +23,7 @@ import { runFailureError } from './errors';
 import type { GraphHost } from './graph-workflow';
 import { interpretGraph } from './graph-workflow';
 import { checkedNodeTypes } from './nodes';
+import { SlidingWindow } from './sliding-window';
 
 const CANCELED: NodeError = { type: 'CancelledFailure', message: 'canceled', retryable: false };
 
@@ -33,20 +34,13 @@ export async function forEachBatchWorkflow(input: ForEachBatchInput): Promise<It
   const share = 1 / Math.max(1, input.concurrency);
   const outcomes: (ItemOutcome | undefined)[] = input.items.map(() => undefined);
   const items = new CancellationScope();
+  const jobs = new SlidingWindow(input.items.length, input.concurrency, items);
   const parent = getExternalWorkflowHandle(input.parent.runId);
-  let next = 0;
-  let running = 0;
   let done = 0;
   let failed = 0;
   let reported = 0;
-  let stopped = false;
-  const stop = () => {
-    stopped = true;
-    items.cancel();
-  };
 
   const start = (i: number) => {
-    running++;
     const index = input.offset + i;
     const args: GraphWorkflowInput = {
       definition: input.body,
@@ -58,17 +52,17 @@ export async function forEachBatchWorkflow(input: ForEachBatchInput): Promise<It
     const host: GraphHost = { runId: `${workflowId}/${index}`, share, validation, expressions };
     interpretGraph(args, host).then(
       (state) => {
-        running--;
+        jobs.ended();
         done++;
         outcomes[i] = { ok: true, output: state.output ?? null };
       },
       (err: unknown) => {
-        running--;
+        jobs.ended();
         done++;
         const cancelled = isCancellation(err);
         if (!cancelled) failed++;
         outcomes[i] = { ok: false, error: cancelled ? CANCELED : runFailureError(err), cancelled };
-        if (!cancelled && input.failFast) stop();
+        if (!cancelled && input.failFast) jobs.stop();
       },
     );
   };
@@ -83,8 +77,8 @@ export async function forEachBatchWorkflow(input: ForEachBatchInput): Promise<It
   try {
     await items.run(async () => {
       for (;;) {
-        while (!stopped && running < input.concurrency && next < input.items.length) start(next++);
-        if (running === 0 && (stopped || next >= input.items.length)) break;
+        jobs.fill(start);
+        if (jobs.idle && !jobs.more) break;
         const seen = done;
         await condition(() => done !== seen);
         if (done - reported >= input.progressEvery) await CancellationScope.nonCancellable(report);
@@ -93,8 +87,8 @@ export async function forEachBatchWorkflow(input: ForEachBatchInput): Promise<It
   } catch (err) {
     if (!isCancellation(err)) throw err;
     // Canceled: every item started was canceled with the scope; wait for them to report.
-    stopped = true;
-    await CancellationScope.nonCancellable(() => condition(() => running === 0));
+    jobs.stopped = true;
+    await CancellationScope.nonCancellable(() => condition(() => jobs.idle));
   }
   if (done !== reported) await CancellationScope.nonCancellable(report);
   return outcomes.map((o) => o ?? { ok: false, error: CANCELED, cancelled: true });

@@ -12,6 +12,7 @@ import { CancellationScope, condition, isCancellation, proxyActivities } from '@
 import type { Activities, Attempted, HttpRequestInput } from '../activities';
 import type { NodeError } from '../src/graph/run-state';
 import { toNodeError } from './errors';
+import { SlidingWindow } from './sliding-window';
 
 export interface BatchCall {
   nodeId: string;
@@ -39,46 +40,34 @@ export async function nodeBatchWorkflow(input: BatchInput): Promise<BatchOutcome
   const outcomes: (BatchOutcome | undefined)[] = input.calls.map(() => undefined);
   // One scope for every call: stopping cancels them all (and a scope per call costs promises).
   const calls = new CancellationScope();
-  let next = 0;
-  let running = 0;
-  let stopped = false;
-  const stop = () => {
-    stopped = true;
-    calls.cancel();
-  };
+  const jobs = new SlidingWindow(input.calls.length, input.window, calls);
   const start = (i: number) => {
     const call = input.calls[i]!;
-    running++;
     proxyActivities<Activities>(call.options)
       .http(call.request)
       .then(
         (result) => {
-          running--;
+          jobs.ended();
           outcomes[i] = { nodeId: call.nodeId, ok: true, result };
         },
         (err: unknown) => {
-          running--;
+          jobs.ended();
           const cancelled = isCancellation(err);
           outcomes[i] = { nodeId: call.nodeId, ok: false, error: toNodeError(err), cancelled };
-          if (!cancelled && call.failsRun && input.failFast) stop();
+          if (!cancelled && call.failsRun && input.failFast) jobs.stop();
         },
       );
   };
-  const more = () => !stopped && next < input.calls.length;
   try {
-    while (more() || running > 0) {
-      if (more() && running < input.window) {
-        void calls.run(async () => {
-          while (more() && running < input.window) start(next++);
-        });
-      }
-      await condition(() => running === 0 || (more() && running < input.window));
+    while (jobs.more || !jobs.idle) {
+      if (jobs.hasRoom) void calls.run(async () => jobs.fill(start));
+      await condition(() => jobs.idle || jobs.hasRoom);
     }
   } catch (err) {
     if (!isCancellation(err)) throw err;
     await CancellationScope.nonCancellable(async () => {
-      stop();
-      await condition(() => running === 0);
+      jobs.stop();
+      await condition(() => jobs.idle);
     });
   }
   const all = input.calls.map((c, i): BatchOutcome => outcomes[i] ?? { nodeId: c.nodeId, ok: false, error: CANCELED, cancelled: true });

@@ -1,6 +1,6 @@
 /**
  * Determinism guard: every recorded history in test/fixtures/histories (see
- * `npm run record-histories`) replays against the current workflow code, and a
+ * `npm run record-histories`), batch children included, replays against the current workflow code, and a
  * deliberately non-deterministic change is caught.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -22,7 +22,11 @@ const load = (folder: string, prefix = '') =>
 const current = load(dir);
 /** Recorded before the patches of the scale work (batches, local execution, shared timer and scope): old runs must still replay. */
 const v1 = load(join(dir, 'v1'), 'v1/');
-const histories = [...current, ...v1];
+/** Batch children (nodeBatchWorkflow, forEachBatchWorkflow), each replayed under its own workflow id (the file's name). */
+const children = readdirSync(join(dir, 'children'))
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => ({ file: `children/${f}`, workflowId: decodeURIComponent(f.replace(/\.json$/, '')), history: historyFromJSON(JSON.parse(readFileSync(join(dir, 'children', f), 'utf8'))) }));
+const histories = [...current, ...v1, ...children];
 
 describe('replay', () => {
   it('has a recorded history for every example', () => {
@@ -33,9 +37,11 @@ describe('replay', () => {
 
   it('replays every recorded history against the current workflow code', async () => {
     quietRuntime();
-    // Not a loop that passes by running zero times: every example's history and the three v1 ones.
-    expect(histories.length).toBe(current.length + 3);
+    // Not a loop that passes by running zero times: every example's history, the three v1 ones, and batch children of both kinds.
+    expect(histories.length).toBe(current.length + 3 + children.length);
     expect(current.length).toBeGreaterThanOrEqual(5);
+    const childTypes = new Set(children.map((c) => c.history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name));
+    expect([...childTypes].sort()).toEqual(['forEachBatchWorkflow', 'nodeBatchWorkflow']);
     // One call per history: the same workflow id appears in both sets.
     for (const h of histories) {
       const result = await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, h.history, h.workflowId).then(
