@@ -99,7 +99,7 @@ export async function interpretGraph(args: GraphWorkflowInput, host?: GraphHost)
   const verdict = runVerdict({ cancelled, ...(nodes.historyLimit === undefined ? {} : { historyLimit: nodes.historyLimit }), failures: nodes.failures });
   tracker.end({
     finishedAt: isoTime(endMs),
-    metrics: { ...runTiming(endMs - startedMs, criticalPath(graph, nodes.work).ms), activityCount: state.metrics.activityCount },
+    metrics: { ...runTiming(endMs - startedMs, criticalPath(graph, nodes.runMs).ms), activityCount: state.metrics.activityCount },
     status: verdict.status,
     ...(verdict.status === 'succeeded' ? { output: runOutput(graph, state) } : { error: verdict.error }),
   });

@@ -49,8 +49,8 @@ export interface NodeRunnerOptions {
 }
 
 export class NodeRunner {
-  /** Each node's own work (runMs), for the run's workMs. */
-  readonly work: (number | undefined)[];
+  /** Each node's own time (runMs) by node index, for the run's workMs (its critical path). */
+  readonly runMs: (number | undefined)[];
   /** Nodes that failed the run, in the order they failed. */
   readonly failures: { nodeId: string; error: NodeError }[] = [];
   /** Set once the history guard stopped the run: why. */
@@ -72,7 +72,7 @@ export class NodeRunner {
   constructor(opts: NodeRunnerOptions) {
     this.opts = opts;
     const { args, graph, runId, host } = opts;
-    this.work = graph.nodes.map(() => undefined);
+    this.runMs = graph.nodes.map(() => undefined);
     this.startedAt = graph.nodes.map(() => 0);
     // Partitioned activities, local execution, the shared delay timer and the
     // shared node scope change what a run records; runs recorded before them
@@ -178,7 +178,7 @@ export class NodeRunner {
     const now = Date.now();
     const tookMs = now - this.startedAt[node.index]!;
     const ended = endNode(node, end, this.startedAt[node.index]!, now, this.stopRequested.has(node.index));
-    this.work[node.index] = ended.workMs;
+    this.runMs[node.index] = ended.workMs;
     tracker.setNode(node.id, ended.state);
     this.bindings[node.id] = ended.binding;
     if (ended.state.status === 'succeeded') log.info(`Node ${node.id} succeeded in ${tookMs} ms`);

@@ -80,13 +80,13 @@ export class Scheduler {
         throw new RangeError(`"${options.trigger}" is not a trigger of this graph`);
       }
     }
-    const work: number[] = [];
+    const decided: number[] = [];
     for (const node of graph.nodes) {
       if (graph.incoming[node.index]!.length > 0) continue;
       if (options.trigger === undefined || node.id === options.trigger) this.enqueue(node.index);
-      else this.skip(node.index, EDGE_UNTAKEN, work);
+      else this.skip(node.index, EDGE_UNTAKEN, decided);
     }
-    this.drain(work);
+    this.drain(decided);
   }
 
   /** Status of a node by index. */
@@ -143,11 +143,11 @@ export class Scheduler {
     this.running--;
     if (this.isActivity[index]) this.runningActivities--;
     const node = this.graph.nodes[index]!;
-    const work: number[] = [];
+    const decided: number[] = [];
     for (const e of this.graph.outgoing[index]!) {
-      this.decide(e, this.route(node, this.graph.edges[e]!.handle, outcome), work);
+      this.decide(e, this.route(node, this.graph.edges[e]!.handle, outcome), decided);
     }
-    this.drain(work);
+    this.drain(decided);
   }
 
   /**
@@ -196,24 +196,24 @@ export class Scheduler {
     (this.isActivity[index] ? this.readyActivities : this.readyInline).push(index);
   }
 
-  private skip(index: number, reason: EdgeDecision, work: number[]): void {
+  private skip(index: number, reason: EdgeDecision, decided: number[]): void {
     this.status[index] = 'skipped';
     this.skippedLog.push(index);
     for (const e of this.graph.outgoing[index]!) {
       this.edgeState[e] = reason;
-      work.push(e);
+      decided.push(e);
     }
   }
 
-  private decide(edge: number, decision: EdgeDecision, work: number[]): void {
+  private decide(edge: number, decision: EdgeDecision, decided: number[]): void {
     this.edgeState[edge] = decision;
-    work.push(edge);
+    decided.push(edge);
   }
 
   /** Settles the targets of decided edges, iteratively (deep chains must not overflow the stack). */
-  private drain(work: number[]): void {
-    while (work.length > 0) {
-      const e = work.pop()!;
+  private drain(decided: number[]): void {
+    while (decided.length > 0) {
+      const e = decided.pop()!;
       const t = this.graph.edges[e]!.target;
       const decision = this.edgeState[e]!;
       if (decision === EDGE_PENDING) continue;
@@ -225,7 +225,7 @@ export class Scheduler {
         this.enqueue(t);
       } else if (this.undecided[t] === 0) {
         if (this.taken[t]! > 0 && (this.poisoned[t] === 0 || this.isMergeAny[t])) this.enqueue(t);
-        else this.skip(t, this.poisoned[t]! > 0 ? EDGE_POISONED : EDGE_UNTAKEN, work);
+        else this.skip(t, this.poisoned[t]! > 0 ? EDGE_POISONED : EDGE_UNTAKEN, decided);
       }
     }
   }
