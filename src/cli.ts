@@ -2,7 +2,8 @@
  * `braid`: the command line over the HTTP API (BRAID_URL, default
  * http://127.0.0.1:3000; API_TOKEN when the API wants one).
  *
- *   braid run <file.json> [--input <json>] [--watch]   start a run (and follow it)
+ *   braid run <file.json> [--input <json>] [--wait <s>] [--watch]
+ *                                                       start a run; show it if it ends within --wait (10 s), or follow it
  *   braid status <runId>                                one run and its nodes
  *   braid list [--workflow <name>] [--status <s>]       recent runs
  *   braid cancel <runId>
@@ -63,6 +64,7 @@ export function createCli(io: Io, exit: { code: ExitCode } = { code: EXIT.ok }):
     .option('--input <json>', "the run input (replaces the file's)")
     .option('--trigger <id>', 'fire only this trigger node')
     .option('--watch', 'follow the run to its end, with a progress bar')
+    .option('--wait <seconds>', "without --watch: wait this long (at most 60) for the run's end and show it, else print its id", '10')
     .action(run(runCommand));
   program.command('status').description('show a run and its nodes').argument('<runId>').action(run(statusCommand));
   program

@@ -42,6 +42,7 @@ export const PROBLEM_TYPES = {
   databaseUnavailable: { type: '/problems/database-unavailable', title: 'Database unavailable', status: 503 },
   notReady: { type: '/problems/not-ready', title: 'Not ready', status: 503 },
   tooLargeForTemporal: { type: '/problems/too-large-for-temporal', title: 'Too large for Temporal', status: 503 },
+  runFailed: { type: '/problems/run-failed', title: 'The run did not succeed', status: 500 },
   internal: { type: '/problems/internal', title: 'Internal server error', status: 500 },
 } as const;
 export type ProblemKind = keyof typeof PROBLEM_TYPES;
@@ -92,7 +93,8 @@ export function toProblem(err: unknown): MappedProblem {
   if (err instanceof ApiError) {
     const { headers, ...extra } = err.extra;
     const t = PROBLEM_TYPES[err.kind];
-    return { problem: { ...t, detail: err.detail, ...extra }, headers, unexpected: false };
+    // Extra members never replace the standard ones (a numeric status is what the response is sent with).
+    return { problem: { ...extra, ...t, detail: err.detail }, headers, unexpected: false };
   }
   if (err instanceof WorkflowNotFoundError || grpcCode(err) === GrpcStatus.NOT_FOUND) {
     return { problem: { ...PROBLEM_TYPES.notFound, detail: 'no run with this id' }, unexpected: false };

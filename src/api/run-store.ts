@@ -175,7 +175,25 @@ function runCommands(opts: RunStoreOptions, { client, links, running }: RunAcces
     await client.workflow.getHandle(runId).signal(EVENT_SIGNAL, { name, payload });
   }
 
-  return { start, cancel, decide, sendEvent };
+  /**
+   * Waits for a run to end, at most `timeoutMs` (or until `signal` aborts):
+   * true once it ended, however it ended; false when the wait was cut short.
+   * A long poll on the run's close event (Temporal's own result wait), not
+   * a loop of queries.
+   */
+  async function waitForEnd(runId: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const abort = signal ? AbortSignal.any([deadline, signal]) : deadline;
+    try {
+      await client.withAbortSignal(abort, () => client.workflow.getHandle(runId).result());
+      return true;
+    } catch (err) {
+      // Failed, canceled, terminated or timed out: ended. Anything else (the wait cut short, the server away): not known to have ended.
+      return !abort.aborted && err instanceof WorkflowFailedError;
+    }
+  }
+
+  return { start, cancel, decide, sendEvent, waitForEnd };
 }
 
 /** Reading runs: one run (query, result, then history), its changes, its definition, lists. */

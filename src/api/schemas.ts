@@ -120,6 +120,11 @@ export const runSchema = z
   })
   .openapi('Run');
 
+/** What starting a run answers: the whole run when it ended within `Prefer: wait`, else that it runs. */
+export const runStartedSchema = z.union([runSchema, runCreatedSchema]).openapi('RunStarted', {
+  description: 'With `Prefer: wait=<seconds>` (at most 60) and a run that ended within them: the whole run, and `Preference-Applied: wait=<seconds>`. Otherwise: the run id, status `running` and links.',
+});
+
 export const runSummarySchema = z
   .object({ runId: z.string(), name: z.string(), version: z.string().nullable(), status: runStatusSchema, startedAt: z.string().nullable(), finishedAt: z.string().nullable() })
   .openapi('RunSummary');

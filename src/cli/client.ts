@@ -33,7 +33,7 @@ export type WatchEvent = { kind: 'node'; nodeId: string; status: string; data: R
 
 export interface ApiClient {
   readonly baseUrl: string;
-  request<T>(method: string, path: string, body?: unknown): Promise<T>;
+  request<T>(method: string, path: string, body?: unknown, extraHeaders?: Record<string, string>): Promise<T>;
   getRun(runId: string): Promise<RunView>;
   /** Follows `GET /v1/runs/:id/events` until the run's end (the last event) or the stream's. */
   watchRun(runId: string): AsyncIterable<WatchEvent>;
@@ -54,8 +54,8 @@ export function createApiClient(options: { baseUrl: string; token?: string }): A
     }
   }
 
-  async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await send(path, { method, headers: headers(body !== undefined), ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  async function request<T>(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<T> {
+    const res = await send(path, { method, headers: { ...headers(body !== undefined), ...extraHeaders }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
     const text = await res.text();
     const parsed = text ? (JSON.parse(text) as unknown) : undefined;
     if (!res.ok) throw new ApiFailure(res.status, (parsed ?? {}) as Problem);

@@ -82,12 +82,20 @@ export async function followRun(ctx: CliContext, runId: string): Promise<RunView
   return final ?? (await ctx.api.getRun(runId));
 }
 
-export async function runCommand(ctx: CliContext, file: string, opts: { input?: string; trigger?: string; watch?: boolean }): Promise<ExitCode> {
+export async function runCommand(ctx: CliContext, file: string, opts: { input?: string; trigger?: string; watch?: boolean; wait: string }): Promise<ExitCode> {
   const content = readJsonFile(file) as Record<string, unknown>;
   const body: Record<string, unknown> = 'workflow' in content ? { ...content } : { workflow: content };
   if (opts.input !== undefined) body.input = parseJsonOption('--input', opts.input);
   if (opts.trigger !== undefined) body.trigger = opts.trigger;
-  const started = await ctx.api.request<{ runId: string; links: { self: string; temporalUi: string } }>('POST', '/v1/runs', body);
+  const wait = Number(opts.wait);
+  if (!Number.isInteger(wait) || wait < 0 || wait > 60) throw new UsageError('--wait must be a whole number of seconds from 0 to 60');
+  // Without --watch, the API answers with the whole run when it ends within --wait (Prefer: wait).
+  const prefer: Record<string, string> = !opts.watch && wait > 0 ? { prefer: `wait=${wait}` } : {};
+  const started = await ctx.api.request<{ runId: string; status: string; links: { self: string; temporalUi: string } } | RunView>('POST', '/v1/runs', body, prefer);
+  if ('nodes' in started) {
+    ctx.print(started, () => runSummary(started, ctx.api.baseUrl));
+    return exitFor(started);
+  }
   if (!opts.watch) {
     ctx.print(started, () => `${started.runId}\n${started.links.temporalUi}`);
     return EXIT.ok;

@@ -25,6 +25,10 @@ export interface TriggerSpec {
   kind: TriggerKind;
   /** Webhook: the secret whose HMAC signs deliveries. */
   secret?: string;
+  /** Webhook: answer a delivery once the run started (default) or once it ended, with its output. */
+  respond?: 'onAccept' | 'onFinish';
+  /** Webhook with `respond: "onFinish"`: how long a delivery waits for the end (a duration). */
+  timeout?: string;
   cron?: string;
   timezone?: string;
   every?: string;
@@ -36,8 +40,8 @@ export function triggersOf(graph: Graph): TriggerSpec[] {
     .filter((n) => n.type === TRIGGER_TYPE)
     .map((n) => {
       const data = n.data as Partial<Omit<TriggerSpec, 'id' | 'index'>>;
-      const spec: TriggerSpec = { id: n.id, index: n.index, kind: data.kind ?? 'manual' };
-      for (const key of ['secret', 'cron', 'timezone', 'every'] as const) if (data[key] !== undefined) spec[key] = data[key];
+      const spec: TriggerSpec = { id: n.id, index: n.index, kind: data.kind ?? 'manual', ...(data.respond ? { respond: data.respond } : {}) };
+      for (const key of ['secret', 'timeout', 'cron', 'timezone', 'every'] as const) if (data[key] !== undefined) spec[key] = data[key];
       return spec;
     });
 }

@@ -91,6 +91,19 @@ describe('braid CLI', () => {
     for (const node of ['start', 'a', 'b', 'c']) expect(res.stdout).toMatch(new RegExp(`│ ${node}\\s+│ succeeded`));
   });
 
+  it('run waits for a short run (Prefer: wait) and shows it; exit 1 when it fails', async () => {
+    const ok = graph('cli-sync').trigger().http('a', `${target.url}/delay/50`).set('b', 'done').edge('start', 'a').edge('a', 'b').build();
+    const res = await braid(['run', file('sync.json', ok)]);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/cli-sync-\S+\s+succeeded/);
+    for (const node of ['start', 'a', 'b']) expect(res.stdout).toMatch(new RegExp(`│ ${node}\\s+│ succeeded`));
+    const failing = graph('cli-sync-fail').trigger().http('broken', `${target.url}/status/404`).edge('start', 'broken').build();
+    const failed = await braid(['--json', 'run', file('sync-fail.json', failing)]);
+    expect(failed.code).toBe(1);
+    expect(JSON.parse(failed.stdout)).toMatchObject({ status: 'failed', nodes: { broken: { status: 'failed' } } });
+    expect((await braid(['run', file('sync.json', ok), '--wait', '61'])).code).toBe(2);
+  });
+
   it('run --watch --json prints one JSON line per node change and the run; exit 1 when it fails', async () => {
     const def = graph('cli-fail').trigger().http('broken', `${target.url}/status/404`).edge('start', 'broken').build();
     const res = await braid(['--json', 'run', file('fail.json', { workflow: def, input: { x: 1 } }), '--watch', '--input', '{"x":2}']);
@@ -103,7 +116,7 @@ describe('braid CLI', () => {
 
   it('status, list and cancel', async () => {
     const def = graph('cli-cancel').trigger().node('pause', 'delay', { duration: '1h' }).edge('start', 'pause').build();
-    const started = await braid(['--json', 'run', file('cancel.json', def)]);
+    const started = await braid(['--json', 'run', file('cancel.json', def), '--wait', '0']);
     expect(started.code).toBe(0);
     const { runId } = JSON.parse(started.stdout) as { runId: string };
     const running = await braid(['--json', 'status', runId]);

@@ -52,6 +52,10 @@ export function createFakeRunStore() {
       if (!definitions.has(runId)) throw new ApiError('notFound', 'no run with this id');
       return structuredClone(definitions.get(runId));
     },
+    async waitForEnd(runId) {
+      guard();
+      return runs.get(runId)?.status !== 'running';
+    },
     async refresh(runId) {
       return { view: await store.get(runId), version: 0, changed: null };
     },

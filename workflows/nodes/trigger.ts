@@ -1,8 +1,10 @@
 /**
  * `trigger`: the run's entry; its output is the run's input. `data.kind` says
  * what fires it (`manual` by default): a `webhook` may name a `secret` that
- * signs its deliveries; a `schedule` has exactly one of `cron` (with an
- * optional IANA `timezone`) or `every`. The API turns webhook and schedule
+ * signs its deliveries, and with `respond: "onFinish"` answers a delivery
+ * with the run's output once it ended (within `timeout`, default 30 s, at
+ * most 60 s); a `schedule` has exactly one of `cron` (with an optional IANA
+ * `timezone`) or `every`. The API turns webhook and schedule
  * triggers into routes and Temporal Schedules (src/graph/triggers.ts).
  */
 import { z } from 'zod';
@@ -27,12 +29,21 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
-const KIND_FIELDS = { secret: ['webhook'], cron: ['schedule'], timezone: ['schedule'], every: ['schedule'] } as const;
+const KIND_FIELDS = { secret: ['webhook'], respond: ['webhook'], timeout: ['webhook'], cron: ['schedule'], timezone: ['schedule'], every: ['schedule'] } as const;
+
+/** When a webhook delivery is answered: once the run started (202), or once it ended, with its output (200). */
+export const WEBHOOK_RESPONSES = ['onAccept', 'onFinish'] as const;
+/** How long a delivery waits for the run's end (`respond: "onFinish"`) by default, and at most. */
+export const RESPOND_TIMEOUT = { defaultMs: 30_000, maxMs: 60_000 } as const;
 
 const data = z
   .object({
     kind: z.enum(TRIGGER_KINDS).optional(),
     secret: secretNameSchema.optional(),
+    respond: z.enum(WEBHOOK_RESPONSES).optional(),
+    timeout: durationSchema
+      .refine((d) => (parseDuration(d) ?? Infinity) <= RESPOND_TIMEOUT.maxMs, `must be at most ${RESPOND_TIMEOUT.maxMs / 1000} s`)
+      .optional(),
     cron: z.string().min(1, 'must not be empty').max(200).optional(),
     timezone: z.string().max(64).refine(isTimeZone, 'must be an IANA time zone such as "Europe/Paris"').optional(),
     every: durationSchema
@@ -47,6 +58,9 @@ const data = z
       if (d[field as keyof typeof KIND_FIELDS] !== undefined && !(kinds as readonly string[]).includes(kind)) {
         ctx.addIssue({ code: 'custom', path: [field], message: `only a "${kinds[0]}" trigger takes "${field}" (this one is "${kind}")` });
       }
+    }
+    if (d.timeout !== undefined && d.respond !== 'onFinish') {
+      ctx.addIssue({ code: 'custom', path: ['timeout'], message: '"timeout" applies to "respond": "onFinish" only' });
     }
     if (kind === 'schedule') {
       if ((d.cron === undefined) === (d.every === undefined)) {

@@ -12,7 +12,11 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
+import type { JSONValue } from 'hono/utils/types';
+import { durationMs } from '../../graph/duration';
 import type { WebhookRequest } from '../../graph/run-state';
+import type { TriggerSpec } from '../../graph/triggers';
+import { RESPOND_TIMEOUT } from '../../../workflows/nodes/trigger';
 import { ApiError, isAlreadyStarted } from '../problem';
 import { nameSlug } from '../run-ids';
 import type { RunStore } from '../run-store';
@@ -37,16 +41,21 @@ const hookRouteCommon = {
   description:
     'Starts the latest version with the JSON body as input. `$input` is the body, plus `body`, `headers` and `query` of the request. ' +
     'Signed triggers need `X-Braid-Signature: sha256=<hex HMAC-SHA256 of the raw body>`; unsigned ones the API token. ' +
-    "`Idempotency-Key` returns the first delivery's run (200) for a retried one.",
+    "`Idempotency-Key` returns the first delivery's run (200) for a retried one. " +
+    'A trigger with `respond: "onFinish"` answers 200 with the run\'s output once it ended (within its `timeout`, default 30 s), a run-failed problem (500) when it did not succeed, and 202 as usual when it still runs.',
   security: [{ bearerAuth: [] as string[] }, {} as Record<string, string[]>],
   responses: {
-    200: { description: 'A delivery with this Idempotency-Key was accepted before', content: { 'application/json': { schema: hookAcceptedSchema } } },
+    200: {
+      description: 'A delivery with this Idempotency-Key was accepted before; or, with `respond: "onFinish"`, the run\'s output',
+      content: { 'application/json': { schema: z.union([hookAcceptedSchema, z.unknown().openapi({ description: "The run's output" })]) } },
+    },
     202: { description: 'The run was durably started', content: { 'application/json': { schema: hookAcceptedSchema } } },
     400: problemResponse('Malformed JSON'),
     401: problemResponse('Bad or missing signature, or missing API token'),
     404: problemResponse('No such workflow or webhook trigger'),
     413: problemResponse('Body too large'),
     415: problemResponse('Not JSON'),
+    500: problemResponse('`respond: "onFinish"`: the run ended without succeeding'),
     503: problemResponse('Temporal unavailable'),
   },
 };
@@ -145,14 +154,43 @@ export function hooksRoutes(deps: HooksRoutesDeps) {
         request: requestOf(c),
         ...(runId ? { runId } : {}),
       });
+      if (trigger.respond === 'onFinish') {
+        const finished = await finishedRun(c, started.runId, trigger);
+        if (finished) return c.json(finished.output, 200, finished.headers);
+      }
       return c.json(accepted(started.runId, 'running', false, started.version), 202, { location: started.links.self });
     } catch (err) {
       if (runId && isAlreadyStarted(err)) {
+        // A retried delivery gets what the first one got (or would have, had it waited).
+        const finished = trigger.respond === 'onFinish' ? await finishedRun(c, runId, trigger) : undefined;
+        if (finished) return c.json(finished.output, 200, finished.headers);
         const first = await deps.runs.get(runId);
         return c.json(accepted(runId, first.status, true, first.workflow.version ?? latest.version), 200, { location: first.links.self });
       }
       throw err;
     }
+  }
+
+  /**
+   * `respond: "onFinish"`: once the run ended (within the trigger's timeout),
+   * its output for a 200, or a run-failed problem when it did not succeed;
+   * undefined when it still runs (the delivery is then answered 202).
+   */
+  async function finishedRun(c: Context<AppEnv>, runId: string, trigger: TriggerSpec): Promise<{ output: JSONValue; headers: Record<string, string> } | undefined> {
+    const waitMs = trigger.timeout === undefined ? RESPOND_TIMEOUT.defaultMs : durationMs(trigger.timeout);
+    if (!(await deps.runs.waitForEnd(runId, waitMs, c.req.raw.signal))) return undefined;
+    const run = await deps.runs.get(runId);
+    const headers = { location: run.links.self, 'x-braid-run-id': runId };
+    if (run.status !== 'succeeded') {
+      throw new ApiError('runFailed', `run ${runId} ${run.status.replace('_', ' ')}${run.error ? `: ${run.error.message}` : ''}`, {
+        runId,
+        runStatus: run.status,
+        ...(run.error ? { error: run.error } : {}),
+        links: run.links,
+        headers,
+      });
+    }
+    return { output: (run.output ?? null) as JSONValue, headers };
   }
 
   app.openapi(triggerHookRoute, async (c) => {

@@ -8,6 +8,7 @@ import { resolveLibrary } from '../library';
 import { newRunId } from '../run-ids';
 import type { WorkflowRepository } from '../../store/workflow-repository';
 import type { RunSnapshot, RunStore } from '../run-store';
+import { startedAnswer } from '../started';
 import type { Metrics } from '../metrics';
 import type { RunWatch, WatchEvent } from '../run-watch';
 import {
@@ -19,7 +20,7 @@ import {
   nodeStateSchema,
   listRunsQuerySchema,
   problemResponse,
-  runCreatedSchema,
+  runStartedSchema,
   runIdParamSchema,
   runListSchema,
   runSchema,
@@ -37,7 +38,7 @@ const startRoute = createRoute({
   security,
   request: { body: { required: true, content: { 'application/json': { schema: startRunBodySchema } } } },
   responses: {
-    201: { description: 'The run was durably started', content: { 'application/json': { schema: runCreatedSchema } } },
+    201: { description: 'The run was durably started (and, with `Prefer: wait`, ended)', content: { 'application/json': { schema: runStartedSchema } } },
     400: problemResponse('Malformed JSON'),
     409: problemResponse('A run with this runId exists'),
     413: problemResponse('Body too large'),
@@ -170,9 +171,8 @@ export function runsRoutes(store: RunStore, watch: RunWatch, repository: Workflo
     const library = await resolveLibrary(repository, body.workflow);
     try {
       const started = await store.start({ runId, definition: body.workflow, name, input: body.input, trigger: body.trigger, library });
-      return c.json({ runId: started.runId, status: 'running' as const, links: started.links }, 201, {
-        location: started.links.self,
-      });
+      const answer = await startedAnswer(c, store, started);
+      return c.json(answer.body, 201, answer.headers);
     } catch (err) {
       if (isAlreadyStarted(err)) {
         throw new ApiError('conflict', `a run with id "${runId}" already exists`, { links: store.links(runId) });

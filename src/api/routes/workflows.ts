@@ -13,7 +13,7 @@ import type { WorkflowRepository } from '../../store/workflow-repository';
 import {
   listWorkflowsQuerySchema,
   problemResponse,
-  runCreatedSchema,
+  runStartedSchema,
   savedVersionSchema,
   scheduleActionBodySchema,
   scheduleListSchema,
@@ -26,6 +26,7 @@ import {
   workflowNameParamSchema,
   workflowVersionParamSchema,
 } from '../schemas';
+import { startedAnswer } from '../started';
 import { assertNesting, createRouter, issueFieldErrors, parseJsonBody, validationError, zodFieldErrors } from '../validation';
 
 const json = <T extends z.ZodType>(description: string, schema: T) => ({ description, content: { 'application/json': { schema } } });
@@ -113,7 +114,7 @@ const runRoute = createRoute({
     body: { required: false, content: { 'application/json': { schema: startSavedRunBodySchema } } },
   },
   responses: {
-    201: json('The run was durably started', runCreatedSchema),
+    201: json('The run was durably started (and, with `Prefer: wait`, ended)', runStartedSchema),
     404: problemResponse('No such workflow or version'),
     409: problemResponse('A run with this runId exists'),
     422: problemResponse('Bad body'),
@@ -219,7 +220,8 @@ export function workflowsRoutes(deps: WorkflowsRoutesDeps) {
     assertNesting(parsed.data.input, '$.input');
     try {
       const started = await saved.startRun(name, parsed.data);
-      return c.json({ runId: started.runId, status: 'running' as const, links: started.links }, 201, { location: started.links.self });
+      const answer = await startedAnswer(c, deps.runs, started);
+      return c.json(answer.body, 201, answer.headers);
     } catch (err) {
       if (isAlreadyStarted(err) && parsed.data.runId) {
         throw new ApiError('conflict', `a run with id "${parsed.data.runId}" already exists`, { links: deps.runs.links(parsed.data.runId) });
