@@ -90,3 +90,15 @@ export function layered(n: number, seed = 42): GraphDefinition {
   }
   return { name: `layered-${n}`, nodes, edges };
 }
+
+/** One http node that fails until its target lets it pass (`/flaky/<key>/<n>`), retried every 100 ms. */
+export function flaky(url: string, execution: Execution = 'activity'): GraphDefinition {
+  return {
+    name: 'bench-retry',
+    nodes: [
+      { id: 'start', type: 'trigger' },
+      { id: 'flaky', type: 'http', data: { url }, execution, retry: { maximumAttempts: 5, initialInterval: '100ms', backoffCoefficient: 1 } },
+    ],
+    edges: [{ source: 'start', target: 'flaky' }],
+  };
+}

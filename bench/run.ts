@@ -20,6 +20,7 @@ import { fanOutScenario } from './scenarios/s1-fan-out';
 import { unbalancedScenario } from './scenarios/s2-unbalanced';
 import { widthScenario } from './scenarios/s3-width';
 import { depthScenario } from './scenarios/s4-depth';
+import { retryScenario } from './scenarios/retry';
 import { apiScenario } from './scenarios/s5-api';
 import { schedulerScenario } from './scenarios/s6-scheduler';
 import { watchedScenario } from './scenarios/watched';
@@ -57,6 +58,7 @@ async function main(): Promise<string> {
     const s2 = await unbalancedScenario(ctx);
     const S3 = await widthScenario(ctx);
     await depthScenario(ctx);
+    await retryScenario(ctx);
     await apiScenario(ctx);
     await watchedScenario(ctx);
     await forEachScenario(ctx);

@@ -43,6 +43,10 @@ export interface DevServer {
  *   and timer queues at most `…MaxPollRPS` times a second (20 by default):
  *   every dependent step (activity → workflow task → next activity) and every
  *   timer waited up to 50 ms for its queue's next load.
+ * - A scheduled task (a timer, an activity's next retry) due less than
+ *   `timerProcessorMaxTimeShift` (1 s by default) after the timer queue's
+ *   last read is pushed back to that point: a retry with `initialInterval:
+ *   "100ms"` waited ~1 s. At 50 ms it waits ~108 ms.
  * - `maximumBufferedEventsBatch` (100 by default) force-closes a workflow
  *   task that has more events buffered. Braid keeps under 100 on any server
  *   (workflows/partition.ts); the headroom here is for hand-written workflows
@@ -55,6 +59,7 @@ export interface DevServer {
 export const DEV_SERVER_DYNAMIC_CONFIG = {
   'history.transferProcessorMaxPollRPS': 1000,
   'history.timerProcessorMaxPollRPS': 1000,
+  'history.timerProcessorMaxTimeShift': '50ms',
   'history.maximumBufferedEventsBatch': 1000,
   'system.forceSearchAttributesCacheRefreshOnRead': false,
   'matching.numTaskqueueReadPartitions': 1,
