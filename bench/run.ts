@@ -23,6 +23,7 @@ import { depthScenario } from './scenarios/s4-depth';
 import { retryScenario } from './scenarios/retry';
 import { apiScenario } from './scenarios/s5-api';
 import { schedulerScenario } from './scenarios/s6-scheduler';
+import { syncScenario } from './scenarios/sync';
 import { watchedScenario } from './scenarios/watched';
 
 const quick = process.argv.includes('--quick');
@@ -55,6 +56,7 @@ async function main(): Promise<string> {
       await ctx.runBraid(fanOut(ctx.base, 5, 1, 1, 'parallel', 'local'));
     }
     const { S1, timeline } = await fanOutScenario(ctx);
+    await syncScenario(ctx);
     const s2 = await unbalancedScenario(ctx);
     const S3 = await widthScenario(ctx);
     await depthScenario(ctx);
