@@ -155,42 +155,20 @@ export function hooksRoutes(deps: HooksRoutesDeps) {
         ...(runId ? { runId } : {}),
       });
       if (trigger.respond === 'onFinish') {
-        const finished = await finishedRun(c, started.runId, trigger);
+        const finished = await finishedRun(deps.runs, c, started.runId, trigger);
         if (finished) return c.json(finished.output, 200, finished.headers);
       }
       return c.json(accepted(started.runId, 'running', false, started.version), 202, { location: started.links.self });
     } catch (err) {
       if (runId && isAlreadyStarted(err)) {
         // A retried delivery gets what the first one got (or would have, had it waited).
-        const finished = trigger.respond === 'onFinish' ? await finishedRun(c, runId, trigger) : undefined;
+        const finished = trigger.respond === 'onFinish' ? await finishedRun(deps.runs, c, runId, trigger) : undefined;
         if (finished) return c.json(finished.output, 200, finished.headers);
         const first = await deps.runs.get(runId);
         return c.json(accepted(runId, first.status, true, first.workflow.version ?? latest.version), 200, { location: first.links.self });
       }
       throw err;
     }
-  }
-
-  /**
-   * `respond: "onFinish"`: once the run ended (within the trigger's timeout),
-   * its output for a 200, or a run-failed problem when it did not succeed;
-   * undefined when it still runs (the delivery is then answered 202).
-   */
-  async function finishedRun(c: Context<AppEnv>, runId: string, trigger: TriggerSpec): Promise<{ output: JSONValue; headers: Record<string, string> } | undefined> {
-    const waitMs = trigger.timeout === undefined ? RESPOND_TIMEOUT.defaultMs : durationMs(trigger.timeout);
-    if (!(await deps.runs.waitForEnd(runId, waitMs, c.req.raw.signal))) return undefined;
-    const run = await deps.runs.get(runId);
-    const headers = { location: run.links.self, 'x-braid-run-id': runId };
-    if (run.status !== 'succeeded') {
-      throw new ApiError('runFailed', `run ${runId} ${run.status.replace('_', ' ')}${run.error ? `: ${run.error.message}` : ''}`, {
-        runId,
-        runStatus: run.status,
-        ...(run.error ? { error: run.error } : {}),
-        links: run.links,
-        headers,
-      });
-    }
-    return { output: (run.output ?? null) as JSONValue, headers };
   }
 
   app.openapi(triggerHookRoute, async (c) => {
@@ -200,4 +178,26 @@ export function hooksRoutes(deps: HooksRoutesDeps) {
   app.openapi(onlyHookRoute, async (c) => deliver(c, c.req.valid('param').name));
 
   return app;
+}
+
+/**
+ * `respond: "onFinish"`: once the run ended (within the trigger's timeout),
+ * its output for a 200, or a run-failed problem when it did not succeed;
+ * undefined when it still runs (the delivery is then answered 202).
+ */
+async function finishedRun(runs: Pick<RunStore, 'waitForEnd' | 'get'>, c: Context<AppEnv>, runId: string, trigger: TriggerSpec): Promise<{ output: JSONValue; headers: Record<string, string> } | undefined> {
+  const waitMs = trigger.timeout === undefined ? RESPOND_TIMEOUT.defaultMs : durationMs(trigger.timeout);
+  if (!(await runs.waitForEnd(runId, waitMs, c.req.raw.signal))) return undefined;
+  const run = await runs.get(runId);
+  const headers = { location: run.links.self, 'x-braid-run-id': runId };
+  if (run.status !== 'succeeded') {
+    throw new ApiError('runFailed', `run ${runId} ${run.status.replace('_', ' ')}${run.error ? `: ${run.error.message}` : ''}`, {
+      runId,
+      runStatus: run.status,
+      ...(run.error ? { error: run.error } : {}),
+      links: run.links,
+      headers,
+    });
+  }
+  return { output: (run.output ?? null) as JSONValue, headers };
 }
