@@ -2,6 +2,8 @@
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { createApp } from './api/app';
+import { warmApi } from './api/warm';
+import { withCustomTypes } from '../workflows/nodes';
 import type { Config } from './config';
 import { isLoopbackHost, loadConfig, temporalAddressOf } from './config';
 import { createLogger } from './logger';
@@ -31,6 +33,7 @@ export async function startApi(config: Config, logger: Logger) {
   const repository = createWorkflowRepository(database.db);
   const nodeTypes = await loadNodeTypes(config.nodeTypesPath);
   const app = createApp({ client, config, logger, repository, countedRuns: createCountedRuns(database.db), nodeTypes, claimCheck: config.payloadStore !== undefined, codec: config.encryptionKey && dataConverter?.payloadCodecs ? chainCodecs(dataConverter.payloadCodecs) : undefined });
+  await warmApi(client, withCustomTypes(nodeTypes.values()));
   const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
