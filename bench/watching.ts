@@ -74,11 +74,12 @@ export async function measureWatching(opts: { api: string; client: Client; reps:
  * is measured without sharing a Node thread with the benchmark's worker and
  * HTTP target.
  */
+/** The API as its own process (`npm run api`); no claim check, like the bench's worker (a claim-checked start would be unreadable to it). */
 export async function startApiProcess(temporalAddress: string, taskQueue: string, port: number): Promise<{ url: string; stop: () => void }> {
   const { spawn } = await import('node:child_process');
   const { resolve } = await import('node:path');
   const child = spawn(process.execPath, ['--import', 'tsx', resolve(__dirname, '..', 'src', 'api.ts')], {
-    env: { ...process.env, TEMPORAL_ADDRESS: temporalAddress, TASK_QUEUE: taskQueue, PORT: String(port), HOST: '127.0.0.1', RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'error' },
+    env: { ...process.env, TEMPORAL_ADDRESS: temporalAddress, TASK_QUEUE: taskQueue, PORT: String(port), HOST: '127.0.0.1', RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'error', PAYLOAD_STORE: 'off' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
