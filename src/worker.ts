@@ -4,6 +4,7 @@
  */
 import { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
+import type { PayloadCodecs } from './temporal/warmup';
 import { warmUp } from './temporal/warmup';
 import { createActivities } from '../activities';
 import { createNodeTypeActivities } from '../activities/node-types';
@@ -45,7 +46,8 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ wor
   // Readiness waits for this (see temporal/warmup.ts); a failure only delays it.
   const client = new Client({ connection, namespace: config.namespace, dataConverter: loadDataConverter(config) });
   const started = Date.now();
-  void warmUpUntilDone(client, config.taskQueue, worker.options.identity, logger).then(() => logger.info('worker warmed up', { ms: Date.now() - started }));
+  const codecs = { claimCheck: config.payloadStore !== undefined, encrypted: config.encryptionKey !== undefined };
+  void warmUpUntilDone(client, config.taskQueue, worker.options.identity, codecs, logger).then(() => logger.info('worker warmed up', { ms: Date.now() - started }));
   return { worker, done };
 }
 
@@ -55,10 +57,10 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ wor
  * host that just died leaves its shards unowned until another claims them.
  * Until the warm-up succeeds, /readyz keeps this worker out.
  */
-async function warmUpUntilDone(client: Client, taskQueue: string, identity: string, logger: Logger): Promise<void> {
+async function warmUpUntilDone(client: Client, taskQueue: string, identity: string, codecs: PayloadCodecs, logger: Logger): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await warmUp(client, taskQueue, identity);
+      await warmUp(client, taskQueue, identity, codecs);
       return;
     } catch (err) {
       logger.warn('worker warm-up failed; trying again', { attempt, err: String(err) });

@@ -52,7 +52,7 @@ export function createApp(deps: AppDeps) {
       claimCheck: deps.claimCheck,
     });
   const countedRuns = deps.countedRuns;
-  const temporalReady = temporalReadiness(deps.client, config.namespace, config.taskQueue);
+  const temporalReady = temporalReadiness(deps.client, config.namespace, config.taskQueue, { claimCheck: deps.claimCheck === true, encrypted: deps.codec !== undefined });
   const readiness = deps.readiness ?? (countedRuns ? withDatabaseCheck(temporalReady, countedRuns.ping) : temporalReady);
 
   const app = createRouter();

@@ -1,12 +1,29 @@
-/** `/readyz`: Temporal answers, a warm worker polls Braid's task queue, and Braid's database answers. */
+/**
+ * `/readyz`: Temporal answers, a warm worker polls Braid's task queue, that
+ * worker reads payloads as this API writes them (claim check, encryption),
+ * and Braid's database answers.
+ */
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import type { PayloadCodecs } from '../temporal/warmup';
 import { warmupWorkflowId } from '../temporal/warmup';
 import type { ReadinessReport } from './types';
 
-export function temporalReadiness(client: Client, namespace: string, taskQueue: string, timeoutMs = 2_000) {
-  /** Worker identities whose warm-up run finished (it stays finished). */
-  const warm = new Set<string>();
+/** How a worker's payloads differ from the API's, in words; undefined when they agree or the worker did not say. */
+export function codecMismatch(api: PayloadCodecs, memo: Record<string, unknown> | undefined): string | undefined {
+  const problems: string[] = [];
+  if (typeof memo?.claimCheck === 'boolean' && memo.claimCheck !== api.claimCheck) {
+    problems.push(api.claimCheck ? 'this API stores large payloads outside history (PAYLOAD_STORE) and the worker does not read them' : 'the worker stores large payloads outside history (PAYLOAD_STORE) and this API does not read them');
+  }
+  if (typeof memo?.encrypted === 'boolean' && memo.encrypted !== api.encrypted) {
+    problems.push(api.encrypted ? 'this API encrypts payloads (BRAID_ENCRYPTION_KEY) and the worker cannot decrypt them' : 'the worker encrypts payloads (BRAID_ENCRYPTION_KEY) and this API cannot decrypt them');
+  }
+  return problems.length > 0 ? problems.join('; ') : undefined;
+}
+
+export function temporalReadiness(client: Client, namespace: string, taskQueue: string, codecs?: PayloadCodecs, timeoutMs = 2_000) {
+  /** Worker identities whose warm-up run finished (it stays finished), with its memo. */
+  const warm = new Map<string, Record<string, unknown> | undefined>();
   return async (): Promise<ReadinessReport> => {
     const checks: ReadinessReport['checks'] = {};
     try {
@@ -34,11 +51,15 @@ export function temporalReadiness(client: Client, namespace: string, taskQueue: 
           if (warmOne) break;
           const d = await client.withDeadline(Date.now() + timeoutMs, () => client.workflow.getHandle(warmupWorkflowId(id)).describe()).catch(() => undefined);
           if (d?.status.name === 'COMPLETED') {
-            warm.add(id);
+            warm.set(id, d.memo);
             warmOne = id;
           }
         }
         checks.warm = warmOne ? { ok: true, detail: `worker ${warmOne} has run its warm-up` } : { ok: false, detail: 'no polling worker has finished its warm-up run yet' };
+        if (warmOne && codecs) {
+          const mismatch = codecMismatch(codecs, warm.get(warmOne));
+          checks.codecs = mismatch ? { ok: false, detail: `worker ${warmOne}: ${mismatch}` } : { ok: true };
+        }
       }
     } catch (err) {
       checks.worker = { ok: false, detail: (err as Error).message };

@@ -28,8 +28,22 @@ export const WARMUP_DEFINITION = {
   ],
 };
 
-/** Runs the warm-up graph a few times on `taskQueue`; the last run keeps the worker's warm-up id. */
-export async function warmUp(client: Client, taskQueue: string, identity: string, rounds = 3): Promise<void> {
+/**
+ * How a worker reads and writes payloads. An API must agree with it: a run
+ * the API starts with the claim check, or encrypted, is unreadable to a
+ * worker without it (its workflow tasks fail and the run never starts).
+ */
+export interface PayloadCodecs {
+  claimCheck: boolean;
+  encrypted: boolean;
+}
+
+/**
+ * Runs the warm-up graph a few times on `taskQueue`; the last run keeps the
+ * worker's warm-up id, and its memo says how the worker reads payloads
+ * (`/readyz` compares that with the API's own).
+ */
+export async function warmUp(client: Client, taskQueue: string, identity: string, codecs: PayloadCodecs = { claimCheck: false, encrypted: false }, rounds = 3): Promise<void> {
   for (let i = 0; i < rounds; i++) {
     await client.workflow.execute(WARMUP_WORKFLOW_TYPE, {
       taskQueue,
@@ -38,6 +52,7 @@ export async function warmUp(client: Client, taskQueue: string, identity: string
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
       workflowIdConflictPolicy: 'TERMINATE_EXISTING',
       workflowExecutionTimeout: '1m',
+      memo: { claimCheck: codecs.claimCheck, encrypted: codecs.encrypted },
     });
   }
 }

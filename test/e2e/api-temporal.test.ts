@@ -71,7 +71,15 @@ describe('the API on a real Temporal server', () => {
       const r = await app.request('/readyz');
       return r.status === 200 ? r : undefined;
     });
-    expect(await res.json()).toMatchObject({ status: 'ready', checks: { warm: { ok: true } } });
+    expect(await res.json()).toMatchObject({ status: 'ready', checks: { warm: { ok: true }, codecs: { ok: true } } });
+    // An API that writes payloads the warm worker cannot read (here: with the claim check) is not ready, and says why.
+    const mismatched = createApp({ client: env.client, config: config(), logger: silentLogger, claimCheck: true });
+    const refused = await mismatched.request('/readyz');
+    expect(refused.status).toBe(503);
+    expect(((await refused.json()) as { checks: { codecs: { ok: boolean; detail: string } } }).checks.codecs).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/PAYLOAD_STORE/),
+    });
     // Warm-up runs are not Braid runs: the run list never shows them.
     const list = runListSchema.parse(await (await app.request('/v1/runs?limit=100')).json());
     expect(list.runs.some((r) => r.runId.startsWith('braid-warmup-'))).toBe(false);
