@@ -93,7 +93,7 @@ describe('forEach', () => {
     const { state } = await runGraph(env, loop({ items, body: slow, maxConcurrency: 5 }), {
       during: async (handle) => {
         // Batches report every tenth of their items: some of the 20 quick ones show while the slow ones wait.
-        // (On a loaded CI machine the time-skipping server once took over 20 s to show 18; 60 s and 6 items.)
+        // (On a loaded CI machine the time-skipping server took over 20 s, once to show progress and once to cancel: 60 s each.)
         await eventually(async () => {
           const p = (await handle.query(stateQuery)).nodes.each?.progress;
           return p && p.done >= 6 && p.total === 30 ? p : undefined;
@@ -103,12 +103,12 @@ describe('forEach', () => {
         // result lets the time-skipping server jump to the 1d timers, and one
         // firing as the run cancels it fails the task ("TimerMachine in state
         // CancelTimerCommandSent … TimerFired"), which hung a CI run.
-        await eventually(async () => ((await handle.describe()).status.name === 'RUNNING' ? undefined : true));
+        await eventually(async () => ((await handle.describe()).status.name === 'RUNNING' ? undefined : true), 60_000);
       },
     });
     expect(state.status).toBe('canceled');
     expect(state.nodes.each!.status).toBe('canceled');
-  });
+  }, 180_000);
 
   it('runs a saved body by ref, and refuses items that are not a list', async () => {
     const library = { doubler: { name: 'doubler', version: 'bbbbbbbbbbbbbbbb', definition: body('{% $item * 2 %}') } };
