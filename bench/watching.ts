@@ -70,11 +70,11 @@ export async function measureWatching(opts: { api: string; client: Client; reps:
 }
 
 /**
- * The API as its own process (as deployed: `npm run api`), so that watching
- * is measured without sharing a Node thread with the benchmark's worker and
- * HTTP target.
+ * The API as its own process (as deployed: `npm run api`), so that what it
+ * does is measured without sharing a Node thread with the benchmark's worker
+ * and HTTP target. No claim check, like the bench's worker (a claim-checked
+ * start would be unreadable to it).
  */
-/** The API as its own process (`npm run api`); no claim check, like the bench's worker (a claim-checked start would be unreadable to it). */
 export async function startApiProcess(temporalAddress: string, taskQueue: string, port: number): Promise<{ url: string; stop: () => void }> {
   const { spawn } = await import('node:child_process');
   const { resolve } = await import('node:path');

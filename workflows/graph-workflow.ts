@@ -29,7 +29,7 @@ import { NodeRunner } from './node-runner';
 import { setRunHandlers } from './run-handlers';
 
 export { ACTIVITY_DEFAULTS } from './activity-options';
-export { HISTORY_GUARD_PATCH, SCALE_PATCH } from './node-runner';
+export { FAST_EXPRESSIONS_PATCH, HISTORY_GUARD_PATCH, SCALE_PATCH } from './node-runner';
 export { RESULT_OUTPUT_BUDGET } from '../src/graph/run-end';
 export { changesQuery, decisionUpdate, eventSignal, forEachProgressSignal, stateQuery } from './run-handlers';
 

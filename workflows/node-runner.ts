@@ -6,7 +6,7 @@
  * runs when the run fails fast, is canceled or nears its history limit.
  */
 import { CancellationScope, isCancellation, log, patched, sleep, workflowInfo } from '@temporalio/workflow';
-import { ExpressionCache, ExpressionError, evaluateTemplate } from '../src/graph/expressions';
+import { ExpressionCache, ExpressionError, evaluateTemplate, evaluateTemplateFast, NOT_FAST } from '../src/graph/expressions';
 import { FAILURE_TYPES } from '../src/graph/failures';
 import type { Graph, NodeSpec } from '../src/graph/graph';
 import type { ForEachProgressTotals } from '../src/graph/for-each-progress';
@@ -33,6 +33,13 @@ export const SCALE_PATCH = 'braid-scale-v1';
  * from before the guard replays as it ran.
  */
 export const HISTORY_GUARD_PATCH = 'braid-history-guard-v1';
+/**
+ * Simple expressions evaluated without promises (src/graph/fast-expression.ts).
+ * Same results, but an http node with an expression now queues its request
+ * before nodes launched after it, not after them: the order of commands
+ * changes, so runs recorded before it replay with JSONata alone.
+ */
+export const FAST_EXPRESSIONS_PATCH = 'braid-fast-expressions-v1';
 
 export interface NodeRunnerOptions {
   args: GraphWorkflowInput;
@@ -90,10 +97,10 @@ export class NodeRunner {
       ...(host ? { share: host.share, activityIdPrefix: `${runId.slice(runId.lastIndexOf('/') + 1)}/` } : {}),
     });
     const wheel = scaled ? new TimerWheel(root) : undefined;
-    this.ctx = this.executorContext(wheel, host?.expressions ?? new ExpressionCache());
+    this.ctx = this.executorContext(wheel, host?.expressions ?? new ExpressionCache(), patched(FAST_EXPRESSIONS_PATCH));
   }
 
-  private executorContext(wheel: TimerWheel | undefined, expressions: ExpressionCache): ExecutorContext {
+  private executorContext(wheel: TimerWheel | undefined, expressions: ExpressionCache, fastExpressions: boolean): ExecutorContext {
     const { args, graph, scheduler, tracker, mailbox, progress, runId } = this.opts;
     const { state } = tracker;
     const secrets = secretsBinding(args.definition);
@@ -106,13 +113,15 @@ export class NodeRunner {
       input,
       nodesView: nodes,
       dispatcher: this.dispatcher,
-      async evaluate(value, field) {
-        try {
-          return await evaluateTemplate(value, { ...item, input, nodes, run: { id: runId, startedAt: state.startedAt }, secrets }, expressions);
-        } catch (err) {
+      // Simple expressions are evaluated without promises (each costs a stack capture in the sandbox).
+      evaluate(value, field) {
+        const bindings = { ...item, input, nodes, run: { id: runId, startedAt: state.startedAt }, secrets };
+        const fast = fastExpressions ? evaluateTemplateFast(value, bindings, expressions) : NOT_FAST;
+        if (fast !== NOT_FAST) return Promise.resolve(fast);
+        return evaluateTemplate(value, bindings, expressions).catch((err: unknown) => {
           if (err instanceof ExpressionError) throw new NodeFailure(FAILURE_TYPES.expression, `${field}: ${err.message}`, { code: err.code });
           throw err;
-        }
+        });
       },
       sleep: (ms) => (wheel ? wheel.wait(ms) : sleep(ms)),
       mailbox,

@@ -9,7 +9,10 @@
  * Temporal workflow sandbox.
  */
 import jsonata from 'jsonata';
+import { fastEvaluator, NOT_FAST } from './fast-expression';
 import { setOwnProperty } from './own-property';
+
+export { NOT_FAST } from './fast-expression';
 
 export const EXPRESSION_OPEN = '{%';
 export const EXPRESSION_CLOSE = '%}';
@@ -83,6 +86,8 @@ interface StepCounter {
 export interface CompiledExpression {
   readonly source: string;
   evaluate(bindings: Record<string, unknown>): Promise<unknown>;
+  /** The result without promises when the expression and the values it meets are simple (fast-expression.ts); else NOT_FAST. */
+  evaluateFast(bindings: Record<string, unknown>): unknown;
 }
 
 export interface CompileOptions {
@@ -108,8 +113,14 @@ export function compileExpression(text: string, options: CompileOptions = {}): C
       throw new ExpressionError(`expression exceeded its budget of ${stepBudget} evaluation steps`, 'BUDGET');
     }
   });
+  const fast = fastEvaluator(expr.ast());
   return {
     source: text,
+    evaluateFast(bindings) {
+      if (!fast) return NOT_FAST;
+      const v = fast(bindings);
+      return v === NOT_FAST ? NOT_FAST : normalize(v);
+    },
     async evaluate(bindings) {
       try {
         return normalize(await expr.evaluate(undefined, bindings));
@@ -171,6 +182,34 @@ export class ExpressionCache {
     }
     return c;
   }
+}
+
+/**
+ * {@link evaluateTemplate} without promises, when every expression inside
+ * `value` is simple enough (fast-expression.ts); else NOT_FAST, and nothing
+ * was evaluated that matters (the covered forms have no side effects).
+ */
+export function evaluateTemplateFast(value: unknown, bindings: Record<string, unknown>, cache: ExpressionCache): unknown {
+  if (isExpression(value)) return cache.get(value).evaluateFast(bindings);
+  if (Array.isArray(value)) {
+    const out: unknown[] = [];
+    for (const item of value) {
+      const v = evaluateTemplateFast(item, bindings, cache);
+      if (v === NOT_FAST) return NOT_FAST;
+      out.push(v);
+    }
+    return out;
+  }
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      const v = evaluateTemplateFast(item, bindings, cache);
+      if (v === NOT_FAST) return NOT_FAST;
+      setOwnProperty(out, key, v);
+    }
+    return out;
+  }
+  return value;
 }
 
 /**

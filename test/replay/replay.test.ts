@@ -22,23 +22,28 @@ const load = (folder: string, prefix = '') =>
 const current = load(dir);
 /** Recorded before the patches of the scale work (batches, local execution, shared timer and scope): old runs must still replay. */
 const v1 = load(join(dir, 'v1'), 'v1/');
+/** Recorded before `braid-fast-expressions-v1` (JSONata alone): they replay without the fast path. */
+const v2 = load(join(dir, 'v2'), 'v2/');
 /** Batch children (nodeBatchWorkflow, forEachBatchWorkflow), each replayed under its own workflow id (the file's name). */
-const children = readdirSync(join(dir, 'children'))
-  .filter((f) => f.endsWith('.json'))
-  .map((f) => ({ file: `children/${f}`, workflowId: decodeURIComponent(f.replace(/\.json$/, '')), history: historyFromJSON(JSON.parse(readFileSync(join(dir, 'children', f), 'utf8'))) }));
-const histories = [...current, ...v1, ...children];
+const loadChildren = (folder: string, prefix: string) =>
+  readdirSync(folder)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => ({ file: `${prefix}${f}`, workflowId: decodeURIComponent(f.replace(/\.json$/, '')), history: historyFromJSON(JSON.parse(readFileSync(join(folder, f), 'utf8'))) }));
+const children = [...loadChildren(join(dir, 'children'), 'children/'), ...loadChildren(join(dir, 'v2', 'children'), 'v2/children/')];
+const histories = [...current, ...v1, ...v2, ...children];
 
 describe('replay', () => {
   it('has a recorded history for every example', () => {
     const examples = readdirSync(resolve(__dirname, '..', '..', 'examples')).filter((f) => f.endsWith('.json'));
     expect(current.map((h) => h.file).sort()).toEqual(examples.sort());
     expect(v1.length).toBe(3);
+    expect(v2.map((h) => h.file.slice(3)).sort()).toEqual(examples.sort());
   });
 
   it('replays every recorded history against the current workflow code', async () => {
     quietRuntime();
-    // Not a loop that passes by running zero times: every example's history, the three v1 ones, and batch children of both kinds.
-    expect(histories.length).toBe(current.length + 3 + children.length);
+    // Not a loop that passes by running zero times: every example's history (now and before the fast path), the three v1 ones, and batch children of both kinds.
+    expect(histories.length).toBe(2 * current.length + 3 + children.length);
     expect(current.length).toBeGreaterThanOrEqual(5);
     const childTypes = new Set(children.map((c) => c.history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name));
     expect([...childTypes].sort()).toEqual(['forEachBatchWorkflow', 'nodeBatchWorkflow']);
