@@ -13,10 +13,12 @@
  *   replicas, each run is counted by the one replica that claims it in
  *   Braid's database (src/store/counted-runs.ts), so replicas summed count
  *   it once.
+ * - prom-client's process series (process_cpu_seconds_total, memory, event
+ *   loop lag): what the API process itself costs.
  */
 import type { MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { RunSummary, RunView } from './run-store';
 import type { AppEnv } from './types';
 
@@ -37,6 +39,7 @@ export interface MetricsOptions {
 export function createMetrics(source: MetricsSource, opts: MetricsOptions = {}) {
   const startedAt = opts.startedAt ?? new Date();
   const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
   const { requests, sse, started, finished, runWall, runWork, queued, ran } = instruments(registry);
 
   let since = startedAt.toISOString();

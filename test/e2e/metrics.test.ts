@@ -117,6 +117,12 @@ describe('GET /metrics', () => {
     await stream.body?.cancel();
     await eventually(async () => (value((await scrape()).get('braid_sse_connections'), {}) === 0 ? true : undefined));
   });
+
+  it("shows what the API process itself costs (prom-client's process series)", async () => {
+    const m = await scrape();
+    expect(value(m.get('process_cpu_seconds_total'), {})).toBeGreaterThan(0);
+    expect(value(m.get('nodejs_eventloop_lag_seconds'), {})).toBeGreaterThanOrEqual(0);
+  });
 });
 
 async function startSlow() {
