@@ -3,7 +3,7 @@
  * Temporal workflows doing the same work with plain `Promise.all` and loops —
  * the floor for anything that runs on Temporal.
  */
-import { executeChild, proxyActivities } from '@temporalio/workflow';
+import { executeChild, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 
 export { braidWarmup, changesQuery, forEachBatchWorkflow, graphWorkflow, nodeBatchWorkflow, stateQuery } from '../workflows';
@@ -15,10 +15,20 @@ const { http } = proxyActivities<Activities>({
 
 const get = (id: string, url: string) => http({ nodeId: id, method: 'GET', url, failOnHttpError: true });
 
+const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '1m', retry: { maximumAttempts: 1 } });
+
 /** S1's shape by hand: one step, then `width` siblings with Promise.all. */
 export async function handFanOut(baseUrl: string, firstMs: number, width: number, ms: number): Promise<number> {
   await get('first', `${baseUrl}/delay/${firstMs}`);
   const results = await Promise.all(Array.from({ length: width }, (_, i) => get(`s${i}`, `${baseUrl}/delay/${ms}`)));
+  return results.length;
+}
+
+/** S1's shape by hand with local activities: the floor for Braid's `execution: "local"`. */
+export async function handFanOutLocal(baseUrl: string, firstMs: number, width: number, ms: number): Promise<number> {
+  const getLocal = (id: string, url: string) => local.http({ nodeId: id, method: 'GET', url, failOnHttpError: true });
+  await getLocal('first', `${baseUrl}/delay/${firstMs}`);
+  const results = await Promise.all(Array.from({ length: width }, (_, i) => getLocal(`s${i}`, `${baseUrl}/delay/${ms}`)));
   return results.length;
 }
 
