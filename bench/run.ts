@@ -15,6 +15,7 @@ import { startBench } from './context';
 import { fanOut } from './graphs';
 import { writeForEachReport, writeReport } from './report';
 import { measureRunPage } from './run-page';
+import { measureS1Steps } from './s1-steps';
 import { forEachScenario } from './scenarios/for-each';
 import { fanOutScenario } from './scenarios/s1-fan-out';
 import { unbalancedScenario } from './scenarios/s2-unbalanced';
@@ -31,6 +32,8 @@ const quick = process.argv.includes('--quick');
 const forEachOnly = process.argv.includes('--for-each');
 /** `--ui`: only the run page in Chromium (bench/run-page.ts). */
 const uiOnly = process.argv.includes('--ui');
+/** `--steps`: only S1's history events, Braid against hand-written (bench/s1-steps.ts). */
+const stepsOnly = process.argv.includes('--steps');
 /** `--cluster`: the dev server and `npm run cluster` side by side (bench/cluster.ts). */
 const clusterOnly = process.argv.includes('--cluster');
 const outDir = resolve(__dirname, 'results');
@@ -45,6 +48,10 @@ async function main(): Promise<string> {
   try {
     // Warm-up: worker caches, connections, JIT.
     const warm = fanOut(ctx.base, 5, 1, 1);
+    if (stepsOnly) {
+      for (let i = 0; i < 3; i++) await ctx.runBraid(warm);
+      return measureS1Steps(ctx, outDir);
+    }
     if (forEachOnly) {
       await ctx.runBraid(warm);
       await forEachScenario(ctx);
