@@ -50,7 +50,8 @@ async function main(): Promise<string> {
     const warm = fanOut(ctx.base, 5, 1, 1);
     if (stepsOnly) {
       for (let i = 0; i < 3; i++) await ctx.runBraid(warm);
-      return measureS1Steps(ctx, outDir);
+      // Awaited here: `finally` tears the stack down.
+      return await measureS1Steps(ctx, outDir);
     }
     if (forEachOnly) {
       await ctx.runBraid(warm);

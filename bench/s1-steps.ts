@@ -72,8 +72,12 @@ export async function measureS1Steps(ctx: BenchContext, outDir: string): Promise
   for (const [name] of variants) {
     const rows = medianTimeline(traces.get(name)!);
     results[name] = rows;
-    md.push(`| ${name} | ms | step |`, '|---|---|---|');
-    rows.forEach((r, i) => md.push(`| ${r.name} | ${r.ms} | ${i === 0 ? r.ms : round(r.ms - rows[i - 1]!.ms)} |`));
+    // "after the previous row": history order is not time order (an activity's Started event is written with its end).
+    md.push(`| ${name} | ms | after the previous row |`, '|---|---|---|');
+    rows.forEach((r, i) => {
+      const step = i === 0 ? r.ms : round(r.ms - rows[i - 1]!.ms);
+      md.push(`| ${r.name} | ${r.ms} | ${step >= 0 ? step : '—'} |`);
+    });
     md.push('');
   }
   writeFileSync(join(outDir, 's1-steps.json'), `${JSON.stringify({ date: new Date().toISOString(), reps, results }, null, 2)}\n`);
