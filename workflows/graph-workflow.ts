@@ -9,7 +9,7 @@
  * signals are in run-handlers.ts. This file holds the loop and turns the
  * run's verdict into a result or a failure.
  */
-import { ApplicationFailure, CancellationScope, CancelledFailure, condition, isCancellation, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, CancelledFailure, condition, isCancellation, patched, workflowInfo } from '@temporalio/workflow';
 import { criticalPath } from '../src/graph/critical-path';
 import type { ExpressionCache } from '../src/graph/expressions';
 import { FAILURE_TYPES } from '../src/graph/failures';
@@ -20,6 +20,8 @@ import type { GraphWorkflowInput, RunState } from '../src/graph/run-state';
 import { isoTime, runTiming } from '../src/graph/run-state';
 import { RunTracker } from '../src/graph/run-tracker';
 import { Scheduler } from '../src/graph/scheduler';
+import type { NodeEstimate } from '../src/graph/start-order';
+import { limitCanBind, nodeEstimates, startRanks, weightsOf } from '../src/graph/start-order';
 import type { ValidationResult } from '../src/graph/validate';
 import { formatPath, validateDefinition } from '../src/graph/validate';
 import type { NodeTypes } from './nodes';
@@ -29,6 +31,14 @@ import { NodeRunner } from './node-runner';
 import { setRunHandlers } from './run-handlers';
 
 export { ACTIVITY_DEFAULTS } from './activity-options';
+
+/**
+ * Waiting activity nodes start longest-remaining-path first (start-order.ts)
+ * instead of in definition order. Asked only for a graph whose limit can bind
+ * (more slotted nodes than `maxParallel`): other runs record nothing new, and
+ * runs recorded before it replay in definition order.
+ */
+export const START_ORDER_PATCH = 'braid-start-order-v1';
 export { FAST_EXPRESSIONS_PATCH, HISTORY_GUARD_PATCH, SCALE_PATCH } from './node-runner';
 export { RESULT_OUTPUT_BUDGET } from '../src/graph/run-end';
 export { changesQuery, decisionUpdate, eventSignal, forEachProgressSignal, stateQuery } from './run-handlers';
@@ -60,8 +70,8 @@ export interface GraphHost {
 export async function interpretGraph(args: GraphWorkflowInput, host?: GraphHost): Promise<RunState> {
   const runId = host?.runId ?? workflowInfo().workflowId;
   const startedMs = Date.now();
-  const { graph, scheduler, types } = prepare(args, host);
-  const tracker = new RunTracker(initialState(runId, graph, args, startedMs));
+  const { graph, scheduler, types, estimates } = prepare(args, host);
+  const tracker = new RunTracker(initialState(runId, graph, args, startedMs, estimates));
   const { state } = tracker;
   const mailbox = new Mailbox();
   const progress = new ForEachProgressTotals();
@@ -111,16 +121,21 @@ export async function interpretGraph(args: GraphWorkflowInput, host?: GraphHost)
   return state;
 }
 
-/** The graph, validated (once per forEach batch), and its scheduler; an invalid one fails the run for good. */
-function prepare(args: GraphWorkflowInput, host?: GraphHost): { graph: Graph; scheduler: Scheduler; types: NodeTypes } {
+/**
+ * The graph, validated (once per forEach batch), and its scheduler, with the
+ * nodes' estimates when it orders by them; an invalid graph fails the run for good.
+ */
+function prepare(args: GraphWorkflowInput, host?: GraphHost): { graph: Graph; scheduler: Scheduler; types: NodeTypes; estimates?: NodeEstimate[] } {
   const types = checkedNodeTypes(args.nodeTypes);
   const validation = host?.validation ?? validateDefinition(args.definition, types);
   if (!validation.ok) {
     throw ApplicationFailure.nonRetryable(`invalid workflow definition (${validation.issues.length} problem(s))`, FAILURE_TYPES.invalidDefinition, validation.issues);
   }
   const { graph } = validation;
+  const estimates = limitCanBind(graph) && patched(START_ORDER_PATCH) ? nodeEstimates(graph, args.learnedMs) : undefined;
+  const ranks = estimates ? startRanks(graph, weightsOf(estimates)) : undefined;
   try {
-    return { graph, scheduler: new Scheduler(graph, { trigger: args.trigger }), types };
+    return { graph, scheduler: new Scheduler(graph, { trigger: args.trigger, ...(ranks ? { ranks } : {}) }), types, ...(estimates ? { estimates } : {}) };
   } catch (err) {
     throw ApplicationFailure.nonRetryable((err as Error).message, FAILURE_TYPES.invalidDefinition, [
       { code: 'unknown_trigger', path: formatPath(['trigger']), message: (err as Error).message },
@@ -128,7 +143,7 @@ function prepare(args: GraphWorkflowInput, host?: GraphHost): { graph: Graph; sc
   }
 }
 
-function initialState(runId: string, graph: Graph, args: GraphWorkflowInput, startedMs: number): RunState {
+function initialState(runId: string, graph: Graph, args: GraphWorkflowInput, startedMs: number, estimates?: NodeEstimate[]): RunState {
   return {
     runId,
     name: graph.name,
@@ -136,7 +151,7 @@ function initialState(runId: string, graph: Graph, args: GraphWorkflowInput, sta
     status: 'running',
     startedAt: isoTime(startedMs),
     input: args.input ?? null,
-    nodes: Object.fromEntries(graph.nodes.map((n) => [n.id, { status: 'pending', attempts: 0 }])),
+    nodes: Object.fromEntries(graph.nodes.map((n) => [n.id, { status: 'pending', attempts: 0, ...(estimates ? { estimate: estimates[n.index]! } : {}) }])),
     metrics: { wallMs: 0, workMs: 0, overheadMs: 0, efficiency: 0, criticalPathMs: 0, activityCount: 0 },
   };
 }

@@ -72,6 +72,13 @@ export const nodeStateSchema = z
       .object({ done: z.number().int(), failed: z.number().int(), total: z.number().int() })
       .optional()
       .openapi({ description: 'A forEach node: items that ended (failed included), failed, and in all' }),
+    estimate: z
+      .object({ ms: z.number().optional(), source: z.enum(['estimate', 'history', 'depth']) })
+      .optional()
+      .openapi({
+        description:
+          'When `maxParallel` can keep ready nodes waiting: the duration the start order weighs this node with (longest remaining path first) and where it came from: its `estimate` field, its earlier runs, or one unit (depth, no `ms`)',
+      }),
   })
   .openapi('NodeState');
 

@@ -6,6 +6,7 @@
 import type { ExecutionMode, GraphEdge, GraphNode, RetryOptions } from './schema';
 import { DEFAULT_NAME, LIMITS } from './constants';
 import type { NodeCatalog } from './node-type';
+import { durationMs } from './duration';
 import { MinHeap } from './heap';
 
 export interface NodeSpec {
@@ -24,6 +25,8 @@ export interface NodeSpec {
   readonly activitySlot: boolean;
   /** Starts on its first taken input (from its type: merge "any"). */
   readonly joinsOnFirst: boolean;
+  /** The node's `estimate`, in ms (see start-order.ts). */
+  readonly estimateMs?: number;
 }
 
 export interface EdgeSpec {
@@ -86,6 +89,7 @@ export function buildGraph(def: GraphInput, types?: NodeCatalog): Graph {
       execution: type?.local ? (n.execution ?? def.settings?.execution ?? 'activity') : 'activity',
       activitySlot: type?.activitySlot ?? false,
       joinsOnFirst: type?.joinsOnFirst?.(data) ?? false,
+      ...(n.estimate === undefined ? {} : { estimateMs: durationMs(n.estimate) }),
     };
   });
   const incoming: number[][] = nodes.map(() => []);

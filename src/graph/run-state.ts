@@ -3,6 +3,7 @@
  * and as the API serves it. Pure types and helpers.
  */
 import type { NodeStatus } from './scheduler';
+import type { NodeEstimate } from './start-order';
 
 export const RUN_STATUSES = ['running', 'succeeded', 'failed', 'canceled', 'terminated', 'timed_out'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -38,6 +39,8 @@ export interface NodeState {
   childRunId?: string;
   /** A forEach node: items done (failed included) and failed, of total. */
   progress?: ForEachProgress;
+  /** When a limit can keep ready nodes waiting: the duration the start order weighs this node with, and where it came from. */
+  estimate?: NodeEstimate;
 }
 
 /** What a waiting node waits for. */
@@ -130,6 +133,8 @@ export interface GraphWorkflowInput {
   claimCheck?: boolean;
   /** Where the run stops itself, below the server's history limits (defaults: HISTORY_LIMITS). */
   historyLimits?: HistoryLimits;
+  /** Nodes' durations in earlier runs (ms by node id), for the start order; the API passes them at start, so replay sees the same. */
+  learnedMs?: Record<string, number>;
 }
 
 /** History size past which a run fails itself, short of Temporal's own limits (51,200 events, 50 MB by default). */

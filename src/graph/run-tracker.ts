@@ -25,7 +25,9 @@ export class RunTracker {
 
   /** Replaces a node's state (never mutate the one returned by `node`). */
   setNode(id: string, next: NodeState): void {
-    this.state.nodes[id] = next;
+    // A node's estimate is set once at the start and kept through its changes.
+    const estimate = this.state.nodes[id]?.estimate;
+    this.state.nodes[id] = estimate && !next.estimate ? { ...next, estimate } : next;
     this.nodeVersion.set(id, ++this.versionCounter);
   }
 

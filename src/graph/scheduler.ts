@@ -12,10 +12,12 @@
  * after a condition never hangs and never runs twice. A `merge` in mode "any"
  * runs as soon as one input is taken and ignores the rest.
  *
- * Ready nodes start at once in definition order, without waiting for a level to
- * finish. Activity nodes are capped by `maxParallel`; nodes that run inside the
- * workflow (conditions, timers, …) are not. `strategy: "sequential"` runs one
- * node at a time.
+ * Ready nodes start at once, without waiting for a level to finish. Activity
+ * nodes are capped by `maxParallel`; nodes that run inside the workflow
+ * (conditions, timers, …) are not. When the cap keeps activity nodes waiting,
+ * they start by `ranks` (start-order.ts: longest remaining path first) when
+ * given, else in definition order. `strategy: "sequential"` runs one node at a
+ * time, in definition order.
  */
 import type { Graph, NodeSpec } from './graph';
 import { MinHeap } from './heap';
@@ -42,6 +44,8 @@ export type NodeOutcome =
 export interface SchedulerOptions {
   /** Fire only this trigger; the others are skipped. Default: all triggers. */
   trigger?: string;
+  /** Each node's rank in the start order of waiting activity nodes (0 first; see start-order.ts). Default: definition order. */
+  ranks?: Int32Array;
 }
 
 export class Scheduler {
@@ -54,7 +58,10 @@ export class Scheduler {
   private readonly isActivity: Uint8Array;
   private readonly isMergeAny: Uint8Array;
   private readonly readyInline = new MinHeap();
+  /** Ready activity nodes by rank (`ranks`, else definition index). */
   private readonly readyActivities = new MinHeap();
+  private readonly rankOf: (index: number) => number;
+  private readonly nodeAtRank: (rank: number) => number;
   private running = 0;
   private runningActivities = 0;
   private stopped = false;
@@ -73,6 +80,15 @@ export class Scheduler {
     this.queued = new Uint8Array(n);
     this.isActivity = Uint8Array.from(graph.nodes, (node) => (node.activitySlot ? 1 : 0));
     this.isMergeAny = Uint8Array.from(graph.nodes, (node) => (node.joinsOnFirst ? 1 : 0));
+    const ranks = graph.settings.strategy === 'sequential' ? undefined : options.ranks;
+    if (ranks) {
+      const atRank = new Int32Array(n);
+      ranks.forEach((rank, index) => (atRank[rank] = index));
+      this.rankOf = (index) => ranks[index]!;
+      this.nodeAtRank = (rank) => atRank[rank]!;
+    } else {
+      this.rankOf = this.nodeAtRank = (i) => i;
+    }
 
     if (options.trigger !== undefined) {
       const t = graph.indexById.get(options.trigger);
@@ -106,7 +122,8 @@ export class Scheduler {
   /**
    * Nodes to start now, in definition order, marked running. Within the caps:
    * every ready in-workflow node, and activity nodes while fewer than
-   * `maxParallel` run; with `strategy: "sequential"`, one node when none runs.
+   * `maxParallel` run (the first by rank); with `strategy: "sequential"`, one
+   * node when none runs.
    */
   next(): NodeSpec[] {
     if (this.stopped) return [];
@@ -116,12 +133,12 @@ export class Scheduler {
       const a = this.readyInline.peek();
       const b = this.readyActivities.peek();
       if (a === undefined && b === undefined) return [];
-      picked.push(b === undefined || (a !== undefined && a < b) ? this.readyInline.pop()! : this.readyActivities.pop()!);
+      picked.push(b === undefined || (a !== undefined && a < b) ? this.readyInline.pop()! : this.nodeAtRank(this.readyActivities.pop()!));
     } else {
       while (this.readyInline.size > 0) picked.push(this.readyInline.pop()!);
       let free = this.graph.settings.maxParallel - this.runningActivities;
       while (free > 0 && this.readyActivities.size > 0) {
-        picked.push(this.readyActivities.pop()!);
+        picked.push(this.nodeAtRank(this.readyActivities.pop()!));
         free--;
       }
       picked.sort((x, y) => x - y);
@@ -193,7 +210,8 @@ export class Scheduler {
 
   private enqueue(index: number): void {
     this.queued[index] = 1;
-    (this.isActivity[index] ? this.readyActivities : this.readyInline).push(index);
+    if (this.isActivity[index]) this.readyActivities.push(this.rankOf(index));
+    else this.readyInline.push(index);
   }
 
   private skip(index: number, reason: EdgeDecision, decided: number[]): void {

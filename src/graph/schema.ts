@@ -93,6 +93,12 @@ export const nodeSchema = z.object({
   timeout: durationSchema.optional(),
   onError: z.enum(ON_ERROR).optional(),
   execution: z.enum(EXECUTION_MODES).optional(),
+  /**
+   * How long the node is expected to take (a duration, "2s"): when a limit
+   * keeps ready nodes waiting, the one with the longest remaining path starts
+   * first, weighted by these (src/graph/start-order.ts).
+   */
+  estimate: durationSchema.optional(),
 });
 
 export const edgeSchema = z.object({

@@ -91,6 +91,25 @@ describe('parallel branches', () => {
     expect(Math.max(...rs.map((r) => inFlightDuring(rs, r)))).toBe(2);
   });
 
+  it('under maxParallel, starts the node with the longest remaining path first (its estimate), and shows the estimates', async () => {
+    //          ┌─▶ s1 … s4 (50 ms each, listed first)
+    // start ───┤                                        maxParallel 2
+    //          └─▶ long (400 ms, estimate "2s", listed last)
+    const b = graph().trigger().with({ maxParallel: 2 });
+    for (const i of [1, 2, 3, 4]) b.http(`s${i}`, url(`/delay/50?t=order-s${i}`)).edge('start', `s${i}`);
+    b.http('long', url('/delay/400?t=order-long')).edge('start', 'long');
+    const def = b.build();
+    Object.assign(def.nodes.find((n) => n.id === 'long')!, { estimate: '2s' });
+    const { state } = await runGraph(env, def);
+    expect(state.status).toBe('succeeded');
+    const [long] = requestsTo('/delay/400?t=order-long');
+    const shorts = requestsTo('/delay/50?t=order-s');
+    // In definition order the long node would wait for two waves of short ones; first, it runs beside them.
+    for (const s of shorts) expect(long!.startTick).toBeLessThan(s.endTick!);
+    expect(state.nodes.long!.estimate).toEqual({ ms: 2000, source: 'estimate' });
+    expect(state.nodes.s1!.estimate).toEqual({ source: 'depth' });
+  });
+
   it('never overlaps nodes with strategy "sequential", and keeps definition order', async () => {
     const b = graph().trigger().with({ strategy: 'sequential' });
     for (const i of [1, 2, 3, 4]) b.http(`h${i}`, url(`/delay/50?t=seq-${i}`)).edge('start', `h${i}`);
