@@ -14,6 +14,7 @@ import { runMain } from './main';
 import { loadNodeTypes } from './node-types';
 import { databaseOptions, openDatabase } from './store/database';
 import { createCountedRuns } from './store/counted-runs';
+import { createNodeDurations } from './store/node-durations';
 import { createWorkflowRepository } from './store/workflow-repository';
 
 /** How long requests in flight (and event streams) get to finish when the API stops. */
@@ -32,7 +33,7 @@ export async function startApi(config: Config, logger: Logger) {
   logger.info('database ready', { kind: database.kind, location: database.location });
   const repository = createWorkflowRepository(database.db);
   const nodeTypes = await loadNodeTypes(config.nodeTypesPath);
-  const app = createApp({ client, config, logger, repository, countedRuns: createCountedRuns(database.db), nodeTypes, claimCheck: config.payloadStore !== undefined, codec: config.encryptionKey && dataConverter?.payloadCodecs ? chainCodecs(dataConverter.payloadCodecs) : undefined });
+  const app = createApp({ client, config, logger, repository, countedRuns: createCountedRuns(database.db), nodeDurations: createNodeDurations(database.db), nodeTypes, claimCheck: config.payloadStore !== undefined, codec: config.encryptionKey && dataConverter?.payloadCodecs ? chainCodecs(dataConverter.payloadCodecs) : undefined });
   await warmApi(client, withCustomTypes(nodeTypes.values()));
   const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port });
   await new Promise<void>((resolve, reject) => {

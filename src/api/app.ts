@@ -25,6 +25,7 @@ import { openDatabase } from '../store/database';
 import { createWorkflowRepository } from '../store/workflow-repository';
 import { codecRoutes } from './routes/codec';
 import { hooksRoutes } from './routes/hooks';
+import { createDurationLearning } from './learned-durations';
 import { createSavedWorkflows } from './saved-workflows';
 import { createMetrics } from './metrics';
 import { createSchedules } from './schedules';
@@ -109,7 +110,14 @@ export function createApp(deps: AppDeps) {
     claimCheck: deps.claimCheck,
   });
   const secret = deps.secret ?? ((name: string) => process.env[`BRAID_SECRET_${name}`]);
-  const saved = createSavedWorkflows({ repository, schedules, runs: store, validate, hasSecret: (name) => secret(name) !== undefined });
+  const saved = createSavedWorkflows({
+    repository,
+    schedules,
+    runs: store,
+    validate,
+    hasSecret: (name) => secret(name) !== undefined,
+    ...(deps.nodeDurations ? { learnDurations: createDurationLearning(deps.nodeDurations, store, logger) } : {}),
+  });
   app.route('/v1/workflows', workflowsRoutes({ saved, repository, schedules, runs: store }));
   app.route('/v1/hooks', hooksRoutes({ saved, runs: store, auth, secret }));
   if (deps.codec) {

@@ -60,6 +60,8 @@ export interface StartRunRequest {
   request?: WebhookRequest;
   /** Saved workflows its subworkflow nodes refer to (see library.ts). */
   library?: Record<string, SavedRef>;
+  /** Nodes' median durations in earlier runs, for the start order (learned-durations.ts). */
+  learnedMs?: Record<string, number>;
   /** Custom node types the API validated (their names). */
   nodeTypes?: string[];
   /** See GraphWorkflowInput.claimCheck. */
@@ -80,6 +82,7 @@ export function runStartOptions(req: Omit<StartRunRequest, 'runId'>) {
     ...(req.library && Object.keys(req.library).length > 0 ? { library: req.library } : {}),
     ...(req.nodeTypes && req.nodeTypes.length > 0 ? { nodeTypes: req.nodeTypes } : {}),
     ...(req.claimCheck ? { claimCheck: true } : {}),
+    ...(req.learnedMs && Object.keys(req.learnedMs).length > 0 ? { learnedMs: req.learnedMs } : {}),
   };
   return {
     args: [args] as [GraphWorkflowInput],

@@ -12,6 +12,8 @@ import type { WebhookRequest } from '../graph/run-state';
 import type { TriggerKind } from '../graph/schema';
 import type { WorkflowRepository } from '../store/workflow-repository';
 import { ApiError } from './problem';
+import { limitCanBind } from '../graph/start-order';
+import type { LearnDurations } from './learned-durations';
 import { resolveLibrary } from './library';
 import { newRunId } from './run-ids';
 import type { RunStore } from './run-store';
@@ -51,6 +53,8 @@ export interface LoadedVersion {
   version: string;
   definition: Record<string, unknown>;
   triggers: TriggerSpec[];
+  /** More nodes take a `maxParallel` slot than there are slots: its runs order by learned durations. */
+  limitCanBind: boolean;
 }
 
 export interface SavedWorkflowsDeps {
@@ -60,6 +64,8 @@ export interface SavedWorkflowsDeps {
   validate: ValidateWorkflow;
   /** Whether env `BRAID_SECRET_<name>` is set. */
   hasSecret: (name: string) => boolean;
+  /** Nodes' median durations in the workflow's earlier runs (learned-durations.ts); none when unset. */
+  learnDurations?: LearnDurations;
 }
 
 export function createSavedWorkflows(deps: SavedWorkflowsDeps) {
@@ -69,7 +75,7 @@ export function createSavedWorkflows(deps: SavedWorkflowsDeps) {
     const result = deps.validate(definition);
     // Stored versions were valid when saved; a later release may be stricter.
     if (!result.ok) throw validationError(issueFieldErrors(result.issues), `saved version ${version} of "${name}" is no longer valid`);
-    return { name, version, definition: definition as Record<string, unknown>, triggers: triggersOf(result.graph) };
+    return { name, version, definition: definition as Record<string, unknown>, triggers: triggersOf(result.graph), limitCanBind: limitCanBind(result.graph) };
   };
 
   const overlapOf = (definition: Record<string, unknown>) =>
@@ -98,8 +104,10 @@ export function createSavedWorkflows(deps: SavedWorkflowsDeps) {
     }
     const runId = req.runId ?? newRunId(name);
     const library = await resolveLibrary(repository, target.definition, name);
+    const learnedMs = target.limitCanBind && deps.learnDurations ? await deps.learnDurations(name) : {};
     const started = await runs.start({
       library,
+      ...(Object.keys(learnedMs).length > 0 ? { learnedMs } : {}),
       runId,
       definition: target.definition,
       name,

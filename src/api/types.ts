@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { ValidationResult } from '../graph/validate';
 import type { NodeTypeRegistry } from '../node-types';
+import type { NodeDurations } from '../store/node-durations';
 import type { CountedRuns } from '../store/counted-runs';
 import type { WorkflowRepository } from '../store/workflow-repository';
 import type { Assets } from '../ui/assets';
@@ -38,6 +39,8 @@ export interface AppDeps {
   repository?: WorkflowRepository;
   /** Finished runs counted in /metrics, shared by replicas; also checked by /readyz. Counted here alone when unset. */
   countedRuns?: CountedRuns;
+  /** Saved workflows' node durations, learned for the start order; not learned when unset. */
+  nodeDurations?: NodeDurations;
   /** Custom node types (BRAID_NODE_TYPES): validated here, run by the worker. */
   nodeTypes?: NodeTypeRegistry;
   /** The value of env `BRAID_SECRET_<name>` (webhook signatures); process.env when unset. */

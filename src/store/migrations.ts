@@ -46,4 +46,23 @@ export const MIGRATIONS: Record<string, Migration> = {
       await db.schema.dropTable('counted_runs').execute();
     },
   },
+  '0003-node-durations': {
+    // Nodes' own times in saved workflows' succeeded runs: the start order
+    // weighs each node with its median over the last 20 (src/graph/start-order.ts).
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('node_durations')
+        .addColumn('workflow_name', 'varchar(100)', (c) => c.notNull())
+        .addColumn('run_id', 'varchar(255)', (c) => c.notNull())
+        .addColumn('node_id', 'varchar(255)', (c) => c.notNull())
+        .addColumn('run_ms', 'double precision', (c) => c.notNull())
+        .addColumn('finished_at', 'varchar(32)', (c) => c.notNull())
+        .addPrimaryKeyConstraint('node_durations_pk', ['run_id', 'node_id'])
+        .execute();
+      await db.schema.createIndex('node_durations_workflow').on('node_durations').columns(['workflow_name', 'finished_at']).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('node_durations').execute();
+    },
+  },
 };

@@ -24,8 +24,19 @@ export interface CountedRunsTable {
   counted_at: string;
 }
 
+/** Each node's own time (runMs) in a saved workflow's succeeded runs, for the start order's estimates (src/store/node-durations.ts). */
+export interface NodeDurationsTable {
+  workflow_name: string;
+  run_id: string;
+  node_id: string;
+  run_ms: number;
+  /** When the run finished (ISO): the newest 20 runs count. */
+  finished_at: string;
+}
+
 export interface Database {
   workflows: WorkflowsTable;
   workflow_versions: WorkflowVersionsTable;
   counted_runs: CountedRunsTable;
+  node_durations: NodeDurationsTable;
 }

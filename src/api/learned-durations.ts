@@ -1,0 +1,34 @@
+/**
+ * Learned node durations for a saved workflow's next run: before the run
+ * starts, the succeeded runs that finished since the newest one recorded are
+ * read once (their final states, from Temporal) into Braid's database, and
+ * each node's median `runMs` over the newest 20 is handed to the run as an
+ * input (`learnedMs`), so the interpreter's start order replays the same.
+ * Asked only for graphs whose `maxParallel` can bind; a failure here never
+ * fails a start: the run then orders by the `estimate` fields and depth.
+ */
+import type { Logger } from '../logger';
+import type { NodeDurations } from '../store/node-durations';
+import { LEARNED_RUNS } from '../store/node-durations';
+import type { RunStore } from './run-store';
+
+export type LearnDurations = (workflow: string) => Promise<Record<string, number>>;
+
+export function createDurationLearning(durations: NodeDurations, runs: Pick<RunStore, 'list' | 'get'>, logger?: Logger): LearnDurations {
+  return async (workflow) => {
+    try {
+      const since = await durations.newest(workflow);
+      const { runs: finished } = await runs.list({ workflow, status: 'succeeded', limit: LEARNED_RUNS, ...(since ? { closedAfter: since } : {}) });
+      for (const r of finished) {
+        const run = await runs.get(r.runId);
+        const runMs = Object.fromEntries(Object.entries(run.nodes).flatMap(([id, n]) => (n.status === 'succeeded' && n.runMs !== undefined ? [[id, n.runMs]] : [])));
+        // The close time visibility filters on, so the next read starts after this run.
+        await durations.record(workflow, r.runId, r.finishedAt ?? run.finishedAt ?? new Date(0).toISOString(), runMs);
+      }
+      return await durations.medians(workflow);
+    } catch (err) {
+      logger?.warn('could not learn node durations; the run orders by estimates and depth', { workflow, error: (err as Error).message });
+      return {};
+    }
+  };
+}
