@@ -56,13 +56,18 @@ export function writeReport(ctx: BenchContext, outDir: string, charts: Charts): 
   return md;
 }
 
-/** The forEach-only report (`npm run bench -- --for-each`). */
-export function writeForEachReport(ctx: BenchContext, outDir: string): string {
+/** The report of one scenario run alone (`--for-each`, `--limits`): bench/results/<name>.{json,md}. */
+export function writeSectionReport(ctx: BenchContext, outDir: string, name: string): string {
   const { results, table, goals } = ctx;
   const table2 = table.concat(['| Goal | target | measured | met |', '|---|---|---|---|', ...goals.map((g) => `| ${g.scenario} | ${g.goal} | ${g.measured} | ${g.met ? 'yes' : 'no'} |`)]);
   const machine = { cores: cpus().length, cpu: cpus()[0]?.model, memoryGiB: round(totalmem() / 2 ** 30), node: process.version };
-  writeFileSync(join(outDir, 'for-each.json'), `${JSON.stringify({ name: 'for-each', date: new Date().toISOString(), machine, results }, null, 2)}\n`);
-  const md = [`Machine: ${machine.cores} cores, ${machine.cpu}, Node ${machine.node}. Mode: for-each.`, '', ...table2].join('\n');
-  writeFileSync(join(outDir, 'for-each.md'), `${md}\n`);
+  writeFileSync(join(outDir, `${name}.json`), `${JSON.stringify({ name, date: new Date().toISOString(), machine, results }, null, 2)}\n`);
+  const md = [`Machine: ${machine.cores} cores, ${machine.cpu}, Node ${machine.node}. Mode: ${name}.`, '', ...table2].join('\n');
+  writeFileSync(join(outDir, `${name}.md`), `${md}\n`);
   return md;
+}
+
+/** The forEach-only report (`npm run bench -- --for-each`). */
+export function writeForEachReport(ctx: BenchContext, outDir: string): string {
+  return writeSectionReport(ctx, outDir, 'for-each');
 }

@@ -13,7 +13,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { benchCluster } from './cluster';
 import { startBench } from './context';
 import { fanOut } from './graphs';
-import { writeForEachReport, writeReport } from './report';
+import { writeForEachReport, writeReport, writeSectionReport } from './report';
 import { measureRunPage } from './run-page';
 import { measureS1Steps } from './s1-steps';
 import { forEachScenario } from './scenarios/for-each';
@@ -24,6 +24,7 @@ import { depthScenario } from './scenarios/s4-depth';
 import { retryScenario } from './scenarios/retry';
 import { apiScenario } from './scenarios/s5-api';
 import { schedulerScenario } from './scenarios/s6-scheduler';
+import { limitScenario } from './scenarios/s7-limit';
 import { syncScenario } from './scenarios/sync';
 import { watchedScenario } from './scenarios/watched';
 
@@ -32,6 +33,8 @@ const quick = process.argv.includes('--quick');
 const forEachOnly = process.argv.includes('--for-each');
 /** `--ui`: only the run page in Chromium (bench/run-page.ts). */
 const uiOnly = process.argv.includes('--ui');
+/** `--limits`: only S7 (critical path first under maxParallel), its own report bench/results/limits.md. */
+const limitsOnly = process.argv.includes('--limits');
 /** `--steps`: only S1's history events, Braid against hand-written (bench/s1-steps.ts). */
 const stepsOnly = process.argv.includes('--steps');
 /** `--cluster`: the dev server and `npm run cluster` side by side (bench/cluster.ts). */
@@ -48,6 +51,11 @@ async function main(): Promise<string> {
   try {
     // Warm-up: worker caches, connections, JIT.
     const warm = fanOut(ctx.base, 5, 1, 1);
+    if (limitsOnly) {
+      for (let i = 0; i < 3; i++) await ctx.runBraid(warm);
+      await limitScenario(ctx);
+      return writeSectionReport(ctx, outDir, 'limits');
+    }
     if (stepsOnly) {
       for (let i = 0; i < 3; i++) await ctx.runBraid(warm);
       // Awaited here: `finally` tears the stack down.
@@ -73,6 +81,7 @@ async function main(): Promise<string> {
     await watchedScenario(ctx);
     await forEachScenario(ctx);
     await schedulerScenario(ctx);
+    await limitScenario(ctx);
     return writeReport(ctx, outDir, { S1, s1Timeline: timeline, s2, S3 });
   } finally {
     await ctx.teardown();

@@ -77,9 +77,13 @@ export async function measureWatching(opts: { api: string; client: Client; reps:
  */
 export async function startApiProcess(temporalAddress: string, taskQueue: string, port: number): Promise<{ url: string; stop: () => void }> {
   const { spawn } = await import('node:child_process');
-  const { resolve } = await import('node:path');
+  const { resolve, join } = await import('node:path');
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  // Its own SQLite database (saved workflows, learned durations), not the project's .data.
+  const dataDir = mkdtempSync(join(tmpdir(), 'braid-bench-api-'));
   const child = spawn(process.execPath, ['--import', 'tsx', resolve(__dirname, '..', 'src', 'api.ts')], {
-    env: { ...process.env, TEMPORAL_ADDRESS: temporalAddress, TASK_QUEUE: taskQueue, PORT: String(port), HOST: '127.0.0.1', RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'error', PAYLOAD_STORE: 'off' },
+    env: { ...process.env, TEMPORAL_ADDRESS: temporalAddress, TASK_QUEUE: taskQueue, PORT: String(port), HOST: '127.0.0.1', RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'error', PAYLOAD_STORE: 'off', DATA_DIR: dataDir },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;

@@ -287,6 +287,11 @@ function runReads(opts: RunStoreOptions, { client, namespace, links, describe }:
     const { view, version } = await load(runId);
     return { view, version, changed: null };
   }
+  /**
+   * The definition a run ran, from the input of its first history event (one
+   * event read, decoded by the client's data converter, so encryption holds).
+   * A definition never changes, so it is kept for the last few runs asked.
+   */
   async function definition(runId: string): Promise<unknown> {
     const kept = definitions.get(runId);
     if (kept !== undefined) return kept;
@@ -323,11 +328,6 @@ function runLists({ client, namespace }: RunAccess) {
     const token = response.nextPageToken;
     return { runs: (response.executions ?? []).map(summaryOf), nextCursor: token && token.length > 0 ? Buffer.from(token).toString('base64url') : null };
   }
-  /**
-   * The definition a run ran, from the input of its first history event (one
-   * event read, decoded by the client's data converter, so encryption holds).
-   * A definition never changes, so it is kept for the last few runs asked.
-   */
   /** Runs closed after `since` (ISO), for metrics. */
   async function closedSince(since: string, limit: number): Promise<RunSummary[]> {
     return (await list({ closedAfter: since, limit })).runs;
