@@ -36,6 +36,8 @@ export const envSchema = z.object({
   BRAID_ENCRYPTION_KEY: optionalString,
   /** Serve the worker's Temporal SDK metrics (Prometheus) on this port, at HOST. */
   WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
+  /** Activities a worker runs at once (Braid's default 2,000: http nodes mostly wait on the network). */
+  WORKER_MAX_ACTIVITIES: z.coerce.number().int().min(1).max(100_000).optional(),
   /** A module of custom node types (src/node-types.ts), loaded by the API and the worker. */
   BRAID_NODE_TYPES: optionalString,
   BRAID_ENCRYPTION_KEY_ID: z.string().min(1).default('default'),
@@ -86,6 +88,8 @@ export interface Config {
   restartBackoffMs: number;
   /** WORKER_METRICS_PORT: where the worker serves the SDK's metrics. */
   workerMetricsPort?: number;
+  /** WORKER_MAX_ACTIVITIES: a worker's concurrent activities (default WORKER_TUNING's). */
+  workerMaxActivities?: number;
   encryptionKeyId: string;
 }
 
@@ -120,6 +124,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     encryptionKey: e.BRAID_ENCRYPTION_KEY,
     nodeTypesPath: e.BRAID_NODE_TYPES,
     workerMetricsPort: e.WORKER_METRICS_PORT,
+    workerMaxActivities: e.WORKER_MAX_ACTIVITIES,
     restartLimit: e.RESTART_LIMIT,
     restartBackoffMs: e.RESTART_BACKOFF_MS,
     payloadStore:

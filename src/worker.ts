@@ -39,6 +39,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ wor
       }),
     },
     dataConverter: loadDataConverter(config),
+    ...(config.workerMaxActivities ? { overrides: { maxConcurrentActivityTaskExecutions: config.workerMaxActivities } } : {}),
   });
   if (config.payloadStore) logger.info('claim check', { store: config.payloadStore.kind === 'file' ? config.payloadStore.dir : config.payloadStore.url, thresholdBytes: config.payloadThresholdBytes });
   logger.info('worker polling', { taskQueue: config.taskQueue, namespace: config.namespace, address: temporalAddressOf(config) });
