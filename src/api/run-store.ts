@@ -6,12 +6,13 @@
  */
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import type { Priority } from '@temporalio/common';
 import { ApplicationFailure } from '@temporalio/common';
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import { FAILURE_TYPES } from '../graph/failures';
 import type { DecisionInput, GraphWorkflowInput, NodeState, RunChanges, RunState, SavedRef, WebhookRequest } from '../graph/run-state';
 import { CHANGES_QUERY, DECISION_REFUSALS, DECISION_UPDATE, EVENT_SIGNAL, WORKFLOW_TYPE } from '../graph/run-state';
-import type { TriggerKind } from '../graph/schema';
+import type { GraphSettings, TriggerKind } from '../graph/schema';
 import { redactSecrets } from '../graph/secrets';
 import { ApiError } from './problem';
 import type { HistoryEvent } from './run-history';
@@ -62,6 +63,8 @@ export interface StartRunRequest {
   library?: Record<string, SavedRef>;
   /** Nodes' median durations in earlier runs, for the start order (learned-durations.ts). */
   learnedMs?: Record<string, number>;
+  /** Temporal priority key (1 first … 5), over the definition's `settings.priority`. */
+  priority?: number;
   /** Custom node types the API validated (their names). */
   nodeTypes?: string[];
   /** See GraphWorkflowInput.claimCheck. */
@@ -73,6 +76,22 @@ export interface StartRunRequest {
  * and memo. `POST /v1/runs`, saved workflows, webhooks and schedule actions
  * all start runs with these, so every run records the same things.
  */
+/**
+ * The run's Temporal priority, which its activities and children inherit:
+ * the request's `priority`, else `settings.priority` (the server's default, 3,
+ * when neither says); fairness by `settings.fairnessKey`, else the workflow's
+ * name, weighted by `settings.fairnessWeight`.
+ */
+export function runPriority(req: Pick<StartRunRequest, 'definition' | 'name' | 'priority'>): Priority {
+  const settings = ((req.definition as { settings?: GraphSettings } | null)?.settings ?? {}) as GraphSettings;
+  const priorityKey = req.priority ?? settings.priority;
+  return {
+    ...(priorityKey === undefined ? {} : { priorityKey }),
+    fairnessKey: settings.fairnessKey ?? req.name,
+    ...(settings.fairnessWeight === undefined ? {} : { fairnessWeight: settings.fairnessWeight }),
+  };
+}
+
 export function runStartOptions(req: Omit<StartRunRequest, 'runId'>) {
   const args: GraphWorkflowInput = {
     definition: req.definition,
@@ -86,6 +105,7 @@ export function runStartOptions(req: Omit<StartRunRequest, 'runId'>) {
   };
   return {
     args: [args] as [GraphWorkflowInput],
+    priority: runPriority(req),
     typedSearchAttributes: [
       { key: nameSearchAttribute, value: req.name },
       ...(req.version ? [{ key: versionSearchAttribute, value: req.version }] : []),

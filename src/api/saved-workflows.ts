@@ -45,6 +45,8 @@ export interface SavedRunRequest {
   version?: string;
   triggerKind?: TriggerKind;
   request?: WebhookRequest;
+  /** Temporal priority key (1 first … 5), over the definition's `settings.priority`. */
+  priority?: number;
 }
 
 /** A saved version, parsed, with what the API needs of it. */
@@ -116,6 +118,7 @@ export function createSavedWorkflows(deps: SavedWorkflowsDeps) {
       ...(req.trigger !== undefined ? { trigger: req.trigger } : {}),
       triggerKind: req.triggerKind ?? 'manual',
       ...(req.request ? { request: req.request } : {}),
+      ...(req.priority === undefined ? {} : { priority: req.priority }),
     });
     return { ...started, version: target.version };
   }

@@ -25,6 +25,7 @@ export const startRunBodySchema = z
     input: z.unknown().optional().openapi({ description: 'Any JSON; the output of every trigger node.' }),
     trigger: nodeIdSchema.optional().openapi({ description: 'Fire only this trigger node.' }),
     runId: runIdSchema.optional().openapi({ description: 'Client-chosen id (idempotency key); the Temporal workflow id.' }),
+    priority: z.number().int().min(1).max(5).optional().openapi({ description: "Temporal priority key of this run, its activities and children: 1 first … 5 last; overrides the definition's settings.priority (default 3)." }),
   })
   .openapi('StartRun');
 
@@ -254,6 +255,7 @@ export const startSavedRunBodySchema = z
     trigger: nodeIdSchema.optional().openapi({ description: 'Fire only this trigger node.' }),
     runId: runIdSchema.optional().openapi({ description: 'Client-chosen id (idempotency key); the Temporal workflow id.' }),
     version: versionSchema.optional().openapi({ description: 'Run this version instead of the latest.' }),
+    priority: z.number().int().min(1).max(5).optional().openapi({ description: "Temporal priority key of this run, its activities and children: 1 first … 5 last; overrides the definition's settings.priority (default 3)." }),
   })
   .strict()
   .openapi('StartSavedRun');

@@ -116,6 +116,12 @@ export const settingsSchema = z
     execution: z.enum(EXECUTION_MODES).optional(),
     /** Schedule triggers: what happens when a run is due while the last one still runs. */
     scheduleOverlap: z.enum(SCHEDULE_OVERLAP).optional(),
+    /** Temporal priority key of the run, its activities and children: 1 first … 5 last (default 3). */
+    priority: z.number().int().min(1).max(5).optional(),
+    /** Temporal fairness key: runs sharing one get a share of the task queue by weight (default: the workflow's name). */
+    fairnessKey: z.string().min(1).max(64).optional(),
+    /** Weight of the fairness key (default 1). */
+    fairnessWeight: z.number().min(0.001).max(1000).optional(),
   })
   .strict();
 

@@ -2,6 +2,7 @@
 import type { Client } from '@temporalio/client';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app';
+import { runPriority } from '../../src/api/run-store';
 import {
   cancelAcceptedSchema,
   problemSchema,
@@ -75,6 +76,20 @@ describe('POST /v1/runs', () => {
   it.each(['has space', 'x'.repeat(129), '-leading', 'a/b'])('rejects the runId %j with 422', async (runId) => {
     const problem = await expectProblem(await t.post('/v1/runs', { workflow: validWorkflow(), runId }), 422);
     expect(problem.errors?.map((e) => e.path)).toContain('$.runId');
+  });
+
+  it("takes a run's priority (1–5) and gives it, with the workflow's name as fairness key, to Temporal", async () => {
+    expect((await t.post('/v1/runs', { workflow: validWorkflow(), priority: 1 })).status).toBe(201);
+    expect(t.fake.started[0]).toMatchObject({ priority: 1 });
+    expect(runPriority({ definition: validWorkflow(), name: 'orders', priority: 1 })).toEqual({ priorityKey: 1, fairnessKey: 'orders' });
+    const tuned = { ...validWorkflow(), settings: { priority: 4, fairnessKey: 'tenant-a', fairnessWeight: 2 } };
+    expect(runPriority({ definition: tuned, name: 'orders' })).toEqual({ priorityKey: 4, fairnessKey: 'tenant-a', fairnessWeight: 2 });
+    for (const priority of [0, 6, 2.5]) {
+      const problem = await expectProblem(await t.post('/v1/runs', { workflow: validWorkflow(), priority }), 422);
+      expect(problem.errors?.map((e) => e.path)).toContain('$.priority');
+    }
+    const badSetting = await expectProblem(await t.post('/v1/runs', { workflow: { ...validWorkflow(), settings: { priority: 9 } } }), 422);
+    expect(badSetting.errors?.map((e) => e.path)).toContain('$.workflow.settings.priority');
   });
 
   it('lists every definition error with its path under $.workflow', async () => {

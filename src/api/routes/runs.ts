@@ -170,7 +170,7 @@ export function runsRoutes(store: RunStore, watch: RunWatch, repository: Workflo
     const runId = body.runId ?? newRunId(name);
     const library = await resolveLibrary(repository, body.workflow);
     try {
-      const started = await store.start({ runId, definition: body.workflow, name, input: body.input, trigger: body.trigger, library });
+      const started = await store.start({ runId, definition: body.workflow, name, input: body.input, trigger: body.trigger, library, ...(body.priority === undefined ? {} : { priority: body.priority }) });
       const answer = await startedAnswer(c, store, started);
       return c.json(answer.body, 201, answer.headers);
     } catch (err) {
