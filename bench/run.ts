@@ -25,6 +25,7 @@ import { retryScenario } from './scenarios/retry';
 import { apiScenario } from './scenarios/s5-api';
 import { schedulerScenario } from './scenarios/s6-scheduler';
 import { limitScenario } from './scenarios/s7-limit';
+import { busyQueueScenario } from './scenarios/s8-busy-queue';
 import { syncScenario } from './scenarios/sync';
 import { watchedScenario } from './scenarios/watched';
 
@@ -33,7 +34,7 @@ const quick = process.argv.includes('--quick');
 const forEachOnly = process.argv.includes('--for-each');
 /** `--ui`: only the run page in Chromium (bench/run-page.ts). */
 const uiOnly = process.argv.includes('--ui');
-/** `--limits`: only S7 (critical path first under maxParallel), its own report bench/results/limits.md. */
+/** `--limits`: only S7 (critical path first under maxParallel) and S8 (priority behind a busy queue), their own report bench/results/limits.md. */
 const limitsOnly = process.argv.includes('--limits');
 /** `--steps`: only S1's history events, Braid against hand-written (bench/s1-steps.ts). */
 const stepsOnly = process.argv.includes('--steps');
@@ -54,6 +55,7 @@ async function main(): Promise<string> {
     if (limitsOnly) {
       for (let i = 0; i < 3; i++) await ctx.runBraid(warm);
       await limitScenario(ctx);
+      await busyQueueScenario(ctx);
       return writeSectionReport(ctx, outDir, 'limits');
     }
     if (stepsOnly) {
@@ -82,6 +84,7 @@ async function main(): Promise<string> {
     await forEachScenario(ctx);
     await schedulerScenario(ctx);
     await limitScenario(ctx);
+    await busyQueueScenario(ctx);
     return writeReport(ctx, outDir, { S1, s1Timeline: timeline, s2, S3 });
   } finally {
     await ctx.teardown();
