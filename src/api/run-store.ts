@@ -72,11 +72,6 @@ export interface StartRunRequest {
 }
 
 /**
- * How Braid starts the interpreter for a run: arguments, search attributes
- * and memo. `POST /v1/runs`, saved workflows, webhooks and schedule actions
- * all start runs with these, so every run records the same things.
- */
-/**
  * The run's Temporal priority, which its activities and children inherit:
  * the request's `priority`, else `settings.priority` (the server's default, 3,
  * when neither says); fairness by `settings.fairnessKey`, else the workflow's
@@ -92,6 +87,11 @@ export function runPriority(req: Pick<StartRunRequest, 'definition' | 'name' | '
   };
 }
 
+/**
+ * How Braid starts the interpreter for a run: arguments, search attributes
+ * and memo. `POST /v1/runs`, saved workflows, webhooks and schedule actions
+ * all start runs with these, so every run records the same things.
+ */
 export function runStartOptions(req: Omit<StartRunRequest, 'runId'>) {
   const args: GraphWorkflowInput = {
     definition: req.definition,
