@@ -7,6 +7,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { resolve } from 'node:path';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { bundleWorkflowCode, NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { RunState } from '../src/graph/run-state';
@@ -39,6 +40,8 @@ export interface BenchContext {
   client: Client;
   untunedClient: Client;
   server: DevServer;
+  /** The bench's workflow bundle (the interpreter and the hand-written workflows), built once. */
+  workflowBundle: WorkflowBundleWithSourceMap;
   cliPath: string;
   log(msg: string): void;
   /** The report: markdown lines, goals, and the JSON results by scenario. */
@@ -89,6 +92,7 @@ export async function startBench(quick: boolean, log: (msg: string) => void): Pr
     client,
     untunedClient,
     server,
+    workflowBundle,
     cliPath: cli.path,
     log,
     table: [],

@@ -99,3 +99,19 @@ export async function startApiProcess(temporalAddress: string, taskQueue: string
   }
   return { url, stop: () => child.kill('SIGTERM') };
 }
+
+/**
+ * POSTs a run (to `/v1/runs` or a saved workflow's runs) with `Prefer: wait=60`
+ * and times it to the answer carrying the finished run, client-observed;
+ * anything but a succeeded run in the answer is an error.
+ */
+export async function postAndWait(api: string, path: string, body: unknown): Promise<{ ms: number; runId: string }> {
+  const t0 = performance.now();
+  const res = await fetch(`${api}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', prefer: 'wait=60' }, body: JSON.stringify(body) });
+  const run = (await res.json()) as { status?: string; runId: string };
+  const ms = performance.now() - t0;
+  if (res.headers.get('preference-applied') === null || run.status !== 'succeeded') {
+    throw new Error(`POST ${path}: the run did not come back finished (${res.status} ${run.status} after ${Math.round(ms)} ms)`);
+  }
+  return { ms, runId: run.runId };
+}

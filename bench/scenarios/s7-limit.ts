@@ -16,7 +16,7 @@ import { freePort } from '../../src/temporal/free-port';
 import type { BenchContext } from '../context';
 import { TASK_QUEUE } from '../context';
 import { round } from '../stats';
-import { startApiProcess } from '../watching';
+import { postAndWait, startApiProcess } from '../watching';
 
 const OPTIMAL_MS = 2000;
 
@@ -36,13 +36,7 @@ export async function limitScenario(ctx: BenchContext): Promise<void> {
   log('S7: limit binds (critical path first)');
   const api = await startApiProcess(server.address, TASK_QUEUE, await freePort());
   try {
-    const timed = async (path: string, body: unknown) => {
-      const t0 = performance.now();
-      const res = await fetch(`${api.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', prefer: 'wait=60' }, body: JSON.stringify(body) });
-      const run = (await res.json()) as { status?: string; runId: string };
-      if (run.status !== 'succeeded') throw new Error(`S7: the run did not come back succeeded (${res.status} ${run.status})`);
-      return { ms: performance.now() - t0, runId: run.runId };
-    };
+    const timed = (path: string, body: unknown) => postAndWait(api.url, path, body);
     const definitionOrder = await timed('/v1/runs', { workflow: limitBinds(base, { short: '1s', long: '1s' }) });
     const withEstimates = await timed('/v1/runs', { workflow: limitBinds(base, { short: '300ms', long: '2s' }) });
     const name = `s7-${Date.now().toString(36)}`;

@@ -5,8 +5,6 @@
  * the backlog at the same priority (FIFO), and behind it at priority 1.
  */
 import { NativeConnection } from '@temporalio/worker';
-import { resolve } from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { runStartOptions } from '../../src/api/run-store';
 import type { GraphDefinition } from '../../src/graph/schema';
@@ -14,15 +12,14 @@ import { WORKFLOW_TYPE } from '../../src/graph/run-state';
 import { createBraidWorker } from '../../src/temporal/worker';
 import type { BenchContext } from '../context';
 import { fanOut } from '../graphs';
-import { quietBundler, round, stats } from '../stats';
+import { round, stats } from '../stats';
 
 const QUEUE = 'braid-bench-capped';
 
 export async function busyQueueScenario(ctx: BenchContext): Promise<void> {
-  const { base, client, server, quick, log, results, table, goals } = ctx;
+  const { base, client, server, workflowBundle, quick, log, results, table, goals } = ctx;
   log('S8: busy queue (priority)');
   const connection = await NativeConnection.connect({ address: server.address });
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: resolve(__dirname, '..', 'workflows.ts'), logger: quietBundler });
   const worker = await createBraidWorker({
     connection,
     namespace: 'default',

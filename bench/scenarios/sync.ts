@@ -12,25 +12,14 @@ import type { BenchContext } from '../context';
 import { TASK_QUEUE } from '../context';
 import { fanOut } from '../graphs';
 import { round, stats } from '../stats';
-import { startApiProcess } from '../watching';
+import { postAndWait, startApiProcess } from '../watching';
 
 export async function syncScenario(ctx: BenchContext): Promise<void> {
   const { base, reps, quick, log, server, runHand, results, table, goals } = ctx;
   log('Synchronous runs: S1 through the API with Prefer: wait');
   const api = await startApiProcess(server.address, TASK_QUEUE, await freePort());
   try {
-    const post = async (execution: 'activity' | 'local', workflow = fanOut(base, 5, 100, 200, 'parallel', execution)) => {
-      const t0 = performance.now();
-      const res = await fetch(`${api.url}/v1/runs`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', prefer: 'wait=60' },
-        body: JSON.stringify({ workflow }),
-      });
-      const run = (await res.json()) as { status?: string };
-      const ms = performance.now() - t0;
-      if (res.headers.get('preference-applied') === null || run.status !== 'succeeded') throw new Error(`sync bench: the run did not come back finished (${res.status} ${run.status} after ${Math.round(ms)} ms)`);
-      return ms;
-    };
+    const post = async (execution: 'activity' | 'local', workflow = fanOut(base, 5, 100, 200, 'parallel', execution)) => (await postAndWait(api.url, '/v1/runs', { workflow })).ms;
     // The first run after the API is up, then the rest.
     const first = await post('local');
     const m = { local: [] as number[], activity: [] as number[], hand: [] as number[], handLocal: [] as number[] };
