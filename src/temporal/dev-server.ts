@@ -55,6 +55,10 @@ export interface DevServer {
  *   database read per visibility request.
  * - One host: one task-queue partition, so a poller always finds the task.
  * - Eager workflow start and eager activity execution skip a round trip each.
+ * - Fairness (off by default in server 1.32): matching hands out backlogged
+ *   tasks of one priority by fairness key (a run's `settings.fairnessKey`,
+ *   else its workflow's name) in proportion to their weights, so one large
+ *   run cannot hold a queue for everyone else.
  */
 export const DEV_SERVER_DYNAMIC_CONFIG = {
   'history.transferProcessorMaxPollRPS': 1000,
@@ -67,6 +71,7 @@ export const DEV_SERVER_DYNAMIC_CONFIG = {
   'system.enableEagerWorkflowStart': true,
   'system.enableActivityEagerExecution': true,
   'frontend.enableUpdateWorkflowExecution': true,
+  'matching.enableFairness': true,
 } as const;
 
 /**

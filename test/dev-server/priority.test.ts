@@ -1,8 +1,11 @@
 /**
- * Run priority against a real dev server and a worker that runs one activity
- * at a time: a priority-1 run started behind a priority-5 backlog has its
- * requests served before the backlog's, because matching dispatches
- * backlogged tasks by priority key and a run's activities inherit its key.
+ * Run priority and fairness against a real dev server and a worker that runs
+ * one activity at a time: a priority-1 run started behind a priority-5
+ * backlog has its requests served before the backlog's, because matching
+ * dispatches backlogged tasks by priority key and a run's activities inherit
+ * its key; at one priority, a run of another workflow (another fairness key)
+ * is served between the backlog's tasks, and a run sharing the backlog's key
+ * waits its turn behind it.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
@@ -48,24 +51,53 @@ const fan = (tag: string, n: number) => {
   return b.build();
 };
 
-async function start(tag: string, n: number, priority: number) {
-  const definition = fan(tag, n);
+async function start(tag: string, n: number, priority: number, fairnessKey?: string) {
+  const built = fan(tag, n);
+  const definition = fairnessKey === undefined ? built : { ...built, settings: { ...built.settings, fairnessKey } };
   return env.client.workflow.start(WORKFLOW_TYPE, { taskQueue, workflowId: uniqueId(tag), ...runStartOptions({ definition, name: tag, priority }) });
 }
 
-describe('run priority', () => {
+const requestsOf = (tag: string) => target.requests.filter((r) => r.path.includes(tag)).length;
+
+/** Waits until the backlog's first requests were served, so the rest of it sits in the server's queue. */
+async function backlogQueued(tag: string) {
+  const deadline = Date.now() + 10_000;
+  while (requestsOf(tag) < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+}
+
+/** Starts a 30-request backlog, then a 2-request run; returns how many backlog requests were served before the small run ended. */
+async function servedBefore(tag: string, small: { priority: number; fairnessKey?: string }, bulk: { priority: number; fairnessKey?: string }) {
+  const backlog = await start(`${tag}-bulk`, 30, bulk.priority, bulk.fairnessKey);
+  await backlogQueued(`${tag}-bulk`);
+  const run = await start(`${tag}-small`, 2, small.priority, small.fairnessKey);
+  await run.result();
+  const before = requestsOf(`${tag}-bulk`);
+  await backlog.result();
+  expect(requestsOf(`${tag}-small`)).toBe(2);
+  expect(requestsOf(`${tag}-bulk`)).toBe(30);
+  return before;
+}
+
+describe('run priority and fairness', () => {
   it('serves a priority-1 run ahead of a priority-5 backlog', async () => {
     const tag = uniqueId('p');
-    const backlog = await start(`${tag}-bulk`, 30, 5);
-    // Let the backlog's activities reach the server's queue.
-    const deadline = Date.now() + 10_000;
-    while (target.requests.filter((r) => r.path.includes(`${tag}-bulk`)).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    const urgent = await start(`${tag}-urgent`, 2, 1);
-    await urgent.result();
-    const bulkBefore = target.requests.filter((r) => r.path.includes(`${tag}-bulk`)).length;
-    await backlog.result();
+    // One fairness key for both, so only the priority differs.
+    const before = await servedBefore(tag, { priority: 1, fairnessKey: `${tag}-tenant` }, { priority: 5, fairnessKey: `${tag}-tenant` });
     // FIFO would serve all 30 backlog requests first; by priority the urgent run cuts in.
-    expect(bulkBefore).toBeLessThan(15);
-    expect(target.requests.filter((r) => r.path.includes(`${tag}-urgent`))).toHaveLength(2);
+    expect(before).toBeLessThan(15);
+  }, 120_000);
+
+  it('at one priority, serves a run with its own fairness key between the tasks of another key\'s backlog', async () => {
+    const tag = uniqueId('f');
+    // Each run's fairness key defaults to its workflow's name: `…-bulk` and `…-small`.
+    const before = await servedBefore(tag, { priority: 3 }, { priority: 3 });
+    // FIFO would serve all 30 first; fairness alternates between the two keys.
+    expect(before).toBeLessThan(15);
+  }, 120_000);
+
+  it('at one priority and one fairness key, serves a run behind the backlog started before it', async () => {
+    const tag = uniqueId('k');
+    const before = await servedBefore(tag, { priority: 3, fairnessKey: `${tag}-tenant` }, { priority: 3, fairnessKey: `${tag}-tenant` });
+    expect(before).toBeGreaterThanOrEqual(25);
   }, 120_000);
 });
