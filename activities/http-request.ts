@@ -9,6 +9,7 @@ import type { Dispatcher } from 'undici';
 import { fetch } from 'undici';
 import { FAILURE_TYPES } from '../src/graph/failures';
 import { ForbiddenAddressError } from './guarded-agent';
+import type { HostLimiter, Outcome } from './host-limiter';
 
 export interface HttpRequestInput {
   nodeId: string;
@@ -39,6 +40,8 @@ export interface HttpDeps {
   resolveSecrets?: <T>(value: T) => T;
   /** How often to heartbeat while a request is in flight. */
   heartbeatIntervalMs?: number;
+  /** Concurrency per target origin; every request takes a slot of it (none: no limit). */
+  hostLimiter?: HostLimiter;
 }
 
 const BODYLESS = new Set(['GET', 'HEAD']);
@@ -137,7 +140,7 @@ function retryAfterMs(value: string | null): number | undefined {
 }
 
 export function createHttpRequest(deps: HttpDeps) {
-  return async function httpRequest(input: HttpRequestInput): Promise<HttpResponseOutput> {
+  return async function httpRequest(input: HttpRequestInput, waited: (ms: number) => void = () => undefined): Promise<HttpResponseOutput> {
     const ctx = Context.current();
     const request = deps.resolveSecrets ? deps.resolveSecrets(input) : input;
     const method = request.method.toUpperCase();
@@ -165,8 +168,15 @@ export function createHttpRequest(deps: HttpDeps) {
     // Heartbeat only while a request is slow: a short request costs no extra RPC.
     const beat = setInterval(() => ctx.heartbeat(), deps.heartbeatIntervalMs ?? 1_000);
 
+    let outcome: Outcome = { kind: 'other' };
+    let permit: Awaited<ReturnType<HostLimiter['acquire']>> | undefined;
     try {
-      const response = await fetch(buildUrl(request.url, request.query), {
+      const url = buildUrl(request.url, request.query);
+      // Waiting for the origin's limit heartbeats (above) and ends with cancellation.
+      permit = await deps.hostLimiter?.acquire(url, controller.signal);
+      if (permit) waited(permit.waitedMs);
+      const sentAt = performance.now();
+      const response = await fetch(url, {
         method,
         headers,
         body,
@@ -181,6 +191,10 @@ export function createHttpRequest(deps: HttpDeps) {
         headers: Object.fromEntries(response.headers.entries()),
         body: parseBody(buf, response.headers.get('content-type')),
       };
+      outcome =
+        response.status === 429 || response.status === 503
+          ? { kind: 'overload', status: response.status, retryAfterMs: retryAfterMs(response.headers.get('retry-after')) }
+          : { kind: 'ok', latencyMs: performance.now() - sentAt };
       if (request.failOnHttpError && (response.status < 200 || response.status > 299)) {
         throw httpStatusFailure(method, request.url, output, response.headers.get('retry-after'));
       }
@@ -197,6 +211,7 @@ export function createHttpRequest(deps: HttpDeps) {
         });
       }
       if (timedOut) {
+        outcome = { kind: 'overload' };
         throw ApplicationFailure.retryable(`${method} ${request.url} timed out after ${request.timeoutMs} ms`, FAILURE_TYPES.httpTimeout);
       }
       const detail = chain
@@ -207,6 +222,7 @@ export function createHttpRequest(deps: HttpDeps) {
       if (why) throw ApplicationFailure.nonRetryable(`${method} ${request.url} cannot succeed: ${why} (${detail})`, FAILURE_TYPES.httpUnrecoverable);
       throw ApplicationFailure.retryable(`${method} ${request.url} failed: ${detail}`, FAILURE_TYPES.httpNetworkError);
     } finally {
+      permit?.release(outcome);
       clearInterval(beat);
       if (timer) clearTimeout(timer);
       ctx.cancellationSignal.removeEventListener('abort', onCancel);

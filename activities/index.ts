@@ -8,6 +8,8 @@ import type { Dispatcher } from 'undici';
 import { createAddressPolicy } from './address-policy';
 import { createGuardedAgent } from './guarded-agent';
 import { createHttpRequest } from './http-request';
+import type { HostLimiter } from './host-limiter';
+import { createHostLimiter } from './host-limiter';
 import { createSecretResolver } from './secrets';
 
 export interface ActivityDeps {
@@ -20,6 +22,8 @@ export interface ActivityDeps {
   /** Environment to read `BRAID_SECRET_*` from. */
   env?: Record<string, string | undefined>;
   heartbeatIntervalMs?: number;
+  /** Per-origin concurrency for `http` nodes, shared by all runs of this worker (a fresh one by default). */
+  hostLimiter?: HostLimiter;
 }
 
 export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
@@ -45,14 +49,19 @@ export interface AttemptTiming {
  * detail of a failure, so node state can show `attempts`, `queuedMs` and
  * `runMs` without reading history.
  */
-export function withAttempt<I, O>(fn: (input: I) => Promise<O>): (input: I) => Promise<Attempted<O>> {
+export function withAttempt<I, O>(fn: (input: I, waited: (ms: number) => void) => Promise<O>): (input: I) => Promise<Attempted<O>> {
   return async (input) => {
     const started = Date.now();
     const { attempt, currentAttemptScheduledTimestampMs } = Context.current().info;
+    // Time spent waiting for a host's limit (host-limiter.ts) counts as queued, not run.
+    let waitedMs = 0;
+    const waited = (ms: number) => {
+      waitedMs += ms;
+    };
     const queuedMs = Math.max(0, started - currentAttemptScheduledTimestampMs);
-    const timing = () => ({ attempt, queuedMs, runMs: Date.now() - started });
+    const timing = () => ({ attempt, queuedMs: queuedMs + Math.round(waitedMs), runMs: Math.max(0, Date.now() - started - Math.round(waitedMs)) });
     try {
-      const output = await fn(input);
+      const output = await fn(input, waited);
       return { output, ...timing() };
     } catch (err) {
       if (!(err instanceof ApplicationFailure)) throw err;
@@ -81,6 +90,7 @@ export function createActivities(deps: ActivityDeps = {}) {
     maxResponseBytes: deps.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
     resolveSecrets: createSecretResolver(deps.env ?? {}),
     heartbeatIntervalMs: deps.heartbeatIntervalMs,
+    hostLimiter: deps.hostLimiter ?? createHostLimiter(),
   });
   return { http: withAttempt(httpRequest) };
 }

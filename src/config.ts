@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { parseHostLimits } from '../activities/host-limiter';
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
 const optionalString = z
@@ -33,6 +34,16 @@ export const envSchema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
   HTTP_ALLOWLIST: optionalString,
   HTTP_MAX_RESPONSE_BYTES: z.coerce.number().int().min(1).default(1024 * 1024),
+  /** Hard caps on concurrent requests per target: `api.example.com=4,10.0.0.5:8080=16` (activities/host-limiter.ts). */
+  HTTP_HOST_LIMITS: optionalString.superRefine((v, ctx) => {
+    try {
+      parseHostLimits(v);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    }
+  }),
+  /** `off`: no adaptive per-host concurrency, only HTTP_HOST_LIMITS. */
+  HTTP_ADAPTIVE_CONCURRENCY: z.enum(['on', 'off']).default('on'),
   BRAID_ENCRYPTION_KEY: optionalString,
   /** Serve the worker's Temporal SDK metrics (Prometheus) on this port, at HOST. */
   WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
@@ -75,6 +86,10 @@ export interface Config {
   maxBodyBytes: number;
   rateLimitPerMinute: number;
   httpAllowlist: string[];
+  /** Hard caps on concurrent requests by `host` or `host:port` (HTTP_HOST_LIMITS). */
+  httpHostLimits: Map<string, number>;
+  /** Adaptive per-origin concurrency for http nodes (HTTP_ADAPTIVE_CONCURRENCY). */
+  httpAdaptiveConcurrency: boolean;
   httpMaxResponseBytes: number;
   encryptionKey?: string;
   /** BRAID_NODE_TYPES: a module of custom node types. */
@@ -121,6 +136,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     httpAllowlist: (e.HTTP_ALLOWLIST ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     httpMaxResponseBytes: e.HTTP_MAX_RESPONSE_BYTES,
+    httpHostLimits: parseHostLimits(e.HTTP_HOST_LIMITS),
+    httpAdaptiveConcurrency: e.HTTP_ADAPTIVE_CONCURRENCY === 'on',
     encryptionKey: e.BRAID_ENCRYPTION_KEY,
     nodeTypesPath: e.BRAID_NODE_TYPES,
     workerMetricsPort: e.WORKER_METRICS_PORT,

@@ -7,6 +7,7 @@ import type { Worker } from '@temporalio/worker';
 import type { PayloadCodecs } from './temporal/warmup';
 import { warmUp } from './temporal/warmup';
 import { createActivities } from '../activities';
+import { createHostLimiter } from '../activities/host-limiter';
 import { createNodeTypeActivities } from '../activities/node-types';
 import { loadNodeTypes } from './node-types';
 import { loadDataConverter } from './codec/data-converter';
@@ -36,6 +37,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ wor
         httpAllowlist: config.httpAllowlist,
         maxResponseBytes: config.httpMaxResponseBytes,
         env: process.env,
+        hostLimiter: createHostLimiter({ caps: config.httpHostLimits, adaptive: config.httpAdaptiveConcurrency }),
       }),
     },
     dataConverter: loadDataConverter(config),

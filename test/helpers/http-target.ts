@@ -9,6 +9,9 @@
  *   GET /big/:bytes         answers a body of that many bytes
  *   ANY /echo               answers the method, headers, query and body it got
  *   GET /redirect?to=URL    302 to URL
+ *   GET /limited/:max/:ms   a rate-limited service: serves at most max such
+ *                           requests at once (each after ms), answers 429 with
+ *                           `Retry-After: 1` to the rest
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
@@ -22,6 +25,8 @@ export interface RecordedRequest {
   startTick: number;
   endTick?: number;
   aborted: boolean;
+  /** The status answered (set when the response closes). */
+  status?: number;
   inFlightAtStart: number;
   headers: Record<string, string | string[] | undefined>;
 }
@@ -39,6 +44,7 @@ export interface HttpTarget {
 export async function startHttpTarget(listenPort = 0): Promise<HttpTarget> {
   const requests: RecordedRequest[] = [];
   const flaky = new Map<string, number>();
+  let limitedInFlight = 0;
   let tick = 0;
   let inFlight = 0;
   let maxInFlight = 0;
@@ -61,6 +67,16 @@ export async function startHttpTarget(listenPort = 0): Promise<HttpTarget> {
       });
       if (res.destroyed || res.writableEnded) return;
       return json(200, { ok: true, ms, path: url.pathname });
+    }
+    if (parts[0] === 'limited') {
+      if (limitedInFlight >= Number(parts[1] ?? 1)) {
+        res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' });
+        return res.end('{"error":"too many requests"}');
+      }
+      limitedInFlight++;
+      await new Promise((r) => setTimeout(r, Number(parts[2] ?? 0)));
+      limitedInFlight--;
+      return json(200, { ok: true });
     }
     if (parts[0] === 'status') return json(Number(parts[1]), { status: Number(parts[1]) });
     if (parts[0] === 'flaky') {
@@ -107,6 +123,7 @@ export async function startHttpTarget(listenPort = 0): Promise<HttpTarget> {
       inFlight--;
       rec.endTick = ++tick;
       rec.aborted = !res.writableFinished;
+      rec.status = res.statusCode;
     });
     handle(req, res).catch(() => res.destroy());
   });

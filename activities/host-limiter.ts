@@ -1,0 +1,249 @@
+/**
+ * Adaptive concurrency per target origin (scheme, host, port), shared by every
+ * run in a worker process: what `http` nodes use so a fan-out finds how much
+ * a service takes from its answers instead of learning it by a storm of 429s.
+ *
+ * The algorithm is AIMD, TCP's congestion control applied to concurrency (as
+ * Netflix's concurrency-limits `AIMDLimit` and Vector's adaptive request
+ * concurrency do). Chosen over Vegas and Gradient2 because the signal that
+ * matters here is explicit (a 429 or 503 says "too many"; latency is a weak
+ * signal for a remote API whose time varies by request), and because it keeps
+ * working when several workers share a target: each backs off on its own
+ * refusals, as TCP flows share a link.
+ *
+ * - An origin starts at `initial` (generous: most APIs take more) in slow
+ *   start: every good answer adds one, so the limit doubles per round trip
+ *   until the first overload.
+ * - Overload (429, 503, a timeout) cuts the limit by `backoff`, once per round
+ *   trip (answers to requests sent before the last cut do not cut again), and
+ *   clamps it to the requests still in flight: the target refused while it
+ *   served those, so it takes no more. A `Retry-After` holds the limit (no
+ *   growth) until it has passed; without one, for a round trip.
+ * - After that, a good answer adds 1/limit (one per round trip) while the
+ *   limit binds (requests wait) and latency stays within `latencyTolerance`×
+ *   the floor (the fastest of the last good answers).
+ * - A hard cap (HTTP_HOST_LIMITS) bounds it; with adaptation off the cap (or
+ *   nothing) is the limit.
+ */
+
+export interface HostLimiterOptions {
+  /** Hard caps by `host` (any port) or `host:port`. */
+  caps?: ReadonlyMap<string, number>;
+  /** False: only the hard caps apply (HTTP_ADAPTIVE_CONCURRENCY=off). */
+  adaptive?: boolean;
+  now?: () => number;
+}
+
+export const ADAPTIVE = {
+  /** Where an origin starts: above what most services allow one client, so only a real limit binds. */
+  initial: 20,
+  /** The adaptive limit never grows past this (the worker runs at most 2,000 activities anyway). */
+  max: 2_000,
+  /** Multiplicative decrease on overload (Netflix's AIMD uses 0.9; a 429 storm needs a faster retreat). */
+  backoff: 0.75,
+  /** Growth stops while the recent latency is above this multiple of the floor. */
+  latencyTolerance: 2,
+  /** Good answers the latency floor is taken over. */
+  floorWindow: 50,
+} as const;
+
+/** How a request through the limiter ended. */
+export type Outcome =
+  | { kind: 'ok'; latencyMs: number }
+  | { kind: 'overload'; retryAfterMs?: number; status?: number }
+  | { kind: 'other' };
+
+export interface Permit {
+  /** How long the request waited for the limiter. */
+  waitedMs: number;
+  release(outcome: Outcome): void;
+}
+
+export interface OriginStats {
+  origin: string;
+  limit: number;
+  inFlight: number;
+  waiting: number;
+  /** Hard cap from HTTP_HOST_LIMITS, if any. */
+  cap?: number;
+  /** Answers 429 received. */
+  tooManyRequests: number;
+  /** Overloads of any kind (429, 503, timeouts). */
+  overloads: number;
+  /** Requests that had to wait, and their total wait. */
+  waits: number;
+  waitedMs: number;
+}
+
+interface Waiter {
+  grant: () => void;
+}
+
+class Origin {
+  limit: number;
+  inFlight = 0;
+  readonly waiters: Waiter[] = [];
+  slowStart = true;
+  lastCutAt = -Infinity;
+  holdUntil = -Infinity;
+  readonly latencies: number[] = [];
+  tooManyRequests = 0;
+  overloads = 0;
+  waits = 0;
+  waitedMs = 0;
+
+  constructor(
+    readonly name: string,
+    readonly cap: number | undefined,
+    readonly adaptive: boolean,
+  ) {
+    this.limit = adaptive ? Math.min(ADAPTIVE.initial, cap ?? Infinity) : (cap ?? Infinity);
+  }
+
+  get floor(): number {
+    return this.latencies.length === 0 ? Infinity : Math.min(...this.latencies);
+  }
+
+  onOk(latencyMs: number, now: number): void {
+    const floor = this.floor;
+    this.latencies.push(latencyMs);
+    if (this.latencies.length > ADAPTIVE.floorWindow) this.latencies.shift();
+    if (!this.adaptive || now < this.holdUntil) return;
+    const binding = this.inFlight + this.waiters.length + 1 >= this.limit;
+    if (!binding || latencyMs > Math.max(floor, 1) * ADAPTIVE.latencyTolerance + 5) return;
+    this.limit = Math.min(this.cap ?? ADAPTIVE.max, ADAPTIVE.max, this.limit + (this.slowStart ? 1 : 1 / this.limit));
+  }
+
+  onOverload(startedAt: number, now: number, retryAfterMs: number | undefined): void {
+    this.overloads++;
+    if (!this.adaptive) return;
+    this.slowStart = false;
+    if (startedAt > this.lastCutAt) {
+      this.limit = Math.max(1, Math.floor(this.limit * ADAPTIVE.backoff));
+      this.lastCutAt = now;
+    }
+    // The target refused while serving the others in flight: it takes no more than those.
+    this.limit = Math.max(1, Math.min(this.limit, this.inFlight));
+    const roundTrip = Number.isFinite(this.floor) ? this.floor : 0;
+    this.holdUntil = Math.max(this.holdUntil, now + (retryAfterMs ?? roundTrip));
+  }
+
+  pump(): void {
+    while (this.waiters.length > 0 && this.inFlight < Math.floor(this.limit)) this.waiters.shift()!.grant();
+  }
+
+  stats(): OriginStats {
+    return {
+      origin: this.name,
+      limit: Number.isFinite(this.limit) ? Math.floor(this.limit) : -1,
+      inFlight: this.inFlight,
+      waiting: this.waiters.length,
+      ...(this.cap === undefined ? {} : { cap: this.cap }),
+      tooManyRequests: this.tooManyRequests,
+      overloads: this.overloads,
+      waits: this.waits,
+      waitedMs: Math.round(this.waitedMs),
+    };
+  }
+}
+
+/** `https://api.example.com` → `https://api.example.com:443`: one key per scheme, host and port. */
+export function originOf(url: string): string {
+  const u = new URL(url);
+  const port = u.port || (u.protocol === 'https:' ? '443' : u.protocol === 'http:' ? '80' : '');
+  return `${u.protocol}//${u.hostname}:${port}`;
+}
+
+/**
+ * Parses HTTP_HOST_LIMITS (`api.example.com=4,10.0.0.5:8080=16`): a cap per
+ * host (any port) or per `host:port`. Throws naming the entry that is wrong.
+ */
+export function parseHostLimits(value: string | undefined): Map<string, number> {
+  const caps = new Map<string, number>();
+  for (const raw of (value ?? '').split(',')) {
+    const entry = raw.trim();
+    if (entry === '') continue;
+    const m = /^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::(\d{1,5}))?=(\d+)$/.exec(entry);
+    const cap = m ? Number(m[3]) : NaN;
+    if (!m || !(cap >= 1) || (m[2] !== undefined && Number(m[2]) > 65_535)) {
+      throw new Error(`"${entry}" is not host=N or host:port=N with N ≥ 1`);
+    }
+    caps.set(`${m[1]!.toLowerCase()}${m[2] === undefined ? '' : `:${m[2]}`}`, cap);
+  }
+  return caps;
+}
+
+export function createHostLimiter(opts: HostLimiterOptions = {}) {
+  const origins = new Map<string, Origin>();
+  const now = opts.now ?? (() => performance.now());
+  const adaptive = opts.adaptive ?? true;
+
+  function originState(origin: string): Origin {
+    let o = origins.get(origin);
+    if (!o) {
+      const { hostname, port } = new URL(origin);
+      const cap = opts.caps?.get(`${hostname}:${port}`) ?? opts.caps?.get(hostname);
+      o = new Origin(origin, cap, adaptive);
+      origins.set(origin, o);
+    }
+    return o;
+  }
+
+  /**
+   * Waits for a slot at `url`'s origin (or until `signal` aborts: then it
+   * rejects with the signal's reason and takes no slot).
+   */
+  async function acquire(url: string, signal?: AbortSignal): Promise<Permit> {
+    const o = originState(originOf(url));
+    const asked = now();
+    if (o.waiters.length > 0 || o.inFlight >= Math.floor(o.limit)) {
+      o.waits++;
+      await new Promise<void>((resolve, reject) => {
+        const waiter: Waiter = {
+          grant: () => {
+            signal?.removeEventListener('abort', onAbort);
+            o.inFlight++;
+            resolve();
+          },
+        };
+        const onAbort = () => {
+          const i = o.waiters.indexOf(waiter);
+          if (i >= 0) o.waiters.splice(i, 1);
+          reject(signal!.reason);
+        };
+        if (signal?.aborted) return reject(signal.reason);
+        signal?.addEventListener('abort', onAbort, { once: true });
+        o.waiters.push(waiter);
+      });
+    } else {
+      o.inFlight++;
+    }
+    const startedAt = now();
+    const waitedMs = startedAt - asked;
+    o.waitedMs += waitedMs;
+    let released = false;
+    return {
+      waitedMs,
+      release(outcome) {
+        if (released) return;
+        released = true;
+        o.inFlight--;
+        const t = now();
+        if (outcome.kind === 'ok') o.onOk(outcome.latencyMs, t);
+        else if (outcome.kind === 'overload') {
+          if (outcome.status === 429) o.tooManyRequests++;
+          o.onOverload(startedAt, t, outcome.retryAfterMs);
+        }
+        o.pump();
+      },
+    };
+  }
+
+  return {
+    acquire,
+    /** Every origin seen so far, for /metrics. */
+    stats: (): OriginStats[] => [...origins.values()].map((o) => o.stats()),
+  };
+}
+
+export type HostLimiter = ReturnType<typeof createHostLimiter>;

@@ -1,0 +1,151 @@
+/**
+ * The per-origin limiter on a fake clock: how it starts, cuts on overload,
+ * holds for Retry-After, grows back, keeps hard caps, and lets a waiting
+ * request go when it is canceled.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Permit } from '../../activities/host-limiter';
+import { ADAPTIVE, createHostLimiter, originOf, parseHostLimits } from '../../activities/host-limiter';
+
+const URL_A = 'http://svc.test:8080/x';
+
+function clock() {
+  let t = 0;
+  return { now: () => t, advance: (ms: number) => (t += ms) };
+}
+
+/** Asks for n slots at once; returns the permits granted now and the promises still waiting. */
+async function burst(limiter: ReturnType<typeof createHostLimiter>, n: number, url = URL_A) {
+  const granted: Permit[] = [];
+  const all = Array.from({ length: n }, () => limiter.acquire(url).then((p) => (granted.push(p), p)));
+  await new Promise((r) => setImmediate(r));
+  return { granted, all };
+}
+
+const statsOf = (limiter: ReturnType<typeof createHostLimiter>, url = URL_A) => limiter.stats().find((s) => s.origin === originOf(url))!;
+
+describe('originOf', () => {
+  it('keys by scheme, host and port, with default ports filled in', () => {
+    expect(originOf('https://api.example.com/a?b=1')).toBe('https://api.example.com:443');
+    expect(originOf('http://api.example.com/a')).toBe('http://api.example.com:80');
+    expect(originOf('http://10.0.0.5:8080/')).toBe('http://10.0.0.5:8080');
+  });
+});
+
+describe('parseHostLimits', () => {
+  it('reads host=N and host:port=N entries', () => {
+    expect(parseHostLimits('api.example.com=4, 10.0.0.5:8080=16')).toEqual(
+      new Map([
+        ['api.example.com', 4],
+        ['10.0.0.5:8080', 16],
+      ]),
+    );
+    expect(parseHostLimits(undefined).size).toBe(0);
+  });
+  it.each(['api.example.com', 'api.example.com=0', 'a=b', 'host:99999=3', '=4'])('rejects %j, naming it', (bad) => {
+    expect(() => parseHostLimits(bad)).toThrow(`"${bad}"`);
+  });
+});
+
+describe('host limiter', () => {
+  it(`starts an unknown origin at ${ADAPTIVE.initial} and makes the rest wait`, async () => {
+    const limiter = createHostLimiter({ now: clock().now });
+    const { granted } = await burst(limiter, ADAPTIVE.initial + 5);
+    expect(granted).toHaveLength(ADAPTIVE.initial);
+    expect(statsOf(limiter)).toMatchObject({ limit: ADAPTIVE.initial, inFlight: ADAPTIVE.initial, waiting: 5, waits: 5 });
+  });
+
+  it('grows by one per good answer before the first overload (slow start)', async () => {
+    const c = clock();
+    const limiter = createHostLimiter({ now: c.now });
+    const { granted } = await burst(limiter, 100);
+    c.advance(50);
+    for (const p of granted.splice(0, 10)) p.release({ kind: 'ok', latencyMs: 50 });
+    await new Promise((r) => setImmediate(r));
+    // 10 answers: limit 20 → 30, so 10 freed + 10 more slots.
+    expect(statsOf(limiter)).toMatchObject({ limit: ADAPTIVE.initial + 10, inFlight: ADAPTIVE.initial + 10 });
+  });
+
+  it('on 429 clamps the limit to what the target was serving and holds it for Retry-After', async () => {
+    const c = clock();
+    const limiter = createHostLimiter({ now: c.now });
+    const { granted } = await burst(limiter, 60);
+    // The target serves 8 and refuses the other 12 in flight.
+    c.advance(2);
+    for (const p of granted.slice(8, 20)) p.release({ kind: 'overload', status: 429, retryAfterMs: 1000 });
+    await new Promise((r) => setImmediate(r));
+    expect(statsOf(limiter)).toMatchObject({ limit: 8, inFlight: 8, tooManyRequests: 12, overloads: 12 });
+    // Good answers within the Retry-After window do not grow it.
+    c.advance(100);
+    for (const p of granted.slice(0, 8)) p.release({ kind: 'ok', latencyMs: 100 });
+    await new Promise((r) => setImmediate(r));
+    expect(statsOf(limiter)).toMatchObject({ limit: 8, inFlight: 8 });
+  });
+
+  it('after the hold grows by one per round trip while requests wait and latency stays near its floor', async () => {
+    const c = clock();
+    const limiter = createHostLimiter({ now: c.now });
+    const { granted } = await burst(limiter, 200);
+    for (const p of granted.splice(4, 16)) p.release({ kind: 'overload', status: 503 });
+    await new Promise((r) => setImmediate(r));
+    expect(statsOf(limiter).limit).toBe(4);
+    const roundTrip = async (latencyMs: number) => {
+      c.advance(latencyMs);
+      const done = granted.splice(0, statsOf(limiter).inFlight);
+      for (const p of done) p.release({ kind: 'ok', latencyMs });
+      await new Promise((r) => setImmediate(r));
+    };
+    await roundTrip(100);
+    await roundTrip(100);
+    await roundTrip(100);
+    expect(statsOf(limiter).limit).toBe(6);
+    // Latency past twice the floor: no growth.
+    const before = statsOf(limiter).limit;
+    await roundTrip(400);
+    expect(statsOf(limiter).limit).toBe(before);
+  });
+
+  it('cuts once per round trip: answers to requests sent before the cut only clamp', async () => {
+    const c = clock();
+    const limiter = createHostLimiter({ now: c.now });
+    const { granted } = await burst(limiter, 20);
+    c.advance(1);
+    granted[19]!.release({ kind: 'overload' });
+    expect(statsOf(limiter).limit).toBe(Math.floor(ADAPTIVE.initial * ADAPTIVE.backoff));
+    granted[18]!.release({ kind: 'overload' });
+    // 15 by the cut, then clamped to the 18 in flight: still 15.
+    expect(statsOf(limiter).limit).toBe(Math.floor(ADAPTIVE.initial * ADAPTIVE.backoff));
+  });
+
+  it('never passes a hard cap, by host or by host:port', async () => {
+    const limiter = createHostLimiter({ now: clock().now, caps: parseHostLimits('svc.test=3,other.test:9000=2') });
+    expect((await burst(limiter, 10)).granted).toHaveLength(3);
+    expect((await burst(limiter, 10, 'http://other.test:9000/')).granted).toHaveLength(2);
+    expect((await burst(limiter, 30, 'http://other.test:9001/')).granted).toHaveLength(ADAPTIVE.initial);
+    expect(statsOf(limiter)).toMatchObject({ cap: 3, limit: 3 });
+  });
+
+  it('with adaptation off, only caps limit', async () => {
+    const limiter = createHostLimiter({ now: clock().now, adaptive: false, caps: parseHostLimits('svc.test=8') });
+    const { granted } = await burst(limiter, 20);
+    expect(granted).toHaveLength(8);
+    granted[0]!.release({ kind: 'overload', status: 429 });
+    expect(statsOf(limiter).limit).toBe(8);
+    expect((await burst(limiter, 500, 'http://free.test/')).granted).toHaveLength(500);
+  });
+
+  it('drops a canceled waiter without taking a slot', async () => {
+    const limiter = createHostLimiter({ now: clock().now, caps: parseHostLimits('svc.test=1') });
+    const first = await limiter.acquire(URL_A);
+    const controller = new AbortController();
+    const waiting = limiter.acquire(URL_A, controller.signal);
+    const next = limiter.acquire(URL_A);
+    controller.abort(new Error('canceled'));
+    await expect(waiting).rejects.toThrow('canceled');
+    first.release({ kind: 'ok', latencyMs: 1 });
+    const p = await next;
+    expect(statsOf(limiter)).toMatchObject({ inFlight: 1, waiting: 0 });
+    p.release({ kind: 'ok', latencyMs: 1 });
+    expect(statsOf(limiter).inFlight).toBe(0);
+  });
+});

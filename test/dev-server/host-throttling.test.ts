@@ -1,0 +1,77 @@
+/**
+ * Adaptive per-host throttling against a real dev server and a real local
+ * target that serves 8 requests at once and answers 429 (`Retry-After: 1`) to
+ * the rest: a 60-wide fan-out on a worker whose limiter adapts finishes with
+ * every node succeeded and few 429s, its nodes' wait for the limiter counted
+ * as queued; the same fan-out on a worker with adaptation off (what Braid did
+ * before) meets a 429 on most first attempts.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHostLimiter } from '../../activities/host-limiter';
+import type { RunState } from '../../src/graph/run-state';
+import { WORKFLOW_TYPE } from '../../src/graph/run-state';
+import { graph } from '../helpers/graphs';
+import type { HttpTarget } from '../helpers/http-target';
+import { startHttpTarget } from '../helpers/http-target';
+import { createLocalEnv, createTestWorker, testActivities, uniqueId } from '../helpers/temporal';
+
+let env: TestWorkflowEnvironment;
+const targets: Record<'adaptive' | 'off', HttpTarget | undefined> = { adaptive: undefined, off: undefined };
+const workers: { worker: Worker; done: Promise<void> }[] = [];
+const queues = { adaptive: uniqueId('throttle-tq'), off: uniqueId('fixed-tq') };
+const limiters = { adaptive: createHostLimiter(), off: createHostLimiter({ adaptive: false }) };
+
+beforeAll(async () => {
+  [env, targets.adaptive, targets.off] = await Promise.all([createLocalEnv(), startHttpTarget(), startHttpTarget()]);
+  for (const mode of ['adaptive', 'off'] as const) {
+    const worker = await createTestWorker(env, testActivities({ hostLimiter: limiters[mode] }), queues[mode]);
+    workers.push({ worker, done: worker.run() });
+  }
+});
+
+afterAll(async () => {
+  for (const w of workers) w.worker.shutdown();
+  await Promise.all(workers.map((w) => w.done));
+  await Promise.all([env?.teardown(), targets.adaptive?.close(), targets.off?.close()]);
+});
+
+const WIDTH = 60;
+
+async function fanOut(mode: 'adaptive' | 'off') {
+  const target = targets[mode]!;
+  //          ┌─▶ n0  ┐
+  // start ───┼─▶ …   ├  60 × GET /limited/8/50, maxParallel 60, up to 10 attempts each
+  //          └─▶ n59 ┘
+  const g = graph(`throttle-${mode}`).trigger().with({ maxParallel: WIDTH });
+  for (let i = 0; i < WIDTH; i++) g.http(`n${i}`, `${target.url}/limited/8/50?i=${i}`, { retry: { maximumAttempts: 10, initialInterval: '100ms' } }).edge('start', `n${i}`);
+  const handle = await env.client.workflow.start(WORKFLOW_TYPE, { taskQueue: queues[mode], workflowId: uniqueId(mode), args: [{ definition: g.build() }] });
+  const state = (await handle.result()) as RunState;
+  const tooMany = target.requests.filter((r) => r.status === 429).length;
+  const served = target.requests.filter((r) => r.status === 200).length;
+  return { state, tooMany, served, maxServed: target.maxInFlight() };
+}
+
+describe('adaptive per-host throttling', () => {
+  it('finds a target that takes 8 at once from its answers: every node succeeds, few 429s, the wait counted as queued', async () => {
+    const { state, tooMany, served } = await fanOut('adaptive');
+    expect(state.status).toBe('succeeded');
+    expect(served).toBe(WIDTH);
+    expect(tooMany).toBeLessThanOrEqual(WIDTH * 0.25);
+    const stats = limiters.adaptive.stats()[0]!;
+    expect(stats).toMatchObject({ inFlight: 0, waiting: 0, tooManyRequests: tooMany });
+    expect(stats.limit).toBeGreaterThanOrEqual(1);
+    expect(stats.limit).toBeLessThanOrEqual(9);
+    const nodes = Object.entries(state.nodes).filter(([id]) => id !== 'start').map(([, n]) => n);
+    // Most nodes waited for the limiter (60 requests through 8 slots of 50 ms); that wait is queued time.
+    expect(nodes.filter((n) => (n.queuedMs ?? 0) >= 100).length).toBeGreaterThan(WIDTH / 2);
+    for (const n of nodes) expect(n.runMs).toBeLessThan(1000);
+  }, 120_000);
+
+  it('without adaptation, most first attempts meet a 429', async () => {
+    const { state, tooMany } = await fanOut('off');
+    expect(state.status).toBe('succeeded');
+    expect(tooMany).toBeGreaterThan(WIDTH - 8);
+  }, 120_000);
+});
