@@ -17,8 +17,9 @@
  * - Overload (429, 503, a timeout) cuts the limit by `backoff`, once per round
  *   trip (answers to requests sent before the last cut do not cut again), and
  *   clamps it to the requests still in flight: the target refused while it
- *   served those, so it takes no more. A `Retry-After` holds the limit (no
- *   growth) until it has passed; without one, for a round trip.
+ *   served those, so it takes no more. A `Retry-After` holds the limit until
+ *   it has passed (without one, for a round trip): held, it grows back by one
+ *   per good answer to that clamp, not past it.
  * - After that, a good answer adds 1/limit (one per round trip) while the
  *   limit binds (requests wait) and latency stays within `latencyTolerance`×
  *   the floor (the fastest of the last good answers).
@@ -32,6 +33,18 @@ export interface HostLimiterOptions {
   /** False: only the hard caps apply (HTTP_ADAPTIVE_CONCURRENCY=off). */
   adaptive?: boolean;
   now?: () => number;
+  /** Told of every change, for metrics (src/temporal/host-metrics.ts). */
+  observer?: HostLimiterObserver;
+}
+
+/** What metrics see of each origin. */
+export interface HostLimiterObserver {
+  /** The origin's limit or in-flight count changed. */
+  changed(origin: string, limit: number, inFlight: number): void;
+  /** The origin answered 429. */
+  tooManyRequests(origin: string): void;
+  /** A request waited this long for a slot. */
+  waited(origin: string, ms: number): void;
 }
 
 export const ADAPTIVE = {
@@ -86,6 +99,8 @@ class Origin {
   slowStart = true;
   lastCutAt = -Infinity;
   holdUntil = -Infinity;
+  /** In-flight requests when the service last refused one: what it took then. */
+  ceiling = Infinity;
   readonly latencies: number[] = [];
   tooManyRequests = 0;
   overloads = 0;
@@ -108,10 +123,16 @@ class Origin {
     const floor = this.floor;
     this.latencies.push(latencyMs);
     if (this.latencies.length > ADAPTIVE.floorWindow) this.latencies.shift();
-    if (!this.adaptive || now < this.holdUntil) return;
+    if (!this.adaptive) return;
     const binding = this.inFlight + this.waiters.length + 1 >= this.limit;
     if (!binding || latencyMs > Math.max(floor, 1) * ADAPTIVE.latencyTolerance + 5) return;
-    this.limit = Math.min(this.cap ?? ADAPTIVE.max, ADAPTIVE.max, this.limit + (this.slowStart ? 1 : 1 / this.limit));
+    const top = Math.min(this.cap ?? ADAPTIVE.max, ADAPTIVE.max);
+    if (now < this.holdUntil) {
+      // Held: only back up to what the service was serving when it last refused.
+      if (this.limit < this.ceiling) this.limit = Math.min(this.ceiling, top, this.limit + 1);
+      return;
+    }
+    this.limit = Math.min(top, this.limit + (this.slowStart ? 1 : 1 / Math.floor(this.limit)));
   }
 
   onOverload(startedAt: number, now: number, retryAfterMs: number | undefined): void {
@@ -123,7 +144,8 @@ class Origin {
       this.lastCutAt = now;
     }
     // The target refused while serving the others in flight: it takes no more than those.
-    this.limit = Math.max(1, Math.min(this.limit, this.inFlight));
+    this.ceiling = Math.max(1, this.inFlight);
+    this.limit = Math.min(this.limit, this.ceiling);
     const roundTrip = Number.isFinite(this.floor) ? this.floor : 0;
     this.holdUntil = Math.max(this.holdUntil, now + (retryAfterMs ?? roundTrip));
   }
@@ -177,6 +199,7 @@ export function createHostLimiter(opts: HostLimiterOptions = {}) {
   const origins = new Map<string, Origin>();
   const now = opts.now ?? (() => performance.now());
   const adaptive = opts.adaptive ?? true;
+  const observe = (o: Origin) => opts.observer?.changed(o.name, Number.isFinite(o.limit) ? Math.floor(o.limit) : -1, o.inFlight);
 
   function originState(origin: string): Origin {
     let o = origins.get(origin);
@@ -221,6 +244,8 @@ export function createHostLimiter(opts: HostLimiterOptions = {}) {
     const startedAt = now();
     const waitedMs = startedAt - asked;
     o.waitedMs += waitedMs;
+    if (waitedMs > 0) opts.observer?.waited(o.name, waitedMs);
+    observe(o);
     let released = false;
     return {
       waitedMs,
@@ -231,10 +256,14 @@ export function createHostLimiter(opts: HostLimiterOptions = {}) {
         const t = now();
         if (outcome.kind === 'ok') o.onOk(outcome.latencyMs, t);
         else if (outcome.kind === 'overload') {
-          if (outcome.status === 429) o.tooManyRequests++;
+          if (outcome.status === 429) {
+            o.tooManyRequests++;
+            opts.observer?.tooManyRequests(o.name);
+          }
           o.onOverload(startedAt, t, outcome.retryAfterMs);
         }
         o.pump();
+        observe(o);
       },
     };
   }

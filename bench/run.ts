@@ -28,13 +28,14 @@ import { limitScenario } from './scenarios/s7-limit';
 import { busyQueueScenario } from './scenarios/s8-busy-queue';
 import { syncScenario } from './scenarios/sync';
 import { watchedScenario } from './scenarios/watched';
+import { rateLimitedScenario } from './scenarios/s9-rate-limited';
 
 const quick = process.argv.includes('--quick');
 /** `--for-each`: only the forEach scenario (its own report, bench/results/for-each.md). */
 const forEachOnly = process.argv.includes('--for-each');
 /** `--ui`: only the run page in Chromium (bench/run-page.ts). */
 const uiOnly = process.argv.includes('--ui');
-/** `--limits`: only S7 (critical path first under maxParallel) and S8 (priority behind a busy queue), their own report bench/results/limits.md. */
+/** `--limits`: only S7 (critical path first under maxParallel), S8 (priority behind a busy queue) and S9 (a rate-limited target), their own report bench/results/limits.md. */
 const limitsOnly = process.argv.includes('--limits');
 /** `--steps`: only S1's history events, Braid against hand-written (bench/s1-steps.ts). */
 const stepsOnly = process.argv.includes('--steps');
@@ -56,6 +57,7 @@ async function main(): Promise<string> {
       for (let i = 0; i < 3; i++) await ctx.runBraid(warm);
       await limitScenario(ctx);
       await busyQueueScenario(ctx);
+      await rateLimitedScenario(ctx);
       return writeSectionReport(ctx, outDir, 'limits');
     }
     if (stepsOnly) {
@@ -85,6 +87,7 @@ async function main(): Promise<string> {
     await schedulerScenario(ctx);
     await limitScenario(ctx);
     await busyQueueScenario(ctx);
+    await rateLimitedScenario(ctx);
     return writeReport(ctx, outDir, { S1, s1Timeline: timeline, s2, S3 });
   } finally {
     await ctx.teardown();

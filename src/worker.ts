@@ -4,6 +4,8 @@
  */
 import { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
+import { Runtime } from '@temporalio/worker';
+import { hostLimiterMetrics } from './temporal/host-metrics';
 import type { PayloadCodecs } from './temporal/warmup';
 import { warmUp } from './temporal/warmup';
 import { createActivities } from '../activities';
@@ -37,7 +39,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ wor
         httpAllowlist: config.httpAllowlist,
         maxResponseBytes: config.httpMaxResponseBytes,
         env: process.env,
-        hostLimiter: createHostLimiter({ caps: config.httpHostLimits, adaptive: config.httpAdaptiveConcurrency }),
+        hostLimiter: createHostLimiter({ caps: config.httpHostLimits, adaptive: config.httpAdaptiveConcurrency, observer: hostLimiterMetrics(Runtime.instance().metricMeter) }),
       }),
     },
     dataConverter: loadDataConverter(config),

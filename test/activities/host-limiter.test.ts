@@ -98,11 +98,35 @@ describe('host limiter', () => {
     await roundTrip(100);
     await roundTrip(100);
     await roundTrip(100);
-    expect(statsOf(limiter).limit).toBe(6);
+    expect(statsOf(limiter).limit).toBe(7);
     // Latency past twice the floor: no growth.
     const before = statsOf(limiter).limit;
     await roundTrip(400);
     expect(statsOf(limiter).limit).toBe(before);
+  });
+
+  it('held after a refusal, grows back by one per good answer to what the service was serving, not past it', async () => {
+    const c = clock();
+    const limiter = createHostLimiter({ now: c.now, caps: new Map() });
+    const { granted } = await burst(limiter, 100);
+    // 20 in flight; the service refuses one while serving the other 19... then 11 more: it takes 8.
+    c.advance(1);
+    for (const p of granted.splice(8, 12)) p.release({ kind: 'overload', status: 429, retryAfterMs: 1000 });
+    await new Promise((r) => setImmediate(r));
+    expect(statsOf(limiter).limit).toBe(8);
+    // After the hold, a round trip of good answers takes it to 9 ...
+    c.advance(1000);
+    for (const p of granted.splice(0, 8)) p.release({ kind: 'ok', latencyMs: 100 });
+    await new Promise((r) => setImmediate(r));
+    expect(statsOf(limiter)).toMatchObject({ limit: 9, inFlight: 9 });
+    // ... and the service, serving 8, refuses the ninth: cut to 6, clamped at 8.
+    c.advance(1);
+    granted.pop()!.release({ kind: 'overload', status: 429, retryAfterMs: 1000 });
+    expect(statsOf(limiter).limit).toBe(Math.floor(9 * ADAPTIVE.backoff));
+    c.advance(100);
+    for (const p of granted.splice(0, 3)) p.release({ kind: 'ok', latencyMs: 100 });
+    await new Promise((r) => setImmediate(r));
+    expect(statsOf(limiter).limit).toBe(8);
   });
 
   it('cuts once per round trip: answers to requests sent before the cut only clamp', async () => {

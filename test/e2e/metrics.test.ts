@@ -152,4 +152,39 @@ describe('worker metrics (WORKER_METRICS_PORT)', () => {
       child.kill('SIGTERM');
     }
   });
+
+  it("serves each target origin's limit, in-flight count, 429s and waits", async () => {
+    const port = await freePort();
+    const taskQueue = uniqueId('host-metrics-worker');
+    const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), ['src/worker.ts'], {
+      cwd: root,
+      env: { ...process.env, TEMPORAL_ADDRESS: env.address, TASK_QUEUE: taskQueue, WORKER_METRICS_PORT: String(port), LOG_LEVEL: 'warn', HTTP_ALLOWLIST: '127.0.0.1', HTTP_HOST_LIMITS: '127.0.0.1=2' },
+      stdio: 'ignore',
+    });
+    try {
+      // Four requests to a service that takes one at a time, through a cap of 2: one waits, one meets a 429.
+      const g = graph('host-metered').trigger();
+      for (let i = 0; i < 4; i++) g.http(`n${i}`, `${target.url}/limited/1/100?i=${i}`, { retry: { maximumAttempts: 20, initialInterval: '100ms', maximumInterval: '200ms' } }).edge('start', `n${i}`);
+      const handle = await env.client.workflow.start('graphWorkflow', { taskQueue, workflowId: uniqueId('host-metered'), args: [{ definition: g.build() }] });
+      expect(((await handle.result()) as { status: string }).status).toBe('succeeded');
+      const origin = new URL(target.url).origin;
+      const families = await eventually(async () => {
+        const res = await fetch(`http://127.0.0.1:${port}/metrics`).catch(() => undefined);
+        const all = parsePrometheusTextFormat(res?.ok ? await res.text() : '') as Family[];
+        return all.some((f) => f.name.startsWith('braid_http_host_429')) ? all : undefined;
+      }, 30_000, 250);
+      const sample = (prefix: string) => {
+        const f = families.find((x) => x.name.startsWith(prefix));
+        return Number(f?.metrics.find((m) => m.labels?.origin === origin)?.value);
+      };
+      expect(sample('braid_http_host_limit')).toBeGreaterThanOrEqual(1);
+      expect(sample('braid_http_host_limit')).toBeLessThanOrEqual(2);
+      expect(sample('braid_http_host_in_flight')).toBe(0);
+      expect(sample('braid_http_host_429')).toBe(target.requests.filter((r) => r.status === 429 && r.path.includes('/limited/1/')).length);
+      expect(sample('braid_http_host_429')).toBeGreaterThanOrEqual(1);
+      expect(sample('braid_http_host_waits')).toBeGreaterThanOrEqual(1);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
 });
