@@ -9,7 +9,8 @@ import type { Dispatcher } from 'undici';
 import { fetch } from 'undici';
 import { FAILURE_TYPES } from '../src/graph/failures';
 import { ForbiddenAddressError } from './guarded-agent';
-import type { HostLimiter, Outcome } from './host-limiter';
+import type { HostLimiter, Outcome, Permit } from './host-limiter';
+import { DeferredStart } from './deferred-start';
 
 export interface HttpRequestInput {
   nodeId: string;
@@ -139,6 +140,32 @@ function retryAfterMs(value: string | null): number | undefined {
   return undefined;
 }
 
+/**
+ * How long a request may wait for its host's limit: the attempt's
+ * start-to-close timeout less what the request itself may take (its own
+ * `timeout`, else half the attempt), less a second for the answer to travel.
+ */
+export function waitBudgetMs(info: { startToCloseTimeoutMs: number; startedTimestampMs?: number }, requestTimeoutMs: number | undefined): number {
+  const total = info.startToCloseTimeoutMs;
+  if (!Number.isFinite(total) || total <= 0) return Infinity;
+  return Math.max(0, total - (requestTimeoutMs ?? total / 2) - 1_000);
+}
+
+async function acquireBeforeDeadline(limiter: HostLimiter | undefined, url: string, signal: AbortSignal, budgetMs: number): Promise<Permit | undefined> {
+  if (!limiter) return undefined;
+  if (!Number.isFinite(budgetMs)) return limiter.acquire(url, signal);
+  const giveUp = new AbortController();
+  const onAbort = () => giveUp.abort(signal.reason);
+  signal.addEventListener('abort', onAbort, { once: true });
+  const timer = setTimeout(() => giveUp.abort(new DeferredStart(`waited ${Math.round(budgetMs)} ms for ${url}'s host limit`)), budgetMs);
+  try {
+    return await limiter.acquire(url, giveUp.signal);
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
 export function createHttpRequest(deps: HttpDeps) {
   return async function httpRequest(input: HttpRequestInput, waited: (ms: number) => void = () => undefined): Promise<HttpResponseOutput> {
     const ctx = Context.current();
@@ -172,8 +199,9 @@ export function createHttpRequest(deps: HttpDeps) {
     let permit: Awaited<ReturnType<HostLimiter['acquire']>> | undefined;
     try {
       const url = buildUrl(request.url, request.query);
-      // Waiting for the origin's limit heartbeats (above) and ends with cancellation.
-      permit = await deps.hostLimiter?.acquire(url, controller.signal);
+      // Waiting for the origin's limit heartbeats (above), ends with cancellation,
+      // and gives up (sending nothing) while the attempt still has time for the request.
+      permit = await acquireBeforeDeadline(deps.hostLimiter, url, controller.signal, waitBudgetMs(ctx.info, request.timeoutMs));
       if (permit) waited(permit.waitedMs);
       const sentAt = performance.now();
       const response = await fetch(url, {
@@ -200,7 +228,7 @@ export function createHttpRequest(deps: HttpDeps) {
       }
       return output;
     } catch (err) {
-      if (err instanceof ApplicationFailure) throw err;
+      if (err instanceof ApplicationFailure || err instanceof DeferredStart) throw err;
       if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
       const chain = causeChain(err);
       const forbidden = chain.find((e): e is ForbiddenAddressError => e instanceof ForbiddenAddressError);

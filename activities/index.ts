@@ -6,6 +6,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Dispatcher } from 'undici';
 import { createAddressPolicy } from './address-policy';
+import { DeferredStart } from './deferred-start';
 import { createGuardedAgent } from './guarded-agent';
 import { createHttpRequest } from './http-request';
 import type { HostLimiter } from './host-limiter';
@@ -34,7 +35,14 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
  */
 export interface Attempted<T> extends AttemptTiming {
   output: T;
+  /**
+   * True when the attempt gave up waiting for its host's limit before its
+   * start-to-close deadline and sent nothing: the workflow starts it again
+   * (workflows/until-sent.ts), so waiting never fails a node.
+   */
+  deferred?: true;
 }
+
 
 export interface AttemptTiming {
   attempt: number;
@@ -64,6 +72,7 @@ export function withAttempt<I, O>(fn: (input: I, waited: (ms: number) => void) =
       const output = await fn(input, waited);
       return { output, ...timing() };
     } catch (err) {
+      if (err instanceof DeferredStart) return { output: undefined as O, deferred: true, ...timing() };
       if (!(err instanceof ApplicationFailure)) throw err;
       const [first, ...rest] = err.details ?? [];
       const detail = first !== null && typeof first === 'object' ? { ...first, ...timing() } : { value: first, ...timing() };

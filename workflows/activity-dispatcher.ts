@@ -30,6 +30,7 @@ import { BatchedNodeFailure, toNodeError } from './errors';
 import type { NodeResult } from '../src/graph/node-result';
 import type { BatchInput, BatchOutcome } from './node-batch-workflow';
 import { LOCAL_BUDGET, localFits, PARTITION, placeQueue } from './partition';
+import { tryActivityId, untilSent } from './until-sent';
 
 interface Queued {
   node: NodeSpec;
@@ -197,8 +198,7 @@ export class ActivityDispatcher {
     while (this.localQueue.length > 0 && localFits(this.localBytes, this.localInFlight, this.localLargest, this.localTaskBytes)) {
       const q = this.localQueue.shift()!;
       this.localInFlight++;
-      proxyLocalActivities<Activities>(localActivityOptions(q.node))
-        .http(q.request)
+      untilSent(() => proxyLocalActivities<Activities>(localActivityOptions(q.node)).http(q.request))
         .then(
           (r) => {
             const size = JSON.stringify(r).length;
@@ -239,8 +239,8 @@ export class ActivityDispatcher {
 
   private runOwn(node: NodeSpec, request: HttpRequestInput): Promise<NodeResult> {
     this.own++;
-    return proxyActivities<Activities>(this.withId(node, remoteActivityOptions(node)))
-      .http(request)
+    const options = this.withId(node, remoteActivityOptions(node));
+    return untilSent((n) => proxyActivities<Activities>({ ...options, activityId: tryActivityId(options.activityId, n) }).http(request))
       .then(
         (r) => {
           this.own--;

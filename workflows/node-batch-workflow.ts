@@ -10,6 +10,7 @@
 import type { ActivityOptions } from '@temporalio/workflow';
 import { CancellationScope, condition, isCancellation, proxyActivities } from '@temporalio/workflow';
 import type { Activities, Attempted, HttpRequestInput } from '../activities';
+import { tryActivityId, untilSent } from './until-sent';
 import type { NodeError } from '../src/graph/run-state';
 import { toNodeError } from './errors';
 import { SlidingWindow } from './sliding-window';
@@ -43,8 +44,7 @@ export async function nodeBatchWorkflow(input: BatchInput): Promise<BatchOutcome
   const jobs = new SlidingWindow(input.calls.length, input.window, calls);
   const start = (i: number) => {
     const call = input.calls[i]!;
-    proxyActivities<Activities>(call.options)
-      .http(call.request)
+    untilSent((n) => proxyActivities<Activities>({ ...call.options, activityId: tryActivityId(call.options.activityId, n) }).http(call.request))
       .then(
         (result) => {
           jobs.ended();

@@ -20,12 +20,12 @@ import { createLocalEnv, createTestWorker, testActivities, uniqueId } from '../h
 let env: TestWorkflowEnvironment;
 const targets: Record<'adaptive' | 'off', HttpTarget | undefined> = { adaptive: undefined, off: undefined };
 const workers: { worker: Worker; done: Promise<void> }[] = [];
-const queues = { adaptive: uniqueId('throttle-tq'), off: uniqueId('fixed-tq') };
-const limiters = { adaptive: createHostLimiter(), off: createHostLimiter({ adaptive: false }) };
+const queues = { adaptive: uniqueId('throttle-tq'), off: uniqueId('fixed-tq'), oneAtATime: uniqueId('one-tq') };
+const limiters = { adaptive: createHostLimiter(), off: createHostLimiter({ adaptive: false }), oneAtATime: createHostLimiter({ caps: new Map([['127.0.0.1', 1]]) }) };
 
 beforeAll(async () => {
   [env, targets.adaptive, targets.off] = await Promise.all([createLocalEnv(), startHttpTarget(), startHttpTarget()]);
-  for (const mode of ['adaptive', 'off'] as const) {
+  for (const mode of ['adaptive', 'off', 'oneAtATime'] as const) {
     const worker = await createTestWorker(env, testActivities({ hostLimiter: limiters[mode] }), queues[mode]);
     workers.push({ worker, done: worker.run() });
   }
@@ -74,5 +74,25 @@ describe('adaptive per-host throttling', () => {
     expect(state.status).toBe('succeeded');
     // 60 requests arriving within a few hundred ms, 8 served per 200 ms: most first attempts are refused.
     expect(tooMany).toBeGreaterThanOrEqual(WIDTH / 2);
+  }, 120_000);
+
+  it('never fails a node by waiting: a wait longer than the attempt allows starts the node again, sending nothing twice', async () => {
+    //          ┌─▶ n0 ┐
+    // start ───┼─▶ …  ├  4 × GET /delay/800 through a cap of 1; each node's attempt may take 3 s, one attempt only
+    //          └─▶ n3 ┘  (the last waits 2.4 s: with 1.5 s kept for the request, longer than its attempt allows)
+    const target = targets.adaptive!;
+    const tag = uniqueId('wait');
+    const g = graph('wait-past-deadline').trigger().with({ maxParallel: 4 });
+    for (let i = 0; i < 4; i++) g.http(`n${i}`, `${target.url}/delay/800?t=${tag}-${i}`, { timeout: '3s', retry: { maximumAttempts: 1 } }).edge('start', `n${i}`);
+    const handle = await env.client.workflow.start(WORKFLOW_TYPE, { taskQueue: queues.oneAtATime, workflowId: uniqueId('wait'), args: [{ definition: g.build() }] });
+    const state = (await handle.result()) as RunState;
+    expect(state.status).toBe('succeeded');
+    const sent = target.requests.filter((r) => r.path.includes(tag));
+    expect(sent).toHaveLength(4);
+    expect(Math.max(...sent.map((r) => r.inFlightAtStart))).toBe(1);
+    const nodes = ['n0', 'n1', 'n2', 'n3'].map((id) => state.nodes[id]!);
+    expect(nodes.map((n) => n.attempts)).toEqual([1, 1, 1, 1]);
+    // The last node's wait (two tries of ~0.5 s and the rest) is queued time.
+    expect(Math.max(...nodes.map((n) => n.queuedMs ?? 0))).toBeGreaterThanOrEqual(1500);
   }, 120_000);
 });
