@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES } from '../graph/run-state';
 import type { Logger } from '../logger';
+import { freePort } from './free-port';
 
 export interface DevServerOptions {
   cliPath: string;
@@ -16,6 +17,12 @@ export interface DevServerOptions {
   dbFile?: string;
   ip?: string;
   port: number;
+  /**
+   * Port of the server's HTTP API (Braid does not use it). The CLI's default
+   * is next to `port` and may be taken, which makes the server exit at once;
+   * startDevServer picks a free one when this is unset.
+   */
+  httpPort?: number;
   uiPort?: number;
   /** false starts the server without its Web UI. */
   ui?: boolean;
@@ -90,6 +97,7 @@ export function devServerArgs(opts: DevServerOptions): string[] {
   args.push('--namespace', opts.namespace ?? 'default');
   for (const name of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${name}=Keyword`);
   args.push('--log-level', 'warn', '--log-format', 'json');
+  if (opts.httpPort !== undefined) args.push('--http-port', String(opts.httpPort));
   if (opts.dbFile) args.push('--db-filename', opts.dbFile);
   if (opts.ui === false) args.push('--headless');
   else {
@@ -125,7 +133,8 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   if (opts.dbFile) mkdirSync(dirname(opts.dbFile), { recursive: true });
   const ip = opts.ip ?? '127.0.0.1';
   const address = `${ip}:${opts.port}`;
-  const child = spawn(opts.cliPath, devServerArgs(opts), { stdio: ['ignore', 'pipe', 'pipe'] });
+  const httpPort = opts.httpPort ?? (await freePort());
+  const child = spawn(opts.cliPath, devServerArgs({ ...opts, httpPort }), { stdio: ['ignore', 'pipe', 'pipe'] });
   let exited = false;
   // Never outlive the process that started us, even if it exits without stop().
   const killOnExit = () => child.kill('SIGKILL');
