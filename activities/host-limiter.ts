@@ -88,8 +88,39 @@ export interface OriginStats {
   waitedMs: number;
 }
 
+/**
+ * Which waiting request goes first when a slot frees (`acquire`'s `order`):
+ * the lowest Temporal priority key; within it, runs in the order they first
+ * asked; within a run, the node with the longest remaining path (its
+ * critical path first, as `maxParallel` orders them; see src/graph/start-order.ts).
+ */
+export interface WaitOrder {
+  /** Temporal priority key of the activity (1 first; absent: 3, the server's default). */
+  priorityKey?: number;
+  /** The run (workflow execution) the request belongs to. */
+  group?: string;
+  /** Longest remaining path from the node to the end of its graph (larger first). */
+  remaining?: number;
+}
+
 interface Waiter {
+  priorityKey: number;
+  group: string | undefined;
+  remaining: number;
   grant: () => void;
+}
+
+/** The waiter to serve next (see WaitOrder); waiters are kept in arrival order. */
+export function nextWaiter<W extends Pick<Waiter, 'priorityKey' | 'group' | 'remaining'>>(waiters: readonly W[]): number {
+  let best = 0;
+  for (let i = 1; i < waiters.length; i++) if (waiters[i]!.priorityKey < waiters[best]!.priorityKey) best = i;
+  const { priorityKey, group } = waiters[best]!;
+  if (group === undefined) return best;
+  for (let i = best + 1; i < waiters.length; i++) {
+    const w = waiters[i]!;
+    if (w.priorityKey === priorityKey && w.group === group && w.remaining > waiters[best]!.remaining) best = i;
+  }
+  return best;
 }
 
 class Origin {
@@ -151,7 +182,7 @@ class Origin {
   }
 
   pump(): void {
-    while (this.waiters.length > 0 && this.inFlight < Math.floor(this.limit)) this.waiters.shift()!.grant();
+    while (this.waiters.length > 0 && this.inFlight < Math.floor(this.limit)) this.waiters.splice(nextWaiter(this.waiters), 1)[0]!.grant();
   }
 
   stats(): OriginStats {
@@ -214,15 +245,19 @@ export function createHostLimiter(opts: HostLimiterOptions = {}) {
 
   /**
    * Waits for a slot at `url`'s origin (or until `signal` aborts: then it
-   * rejects with the signal's reason and takes no slot).
+   * rejects with the signal's reason and takes no slot); `order` places it
+   * among the other waiters (WaitOrder).
    */
-  async function acquire(url: string, signal?: AbortSignal): Promise<Permit> {
+  async function acquire(url: string, signal?: AbortSignal, order: WaitOrder = {}): Promise<Permit> {
     const o = originState(originOf(url));
     const asked = now();
     if (o.waiters.length > 0 || o.inFlight >= Math.floor(o.limit)) {
       o.waits++;
       await new Promise<void>((resolve, reject) => {
         const waiter: Waiter = {
+          priorityKey: order.priorityKey ?? 3,
+          group: order.group,
+          remaining: order.remaining ?? 0,
           grant: () => {
             signal?.removeEventListener('abort', onAbort);
             o.inFlight++;

@@ -9,7 +9,8 @@ import type { Dispatcher } from 'undici';
 import { fetch } from 'undici';
 import { FAILURE_TYPES } from '../src/graph/failures';
 import { ForbiddenAddressError } from './guarded-agent';
-import type { HostLimiter, Outcome, Permit } from './host-limiter';
+import type { Info } from '@temporalio/activity';
+import type { HostLimiter, Outcome, Permit, WaitOrder } from './host-limiter';
 import { DeferredStart } from './deferred-start';
 
 export interface HttpRequestInput {
@@ -25,6 +26,12 @@ export interface HttpRequestInput {
   /** A lower response limit than the worker's (local nodes use one). */
   maxResponseBytes?: number;
   failOnHttpError: boolean;
+  /**
+   * The longest remaining path from the node to the end of its graph (in ms
+   * of estimates, or nodes when none is known): among requests of one run
+   * waiting for the same host, the largest goes first. Absent: arrival order.
+   */
+  remaining?: number;
 }
 
 export interface HttpResponseOutput {
@@ -151,15 +158,25 @@ export function waitBudgetMs(info: { startToCloseTimeoutMs: number; startedTimes
   return Math.max(0, total - (requestTimeoutMs ?? total / 2) - 1_000);
 }
 
-async function acquireBeforeDeadline(limiter: HostLimiter | undefined, url: string, signal: AbortSignal, budgetMs: number): Promise<Permit | undefined> {
+/** Where this request waits among others for its host (host-limiter.ts `WaitOrder`). */
+function waitOrder(info: Info, input: HttpRequestInput): WaitOrder {
+  const run = info.workflowExecution;
+  return {
+    ...(info.priority?.priorityKey ? { priorityKey: info.priority.priorityKey } : {}),
+    ...(run ? { group: `${run.workflowId}/${run.runId}` } : {}),
+    ...(input.remaining === undefined ? {} : { remaining: input.remaining }),
+  };
+}
+
+async function acquireBeforeDeadline(limiter: HostLimiter | undefined, url: string, signal: AbortSignal, budgetMs: number, order: WaitOrder): Promise<Permit | undefined> {
   if (!limiter) return undefined;
-  if (!Number.isFinite(budgetMs)) return limiter.acquire(url, signal);
+  if (!Number.isFinite(budgetMs)) return limiter.acquire(url, signal, order);
   const giveUp = new AbortController();
   const onAbort = () => giveUp.abort(signal.reason);
   signal.addEventListener('abort', onAbort, { once: true });
   const timer = setTimeout(() => giveUp.abort(new DeferredStart(`waited ${Math.round(budgetMs)} ms for ${url}'s host limit`)), budgetMs);
   try {
-    return await limiter.acquire(url, giveUp.signal);
+    return await limiter.acquire(url, giveUp.signal, order);
   } finally {
     clearTimeout(timer);
     signal.removeEventListener('abort', onAbort);
@@ -185,13 +202,7 @@ export function createHttpRequest(deps: HttpDeps) {
     const onCancel = () => controller.abort(ctx.cancellationSignal.reason);
     ctx.cancellationSignal.addEventListener('abort', onCancel);
     let timedOut = false;
-    const timer =
-      request.timeoutMs === undefined
-        ? undefined
-        : setTimeout(() => {
-            timedOut = true;
-            controller.abort(new Error('request timed out'));
-          }, request.timeoutMs);
+    let timer: ReturnType<typeof setTimeout> | undefined;
     // Heartbeat only while a request is slow: a short request costs no extra RPC.
     const beat = setInterval(() => ctx.heartbeat(), deps.heartbeatIntervalMs ?? 1_000);
 
@@ -201,8 +212,15 @@ export function createHttpRequest(deps: HttpDeps) {
       const url = buildUrl(request.url, request.query);
       // Waiting for the origin's limit heartbeats (above), ends with cancellation,
       // and gives up (sending nothing) while the attempt still has time for the request.
-      permit = await acquireBeforeDeadline(deps.hostLimiter, url, controller.signal, waitBudgetMs(ctx.info, request.timeoutMs));
+      permit = await acquireBeforeDeadline(deps.hostLimiter, url, controller.signal, waitBudgetMs(ctx.info, request.timeoutMs), waitOrder(ctx.info, input));
       if (permit) waited(permit.waitedMs);
+      // The request's own timeout starts when it is sent: the wait above is not part of it.
+      if (request.timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          timedOut = true;
+          controller.abort(new Error('request timed out'));
+        }, request.timeoutMs);
+      }
       const sentAt = performance.now();
       const response = await fetch(url, {
         method,

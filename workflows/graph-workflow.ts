@@ -21,7 +21,7 @@ import { isoTime, runTiming } from '../src/graph/run-state';
 import { RunTracker } from '../src/graph/run-tracker';
 import { Scheduler } from '../src/graph/scheduler';
 import type { NodeEstimate } from '../src/graph/start-order';
-import { limitCanBind, nodeEstimates, startRanks, weightsOf } from '../src/graph/start-order';
+import { hostLimitCanBind, limitCanBind, nodeEstimates, remainingPath, startRanks, weightsOf } from '../src/graph/start-order';
 import type { ValidationResult } from '../src/graph/validate';
 import { formatPath, validateDefinition } from '../src/graph/validate';
 import type { NodeTypes } from './nodes';
@@ -39,6 +39,13 @@ export { ACTIVITY_DEFAULTS } from './activity-options';
  * runs recorded before it replay in definition order.
  */
 export const START_ORDER_PATCH = 'braid-start-order-v1';
+/**
+ * A run whose `maxParallel` cannot bind but whose `http` nodes may wait for a
+ * host's limit starts them in the same order, and each request carries its
+ * node's remaining path so the host limiter serves the run's critical path
+ * first. Asked only for such graphs (hostLimitCanBind).
+ */
+export const HOST_ORDER_PATCH = 'braid-host-order-v1';
 export { FAST_EXPRESSIONS_PATCH, HISTORY_GUARD_PATCH, SCALE_PATCH } from './node-runner';
 export { RESULT_OUTPUT_BUDGET } from '../src/graph/run-end';
 export { changesQuery, decisionUpdate, eventSignal, forEachProgressSignal, stateQuery } from './run-handlers';
@@ -132,10 +139,12 @@ function prepare(args: GraphWorkflowInput, host?: GraphHost): { graph: Graph; sc
     throw ApplicationFailure.nonRetryable(`invalid workflow definition (${validation.issues.length} problem(s))`, FAILURE_TYPES.invalidDefinition, validation.issues);
   }
   const { graph } = validation;
-  const estimates = limitCanBind(graph) && patched(START_ORDER_PATCH) ? nodeEstimates(graph, args.learnedMs) : undefined;
-  const ranks = estimates ? startRanks(graph, weightsOf(estimates)) : undefined;
+  const ordered = limitCanBind(graph) ? patched(START_ORDER_PATCH) : hostLimitCanBind(graph) && patched(HOST_ORDER_PATCH);
+  const estimates = ordered ? nodeEstimates(graph, args.learnedMs) : undefined;
+  const remaining = estimates ? remainingPath(graph, weightsOf(estimates)) : undefined;
+  const order = remaining ? { ranks: startRanks(graph, [], remaining), remaining } : {};
   try {
-    return { graph, scheduler: new Scheduler(graph, { trigger: args.trigger, ...(ranks ? { ranks } : {}) }), types, ...(estimates ? { estimates } : {}) };
+    return { graph, scheduler: new Scheduler(graph, { trigger: args.trigger, ...order }), types, ...(estimates ? { estimates } : {}) };
   } catch (err) {
     throw ApplicationFailure.nonRetryable((err as Error).message, FAILURE_TYPES.invalidDefinition, [
       { code: 'unknown_trigger', path: formatPath(['trigger']), message: (err as Error).message },

@@ -4,7 +4,7 @@
  * read once (their final states, from Temporal) into Braid's database, and
  * each node's median `runMs` over the newest 20 is handed to the run as an
  * input (`learnedMs`), so the interpreter's start order replays the same.
- * Asked only for graphs whose `maxParallel` can bind; a failure here never
+ * Asked only for graphs whose limits can bind (`maxParallel`, or a host's for two or more `http` nodes); a failure here never
  * fails a start: the run then orders by the `estimate` fields and depth.
  */
 import type { Logger } from '../logger';

@@ -12,7 +12,7 @@ import type { WebhookRequest } from '../graph/run-state';
 import type { TriggerKind } from '../graph/schema';
 import type { WorkflowRepository } from '../store/workflow-repository';
 import { ApiError } from './problem';
-import { limitCanBind } from '../graph/start-order';
+import { hostLimitCanBind, limitCanBind } from '../graph/start-order';
 import type { LearnDurations } from './learned-durations';
 import { resolveLibrary } from './library';
 import { newRunId } from './run-ids';
@@ -55,7 +55,7 @@ export interface LoadedVersion {
   version: string;
   definition: Record<string, unknown>;
   triggers: TriggerSpec[];
-  /** More nodes take a `maxParallel` slot than there are slots: its runs order by learned durations. */
+  /** A limit can keep its nodes waiting (`maxParallel`, or a host's for two or more `http` nodes): its runs order by learned durations. */
   limitCanBind: boolean;
 }
 
@@ -77,7 +77,7 @@ export function createSavedWorkflows(deps: SavedWorkflowsDeps) {
     const result = deps.validate(definition);
     // Stored versions were valid when saved; a later release may be stricter.
     if (!result.ok) throw validationError(issueFieldErrors(result.issues), `saved version ${version} of "${name}" is no longer valid`);
-    return { name, version, definition: definition as Record<string, unknown>, triggers: triggersOf(result.graph), limitCanBind: limitCanBind(result.graph) };
+    return { name, version, definition: definition as Record<string, unknown>, triggers: triggersOf(result.graph), limitCanBind: limitCanBind(result.graph) || hostLimitCanBind(result.graph) };
   };
 
   const overlapOf = (definition: Record<string, unknown>) =>

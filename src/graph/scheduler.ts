@@ -46,6 +46,8 @@ export interface SchedulerOptions {
   trigger?: string;
   /** Each node's rank in the start order of waiting activity nodes (0 first; see start-order.ts). Default: definition order. */
   ranks?: Int32Array;
+  /** Each node's longest remaining path (start-order.ts `remainingPath`), told to the host limiter with its request. */
+  remaining?: Float64Array;
 }
 
 export class Scheduler {
@@ -62,6 +64,7 @@ export class Scheduler {
   private readonly readyActivities = new MinHeap();
   private readonly rankOf: (index: number) => number;
   private readonly nodeAtRank: (rank: number) => number;
+  private readonly remaining: Float64Array | undefined;
   private running = 0;
   private runningActivities = 0;
   private stopped = false;
@@ -81,6 +84,7 @@ export class Scheduler {
     this.isActivity = Uint8Array.from(graph.nodes, (node) => (node.activitySlot ? 1 : 0));
     this.isMergeAny = Uint8Array.from(graph.nodes, (node) => (node.joinsOnFirst ? 1 : 0));
     const ranks = graph.settings.strategy === 'sequential' ? undefined : options.ranks;
+    this.remaining = ranks ? options.remaining : undefined;
     if (ranks) {
       const atRank = new Int32Array(n);
       ranks.forEach((rank, index) => (atRank[rank] = index));
@@ -103,6 +107,11 @@ export class Scheduler {
       else this.skip(node.index, EDGE_UNTAKEN, decided);
     }
     this.drain(decided);
+  }
+
+  /** The node's longest remaining path to the end of the graph, when the run orders by it. */
+  remainingOf(index: number): number | undefined {
+    return this.remaining?.[index];
   }
 
   /** Status of a node by index. */

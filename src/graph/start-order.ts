@@ -56,8 +56,7 @@ export function remainingPath(graph: Graph, weights: readonly number[]): Float64
  * Each node's rank in the start order (0 starts first): longest remaining
  * path first, definition order on ties. The scheduler keeps ready nodes by rank.
  */
-export function startRanks(graph: Graph, weights: readonly number[]): Int32Array {
-  const rest = remainingPath(graph, weights);
+export function startRanks(graph: Graph, weights: readonly number[], rest = remainingPath(graph, weights)): Int32Array {
   const byRank = graph.nodes.map((n) => n.index).sort((a, b) => rest[b]! - rest[a]! || a - b);
   const ranks = new Int32Array(graph.nodes.length);
   byRank.forEach((node, rank) => (ranks[node] = rank));
@@ -74,4 +73,17 @@ export function limitCanBind(graph: Graph): boolean {
   let slotted = 0;
   for (const n of graph.nodes) if (n.activitySlot) slotted++;
   return slotted > graph.settings.maxParallel;
+}
+
+/**
+ * Whether a host's limit (activities/host-limiter.ts) can keep one of the
+ * run's requests waiting behind another of the same run: two or more `http`
+ * nodes in a parallel run. The requests then carry their remaining path, so
+ * the host serves the run's critical path first.
+ */
+export function hostLimitCanBind(graph: Graph): boolean {
+  if (graph.settings.strategy === 'sequential') return false;
+  let http = 0;
+  for (const n of graph.nodes) if (n.type === 'http' && ++http >= 2) return true;
+  return false;
 }

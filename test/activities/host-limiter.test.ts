@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Permit } from '../../activities/host-limiter';
-import { ADAPTIVE, createHostLimiter, originOf, parseHostLimits } from '../../activities/host-limiter';
+import { ADAPTIVE, createHostLimiter, nextWaiter, originOf, parseHostLimits } from '../../activities/host-limiter';
 
 const URL_A = 'http://svc.test:8080/x';
 
@@ -171,5 +171,43 @@ describe('host limiter', () => {
     expect(statsOf(limiter)).toMatchObject({ inFlight: 1, waiting: 0 });
     p.release({ kind: 'ok', latencyMs: 1 });
     expect(statsOf(limiter).inFlight).toBe(0);
+  });
+});
+
+describe('the order of waiting requests', () => {
+  const w = (priorityKey: number, group: string | undefined, remaining: number) => ({ priorityKey, group, remaining });
+
+  it('serves the lowest priority key first, then runs in the order they first asked, then the longest remaining path within a run', () => {
+    // Arrival order: run A's leaf, run B's chain head, run A's chain head, a priority-1 request of run C.
+    const waiters = [w(3, 'A', 1), w(3, 'B', 3), w(3, 'A', 3), w(1, 'C', 1)];
+    expect(nextWaiter(waiters)).toBe(3);
+    waiters.splice(3, 1);
+    // Run A asked first; within it, the chain head (3 left) goes before the leaf (1 left).
+    expect(nextWaiter(waiters)).toBe(2);
+    waiters.splice(2, 1);
+    expect(nextWaiter(waiters)).toBe(0);
+    waiters.splice(0, 1);
+    expect(nextWaiter(waiters)).toBe(0);
+  });
+
+  it('keeps arrival order on ties and for requests that say nothing', () => {
+    expect(nextWaiter([w(3, 'A', 2), w(3, 'A', 2), w(3, 'A', 1)])).toBe(0);
+    expect(nextWaiter([w(3, undefined, 0), w(3, undefined, 5)])).toBe(0);
+  });
+
+  it('grants a freed slot by that order', async () => {
+    const limiter = createHostLimiter({ caps: new Map([['svc.test', 1]]), adaptive: false });
+    const first = await limiter.acquire(URL_A);
+    const order: string[] = [];
+    const ask = (name: string, remaining: number, priorityKey?: number) =>
+      limiter.acquire(URL_A, undefined, { group: 'run', remaining, ...(priorityKey ? { priorityKey } : {}) }).then((p) => {
+        order.push(name);
+        p.release({ kind: 'ok', latencyMs: 1 });
+      });
+    const all = [ask('leaf', 1), ask('chain', 3), ask('urgent', 1, 1)];
+    await new Promise((r) => setImmediate(r));
+    first.release({ kind: 'ok', latencyMs: 1 });
+    await Promise.all(all);
+    expect(order).toEqual(['urgent', 'chain', 'leaf']);
   });
 });

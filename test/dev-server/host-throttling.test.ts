@@ -95,4 +95,41 @@ describe('adaptive per-host throttling', () => {
     // The last node's wait (two tries of ~0.5 s and the rest) is queued time.
     expect(Math.max(...nodes.map((n) => n.queuedMs ?? 0))).toBeGreaterThanOrEqual(1500);
   }, 120_000);
+
+  it("serves a run's critical path first when its requests wait for the same host", async () => {
+    //          ┌─▶ a1 … a4              four 150 ms leaves, listed first
+    // start ───┤
+    //          └─▶ b ─▶ c ─▶ d          a chain of three 150 ms nodes: the critical path
+    // All seven go through a cap of 1 at the host; maxParallel (10) never binds.
+    const target = targets.adaptive!;
+    const tag = uniqueId('order');
+    const url = (id: string) => `${target.url}/delay/150?t=${tag}-${id}`;
+    const g = graph('host-critical-path').trigger().with({ maxParallel: 10 });
+    for (const id of ['a1', 'a2', 'a3', 'a4']) g.http(id, url(id)).edge('start', id);
+    g.http('b', url('b')).edge('start', 'b').http('c', url('c')).edge('b', 'c').http('d', url('d')).edge('c', 'd');
+    const handle = await env.client.workflow.start(WORKFLOW_TYPE, { taskQueue: queues.oneAtATime, workflowId: uniqueId('order'), args: [{ definition: g.build() }] });
+    const state = (await handle.result()) as RunState;
+    expect(state.status).toBe('succeeded');
+    const served = target.requests.filter((r) => r.path.includes(tag)).sort((x, y) => x.startTick - y.startTick).map((r) => r.path.slice(r.path.lastIndexOf('-') + 1));
+    expect([...served].sort()).toEqual(['a1', 'a2', 'a3', 'a4', 'b', 'c', 'd']);
+    // In arrival order the chain would come last: a1 a2 a3 a4 b c d. Ordered by remaining path, each
+    // link of the chain that is waiting goes before the leaves (b: 3 left, c: 2, the leaves 1); a leaf
+    // is served while the next link is still on its way (a1 b a2 c a3 …).
+    expect(served.indexOf('b')).toBeLessThanOrEqual(1);
+    expect(served.indexOf('c')).toBeLessThanOrEqual(3);
+    // The run shows the weights it ordered by (depth: no estimates given).
+    expect(state.nodes.b!.estimate).toEqual({ source: 'depth' });
+  }, 120_000);
+
+  it("does not count a request's wait for its host against its own timeout", async () => {
+    // Two 600 ms requests through a cap of 1, each with a 900 ms request timeout: the second waits ~600 ms first.
+    const target = targets.adaptive!;
+    const tag = uniqueId('timeout');
+    const g = graph('wait-not-timeout').trigger().with({ maxParallel: 2 });
+    for (const id of ['x', 'y']) g.http(id, `${target.url}/delay/600?t=${tag}-${id}`, { retry: { maximumAttempts: 1 } }, { timeout: '900ms' }).edge('start', id);
+    const handle = await env.client.workflow.start(WORKFLOW_TYPE, { taskQueue: queues.oneAtATime, workflowId: uniqueId('timeout'), args: [{ definition: g.build() }] });
+    const state = (await handle.result()) as RunState;
+    expect(state.status).toBe('succeeded');
+    expect(Math.max(state.nodes.x!.queuedMs ?? 0, state.nodes.y!.queuedMs ?? 0)).toBeGreaterThanOrEqual(400);
+  }, 120_000);
 });

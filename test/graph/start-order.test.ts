@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { Graph } from '../../src/graph/graph';
 import type { GraphDefinition } from '../../src/graph/schema';
 import { Scheduler } from '../../src/graph/scheduler';
-import { limitCanBind, nodeEstimates, remainingPath, startRanks, weightsOf } from '../../src/graph/start-order';
+import { hostLimitCanBind, limitCanBind, nodeEstimates, remainingPath, startRanks, weightsOf } from '../../src/graph/start-order';
 import { assertValid } from '../../src/graph/validate';
 import { BUILT_IN } from '../../workflows/nodes';
 
@@ -111,6 +111,20 @@ describe('start order', () => {
   it('only matters when more nodes take a slot than maxParallel allows', () => {
     expect(limitCanBind(assertValid({ ...limitBinds(true), settings: { maxParallel: 7 } }, BUILT_IN).graph)).toBe(false);
     expect(limitCanBind(assertValid({ ...limitBinds(true), settings: { maxParallel: 6 } }, BUILT_IN).graph)).toBe(true);
+  });
+
+  it("orders a run's requests for a host limit when two http nodes may wait for one another", () => {
+    const wide = assertValid({ ...limitBinds(false), settings: { maxParallel: 7 } }, BUILT_IN).graph;
+    expect(hostLimitCanBind(wide)).toBe(true);
+    const one = assertValid({ name: 'one', nodes: [{ id: 'start', type: 'trigger' }, http('a')], edges: [{ source: 'start', target: 'a' }] }, BUILT_IN).graph;
+    expect(hostLimitCanBind(one)).toBe(false);
+    expect(hostLimitCanBind(assertValid({ ...limitBinds(false), settings: { strategy: 'sequential' } }, BUILT_IN).graph)).toBe(false);
+    // The scheduler hands each node's remaining path to its request (the host limiter's order within a run).
+    const rest = remainingPath(wide, weightsOf(nodeEstimates(wide)));
+    const s = new Scheduler(wide, { ranks: startRanks(wide, [], rest), remaining: rest });
+    expect(s.remainingOf(wide.indexById.get('long')!)).toBe(1);
+    expect(s.remainingOf(wide.indexById.get('start')!)).toBe(2);
+    expect(new Scheduler(wide).remainingOf(0)).toBeUndefined();
   });
 
   it('rejects an estimate that is not a duration, naming the field', () => {

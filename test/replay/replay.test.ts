@@ -24,13 +24,19 @@ const current = load(dir);
 const v1 = load(join(dir, 'v1'), 'v1/');
 /** Recorded before `braid-fast-expressions-v1` (JSONata alone): they replay without the fast path. */
 const v2 = load(join(dir, 'v2'), 'v2/');
+/** Recorded before `braid-host-order-v1` (requests in definition order, no remaining path): they replay as then. */
+const v3 = load(join(dir, 'v3'), 'v3/');
 /** Batch children (nodeBatchWorkflow, forEachBatchWorkflow), each replayed under its own workflow id (the file's name). */
 const loadChildren = (folder: string, prefix: string) =>
   readdirSync(folder)
     .filter((f) => f.endsWith('.json'))
     .map((f) => ({ file: `${prefix}${f}`, workflowId: decodeURIComponent(f.replace(/\.json$/, '')), history: historyFromJSON(JSON.parse(readFileSync(join(folder, f), 'utf8'))) }));
-const children = [...loadChildren(join(dir, 'children'), 'children/'), ...loadChildren(join(dir, 'v2', 'children'), 'v2/children/')];
-const histories = [...current, ...v1, ...v2, ...children];
+const children = [
+  ...loadChildren(join(dir, 'children'), 'children/'),
+  ...loadChildren(join(dir, 'v2', 'children'), 'v2/children/'),
+  ...loadChildren(join(dir, 'v3', 'children'), 'v3/children/'),
+];
+const histories = [...current, ...v1, ...v2, ...v3, ...children];
 
 describe('replay', () => {
   it('has a recorded history for every example', () => {
@@ -40,12 +46,14 @@ describe('replay', () => {
     // v2: the examples there were before braid-fast-expressions-v1.
     expect(v2.length).toBe(9);
     for (const h of v2) expect(examples).toContain(h.file.slice(3));
+    // v3: every example as it was before braid-host-order-v1.
+    expect(v3.map((h) => h.file.slice(3)).sort()).toEqual(examples.sort());
   });
 
   it('replays every recorded history against the current workflow code', async () => {
     quietRuntime();
-    // Not a loop that passes by running zero times: every example's history (now and before the fast path), the three v1 ones, and batch children of both kinds.
-    expect(histories.length).toBe(current.length + 3 + v2.length + children.length);
+    // Not a loop that passes by running zero times: every example's history (now, before the host order and before the fast path), the three v1 ones, and batch children of both kinds.
+    expect(histories.length).toBe(current.length + 3 + v2.length + v3.length + children.length);
     expect(current.length).toBeGreaterThanOrEqual(5);
     const childTypes = new Set(children.map((c) => c.history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name));
     expect([...childTypes].sort()).toEqual(['forEachBatchWorkflow', 'nodeBatchWorkflow']);

@@ -73,7 +73,14 @@ function send(node: NodeSpec, ctx: ExecutorContext, evaluated: unknown): Promise
     body: data.body,
     timeoutMs: data.timeout === undefined ? undefined : durationMs(data.timeout),
     failOnHttpError: data.failOnHttpError,
+    ...remainingOf(node, ctx),
   });
+}
+
+/** The node's remaining path, for the host limiter, when the run orders by it (graph-workflow.ts HOST_ORDER_PATCH). */
+function remainingOf(node: NodeSpec, ctx: ExecutorContext): { remaining?: number } {
+  const remaining = ctx.scheduler.remainingOf(node.index);
+  return remaining === undefined ? {} : { remaining };
 }
 
 export const http: NodeType = {
