@@ -1,5 +1,5 @@
 /** What a node's executor returns when the node succeeds (the dispatcher builds it for activity nodes). */
-import type { ForEachProgress, NodeError } from './run-state';
+import type { ForEachProgress, NodeError, SeedSource } from './run-state';
 
 export interface NodeResult {
   output: unknown;
@@ -15,6 +15,8 @@ export interface NodeResult {
   childRunId?: string;
   /** A forEach node: its items at the end. */
   progress?: ForEachProgress;
+  /** A seeded node (seeds.ts): not executed, its output came from here. */
+  from?: SeedSource;
 }
 
 /** What expressions see of a node as `$nodes.<id>`. */

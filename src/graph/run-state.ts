@@ -41,6 +41,12 @@ export interface NodeState {
   progress?: ForEachProgress;
   /** When a limit can keep ready nodes waiting: the duration the start order weighs this node with, and where it came from. */
   estimate?: NodeEstimate;
+  /** The out-edge handle it took, when not a plain one (condition, switch, approval, a timeout): what a redrive reuses. */
+  handle?: string;
+  /** Not executed: its output was reused from this earlier run (redrive). */
+  reused?: { runId: string };
+  /** Not executed: its output was pinned by a test run. */
+  pinned?: true;
 }
 
 /** What a waiting node waits for. */
@@ -135,7 +141,22 @@ export interface GraphWorkflowInput {
   historyLimits?: HistoryLimits;
   /** Nodes' durations in earlier runs (ms by node id), for the start order; the API passes them at start, so replay sees the same. */
   learnedMs?: Record<string, number>;
+  /** Nodes whose outputs are known at start (seeds.ts): they succeed at once without running. */
+  seeds?: Seeds;
 }
+
+/** Where a seed's output comes from: an earlier run (redrive), or a pin (a test run). */
+export type SeedSource = { runId: string } | 'pin';
+
+/** A node's output known when the run starts (seeds.ts). */
+export interface NodeSeed {
+  output: unknown;
+  /** The out-edge handle it takes (condition `true`/`false`, a switch's case, approval `approved`/`rejected`/`timeout`). */
+  handle?: string;
+  from: SeedSource;
+}
+
+export type Seeds = Record<string, NodeSeed>;
 
 /** History size past which a run fails itself, short of Temporal's own limits (51,200 events, 50 MB by default). */
 export interface HistoryLimits {
