@@ -13,7 +13,7 @@ import type { ForEachProgressTotals } from '../src/graph/for-each-progress';
 import type { NodeEnd } from '../src/graph/node-end';
 import { endNode } from '../src/graph/node-end';
 import type { NodeBinding, NodeResult } from '../src/graph/node-result';
-import type { GraphWorkflowInput, NodeError } from '../src/graph/run-state';
+import type { GraphWorkflowInput, NodeError, Seeds } from '../src/graph/run-state';
 import { HISTORY_LIMITS, isoTime, webhookInput } from '../src/graph/run-state';
 import type { RunTracker } from '../src/graph/run-tracker';
 import type { Scheduler } from '../src/graph/scheduler';
@@ -40,6 +40,11 @@ export const HISTORY_GUARD_PATCH = 'braid-history-guard-v1';
  * changes, so runs recorded before it replay with JSONata alone.
  */
 export const FAST_EXPRESSIONS_PATCH = 'braid-fast-expressions-v1';
+/**
+ * Seeded nodes (src/graph/seeds.ts: a redrive's reused outputs, a test run's
+ * pins) succeed at once without running. Asked only by a run that has seeds.
+ */
+export const SEEDS_PATCH = 'braid-seeds-v1';
 
 export interface NodeRunnerOptions {
   args: GraphWorkflowInput;
@@ -74,6 +79,8 @@ export class NodeRunner {
   private readonly stopRequested = new Set<number>();
   private readonly dispatcher: ActivityDispatcher;
   private readonly ctx: ExecutorContext;
+  /** Outputs known at start, by node id (none: every node runs). */
+  private readonly seeds: Seeds | undefined;
   private readonly opts: NodeRunnerOptions;
 
   constructor(opts: NodeRunnerOptions) {
@@ -98,6 +105,7 @@ export class NodeRunner {
     });
     const wheel = scaled ? new TimerWheel(root) : undefined;
     this.ctx = this.executorContext(wheel, host?.expressions ?? new ExpressionCache(), patched(FAST_EXPRESSIONS_PATCH));
+    this.seeds = args.seeds && Object.keys(args.seeds).length > 0 && patched(SEEDS_PATCH) ? args.seeds : undefined;
   }
 
   private executorContext(wheel: TimerWheel | undefined, expressions: ExpressionCache, fastExpressions: boolean): ExecutorContext {
@@ -154,6 +162,13 @@ export class NodeRunner {
   private launch(node: NodeSpec): void {
     const now = Date.now();
     this.startedAt[node.index] = now;
+    const seed = this.seeds?.[node.id];
+    if (seed) {
+      // Known already: it ends now, as the node would have, without running.
+      const result: NodeResult = { output: seed.output, attempts: 0, runMs: 0, execution: 'workflow', from: seed.from, ...(seed.handle === undefined ? {} : { handle: seed.handle }) };
+      this.ended.push({ node, end: { result } });
+      return;
+    }
     this.opts.tracker.setNode(node.id, { status: 'running', attempts: 0, startedAt: isoTime(now) });
     if (node.activitySlot) this.opts.tracker.countActivity();
     const onResult = (result: NodeResult) => this.ended.push({ node, end: { result } });

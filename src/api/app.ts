@@ -30,6 +30,7 @@ import { createSavedWorkflows } from './saved-workflows';
 import { createMetrics } from './metrics';
 import { createSchedules } from './schedules';
 import { runsRoutes } from './routes/runs';
+import { createRedrive } from './redrive';
 import { systemRoutes } from './routes/system';
 import { workflowsRoutes } from './routes/workflows';
 import type { AppDeps, AppEnv, ValidateWorkflow } from './types';
@@ -68,12 +69,12 @@ export function createApp(deps: AppDeps) {
   });
   app.use(requestLog(logger));
   const metrics = createMetrics(runStore, { claim: countedRuns?.claim });
-  // Every start through the API counts (runs, saved workflows, webhooks).
+  // Every start through the API counts (runs, saved workflows, webhooks), test runs (pinned nodes) aside.
   const store: RunStore = {
     ...runStore,
     start: async (req) => {
       const started = await runStore.start(req);
-      metrics.runStarted(req.name, req.triggerKind ?? 'manual');
+      if (!req.test) metrics.runStarted(req.name, req.triggerKind ?? 'manual');
       return started;
     },
   };
@@ -83,6 +84,7 @@ export function createApp(deps: AppDeps) {
   const validate: ValidateWorkflow = (definition) => validateWorkflow(definition, types);
   app.use(async (c, next) => {
     c.set('validate', validate);
+    c.set('nodeTypes', types);
     await next();
   });
 
@@ -97,7 +99,6 @@ export function createApp(deps: AppDeps) {
   const watch = createRunWatch(store, { intervalMs: deps.watchIntervalMs ?? DEFAULT_WATCH_INTERVAL_MS });
   const repository =
     deps.repository ?? createWorkflowRepository(openDatabase({ kind: 'sqlite', file: ':memory:' }).then((d) => d.db));
-  app.route('/v1/runs', runsRoutes(store, watch, repository, metrics));
   if (auth) app.use('/metrics', auth);
   app.get('/metrics', async (c) => c.text(await metrics.scrape(), 200, { 'content-type': metrics.registry.contentType }));
   const schedules = createSchedules({
@@ -115,9 +116,12 @@ export function createApp(deps: AppDeps) {
     schedules,
     runs: store,
     validate,
+    nodeTypes: types,
     hasSecret: (name) => secret(name) !== undefined,
     ...(deps.nodeDurations ? { learnDurations: createDurationLearning(deps.nodeDurations, store, logger) } : {}),
   });
+  const redrive = createRedrive({ runs: store, saved, validate, nodeTypes: types });
+  app.route('/v1/runs', runsRoutes(store, watch, repository, redrive, metrics));
   app.route('/v1/workflows', workflowsRoutes({ saved, repository, schedules, runs: store }));
   app.route('/v1/hooks', hooksRoutes({ saved, runs: store, auth, secret }));
   if (deps.codec) {

@@ -5,12 +5,12 @@
  * without a live worker; history is the last resort.
  */
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
-import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Priority } from '@temporalio/common';
 import { ApplicationFailure } from '@temporalio/common';
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import { FAILURE_TYPES } from '../graph/failures';
-import type { DecisionInput, GraphWorkflowInput, NodeState, RunChanges, RunState, SavedRef, WebhookRequest } from '../graph/run-state';
+import type { DecisionInput, GraphWorkflowInput, NodeState, RunChanges, RunState, SavedRef, Seeds, WebhookRequest } from '../graph/run-state';
 import { CHANGES_QUERY, DECISION_REFUSALS, DECISION_UPDATE, EVENT_SIGNAL, WORKFLOW_TYPE } from '../graph/run-state';
 import type { GraphSettings, TriggerKind } from '../graph/schema';
 import { redactSecrets } from '../graph/secrets';
@@ -24,7 +24,7 @@ import { summaryOf, visibilityQuery } from './run-visibility';
 
 export type { NodeView, RunOrigin, RunSnapshot, RunSummary, RunView, WaitingFor } from './run-view';
 export { nameSearchAttribute, versionSearchAttribute } from './run-view';
-import { nameSearchAttribute, versionSearchAttribute } from './run-view';
+import { nameSearchAttribute, redriveOfSearchAttribute, testSearchAttribute, versionSearchAttribute } from './run-view';
 
 
 
@@ -69,6 +69,12 @@ export interface StartRunRequest {
   nodeTypes?: string[];
   /** See GraphWorkflowInput.claimCheck. */
   claimCheck?: boolean;
+  /** Nodes known at start (src/graph/seeds.ts): a redrive's reused outputs, a test run's pins. */
+  seeds?: Seeds;
+  /** A test run (it has pins): searchable, left out of run counters and of lists unless asked for. */
+  test?: boolean;
+  /** The run this one redrives. */
+  redriveOf?: string;
 }
 
 /**
@@ -102,6 +108,7 @@ export function runStartOptions(req: Omit<StartRunRequest, 'runId'>) {
     ...(req.nodeTypes && req.nodeTypes.length > 0 ? { nodeTypes: req.nodeTypes } : {}),
     ...(req.claimCheck ? { claimCheck: true } : {}),
     ...(req.learnedMs && Object.keys(req.learnedMs).length > 0 ? { learnedMs: req.learnedMs } : {}),
+    ...(req.seeds && Object.keys(req.seeds).length > 0 ? { seeds: req.seeds } : {}),
   };
   return {
     args: [args] as [GraphWorkflowInput],
@@ -109,10 +116,14 @@ export function runStartOptions(req: Omit<StartRunRequest, 'runId'>) {
     typedSearchAttributes: [
       { key: nameSearchAttribute, value: req.name },
       ...(req.version ? [{ key: versionSearchAttribute, value: req.version }] : []),
+      ...(req.redriveOf ? [{ key: redriveOfSearchAttribute, value: req.redriveOf }] : []),
+      ...(req.test ? [{ key: testSearchAttribute, value: 'true' }] : []),
     ],
     memo: {
       name: req.name,
       ...(req.version ? { version: req.version } : {}),
+      ...(req.redriveOf ? { redriveOf: req.redriveOf } : {}),
+      ...(req.test ? { test: true } : {}),
       ...(req.trigger ? { trigger: req.trigger } : {}),
       triggerKind: req.triggerKind ?? 'manual',
     },
@@ -277,6 +288,11 @@ function runReads(opts: RunStoreOptions, { client, namespace, links, describe }:
     const args = await startInput(events[0]).catch(() => undefined);
     return stateFromEvents(runId, events, args, d, Date.now());
   }
+  /** Runs that redrive this one, newest first (a finished run's; visibility, so a redrive shows within a second or so). */
+  async function redrivesOf(runId: string): Promise<string[]> {
+    const page = await client.workflowService.listWorkflowExecutions({ namespace, query: visibilityQuery({ redriveOf: runId, test: 'any' }), pageSize: 20 });
+    return (page.executions ?? []).map((e) => e.execution?.workflowId ?? '').filter((id) => id !== '');
+  }
   async function get(runId: string): Promise<RunView> {
     return (await load(runId)).view;
   }
@@ -315,6 +331,13 @@ function runReads(opts: RunStoreOptions, { client, namespace, links, describe }:
   async function definition(runId: string): Promise<unknown> {
     const kept = definitions.get(runId);
     if (kept !== undefined) return kept;
+    const args = await startArgs(runId);
+    if (definitions.size >= DEFINITIONS_KEPT) definitions.delete(definitions.keys().next().value!);
+    definitions.set(runId, args.definition);
+    return args.definition;
+  }
+  /** What the run was started with (definition, input, trigger, library, …), from its first history event. */
+  async function startArgs(runId: string): Promise<Partial<GraphWorkflowInput> & { definition: unknown }> {
     await describe(runId); // 404 for an unknown run or one that is not a graph run
     const page = await client.workflowService.getWorkflowExecutionHistory({
       namespace,
@@ -323,11 +346,19 @@ function runReads(opts: RunStoreOptions, { client, namespace, links, describe }:
     });
     const args = await startInput(page.history?.events?.[0]);
     if (args?.definition === undefined) throw new ApiError('notFound', 'this run has no graph definition in its history');
-    if (definitions.size >= DEFINITIONS_KEPT) definitions.delete(definitions.keys().next().value!);
-    definitions.set(runId, args.definition);
-    return args.definition;
+    return args as Partial<GraphWorkflowInput> & { definition: unknown };
   }
-  return { get, refresh, definition };
+  /** Whether a workflow with this id exists (of any type: a new run may not take its id). */
+  async function exists(runId: string): Promise<boolean> {
+    try {
+      await client.workflow.getHandle(runId).describe();
+      return true;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return false;
+      throw err;
+    }
+  }
+  return { get, refresh, definition, startArgs, exists, redrivesOf };
 }
 
 /** Lists of runs, from Temporal's visibility store. */

@@ -8,7 +8,7 @@ import type { WorkflowExecutionDescription } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { z } from 'zod';
 import type { NodeState, RunState, RunStatus, Waiting } from '../graph/run-state';
-import { NAME_SEARCH_ATTRIBUTE, runTiming, VERSION_SEARCH_ATTRIBUTE } from '../graph/run-state';
+import { NAME_SEARCH_ATTRIBUTE, REDRIVE_OF_SEARCH_ATTRIBUTE, runTiming, TEST_SEARCH_ATTRIBUTE, VERSION_SEARCH_ATTRIBUTE } from '../graph/run-state';
 import type { TriggerKind } from '../graph/schema';
 import { DEFAULT_NAME } from '../graph/schema';
 import { redactSecrets } from '../graph/secrets';
@@ -16,6 +16,8 @@ import type { runSummarySchema } from './schemas';
 
 export const nameSearchAttribute = defineSearchAttributeKey(NAME_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
 export const versionSearchAttribute = defineSearchAttributeKey(VERSION_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
+export const redriveOfSearchAttribute = defineSearchAttributeKey(REDRIVE_OF_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
+export const testSearchAttribute = defineSearchAttributeKey(TEST_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
 
 export const STATUS_BY_TEMPORAL: Record<string, RunStatus> = {
   RUNNING: 'running',
@@ -42,6 +44,10 @@ export interface RunOrigin {
   workflow: { name: string; version: string | null };
   trigger: { id: string | null; kind: TriggerKind };
   parent: { runId: string; nodeId: string; links: { self: string } } | null;
+  /** A redrive: the run it started from. */
+  redriveOf: { runId: string; links: { self: string } } | null;
+  /** A test run (pinned nodes). */
+  test: boolean;
 }
 
 /** A node the run waits on, and where to answer it. */
@@ -61,6 +67,8 @@ export type RunView = Omit<RunState, 'startedAt' | 'finishedAt' | 'nodes'> & Run
   startedAt: string | null;
   finishedAt: string | null;
   nodes: Record<string, NodeView>;
+  /** Runs that redrive this one (newest first). */
+  redrivenBy: string[];
   links: { self: string; temporalUi: string };
 };
 
@@ -84,7 +92,7 @@ export type RunLinks = RunView['links'];
  * A terminated or timed-out run never said so itself: its error and its
  * unfinished nodes say it here.
  */
-export function viewOf(runId: string, state: RunState, d: WorkflowExecutionDescription, links: RunLinks): RunView {
+export function viewOf(runId: string, state: RunState, d: WorkflowExecutionDescription, links: RunLinks, redrivenBy: string[] = []): RunView {
   const status = STATUS_BY_TEMPORAL[d.status.name] ?? 'failed';
   const nodes = Object.fromEntries(Object.entries(state.nodes).map(([id, n]) => [id, nodeView(n)]));
   const view: RunView = {
@@ -96,6 +104,7 @@ export function viewOf(runId: string, state: RunState, d: WorkflowExecutionDescr
     status,
     startedAt: state.startedAt ?? d.startTime.toISOString(),
     finishedAt: state.finishedAt ?? d.closeTime?.toISOString() ?? null,
+    redrivenBy,
     links,
   };
   if (d.closeTime) {
@@ -136,10 +145,13 @@ export function originOf(d: WorkflowExecutionDescription): RunOrigin {
   const kind = text(memo.triggerKind);
   const parentRunId = text(memo.parentRunId);
   const parentNodeId = text(memo.parentNodeId);
+  const redriveOf = text(memo.redriveOf);
   return {
     workflow: { name: nameOf(d), version: text(d.typedSearchAttributes.get(versionSearchAttribute)) ?? text(memo.version) },
     trigger: { id: text(memo.trigger), kind: kind === 'webhook' || kind === 'schedule' ? kind : 'manual' },
     parent: parentRunId && parentNodeId ? { runId: parentRunId, nodeId: parentNodeId, links: { self: `/v1/runs/${encodeURIComponent(parentRunId)}` } } : null,
+    redriveOf: redriveOf ? { runId: redriveOf, links: { self: `/v1/runs/${encodeURIComponent(redriveOf)}` } } : null,
+    test: memo.test === true,
   };
 }
 

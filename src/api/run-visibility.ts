@@ -5,7 +5,7 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { RunStatus } from '../graph/run-state';
-import { NAME_SEARCH_ATTRIBUTE, VERSION_SEARCH_ATTRIBUTE, WORKFLOW_TYPE } from '../graph/run-state';
+import { NAME_SEARCH_ATTRIBUTE, REDRIVE_OF_SEARCH_ATTRIBUTE, TEST_SEARCH_ATTRIBUTE, VERSION_SEARCH_ATTRIBUTE, WORKFLOW_TYPE } from '../graph/run-state';
 import { DEFAULT_NAME } from '../graph/schema';
 import type { RunSummary } from './run-view';
 import { STATUS_BY_TEMPORAL, timestampToIso, VISIBILITY_STATUS } from './run-view';
@@ -16,6 +16,10 @@ export interface RunFilter {
   version?: string;
   /** ISO time: only runs closed after it. */
   closedAfter?: string;
+  /** Only the redrives of this run. */
+  redriveOf?: string;
+  /** Test runs (pinned nodes): left out (`false`, the default), only them (`true`), or both (`any`). */
+  test?: 'true' | 'false' | 'any';
 }
 
 /** The visibility query for graph runs that match `filter`; values are quoted as JSON strings. */
@@ -25,6 +29,9 @@ export function visibilityQuery(filter: RunFilter): string {
   if (filter.status) clauses.push(`ExecutionStatus = '${VISIBILITY_STATUS[filter.status]}'`);
   if (filter.workflow) clauses.push(`${NAME_SEARCH_ATTRIBUTE} = ${JSON.stringify(filter.workflow)}`);
   if (filter.version) clauses.push(`${VERSION_SEARCH_ATTRIBUTE} = ${JSON.stringify(filter.version)}`);
+  if (filter.redriveOf) clauses.push(`${REDRIVE_OF_SEARCH_ATTRIBUTE} = ${JSON.stringify(filter.redriveOf)}`);
+  if (filter.test === 'true') clauses.push(`${TEST_SEARCH_ATTRIBUTE} = 'true'`);
+  else if (filter.test !== 'any') clauses.push(`${TEST_SEARCH_ATTRIBUTE} IS NULL`);
   return clauses.join(' AND ');
 }
 
@@ -37,6 +44,7 @@ export function summaryOf(e: temporal.api.workflow.v1.IWorkflowExecutionInfo): R
   const statusName = temporal.api.enums.v1.WorkflowExecutionStatus[e.status ?? 0]?.replace('WORKFLOW_EXECUTION_STATUS_', '') ?? '';
   const name = decoded(e.searchAttributes?.indexedFields?.[NAME_SEARCH_ATTRIBUTE]) ?? decoded(e.memo?.fields?.name);
   const version = decoded(e.searchAttributes?.indexedFields?.[VERSION_SEARCH_ATTRIBUTE]);
+  const redriveOf = decoded(e.searchAttributes?.indexedFields?.[REDRIVE_OF_SEARCH_ATTRIBUTE]);
   return {
     runId: e.execution?.workflowId ?? '',
     name: typeof name === 'string' ? name : Array.isArray(name) ? String(name[0]) : DEFAULT_NAME,
@@ -44,5 +52,7 @@ export function summaryOf(e: temporal.api.workflow.v1.IWorkflowExecutionInfo): R
     status: STATUS_BY_TEMPORAL[statusName] ?? 'failed',
     startedAt: timestampToIso(e.startTime),
     finishedAt: timestampToIso(e.closeTime),
+    redriveOf: typeof redriveOf === 'string' ? redriveOf : null,
+    test: decoded(e.searchAttributes?.indexedFields?.[TEST_SEARCH_ATTRIBUTE]) === 'true',
   };
 }

@@ -13,6 +13,10 @@ import type { TriggerKind } from '../graph/schema';
 import type { WorkflowRepository } from '../store/workflow-repository';
 import { ApiError } from './problem';
 import { hostLimitCanBind, limitCanBind } from '../graph/start-order';
+import type { Graph } from '../graph/graph';
+import type { NodeCatalog } from '../graph/node-type';
+import type { Seeds } from '../graph/run-state';
+import { pinnedRun } from './pins';
 import type { LearnDurations } from './learned-durations';
 import { resolveLibrary } from './library';
 import { newRunId } from './run-ids';
@@ -47,6 +51,12 @@ export interface SavedRunRequest {
   request?: WebhookRequest;
   /** Temporal priority key (1 first … 5), over the definition's `settings.priority`. */
   priority?: number;
+  /** A test run: these nodes' outputs (pins.ts). */
+  pins?: Record<string, unknown>;
+  /** Outputs known at start (a redrive's reused nodes). */
+  seeds?: Seeds;
+  /** The run this one redrives. */
+  redriveOf?: string;
 }
 
 /** A saved version, parsed, with what the API needs of it. */
@@ -55,6 +65,7 @@ export interface LoadedVersion {
   version: string;
   definition: Record<string, unknown>;
   triggers: TriggerSpec[];
+  graph: Graph;
   /** A limit can keep its nodes waiting (`maxParallel`, or a host's for two or more `http` nodes): its runs order by learned durations. */
   limitCanBind: boolean;
 }
@@ -68,6 +79,8 @@ export interface SavedWorkflowsDeps {
   hasSecret: (name: string) => boolean;
   /** Nodes' median durations in the workflow's earlier runs (learned-durations.ts); none when unset. */
   learnDurations?: LearnDurations;
+  /** Every node type the API knows (pins are checked against them). */
+  nodeTypes: NodeCatalog;
 }
 
 export function createSavedWorkflows(deps: SavedWorkflowsDeps) {
@@ -77,7 +90,7 @@ export function createSavedWorkflows(deps: SavedWorkflowsDeps) {
     const result = deps.validate(definition);
     // Stored versions were valid when saved; a later release may be stricter.
     if (!result.ok) throw validationError(issueFieldErrors(result.issues), `saved version ${version} of "${name}" is no longer valid`);
-    return { name, version, definition: definition as Record<string, unknown>, triggers: triggersOf(result.graph), limitCanBind: limitCanBind(result.graph) || hostLimitCanBind(result.graph) };
+    return { name, version, definition: definition as Record<string, unknown>, triggers: triggersOf(result.graph), graph: result.graph, limitCanBind: limitCanBind(result.graph) || hostLimitCanBind(result.graph) };
   };
 
   const overlapOf = (definition: Record<string, unknown>) =>
@@ -104,6 +117,8 @@ export function createSavedWorkflows(deps: SavedWorkflowsDeps) {
     if (req.trigger !== undefined && !target.triggers.some((t) => t.id === req.trigger)) {
       throw validationError([{ path: '$.trigger', message: `"${req.trigger}" is not a trigger node of workflow "${name}" version ${target.version}` }]);
     }
+    const pinned = pinnedRun(target.graph, deps.nodeTypes, req.pins);
+    const seeds = { ...req.seeds, ...pinned.seeds };
     const runId = req.runId ?? newRunId(name);
     const library = await resolveLibrary(repository, target.definition, name);
     const learnedMs = target.limitCanBind && deps.learnDurations ? await deps.learnDurations(name) : {};
@@ -119,6 +134,9 @@ export function createSavedWorkflows(deps: SavedWorkflowsDeps) {
       triggerKind: req.triggerKind ?? 'manual',
       ...(req.request ? { request: req.request } : {}),
       ...(req.priority === undefined ? {} : { priority: req.priority }),
+      ...(Object.keys(seeds).length > 0 ? { seeds } : {}),
+      ...(pinned.test ? { test: true } : {}),
+      ...(req.redriveOf ? { redriveOf: req.redriveOf } : {}),
     });
     return { ...started, version: target.version };
   }

@@ -19,6 +19,12 @@ export const workflowDefinitionSchema = definitionSchema.openapi('WorkflowDefini
   description: 'A graph in React Flow form: nodes, edges and settings. Unknown keys such as `position` are ignored.',
 });
 
+export const pinsSchema = z.record(nodeIdSchema, z.unknown()).openapi({
+  description:
+    'A test run: these nodes do not run; each succeeds at once with the output given here (`pinned: true` in its state), and what is downstream sees it as usual. ' +
+    'A condition takes `true`/`false`, a switch `{ "handle": … }`, an approval `{ "approved": … }`. The run is marked `test`: left out of run counters and of run lists unless `?test=true`.',
+});
+
 export const startRunBodySchema = z
   .object({
     workflow: workflowDefinitionSchema,
@@ -26,10 +32,30 @@ export const startRunBodySchema = z
     trigger: nodeIdSchema.optional().openapi({ description: 'Fire only this trigger node.' }),
     runId: runIdSchema.optional().openapi({ description: 'Client-chosen id (idempotency key); the Temporal workflow id.' }),
     priority: z.number().int().min(1).max(5).optional().openapi({ description: "Temporal priority key of this run, its activities and children: 1 first … 5 last; overrides the definition's settings.priority (default 3)." }),
+    pins: pinsSchema.optional(),
   })
   .openapi('StartRun');
 
 export const runLinksSchema = z.object({ self: z.string(), temporalUi: z.string() }).openapi('RunLinks');
+
+export const redriveBodySchema = z
+  .object({
+    fromNodes: z.array(nodeIdSchema).max(1000).optional().openapi({ description: 'Run these nodes again, and everything downstream of them, whatever they did. Required to redrive a run that succeeded.' }),
+    input: z.unknown().optional().openapi({ description: "A new input instead of the run's: nodes that read it (`$input`, a trigger's output) run again." }),
+    version: z.enum(['same', 'latest']).optional().openapi({ description: "`same` (default): the version the run ran; `latest`: the saved workflow's latest, reusing the nodes whose id and definition are unchanged." }),
+    runId: runIdSchema.optional().openapi({ description: 'The new run\'s id (default `<runId>-r<n>`).' }),
+  })
+  .strict()
+  .openapi('Redrive');
+
+export const redriveCreatedSchema = z
+  .object({
+    runId: z.string(),
+    redriveOf: z.string(),
+    reused: z.array(z.string()).openapi({ description: 'Nodes whose output the new run reuses: they do not run again' }),
+    links: runLinksSchema,
+  })
+  .openapi('RedriveCreated');
 
 export const runCreatedSchema = z
   .object({ runId: z.string(), status: z.literal('running'), links: runLinksSchema })
@@ -78,8 +104,11 @@ export const nodeStateSchema = z
       .optional()
       .openapi({
         description:
-          'When `maxParallel` can keep ready nodes waiting: the duration the start order weighs this node with (longest remaining path first) and where it came from: its `estimate` field, its earlier runs, or one unit (depth, no `ms`)',
+          'When a limit can keep ready nodes waiting (`maxParallel`, or a host\'s for two or more `http` nodes): the duration the start order weighs this node with (longest remaining path first) and where it came from: its `estimate` field, its earlier runs, or one unit (depth, no `ms`)',
       }),
+    handle: z.string().optional().openapi({ description: 'The branch it took, when not a plain edge: a condition\'s `true`/`false`, a switch\'s case, `approved`/`rejected`/`timeout`' }),
+    reused: z.object({ runId: z.string() }).optional().openapi({ description: 'Not run: its output was reused from this earlier run (a redrive)' }),
+    pinned: z.literal(true).optional().openapi({ description: 'Not run: its output was pinned by a test run' }),
   })
   .openapi('NodeState');
 
@@ -112,6 +141,12 @@ export const runSchema = z
       .object({ runId: z.string(), nodeId: z.string(), links: z.object({ self: z.string() }) })
       .nullable()
       .openapi({ description: 'A subworkflow run: the run and node that started it' }),
+    redriveOf: z
+      .object({ runId: z.string(), links: z.object({ self: z.string() }) })
+      .nullable()
+      .openapi({ description: 'A redrive: the run it started from' }),
+    redrivenBy: z.array(z.string()).openapi({ description: 'Runs that redrive this one, newest first' }),
+    test: z.boolean().openapi({ description: 'A test run (pinned nodes): left out of run counters and of run lists unless `?test=true`' }),
     waitingFor: z
       .array(waitingSchema.extend({ nodeId: z.string(), links: z.object({ answer: z.string() }) }))
       .openapi({ description: 'Nodes waiting for a decision or an event, and where to send it' }),
@@ -134,7 +169,16 @@ export const runStartedSchema = z.union([runSchema, runCreatedSchema]).openapi('
 });
 
 export const runSummarySchema = z
-  .object({ runId: z.string(), name: z.string(), version: z.string().nullable(), status: runStatusSchema, startedAt: z.string().nullable(), finishedAt: z.string().nullable() })
+  .object({
+    runId: z.string(),
+    name: z.string(),
+    version: z.string().nullable(),
+    status: runStatusSchema,
+    startedAt: z.string().nullable(),
+    finishedAt: z.string().nullable(),
+    redriveOf: z.string().nullable().openapi({ description: 'A redrive: the run it started from' }),
+    test: z.boolean().openapi({ description: 'A test run (pinned nodes)' }),
+  })
   .openapi('RunSummary');
 
 export const runListSchema = z
@@ -145,6 +189,8 @@ export const listRunsQuerySchema = z.object({
   status: runStatusSchema.optional(),
   workflow: z.string().min(1).max(200).optional().openapi({ description: 'Definition (or saved workflow) name.' }),
   version: z.string().min(1).max(64).optional().openapi({ description: 'Saved workflow version.' }),
+  redriveOf: runIdSchema.optional().openapi({ description: 'Only the redrives of this run.' }),
+  test: z.enum(['true', 'false', 'any']).default('false').openapi({ description: 'Test runs (pinned nodes): left out by default; `true` lists only them, `any` both.' }),
   limit: z.coerce.number().int().min(1).max(1000).default(50),
   cursor: z.string().max(4096).regex(/^[A-Za-z0-9_-]*$/, 'must be a cursor from an earlier page').optional(),
 });
@@ -256,6 +302,7 @@ export const startSavedRunBodySchema = z
     runId: runIdSchema.optional().openapi({ description: 'Client-chosen id (idempotency key); the Temporal workflow id.' }),
     version: versionSchema.optional().openapi({ description: 'Run this version instead of the latest.' }),
     priority: z.number().int().min(1).max(5).optional().openapi({ description: "Temporal priority key of this run, its activities and children: 1 first … 5 last; overrides the definition's settings.priority (default 3)." }),
+    pins: pinsSchema.optional(),
   })
   .strict()
   .openapi('StartSavedRun');

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import type { NodeCatalog } from '../graph/node-type';
 import type { ValidationResult } from '../graph/validate';
 import type { NodeTypeRegistry } from '../node-types';
 import type { NodeDurations } from '../store/node-durations';
@@ -14,7 +15,8 @@ import type { RunStore } from './run-store';
 export type ValidateWorkflow = (definition: unknown) => ValidationResult;
 
 export interface AppEnv {
-  Variables: { requestId: string; validate: ValidateWorkflow };
+  /** `nodeTypes`: every node type the API knows (built-in and custom), what `validate` checks against. */
+  Variables: { requestId: string; validate: ValidateWorkflow; nodeTypes: NodeCatalog };
 }
 
 /** Readiness of the parts the API depends on. */

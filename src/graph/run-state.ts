@@ -255,8 +255,12 @@ export const CHANGES_QUERY = 'changes';
 export const NAME_SEARCH_ATTRIBUTE = 'BraidWorkflow';
 /** Keyword search attribute holding the saved workflow version a run was started from. */
 export const VERSION_SEARCH_ATTRIBUTE = 'BraidVersion';
+/** Keyword search attribute holding the run a redrive started from (POST /v1/runs/:id/redrive). */
+export const REDRIVE_OF_SEARCH_ATTRIBUTE = 'BraidRedriveOf';
+/** Keyword search attribute set to "true" on test runs (runs with pinned nodes). */
+export const TEST_SEARCH_ATTRIBUTE = 'BraidTest';
 /** Braid's search attributes, all Keyword; registered on the server at start-up. */
-export const SEARCH_ATTRIBUTES = [NAME_SEARCH_ATTRIBUTE, VERSION_SEARCH_ATTRIBUTE] as const;
+export const SEARCH_ATTRIBUTES = [NAME_SEARCH_ATTRIBUTE, VERSION_SEARCH_ATTRIBUTE, REDRIVE_OF_SEARCH_ATTRIBUTE, TEST_SEARCH_ATTRIBUTE] as const;
 
 /** What a forEach node hands each of its batch children (workflows/for-each-batch-workflow.ts). */
 export interface ForEachBatchInput {

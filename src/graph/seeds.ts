@@ -6,6 +6,7 @@
  * condition, switch or approval took). Pure; the interpreter and the API share it.
  */
 import type { Graph, NodeSpec } from './graph';
+import type { NodeCatalog } from './node-type';
 import { TRIGGER_TYPE } from './node-type';
 import type { NodeState, Seeds } from './run-state';
 
@@ -17,6 +18,8 @@ export type { NodeSeed, SeedSource, Seeds } from './run-state';
  * A problem (naming what is wrong) when the output cannot be one of the node's.
  */
 export function pinnedHandle(node: Pick<NodeSpec, 'type'>, handles: readonly (string | undefined)[], output: unknown): { handle?: string } | { problem: string } {
+  // An approval or wait that waited past its timeout took its `timeout` edges (workflows/nodes/waiting.ts).
+  if ((node.type === 'approval' || node.type === 'wait') && (output as { timedOut?: unknown } | null)?.timedOut === true) return { handle: 'timeout' };
   switch (node.type) {
     case 'condition':
       return typeof output === 'boolean' ? { handle: String(output) } : { problem: 'a condition node outputs true or false' };
@@ -70,6 +73,8 @@ export interface RedriveOptions {
   inputChanged?: boolean;
   /** Nodes whose definition changed (a newer version): they run again (and everything downstream). */
   changed?: ReadonlySet<string>;
+  /** The original's final state left large outputs out (RunState.outputsOmitted): a node without one runs again. */
+  outputsOmitted?: boolean;
 }
 
 /**
@@ -78,11 +83,18 @@ export interface RedriveOptions {
  * downstream of one that runs again. The original's states are by node id;
  * `graph` is what the new run runs (its ids may differ from the original's).
  */
-export function redriveSeeds(graph: Graph, original: Readonly<Record<string, Pick<NodeState, 'status' | 'output' | 'handle'>>>, runId: string, opts: RedriveOptions = {}): Seeds {
+export function redriveSeeds(
+  graph: Graph,
+  original: Readonly<Record<string, Pick<NodeState, 'status' | 'output' | 'handle'>>>,
+  runId: string,
+  opts: RedriveOptions = {},
+  types?: NodeCatalog,
+): Seeds {
   const again = new Set<number>();
   for (const n of graph.nodes) {
     const before = original[n.id];
-    if (before?.status !== 'succeeded' || opts.fromNodes?.includes(n.id) || opts.changed?.has(n.id) || (opts.inputChanged && readsInput(graph, n))) again.add(n.index);
+    const lost = opts.outputsOmitted === true && before !== undefined && !('output' in before);
+    if (before?.status !== 'succeeded' || lost || opts.fromNodes?.includes(n.id) || opts.changed?.has(n.id) || (opts.inputChanged && readsInput(graph, n))) again.add(n.index);
   }
   // Nodes that never ran (skipped, canceled, pending) run again only as the scheduler decides; what runs again taints what is below it.
   const rerun = downstreamOf(
@@ -93,7 +105,72 @@ export function redriveSeeds(graph: Graph, original: Readonly<Record<string, Pic
   for (const n of graph.nodes) {
     const before = original[n.id];
     if (n.type === TRIGGER_TYPE || rerun.has(n.index) || before?.status !== 'succeeded') continue;
-    seeds[n.id] = { output: before.output, ...(before.handle === undefined ? {} : { handle: before.handle }), from: { runId } };
+    // Runs recorded before node states kept their handle: read it from the output, as for a pin.
+    const derived = before.handle === undefined && types ? pinnedHandle(n, types.get(n.type)?.handles(n.data) ?? [undefined], before.output) : {};
+    const handle = before.handle ?? ('handle' in derived ? derived.handle : undefined);
+    seeds[n.id] = { output: before.output, ...(handle === undefined ? {} : { handle }), from: { runId } };
   }
   return seeds;
+}
+
+/** A problem with a pin, at its path in the request body. */
+export interface PinProblem {
+  path: string;
+  message: string;
+}
+
+/**
+ * A test run's pins as seeds: `{ nodeId: output }`. Every id must be a node
+ * of the graph other than a trigger, and a branching node's output must name
+ * one of its branches (pinnedHandle).
+ */
+export function pinSeeds(graph: Graph, types: NodeCatalog, pins: Readonly<Record<string, unknown>>, path = '$.pins'): { seeds: Seeds } | { problems: PinProblem[] } {
+  const seeds: Seeds = {};
+  const problems: PinProblem[] = [];
+  for (const [id, output] of Object.entries(pins)) {
+    const at = `${path}.${id}`;
+    const index = graph.indexById.get(id);
+    const node = index === undefined ? undefined : graph.nodes[index];
+    if (!node) {
+      problems.push({ path: at, message: `"${id}" is not a node of this workflow` });
+      continue;
+    }
+    if (node.type === TRIGGER_TYPE) {
+      problems.push({ path: at, message: 'a trigger cannot be pinned: give the run its input instead' });
+      continue;
+    }
+    const branch = pinnedHandle(node, types.get(node.type)?.handles(node.data) ?? [undefined], output);
+    if ('problem' in branch) problems.push({ path: at, message: branch.problem });
+    else seeds[id] = { output, ...branch, from: 'pin' };
+  }
+  return problems.length > 0 ? { problems } : { seeds };
+}
+
+/** UI-only keys of a node, which do not change what it does. */
+const UI_ONLY = new Set(['position', 'positionAbsolute', 'width', 'height', 'selected', 'dragging', 'measured', 'label', 'style', 'className']);
+
+function comparable(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'undefined';
+  if (Array.isArray(value)) return `[${value.map(comparable).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>).filter(([k]) => !UI_ONLY.has(k)).sort(([a], [b]) => (a < b ? -1 : 1));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${comparable(v)}`).join(',')}}`;
+}
+
+/**
+ * Nodes of `after` whose definition differs from the node of the same id in
+ * `before` (or that `before` lacks); layout keys aside. Edges into a node
+ * count as part of it: a node fed from elsewhere may see other inputs.
+ */
+export function changedNodes(before: unknown, after: unknown): Set<string> {
+  type Def = { nodes?: { id?: unknown }[]; edges?: { source?: unknown; target?: unknown; sourceHandle?: unknown; targetHandle?: unknown }[] };
+  const key = (def: Def) => {
+    const byId = new Map<string, string>();
+    for (const n of def.nodes ?? []) if (typeof n.id === 'string') byId.set(n.id, comparable(n));
+    const inputs = new Map<string, string[]>();
+    for (const e of def.edges ?? []) if (typeof e.target === 'string') inputs.set(e.target, [...(inputs.get(e.target) ?? []), comparable({ s: e.source, h: e.sourceHandle ?? null, t: e.targetHandle ?? null })]);
+    return new Map([...byId].map(([id, text]) => [id, `${text}|${(inputs.get(id) ?? []).sort().join(',')}`]));
+  };
+  const was = key((before ?? {}) as Def);
+  const now = key((after ?? {}) as Def);
+  return new Set([...now].filter(([id, text]) => was.get(id) !== text).map(([id]) => id));
 }

@@ -64,14 +64,17 @@ describe('stateFromEvents', () => {
 describe('visibility', () => {
   it('quotes every value of the list filter', () => {
     expect(visibilityQuery({ status: 'timed_out', workflow: 'a"b', closedAfter: '2026-01-01T00:00:00Z' })).toBe(
-      `WorkflowType = 'graphWorkflow' AND CloseTime > "2026-01-01T00:00:00Z" AND ExecutionStatus = 'TimedOut' AND BraidWorkflow = "a\\"b"`,
+      `WorkflowType = 'graphWorkflow' AND CloseTime > "2026-01-01T00:00:00Z" AND ExecutionStatus = 'TimedOut' AND BraidWorkflow = "a\\"b" AND BraidTest IS NULL`,
     );
+    // Redrives of one run, test runs included.
+    expect(visibilityQuery({ redriveOf: 'r"1', test: 'any' })).toBe(`WorkflowType = 'graphWorkflow' AND BraidRedriveOf = "r\\"1"`);
+    expect(visibilityQuery({ test: 'true' })).toBe(`WorkflowType = 'graphWorkflow' AND BraidTest = 'true'`);
   });
 
   it('names a run by its search attribute, else its memo, else the default', () => {
     const base = { execution: { workflowId: 'r1' }, status: temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED, startTime: { seconds: 1_767_225_600 as never, nanos: 5_000_000 } };
     const fromMemo = summaryOf({ ...base, memo: { fields: { name: defaultPayloadConverter.toPayload('orders') } } });
-    expect(fromMemo).toEqual({ runId: 'r1', name: 'orders', version: null, status: 'canceled', startedAt: '2026-01-01T00:00:00.005Z', finishedAt: null });
+    expect(fromMemo).toEqual({ runId: 'r1', name: 'orders', version: null, status: 'canceled', startedAt: '2026-01-01T00:00:00.005Z', finishedAt: null, redriveOf: null, test: false });
     expect(summaryOf(base).name).toBe('unnamed');
   });
 });

@@ -17,11 +17,11 @@ const bare: NodeError = { type: 'Error', message: 'bare' };
 describe('endNode: a node end → its state, binding, outcome', () => {
   const cases: { name: string; onError: 'fail' | 'continue' | 'branch'; end: NodeEnd; stop: boolean; want: Partial<NodeState>; outcome: string; failsRun: boolean; workMs: number | undefined }[] = [
     {
-      name: 'a result succeeds with its output, attempts and timing',
+      name: 'a result succeeds with its output, attempts, timing and the branch it took',
       onError: 'fail',
       end: { result: { output: { ok: 1 }, attempts: 2, runMs: 30, queuedMs: 5, execution: 'activity', handle: 'yes' } },
       stop: false,
-      want: { status: 'succeeded', attempts: 2, output: { ok: 1 }, runMs: 30, queuedMs: 5, execution: 'activity' },
+      want: { status: 'succeeded', attempts: 2, output: { ok: 1 }, runMs: 30, queuedMs: 5, execution: 'activity', handle: 'yes' },
       outcome: 'succeeded',
       failsRun: false,
       workMs: 30,

@@ -34,6 +34,9 @@ export function createFakeRunStore() {
         workflow: { name: req.name, version: req.version ?? null },
         trigger: { id: req.trigger ?? null, kind: req.triggerKind ?? 'manual' },
         parent: null,
+        redriveOf: req.redriveOf ? { runId: req.redriveOf, links: { self: `/v1/runs/${req.redriveOf}` } } : null,
+        test: req.test === true,
+        redrivenBy: [],
         waitingFor: [],
         nodes: {},
         metrics: { wallMs: 0, workMs: 0, overheadMs: 0, criticalPathMs: 0, efficiency: 0, activityCount: 0 },
@@ -52,6 +55,20 @@ export function createFakeRunStore() {
       if (!definitions.has(runId)) throw new ApiError('notFound', 'no run with this id');
       return structuredClone(definitions.get(runId));
     },
+    async startArgs(runId) {
+      guard();
+      const run = started.find((r) => r.runId === runId);
+      if (!run) throw new ApiError('notFound', 'no run with this id');
+      return structuredClone({ definition: run.definition, input: run.input ?? null, ...(run.trigger ? { trigger: run.trigger } : {}), ...(run.library ? { library: run.library } : {}) });
+    },
+    async redrivesOf(runId) {
+      guard();
+      return [...runs.values()].filter((r) => r.redriveOf?.runId === runId).map((r) => r.runId).reverse();
+    },
+    async exists(runId) {
+      guard();
+      return runs.has(runId);
+    },
     async waitForEnd(runId) {
       guard();
       return runs.get(runId)?.status !== 'running';
@@ -65,12 +82,14 @@ export function createFakeRunStore() {
         (r) =>
           (!params.status || r.status === params.status) &&
           (!params.workflow || r.name === params.workflow) &&
-          (!params.version || r.workflow.version === params.version),
+          (!params.version || r.workflow.version === params.version) &&
+          (!params.redriveOf || r.redriveOf?.runId === params.redriveOf) &&
+          (params.test === 'any' || (params.test === 'true') === r.test),
       );
       return {
         runs: all
           .slice(0, params.limit)
-          .map(({ runId, name, status, startedAt, finishedAt, workflow }) => ({ runId, name, version: workflow.version, status, startedAt, finishedAt })),
+          .map(({ runId, name, status, startedAt, finishedAt, workflow, redriveOf, test }) => ({ runId, name, version: workflow.version, status, startedAt, finishedAt, redriveOf: redriveOf?.runId ?? null, test })),
         nextCursor: all.length > params.limit ? 'next' : null,
       };
     },
@@ -93,7 +112,7 @@ export function createFakeRunStore() {
       guard();
       return [...runs.values()]
         .filter((r) => r.status !== 'running')
-        .map(({ runId, name, status, startedAt, finishedAt, workflow }) => ({ runId, name, version: workflow.version, status, startedAt, finishedAt }));
+        .map(({ runId, name, status, startedAt, finishedAt, workflow, redriveOf, test }) => ({ runId, name, version: workflow.version, status, startedAt, finishedAt, redriveOf: redriveOf?.runId ?? null, test }));
     },
     async cancel(runId) {
       guard();

@@ -18,6 +18,8 @@ export interface RunOptions {
   activities?: Activities;
   /** Where the run stops itself (GraphWorkflowInput.historyLimits). */
   historyLimits?: GraphWorkflowInput['historyLimits'];
+  /** Nodes whose outputs are known at start (GraphWorkflowInput.seeds). */
+  seeds?: GraphWorkflowInput['seeds'];
   /** Called once the run started, before waiting for it (e.g. to query or cancel). */
   during?: (handle: Awaited<ReturnType<TestWorkflowEnvironment['client']['workflow']['start']>>) => Promise<void>;
 }
@@ -37,7 +39,7 @@ export async function runGraph(env: TestWorkflowEnvironment, definition: GraphDe
     const handle = await env.client.workflow.start(graphWorkflow, {
       taskQueue,
       workflowId,
-      args: [{ definition, input: opts.input, trigger: opts.trigger, ...(opts.library ? { library: opts.library } : {}), ...(opts.nodeTypes ? { nodeTypes: opts.nodeTypes } : {}), ...(opts.historyLimits ? { historyLimits: opts.historyLimits } : {}) }],
+      args: [{ definition, input: opts.input, trigger: opts.trigger, ...(opts.library ? { library: opts.library } : {}), ...(opts.nodeTypes ? { nodeTypes: opts.nodeTypes } : {}), ...(opts.historyLimits ? { historyLimits: opts.historyLimits } : {}), ...(opts.seeds ? { seeds: opts.seeds } : {}) }],
     });
     if (opts.during) await opts.during(handle);
     try {

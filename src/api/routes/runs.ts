@@ -5,6 +5,7 @@ import { streamSSE } from 'hono/streaming';
 import { DEFAULT_NAME } from '../../graph/schema';
 import { ApiError, isAlreadyStarted } from '../problem';
 import { resolveLibrary } from '../library';
+import { pinnedRun } from '../pins';
 import { newRunId } from '../run-ids';
 import type { WorkflowRepository } from '../../store/workflow-repository';
 import type { RunSnapshot, RunStore } from '../run-store';
@@ -19,6 +20,8 @@ import {
   nodeParamSchema,
   nodeStateSchema,
   listRunsQuerySchema,
+  redriveBodySchema,
+  redriveCreatedSchema,
   problemResponse,
   runStartedSchema,
   runIdParamSchema,
@@ -27,7 +30,8 @@ import {
   startRunBodySchema,
   workflowDefinitionSchema,
 } from '../schemas';
-import { assertNesting, createRouter, issueFieldErrors, parseJsonBody, validationError } from '../validation';
+import { assertNesting, createRouter, issueFieldErrors, parseJsonBody, validationError, zodFieldErrors } from '../validation';
+import type { Redrive } from '../redrive';
 
 const security = [{ bearerAuth: [] }];
 
@@ -102,6 +106,24 @@ const cancelRoute = createRoute({
   },
 });
 
+const redriveRoute = createRoute({
+  method: 'post',
+  path: '/{runId}/redrive',
+  summary: 'Redrive a finished run from where it failed',
+  description:
+    'Starts a new run that reuses the output of every node that succeeded and is neither in `fromNodes` nor downstream of one (`reused: { runId }` in its state: no request is sent for it); ' +
+    'every other node runs again. Allowed for a run that failed, was canceled, terminated or timed out; a run that succeeded only with `fromNodes`.',
+  security,
+  request: { params: runIdParamSchema, body: { required: false, content: { 'application/json': { schema: redriveBodySchema } } } },
+  responses: {
+    201: { description: 'The new run was started', content: { 'application/json': { schema: redriveCreatedSchema } } },
+    404: problemResponse('No such run'),
+    409: problemResponse('The run is still running, or it succeeded and no fromNodes were given, or the new runId is taken'),
+    422: problemResponse('Bad body: unknown node ids in fromNodes are named'),
+    503: problemResponse('Temporal unavailable'),
+  },
+});
+
 const decisionRoute = createRoute({
   method: 'post',
   path: '/{runId}/nodes/{nodeId}/decision',
@@ -150,7 +172,7 @@ const eventsRoute = createRoute({
   },
 });
 
-export function runsRoutes(store: RunStore, watch: RunWatch, repository: WorkflowRepository, metrics?: Pick<Metrics, 'sseOpened' | 'sseClosed'>) {
+export function runsRoutes(store: RunStore, watch: RunWatch, repository: WorkflowRepository, redrive: Redrive, metrics?: Pick<Metrics, 'sseOpened' | 'sseClosed'>) {
   const app = createRouter();
 
   app.openapi(startRoute, async (c) => {
@@ -166,11 +188,21 @@ export function runsRoutes(store: RunStore, watch: RunWatch, repository: Workflo
         throw validationError([{ path: '$.trigger', message: `"${body.trigger}" is not a trigger node of this workflow` }]);
       }
     }
+    const pinned = pinnedRun(result.graph, c.get('nodeTypes'), body.pins);
     const name = body.workflow.name ?? DEFAULT_NAME;
     const runId = body.runId ?? newRunId(name);
     const library = await resolveLibrary(repository, body.workflow);
     try {
-      const started = await store.start({ runId, definition: body.workflow, name, input: body.input, trigger: body.trigger, library, ...(body.priority === undefined ? {} : { priority: body.priority }) });
+      const started = await store.start({
+        runId,
+        definition: body.workflow,
+        name,
+        input: body.input,
+        trigger: body.trigger,
+        library,
+        ...(body.priority === undefined ? {} : { priority: body.priority }),
+        ...pinned,
+      });
       const answer = await startedAnswer(c, store, started);
       return c.json(answer.body, 201, answer.headers);
     } catch (err) {
@@ -183,11 +215,32 @@ export function runsRoutes(store: RunStore, watch: RunWatch, repository: Workflo
 
   app.openapi(listRoute, async (c) => c.json(await store.list(c.req.valid('query')), 200));
 
-  app.openapi(getRoute, async (c) => c.json((await watch.read(c.req.valid('param').runId)).view, 200));
+  app.openapi(getRoute, async (c) => {
+    const { runId } = c.req.valid('param');
+    const { view } = await watch.read(runId);
+    // Asked at each read (a finished run's view is kept; its redrives come later).
+    return c.json(view.status === 'running' ? view : { ...view, redrivenBy: await store.redrivesOf(runId) }, 200);
+  });
 
   app.openapi(definitionRoute, async (c) => c.json((await store.definition(c.req.valid('param').runId)) as z.infer<typeof workflowDefinitionSchema>, 200));
 
   app.openapi(cancelRoute, async (c) => c.json(await store.cancel(c.req.valid('param').runId), 202));
+
+  app.openapi(redriveRoute, async (c) => {
+    const { runId } = c.req.valid('param');
+    // The body is optional: none redrives the run as it was, from what failed.
+    const parsed = redriveBodySchema.safeParse(parseJsonBody(await c.req.text(), {}));
+    if (!parsed.success) throw validationError(zodFieldErrors(parsed.error));
+    assertNesting(parsed.data.input, '$.input');
+    try {
+      return c.json(await redrive(runId, parsed.data), 201);
+    } catch (err) {
+      if (isAlreadyStarted(err) && parsed.data.runId) {
+        throw new ApiError('conflict', `a run with id "${parsed.data.runId}" already exists`, { links: store.links(parsed.data.runId) });
+      }
+      throw err;
+    }
+  });
 
   app.openapi(decisionRoute, async (c) => {
     const { runId, nodeId } = c.req.valid('param');

@@ -1,0 +1,247 @@
+/**
+ * Redrive and pinned test runs through the real API, a real Temporal dev
+ * server and worker, and a real local target that records every request:
+ * reused and pinned nodes send none, a decided approval is not asked again,
+ * and only what failed (and what is below it) runs again.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/api/app';
+import { problemSchema, redriveCreatedSchema, runListSchema, runSchema, runStartedSchema } from '../../src/api/schemas';
+import { silentLogger } from '../../src/logger';
+import type { BraidDatabase } from '../../src/store/database';
+import { openDatabase } from '../../src/store/database';
+import { createWorkflowRepository } from '../../src/store/workflow-repository';
+import type { HttpTarget } from '../helpers/http-target';
+import { startHttpTarget } from '../helpers/http-target';
+import { eventually } from '../helpers/sse';
+import { createLocalEnv, createTestWorker, testActivities, uniqueId } from '../helpers/temporal';
+
+const TOKEN = 'test-token';
+let env: TestWorkflowEnvironment;
+let target: HttpTarget;
+let worker: Worker;
+let workerDone: Promise<void>;
+let database: BraidDatabase;
+let app: ReturnType<typeof createApp>;
+const taskQueue = uniqueId('redrive-tq');
+const dir = mkdtempSync(join(tmpdir(), 'braid-redrive-'));
+
+beforeAll(async () => {
+  [env, target] = await Promise.all([createLocalEnv(), startHttpTarget()]);
+  worker = await createTestWorker(env, testActivities(), taskQueue);
+  workerDone = worker.run();
+  database = await openDatabase({ kind: 'sqlite', file: join(dir, 'braid.db') });
+  app = createApp({
+    client: env.client,
+    config: { namespace: 'default', taskQueue, temporalUiUrl: 'http://localhost:8233', maxBodyBytes: 1024 * 1024, rateLimitPerMinute: 0, apiToken: TOKEN },
+    logger: silentLogger,
+    repository: createWorkflowRepository(database.db),
+  });
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await workerDone;
+  await database?.close();
+  await Promise.all([env?.teardown(), target?.close()]);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const call = (method: string, path: string, body?: unknown) =>
+  app.request(path, {
+    method,
+    headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+const finished = (runId: string) =>
+  eventually(async () => {
+    const run = runSchema.parse(await (await call('GET', `/v1/runs/${runId}`)).json());
+    return run.status === 'running' ? undefined : run;
+  });
+const start = async (body: unknown) => {
+  const res = await call('POST', '/v1/runs', body);
+  expect(res.status).toBe(201);
+  return runStartedSchema.parse(await res.json()).runId;
+};
+const redrive = async (runId: string, body?: unknown) => {
+  const res = await call('POST', `/v1/runs/${runId}/redrive`, body);
+  expect(res.status, JSON.stringify(await res.clone().json())).toBe(201);
+  return redriveCreatedSchema.parse(await res.json());
+};
+/** Requests the target got for a node of a test (by its tag in the query). */
+const sent = (tag: string, node: string) => target.requests.filter((r) => r.path.endsWith(`t=${tag}-${node}`) || r.path.includes(`/flaky/${tag}-${node}/`)).length;
+
+/**
+ *  start ─▶ a ─▶ b (fails once) ─▶ c
+ *     └───▶ d
+ */
+function flaky(tag: string, name = 'redrive-flaky') {
+  const echo = (id: string) => ({ id, type: 'http', data: { url: `${target.url}/echo?t=${tag}-${id}` }, retry: { maximumAttempts: 1 } });
+  return {
+    name,
+    nodes: [
+      { id: 'start', type: 'trigger' },
+      echo('a'),
+      { id: 'b', type: 'http', data: { url: `${target.url}/flaky/${tag}-b/1` }, retry: { maximumAttempts: 1 } },
+      echo('c'),
+      echo('d'),
+    ],
+    edges: [
+      { source: 'start', target: 'a' },
+      { source: 'a', target: 'b' },
+      { source: 'b', target: 'c' },
+      { source: 'start', target: 'd' },
+    ],
+    settings: { onError: 'continue' },
+  };
+}
+
+describe('redrive', () => {
+  it('reruns only what failed and what is below it: reused nodes send nothing, and both runs point at each other', async () => {
+    const tag = uniqueId('f');
+    const runId = await start({ workflow: flaky(tag), runId: tag });
+    const failed = await finished(runId);
+    expect(failed.status).toBe('failed');
+    expect(failed.nodes.b!.status).toBe('failed');
+
+    const created = await redrive(runId);
+    expect(created).toMatchObject({ runId: `${tag}-r1`, redriveOf: runId });
+    expect(created.reused.sort()).toEqual(['a', 'd']);
+    const again = await finished(created.runId);
+    expect(again.status).toBe('succeeded');
+    expect(again.redriveOf).toMatchObject({ runId });
+    expect(again.nodes.a).toMatchObject({ status: 'succeeded', reused: { runId }, attempts: 0 });
+    expect(again.nodes.b).toMatchObject({ status: 'succeeded', attempts: 1 });
+    expect(again.nodes.b!.reused).toBeUndefined();
+    // a and d were called once in all (by the original), b twice, c once (by the redrive).
+    expect([sent(tag, 'a'), sent(tag, 'b'), sent(tag, 'c'), sent(tag, 'd')]).toEqual([1, 2, 1, 1]);
+
+    const original = await eventually(async () => {
+      const run = runSchema.parse(await (await call('GET', `/v1/runs/${runId}`)).json());
+      return run.redrivenBy.length > 0 ? run : undefined;
+    });
+    expect(original.redrivenBy).toEqual([created.runId]);
+    const listed = runListSchema.parse(await (await call('GET', `/v1/runs?redriveOf=${runId}`)).json()).runs;
+    expect(listed.map((r) => [r.runId, r.redriveOf])).toEqual([[created.runId, runId]]);
+
+    // A second redrive of the same run takes the next id.
+    expect((await redrive(runId, { fromNodes: ['d'] })).runId).toBe(`${tag}-r2`);
+  }, 60_000);
+
+  it('refuses a running run (409), a succeeded one without fromNodes (409), and names unknown fromNodes (422)', async () => {
+    const tag = uniqueId('refuse');
+    const waiting = await start({ workflow: { name: 'redrive-wait', nodes: [{ id: 'start', type: 'trigger' }, { id: 'ask', type: 'approval' }], edges: [{ source: 'start', target: 'ask' }] }, runId: `${tag}-w` });
+    const running = await call('POST', `/v1/runs/${waiting}/redrive`);
+    expect(running.status).toBe(409);
+    expect(problemSchema.parse(await running.json()).detail).toMatch(/still running/);
+    await call('POST', `/v1/runs/${waiting}/cancel`);
+
+    const ok = await start({ workflow: { name: 'redrive-ok', nodes: [{ id: 'start', type: 'trigger' }, { id: 'x', type: 'http', data: { url: `${target.url}/echo?t=${tag}-x` } }], edges: [{ source: 'start', target: 'x' }] } });
+    expect((await finished(ok)).status).toBe('succeeded');
+    expect((await call('POST', `/v1/runs/${ok}/redrive`)).status).toBe(409);
+    const unknown = await call('POST', `/v1/runs/${ok}/redrive`, { fromNodes: ['x', 'nope'] });
+    expect(unknown.status).toBe(422);
+    expect(problemSchema.parse(await unknown.json()).errors).toEqual([{ path: '$.fromNodes[1]', message: '"nope" is not a node of this workflow' }]);
+    const extra = await call('POST', `/v1/runs/${ok}/redrive`, { fromNodes: ['x'], colour: 'red' });
+    expect(extra.status).toBe(422);
+    // With fromNodes a succeeded run runs those nodes again.
+    const rerun = await redrive(ok, { fromNodes: ['x'] });
+    expect(rerun.reused).toEqual([]);
+    expect((await finished(rerun.runId)).status).toBe('succeeded');
+    expect(sent(tag, 'x')).toBe(2);
+    expect((await call('POST', '/v1/runs/no-such-run/redrive')).status).toBe(404);
+  }, 60_000);
+
+  it('keeps a decided approval: the redrive is not asked again', async () => {
+    //  start ─▶ ask (approval) ─approved─▶ pay (fails once)
+    const tag = uniqueId('approval');
+    const workflow = {
+      name: 'redrive-approval',
+      nodes: [
+        { id: 'start', type: 'trigger' },
+        { id: 'ask', type: 'approval', data: { prompt: 'pay?' } },
+        { id: 'pay', type: 'http', data: { url: `${target.url}/flaky/${tag}-pay/1` }, retry: { maximumAttempts: 1 } },
+      ],
+      edges: [
+        { source: 'start', target: 'ask' },
+        { source: 'ask', target: 'pay', sourceHandle: 'approved' },
+      ],
+    };
+    const runId = await start({ workflow });
+    await eventually(async () => {
+      const res = await call('POST', `/v1/runs/${runId}/nodes/ask/decision`, { approved: true, by: 'ann' });
+      return res.status === 200 ? true : undefined;
+    });
+    expect((await finished(runId)).status).toBe('failed');
+    const created = await redrive(runId);
+    expect(created.reused).toEqual(['ask']);
+    const again = await finished(created.runId);
+    expect(again.status).toBe('succeeded');
+    expect(again.nodes.ask).toMatchObject({ status: 'succeeded', handle: 'approved', reused: { runId }, output: { approved: true, by: 'ann' } });
+    expect(sent(tag, 'pay')).toBe(2);
+  }, 60_000);
+
+  it('with a new input reruns what reads it; with version "latest" reruns the nodes that changed', async () => {
+    const tag = uniqueId('latest');
+    const def = (cUrl: string) => ({
+      name: 'ignored',
+      nodes: [
+        { id: 'start', type: 'trigger' },
+        { id: 'a', type: 'http', data: { url: `${target.url}/echo?t=${tag}-a` } },
+        { id: 'n', type: 'set', data: { value: '{% $input.n %}' } },
+        { id: 'b', type: 'http', data: { url: `${target.url}/status/500?t=${tag}-b` }, retry: { maximumAttempts: 1 } },
+        { id: 'c', type: 'http', data: { url: cUrl } },
+      ],
+      edges: [
+        { source: 'start', target: 'a' },
+        { source: 'start', target: 'n' },
+        { source: 'start', target: 'b' },
+        { source: 'a', target: 'c' },
+      ],
+      settings: { onError: 'continue' },
+    });
+    const name = `redrive-latest-${tag}`;
+    expect((await call('PUT', `/v1/workflows/${name}`, def(`${target.url}/echo?t=${tag}-c`))).status).toBe(201);
+    const run = await call('POST', `/v1/workflows/${name}/runs`, { input: { n: 1 } });
+    const runId = runStartedSchema.parse(await run.json()).runId;
+    expect((await finished(runId)).status).toBe('failed');
+
+    const withInput = await redrive(runId, { input: { n: 2 } });
+    expect(withInput.reused.sort()).toEqual(['a', 'c']);
+    expect((await finished(withInput.runId)).nodes.n!.output).toBe(2);
+
+    // A new version changes c: a is reused, c runs again (its new URL).
+    expect((await call('PUT', `/v1/workflows/${name}`, def(`${target.url}/echo?t=${tag}-c2`))).status).toBe(201);
+    const latest = await redrive(runId, { version: 'latest' });
+    expect(latest.reused.sort()).toEqual(['a', 'n']);
+    const ran = await finished(latest.runId);
+    expect(ran.workflow.version).not.toBe((await finished(runId)).workflow.version);
+    expect([sent(tag, 'a'), sent(tag, 'c'), sent(tag, 'c2')]).toEqual([1, 1, 1]);
+  }, 60_000);
+});
+
+describe('pinned test runs', () => {
+  it('send nothing for pinned nodes, are marked test, and stay out of run lists unless asked for', async () => {
+    const tag = uniqueId('pins');
+    const workflow = flaky(tag, `pinned-${tag}`);
+    const runId = await start({ workflow, pins: { b: { status: 200, headers: {}, body: 'pinned' } } });
+    const run = await finished(runId);
+    expect(run.status).toBe('succeeded');
+    expect(run.test).toBe(true);
+    expect(run.nodes.b).toMatchObject({ status: 'succeeded', pinned: true, output: { body: 'pinned' } });
+    expect([sent(tag, 'a'), sent(tag, 'b'), sent(tag, 'c')]).toEqual([1, 0, 1]);
+    const list = async (query: string) => runListSchema.parse(await (await call('GET', `/v1/runs?workflow=pinned-${tag}${query}`)).json()).runs.map((r) => r.runId);
+    await eventually(async () => ((await list('&test=true')).length === 1 ? true : undefined));
+    expect(await list('')).toEqual([]);
+    expect(await list('&test=any')).toEqual([runId]);
+
+    const wrong = await call('POST', '/v1/runs', { workflow, pins: { nope: 1, start: {} } });
+    expect(wrong.status).toBe(422);
+    expect(problemSchema.parse(await wrong.json()).errors!.map((e) => e.path)).toEqual(['$.pins.nope', '$.pins.start']);
+  }, 60_000);
+});
