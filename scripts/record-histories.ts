@@ -16,9 +16,18 @@ import { createBraidWorker } from '../src/temporal/worker';
 import { startHttpTarget } from '../test/helpers/http-target';
 import { BATCH_WORKFLOW_TYPE, FOR_EACH_BATCH_WORKFLOW_TYPE } from '../src/graph/run-state';
 import { graphWorkflow } from '../workflows';
+import { BUILT_IN } from '../workflows/nodes';
+import { assertValid } from '../src/graph/validate';
+import { pinnedRun } from '../src/api/pins';
 
 const root = resolve(__dirname, '..');
 const outDir = join(root, 'test', 'fixtures', 'histories');
+
+/** A test run's pins as the API turns them into seeds (src/api/pins.ts). */
+function examplePins(example: { workflow: unknown; pins?: Record<string, unknown> }) {
+  if (!example.pins) return {};
+  return pinnedRun(assertValid(example.workflow, BUILT_IN).graph, BUILT_IN, example.pins);
+}
 
 async function main() {
   mkdirSync(join(outDir, 'children'), { recursive: true });
@@ -30,12 +39,12 @@ async function main() {
   try {
     await worker.runUntil(async () => {
       for (const file of readdirSync(join(root, 'examples')).filter((f) => f.endsWith('.json'))) {
-        const example = JSON.parse(readFileSync(join(root, 'examples', file), 'utf8')) as { workflow: unknown; input: Record<string, unknown> };
+        const example = JSON.parse(readFileSync(join(root, 'examples', file), 'utf8')) as { workflow: unknown; input: Record<string, unknown>; pins?: Record<string, unknown> };
         const workflowId = `replay-${file.replace(/\.json$/, '')}`;
         const handle = await env.client.workflow.start(graphWorkflow, {
           taskQueue,
           workflowId,
-          args: [{ definition: example.workflow, input: { ...example.input, baseUrl: target.url } }],
+          args: [{ definition: example.workflow, input: { ...example.input, baseUrl: target.url }, ...examplePins(example) }],
         });
         await handle.result().catch(() => undefined);
         const history = await handle.fetchHistory();

@@ -46,8 +46,9 @@ describe('replay', () => {
     // v2: the examples there were before braid-fast-expressions-v1.
     expect(v2.length).toBe(9);
     for (const h of v2) expect(examples).toContain(h.file.slice(3));
-    // v3: every example as it was before braid-host-order-v1.
-    expect(v3.map((h) => h.file.slice(3)).sort()).toEqual(examples.sort());
+    // v3: the ten examples there were before braid-host-order-v1.
+    expect(v3.length).toBe(10);
+    for (const h of v3) expect(examples).toContain(h.file.slice(3));
   });
 
   it('replays every recorded history against the current workflow code', async () => {

@@ -6,11 +6,15 @@ import { validateDefinition } from '../../src/graph/validate';
 import { runGraph } from '../helpers/run-graph';
 import { useTimeSkippingWithTarget } from '../helpers/temporal';
 import { BUILT_IN } from '../../workflows/nodes';
+import { pinnedRun } from '../../src/api/pins';
+import { assertValid } from '../../src/graph/validate';
 
 const dir = resolve(__dirname, '..', '..', 'examples');
 const examples = readdirSync(dir)
   .filter((f) => f.endsWith('.json'))
-  .map((f) => ({ file: f, ...(JSON.parse(readFileSync(join(dir, f), 'utf8')) as { workflow: unknown; input: Record<string, unknown> }) }));
+  .map((f) => ({ file: f, ...(JSON.parse(readFileSync(join(dir, f), 'utf8')) as { workflow: unknown; input: Record<string, unknown>; pins?: Record<string, unknown> }) }));
+/** A test run's pins as the API turns them into seeds. */
+const seedsOf = (example: (typeof examples)[number]) => (example.pins ? pinnedRun(assertValid(example.workflow, BUILT_IN).graph, BUILT_IN, example.pins) : {});
 
 const ctx = useTimeSkippingWithTarget();
 
@@ -21,7 +25,7 @@ describe('examples', () => {
 
   it.each(examples.map((e) => [e.file, e] as const))('%s validates and succeeds', async (_file, example) => {
     expect(validateDefinition(example.workflow, BUILT_IN).ok).toBe(true);
-    const { state } = await runGraph(ctx.env, example.workflow, { input: { ...example.input, baseUrl: ctx.target.url } });
+    const { state } = await runGraph(ctx.env, example.workflow, { input: { ...example.input, baseUrl: ctx.target.url }, ...seedsOf(example) });
     expect(state.status).toBe('succeeded');
     expect(Object.values(state.nodes).every((n) => n.status !== 'pending' && n.status !== 'running')).toBe(true);
   });
@@ -45,6 +49,16 @@ describe('examples', () => {
     const { state } = await runGraph(ctx.env, example.workflow, { input: { ...example.input, baseUrl: ctx.target.url } });
     expect(state.nodes.price!.childRunId).toMatch(/\.price$/);
     expect(state.nodes.quote!.output).toEqual({ total: 20, reserved: true });
+  });
+
+  it('pinned-test-run takes the branch its pinned lookup leads to, sending no request for it', async () => {
+    const example = examples.find((e) => e.file === 'pinned-test-run.json')!;
+    const before = ctx.target.requests.filter((r) => r.path.includes('customer=')).length;
+    const { state } = await runGraph(ctx.env, example.workflow, { input: { ...example.input, baseUrl: ctx.target.url }, ...seedsOf(example) });
+    expect(state.nodes.lookup).toMatchObject({ pinned: true, output: { body: { tier: 'gold' } } });
+    expect(state.nodes.thank!.output).toMatchObject({ body: { query: { thank: 'Ada' } } });
+    expect(state.nodes.skip!.status).toBe('skipped');
+    expect(ctx.target.requests.filter((r) => r.path.includes('customer=')).length).toBe(before);
   });
 
   it('for-each prices every line in its body and sums them', async () => {
