@@ -18,7 +18,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ApiFailure, createApiClient } from './cli/client';
 import type { CliContext } from './cli/commands';
-import { cancelCommand, listCommand, runCommand, statusCommand, validateCommand } from './cli/commands';
+import { cancelCommand, listCommand, redriveCommand, runCommand, statusCommand, validateCommand } from './cli/commands';
 import type { ExitCode } from './cli/format';
 import { EXIT } from './cli/format';
 
@@ -75,6 +75,16 @@ export function createCli(io: Io, exit: { code: ExitCode } = { code: EXIT.ok }):
     .option('--limit <n>', 'how many', '20')
     .action(run(listCommand));
   program.command('cancel').description('cancel a running run').argument('<runId>').action(run(cancelCommand));
+  program
+    .command('redrive')
+    .description('start a run again from where it failed: nodes that succeeded keep their outputs and do not run again')
+    .argument('<runId>')
+    .option('--from <id...>', 'also run these nodes again (and everything downstream of them)')
+    .option('--input <json>', "a new input instead of the run's")
+    .option('--latest', "run the saved workflow's latest version, reusing the nodes it left unchanged")
+    .option('--run-id <id>', 'the new run\'s id (default <runId>-r<n>)')
+    .option('--watch', 'follow the new run to its end')
+    .action(run(redriveCommand));
   program
     .command('validate')
     .description('check a definition file without running it')

@@ -125,6 +125,29 @@ export async function cancelCommand(ctx: CliContext, runId: string): Promise<Exi
   return EXIT.ok;
 }
 
+export async function redriveCommand(ctx: CliContext, runId: string, opts: { from?: string[]; input?: string; latest?: boolean; runId?: string; watch?: boolean }): Promise<ExitCode> {
+  const body = {
+    ...(opts.from && opts.from.length > 0 ? { fromNodes: opts.from } : {}),
+    ...(opts.input !== undefined ? { input: parseJsonOption('--input', opts.input) } : {}),
+    ...(opts.latest ? { version: 'latest' } : {}),
+    ...(opts.runId ? { runId: opts.runId } : {}),
+  };
+  const res = await ctx.api.request<{ runId: string; redriveOf: string; reused: string[]; links: { self: string; temporalUi: string } }>(
+    'POST',
+    `/v1/runs/${encodeURIComponent(runId)}/redrive`,
+    body,
+  );
+  const reused = res.reused.length > 0 ? `reusing ${res.reused.join(', ')}` : 'reusing nothing';
+  if (!opts.watch) {
+    ctx.print(res, () => `${res.runId} (redrive of ${res.redriveOf}, ${reused})\n${res.links.temporalUi}`);
+    return EXIT.ok;
+  }
+  ctx.note(`started ${res.runId}, a redrive of ${res.redriveOf} ${reused}: ${ctx.api.baseUrl}/runs/${encodeURIComponent(res.runId)}`);
+  const run = await followRun(ctx, res.runId);
+  ctx.print({ event: 'run', ...run }, () => runSummary(run, ctx.api.baseUrl));
+  return exitFor(run);
+}
+
 export async function validateCommand(ctx: CliContext, file: string): Promise<ExitCode> {
   const content = readJsonFile(file) as Record<string, unknown>;
   const definition = 'workflow' in content && !('nodes' in content) ? content.workflow : content;

@@ -114,6 +114,29 @@ describe('braid CLI', () => {
     expect(run).toMatchObject({ event: 'run', status: 'failed', input: { x: 2 } });
   });
 
+  it('redrive: runs a failed run again from what failed, reusing what succeeded; --watch follows it', async () => {
+    const tag = uniqueId('cli-redrive');
+    const def = graph('cli-redrive')
+      .trigger()
+      .http('a', `${target.url}/echo?t=${tag}-a`)
+      .http('b', `${target.url}/flaky/${tag}-b/1`, { retry: { maximumAttempts: 1 } })
+      .chain('start', 'a', 'b')
+      .build();
+    const failed = await braid(['--json', 'run', file('redrive.json', def)]);
+    expect(failed.code).toBe(1);
+    const { runId } = JSON.parse(failed.stdout) as { runId: string };
+    const res = await braid(['redrive', runId, '--watch']);
+    expect(res.code).toBe(0);
+    expect(res.stderr).toContain(`started ${runId}-r1, a redrive of ${runId} reusing a`);
+    expect(res.stdout).toMatch(new RegExp(`${runId}-r1\\s+succeeded`));
+    expect(target.requests.filter((r) => r.path.endsWith(`t=${tag}-a`))).toHaveLength(1);
+    const again = await braid(['--json', 'redrive', runId, '--from', 'a']);
+    expect(JSON.parse(again.stdout)).toMatchObject({ runId: `${runId}-r2`, redriveOf: runId, reused: [] });
+    const unknown = await braid(['redrive', runId, '--from', 'nope']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('$.fromNodes[0]: "nope" is not a node of this workflow');
+  });
+
   it('status, list and cancel', async () => {
     const def = graph('cli-cancel').trigger().node('pause', 'delay', { duration: '1h' }).edge('start', 'pause').build();
     const started = await braid(['--json', 'run', file('cancel.json', def), '--wait', '0']);
