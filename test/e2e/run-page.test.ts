@@ -203,6 +203,30 @@ describe('run page', () => {
     await context.close();
   });
 
+  it('redrives a failed run from the page: the new run reuses what succeeded and says so', async () => {
+    const tag = uniqueId('page-redrive');
+    const def = graph('page-redrive')
+      .trigger()
+      .http('fetch', `${target.url}/echo?t=${tag}`, { label: 'Fetch' })
+      .http('flaky', `${target.url}/flaky/${tag}/1`, { retry: { maximumAttempts: 1 } })
+      .chain('start', 'fetch', 'flaky')
+      .build();
+    const runId = await startRun(def);
+    const { context, page } = await signedIn();
+    await page.goto(`${url}/runs/${encodeURIComponent(runId)}`);
+    await page.waitForSelector('body[data-run-status=failed]');
+    expect(await page.locator('#redrive-run').isVisible()).toBe(true);
+    await page.click('#redrive-run');
+    await page.waitForURL(`${url}/runs/${encodeURIComponent(`${runId}-r1`)}`);
+    await page.waitForSelector('body[data-run-status=succeeded]');
+    expect(await page.locator('#redrive-of').textContent()).toBe(runId);
+    expect(await page.locator('#redrive-run').isVisible()).toBe(false);
+    await page.locator('g.node[data-node-id="fetch"]').click();
+    expect(await page.locator('#node-reused').textContent()).toContain(runId);
+    expect(target.requests.filter((r) => r.path.endsWith(`t=${tag}`))).toHaveLength(1);
+    await context.close();
+  });
+
   it('approves a waiting node from the page', async () => {
     const def = graph('page-approval')
       .trigger()

@@ -10,7 +10,7 @@ import { api, ApiProblem, runPath } from './api';
 import { fill, h } from './dom';
 import { elapsedMs } from './format';
 import { GraphView, NODE_HEIGHT, NODE_WIDTH } from './graph-view';
-import { cancelRunButton, detailsView, metricsView, runHead, waitingView } from './run-views';
+import { cancelRunButton, detailsView, metricsView, redriveRunButton, runHead, waitingView } from './run-views';
 import { Timeline } from './timeline';
 import type { Definition, LayoutRequest, LayoutResult, NodeView, RunView } from './types';
 
@@ -62,9 +62,11 @@ async function main(): Promise<void> {
   fill(root, runHead(run, runId, { status, actions, metrics, notice }), waiting, h('div', { class: 'panes' }, graphView.element, timeline.element), details);
 
   const cancelButton = cancelRunButton(runId, notice);
+  const redriveButton = redriveRunButton(runId, notice);
   fill(
     actions,
     cancelButton,
+    redriveButton,
     h('a', { href: run.links.temporalUi, id: 'temporal-ui-link', target: '_blank', rel: 'noopener' }, 'Open in Temporal Web UI'),
     h('a', { href: runPath(runId) }, 'JSON'),
     h('a', { href: `/runs?workflow=${encodeURIComponent(run.workflow.name)}` }, `All runs of ${run.workflow.name}`),
@@ -75,6 +77,8 @@ async function main(): Promise<void> {
     status.className = `badge status-${run.status}`;
     document.body.dataset.runStatus = run.status;
     cancelButton.hidden = run.status !== 'running';
+    // Finished without succeeding: failed, canceled, terminated or timed out.
+    redriveButton.hidden = run.status === 'running' || run.status === 'succeeded';
     const wall = run.status !== 'running' ? run.metrics.wallMs : (elapsedMs(run.startedAt, null, now) ?? 0);
     const work = run.status !== 'running' ? run.metrics.workMs : live.workMs;
     fill(metrics, ...metricsView(run, wall, work));

@@ -20,6 +20,9 @@ export function runHead(run: RunView, runId: string, parts: { status: HTMLElemen
       ` · ${run.trigger.kind}${run.trigger.id ? ` (${run.trigger.id})` : ''}`,
       ` · started ${formatTime(run.startedAt)}`,
       run.parent ? h('span', {}, ' · child of ', h('a', { href: runPagePath(run.parent.runId) }, `${run.parent.runId} › ${run.parent.nodeId}`)) : '',
+      run.redriveOf ? h('span', {}, ' · redrive of ', h('a', { href: runPagePath(run.redriveOf.runId), id: 'redrive-of' }, run.redriveOf.runId)) : '',
+      run.redrivenBy.length > 0 ? h('span', {}, ' · redriven by ', ...run.redrivenBy.flatMap((id, i) => [i > 0 ? ', ' : '', h('a', { href: runPagePath(id), class: 'redriven-by' }, id)])) : '',
+      run.test ? h('span', { class: 'badge', id: 'test-run' }, 'test run') : '',
     ),
     parts.actions,
     parts.metrics,
@@ -47,6 +50,25 @@ export function cancelRunButton(runId: string, notice: HTMLElement): HTMLButtonE
       notice.textContent = 'Cancellation requested.';
     } catch (err) {
       notice.textContent = `Could not cancel: ${(err as Error).message}`;
+      button.disabled = false;
+    }
+  });
+  return button;
+}
+
+/**
+ * Redrive (POST …/redrive): a new run that reuses what succeeded and runs
+ * what failed; the page then opens the new run.
+ */
+export function redriveRunButton(runId: string, notice: HTMLElement): HTMLButtonElement {
+  const button = h('button', { type: 'button', id: 'redrive-run', title: 'Run again from what failed: nodes that succeeded keep their outputs and do not run again' }, 'Redrive') as HTMLButtonElement;
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      const created = await api<{ runId: string; reused: string[] }>(`${runPath(runId)}/redrive`, { method: 'POST' });
+      window.location.assign(runPagePath(created.runId));
+    } catch (err) {
+      notice.textContent = `Could not redrive: ${(err as Error).message}`;
       button.disabled = false;
     }
   });
@@ -122,6 +144,8 @@ export function detailsView(nodeId: string, node: NodeView | undefined, label: s
       row('Finished', formatTime(n.finishedAt)),
       n.progress ? row('Items', `${n.progress.done} / ${n.progress.total} (${n.progress.failed} failed)`) : '',
       n.childRunId ? row('Child run', h('a', { href: runPagePath(n.childRunId) }, n.childRunId)) : '',
+      n.reused ? row('Not run', h('span', { id: 'node-reused' }, 'output reused from ', h('a', { href: runPagePath(n.reused.runId) }, n.reused.runId))) : '',
+      n.pinned ? row('Not run', h('span', { id: 'node-pinned' }, 'output pinned by this test run')) : '',
     ),
     n.error ? h('div', { class: 'node-error' }, h('h3', {}, 'Error'), h('pre', {}, json(n.error))) : '',
     n.output !== undefined ? h('div', {}, h('h3', {}, 'Output'), h('pre', {}, json(n.output))) : '',
