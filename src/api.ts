@@ -33,7 +33,9 @@ export async function startApi(config: Config, logger: Logger) {
   logger.info('database ready', { kind: database.kind, location: database.location });
   const repository = createWorkflowRepository(database.db);
   const nodeTypes = await loadNodeTypes(config.nodeTypesPath);
-  const app = createApp({ client, config, logger, repository, countedRuns: createCountedRuns(database.db), nodeDurations: createNodeDurations(database.db), nodeTypes, claimCheck: config.payloadStore !== undefined, codec: config.encryptionKey && dataConverter?.payloadCodecs ? chainCodecs(dataConverter.payloadCodecs) : undefined });
+  // Error workflows (settings.onFailure): a look every 2 s for runs that failed, timed out or were terminated.
+  const background = new AbortController();
+  const app = createApp({ client, config, logger, repository, errorWorkflows: { intervalMs: 2_000, signal: background.signal }, countedRuns: createCountedRuns(database.db), nodeDurations: createNodeDurations(database.db), nodeTypes, claimCheck: config.payloadStore !== undefined, codec: config.encryptionKey && dataConverter?.payloadCodecs ? chainCodecs(dataConverter.payloadCodecs) : undefined });
   await warmApi(client, withCustomTypes(nodeTypes.values()));
   const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port });
   await new Promise<void>((resolve, reject) => {
@@ -49,6 +51,7 @@ export async function startApi(config: Config, logger: Logger) {
       // Stop accepting, drop kept-alive idle connections at once (a client
       // polling /readyz must not hold shutdown up), and cut the rest (open
       // event streams, slow requests) after a grace time.
+      background.abort();
       const http = server as Server;
       const closed = new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeIdleConnections();

@@ -31,6 +31,7 @@ import { createMetrics } from './metrics';
 import { createSchedules } from './schedules';
 import { runsRoutes } from './routes/runs';
 import { createRedrive } from './redrive';
+import { createErrorWorkflows } from './error-workflows';
 import { systemRoutes } from './routes/system';
 import { workflowsRoutes } from './routes/workflows';
 import type { AppDeps, AppEnv, ValidateWorkflow } from './types';
@@ -121,6 +122,9 @@ export function createApp(deps: AppDeps) {
     ...(deps.nodeDurations ? { learnDurations: createDurationLearning(deps.nodeDurations, store, logger) } : {}),
   });
   const redrive = createRedrive({ runs: store, saved, validate, nodeTypes: types });
+  if (deps.errorWorkflows) {
+    createErrorWorkflows({ client: deps.client, namespace: deps.config.namespace, runs: store, saved, logger }).watch(deps.errorWorkflows.intervalMs, deps.errorWorkflows.signal);
+  }
   app.route('/v1/runs', runsRoutes(store, watch, repository, redrive, metrics));
   app.route('/v1/workflows', workflowsRoutes({ saved, repository, schedules, runs: store }));
   app.route('/v1/hooks', hooksRoutes({ saved, runs: store, auth, secret }));

@@ -75,6 +75,8 @@ export interface StartRunRequest {
   test?: boolean;
   /** The run this one redrives. */
   redriveOf?: string;
+  /** An error workflow's run: the run whose failure started it (its own failure starts no other). */
+  errorOf?: string;
 }
 
 /**
@@ -91,6 +93,11 @@ export function runPriority(req: Pick<StartRunRequest, 'definition' | 'name' | '
     fairnessKey: settings.fairnessKey ?? req.name,
     ...(settings.fairnessWeight === undefined ? {} : { fairnessWeight: settings.fairnessWeight }),
   };
+}
+
+/** The saved workflow a definition's `settings.onFailure` names. */
+export function onFailureOf(definition: unknown): string | undefined {
+  return ((definition as { settings?: GraphSettings } | null)?.settings ?? {}).onFailure?.workflow;
 }
 
 /**
@@ -124,6 +131,9 @@ export function runStartOptions(req: Omit<StartRunRequest, 'runId'>) {
       ...(req.version ? { version: req.version } : {}),
       ...(req.redriveOf ? { redriveOf: req.redriveOf } : {}),
       ...(req.test ? { test: true } : {}),
+      // Where a failure of this run goes (error-workflows.ts reads it from the run list); never for an error workflow's own run.
+      ...(onFailureOf(req.definition) && !req.errorOf ? { onFailure: onFailureOf(req.definition) } : {}),
+      ...(req.errorOf ? { errorOf: req.errorOf } : {}),
       ...(req.trigger ? { trigger: req.trigger } : {}),
       triggerKind: req.triggerKind ?? 'manual',
     },

@@ -17,6 +17,7 @@ import type { Graph } from '../graph/graph';
 import type { NodeCatalog } from '../graph/node-type';
 import type { Seeds } from '../graph/run-state';
 import { pinnedRun } from './pins';
+import { assertErrorWorkflow } from './on-failure';
 import type { LearnDurations } from './learned-durations';
 import { resolveLibrary } from './library';
 import { newRunId } from './run-ids';
@@ -57,6 +58,8 @@ export interface SavedRunRequest {
   seeds?: Seeds;
   /** The run this one redrives. */
   redriveOf?: string;
+  /** An error workflow's run: the run whose failure started it. */
+  errorOf?: string;
 }
 
 /** A saved version, parsed, with what the API needs of it. */
@@ -137,6 +140,7 @@ export function createSavedWorkflows(deps: SavedWorkflowsDeps) {
       ...(Object.keys(seeds).length > 0 ? { seeds } : {}),
       ...(pinned.test ? { test: true } : {}),
       ...(req.redriveOf ? { redriveOf: req.redriveOf } : {}),
+      ...(req.errorOf ? { errorOf: req.errorOf } : {}),
     });
     return { ...started, version: target.version };
   }
@@ -162,6 +166,7 @@ export function createSavedWorkflows(deps: SavedWorkflowsDeps) {
           message: `env BRAID_SECRET_${t.secret} is not set on the API server; set it before saving a webhook that uses it`,
         }));
       if (missing.length > 0) throw validationError(missing);
+      await assertErrorWorkflow(repository, definition, '$', name);
       // Refs must exist and must not lead back here; schedules start with what they resolve to now.
       const library = await resolveLibrary(repository, definition, name);
       const v = contentVersion(definition);

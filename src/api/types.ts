@@ -53,4 +53,6 @@ export interface AppDeps {
   claimCheck?: boolean;
   /** How often the SSE stream polls run state (ms). */
   watchIntervalMs?: number;
+  /** Start error workflows (`settings.onFailure`) for runs that fail: look every `intervalMs` until `signal` aborts. Off when unset. */
+  errorWorkflows?: { intervalMs: number; signal: AbortSignal };
 }

@@ -122,6 +122,11 @@ export const settingsSchema = z
     fairnessKey: z.string().min(1).max(64).optional(),
     /** Weight of the fairness key (default 1). */
     fairnessWeight: z.number().min(0.001).max(1000).optional(),
+    /** A saved workflow Braid runs when a run of this one fails, times out or is terminated (src/api/error-workflows.ts). */
+    onFailure: z
+      .object({ workflow: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'must be a saved workflow name') })
+      .strict()
+      .optional(),
   })
   .strict();
 

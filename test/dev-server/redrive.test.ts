@@ -28,6 +28,7 @@ let worker: Worker;
 let workerDone: Promise<void>;
 let database: BraidDatabase;
 let app: ReturnType<typeof createApp>;
+const background = new AbortController();
 const taskQueue = uniqueId('redrive-tq');
 const dir = mkdtempSync(join(tmpdir(), 'braid-redrive-'));
 
@@ -41,10 +42,12 @@ beforeAll(async () => {
     config: { namespace: 'default', taskQueue, temporalUiUrl: 'http://localhost:8233', maxBodyBytes: 1024 * 1024, rateLimitPerMinute: 0, apiToken: TOKEN },
     logger: silentLogger,
     repository: createWorkflowRepository(database.db),
+    errorWorkflows: { intervalMs: 200, signal: background.signal },
   });
 });
 
 afterAll(async () => {
+  background.abort();
   worker?.shutdown();
   await workerDone;
   await database?.close();
@@ -243,5 +246,76 @@ describe('pinned test runs', () => {
     const wrong = await call('POST', '/v1/runs', { workflow, pins: { nope: 1, start: {} } });
     expect(wrong.status).toBe(422);
     expect(problemSchema.parse(await wrong.json()).errors!.map((e) => e.path)).toEqual(['$.pins.nope', '$.pins.start']);
+  }, 60_000);
+});
+
+describe('error workflows', () => {
+  /** A saved workflow that fails at b (onError fail), with `alert` as its error workflow. */
+  const failing = (tag: string) => ({
+    name: 'ignored',
+    nodes: [
+      { id: 'start', type: 'trigger' },
+      { id: 'b', type: 'http', data: { url: `${target.url}/status/500?t=${tag}-b` }, retry: { maximumAttempts: 1 } },
+    ],
+    edges: [{ source: 'start', target: 'b' }],
+    settings: { onFailure: { workflow: `alert-${tag}` } },
+  });
+  const alert = (tag: string) => ({
+    nodes: [
+      { id: 'start', type: 'trigger' },
+      { id: 'notify', type: 'http', data: { method: 'POST', url: `${target.url}/echo?t=${tag}-notify`, body: '{% $input.run %}' } },
+    ],
+    edges: [{ source: 'start', target: 'notify' }],
+    // It names itself: its own failure must still start nothing.
+    settings: { onFailure: { workflow: `alert-${tag}` } },
+  });
+
+  it('start the saved error workflow with the failed run, its failed nodes and links, once', async () => {
+    const tag = uniqueId('onfail');
+    const missing = await call('PUT', `/v1/workflows/main-${tag}`, failing(tag));
+    expect(missing.status).toBe(422);
+    expect(problemSchema.parse(await missing.json()).errors).toEqual([{ path: '$.settings.onFailure.workflow', message: `no saved workflow "alert-${tag}": save the error workflow first` }]);
+    expect((await call('PUT', `/v1/workflows/alert-${tag}`, alert(tag))).status).toBe(201);
+    expect((await call('PUT', `/v1/workflows/main-${tag}`, failing(tag))).status).toBe(201);
+
+    const res = await call('POST', `/v1/workflows/main-${tag}/runs`, {});
+    const runId = runStartedSchema.parse(await res.json()).runId;
+    expect((await finished(runId)).status).toBe('failed');
+    const errorRun = await eventually(async () => {
+      const r = await call('GET', `/v1/runs/${runId}-onfailure`);
+      if (r.status !== 200) return undefined;
+      const run = runSchema.parse(await r.json());
+      return run.status === 'running' ? undefined : run;
+    });
+    expect(errorRun.status).toBe('succeeded');
+    expect(errorRun.workflow.name).toBe(`alert-${tag}`);
+    expect(errorRun.input).toMatchObject({
+      run: {
+        id: runId,
+        workflow: `main-${tag}`,
+        status: 'failed',
+        failedNodes: [{ id: 'b', type: 'http', error: { type: 'HttpServerError' }, input: { url: `${target.url}/status/500?t=${tag}-b` } }],
+        links: { self: `/v1/runs/${runId}`, redrive: `/v1/runs/${runId}/redrive` },
+      },
+    });
+    expect(sent(tag, 'notify')).toBe(1);
+    // The error run does not name an error workflow of its own.
+    const memo = (await env.client.workflow.getHandle(`${runId}-onfailure`).describe()).memo ?? {};
+    expect(memo).toMatchObject({ errorOf: runId });
+    expect(memo.onFailure).toBeUndefined();
+  }, 60_000);
+
+  it('start it for a run that was terminated too', async () => {
+    const tag = uniqueId('onterm');
+    expect((await call('PUT', `/v1/workflows/alert-${tag}`, alert(tag))).status).toBe(201);
+    const slow = { ...failing(tag), nodes: [{ id: 'start', type: 'trigger' }, { id: 'pause', type: 'delay', data: { duration: '1h' } }], edges: [{ source: 'start', target: 'pause' }] };
+    expect((await call('PUT', `/v1/workflows/slow-${tag}`, slow)).status).toBe(201);
+    const runId = runStartedSchema.parse(await (await call('POST', `/v1/workflows/slow-${tag}/runs`, {})).json()).runId;
+    await env.client.workflow.getHandle(runId).terminate('operator stopped it');
+    const errorRun = await eventually(async () => {
+      const r = await call('GET', `/v1/runs/${runId}-onfailure`);
+      return r.status === 200 ? runSchema.parse(await r.json()) : undefined;
+    });
+    expect(errorRun.input).toMatchObject({ run: { id: runId, status: 'terminated', failedNodes: [] } });
   }, 60_000);
 });

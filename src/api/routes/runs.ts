@@ -6,6 +6,7 @@ import { DEFAULT_NAME } from '../../graph/schema';
 import { ApiError, isAlreadyStarted } from '../problem';
 import { resolveLibrary } from '../library';
 import { pinnedRun } from '../pins';
+import { assertErrorWorkflow } from '../on-failure';
 import { newRunId } from '../run-ids';
 import type { WorkflowRepository } from '../../store/workflow-repository';
 import type { RunSnapshot, RunStore } from '../run-store';
@@ -188,6 +189,7 @@ export function runsRoutes(store: RunStore, watch: RunWatch, repository: Workflo
         throw validationError([{ path: '$.trigger', message: `"${body.trigger}" is not a trigger node of this workflow` }]);
       }
     }
+    await assertErrorWorkflow(repository, body.workflow, '$.workflow');
     const pinned = pinnedRun(result.graph, c.get('nodeTypes'), body.pins);
     const name = body.workflow.name ?? DEFAULT_NAME;
     const runId = body.runId ?? newRunId(name);
