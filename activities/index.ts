@@ -12,6 +12,8 @@ import { createHttpRequest } from './http-request';
 import type { HostLimiter } from './host-limiter';
 import { createHostLimiter } from './host-limiter';
 import { createSecretResolver } from './secrets';
+import { createNodeCacheActivities } from './node-cache';
+import type { NodeCache } from '../src/store/node-cache';
 
 export interface ActivityDeps {
   /** Dispatcher for outgoing HTTP; defaults to the SSRF-guarded agent. */
@@ -25,6 +27,8 @@ export interface ActivityDeps {
   heartbeatIntervalMs?: number;
   /** Per-origin concurrency for `http` nodes, shared by all runs of this worker (a fresh one by default). */
   hostLimiter?: HostLimiter;
+  /** Node result cache in Braid's database (nodes with `cache`); without one every lookup misses. */
+  nodeCache?: NodeCache;
 }
 
 export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
@@ -101,8 +105,9 @@ export function createActivities(deps: ActivityDeps = {}) {
     heartbeatIntervalMs: deps.heartbeatIntervalMs,
     hostLimiter: deps.hostLimiter ?? createHostLimiter(),
   });
-  return { http: withAttempt(httpRequest) };
+  return { http: withAttempt(httpRequest), ...createNodeCacheActivities(deps.nodeCache) };
 }
 
 export type Activities = ReturnType<typeof createActivities>;
 export type { HttpRequestInput, HttpResponseOutput } from './http-request';
+export type { CacheLookupOutput, CacheStoreInput } from './node-cache';

@@ -21,6 +21,9 @@ import { runMain } from './main';
 import { connectWorker } from './temporal/connection';
 import { installSdkLogger } from './temporal/runtime';
 import { createBraidWorker } from './temporal/worker';
+import type { BraidDatabase } from './store/database';
+import { databaseOptions, openDatabase } from './store/database';
+import { createNodeCache } from './store/node-cache';
 
 export async function startWorker(config: Config, logger: Logger): Promise<{ worker: Worker; done: Promise<void> }> {
   const metricsAddress = config.workerMetricsPort === undefined ? undefined : `${config.host}:${config.workerMetricsPort}`;
@@ -29,6 +32,16 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ wor
   const nodeTypes = await loadNodeTypes(config.nodeTypesPath);
   if (nodeTypes.size > 0) logger.info('custom node types', { types: [...nodeTypes.keys()], from: config.nodeTypesPath });
   const connection = await connectWorker(temporalAddressOf(config));
+  // Braid's database, for nodes with `cache`: opened when the first one runs (a worker without cached nodes never needs it).
+  let database: Promise<BraidDatabase> | undefined;
+  const openOnce = () =>
+    (database ??= openDatabase(databaseOptions(config)).then(
+      (d) => (logger.info('node cache database ready', { kind: d.kind, location: d.location }), d),
+      (err: unknown) => {
+        database = undefined; // the next cached node tries again
+        throw err;
+      },
+    ));
   const worker = await createBraidWorker({
     connection,
     namespace: config.namespace,
@@ -40,6 +53,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ wor
         maxResponseBytes: config.httpMaxResponseBytes,
         env: process.env,
         hostLimiter: createHostLimiter({ caps: config.httpHostLimits, adaptive: config.httpAdaptiveConcurrency, observer: hostLimiterMetrics(Runtime.instance().metricMeter) }),
+        nodeCache: createNodeCache(() => openOnce().then((d) => d.db)),
       }),
     },
     dataConverter: loadDataConverter(config),
@@ -47,7 +61,10 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ wor
   });
   if (config.payloadStore) logger.info('claim check', { store: config.payloadStore.kind === 'file' ? config.payloadStore.dir : config.payloadStore.url, thresholdBytes: config.payloadThresholdBytes });
   logger.info('worker polling', { taskQueue: config.taskQueue, namespace: config.namespace, address: temporalAddressOf(config) });
-  const done = worker.run().finally(() => connection.close());
+  const done = worker.run().finally(async () => {
+    await connection.close();
+    await database?.then((d) => d.close()).catch(() => undefined);
+  });
   // Readiness waits for this (see temporal/warmup.ts); a failure only delays it.
   const client = new Client({ connection, namespace: config.namespace, dataConverter: loadDataConverter(config) });
   const started = Date.now();

@@ -46,7 +46,7 @@ export const START_ORDER_PATCH = 'braid-start-order-v1';
  * first. Asked only for such graphs (hostLimitCanBind).
  */
 export const HOST_ORDER_PATCH = 'braid-host-order-v1';
-export { FAST_EXPRESSIONS_PATCH, HISTORY_GUARD_PATCH, SCALE_PATCH, SEEDS_PATCH } from './node-runner';
+export { CACHE_PATCH, FAST_EXPRESSIONS_PATCH, HISTORY_GUARD_PATCH, SCALE_PATCH, SEEDS_PATCH } from './node-runner';
 export { RESULT_OUTPUT_BUDGET } from '../src/graph/run-end';
 export { changesQuery, decisionUpdate, eventSignal, forEachProgressSignal, stateQuery } from './run-handlers';
 

@@ -23,6 +23,7 @@ import { BatchedNodeFailure, NodeFailure, nodeFailureToError, toNodeError } from
 import type { ExecutorContext, NodeTypes } from './nodes';
 import type { Mailbox } from './mailbox';
 import { TimerWheel } from './timer-wheel';
+import { cachedRun } from './node-cache';
 
 /** The patch id behind which partitioning, local execution, the shared timer and the shared node scope sit. */
 export const SCALE_PATCH = 'braid-scale-v1';
@@ -45,6 +46,8 @@ export const FAST_EXPRESSIONS_PATCH = 'braid-fast-expressions-v1';
  * pins) succeed at once without running. Asked only by a run that has seeds.
  */
 export const SEEDS_PATCH = 'braid-seeds-v1';
+/** A node with `cache` looks its output up first (workflows/node-cache.ts). Asked only when such a node runs. */
+export const CACHE_PATCH = 'braid-cache-v1';
 
 export interface NodeRunnerOptions {
   args: GraphWorkflowInput;
@@ -184,7 +187,8 @@ export class NodeRunner {
 
   private execute(node: NodeSpec): Promise<NodeResult> {
     try {
-      return this.opts.types.get(node.type)!.run(node, this.ctx);
+      const run = () => this.opts.types.get(node.type)!.run(node, this.ctx);
+      return node.cache && patched(CACHE_PATCH) ? cachedRun(node, this.ctx, run) : run();
     } catch (err) {
       return Promise.reject(err);
     }

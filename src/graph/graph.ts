@@ -27,6 +27,8 @@ export interface NodeSpec {
   readonly joinsOnFirst: boolean;
   /** The node's `estimate`, in ms (see start-order.ts). */
   readonly estimateMs?: number;
+  /** The node's `cache`: how long an output is reused, and its key expression (default: type and evaluated data). */
+  readonly cache?: { readonly ttlMs: number; readonly key?: string };
 }
 
 export interface EdgeSpec {
@@ -90,6 +92,7 @@ export function buildGraph(def: GraphInput, types?: NodeCatalog): Graph {
       activitySlot: type?.activitySlot ?? false,
       joinsOnFirst: type?.joinsOnFirst?.(data) ?? false,
       ...(n.estimate === undefined ? {} : { estimateMs: durationMs(n.estimate) }),
+      ...(n.cache === undefined ? {} : { cache: { ttlMs: durationMs(n.cache.ttl), ...(n.cache.key === undefined ? {} : { key: n.cache.key }) } }),
     };
   });
   const incoming: number[][] = nodes.map(() => []);

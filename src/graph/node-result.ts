@@ -17,6 +17,8 @@ export interface NodeResult {
   progress?: ForEachProgress;
   /** A seeded node (seeds.ts): not executed, its output came from here. */
   from?: SeedSource;
+  /** A cache hit (workflows/node-cache.ts): not executed, its output was stored then by that run. */
+  cached?: { at: string; runId: string };
 }
 
 /** What expressions see of a node as `$nodes.<id>`. */

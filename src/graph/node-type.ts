@@ -29,6 +29,8 @@ export interface NodeTypeSpec {
   readonly activitySlot: boolean;
   /** May run as a local activity (`execution: "local"`). */
   readonly local: boolean;
+  /** Its result may be cached (a node's `cache` field): it calls out, and the same data gives the same answer. */
+  readonly cacheable?: boolean;
   /**
    * The `data` field that holds a graph of its own, validated as a workflow
    * under this node's path; `ownRun: false` when its nodes run inside this

@@ -47,6 +47,8 @@ export interface NodeState {
   reused?: { runId: string };
   /** Not executed: its output was pinned by a test run. */
   pinned?: true;
+  /** Not executed: a cache hit, stored at `at` by run `runId` (the node's `cache`). */
+  cached?: { at: string; runId: string };
 }
 
 /** What a waiting node waits for. */

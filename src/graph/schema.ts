@@ -99,6 +99,12 @@ export const nodeSchema = z.object({
    * first, weighted by these (src/graph/start-order.ts).
    */
   estimate: durationSchema.optional(),
+  /**
+   * Reuse this node's output while `ttl` lasts (http, activity and custom
+   * nodes): keyed by the node type and its evaluated data, or by the
+   * evaluated `key` expression (workflows/node-cache.ts).
+   */
+  cache: z.object({ ttl: durationSchema, key: z.string().min(1).max(2000).optional() }).strict().optional(),
 });
 
 export const edgeSchema = z.object({

@@ -33,6 +33,7 @@ export const ISSUE_CODES = {
   cycle: 'cycle',
   unreachable: 'unreachable',
   localExecution: 'local_execution',
+  notCacheable: 'not_cacheable',
 } as const;
 export type IssueCode = (typeof ISSUE_CODES)[keyof typeof ISSUE_CODES];
 
@@ -215,6 +216,16 @@ function nodeIssues(node: GraphNode, i: number, type: NodeTypeSpec, types: NodeC
   for (const p of localExecutionProblems(node, defaultExecution, types)) {
     issues.push({ code: ISSUE_CODES.localExecution, path: formatPath(['nodes', i, ...p.path]), nodeId: node.id, message: p.message });
   }
+  const cache = cacheProblem(node, type);
+  if (cache) issues.push({ code: ISSUE_CODES.notCacheable, path: formatPath(['nodes', i, 'cache']), nodeId: node.id, message: cache });
+  if (node.cache?.key !== undefined) {
+    try {
+      if (node.cache.key.includes('{%')) for (const found of findExpressions(node.cache.key)) compileExpression(found.text);
+    } catch (err) {
+      const message = err instanceof ExpressionError ? err.message : String(err);
+      issues.push({ code: ISSUE_CODES.invalidExpression, path: formatPath(['nodes', i, 'cache', 'key']), nodeId: node.id, message: `expression does not compile: ${message}` });
+    }
+  }
   // An inline graph's expressions were checked with it, and run in the child.
   const inlineField = type.inlineGraph?.field;
   for (const found of findExpressions(inlineField ? { ...node.data, [inlineField]: undefined } : (node.data ?? {}))) {
@@ -226,6 +237,26 @@ function nodeIssues(node: GraphNode, i: number, type: NodeTypeSpec, types: NodeC
     }
   }
   return issues;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Why a node's `cache` cannot apply: only types that call out (http,
+ * activity, custom) cache, and an http node only when sending it twice is
+ * harmless: a safe method, or an `Idempotency-Key` header.
+ */
+function cacheProblem(node: GraphNode, type: NodeTypeSpec): string | undefined {
+  if (node.cache === undefined) return undefined;
+  if (!type.cacheable) return `a ${node.type} node cannot be cached: only http, activity and custom nodes can`;
+  if (node.type !== 'http') return undefined;
+  const method = node.data?.method;
+  const headers = node.data?.headers;
+  const keyed = headers !== null && typeof headers === 'object' && Object.keys(headers).some((h) => h.toLowerCase() === 'idempotency-key');
+  if (typeof method === 'string' && !method.includes('{%') && !SAFE_METHODS.has(method.toUpperCase()) && !keyed) {
+    return `an http ${method} is cached only with an Idempotency-Key header (GET, HEAD and OPTIONS need none)`;
+  }
+  return undefined;
 }
 
 /** Edges, each on its own: shape, unique id, known ends, a handle its source offers. */

@@ -65,4 +65,21 @@ export const MIGRATIONS: Record<string, Migration> = {
       await db.schema.dropTable('node_durations').execute();
     },
   },
+  '0004-node-cache': {
+    // Cached node outputs (a node's `cache` field): one row per key, until it expires (src/store/node-cache.ts).
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('node_cache')
+        .addColumn('cache_key', 'varchar(128)', (c) => c.primaryKey())
+        .addColumn('output', 'text', (c) => c.notNull())
+        .addColumn('run_id', 'varchar(255)', (c) => c.notNull())
+        .addColumn('stored_at', 'varchar(32)', (c) => c.notNull())
+        .addColumn('expires_at', 'varchar(32)', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('node_cache_expires_at').on('node_cache').column('expires_at').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('node_cache').execute();
+    },
+  },
 };

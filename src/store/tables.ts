@@ -34,9 +34,22 @@ export interface NodeDurationsTable {
   finished_at: string;
 }
 
+/** A cached node output (src/store/node-cache.ts). */
+export interface NodeCacheTable {
+  /** sha256 of the node type and its evaluated data (or its `cache.key`). */
+  cache_key: string;
+  /** The output, as JSON. */
+  output: string;
+  /** The run that computed it. */
+  run_id: string;
+  stored_at: string;
+  expires_at: string;
+}
+
 export interface Database {
   workflows: WorkflowsTable;
   workflow_versions: WorkflowVersionsTable;
   counted_runs: CountedRunsTable;
   node_durations: NodeDurationsTable;
+  node_cache: NodeCacheTable;
 }

@@ -37,6 +37,7 @@ export const activity: NodeType = {
     .strict(),
   handles: () => PLAIN_HANDLES,
   activitySlot: true,
+  cacheable: true,
   local: false,
   run,
 };

@@ -64,6 +64,7 @@ export function customNodeType(type: string, schema?: DataSchema, description?: 
     handles: () => PLAIN_HANDLES,
     activitySlot: false,
     local: false,
+    cacheable: true,
     run,
   };
 }

@@ -92,5 +92,6 @@ export const http: NodeType = {
   handles: () => PLAIN_HANDLES,
   activitySlot: true,
   local: true,
+  cacheable: true,
   run,
 };
