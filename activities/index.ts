@@ -13,6 +13,8 @@ import type { HostLimiter } from './host-limiter';
 import { createHostLimiter } from './host-limiter';
 import { createSecretResolver } from './secrets';
 import { createNodeCacheActivities } from './node-cache';
+import type { BulkTarget } from './bulk';
+import { createBulkActivities } from './bulk';
 import type { NodeCache } from '../src/store/node-cache';
 
 export interface ActivityDeps {
@@ -29,6 +31,8 @@ export interface ActivityDeps {
   hostLimiter?: HostLimiter;
   /** Node result cache in Braid's database (nodes with `cache`); without one every lookup misses. */
   nodeCache?: NodeCache;
+  /** What bulk operations redrive and cancel runs with (src/worker.ts builds it from the API's code); without it they refuse. */
+  bulk?: BulkTarget;
 }
 
 export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
@@ -105,7 +109,7 @@ export function createActivities(deps: ActivityDeps = {}) {
     heartbeatIntervalMs: deps.heartbeatIntervalMs,
     hostLimiter: deps.hostLimiter ?? createHostLimiter(),
   });
-  return { http: withAttempt(httpRequest), ...createNodeCacheActivities(deps.nodeCache) };
+  return { http: withAttempt(httpRequest), ...createNodeCacheActivities(deps.nodeCache), ...createBulkActivities(deps.bulk) };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -24,6 +24,7 @@ import { createBraidWorker } from './temporal/worker';
 import type { BraidDatabase } from './store/database';
 import { databaseOptions, openDatabase } from './store/database';
 import { createNodeCache } from './store/node-cache';
+import { lazyBulkTarget, workerBulkTarget } from './api/bulk';
 
 export async function startWorker(config: Config, logger: Logger): Promise<{ worker: Worker; done: Promise<void> }> {
   const metricsAddress = config.workerMetricsPort === undefined ? undefined : `${config.host}:${config.workerMetricsPort}`;
@@ -54,6 +55,18 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ wor
         env: process.env,
         hostLimiter: createHostLimiter({ caps: config.httpHostLimits, adaptive: config.httpAdaptiveConcurrency, observer: hostLimiterMetrics(Runtime.instance().metricMeter) }),
         nodeCache: createNodeCache(() => openOnce().then((d) => d.db)),
+        // Bulk operations redrive and cancel with the API's own code, on this worker's connection and Braid's database.
+        bulk: lazyBulkTarget(async () =>
+          workerBulkTarget({
+            client: new Client({ connection, namespace: config.namespace, dataConverter: loadDataConverter(config) }),
+            namespace: config.namespace,
+            taskQueue: config.taskQueue,
+            temporalUiUrl: config.temporalUiUrl,
+            nodeTypes,
+            claimCheck: config.payloadStore !== undefined,
+            database: (await openOnce()).db,
+          }),
+        ),
       }),
     },
     dataConverter: loadDataConverter(config),

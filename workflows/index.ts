@@ -2,6 +2,7 @@
 export { changesQuery, decisionUpdate, eventSignal, forEachProgressSignal, graphWorkflow, stateQuery } from './graph-workflow';
 export { forEachBatchWorkflow } from './for-each-batch-workflow';
 export { nodeBatchWorkflow } from './node-batch-workflow';
+export { bulkOperationWorkflow, bulkProgressQuery } from './bulk-operation-workflow';
 
 import type { GraphWorkflowInput, RunState } from '../src/graph/run-state';
 import { graphWorkflow } from './graph-workflow';

@@ -32,6 +32,8 @@ import { createSchedules } from './schedules';
 import { runsRoutes } from './routes/runs';
 import { createRedrive } from './redrive';
 import { createErrorWorkflows } from './error-workflows';
+import { createBulkOperations } from './bulk';
+import { bulkRoutes, operationsRoutes } from './routes/operations';
 import { systemRoutes } from './routes/system';
 import { workflowsRoutes } from './routes/workflows';
 import type { AppDeps, AppEnv, ValidateWorkflow } from './types';
@@ -125,6 +127,10 @@ export function createApp(deps: AppDeps) {
   if (deps.errorWorkflows) {
     createErrorWorkflows({ client: deps.client, namespace: deps.config.namespace, runs: store, saved, logger }).watch(deps.errorWorkflows.intervalMs, deps.errorWorkflows.signal);
   }
+  const bulk = createBulkOperations({ client: deps.client, taskQueue: config.taskQueue, runs: store });
+  // Before the runs routes: /v1/runs/bulk is not a run id.
+  app.route('/v1/runs', bulkRoutes(bulk));
+  app.route('/v1/operations', operationsRoutes(bulk));
   app.route('/v1/runs', runsRoutes(store, watch, repository, redrive, metrics));
   app.route('/v1/workflows', workflowsRoutes({ saved, repository, schedules, runs: store }));
   app.route('/v1/hooks', hooksRoutes({ saved, runs: store, auth, secret }));

@@ -16,6 +16,9 @@ export interface RunFilter {
   version?: string;
   /** ISO time: only runs closed after it. */
   closedAfter?: string;
+  /** ISO times: only runs started after / before them. */
+  startedAfter?: string;
+  startedBefore?: string;
   /** Only the redrives of this run. */
   redriveOf?: string;
   /** Test runs (pinned nodes): left out (`false`, the default), only them (`true`), or both (`any`). */
@@ -29,6 +32,8 @@ export function visibilityQuery(filter: RunFilter): string {
   if (filter.status) clauses.push(`ExecutionStatus = '${VISIBILITY_STATUS[filter.status]}'`);
   if (filter.workflow) clauses.push(`${NAME_SEARCH_ATTRIBUTE} = ${JSON.stringify(filter.workflow)}`);
   if (filter.version) clauses.push(`${VERSION_SEARCH_ATTRIBUTE} = ${JSON.stringify(filter.version)}`);
+  if (filter.startedAfter) clauses.push(`StartTime > ${JSON.stringify(filter.startedAfter)}`);
+  if (filter.startedBefore) clauses.push(`StartTime < ${JSON.stringify(filter.startedBefore)}`);
   if (filter.redriveOf) clauses.push(`${REDRIVE_OF_SEARCH_ATTRIBUTE} = ${JSON.stringify(filter.redriveOf)}`);
   if (filter.test === 'true') clauses.push(`${TEST_SEARCH_ATTRIBUTE} = 'true'`);
   else if (filter.test !== 'any') clauses.push(`${TEST_SEARCH_ATTRIBUTE} IS NULL`);

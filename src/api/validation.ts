@@ -59,7 +59,9 @@ export const validationHook: Hook<unknown, AppEnv, string, unknown> = async (res
   if (target === 'json') {
     const raw: unknown = await c.req.json().catch(() => undefined);
     const isStart = c.req.path.endsWith('/runs');
-    const definition = isStart ? (raw as { workflow?: unknown } | undefined)?.workflow : raw;
+    // Bodies that are a definition: a saved version (PUT) and a check (validate); a run's carries one under `workflow`.
+    const isDefinition = (c.req.method === 'PUT' && c.req.path.startsWith('/v1/workflows/')) || c.req.path.endsWith('/validate');
+    const definition = isStart ? (raw as { workflow?: unknown } | undefined)?.workflow : isDefinition ? raw : undefined;
     if (definition !== undefined) {
       const prefix = isStart ? '$.workflow' : '$';
       const graph = graphFieldErrors(c.get('validate'), definition, prefix);

@@ -281,3 +281,29 @@ export interface ForEachBatchInput {
 }
 
 export type ItemOutcome = { ok: true; output: unknown } | { ok: false; error: NodeError; cancelled: boolean };
+
+/** The workflow type of a bulk operation (POST /v1/runs/bulk; workflows/bulk-operation-workflow.ts). */
+export const BULK_WORKFLOW_TYPE = 'bulkOperationWorkflow';
+/** Query: a bulk operation's progress. */
+export const BULK_PROGRESS_QUERY = 'progress';
+
+export type BulkAction = 'redrive' | 'cancel';
+
+export interface BulkOperationInput {
+  action: BulkAction;
+  runIds: string[];
+  /** Runs handled at once (default 5). */
+  concurrency?: number;
+  /** At most this many runs started per second (default 10). */
+  perSecond?: number;
+}
+
+/** A bulk operation's progress: `runIds` are the runs it made (a redrive's new runs) or acted on (canceled). */
+export interface BulkProgress {
+  action: BulkAction;
+  total: number;
+  done: number;
+  failed: number;
+  runIds: string[];
+  failures: { runId: string; message: string }[];
+}

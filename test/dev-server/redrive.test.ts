@@ -11,7 +11,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app';
-import { problemSchema, redriveCreatedSchema, runListSchema, runSchema, runStartedSchema } from '../../src/api/schemas';
+import { workerBulkTarget } from '../../src/api/bulk';
+import { bulkAcceptedSchema, operationSchema, problemSchema, redriveCreatedSchema, runListSchema, runSchema, runStartedSchema } from '../../src/api/schemas';
 import { silentLogger } from '../../src/logger';
 import type { BraidDatabase } from '../../src/store/database';
 import { openDatabase } from '../../src/store/database';
@@ -34,9 +35,11 @@ const dir = mkdtempSync(join(tmpdir(), 'braid-redrive-'));
 
 beforeAll(async () => {
   [env, target] = await Promise.all([createLocalEnv(), startHttpTarget()]);
-  worker = await createTestWorker(env, testActivities(), taskQueue);
-  workerDone = worker.run();
   database = await openDatabase({ kind: 'sqlite', file: join(dir, 'braid.db') });
+  // Bulk operations' activity redrives with the API's code, on the same database (as src/worker.ts builds it).
+  const bulk = workerBulkTarget({ client: env.client, namespace: 'default', taskQueue, temporalUiUrl: 'http://localhost:8233', nodeTypes: new Map(), claimCheck: false, database: database.db });
+  worker = await createTestWorker(env, testActivities({ bulk }), taskQueue);
+  workerDone = worker.run();
   app = createApp({
     client: env.client,
     config: { namespace: 'default', taskQueue, temporalUiUrl: 'http://localhost:8233', maxBodyBytes: 1024 * 1024, rateLimitPerMinute: 0, apiToken: TOKEN },
@@ -152,6 +155,7 @@ describe('redrive', () => {
     expect(problemSchema.parse(await unknown.json()).errors).toEqual([{ path: '$.fromNodes[1]', message: '"nope" is not a node of this workflow' }]);
     const extra = await call('POST', `/v1/runs/${ok}/redrive`, { fromNodes: ['x'], colour: 'red' });
     expect(extra.status).toBe(422);
+    expect(problemSchema.parse(await extra.json()).errors!.map((e) => e.path)).toEqual(['$']);
     // With fromNodes a succeeded run runs those nodes again.
     const rerun = await redrive(ok, { fromNodes: ['x'] });
     expect(rerun.reused).toEqual([]);
@@ -318,4 +322,60 @@ describe('error workflows', () => {
     });
     expect(errorRun.input).toMatchObject({ run: { id: runId, status: 'terminated', failedNodes: [] } });
   }, 60_000);
+});
+
+describe('bulk operations', () => {
+  it('redrive every failed run of a workflow, at a bounded rate, in a workflow of their own', async () => {
+    const tag = uniqueId('bulk');
+    const workflow = {
+      name: `bulk-${tag}`,
+      nodes: [
+        { id: 'start', type: 'trigger' },
+        { id: 'a', type: 'http', data: { url: `${target.url}/echo?t=${tag}-a` } },
+        { id: 'b', type: 'http', data: { url: `{% "${target.url}/flaky/" & $input.key & "/1" %}` }, retry: { maximumAttempts: 1 } },
+      ],
+      edges: [
+        { source: 'start', target: 'a' },
+        { source: 'a', target: 'b' },
+      ],
+    };
+    const runIds = await Promise.all([1, 2, 3].map((i) => start({ workflow, input: { key: `${tag}-${i}` } })));
+    for (const id of runIds) expect((await finished(id)).status).toBe('failed');
+    // Visibility lags a little behind the runs' ends.
+    await eventually(async () => ((await (await call('GET', `/v1/runs?workflow=bulk-${tag}&status=failed`)).json()) as { runs: unknown[] }).runs.length === 3 || undefined);
+
+    const res = await call('POST', '/v1/runs/bulk', { action: 'redrive', filter: { workflow: `bulk-${tag}` } });
+    expect(res.status).toBe(202);
+    const accepted = bulkAcceptedSchema.parse(await res.json());
+    expect(accepted).toMatchObject({ action: 'redrive', matched: 3 });
+    const op = await eventually(async () => {
+      const progress = operationSchema.parse(await (await call('GET', accepted.links.self)).json());
+      return progress.status === 'running' ? undefined : progress;
+    });
+    expect(op).toMatchObject({ status: 'succeeded', total: 3, done: 3, failed: 0 });
+    expect(op.runIds.sort()).toEqual(runIds.map((id) => `${id}-r1`).sort());
+    for (const id of op.runIds) expect((await finished(id)).status).toBe('succeeded');
+    // a ran once per original run and never again; b once more per redrive.
+    expect(target.requests.filter((r) => r.path.endsWith(`t=${tag}-a`))).toHaveLength(3);
+  }, 90_000);
+
+  it('cancel every running run a filter matches', async () => {
+    const tag = uniqueId('bulkcancel');
+    const workflow = { name: `bulk-${tag}`, nodes: [{ id: 'start', type: 'trigger' }, { id: 'pause', type: 'delay', data: { duration: '1h' } }], edges: [{ source: 'start', target: 'pause' }] };
+    const runIds = await Promise.all([1, 2].map(() => start({ workflow })));
+    await eventually(async () => ((await (await call('GET', `/v1/runs?workflow=bulk-${tag}&status=running`)).json()) as { runs: unknown[] }).runs.length === 2 || undefined);
+    const accepted = bulkAcceptedSchema.parse(await (await call('POST', '/v1/runs/bulk', { action: 'cancel', filter: { workflow: `bulk-${tag}` }, limit: 10 })).json());
+    expect(accepted.matched).toBe(2);
+    for (const id of runIds) expect((await finished(id)).status).toBe('canceled');
+    const op = operationSchema.parse(await (await call('GET', accepted.links.self)).json());
+    expect(op.runIds.sort()).toEqual([...runIds].sort());
+  }, 60_000);
+
+  it('refuse a bad body (422) and answer 404 for an unknown operation', async () => {
+    const bad = await call('POST', '/v1/runs/bulk', { action: 'retry', filter: { colour: 'red' } });
+    expect(bad.status).toBe(422);
+    expect(problemSchema.parse(await bad.json()).errors!.map((e) => e.path).sort()).toEqual(['$.action', '$.filter']);
+    expect((await call('POST', '/v1/runs/bulk', { action: 'cancel', filter: { startedAfter: 'yesterday' } })).status).toBe(422);
+    expect((await call('GET', '/v1/operations/bulk-redrive-00000000-0000-0000-0000-000000000000')).status).toBe(404);
+  });
 });

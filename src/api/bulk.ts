@@ -1,0 +1,148 @@
+/**
+ * Bulk operations (POST /v1/runs/bulk, GET /v1/operations/:id): redrive or
+ * cancel every run a filter matches, after an outage, as Temporal's batch
+ * operations and Inngest's bulk replay do. The API lists the runs (at most
+ * BULK_LIMIT) and starts a workflow that works through them at a bounded
+ * rate (workflows/bulk-operation-workflow.ts), so it survives restarts; its
+ * activity redrives with the same code as POST …/redrive (`bulkTarget`,
+ * which the worker builds).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { BulkTarget } from '../../activities/bulk';
+import type { BulkAction, BulkOperationInput, BulkProgress, RunStatus } from '../graph/run-state';
+import { BULK_PROGRESS_QUERY, BULK_WORKFLOW_TYPE } from '../graph/run-state';
+import { ApiError } from './problem';
+import type { Redrive } from './redrive';
+import type { RunStore } from './run-store';
+import { STATUS_BY_TEMPORAL } from './run-view';
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/tables';
+import type { NodeTypeRegistry } from '../node-types';
+import { withCustomTypes } from '../../workflows/nodes';
+import { validateWorkflow } from '../graph/triggers';
+import { createWorkflowRepository } from '../store/workflow-repository';
+import { createRunStore } from './run-store';
+import { createSavedWorkflows } from './saved-workflows';
+import { createSchedules } from './schedules';
+import { createRedrive } from './redrive';
+
+/** Runs one operation handles at most (its history stays far below Temporal's limits). */
+export const BULK_LIMIT = 1000;
+
+export interface BulkFilter {
+  workflow?: string;
+  version?: string;
+  status?: RunStatus;
+  startedAfter?: string;
+  startedBefore?: string;
+}
+
+export interface BulkOperationsOptions {
+  client: Client;
+  taskQueue: string;
+  runs: RunStore;
+}
+
+/** What the activity redrives and cancels with: the API's own redrive, and a cancel that skips runs already ended. */
+export function bulkTarget(runs: RunStore, redrive: Redrive): BulkTarget {
+  return {
+    redrive: async (runId) => (await redrive(runId, {})).runId,
+    cancel: async (runId) => {
+      await runs.cancel(runId);
+    },
+  };
+}
+
+export function createBulkOperations({ client, taskQueue, runs }: BulkOperationsOptions) {
+  /** The runs a filter matches, newest first, at most `limit`. */
+  async function matching(filter: BulkFilter, limit: number): Promise<string[]> {
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await runs.list({ ...filter, limit: Math.min(limit - ids.length, 1000), ...(cursor ? { cursor } : {}) });
+      ids.push(...page.runs.map((r) => r.runId));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor && ids.length < limit);
+    return ids;
+  }
+
+  async function start(action: BulkAction, filter: BulkFilter, limit = BULK_LIMIT) {
+    // Cancel means running runs; redrive means runs that failed, unless the filter says otherwise.
+    const status = filter.status ?? (action === 'cancel' ? 'running' : 'failed');
+    const runIds = await matching({ ...filter, status }, Math.min(limit, BULK_LIMIT));
+    const operationId = `bulk-${action}-${randomUUID()}`;
+    const input: BulkOperationInput = { action, runIds };
+    await client.workflow.start(BULK_WORKFLOW_TYPE, {
+      taskQueue,
+      workflowId: operationId,
+      args: [input],
+      memo: { action, filter: { ...filter, status } },
+      staticSummary: `Braid bulk ${action} of ${runIds.length} run(s)`,
+    });
+    return { operationId, action, matched: runIds.length, links: { self: `/v1/operations/${operationId}` } };
+  }
+
+  async function get(operationId: string): Promise<BulkProgress & { operationId: string; status: RunStatus }> {
+    const handle = client.workflow.getHandle(operationId);
+    let description;
+    try {
+      description = await handle.describe();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new ApiError('notFound', 'no operation with this id');
+      throw err;
+    }
+    if (description.type !== BULK_WORKFLOW_TYPE) throw new ApiError('notFound', 'no operation with this id');
+    const status: RunStatus = STATUS_BY_TEMPORAL[description.status.name] ?? 'failed';
+    const progress = status === 'succeeded' ? await handle.result() : await handle.query<BulkProgress>(BULK_PROGRESS_QUERY);
+    return { operationId, status, ...progress };
+  }
+
+  return { start, get };
+}
+
+export type BulkOperations = ReturnType<typeof createBulkOperations>;
+
+/** For the worker: a bulk target built on first use (it opens the database then). */
+export function lazyBulkTarget(build: () => Promise<BulkTarget>): BulkTarget {
+  let target: Promise<BulkTarget> | undefined;
+  const get = () =>
+    (target ??= build().catch((err: unknown) => {
+      target = undefined;
+      throw err;
+    }));
+  return {
+    redrive: async (runId) => (await get()).redrive(runId),
+    cancel: async (runId) => (await get()).cancel(runId),
+  };
+}
+
+export interface WorkerBulkOptions {
+  client: Client;
+  namespace: string;
+  taskQueue: string;
+  temporalUiUrl: string;
+  /** Custom node types (BRAID_NODE_TYPES) the API knows too. */
+  nodeTypes: NodeTypeRegistry;
+  claimCheck: boolean;
+  database: Kysely<Database>;
+}
+
+/** The worker's bulk target: the API's run store, saved workflows and redrive, on the worker's client and Braid's database. */
+export function workerBulkTarget(opts: WorkerBulkOptions): BulkTarget {
+  const types = withCustomTypes(opts.nodeTypes.values());
+  const validate = (definition: unknown) => validateWorkflow(definition, types);
+  const nodeTypes = [...opts.nodeTypes.keys()];
+  const common = { client: opts.client, namespace: opts.namespace, taskQueue: opts.taskQueue, temporalUiUrl: opts.temporalUiUrl, nodeTypes, claimCheck: opts.claimCheck };
+  const runs = createRunStore(common);
+  const saved = createSavedWorkflows({
+    repository: createWorkflowRepository(opts.database),
+    schedules: createSchedules({ ...common, runs }),
+    runs,
+    validate,
+    nodeTypes: types,
+    hasSecret: (name) => process.env[`BRAID_SECRET_${name}`] !== undefined,
+  });
+  return bulkTarget(runs, createRedrive({ runs, saved, validate, nodeTypes: types }));
+}
