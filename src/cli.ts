@@ -18,7 +18,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ApiFailure, createApiClient } from './cli/client';
 import type { CliContext } from './cli/commands';
-import { cancelCommand, listCommand, redriveCommand, runCommand, statusCommand, validateCommand } from './cli/commands';
+import { bulkCommand, cancelCommand, listCommand, redriveCommand, runCommand, statusCommand, validateCommand } from './cli/commands';
 import type { ExitCode } from './cli/format';
 import { EXIT } from './cli/format';
 
@@ -85,6 +85,18 @@ export function createCli(io: Io, exit: { code: ExitCode } = { code: EXIT.ok }):
     .option('--run-id <id>', 'the new run\'s id (default <runId>-r<n>)')
     .option('--watch', 'follow the new run to its end')
     .action(run(redriveCommand));
+  program
+    .command('bulk')
+    .description('redrive or cancel every run a filter matches (a redrive takes failed runs, a cancel running ones, unless --status says)')
+    .argument('<action>', 'redrive or cancel')
+    .option('--workflow <name>', 'runs of this workflow')
+    .option('--version <version>', 'runs of this saved version')
+    .option('--status <status>', 'runs in this status')
+    .option('--started-after <time>', 'runs started after this ISO time')
+    .option('--started-before <time>', 'runs started before this ISO time')
+    .option('--limit <n>', 'at most this many runs, newest first (at most 1000)')
+    .option('--wait', 'follow the operation to its end and list what it did')
+    .action(run(bulkCommand));
   program
     .command('validate')
     .description('check a definition file without running it')

@@ -148,6 +148,38 @@ export async function redriveCommand(ctx: CliContext, runId: string, opts: { fro
   return exitFor(run);
 }
 
+export async function bulkCommand(
+  ctx: CliContext,
+  action: string,
+  opts: { workflow?: string; version?: string; status?: string; startedAfter?: string; startedBefore?: string; limit?: string; wait?: boolean },
+): Promise<ExitCode> {
+  if (action !== 'redrive' && action !== 'cancel') throw new UsageError('the action is redrive or cancel');
+  const filter = {
+    ...(opts.workflow ? { workflow: opts.workflow } : {}),
+    ...(opts.version ? { version: opts.version } : {}),
+    ...(opts.status ? { status: opts.status } : {}),
+    ...(opts.startedAfter ? { startedAfter: opts.startedAfter } : {}),
+    ...(opts.startedBefore ? { startedBefore: opts.startedBefore } : {}),
+  };
+  const limit = opts.limit === undefined ? undefined : Number(opts.limit);
+  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1 && limit <= 1000)) throw new UsageError('--limit must be a whole number from 1 to 1000');
+  type Progress = { operationId: string; status: string; total: number; done: number; failed: number; runIds: string[]; failures: { runId: string; message: string }[] };
+  const started = await ctx.api.request<{ operationId: string; matched: number; links: { self: string } }>('POST', '/v1/runs/bulk', { action, filter, ...(limit ? { limit } : {}) });
+  if (!opts.wait) {
+    ctx.print(started, () => `${started.operationId}: ${action} of ${started.matched} run(s) started\n${ctx.api.baseUrl}${started.links.self}`);
+    return EXIT.ok;
+  }
+  ctx.note(`${started.operationId}: ${action} of ${started.matched} run(s)`);
+  let progress: Progress;
+  for (;;) {
+    progress = await ctx.api.request<Progress>('GET', started.links.self);
+    if (progress.status !== 'running') break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  ctx.print(progress, () => [`${progress.operationId} ${progress.status}: ${progress.done}/${progress.total} done, ${progress.failed} failed`, ...progress.runIds, ...progress.failures.map((f) => `failed ${f.runId}: ${f.message}`)].join('\n'));
+  return progress.failed > 0 || progress.status !== 'succeeded' ? EXIT.failed : EXIT.ok;
+}
+
 export async function validateCommand(ctx: CliContext, file: string): Promise<ExitCode> {
   const content = readJsonFile(file) as Record<string, unknown>;
   const definition = 'workflow' in content && !('nodes' in content) ? content.workflow : content;

@@ -12,6 +12,9 @@ import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app';
 import { silentLogger } from '../../src/logger';
+import { workerBulkTarget } from '../../src/api/bulk';
+import type { BraidDatabase } from '../../src/store/database';
+import { openDatabase } from '../../src/store/database';
 import { graph } from '../helpers/graphs';
 import type { HttpTarget } from '../helpers/http-target';
 import { startHttpTarget } from '../helpers/http-target';
@@ -25,14 +28,16 @@ let env: TestWorkflowEnvironment;
 let worker: Worker;
 let workerDone: Promise<void>;
 let target: HttpTarget;
+let database: BraidDatabase;
 let server: Served;
 let url: string;
 const dir = mkdtempSync(join(tmpdir(), 'braid-cli-'));
 const taskQueue = uniqueId('cli-tq');
 
 beforeAll(async () => {
-  [env, target] = await Promise.all([createLocalEnv(), startHttpTarget()]);
-  worker = await createTestWorker(env, testActivities(), taskQueue);
+  [env, target, database] = await Promise.all([createLocalEnv(), startHttpTarget(), openDatabase({ kind: 'sqlite', file: ':memory:' })]);
+  const bulk = workerBulkTarget({ client: env.client, namespace: 'default', taskQueue, temporalUiUrl: 'http://localhost:8233', nodeTypes: new Map(), claimCheck: false, database: database.db });
+  worker = await createTestWorker(env, testActivities({ bulk }), taskQueue);
   workerDone = worker.run();
   const app = createApp({
     client: env.client,
@@ -48,7 +53,7 @@ afterAll(async () => {
   await server?.close();
   worker?.shutdown();
   await workerDone;
-  await Promise.all([env?.teardown(), target?.close()]);
+  await Promise.all([env?.teardown(), target?.close(), database?.close()]);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -135,6 +140,20 @@ describe('braid CLI', () => {
     const unknown = await braid(['redrive', runId, '--from', 'nope']);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('$.fromNodes[0]: "nope" is not a node of this workflow');
+  });
+
+  it('bulk cancel --wait cancels every running run of a workflow and lists them', async () => {
+    const name = uniqueId('cli-bulk');
+    const def = graph(name).trigger().node('pause', 'delay', { duration: '1h' }).edge('start', 'pause').build();
+    const ids = [];
+    for (let i = 0; i < 2; i++) ids.push((JSON.parse((await braid(['--json', 'run', file(`bulk-${i}.json`, def), '--wait', '0'])).stdout) as { runId: string }).runId);
+    // Visibility shows new runs a moment later.
+    for (let i = 0; i < 50 && !(await braid(['list', '--workflow', name, '--status', 'running'])).stdout.includes(ids[1]!); i++) await new Promise((r) => setTimeout(r, 100));
+    const res = await braid(['bulk', 'cancel', '--workflow', name, '--wait']);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/succeeded: 2\/2 done, 0 failed/);
+    for (const id of ids) expect(res.stdout).toContain(id);
+    expect((await braid(['bulk', 'retry'])).code).toBe(2);
   });
 
   it('status, list and cancel', async () => {
