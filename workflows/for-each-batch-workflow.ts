@@ -48,6 +48,7 @@ export async function forEachBatchWorkflow(input: ForEachBatchInput): Promise<It
       item: { value: input.items[i], index },
       ...(input.library ? { library: input.library } : {}),
       ...(input.nodeTypes ? { nodeTypes: input.nodeTypes } : {}),
+      ...(input.claimCheck ? { claimCheck: true } : {}),
     };
     const host: GraphHost = { runId: `${workflowId}/${index}`, share, validation, expressions };
     interpretGraph(args, host).then(

@@ -278,6 +278,8 @@ export interface ForEachBatchInput {
   concurrency: number;
   failFast: boolean;
   progressEvery: number;
+  /** The run's payloads are claim-checked: each item's graph keeps whole outputs and the larger budgets, as the run does. */
+  claimCheck?: boolean;
 }
 
 export type ItemOutcome = { ok: true; output: unknown } | { ok: false; error: NodeError; cancelled: boolean };

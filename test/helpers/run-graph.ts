@@ -18,6 +18,8 @@ export interface RunOptions {
   activities?: Activities;
   /** Where the run stops itself (GraphWorkflowInput.historyLimits). */
   historyLimits?: GraphWorkflowInput['historyLimits'];
+  /** The run's payloads are claim-checked (GraphWorkflowInput.claimCheck). */
+  claimCheck?: boolean;
   /** Nodes whose outputs are known at start (GraphWorkflowInput.seeds). */
   seeds?: GraphWorkflowInput['seeds'];
   /** Called once the run started, before waiting for it (e.g. to query or cancel). */
@@ -39,7 +41,7 @@ export async function runGraph(env: TestWorkflowEnvironment, definition: GraphDe
     const handle = await env.client.workflow.start(graphWorkflow, {
       taskQueue,
       workflowId,
-      args: [{ definition, input: opts.input, trigger: opts.trigger, ...(opts.library ? { library: opts.library } : {}), ...(opts.nodeTypes ? { nodeTypes: opts.nodeTypes } : {}), ...(opts.historyLimits ? { historyLimits: opts.historyLimits } : {}), ...(opts.seeds ? { seeds: opts.seeds } : {}) }],
+      args: [{ definition, input: opts.input, trigger: opts.trigger, ...(opts.library ? { library: opts.library } : {}), ...(opts.nodeTypes ? { nodeTypes: opts.nodeTypes } : {}), ...(opts.historyLimits ? { historyLimits: opts.historyLimits } : {}), ...(opts.seeds ? { seeds: opts.seeds } : {}), ...(opts.claimCheck ? { claimCheck: true } : {}) }],
     });
     if (opts.during) await opts.during(handle);
     try {
@@ -52,4 +54,22 @@ export async function runGraph(env: TestWorkflowEnvironment, definition: GraphDe
       return { state, failure: cause, workflowId };
     }
   });
+}
+
+type Handle = Awaited<ReturnType<TestWorkflowEnvironment['client']['workflow']['start']>>;
+
+/**
+ * Cancels a run and waits, while time is still locked, until it has ended.
+ * Awaiting the result instead lets the time-skipping server jump ahead to the
+ * run's timers, and one firing as the run cancels it fails the workflow task
+ * ("TimerMachine in state CancelTimerCommandSent … TimerFired"): a race that
+ * hung a CI run once.
+ */
+export async function cancelAndSettle(handle: Handle, timeoutMs = 60_000): Promise<void> {
+  await handle.cancel();
+  const deadline = Date.now() + timeoutMs;
+  while ((await handle.describe()).status.name === 'RUNNING') {
+    if (Date.now() > deadline) throw new Error(`run ${handle.workflowId} still running ${timeoutMs} ms after it was canceled`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

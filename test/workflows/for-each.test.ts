@@ -8,9 +8,10 @@ import { FAILURE_TYPES } from '../../src/graph/failures';
 import { childRunId } from '../../src/graph/run-state';
 import { stateQuery } from '../../workflows';
 import { graph } from '../helpers/graphs';
-import { runGraph } from '../helpers/run-graph';
+import { cancelAndSettle, runGraph } from '../helpers/run-graph';
 import { eventually } from '../helpers/sse';
 import { createTimeSkippingEnv } from '../helpers/temporal';
+import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
 
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {
@@ -39,6 +40,22 @@ describe('forEach', () => {
     const batch = await env.client.workflow.getHandle(`${childRunId(workflowId, 'each')}/batch-0`).describe();
     expect(batch.type).toBe('forEachBatchWorkflow');
     await expect(env.client.workflow.getHandle(`${childRunId(workflowId, 'each')}/batch-0/1`).describe()).rejects.toThrow();
+  });
+
+  it("hands the run's claim check to every item, and on to what an item starts", async () => {
+    // Each item runs a subworkflow: it must keep whole outputs and the larger budgets, as the run does.
+    const inner = graph('inner').trigger('in').node('v', 'set', { value: '{% $input %}' }).edge('in', 'v').build();
+    const def = loop({ items: [1, 2], body: graph('body').trigger('in').node('sub', 'subworkflow', { workflow: inner, input: '{% $item %}' }).edge('in', 'sub').build() });
+    const { state, workflowId } = await runGraph(env, def, { claimCheck: true });
+    expect(state.status).toBe('succeeded');
+    const batchId = `${childRunId(workflowId, 'each')}/batch-0`;
+    const inputOf = async (id: string) => {
+      const history = await env.client.workflow.getHandle(id).fetchHistory();
+      const [args] = await decodeArrayFromPayloads(env.client.options.loadedDataConverter, history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads);
+      return args as { claimCheck?: boolean };
+    };
+    expect((await inputOf(batchId)).claimCheck).toBe(true);
+    expect((await inputOf(childRunId(`${batchId}/1`, 'sub'))).claimCheck).toBe(true);
   });
 
   it('spreads a long list over several batches and keeps the order', async () => {
@@ -98,12 +115,7 @@ describe('forEach', () => {
           const p = (await handle.query(stateQuery)).nodes.each?.progress;
           return p && p.done >= 6 && p.total === 30 ? p : undefined;
         }, 60_000);
-        await handle.cancel();
-        // Let the cancellation finish while time is still locked: awaiting the
-        // result lets the time-skipping server jump to the 1d timers, and one
-        // firing as the run cancels it fails the task ("TimerMachine in state
-        // CancelTimerCommandSent … TimerFired"), which hung a CI run.
-        await eventually(async () => ((await handle.describe()).status.name === 'RUNNING' ? undefined : true), 60_000);
+        await cancelAndSettle(handle);
       },
     });
     expect(state.status).toBe('canceled');

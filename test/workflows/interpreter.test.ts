@@ -10,7 +10,7 @@ import { FAILURE_TYPES } from '../../src/graph/failures';
 import { graph } from '../helpers/graphs';
 import type { HttpTarget } from '../helpers/http-target';
 import { startHttpTarget } from '../helpers/http-target';
-import { runGraph } from '../helpers/run-graph';
+import { cancelAndSettle, runGraph } from '../helpers/run-graph';
 import { createTimeSkippingEnv, sdkLogs, testActivities } from '../helpers/temporal';
 import { stateQuery } from '../../workflows';
 
@@ -313,7 +313,7 @@ describe('timers, state and cancellation', () => {
           if (s.nodes.slow?.status === 'running') seen = [s.status, s.nodes.start!.status, s.nodes.slow.startedAt ? 'has startedAt' : 'no startedAt'];
           else await new Promise((r) => setTimeout(r, 50));
         }
-        await handle.cancel(); // no need to wait a minute
+        await cancelAndSettle(handle); // no need to wait a minute
       },
     });
     expect(seen).toEqual(['running', 'succeeded', 'has startedAt']);
@@ -324,7 +324,7 @@ describe('timers, state and cancellation', () => {
     const { state, failure } = await runGraph(env, def, {
       during: async (handle) => {
         for (let i = 0; i < 100 && requestsTo('/delay/60000?t=cancel-run').length === 0; i++) await new Promise((r) => setTimeout(r, 50));
-        await handle.cancel();
+        await cancelAndSettle(handle);
       },
     });
     expect(failure).toBeDefined();

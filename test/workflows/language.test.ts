@@ -13,7 +13,7 @@ import { childRunId, DECISION_REFUSALS } from '../../src/graph/run-state';
 import { decisionUpdate, eventSignal, stateQuery } from '../../workflows';
 import { graph } from '../helpers/graphs';
 import type { RunOptions } from '../helpers/run-graph';
-import { runGraph } from '../helpers/run-graph';
+import { cancelAndSettle, runGraph } from '../helpers/run-graph';
 import { eventually } from '../helpers/sse';
 import { createTimeSkippingEnv, uniqueId } from '../helpers/temporal';
 
@@ -115,7 +115,7 @@ describe('approval', () => {
         await expect(handle.executeUpdate(decisionUpdate, { args: [{ nodeId: 'ask', approved: true }] })).rejects.toMatchObject({
           cause: { type: DECISION_REFUSALS.notWaiting, message: expect.stringContaining('pending') },
         });
-        await handle.cancel();
+        await cancelAndSettle(handle);
       },
     });
     expect(state.status).toBe('canceled');
@@ -140,7 +140,7 @@ describe('approval', () => {
     const { state } = await runGraph(env, approvalGraph(), {
       during: async (handle) => {
         await waitingNode(handle, 'ask');
-        await handle.cancel();
+        await cancelAndSettle(handle);
       },
     });
     expect(state.status).toBe('canceled');
@@ -229,7 +229,7 @@ describe('wait', () => {
     const { state } = await runGraph(env, waitGraph(), {
       during: async (handle) => {
         await waitingNode(handle, 'shipped');
-        await handle.cancel();
+        await cancelAndSettle(handle);
       },
     });
     expect(state.status).toBe('canceled');
@@ -276,7 +276,7 @@ describe('activity', () => {
     const { state } = await runGraph(env, call({ activityType: 'slow' }, { timeout: '5m' }), {
       during: async (handle) => {
         await eventually(async () => ((await handle.query(stateQuery)).nodes.call?.status === 'running' ? true : undefined));
-        await handle.cancel();
+        await cancelAndSettle(handle);
       },
     });
     expect(state.status).toBe('canceled');
@@ -343,7 +343,7 @@ describe('subworkflow', () => {
       during: async (handle) => {
         id = childRunId(handle.workflowId, 'sub');
         await eventually(async () => ((await env.client.workflow.getHandle(id).query(stateQuery)).nodes.pause?.status === 'running' ? true : undefined));
-        await handle.cancel();
+        await cancelAndSettle(handle);
       },
     });
     expect(state.status).toBe('canceled');

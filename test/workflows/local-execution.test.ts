@@ -7,7 +7,7 @@ import { temporal } from '@temporalio/proto';
 import { describe, expect, it } from 'vitest';
 import { FAILURE_TYPES } from '../../src/graph/failures';
 import { graph } from '../helpers/graphs';
-import { runGraph } from '../helpers/run-graph';
+import { cancelAndSettle, runGraph } from '../helpers/run-graph';
 import { testActivities, useTimeSkippingWithTarget } from '../helpers/temporal';
 import { changesQuery } from '../../workflows';
 
@@ -124,7 +124,7 @@ describe('the changes query', () => {
         seen.push({ full: again.full, ids: Object.keys(again.state.nodes), status: again.state.status });
         const older = await handle.query(changesQuery, 1);
         seen.push({ full: older.full, ids: Object.keys(older.state.nodes).sort(), status: older.state.status });
-        await handle.cancel();
+        await cancelAndSettle(handle);
       },
     });
     expect(seen).toEqual([

@@ -133,6 +133,7 @@ class ItemLoop {
       concurrency: this.perBatch,
       failFast: this.loop.tolerated === 0,
       progressEvery: Math.max(1, Math.ceil(slice.items.length / FOR_EACH.reportsPerBatch)),
+      ...(ctx.run.claimCheck ? { claimCheck: true } : {}),
     };
     let result: ItemOutcome[];
     try {
