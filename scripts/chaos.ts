@@ -41,6 +41,7 @@ import { taskTrail } from './chaos/history';
 import { startChaosTarget } from './chaos/target';
 import type { RunView } from '../src/api/run-store';
 import { check, summary } from './chaos/invariants';
+import { redriveShare } from './chaos/redrive';
 import type { Violation } from './chaos/invariants';
 
 const { values } = parseArgs({
@@ -251,6 +252,12 @@ async function main() {
     } while (cursor);
 
     const report = check({ cases, accepted, views, listed, refused, faults, hits: target.hits });
+    // Redrive a share of the failed runs: what a redrive reuses must never reach the target again.
+    const redrives = await redriveShare(stack.api(), views, target.hits);
+    report.violations.push(...redrives.violations);
+    report.lines.push(
+      `${redrives.violations.some((v) => v.invariant === 'reused-silent' || v.invariant === 'redrive') ? '✗' : '✓'} redrive: ${redrives.redriven} failed run(s) redriven, ${redrives.reusedNodes} reused node(s) never reached the target again`,
+    );
     await traceDuplicates(stack.temporal(), report.violations, target.hits, pids).catch((err: Error) => log(`could not read histories: ${err.message}`));
     const lines = [
       `chaos seed ${seed}, ${minutes} min: ${cases.size} runs generated, ${accepted.size} accepted, ${report.httpNodes} http nodes; faults: ${summary(faults)}`,

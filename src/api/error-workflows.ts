@@ -100,9 +100,17 @@ export function createErrorWorkflows(opts: ErrorWorkflowOptions) {
   /** Looks every `intervalMs` until `signal` aborts. */
   function watch(intervalMs: number, signal: AbortSignal): void {
     let running: Promise<unknown> | undefined;
+    // Said once per outage, not every look.
+    let failing = false;
     const timer = setInterval(() => {
       running ??= sweep()
-        .catch((err: unknown) => logger.warn('error workflow sweep failed', { error: (err as Error).message }))
+        .then(
+          () => (failing = false),
+          (err: unknown) => {
+            if (!failing) logger.warn('error workflow sweep failed; trying again every look', { error: (err as Error).message });
+            failing = true;
+          },
+        )
         .finally(() => (running = undefined));
     }, intervalMs);
     timer.unref();

@@ -6,8 +6,9 @@ import { z } from '@hono/zod-openapi';
 import { definitionSchema, eventNameSchema, nodeIdSchema, SCHEDULE_OVERLAP, TRIGGER_KINDS } from '../graph/schema';
 import { NODE_STATUSES } from '../graph/scheduler';
 import { RUN_STATUSES } from '../graph/run-state';
+import { RUN_ID_PATTERN } from './run-ids';
 
-export const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+export { RUN_ID_PATTERN } from './run-ids';
 
 export const runIdSchema = z
   .string()
