@@ -41,7 +41,7 @@ export async function forEachBatchWorkflow(input: ForEachBatchInput): Promise<It
   let reported = 0;
 
   const start = (i: number) => {
-    const index = input.offset + i;
+    const index = input.indices ? input.indices[i]! : input.offset + i;
     const args: GraphWorkflowInput = {
       definition: input.body,
       input: input.items[i],

@@ -140,6 +140,10 @@ export class NodeRunner {
         progress.start(node.id, p.total);
         tracker.setNode(node.id, { ...state.nodes[node.id]!, progress: p });
       },
+      reusedItems: (node) => {
+        const seed = this.seeds?.[node.id];
+        return seed?.items && typeof seed.from === 'object' ? { items: seed.items, runId: seed.from.runId } : undefined;
+      },
       markWaiting(node, waiting) {
         tracker.setNode(node.id, { ...state.nodes[node.id]!, status: 'waiting', waiting: { ...waiting, since: isoTime(Date.now()) } });
         nodes[node.id] = { status: 'waiting' };
@@ -166,7 +170,8 @@ export class NodeRunner {
     const now = Date.now();
     this.startedAt[node.index] = now;
     const seed = this.seeds?.[node.id];
-    if (seed) {
+    // A partial seed (a forEach's items) runs the node: its executor skips those items.
+    if (seed && !seed.items) {
       // Known already: it ends now, as the node would have, without running.
       const result: NodeResult = { output: seed.output, attempts: 0, runMs: 0, execution: 'workflow', from: seed.from, ...(seed.handle === undefined ? {} : { handle: seed.handle }) };
       this.ended.push({ node, end: { result } });

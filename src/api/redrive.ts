@@ -82,7 +82,9 @@ export function createRedrive({ runs, saved, validate, nodeTypes }: RedriveDeps)
     const started = target
       ? await saved.startVersion(target, common)
       : await runs.start({ ...common, definition, name: original.workflow.name, ...(args.library ? { library: args.library } : {}), ...(args.learnedMs ? { learnedMs: args.learnedMs } : {}) });
-    return { runId: started.runId, redriveOf: runId, reused: Object.keys(seeds), links: started.links };
+    // Whole nodes reused; a forEach that reruns only some items is not listed (its state shows reusedItems).
+    const reused = Object.entries(seeds).flatMap(([id, seed]) => (seed.items ? [] : [id]));
+    return { runId: started.runId, redriveOf: runId, reused, links: started.links };
   };
 }
 

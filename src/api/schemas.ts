@@ -110,6 +110,7 @@ export const nodeStateSchema = z
     handle: z.string().optional().openapi({ description: 'The branch it took, when not a plain edge: a condition\'s `true`/`false`, a switch\'s case, `approved`/`rejected`/`timeout`' }),
     reused: z.object({ runId: z.string() }).optional().openapi({ description: 'Not run: its output was reused from this earlier run (a redrive)' }),
     pinned: z.literal(true).optional().openapi({ description: 'Not run: its output was pinned by a test run' }),
+    reusedItems: z.object({ runId: z.string(), count: z.number().int() }).optional().openapi({ description: 'A forEach in a redrive: this many items reused their outputs from run `runId` and did not run again' }),
     cached: z.object({ at: z.string(), runId: z.string() }).optional().openapi({ description: "Not run: a hit in the node's cache, stored at `at` by run `runId`" }),
   })
   .openapi('NodeState');

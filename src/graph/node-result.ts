@@ -19,6 +19,8 @@ export interface NodeResult {
   from?: SeedSource;
   /** A cache hit (workflows/node-cache.ts): not executed, its output was stored then by that run. */
   cached?: { at: string; runId: string };
+  /** A forEach in a redrive: items whose outputs were reused. */
+  reusedItems?: { runId: string; count: number };
 }
 
 /** What expressions see of a node as `$nodes.<id>`. */

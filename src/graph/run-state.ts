@@ -49,6 +49,8 @@ export interface NodeState {
   pinned?: true;
   /** Not executed: a cache hit, stored at `at` by run `runId` (the node's `cache`). */
   cached?: { at: string; runId: string };
+  /** A forEach in a redrive: `count` of its items' outputs came from run `runId` and did not run again. */
+  reusedItems?: { runId: string; count: number };
 }
 
 /** What a waiting node waits for. */
@@ -152,7 +154,13 @@ export type SeedSource = { runId: string } | 'pin';
 
 /** A node's output known when the run starts (seeds.ts). */
 export interface NodeSeed {
+  /** Ignored for a partial seed (`items`). */
   output: unknown;
+  /**
+   * A forEach that failed: the outputs of the items that succeeded, by index.
+   * The node runs again, but only its other items do (a partial seed).
+   */
+  items?: Record<string, unknown>;
   /** The out-edge handle it takes (condition `true`/`false`, a switch's case, approval `approved`/`rejected`/`timeout`). */
   handle?: string;
   from: SeedSource;
@@ -280,6 +288,8 @@ export interface ForEachBatchInput {
   progressEvery: number;
   /** The run's payloads are claim-checked: each item's graph keeps whole outputs and the larger budgets, as the run does. */
   claimCheck?: boolean;
+  /** Each item's index in the node's list, when the slice is not contiguous (a redrive runs only some items); else `offset + i`. */
+  indices?: number[];
 }
 
 export type ItemOutcome = { ok: true; output: unknown } | { ok: false; error: NodeError; cancelled: boolean };

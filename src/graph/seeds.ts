@@ -85,7 +85,7 @@ export interface RedriveOptions {
  */
 export function redriveSeeds(
   graph: Graph,
-  original: Readonly<Record<string, Pick<NodeState, 'status' | 'output' | 'handle'>>>,
+  original: Readonly<Record<string, Pick<NodeState, 'status' | 'output' | 'handle' | 'error'>>>,
   runId: string,
   opts: RedriveOptions = {},
   types?: NodeCatalog,
@@ -97,11 +97,16 @@ export function redriveSeeds(
     if (before?.status !== 'succeeded' || lost || opts.fromNodes?.includes(n.id) || opts.changed?.has(n.id) || (opts.inputChanged && readsInput(graph, n))) again.add(n.index);
   }
   // Nodes that never ran (skipped, canceled, pending) run again only as the scheduler decides; what runs again taints what is below it.
-  const rerun = downstreamOf(
-    graph,
-    graph.nodes.filter((n) => again.has(n.index) && (original[n.id]?.status !== 'skipped' || opts.fromNodes?.includes(n.id))).map((n) => n.index),
-  );
+  const starts = graph.nodes.filter((n) => again.has(n.index) && (original[n.id]?.status !== 'skipped' || opts.fromNodes?.includes(n.id))).map((n) => n.index);
+  const rerun = downstreamOf(graph, starts);
   const seeds: Seeds = {};
+  // A forEach that failed on its own (nothing above it runs again) keeps the outputs of its items that succeeded.
+  for (const n of graph.nodes) {
+    const items = failedItems(original[n.id]);
+    if (n.type !== 'forEach' || !items || opts.fromNodes?.includes(n.id) || opts.changed?.has(n.id) || (opts.inputChanged && readsInput(graph, n))) continue;
+    if (downstreamOf(graph, starts.filter((i) => i !== n.index)).has(n.index)) continue;
+    seeds[n.id] = { output: null, items, from: { runId } };
+  }
   for (const n of graph.nodes) {
     const before = original[n.id];
     if (n.type === TRIGGER_TYPE || rerun.has(n.index) || before?.status !== 'succeeded') continue;
@@ -111,6 +116,13 @@ export function redriveSeeds(
     seeds[n.id] = { output: before.output, ...(handle === undefined ? {} : { handle }), from: { runId } };
   }
   return seeds;
+}
+
+/** The outputs of a failed forEach's succeeded items (its error's `details.items`), if it kept them. */
+function failedItems(state: Pick<NodeState, 'status' | 'error'> | undefined): Record<string, unknown> | undefined {
+  if (state?.status !== 'failed') return undefined;
+  const items = (state.error?.details as { items?: unknown } | undefined)?.items;
+  return items !== null && typeof items === 'object' && !Array.isArray(items) ? (items as Record<string, unknown>) : undefined;
 }
 
 /** A problem with a pin, at its path in the request body. */

@@ -193,6 +193,41 @@ describe('redrive', () => {
     expect(sent(tag, 'pay')).toBe(2);
   }, 60_000);
 
+  it('reruns only the items of a forEach that did not succeed, keeping the others\' outputs in order', async () => {
+    //  start ─▶ each (forEach over 0…5, one at a time; item 3 fails once) ─▶ after
+    const tag = uniqueId('items');
+    const itemUrl = `{% $item = 3 ? "${target.url}/flaky/${tag}-i3/1" : "${target.url}/echo?t=${tag}-i" & $string($item) %}`;
+    const body = { nodes: [{ id: 'in', type: 'trigger' }, { id: 'call', type: 'http', data: { url: itemUrl }, retry: { maximumAttempts: 1 } }], edges: [{ source: 'in', target: 'call' }] };
+    const workflow = {
+      name: 'redrive-items',
+      nodes: [
+        { id: 'start', type: 'trigger' },
+        { id: 'each', type: 'forEach', data: { items: [0, 1, 2, 3, 4, 5], body, maxConcurrency: 1 } },
+        { id: 'after', type: 'set', data: { value: '{% $count($nodes.each.output) %}' } },
+      ],
+      edges: [
+        { source: 'start', target: 'each' },
+        { source: 'each', target: 'after' },
+      ],
+    };
+    const runId = await start({ workflow });
+    const failed = await finished(runId);
+    expect(failed.nodes.each!.status).toBe('failed');
+    expect([0, 1, 2, 4, 5].map((i) => sent(tag, `i${i}`))).toEqual([1, 1, 1, 0, 0]);
+
+    const created = await redrive(runId);
+    expect(created.reused).toEqual([]);
+    const again = await finished(created.runId);
+    expect(again.status).toBe('succeeded');
+    expect(again.nodes.each).toMatchObject({ status: 'succeeded', reusedItems: { runId, count: 3 }, progress: { done: 6, failed: 0, total: 6 } });
+    expect(again.nodes.after!.output).toBe(6);
+    const outputs = again.nodes.each!.output as { call: { body: { query?: { t?: string } } } }[];
+    expect(outputs.map((o) => o.call.body.query?.t ?? 'flaky')).toEqual([0, 1, 2].map((i) => `${tag}-i${i}`).concat(['flaky', `${tag}-i4`, `${tag}-i5`]));
+    // Items 0–2 were not sent again; 3 was sent twice in all (its first try failed), 4 and 5 once.
+    expect([0, 1, 2, 4, 5].map((i) => sent(tag, `i${i}`))).toEqual([1, 1, 1, 1, 1]);
+    expect(sent(tag, 'i3')).toBe(2);
+  }, 60_000);
+
   it('with a new input reruns what reads it; with version "latest" reruns the nodes that changed', async () => {
     const tag = uniqueId('latest');
     const def = (cUrl: string) => ({

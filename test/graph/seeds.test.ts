@@ -72,6 +72,30 @@ describe('redrive seeds', () => {
   });
 });
 
+describe('redrive seeds of a forEach', () => {
+  //  start ─▶ a ─▶ each (forEach, failed: items 0 and 2 succeeded) ─▶ after
+  const def = graph('loop')
+    .trigger()
+    .http('a', URL)
+    .node('each', 'forEach', { items: [1, 2, 3], body: graph('b').trigger('in').node('v', 'set', { value: 1 }).edge('in', 'v').build() })
+    .set('after', 1)
+    .chain('start', 'a', 'each', 'after')
+    .build();
+  const g = assertValid(def, BUILT_IN).graph;
+  const eachFailed: NodeState = { status: 'failed', attempts: 1, error: { type: 'ForEachItemFailed', message: 'item 1 failed', details: { index: 1, items: { '0': 'x', '2': 'z' } } } };
+
+  it('keeps the outputs of the items that succeeded when nothing above it runs again', () => {
+    const seeds = redriveSeeds(g, { start: ok(null), a: ok(1), each: eachFailed, after: canceled }, 'r');
+    expect(seeds.each).toEqual({ output: null, items: { '0': 'x', '2': 'z' }, from: { runId: 'r' } });
+    expect(Object.keys(seeds).sort()).toEqual(['a', 'each']);
+  });
+
+  it('runs every item again when a node above it runs again, or when it is asked to', () => {
+    expect(redriveSeeds(g, { start: ok(null), a: ok(1), each: eachFailed }, 'r', { fromNodes: ['a'] }).each).toBeUndefined();
+    expect(redriveSeeds(g, { start: ok(null), a: ok(1), each: eachFailed }, 'r', { fromNodes: ['each'] }).each).toBeUndefined();
+  });
+});
+
 describe('pins', () => {
   const def = graph('pins')
     .trigger()

@@ -66,7 +66,9 @@ class ItemLoop {
   firstFailure: { index: number; error: NodeError } | undefined;
   failedCount = 0;
   timedOut = false;
-  private readonly slices: { offset: number; items: unknown[] }[] = [];
+  private readonly slices: { offset: number; items: unknown[]; indices?: number[] }[] = [];
+  /** Items whose outputs a redrive reused: they do not run. */
+  readonly reused: number;
   private readonly inFlight: number;
   private readonly perBatch: number;
   private readonly batches = new CancellationScope();
@@ -78,7 +80,23 @@ class ItemLoop {
   ) {
     const total = loop.items.length;
     this.outcomes = new Array(total);
-    for (let offset = 0; offset < total; offset += FOR_EACH.itemsPerBatch) this.slices.push({ offset, items: loop.items.slice(offset, offset + FOR_EACH.itemsPerBatch) });
+    const seeded = ctx.reusedItems(node)?.items;
+    if (seeded) {
+      // A redrive: the items that succeeded keep their outputs; the others run, in slices of the same size.
+      const rest: number[] = [];
+      for (let i = 0; i < total; i++) {
+        if (Object.hasOwn(seeded, String(i))) this.outcomes[i] = { ok: true, output: seeded[String(i)] };
+        else rest.push(i);
+      }
+      for (let k = 0; k < rest.length; k += FOR_EACH.itemsPerBatch) {
+        const indices = rest.slice(k, k + FOR_EACH.itemsPerBatch);
+        this.slices.push({ offset: indices[0]!, items: indices.map((i) => loop.items[i]), indices });
+      }
+      this.reused = total - rest.length;
+    } else {
+      for (let offset = 0; offset < total; offset += FOR_EACH.itemsPerBatch) this.slices.push({ offset, items: loop.items.slice(offset, offset + FOR_EACH.itemsPerBatch) });
+      this.reused = 0;
+    }
     this.inFlight = Math.max(1, Math.min(this.slices.length, FOR_EACH.batchesInFlight, loop.maxConcurrency));
     this.perBatch = Math.max(1, Math.min(FOR_EACH.window, Math.floor(loop.maxConcurrency / this.inFlight)));
   }
@@ -134,6 +152,7 @@ class ItemLoop {
       failFast: this.loop.tolerated === 0,
       progressEvery: Math.max(1, Math.ceil(slice.items.length / FOR_EACH.reportsPerBatch)),
       ...(ctx.run.claimCheck ? { claimCheck: true } : {}),
+      ...(slice.indices ? { indices: slice.indices } : {}),
     };
     let result: ItemOutcome[];
     try {
@@ -149,7 +168,7 @@ class ItemLoop {
       throw err;
     }
     result.forEach((o, i) => {
-      const index = slice.offset + i;
+      const index = slice.indices ? slice.indices[i]! : slice.offset + i;
       this.outcomes[index] = o;
       if (!o.ok && !o.cancelled) {
         this.failedCount++;
@@ -160,6 +179,19 @@ class ItemLoop {
   }
 }
 
+/** Largest JSON of succeeded items' outputs a failed forEach keeps in its error (`details.items`), for a redrive to reuse. */
+export const FOR_EACH_REUSE_BYTES = 256 * 1024;
+
+/** The outputs of the items that succeeded, by index, when they fit FOR_EACH_REUSE_BYTES: a redrive runs only the others. */
+function succeededItems(outcomes: readonly (ItemOutcome | undefined)[]): { items?: Record<string, unknown> } {
+  const items: Record<string, unknown> = {};
+  outcomes.forEach((o, i) => {
+    if (o?.ok) items[String(i)] = o.output;
+  });
+  if (Object.keys(items).length === 0) return {};
+  return JSON.stringify(items).length <= FOR_EACH_REUSE_BYTES ? { items } : {};
+}
+
 /** The node's result once the loop is over: its output, or the failure that ends it. */
 function loopResult(node: NodeSpec, loop: Loop, done: ItemLoop, runMs: number): NodeResult {
   const { outcomes, failedCount, firstFailure } = done;
@@ -167,7 +199,7 @@ function loopResult(node: NodeSpec, loop: Loop, done: ItemLoop, runMs: number): 
   // Done: items that ran to an end (canceled ones did not).
   const progress = { done: outcomes.filter((o) => o !== undefined && (o.ok || !o.cancelled)).length, failed: failedCount, total };
   if (done.timedOut) {
-    throw new NodeFailure('TimeoutFailure', `forEach did not finish within ${node.timeout} (${progress.done} of ${total} items done)`, { progress });
+    throw new NodeFailure('TimeoutFailure', `forEach did not finish within ${node.timeout} (${progress.done} of ${total} items done)`, { progress, ...succeededItems(outcomes) });
   }
   if (loop.tolerated === 0) {
     if (firstFailure) {
@@ -175,6 +207,7 @@ function loopResult(node: NodeSpec, loop: Loop, done: ItemLoop, runMs: number): 
         index: firstFailure.index,
         error: firstFailure.error,
         progress,
+        ...succeededItems(outcomes),
       });
     }
     return { output: outcomes.map((o) => (o?.ok ? o.output : null)), attempts: 1, runMs, execution: 'workflow', progress };
@@ -187,6 +220,7 @@ function loopResult(node: NodeSpec, loop: Loop, done: ItemLoop, runMs: number): 
       failed: failedCount,
       total,
       progress,
+      ...succeededItems(outcomes),
     });
   }
   return { output, attempts: 1, runMs, execution: 'workflow', progress };
@@ -198,7 +232,9 @@ const run: Executor = async (node, ctx) => {
   ctx.markProgress(node, { done: 0, failed: 0, total: loop.items.length });
   const items = new ItemLoop(node, ctx, loop);
   await items.run();
-  return loopResult(node, loop, items, Date.now() - startedMs);
+  const result = loopResult(node, loop, items, Date.now() - startedMs);
+  const reused = ctx.reusedItems(node);
+  return reused && items.reused > 0 ? { ...result, reusedItems: { runId: reused.runId, count: items.reused } } : result;
 };
 
 export const forEach: NodeType = {

@@ -25,6 +25,8 @@ export interface ExecutorContext {
   readonly mailbox: Mailbox;
   /** A forEach node starts: `total` items, none done; its batches report the rest (the forEachProgress signal). */
   markProgress(node: NodeSpec, progress: ForEachProgress): void;
+  /** A forEach in a redrive: the items that succeeded before (outputs by index), and the run they came from. */
+  reusedItems(node: NodeSpec): { items: Readonly<Record<string, unknown>>; runId: string } | undefined;
   /** Shows the node as `waiting` (for what, until when) until it ends. */
   markWaiting(node: NodeSpec, waiting: Omit<Waiting, 'since'>): void;
   /**

@@ -58,6 +58,7 @@ export function nodeContext(def: GraphDefinition, id: string, opts: FakeOptions 
     sleep: async (ms) => void recorded.sleeps.push(ms),
     mailbox,
     markProgress: () => undefined,
+    reusedItems: () => undefined,
     markWaiting: (_node, waiting) => void recorded.waiting.push(waiting),
     run: { id: 'run-1', taskQueue: 'braid', library: {}, nodeTypes: opts.customTypes ?? [], claimCheck: false },
   };
