@@ -87,4 +87,39 @@ describe('saved workflows, webhooks and schedules on the cluster', () => {
     expect(taken.map((r) => r.runId)).toEqual(expect.arrayContaining(runs.map((r) => r.runId)));
     for (const r of runs) expect((await ctx.finished(1, r.runId)).status).toBe('succeeded');
   });
+
+  it('redrives in bulk through the other replica and shares cached outputs, the workers on PostgreSQL', async () => {
+    const name = `cluster-redrive-${Date.now()}`;
+    const tag = name;
+    const saved = await ctx.json(0, 'PUT', `/v1/workflows/${name}`, {
+      nodes: [
+        { id: 'start', type: 'trigger' },
+        { id: 'rates', type: 'http', data: { url: `${ctx.target.url}/echo?t=${tag}-rates` }, cache: { ttl: '10m' } },
+        { id: 'pay', type: 'http', data: { url: `${ctx.target.url}/flaky/${tag}-pay/1` }, retry: { maximumAttempts: 1 } },
+      ],
+      edges: [
+        { source: 'start', target: 'rates' },
+        { source: 'rates', target: 'pay' },
+      ],
+    });
+    expect(saved.status).toBe(201);
+    const run = await ctx.json(0, 'POST', `/v1/workflows/${name}/runs`, {});
+    expect((await ctx.finished(0, run.body.runId)).status).toBe('failed');
+    await eventually(async () => ((await ctx.json(1, 'GET', `/v1/runs?workflow=${name}&status=failed`)).body.runs.length === 1 ? true : undefined));
+    const op = await ctx.json(1, 'POST', '/v1/runs/bulk', { action: 'redrive', filter: { workflow: name } });
+    expect(op).toMatchObject({ status: 202, body: { matched: 1 } });
+    const progress = await eventually(async () => {
+      const { body } = await ctx.json(0, 'GET', op.body.links.self);
+      return body.status === 'running' ? undefined : body;
+    }, 60_000);
+    expect(progress).toMatchObject({ status: 'succeeded', total: 1, done: 1, failed: 0, runIds: [`${run.body.runId}-r1`] });
+    const redriven = await ctx.finished(1, `${run.body.runId}-r1`);
+    expect(redriven.status).toBe('succeeded');
+    expect(redriven.nodes.rates).toMatchObject({ reused: { runId: run.body.runId } });
+    // A new run's cached node is answered from the database, whichever worker runs it.
+    const third = await ctx.json(1, 'POST', `/v1/workflows/${name}/runs`, {});
+    const ran = await ctx.finished(0, third.body.runId);
+    expect(ran.nodes.rates).toMatchObject({ status: 'succeeded', cached: { runId: run.body.runId } });
+    expect(ctx.target.requests.filter((r) => r.path.endsWith(`t=${tag}-rates`))).toHaveLength(1);
+  }, 120_000);
 });
