@@ -12,7 +12,7 @@ import { createActivities } from '../activities';
 import { createHostLimiter } from '../activities/host-limiter';
 import { createNodeTypeActivities } from '../activities/node-types';
 import { loadNodeTypes } from './node-types';
-import { loadDataConverter } from './codec/data-converter';
+import { chainCodecs, loadDataConverter } from './codec/data-converter';
 import type { Config } from './config';
 import { loadConfig, temporalAddressOf } from './config';
 import type { Logger } from './logger';
@@ -33,6 +33,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ wor
   const nodeTypes = await loadNodeTypes(config.nodeTypesPath);
   if (nodeTypes.size > 0) logger.info('custom node types', { types: [...nodeTypes.keys()], from: config.nodeTypesPath });
   const connection = await connectWorker(temporalAddressOf(config));
+  const payloadCodecs = loadDataConverter(config)?.payloadCodecs;
   // Braid's database, for nodes with `cache`: opened when the first one runs (a worker without cached nodes never needs it).
   let database: Promise<BraidDatabase> | undefined;
   const openOnce = () =>
@@ -54,7 +55,8 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ wor
         maxResponseBytes: config.httpMaxResponseBytes,
         env: process.env,
         hostLimiter: createHostLimiter({ caps: config.httpHostLimits, adaptive: config.httpAdaptiveConcurrency, observer: hostLimiterMetrics(Runtime.instance().metricMeter) }),
-        nodeCache: createNodeCache(() => openOnce().then((d) => d.db)),
+        // Cached outputs go through the same codecs as history: encrypted at rest, large ones claim-checked.
+        nodeCache: createNodeCache(() => openOnce().then((d) => d.db), payloadCodecs ? chainCodecs(payloadCodecs) : undefined),
         // Bulk operations redrive and cancel with the API's own code, on this worker's connection and Braid's database.
         bulk: lazyBulkTarget(async () =>
           workerBulkTarget({

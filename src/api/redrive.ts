@@ -8,7 +8,7 @@
  */
 import type { NodeCatalog } from '../graph/node-type';
 import { changedNodes, redriveSeeds } from '../graph/seeds';
-import { RUN_ID_PATTERN } from './run-ids';
+import { RUN_ID_PATTERN } from './run-id-pattern';
 import { ApiError } from './problem';
 import type { RunStore } from './run-store';
 import type { SavedWorkflows } from './saved-workflows';

@@ -6,9 +6,9 @@ import { z } from '@hono/zod-openapi';
 import { definitionSchema, eventNameSchema, nodeIdSchema, SCHEDULE_OVERLAP, TRIGGER_KINDS } from '../graph/schema';
 import { NODE_STATUSES } from '../graph/scheduler';
 import { RUN_STATUSES } from '../graph/run-state';
-import { RUN_ID_PATTERN } from './run-ids';
+import { RUN_ID_PATTERN } from './run-id-pattern';
 
-export { RUN_ID_PATTERN } from './run-ids';
+export { RUN_ID_PATTERN } from './run-id-pattern';
 
 export const runIdSchema = z
   .string()

@@ -3,7 +3,13 @@
  * entry answers until it expires, a newer store replaces it, expired rows
  * go, and an output too large to keep is not stored.
  */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClaimCheckCodec, diskStore } from '../../src/codec/claim-check';
+import { chainCodecs, encryptionCodec } from '../../src/codec/data-converter';
 import { cacheKey } from '../../activities/node-cache';
 import type { BraidDatabase } from '../../src/store/database';
 import { openDatabase } from '../../src/store/database';
@@ -46,6 +52,33 @@ describe.each(['sqlite', 'postgres'])('node cache on %s', (name) => {
     const cache = createNodeCache(backends.find((b) => b.name === name)!.db.db);
     expect(await cache.put('big', 'x'.repeat(MAX_CACHED_BYTES), 'run-1', 60_000, t0)).toBe(false);
     expect(await cache.get('big', t0)).toBeUndefined();
+  });
+});
+
+describe('node cache with the worker\'s payload codecs', () => {
+  it('stores outputs encrypted, and large ones in the payload store with only a reference in the row', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'braid-cache-blobs-'));
+    try {
+      const codec = chainCodecs([encryptionCodec(randomBytes(32).toString('base64'), 'k1'), new ClaimCheckCodec(diskStore(dir), 1024)]);
+      const { db } = backends.find((b) => b.name === 'sqlite')!.db;
+      const cache = createNodeCache(db, codec);
+      const big = { body: 'secret report '.repeat(200_000) };
+      expect(await cache.put('enc-big', big, 'run-1', 60_000, t0)).toBe(true);
+      expect(await cache.put('enc-small', { body: 'secret small' }, 'run-1', 60_000, t0)).toBe(true);
+      const rows = await db.selectFrom('node_cache').select(['cache_key', 'output']).where('cache_key', 'in', ['enc-big', 'enc-small']).execute();
+      for (const r of rows) {
+        expect(r.output.startsWith('payload:')).toBe(true);
+        expect(r.output).not.toContain('secret');
+      }
+      // The 2.8 MB output is claim-checked: the row holds a reference, not the bytes.
+      expect(rows.find((r) => r.cache_key === 'enc-big')!.output.length).toBeLessThan(2_000);
+      expect(await cache.get('enc-big', t0)).toMatchObject({ output: big });
+      expect(await cache.get('enc-small', t0)).toMatchObject({ output: { body: 'secret small' } });
+      // A worker without the codecs cannot read them: the lookup fails (and the interpreter counts it a miss).
+      await expect(createNodeCache(db).get('enc-small', t0)).rejects.toThrow(/no payload codecs/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
