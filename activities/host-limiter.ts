@@ -97,7 +97,7 @@ export interface OriginStats {
 export interface WaitOrder {
   /** Temporal priority key of the activity (1 first; absent: 3, the server's default). */
   priorityKey?: number;
-  /** The run (workflow execution) the request belongs to. */
+  /** The run the request belongs to (its workflow id; batch children's ids start with it). */
   group?: string;
   /** Longest remaining path from the node to the end of its graph (larger first). */
   remaining?: number;

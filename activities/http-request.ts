@@ -163,7 +163,8 @@ function waitOrder(info: Info, input: HttpRequestInput): WaitOrder {
   const run = info.workflowExecution;
   return {
     ...(info.priority?.priorityKey ? { priorityKey: info.priority.priorityKey } : {}),
-    ...(run ? { group: `${run.workflowId}/${run.runId}` } : {}),
+    // A run's batch children (`<runId>/batch-<n>`) wait with the run itself: one group.
+    ...(run ? { group: run.workflowId.split('/')[0]! } : {}),
     ...(input.remaining === undefined ? {} : { remaining: input.remaining }),
   };
 }
