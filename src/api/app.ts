@@ -31,6 +31,8 @@ import { createMetrics } from './metrics';
 import { createSchedules } from './schedules';
 import { runsRoutes } from './routes/runs';
 import { createRedrive } from './redrive';
+import { nodeTypeCatalog } from './node-type-catalog';
+import { nodeTypesRoutes } from './routes/node-types';
 import { createErrorWorkflows } from './error-workflows';
 import { createBulkOperations } from './bulk';
 import { bulkRoutes, operationsRoutes } from './routes/operations';
@@ -133,6 +135,7 @@ export function createApp(deps: AppDeps) {
   app.route('/v1/operations', operationsRoutes(bulk));
   app.route('/v1/runs', runsRoutes(store, watch, repository, redrive, metrics));
   app.route('/v1/workflows', workflowsRoutes({ saved, repository, schedules, runs: store }));
+  app.route('/v1/node-types', nodeTypesRoutes(nodeTypeCatalog(types, deps.nodeTypes ?? new Map())));
   app.route('/v1/hooks', hooksRoutes({ saved, runs: store, auth, secret }));
   if (deps.codec) {
     app.use('/codec/*', bodyLimit({ maxSize: config.maxBodyBytes, onError: () => { throw new ApiError('payloadTooLarge', 'request body is too large', { headers: { connection: 'close' } }); } }));

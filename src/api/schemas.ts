@@ -401,3 +401,25 @@ export const operationSchema = z
   .openapi('Operation');
 
 export const operationIdParamSchema = z.object({ operationId: z.string().regex(/^bulk-[a-z]+-[0-9a-f-]{36}$/, 'is not an operation id').openapi({ param: { name: 'operationId', in: 'path' } }) });
+
+export const nodeTypeListSchema = z
+  .object({
+    nodeTypes: z.array(
+      z
+        .object({
+          type: z.string(),
+          label: z.string(),
+          description: z.string(),
+          category: z.enum(['trigger', 'action', 'logic', 'wait', 'compose']),
+          custom: z.boolean().openapi({ description: 'From BRAID_NODE_TYPES' }),
+          dataSchema: z.record(z.string(), z.unknown()).openapi({ description: "JSON Schema of the node's `data`, generated from the zod schema that validates it" }),
+          handles: z.array(z.string().nullable()).openapi({ description: 'Out-edge handles (`null`: a plain edge); any node may also have an `error` edge with `onError: "branch"`' }),
+          handlesFromData: z.string().optional().openapi({ description: 'Where more handles come from (a switch: `data.cases[].handle`)' }),
+          activity: z.boolean(),
+          local: z.boolean(),
+          cacheable: z.boolean(),
+        })
+        .openapi('NodeType'),
+    ),
+  })
+  .openapi('NodeTypeList');

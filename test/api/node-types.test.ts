@@ -4,7 +4,7 @@ import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app';
-import { problemSchema } from '../../src/api/schemas';
+import { nodeTypeListSchema, problemSchema } from '../../src/api/schemas';
 import { silentLogger } from '../../src/logger';
 import { defineNodeType, loadNodeTypes, NodeTypeError } from '../../src/node-types';
 import { createFakeRunStore } from '../helpers/fake-run-store';
@@ -82,5 +82,29 @@ describe('custom node types', () => {
   it('without BRAID_NODE_TYPES a custom type is unknown', async () => {
     expect((await loadNodeTypes(undefined)).size).toBe(0);
     await expect(loadNodeTypes('/no/such/file.ts')).rejects.toThrow(/cannot load BRAID_NODE_TYPES/);
+  });
+
+  it('lists every node type with its data schema and handles at GET /v1/node-types, custom ones included, and documents it', async () => {
+    const { app } = await setup();
+    const res = await app.request('/v1/node-types');
+    expect(res.status).toBe(200);
+    const { nodeTypes } = nodeTypeListSchema.parse(await res.json());
+    expect(nodeTypes.map((t) => t.type)).toEqual(['trigger', 'http', 'condition', 'switch', 'merge', 'delay', 'set', 'approval', 'wait', 'activity', 'subworkflow', 'forEach', 'sha256', 'slugify']);
+    const byType = new Map(nodeTypes.map((t) => [t.type, t]));
+    expect(byType.get('http')).toMatchObject({ category: 'action', custom: false, handles: [null], activity: true, local: true, cacheable: true });
+    // The http data schema: url required, method an enum or an expression, no other keys.
+    const http = byType.get('http')!.dataSchema as { required?: string[]; properties: Record<string, unknown>; additionalProperties?: unknown };
+    expect(http.required).toContain('url');
+    expect(JSON.stringify(http.properties.method)).toContain('"GET"');
+    expect(http.additionalProperties).toBe(false);
+    expect(byType.get('condition')!.handles).toEqual(['true', 'false']);
+    expect(byType.get('approval')!.handles).toEqual(['approved', 'rejected', 'timeout']);
+    expect(byType.get('switch')).toMatchObject({ handles: ['default'], handlesFromData: 'data.cases[].handle' });
+    // A custom type: its own zod schema, as JSON Schema.
+    const slugify = byType.get('slugify')!;
+    expect(slugify).toMatchObject({ custom: true, category: 'action', cacheable: true });
+    expect((slugify.dataSchema as { properties: Record<string, unknown> }).properties).toHaveProperty('text');
+    const doc = (await (await app.request('/openapi.json')).json()) as { paths: Record<string, unknown> };
+    expect(doc.paths).toHaveProperty('/v1/node-types');
   });
 });
