@@ -7,6 +7,7 @@
  * the node's own evaluated `cache.key`.
  */
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../src/graph/json';
 import type { NodeCache } from '../src/store/node-cache';
 
 export interface CacheKeyInput {
@@ -24,16 +25,8 @@ export interface CacheStoreInput extends CacheKeyInput {
   ttlMs: number;
 }
 
-/** JSON with object keys sorted, so equal data hashes equally whatever its key order. */
-function canonical(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-}
-
 export function cacheKey(material: unknown): string {
-  return createHash('sha256').update(canonical(material)).digest('hex');
+  return createHash('sha256').update(canonicalJson(material)).digest('hex');
 }
 
 /** Without a cache (no database on this worker) every lookup misses and nothing is stored. */

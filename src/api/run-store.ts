@@ -106,6 +106,7 @@ export function onFailureOf(definition: unknown): string | undefined {
  * all start runs with these, so every run records the same things.
  */
 export function runStartOptions(req: Omit<StartRunRequest, 'runId'>) {
+  const onFailure = onFailureOf(req.definition);
   const args: GraphWorkflowInput = {
     definition: req.definition,
     input: req.input ?? null,
@@ -132,7 +133,7 @@ export function runStartOptions(req: Omit<StartRunRequest, 'runId'>) {
       ...(req.redriveOf ? { redriveOf: req.redriveOf } : {}),
       ...(req.test ? { test: true } : {}),
       // Where a failure of this run goes (error-workflows.ts reads it from the run list); never for an error workflow's own run.
-      ...(onFailureOf(req.definition) && !req.errorOf ? { onFailure: onFailureOf(req.definition) } : {}),
+      ...(onFailure && !req.errorOf ? { onFailure } : {}),
       ...(req.errorOf ? { errorOf: req.errorOf } : {}),
       ...(req.trigger ? { trigger: req.trigger } : {}),
       triggerKind: req.triggerKind ?? 'manual',
@@ -298,11 +299,6 @@ function runReads(opts: RunStoreOptions, { client, namespace, links, describe }:
     const args = await startInput(events[0]).catch(() => undefined);
     return stateFromEvents(runId, events, args, d, Date.now());
   }
-  /** Runs that redrive this one, newest first (a finished run's; visibility, so a redrive shows within a second or so). */
-  async function redrivesOf(runId: string): Promise<string[]> {
-    const page = await client.workflowService.listWorkflowExecutions({ namespace, query: visibilityQuery({ redriveOf: runId, test: 'any' }), pageSize: 20 });
-    return (page.executions ?? []).map((e) => e.execution?.workflowId ?? '').filter((id) => id !== '');
-  }
   async function get(runId: string): Promise<RunView> {
     return (await load(runId)).view;
   }
@@ -368,7 +364,7 @@ function runReads(opts: RunStoreOptions, { client, namespace, links, describe }:
       throw err;
     }
   }
-  return { get, refresh, definition, startArgs, exists, redrivesOf };
+  return { get, refresh, definition, startArgs, exists };
 }
 
 /** Lists of runs, from Temporal's visibility store. */
@@ -394,7 +390,12 @@ function runLists({ client, namespace }: RunAccess) {
     return (await list({ closedAfter: since, limit })).runs;
   }
 
-  return { list, closedSince };
+  /** Runs that redrive this one, newest first (visibility: a redrive shows within a second or so). */
+  async function redrivesOf(runId: string): Promise<string[]> {
+    return (await list({ redriveOf: runId, test: 'any', limit: 20 })).runs.map((r) => r.runId);
+  }
+
+  return { list, closedSince, redrivesOf };
 }
 
 export function createRunStore(opts: RunStoreOptions) {

@@ -40,3 +40,17 @@ export function utf8Length(text: string): number {
   }
   return bytes;
 }
+
+/**
+ * JSON with object keys sorted (and keys in `omit` left out, at any depth):
+ * equal data gives equal text whatever its key order. Cache keys hash it;
+ * a redrive compares node definitions with it.
+ */
+export function canonicalJson(value: unknown, omit?: ReadonlySet<string>): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v, omit)).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([k, v]) => v !== undefined && !omit?.has(k))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v, omit)}`).join(',')}}`;
+}

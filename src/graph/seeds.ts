@@ -6,6 +6,7 @@
  * condition, switch or approval took). Pure; the interpreter and the API share it.
  */
 import type { Graph, NodeSpec } from './graph';
+import { canonicalJson } from './json';
 import type { NodeCatalog } from './node-type';
 import { TRIGGER_TYPE } from './node-type';
 import type { NodeState, Seeds } from './run-state';
@@ -161,13 +162,6 @@ export function pinSeeds(graph: Graph, types: NodeCatalog, pins: Readonly<Record
 /** UI-only keys of a node, which do not change what it does. */
 const UI_ONLY = new Set(['position', 'positionAbsolute', 'width', 'height', 'selected', 'dragging', 'measured', 'label', 'style', 'className']);
 
-function comparable(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'undefined';
-  if (Array.isArray(value)) return `[${value.map(comparable).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>).filter(([k]) => !UI_ONLY.has(k)).sort(([a], [b]) => (a < b ? -1 : 1));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${comparable(v)}`).join(',')}}`;
-}
-
 /**
  * Nodes of `after` whose definition differs from the node of the same id in
  * `before` (or that `before` lacks); layout keys aside. Edges into a node
@@ -177,9 +171,9 @@ export function changedNodes(before: unknown, after: unknown): Set<string> {
   type Def = { nodes?: { id?: unknown }[]; edges?: { source?: unknown; target?: unknown; sourceHandle?: unknown; targetHandle?: unknown }[] };
   const key = (def: Def) => {
     const byId = new Map<string, string>();
-    for (const n of def.nodes ?? []) if (typeof n.id === 'string') byId.set(n.id, comparable(n));
+    for (const n of def.nodes ?? []) if (typeof n.id === 'string') byId.set(n.id, canonicalJson(n, UI_ONLY));
     const inputs = new Map<string, string[]>();
-    for (const e of def.edges ?? []) if (typeof e.target === 'string') inputs.set(e.target, [...(inputs.get(e.target) ?? []), comparable({ s: e.source, h: e.sourceHandle ?? null, t: e.targetHandle ?? null })]);
+    for (const e of def.edges ?? []) if (typeof e.target === 'string') inputs.set(e.target, [...(inputs.get(e.target) ?? []), canonicalJson({ s: e.source, h: e.sourceHandle ?? null, t: e.targetHandle ?? null })]);
     return new Map([...byId].map(([id, text]) => [id, `${text}|${(inputs.get(id) ?? []).sort().join(',')}`]));
   };
   const was = key((before ?? {}) as Def);

@@ -4,25 +4,14 @@
  * (reused or pinned in its state), what is downstream reads that output, and
  * a seeded branching node takes the branch it names.
  */
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { graph } from '../helpers/graphs';
-import type { HttpTarget } from '../helpers/http-target';
-import { startHttpTarget } from '../helpers/http-target';
 import { runGraph } from '../helpers/run-graph';
-import { createTimeSkippingEnv, uniqueId } from '../helpers/temporal';
+import { uniqueId, useTimeSkippingWithTarget } from '../helpers/temporal';
 
-let env: TestWorkflowEnvironment;
-let target: HttpTarget;
+const ctx = useTimeSkippingWithTarget();
 
-beforeAll(async () => {
-  [env, target] = await Promise.all([createTimeSkippingEnv(), startHttpTarget()]);
-});
-afterAll(async () => {
-  await Promise.all([env?.teardown(), target?.close()]);
-});
-
-const sentWith = (tag: string) => target.requests.filter((r) => r.path.includes(tag)).map((r) => r.path.slice(r.path.lastIndexOf('-') + 1));
+const sentWith = (tag: string) => ctx.target.requests.filter((r) => r.path.includes(tag)).map((r) => r.path.slice(r.path.lastIndexOf('-') + 1));
 
 describe('seeded nodes', () => {
   it('do not run: downstream nodes read their outputs, and only the others reach the target', async () => {
@@ -30,12 +19,12 @@ describe('seeded nodes', () => {
     const tag = uniqueId('seed');
     const def = graph('seeded')
       .trigger()
-      .http('a', `${target.url}/echo?t=${tag}-a`)
-      .http('b', `${target.url}/echo?t=${tag}-b`, {}, { query: { n: '{% $nodes.a.output.body.n %}' } })
-      .http('c', `${target.url}/echo?t=${tag}-c`)
+      .http('a', `${ctx.target.url}/echo?t=${tag}-a`)
+      .http('b', `${ctx.target.url}/echo?t=${tag}-b`, {}, { query: { n: '{% $nodes.a.output.body.n %}' } })
+      .http('c', `${ctx.target.url}/echo?t=${tag}-c`)
       .chain('start', 'a', 'b', 'c')
       .build();
-    const { state } = await runGraph(env, def, { seeds: { a: { output: { status: 200, body: { n: 41 } }, from: { runId: 'earlier' } }, c: { output: 'pinned c', from: 'pin' } } });
+    const { state } = await runGraph(ctx.env, def, { seeds: { a: { output: { status: 200, body: { n: 41 } }, from: { runId: 'earlier' } }, c: { output: 'pinned c', from: 'pin' } } });
     expect(state.status).toBe('succeeded');
     expect(sentWith(tag)).toEqual(['b&n=41']);
     expect(state.nodes.a).toMatchObject({ status: 'succeeded', attempts: 0, output: { body: { n: 41 } }, reused: { runId: 'earlier' } });
@@ -50,13 +39,13 @@ describe('seeded nodes', () => {
     const def = graph('seeded-branch')
       .trigger()
       .node('check', 'condition', { expression: '{% true %}' })
-      .http('yes', `${target.url}/echo?t=${tag}-yes`)
-      .http('no', `${target.url}/echo?t=${tag}-no`)
+      .http('yes', `${ctx.target.url}/echo?t=${tag}-yes`)
+      .http('no', `${ctx.target.url}/echo?t=${tag}-no`)
       .edge('start', 'check')
       .edge('check', 'yes', 'true')
       .edge('check', 'no', 'false')
       .build();
-    const { state } = await runGraph(env, def, { seeds: { check: { output: false, handle: 'false', from: 'pin' } } });
+    const { state } = await runGraph(ctx.env, def, { seeds: { check: { output: false, handle: 'false', from: 'pin' } } });
     expect(state.status).toBe('succeeded');
     expect(sentWith(tag)).toEqual(['no']);
     expect(state.nodes.yes!.status).toBe('skipped');
