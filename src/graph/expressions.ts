@@ -10,12 +10,12 @@
  */
 import jsonata from 'jsonata';
 import { fastEvaluator, NOT_FAST } from './fast-expression';
+import { EXPRESSION_CLOSE, EXPRESSION_OPEN, isExpression } from './expression-syntax';
 import { setOwnProperty } from './own-property';
 
 export { NOT_FAST } from './fast-expression';
 
-export const EXPRESSION_OPEN = '{%';
-export const EXPRESSION_CLOSE = '%}';
+export { EXPRESSION_CLOSE, EXPRESSION_OPEN, isExpression } from './expression-syntax';
 
 /**
  * Evaluation steps (JSONata `evaluate` entries) allowed per expression.
@@ -34,14 +34,6 @@ export const DEFAULT_MAX_DEPTH = 500;
 
 const ENTRY_HOOK = Symbol.for('jsonata.__evaluate_entry');
 
-export function isExpression(value: unknown): value is string {
-  return (
-    typeof value === 'string' &&
-    value.length >= EXPRESSION_OPEN.length + EXPRESSION_CLOSE.length &&
-    value.startsWith(EXPRESSION_OPEN) &&
-    value.endsWith(EXPRESSION_CLOSE)
-  );
-}
 
 /** The JSONata source inside `{% … %}`. */
 export function expressionBody(text: string): string {

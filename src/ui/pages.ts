@@ -5,7 +5,10 @@
  */
 import { html } from 'hono/html';
 
-export type PageScript = 'run-page' | 'runs-page' | 'workflows-page';
+export type PageScript = 'run-page' | 'runs-page' | 'workflows-page' | 'editor-page';
+
+/** Pages whose script imports a stylesheet of its own (built beside it as `<script>.css`). */
+const OWN_STYLESHEET: ReadonlySet<PageScript> = new Set(['editor-page']);
 
 interface ShellOptions {
   title: string;
@@ -22,13 +25,14 @@ function shell({ title, script, signedIn, body }: ShellOptions) {
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>${title} · Braid</title>
+  ${script && OWN_STYLESHEET.has(script) ? html`<link rel="stylesheet" href="/ui/assets/${script}.css">` : ''}
   <link rel="stylesheet" href="/ui/assets/style.css">
   ${script ? html`<script type="module" src="/ui/assets/${script}.js"></script>` : ''}
 </head>
 <body>
   <header class="top">
     <a class="brand" href="/runs">Braid</a>
-    <nav><a href="/runs">Runs</a><a href="/workflows">Workflows</a><a href="/docs">API</a></nav>
+    <nav><a href="/runs">Runs</a><a href="/workflows">Workflows</a><a href="/editor">Editor</a><a href="/docs">API</a></nav>
     ${signedIn ? html`<form method="post" action="/ui/logout" class="sign-out"><button type="submit">Sign out</button></form>` : ''}
   </header>
   <main id="app">${body ?? ''}</main>

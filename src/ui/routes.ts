@@ -1,10 +1,12 @@
 /**
  * The pages: /runs (recent runs), /runs/:runId (one run, live), /workflows
- * (saved workflows), their assets, and sign-in when `API_TOKEN` is set. Each
- * page is a shell; its script reads the API like any other client.
+ * (saved workflows), /editor and /workflows/:name/edit (the graph editor),
+ * their assets, and sign-in when `API_TOKEN` is set. Each page is a shell;
+ * its script reads the API like any other client.
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { Hono } from 'hono';
+import { compress } from 'hono/compress';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv } from '../api/types';
@@ -49,6 +51,8 @@ export function uiRoutes({ assets, session, apiToken, limiter }: UiOptions) {
   app.get('/runs', page(() => 'Runs', 'runs-page'));
   app.get('/runs/:runId', page((c) => `Run ${c.req.param('runId')}`, 'run-page'));
   app.get('/workflows', page(() => 'Workflows', 'workflows-page'));
+  app.get('/editor', page(() => 'New workflow', 'editor-page'));
+  app.get('/workflows/:name/edit', page((c) => `Edit ${c.req.param('name')}`, 'editor-page'));
 
   app.get('/ui/login', (c) => c.html(loginPage(safeNext(c.req.query('next')))));
   app.post('/ui/login', limiter, async (c) => {
@@ -71,7 +75,8 @@ export function uiRoutes({ assets, session, apiToken, limiter }: UiOptions) {
     return c.redirect('/ui/login', 303);
   });
 
-  app.get('/ui/assets/:file', async (c) => {
+  // The editor's script is ~490 KB (React, React Flow, dagre); gzip takes it to ~160 KB.
+  app.get('/ui/assets/:file', compress(), async (c) => {
     const asset = await assets.get(c.req.param('file'));
     if (!asset) return c.notFound();
     if (c.req.header('if-none-match') === asset.etag) return c.body(null, 304);

@@ -33,7 +33,7 @@ const form = (fields: Record<string, string>) => ({
 });
 
 describe('pages', () => {
-  it.each(['/runs', '/runs/some-run.child', '/workflows'])('%s is a shell: one module script from /ui/assets, no inline script or style, a strict CSP', async (path) => {
+  it.each(['/runs', '/runs/some-run.child', '/workflows', '/editor', '/workflows/orders/edit'])('%s is a shell: one module script from /ui/assets, no inline script or style, a strict CSP', async (path) => {
     const { app } = setup();
     const res = await app.request(path);
     expect(res.status).toBe(200);
@@ -60,7 +60,7 @@ describe('pages', () => {
 
   it('serves the built scripts and the stylesheet, with an ETag; 404 for anything else', async () => {
     const { app } = setup();
-    for (const file of ['run-page.js', 'runs-page.js', 'workflows-page.js', 'layout-worker.js', 'style.css']) {
+    for (const file of ['run-page.js', 'runs-page.js', 'workflows-page.js', 'layout-worker.js', 'editor-page.js', 'editor-page.css', 'style.css']) {
       const res = await app.request(`/ui/assets/${file}`);
       expect(res.status, file).toBe(200);
       expect(res.headers.get('content-type')).toMatch(file.endsWith('.js') ? /text\/javascript/ : /text\/css/);
@@ -71,6 +71,20 @@ describe('pages', () => {
     expect((await app.request('/ui/assets/..%2Fsession.ts')).status).toBe(404);
     // The run page does not carry the schema library (zod) along with the critical path.
     expect((await (await app.request('/ui/assets/run-page.js')).text()).length).toBeLessThan(100_000);
+    // Nor do the other pages carry the editor's React.
+    expect((await (await app.request('/ui/assets/workflows-page.js')).text()).length).toBeLessThan(20_000);
+  });
+
+  it("links the editor's own stylesheet (React Flow's, bundled) from the editor pages only", async () => {
+    const { app } = setup();
+    const editor = await (await app.request('/workflows/orders/edit')).text();
+    expect(editor).toContain('<link rel="stylesheet" href="/ui/assets/editor-page.css">');
+    expect(editor).toContain('<script type="module" src="/ui/assets/editor-page.js">');
+    expect(await (await app.request('/runs')).text()).not.toContain('editor-page.css');
+    expect(await (await app.request('/ui/assets/editor-page.css')).text()).toContain('.react-flow');
+    const zipped = await app.request('/ui/assets/editor-page.js', { headers: { 'accept-encoding': 'gzip' } });
+    expect(zipped.headers.get('content-encoding')).toBe('gzip');
+    expect((await zipped.arrayBuffer()).byteLength).toBeLessThan(250_000);
   });
 
   it('/ redirects to the runs list', async () => {

@@ -8,6 +8,8 @@ export class ApiProblem extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** A 422's field errors (`$.nodes[1].data.url`). */
+    readonly errors: readonly { path: string; message: string }[] = [],
   ) {
     super(message);
   }
@@ -29,14 +31,16 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   const text = await res.text();
   const body = text ? (JSON.parse(text) as unknown) : undefined;
   if (!res.ok) {
-    const problem = (body ?? {}) as { detail?: string; title?: string };
-    throw new ApiProblem(res.status, problem.detail ?? problem.title ?? `HTTP ${res.status}`);
+    const problem = (body ?? {}) as { detail?: string; title?: string; errors?: { path: string; message: string }[] };
+    throw new ApiProblem(res.status, problem.detail ?? problem.title ?? `HTTP ${res.status}`, problem.errors);
   }
   return body as T;
 }
 
 export const runPath = (runId: string) => `/v1/runs/${encodeURIComponent(runId)}`;
 export const runPagePath = (runId: string) => `/runs/${encodeURIComponent(runId)}`;
+/** The editor on a saved workflow: its latest version, or the one given. */
+export const editorPath = (name: string, version?: string) => `/workflows/${encodeURIComponent(name)}/edit${version ? `?version=${encodeURIComponent(version)}` : ''}`;
 
 export const NODE_STATUS_ORDER: readonly NodeStatus[] = ['pending', 'running', 'waiting', 'succeeded', 'failed', 'skipped', 'canceled'];
 export const RUN_STATUS_ORDER: readonly RunStatus[] = ['running', 'succeeded', 'failed', 'canceled', 'terminated', 'timed_out'];

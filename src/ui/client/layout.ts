@@ -10,10 +10,16 @@ import type { LayoutRequest, LayoutResult } from './types';
 /** Above this many nodes the layout skips dagre's crossing-minimising order search. */
 const LARGE_GRAPH_NODES = 200;
 
-export function layoutGraph({ nodes, edges }: LayoutRequest): LayoutResult {
+/** Space between nodes in a rank and between ranks; the editor leaves room for handle labels. */
+export interface Spacing {
+  nodesep: number;
+  ranksep: number;
+}
+
+export function layoutGraph({ nodes, edges }: LayoutRequest, spacing: Spacing = { nodesep: 12, ranksep: 48 }): LayoutResult {
   const start = performance.now();
   const g = new dagre.graphlib.Graph({ multigraph: true });
-  g.setGraph({ rankdir: 'LR', nodesep: 12, ranksep: 48, marginx: 12, marginy: 12 });
+  g.setGraph({ rankdir: 'LR', ...spacing, marginx: 12, marginy: 12 });
   g.setDefaultEdgeLabel(() => ({}));
   for (const n of nodes) g.setNode(n.id, { width: n.width, height: n.height });
   edges.forEach((edge, i) => g.setEdge(edge.source, edge.target, {}, String(i)));

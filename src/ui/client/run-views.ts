@@ -1,5 +1,5 @@
 /** The run page's parts, built from what the API answered: the head, the metrics, the waiting nodes, a node's details. */
-import { api, runPagePath, runPath } from './api';
+import { api, editorPath, runPagePath, runPath } from './api';
 import { h } from './dom';
 import { formatMs, formatPercent, formatTime } from './format';
 import type { NodeView, RunView } from './types';
@@ -17,6 +17,7 @@ export function runHead(run: RunView, runId: string, parts: { status: HTMLElemen
       { class: 'meta' },
       h('code', { id: 'run-id' }, runId),
       run.workflow.version ? ` · version ${run.workflow.version}` : '',
+      run.workflow.version ? h('span', {}, ' · ', h('a', { href: editorPath(run.workflow.name, run.workflow.version), id: 'edit-workflow' }, 'open in the editor')) : '',
       ` · ${run.trigger.kind}${run.trigger.id ? ` (${run.trigger.id})` : ''}`,
       ` · started ${formatTime(run.startedAt)}`,
       run.parent ? h('span', {}, ' · child of ', h('a', { href: runPagePath(run.parent.runId) }, `${run.parent.runId} › ${run.parent.nodeId}`)) : '',

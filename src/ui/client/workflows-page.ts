@@ -1,5 +1,5 @@
 /** /workflows — saved workflows, by name, with their latest version and triggers. */
-import { api, ApiProblem } from './api';
+import { api, ApiProblem, editorPath } from './api';
 import { fill, h } from './dom';
 import { formatTime } from './format';
 import type { WorkflowSummary } from './types';
@@ -8,7 +8,7 @@ async function main(): Promise<void> {
   const root = document.getElementById('app')!;
   const cursor = new URLSearchParams(location.search).get('cursor') ?? '';
   const body = h('div', {}, h('p', { class: 'loading' }, 'Loading…'));
-  fill(root, h('h1', {}, 'Workflows'), body);
+  fill(root, h('h1', {}, 'Workflows', h('a', { href: '/editor', id: 'new-workflow', class: 'button' }, 'New workflow')), body);
   let page: { workflows: WorkflowSummary[]; nextCursor: string | null };
   try {
     page = await api(`/v1/workflows?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
@@ -17,7 +17,7 @@ async function main(): Promise<void> {
     return;
   }
   if (page.workflows.length === 0) {
-    fill(body, h('p', { class: 'empty' }, 'No saved workflows. Save one with PUT /v1/workflows/<name>.'));
+    fill(body, h('p', { class: 'empty' }, 'No saved workflows. Draw one in the ', h('a', { href: '/editor' }, 'editor'), ', or save one with PUT /v1/workflows/<name>.'));
     return;
   }
   fill(
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
     h(
       'table',
       { class: 'list', id: 'workflows' },
-      h('thead', {}, h('tr', {}, h('th', {}, 'Name'), h('th', {}, 'Latest version'), h('th', {}, 'Triggers'), h('th', {}, 'Updated'), h('th', {}, 'Runs'))),
+      h('thead', {}, h('tr', {}, h('th', {}, 'Name'), h('th', {}, 'Latest version'), h('th', {}, 'Triggers'), h('th', {}, 'Updated'), h('th', {}, 'Runs'), h('th', {}, 'Edit'))),
       h(
         'tbody',
         {},
@@ -38,6 +38,7 @@ async function main(): Promise<void> {
             h('td', {}, w.triggerKinds.join(', ') || '–'),
             h('td', {}, formatTime(w.updatedAt)),
             h('td', {}, h('a', { href: `/runs?workflow=${encodeURIComponent(w.name)}` }, 'runs')),
+            h('td', {}, h('a', { href: editorPath(w.name) }, 'edit')),
           ),
         ),
       ),
