@@ -38,7 +38,7 @@ runMain('cluster', async (stopSignal) => {
     '',
     `Braid cluster is up (${((Date.now() - started) / 1000).toFixed(1)} s): Temporal ${CLUSTER_VERSIONS.server} on PostgreSQL, two history hosts, two workers, two APIs.`,
     '',
-    `  Braid API          ${cluster.apis[0]}   and ${cluster.apis[1]}   (docs at /docs, runs at /runs)`,
+    `  Braid API          ${cluster.apis[0]}   and ${cluster.apis[1]}   (docs at /docs, runs at /runs, editor at /editor)`,
     `  Temporal frontend  ${cluster.temporalAddress}   (TEMPORAL_ADDRESS for the CLI and SDKs)`,
     `  Temporal Web UI    ${cluster.uiUrl}`,
     `  PostgreSQL         127.0.0.1:${cluster.ports.postgres}   (databases temporal, temporal_visibility, braid)`,

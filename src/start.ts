@@ -70,7 +70,8 @@ runMain('start', async (stopSignal) => {
     const worker = await supervise({ ...common, name: 'worker', logger: workerLogger, start: () => startWorkerProcess(workerLogger) });
     try {
       const api = await startApi(config, logger.child({ component: 'api' }));
-      logger.info('braid is up', { api: `http://${config.host}:${api.port}`, temporalUi: config.temporalUiUrl });
+      const base = `http://${config.host}:${api.port}`;
+      logger.info('braid is up', { api: base, runs: `${base}/runs`, editor: `${base}/editor`, docs: `${base}/docs`, temporalUi: config.temporalUiUrl });
       try {
         await Promise.race([stopSignal, worker.gaveUp, server?.gaveUp ?? new Promise<never>(() => {})]);
       } finally {

@@ -167,6 +167,7 @@ describe('editor', () => {
     expect(await flowNode(page, 'http').getAttribute('data-critical')).toBeNull();
     expect(await page.locator('#editor-runs').getAttribute('href')).toBe(`/runs?workflow=${NAME}`);
     await select(page, 'http-2');
+    await expect.poll(() => validationState(page)).toBe('valid');
     await page.screenshot({ path: artifact('editor-last-run.png') });
 
     // Delete a node (its edge goes with it), then undo.
@@ -246,6 +247,7 @@ describe('editor', () => {
     await expect.poll(() => page.locator('.field[data-field="data.text"] [data-field-error]').count()).toBe(1);
     await page.locator('.field[data-field="data.text"] input').fill('{% $input.title %}');
     await expect.poll(() => page.locator('.field[data-field="data.text"] [data-field-error]').count()).toBe(0);
+    await expect.poll(() => validationState(page)).toBe('invalid'); // still no trigger
     await page.screenshot({ path: artifact('editor-custom-type.png') });
     await context.close();
   });

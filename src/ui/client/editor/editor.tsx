@@ -55,7 +55,12 @@ export interface EditorProps {
   initial?: { document: EditorDocument; name: string; version: string };
 }
 
-type Validation = { state: 'pending' } | { state: 'done'; problems: PlacedProblems; sent: string } | { state: 'unreachable'; message: string };
+/** The API's last answer: the definition it judged and its problems (kept on show while a newer check runs), or why it could not be asked. */
+interface Validation {
+  sent?: string;
+  problems: PlacedProblems;
+  unreachable?: string;
+}
 
 export function Editor({ catalog, schemas, initial }: EditorProps) {
   const flow = useReactFlow<FlowNode>();
@@ -66,7 +71,7 @@ export function Editor({ catalog, schemas, initial }: EditorProps) {
   const [, setHistoryTick] = useState(0);
   const [status, setStatus] = useState<{ text: string; problem?: boolean }>({ text: initial ? `Version ${initial.version}` : 'A new workflow' });
   const [saved, setSaved] = useState<{ name: string; version: string; json: string } | undefined>();
-  const [validation, setValidation] = useState<Validation>({ state: 'pending' });
+  const [validation, setValidation] = useState<Validation>({ problems: NO_PROBLEMS });
   const [lastRun, setLastRun] = useState<LastRun | undefined>();
   const [running, setRunning] = useState(false);
   const runDialog = useRef<HTMLDialogElement>(null);
@@ -107,16 +112,15 @@ export function Editor({ catalog, schemas, initial }: EditorProps) {
 
   // Validation as you edit: the API's answer, a moment after the last change.
   useEffect(() => {
-    setValidation({ state: 'pending' });
     const controller = new AbortController();
     const timer = setTimeout(() => {
       api('/v1/workflows/validate', { method: 'POST', body: JSON.parse(definitionJson) as unknown })
-        .then(() => !controller.signal.aborted && setValidation({ state: 'done', problems: NO_PROBLEMS, sent: definitionJson }))
+        .then(() => !controller.signal.aborted && setValidation({ problems: NO_PROBLEMS, sent: definitionJson }))
         .catch((err: unknown) => {
           if (controller.signal.aborted) return;
           if (err instanceof ApiProblem && err.status === 422) {
-            setValidation({ state: 'done', problems: placeProblems(err.errors, JSON.parse(definitionJson)), sent: definitionJson });
-          } else setValidation({ state: 'unreachable', message: err instanceof Error ? err.message : String(err) });
+            setValidation({ problems: placeProblems(err.errors, JSON.parse(definitionJson)), sent: definitionJson });
+          } else setValidation((v) => ({ ...v, unreachable: err instanceof Error ? err.message : String(err) }));
         });
     }, VALIDATE_DEBOUNCE_MS);
     return () => {
@@ -125,8 +129,8 @@ export function Editor({ catalog, schemas, initial }: EditorProps) {
     };
   }, [definitionJson]);
 
-  const problems = validation.state === 'done' ? validation.problems : NO_PROBLEMS;
-  const upToDate = validation.state === 'done' && validation.sent === definitionJson;
+  const problems = validation.problems;
+  const upToDate = validation.sent === definitionJson;
   const canSubmit = upToDate && problems.count === 0 && doc.nodes.length > 0;
   const unchangedSinceSave = saved !== undefined && saved.json === definitionJson && saved.name === doc.meta.name;
 
@@ -317,8 +321,8 @@ export function Editor({ catalog, schemas, initial }: EditorProps) {
   const selected = doc.nodes.filter((n) => n.selected);
   const selectedNode = selected.length === 1 ? selected[0] : undefined;
   const validationText =
-    validation.state === 'unreachable'
-      ? `Cannot validate: ${validation.message}`
+    validation.unreachable !== undefined
+      ? `Cannot validate: ${validation.unreachable}`
       : !upToDate
         ? 'Checking…'
         : problems.count === 0
