@@ -25,6 +25,13 @@ export interface NodeTypeSpec {
   readonly data: DataSchema;
   /** The source handles its out-edges may use (`undefined`: a plain edge), not counting `error`. */
   handles(data: Readonly<Record<string, unknown>>): readonly (string | undefined)[];
+  /**
+   * The handle a node of this type took, read from an output it gave: for a
+   * pinned output, and for a run recorded before node states kept their
+   * handle. A problem when no run of this type gives that output. Types
+   * with one plain edge leave it out.
+   */
+  handleOf?(output: unknown, handles: readonly (string | undefined)[]): HandleFromOutput;
   /** Runs as an activity and takes one of `maxParallel`'s slots; otherwise it runs inside the workflow. */
   readonly activitySlot: boolean;
   /** May run as a local activity (`execution: "local"`). */
@@ -42,6 +49,9 @@ export interface NodeTypeSpec {
   /** Starts when its first taken input arrives instead of when all inputs are decided (merge "any"). */
   joinsOnFirst?(data: Readonly<Record<string, unknown>>): boolean;
 }
+
+/** What `handleOf` finds: the handle (none: the plain edge), or why the output cannot be this type's. */
+export type HandleFromOutput = { handle?: string } | { problem: string };
 
 /** The node types a graph may use, by name. */
 export type NodeCatalog = ReadonlyMap<string, NodeTypeSpec>;

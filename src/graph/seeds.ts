@@ -7,36 +7,16 @@
  */
 import type { Graph, NodeSpec } from './graph';
 import { canonicalJson } from './json';
-import type { NodeCatalog } from './node-type';
+import type { HandleFromOutput, NodeCatalog } from './node-type';
 import { TRIGGER_TYPE } from './node-type';
 import type { NodeState, Seeds } from './run-state';
 
 export type { NodeSeed, SeedSource, Seeds } from './run-state';
 
-/**
- * The handle a pinned output stands for, from what the node type outputs:
- * a condition's boolean, a switch's `{ handle }`, an approval's `{ approved }`.
- * A problem (naming what is wrong) when the output cannot be one of the node's.
- */
-export function pinnedHandle(node: Pick<NodeSpec, 'type'>, handles: readonly (string | undefined)[], output: unknown): { handle?: string } | { problem: string } {
-  // An approval or wait that waited past its timeout took its `timeout` edges (workflows/nodes/waiting.ts).
-  if ((node.type === 'approval' || node.type === 'wait') && (output as { timedOut?: unknown } | null)?.timedOut === true) return { handle: 'timeout' };
-  switch (node.type) {
-    case 'condition':
-      return typeof output === 'boolean' ? { handle: String(output) } : { problem: 'a condition node outputs true or false' };
-    case 'switch': {
-      const handle = (output as { handle?: unknown } | null)?.handle;
-      return typeof handle === 'string' && handles.includes(handle)
-        ? { handle }
-        : { problem: `a switch node outputs { "handle": one of ${handles.filter((h) => h !== undefined).map((h) => JSON.stringify(h)).join(', ')} }` };
-    }
-    case 'approval': {
-      const approved = (output as { approved?: unknown } | null)?.approved;
-      return typeof approved === 'boolean' ? { handle: approved ? 'approved' : 'rejected' } : { problem: 'an approval node outputs { "approved": true or false, … }' };
-    }
-    default:
-      return {};
-  }
+/** The handle a node took, read from its output by its type (NodeTypeSpec.handleOf); none for a plain node. */
+function handleFromOutput(types: NodeCatalog, node: Pick<NodeSpec, 'type' | 'data'>, output: unknown): HandleFromOutput {
+  const type = types.get(node.type);
+  return type?.handleOf?.(output, type.handles(node.data)) ?? {};
 }
 
 /** Every node reachable from `from` along edges, `from` included. */
@@ -112,7 +92,7 @@ export function redriveSeeds(
     const before = original[n.id];
     if (n.type === TRIGGER_TYPE || rerun.has(n.index) || before?.status !== 'succeeded') continue;
     // Runs recorded before node states kept their handle: read it from the output, as for a pin.
-    const derived = before.handle === undefined && types ? pinnedHandle(n, types.get(n.type)?.handles(n.data) ?? [undefined], before.output) : {};
+    const derived = before.handle === undefined && types ? handleFromOutput(types, n, before.output) : {};
     const handle = before.handle ?? ('handle' in derived ? derived.handle : undefined);
     seeds[n.id] = { output: before.output, ...(handle === undefined ? {} : { handle }), from: { runId } };
   }
@@ -135,7 +115,7 @@ export interface PinProblem {
 /**
  * A test run's pins as seeds: `{ nodeId: output }`. Every id must be a node
  * of the graph other than a trigger, and a branching node's output must name
- * one of its branches (pinnedHandle).
+ * one of its branches (its type's handleOf).
  */
 export function pinSeeds(graph: Graph, types: NodeCatalog, pins: Readonly<Record<string, unknown>>, path = '$.pins'): { seeds: Seeds } | { problems: PinProblem[] } {
   const seeds: Seeds = {};
@@ -152,7 +132,7 @@ export function pinSeeds(graph: Graph, types: NodeCatalog, pins: Readonly<Record
       problems.push({ path: at, message: 'a trigger cannot be pinned: give the run its input instead' });
       continue;
     }
-    const branch = pinnedHandle(node, types.get(node.type)?.handles(node.data) ?? [undefined], output);
+    const branch = handleFromOutput(types, node, output);
     if ('problem' in branch) problems.push({ path: at, message: branch.problem });
     else seeds[id] = { output, ...branch, from: 'pin' };
   }

@@ -131,4 +131,29 @@ describe('pins', () => {
       ],
     });
   });
+
+  it("reads a waiting node's branch from its output: an approval's decision, a timeout, a wait's plain edge", () => {
+    const waits = graph('waits')
+      .trigger()
+      .node('ok', 'approval', {})
+      .node('ev', 'wait', { event: 'paid', timeout: '1h' })
+      .http('yes', URL)
+      .http('late', URL)
+      .edge('start', 'ok')
+      .edge('start', 'ev')
+      .edge('ok', 'yes', 'approved')
+      .edge('ev', 'late', 'timeout')
+      .build();
+    const wg = assertValid(waits, BUILT_IN).graph;
+    expect(pinSeeds(wg, BUILT_IN, { ok: { approved: false }, ev: { timedOut: true, waitedMs: 5 } })).toEqual({
+      seeds: {
+        ok: { output: { approved: false }, handle: 'rejected', from: 'pin' },
+        ev: { output: { timedOut: true, waitedMs: 5 }, handle: 'timeout', from: 'pin' },
+      },
+    });
+    expect(pinSeeds(wg, BUILT_IN, { ok: { timedOut: true }, ev: { amount: 3 } })).toEqual({
+      seeds: { ok: { output: { timedOut: true }, handle: 'timeout', from: 'pin' }, ev: { output: { amount: 3 }, from: 'pin' } },
+    });
+    expect(pinSeeds(wg, BUILT_IN, { ok: 'yes' })).toEqual({ problems: [{ path: '$.pins.ok', message: expect.stringContaining('"approved": true or false') }] });
+  });
 });

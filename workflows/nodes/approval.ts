@@ -7,7 +7,7 @@
  */
 import { durationMs } from '../../src/graph/duration';
 import type { Executor, NodeType } from './types';
-import { timedOut } from './waiting';
+import { timedOut, timeoutHandleOf } from './waiting';
 import { z } from 'zod';
 import { durationSchema, TIMEOUT_HANDLE, uiKeys } from '../../src/graph/schema';
 
@@ -49,6 +49,14 @@ export const approval: NodeType = {
     })
     .strict(),
   handles: () => [APPROVAL_HANDLES.approved, APPROVAL_HANDLES.rejected, APPROVAL_HANDLES.timeout],
+  handleOf: (output) => {
+    const timeout = timeoutHandleOf(output);
+    if (timeout) return timeout;
+    const approved = (output as { approved?: unknown } | null)?.approved;
+    return typeof approved === 'boolean'
+      ? { handle: approved ? APPROVAL_HANDLES.approved : APPROVAL_HANDLES.rejected }
+      : { problem: 'an approval node outputs { "approved": true or false, … }' };
+  },
   activitySlot: false,
   local: false,
   ownRun: true,

@@ -13,6 +13,7 @@ export const condition: NodeType = {
   category: 'logic',
   data: z.object({ expression: expressionSchema, ...uiKeys }).strict(),
   handles: () => ['true', 'false'],
+  handleOf: (output) => (typeof output === 'boolean' ? { handle: String(output) } : { problem: 'a condition node outputs true or false' }),
   activitySlot: false,
   local: false,
   run: async (node, ctx) => {

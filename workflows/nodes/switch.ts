@@ -30,6 +30,12 @@ export const switchNode: NodeType = {
     const cases = Array.isArray(d.cases) ? (d.cases as { handle?: unknown }[]) : [];
     return [...cases.flatMap((c) => (typeof c?.handle === 'string' ? [c.handle] : [])), DEFAULT_HANDLE];
   },
+  handleOf: (output, handles) => {
+    const handle = (output as { handle?: unknown } | null)?.handle;
+    return typeof handle === 'string' && handles.includes(handle)
+      ? { handle }
+      : { problem: `a switch node outputs { "handle": one of ${handles.filter((h) => h !== undefined).map((h) => JSON.stringify(h)).join(', ')} }` };
+  },
   activitySlot: false,
   local: false,
   run: async (node, ctx) => {

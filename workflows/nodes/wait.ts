@@ -7,7 +7,7 @@
  */
 import { durationMs } from '../../src/graph/duration';
 import type { Executor, NodeType } from './types';
-import { timedOut } from './waiting';
+import { timedOut, timeoutHandleOf } from './waiting';
 import { z } from 'zod';
 import { durationSchema, eventNameSchema, TIMEOUT_HANDLE, uiKeys } from '../../src/graph/schema';
 
@@ -35,6 +35,7 @@ export const wait: NodeType = {
   category: 'wait',
   data: z.object({ event: eventNameSchema, timeout: durationSchema.optional(), ...uiKeys }).strict(),
   handles: () => [undefined, TIMEOUT_HANDLE],
+  handleOf: (output) => timeoutHandleOf(output) ?? {},
   activitySlot: false,
   local: false,
   ownRun: true,
