@@ -26,11 +26,9 @@ import { createWorkflowRepository } from '../store/workflow-repository';
 import { codecRoutes } from './routes/codec';
 import { hooksRoutes } from './routes/hooks';
 import { createDurationLearning } from './learned-durations';
-import { createSavedWorkflows } from './saved-workflows';
+import { createRunServices } from './services';
 import { createMetrics } from './metrics';
-import { createSchedules } from './schedules';
 import { runsRoutes } from './routes/runs';
-import { createRedrive } from './redrive';
 import { nodeTypeCatalog } from './node-type-catalog';
 import { nodeTypesRoutes } from './routes/node-types';
 import { createErrorWorkflows } from './error-workflows';
@@ -38,9 +36,8 @@ import { createBulkOperations } from './bulk';
 import { bulkRoutes, operationsRoutes } from './routes/operations';
 import { systemRoutes } from './routes/system';
 import { workflowsRoutes } from './routes/workflows';
-import type { AppDeps, AppEnv, ValidateWorkflow } from './types';
-import { validateWorkflow } from '../graph/triggers';
-import { BUILT_IN_NODE_TYPES, withCustomTypes } from '../../workflows/nodes';
+import type { AppDeps, AppEnv } from './types';
+import { BUILT_IN_NODE_TYPES } from '../../workflows/nodes';
 import { createRouter } from './validation';
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -84,9 +81,22 @@ export function createApp(deps: AppDeps) {
     },
   };
   app.use(metrics.middleware);
-  // One validation for every route: built-in node types, custom ones (BRAID_NODE_TYPES), triggers.
-  const types = withCustomTypes(deps.nodeTypes?.values() ?? []);
-  const validate: ValidateWorkflow = (definition) => validateWorkflow(definition, types);
+  const repository =
+    deps.repository ?? createWorkflowRepository(openDatabase({ kind: 'sqlite', file: ':memory:' }).then((d) => d.db));
+  const secret = deps.secret ?? ((name: string) => process.env[`BRAID_SECRET_${name}`]);
+  // One validation for every route (built-in node types, custom ones from BRAID_NODE_TYPES, triggers), schedules, saved workflows, redrive.
+  const { types, validate, schedules, saved, redrive } = createRunServices({
+    client: deps.client,
+    namespace: config.namespace,
+    taskQueue: config.taskQueue,
+    temporalUiUrl: config.temporalUiUrl,
+    claimCheck: deps.claimCheck,
+    runs: store,
+    repository,
+    nodeTypes: deps.nodeTypes ?? new Map(),
+    hasSecret: (name) => secret(name) !== undefined,
+    ...(deps.nodeDurations ? { learnDurations: createDurationLearning(deps.nodeDurations, store, logger) } : {}),
+  });
   app.use(async (c, next) => {
     c.set('validate', validate);
     c.set('nodeTypes', types);
@@ -102,30 +112,8 @@ export function createApp(deps: AppDeps) {
   app.route('/', systemRoutes(readiness));
   app.route('/', uiRoutes({ assets: deps.assets ?? createAssets(), session, apiToken: config.apiToken, limiter }));
   const watch = createRunWatch(store, { intervalMs: deps.watchIntervalMs ?? DEFAULT_WATCH_INTERVAL_MS });
-  const repository =
-    deps.repository ?? createWorkflowRepository(openDatabase({ kind: 'sqlite', file: ':memory:' }).then((d) => d.db));
   if (auth) app.use('/metrics', auth);
   app.get('/metrics', async (c) => c.text(await metrics.scrape(), 200, { 'content-type': metrics.registry.contentType }));
-  const schedules = createSchedules({
-    client: deps.client,
-    taskQueue: config.taskQueue,
-    namespace: config.namespace,
-    temporalUiUrl: config.temporalUiUrl,
-    runs: store,
-    nodeTypes: nodeTypeNames,
-    claimCheck: deps.claimCheck,
-  });
-  const secret = deps.secret ?? ((name: string) => process.env[`BRAID_SECRET_${name}`]);
-  const saved = createSavedWorkflows({
-    repository,
-    schedules,
-    runs: store,
-    validate,
-    nodeTypes: types,
-    hasSecret: (name) => secret(name) !== undefined,
-    ...(deps.nodeDurations ? { learnDurations: createDurationLearning(deps.nodeDurations, store, logger) } : {}),
-  });
-  const redrive = createRedrive({ runs: store, saved, validate, nodeTypes: types });
   if (deps.errorWorkflows) {
     createErrorWorkflows({ client: deps.client, namespace: deps.config.namespace, runs: store, saved, logger }).watch(deps.errorWorkflows.intervalMs, deps.errorWorkflows.signal);
   }

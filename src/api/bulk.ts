@@ -20,13 +20,9 @@ import { STATUS_BY_TEMPORAL } from './run-view';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/tables';
 import type { NodeTypeRegistry } from '../node-types';
-import { withCustomTypes } from '../../workflows/nodes';
-import { validateWorkflow } from '../graph/triggers';
 import { createWorkflowRepository } from '../store/workflow-repository';
 import { createRunStore } from './run-store';
-import { createSavedWorkflows } from './saved-workflows';
-import { createSchedules } from './schedules';
-import { createRedrive } from './redrive';
+import { createRunServices } from './services';
 
 /** Runs one operation handles at most (its history stays far below Temporal's limits). */
 export const BULK_LIMIT = 1000;
@@ -131,18 +127,12 @@ export interface WorkerBulkOptions {
 
 /** The worker's bulk target: the API's run store, saved workflows and redrive, on the worker's client and Braid's database. */
 export function workerBulkTarget(opts: WorkerBulkOptions): BulkTarget {
-  const types = withCustomTypes(opts.nodeTypes.values());
-  const validate = (definition: unknown) => validateWorkflow(definition, types);
-  const nodeTypes = [...opts.nodeTypes.keys()];
-  const common = { client: opts.client, namespace: opts.namespace, taskQueue: opts.taskQueue, temporalUiUrl: opts.temporalUiUrl, nodeTypes, claimCheck: opts.claimCheck };
-  const runs = createRunStore(common);
-  const saved = createSavedWorkflows({
-    repository: createWorkflowRepository(opts.database),
-    schedules: createSchedules({ ...common, runs }),
+  const runs = createRunStore({ client: opts.client, namespace: opts.namespace, taskQueue: opts.taskQueue, temporalUiUrl: opts.temporalUiUrl, nodeTypes: [...opts.nodeTypes.keys()], claimCheck: opts.claimCheck });
+  const { redrive } = createRunServices({
+    ...opts,
     runs,
-    validate,
-    nodeTypes: types,
+    repository: createWorkflowRepository(opts.database),
     hasSecret: (name) => process.env[`BRAID_SECRET_${name}`] !== undefined,
   });
-  return bulkTarget(runs, createRedrive({ runs, saved, validate, nodeTypes: types }));
+  return bulkTarget(runs, redrive);
 }

@@ -1,0 +1,57 @@
+/**
+ * What saving and redriving runs on, wired once: validation with every node
+ * type the API knows, Temporal Schedules, saved workflows and redrive. The
+ * API builds it in `createApp`; the worker builds it for bulk redrives
+ * (src/api/bulk.ts), so both run the same code on the same wiring.
+ */
+import type { Client } from '@temporalio/client';
+import { validateWorkflow } from '../graph/triggers';
+import type { NodeTypeRegistry } from '../node-types';
+import type { WorkflowRepository } from '../store/workflow-repository';
+import { withCustomTypes } from '../../workflows/nodes';
+import type { LearnDurations } from './learned-durations';
+import { createRedrive } from './redrive';
+import type { RunStore } from './run-store';
+import { createSavedWorkflows } from './saved-workflows';
+import { createSchedules } from './schedules';
+import type { ValidateWorkflow } from './types';
+
+export interface RunServicesDeps {
+  client: Client;
+  namespace: string;
+  taskQueue: string;
+  temporalUiUrl: string;
+  claimCheck?: boolean;
+  runs: RunStore;
+  repository: WorkflowRepository;
+  /** Custom node types (BRAID_NODE_TYPES). */
+  nodeTypes: NodeTypeRegistry;
+  /** Whether env `BRAID_SECRET_<name>` is set. */
+  hasSecret: (name: string) => boolean;
+  learnDurations?: LearnDurations;
+}
+
+export function createRunServices(deps: RunServicesDeps) {
+  const types = withCustomTypes(deps.nodeTypes.values());
+  const validate: ValidateWorkflow = (definition) => validateWorkflow(definition, types);
+  const schedules = createSchedules({
+    client: deps.client,
+    taskQueue: deps.taskQueue,
+    namespace: deps.namespace,
+    temporalUiUrl: deps.temporalUiUrl,
+    runs: deps.runs,
+    nodeTypes: [...deps.nodeTypes.keys()],
+    claimCheck: deps.claimCheck,
+  });
+  const saved = createSavedWorkflows({
+    repository: deps.repository,
+    schedules,
+    runs: deps.runs,
+    validate,
+    nodeTypes: types,
+    hasSecret: deps.hasSecret,
+    ...(deps.learnDurations ? { learnDurations: deps.learnDurations } : {}),
+  });
+  const redrive = createRedrive({ runs: deps.runs, saved, validate, nodeTypes: types });
+  return { types, validate, schedules, saved, redrive };
+}
