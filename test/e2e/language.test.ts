@@ -300,6 +300,34 @@ describe('forEach through the API', () => {
     expect(done.nodes.each).toMatchObject({ status: 'failed', error: { type: 'TimeoutFailure', details: { progress: { done: 2, total: 4 } } } });
   });
 
+  it('shows progress while slow items wait, and is canceled with the run, batches and all', async () => {
+    const slow = graph('slow').trigger('in').node('pause', 'delay', { duration: '{% $item = 0 ? "1ms" : "1d" %}' }).edge('in', 'pause').build();
+    const items = Array.from({ length: 30 }, (_, i) => (i < 20 ? 0 : 1));
+    const workflow = graph('for-each-cancel').trigger().node('each', 'forEach', { items, body: slow, maxConcurrency: 5 }).edge('start', 'each').build();
+    const runId = await start(workflow);
+    // Batches report every tenth of their items: quick ones show while the slow ones wait.
+    const progress = await eventually(async () => {
+      const p = (await read(runId)).nodes.each?.progress;
+      return p && p.done >= 6 ? p : undefined;
+    }, 30_000);
+    expect(progress).toMatchObject({ failed: 0, total: 30 });
+    expect(progress.done).toBeLessThanOrEqual(20);
+    expect((await read(runId)).status).toBe('running');
+    // Its batch children (`<runId>.each/batch-<k>`) hold the slow items.
+    const openChildren = async () => {
+      const ids: string[] = [];
+      for await (const w of env.client.workflow.list({ query: 'ExecutionStatus = "Running"' })) if (w.workflowId.startsWith(`${runId}.each/`)) ids.push(w.workflowId);
+      return ids;
+    };
+    await eventually(async () => ((await openChildren()).length > 0 ? true : undefined), 30_000);
+    expect((await post(`/v1/runs/${runId}/cancel`)).status).toBe(202);
+    const done = await finished(runId);
+    expect(done.status).toBe('canceled');
+    expect(done.nodes.each!.status).toBe('canceled');
+    // No batch child outlives the run.
+    await eventually(async () => ((await openChildren()).length === 0 ? true : undefined), 30_000);
+  });
+
   it('refuses a forEach body that waits for answers', async () => {
     const body = graph('b').trigger('in').node('ask', 'approval').set('x', 1).edge('in', 'ask').edge('ask', 'x', 'approved').build();
     const res = await post('/v1/workflows/validate', graph().trigger().node('each', 'forEach', { items: [1], body }).edge('start', 'each').build());
