@@ -115,7 +115,7 @@ export function createApp(deps: AppDeps) {
   if (auth) app.use('/metrics', auth);
   app.get('/metrics', async (c) => c.text(await metrics.scrape(), 200, { 'content-type': metrics.registry.contentType }));
   if (deps.errorWorkflows) {
-    createErrorWorkflows({ client: deps.client, namespace: deps.config.namespace, runs: store, saved, logger }).watch(deps.errorWorkflows.intervalMs, deps.errorWorkflows.signal);
+    createErrorWorkflows({ client: deps.client, namespace: deps.config.namespace, runs: store, saved, logger, pageSize: deps.errorWorkflows.pageSize }).watch(deps.errorWorkflows.intervalMs, deps.errorWorkflows.signal);
   }
   const bulk = createBulkOperations({ client: deps.client, taskQueue: config.taskQueue, runs: store });
   // Before the runs routes: /v1/runs/bulk is not a run id.

@@ -22,6 +22,9 @@ import type { SavedWorkflows } from './saved-workflows';
 
 /** The statuses that start an error workflow (visibility's spelling). */
 const FAILED_STATUSES = ['Failed', 'Terminated', 'TimedOut'];
+/** Closed runs read per page of visibility, and per look at most (the next look goes on from the same point). */
+const PAGE_SIZE = 200;
+const MAX_PER_LOOK = 5_000;
 
 export interface ErrorWorkflowOptions {
   client: Client;
@@ -29,6 +32,8 @@ export interface ErrorWorkflowOptions {
   runs: RunStore;
   saved: SavedWorkflows;
   logger: Logger;
+  /** Closed runs read per page of visibility (default 200). */
+  pageSize?: number;
   /** How far back the first look goes (default 1 h: runs that failed while no API was up). */
   lookbackMs?: number;
 }
@@ -71,29 +76,36 @@ export function createErrorWorkflows(opts: ErrorWorkflowOptions) {
     }
   }
 
-  /** One look: error runs for runs that failed since the last one. Returns the error runs started. */
+  /** One look: error runs for runs that failed since the last one, page by page. Returns the error runs started. */
   async function sweep(): Promise<string[]> {
     const query = `WorkflowType = '${WORKFLOW_TYPE}' AND CloseTime > ${JSON.stringify(since)} AND (${FAILED_STATUSES.map((s) => `ExecutionStatus = '${s}'`).join(' OR ')})`;
-    const page = await client.workflowService.listWorkflowExecutions({ namespace, query, pageSize: 200 });
     const started: string[] = [];
     let newest = since;
-    for (const e of page.executions ?? []) {
-      const runId = e.execution?.workflowId;
-      const workflow = await memoText(client, e, 'onFailure').catch(() => undefined);
-      const closed = e.closeTime?.seconds ? new Date(Number(e.closeTime.seconds) * 1000).toISOString() : undefined;
-      if (!runId || !workflow) continue;
-      try {
-        const id = await handle(runId, workflow);
-        if (id) started.push(id);
-      } catch (err) {
-        // Deleted workflow, server away: say so, and try again next time (the look-back margin keeps it).
-        logger.warn('could not start an error workflow', { run: runId, workflow, error: (err as Error).message });
-        continue;
+    let nextPageToken: Uint8Array | undefined;
+    let read = 0;
+    do {
+      const page = await client.workflowService.listWorkflowExecutions({ namespace, query, pageSize: opts.pageSize ?? PAGE_SIZE, nextPageToken });
+      nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+      for (const e of page.executions ?? []) {
+        read++;
+        const runId = e.execution?.workflowId;
+        const workflow = await memoText(client, e, 'onFailure').catch(() => undefined);
+        const closed = e.closeTime?.seconds ? new Date(Number(e.closeTime.seconds) * 1000).toISOString() : undefined;
+        if (!runId || !workflow) continue;
+        try {
+          const id = await handle(runId, workflow);
+          if (id) started.push(id);
+        } catch (err) {
+          // Deleted workflow, server away: say so, and try again next time (the look-back margin keeps it).
+          logger.warn('could not start an error workflow', { run: runId, workflow, error: (err as Error).message });
+          continue;
+        }
+        if (closed && closed > newest) newest = closed;
       }
-      if (closed && closed > newest) newest = closed;
-    }
-    // Keep a margin for visibility's lag; the idempotent id stops a second start.
-    since = new Date(Math.max(Date.parse(since), Date.parse(newest) - 60_000)).toISOString();
+    } while (nextPageToken && read < MAX_PER_LOOK);
+    // A look cut short keeps its starting point, so the next one reads the rest (runs handled already are skipped by id).
+    // Otherwise keep a margin for visibility's lag; the idempotent id stops a second start.
+    if (!nextPageToken) since = new Date(Math.max(Date.parse(since), Date.parse(newest) - 60_000)).toISOString();
     return started;
   }
 

@@ -45,7 +45,8 @@ beforeAll(async () => {
     config: { namespace: 'default', taskQueue, temporalUiUrl: 'http://localhost:8233', maxBodyBytes: 1024 * 1024, rateLimitPerMinute: 0, apiToken: TOKEN },
     logger: silentLogger,
     repository: createWorkflowRepository(database.db),
-    errorWorkflows: { intervalMs: 200, signal: background.signal },
+    // Two closed runs per page of visibility, so every look reads several pages.
+    errorWorkflows: { intervalMs: 200, signal: background.signal, pageSize: 2 },
   });
 });
 
@@ -356,6 +357,22 @@ describe('error workflows', () => {
       return r.status === 200 ? runSchema.parse(await r.json()) : undefined;
     });
     expect(errorRun.input).toMatchObject({ run: { id: runId, status: 'terminated', failedNodes: [] } });
+  }, 60_000);
+
+  it('start one for each of many runs that failed between two looks, reading every page', async () => {
+    const tag = uniqueId('onmany');
+    expect((await call('PUT', `/v1/workflows/alert-${tag}`, alert(tag))).status).toBe(201);
+    expect((await call('PUT', `/v1/workflows/main-${tag}`, failing(tag))).status).toBe(201);
+    const runIds = await Promise.all(
+      Array.from({ length: 7 }, async () => runStartedSchema.parse(await (await call('POST', `/v1/workflows/main-${tag}/runs`, {})).json()).runId),
+    );
+    for (const runId of runIds) {
+      const errorRun = await eventually(async () => {
+        const r = await call('GET', `/v1/runs/${runId}-onfailure`);
+        return r.status === 200 ? runSchema.parse(await r.json()) : undefined;
+      });
+      expect(errorRun.input).toMatchObject({ run: { id: runId, status: 'failed' } });
+    }
   }, 60_000);
 });
 
