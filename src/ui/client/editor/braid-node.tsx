@@ -6,7 +6,7 @@
 import { Handle, Position, useUpdateNodeInternals, type NodeProps } from '@xyflow/react';
 import { createContext, useContext, useEffect } from 'react';
 import { formatMs } from '../format';
-import { handlesOf, NO_PROBLEMS, takesInput, type FlowNode, type NodeTypeView, type PlacedProblems } from './model';
+import { handlesOf, NO_PROBLEMS, takesInput, type FlowEdge, type FlowNode, type NodeTypeView, type PlacedProblems } from './model';
 
 export interface LastRun {
   runId: string;
@@ -67,4 +67,28 @@ export function BraidNode({ id, data }: NodeProps<FlowNode>) {
       ))}
     </div>
   );
+}
+
+const classes = (invalid: boolean, critical: boolean) => [invalid ? 'invalid' : '', critical ? 'critical' : ''].join(' ').trim();
+
+/** The nodes and edges as drawn: marked where the API found a problem and along the last run's critical path. */
+export function marked(nodes: FlowNode[], edges: FlowEdge[], problems: PlacedProblems, lastRun: LastRun | undefined): { nodes: FlowNode[]; edges: FlowEdge[] } {
+  return {
+    nodes: nodes.map((n): FlowNode => {
+      const invalid = problems.nodes.has(n.id);
+      const critical = lastRun?.critical.has(n.id) ?? false;
+      if (!invalid && !critical) return n;
+      return {
+        ...n,
+        className: classes(invalid, critical),
+        // React Flow's node element itself carries the marks (data-* attributes are HTML attributes; its type lists only named ones).
+        domAttributes: { ...(invalid ? { 'data-invalid': 'true' } : {}), ...(critical ? { 'data-critical': 'true' } : {}) } as FlowNode['domAttributes'],
+      };
+    }),
+    edges: edges.map((e) => {
+      const invalid = problems.edges.has(e.id);
+      const critical = lastRun !== undefined && lastRun.critical.has(e.source) && lastRun.critical.has(e.target);
+      return invalid || critical ? { ...e, className: classes(invalid, critical) } : e;
+    }),
+  };
 }

@@ -24,19 +24,20 @@ export class History<T> {
   }
 
   undo(current: T): T | undefined {
-    const previous = this.past.pop();
-    if (previous === undefined) return undefined;
-    this.future.push(current);
-    this.lastKey = undefined;
-    return previous;
+    return this.move(this.past, this.future, current);
   }
 
   redo(current: T): T | undefined {
-    const next = this.future.pop();
-    if (next === undefined) return undefined;
-    this.past.push(current);
+    return this.move(this.future, this.past, current);
+  }
+
+  /** Takes the state on top of `from`, leaving `current` on `to`; a step after it starts afresh. */
+  private move(from: T[], to: T[], current: T): T | undefined {
+    const state = from.pop();
+    if (state === undefined) return undefined;
+    to.push(current);
     this.lastKey = undefined;
-    return next;
+    return state;
   }
 
   get canUndo(): boolean {

@@ -7,7 +7,8 @@
 import { useEffect, useState } from 'react';
 import { formatMs } from '../format';
 import type { LastRun } from './braid-node';
-import type { FieldProblem, FlowNode, GraphMeta, NodeTypeView, PlacedProblems } from './model';
+import { renameNode, setIn, setNodeField, type EditorDocument, type FieldProblem, type FlowNode, type GraphMeta, type NodeTypeView, type PlacedProblems } from './model';
+import type { Edit } from './use-document';
 import { SchemaForm, type JsonSchema } from './schema-form';
 
 /** The definition's own node fields and settings, as /openapi.json describes them. */
@@ -125,5 +126,45 @@ export function GraphPanel({ meta, schemas, problems, lastRun, onSettings }: Gra
         <SchemaForm schema={schemas.settings} value={meta.settings} path="" problems={settingsProblems} onChange={onSettings} />
       </fieldset>
     </div>
+  );
+}
+
+export interface InspectorProps {
+  doc: EditorDocument;
+  catalog: ReadonlyMap<string, NodeTypeView>;
+  schemas: DefinitionSchemas;
+  problems: PlacedProblems;
+  lastRun?: LastRun;
+  edit: Edit;
+}
+
+/** The side panel: the one selected node's form, else the graph's. */
+export function Inspector({ doc, catalog, schemas, problems, lastRun, edit }: InspectorProps) {
+  const selected = doc.nodes.filter((n) => n.selected);
+  const node = selected.length === 1 ? selected[0] : undefined;
+  return (
+    <aside className="inspector">
+      {node ? (
+        <NodePanel
+          key={node.id}
+          node={node}
+          view={catalog.get(node.data.node.type)}
+          schemas={schemas}
+          problems={problems.nodes.get(node.id) ?? []}
+          taken={new Set(doc.nodes.map((n) => n.id))}
+          lastRunMs={lastRun?.durations.get(node.id)}
+          onField={(path, value) => edit((d) => setNodeField(d, node.id, path, value), `${node.id}.${path}`)}
+          onRename={(to) => edit((d) => renameNode(d, node.id, to))}
+        />
+      ) : (
+        <GraphPanel
+          meta={doc.meta}
+          schemas={schemas}
+          problems={problems}
+          lastRun={lastRun}
+          onSettings={(path, value) => edit((d) => ({ ...d, meta: { ...d.meta, settings: setIn(d.meta.settings, path, value) } }), `settings.${path}`)}
+        />
+      )}
+    </aside>
   );
 }
