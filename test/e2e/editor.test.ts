@@ -8,53 +8,25 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/api/app';
-import { silentLogger } from '../../src/logger';
-import { loadNodeTypes } from '../../src/node-types';
-import { artifact, launchBrowser } from '../helpers/browser';
+import { artifact } from '../helpers/browser';
 import type { HttpTarget } from '../helpers/http-target';
-import { startHttpTarget } from '../helpers/http-target';
-import type { Served } from '../helpers/serve';
-import { serveApp } from '../helpers/serve';
-import { createLocalEnv, createTestWorker, testActivities, uniqueId } from '../helpers/temporal';
+import type { PageStack } from '../helpers/page-stack';
+import { startPageStack } from '../helpers/page-stack';
 
-let env: TestWorkflowEnvironment;
-let worker: Worker;
-let workerDone: Promise<void>;
+let stack: PageStack;
 let target: HttpTarget;
-let server: Served;
 let browser: Browser;
 let url: string;
-const taskQueue = uniqueId('editor-tq');
 const NAME = 'drawn-in-the-editor';
 
 beforeAll(async () => {
-  [env, target, browser] = await Promise.all([createLocalEnv(), startHttpTarget(), launchBrowser()]);
-  worker = await createTestWorker(env, testActivities(), taskQueue);
-  workerDone = worker.run();
-  const nodeTypes = await loadNodeTypes(resolve(__dirname, '..', '..', 'examples', 'node-types', 'index.ts'));
-  const app = createApp({
-    client: env.client,
-    config: { namespace: 'default', taskQueue, temporalUiUrl: 'http://127.0.0.1:1', maxBodyBytes: 1 << 20, rateLimitPerMinute: 0 },
-    logger: silentLogger,
-    watchIntervalMs: 50,
-    nodeTypes,
-  });
-  server = await serveApp(app);
-  url = server.url;
+  stack = await startPageStack({ nodeTypesModule: resolve(__dirname, '..', '..', 'examples', 'node-types', 'index.ts') });
+  ({ target, browser, url } = stack);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  worker?.shutdown();
-  await workerDone;
-  await Promise.all([env?.teardown(), target?.close()]);
-});
+afterAll(() => stack?.close());
 
 async function api<T>(path: string): Promise<T> {
   const res = await fetch(`${url}${path}`);

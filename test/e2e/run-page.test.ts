@@ -5,55 +5,31 @@
  * and workflows, a 1,000-node run, and the same run in Temporal's Web UI.
  * Screenshots go to test-artifacts/.
  */
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/api/app';
-import { silentLogger } from '../../src/logger';
 import { freePort } from '../../src/temporal/free-port';
-import { artifact, launchBrowser } from '../helpers/browser';
+import { artifact } from '../helpers/browser';
 import { graph } from '../helpers/graphs';
 import type { HttpTarget } from '../helpers/http-target';
-import { startHttpTarget } from '../helpers/http-target';
-import type { Served } from '../helpers/serve';
-import { serveApp } from '../helpers/serve';
-import { createLocalEnv, createTestWorker, testActivities, uniqueId } from '../helpers/temporal';
+import type { PageStack } from '../helpers/page-stack';
+import { startPageStack } from '../helpers/page-stack';
+import { uniqueId } from '../helpers/temporal';
 
 const TOKEN = 'page-token-7f3a';
-let env: TestWorkflowEnvironment;
-let worker: Worker;
-let workerDone: Promise<void>;
+let stack: PageStack;
 let target: HttpTarget;
-let server: Served;
 let browser: Browser;
 let url: string;
 let uiUrl: string;
-const taskQueue = uniqueId('page-tq');
 
 beforeAll(async () => {
   const uiPort = await freePort();
   uiUrl = `http://127.0.0.1:${uiPort}`;
-  [env, target, browser] = await Promise.all([createLocalEnv({ uiPort }), startHttpTarget(), launchBrowser()]);
-  worker = await createTestWorker(env, testActivities(), taskQueue);
-  workerDone = worker.run();
-  const app = createApp({
-    client: env.client,
-    config: { namespace: 'default', taskQueue, temporalUiUrl: uiUrl, maxBodyBytes: 1 << 20, rateLimitPerMinute: 0, apiToken: TOKEN },
-    logger: silentLogger,
-    watchIntervalMs: 50,
-  });
-  server = await serveApp(app);
-  url = server.url;
+  stack = await startPageStack({ uiPort, apiToken: TOKEN });
+  ({ target, browser, url } = stack);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  worker?.shutdown();
-  await workerDone;
-  await Promise.all([env?.teardown(), target?.close()]);
-});
+afterAll(() => stack?.close());
 
 async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
   const res = await fetch(`${url}${path}`, {
