@@ -12,28 +12,17 @@ import jsonata from 'jsonata';
 import { fastEvaluator, NOT_FAST } from './fast-expression';
 import { EXPRESSION_CLOSE, EXPRESSION_OPEN, isExpression } from './expression-syntax';
 import { setOwnProperty } from './own-property';
+import type { ExpressionLimits } from './expression-limits';
+import { boundedJsonLength, compileRe2, DEFAULT_LIMITS, ExpressionMeter, LIMIT_CODES, LimitExceeded, Re2RegExp, regexLiterals } from './expression-limits';
+
+export { DEFAULT_LIMITS, LIMIT_CODES } from './expression-limits';
 
 export { NOT_FAST } from './fast-expression';
 
 export { EXPRESSION_CLOSE, EXPRESSION_OPEN, isExpression } from './expression-syntax';
 
-/**
- * Evaluation steps (JSONata `evaluate` entries) allowed per expression.
- *
- * Inside Temporal's workflow sandbox every promise gets a stack trace captured
- * (for the `__stack_trace` query) and JSONata makes several promises per step,
- * so a step costs ~0.15 ms there against ~1 µs outside: 10,000 steps took
- * ~1.4 s of workflow-task time on the 2-core reference machine, and 100,000
- * crashed the worker. Temporal flags a workflow task that runs over 2 s as a
- * deadlock, so the budget is 5,000 steps (~0.7 s), which still covers a
- * `$map` over several hundred items.
- */
-export const DEFAULT_STEP_BUDGET = 5_000;
-/** Nesting depth of JSONata evaluation allowed per expression. */
-export const DEFAULT_MAX_DEPTH = 500;
-
 const ENTRY_HOOK = Symbol.for('jsonata.__evaluate_entry');
-
+const EXIT_HOOK = Symbol.for('jsonata.__evaluate_exit');
 
 /** The JSONata source inside `{% … %}`. */
 export function expressionBody(text: string): string {
@@ -45,7 +34,7 @@ export class ExpressionError extends Error {
   override readonly name = 'ExpressionError';
   constructor(
     message: string,
-    /** JSONata error code, e.g. `S0202`, or Braid's `BUDGET` / `TYPE`. */
+    /** JSONata error code, e.g. `S0202`, or one of Braid's limits (`LIMIT_STEPS`, … see expression-limits.ts). */
     readonly code: string,
     /** Character offset inside the expression body, when JSONata gives one. */
     readonly position?: number,
@@ -60,18 +49,35 @@ interface JsonataError {
   position?: number;
 }
 
+/** JSONata's own guards on depth: the `stack` option, and its recursion check. */
+const JSONATA_DEPTH_CODES = new Set(['U1001', 'D1011']);
+
+/**
+ * `$eval` wraps what went wrong inside it (D3120, D3121) in an error whose
+ * message quotes the inner one as JSON: nested, the escaping doubles per
+ * level (500 levels ran out of memory). What it wrapped is the answer.
+ */
+function innermost(err: unknown): unknown {
+  let inner = err;
+  while (inner !== null && typeof inner === 'object' && (inner as { error?: unknown }).error !== undefined) inner = (inner as { error?: unknown }).error;
+  return inner;
+}
+
 function toExpressionError(err: unknown): ExpressionError {
+  err = innermost(err);
   if (err instanceof ExpressionError) return err;
+  if (err instanceof LimitExceeded) return new ExpressionError(err.message, err.code);
+  if (err instanceof RangeError) return new ExpressionError(`expression went too deep: ${err.message}`, LIMIT_CODES.depth);
   const e = (err ?? {}) as JsonataError;
   const code = typeof e.code === 'string' ? e.code : 'EVAL';
   const message = typeof e.message === 'string' ? e.message : String(err);
   const position = typeof e.position === 'number' ? e.position : undefined;
+  if (JSONATA_DEPTH_CODES.has(code)) return new ExpressionError(`expression exceeded its limit of nested evaluation (${message})`, LIMIT_CODES.depth, position);
   return new ExpressionError(position === undefined ? message : `${message} (at position ${position})`, code, position);
 }
 
-interface StepCounter {
-  braidSteps?: number;
-  braidBudget?: number;
+interface MeteredFrame {
+  braidMeter?: ExpressionMeter;
 }
 
 /** A compiled expression with its evaluation bound. */
@@ -83,39 +89,46 @@ export interface CompiledExpression {
 }
 
 export interface CompileOptions {
-  stepBudget?: number;
-  maxDepth?: number;
+  /** Overrides of {@link DEFAULT_LIMITS} (tests). */
+  limits?: Partial<ExpressionLimits>;
 }
 
-/** Compiles `{% … %}` text. Throws {@link ExpressionError} with the position of a syntax error. */
+/** Each evaluation's meter lives on its own root frame (`environment.base`), so concurrent evaluations count apart. */
+const meterOf = (environment: { base: MeteredFrame }): ExpressionMeter => environment.base.braidMeter!;
+
+/**
+ * Compiles `{% … %}` text. Throws {@link ExpressionError} with the position of
+ * a syntax error, or LIMIT_REGEX for a regular expression RE2 cannot run.
+ */
 export function compileExpression(text: string, options: CompileOptions = {}): CompiledExpression {
-  const stepBudget = options.stepBudget ?? DEFAULT_STEP_BUDGET;
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
   let expr: jsonata.Expression;
   try {
-    expr = jsonata(expressionBody(text), { stack: options.maxDepth ?? DEFAULT_MAX_DEPTH } as jsonata.JsonataOptions);
+    expr = jsonata(expressionBody(text), { stack: limits.depth, RegexEngine: Re2RegExp } as unknown as jsonata.JsonataOptions);
+    for (const re of regexLiterals(expr.ast())) compileRe2(re);
   } catch (err) {
     throw toExpressionError(err);
   }
-  // The hook sees each evaluation's own root frame (`environment.base`), so
-  // concurrent evaluations of one compiled expression count separately.
-  expr.assign(ENTRY_HOOK as unknown as string, (_node: unknown, _input: unknown, environment: { base: StepCounter }) => {
+  expr.assign(ENTRY_HOOK as unknown as string, (_node: unknown, _input: unknown, environment: { base: MeteredFrame }) => {
     const base = environment.base;
-    base.braidSteps = (base.braidSteps ?? 0) + 1;
-    if (base.braidSteps > stepBudget) {
-      throw new ExpressionError(`expression exceeded its budget of ${stepBudget} evaluation steps`, 'BUDGET');
-    }
+    base.braidMeter ??= new ExpressionMeter(limits);
+    base.braidMeter.step();
   });
+  expr.assign(EXIT_HOOK as unknown as string, (_node: unknown, _input: unknown, environment: { base: MeteredFrame }, result: unknown) => {
+    meterOf(environment).built(result);
+  });
+  guardLibrary(expr, limits);
   const fast = fastEvaluator(expr.ast());
   return {
     source: text,
     evaluateFast(bindings) {
       if (!fast) return NOT_FAST;
       const v = fast(bindings);
-      return v === NOT_FAST ? NOT_FAST : normalize(v);
+      return v === NOT_FAST ? NOT_FAST : normalize(v, limits);
     },
     async evaluate(bindings) {
       try {
-        return normalize(await expr.evaluate(undefined, bindings));
+        return normalize(await expr.evaluate(undefined, bindings), limits);
       } catch (err) {
         throw toExpressionError(err);
       }
@@ -123,22 +136,157 @@ export function compileExpression(text: string, options: CompileOptions = {}): C
   };
 }
 
+interface JsonataFunction {
+  implementation: (...args: unknown[]) => unknown;
+}
+type Focus = { environment: { base: MeteredFrame } };
+
+const GUARDED = ['pad', 'join', 'string', 'replace', 'sort', 'eval'] as const;
+let library: Record<string, JsonataFunction> | undefined;
+
+/**
+ * JSONata's own library functions. It hands them out only through an
+ * evaluation's frame; the entry hook of a probe expression sees that frame,
+ * and runs synchronously, before the evaluation's first `await`.
+ */
+function jsonataLibrary(): Record<string, JsonataFunction> {
+  if (library) return library;
+  const found: Record<string, JsonataFunction> = {};
+  const probe = jsonata('0');
+  probe.assign(ENTRY_HOOK as unknown as string, (_node: unknown, _input: unknown, environment: { lookup(name: string): unknown }) => {
+    for (const name of GUARDED) found[name] = environment.lookup(name) as JsonataFunction;
+  });
+  void probe.evaluate(undefined).catch(() => undefined);
+  for (const name of GUARDED) if (typeof found[name]?.implementation !== 'function') throw new Error(`JSONata has no $${name}`);
+  library = found;
+  return found;
+}
+
+/**
+ * Replaces the library functions whose own work is not counted in steps by
+ * versions that check first (same names, same signatures as JSONata's).
+ */
+function guardLibrary(expr: jsonata.Expression, limits: ExpressionLimits): void {
+  const lib = jsonataLibrary();
+  const original = (name: (typeof GUARDED)[number]) => lib[name]!.implementation;
+  const register = (name: string, signature: string, impl: (this: Focus, ...args: never[]) => unknown) =>
+    expr.registerFunction(name, impl as (...args: unknown[]) => unknown, signature);
+
+  register('pad', '<s-ns?:s>', function (this: Focus, str: string, width: number, char?: string) {
+    if (str !== undefined && typeof width === 'number') meterOf(this.environment).checkString(Math.abs(width));
+    return original('pad').call(this, str, width, char);
+  });
+  register('join', '<a<s>s?:s>', function (this: Focus, strings: string[] | undefined, separator?: string) {
+    if (Array.isArray(strings)) {
+      let length = Math.max(0, strings.length - 1) * (separator ?? '').length;
+      for (const s of strings) length += typeof s === 'string' ? s.length : 0;
+      meterOf(this.environment).checkString(length);
+    }
+    return original('join').call(this, strings, separator);
+  });
+  register('string', '<x-b?:s>', function (this: Focus, value: unknown, prettify?: boolean) {
+    if (value !== null && typeof value === 'object') {
+      const meter = meterOf(this.environment);
+      // Pretty printing adds indentation: allow for it.
+      const length = boundedJsonLength(value, Math.floor(limits.string / (prettify ? 4 : 1)));
+      meter.charge(length);
+    }
+    return original('string').call(this, value, prettify);
+  });
+  register('replace', '<s-(sf)(sf)n?:s>', function (this: Focus, str: string, pattern: unknown, replacement: unknown, limit?: number) {
+    if (typeof str === 'string' && typeof replacement === 'string') {
+      const meter = meterOf(this.environment);
+      const matches = typeof pattern === 'string' && pattern.length > 0 ? countOccurrences(str, pattern, limit) : str.length + 1;
+      const grows = Math.max(0, replacement.length - (typeof pattern === 'string' ? pattern.length : 0));
+      meter.checkString(str.length + Math.min(matches, limit ?? Infinity) * grows);
+    }
+    return original('replace').call(this, str, pattern, replacement, limit);
+  });
+  register('sort', '<af?:a>', function (this: Focus, items: unknown[] | undefined, comparator?: unknown) {
+    if (!Array.isArray(items) || items.length <= 1) return items;
+    const meter = meterOf(this.environment);
+    if (comparator !== undefined) {
+      meter.checkComparisons(items.length);
+      return original('sort').call(this, items, comparator);
+    }
+    meter.charge(items.length);
+    return sortNatively(items);
+  });
+  register('eval', '<sx?:x>', function (this: Focus, source: string, context?: unknown) {
+    if (typeof source === 'string' && source.length > limits.evalSource) {
+      throw new LimitExceeded(LIMIT_CODES.string, `$eval of ${source.length} characters, over its limit of ${limits.evalSource}`);
+    }
+    return (original('eval').call(this, source, context) as Promise<unknown>).catch((err: unknown) => {
+      throw innermost(err);
+    });
+  });
+}
+
+function countOccurrences(text: string, pattern: string, limit: number | undefined): number {
+  let count = 0;
+  const stop = limit ?? Infinity;
+  for (let at = text.indexOf(pattern); at !== -1 && count < stop; at = text.indexOf(pattern, at + pattern.length)) count++;
+  return count;
+}
+
+/**
+ * `$sort` without a function, as JSONata defines it (numbers or strings,
+ * ascending, stable) but with the engine's own sort: JSONata's merge sort
+ * awaits a promise per comparison and copies the rest per element.
+ */
+function sortNatively(items: unknown[]): unknown[] {
+  const numbers = items.every((v) => typeof v === 'number');
+  if (!numbers && !items.every((v) => typeof v === 'string')) {
+    throw { code: 'D3070', stack: new Error().stack, index: 1 };
+  }
+  return [...items].sort((a, b) => ((a as number) > (b as number) ? 1 : (a as number) < (b as number) ? -1 : 0));
+}
+
 /**
  * JSONata returns arrays tagged as sequences and may return functions; turn the
- * result into plain JSON (functions become `undefined`, non-finite numbers `null`).
+ * result into plain JSON (functions become `undefined`, non-finite numbers
+ * `null`), counting values and characters against the output limits as it
+ * goes, so a result that shares one object many times cannot blow up.
  */
-function normalize(value: unknown): unknown {
-  if (value === undefined || value === null) return value;
-  if (typeof value === 'function') return undefined;
-  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
-  if (typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((v) => normalize(v) ?? null);
-  const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) {
-    const n = normalize(v);
-    if (n !== undefined) setOwnProperty(out, key, n);
-  }
-  return out;
+function normalize(value: unknown, limits: ExpressionLimits): unknown {
+  let values = 0;
+  let chars = 0;
+  const count = (n: number) => {
+    values++;
+    chars += n;
+    if (values > limits.outputValues || chars > limits.outputChars) {
+      throw new ExpressionError(
+        `expression result is over its limit of ${limits.outputValues} values and ${limits.outputChars} characters`,
+        LIMIT_CODES.output,
+      );
+    }
+  };
+  const walk = (v: unknown): unknown => {
+    if (v === undefined || v === null) return v;
+    if (typeof v === 'function') return undefined;
+    if (typeof v === 'number') {
+      count(0);
+      return Number.isFinite(v) ? v : null;
+    }
+    if (typeof v === 'string') {
+      count(v.length);
+      return v;
+    }
+    if (typeof v !== 'object') {
+      count(0);
+      return v;
+    }
+    count(0);
+    if (Array.isArray(v)) return v.map((item) => walk(item) ?? null);
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(v)) {
+      chars += key.length;
+      const n = walk(item);
+      if (n !== undefined) setOwnProperty(out, key, n);
+    }
+    return out;
+  };
+  return walk(value);
 }
 
 /** Whether a JSON value holds any `{% … %}` string (a cheap check before evaluating). */

@@ -40,8 +40,8 @@ describe('expressions', () => {
   });
 
   it('stops a runaway recursive expression at its step budget', async () => {
-    const runaway = compileExpression('{% ($f := function($x){ $f($x) }; $f(1)) %}', { stepBudget: 10_000 });
-    await expect(runaway.evaluate({})).rejects.toMatchObject({ code: 'BUDGET' });
+    const runaway = compileExpression('{% ($f := function($x){ $f($x) }; $f(1)) %}', { limits: { steps: 10_000 } });
+    await expect(runaway.evaluate({})).rejects.toMatchObject({ code: 'LIMIT_STEPS' });
   });
 
   it('stops the issue\'s runaway expression at the default budget too', async () => {
@@ -57,7 +57,7 @@ describe('expressions', () => {
   });
 
   it('counts steps per evaluation, so one expression can run many times', async () => {
-    const c = compileExpression('{% $sum([1..100]) %}', { stepBudget: 500 });
+    const c = compileExpression('{% $sum([1..100]) %}', { limits: { steps: 500 } });
     for (let i = 0; i < 20; i++) expect(await c.evaluate({})).toBe(5050);
   });
 
