@@ -42,16 +42,17 @@ export function createGuardedAgent(policy: AddressPolicy, options: { connectTime
   const base = buildConnector({ lookup: checkedLookup, timeout: options.connectTimeoutMs ?? 10_000 } as buildConnector.BuildOptions);
   const connect: buildConnector.connector = (opts, callback) => {
     const host = opts.hostname.startsWith('[') ? opts.hostname.slice(1, -1) : opts.hostname;
-    if (isIP(host) && !policy.allows(host, host)) {
+    const port = Number(opts.port) || (opts.protocol === 'https:' ? 443 : 80);
+    if (isIP(host) && !policy.allows(host, host, port)) {
       callback(new ForbiddenAddressError(host, host, policy.describe(host)), null);
       return;
     }
     base(opts, (err, socket) => {
       if (err) return callback(err, null);
       const remote = socket.remoteAddress;
-      if (remote && !policy.allows(host, remote)) {
+      if (remote && !policy.allows(host, remote, port)) {
         socket.destroy();
-        return callback(new ForbiddenAddressError(host, remote, policy.describe(remote)), null);
+        return callback(new ForbiddenAddressError(host, `${remote}:${port}`, `${policy.describe(remote)}; port ${port} needs an entry that names it`), null);
       }
       callback(null, socket);
     });

@@ -11,7 +11,9 @@ import { createGuardedAgent } from './guarded-agent';
 import { createHttpRequest } from './http-request';
 import type { HostLimiter } from './host-limiter';
 import { createHostLimiter } from './host-limiter';
-import { createSecretResolver } from './secrets';
+import { randomBytes } from 'node:crypto';
+import { createSecretMasker, createSecretResolver } from './secrets';
+import type { SecretMasker } from './secrets';
 import { createNodeCacheActivities } from './node-cache';
 import type { BulkTarget } from './bulk';
 import { createBulkActivities } from './bulk';
@@ -22,6 +24,8 @@ export interface ActivityDeps {
   dispatcher?: Dispatcher;
   /** Hosts and CIDRs that `http` nodes may reach although private (HTTP_ALLOWLIST). */
   httpAllowlist?: readonly string[];
+  /** Ports of what runs Braid (its API, metrics, the Temporal frontend and UI): reached only through an allowlist entry that names the port. */
+  protectedPorts?: readonly number[];
   /** Largest response body an `http` node accepts (HTTP_MAX_RESPONSE_BYTES). */
   maxResponseBytes?: number;
   /** Environment to read `BRAID_SECRET_*` from. */
@@ -101,7 +105,7 @@ export function withAttempt<I, O>(fn: (input: I, waited: (ms: number) => void) =
  * Temporal's history and Web UI is the node type (`http`).
  */
 export function createActivities(deps: ActivityDeps = {}) {
-  const dispatcher = deps.dispatcher ?? createGuardedAgent(createAddressPolicy(deps.httpAllowlist ?? []));
+  const dispatcher = deps.dispatcher ?? createGuardedAgent(createAddressPolicy(deps.httpAllowlist ?? [], deps.protectedPorts ?? []));
   const httpRequest = createHttpRequest({
     dispatcher,
     maxResponseBytes: deps.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
@@ -109,7 +113,42 @@ export function createActivities(deps: ActivityDeps = {}) {
     heartbeatIntervalMs: deps.heartbeatIntervalMs,
     hostLimiter: deps.hostLimiter ?? createHostLimiter(),
   });
-  return { http: withAttempt(httpRequest), ...createNodeCacheActivities(deps.nodeCache), ...createBulkActivities(deps.bulk) };
+  const masker = createSecretMasker(deps.env ?? {});
+  return {
+    http: withAttempt(masked(masker, httpRequest)),
+    /** A run's secret nonce (src/graph/secrets.ts), drawn once by a local activity so it is in its history only. */
+    secretNonce: async (): Promise<string> => randomBytes(16).toString('hex'),
+    ...createNodeCacheActivities(deps.nodeCache),
+    ...createBulkActivities(deps.bulk),
+  };
+}
+
+/**
+ * Masks secret values in what an activity returns and in its failures
+ * (message and details), so an upstream that echoes a key, or an error that
+ * quotes a URL holding one, never puts it in history, the API or the logs.
+ */
+export function masked<I, O>(masker: SecretMasker, fn: (input: I, waited: (ms: number) => void) => Promise<O>) {
+  if (!masker.active) return fn;
+  return async (input: I, waited: (ms: number) => void): Promise<O> => {
+    try {
+      return masker.mask(await fn(input, waited));
+    } catch (err) {
+      if (err instanceof ApplicationFailure) {
+        throw ApplicationFailure.create({
+          message: masker.maskText(err.message),
+          type: err.type ?? undefined,
+          nonRetryable: err.nonRetryable ?? undefined,
+          details: err.details ? masker.mask([...err.details]) : undefined,
+          nextRetryDelay: err.nextRetryDelay,
+        });
+      }
+      if (err instanceof Error && !(err instanceof DeferredStart) && err.name !== 'CancelledFailure' && masker.maskText(err.message) !== err.message) {
+        throw new Error(masker.maskText(err.message));
+      }
+      throw err;
+    }
+  };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -1,17 +1,34 @@
 /**
  * Resolves `$secrets.NAME` placeholders (see `src/graph/secrets.ts`) from env
- * `BRAID_SECRET_NAME`, inside the activity, at request time.
+ * `BRAID_SECRET_NAME`, inside the activity, at request time, and masks secret
+ * values in whatever an activity gives back.
+ *
+ * Only placeholders of the request's own scope are resolved: those with the
+ * run's nonce (or the old form, for a run recorded before nonces). Anything
+ * else that looks like one came from data and stays as it is.
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import { FAILURE_TYPES } from '../src/graph/failures';
+import type { SecretScope } from '../src/graph/secrets';
 import { mapSecretStrings, SECRET_PLACEHOLDER_PATTERN } from '../src/graph/secrets';
+import { setOwnProperty } from '../src/graph/own-property';
 
 export const SECRET_ENV_PREFIX = 'BRAID_SECRET_';
+/** Webhook verification keys: never readable by workflows (`$secrets` cannot name them). */
+export const WEBHOOK_SECRET_ENV_PREFIX = 'BRAID_WEBHOOK_SECRET_';
 
-export function createSecretResolver(env: Record<string, string | undefined>) {
-  return <T>(value: T): T =>
-    mapSecretStrings(value, (text) =>
-      text.replace(SECRET_PLACEHOLDER_PATTERN, (_match, name: string) => {
+export type SecretResolver = <T>(value: T, scope: SecretScope | undefined) => T;
+
+export function createSecretResolver(env: Record<string, string | undefined>): SecretResolver {
+  return <T>(value: T, scope: SecretScope | undefined): T => {
+    if (!scope) return value;
+    return mapSecretStrings(value, (text) =>
+      text.replace(SECRET_PLACEHOLDER_PATTERN, (match, nonce: string | undefined, name: string) => {
+        const ours = 'secretNonce' in scope ? nonce === scope.secretNonce : nonce === undefined;
+        if (!ours) return match;
+        if (env[`${WEBHOOK_SECRET_ENV_PREFIX}${name}`] !== undefined) {
+          throw ApplicationFailure.nonRetryable(`secret "${name}" is a webhook verification key; workflows cannot read it`, FAILURE_TYPES.invalidNodeData);
+        }
         const secret = env[`${SECRET_ENV_PREFIX}${name}`];
         if (secret === undefined) {
           throw ApplicationFailure.nonRetryable(
@@ -22,4 +39,40 @@ export function createSecretResolver(env: Record<string, string | undefined>) {
         return secret;
       }),
     );
+  };
 }
+
+/** Values shorter than this are not masked: they would mask ordinary text. */
+export const MIN_MASKED_LENGTH = 4;
+export const MASK = '***';
+
+/**
+ * Masks every exact occurrence of a secret's value (as GitHub Actions does),
+ * in strings at any depth and in object keys. The values are read from env
+ * `BRAID_SECRET_*` and `BRAID_WEBHOOK_SECRET_*` when the masker is built.
+ */
+export function createSecretMasker(env: Record<string, string | undefined>) {
+  const values = Object.entries(env)
+    .filter(([k, v]) => (k.startsWith(SECRET_ENV_PREFIX) || k.startsWith(WEBHOOK_SECRET_ENV_PREFIX)) && typeof v === 'string' && v.length >= MIN_MASKED_LENGTH)
+    .map(([, v]) => v!)
+    // Longest first, so a secret that contains another is masked whole.
+    .sort((a, b) => b.length - a.length);
+  const maskText = (text: string): string => {
+    let out = text;
+    for (const v of values) if (out.includes(v)) out = out.split(v).join(MASK);
+    return out;
+  };
+  const mask = <T>(value: T): T => {
+    if (values.length === 0) return value;
+    if (typeof value === 'string') return maskText(value) as T;
+    if (Array.isArray(value)) return value.map(mask) as T;
+    if (value !== null && typeof value === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) setOwnProperty(out, maskText(k), mask(v));
+      return out as T;
+    }
+    return value;
+  };
+  return { mask, maskText, active: values.length > 0 };
+}
+export type SecretMasker = ReturnType<typeof createSecretMasker>;

@@ -155,6 +155,26 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
 }
 
+/**
+ * The ports of what runs Braid on its own hosts: the API, the worker's
+ * metrics, the Temporal frontend and Web UI. `http` nodes reach them only
+ * through an HTTP_ALLOWLIST entry that names the port (activities/address-policy.ts).
+ */
+export function protectedPortsOf(config: Config): number[] {
+  const ports = new Set<number>([config.port, config.temporalPort, config.temporalUiPort]);
+  if (config.workerMetricsPort !== undefined) ports.add(config.workerMetricsPort);
+  const frontend = /:(\d{1,5})$/.exec(temporalAddressOf(config));
+  if (frontend) ports.add(Number(frontend[1]));
+  try {
+    // Only a port of its own: 80 and 443 are every web server's.
+    const ui = new URL(config.temporalUiUrl);
+    if (ui.port) ports.add(Number(ui.port));
+  } catch {
+    // not a URL: nothing to add
+  }
+  return [...ports];
+}
+
 /** The address the worker and API connect to: the configured cluster or the embedded server. */
 export function temporalAddressOf(config: Config): string {
   return config.temporalAddress ?? `127.0.0.1:${config.temporalPort}`;

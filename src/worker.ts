@@ -14,7 +14,7 @@ import { createNodeTypeActivities } from '../activities/node-types';
 import { loadNodeTypes } from './node-types';
 import { chainCodecs, loadDataConverter } from './codec/data-converter';
 import type { Config } from './config';
-import { loadConfig, temporalAddressOf } from './config';
+import { loadConfig, protectedPortsOf, temporalAddressOf } from './config';
 import type { Logger } from './logger';
 import { createLogger } from './logger';
 import { runMain } from './main';
@@ -52,6 +52,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ wor
       ...createNodeTypeActivities(nodeTypes),
       ...createActivities({
         httpAllowlist: config.httpAllowlist,
+        protectedPorts: protectedPortsOf(config),
         maxResponseBytes: config.httpMaxResponseBytes,
         env: process.env,
         hostLimiter: createHostLimiter({ caps: config.httpHostLimits, adaptive: config.httpAdaptiveConcurrency, observer: hostLimiterMetrics(Runtime.instance().metricMeter) }),

@@ -49,6 +49,7 @@ export async function forEachBatchWorkflow(input: ForEachBatchInput): Promise<It
       ...(input.library ? { library: input.library } : {}),
       ...(input.nodeTypes ? { nodeTypes: input.nodeTypes } : {}),
       ...(input.claimCheck ? { claimCheck: true } : {}),
+      ...(input.secretNonce ? { secretNonce: input.secretNonce } : {}),
     };
     const host: GraphHost = { runId: `${workflowId}/${index}`, share, validation, expressions };
     interpretGraph(args, host).then(

@@ -5,11 +5,13 @@
  * its state), a miss runs it and stores its output for `ttl`. The key is the
  * node type and its evaluated data, or its evaluated `cache.key`; secrets are
  * placeholders here (resolved only inside activities), so their values never
- * enter a key or the store. A lookup or store that fails counts as a miss.
+ * enter a key or the store. Keys are the workflow's own: another workflow
+ * neither reads nor writes them. A lookup or store that fails counts as a miss.
  */
 import { proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { NodeSpec } from '../src/graph/graph';
+import { redactSecrets } from '../src/graph/secrets';
 import type { NodeResult } from '../src/graph/node-result';
 import type { ExecutorContext } from './nodes';
 
@@ -18,10 +20,16 @@ const cache = proxyLocalActivities<Pick<Activities, 'nodeCacheGet' | 'nodeCacheP
   retry: { maximumAttempts: 3, initialInterval: '200ms' },
 });
 
+/**
+ * What the key is made of: the workflow's name (entries belong to the
+ * workflow that wrote them), and the node's type and data or its own key,
+ * with secret placeholders as `[secret]` (they carry the run's nonce).
+ */
 function materialOf(node: NodeSpec, ctx: ExecutorContext): Promise<unknown> {
   const { key } = node.cache!;
-  if (key !== undefined) return ctx.evaluate(key, 'cache.key').then((value) => ({ key: value }));
-  return ctx.evaluate(node.data, 'data').then((data) => ({ type: node.type, data }));
+  const workflow = ctx.graph.name;
+  if (key !== undefined) return ctx.evaluate(key, 'cache.key').then((value) => ({ workflow, key: redactSecrets(value) }));
+  return ctx.evaluate(node.data, 'data').then((data) => ({ workflow, type: node.type, data: redactSecrets(data) }));
 }
 
 /** Runs `run` for a cached node, or answers from the cache. */

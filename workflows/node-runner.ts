@@ -17,7 +17,7 @@ import type { GraphWorkflowInput, NodeError, Seeds } from '../src/graph/run-stat
 import { HISTORY_LIMITS, isoTime, webhookInput } from '../src/graph/run-state';
 import type { RunTracker } from '../src/graph/run-tracker';
 import type { Scheduler } from '../src/graph/scheduler';
-import { secretsBinding } from '../src/graph/secrets';
+import { SecretScopes } from './secret-scope';
 import { ActivityDispatcher } from './activity-dispatcher';
 import { BatchedNodeFailure, NodeFailure, nodeFailureToError, toNodeError } from './errors';
 import type { ExecutorContext, NodeTypes } from './nodes';
@@ -114,7 +114,7 @@ export class NodeRunner {
   private executorContext(wheel: TimerWheel | undefined, expressions: ExpressionCache, fastExpressions: boolean): ExecutorContext {
     const { args, graph, scheduler, tracker, mailbox, progress, runId } = this.opts;
     const { state } = tracker;
-    const secrets = secretsBinding(args.definition);
+    const secrets = new SecretScopes(args.definition, args.secretNonce);
     const input = args.request ? webhookInput(args.input, args.request) : (args.input ?? null);
     const item = args.item ? { item: args.item.value, index: args.item.index } : {};
     const nodes = this.bindings;
@@ -126,7 +126,10 @@ export class NodeRunner {
       dispatcher: this.dispatcher,
       // Simple expressions are evaluated without promises (each costs a stack capture in the sandbox).
       evaluate(value, field) {
-        const bindings = { ...item, input, nodes, run: { id: runId, startedAt: state.startedAt }, secrets };
+        // A run that names a secret draws its nonce before its first evaluation.
+        const drawing = secrets.prepare();
+        if (drawing) return drawing.then(() => this.evaluate(value, field));
+        const bindings = { ...item, input, nodes, run: { id: runId, startedAt: state.startedAt }, secrets: secrets.binding };
         const fast = fastExpressions ? evaluateTemplateFast(value, bindings, expressions) : NOT_FAST;
         if (fast !== NOT_FAST) return Promise.resolve(fast);
         return evaluateTemplate(value, bindings, expressions).catch((err: unknown) => {
@@ -134,6 +137,7 @@ export class NodeRunner {
           throw err;
         });
       },
+      secrets,
       sleep: (ms) => (wheel ? wheel.wait(ms) : sleep(ms)),
       mailbox,
       markProgress(node, p) {

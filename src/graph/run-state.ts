@@ -147,6 +147,8 @@ export interface GraphWorkflowInput {
   learnedMs?: Record<string, number>;
   /** Nodes whose outputs are known at start (seeds.ts): they succeed at once without running. */
   seeds?: Seeds;
+  /** A child run's parent's secret nonce (src/graph/secrets.ts); set by the parent workflow only. */
+  secretNonce?: string;
 }
 
 /** Where a seed's output comes from: an earlier run (redrive), or a pin (a test run). */
@@ -290,6 +292,8 @@ export interface ForEachBatchInput {
   claimCheck?: boolean;
   /** Each item's index in the node's list, when the slice is not contiguous (a redrive runs only some items); else `offset + i`. */
   indices?: number[];
+  /** The run's secret nonce, for the items' placeholders (src/graph/secrets.ts). */
+  secretNonce?: string;
 }
 
 export type ItemOutcome = { ok: true; output: unknown } | { ok: false; error: NodeError; cancelled: boolean };

@@ -23,14 +23,14 @@ beforeAll(async () => {
 });
 afterAll(() => target?.close());
 
-async function call(url: string, allowlist: string[] = []) {
-  const { http } = createActivities({ httpAllowlist: allowlist });
+async function call(url: string, allowlist: string[] = [], protectedPorts: number[] = []) {
+  const { http } = createActivities({ httpAllowlist: allowlist, protectedPorts });
   const env = new MockActivityEnvironment();
   return env.run(http, { nodeId: 'n', method: 'GET', url, failOnHttpError: true }) as Promise<Out>;
 }
 
-async function refused(url: string, allowlist: string[] = []) {
-  const err = await call(url, allowlist).then(() => undefined, (e: unknown) => e);
+async function refused(url: string, allowlist: string[] = [], protectedPorts: number[] = []) {
+  const err = await call(url, allowlist, protectedPorts).then(() => undefined, (e: unknown) => e);
   expect(err, url).toBeInstanceOf(ApplicationFailure);
   expect((err as ApplicationFailure).type).toBe(FAILURE_TYPES.forbiddenAddress);
   expect((err as ApplicationFailure).nonRetryable).toBe(true);
@@ -95,6 +95,30 @@ describe('http node SSRF protection', () => {
   it('reaches an allowlisted address', async () => {
     const out = await call(`http://127.0.0.1:${port}/echo`, ['127.0.0.0/8']);
     expect(out.output).toMatchObject({ status: 200, body: { method: 'GET' } });
+  });
+});
+
+describe('what runs Braid is out of reach', () => {
+  it('matches allowlist entries that name a port on that port only', () => {
+    const policy = createAddressPolicy(['127.0.0.1:4000', 'localhost:5000', '[::1]:6000', '10.0.0.0/8'], [7233]);
+    expect(policy.allows('127.0.0.1', '127.0.0.1', 4000)).toBe(true);
+    expect(policy.allows('127.0.0.1', '127.0.0.1', 4001)).toBe(false);
+    expect(policy.allows('localhost', '127.0.0.1', 5000)).toBe(true);
+    expect(policy.allows('localhost', '127.0.0.1', 5001)).toBe(false);
+    expect(policy.allows('::1', '::1', 6000)).toBe(true);
+    expect(policy.allows('::1', '::1', 6001)).toBe(false);
+    expect(policy.allows('10.1.2.3', '10.1.2.3', 8080)).toBe(true);
+    // A protected port needs an entry that names it, even inside an allowed CIDR.
+    expect(policy.allows('10.1.2.3', '10.1.2.3', 7233)).toBe(false);
+    expect(createAddressPolicy(['10.1.2.3:7233'], [7233]).allows('10.1.2.3', '10.1.2.3', 7233)).toBe(true);
+    // A public address is anyone's port.
+    expect(policy.allows('93.184.216.34', '93.184.216.34', 7233)).toBe(true);
+  });
+
+  it('refuses Braid\'s own ports on an allowlisted address unless the entry names the port', async () => {
+    await refused(`${target.url}/delay/1`, ['127.0.0.1'], [port]);
+    await refused(`${target.url}/delay/1`, ['127.0.0.1:1'], []);
+    expect((await call(`${target.url}/delay/1`, [`127.0.0.1:${port}`], [port])).output.status).toBe(200);
   });
 });
 

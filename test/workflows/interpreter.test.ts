@@ -265,7 +265,7 @@ describe('errors and retries', () => {
   it('fails a node whose expression runs away, instead of hanging the workflow', async () => {
     const def = graph().trigger().set('loop', '{% ($f := function($x){ $f($x) }; $f(1)) %}').edge('start', 'loop').build();
     const { state } = await runGraph(env, def);
-    expect(state.nodes.loop).toMatchObject({ status: 'failed', error: { type: FAILURE_TYPES.expression, message: expect.stringContaining('budget') } });
+    expect(state.nodes.loop).toMatchObject({ status: 'failed', error: { type: FAILURE_TYPES.expression, message: expect.stringContaining('limit of 2500 evaluation steps'), details: { code: 'LIMIT_STEPS' } } });
   });
 
   it('passes __proto__ and constructor keys in input through as plain data', async () => {

@@ -9,6 +9,7 @@ import { FAILURE_TYPES } from '../../src/graph/failures';
 import { NodeFailure } from '../errors';
 import type { Executor, NodeType } from './types';
 import { describeValue } from './types';
+import { redactSecrets } from '../../src/graph/secrets';
 import { z } from 'zod';
 import { PLAIN_HANDLES } from '../../src/graph/node-type';
 import { expressionSchema, uiKeys } from '../../src/graph/schema';
@@ -19,7 +20,8 @@ const run: Executor = async (node, ctx) => {
     throw new NodeFailure(FAILURE_TYPES.invalidNodeData, `data.args must be an array of the activity's arguments, got ${describeValue(args)}`);
   }
   const taskQueue = typeof node.data.taskQueue === 'string' ? node.data.taskQueue : ctx.run.taskQueue;
-  return ctx.dispatcher.call(node, String(node.data.activityType), taskQueue, args);
+  // Code outside Braid never sees a placeholder (it carries the run's secret nonce): it gets `[secret]`.
+  return ctx.dispatcher.call(node, String(node.data.activityType), taskQueue, redactSecrets(args));
 };
 
 export const activity: NodeType = {

@@ -5,6 +5,7 @@
  * schema and runs. The node's `retry` and `timeout` apply; the activity
  * heartbeats, so cancellation reaches it.
  */
+import { redactSecrets } from '../../src/graph/secrets';
 import { isExpression } from '../../src/graph/expressions';
 import type { DataSchema } from '../../src/graph/node-type';
 import { PLAIN_HANDLES } from '../../src/graph/node-type';
@@ -12,7 +13,8 @@ import type { Executor, NodeType } from './types';
 
 const run: Executor = async (node, ctx) => {
   const data = await ctx.evaluate(node.data, 'data');
-  return ctx.dispatcher.call(node, node.type, ctx.run.taskQueue, [{ nodeId: node.id, runId: ctx.run.id, data }], 'braid');
+  // A custom type's activity never sees a placeholder (it carries the run's secret nonce): it gets `[secret]`.
+  return ctx.dispatcher.call(node, node.type, ctx.run.taskQueue, [{ nodeId: node.id, runId: ctx.run.id, data: redactSecrets(data) }], 'braid');
 };
 
 /** Accepts any data: the workflow's view of a custom type, whose data the API checked. */

@@ -153,6 +153,7 @@ class ItemLoop {
       progressEvery: Math.max(1, Math.ceil(slice.items.length / FOR_EACH.reportsPerBatch)),
       ...(ctx.run.claimCheck ? { claimCheck: true } : {}),
       ...(slice.indices ? { indices: slice.indices } : {}),
+      ...(ctx.secrets.nonce ? { secretNonce: ctx.secrets.nonce } : {}),
     };
     let result: ItemOutcome[];
     try {
@@ -228,6 +229,8 @@ function loopResult(node: NodeSpec, loop: Loop, done: ItemLoop, runMs: number): 
 
 const run: Executor = async (node, ctx) => {
   const loop = await readLoop(node, ctx);
+  // Items get the run's secret nonce: draw it once here, not once per item.
+  await ctx.secrets.prepare(loop.body);
   const startedMs = Date.now();
   ctx.markProgress(node, { done: 0, failed: 0, total: loop.items.length });
   const items = new ItemLoop(node, ctx, loop);

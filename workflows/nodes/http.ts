@@ -74,6 +74,7 @@ function send(node: NodeSpec, ctx: ExecutorContext, evaluated: unknown): Promise
     timeoutMs: data.timeout === undefined ? undefined : durationMs(data.timeout),
     failOnHttpError: data.failOnHttpError,
     ...remainingOf(node, ctx),
+    ...ctx.secrets.current,
   });
 }
 

@@ -31,6 +31,7 @@ const run: Executor = async (node, ctx) => {
   const name = saved?.name ?? ((definition as { name?: unknown }).name as string | undefined) ?? node.id;
   const input = node.data.input === undefined ? null : await ctx.evaluate(node.data.input, 'data.input');
   const id = childRunId(ctx.run.id, node.id);
+  await ctx.secrets.prepare(definition);
   const args: GraphWorkflowInput = {
     definition,
     input,
@@ -38,6 +39,7 @@ const run: Executor = async (node, ctx) => {
     parent: { runId: ctx.run.id, nodeId: node.id },
     ...(ctx.run.nodeTypes.length > 0 ? { nodeTypes: [...ctx.run.nodeTypes] } : {}),
     ...(ctx.run.claimCheck ? { claimCheck: true } : {}),
+    ...(ctx.secrets.nonce ? { secretNonce: ctx.secrets.nonce } : {}),
   };
   const startedMs = Date.now();
   try {

@@ -5,6 +5,7 @@ import type { ForEachProgress, SavedRef, Waiting } from '../../src/graph/run-sta
 import type { Scheduler } from '../../src/graph/scheduler';
 import type { ActivityDispatcher } from '../activity-dispatcher';
 import type { Mailbox } from '../mailbox';
+import type { SecretScopes } from '../secret-scope';
 import type { NodeBinding, NodeResult } from '../../src/graph/node-result';
 
 export type { NodeBinding, NodeResult } from '../../src/graph/node-result';
@@ -17,6 +18,8 @@ export interface ExecutorContext {
   readonly nodesView: Readonly<Record<string, NodeBinding>>;
   /** Evaluates every `{% … %}` inside `value`; `field` names it in errors. */
   evaluate(value: unknown, field: string): Promise<unknown>;
+  /** The run's secret scope: sent beside requests, handed to child runs (workflows/secret-scope.ts). */
+  readonly secrets: SecretScopes;
   /** Sends activity nodes' requests (remote, batched or local). */
   readonly dispatcher: ActivityDispatcher;
   /** Durable waiting: `ms` from now. */

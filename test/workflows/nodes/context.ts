@@ -3,6 +3,7 @@
  * evaluated for real and whose Temporal side (dispatcher, timers, mailbox)
  * records what the executor asked for and answers as told.
  */
+import type { SecretScopes } from '../../../workflows/secret-scope';
 import { evaluateTemplate, ExpressionCache } from '../../../src/graph/expressions';
 import type { GraphDefinition } from '../../../src/graph/schema';
 import { Scheduler } from '../../../src/graph/scheduler';
@@ -55,6 +56,8 @@ export function nodeContext(def: GraphDefinition, id: string, opts: FakeOptions 
     nodesView: nodes,
     evaluate: (value) => evaluateTemplate(value, { input: opts.input ?? null, nodes, run: { id: 'run-1', startedAt: '2026-01-01T00:00:00.000Z' }, secrets: {} }, cache),
     dispatcher,
+    // No secrets named: nothing to draw, nothing to send.
+    secrets: { current: {}, nonce: undefined, binding: {}, prepare: () => undefined } as unknown as SecretScopes,
     sleep: async (ms) => void recorded.sleeps.push(ms),
     mailbox,
     markProgress: () => undefined,
