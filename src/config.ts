@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { parseHostLimits } from '../activities/host-limiter';
+import { parseActivityAllowlist } from './graph/workflow-policy';
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
 const optionalString = z
@@ -33,6 +34,14 @@ export const envSchema = z.object({
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
   HTTP_ALLOWLIST: optionalString,
+  /** What `activity` nodes may call: `taskQueue:activityType`, comma-separated, `*` on either side; empty: nothing. */
+  ACTIVITY_ALLOWLIST: optionalString.superRefine((v, ctx) => {
+    try {
+      parseActivityAllowlist(v);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    }
+  }),
   HTTP_MAX_RESPONSE_BYTES: z.coerce.number().int().min(1).default(1024 * 1024),
   /** Hard caps on concurrent requests per target: `api.example.com=4,10.0.0.5:8080=16` (activities/host-limiter.ts). */
   HTTP_HOST_LIMITS: optionalString.superRefine((v, ctx) => {
@@ -86,6 +95,8 @@ export interface Config {
   maxBodyBytes: number;
   rateLimitPerMinute: number;
   httpAllowlist: string[];
+  /** ACTIVITY_ALLOWLIST (src/graph/workflow-policy.ts). */
+  activityAllowlist: string[];
   /** Hard caps on concurrent requests by `host` or `host:port` (HTTP_HOST_LIMITS). */
   httpHostLimits: Map<string, number>;
   /** Adaptive per-origin concurrency for http nodes (HTTP_ADAPTIVE_CONCURRENCY). */
@@ -134,6 +145,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     apiToken: e.API_TOKEN,
     maxBodyBytes: e.MAX_BODY_BYTES,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    activityAllowlist: parseActivityAllowlist(e.ACTIVITY_ALLOWLIST),
     httpAllowlist: (e.HTTP_ALLOWLIST ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     httpMaxResponseBytes: e.HTTP_MAX_RESPONSE_BYTES,
     httpHostLimits: parseHostLimits(e.HTTP_HOST_LIMITS),

@@ -68,6 +68,8 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ wor
             nodeTypes,
             claimCheck: config.payloadStore !== undefined,
             database: (await openOnce()).db,
+            env: process.env,
+            activityAllowlist: config.activityAllowlist,
           }),
         ),
       }),

@@ -83,7 +83,8 @@ export function createApp(deps: AppDeps) {
   app.use(metrics.middleware);
   const repository =
     deps.repository ?? createWorkflowRepository(openDatabase({ kind: 'sqlite', file: ':memory:' }).then((d) => d.db));
-  const secret = deps.secret ?? ((name: string) => process.env[`BRAID_SECRET_${name}`]);
+  // Webhook verification keys: BRAID_WEBHOOK_SECRET_*, never BRAID_SECRET_* (which workflows read).
+  const secret = deps.secret ?? ((name: string) => process.env[`BRAID_WEBHOOK_SECRET_${name}`]);
   // One validation for every route (built-in node types, custom ones from BRAID_NODE_TYPES, triggers), schedules, saved workflows, redrive.
   const { types, validate, schedules, saved, redrive } = createRunServices({
     client: deps.client,
@@ -94,7 +95,8 @@ export function createApp(deps: AppDeps) {
     runs: store,
     repository,
     nodeTypes: deps.nodeTypes ?? new Map(),
-    hasSecret: (name) => secret(name) !== undefined,
+    hasWebhookSecret: (name) => secret(name) !== undefined,
+    activityAllowlist: config.activityAllowlist ?? [],
     ...(deps.nodeDurations ? { learnDurations: createDurationLearning(deps.nodeDurations, store, logger) } : {}),
   });
   app.use(async (c, next) => {

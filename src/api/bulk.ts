@@ -123,6 +123,9 @@ export interface WorkerBulkOptions {
   nodeTypes: NodeTypeRegistry;
   claimCheck: boolean;
   database: Kysely<Database>;
+  /** The worker's environment (webhook keys are read from it, not from process.env here). */
+  env?: Record<string, string | undefined>;
+  activityAllowlist?: readonly string[];
 }
 
 /** The worker's bulk target: the API's run store, saved workflows and redrive, on the worker's client and Braid's database. */
@@ -132,7 +135,8 @@ export function workerBulkTarget(opts: WorkerBulkOptions): BulkTarget {
     ...opts,
     runs,
     repository: createWorkflowRepository(opts.database),
-    hasSecret: (name) => process.env[`BRAID_SECRET_${name}`] !== undefined,
+    hasWebhookSecret: (name) => opts.env?.[`BRAID_WEBHOOK_SECRET_${name}`] !== undefined,
+    activityAllowlist: opts.activityAllowlist ?? [],
   });
   return bulkTarget(runs, redrive);
 }

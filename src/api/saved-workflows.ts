@@ -78,8 +78,9 @@ export interface SavedWorkflowsDeps {
   schedules: Schedules;
   runs: RunStore;
   validate: ValidateWorkflow;
-  /** Whether env `BRAID_SECRET_<name>` is set. */
-  hasSecret: (name: string) => boolean;
+
+  /** Whether env `BRAID_WEBHOOK_SECRET_<name>` is set. */
+  hasWebhookSecret: (name: string) => boolean;
   /** Nodes' median durations in the workflow's earlier runs (learned-durations.ts); none when unset. */
   learnDurations?: LearnDurations;
   /** Every node type the API knows (pins are checked against them). */
@@ -160,10 +161,10 @@ export function createSavedWorkflows(deps: SavedWorkflowsDeps) {
       if (!result.ok) throw validationError(issueFieldErrors(result.issues));
       const triggers = triggersOf(result.graph);
       const missing = triggers
-        .filter((t) => t.secret !== undefined && !deps.hasSecret(t.secret))
+        .filter((t) => t.secret !== undefined && !deps.hasWebhookSecret(t.secret))
         .map((t) => ({
           path: formatPath(['nodes', result.graph.indexById.get(t.id)!, 'data', 'secret']),
-          message: `env BRAID_SECRET_${t.secret} is not set on the API server; set it before saving a webhook that uses it`,
+          message: `env BRAID_WEBHOOK_SECRET_${t.secret} is not set on the API server; set it before saving a webhook that uses it`,
         }));
       if (missing.length > 0) throw validationError(missing);
       await assertErrorWorkflow(repository, definition, '$', name);

@@ -6,6 +6,8 @@
  */
 import type { Client } from '@temporalio/client';
 import { validateWorkflow } from '../graph/triggers';
+import type { WorkflowPolicy } from '../graph/workflow-policy';
+import { policyIssues } from '../graph/workflow-policy';
 import type { NodeTypeRegistry } from '../node-types';
 import type { WorkflowRepository } from '../store/workflow-repository';
 import { withCustomTypes } from '../../workflows/nodes';
@@ -26,14 +28,27 @@ export interface RunServicesDeps {
   repository: WorkflowRepository;
   /** Custom node types (BRAID_NODE_TYPES). */
   nodeTypes: NodeTypeRegistry;
-  /** Whether env `BRAID_SECRET_<name>` is set. */
-  hasSecret: (name: string) => boolean;
+  /** Whether env `BRAID_WEBHOOK_SECRET_<name>` (a webhook verification key) is set. */
+  hasWebhookSecret: (name: string) => boolean;
+  /** ACTIVITY_ALLOWLIST entries (src/graph/workflow-policy.ts). */
+  activityAllowlist: readonly string[];
   learnDurations?: LearnDurations;
 }
 
 export function createRunServices(deps: RunServicesDeps) {
   const types = withCustomTypes(deps.nodeTypes.values());
-  const validate: ValidateWorkflow = (definition) => validateWorkflow(definition, types);
+  const policy: WorkflowPolicy = {
+    activityAllowlist: deps.activityAllowlist,
+    taskQueue: deps.taskQueue,
+    customTypes: [...deps.nodeTypes.keys()],
+    isWebhookKey: deps.hasWebhookSecret,
+  };
+  const validate: ValidateWorkflow = (definition) => {
+    const result = validateWorkflow(definition, types);
+    const refused = policyIssues(definition, policy);
+    if (refused.length === 0) return result;
+    return { ok: false, issues: [...(result.ok ? [] : result.issues), ...refused] };
+  };
   const schedules = createSchedules({
     client: deps.client,
     taskQueue: deps.taskQueue,
@@ -49,7 +64,7 @@ export function createRunServices(deps: RunServicesDeps) {
     runs: deps.runs,
     validate,
     nodeTypes: types,
-    hasSecret: deps.hasSecret,
+    hasWebhookSecret: deps.hasWebhookSecret,
     ...(deps.learnDurations ? { learnDurations: deps.learnDurations } : {}),
   });
   const redrive = createRedrive({ runs: deps.runs, saved, validate, nodeTypes: types });

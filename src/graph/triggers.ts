@@ -23,8 +23,10 @@ export interface TriggerSpec {
   /** Its index in the definition's nodes (for error paths). */
   index?: number;
   kind: TriggerKind;
-  /** Webhook: the secret whose HMAC signs deliveries. */
+  /** Webhook: the secret whose HMAC signs deliveries (env BRAID_WEBHOOK_SECRET_<secret>). */
   secret?: string;
+  /** Webhook with a secret: how deliveries are signed (src/api/webhook-verify.ts); `braid` when unset. */
+  verify?: 'braid' | 'github' | 'stripe' | 'slack';
   /** Webhook: answer a delivery once the run started (default) or once it ended, with its output. */
   respond?: 'onAccept' | 'onFinish';
   /** Webhook with `respond: "onFinish"`: how long a delivery waits for the end (a duration). */
@@ -42,6 +44,7 @@ export function triggersOf(graph: Graph): TriggerSpec[] {
       const data = n.data as Partial<Omit<TriggerSpec, 'id' | 'index'>>;
       const spec: TriggerSpec = { id: n.id, index: n.index, kind: data.kind ?? 'manual', ...(data.respond ? { respond: data.respond } : {}) };
       for (const key of ['secret', 'timeout', 'cron', 'timezone', 'every'] as const) if (data[key] !== undefined) spec[key] = data[key];
+      if (data.verify !== undefined) spec.verify = data.verify;
       return spec;
     });
 }

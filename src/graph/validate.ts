@@ -34,6 +34,8 @@ export const ISSUE_CODES = {
   unreachable: 'unreachable',
   localExecution: 'local_execution',
   notCacheable: 'not_cacheable',
+  forbiddenActivity: 'forbidden_activity',
+  forbiddenSecret: 'forbidden_secret',
 } as const;
 export type IssueCode = (typeof ISSUE_CODES)[keyof typeof ISSUE_CODES];
 

@@ -106,6 +106,18 @@ describe('POST /v1/runs', () => {
     expect(problem.errors?.map((e) => e.path)).toEqual(expect.arrayContaining(['$.workflow.nodes[0].id', '$.workflow.nodes[1].type']));
   });
 
+  it("refuses an activity node that calls Braid's own activities or one off ACTIVITY_ALLOWLIST, naming the field", async () => {
+    const calling = (activityType: string, taskQueue?: string) =>
+      graph('poison').trigger().node('a', 'activity', { activityType, ...(taskQueue ? { taskQueue } : {}), args: [{ material: { key: 'x' }, output: { poisoned: true }, runId: 'r', ttlMs: 60_000 }] }).edge('start', 'a').build();
+    const internal = await expectProblem(await t.post('/v1/runs', { workflow: calling('nodeCachePut') }), 422);
+    expect(internal.errors).toEqual([{ path: '$.workflow.nodes[1].data.activityType', message: expect.stringContaining("Braid's own activities") }]);
+    const unlisted = await expectProblem(await t.post('/v1/runs', { workflow: calling('reserveStock', 'inventory') }), 422);
+    expect(unlisted.errors).toEqual([{ path: '$.workflow.nodes[1].data.activityType', message: expect.stringContaining('ACTIVITY_ALLOWLIST') }]);
+    expect(t.fake.started).toHaveLength(0);
+    const allowed = setup({ activityAllowlist: ['inventory:reserveStock'] });
+    expect((await allowed.post('/v1/runs', { workflow: calling('reserveStock', 'inventory') })).status).toBe(201);
+  });
+
   it('rejects a trigger that is not a trigger node', async () => {
     const problem = await expectProblem(await t.post('/v1/runs', { workflow: validWorkflow(), trigger: 'users' }), 422);
     expect(problem.errors).toEqual([{ path: '$.trigger', message: expect.stringContaining('not a trigger') }]);

@@ -22,7 +22,7 @@ export default async function setup(project: TestProject) {
     API_TOKEN: CLUSTER_TOKEN,
     BRAID_ENCRYPTION_KEY: ENCRYPTION_KEY,
     BRAID_NODE_TYPES: 'examples/node-types/index.ts',
-    BRAID_SECRET_CLUSTER_HOOK: HOOK_SECRET,
+    BRAID_WEBHOOK_SECRET_CLUSTER_HOOK: HOOK_SECRET,
     HTTP_ALLOWLIST: '127.0.0.1',
     RATE_LIMIT_PER_MINUTE: '0',
   });

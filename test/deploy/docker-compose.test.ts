@@ -84,7 +84,7 @@ describe('docker-compose.yml and npm run cluster', () => {
     for (const name of ['braid-worker-1', 'braid-worker-2', 'braid-api-1', 'braid-api-2']) {
       const env = services[name]!.environment ?? {};
       expect(env.TEMPORAL_ADDRESS).toBe('temporal-frontend:7233');
-      for (const key of Object.keys(env)) if (!key.startsWith('BRAID_SECRET_')) expect(known, `${name}.${key}`).toContain(key);
+      for (const key of Object.keys(env)) if (!key.startsWith('BRAID_SECRET_') && !key.startsWith('BRAID_WEBHOOK_SECRET_')) expect(known, `${name}.${key}`).toContain(key);
       const interpolated = Object.fromEntries(
         Object.entries(env).map(([k, v]) => [k, String(v).replace(/\$\{[A-Z0-9_]+:-([^}]*)\}/g, '$1').replace(/\$\{[A-Z0-9_]+:\?[^}]*\}/g, 'set')]),
       );

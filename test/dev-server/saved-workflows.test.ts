@@ -4,6 +4,7 @@
  * backend: SQLite in a temp folder and PostgreSQL started for this file.
  */
 import { createHmac } from 'node:crypto';
+import { braidSignature } from '../../src/api/webhook-verify';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,7 +39,9 @@ import { createLocalEnv, createTestWorker, testActivities, uniqueId } from '../h
 
 const TOKEN = 'test-token';
 const HOOK_SECRET = 'a webhook secret';
-const secrets: Record<string, string> = { HOOK_KEY: HOOK_SECRET, ORDER_HOOK: 'order hook secret' };
+// GitHub's documented test key (src/api/webhook-verify.ts is tested with its example).
+const GITHUB_KEY = "It's a Secret to Everybody";
+const secrets: Record<string, string> = { HOOK_KEY: HOOK_SECRET, ORDER_HOOK: 'order hook secret', GITHUB_KEY };
 
 let env: TestWorkflowEnvironment;
 let worker: Worker;
@@ -60,7 +63,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const sign = (body: string, key = HOOK_SECRET) => `sha256=${createHmac('sha256', key).update(body).digest('hex')}`;
+const sign = (body: string, key = HOOK_SECRET) => braidSignature(key, body, Math.floor(Date.now() / 1000));
 
 /** Three triggers into one node that shows what `$input` held. */
 const hookFlow = {
@@ -68,6 +71,7 @@ const hookFlow = {
   nodes: [
     { id: 'signed', type: 'trigger', data: { kind: 'webhook', secret: 'HOOK_KEY' }, position: { x: 0, y: 0 } },
     { id: 'open', type: 'trigger', data: { kind: 'webhook' } },
+    { id: 'github', type: 'trigger', data: { kind: 'webhook', secret: 'GITHUB_KEY', verify: 'github' } },
     { id: 'byHand', type: 'trigger' },
     {
       id: 'echo',
@@ -86,6 +90,7 @@ const hookFlow = {
   edges: [
     { source: 'signed', target: 'echo' },
     { source: 'open', target: 'echo' },
+    { source: 'github', target: 'echo' },
     { source: 'byHand', target: 'echo' },
   ],
 };
@@ -182,7 +187,7 @@ describe.each(backends)('saved workflows on $kind', ({ kind, options }) => {
     const missing = await call('PUT', `/v1/workflows/${hooks}-bad`, unknownSecret);
     expect(missing.status).toBe(422);
     expect(problemSchema.parse(await missing.json()).errors).toEqual([
-      { path: '$.nodes[0].data.secret', message: expect.stringContaining('BRAID_SECRET_NOT_SET_ANYWHERE') },
+      { path: '$.nodes[0].data.secret', message: expect.stringContaining('BRAID_WEBHOOK_SECRET_NOT_SET_ANYWHERE') },
     ]);
     expect((await call('GET', `/v1/workflows/${hooks}-bad`)).status).toBe(404);
   });
@@ -257,12 +262,16 @@ describe.each(backends)('saved workflows on $kind', ({ kind, options }) => {
     const path = `/v1/hooks/${hooks}/signed?source=shop`;
     const before = (await runsOf(`workflow=${hooks}&limit=100`)).length;
 
+    // Without the key nothing tells a bad signature from a trigger that does not exist.
     const unsigned = await app.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-    expect(unsigned.status).toBe(401);
+    expect(unsigned.status).toBe(404);
     const wrong = await app.request(path, { method: 'POST', headers: { 'content-type': 'application/json', 'x-braid-signature': sign(body, 'other key') }, body });
-    expect(wrong.status).toBe(401);
+    expect(wrong.status).toBe(404);
     const tampered = await app.request(path, { method: 'POST', headers: { 'content-type': 'application/json', 'x-braid-signature': sign(body) }, body: body.replace('42', '43') });
-    expect(tampered.status).toBe(401);
+    expect(tampered.status).toBe(404);
+    const nowhere = await app.request(`/v1/hooks/${hooks}-missing/signed`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-braid-signature': sign(body) }, body });
+    expect(nowhere.status).toBe(404);
+    expect(((await nowhere.json()) as { detail: string }).detail).toBe(((await wrong.clone().json()) as { detail: string }).detail);
     // The API token does not stand in for a signature.
     const tokenOnly = await call('POST', path, body);
     expect(tokenOnly.status).toBe(401);
@@ -289,10 +298,48 @@ describe.each(backends)('saved workflows on $kind', ({ kind, options }) => {
     expect((await runsOf(`workflow=${hooks}&limit=100`)).length).toBe(before + 1);
   });
 
+  it('refuses a Braid signature used twice or older than five minutes; the same Idempotency-Key with another body is a 409', async () => {
+    const path = `/v1/hooks/${hooks}/signed`;
+    const post = (body: string, headers: Record<string, string>) => app.request(path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    const body = JSON.stringify({ orderId: 7 });
+    const signature = sign(body);
+    expect((await post(body, { 'x-braid-signature': signature })).status).toBe(202);
+    // A captured delivery sent again: refused, like any bad signature.
+    expect((await post(body, { 'x-braid-signature': signature })).status).toBe(404);
+    const stale = braidSignature(HOOK_SECRET, body, Math.floor(Date.now() / 1000) - 301);
+    expect((await post(body, { 'x-braid-signature': stale })).status).toBe(404);
+
+    const key = { 'idempotency-key': `same-key-${kind}` };
+    const keyed = JSON.stringify({ orderId: 9 });
+    expect((await post(keyed, { ...key, 'x-braid-signature': sign(keyed) })).status).toBe(202);
+    const other = JSON.stringify({ orderId: 8 });
+    const conflict = await post(other, { ...key, 'x-braid-signature': sign(other) });
+    expect(conflict.status).toBe(409);
+  });
+
+  it('verifies GitHub deliveries; a redelivery (same X-GitHub-Delivery) answers as the first did', async () => {
+    const path = `/v1/hooks/${hooks}/github`;
+    const body = JSON.stringify({ action: 'opened', orderId: 'gh-1' });
+    const signature = `sha256=${createHmac('sha256', GITHUB_KEY).update(body).digest('hex')}`;
+    const deliver = (sig: string) =>
+      app.request(path, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sig, 'x-github-delivery': `guid-${kind}`, 'x-github-event': 'issues' }, body });
+    expect((await deliver(signature.replace(/.$/, '0'))).status).toBe(404);
+    const first = await deliver(signature);
+    expect(first.status).toBe(202);
+    const a = hookAcceptedSchema.parse(await first.json());
+    const again = await deliver(signature);
+    expect(again.status).toBe(200);
+    expect(hookAcceptedSchema.parse(await again.json())).toMatchObject({ runId: a.runId, duplicate: true });
+    const run = await finished(a.runId);
+    expect(run.nodes.echo?.output).toMatchObject({ order: 'gh-1' });
+    // The signature headers never reach the run.
+    expect(JSON.stringify(run)).not.toContain(signature.slice(7));
+  });
+
   it('an unsigned webhook needs the API token; Idempotency-Key returns the first delivery', async () => {
     const path = `/v1/hooks/${hooks}/open`;
     const anonymous = await app.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-    expect(anonymous.status).toBe(401);
+    expect(anonymous.status).toBe(404);
 
     const first = await call('POST', path, { orderId: 1 }, { 'idempotency-key': `delivery-${kind}` });
     expect(first.status).toBe(202);
@@ -322,7 +369,7 @@ describe.each(backends)('saved workflows on $kind', ({ kind, options }) => {
     expect((await call('POST', '/v1/hooks/no-such-workflow/x', {})).status).toBe(404);
     const ambiguous = await call('POST', `/v1/hooks/${hooks}`, {});
     expect(ambiguous.status).toBe(404);
-    expect(problemSchema.parse(await ambiguous.json()).detail).toContain('2 webhook triggers');
+    expect(problemSchema.parse(await ambiguous.json()).detail).toContain('3 webhook triggers');
 
     const single = `single-${kind}`;
     await call('PUT', `/v1/workflows/${single}`, { nodes: [{ id: 'in', type: 'trigger', data: { kind: 'webhook' } }, { id: 'x', type: 'set', data: { value: '{% $input.n %}' } }], edges: [{ source: 'in', target: 'x' }] });

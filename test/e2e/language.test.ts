@@ -53,7 +53,7 @@ beforeAll(async () => {
   });
   app = createApp({
     client: env.client,
-    config: { namespace: 'default', taskQueue, temporalUiUrl: 'http://localhost:8233', maxBodyBytes: 1 << 20, rateLimitPerMinute: 0 },
+    config: { namespace: 'default', taskQueue, temporalUiUrl: 'http://localhost:8233', maxBodyBytes: 1 << 20, rateLimitPerMinute: 0, activityAllowlist: [`${inventoryQueue}:reserveStock`] },
     logger: silentLogger,
     watchIntervalMs: 50,
     nodeTypes,

@@ -44,7 +44,7 @@ describe('examples', () => {
     expect(state.nodes.refund!.status).toBe('skipped');
   });
 
-  it('subworkflow prices the basket in a child run, then calls an activity by type', async () => {
+  it('subworkflow prices the basket in a child run, then reserves the total', async () => {
     const example = examples.find((e) => e.file === 'subworkflow.json')!;
     const { state } = await runGraph(ctx.env, example.workflow, { input: { ...example.input, baseUrl: ctx.target.url } });
     expect(state.nodes.price!.childRunId).toMatch(/\.price$/);

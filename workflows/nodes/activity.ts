@@ -5,7 +5,9 @@
  * node's `retry` and `timeout` are the activity's retry policy and
  * start-to-close timeout. The output is the activity's result.
  */
+import { patched } from '@temporalio/workflow';
 import { FAILURE_TYPES } from '../../src/graph/failures';
+import { INTERNAL_ACTIVITY_TYPES } from '../../src/graph/internal-activities';
 import { NodeFailure } from '../errors';
 import type { Executor, NodeType } from './types';
 import { describeValue } from './types';
@@ -14,14 +16,25 @@ import { z } from 'zod';
 import { PLAIN_HANDLES } from '../../src/graph/node-type';
 import { expressionSchema, uiKeys } from '../../src/graph/schema';
 
+/**
+ * An activity node never calls one of Braid's own activities (the API refuses
+ * the definition; this holds for runs started any other way). Runs recorded
+ * before the guard replay as they ran.
+ */
+export const INTERNAL_ACTIVITIES_PATCH = 'braid-internal-activities-v1';
+
 const run: Executor = async (node, ctx) => {
+  const type = String(node.data.activityType);
+  if (INTERNAL_ACTIVITY_TYPES.has(type) && patched(INTERNAL_ACTIVITIES_PATCH)) {
+    throw new NodeFailure(FAILURE_TYPES.invalidNodeData, `data.activityType: "${type}" is one of Braid's own activities; an activity node cannot call it`);
+  }
   const args = node.data.args === undefined ? [] : await ctx.evaluate(node.data.args, 'data.args');
   if (!Array.isArray(args)) {
     throw new NodeFailure(FAILURE_TYPES.invalidNodeData, `data.args must be an array of the activity's arguments, got ${describeValue(args)}`);
   }
   const taskQueue = typeof node.data.taskQueue === 'string' ? node.data.taskQueue : ctx.run.taskQueue;
   // Code outside Braid never sees a placeholder (it carries the run's secret nonce): it gets `[secret]`.
-  return ctx.dispatcher.call(node, String(node.data.activityType), taskQueue, redactSecrets(args));
+  return ctx.dispatcher.call(node, type, taskQueue, redactSecrets(args));
 };
 
 export const activity: NodeType = {

@@ -1,7 +1,7 @@
 /**
  * `trigger`: the run's entry; its output is the run's input. `data.kind` says
  * what fires it (`manual` by default): a `webhook` may name a `secret` that
- * signs its deliveries, and with `respond: "onFinish"` answers a delivery
+ * signs its deliveries (as `verify` says: braid, github, stripe, slack), and with `respond: "onFinish"` answers a delivery
  * with the run's output once it ended (within `timeout`, default 30 s, at
  * most 60 s); a `schedule` has exactly one of `cron` (with an optional IANA
  * `timezone`) or `every`. The API turns webhook and schedule
@@ -14,7 +14,7 @@ import { durationSchema, MIN_SCHEDULE_INTERVAL_MS, TRIGGER_KINDS, uiKeys } from 
 import type { NodeType } from './types';
 import { computed } from './types';
 
-/** A secret's name: env `BRAID_SECRET_<NAME>` holds its value. */
+/** A webhook key's name: env `BRAID_WEBHOOK_SECRET_<NAME>` holds its value. */
 const secretNameSchema = z
   .string()
   .max(128, 'must be at most 128 characters')
@@ -29,7 +29,10 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
-const KIND_FIELDS = { secret: ['webhook'], respond: ['webhook'], timeout: ['webhook'], cron: ['schedule'], timezone: ['schedule'], every: ['schedule'] } as const;
+/** How a webhook's deliveries are signed (src/api/webhook-verify.ts). */
+export const WEBHOOK_VERIFY = ['braid', 'github', 'stripe', 'slack'] as const;
+
+const KIND_FIELDS = { secret: ['webhook'], verify: ['webhook'], respond: ['webhook'], timeout: ['webhook'], cron: ['schedule'], timezone: ['schedule'], every: ['schedule'] } as const;
 
 /** When a webhook delivery is answered: once the run started (202), or once it ended, with its output (200). */
 export const WEBHOOK_RESPONSES = ['onAccept', 'onFinish'] as const;
@@ -40,6 +43,7 @@ const data = z
   .object({
     kind: z.enum(TRIGGER_KINDS).optional(),
     secret: secretNameSchema.optional(),
+    verify: z.enum(WEBHOOK_VERIFY).optional(),
     respond: z.enum(WEBHOOK_RESPONSES).optional(),
     timeout: durationSchema
       .refine((d) => (parseDuration(d) ?? Infinity) <= RESPOND_TIMEOUT.maxMs, `must be at most ${RESPOND_TIMEOUT.maxMs / 1000} s`)
@@ -58,6 +62,9 @@ const data = z
       if (d[field as keyof typeof KIND_FIELDS] !== undefined && !(kinds as readonly string[]).includes(kind)) {
         ctx.addIssue({ code: 'custom', path: [field], message: `only a "${kinds[0]}" trigger takes "${field}" (this one is "${kind}")` });
       }
+    }
+    if (d.verify !== undefined && d.secret === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['verify'], message: '"verify" needs a "secret": the key it verifies with' });
     }
     if (d.timeout !== undefined && d.respond !== 'onFinish') {
       ctx.addIssue({ code: 'custom', path: ['timeout'], message: '"timeout" applies to "respond": "onFinish" only' });

@@ -2,14 +2,19 @@
  * /v1/hooks: webhook triggers of saved workflows. A delivery starts the
  * latest version with its JSON body as input, firing that trigger.
  *
- * - A trigger with `secret` needs `X-Braid-Signature: sha256=<hex>`, the
- *   HMAC-SHA256 of the raw body keyed by env `BRAID_SECRET_<secret>`; the API
- *   token is neither needed nor enough.
+ * - A trigger with `secret` is verified as its `verify` scheme says
+ *   (src/api/webhook-verify.ts: `braid` by default, `github`, `stripe`,
+ *   `slack`), keyed by env `BRAID_WEBHOOK_SECRET_<secret>`; the API token is
+ *   neither needed nor enough. A Braid signature is used once.
  * - A trigger without one needs the API token (when API_TOKEN is set).
- * - `Idempotency-Key` makes a retried delivery answer 200 with the first
- *   delivery's run: the key names the run, so Temporal refuses a second start.
+ * - Until a delivery is verified, an unknown workflow, an unknown trigger and
+ *   a bad signature answer alike (404), so nothing is revealed to a caller
+ *   without the key; a caller with the API token gets the precise reason.
+ * - `Idempotency-Key` (GitHub: `X-GitHub-Delivery`) makes a retried delivery
+ *   answer as the first did: the key names the run, so Temporal refuses a
+ *   second start. The same key with another body is a 409.
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { JSONValue } from 'hono/utils/types';
@@ -24,15 +29,20 @@ import type { SavedWorkflows } from '../saved-workflows';
 import { hookAcceptedSchema, problemResponse, triggerParamSchema, workflowNameParamSchema } from '../schemas';
 import type { AppEnv } from '../types';
 import { assertNesting, createRouter, parseJsonBody } from '../validation';
+import { canonicalJson } from '../../graph/json';
+import type { VerifyScheme } from '../webhook-verify';
+import { SeenSignatures, SIGNATURE_HEADERS, verifySignature } from '../webhook-verify';
 
 export const SIGNATURE_HEADER = 'x-braid-signature';
 const IDEMPOTENCY_HEADER = 'idempotency-key';
-/** Request headers never passed to a run (credentials). */
-const HIDDEN_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', SIGNATURE_HEADER]);
+/** Request headers never passed to a run (credentials and signatures). */
+const HIDDEN_HEADERS = new Set<string>(['authorization', 'proxy-authorization', 'cookie', ...SIGNATURE_HEADERS]);
+/** What a caller without the key learns of a delivery that was not verified, whatever the reason. */
+const NOT_ACCEPTED = 'no webhook accepts this delivery (unknown workflow or trigger, or a signature that is missing, stale, reused or wrong)';
 
 
 const hookHeaders = z.object({
-  'x-braid-signature': z.string().optional().openapi({ example: 'sha256=5d5b09f6dcb2d53a5fffc60c4ac0d55fabdf556069d6631545f42aa6e3500f2e' }),
+  'x-braid-signature': z.string().optional().openapi({ example: 't=1765000000,v1=5d5b09f6dcb2d53a5fffc60c4ac0d55fabdf556069d6631545f42aa6e3500f2e' }),
   'idempotency-key': z.string().max(255).optional(),
 });
 
@@ -40,8 +50,10 @@ const hookRouteCommon = {
   method: 'post' as const,
   description:
     'Starts the latest version with the JSON body as input. `$input` is the body, plus `body`, `headers` and `query` of the request. ' +
-    'Signed triggers need `X-Braid-Signature: sha256=<hex HMAC-SHA256 of the raw body>`; unsigned ones the API token. ' +
-    "`Idempotency-Key` returns the first delivery's run (200) for a retried one. " +
+    'Signed triggers need the signature of their `verify` scheme: `X-Braid-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">` (braid, the default; 5 minutes, once), ' +
+    '`X-Hub-Signature-256` (github), `Stripe-Signature` (stripe) or `X-Slack-Signature` with `X-Slack-Request-Timestamp` (slack); unsigned ones the API token. ' +
+    'Until verified, an unknown workflow or trigger and a bad signature answer alike (404). ' +
+    "`Idempotency-Key` (GitHub: `X-GitHub-Delivery`) returns the first delivery's run (200) for a retried one; the same key with another body is a 409. " +
     'A trigger with `respond: "onFinish"` answers 200 with the run\'s output once it ended (within its `timeout`, default 30 s), a run-failed problem (500) when it did not succeed, and 202 as usual when it still runs.',
   security: [{ bearerAuth: [] as string[] }, {} as Record<string, string[]>],
   responses: {
@@ -52,7 +64,8 @@ const hookRouteCommon = {
     202: { description: 'The run was durably started', content: { 'application/json': { schema: hookAcceptedSchema } } },
     400: problemResponse('Malformed JSON'),
     401: problemResponse('Bad or missing signature, or missing API token'),
-    404: problemResponse('No such workflow or webhook trigger'),
+    404: problemResponse('No such workflow or webhook trigger, or a signature that does not verify'),
+    409: problemResponse('This Idempotency-Key came with another body'),
     413: problemResponse('Body too large'),
     415: problemResponse('Not JSON'),
     500: problemResponse('`respond: "onFinish"`: the run ended without succeeding'),
@@ -74,14 +87,6 @@ const onlyHookRoute = createRoute({
   request: { params: workflowNameParamSchema, headers: hookHeaders },
 });
 
-/** The HMAC-SHA256 signature check, in constant time. */
-export function signatureMatches(secret: string, rawBody: Uint8Array, header: string | undefined): boolean {
-  const match = /^sha256=([0-9a-fA-F]{64})$/.exec(header?.trim() ?? '');
-  if (!match) return false;
-  const expected = createHmac('sha256', secret).update(rawBody).digest();
-  return timingSafeEqual(Buffer.from(match[1]!, 'hex'), expected);
-}
-
 function requestOf(c: Context<AppEnv>): WebhookRequest {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(c.req.header())) if (!HIDDEN_HEADERS.has(k.toLowerCase())) headers[k.toLowerCase()] = v;
@@ -95,14 +100,38 @@ export interface HooksRoutesDeps {
   runs: RunStore;
   /** The API token check (undefined: no API_TOKEN, the API is open). */
   auth?: MiddlewareHandler<AppEnv>;
-  /** The value of env `BRAID_SECRET_<name>`. */
+  /** The value of env `BRAID_WEBHOOK_SECRET_<name>`. */
   secret: (name: string) => string | undefined;
+  /** Unix seconds now (tests). */
+  nowS?: () => number;
 }
 
 export function hooksRoutes(deps: HooksRoutesDeps) {
   const app = createRouter();
+  const seen = new SeenSignatures();
+  const nowS = deps.nowS ?? (() => Math.floor(Date.now() / 1000));
+
+  /** Whether the caller holds the API token (then it may learn why a delivery was refused). */
+  async function holdsToken(c: Context<AppEnv>): Promise<boolean> {
+    if (!deps.auth) return true;
+    return deps.auth(c, async () => undefined).then(
+      () => true,
+      () => false,
+    );
+  }
 
   async function deliver(c: Context<AppEnv>, name: string, triggerId?: string) {
+    try {
+      return await verifiedDelivery(c, name, triggerId);
+    } catch (err) {
+      if (err instanceof ApiError && (err.kind === 'notFound' || err.kind === 'unauthorized') && !(err as { verified?: boolean }).verified && !(await holdsToken(c))) {
+        throw new ApiError('notFound', NOT_ACCEPTED);
+      }
+      throw err;
+    }
+  }
+
+  async function verifiedDelivery(c: Context<AppEnv>, name: string, triggerId?: string) {
     const latest = await deps.saved.latest(name);
     const webhooks = latest.triggers.filter((t) => t.kind === 'webhook');
     let trigger;
@@ -122,11 +151,16 @@ export function hooksRoutes(deps: HooksRoutesDeps) {
     }
 
     const raw = new Uint8Array(await c.req.arrayBuffer());
+    let deliveryId: string | undefined;
     if (trigger.secret !== undefined) {
-      const secret = deps.secret(trigger.secret);
-      if (secret === undefined || !signatureMatches(secret, raw, c.req.header(SIGNATURE_HEADER))) {
-        throw new ApiError('unauthorized', `a valid "X-Braid-Signature: sha256=<hex HMAC-SHA256 of the body>" is required`);
+      const key = deps.secret(trigger.secret);
+      const scheme: VerifyScheme = trigger.verify ?? 'braid';
+      const verdict = key === undefined ? { ok: false as const, why: 'its key is not set on this server' } : verifySignature(scheme, key, raw, (h) => c.req.header(h), nowS());
+      if (!verdict.ok) throw new ApiError('unauthorized', `the delivery's ${scheme} signature does not verify: ${verdict.why}`);
+      if (verdict.replayKey !== undefined && !seen.firstUse(verdict.replayKey, nowS())) {
+        throw new ApiError('unauthorized', `the delivery's ${scheme} signature was used before`);
       }
+      deliveryId = verdict.deliveryId;
     } else if (deps.auth) {
       await deps.auth(c, async () => undefined);
     }
@@ -134,7 +168,7 @@ export function hooksRoutes(deps: HooksRoutesDeps) {
     const input = parseJsonBody(new TextDecoder().decode(raw));
     assertNesting(input, '$');
 
-    const key = c.req.header(IDEMPOTENCY_HEADER);
+    const key = c.req.header(IDEMPOTENCY_HEADER) ?? deliveryId;
     const runId = key
       ? `${nameSlug(name)}-hook-${createHash('sha256').update(`${name}\n${trigger.id}\n${key}`).digest('hex').slice(0, 32)}`
       : undefined;
@@ -161,6 +195,11 @@ export function hooksRoutes(deps: HooksRoutesDeps) {
       return c.json(accepted(started.runId, 'running', false, started.version), 202, { location: started.links.self });
     } catch (err) {
       if (runId && isAlreadyStarted(err)) {
+        // The same key with another body is not a retry: refuse it rather than answer with another delivery's run.
+        const earlier = await deps.runs.get(runId);
+        if (canonicalJson(earlier.input ?? null) !== canonicalJson(input ?? null)) {
+          throw Object.assign(new ApiError('conflict', 'this Idempotency-Key was used with another body'), { verified: true });
+        }
         // A retried delivery gets what the first one got (or would have, had it waited).
         const finished = trigger.respond === 'onFinish' ? await finishedRun(deps.runs, c, runId, trigger) : undefined;
         if (finished) return c.json(finished.output, 200, finished.headers);

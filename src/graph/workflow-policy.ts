@@ -1,0 +1,96 @@
+/**
+ * What a definition may reach beyond its own graph, checked where it enters
+ * (the API's validation) with the operator's settings:
+ *
+ * - `activity` nodes call only what `ACTIVITY_ALLOWLIST` lists
+ *   (`taskQueue:activityType`, `*` on either side; empty by default, so an
+ *   operator opts in), and never one of Braid's own activities or a custom
+ *   node type's (they trust their input to have been validated);
+ * - `$secrets.NAME` never names a webhook verification key
+ *   (`BRAID_WEBHOOK_SECRET_NAME`), even when a `BRAID_SECRET_NAME` exists.
+ *
+ * Nested definitions (a subworkflow's `workflow`, a forEach's `body`) are
+ * checked too. Pure: the caller passes the settings.
+ */
+import { INTERNAL_ACTIVITY_TYPES } from './internal-activities';
+import { formatPath } from './json';
+import { secretNames } from './secrets';
+import type { ValidationIssue } from './validate';
+import { ISSUE_CODES } from './validate';
+
+export interface WorkflowPolicy {
+  /** ACTIVITY_ALLOWLIST entries: `taskQueue:activityType`, either side `*`. */
+  activityAllowlist: readonly string[];
+  /** The task queue an `activity` node without `taskQueue` uses (Braid's own). */
+  taskQueue: string;
+  /** Custom node types (BRAID_NODE_TYPES): their activities are Braid's too. */
+  customTypes: readonly string[];
+  /** Whether `BRAID_WEBHOOK_SECRET_<name>` is set. */
+  isWebhookKey: (name: string) => boolean;
+}
+
+/** Parses ACTIVITY_ALLOWLIST; throws naming a malformed entry. */
+export function parseActivityAllowlist(text: string | undefined): string[] {
+  const entries = (text ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const e of entries) {
+    if (!/^[^:\s]+:[^:\s]+$/.test(e)) throw new Error(`ACTIVITY_ALLOWLIST entry "${e}" must be taskQueue:activityType (either side may be *)`);
+  }
+  return entries;
+}
+
+export function activityAllowed(allowlist: readonly string[], taskQueue: string, activityType: string): boolean {
+  return allowlist.some((entry) => {
+    const [queue, type] = entry.split(':') as [string, string];
+    return (queue === '*' || queue === taskQueue) && (type === '*' || type === activityType);
+  });
+}
+
+interface NodeLike {
+  id?: unknown;
+  type?: unknown;
+  data?: Record<string, unknown>;
+}
+
+/** Every issue of `definition` under `policy`, with paths into it. */
+export function policyIssues(definition: unknown, policy: WorkflowPolicy, base: (string | number)[] = []): ValidationIssue[] {
+  const nodes = (definition as { nodes?: unknown } | null)?.nodes;
+  if (!Array.isArray(nodes)) return [];
+  const issues: ValidationIssue[] = [];
+  nodes.forEach((raw: unknown, i) => {
+    if (raw === null || typeof raw !== 'object') return;
+    const node = raw as NodeLike;
+    const nodeId = typeof node.id === 'string' ? { nodeId: node.id } : {};
+    const data = node.data !== null && typeof node.data === 'object' ? node.data : {};
+    if (node.type === 'activity' && typeof data.activityType === 'string') {
+      const type = data.activityType;
+      const queue = typeof data.taskQueue === 'string' ? data.taskQueue : policy.taskQueue;
+      const path = formatPath([...base, 'nodes', i, 'data', 'activityType']);
+      if (INTERNAL_ACTIVITY_TYPES.has(type) || policy.customTypes.includes(type)) {
+        issues.push({ code: ISSUE_CODES.forbiddenActivity, path, ...nodeId, message: `"${type}" is one of Braid's own activities; an activity node cannot call it` });
+      } else if (!activityAllowed(policy.activityAllowlist, queue, type)) {
+        issues.push({
+          code: ISSUE_CODES.forbiddenActivity,
+          path,
+          ...nodeId,
+          message: `activity "${queue}:${type}" is not in ACTIVITY_ALLOWLIST${policy.activityAllowlist.length === 0 ? ' (empty: the operator allows activities by taskQueue:activityType)' : ''}`,
+        });
+      }
+    }
+    const { workflow: _w, body: _b, ...own } = data;
+    for (const name of secretNames(own)) {
+      if (policy.isWebhookKey(name)) {
+        issues.push({
+          code: ISSUE_CODES.forbiddenSecret,
+          path: formatPath([...base, 'nodes', i, 'data']),
+          ...nodeId,
+          message: `$secrets.${name} names a webhook verification key (BRAID_WEBHOOK_SECRET_${name}); workflows cannot read it`,
+        });
+      }
+    }
+    // Nested definitions: a subworkflow's inline workflow, a forEach's inline body.
+    for (const key of ['workflow', 'body'] as const) {
+      if (data[key] !== null && typeof data[key] === 'object') issues.push(...policyIssues(data[key], policy, [...base, 'nodes', i, 'data', key]));
+    }
+  });
+  return issues;
+}
