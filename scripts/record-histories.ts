@@ -35,7 +35,7 @@ async function main() {
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: sdkExecutable('testServer') } });
   const target = await startHttpTarget();
   const taskQueue = 'record-histories';
-  const worker = await createBraidWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue, activities: createActivities({ httpAllowlist: ['127.0.0.1'] }) });
+  const worker = await createBraidWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue, activities: createActivities({ httpAllowlist: ['127.0.0.1'], env: { BRAID_SECRET_API_KEY: 'recorded-key-value' } }) });
   try {
     await worker.runUntil(async () => {
       for (const file of readdirSync(join(root, 'examples')).filter((f) => f.endsWith('.json'))) {

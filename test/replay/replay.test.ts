@@ -26,6 +26,8 @@ const v1 = load(join(dir, 'v1'), 'v1/');
 const v2 = load(join(dir, 'v2'), 'v2/');
 /** Recorded before `braid-host-order-v1` (requests in definition order, no remaining path): they replay as then. */
 const v3 = load(join(dir, 'v3'), 'v3/');
+/** Recorded before `braid-secret-nonce-v1` (placeholders without a nonce): they replay with the old placeholders. */
+const v4 = load(join(dir, 'v4'), 'v4/');
 /** Batch children (nodeBatchWorkflow, forEachBatchWorkflow), each replayed under its own workflow id (the file's name). */
 const loadChildren = (folder: string, prefix: string) =>
   readdirSync(folder)
@@ -36,7 +38,7 @@ const children = [
   ...loadChildren(join(dir, 'v2', 'children'), 'v2/children/'),
   ...loadChildren(join(dir, 'v3', 'children'), 'v3/children/'),
 ];
-const histories = [...current, ...v1, ...v2, ...v3, ...children];
+const histories = [...current, ...v1, ...v2, ...v3, ...v4, ...children];
 
 describe('replay', () => {
   it('has a recorded history for every example', () => {
@@ -49,12 +51,14 @@ describe('replay', () => {
     // v3: the ten examples there were before braid-host-order-v1.
     expect(v3.length).toBe(10);
     for (const h of v3) expect(examples).toContain(h.file.slice(3));
+    // v4: a run that names a secret, before braid-secret-nonce-v1.
+    expect(v4.map((h) => h.file)).toEqual(['v4/secret-header.json']);
   });
 
   it('replays every recorded history against the current workflow code', async () => {
     quietRuntime();
     // Not a loop that passes by running zero times: every example's history (now, before the host order and before the fast path), the three v1 ones, and batch children of both kinds.
-    expect(histories.length).toBe(current.length + 3 + v2.length + v3.length + children.length);
+    expect(histories.length).toBe(current.length + 3 + v2.length + v3.length + v4.length + children.length);
     expect(current.length).toBeGreaterThanOrEqual(5);
     const childTypes = new Set(children.map((c) => c.history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name));
     expect([...childTypes].sort()).toEqual(['forEachBatchWorkflow', 'nodeBatchWorkflow']);

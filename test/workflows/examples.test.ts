@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateDefinition } from '../../src/graph/validate';
 import { runGraph } from '../helpers/run-graph';
-import { useTimeSkippingWithTarget } from '../helpers/temporal';
+import { testActivities, useTimeSkippingWithTarget } from '../helpers/temporal';
 import { BUILT_IN } from '../../workflows/nodes';
 import { pinnedRun } from '../../src/api/pins';
 import { assertValid } from '../../src/graph/validate';
@@ -17,6 +17,8 @@ const examples = readdirSync(dir)
 const seedsOf = (example: (typeof examples)[number]) => (example.pins ? pinnedRun(assertValid(example.workflow, BUILT_IN).graph, BUILT_IN, example.pins) : {});
 
 const ctx = useTimeSkippingWithTarget();
+/** The key secret-header.json sends (env BRAID_SECRET_API_KEY on a real worker). */
+const activities = () => testActivities({ env: { BRAID_SECRET_API_KEY: 'example-key-value' } });
 
 describe('examples', () => {
   it('has the old executor\'s five-branch fan-out among them', () => {
@@ -25,9 +27,16 @@ describe('examples', () => {
 
   it.each(examples.map((e) => [e.file, e] as const))('%s validates and succeeds', async (_file, example) => {
     expect(validateDefinition(example.workflow, BUILT_IN).ok).toBe(true);
-    const { state } = await runGraph(ctx.env, example.workflow, { input: { ...example.input, baseUrl: ctx.target.url }, ...seedsOf(example) });
+    const { state } = await runGraph(ctx.env, example.workflow, { input: { ...example.input, baseUrl: ctx.target.url }, ...seedsOf(example), activities: activities() });
     expect(state.status).toBe('succeeded');
     expect(Object.values(state.nodes).every((n) => n.status !== 'pending' && n.status !== 'running')).toBe(true);
+  });
+
+  it('secret-header sends the key and sees it masked where the target echoes it', async () => {
+    const example = examples.find((e) => e.file === 'secret-header.json')!;
+    const { state } = await runGraph(ctx.env, example.workflow, { input: { baseUrl: ctx.target.url }, activities: activities() });
+    expect(ctx.target.requests.at(-1)!.headers.authorization).toBe('Bearer example-key-value');
+    expect(state.nodes.seen!.output).toBe('Bearer ***');
   });
 
   it('fan-out runs its five branches side by side and joins them once', async () => {
