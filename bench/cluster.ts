@@ -31,6 +31,7 @@ import { startHttpTarget } from '../test/helpers/http-target';
 import { chain, fanOut, tiny } from './graphs';
 import { quantile, quietBundler, round } from './stats';
 import { startApiProcess } from './watching';
+import { stackAuth } from '../test/helpers/stack-token';
 
 const TASK_QUEUE = 'braid-bench';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -187,7 +188,7 @@ async function measureStack(stack: Stack, workflowBundle: WorkflowBundle, base: 
         for (let i = 0; i < perClient; i++) {
           const api = stack.apis[(c + i) % stack.apis.length]!;
           const t0 = performance.now();
-          const res = await fetch(`${api}/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ workflow: tiny(), input: i }) });
+          const res = await fetch(`${api}/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json', ...stackAuth }, body: JSON.stringify({ workflow: tiny(), input: i }) });
           await res.arrayBuffer();
           latencies.push(performance.now() - t0);
           if (res.status !== 201) refused++;
@@ -237,7 +238,7 @@ async function sustainedRuns(stack: Stack, client: Client, base: string, runs: n
     Array.from({ length: 20 }, async () => {
       while (next < runs) {
         const i = next++;
-        const res = await fetch(`${apis[i % apis.length]}/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ workflow, runId: `${prefix}-${i}` }) });
+        const res = await fetch(`${apis[i % apis.length]}/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json', ...stackAuth }, body: JSON.stringify({ workflow, runId: `${prefix}-${i}` }) });
         await res.arrayBuffer();
         if (res.status === 201) accepted++;
       }

@@ -7,6 +7,7 @@
 import type { Client } from '@temporalio/client';
 import type { GraphDefinition } from '../src/graph/schema';
 import { readSse } from '../test/helpers/sse';
+import { STACK_TOKEN, stackAuth } from '../test/helpers/stack-token';
 
 interface Stats { n: number; median: number; p95: number }
 const stats = (xs: number[]): Stats => {
@@ -16,14 +17,14 @@ const stats = (xs: number[]): Stats => {
 };
 
 async function start(api: string, workflow: GraphDefinition): Promise<string> {
-  const res = await fetch(`${api}/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ workflow }) });
+  const res = await fetch(`${api}/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json', ...stackAuth }, body: JSON.stringify({ workflow }) });
   if (res.status !== 201) throw new Error(`start answered ${res.status}: ${await res.text()}`);
   return ((await res.json()) as { runId: string }).runId;
 }
 
 /** Reads a run's SSE stream to its `run` event; records each node change's lag. */
 async function watchSse(api: string, runId: string, lags: number[]): Promise<void> {
-  const events = await readSse(await fetch(`${api}/v1/runs/${runId}/events`), (e) => e.event === 'run');
+  const events = await readSse(await fetch(`${api}/v1/runs/${runId}/events`, { headers: stackAuth }), (e) => e.event === 'run');
   for (const e of events) {
     if (e.event !== 'node') continue;
     const node = e.data as { status: string; startedAt?: string | null; finishedAt?: string | null };
@@ -34,7 +35,7 @@ async function watchSse(api: string, runId: string, lags: number[]): Promise<voi
 
 async function poll(api: string, runId: string): Promise<void> {
   for (;;) {
-    const res = await fetch(`${api}/v1/runs/${runId}`);
+    const res = await fetch(`${api}/v1/runs/${runId}`, { headers: stackAuth });
     const body = (await res.json()) as { status: string };
     if (body.status !== 'running') return;
     await new Promise((r) => setTimeout(r, 20));
@@ -83,7 +84,7 @@ export async function startApiProcess(temporalAddress: string, taskQueue: string
   // Its own SQLite database (saved workflows, learned durations), not the project's .data.
   const dataDir = mkdtempSync(join(tmpdir(), 'braid-bench-api-'));
   const child = spawn(process.execPath, ['--import', 'tsx', resolve(__dirname, '..', 'src', 'api.ts')], {
-    env: { ...process.env, TEMPORAL_ADDRESS: temporalAddress, TASK_QUEUE: taskQueue, PORT: String(port), HOST: '127.0.0.1', RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'error', PAYLOAD_STORE: 'off', DATA_DIR: dataDir },
+    env: { ...process.env, TEMPORAL_ADDRESS: temporalAddress, TASK_QUEUE: taskQueue, PORT: String(port), HOST: '127.0.0.1', RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'error', PAYLOAD_STORE: 'off', DATA_DIR: dataDir, API_TOKEN: STACK_TOKEN },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
@@ -107,7 +108,7 @@ export async function startApiProcess(temporalAddress: string, taskQueue: string
  */
 export async function postAndWait(api: string, path: string, body: unknown): Promise<{ ms: number; runId: string }> {
   const t0 = performance.now();
-  const res = await fetch(`${api}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', prefer: 'wait=60' }, body: JSON.stringify(body) });
+  const res = await fetch(`${api}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', prefer: 'wait=60', ...stackAuth }, body: JSON.stringify(body) });
   const run = (await res.json()) as { status?: string; runId: string };
   const ms = performance.now() - t0;
   if (res.headers.get('preference-applied') === null || run.status !== 'succeeded') {

@@ -10,6 +10,7 @@ import type { FaultReport } from '../test/helpers/fault-scenarios';
 import { listedRunIds, runWithCrash } from '../test/helpers/fault-scenarios';
 import { startHttpTarget } from '../test/helpers/http-target';
 import { startSplitStack } from '../test/helpers/split-stack';
+import { stackAuth } from '../test/helpers/stack-token';
 
 async function main() {
   const target = await startHttpTarget();
@@ -29,7 +30,7 @@ async function main() {
     const codes: Record<string, number> = {};
     const body = JSON.stringify({ workflow: { name: 'outage', nodes: [{ id: 'start', type: 'trigger' }] } });
     for (let i = 0; i < 20; i++) {
-      const res = await fetch(`${stack.api}/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const res = await fetch(`${stack.api}/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json', ...stackAuth }, body });
       codes[res.status] = (codes[res.status] ?? 0) + 1;
     }
     outage.whileDown = codes;
@@ -38,7 +39,7 @@ async function main() {
     let accepted = 0;
     const acceptedIds: string[] = [];
     for (let i = 0; i < 200 && accepted < 5; i++) {
-      const res = await fetch(`${stack.api}/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const res = await fetch(`${stack.api}/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json', ...stackAuth }, body });
       if (res.status === 201) {
         accepted++;
         acceptedIds.push(((await res.json()) as { runId: string }).runId);
@@ -47,7 +48,7 @@ async function main() {
     outage.serviceBackAfterMs = Date.now() - t0;
     outage.acceptedAfterRecovery = accepted;
     await new Promise((r) => setTimeout(r, 3000));
-    const statuses = await Promise.all(acceptedIds.map(async (id) => ((await (await fetch(`${stack.api}/v1/runs/${id}`)).json()) as { status: string }).status));
+    const statuses = await Promise.all(acceptedIds.map(async (id) => ((await (await fetch(`${stack.api}/v1/runs/${id}`, { headers: stackAuth })).json()) as { status: string }).status));
     outage.acceptedRunsSucceeded = statuses.filter((s) => s === 'succeeded').length;
   } finally {
     await stack.stop();

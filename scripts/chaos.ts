@@ -43,6 +43,7 @@ import type { RunView } from '../src/api/run-store';
 import { check, summary } from './chaos/invariants';
 import { redriveShare } from './chaos/redrive';
 import type { Violation } from './chaos/invariants';
+import { stackAuth } from '../test/helpers/stack-token';
 
 const { values } = parseArgs({
   options: {
@@ -182,7 +183,7 @@ async function main() {
       for (;;) {
         const res = await fetch(`${stack.api()}/v1/runs`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', ...stackAuth },
           body: JSON.stringify({ runId: c.runId, workflow: c.definition, input: c.input }),
         }).catch(() => undefined);
         if (res?.status === 201 || res?.status === 409) {
@@ -226,7 +227,7 @@ async function main() {
     const deadline = Date.now() + 5 * 60_000;
     for (const runId of accepted) {
       for (;;) {
-        const res = await fetch(`${stack.api()}/v1/runs/${encodeURIComponent(runId)}`).catch(() => undefined);
+        const res = await fetch(`${stack.api()}/v1/runs/${encodeURIComponent(runId)}`, { headers: stackAuth }).catch(() => undefined);
         const view = res?.status === 200 ? ((await res.json()) as RunView) : undefined;
         if (view && TERMINAL.has(view.status)) {
           views.set(runId, view);
@@ -241,7 +242,7 @@ async function main() {
     const listed = new Map<string, number>();
     let cursor: string | null = null;
     do {
-      const res = await fetch(`${stack.api()}/v1/runs?workflow=chaos&limit=1000${cursor ? `&cursor=${cursor}` : ''}`).catch(() => undefined);
+      const res = await fetch(`${stack.api()}/v1/runs?workflow=chaos&limit=1000${cursor ? `&cursor=${cursor}` : ''}`, { headers: stackAuth }).catch(() => undefined);
       if (res?.status !== 200) {
         await sleep(500); // a part still coming back: ask again
         continue;

@@ -5,11 +5,13 @@
  * accepted run must reach a terminal state: counts lost and duplicated runs.
  */
 import { startSplitStack } from '../test/helpers/split-stack';
+import { stackAuth } from '../test/helpers/stack-token';
 
 const argRuns = process.argv.indexOf('--runs');
 const RUNS = argRuns > 0 ? Number(process.argv[argRuns + 1]) : 1000;
 let API = process.env.API_URL ?? '';
-const headers: Record<string, string> = { 'content-type': 'application/json', ...(process.env.API_TOKEN ? { authorization: `Bearer ${process.env.API_TOKEN}` } : {}) };
+// A stack it starts itself uses the loopback stacks' token; a running one, API_TOKEN.
+const headers: Record<string, string> = { 'content-type': 'application/json', ...(process.env.API_TOKEN ? { authorization: `Bearer ${process.env.API_TOKEN}` } : process.env.API_URL ? {} : stackAuth) };
 
 async function main() {
   const stack = API ? undefined : await startSplitStack({ RATE_LIMIT_PER_MINUTE: '0' });

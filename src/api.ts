@@ -5,7 +5,8 @@ import { createApp } from './api/app';
 import { warmApi } from './api/warm';
 import { withCustomTypes } from '../workflows/nodes';
 import type { Config } from './config';
-import { isLoopbackHost, loadConfig, temporalAddressOf } from './config';
+import { loadConfig, temporalAddressOf } from './config';
+import { ensureApiToken } from './api-token';
 import { createLogger } from './logger';
 import type { Logger } from './logger';
 import { chainCodecs, loadDataConverter } from './codec/data-converter';
@@ -16,16 +17,16 @@ import { databaseOptions, openDatabase } from './store/database';
 import { createCountedRuns } from './store/counted-runs';
 import { createNodeDurations } from './store/node-durations';
 import { createWorkflowRepository } from './store/workflow-repository';
+import { createPageSessions } from './store/page-sessions';
 
 /** How long requests in flight (and event streams) get to finish when the API stops. */
 const SHUTDOWN_GRACE_MS = 5_000;
 
-export async function startApi(config: Config, logger: Logger) {
-  if (!isLoopbackHost(config.host) && !config.apiToken) {
-    throw new Error(
-      `refusing to listen on ${config.host} without API_TOKEN: set API_TOKEN, or HOST=127.0.0.1 to stay on this machine`,
-    );
-  }
+export async function startApi(given: Config, logger: Logger) {
+  // Never without a credential: API_TOKEN, or one kept in DATA_DIR (made on first start).
+  const credential = ensureApiToken(given.apiToken, given.dataDir);
+  if (credential.from !== 'env') logger.info(credential.from === 'generated' ? 'api token generated' : 'api token read', { file: credential.path });
+  const config: Config = { ...given, apiToken: credential.token };
   const dataConverter = loadDataConverter(config);
   const client = createApiClient(temporalAddressOf(config), config.namespace, dataConverter);
   void ensureSearchAttributes(client, config.namespace, logger);
@@ -35,7 +36,7 @@ export async function startApi(config: Config, logger: Logger) {
   const nodeTypes = await loadNodeTypes(config.nodeTypesPath);
   // Error workflows (settings.onFailure): a look every 2 s for runs that failed, timed out or were terminated.
   const background = new AbortController();
-  const app = createApp({ client, config, logger, repository, errorWorkflows: { intervalMs: 2_000, signal: background.signal }, countedRuns: createCountedRuns(database.db), nodeDurations: createNodeDurations(database.db), nodeTypes, claimCheck: config.payloadStore !== undefined, codec: config.encryptionKey && dataConverter?.payloadCodecs ? chainCodecs(dataConverter.payloadCodecs) : undefined });
+  const app = createApp({ client, config, logger, repository, sessions: createPageSessions(database.db), errorWorkflows: { intervalMs: 2_000, signal: background.signal }, countedRuns: createCountedRuns(database.db), nodeDurations: createNodeDurations(database.db), nodeTypes, claimCheck: config.payloadStore !== undefined, codec: config.encryptionKey && dataConverter?.payloadCodecs ? chainCodecs(dataConverter.payloadCodecs) : undefined });
   await warmApi(client, withCustomTypes(nodeTypes.values()));
   const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port });
   await new Promise<void>((resolve, reject) => {
@@ -47,6 +48,8 @@ export async function startApi(config: Config, logger: Logger) {
   logger.info('api listening', { url: `http://${config.host}:${port}`, docs: `http://${config.host}:${port}/docs` });
   return {
     port,
+    /** The API's credential (for the sign-in link a person is shown). */
+    apiToken: credential.token,
     async close() {
       // Stop accepting, drop kept-alive idle connections at once (a client
       // polling /readyz must not hold shutdown up), and cut the rest (open

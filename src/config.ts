@@ -34,6 +34,12 @@ export const envSchema = z.object({
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
   HTTP_ALLOWLIST: optionalString,
+  /** The address people reach the API by (https://braid.example.com): its host is served besides loopback names. */
+  PUBLIC_URL: optionalString.refine((v) => v === undefined || /^https?:\/\/[^/]+/.test(v), 'must be an http(s) URL'),
+  /** Proxies whose X-Forwarded-For is believed (comma-separated addresses), for rate limits by client address. */
+  TRUSTED_PROXIES: optionalString,
+  /** Event streams (SSE) one principal may hold open at once. */
+  SSE_STREAMS_PER_PRINCIPAL: z.coerce.number().int().min(1).default(100),
   /** What `activity` nodes may call: `taskQueue:activityType`, comma-separated, `*` on either side; empty: nothing. */
   ACTIVITY_ALLOWLIST: optionalString.superRefine((v, ctx) => {
     try {
@@ -97,6 +103,9 @@ export interface Config {
   httpAllowlist: string[];
   /** ACTIVITY_ALLOWLIST (src/graph/workflow-policy.ts). */
   activityAllowlist: string[];
+  publicUrl?: string;
+  trustedProxies: string[];
+  sseStreamsPerPrincipal: number;
   /** Hard caps on concurrent requests by `host` or `host:port` (HTTP_HOST_LIMITS). */
   httpHostLimits: Map<string, number>;
   /** Adaptive per-origin concurrency for http nodes (HTTP_ADAPTIVE_CONCURRENCY). */
@@ -146,6 +155,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxBodyBytes: e.MAX_BODY_BYTES,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     activityAllowlist: parseActivityAllowlist(e.ACTIVITY_ALLOWLIST),
+    publicUrl: e.PUBLIC_URL,
+    trustedProxies: (e.TRUSTED_PROXIES ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    sseStreamsPerPrincipal: e.SSE_STREAMS_PER_PRINCIPAL,
     httpAllowlist: (e.HTTP_ALLOWLIST ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     httpMaxResponseBytes: e.HTTP_MAX_RESPONSE_BYTES,
     httpHostLimits: parseHostLimits(e.HTTP_HOST_LIMITS),

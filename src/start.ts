@@ -72,6 +72,11 @@ runMain('start', async (stopSignal) => {
       const api = await startApi(config, logger.child({ component: 'api' }));
       const base = `http://${config.host}:${api.port}`;
       logger.info('braid is up', { api: base, runs: `${base}/runs`, editor: `${base}/editor`, docs: `${base}/docs`, temporalUi: config.temporalUiUrl });
+      // For a person: the sign-in link (Jupyter's convention), and where the token lives.
+      process.stdout.write(
+        `\nBraid is up. Sign in: ${base}/runs?token=${encodeURIComponent(api.apiToken)}\n` +
+          `  API:  ${base}/v1 with "Authorization: Bearer <token>"${config.apiToken ? ' (API_TOKEN)' : ` (the token is in ${config.dataDir}/api-token)`}\n\n`,
+      );
       try {
         await Promise.race([stopSignal, worker.gaveUp, server?.gaveUp ?? new Promise<never>(() => {})]);
       } finally {

@@ -9,6 +9,7 @@ import { TASK_QUEUE } from '../context';
 import { tiny } from '../graphs';
 import { quantile, round } from '../stats';
 import { startApiProcess } from '../watching';
+import { stackAuth } from '../../test/helpers/stack-token';
 
 export async function apiScenario(ctx: BenchContext): Promise<void> {
   const { log, server } = ctx;
@@ -25,7 +26,7 @@ async function startLatency(ctx: BenchContext, api: string): Promise<void> {
   const { quick, client, results, table, goals } = ctx;
   const startRun = async (runId: string) => {
     const t0 = performance.now();
-    const res = await fetch(`${api}/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ workflow: tiny(), input: { runId }, runId }) });
+    const res = await fetch(`${api}/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json', ...stackAuth }, body: JSON.stringify({ workflow: tiny(), input: { runId }, runId }) });
     await res.arrayBuffer();
     return { ms: performance.now() - t0, status: res.status };
   };
@@ -95,7 +96,7 @@ async function startLatency(ctx: BenchContext, api: string): Promise<void> {
 
 /** The API process's own CPU time so far, from its /metrics. */
 async function apiCpuSeconds(api: string): Promise<number> {
-  const text = await (await fetch(`${api}/metrics`)).text();
+  const text = await (await fetch(`${api}/metrics`, { headers: stackAuth })).text();
   const line = /^process_cpu_seconds_total (\S+)$/m.exec(text);
   if (!line) throw new Error('the API process reports no process_cpu_seconds_total');
   return Number(line[1]);

@@ -17,6 +17,7 @@ import type { BenchContext } from '../context';
 import { TASK_QUEUE } from '../context';
 import { round } from '../stats';
 import { postAndWait, startApiProcess } from '../watching';
+import { stackAuth } from '../../test/helpers/stack-token';
 
 const OPTIMAL_MS = 2000;
 
@@ -40,12 +41,12 @@ export async function limitScenario(ctx: BenchContext): Promise<void> {
     const definitionOrder = await timed('/v1/runs', { workflow: limitBinds(base, { short: '1s', long: '1s' }) });
     const withEstimates = await timed('/v1/runs', { workflow: limitBinds(base, { short: '300ms', long: '2s' }) });
     const name = `s7-${Date.now().toString(36)}`;
-    const put = await fetch(`${api.url}/v1/workflows/${name}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(limitBinds(base)) });
+    const put = await fetch(`${api.url}/v1/workflows/${name}`, { method: 'PUT', headers: { 'content-type': 'application/json', ...stackAuth }, body: JSON.stringify(limitBinds(base)) });
     if (put.status !== 201) throw new Error(`S7: saving the workflow answered ${put.status}`);
     const firstSaved = await timed(`/v1/workflows/${name}/runs`, {});
     // The next start learns from the first run once Temporal's visibility lists it.
     for (let i = 0; i < 100; i++) {
-      const list = (await (await fetch(`${api.url}/v1/runs?workflow=${name}&status=succeeded`)).json()) as { runs: { runId: string }[] };
+      const list = (await (await fetch(`${api.url}/v1/runs?workflow=${name}&status=succeeded`, { headers: stackAuth })).json()) as { runs: { runId: string }[] };
       if (list.runs.some((r) => r.runId === firstSaved.runId)) break;
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -7,6 +7,7 @@
  */
 import type { RunView } from '../../src/api/run-store';
 import type { Violation } from './invariants';
+import { stackAuth } from '../../test/helpers/stack-token';
 
 const TERMINAL = new Set(['succeeded', 'failed', 'canceled', 'terminated', 'timed_out']);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -28,7 +29,7 @@ export async function redriveShare(
   const chosen = failed.filter((_, i) => i % (opts.every ?? 3) === 0).slice(0, opts.max ?? 10);
   const pass: RedrivePass = { redriven: 0, reusedNodes: 0, violations: [] };
   for (const runId of chosen) {
-    const res = await fetch(`${api}/v1/runs/${encodeURIComponent(runId)}/redrive`, { method: 'POST' }).catch(() => undefined);
+    const res = await fetch(`${api}/v1/runs/${encodeURIComponent(runId)}/redrive`, { method: 'POST', headers: stackAuth }).catch(() => undefined);
     if (res?.status !== 201) {
       pass.violations.push({ invariant: 'redrive', runId, detail: `POST …/redrive answered ${res?.status ?? 'nothing'}: ${(await res?.text().catch(() => '')) ?? ''}`.slice(0, 300) });
       continue;
@@ -39,7 +40,7 @@ export async function redriveShare(
     const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
     let ended = false;
     while (!ended && Date.now() < deadline) {
-      const view = await fetch(`${api}/v1/runs/${encodeURIComponent(newId)}`)
+      const view = await fetch(`${api}/v1/runs/${encodeURIComponent(newId)}`, { headers: stackAuth })
         .then(async (r) => (r.status === 200 ? ((await r.json()) as RunView) : undefined))
         .catch(() => undefined);
       ended = view !== undefined && TERMINAL.has(view.status);

@@ -9,10 +9,11 @@ import '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
-import { bearerAuth, rateLimit, requestLog, requireJson, sessionOrBearer } from './middleware';
+import { bearerAuth, clientAddress, failedAuthLimit, hostCheck, rateLimit, refuseCrossSite, requestLog, requireJson, sessionOrBearer } from './middleware';
 import { createAssets } from '../ui/assets';
 import { uiRoutes } from '../ui/routes';
 import { createSession } from '../ui/session';
+import type { SessionStore } from '../ui/session';
 import { ApiError, PROBLEM_CONTENT_TYPE, toProblem } from './problem';
 import { temporalReadiness, withDatabaseCheck } from './readiness';
 import type { RunStore } from './run-store';
@@ -109,9 +110,18 @@ export function createApp(deps: AppDeps) {
   app.onError(renderProblem);
   app.notFound((c) => renderProblem(new ApiError('notFound', `no route for ${c.req.method} ${c.req.path}`), c));
 
-  const { auth, session, limiter } = guardApi(app, config, deps.codec !== undefined);
+  const { auth, session, limiter } = guardApi(app, config, deps.codec !== undefined, deps.sessions);
 
-  app.route('/', systemRoutes(readiness));
+  // Whether a request carries a credential, without answering 401 (readiness detail).
+  const authenticated = async (c: Context<AppEnv>) => {
+    if (!auth) return true;
+    if (c.req.header('authorization') === undefined && session && (await session.valid(c))) return true;
+    return auth(c, async () => undefined).then(
+      () => true,
+      () => false,
+    );
+  };
+  app.route('/', systemRoutes(readiness, authenticated));
   app.route('/', uiRoutes({ assets: deps.assets ?? createAssets(), session, apiToken: config.apiToken, limiter }));
   const watch = createRunWatch(store, { intervalMs: deps.watchIntervalMs ?? DEFAULT_WATCH_INTERVAL_MS });
   if (auth) app.use('/metrics', auth);
@@ -156,7 +166,15 @@ function problemRenderer(logger: AppDeps['logger']) {
  * from the browser), the token or the pages' sign-in, JSON only, the body
  * limit, and the rate limit on writes.
  */
-function guardApi(app: ReturnType<typeof createRouter>, config: AppDeps['config'], codec: boolean) {
+/** The sign-in form is a token and a path: a few KB at most. */
+const loginBodyLimit = bodyLimit({
+  maxSize: 8 * 1024,
+  onError: () => {
+    throw new ApiError('payloadTooLarge', 'sign-in body is larger than 8 KB', { headers: { connection: 'close' } });
+  },
+});
+
+function guardApi(app: ReturnType<typeof createRouter>, config: AppDeps['config'], codec: boolean, sessions: SessionStore | undefined) {
   if (codec) {
     // The Web UI calls the codec from the browser: CORS for its origin, before auth.
     app.use(
@@ -171,7 +189,18 @@ function guardApi(app: ReturnType<typeof createRouter>, config: AppDeps['config'
     );
   }
   const auth = config.apiToken ? bearerAuth(config.apiToken) : undefined;
-  const session = config.apiToken ? createSession(config.apiToken) : undefined;
+  const session = config.apiToken ? createSession(config.apiToken, sessions) : undefined;
+  const trusted = new Set(config.trustedProxies ?? []);
+  const address = (c: Context<AppEnv>) => clientAddress(c, trusted);
+  // DNS rebinding: only the names this server answers for (probes exempt: load balancers use service names).
+  const hosts = hostCheck(config.publicUrl ? [new URL(config.publicUrl).hostname] : []);
+  app.use('*', async (c, next) => (c.req.path === '/healthz' || c.req.path === '/readyz' ? next() : hosts(c, next)));
+  // Another site's page may not change anything, signed in or not (the Web UI's codec calls aside: CORS allows its origin).
+  const uiOrigin = new URL(config.temporalUiUrl).origin;
+  app.use('*', refuseCrossSite((c) => c.req.path.startsWith('/codec/') && c.req.header('origin') === uiOrigin));
+  // Failed sign-ins count per address, whatever RATE_LIMIT_PER_MINUTE says.
+  app.use('*', failedAuthLimit(address));
+  app.use('/ui/*', async (c, next) => (c.req.method === 'POST' ? loginBodyLimit(c, next) : next()));
   if (auth) {
     // Webhooks check a signature or the token themselves (routes/hooks.ts).
     // The pages' calls carry the sign-in cookie instead of the token.
@@ -192,11 +221,10 @@ function guardApi(app: ReturnType<typeof createRouter>, config: AppDeps['config'
       },
     }),
   );
+  // Keyed on who the request authenticated as, else its address: a caller cannot pick its own bucket.
   const limiter = rateLimit(config.rateLimitPerMinute, (c) => {
-    const auth = c.req.header('authorization');
-    if (auth) return `token:${auth}`;
-    const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
-    return `ip:${incoming?.socket?.remoteAddress ?? 'local'}`;
+    const principal = c.get('principal');
+    return principal ? `principal:${principal}` : `ip:${address(c)}`;
   });
   app.use('/v1/*', async (c, next) => (c.req.method === 'GET' ? next() : limiter(c, next)));
 

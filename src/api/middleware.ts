@@ -21,50 +21,162 @@ export function bearerAuth(token: string): MiddlewareHandler<AppEnv> {
         headers: { 'www-authenticate': 'Bearer realm="braid", error="invalid_token"' },
       });
     }
+    c.set('principal', 'api-token');
     await next();
   };
 }
 
-/**
- * The pages' sign-in cookie or a bearer token. A cookie-authenticated write
- * must come from this origin (SameSite=Strict already keeps other sites'
- * requests cookie-less; this also refuses a same-site neighbour).
- */
+/** The pages' sign-in cookie or a bearer token. */
 export function sessionOrBearer(session: Session, bearer: MiddlewareHandler<AppEnv>): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    if (c.req.header('authorization') === undefined && session.valid(c)) {
-      const origin = c.req.header('origin');
-      const unsafe = c.req.method !== 'GET' && c.req.method !== 'HEAD';
-      if (unsafe && origin !== undefined && origin !== new URL(c.req.url).origin && new URL(origin).host !== c.req.header('host')) {
-        throw new ApiError('forbidden', `a signed-in page may only write from its own origin, not ${origin}`);
-      }
+    if (c.req.header('authorization') === undefined && (await session.valid(c))) {
+      // A page session is the token's holder signed in.
+      c.set('principal', 'api-token');
       return next();
     }
     return bearer(c, next);
   };
 }
 
+const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+
+/** The host name of a Host header (no port, lower case, IPv6 brackets kept off). */
+export function hostName(host: string | undefined): string | undefined {
+  if (!host) return undefined;
+  const h = host.trim().toLowerCase();
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(h);
+  if (bracketed) return bracketed[1];
+  return h.replace(/:\d+$/, '');
+}
+
 /**
- * A fixed one-minute window per client (remote address, or the token when
- * auth is on). Answers 429 with `Retry-After`. In memory: one API process.
+ * DNS rebinding: the API answers only the host names it serves (loopback
+ * names, and the host of PUBLIC_URL), else 421. A page on another site whose
+ * name was made to resolve to 127.0.0.1 sends its own name and is refused.
  */
-export function rateLimit(perMinute: number, clientKey: (c: Parameters<MiddlewareHandler<AppEnv>>[0]) => string): MiddlewareHandler<AppEnv> {
-  const windows = new Map<string, { start: number; count: number }>();
+export function hostCheck(publicHosts: readonly string[]): MiddlewareHandler<AppEnv> {
+  const allowed = new Set([...LOOPBACK_NAMES, ...publicHosts.map((h) => h.toLowerCase())]);
   return async (c, next) => {
-    if (perMinute <= 0) return next();
-    const now = Date.now();
-    const key = clientKey(c);
-    let w = windows.get(key);
+    const name = hostName(c.req.header('host') ?? new URL(c.req.url).host);
+    if (name === undefined || !(allowed.has(name) || /^127\.\d+\.\d+\.\d+$/.test(name))) {
+      throw new ApiError('misdirected', `this server does not answer for host "${name ?? ''}"; set PUBLIC_URL to the address people use`);
+    }
+    await next();
+  };
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * A state-changing request from another site is refused whatever its
+ * credential: `Sec-Fetch-Site: cross-site`, an `Origin` of another host, or
+ * `Origin: null` (a sandboxed frame, a redirect, a file). Senders that are
+ * not browsers (curl, webhooks, SDKs) send neither and pass.
+ */
+export function refuseCrossSite(exempt: (c: Parameters<MiddlewareHandler<AppEnv>>[0]) => boolean = () => false): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (SAFE_METHODS.has(c.req.method) || exempt(c)) return next();
+    if (c.req.header('sec-fetch-site') === 'cross-site') throw new ApiError('forbidden', 'a request from another site may not change anything here');
+    const origin = c.req.header('origin');
+    if (origin !== undefined) {
+      let host: string | undefined;
+      try {
+        host = new URL(origin).host;
+      } catch {
+        host = undefined; // "null" and anything else that is not a URL
+      }
+      if (host === undefined || host.toLowerCase() !== (c.req.header('host') ?? new URL(c.req.url).host).toLowerCase()) {
+        throw new ApiError('forbidden', `a request from ${origin === 'null' ? 'an opaque origin (Origin: null)' : `origin ${origin.slice(0, 200)}`} may not change anything here`);
+      }
+    }
+    await next();
+  };
+}
+
+/**
+ * The client's address: the socket's peer, or the first address in
+ * `X-Forwarded-For` added by a proxy in TRUSTED_PROXIES (only then).
+ */
+export function clientAddress(c: Parameters<MiddlewareHandler<AppEnv>>[0], trustedProxies: ReadonlySet<string>): string {
+  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
+  const peer = (incoming?.socket?.remoteAddress ?? 'local').replace(/^::ffff:/, '');
+  if (!trustedProxies.has(peer)) return peer;
+  // Rightmost address a trusted proxy did not add: walk back over trusted hops.
+  const hops = (c.req.header('x-forwarded-for') ?? '').split(',').map((s) => s.trim().replace(/^::ffff:/, '')).filter(Boolean);
+  for (let i = hops.length - 1; i >= 0; i--) if (!trustedProxies.has(hops[i]!)) return hops[i]!;
+  return peer;
+}
+
+/** Fixed one-minute windows per key, in bounded memory (past `max` keys the oldest windows go). */
+export class MinuteWindows {
+  private readonly windows = new Map<string, { start: number; count: number }>();
+  constructor(private readonly max = 10_000) {}
+
+  /** Counts one for `key`; its count in the current window and when that window ends. */
+  hit(key: string, now = Date.now()): { count: number; resetMs: number } {
+    let w = this.windows.get(key);
     if (!w || now - w.start >= 60_000) {
-      if (windows.size > 10_000) for (const [k, v] of windows) if (now - v.start >= 60_000) windows.delete(k);
+      if (w) this.windows.delete(key);
+      while (this.windows.size >= this.max) this.windows.delete(this.windows.keys().next().value!);
       w = { start: now, count: 0 };
-      windows.set(key, w);
+      this.windows.set(key, w);
     }
     w.count++;
+    return { count: w.count, resetMs: w.start + 60_000 - now };
+  }
+
+  count(key: string, now = Date.now()): number {
+    const w = this.windows.get(key);
+    return w && now - w.start < 60_000 ? w.count : 0;
+  }
+
+  get size(): number {
+    return this.windows.size;
+  }
+}
+
+/** Failed authentications an address may make in a minute before it gets 429 for the rest of it. */
+export const FAILED_AUTH_PER_MINUTE = 20;
+
+/**
+ * Counts failed authentications (401 answers) per client address: past
+ * FAILED_AUTH_PER_MINUTE in a minute, every request from that address is a
+ * 429 until the minute ends, whatever RATE_LIMIT_PER_MINUTE says.
+ */
+export function failedAuthLimit(address: (c: Parameters<MiddlewareHandler<AppEnv>>[0]) => string, windows = new MinuteWindows()): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const key = address(c);
+    if (windows.count(key) >= FAILED_AUTH_PER_MINUTE) {
+      const { resetMs } = windows.hit(key);
+      const retryAfter = Math.max(1, Math.ceil(resetMs / 1000));
+      throw new ApiError('rateLimited', `more than ${FAILED_AUTH_PER_MINUTE} failed sign-ins a minute from this address; retry in ${retryAfter} s`, {
+        headers: { 'retry-after': String(retryAfter) },
+      });
+    }
+    try {
+      await next();
+    } catch (err) {
+      if (err instanceof ApiError && err.kind === 'unauthorized') windows.hit(key);
+      throw err;
+    }
+    if (c.res.status === 401) windows.hit(key);
+  };
+}
+
+/**
+ * A fixed one-minute window per client: the authenticated principal, else
+ * the client's address. Answers 429 with `Retry-After`. In memory: one API
+ * process; bounded.
+ */
+export function rateLimit(perMinute: number, clientKey: (c: Parameters<MiddlewareHandler<AppEnv>>[0]) => string): MiddlewareHandler<AppEnv> {
+  const windows = new MinuteWindows();
+  return async (c, next) => {
+    if (perMinute <= 0) return next();
+    const { count, resetMs } = windows.hit(clientKey(c));
     c.header('ratelimit-limit', String(perMinute));
-    c.header('ratelimit-remaining', String(Math.max(0, perMinute - w.count)));
-    if (w.count > perMinute) {
-      const retryAfter = Math.max(1, Math.ceil((w.start + 60_000 - now) / 1000));
+    c.header('ratelimit-remaining', String(Math.max(0, perMinute - count)));
+    if (count > perMinute) {
+      const retryAfter = Math.max(1, Math.ceil(resetMs / 1000));
       throw new ApiError('rateLimited', `more than ${perMinute} requests per minute; retry in ${retryAfter} s`, {
         headers: { 'retry-after': String(retryAfter) },
       });

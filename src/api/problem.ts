@@ -37,6 +37,7 @@ export const PROBLEM_TYPES = {
   conflict: { type: '/problems/conflict', title: 'Conflict', status: 409 },
   unauthorized: { type: '/problems/unauthorized', title: 'Unauthorized', status: 401 },
   forbidden: { type: '/problems/forbidden', title: 'Forbidden', status: 403 },
+  misdirected: { type: '/problems/misdirected', title: 'Misdirected request', status: 421 },
   rateLimited: { type: '/problems/rate-limited', title: 'Too many requests', status: 429 },
   unavailable: { type: '/problems/temporal-unavailable', title: 'Temporal unavailable', status: 503 },
   databaseUnavailable: { type: '/problems/database-unavailable', title: 'Database unavailable', status: 503 },

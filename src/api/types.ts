@@ -7,6 +7,7 @@ import type { ValidationResult } from '../graph/validate';
 import type { NodeTypeRegistry } from '../node-types';
 import type { NodeDurations } from '../store/node-durations';
 import type { CountedRuns } from '../store/counted-runs';
+import type { SessionStore } from '../ui/session';
 import type { WorkflowRepository } from '../store/workflow-repository';
 import type { Assets } from '../ui/assets';
 import type { RunStore } from './run-store';
@@ -16,7 +17,8 @@ export type ValidateWorkflow = (definition: unknown) => ValidationResult;
 
 export interface AppEnv {
   /** `nodeTypes`: every node type the API knows (built-in and custom), what `validate` checks against. */
-  Variables: { requestId: string; validate: ValidateWorkflow; nodeTypes: NodeCatalog };
+  /** `principal`: who the request authenticated as (the API token's holder today); unset when it did not. */
+  Variables: { requestId: string; validate: ValidateWorkflow; nodeTypes: NodeCatalog; principal?: string };
 }
 
 /** Readiness of the parts the API depends on. */
@@ -31,7 +33,9 @@ export interface AppDeps {
     Config,
     'namespace' | 'taskQueue' | 'temporalUiUrl' | 'apiToken' | 'maxBodyBytes' | 'rateLimitPerMinute'
   > &
-    Partial<Pick<Config, 'activityAllowlist'>>;
+    Partial<Pick<Config, 'activityAllowlist' | 'publicUrl' | 'trustedProxies' | 'sseStreamsPerPrincipal'>>;
+  /** Where page sessions live (Braid's database); memory when unset. */
+  sessions?: SessionStore;
   logger: Logger;
   /** Overrides for tests. */
   runStore?: RunStore;

@@ -32,6 +32,7 @@ import { startPartProcess } from './process';
 import { POSTGRES_SUPERUSER, ensureDatabase, initPostgres, postgresArgs, postgresBinDir, postgresUser, waitForPostgres } from './postgres';
 import type { BRAID_PARTS, ClusterPart, ClusterPorts, TemporalService } from './topology';
 import { CLUSTER_PARTS, DATABASES, NAMESPACE_RETENTION_DAYS, TEMPORAL_ROLE, TEMPORAL_SERVICES, temporalServiceEnv } from './topology';
+import { ensureApiToken } from '../api-token';
 
 const run = promisify(execFile);
 
@@ -313,6 +314,8 @@ async function startBraid({ dir, ports, partBase, keep, config, temporalAddress,
       TEMPORAL_UI_URL: config.temporalUiUrl,
       DATABASE_URL: databaseUrl,
       PAYLOAD_STORE: baseEnv.PAYLOAD_STORE ?? `file://${join(dir, 'payloads')}`,
+      // One credential for both APIs behind the balancer: API_TOKEN, or one kept in the cluster's folder.
+      API_TOKEN: ensureApiToken(baseEnv.API_TOKEN, dir).token,
       ...extra,
     };
     delete env.WORKER_METRICS_PORT; // two workers on one host cannot share a port

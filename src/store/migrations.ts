@@ -82,4 +82,18 @@ export const MIGRATIONS: Record<string, Migration> = {
       await db.schema.dropTable('node_cache').execute();
     },
   },
+  '0005-page-sessions': {
+    // The pages' sign-in sessions (src/ui/session.ts): one row per session, by the sha256 of its cookie value.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('page_sessions')
+        .addColumn('id_hash', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('expires_at', 'varchar(32)', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('page_sessions_expires_at').on('page_sessions').column('expires_at').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('page_sessions').execute();
+    },
+  },
 };

@@ -46,10 +46,17 @@ export interface NodeCacheTable {
   expires_at: string;
 }
 
+export interface PageSessionsTable {
+  /** sha256 (hex) of the session cookie's value: the value itself is never stored. */
+  id_hash: string;
+  expires_at: string;
+}
+
 export interface Database {
   workflows: WorkflowsTable;
   workflow_versions: WorkflowVersionsTable;
   counted_runs: CountedRunsTable;
   node_durations: NodeDurationsTable;
   node_cache: NodeCacheTable;
+  page_sessions: PageSessionsTable;
 }

@@ -7,12 +7,11 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { Hono } from 'hono';
 import { compress } from 'hono/compress';
-import { deleteCookie, setCookie } from 'hono/cookie';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv } from '../api/types';
 import type { Assets } from './assets';
 import { appPage, loginPage, type PageScript } from './pages';
-import { safeNext, SESSION_COOKIE, SESSION_MAX_AGE_S, sessionValue, type Session } from './session';
+import { safeNext, type Session } from './session';
 
 export interface UiOptions {
   assets: Assets;
@@ -42,7 +41,17 @@ export function uiRoutes({ assets, session, apiToken, limiter }: UiOptions) {
 
   const page = (title: (c: Context) => string, script: PageScript) => async (c: Context<AppEnv>) => {
     c.header('cache-control', 'no-store');
-    if (session && !session.valid(c)) return c.html(loginPage(c.req.path + (new URL(c.req.url).search ?? '')), 401);
+    if (session && !(await session.valid(c))) {
+      // A sign-in link (`?token=`, printed by `npm start`): a session, then the same page without the token in its address.
+      const url = new URL(c.req.url);
+      const token = url.searchParams.get('token');
+      if (token !== null && session.matches(token)) {
+        await session.start(c);
+        url.searchParams.delete('token');
+        return c.redirect(url.pathname + url.search, 303);
+      }
+      return c.html(loginPage(c.req.path + (url.search ?? '')), 401);
+    }
     return c.html(appPage(title(c), script, session !== undefined));
   };
 
@@ -61,17 +70,11 @@ export function uiRoutes({ assets, session, apiToken, limiter }: UiOptions) {
     if (!session || !apiToken) return c.redirect(next, 303);
     const token = typeof form.token === 'string' ? form.token : '';
     if (!session.matches(token)) return c.html(loginPage(next, 'That is not the API token.'), 401);
-    setCookie(c, SESSION_COOKIE, sessionValue(apiToken), {
-      httpOnly: true,
-      sameSite: 'Strict',
-      secure: isHttps(c),
-      path: '/',
-      maxAge: SESSION_MAX_AGE_S,
-    });
+    await session.start(c);
     return c.redirect(next, 303);
   });
-  app.post('/ui/logout', (c) => {
-    deleteCookie(c, SESSION_COOKIE, { path: '/', secure: isHttps(c) });
+  app.post('/ui/logout', async (c) => {
+    await session?.end(c);
     return c.redirect('/ui/login', 303);
   });
 
@@ -86,6 +89,3 @@ export function uiRoutes({ assets, session, apiToken, limiter }: UiOptions) {
   return app;
 }
 
-function isHttps(c: Context): boolean {
-  return new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
-}

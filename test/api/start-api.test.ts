@@ -1,12 +1,28 @@
 /** The API's safe defaults at start-up. */
 import { describe, expect, it } from 'vitest';
-import { startApi } from '../../src/api';
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureApiToken } from '../../src/api-token';
 import { ConfigError, loadConfig } from '../../src/config';
-import { silentLogger } from '../../src/logger';
 
 describe('startApi', () => {
-  it('refuses a non-loopback HOST without API_TOKEN, saying why', async () => {
-    await expect(startApi(loadConfig({ HOST: '0.0.0.0' }), silentLogger)).rejects.toThrow(/API_TOKEN/);
+  it('without API_TOKEN makes a token on first start, keeps it in DATA_DIR/api-token (0600), and uses it again', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'braid-token-'));
+    try {
+      const first = ensureApiToken(undefined, dir);
+      expect(first).toMatchObject({ from: 'generated', path: join(dir, 'api-token') });
+      expect(first.token.length).toBeGreaterThanOrEqual(43);
+      expect(statSync(join(dir, 'api-token')).mode & 0o777).toBe(0o600);
+      expect(ensureApiToken(undefined, dir)).toMatchObject({ from: 'file', token: first.token });
+      // A file others could read is tightened.
+      chmodSync(join(dir, 'api-token'), 0o644);
+      ensureApiToken(undefined, dir);
+      expect(statSync(join(dir, 'api-token')).mode & 0o777).toBe(0o600);
+      expect(ensureApiToken('given', dir)).toEqual({ token: 'given', from: 'env' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('rejects bad configuration with every problem named', () => {

@@ -8,7 +8,7 @@ import type { Client } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app';
 import { silentLogger } from '../../src/logger';
-import { safeNext, sessionValue } from '../../src/ui/session';
+import { safeNext } from '../../src/ui/session';
 import { createFakeRunStore } from '../helpers/fake-run-store';
 import { graph } from '../helpers/graphs';
 
@@ -18,12 +18,18 @@ function setup(apiToken?: string) {
   const fake = createFakeRunStore();
   const app = createApp({
     client: {} as Client,
-    config: { namespace: 'default', taskQueue: 'braid', temporalUiUrl: 'http://localhost:8233', maxBodyBytes: 64 * 1024, rateLimitPerMinute: 0, apiToken },
+    config: { namespace: 'default', taskQueue: 'braid', temporalUiUrl: 'http://localhost:8233', maxBodyBytes: 64 * 1024, rateLimitPerMinute: 0, apiToken, publicUrl: 'https://braid.local' },
     logger: silentLogger,
     runStore: fake.store,
     readiness: async () => ({ ready: true, checks: {} }),
   });
   return { app, fake };
+}
+
+/** Signs in with the token; the session cookie (`name=value`). */
+async function signIn(app: ReturnType<typeof setup>['app']): Promise<string> {
+  const res = await app.request('/ui/login', form({ token: TOKEN }));
+  return res.headers.get('set-cookie')!.split(';')[0]!;
 }
 
 const form = (fields: Record<string, string>) => ({
@@ -123,7 +129,7 @@ describe('sign-in (API_TOKEN set)', () => {
 
   it('the session opens the pages and the /v1 API; a write from another origin is refused', async () => {
     const { app } = setup(TOKEN);
-    const cookie = `braid_session=${sessionValue(TOKEN)}`;
+    const cookie = await signIn(app);
     expect((await app.request('/runs', { headers: { cookie } })).status).toBe(200);
     expect((await app.request('/v1/runs', { headers: { cookie } })).status).toBe(200);
     expect((await app.request('/v1/runs', { headers: { cookie: 'braid_session=forged' } })).status).toBe(401);
@@ -143,10 +149,30 @@ describe('sign-in (API_TOKEN set)', () => {
     expect((await app.request('/metrics', { headers: { cookie } })).status).toBe(401);
   });
 
-  it('sign-out clears the cookie', async () => {
-    const res = await setup(TOKEN).app.request('/ui/logout', { method: 'POST' });
+  it('sign-out clears the cookie and ends the session on the server: the same cookie opens nothing after', async () => {
+    const { app } = setup(TOKEN);
+    const cookie = await signIn(app);
+    expect((await app.request('/v1/runs', { headers: { cookie } })).status).toBe(200);
+    const res = await app.request('/ui/logout', { method: 'POST', headers: { cookie } });
     expect(res.status).toBe(303);
     expect(res.headers.get('set-cookie')).toMatch(/^braid_session=; Max-Age=0; Path=\//);
+    expect((await app.request('/v1/runs', { headers: { cookie } })).status).toBe(401);
+    expect((await app.request('/runs', { headers: { cookie } })).status).toBe(401);
+  });
+
+  it('each sign-in is a session of its own, not a value derived from the token', async () => {
+    const { app } = setup(TOKEN);
+    expect(await signIn(app)).not.toBe(await signIn(app));
+  });
+
+  it('a sign-in link (?token=) starts a session and drops the token from the address; a wrong one does not', async () => {
+    const { app } = setup(TOKEN);
+    const res = await app.request(`/runs?workflow=orders&token=${TOKEN}`);
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/runs?workflow=orders');
+    const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+    expect((await app.request('/v1/runs', { headers: { cookie } })).status).toBe(200);
+    expect((await app.request('/runs?token=nope')).status).toBe(401);
   });
 
   it.each([

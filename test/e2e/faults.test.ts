@@ -10,6 +10,7 @@ import type { HttpTarget } from '../helpers/http-target';
 import { startHttpTarget } from '../helpers/http-target';
 import type { SplitStack } from '../helpers/split-stack';
 import { startSplitStack } from '../helpers/split-stack';
+import { stackAuth } from '../helpers/stack-token';
 
 let stack: SplitStack;
 let target: HttpTarget;
@@ -52,7 +53,7 @@ describe('faults', () => {
 
   it('reads a finished run with no worker running', async () => {
     await stack.kill('worker');
-    const res = await fetch(`${stack.api}/v1/runs/${firstRun}`);
+    const res = await fetch(`${stack.api}/v1/runs/${firstRun}`, { headers: stackAuth });
     expect(res.status).toBe(200);
     const run = runSchema.parse(await res.json());
     expect(run.status).toBe('succeeded');

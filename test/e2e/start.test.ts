@@ -8,7 +8,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { Agent, get as httpGet } from 'node:http';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,8 +44,9 @@ function startBraid(extraEnv: Record<string, string> = {}) {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
+  let stdout = '';
   child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
-  child.stdout?.resume();
+  child.stdout?.on('data', (c: Buffer) => (stdout = (stdout + c.toString()).slice(-20_000)));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   children.push(child);
   /** Log lines (JSON, on stderr) with this message, in order. */
@@ -60,10 +61,13 @@ function startBraid(extraEnv: Record<string, string> = {}) {
           return []; // a line still being written
         }
       });
-  return { child, exited, stderr: () => stderr, logs };
+  return { child, exited, stderr: () => stderr, stdout: () => stdout, logs };
 }
 
-const api = (path: string, init?: RequestInit) => fetch(`http://127.0.0.1:${ports.api}${path}`, init);
+/** The token npm start made on its first start (no API_TOKEN): every /v1 call carries it. */
+const token = () => readFileSync(join(dataDir, 'api-token'), 'utf8').trim();
+const api = (path: string, init?: RequestInit) =>
+  fetch(`http://127.0.0.1:${ports.api}${path}`, { ...init, headers: { ...(init?.headers as Record<string, string> | undefined), authorization: `Bearer ${token()}` } });
 const ready = () => eventually(async () => ((await api('/readyz')).status === 200 ? true : undefined), 60_000, 250);
 const isAlive = (pid: number) => {
   try {
@@ -103,6 +107,16 @@ describe('npm start', () => {
     const braid = startBraid();
     await ready();
     expect((await fetch(`http://127.0.0.1:${ports.ui}/`)).status).toBe(200);
+    // No API_TOKEN: one was made, kept in DATA_DIR (0600), and nothing on /v1 answers without it.
+    expect(statSync(join(dataDir, 'api-token')).mode & 0o777).toBe(0o600);
+    expect((await fetch(`http://127.0.0.1:${ports.api}/v1/runs`)).status).toBe(401);
+    expect((await fetch(`http://127.0.0.1:${ports.api}/metrics`)).status).toBe(401);
+    // The banner's sign-in link opens the pages.
+    const link = await eventually(async () => /Sign in: (http:\/\/\S+)/.exec(braid.stdout())?.[1], 10_000, 100);
+    expect(link).toBe(`http://127.0.0.1:${ports.api}/runs?token=${encodeURIComponent(token())}`);
+    const signIn = await fetch(link, { redirect: 'manual' });
+    expect(signIn.status).toBe(303);
+    expect(signIn.headers.get('set-cookie')).toContain('braid_session=');
 
     const workflow = graph('start-e2e').trigger().http('ping', `${target.url}/delay/10?t=start-e2e`).edge('start', 'ping').build();
     const res = await api('/v1/runs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ workflow }) });

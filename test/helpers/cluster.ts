@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ClusterPart } from '../../src/cluster/topology';
 import { freePortInRange } from '../../src/temporal/free-port';
+import { STACK_TOKEN } from './stack-token';
 
 const root = resolve(__dirname, '..', '..');
 
@@ -48,6 +49,7 @@ export async function launchCluster(env: Record<string, string> = {}, opts: { ke
       LOG_LEVEL: 'warn',
       RESTART_BACKOFF_MS: '500',
       RESTART_LIMIT: '20',
+      API_TOKEN: STACK_TOKEN,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

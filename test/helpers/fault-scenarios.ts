@@ -7,6 +7,7 @@ import { runCreatedSchema, runListSchema, runSchema } from '../../src/api/schema
 import type { HttpTarget } from './http-target';
 import type { SplitStack } from './split-stack';
 import { eventually } from './sse';
+import { stackAuth } from './stack-token';
 
 export const CHAIN_LENGTH = 10;
 export const NODE_MS = 500;
@@ -48,7 +49,7 @@ export async function runWithCrash(
   const mine = () => target.requests.filter((r) => r.path.includes(`run=${tag}&`));
   const nodeOf = (path: string) => /node=(n\d+)/.exec(path)![1]!;
   const t0 = Date.now();
-  const res = await fetch(`${stack.api}/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ workflow: chainWorkflow(target, tag) }) });
+  const res = await fetch(`${stack.api}/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json', ...stackAuth }, body: JSON.stringify({ workflow: chainWorkflow(target, tag) }) });
   if (res.status !== 201) throw new Error(`start answered ${res.status}: ${await res.text()}`);
   const { runId } = runCreatedSchema.parse(await res.json());
 
@@ -63,7 +64,7 @@ export async function runWithCrash(
   await recover();
 
   const final = await eventually(async () => {
-    const r = await fetch(`${stack.api}/v1/runs/${runId}`).catch(() => undefined);
+    const r = await fetch(`${stack.api}/v1/runs/${runId}`, { headers: stackAuth }).catch(() => undefined);
     if (r?.status !== 200) return undefined;
     const run = runSchema.parse(await r.json());
     return run.status === 'running' ? undefined : run;
@@ -86,6 +87,6 @@ export async function runWithCrash(
 }
 
 export async function listedRunIds(stack: SplitStack): Promise<string[]> {
-  const res = await fetch(`${stack.api}/v1/runs?limit=100`);
+  const res = await fetch(`${stack.api}/v1/runs?limit=100`, { headers: stackAuth });
   return runListSchema.parse(await res.json()).runs.map((r) => r.runId);
 }

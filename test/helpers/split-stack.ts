@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort, portOpen } from '../../src/temporal/free-port';
 import { eventually } from './sse';
+import { STACK_TOKEN } from './stack-token';
 
 const root = resolve(__dirname, '..', '..');
 export type Part = 'temporal' | 'worker' | 'worker2' | 'api';
@@ -39,6 +40,7 @@ export async function startSplitStack(extraEnv: Record<string, string> = {}, opt
     TASK_QUEUE: 'braid-split',
     LOG_LEVEL: 'warn',
     HTTP_ALLOWLIST: '127.0.0.1',
+    API_TOKEN: STACK_TOKEN,
     ...extraEnv,
   };
   const procs = new Map<Part, ChildProcess>();

@@ -1,6 +1,7 @@
 /** Health, readiness, the OpenAPI document and the API reference page. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { getAbsoluteFSPath } from 'swagger-ui-dist';
 import type { AppEnv, ReadinessReport } from '../types';
@@ -24,7 +25,12 @@ const DOCS_PAGE = `<!doctype html>
 </body>
 </html>`;
 
-export function systemRoutes(readiness: () => Promise<ReadinessReport>) {
+/**
+ * `/readyz` is public (load balancers probe it); only a caller with a
+ * credential sees each check's detail (addresses, errors): others get the
+ * status and each check's name and `ok`.
+ */
+export function systemRoutes(readiness: () => Promise<ReadinessReport>, authenticated: (c: Context<AppEnv>) => Promise<boolean> = async () => true) {
   const app = new Hono<AppEnv>();
   const assetCache = new Map<string, string>();
 
@@ -32,7 +38,9 @@ export function systemRoutes(readiness: () => Promise<ReadinessReport>) {
 
   app.get('/readyz', async (c) => {
     const report = await readiness();
-    return c.json({ status: report.ready ? 'ready' : 'not ready', checks: report.checks }, report.ready ? 200 : 503);
+    const detailed = await authenticated(c);
+    const checks = detailed ? report.checks : Object.fromEntries(Object.entries(report.checks).map(([name, check]) => [name, { ok: check.ok }]));
+    return c.json({ status: report.ready ? 'ready' : 'not ready', checks }, report.ready ? 200 : 503);
   });
 
   app.get('/docs', (c) => c.html(DOCS_PAGE));
