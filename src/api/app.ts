@@ -28,7 +28,7 @@ import { codecRoutes } from './routes/codec';
 import { hooksRoutes } from './routes/hooks';
 import { createDurationLearning } from './learned-durations';
 import { createRunServices } from './services';
-import { createMetrics } from './metrics';
+import { ADHOC_LABEL, createMetrics } from './metrics';
 import { runsRoutes } from './routes/runs';
 import { nodeTypeCatalog } from './node-type-catalog';
 import { nodeTypesRoutes } from './routes/node-types';
@@ -77,7 +77,8 @@ export function createApp(deps: AppDeps) {
     ...runStore,
     start: async (req) => {
       const started = await runStore.start(req);
-      if (!req.test) metrics.runStarted(req.name, req.triggerKind ?? 'manual');
+      // Label values stay bounded: a saved workflow's name, else one value for every ad-hoc graph.
+      if (!req.test) metrics.runStarted(req.version ? req.name : ADHOC_LABEL, req.triggerKind ?? 'manual');
       return started;
     },
   };
@@ -133,7 +134,7 @@ export function createApp(deps: AppDeps) {
   // Before the runs routes: /v1/runs/bulk is not a run id.
   app.route('/v1/runs', bulkRoutes(bulk));
   app.route('/v1/operations', operationsRoutes(bulk));
-  app.route('/v1/runs', runsRoutes(store, watch, repository, redrive, metrics));
+  app.route('/v1/runs', runsRoutes(store, watch, repository, redrive, metrics, config.sseStreamsPerPrincipal ?? 100));
   app.route('/v1/workflows', workflowsRoutes({ saved, repository, schedules, runs: store }));
   app.route('/v1/node-types', nodeTypesRoutes(nodeTypeCatalog(types, deps.nodeTypes ?? new Map())));
   app.route('/v1/hooks', hooksRoutes({ saved, runs: store, auth, secret }));

@@ -36,6 +36,9 @@ export interface MetricsOptions {
   claim?: (runId: string) => Promise<boolean>;
 }
 
+/** The `workflow` label of runs of graphs posted with the run (not saved): one value, so labels stay bounded. */
+export const ADHOC_LABEL = 'adhoc';
+
 export function createMetrics(source: MetricsSource, opts: MetricsOptions = {}) {
   const startedAt = opts.startedAt ?? new Date();
   const registry = new Registry();
@@ -47,8 +50,8 @@ export function createMetrics(source: MetricsSource, opts: MetricsOptions = {}) 
   let collecting: Promise<void> | undefined;
 
   const observeFinished = (run: RunView) => {
-    // The definition's name (a saved workflow's is its name too), whoever started the run.
-    const workflow = run.name;
+    // A saved workflow's name; every ad-hoc graph shares one value (names in a posted graph are anyone's to invent).
+    const workflow = run.workflow.version ? run.workflow.name : ADHOC_LABEL;
     finished.inc({ workflow, status: run.status });
     runWall.observe({ workflow }, (run.metrics.wallMs ?? 0) / 1000);
     runWork.observe({ workflow }, (run.metrics.workMs ?? 0) / 1000);

@@ -67,9 +67,11 @@ export class AesGcmCodec implements PayloadCodec {
       const key = this.keys.keys.get(keyId);
       if (!key) throw new EncryptionKeyError(`no key "${keyId}" to decrypt a payload; list it in BRAID_DECRYPTION_KEYS`);
       const data = Buffer.from(payload.data ?? new Uint8Array());
+      if (data.length < IV_BYTES + TAG_BYTES) throw new EncryptionKeyError('an encrypted payload is shorter than its IV and 16-byte tag');
       const iv = data.subarray(0, IV_BYTES);
       const tag = data.subarray(data.length - TAG_BYTES);
-      const decipher = createDecipheriv('aes-256-gcm', key, iv);
+      // A 16-byte tag, always: GCM would otherwise accept a truncated one, weakening authentication.
+      const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
       decipher.setAuthTag(tag);
       const plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
       return temporal.api.common.v1.Payload.decode(plain) as Payload;

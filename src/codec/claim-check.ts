@@ -54,7 +54,9 @@ export class ClaimCheckCodec implements PayloadCodec {
       payloads.map(async (payload) => {
         const encoding = payload.metadata?.encoding;
         if (!encoding || untext.decode(encoding) !== CLAIM_CHECK_ENCODING) return payload;
-        const { key } = JSON.parse(untext.decode(payload.data ?? new Uint8Array())) as { key: string };
+        const { key } = JSON.parse(untext.decode(payload.data ?? new Uint8Array())) as { key: unknown };
+        // A reference is a sha256: anything else (a path, `../`) never reaches the store, and the error names no folder.
+        if (typeof key !== 'string' || !CLAIM_KEY.test(key)) throw new ClaimCheckKeyError('a claim-checked payload reference must be 64 lowercase hex characters');
         const bytes = await this.store.get(key);
         if (sha256(bytes) !== key) throw new Error(`claim-checked payload ${key} in ${this.store.location} does not match its hash`);
         const stored = temporal.api.common.v1.Payload.decode(bytes);
@@ -62,6 +64,13 @@ export class ClaimCheckCodec implements PayloadCodec {
       }),
     );
   }
+}
+
+const CLAIM_KEY = /^[0-9a-f]{64}$/;
+
+/** A payload reference that is not a key: refused before any store is asked. */
+export class ClaimCheckKeyError extends Error {
+  override readonly name = 'ClaimCheckKeyError';
 }
 
 function sha256(bytes: Uint8Array): string {

@@ -15,6 +15,7 @@ import { clientAddress, FAILED_AUTH_PER_MINUTE, hostName, MinuteWindows } from '
 import { silentLogger } from '../../src/logger';
 import { createFakeRunStore } from '../helpers/fake-run-store';
 import { graph } from '../helpers/graphs';
+import { eventually } from '../helpers/sse';
 
 const TOKEN = 'boundary-token-0123456789';
 const bearer = { authorization: `Bearer ${TOKEN}` };
@@ -138,5 +139,33 @@ describe('readiness', () => {
     const { app } = setup();
     expect(await (await app.request('/readyz')).json()).toEqual({ status: 'ready', checks: { temporal: { ok: true } } });
     expect(await (await app.request('/readyz', { headers: bearer })).json()).toEqual({ status: 'ready', checks: { temporal: { ok: true, detail: 'connected to 10.1.2.3:7233' } } });
+  });
+});
+
+describe('event streams', () => {
+  it('caps the streams one principal holds open (SSE_STREAMS_PER_PRINCIPAL), and frees a slot when one closes', async () => {
+    const { app } = setup({ sseStreamsPerPrincipal: 2 });
+    const started = await app.request('/v1/runs', { method: 'POST', headers: { ...bearer, 'content-type': 'application/json' }, body: startBody() });
+    const { runId } = (await started.json()) as { runId: string };
+    const open = () => {
+      const abort = new AbortController();
+      return { abort, res: app.request(`/v1/runs/${runId}/events`, { headers: bearer, signal: abort.signal }) };
+    };
+    const a = open();
+    const b = open();
+    expect((await a.res).status).toBe(200);
+    expect((await b.res).status).toBe(200);
+    const c = await open().res;
+    expect(c.status).toBe(429);
+    a.abort.abort();
+    await (await a.res).body?.cancel().catch(() => undefined);
+    const d = await eventually(async () => {
+      const next = open();
+      const res = await next.res;
+      if (res.status === 200) return next;
+      return undefined;
+    }, 5_000, 50);
+    d.abort.abort();
+    b.abort.abort();
   });
 });

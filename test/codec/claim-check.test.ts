@@ -95,3 +95,27 @@ describe('claim check on disk', () => {
     expect(defaultPayloadConverter.fromPayload(back!)).toEqual(secret);
   });
 });
+
+describe('hostile payload references and ciphertexts', () => {
+  const reference = (key: string) => ({ metadata: { encoding: new TextEncoder().encode(CLAIM_CHECK_ENCODING) }, data: new TextEncoder().encode(JSON.stringify({ key, size: 1 })) });
+
+  it.each(['../../../etc/passwd', 'ab/../../x', 'A'.repeat(64), `${'a'.repeat(63)}/`, ''])('refuses the reference %j before asking the store, naming no folder', async (key) => {
+    const dir = tempDir();
+    const asked: string[] = [];
+    const store: BlobStore = { location: dir, put: async () => undefined, get: async (k) => (asked.push(k), new Uint8Array()) };
+    const err = await new ClaimCheckCodec(store, 1024).decode([reference(key)]).then(() => undefined, (e: unknown) => e as Error);
+    expect(err?.message).toBe('a claim-checked payload reference must be 64 lowercase hex characters');
+    expect(err?.message).not.toContain(dir);
+    expect(asked).toEqual([]);
+  });
+
+  it('refuses a ciphertext whose GCM tag was cut short', async () => {
+    const codec = encryptionCodec(randomBytes(32).toString('base64'), 'k1');
+    const [sealed] = await codec.encode([defaultPayloadConverter.toPayload({ secret: 'value' })]);
+    const cut = { ...sealed!, data: sealed!.data!.subarray(0, sealed!.data!.length - 12) };
+    await expect(codec.decode([cut])).rejects.toThrow();
+    const tiny = { ...sealed!, data: sealed!.data!.subarray(0, 8) };
+    await expect(codec.decode([tiny])).rejects.toThrow('16-byte tag');
+    expect(await codec.decode([sealed!])).toHaveLength(1);
+  });
+});

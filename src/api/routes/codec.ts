@@ -9,6 +9,8 @@ import { z } from 'zod';
 import { ApiError } from '../problem';
 import type { AppEnv } from '../types';
 import { parseJsonBody, zodFieldErrors } from '../validation';
+import { ClaimCheckKeyError } from '../../codec/claim-check';
+import { EncryptionKeyError } from '../../codec/aes-gcm-codec';
 
 const wirePayloadSchema = z.object({
   metadata: z.record(z.string(), z.string()).optional(),
@@ -39,7 +41,9 @@ export function codecRoutes(codec: PayloadCodec) {
       try {
         payloads = await codec[action](parsed.data.payloads.map(fromWire));
       } catch (err) {
-        throw new ApiError('badRequest', `cannot ${action}: ${(err as Error).message}`);
+        // The store's own errors name where payloads live (DATA_DIR, a bucket): the caller learns only that it failed.
+        const reason = err instanceof ClaimCheckKeyError || err instanceof EncryptionKeyError ? (err as Error).message : 'a payload could not be read or is not valid';
+        throw new ApiError('badRequest', `cannot ${action}: ${reason}`);
       }
       return c.json({ payloads: payloads.map(toWire) });
     });

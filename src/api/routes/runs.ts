@@ -170,11 +170,21 @@ const eventsRoute = createRoute({
   responses: {
     200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } },
     404: problemResponse('No such run'),
+    429: problemResponse('Too many event streams open for this principal (SSE_STREAMS_PER_PRINCIPAL)'),
   },
 });
 
-export function runsRoutes(store: RunStore, watch: RunWatch, repository: WorkflowRepository, redrive: Redrive, metrics?: Pick<Metrics, 'sseOpened' | 'sseClosed'>) {
+export function runsRoutes(
+  store: RunStore,
+  watch: RunWatch,
+  repository: WorkflowRepository,
+  redrive: Redrive,
+  metrics?: Pick<Metrics, 'sseOpened' | 'sseClosed'>,
+  /** Event streams one principal may hold open (SSE_STREAMS_PER_PRINCIPAL). */
+  streamsPerPrincipal = 100,
+) {
   const app = createRouter();
+  const openStreams = new Map<string, number>();
 
   app.openapi(startRoute, async (c) => {
     const body = c.req.valid('json');
@@ -260,8 +270,33 @@ export function runsRoutes(store: RunStore, watch: RunWatch, repository: Workflo
 
   app.openapi(eventsRoute, async (c) => {
     const { runId } = c.req.valid('param');
-    const first = await watch.read(runId); // 404 before the stream starts
-    return streamSSE(c, (stream) => followRun(stream, runId, first, watch, metrics));
+    // One principal cannot hold every socket: past its share of open streams, 429.
+    const who = c.get('principal') ?? 'anonymous';
+    const open = openStreams.get(who) ?? 0;
+    if (open >= streamsPerPrincipal) {
+      throw new ApiError('rateLimited', `${open} event streams are open already (SSE_STREAMS_PER_PRINCIPAL=${streamsPerPrincipal}); close one first`, { headers: { 'retry-after': '5' } });
+    }
+    // Taken before the first await, so streams opened together count together.
+    openStreams.set(who, open + 1);
+    const release = () => {
+      const left = (openStreams.get(who) ?? 1) - 1;
+      if (left <= 0) openStreams.delete(who);
+      else openStreams.set(who, left);
+    };
+    let first: RunSnapshot;
+    try {
+      first = await watch.read(runId); // 404 before the stream starts
+    } catch (err) {
+      release();
+      throw err;
+    }
+    return streamSSE(c, async (stream) => {
+      try {
+        await followRun(stream, runId, first, watch, metrics);
+      } finally {
+        release();
+      }
+    });
   });
 
   return app;
