@@ -23,6 +23,9 @@ import type { ExitCode } from './cli/format';
 import { EXIT } from './cli/format';
 
 export { EXIT } from './cli/format';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { API_TOKEN_FILE } from './api-token';
 
 interface Io {
   env: Record<string, string | undefined>;
@@ -32,9 +35,23 @@ interface Io {
   progress?: NodeJS.WritableStream;
 }
 
+/**
+ * Without API_TOKEN, the token `npm start` made on this machine
+ * ($DATA_DIR/api-token) for a local API; nothing for another one.
+ */
+function localToken(env: Record<string, string | undefined>): string | undefined {
+  const url = env.BRAID_URL ?? 'http://127.0.0.1:3000';
+  if (!/^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/.test(url)) return undefined;
+  try {
+    return readFileSync(join(env.DATA_DIR ?? './.data', API_TOKEN_FILE), 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The program; each command's exit code lands in `exit.code`. */
 export function createCli(io: Io, exit: { code: ExitCode } = { code: EXIT.ok }): Command {
-  const api = createApiClient({ baseUrl: io.env.BRAID_URL ?? 'http://127.0.0.1:3000', token: io.env.API_TOKEN });
+  const api = createApiClient({ baseUrl: io.env.BRAID_URL ?? 'http://127.0.0.1:3000', token: io.env.API_TOKEN || localToken(io.env) });
   const program = new Command('braid')
     .description('Durable graph workflows on Temporal: run, watch, list, cancel and validate through the Braid API.')
     .addOption(new Option('--json', 'machine-readable output'))

@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { parseHostLimits } from '../activities/host-limiter';
 import { parseActivityAllowlist } from './graph/workflow-policy';
@@ -36,8 +37,8 @@ export const envSchema = z.object({
   HTTP_ALLOWLIST: optionalString,
   /** The address people reach the API by (https://braid.example.com): its host is served besides loopback names. */
   PUBLIC_URL: optionalString.refine((v) => v === undefined || /^https?:\/\/[^/]+/.test(v), 'must be an http(s) URL'),
-  /** Proxies whose X-Forwarded-For is believed (comma-separated addresses), for rate limits by client address. */
-  TRUSTED_PROXIES: optionalString,
+  /** Proxies whose X-Forwarded-For is believed (comma-separated addresses or CIDRs), for rate limits by client address. */
+  TRUSTED_PROXIES: optionalString.refine((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean).every((e) => ipaddr.isValid(e) || ipaddr.isValidCIDR(e)), 'must be addresses or CIDRs, comma-separated'),
   /** Event streams (SSE) one principal may hold open at once. */
   SSE_STREAMS_PER_PRINCIPAL: z.coerce.number().int().min(1).default(100),
   /** What `activity` nodes may call: `taskQueue:activityType`, comma-separated, `*` on either side; empty: nothing. */

@@ -9,7 +9,7 @@ import '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
-import { bearerAuth, clientAddress, failedAuthLimit, hostCheck, rateLimit, refuseCrossSite, requestLog, requireJson, sessionOrBearer } from './middleware';
+import { bearerAuth, clientAddress, failedAuthLimit, trustedProxies, hostCheck, rateLimit, refuseCrossSite, requestLog, requireJson, sessionOrBearer } from './middleware';
 import { createAssets } from '../ui/assets';
 import { uiRoutes } from '../ui/routes';
 import { createSession } from '../ui/session';
@@ -191,7 +191,7 @@ function guardApi(app: ReturnType<typeof createRouter>, config: AppDeps['config'
   }
   const auth = config.apiToken ? bearerAuth(config.apiToken) : undefined;
   const session = config.apiToken ? createSession(config.apiToken, sessions) : undefined;
-  const trusted = new Set(config.trustedProxies ?? []);
+  const trusted = trustedProxies(config.trustedProxies ?? []);
   const address = (c: Context<AppEnv>) => clientAddress(c, trusted);
   // DNS rebinding: only the names this server answers for (probes exempt: load balancers use service names).
   const hosts = hostCheck(config.publicUrl ? [new URL(config.publicUrl).hostname] : []);

@@ -1,6 +1,7 @@
 /** Cross-cutting middleware: auth, rate limit, content type, request log. */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
+import ipaddr from 'ipaddr.js';
 import type { Logger } from '../logger';
 import type { Session } from '../ui/session';
 import { ApiError } from './problem';
@@ -97,7 +98,7 @@ export function refuseCrossSite(exempt: (c: Parameters<MiddlewareHandler<AppEnv>
  * The client's address: the socket's peer, or the first address in
  * `X-Forwarded-For` added by a proxy in TRUSTED_PROXIES (only then).
  */
-export function clientAddress(c: Parameters<MiddlewareHandler<AppEnv>>[0], trustedProxies: ReadonlySet<string>): string {
+export function clientAddress(c: Parameters<MiddlewareHandler<AppEnv>>[0], trustedProxies: TrustedProxies): string {
   const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
   const peer = (incoming?.socket?.remoteAddress ?? 'local').replace(/^::ffff:/, '');
   if (!trustedProxies.has(peer)) return peer;
@@ -105,6 +106,22 @@ export function clientAddress(c: Parameters<MiddlewareHandler<AppEnv>>[0], trust
   const hops = (c.req.header('x-forwarded-for') ?? '').split(',').map((s) => s.trim().replace(/^::ffff:/, '')).filter(Boolean);
   for (let i = hops.length - 1; i >= 0; i--) if (!trustedProxies.has(hops[i]!)) return hops[i]!;
   return peer;
+}
+
+export interface TrustedProxies {
+  has(address: string): boolean;
+}
+
+/** TRUSTED_PROXIES entries: addresses or CIDRs (`10.0.0.5`, `172.16.0.0/12`). */
+export function trustedProxies(entries: readonly string[]): TrustedProxies {
+  const nets = entries.map((e) => e.trim()).filter(Boolean).map((e) => (ipaddr.isValidCIDR(e) ? ipaddr.parseCIDR(e) : ([ipaddr.parse(e), ipaddr.parse(e).kind() === 'ipv4' ? 32 : 128] as [ipaddr.IPv4 | ipaddr.IPv6, number])));
+  return {
+    has(address) {
+      if (!ipaddr.isValid(address)) return false;
+      const a = ipaddr.process(address);
+      return nets.some(([net, bits]) => net.kind() === a.kind() && a.match(net, bits));
+    },
+  };
 }
 
 /** Fixed one-minute windows per key, in bounded memory (past `max` keys the oldest windows go). */

@@ -11,7 +11,7 @@ import type { Context } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app';
 import type { AppDeps, AppEnv } from '../../src/api/types';
-import { clientAddress, FAILED_AUTH_PER_MINUTE, hostName, MinuteWindows } from '../../src/api/middleware';
+import { clientAddress, FAILED_AUTH_PER_MINUTE, hostName, MinuteWindows, trustedProxies } from '../../src/api/middleware';
 import { silentLogger } from '../../src/logger';
 import { createFakeRunStore } from '../helpers/fake-run-store';
 import { graph } from '../helpers/graphs';
@@ -119,12 +119,14 @@ describe('rate limits a caller cannot dodge', () => {
   it('believes X-Forwarded-For only from TRUSTED_PROXIES', () => {
     const ctx = (peer: string, xff?: string) =>
       ({ env: { incoming: { socket: { remoteAddress: peer } } }, req: { header: (n: string) => (n === 'x-forwarded-for' ? xff : undefined) } }) as unknown as Context<AppEnv>;
-    const trusted = new Set(['10.0.0.5']);
+    const trusted = trustedProxies(['10.0.0.5', '172.16.0.0/12']);
     expect(clientAddress(ctx('203.0.113.9', '1.2.3.4'), trusted)).toBe('203.0.113.9');
     expect(clientAddress(ctx('10.0.0.5', '1.2.3.4'), trusted)).toBe('1.2.3.4');
     // A client's own forged hop before the proxy's is not believed.
     expect(clientAddress(ctx('10.0.0.5', '6.6.6.6, 1.2.3.4'), trusted)).toBe('1.2.3.4');
     expect(clientAddress(ctx('::ffff:10.0.0.5', '1.2.3.4, 10.0.0.5'), trusted)).toBe('1.2.3.4');
+    // A CIDR (a container network's balancer).
+    expect(clientAddress(ctx('172.18.0.7', '198.51.100.1'), trusted)).toBe('198.51.100.1');
   });
 
   it('keeps its windows in bounded memory', () => {

@@ -104,9 +104,17 @@ describe('docker-compose.yml and npm run cluster', () => {
     expect(script).toContain(`CREATE DATABASE ${DATABASES.braid} OWNER ${BRAID_DB_USER.user}`);
   });
 
-  it('publishes host ports that do not clash', () => {
+  it('publishes host ports that do not clash, and only the load balancer on every interface', () => {
     const hostPorts = Object.values(services).flatMap((s) => (s.ports ?? []).map((p) => String(p).split(':').at(-2)));
     expect(hostPorts.sort()).toEqual(['3000', '7233', '8080']);
+    const everywhere = Object.entries(services).flatMap(([name, s]) => (s.ports ?? []).filter((p) => !String(p).startsWith('127.0.0.1:')).map(() => name));
+    expect(everywhere).toEqual(['braid-lb']);
+  });
+
+  it('ships no default password: each must be set', () => {
+    const text = readFileSync(join(root, 'docker-compose.yml'), 'utf8');
+    for (const name of ['API_TOKEN', 'POSTGRES_PASSWORD', 'BRAID_DB_PASSWORD']) expect(text).toContain(`\${${name}:?set ${name}}`);
+    expect(text).not.toMatch(/PASSWORD: temporal|POSTGRES_PWD: temporal|BRAID_DB_PASSWORD:-/);
   });
 
   it('keeps the dynamic config to keys the embedded server tunes, with default task-queue partitions', () => {
