@@ -1,5 +1,6 @@
 /** `npm run api`: the HTTP API alone, against TEMPORAL_ADDRESS (default: the local dev server). */
-import type { Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
+import { createServer } from 'node:http';
 import { serve } from '@hono/node-server';
 import { createApp } from './api/app';
 import { warmApi } from './api/warm';
@@ -38,7 +39,21 @@ export async function startApi(given: Config, logger: Logger) {
   const background = new AbortController();
   const app = createApp({ client, config, logger, repository, sessions: createPageSessions(database.db), errorWorkflows: { intervalMs: 2_000, signal: background.signal }, countedRuns: createCountedRuns(database.db), nodeDurations: createNodeDurations(database.db), nodeTypes, claimCheck: config.payloadStore !== undefined, codec: config.encryptionKey && dataConverter?.payloadCodecs ? chainCodecs(dataConverter.payloadCodecs) : undefined });
   await warmApi(client, withCustomTypes(nodeTypes.values()));
-  const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port });
+  // TRACE and CONNECT never reach the app (a Request cannot even carry them): 405 at the socket.
+  const server = serve({
+    fetch: app.fetch,
+    hostname: config.host,
+    port: config.port,
+    createServer: ((options: object, listener: RequestListener) =>
+      createServer(options, (req, res) => {
+        if (req.method === 'TRACE' || req.method === 'CONNECT') {
+          res.writeHead(405, { allow: 'GET, HEAD, POST, PUT, DELETE, OPTIONS', 'content-type': 'application/problem+json' });
+          res.end(JSON.stringify({ type: '/problems/method-not-allowed', title: 'Method not allowed', status: 405, detail: `${req.method} is not allowed` }));
+          return;
+        }
+        listener(req, res);
+      })) as unknown as typeof createServer,
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);

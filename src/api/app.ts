@@ -40,6 +40,7 @@ import { workflowsRoutes } from './routes/workflows';
 import type { AppDeps, AppEnv } from './types';
 import { BUILT_IN_NODE_TYPES } from '../../workflows/nodes';
 import { createRouter } from './validation';
+import { completeResponses, documentedMethods } from './openapi-completion';
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -109,7 +110,6 @@ export function createApp(deps: AppDeps) {
 
   const renderProblem = problemRenderer(logger);
   app.onError(renderProblem);
-  app.notFound((c) => renderProblem(new ApiError('notFound', `no route for ${c.req.method} ${c.req.path}`), c));
 
   const { auth, session, limiter } = guardApi(app, config, deps.codec !== undefined, deps.sessions);
 
@@ -143,7 +143,13 @@ export function createApp(deps: AppDeps) {
     app.route('/codec', codecRoutes(deps.codec));
   }
 
-  describeApi(app, deps.nodeTypes);
+  const document = describeApi(app, deps.nodeTypes);
+  // A documented path asked with a method it does not take: 405 with Allow, not 404.
+  app.notFound((c) => {
+    const allowed = documentedMethods(document(), c.req.path);
+    if (allowed) return renderProblem(new ApiError('methodNotAllowed', `${c.req.method} is not allowed on ${c.req.path}; it takes ${allowed.join(', ')}`, { headers: { allow: allowed.join(', ') } }), c);
+    return renderProblem(new ApiError('notFound', `no route for ${c.req.method} ${c.req.path}`), c);
+  });
   return app;
 }
 
@@ -243,14 +249,19 @@ function describeApi(app: ReturnType<typeof createRouter>, nodeTypes: AppDeps['n
   for (const t of [...BUILT_IN_NODE_TYPES, ...(nodeTypes?.values() ?? [])]) {
     app.openAPIRegistry.register(`NodeData_${t.type}`, (t.data as z.ZodType).meta({ description: t.description ?? `Custom node type "${t.type}"` }) as never);
   }
-  app.doc31('/openapi.json', {
+  const base = {
     openapi: '3.1.0',
     info: {
       title: 'Braid API',
       version: '0.1.0',
       description: 'Start, watch, list, cancel and validate durable graph workflow runs on Temporal; save versioned workflows and fire them by webhook or schedule.',
     },
-  });
+  };
+  // Built once, with what the front door answers on every route (401, 403, 413, 415, 421, 429).
+  let doc: ReturnType<typeof app.getOpenAPI31Document> | undefined;
+  const document = () => (doc ??= completeResponses(app.getOpenAPI31Document(base)));
+  app.get('/openapi.json', (c) => c.json(document()));
+  return document;
 
 }
 

@@ -34,6 +34,7 @@ export const PROBLEM_TYPES = {
   unsupportedMediaType: { type: '/problems/unsupported-media-type', title: 'Unsupported media type', status: 415 },
   payloadTooLarge: { type: '/problems/payload-too-large', title: 'Payload too large', status: 413 },
   notFound: { type: '/problems/not-found', title: 'Not found', status: 404 },
+  methodNotAllowed: { type: '/problems/method-not-allowed', title: 'Method not allowed', status: 405 },
   conflict: { type: '/problems/conflict', title: 'Conflict', status: 409 },
   unauthorized: { type: '/problems/unauthorized', title: 'Unauthorized', status: 401 },
   forbidden: { type: '/problems/forbidden', title: 'Forbidden', status: 403 },

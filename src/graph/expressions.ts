@@ -114,8 +114,8 @@ export function compileExpression(text: string, options: CompileOptions = {}): C
     base.braidMeter ??= new ExpressionMeter(limits);
     base.braidMeter.step();
   });
-  expr.assign(EXIT_HOOK as unknown as string, (_node: unknown, _input: unknown, environment: { base: MeteredFrame }, result: unknown) => {
-    meterOf(environment).built(result);
+  expr.assign(EXIT_HOOK as unknown as string, (node: StepNode, _input: unknown, environment: { base: MeteredFrame; lookup(name: string): unknown }, result: unknown) => {
+    if (builds(node, environment)) meterOf(environment).built(result);
   });
   guardLibrary(expr, limits);
   const fast = fastEvaluator(expr.ast());
@@ -134,6 +134,44 @@ export function compileExpression(text: string, options: CompileOptions = {}): C
       }
     },
   };
+}
+
+interface StepNode {
+  type?: string;
+  procedure?: { type?: string; value?: unknown };
+}
+
+/**
+ * Library functions whose result is a value the expression already had (a
+ * lookup of a key, the one item of a list): what they return was not built,
+ * so it is not counted. A user's function is not counted either: what it
+ * built inside was, step by step.
+ */
+const REFERENCING = new Set(['lookup', 'single', 'eval']);
+
+/**
+ * Whether a step builds its result (a concatenation, a range, a constructor,
+ * a library function) rather than reading one (a path, a variable, a
+ * condition's branch): only built strings and arrays count against the
+ * limits, so a 5 MB input can still be read whole.
+ */
+function builds(node: StepNode, environment: { lookup(name: string): unknown }): boolean {
+  switch (node.type) {
+    case 'binary':
+    case 'unary':
+    case 'apply':
+    case 'partial':
+      return true;
+    case 'function': {
+      const name = node.procedure?.type === 'variable' ? node.procedure.value : undefined;
+      if (typeof name !== 'string') return true;
+      if (REFERENCING.has(name)) return false;
+      const fn = environment.lookup(name) as { _jsonata_lambda?: boolean } | undefined;
+      return !fn?._jsonata_lambda;
+    }
+    default:
+      return false;
+  }
 }
 
 interface JsonataFunction {

@@ -37,7 +37,8 @@ const CONTENT_SECURITY_POLICY = {
 
 export function uiRoutes({ assets, session, apiToken, limiter }: UiOptions) {
   const app = new Hono<AppEnv>();
-  app.use('*', secureHeaders({ contentSecurityPolicy: CONTENT_SECURITY_POLICY, crossOriginEmbedderPolicy: false }));
+  // Referrer-Policy same-origin, not no-referrer: under no-referrer a browser sends `Origin: null` with the page's own form posts and writes, which the API refuses as cross-site.
+  app.use('*', secureHeaders({ contentSecurityPolicy: CONTENT_SECURITY_POLICY, crossOriginEmbedderPolicy: false, referrerPolicy: 'same-origin' }));
 
   const page = (title: (c: Context) => string, script: PageScript) => async (c: Context<AppEnv>) => {
     c.header('cache-control', 'no-store');

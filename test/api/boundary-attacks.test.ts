@@ -171,3 +171,16 @@ describe('event streams', () => {
     b.abort.abort();
   });
 });
+
+describe('the document tells the truth', () => {
+  it('declares the front door\'s answers on every route, and a documented path asked with another method is 405 with Allow', async () => {
+    const { app } = setup();
+    const doc = (await (await app.request('/openapi.json')).json()) as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    expect(Object.keys(doc.paths['/v1/runs']!.post!.responses)).toEqual(expect.arrayContaining(['401', '403', '413', '415', '421', '429']));
+    expect(Object.keys(doc.paths['/healthz']?.get?.responses ?? {})).not.toContain('421');
+    const res = await app.request('/v1/runs', { method: 'DELETE', headers: bearer });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')?.split(', ').sort()).toEqual(['GET', 'POST']);
+    expect((await app.request('/v1/nothing-here', { headers: bearer })).status).toBe(404);
+  });
+});

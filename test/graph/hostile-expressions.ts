@@ -26,7 +26,7 @@ export const HOSTILE_EXPRESSIONS: HostileExpression[] = [
   { name: 'range of ten million', expression: `{% $count([1..10000000]) %}`, code: 'LIMIT_ARRAY', at: 'evaluate' },
   { name: '$join of a 2M range', expression: `{% $length($join([1..2000000].$string(), ',')) %}`, code: 'LIMIT_ARRAY', at: 'evaluate' },
   { name: '$join of long strings', expression: `{% ($s := $pad('', 400000, 'x'); $length($join([$s,$s,$s,$s,$s,$s,$s,$s,$s,$s,$s,$s,$s,$s], $s))) %}`, code: 'LIMIT_STRING', at: 'evaluate' },
-  { name: 'string doubling', expression: `{% ($f := function($s, $n){ $n = 0 ? $s : $f($s & $s, $n - 1) }; $length($f('ab', 40))) %}`, code: 'LIMIT_WORK', at: 'evaluate' },
+  { name: 'string doubling', expression: `{% ($f := function($s, $n){ $n = 0 ? $s : $f($s & $s, $n - 1) }; $length($f('ab', 40))) %}`, code: 'LIMIT_STRING', at: 'evaluate' },
   { name: '$string of a doubled object', expression: `{% ($f := function($o, $n){ $n = 0 ? $o : $f({"a": $o, "b": $o}, $n - 1) }; $length($string($f({"x": 1}, 40)))) %}`, code: 'LIMIT_STRING', at: 'evaluate' },
   { name: 'a doubled object as the result', expression: `{% ($f := function($o, $n){ $n = 0 ? $o : $f({"a": $o, "b": $o}, $n - 1) }; $f({"x": 1}, 40)) %}`, code: 'LIMIT_OUTPUT', at: 'evaluate' },
   { name: '$string of a 5M array', expression: `{% $length($string([1..5000000])) %}`, code: 'LIMIT_ARRAY', at: 'evaluate' },
