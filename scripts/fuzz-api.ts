@@ -15,6 +15,19 @@ import { freePort } from '../src/temporal/free-port';
 
 const root = resolve(__dirname, '..');
 const TOKEN = 'fuzz-token-0123456789abcdef0123456789';
+/**
+ * Checks left out, each for a reason the API's own tests cover instead:
+ * - `ignored_auth`, `missing_required_header`: they send requests without the
+ *   token; past 20 a minute the address is locked out (429 for the rest of
+ *   the minute, by design: test/api/boundary-attacks.test.ts), which turns
+ *   every later case into a 429. Auth is tested in test/api.
+ * - `positive_data_acceptance`: a definition can follow the schema and still
+ *   be no graph (a cycle, no trigger, an edge to nowhere): the 422 naming the
+ *   problem is the right answer, and JSON Schema cannot say it.
+ * The `coverage` phase is left out: Schemathesis 4.32 fails inside it on this
+ * document (a KeyError in its own constraint walker).
+ */
+const EXCLUDED = ['ignored_auth', 'missing_required_header', 'positive_data_acceptance'];
 
 async function main() {
   const executable = process.env.SCHEMATHESIS ?? join(root, '.temporal', 'schemathesis', 'bin', 'schemathesis');
@@ -36,7 +49,7 @@ async function main() {
     const code = await new Promise<number | null>((done) => {
       const st = spawn(
         executable,
-        ['--no-color', 'run', `${api}/openapi.json`, '--checks', 'all', '--header', `Authorization: Bearer ${TOKEN}`, '--max-time', String(seconds), '--workers', '2', '--suppress-health-check', 'all', '--seed', '1'],
+        ['--no-color', '--config-file', join(root, 'scripts', 'schemathesis.toml'), 'run', `${api}/openapi.json`, '--checks', 'all', '--header', `Authorization: Bearer ${TOKEN}`, '--max-time', String(seconds), '--workers', '2', '--suppress-health-check', 'all', '--seed', '1', '--phases', 'examples,fuzzing,stateful', '--exclude-checks', EXCLUDED.join(',')],
         { stdio: 'inherit', env: { ...process.env, SCHEMATHESIS_HOOKS: '' } },
       );
       st.once('exit', done);

@@ -1,7 +1,7 @@
 /**
  * What every route may answer besides its own responses, added to the
  * OpenAPI document so it tells the truth (API fuzzers check it): the front
- * door's answers (401, 403, 413, 415, 421, 429) by where they apply. Also
+ * door's answers (400, 401, 403, 413, 415, 421, 422, 429) by where they apply. Also
  * which methods a documented path takes, for 405 answers.
  */
 type Doc = { paths?: Record<string, Record<string, { responses?: Record<string, unknown> }>> };
@@ -29,8 +29,10 @@ export function completeResponses<T>(document: T): T {
       if (!PROBES.has(path)) add('421', 'The Host is not one this server answers for (PUBLIC_URL)');
       if (!path.startsWith('/v1/')) continue;
       add('401', 'Missing or wrong credential');
+      add('422', 'A path parameter, query or body that is not valid, each problem named');
       add('429', 'Too many requests, or too many failed authentications from this address');
       if (WRITES.has(method)) {
+        add('400', 'A body that is not valid JSON');
         add('403', 'A request from another site (Origin, Sec-Fetch-Site)');
         add('413', 'Body larger than MAX_BODY_BYTES');
         add('415', 'Body that is not JSON');

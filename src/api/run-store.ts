@@ -379,7 +379,9 @@ function runLists({ client, namespace }: RunAccess) {
         nextPageToken: params.cursor ? Buffer.from(params.cursor, 'base64url') : undefined,
       });
     } catch (err) {
-      if (params.cursor && (err as { code?: number }).code === 3) throw new ApiError('badRequest', 'cursor is not valid');
+      // A cursor Temporal cannot read (made up, or cut) is the caller's mistake: INVALID_ARGUMENT, or UNKNOWN from some visibility stores.
+      const code = (err as { code?: number }).code;
+      if (params.cursor && (code === 3 || code === 2)) throw new ApiError('validation', 'cursor is not valid', { errors: [{ path: '$.query.cursor', message: 'is not a cursor this API gave out' }] });
       throw err;
     }
     const token = response.nextPageToken;
