@@ -40,7 +40,6 @@ export function createRunServices(deps: RunServicesDeps) {
   const policy: WorkflowPolicy = {
     activityAllowlist: deps.activityAllowlist,
     taskQueue: deps.taskQueue,
-    customTypes: [...deps.nodeTypes.keys()],
     isWebhookKey: deps.hasWebhookSecret,
   };
   const validate: ValidateWorkflow = (definition) => {

@@ -4,8 +4,8 @@
  *
  * - `activity` nodes call only what `ACTIVITY_ALLOWLIST` lists
  *   (`taskQueue:activityType`, `*` on either side; empty by default, so an
- *   operator opts in), and never one of Braid's own activities or a custom
- *   node type's (they trust their input to have been validated);
+ *   operator opts in), and never one of Braid's own activities (a custom
+ *   node type's activity checks its data itself: the allowlist may name it);
  * - `$secrets.NAME` never names a webhook verification key
  *   (`BRAID_WEBHOOK_SECRET_NAME`), even when a `BRAID_SECRET_NAME` exists.
  *
@@ -23,8 +23,6 @@ export interface WorkflowPolicy {
   activityAllowlist: readonly string[];
   /** The task queue an `activity` node without `taskQueue` uses (Braid's own). */
   taskQueue: string;
-  /** Custom node types (BRAID_NODE_TYPES): their activities are Braid's too. */
-  customTypes: readonly string[];
   /** Whether `BRAID_WEBHOOK_SECRET_<name>` is set. */
   isWebhookKey: (name: string) => boolean;
 }
@@ -65,7 +63,7 @@ export function policyIssues(definition: unknown, policy: WorkflowPolicy, base: 
       const type = data.activityType;
       const queue = typeof data.taskQueue === 'string' ? data.taskQueue : policy.taskQueue;
       const path = formatPath([...base, 'nodes', i, 'data', 'activityType']);
-      if (INTERNAL_ACTIVITY_TYPES.has(type) || policy.customTypes.includes(type)) {
+      if (INTERNAL_ACTIVITY_TYPES.has(type)) {
         issues.push({ code: ISSUE_CODES.forbiddenActivity, path, ...nodeId, message: `"${type}" is one of Braid's own activities; an activity node cannot call it` });
       } else if (!activityAllowed(policy.activityAllowlist, queue, type)) {
         issues.push({

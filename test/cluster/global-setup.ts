@@ -23,6 +23,8 @@ export default async function setup(project: TestProject) {
     BRAID_ENCRYPTION_KEY: ENCRYPTION_KEY,
     BRAID_NODE_TYPES: 'examples/node-types/index.ts',
     BRAID_WEBHOOK_SECRET_CLUSTER_HOOK: HOOK_SECRET,
+    // node-types.test.ts calls the custom sha256 type's activity from an activity node.
+    ACTIVITY_ALLOWLIST: '*:sha256',
     HTTP_ALLOWLIST: '127.0.0.1',
     RATE_LIMIT_PER_MINUTE: '0',
   });

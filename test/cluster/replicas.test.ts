@@ -23,10 +23,14 @@ async function finishedTotal(replica: 0 | 1, workflow: string): Promise<number> 
 
 describe('replicas and topology', () => {
   it('counts each finished run once over both API replicas', async () => {
+    // A saved workflow: its name is its runs' metric label (ad-hoc graphs all count as `adhoc`).
     const workflow = `cluster-count-${Date.now()}`;
+    const saved = await ctx.json(0, 'PUT', `/v1/workflows/${workflow}`, { nodes: [{ id: 'start', type: 'trigger' }, { id: 'v', type: 'set', data: { value: '{% $input.i %}' } }], edges: [{ source: 'start', target: 'v' }] });
+    expect(saved.status).toBe(201);
     const ids: string[] = [];
     for (let i = 0; i < 6; i++) {
-      const started = await ctx.json((i % 2) as 0 | 1, 'POST', '/v1/runs', { workflow: { name: workflow, nodes: [{ id: 'start', type: 'trigger' }, { id: 'v', type: 'set', data: { value: i } }], edges: [{ source: 'start', target: 'v' }] } });
+      const started = await ctx.json((i % 2) as 0 | 1, 'POST', `/v1/workflows/${workflow}/runs`, { input: { i } });
+      expect(started.status).toBe(201);
       ids.push(started.body.runId);
     }
     for (const id of ids) await ctx.finished(0, id);

@@ -13,7 +13,6 @@ import type { WorkflowPolicy } from '../../src/graph/workflow-policy';
 const policy = (over: Partial<WorkflowPolicy> = {}): WorkflowPolicy => ({
   activityAllowlist: [],
   taskQueue: 'braid',
-  customTypes: ['slugify'],
   isWebhookKey: (name) => name === 'HOOK',
   ...over,
 });
@@ -26,7 +25,7 @@ describe('workflow policy', () => {
     expect([...INTERNAL_ACTIVITY_TYPES].sort()).toEqual(Object.keys(createActivities()).sort());
   });
 
-  it.each(['http', 'nodeCachePut', 'nodeCacheGet', 'secretNonce', 'bulkApply', 'slugify'])('refuses an activity node calling %s, on any queue, whatever the allowlist', (type) => {
+  it.each(['http', 'nodeCachePut', 'nodeCacheGet', 'secretNonce', 'bulkApply'])('refuses an activity node calling %s, on any queue, whatever the allowlist', (type) => {
     for (const queue of [undefined, 'braid', 'elsewhere']) {
       const issues = policyIssues(def(activityNode(type, queue)), policy({ activityAllowlist: ['*:*'] }));
       expect(issues).toEqual([expect.objectContaining({ code: 'forbidden_activity', path: '$.nodes[1].data.activityType', nodeId: 'a' })]);
@@ -41,6 +40,9 @@ describe('workflow policy', () => {
     expect(allow(['inventory:*'], 'releaseStock', 'inventory')).toBe(true);
     expect(allow(['*:reserveStock'], 'reserveStock', 'other')).toBe(true);
     expect(allow(['inventory:reserveStock'], 'reserveStock', 'inventory2')).toBe(false);
+    // A custom node type's activity (it checks its own data) only when the operator lists it.
+    expect(policyIssues(def(activityNode('slugify')), policy())).toHaveLength(1);
+    expect(policyIssues(def(activityNode('slugify')), policy({ activityAllowlist: ['braid:slugify'] }))).toEqual([]);
     // The default queue is Braid's own.
     expect(policyIssues(def(activityNode('ping')), policy({ activityAllowlist: ['braid:ping'] }))).toEqual([]);
     expect(() => parseActivityAllowlist('justaname')).toThrow('taskQueue:activityType');
