@@ -10,6 +10,9 @@ import { parseHostLimits } from '../activities/host-limiter';
 import { parseActivityAllowlist } from './graph/workflow-policy';
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
+/** A comma-separated setting's entries, trimmed, empty ones dropped. */
+const commaList = (v: string | undefined): string[] => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+
 const optionalString = z
   .string()
   .optional()
@@ -38,7 +41,7 @@ export const envSchema = z.object({
   /** The address people reach the API by (https://braid.example.com): its host is served besides loopback names. */
   PUBLIC_URL: optionalString.refine((v) => v === undefined || /^https?:\/\/[^/]+/.test(v), 'must be an http(s) URL'),
   /** Proxies whose X-Forwarded-For is believed (comma-separated addresses or CIDRs), for rate limits by client address. */
-  TRUSTED_PROXIES: optionalString.refine((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean).every((e) => ipaddr.isValid(e) || ipaddr.isValidCIDR(e)), 'must be addresses or CIDRs, comma-separated'),
+  TRUSTED_PROXIES: optionalString.refine((v) => commaList(v).every((e) => ipaddr.isValid(e) || ipaddr.isValidCIDR(e)), 'must be addresses or CIDRs, comma-separated'),
   /** Event streams (SSE) one principal may hold open at once. */
   SSE_STREAMS_PER_PRINCIPAL: z.coerce.number().int().min(1).default(100),
   /** What `activity` nodes may call: `taskQueue:activityType`, comma-separated, `*` on either side; empty: nothing. */
@@ -157,9 +160,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     activityAllowlist: parseActivityAllowlist(e.ACTIVITY_ALLOWLIST),
     publicUrl: e.PUBLIC_URL,
-    trustedProxies: (e.TRUSTED_PROXIES ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    trustedProxies: commaList(e.TRUSTED_PROXIES),
     sseStreamsPerPrincipal: e.SSE_STREAMS_PER_PRINCIPAL,
-    httpAllowlist: (e.HTTP_ALLOWLIST ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    httpAllowlist: commaList(e.HTTP_ALLOWLIST),
     httpMaxResponseBytes: e.HTTP_MAX_RESPONSE_BYTES,
     httpHostLimits: parseHostLimits(e.HTTP_HOST_LIMITS),
     httpAdaptiveConcurrency: e.HTTP_ADAPTIVE_CONCURRENCY === 'on',
@@ -203,10 +206,4 @@ export function protectedPortsOf(config: Config): number[] {
 /** The address the worker and API connect to: the configured cluster or the embedded server. */
 export function temporalAddressOf(config: Config): string {
   return config.temporalAddress ?? `127.0.0.1:${config.temporalPort}`;
-}
-
-const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|::1|\[::1\])$/i;
-
-export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK.test(host);
 }

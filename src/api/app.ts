@@ -9,7 +9,7 @@ import '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
-import { bearerAuth, clientAddress, failedAuthLimit, trustedProxies, hostCheck, rateLimit, refuseCrossSite, requestLog, requireJson, sessionOrBearer } from './middleware';
+import { bearerAuth, clientAddress, credentialCheck, failedAuthLimit, trustedProxies, hostCheck, rateLimit, refuseCrossSite, requestLog, requireJson, sessionOrBearer } from './middleware';
 import { createAssets } from '../ui/assets';
 import { uiRoutes } from '../ui/routes';
 import { createSession } from '../ui/session';
@@ -113,15 +113,8 @@ export function createApp(deps: AppDeps) {
 
   const { auth, session, limiter } = guardApi(app, config, deps.codec !== undefined, deps.sessions);
 
-  // Whether a request carries a credential, without answering 401 (readiness detail).
-  const authenticated = async (c: Context<AppEnv>) => {
-    if (!auth) return true;
-    if (c.req.header('authorization') === undefined && session && (await session.valid(c))) return true;
-    return auth(c, async () => undefined).then(
-      () => true,
-      () => false,
-    );
-  };
+  // Whether a request carries a credential, without answering 401 (readiness detail, why a webhook was refused).
+  const authenticated = credentialCheck(auth, session);
   app.route('/', systemRoutes(readiness, authenticated));
   app.route('/', uiRoutes({ assets: deps.assets ?? createAssets(), session, apiToken: config.apiToken, limiter }));
   const watch = createRunWatch(store, { intervalMs: deps.watchIntervalMs ?? DEFAULT_WATCH_INTERVAL_MS });
@@ -137,7 +130,7 @@ export function createApp(deps: AppDeps) {
   app.route('/v1/runs', runsRoutes(store, watch, repository, redrive, metrics, config.sseStreamsPerPrincipal ?? 100));
   app.route('/v1/workflows', workflowsRoutes({ saved, repository, schedules, runs: store }));
   app.route('/v1/node-types', nodeTypesRoutes(nodeTypeCatalog(types, deps.nodeTypes ?? new Map())));
-  app.route('/v1/hooks', hooksRoutes({ saved, runs: store, auth, secret }));
+  app.route('/v1/hooks', hooksRoutes({ saved, runs: store, auth, authenticated, secret }));
   if (deps.codec) {
     app.use('/codec/*', bodyLimit({ maxSize: config.maxBodyBytes, onError: () => { throw new ApiError('payloadTooLarge', 'request body is too large', { headers: { connection: 'close' } }); } }));
     app.route('/codec', codecRoutes(deps.codec));
@@ -168,11 +161,6 @@ function problemRenderer(logger: AppDeps['logger']) {
   };
 }
 
-/**
- * What stands in front of the routes: CORS for the codec (the Web UI calls it
- * from the browser), the token or the pages' sign-in, JSON only, the body
- * limit, and the rate limit on writes.
- */
 /** The sign-in form is a token and a path: a few KB at most. */
 const loginBodyLimit = bodyLimit({
   maxSize: 8 * 1024,
@@ -180,6 +168,13 @@ const loginBodyLimit = bodyLimit({
     throw new ApiError('payloadTooLarge', 'sign-in body is larger than 8 KB', { headers: { connection: 'close' } });
   },
 });
+
+/**
+ * What stands in front of the routes: CORS for the codec (the Web UI calls it
+ * from the browser), the Host check, the refusal of other sites' writes, the
+ * count of failed sign-ins, the token or the pages' sign-in, JSON only, the
+ * body limits, and the rate limit on writes.
+ */
 
 function guardApi(app: ReturnType<typeof createRouter>, config: AppDeps['config'], codec: boolean, sessions: SessionStore | undefined) {
   if (codec) {
@@ -257,7 +252,7 @@ function describeApi(app: ReturnType<typeof createRouter>, nodeTypes: AppDeps['n
       description: 'Start, watch, list, cancel and validate durable graph workflow runs on Temporal; save versioned workflows and fire them by webhook or schedule.',
     },
   };
-  // Built once, with what the front door answers on every route (401, 403, 413, 415, 421, 429).
+  // Built once, with what the front door answers on every route (openapi-completion.ts).
   let doc: ReturnType<typeof app.getOpenAPI31Document> | undefined;
   const document = () => (doc ??= completeResponses(app.getOpenAPI31Document(base)));
   app.get('/openapi.json', (c) => c.json(document()));

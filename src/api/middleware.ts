@@ -39,6 +39,21 @@ export function sessionOrBearer(session: Session, bearer: MiddlewareHandler<AppE
   };
 }
 
+/**
+ * Whether a request carries a credential (the token, or a page session),
+ * without answering 401: what a public route may show depends on it.
+ */
+export function credentialCheck(auth: MiddlewareHandler<AppEnv> | undefined, session: Session | undefined) {
+  return async (c: Parameters<MiddlewareHandler<AppEnv>>[0]): Promise<boolean> => {
+    if (!auth) return true;
+    if (c.req.header('authorization') === undefined && session && (await session.valid(c))) return true;
+    return auth(c, async () => undefined).then(
+      () => true,
+      () => false,
+    );
+  };
+}
+
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
 
 /** The host name of a Host header (no port, lower case, IPv6 brackets kept off). */

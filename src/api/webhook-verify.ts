@@ -13,9 +13,7 @@
  * All HMAC-SHA256, compared in constant time.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-
-export const VERIFY_SCHEMES = ['braid', 'github', 'stripe', 'slack'] as const;
-export type VerifyScheme = (typeof VERIFY_SCHEMES)[number];
+import type { WebhookVerifyScheme } from '../graph/schema';
 
 /** How far a signed timestamp may be from now. */
 export const SIGNATURE_TOLERANCE_S = 300;
@@ -59,7 +57,7 @@ function fresh(t: string | undefined, nowS: number): string | undefined {
  * Checks one delivery. `header(name)` reads a request header (lower-case
  * name); `nowS` is the current Unix time in seconds.
  */
-export function verifySignature(scheme: VerifyScheme, key: string, raw: Uint8Array, header: (name: string) => string | undefined, nowS: number): Verdict {
+export function verifySignature(scheme: WebhookVerifyScheme, key: string, raw: Uint8Array, header: (name: string) => string | undefined, nowS: number): Verdict {
   switch (scheme) {
     case 'braid': {
       const fields = parseList(header('x-braid-signature') ?? '');

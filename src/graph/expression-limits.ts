@@ -141,11 +141,11 @@ export class ExpressionMeter {
 }
 
 /** The characters `JSON.stringify(value)` would write, stopping (and throwing) past `max`. */
-export function boundedJsonLength(value: unknown, max: number, code: LimitCode = LIMIT_CODES.string): number {
+export function boundedJsonLength(value: unknown, max: number): number {
   let total = 0;
   const add = (n: number) => {
     total += n;
-    if (total > max) throw new LimitExceeded(code, `expression built a string of more than ${max} characters, over its limit`);
+    if (total > max) throw new LimitExceeded(LIMIT_CODES.string, `expression built a string of more than ${max} characters, over its limit`);
   };
   const walk = (v: unknown): void => {
     if (v === null || v === undefined) return add(4);

@@ -117,7 +117,7 @@ export function compileExpression(text: string, options: CompileOptions = {}): C
   expr.assign(EXIT_HOOK as unknown as string, (node: StepNode, _input: unknown, environment: { base: MeteredFrame; lookup(name: string): unknown }, result: unknown) => {
     if (builds(node, environment)) meterOf(environment).built(result);
   });
-  guardLibrary(expr, limits);
+  guardLibrary(expr);
   const fast = fastEvaluator(expr.ast());
   return {
     source: text,
@@ -200,64 +200,91 @@ function jsonataLibrary(): Record<string, JsonataFunction> {
   return found;
 }
 
-/**
- * Replaces the library functions whose own work is not counted in steps by
- * versions that check first (same names, same signatures as JSONata's).
- */
-function guardLibrary(expr: jsonata.Expression, limits: ExpressionLimits): void {
-  const lib = jsonataLibrary();
-  const original = (name: (typeof GUARDED)[number]) => lib[name]!.implementation;
-  const register = (name: string, signature: string, impl: (this: Focus, ...args: never[]) => unknown) =>
-    expr.registerFunction(name, impl as (...args: unknown[]) => unknown, signature);
+type Guard = (this: Focus, ...args: never[]) => unknown;
+const original = (name: (typeof GUARDED)[number]) => jsonataLibrary()[name]!.implementation;
 
-  register('pad', '<s-ns?:s>', function (this: Focus, str: string, width: number, char?: string) {
-    if (str !== undefined && typeof width === 'number') meterOf(this.environment).checkString(Math.abs(width));
-    return original('pad').call(this, str, width, char);
-  });
-  register('join', '<a<s>s?:s>', function (this: Focus, strings: string[] | undefined, separator?: string) {
-    if (Array.isArray(strings)) {
-      let length = Math.max(0, strings.length - 1) * (separator ?? '').length;
-      for (const s of strings) length += typeof s === 'string' ? s.length : 0;
-      meterOf(this.environment).checkString(length);
-    }
-    return original('join').call(this, strings, separator);
-  });
-  register('string', '<x-b?:s>', function (this: Focus, value: unknown, prettify?: boolean) {
-    if (value !== null && typeof value === 'object') {
+/**
+ * The library functions whose own work is not counted in steps, as versions
+ * that check first (same names, same signatures as JSONata's). Written once:
+ * each reads its evaluation's limits from the meter.
+ */
+const GUARDS: { name: (typeof GUARDED)[number]; signature: string; run: Guard }[] = [
+  {
+    name: 'pad',
+    signature: '<s-ns?:s>',
+    run(this: Focus, str: string, width: number, char?: string) {
+      if (str !== undefined && typeof width === 'number') meterOf(this.environment).checkString(Math.abs(width));
+      return original('pad').call(this, str, width, char);
+    },
+  },
+  {
+    name: 'join',
+    signature: '<a<s>s?:s>',
+    run(this: Focus, strings: string[] | undefined, separator?: string) {
+      if (Array.isArray(strings)) {
+        let length = Math.max(0, strings.length - 1) * (separator ?? '').length;
+        for (const s of strings) length += typeof s === 'string' ? s.length : 0;
+        meterOf(this.environment).checkString(length);
+      }
+      return original('join').call(this, strings, separator);
+    },
+  },
+  {
+    name: 'string',
+    signature: '<x-b?:s>',
+    run(this: Focus, value: unknown, prettify?: boolean) {
+      if (value !== null && typeof value === 'object') {
+        const meter = meterOf(this.environment);
+        // Pretty printing adds indentation: allow for it.
+        meter.charge(boundedJsonLength(value, Math.floor(meter.limits.string / (prettify ? 4 : 1))));
+      }
+      return original('string').call(this, value, prettify);
+    },
+  },
+  {
+    name: 'replace',
+    signature: '<s-(sf)(sf)n?:s>',
+    run(this: Focus, str: string, pattern: unknown, replacement: unknown, limit?: number) {
+      if (typeof str === 'string' && typeof replacement === 'string') {
+        const matches = typeof pattern === 'string' && pattern.length > 0 ? countOccurrences(str, pattern, limit) : str.length + 1;
+        const grows = Math.max(0, replacement.length - (typeof pattern === 'string' ? pattern.length : 0));
+        meterOf(this.environment).checkString(str.length + Math.min(matches, limit ?? Infinity) * grows);
+      }
+      return original('replace').call(this, str, pattern, replacement, limit);
+    },
+  },
+  {
+    name: 'sort',
+    signature: '<af?:a>',
+    run(this: Focus, items: unknown[] | undefined, comparator?: unknown) {
+      if (!Array.isArray(items) || items.length <= 1) return items;
       const meter = meterOf(this.environment);
-      // Pretty printing adds indentation: allow for it.
-      const length = boundedJsonLength(value, Math.floor(limits.string / (prettify ? 4 : 1)));
-      meter.charge(length);
-    }
-    return original('string').call(this, value, prettify);
-  });
-  register('replace', '<s-(sf)(sf)n?:s>', function (this: Focus, str: string, pattern: unknown, replacement: unknown, limit?: number) {
-    if (typeof str === 'string' && typeof replacement === 'string') {
-      const meter = meterOf(this.environment);
-      const matches = typeof pattern === 'string' && pattern.length > 0 ? countOccurrences(str, pattern, limit) : str.length + 1;
-      const grows = Math.max(0, replacement.length - (typeof pattern === 'string' ? pattern.length : 0));
-      meter.checkString(str.length + Math.min(matches, limit ?? Infinity) * grows);
-    }
-    return original('replace').call(this, str, pattern, replacement, limit);
-  });
-  register('sort', '<af?:a>', function (this: Focus, items: unknown[] | undefined, comparator?: unknown) {
-    if (!Array.isArray(items) || items.length <= 1) return items;
-    const meter = meterOf(this.environment);
-    if (comparator !== undefined) {
-      meter.checkComparisons(items.length);
-      return original('sort').call(this, items, comparator);
-    }
-    meter.charge(items.length);
-    return sortNatively(items);
-  });
-  register('eval', '<sx?:x>', function (this: Focus, source: string, context?: unknown) {
-    if (typeof source === 'string' && source.length > limits.evalSource) {
-      throw new LimitExceeded(LIMIT_CODES.string, `$eval of ${source.length} characters, over its limit of ${limits.evalSource}`);
-    }
-    return (original('eval').call(this, source, context) as Promise<unknown>).catch((err: unknown) => {
-      throw innermost(err);
-    });
-  });
+      if (comparator !== undefined) {
+        meter.checkComparisons(items.length);
+        return original('sort').call(this, items, comparator);
+      }
+      meter.charge(items.length);
+      return sortNatively(items);
+    },
+  },
+  {
+    name: 'eval',
+    signature: '<sx?:x>',
+    run(this: Focus, source: string, context?: unknown) {
+      const max = meterOf(this.environment).limits.evalSource;
+      if (typeof source === 'string' && source.length > max) {
+        throw new LimitExceeded(LIMIT_CODES.string, `$eval of ${source.length} characters, over its limit of ${max}`);
+      }
+      return (original('eval').call(this, source, context) as Promise<unknown>).catch((err: unknown) => {
+        throw innermost(err);
+      });
+    },
+  },
+];
+
+/** Binds the guarded library functions in an expression's environment, in place of JSONata's. */
+function guardLibrary(expr: jsonata.Expression): void {
+  for (const { name, signature, run } of GUARDS) expr.registerFunction(name, run as (...args: unknown[]) => unknown, signature);
 }
 
 function countOccurrences(text: string, pattern: string, limit: number | undefined): number {

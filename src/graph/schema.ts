@@ -66,6 +66,9 @@ export const retrySchema = z
 /** How a trigger node fires; see src/graph/triggers.ts. */
 export const TRIGGER_KINDS = ['manual', 'webhook', 'schedule'] as const;
 export type TriggerKind = (typeof TRIGGER_KINDS)[number];
+/** How a webhook trigger's deliveries are signed (`verify`); src/api/webhook-verify.ts checks each. */
+export const WEBHOOK_VERIFY_SCHEMES = ['braid', 'github', 'stripe', 'slack'] as const;
+export type WebhookVerifyScheme = (typeof WEBHOOK_VERIFY_SCHEMES)[number];
 /** Shortest `every` of a schedule trigger. */
 export const MIN_SCHEDULE_INTERVAL_MS = 1_000;
 /** What a schedule does when a run is due while the previous one still runs (Temporal's overlap policies). */

@@ -22,8 +22,6 @@ const CLOSE = '\u0000';
 // eslint-disable-next-line no-control-regex -- the placeholder is delimited by NUL on purpose
 export const SECRET_PLACEHOLDER_PATTERN = /\u0000braid-secret:(?:([0-9a-f]{32}):)?([A-Za-z_][A-Za-z0-9_]*)\u0000/g;
 export const REDACTED = '[secret]';
-/** A run's nonce: 32 lowercase hex characters. */
-export const SECRET_NONCE_PATTERN = /^[0-9a-f]{32}$/;
 
 /** The placeholder of `name` in a run with this nonce (none: the form runs recorded before nonces use). */
 export function secretPlaceholder(name: string, nonce?: string): string {

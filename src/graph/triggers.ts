@@ -13,7 +13,7 @@ import { Cron } from 'croner';
 import type { Graph } from './graph';
 import type { NodeCatalog } from './node-type';
 import { TRIGGER_TYPE } from './node-type';
-import type { TriggerKind } from './schema';
+import type { TriggerKind, WebhookVerifyScheme } from './schema';
 import type { ValidationIssue, ValidationResult } from './validate';
 import { formatPath, ISSUE_CODES, validateDefinition } from './validate';
 
@@ -26,7 +26,7 @@ export interface TriggerSpec {
   /** Webhook: the secret whose HMAC signs deliveries (env BRAID_WEBHOOK_SECRET_<secret>). */
   secret?: string;
   /** Webhook with a secret: how deliveries are signed (src/api/webhook-verify.ts); `braid` when unset. */
-  verify?: 'braid' | 'github' | 'stripe' | 'slack';
+  verify?: WebhookVerifyScheme;
   /** Webhook: answer a delivery once the run started (default) or once it ended, with its output. */
   respond?: 'onAccept' | 'onFinish';
   /** Webhook with `respond: "onFinish"`: how long a delivery waits for the end (a duration). */

@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../../src/graph/duration';
 import { PLAIN_HANDLES, TRIGGER_TYPE } from '../../src/graph/node-type';
-import { durationSchema, MIN_SCHEDULE_INTERVAL_MS, TRIGGER_KINDS, uiKeys } from '../../src/graph/schema';
+import { durationSchema, MIN_SCHEDULE_INTERVAL_MS, TRIGGER_KINDS, uiKeys, WEBHOOK_VERIFY_SCHEMES } from '../../src/graph/schema';
 import type { NodeType } from './types';
 import { computed } from './types';
 
@@ -29,9 +29,6 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
-/** How a webhook's deliveries are signed (src/api/webhook-verify.ts). */
-export const WEBHOOK_VERIFY = ['braid', 'github', 'stripe', 'slack'] as const;
-
 const KIND_FIELDS = { secret: ['webhook'], verify: ['webhook'], respond: ['webhook'], timeout: ['webhook'], cron: ['schedule'], timezone: ['schedule'], every: ['schedule'] } as const;
 
 /** When a webhook delivery is answered: once the run started (202), or once it ended, with its output (200). */
@@ -43,7 +40,7 @@ const data = z
   .object({
     kind: z.enum(TRIGGER_KINDS).optional(),
     secret: secretNameSchema.optional(),
-    verify: z.enum(WEBHOOK_VERIFY).optional(),
+    verify: z.enum(WEBHOOK_VERIFY_SCHEMES).optional(),
     respond: z.enum(WEBHOOK_RESPONSES).optional(),
     timeout: durationSchema
       .refine((d) => (parseDuration(d) ?? Infinity) <= RESPOND_TIMEOUT.maxMs, `must be at most ${RESPOND_TIMEOUT.maxMs / 1000} s`)

@@ -30,7 +30,7 @@ import { hookAcceptedSchema, problemResponse, triggerParamSchema, workflowNamePa
 import type { AppEnv } from '../types';
 import { assertNesting, createRouter, parseJsonBody } from '../validation';
 import { canonicalJson } from '../../graph/json';
-import type { VerifyScheme } from '../webhook-verify';
+import type { WebhookVerifyScheme } from '../../graph/schema';
 import { SeenSignatures, SIGNATURE_HEADERS, verifySignature } from '../webhook-verify';
 
 export const SIGNATURE_HEADER = 'x-braid-signature';
@@ -100,6 +100,8 @@ export interface HooksRoutesDeps {
   runs: RunStore;
   /** The API token check (undefined: no API_TOKEN, the API is open). */
   auth?: MiddlewareHandler<AppEnv>;
+  /** Whether the caller holds a credential (then it may learn why a delivery was refused); yes when unset. */
+  authenticated?: (c: Context<AppEnv>) => Promise<boolean>;
   /** The value of env `BRAID_WEBHOOK_SECRET_<name>`. */
   secret: (name: string) => string | undefined;
   /** Unix seconds now (tests). */
@@ -110,21 +112,13 @@ export function hooksRoutes(deps: HooksRoutesDeps) {
   const app = createRouter();
   const seen = new SeenSignatures();
   const nowS = deps.nowS ?? (() => Math.floor(Date.now() / 1000));
-
-  /** Whether the caller holds the API token (then it may learn why a delivery was refused). */
-  async function holdsToken(c: Context<AppEnv>): Promise<boolean> {
-    if (!deps.auth) return true;
-    return deps.auth(c, async () => undefined).then(
-      () => true,
-      () => false,
-    );
-  }
+  const authenticated = deps.authenticated ?? (async () => true);
 
   async function deliver(c: Context<AppEnv>, name: string, triggerId?: string) {
     try {
       return await verifiedDelivery(c, name, triggerId);
     } catch (err) {
-      if (err instanceof ApiError && (err.kind === 'notFound' || err.kind === 'unauthorized') && !(err as { verified?: boolean }).verified && !(await holdsToken(c))) {
+      if (err instanceof ApiError && (err.kind === 'notFound' || err.kind === 'unauthorized') && !(await authenticated(c))) {
         throw new ApiError('notFound', NOT_ACCEPTED);
       }
       throw err;
@@ -154,7 +148,7 @@ export function hooksRoutes(deps: HooksRoutesDeps) {
     let deliveryId: string | undefined;
     if (trigger.secret !== undefined) {
       const key = deps.secret(trigger.secret);
-      const scheme: VerifyScheme = trigger.verify ?? 'braid';
+      const scheme: WebhookVerifyScheme = trigger.verify ?? 'braid';
       const verdict = key === undefined ? { ok: false as const, why: 'its key is not set on this server' } : verifySignature(scheme, key, raw, (h) => c.req.header(h), nowS());
       if (!verdict.ok) throw new ApiError('unauthorized', `the delivery's ${scheme} signature does not verify: ${verdict.why}`);
       if (verdict.replayKey !== undefined && !seen.firstUse(verdict.replayKey, nowS())) {
@@ -198,13 +192,12 @@ export function hooksRoutes(deps: HooksRoutesDeps) {
         // The same key with another body is not a retry: refuse it rather than answer with another delivery's run.
         const earlier = await deps.runs.get(runId);
         if (canonicalJson(earlier.input ?? null) !== canonicalJson(input ?? null)) {
-          throw Object.assign(new ApiError('conflict', 'this Idempotency-Key was used with another body'), { verified: true });
+          throw new ApiError('conflict', 'this Idempotency-Key was used with another body');
         }
         // A retried delivery gets what the first one got (or would have, had it waited).
         const finished = trigger.respond === 'onFinish' ? await finishedRun(deps.runs, c, runId, trigger) : undefined;
         if (finished) return c.json(finished.output, 200, finished.headers);
-        const first = await deps.runs.get(runId);
-        return c.json(accepted(runId, first.status, true, first.workflow.version ?? latest.version), 200, { location: first.links.self });
+        return c.json(accepted(runId, earlier.status, true, earlier.workflow.version ?? latest.version), 200, { location: earlier.links.self });
       }
       throw err;
     }
