@@ -15,12 +15,13 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { WorkflowBundle } from '@temporalio/worker';
-import { bundleWorkflowCode, NativeConnection } from '@temporalio/worker';
+import { bundleWorkflowCode } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { RunState } from '../src/graph/run-state';
 import type { GraphDefinition } from '../src/graph/schema';
 import { locateBinary } from '../src/temporal/binaries';
-import { createApiClient } from '../src/temporal/connection';
+import { connectWorker, createApiClient } from '../src/temporal/connection';
+import type { TemporalTlsFiles } from '../src/config';
 import type { DevServer } from '../src/temporal/dev-server';
 import { startDevServer } from '../src/temporal/dev-server';
 import { freePort } from '../src/temporal/free-port';
@@ -41,6 +42,8 @@ const median = (xs: readonly number[]) => quantile(xs, 0.5);
 interface Stack {
   name: string;
   address: () => string;
+  /** The client certificate the cluster's frontend requires; none for the dev server. */
+  tls?: TemporalTlsFiles;
   /** Start-latency targets: the API as its own process (two replicas on the cluster). */
   apis: string[];
   faults: { name: string; inject: () => Promise<void> }[];
@@ -107,6 +110,7 @@ async function clusterStack(): Promise<Stack> {
   return {
     name: 'cluster',
     address: () => cluster.temporalAddress,
+    tls: cluster.temporalTls,
     apis: cluster.apis,
     faults: [
       { name: 'temporal-history-1 (SIGKILL, restarted by the launcher after 0.5 s)', inject: async () => void cluster.kill('temporal-history-1') },
@@ -127,10 +131,10 @@ async function clusterStack(): Promise<Stack> {
 
 /** Every measurement on one stack, through a benchmark worker of its own on TASK_QUEUE. */
 async function measureStack(stack: Stack, workflowBundle: WorkflowBundle, base: string, quick: boolean, log: (m: string) => void): Promise<StackFigures> {
-  const connection = await NativeConnection.connect({ address: stack.address() });
+  const connection = await connectWorker(stack.address(), stack.tls);
   const worker = await createBraidWorker({ connection, namespace: 'default', taskQueue: TASK_QUEUE, activities: createActivities({ httpAllowlist: ['127.0.0.1'] }), workflowBundle });
   const running = worker.run();
-  const client: Client = createApiClient(stack.address());
+  const client: Client = createApiClient(stack.address(), 'default', undefined, stack.tls);
   const id = (p: string) => `${p}-${Math.random().toString(36).slice(2)}`;
   const braid = async (def: GraphDefinition) => {
     const t0 = performance.now();

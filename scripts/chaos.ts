@@ -32,6 +32,8 @@ import type { Part } from '../test/helpers/split-stack';
 import { startSplitStack } from '../test/helpers/split-stack';
 import type { LaunchedCluster } from '../test/helpers/cluster';
 import { launchCluster } from '../test/helpers/cluster';
+import type { TemporalTlsFiles } from '../src/config';
+import { temporalTlsConfig } from '../src/temporal/connection';
 import type { ClusterPart } from '../src/cluster/topology';
 import type { ChaosCase } from './chaos/graphs';
 import { Dice, randomCase } from './chaos/graphs';
@@ -71,6 +73,8 @@ interface ChaosStack {
   /** An API to call (the cluster's two replicas in turn, as a load balancer would). */
   api(): string;
   temporal(): string;
+  /** The client certificate the cluster's frontend requires; none for the dev server. */
+  temporalTls?(): TemporalTlsFiles | undefined;
   startAll(): Promise<void>;
   /** SIGKILL; resolves once the process is gone. */
   kill(part: string): Promise<void>;
@@ -126,6 +130,7 @@ function clusterChaosStack(): ChaosStack {
     describe: 'npm run cluster: postgres, temporal history ×2, matching, frontend, worker service, braid worker ×2, braid api ×2',
     api: () => cluster!.apis[turn++ % 2]!,
     temporal: () => cluster!.temporalAddress,
+    temporalTls: () => cluster!.temporalTls,
     async startAll() {
       cluster = await launchCluster({ HTTP_ALLOWLIST: '127.0.0.1', RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'error' });
     },
@@ -259,7 +264,7 @@ async function main() {
     report.lines.push(
       `${redrives.violations.some((v) => v.invariant === 'reused-silent' || v.invariant === 'redrive') ? '✗' : '✓'} redrive: ${redrives.redriven} failed run(s) redriven, ${redrives.reusedNodes} reused node(s) never reached the target again`,
     );
-    await traceDuplicates(stack.temporal(), report.violations, target.hits, pids).catch((err: Error) => log(`could not read histories: ${err.message}`));
+    await traceDuplicates(stack.temporal(), stack.temporalTls?.(), report.violations, target.hits, pids).catch((err: Error) => log(`could not read histories: ${err.message}`));
     const lines = [
       `chaos seed ${seed}, ${minutes} min: ${cases.size} runs generated, ${accepted.size} accepted, ${report.httpNodes} http nodes; faults: ${summary(faults)}`,
       ...report.lines,
@@ -286,10 +291,10 @@ async function main() {
  * events around its requests (with worker pids named), appended to the
  * violation, so a long run tells a redelivered task from a Braid bug.
  */
-async function traceDuplicates(address: string, violations: Violation[], hits: (runId: string, nodeId: string) => number[], pids: Map<number, string>) {
+async function traceDuplicates(address: string, tls: TemporalTlsFiles | undefined, violations: Violation[], hits: (runId: string, nodeId: string) => number[], pids: Map<number, string>) {
   const dups = violations.filter((v) => v.invariant === 'at-most-once');
   if (dups.length === 0) return;
-  const connection = await Connection.connect({ address });
+  const connection = await Connection.connect({ address, tls: temporalTlsConfig(tls) });
   try {
     const client = new Client({ connection });
     const name = (line: string) => line.replace(/by (\d+)@\S+/, (all, pid: string) => `by ${pids.get(Number(pid)) ?? `pid ${pid}`}`);

@@ -29,7 +29,7 @@ export async function startApi(given: Config, logger: Logger) {
   if (credential.from !== 'env') logger.info(credential.from === 'generated' ? 'api token generated' : 'api token read', { file: credential.path });
   const config: Config = { ...given, apiToken: credential.token };
   const dataConverter = loadDataConverter(config);
-  const client = createApiClient(temporalAddressOf(config), config.namespace, dataConverter);
+  const client = createApiClient(temporalAddressOf(config), config.namespace, dataConverter, config.temporalTls);
   void ensureSearchAttributes(client, config.namespace, logger);
   const database = await openDatabase(databaseOptions(config));
   logger.info('database ready', { kind: database.kind, location: database.location });

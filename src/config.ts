@@ -29,6 +29,14 @@ export const envSchema = z.object({
   TEMPORAL_UI_PORT: port(8233),
   /** Base URL of the Temporal Web UI for links; derived from TEMPORAL_UI_PORT when unset. */
   TEMPORAL_UI_URL: optionalString,
+  /** The Web UI the API serves at /temporal behind sign-in (npm run cluster, docker-compose); unset: not served. */
+  TEMPORAL_UI_UPSTREAM: optionalString.refine((v) => v === undefined || /^https?:\/\/[^/]+$/.test(v), 'must be an http(s) origin such as http://temporal-ui:8080'),
+  /** Mutual TLS to the Temporal frontend (the names the Temporal CLI reads): PEM files. */
+  TEMPORAL_TLS_CA: optionalString,
+  TEMPORAL_TLS_CERT: optionalString,
+  TEMPORAL_TLS_KEY: optionalString,
+  /** The name the frontend's certificate is checked against, when not the address's host. */
+  TEMPORAL_TLS_SERVER_NAME: optionalString,
   TASK_QUEUE: z.string().min(1).default('braid'),
   DATA_DIR: z.string().min(1).default('./.data'),
   /** PostgreSQL for saved workflows (postgres://user:pass@host:5432/db); SQLite in DATA_DIR when unset. */
@@ -83,6 +91,11 @@ export const envSchema = z.object({
   RESTART_LIMIT: z.coerce.number().int().min(0).default(5),
   /** `npm start`: the first restart's delay (ms); each further one in a row doubles it, up to 30 s. */
   RESTART_BACKOFF_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
+}).superRefine((e, ctx) => {
+  if ((e.TEMPORAL_TLS_CERT === undefined) !== (e.TEMPORAL_TLS_KEY === undefined)) {
+    const missing = e.TEMPORAL_TLS_CERT === undefined ? 'TEMPORAL_TLS_CERT' : 'TEMPORAL_TLS_KEY';
+    ctx.addIssue({ code: 'custom', path: [missing], message: 'TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together' });
+  }
 });
 
 export type Env = z.output<typeof envSchema>;
@@ -96,6 +109,10 @@ export interface Config {
   temporalPort: number;
   temporalUiPort: number;
   temporalUiUrl: string;
+  /** TEMPORAL_UI_UPSTREAM: the Web UI served at /temporal behind sign-in. */
+  temporalUiUpstream?: string;
+  /** TLS to the Temporal frontend (TEMPORAL_TLS_*); undefined: plaintext (the embedded dev server). */
+  temporalTls?: TemporalTlsFiles;
   taskQueue: string;
   dataDir: string;
   /** PostgreSQL URL; saved workflows live in SQLite (`braid.db` in dataDir) when unset. */
@@ -132,6 +149,14 @@ export interface Config {
   encryptionKeyId: string;
 }
 
+/** PEM files for TLS to the Temporal frontend; `cert` and `key` together make it mutual. */
+export interface TemporalTlsFiles {
+  ca?: string;
+  cert?: string;
+  key?: string;
+  serverName?: string;
+}
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
@@ -151,6 +176,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     temporalPort: e.TEMPORAL_PORT,
     temporalUiPort: e.TEMPORAL_UI_PORT,
     temporalUiUrl: (e.TEMPORAL_UI_URL ?? `http://localhost:${e.TEMPORAL_UI_PORT}`).replace(/\/+$/, ''),
+    temporalUiUpstream: e.TEMPORAL_UI_UPSTREAM,
+    temporalTls:
+      e.TEMPORAL_TLS_CA || e.TEMPORAL_TLS_CERT || e.TEMPORAL_TLS_SERVER_NAME
+        ? { ca: e.TEMPORAL_TLS_CA, cert: e.TEMPORAL_TLS_CERT, key: e.TEMPORAL_TLS_KEY, serverName: e.TEMPORAL_TLS_SERVER_NAME }
+        : undefined,
     taskQueue: e.TASK_QUEUE,
     dataDir: e.DATA_DIR,
     databaseUrl: e.DATABASE_URL,

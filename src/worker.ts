@@ -32,7 +32,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ wor
   if (metricsAddress) logger.info('worker metrics', { url: `http://${metricsAddress}/metrics` });
   const nodeTypes = await loadNodeTypes(config.nodeTypesPath);
   if (nodeTypes.size > 0) logger.info('custom node types', { types: [...nodeTypes.keys()], from: config.nodeTypesPath });
-  const connection = await connectWorker(temporalAddressOf(config));
+  const connection = await connectWorker(temporalAddressOf(config), config.temporalTls);
   const payloadCodecs = loadDataConverter(config)?.payloadCodecs;
   // Braid's database, for nodes with `cache`: opened when the first one runs (a worker without cached nodes never needs it).
   let database: Promise<BraidDatabase> | undefined;

@@ -14,6 +14,7 @@ import { createAssets } from '../ui/assets';
 import { uiRoutes } from '../ui/routes';
 import { createSession } from '../ui/session';
 import type { SessionStore } from '../ui/session';
+import { temporalUiRoutes } from '../ui/temporal-ui';
 import { ApiError, PROBLEM_CONTENT_TYPE, toProblem } from './problem';
 import { temporalReadiness, withDatabaseCheck } from './readiness';
 import type { RunStore } from './run-store';
@@ -116,6 +117,8 @@ export function createApp(deps: AppDeps) {
   // Whether a request carries a credential, without answering 401 (readiness detail, why a webhook was refused).
   const authenticated = credentialCheck(auth, session);
   app.route('/', systemRoutes(readiness, authenticated));
+  // Before the pages: their headers (a strict CSP) are Braid's, not the Web UI's.
+  if (config.temporalUiUpstream) app.route('/', temporalUiRoutes(config.temporalUiUpstream, session, authenticated));
   app.route('/', uiRoutes({ assets: deps.assets ?? createAssets(), session, apiToken: config.apiToken, limiter }));
   const watch = createRunWatch(store, { intervalMs: deps.watchIntervalMs ?? DEFAULT_WATCH_INTERVAL_MS });
   if (auth) app.use('/metrics', auth);

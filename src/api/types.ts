@@ -33,7 +33,7 @@ export interface AppDeps {
     Config,
     'namespace' | 'taskQueue' | 'temporalUiUrl' | 'apiToken' | 'maxBodyBytes' | 'rateLimitPerMinute'
   > &
-    Partial<Pick<Config, 'activityAllowlist' | 'publicUrl' | 'trustedProxies' | 'sseStreamsPerPrincipal'>>;
+    Partial<Pick<Config, 'activityAllowlist' | 'publicUrl' | 'trustedProxies' | 'sseStreamsPerPrincipal' | 'temporalUiUpstream'>>;
   /** Where page sessions live (Braid's database); memory when unset. */
   sessions?: SessionStore;
   logger: Logger;

@@ -29,7 +29,13 @@ import { waitForTemporal } from '../temporal/dev-server';
 import { freePortInRange, portOpen } from '../temporal/free-port';
 import type { ClusterBinaries } from './build';
 import { startPartProcess } from './process';
-import { POSTGRES_SUPERUSER, ensureDatabase, initPostgres, postgresArgs, postgresBinDir, postgresUser, waitForPostgres } from './postgres';
+import { BRAID_DB_ROLE, POSTGRES_SUPERUSER, ensureDatabase, initPostgres, postgresArgs, postgresBinDir, postgresUser, waitForPostgres } from './postgres';
+import type { PostgresPasswords } from './postgres';
+import type { ClusterCerts } from './certs';
+import { TEMPORAL_SERVER_NAME, clientTlsFiles, ensureClusterCerts } from './certs';
+import type { TemporalTlsFiles } from '../config';
+import { temporalTlsConfig } from '../temporal/connection';
+import { TEMPORAL_UI_PATH } from '../ui/temporal-ui';
 import type { BRAID_PARTS, ClusterPart, ClusterPorts, TemporalService } from './topology';
 import { CLUSTER_PARTS, DATABASES, NAMESPACE_RETENTION_DAYS, TEMPORAL_ROLE, TEMPORAL_SERVICES, temporalServiceEnv } from './topology';
 import { ensureApiToken } from '../api-token';
@@ -38,8 +44,6 @@ const run = promisify(execFile);
 
 export const SERVER_CONFIG_PATH = join(PROJECT_ROOT, 'src', 'cluster', 'temporal-server.yaml');
 export const DYNAMIC_CONFIG_PATH = join(PROJECT_ROOT, 'src', 'temporal', 'dynamic-config.yaml');
-/** Braid's own database user (docker-compose.yml creates the same). */
-export const BRAID_DB_USER = { user: 'braid', password: 'braid' } as const;
 
 export interface ClusterOptions {
   /** `$CLUSTER_DIR`: PostgreSQL's data, pid files, logs, payloads. */
@@ -60,8 +64,14 @@ export interface RunningCluster {
   logDir: string;
   ports: ClusterPorts;
   temporalAddress: string;
+  /** What a Temporal client presents (Braid's client certificate); the frontend refuses clients without one. */
+  temporalTls: TemporalTlsFiles;
+  certs: ClusterCerts;
   apis: [string, string];
+  /** The Web UI as people reach it: behind the first API's sign-in. */
   uiUrl: string;
+  /** The Web UI server itself, on loopback (the APIs pass /temporal to it). */
+  uiUpstream: string;
   databaseUrl: string;
   /** Rejects when a part keeps failing and its supervisor gives up. */
   gaveUp: Promise<never>;
@@ -105,22 +115,28 @@ async function choosePorts(config: Config, postgresPort?: number): Promise<Clust
 }
 
 /** Creates the databases and brings Temporal's schemas up to date (idempotent: every start runs it). */
-async function prepareDatabases(sqlTool: string, ports: ClusterPorts, logger: Logger): Promise<void> {
-  const admin = `postgres://${POSTGRES_SUPERUSER}@127.0.0.1:${ports.postgres}/postgres`;
+async function prepareDatabases(sqlTool: string, ports: ClusterPorts, passwords: PostgresPasswords, logger: Logger): Promise<void> {
+  const admin = postgresUrl(POSTGRES_SUPERUSER, passwords.superuser, ports.postgres, 'postgres');
   await ensureDatabase(admin, DATABASES.temporal);
   await ensureDatabase(admin, DATABASES.visibility);
-  await ensureDatabase(admin, DATABASES.braid, BRAID_DB_USER);
+  await ensureDatabase(admin, DATABASES.braid, { user: BRAID_DB_ROLE, password: passwords.braid });
   const common = ['--plugin', 'postgres12_pgx', '--ep', '127.0.0.1', '-p', String(ports.postgres), '-u', POSTGRES_SUPERUSER];
+  // The password in the environment (SQL_PASSWORD), not in the arguments every local user can list.
+  const env = { PATH: process.env.PATH, SQL_PASSWORD: passwords.superuser };
   for (const [db, schema] of [[DATABASES.temporal, 'postgresql/v12/temporal'], [DATABASES.visibility, 'postgresql/v12/visibility']] as const) {
-    await run(sqlTool, [...common, '--db', db, 'setup-schema', '-v', '0.0']);
-    await run(sqlTool, [...common, '--db', db, 'update-schema', '--schema-name', schema]);
+    await run(sqlTool, [...common, '--db', db, 'setup-schema', '-v', '0.0'], { env });
+    await run(sqlTool, [...common, '--db', db, 'update-schema', '--schema-name', schema], { env });
   }
   logger.info('temporal schemas up to date', { databases: [DATABASES.temporal, DATABASES.visibility] });
 }
 
+function postgresUrl(user: string, password: string, port: number, db: string): string {
+  return `postgres://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${db}`;
+}
+
 /** The `default` namespace (or TEMPORAL_NAMESPACE) and Braid's search attributes, created unless present. */
-async function prepareNamespace(address: string, namespace: string, logger: Logger): Promise<void> {
-  const connection = await Connection.connect({ address });
+async function prepareNamespace(address: string, tls: TemporalTlsFiles, namespace: string, logger: Logger): Promise<void> {
+  const connection = await Connection.connect({ address, tls: temporalTlsConfig(tls) });
   try {
     try {
       await connection.workflowService.registerNamespace({
@@ -164,10 +180,14 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
   const ports = await choosePorts(config, opts.postgresPort);
   // Every port, for ops scripts and tests.
   writeFileSync(join(runDir, 'ports.json'), `${JSON.stringify(ports, null, 2)}\n`);
+  const certs = await ensureClusterCerts(join(dir, 'tls'));
+  const temporalTls = clientTlsFiles(certs);
+  const postgres = initPostgres(join(dir, 'postgres'));
   const temporalAddress = `127.0.0.1:${ports.frontendGrpc}`;
   const apis: [string, string] = [`http://127.0.0.1:${ports.api[0]}`, `http://127.0.0.1:${ports.api[1]}`];
-  const uiUrl = `http://127.0.0.1:${ports.ui}`;
-  const databaseUrl = `postgres://${BRAID_DB_USER.user}:${BRAID_DB_USER.password}@127.0.0.1:${ports.postgres}/${DATABASES.braid}`;
+  const uiUpstream = `http://127.0.0.1:${ports.ui}`;
+  const uiUrl = (opts.env ?? process.env).TEMPORAL_UI_URL || `${apis[0]}${TEMPORAL_UI_PATH}`;
+  const databaseUrl = postgresUrl(BRAID_DB_ROLE, postgres.passwords.braid, ports.postgres, DATABASES.braid);
   const common = { maxRestarts: config.restartLimit, initialBackoffMs: config.restartBackoffMs };
   const supervised = new Map<ClusterPart, Supervised>();
   const partBase = { cwd: PROJECT_ROOT, runDir, logDir };
@@ -189,7 +209,7 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
     }
   };
 
-  const parts: Parts = { dir, ports, partBase, keep, config, binaries, logger, temporalAddress, apis, databaseUrl, baseEnv };
+  const parts: Parts = { dir, ports, partBase, keep, config, binaries, logger, temporalAddress, temporalTls, certs, postgres, apis, uiUrl, uiUpstream, databaseUrl, baseEnv };
   try {
     await startPostgres(parts);
     await startTemporal(parts);
@@ -206,8 +226,11 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
     logDir,
     ports,
     temporalAddress,
+    temporalTls,
+    certs,
     apis,
     uiUrl,
+    uiUpstream,
     databaseUrl,
     gaveUp: Promise.race([...supervised.values()].map((s) => s.gaveUp)),
     stop,
@@ -225,15 +248,19 @@ interface Parts {
   binaries: ClusterOptions['binaries'];
   logger: ClusterOptions['logger'];
   temporalAddress: string;
+  temporalTls: TemporalTlsFiles;
+  certs: ClusterCerts;
+  postgres: ReturnType<typeof initPostgres>;
   apis: [string, string];
+  uiUrl: string;
+  uiUpstream: string;
   databaseUrl: string;
   baseEnv: NodeJS.ProcessEnv;
 }
 
 /** PostgreSQL in its own folder, then Temporal's and Braid's databases and schemas. */
-async function startPostgres({ dir, ports, partBase, keep, binaries, logger }: Parts): Promise<void> {
-  const pg = initPostgres(join(dir, 'postgres'));
-  const adminUrl = `postgres://${POSTGRES_SUPERUSER}@127.0.0.1:${ports.postgres}/postgres`;
+async function startPostgres({ ports, partBase, keep, binaries, logger, postgres: pg }: Parts): Promise<void> {
+  const adminUrl = postgresUrl(POSTGRES_SUPERUSER, pg.passwords.superuser, ports.postgres, 'postgres');
   await keep('postgres', () =>
     startPartProcess({
       ...partBase,
@@ -246,12 +273,12 @@ async function startPostgres({ dir, ports, partBase, keep, binaries, logger }: P
       ready: (alive) => waitForPostgres(adminUrl, 60_000, alive),
     }),
   );
-  await prepareDatabases(binaries['temporal-sql-tool'], ports, logger);
+  await prepareDatabases(binaries['temporal-sql-tool'], ports, pg.passwords, logger);
 }
 
 /** Temporal's services: one history host alone first (cluster metadata), then the rest; then the namespace. */
-async function startTemporal({ ports, partBase, keep, config, binaries, logger, temporalAddress }: Parts): Promise<void> {
-  const db = { host: '127.0.0.1', user: POSTGRES_SUPERUSER, password: '' };
+async function startTemporal({ ports, partBase, keep, config, binaries, logger, temporalAddress, temporalTls, certs, postgres }: Parts): Promise<void> {
+  const db = { host: '127.0.0.1', user: POSTGRES_SUPERUSER, password: postgres.passwords.superuser };
   const startService = (service: TemporalService) =>
     keep(service, () =>
       startPartProcess({
@@ -259,20 +286,24 @@ async function startTemporal({ ports, partBase, keep, config, binaries, logger, 
         name: service,
         command: binaries['temporal-server'],
         args: ['--config-file', SERVER_CONFIG_PATH, '--allow-no-auth', 'start', '--service', TEMPORAL_ROLE[service]],
-        env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...temporalServiceEnv(service, ports, db, DYNAMIC_CONFIG_PATH) },
+        env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...temporalServiceEnv(service, ports, db, DYNAMIC_CONFIG_PATH, certs.dir) },
         ready: (alive) =>
           service === 'temporal-frontend'
-            ? waitForTemporal(temporalAddress, 90_000, alive)
+            ? waitForTemporal(temporalAddress, 90_000, alive, temporalTlsConfig(temporalTls))
             : waitFor(`${service} listens`, () => portOpen(ports.grpc[service as Exclude<TemporalService, 'temporal-frontend'>]), alive, 90_000),
       }),
     );
   await startService(TEMPORAL_SERVICES[0]);
   await Promise.all(TEMPORAL_SERVICES.slice(1).map(startService));
-  await prepareNamespace(temporalAddress, config.namespace, logger);
+  await prepareNamespace(temporalAddress, temporalTls, config.namespace, logger);
 }
 
-/** Temporal's Web UI, with the codec endpoint of the first API when payloads are encrypted. */
-async function startWebUi({ dir, ports, partBase, keep, config, binaries, temporalAddress, apis }: Parts): Promise<void> {
+/**
+ * Temporal's Web UI on loopback, served to people by the APIs at /temporal
+ * behind their sign-in; it reaches the frontend with its own client
+ * certificate. The codec endpoint is the first API's when payloads are encrypted.
+ */
+async function startWebUi({ dir, ports, partBase, keep, config, binaries, temporalAddress, certs, apis }: Parts): Promise<void> {
   const uiConfigDir = join(dir, 'ui');
   mkdirSync(uiConfigDir, { recursive: true });
   writeFileSync(
@@ -281,6 +312,13 @@ async function startWebUi({ dir, ports, partBase, keep, config, binaries, tempor
       `temporalGrpcAddress: ${temporalAddress}`,
       `host: 127.0.0.1`,
       `port: ${ports.ui}`,
+      `publicPath: ${TEMPORAL_UI_PATH}`,
+      'tls:',
+      `  caFile: ${certs.ca}`,
+      `  certFile: ${certs.clients['temporal-ui'].cert}`,
+      `  keyFile: ${certs.clients['temporal-ui'].key}`,
+      `  serverName: ${TEMPORAL_SERVER_NAME}`,
+      '  enableHostVerification: true',
       'enableUi: true',
       `defaultNamespace: ${config.namespace}`,
       'disableNewsFetch: true',
@@ -288,6 +326,8 @@ async function startWebUi({ dir, ports, partBase, keep, config, binaries, tempor
       '  allowOrigins:',
       `    - http://127.0.0.1:${ports.api[0]}`,
       `    - http://127.0.0.1:${ports.api[1]}`,
+      // People reach it over the APIs' plain HTTP on loopback: its CSRF cookie cannot be Secure-only.
+      '  cookieInsecure: true',
       ...(config.encryptionKey ? ['codec:', `  endpoint: ${apis[0]}/codec`, '  includeCredentials: true'] : []),
       '',
     ].join('\n'),
@@ -305,13 +345,18 @@ async function startWebUi({ dir, ports, partBase, keep, config, binaries, tempor
 }
 
 /** Braid: two workers, two APIs, one database, one payload store; done when both APIs are ready. */
-async function startBraid({ dir, ports, partBase, keep, config, temporalAddress, apis, databaseUrl, baseEnv }: Parts): Promise<void> {
+async function startBraid({ dir, ports, partBase, keep, config, temporalAddress, temporalTls, apis, uiUrl, uiUpstream, databaseUrl, baseEnv }: Parts): Promise<void> {
   const braidEnv = (extra: Record<string, string>) => {
     const env: Record<string, string | undefined> = {
       ...baseEnv,
       TEMPORAL_ADDRESS: temporalAddress,
       TEMPORAL_NAMESPACE: config.namespace,
-      TEMPORAL_UI_URL: config.temporalUiUrl,
+      TEMPORAL_TLS_CA: temporalTls.ca,
+      TEMPORAL_TLS_CERT: temporalTls.cert,
+      TEMPORAL_TLS_KEY: temporalTls.key,
+      TEMPORAL_TLS_SERVER_NAME: temporalTls.serverName,
+      TEMPORAL_UI_URL: uiUrl,
+      TEMPORAL_UI_UPSTREAM: uiUpstream,
       DATABASE_URL: databaseUrl,
       PAYLOAD_STORE: baseEnv.PAYLOAD_STORE ?? `file://${join(dir, 'payloads')}`,
       // One credential for both APIs behind the balancer: API_TOKEN, or one kept in the cluster's folder.

@@ -50,7 +50,13 @@ export interface ClusterPorts {
  * On one host every process binds 127.0.0.1 with ports of its own; in
  * docker-compose.yml every container uses the defaults on its own address.
  */
-export function temporalServiceEnv(service: TemporalService, ports: ClusterPorts, db: { host: string; user: string; password: string }, dynamicConfigPath: string): Record<string, string> {
+export function temporalServiceEnv(
+  service: TemporalService,
+  ports: ClusterPorts,
+  db: { host: string; user: string; password: string },
+  dynamicConfigPath: string,
+  tlsDir: string,
+): Record<string, string> {
   const history = service === 'temporal-history-2' ? 'temporal-history-2' : 'temporal-history-1';
   return {
     BIND_ON_IP: '127.0.0.1',
@@ -62,6 +68,7 @@ export function temporalServiceEnv(service: TemporalService, ports: ClusterPorts
     DBNAME: DATABASES.temporal,
     VISIBILITY_DBNAME: DATABASES.visibility,
     DYNAMIC_CONFIG_FILE_PATH: dynamicConfigPath,
+    TEMPORAL_TLS_DIR: tlsDir,
     FRONTEND_GRPC_PORT: String(ports.frontendGrpc),
     FRONTEND_HTTP_PORT: String(ports.frontendHttp),
     FRONTEND_MEMBERSHIP_PORT: String(ports.membership['temporal-frontend']),

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Connection } from '@temporalio/client';
+import type { TLSConfig } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES } from '../graph/run-state';
 import type { Logger } from '../logger';
 import { freePort } from './free-port';
@@ -108,13 +109,14 @@ export function devServerArgs(opts: DevServerOptions): string[] {
   return args;
 }
 
-export async function waitForTemporal(address: string, timeoutMs: number, isAlive: () => boolean = () => true): Promise<void> {
+/** Waits until the frontend at `address` answers getSystemInfo (over `tls` when given). */
+export async function waitForTemporal(address: string, timeoutMs: number, isAlive: () => boolean = () => true, tls?: TLSConfig): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
     if (!isAlive()) throw new Error('the Temporal server exited before it was ready');
     try {
-      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+      const connection = await Connection.connect({ address, connectTimeout: 1_000, ...(tls ? { tls } : {}) });
       try {
         await connection.workflowService.getSystemInfo({});
         return;

@@ -35,6 +35,25 @@ const CONTENT_SECURITY_POLICY = {
   formAction: ["'self'"],
 };
 
+/**
+ * What a page asks before it shows anything: undefined when the request is
+ * signed in (or the API has no token); else the sign-in page, or, for a
+ * sign-in link (`?token=`, printed by `npm start`), a session and the same
+ * address without the token in it.
+ */
+export async function signInFirst(session: Session | undefined, c: Context<AppEnv>): Promise<Response | undefined> {
+  if (!session || (await session.valid(c))) return undefined;
+  const url = new URL(c.req.url);
+  const token = url.searchParams.get('token');
+  if (token !== null && session.matches(token)) {
+    await session.start(c);
+    url.searchParams.delete('token');
+    return c.redirect(url.pathname + url.search, 303);
+  }
+  c.header('cache-control', 'no-store');
+  return c.html(loginPage(c.req.path + url.search), 401);
+}
+
 export function uiRoutes({ assets, session, apiToken, limiter }: UiOptions) {
   const app = new Hono<AppEnv>();
   // Referrer-Policy same-origin, not no-referrer: under no-referrer a browser sends `Origin: null` with the page's own form posts and writes, which the API refuses as cross-site.
@@ -42,18 +61,7 @@ export function uiRoutes({ assets, session, apiToken, limiter }: UiOptions) {
 
   const page = (title: (c: Context) => string, script: PageScript) => async (c: Context<AppEnv>) => {
     c.header('cache-control', 'no-store');
-    if (session && !(await session.valid(c))) {
-      // A sign-in link (`?token=`, printed by `npm start`): a session, then the same page without the token in its address.
-      const url = new URL(c.req.url);
-      const token = url.searchParams.get('token');
-      if (token !== null && session.matches(token)) {
-        await session.start(c);
-        url.searchParams.delete('token');
-        return c.redirect(url.pathname + url.search, 303);
-      }
-      return c.html(loginPage(c.req.path + (url.search ?? '')), 401);
-    }
-    return c.html(appPage(title(c), script, session !== undefined));
+    return (await signInFirst(session, c)) ?? c.html(appPage(title(c), script, session !== undefined));
   };
 
   app.get('/', (c) => c.redirect('/runs', 302));

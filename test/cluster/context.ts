@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { loadDataConverter } from '../../src/codec/data-converter';
+import { temporalTlsConfig } from '../../src/temporal/connection';
 import type { HttpTarget } from '../helpers/http-target';
 import { startHttpTarget } from '../helpers/http-target';
 import { eventually } from '../helpers/sse';
@@ -34,7 +35,7 @@ export function useCluster(): ClusterContext {
   let connection: Connection;
   beforeAll(async () => {
     ctx.target = await startHttpTarget();
-    connection = await Connection.connect({ address: info.temporalAddress });
+    connection = await Connection.connect({ address: info.temporalAddress, tls: temporalTlsConfig(info.temporalTls) });
     const dataConverter = loadDataConverter({
       encryptionKey: ENCRYPTION_KEY,
       encryptionKeyId: 'default',

@@ -1,7 +1,8 @@
 /**
  * The run page on the cluster, in Chromium: a run started through API 1 is
  * drawn and followed to its end by the page served by API 2 (signed in with
- * the token), and links to the cluster's Web UI.
+ * the token), and links to the cluster's Web UI, which opens behind the
+ * same sign-in.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,7 +43,16 @@ describe('the run page on the cluster', () => {
     expect(await page.locator('g.node[data-node-id=slow] .node-label').textContent()).toBe('Slow call');
     await page.waitForSelector('body[data-run-status=succeeded]', { timeout: 60_000 });
     expect(await page.locator('#nodes-done').textContent()).toBe('3 / 3');
-    expect(await page.locator('#temporal-ui-link').getAttribute('href')).toContain(`${ctx.uiUrl}/namespaces/default/workflows/${runId}`);
+    const link = await page.locator('#temporal-ui-link').getAttribute('href');
+    expect(link).toContain(`${ctx.uiUrl}/namespaces/default/workflows/${runId}`);
+    // The Web UI behind the API: the same sign-in (sessions live in the shared database) opens it on the run.
+    await page.goto(link!);
+    await page.waitForSelector(`text=${runId}`, { timeout: 30_000 });
     await page.close();
+    // Without a session it is the sign-in page, not the UI.
+    const stranger = await browser.newPage();
+    await stranger.goto(link!);
+    expect(await stranger.locator('input[name=token]').count()).toBe(1);
+    await stranger.close();
   });
 });

@@ -8,12 +8,15 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { BRAID_DB_USER, DYNAMIC_CONFIG_PATH, SERVER_CONFIG_PATH } from '../../src/cluster/launch';
+import { certPaths, TEMPORAL_SERVER_NAME } from '../../src/cluster/certs';
+import { DYNAMIC_CONFIG_PATH, SERVER_CONFIG_PATH } from '../../src/cluster/launch';
+import { BRAID_DB_ROLE } from '../../src/cluster/postgres';
 import { CLUSTER_PARTS, DATABASES, NUM_HISTORY_SHARDS, TEMPORAL_ROLE, TEMPORAL_SERVICES, temporalServiceEnv } from '../../src/cluster/topology';
 import type { ClusterPorts } from '../../src/cluster/topology';
 import { CLUSTER_VERSIONS } from '../../src/cluster/versions';
 import { envSchema } from '../../src/config';
 import { DEV_SERVER_DYNAMIC_CONFIG } from '../../src/temporal/dev-server';
+import { TEMPORAL_UI_PATH } from '../../src/ui/temporal-ui';
 
 const root = resolve(__dirname, '..', '..');
 
@@ -36,7 +39,7 @@ describe('docker-compose.yml and npm run cluster', () => {
   it('runs every part the cluster launcher runs, under the same names, plus one-shots and a load balancer', () => {
     const long = CLUSTER_PARTS.filter((p) => !Object.keys(services).includes(p));
     expect(long).toEqual([]);
-    expect(Object.keys(services).filter((s) => !(CLUSTER_PARTS as readonly string[]).includes(s)).sort()).toEqual(['braid-lb', 'temporal-namespace', 'temporal-schema']);
+    expect(Object.keys(services).filter((s) => !(CLUSTER_PARTS as readonly string[]).includes(s)).sort()).toEqual(['braid-lb', 'temporal-certs', 'temporal-namespace', 'temporal-schema']);
   });
 
   it('pins the versions the launcher builds', () => {
@@ -59,7 +62,7 @@ describe('docker-compose.yml and npm run cluster', () => {
 
   it('sets the same Temporal environment as the launcher, where one host and many containers agree', () => {
     const ports = { postgres: 5432, frontendGrpc: 7233, frontendHttp: 7243, grpc: {}, membership: {} } as unknown as ClusterPorts;
-    const launcher = temporalServiceEnv('temporal-matching', ports, { host: 'x', user: 'temporal', password: 'temporal' }, '/x');
+    const launcher = temporalServiceEnv('temporal-matching', ports, { host: 'x', user: 'temporal', password: 'temporal' }, '/x', '/tls');
     const composed = services['temporal-matching']!.environment!;
     for (const key of ['NUM_HISTORY_SHARDS', 'DBNAME', 'VISIBILITY_DBNAME', 'POSTGRES_USER', 'DB_PORT']) expect(composed[key], key).toBe(launcher[key]);
     expect(composed.NUM_HISTORY_SHARDS).toBe(String(NUM_HISTORY_SHARDS));
@@ -93,7 +96,7 @@ describe('docker-compose.yml and npm run cluster', () => {
       const url = new URL(interpolated.DATABASE_URL!);
       expect(url.hostname).toBe('postgres');
       expect(url.pathname.slice(1)).toBe(DATABASES.braid);
-      expect(url.username).toBe(BRAID_DB_USER.user);
+      expect(url.username).toBe(BRAID_DB_ROLE);
       expect(services[name]!.ports ?? []).toEqual([]);
     }
     expect(services['braid-api-1']!.environment!.API_TOKEN).toBeTruthy();
@@ -101,14 +104,40 @@ describe('docker-compose.yml and npm run cluster', () => {
     expect(nginx).toContain('server braid-api-1:3000');
     expect(nginx).toContain('server braid-api-2:3000');
     const script = readFileSync(join(root, 'src/store/compose-init-db.sh'), 'utf8');
-    expect(script).toContain(`CREATE DATABASE ${DATABASES.braid} OWNER ${BRAID_DB_USER.user}`);
+    expect(script).toContain(`CREATE DATABASE ${DATABASES.braid} OWNER ${BRAID_DB_ROLE}`);
   });
 
-  it('publishes host ports that do not clash, and only the load balancer on every interface', () => {
-    const hostPorts = Object.values(services).flatMap((s) => (s.ports ?? []).map((p) => String(p).split(':').at(-2)));
-    expect(hostPorts.sort()).toEqual(['3000', '7233', '8080']);
-    const everywhere = Object.entries(services).flatMap(([name, s]) => (s.ports ?? []).filter((p) => !String(p).startsWith('127.0.0.1:')).map(() => name));
-    expect(everywhere).toEqual(['braid-lb']);
+  it('publishes only the load balancer', () => {
+    const published = Object.entries(services).flatMap(([name, s]) => (s.ports ?? []).map((p) => `${name} ${p}`));
+    expect(published).toEqual(['braid-lb 3000:3000']);
+  });
+
+  it('closes Temporal with mutual TLS from the certificates the launcher makes, and serves the Web UI behind the APIs', () => {
+    const tls = certPaths('/etc/braid/tls');
+    const mountsTls = (s: Service) => (s.volumes ?? []).includes('braid-tls:/etc/braid/tls:ro');
+    expect(services['temporal-certs']!.volumes).toEqual(['braid-tls:/etc/braid/tls']);
+    for (const service of TEMPORAL_SERVICES) {
+      expect(mountsTls(services[service]!), service).toBe(true);
+      expect(services[service]!.environment!.TEMPORAL_TLS_DIR).toBe(tls.dir);
+      expect(deps(services[service]!).length).toBeGreaterThan(0);
+    }
+    // The server template requires client certificates at the frontend and between services.
+    const template = readFileSync(SERVER_CONFIG_PATH, 'utf8');
+    expect(template.match(/requireClientAuth: true/g)).toHaveLength(2);
+    for (const name of ['braid-worker-1', 'braid-worker-2', 'braid-api-1', 'braid-api-2', 'temporal-namespace']) {
+      const env = services[name]!.environment!;
+      expect(mountsTls(services[name]!), name).toBe(true);
+      expect([env.TEMPORAL_TLS_CA, env.TEMPORAL_TLS_CERT, env.TEMPORAL_TLS_KEY, env.TEMPORAL_TLS_SERVER_NAME], name).toEqual([tls.ca, tls.clients.braid.cert, tls.clients.braid.key, TEMPORAL_SERVER_NAME]);
+    }
+    const ui = services['temporal-ui']!.environment!;
+    expect(mountsTls(services['temporal-ui']!)).toBe(true);
+    expect([ui.TEMPORAL_TLS_CA, ui.TEMPORAL_TLS_CERT, ui.TEMPORAL_TLS_KEY, ui.TEMPORAL_TLS_SERVER_NAME]).toEqual([tls.ca, tls.clients['temporal-ui'].cert, tls.clients['temporal-ui'].key, TEMPORAL_SERVER_NAME]);
+    expect(ui.TEMPORAL_UI_PUBLIC_PATH).toBe(TEMPORAL_UI_PATH);
+    expect(services['braid-api-1']!.environment!.TEMPORAL_UI_UPSTREAM).toBe('http://temporal-ui:8080');
+    // The schema tool reads the superuser's password from the environment, not a literal.
+    const schema = JSON.stringify(services['temporal-schema']);
+    expect(schema).not.toContain('--pw');
+    expect(services['temporal-schema']!.environment!.SQL_PASSWORD).toBe('${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}');
   });
 
   it('ships no default password: each must be set', () => {

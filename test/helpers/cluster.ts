@@ -8,7 +8,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { certPaths, clientTlsFiles } from '../../src/cluster/certs';
 import type { ClusterPart } from '../../src/cluster/topology';
+import type { TemporalTlsFiles } from '../../src/config';
+import { TEMPORAL_UI_PATH } from '../../src/ui/temporal-ui';
 import { freePortInRange } from '../../src/temporal/free-port';
 import { STACK_TOKEN } from './stack-token';
 
@@ -18,7 +21,12 @@ export interface ClusterInfo {
   dir: string;
   apis: [string, string];
   temporalAddress: string;
+  /** What a Temporal client must present: the cluster's `braid` client certificate. */
+  temporalTls: TemporalTlsFiles;
+  /** The Web UI as people reach it: the first API's /temporal. */
   uiUrl: string;
+  /** The Web UI server itself, on loopback. */
+  uiUpstream: string;
 }
 
 export interface LaunchedCluster extends ClusterInfo {
@@ -45,7 +53,6 @@ export async function launchCluster(env: Record<string, string> = {}, opts: { ke
       PORT: String(port),
       TEMPORAL_PORT: String(temporalPort),
       TEMPORAL_UI_PORT: String(uiPort),
-      TEMPORAL_UI_URL: `http://127.0.0.1:${uiPort}`,
       LOG_LEVEL: 'warn',
       RESTART_BACKOFF_MS: '500',
       RESTART_LIMIT: '20',
@@ -87,7 +94,9 @@ export async function launchCluster(env: Record<string, string> = {}, opts: { ke
     dir,
     apis: [`http://127.0.0.1:${port}`, `http://127.0.0.1:${port + 1}`],
     temporalAddress: `127.0.0.1:${temporalPort}`,
-    uiUrl: `http://127.0.0.1:${uiPort}`,
+    temporalTls: clientTlsFiles(certPaths(join(dir, 'tls'))),
+    uiUrl: `http://127.0.0.1:${port}${TEMPORAL_UI_PATH}`,
+    uiUpstream: `http://127.0.0.1:${uiPort}`,
     process: child,
     pid,
     kill(part) {
