@@ -156,6 +156,8 @@ export function boundedJsonLength(value: unknown, max: number): number {
       case 'boolean':
         return add(String(v).length);
       case 'object':
+        // A JSONata function is written as "" (its environment is not walked).
+        if ((v as { _jsonata_function?: boolean })._jsonata_function || (v as { _jsonata_lambda?: boolean })._jsonata_lambda) return add(2);
         if (Array.isArray(v)) {
           add(2);
           for (const item of v) {

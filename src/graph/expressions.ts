@@ -12,6 +12,7 @@ import jsonata from 'jsonata';
 import { fastEvaluator, NOT_FAST } from './fast-expression';
 import { EXPRESSION_CLOSE, EXPRESSION_OPEN, isExpression } from './expression-syntax';
 import { setOwnProperty } from './own-property';
+import { SANDBOX_LIBRARY } from './expression-library';
 import type { ExpressionLimits } from './expression-limits';
 import { boundedJsonLength, compileRe2, DEFAULT_LIMITS, ExpressionMeter, LIMIT_CODES, LimitExceeded, Re2RegExp, regexLiterals } from './expression-limits';
 
@@ -83,8 +84,9 @@ interface MeteredFrame {
 /** A compiled expression with its evaluation bound. */
 export interface CompiledExpression {
   readonly source: string;
-  evaluate(bindings: Record<string, unknown>): Promise<unknown>;
-  /** The result without promises when the expression and the values it meets are simple (fast-expression.ts); else NOT_FAST. */
+  /** The result for these `$name` bindings; `input` is the context `$` (Braid's nodes leave it undefined; JSONata's own test suite sets it). */
+  evaluate(bindings: Record<string, unknown>, input?: unknown): Promise<unknown>;
+  /** The result without promises when the expression and the values it meets are simple (fast-expression.ts); else NOT_FAST. The covered forms never read `$`. */
   evaluateFast(bindings: Record<string, unknown>): unknown;
 }
 
@@ -126,9 +128,9 @@ export function compileExpression(text: string, options: CompileOptions = {}): C
       const v = fast(bindings);
       return v === NOT_FAST ? NOT_FAST : normalize(v, limits);
     },
-    async evaluate(bindings) {
+    async evaluate(bindings, input) {
       try {
-        return normalize(await expr.evaluate(undefined, bindings), limits);
+        return normalize(await expr.evaluate(input, bindings), limits);
       } catch (err) {
         throw toExpressionError(err);
       }
@@ -276,15 +278,29 @@ const GUARDS: { name: (typeof GUARDED)[number]; signature: string; run: Guard }[
         throw new LimitExceeded(LIMIT_CODES.string, `$eval of ${source.length} characters, over its limit of ${max}`);
       }
       return (original('eval').call(this, source, context) as Promise<unknown>).catch((err: unknown) => {
-        throw innermost(err);
+        // JSONata's code (D3120: did not compile, D3121: failed), with the innermost message only.
+        const inner = innermost(err) as JsonataError;
+        const code = (err as JsonataError).code;
+        if (inner instanceof LimitExceeded || inner instanceof ExpressionError || (code !== 'D3120' && code !== 'D3121')) throw inner;
+        const message = inner.message ?? String(inner);
+        throw { code, value: message, message, stack: new Error().stack };
       });
     },
   },
 ];
 
-/** Binds the guarded library functions in an expression's environment, in place of JSONata's. */
+/**
+ * Binds the guarded library functions, and the sandbox's own versions of
+ * those that need Node (expression-library.ts), in place of JSONata's. A
+ * guard keeps its original's `length`: JSONata passes a function given to
+ * `$map` and its kin as many arguments as that says.
+ */
 function guardLibrary(expr: jsonata.Expression): void {
-  for (const { name, signature, run } of GUARDS) expr.registerFunction(name, run as (...args: unknown[]) => unknown, signature);
+  for (const { name, signature, run } of GUARDS) {
+    Object.defineProperty(run, 'length', { value: original(name).length });
+    expr.registerFunction(name, run as (...args: unknown[]) => unknown, signature);
+  }
+  for (const { name, signature, implementation } of SANDBOX_LIBRARY) expr.registerFunction(name, implementation as (...args: unknown[]) => unknown, signature);
 }
 
 function countOccurrences(text: string, pattern: string, limit: number | undefined): number {

@@ -58,7 +58,9 @@ describe('replicas and topology', () => {
     expect(new Set(pids).size).toBe(CLUSTER_PARTS.length);
     for (const pid of pids) expect(() => process.kill(pid, 0)).not.toThrow();
     const pgPort = (JSON.parse(readFileSync(join(ctx.dir, 'run', 'ports.json'), 'utf8')) as { postgres: number }).postgres;
-    const client = new pg.Client({ connectionString: `postgres://temporal@127.0.0.1:${pgPort}/temporal` });
+    // The launcher's generated superuser password (test/cluster/closed-topology.test.ts checks nothing else gets in).
+    const { superuser } = JSON.parse(readFileSync(join(ctx.dir, 'postgres', 'passwords.json'), 'utf8')) as { superuser: string };
+    const client = new pg.Client({ host: '127.0.0.1', port: pgPort, user: 'temporal', password: superuser, database: 'temporal' });
     await client.connect();
     try {
       // role 2 is history (common/primitives); live hosts have an unexpired record
