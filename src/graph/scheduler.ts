@@ -59,6 +59,8 @@ export class Scheduler {
   private readonly queued: Uint8Array;
   private readonly isActivity: Uint8Array;
   private readonly isMergeAny: Uint8Array;
+  /** A merge "any" node's first taken input edge (-1: none yet): the one it passes on. */
+  private readonly winner: Int32Array;
   private readonly readyInline = new MinHeap();
   /** Ready activity nodes by rank (`ranks`, else definition index). */
   private readonly readyActivities = new MinHeap();
@@ -83,6 +85,7 @@ export class Scheduler {
     this.queued = new Uint8Array(n);
     this.isActivity = Uint8Array.from(graph.nodes, (node) => (node.activitySlot ? 1 : 0));
     this.isMergeAny = Uint8Array.from(graph.nodes, (node) => (node.joinsOnFirst ? 1 : 0));
+    this.winner = new Int32Array(n).fill(-1);
     const ranks = graph.settings.strategy === 'sequential' ? undefined : options.ranks;
     this.remaining = ranks ? options.remaining : undefined;
     if (ranks) {
@@ -196,6 +199,16 @@ export class Scheduler {
     return this.edgeState[edge] === EDGE_TAKEN;
   }
 
+  /**
+   * The input edge that made a merge "any" node ready: the first taken, in
+   * the order the interpreter settled its inputs (the same on replay).
+   * Undefined for other nodes, and before one is taken.
+   */
+  firstTakenInput(node: number): number | undefined {
+    const edge = this.winner[node]!;
+    return edge < 0 ? undefined : edge;
+  }
+
   /** Nodes skipped since the last call, in the order they were skipped. */
   takeSkipped(): NodeSpec[] {
     const out = this.skippedLog.map((i) => this.graph.nodes[i]!);
@@ -249,6 +262,8 @@ export class Scheduler {
       else if (decision === EDGE_POISONED) this.poisoned[t]!++;
       if (this.stopped || this.status[t] !== 'pending' || this.queued[t]) continue;
       if (this.isMergeAny[t] && this.taken[t]! > 0) {
+        // Not queued yet and now taken: this edge is the first taken one.
+        this.winner[t] = e;
         this.enqueue(t);
       } else if (this.undecided[t] === 0) {
         if (this.taken[t]! > 0 && (this.poisoned[t] === 0 || this.isMergeAny[t])) this.enqueue(t);

@@ -159,10 +159,15 @@ describe('Scheduler', () => {
     s.next();
     s.complete(id('start'), { status: 'succeeded' });
     s.next();
+    expect(s.firstTakenInput(id('any'))).toBeUndefined();
     s.complete(id('b'), { status: 'succeeded' });
     expect(s.next().map((n) => n.id)).toEqual(['any']);
-    s.complete(id('any'), { status: 'succeeded' });
+    // b's edge made it ready: that is the input it passes on, whatever else is taken before it runs.
+    const fromB = g.incoming[id('any')]!.find((e) => g.nodes[g.edges[e]!.source]!.id === 'b');
     s.complete(id('a'), { status: 'succeeded' });
+    expect(s.firstTakenInput(id('any'))).toBe(fromB);
+    expect(s.firstTakenInput(id('a'))).toBeUndefined();
+    s.complete(id('any'), { status: 'succeeded' });
     expect(s.next()).toEqual([]);
     expect(s.done).toBe(true);
   });

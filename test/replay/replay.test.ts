@@ -28,6 +28,8 @@ const v2 = load(join(dir, 'v2'), 'v2/');
 const v3 = load(join(dir, 'v3'), 'v3/');
 /** Recorded before `braid-secret-nonce-v1` (placeholders without a nonce): they replay with the old placeholders. */
 const v4 = load(join(dir, 'v4'), 'v4/');
+/** Recorded before `braid-merge-any-winner-v1` (a merge "any" passed on every input taken by then): they replay as then. */
+const v5 = load(join(dir, 'v5'), 'v5/');
 /** Batch children (nodeBatchWorkflow, forEachBatchWorkflow), each replayed under its own workflow id (the file's name). */
 const loadChildren = (folder: string, prefix: string) =>
   readdirSync(folder)
@@ -38,7 +40,7 @@ const children = [
   ...loadChildren(join(dir, 'v2', 'children'), 'v2/children/'),
   ...loadChildren(join(dir, 'v3', 'children'), 'v3/children/'),
 ];
-const histories = [...current, ...v1, ...v2, ...v3, ...v4, ...children];
+const histories = [...current, ...v1, ...v2, ...v3, ...v4, ...v5, ...children];
 
 describe('replay', () => {
   it('has a recorded history for every example', () => {
@@ -53,12 +55,14 @@ describe('replay', () => {
     for (const h of v3) expect(examples).toContain(h.file.slice(3));
     // v4: a run that names a secret, before braid-secret-nonce-v1.
     expect(v4.map((h) => h.file)).toEqual(['v4/secret-header.json']);
+    // v5: three siblings ending in one task before a merge "any", before braid-merge-any-winner-v1.
+    expect(v5.map((h) => h.file)).toEqual(['v5/merge-race.json']);
   });
 
   it('replays every recorded history against the current workflow code', async () => {
     quietRuntime();
     // Not a loop that passes by running zero times: every example's history (now, before the host order and before the fast path), the three v1 ones, and batch children of both kinds.
-    expect(histories.length).toBe(current.length + 3 + v2.length + v3.length + v4.length + children.length);
+    expect(histories.length).toBe(current.length + 3 + v2.length + v3.length + v4.length + v5.length + children.length);
     expect(current.length).toBeGreaterThanOrEqual(5);
     const childTypes = new Set(children.map((c) => c.history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name));
     expect([...childTypes].sort()).toEqual(['forEachBatchWorkflow', 'nodeBatchWorkflow']);
@@ -70,6 +74,22 @@ describe('replay', () => {
       );
       expect(result, h.file).toBeUndefined();
     }
+  });
+
+  it('keeps the merge "any" of runs recorded before braid-merge-any-winner-v1: every input taken by then, where new runs pass the winner alone', () => {
+    const reported = (h: (typeof histories)[number]) => {
+      const scheduled = h.history.events!.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'http')!;
+      const payload = scheduled.activityTaskScheduledEventAttributes!.input!.payloads![0]!.data!;
+      return (JSON.parse(Buffer.from(payload).toString('utf8')) as { body: Record<string, unknown> }).body;
+    };
+    const patches = (h: (typeof histories)[number]) =>
+      h.history.events!.flatMap((e) => (e.markerRecordedEventAttributes ? [Buffer.from(e.markerRecordedEventAttributes.details!['patch-data']!.payloads![0]!.data!).toString('utf8')] : []));
+    const before = v5.find((h) => h.file === 'v5/merge-race.json')!;
+    const now = current.find((h) => h.file === 'merge-race.json')!;
+    expect(Object.keys(reported(before)).sort()).toEqual(['setBlue', 'setGreen', 'setRed']);
+    expect(Object.keys(reported(now))).toHaveLength(1);
+    expect(patches(before).join()).not.toContain('braid-merge-any-winner-v1');
+    expect(patches(now).join()).toContain('braid-merge-any-winner-v1');
   });
 
   it('catches a non-deterministic change', async () => {

@@ -159,6 +159,35 @@ describe('conditions, switches and joins', () => {
     expect(requestsTo('/delay/1?t=join-once')).toHaveLength(1);
   });
 
+  it('passes on only the winner of a merge "any" whose siblings end in the same workflow task', async () => {
+    // start ─▶ setRed, setGreen, setBlue ─▶ first(any) ─▶ after
+    const def = graph().trigger().set('setRed', 'red').set('setGreen', 'green').set('setBlue', 'blue').node('first', 'merge', { mode: 'any' }).set('after', '{% $keys($nodes.first.output) %}')
+      .edge('start', 'setRed').edge('start', 'setGreen').edge('start', 'setBlue')
+      .edge('setRed', 'first').edge('setGreen', 'first').edge('setBlue', 'first').edge('first', 'after').build();
+    const { state } = await runGraph(env, def);
+    expect(state.status).toBe('succeeded');
+    // All three ended before the merge ran; it passes on the one that made it ready, alone.
+    for (const id of ['setRed', 'setGreen', 'setBlue']) expect(state.nodes[id]!.status).toBe('succeeded');
+    const output = state.nodes.first!.output as Record<string, string>;
+    expect(Object.keys(output)).toHaveLength(1);
+    const [winner] = Object.keys(output);
+    expect(output[winner!]).toBe({ setRed: 'red', setGreen: 'green', setBlue: 'blue' }[winner!]);
+    expect(state.nodes.after!.output).toBe(winner);
+    // The same winner on another run of the same graph: the order is the interpreter's, not a race.
+    const again = await runGraph(env, def);
+    expect(Object.keys(again.state.nodes.first!.output as object)).toEqual([winner]);
+  });
+
+  it('passes on only the first of a merge "any" whose siblings end in different workflow tasks', async () => {
+    const def = graph().trigger().node('slow', 'delay', { duration: '3s' }).node('fast', 'delay', { duration: '1s' }).http('mid', url('/delay/10?t=any-mid'), { }, {})
+      .node('first', 'merge', { mode: 'any' })
+      .edge('start', 'slow').edge('start', 'fast').edge('start', 'mid').edge('slow', 'first').edge('fast', 'first').edge('mid', 'first').build();
+    const { state } = await runGraph(env, def);
+    expect(state.status).toBe('succeeded');
+    expect(Object.keys(state.nodes.first!.output as object)).toEqual(['mid']);
+    expect(state.nodes.slow!.status).toBe('succeeded');
+  });
+
   it('runs a diamond\'s join once with both outputs', async () => {
     //          ┌─▶ left ──┐
     // start ───┤          ├──▶ join

@@ -1,9 +1,13 @@
 /**
  * `merge`: joins branches; its output maps each taken input's source id to
- * that source's output. With `mode: "any"` it starts when its first taken
- * input arrives (the other branches keep running); by default it waits for
- * every input to be decided.
+ * that source's output. By default it waits for every input to be decided.
+ * With `mode: "any"` it starts when its first taken input arrives and passes
+ * on that input alone (`{ <winner id>: output }`), even when siblings ended
+ * in the same workflow task; the other branches keep running. Runs recorded
+ * before `braid-merge-any-winner-v1` passed on every input taken by then,
+ * and replay so.
  */
+import { patched } from '@temporalio/workflow';
 import { z } from 'zod';
 import { PLAIN_HANDLES } from '../../src/graph/node-type';
 import { setOwnProperty } from '../../src/graph/own-property';
@@ -11,10 +15,13 @@ import { uiKeys } from '../../src/graph/schema';
 import type { NodeType } from './types';
 import { computed } from './types';
 
+/** `merge` `any` passes on its first taken input only (before: every input taken by the time it ran). */
+export const MERGE_ANY_WINNER_PATCH = 'braid-merge-any-winner-v1';
+
 export const merge: NodeType = {
   type: 'merge',
   label: 'Merge',
-  description: 'Joins branches: waits for all of them (or, with mode "any", the first) and outputs each taken branch by its node id.',
+  description: 'Joins branches: waits for all of them and outputs each taken branch by its node id; with mode "any", starts on the first taken branch and outputs that one alone.',
   category: 'logic',
   data: z.object({ mode: z.enum(['all', 'any']).optional(), ...uiKeys }).strict(),
   handles: () => PLAIN_HANDLES,
@@ -23,8 +30,12 @@ export const merge: NodeType = {
   joinsOnFirst: (data) => data.mode === 'any',
   run: async (node, ctx) => {
     const out: Record<string, unknown> = {};
-    for (const e of ctx.graph.incoming[node.index]!) {
-      if (!ctx.scheduler.isTaken(e)) continue;
+    const incoming = ctx.graph.incoming[node.index]!;
+    const winner = node.data.mode === 'any' ? ctx.scheduler.firstTakenInput(node.index) : undefined;
+    // The patch is asked only where the answer differs: more than one input taken by now.
+    const onlyWinner = winner !== undefined && incoming.filter((e) => ctx.scheduler.isTaken(e)).length > 1 && patched(MERGE_ANY_WINNER_PATCH);
+    for (const e of incoming) {
+      if (!ctx.scheduler.isTaken(e) || (onlyWinner && e !== winner)) continue;
       const source = ctx.graph.nodes[ctx.graph.edges[e]!.source]!;
       setOwnProperty(out, source.id, ctx.nodesView[source.id]?.output ?? null);
     }
