@@ -67,7 +67,7 @@ export class NodeRunner {
   /** Each node's own time (runMs) by node index, for the run's workMs (its critical path). */
   readonly runMs: (number | undefined)[];
   /** Nodes that failed the run, in the order they failed. */
-  readonly failures: { nodeId: string; error: NodeError }[] = [];
+  readonly failures: { nodeId: string; error: NodeError; endsRun?: boolean }[] = [];
   /** Set once the history guard stopped the run: why. */
   historyLimit: string | undefined;
 
@@ -222,8 +222,9 @@ export class NodeRunner {
     else if (ended.state.status === 'canceled') log.info(`Node ${node.id} canceled after ${tookMs} ms`);
     else log.warn(`Node ${node.id} failed in ${tookMs} ms: ${ended.state.error!.message}`, { type: ended.state.error!.type });
     if (ended.failsRun) {
-      this.failures.push({ nodeId: node.id, error: ended.state.error! });
-      if (graph.settings.onError === 'failFast') this.stopAll();
+      this.failures.push({ nodeId: node.id, error: ended.state.error!, ...(node.endsRun ? { endsRun: true } : {}) });
+      // A `fail` node ends the run whatever settings.onError says (no run recorded before it had one).
+      if (graph.settings.onError === 'failFast' || node.endsRun) this.stopAll();
     }
     scheduler.complete(node.index, ended.outcome);
     const taken = graph.outgoing[node.index]!.filter((e) => scheduler.isTaken(e)).length;

@@ -69,6 +69,8 @@ export const nodeErrorSchema = z
     retryable: z.boolean().optional(),
     details: z.unknown().optional(),
     failedNodes: z.array(z.string()).optional(),
+    /** A run ended by a `fail` node: that node's id (the error is the one it names). */
+    nodeId: z.string().optional(),
   })
   .openapi('NodeError');
 

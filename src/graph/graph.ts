@@ -25,6 +25,8 @@ export interface NodeSpec {
   readonly activitySlot: boolean;
   /** Starts on its first taken input (from its type: merge "any"). */
   readonly joinsOnFirst: boolean;
+  /** Reaching it ends the run as failed with its own error (from its type: `fail`). */
+  readonly endsRun: boolean;
   /** The node's `estimate`, in ms (see start-order.ts). */
   readonly estimateMs?: number;
   /** The node's `cache`: how long an output is reused, and its key expression (default: type and evaluated data). */
@@ -91,6 +93,7 @@ export function buildGraph(def: GraphInput, types?: NodeCatalog): Graph {
       execution: type?.local ? (n.execution ?? def.settings?.execution ?? 'activity') : 'activity',
       activitySlot: type?.activitySlot ?? false,
       joinsOnFirst: type?.joinsOnFirst?.(data) ?? false,
+      endsRun: type?.endsRun ?? false,
       ...(n.estimate === undefined ? {} : { estimateMs: durationMs(n.estimate) }),
       ...(n.cache === undefined ? {} : { cache: { ttlMs: durationMs(n.cache.ttl), ...(n.cache.key === undefined ? {} : { key: n.cache.key }) } }),
     };

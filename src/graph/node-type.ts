@@ -48,6 +48,11 @@ export interface NodeTypeSpec {
   readonly ownRun?: boolean;
   /** Starts when its first taken input arrives instead of when all inputs are decided (merge "any"). */
   joinsOnFirst?(data: Readonly<Record<string, unknown>>): boolean;
+  /**
+   * Reaching it ends the run as failed, with its own error (`fail`): the run
+   * reports that error and cancels what still runs. It takes no `onError`.
+   */
+  readonly endsRun?: boolean;
 }
 
 /** What `handleOf` finds: the handle (none: the plain edge), or why the output cannot be this type's. */

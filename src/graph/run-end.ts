@@ -14,7 +14,12 @@ export type RunVerdict =
   | { status: 'failed'; error: RunState['error'] & object; failureType: string }
   | { status: 'succeeded' };
 
-export function runVerdict(opts: { cancelled: boolean; historyLimit?: string; failures: readonly { nodeId: string; error: NodeError }[] }): RunVerdict {
+/**
+ * A failure of a `fail` node (`endsRun`) is the run's error as the node named
+ * it (type, message, details) with the node's id; otherwise the run failed
+ * with RunFailed, naming the nodes.
+ */
+export function runVerdict(opts: { cancelled: boolean; historyLimit?: string; failures: readonly { nodeId: string; error: NodeError; endsRun?: boolean }[] }): RunVerdict {
   if (opts.cancelled) return { status: 'canceled', error: { type: 'CancelledFailure', message: 'run canceled' } };
   if (opts.historyLimit !== undefined) {
     return { status: 'failed', failureType: FAILURE_TYPES.historyLimit, error: { type: FAILURE_TYPES.historyLimit, message: opts.historyLimit } };
@@ -23,6 +28,11 @@ export function runVerdict(opts: { cancelled: boolean; historyLimit?: string; fa
   if (failures.length === 0) return { status: 'succeeded' };
   const first = failures[0]!;
   const failedNodes = failures.map((f) => f.nodeId);
+  const raised = failures.find((f) => f.endsRun);
+  if (raised) {
+    const { type, message, details } = raised.error;
+    return { status: 'failed', failureType: type, error: { type, message, ...(details === undefined ? {} : { details }), nodeId: raised.nodeId, failedNodes } };
+  }
   const message =
     failures.length === 1
       ? `node ${first.nodeId} failed: ${first.error.message}`

@@ -109,7 +109,8 @@ export interface RunState {
   input: unknown;
   nodes: Record<string, NodeState>;
   output?: unknown;
-  error?: NodeError & { failedNodes?: string[] };
+  /** How the run failed: `failedNodes` names the nodes; `nodeId` the `fail` node whose error this is. */
+  error?: NodeError & { failedNodes?: string[]; nodeId?: string };
   metrics: RunMetrics;
   /** True when node outputs were left out of the final state to stay within Temporal's payload limits. */
   outputsOmitted?: boolean;

@@ -218,6 +218,9 @@ function nodeIssues(node: GraphNode, i: number, type: NodeTypeSpec, types: NodeC
   for (const p of localExecutionProblems(node, defaultExecution, types)) {
     issues.push({ code: ISSUE_CODES.localExecution, path: formatPath(['nodes', i, ...p.path]), nodeId: node.id, message: p.message });
   }
+  if (type.endsRun && node.onError !== undefined && node.onError !== 'fail') {
+    issues.push({ code: ISSUE_CODES.invalidShape, path: formatPath(['nodes', i, 'onError']), nodeId: node.id, message: `a ${node.type} node ends the run: it takes no onError "${node.onError}"` });
+  }
   const cache = cacheProblem(node, type);
   if (cache) issues.push({ code: ISSUE_CODES.notCacheable, path: formatPath(['nodes', i, 'cache']), nodeId: node.id, message: cache });
   if (node.cache?.key !== undefined) {

@@ -89,7 +89,7 @@ describe('custom node types', () => {
     const res = await app.request('/v1/node-types');
     expect(res.status).toBe(200);
     const { nodeTypes } = nodeTypeListSchema.parse(await res.json());
-    expect(nodeTypes.map((t) => t.type)).toEqual(['trigger', 'http', 'condition', 'switch', 'merge', 'delay', 'set', 'approval', 'wait', 'activity', 'subworkflow', 'forEach', 'sha256', 'slugify']);
+    expect(nodeTypes.map((t) => t.type)).toEqual(['trigger', 'http', 'condition', 'switch', 'merge', 'delay', 'set', 'approval', 'wait', 'activity', 'subworkflow', 'forEach', 'fail', 'sha256', 'slugify']);
     const byType = new Map(nodeTypes.map((t) => [t.type, t]));
     expect(byType.get('http')).toMatchObject({ category: 'action', custom: false, handles: [null], activity: true, local: true, cacheable: true });
     // The http data schema: url required, method an enum or an expression, no other keys.
@@ -98,6 +98,8 @@ describe('custom node types', () => {
     expect(JSON.stringify(http.properties.method)).toContain('"GET"');
     expect(http.additionalProperties).toBe(false);
     expect(byType.get('condition')!.handles).toEqual(['true', 'false']);
+    // fail: in the palette's logic group, with no out-edge.
+    expect(byType.get('fail')).toMatchObject({ category: 'logic', handles: [], activity: false });
     expect(byType.get('approval')!.handles).toEqual(['approved', 'rejected', 'timeout']);
     expect(byType.get('switch')).toMatchObject({ handles: ['default'], handlesFromData: 'data.cases[].handle' });
     // A custom type: its own zod schema, as JSON Schema.

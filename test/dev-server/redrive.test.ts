@@ -345,6 +345,31 @@ describe('error workflows', () => {
     expect(memo.onFailure).toBeUndefined();
   }, 60_000);
 
+  it('start it for a run a fail node ended, with the error that node named', async () => {
+    const tag = uniqueId('onraise');
+    expect((await call('PUT', `/v1/workflows/alert-${tag}`, alert(tag))).status).toBe(201);
+    const raising = {
+      ...failing(tag),
+      nodes: [
+        { id: 'start', type: 'trigger' },
+        { id: 'stop', type: 'fail', data: { error: 'OrderRejected', message: '{% "order " & $input.order & " is over the limit" %}', details: { order: '{% $input.order %}' } } },
+      ],
+      edges: [{ source: 'start', target: 'stop' }],
+    };
+    expect((await call('PUT', `/v1/workflows/raise-${tag}`, raising)).status).toBe(201);
+    const runId = runStartedSchema.parse(await (await call('POST', `/v1/workflows/raise-${tag}/runs`, { input: { order: 'A-7' } })).json()).runId;
+    const failed = await finished(runId);
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toEqual({ type: 'OrderRejected', message: 'order A-7 is over the limit', details: { order: 'A-7' }, nodeId: 'stop', failedNodes: ['stop'] });
+    const errorRun = await eventually(async () => {
+      const r = await call('GET', `/v1/runs/${runId}-onfailure`);
+      if (r.status !== 200) return undefined;
+      const run = runSchema.parse(await r.json());
+      return run.status === 'running' ? undefined : run;
+    });
+    expect(errorRun.input).toMatchObject({ run: { id: runId, status: 'failed', error: { type: 'OrderRejected', nodeId: 'stop' }, failedNodes: [{ id: 'stop', type: 'fail', error: { type: 'OrderRejected' } }] } });
+  }, 60_000);
+
   it('start it for a run that was terminated too', async () => {
     const tag = uniqueId('onterm');
     expect((await call('PUT', `/v1/workflows/alert-${tag}`, alert(tag))).status).toBe(201);

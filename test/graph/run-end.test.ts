@@ -96,6 +96,11 @@ describe('runVerdict: how a run ends', () => {
       input: { cancelled: false, failures: [failure('a', 'x'), failure('b', 'y')] },
       want: { status: 'failed', failureType: FAILURE_TYPES.runFailed, error: { type: FAILURE_TYPES.runFailed, message: '2 nodes failed (a, b); first: a: x', failedNodes: ['a', 'b'] } },
     },
+    {
+      name: 'a fail node\'s error is the run\'s, with its id, even after another failure',
+      input: { cancelled: false, failures: [failure('a', 'x'), { nodeId: 'stop', error: { type: 'OrderRejected', message: 'too big', details: { total: 9 } }, endsRun: true }] },
+      want: { status: 'failed', failureType: 'OrderRejected', error: { type: 'OrderRejected', message: 'too big', details: { total: 9 }, nodeId: 'stop', failedNodes: ['a', 'stop'] } },
+    },
   ];
   for (const c of cases) it(c.name, () => expect(runVerdict(c.input)).toEqual(c.want));
 });

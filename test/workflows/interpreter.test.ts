@@ -224,6 +224,50 @@ describe('conditions, switches and joins', () => {
   });
 });
 
+describe('the fail node', () => {
+  it('ends the run with the error it names, from a condition\'s branch, and cancels what still runs', async () => {
+    //        ┌─▶ slow (http 30 s)
+    // start ─┤
+    //        └─▶ pre (200 ms) ─▶ check ─true─▶ reject (fail)
+    //                                 └false─▶ fine
+    const def = graph().trigger().http('slow', `{% "${url('/delay/')}" & $input.slowMs & "?t=fail-slow" %}`).http('pre', url('/delay/200?t=fail-pre'))
+      .node('check', 'condition', { expression: '{% $input.total > 100 %}' })
+      .node('reject', 'fail', { error: 'OrderRejected', message: '{% "total " & $input.total & " is over 100" %}', details: { total: '{% $input.total %}', by: 'check' } })
+      .set('fine', 'ok')
+      .edge('start', 'slow').edge('start', 'pre').edge('pre', 'check').edge('check', 'reject', 'true').edge('check', 'fine', 'false')
+      .with({ onError: 'continue' }).build();
+    const { state, failure } = await runGraph(env, def, { input: { total: 250, slowMs: 30000 } });
+    expect(state.status).toBe('failed');
+    expect(state.error).toEqual({ type: 'OrderRejected', message: 'total 250 is over 100', details: { total: 250, by: 'check' }, nodeId: 'reject', failedNodes: ['reject'] });
+    expect(state.nodes.reject).toMatchObject({ status: 'failed', error: { type: 'OrderRejected', message: 'total 250 is over 100' } });
+    // settings.onError is "continue" here: the fail node cancels the slow sibling and aborts its request all the same.
+    expect(state.nodes.slow!.status).toBe('canceled');
+    expect(requestsTo('/delay/30000?t=fail-slow')[0]!.aborted).toBe(true);
+    expect(state.nodes.fine!.status).toBe('skipped');
+    // The workflow's own failure carries the type people match on.
+    expect(failure).toMatchObject({ type: 'OrderRejected', message: 'total 250 is over 100' });
+    // The other branch: nothing fails.
+    const other = await runGraph(env, def, { input: { total: 50, slowMs: 10 } });
+    expect(other.state.status).toBe('succeeded');
+    expect(other.state.nodes.reject!.status).toBe('skipped');
+  });
+
+  it('is the target of a switch case and of an onError "branch" edge', async () => {
+    const def = graph().trigger()
+      .node('route', 'switch', { cases: [{ handle: 'bad', expression: '{% $input.kind = "bad" %}' }] })
+      .node('badKind', 'fail', { error: 'UnknownKind', message: 'kind is bad' })
+      .http('call', url('/status/404?t=fail-branch'), { onError: 'branch', retry: { maximumAttempts: 1 } })
+      .node('callFailed', 'fail', { error: 'UpstreamRefused', message: '{% "upstream said " & $nodes.call.error.message %}' })
+      .edge('start', 'route').edge('route', 'badKind', 'bad').edge('route', 'call', 'default').edge('call', 'callFailed', 'error').build();
+    const bySwitch = await runGraph(env, def, { input: { kind: 'bad' } });
+    expect(bySwitch.state.error).toMatchObject({ type: 'UnknownKind', message: 'kind is bad', nodeId: 'badKind' });
+    const byBranch = await runGraph(env, def, { input: { kind: 'good' } });
+    expect(byBranch.state.error).toMatchObject({ type: 'UpstreamRefused', nodeId: 'callFailed' });
+    expect(byBranch.state.error!.message).toMatch(/^upstream said /);
+    expect(byBranch.state.nodes.call!.status).toBe('failed');
+  });
+});
+
 describe('errors and retries', () => {
   it('lets independent branches finish under onError "continue", then fails listing the failed node', async () => {
     // start ─▶ bad(500) ─▶ afterBad
@@ -232,7 +276,7 @@ describe('errors and retries', () => {
       .http('bad', url('/status/500?t=cont-bad'), { retry: { maximumAttempts: 1 } }).set('afterBad', 1)
       .http('good', url('/delay/100?t=cont-good')).set('afterGood', 2)
       .edge('start', 'bad').edge('bad', 'afterBad').edge('start', 'good').edge('good', 'afterGood')
-      .with({ onError: 'continue' }).build();
+      .build();
     const { state, failure } = await runGraph(env, def);
     expect((failure as ApplicationFailure).type).toBe(FAILURE_TYPES.runFailed);
     expect(state.status).toBe('failed');

@@ -8,6 +8,7 @@ import { approval } from './approval';
 import { condition } from './condition';
 import { customNodeType } from './custom';
 import { delay } from './delay';
+import { fail } from './fail';
 import { forEach } from './for-each';
 import { http } from './http';
 import { merge } from './merge';
@@ -20,7 +21,7 @@ import type { NodeType } from './types';
 import { wait } from './wait';
 
 /** The built-in node types. */
-export const BUILT_IN_NODE_TYPES: readonly NodeType[] = [trigger, http, condition, switchNode, merge, delay, set, approval, wait, activity, subworkflow, forEach];
+export const BUILT_IN_NODE_TYPES: readonly NodeType[] = [trigger, http, condition, switchNode, merge, delay, set, approval, wait, activity, subworkflow, forEach, fail];
 
 /** The node types of a run, by name. */
 export type NodeTypes = ReadonlyMap<string, NodeType>;
