@@ -133,7 +133,7 @@ export function createApp(deps: AppDeps) {
   app.route('/v1/runs', runsRoutes(store, watch, repository, redrive, metrics, config.sseStreamsPerPrincipal ?? 100));
   app.route('/v1/workflows', workflowsRoutes({ saved, repository, schedules, runs: store }));
   app.route('/v1/node-types', nodeTypesRoutes(nodeTypeCatalog(types, deps.nodeTypes ?? new Map())));
-  app.route('/v1/hooks', hooksRoutes({ saved, runs: store, auth, authenticated, secret }));
+  app.route('/v1/hooks', hooksRoutes({ saved, runs: store, auth, authenticated, secret, ...(deps.usedSignatures ? { usedSignatures: deps.usedSignatures } : {}) }));
   if (deps.codec) {
     app.use('/codec/*', bodyLimit({ maxSize: config.maxBodyBytes, onError: () => { throw new ApiError('payloadTooLarge', 'request body is too large', { headers: { connection: 'close' } }); } }));
     app.route('/codec', codecRoutes(deps.codec));

@@ -7,6 +7,7 @@ import type { ValidationResult } from '../graph/validate';
 import type { NodeTypeRegistry } from '../node-types';
 import type { NodeDurations } from '../store/node-durations';
 import type { CountedRuns } from '../store/counted-runs';
+import type { UsedSignatures } from './webhook-verify';
 import type { SessionStore } from '../ui/session';
 import type { WorkflowRepository } from '../store/workflow-repository';
 import type { Assets } from '../ui/assets';
@@ -36,6 +37,8 @@ export interface AppDeps {
     Partial<Pick<Config, 'activityAllowlist' | 'publicUrl' | 'trustedProxies' | 'sseStreamsPerPrincipal' | 'temporalUiUpstream'>>;
   /** Where page sessions live (Braid's database); memory when unset. */
   sessions?: SessionStore;
+  /** Webhook signatures used before (Braid's database, shared by replicas); memory when unset. */
+  usedSignatures?: UsedSignatures;
   logger: Logger;
   /** Overrides for tests. */
   runStore?: RunStore;

@@ -105,12 +105,18 @@ export function braidSignature(key: string, raw: string | Uint8Array, nowS: numb
  * be replayed. Bounded: entries older than the window are dropped, and past
  * `max` the oldest go (a replay then still has to beat the timestamp check).
  */
-export class SeenSignatures {
+/** Where used signatures are remembered: Braid's database (src/store/used-signatures.ts), or one process's memory. */
+export interface UsedSignatures {
+  /** True the first time `key` is offered within the window. */
+  firstUse(key: string, nowS: number): Promise<boolean>;
+}
+
+/** Used signatures in this process's memory (an app without a database; tests). */
+export class SeenSignatures implements UsedSignatures {
   private readonly seen = new Map<string, number>();
   constructor(private readonly max = 100_000) {}
 
-  /** True the first time `key` is offered within the window. */
-  firstUse(key: string, nowS: number): boolean {
+  async firstUse(key: string, nowS: number): Promise<boolean> {
     for (const [k, at] of this.seen) {
       if (nowS - at <= SIGNATURE_TOLERANCE_S * 2 && this.seen.size < this.max) break;
       this.seen.delete(k);

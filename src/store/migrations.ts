@@ -96,4 +96,18 @@ export const MIGRATIONS: Record<string, Migration> = {
       await db.schema.dropTable('page_sessions').execute();
     },
   },
+  '0006-used-signatures': {
+    // Webhook signatures used once already (src/store/used-signatures.ts), shared by every API replica.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('used_signatures')
+        .addColumn('key_hash', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('seen_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('used_signatures_seen_at').on('used_signatures').column('seen_at').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('used_signatures').execute();
+    },
+  },
 };

@@ -52,6 +52,13 @@ export interface PageSessionsTable {
   expires_at: string;
 }
 
+export interface UsedSignaturesTable {
+  /** sha256 (hex) of a webhook signature's replay key. */
+  key_hash: string;
+  /** Unix seconds it was first seen. */
+  seen_at: number;
+}
+
 export interface Database {
   workflows: WorkflowsTable;
   workflow_versions: WorkflowVersionsTable;
@@ -59,4 +66,5 @@ export interface Database {
   node_durations: NodeDurationsTable;
   node_cache: NodeCacheTable;
   page_sessions: PageSessionsTable;
+  used_signatures: UsedSignaturesTable;
 }

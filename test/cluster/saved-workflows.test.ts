@@ -49,9 +49,12 @@ describe('saved workflows, webhooks and schedules on the cluster', () => {
     const deliver = (replica: 0 | 1, signature = sign(body)) =>
       fetch(`${ctx.apis[replica]}/v1/hooks/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-braid-signature': signature, 'idempotency-key': 'delivery-1' }, body });
     expect((await deliver(1, 't=1,v1=00')).status).toBe(404);
-    const first = await deliver(1);
+    const signature = sign(body);
+    const first = await deliver(1, signature);
     expect(first.status).toBe(202);
     const { runId } = (await first.json()) as { runId: string };
+    // The captured delivery replayed to the other replica: the signature was used (the replicas share Braid's database).
+    expect((await deliver(0, signature)).status).toBe(404);
     const retried = await deliver(0);
     expect(retried.status).toBe(200);
     expect(await retried.json()).toMatchObject({ runId, duplicate: true });

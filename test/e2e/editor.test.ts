@@ -209,6 +209,8 @@ describe('editor', () => {
     const item = page.locator('.palette-item[data-node-type="slugify"]');
     await item.waitFor();
     expect(await item.textContent()).toContain('custom');
+    // The built-in fail node sits in the logic group.
+    expect(await page.locator('section:has(h3:text-is("logic")) .palette-item[data-node-type="fail"]').textContent()).toBe('Fail');
     await dropNode(page, 'slugify', 400, 250);
     await select(page, 'slugify');
     // Fields from its zod schema: a text, a select for the enum (with its default), a number.

@@ -32,6 +32,7 @@ import { assertNesting, createRouter, parseJsonBody } from '../validation';
 import { canonicalJson } from '../../graph/json';
 import type { WebhookVerifyScheme } from '../../graph/schema';
 import { SeenSignatures, SIGNATURE_HEADERS, verifySignature } from '../webhook-verify';
+import type { UsedSignatures } from '../webhook-verify';
 
 export const SIGNATURE_HEADER = 'x-braid-signature';
 const IDEMPOTENCY_HEADER = 'idempotency-key';
@@ -104,13 +105,15 @@ export interface HooksRoutesDeps {
   authenticated?: (c: Context<AppEnv>) => Promise<boolean>;
   /** The value of env `BRAID_WEBHOOK_SECRET_<name>`. */
   secret: (name: string) => string | undefined;
+  /** Signatures used before (Braid's database, shared by replicas); this process's memory when unset. */
+  usedSignatures?: UsedSignatures;
   /** Unix seconds now (tests). */
   nowS?: () => number;
 }
 
 export function hooksRoutes(deps: HooksRoutesDeps) {
   const app = createRouter();
-  const seen = new SeenSignatures();
+  const seen = deps.usedSignatures ?? new SeenSignatures();
   const nowS = deps.nowS ?? (() => Math.floor(Date.now() / 1000));
   const authenticated = deps.authenticated ?? (async () => true);
 
@@ -151,7 +154,7 @@ export function hooksRoutes(deps: HooksRoutesDeps) {
       const scheme: WebhookVerifyScheme = trigger.verify ?? 'braid';
       const verdict = key === undefined ? { ok: false as const, why: 'its key is not set on this server' } : verifySignature(scheme, key, raw, (h) => c.req.header(h), nowS());
       if (!verdict.ok) throw new ApiError('unauthorized', `the delivery's ${scheme} signature does not verify: ${verdict.why}`);
-      if (verdict.replayKey !== undefined && !seen.firstUse(verdict.replayKey, nowS())) {
+      if (verdict.replayKey !== undefined && !(await seen.firstUse(verdict.replayKey, nowS()))) {
         throw new ApiError('unauthorized', `the delivery's ${scheme} signature was used before`);
       }
       deliveryId = verdict.deliveryId;
