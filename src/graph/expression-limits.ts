@@ -140,45 +140,65 @@ export class ExpressionMeter {
   }
 }
 
-/** The characters `JSON.stringify(value)` would write, stopping (and throwing) past `max`. */
-export function boundedJsonLength(value: unknown, max: number): number {
-  let total = 0;
-  const add = (n: number) => {
-    total += n;
-    if (total > max) throw new LimitExceeded(LIMIT_CODES.string, `expression built a string of more than ${max} characters, over its limit`);
-  };
-  const walk = (v: unknown): void => {
-    if (v === null || v === undefined) return add(4);
-    switch (typeof v) {
-      case 'string':
-        return add(v.length + 2);
-      case 'number':
-      case 'boolean':
-        return add(String(v).length);
-      case 'object':
-        // A JSONata function is written as "" (its environment is not walked).
-        if ((v as { _jsonata_function?: boolean })._jsonata_function || (v as { _jsonata_lambda?: boolean })._jsonata_lambda) return add(2);
-        if (Array.isArray(v)) {
-          add(2);
-          for (const item of v) {
-            add(1);
-            walk(item);
-          }
-          return;
+/** Whether a value is a JSONata function (written as "" by `$string`, left out of results). */
+export const isJsonataFunction = (v: object): boolean =>
+  (v as { _jsonata_function?: boolean })._jsonata_function === true || (v as { _jsonata_lambda?: boolean })._jsonata_lambda === true;
+
+/**
+ * The size of a value written out, shared parts counted each time they
+ * appear (as JSON writes them), but each distinct object measured once: an
+ * object that holds itself twice, forty levels deep, is known to be 2^40
+ * items long after forty steps, not after building them. `leaf` measures a
+ * string, number, boolean or null; `node` an object or array from its own
+ * keys and items' sizes. Throws `over()` as soon as the total passes `max`.
+ */
+export function sharedSize(value: unknown, measure: { leaf(v: unknown): number; node(v: object, children: number): number }, max: number, over: () => Error): number {
+  const memo = new Map<object, number>();
+  const size = (v: unknown): number => {
+    if (v === null || typeof v !== 'object') return measure.leaf(v);
+    const known = memo.get(v);
+    if (known !== undefined) return known;
+    let children = 0;
+    if (!isJsonataFunction(v)) {
+      if (Array.isArray(v)) {
+        for (const item of v) {
+          children += size(item);
+          if (children > max) throw over();
         }
-        add(2);
+      } else {
         for (const key in v) {
           if (!Object.prototype.hasOwnProperty.call(v, key)) continue;
-          add(key.length + 4);
-          walk((v as Record<string, unknown>)[key]);
+          children += size((v as Record<string, unknown>)[key]);
+          if (children > max) throw over();
         }
-        return;
-      default:
-        return add(0);
+      }
     }
+    const total = measure.node(v, children);
+    if (total > max) throw over();
+    memo.set(v, total);
+    return total;
   };
-  walk(value);
-  return total;
+  return size(value);
+}
+
+/** The characters `JSON.stringify(value)` would write, stopping (and throwing) past `max`. */
+export function boundedJsonLength(value: unknown, max: number): number {
+  return sharedSize(
+    value,
+    {
+      leaf: (v) => (typeof v === 'string' ? v.length + 2 : v === null || v === undefined ? 4 : typeof v === 'number' || typeof v === 'boolean' ? String(v).length : 0),
+      node: (v, children) => {
+        // A JSONata function is written as "" (its environment is not walked).
+        if (isJsonataFunction(v)) return 2;
+        if (Array.isArray(v)) return 2 + v.length + children;
+        let keys = 0;
+        for (const key in v) if (Object.prototype.hasOwnProperty.call(v, key)) keys += key.length + 4;
+        return 2 + keys + children;
+      },
+    },
+    max,
+    () => new LimitExceeded(LIMIT_CODES.string, `expression built a string of more than ${max} characters, over its limit`),
+  );
 }
 
 /**

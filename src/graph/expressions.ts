@@ -14,7 +14,7 @@ import { EXPRESSION_CLOSE, EXPRESSION_OPEN, isExpression } from './expression-sy
 import { setOwnProperty } from './own-property';
 import { SANDBOX_LIBRARY } from './expression-library';
 import type { ExpressionLimits } from './expression-limits';
-import { boundedJsonLength, compileRe2, DEFAULT_LIMITS, ExpressionMeter, LIMIT_CODES, LimitExceeded, Re2RegExp, regexLiterals } from './expression-limits';
+import { boundedJsonLength, compileRe2, DEFAULT_LIMITS, ExpressionMeter, LIMIT_CODES, LimitExceeded, Re2RegExp, regexLiterals, sharedSize } from './expression-limits';
 
 export { DEFAULT_LIMITS, LIMIT_CODES } from './expression-limits';
 
@@ -332,16 +332,31 @@ function sortNatively(items: unknown[]): unknown[] {
 function normalize(value: unknown, limits: ExpressionLimits): unknown {
   let values = 0;
   let chars = 0;
+  const over = () => new ExpressionError(`expression result is over its limit of ${limits.outputValues} values and ${limits.outputChars} characters`, LIMIT_CODES.output);
   const count = (n: number) => {
     values++;
     chars += n;
-    if (values > limits.outputValues || chars > limits.outputChars) {
-      throw new ExpressionError(
-        `expression result is over its limit of ${limits.outputValues} values and ${limits.outputChars} characters`,
-        LIMIT_CODES.output,
-      );
-    }
+    if (values > limits.outputValues || chars > limits.outputChars) throw over();
   };
+  if (value !== null && typeof value === 'object') {
+    // Measured first, each distinct object once: a result that shares itself
+    // is refused in as many steps as it has distinct parts, before any copy.
+    sharedSize(value, { leaf: (v) => (v === null || v === undefined || typeof v === 'function' ? 0 : 1), node: (_v, children) => 1 + children }, limits.outputValues, over);
+    sharedSize(
+      value,
+      {
+        leaf: (v) => (typeof v === 'string' ? v.length : 0),
+        node: (v, children) => {
+          if (Array.isArray(v)) return children;
+          let keys = 0;
+          for (const key in v) if (Object.prototype.hasOwnProperty.call(v, key)) keys += key.length;
+          return keys + children;
+        },
+      },
+      limits.outputChars,
+      over,
+    );
+  }
   const walk = (v: unknown): unknown => {
     if (v === undefined || v === null) return v;
     if (typeof v === 'function') return undefined;
