@@ -276,7 +276,7 @@ describe('errors and retries', () => {
       .http('bad', url('/status/500?t=cont-bad'), { retry: { maximumAttempts: 1 } }).set('afterBad', 1)
       .http('good', url('/delay/100?t=cont-good')).set('afterGood', 2)
       .edge('start', 'bad').edge('bad', 'afterBad').edge('start', 'good').edge('good', 'afterGood')
-      .build();
+      .with({ onError: 'continue' }).build();
     const { state, failure } = await runGraph(env, def);
     expect((failure as ApplicationFailure).type).toBe(FAILURE_TYPES.runFailed);
     expect(state.status).toBe('failed');
