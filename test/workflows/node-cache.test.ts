@@ -61,13 +61,18 @@ describe('node cache', () => {
         .http('price', `${target.url}/echo?t=${tag}&n=${n}`, { cache: { ttl: '1s', key: '{% "price-" & $input.sku %}' } })
         .edge('start', 'price')
         .build();
-    await runGraph(env, def(1), { activities: activities(), input: { sku: 'A' } });
+    // The cache's clock is the test's: a loaded machine cannot stretch a run past the TTL.
+    let now = Date.now();
+    const inner = createNodeCache(database.db);
+    const clocked = testActivities({ nodeCache: { get: (key) => inner.get(key, new Date(now)), put: (key, output, runId, ttlMs) => inner.put(key, output, runId, ttlMs, new Date(now)) } });
+    await runGraph(env, def(1), { activities: clocked, input: { sku: 'A' } });
     // Different data, same key: the cache answers.
-    const hit = await runGraph(env, def(2), { activities: activities(), input: { sku: 'A' } });
+    now += 900;
+    const hit = await runGraph(env, def(2), { activities: clocked, input: { sku: 'A' } });
     expect(hit.state.nodes.price!.cached).toBeDefined();
     expect(sent(tag)).toBe(1);
-    await new Promise((r) => setTimeout(r, 1_100));
-    const expired = await runGraph(env, def(3), { activities: activities(), input: { sku: 'A' } });
+    now += 200;
+    const expired = await runGraph(env, def(3), { activities: clocked, input: { sku: 'A' } });
     expect(expired.state.nodes.price!.cached).toBeUndefined();
     expect(sent(tag)).toBe(2);
   });
