@@ -20,7 +20,7 @@ import { createLogger } from './logger';
 import { runMain } from './main';
 import { connectWorker } from './temporal/connection';
 import { installSdkLogger } from './temporal/runtime';
-import { createBraidWorker } from './temporal/worker';
+import { createBraidWorker, WORKER_PROCESS_TUNING } from './temporal/worker';
 import type { BraidDatabase } from './store/database';
 import { databaseOptions, openDatabase } from './store/database';
 import { createNodeCache } from './store/node-cache';
@@ -75,7 +75,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ wor
       }),
     },
     dataConverter: loadDataConverter(config),
-    ...(config.workerMaxActivities ? { overrides: { maxConcurrentActivityTaskExecutions: config.workerMaxActivities } } : {}),
+    overrides: { ...WORKER_PROCESS_TUNING, ...(config.workerMaxActivities ? { maxConcurrentActivityTaskExecutions: config.workerMaxActivities } : {}) },
   });
   if (config.payloadStore) logger.info('claim check', { store: config.payloadStore.kind === 'file' ? config.payloadStore.dir : config.payloadStore.url, thresholdBytes: config.payloadThresholdBytes });
   logger.info('worker polling', { taskQueue: config.taskQueue, namespace: config.namespace, address: temporalAddressOf(config) });

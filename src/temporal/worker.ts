@@ -35,14 +35,19 @@ export const WORKER_TUNING = {
   // activity task queue. Measured: 1,000 siblings of 50 ms in ~3.0 s instead of ~3.9 s.
   maxEagerActivityReservationsPerWorkflowTask: 1_000,
   maxConcurrentWorkflowTaskExecutions: 100,
-  // Two workflow threads (the SDK's default with a reused V8 context is one):
-  // a run whose expressions take the thread a while (up to the limits in
-  // src/graph/expression-limits.ts) holds one, and other runs go on on the
-  // other. The machines Braid targets have two cores or more.
-  workflowThreadPoolSize: 2,
   maxCachedWorkflows: 1_000,
   shutdownGraceTime: '5s',
 } satisfies Partial<WorkerOptions>;
+
+/**
+ * The worker process's own settings (src/worker.ts, so `npm start`, `npm run
+ * cluster` and docker-compose), beside WORKER_TUNING: two workflow threads
+ * (the SDK's default with a reused V8 context is one). A run whose
+ * expressions hold a thread a while (up to the limits in
+ * src/graph/expression-limits.ts) then holds one, and other runs go on on the
+ * other. The machines Braid targets have two cores or more.
+ */
+export const WORKER_PROCESS_TUNING = { workflowThreadPoolSize: 2 } satisfies Partial<WorkerOptions>;
 
 export async function createBraidWorker(opts: BraidWorkerOptions): Promise<Worker> {
   return Worker.create({
