@@ -3,26 +3,41 @@
  * run in a worker process: what `http` nodes use so a fan-out finds how much
  * a service takes from its answers instead of learning it by a storm of 429s.
  *
- * The algorithm is AIMD, TCP's congestion control applied to concurrency (as
- * Netflix's concurrency-limits `AIMDLimit` and Vector's adaptive request
- * concurrency do). Chosen over Vegas and Gradient2 because the signal that
- * matters here is explicit (a 429 or 503 says "too many"; latency is a weak
- * signal for a remote API whose time varies by request), and because it keeps
- * working when several workers share a target: each backs off on its own
- * refusals, as TCP flows share a link.
+ * The algorithm is AIMD with TCP's slow-start threshold (Reno's `ssthresh`),
+ * applied to concurrency (as Netflix's concurrency-limits `AIMDLimit` and
+ * Vector's adaptive request concurrency do). Chosen over Vegas and Gradient2
+ * because the signal that matters here is explicit (a 429 or 503 says "too
+ * many"; latency is a weak signal for a remote API whose time varies by
+ * request), and because it keeps working when several workers share a
+ * target: each backs off on its own refusals, as TCP flows share a link.
  *
  * - An origin starts at `initial` (generous: most APIs take more) in slow
  *   start: every good answer adds one, so the limit doubles per round trip
  *   until the first overload.
  * - Overload (429, 503, a timeout) cuts the limit by `backoff`, once per round
  *   trip (answers to requests sent before the last cut do not cut again), and
- *   clamps it to the requests still in flight: the target refused while it
- *   served those, so it takes no more. A `Retry-After` holds the limit until
- *   it has passed (without one, for a round trip): held, it grows back by one
- *   per good answer to that clamp, not past it.
- * - After that, a good answer adds 1/limit (one per round trip) while the
- *   limit binds (requests wait) and latency stays within `latencyTolerance`×
- *   the floor (the fastest of the last good answers).
+ *   sets the threshold to the cut limit. When other requests were in flight,
+ *   it also clamps the limit to them: the target refused while it served
+ *   those. A refusal with nothing else in flight (one 503 from a quick path)
+ *   only cuts: a clamp to "none" would send one request at a time. A
+ *   `Retry-After` holds the limit until it has passed (without one, for a
+ *   round trip): held, it grows back by one per good answer to that clamp,
+ *   not past it. Nothing but overload shrinks the limit: a 404, a 500, a
+ *   refused connection say nothing about load.
+ * - Growth needs the limit to bind (requests wait) and the answer to be
+ *   within `latencyTolerance`× the floor **of its own path** (the fastest of
+ *   the last good answers there): a 400 ms report is not slow beside a 50 ms
+ *   lookup on the same host. Below the threshold every good answer adds one
+ *   (slow start again: the limit doubles per round trip); at or above it,
+ *   one per round trip.
+ * - Recovery, by time: when an origin has not refused for `quietRoundTrips`
+ *   of its shortest round trip since its last refusal (and that refusal's
+ *   hold), the overload episode is over: the limit and the threshold go back
+ *   to what the origin had before it began. A refusal that recurs within the
+ *   quiet period keeps the episode, and its lower limit, going: a target that
+ *   really takes 8 settles near 8, and is tried above it again only after a
+ *   quiet spell. Chosen over a gradient on latency because the limit then
+ *   depends on refusals alone, never on one path being slower than another.
  * - A hard cap (HTTP_HOST_LIMITS) bounds it; with adaptation off the cap (or
  *   nothing) is the limit.
  */
@@ -56,8 +71,12 @@ export const ADAPTIVE = {
   backoff: 0.75,
   /** Growth stops while the recent latency is above this multiple of the floor. */
   latencyTolerance: 2,
-  /** Good answers the latency floor is taken over. */
+  /** Good answers each path's latency floor is taken over. */
   floorWindow: 50,
+  /** Paths per origin whose floors are kept (the oldest go first). */
+  maxPaths: 64,
+  /** Round trips without an overload that end an overload episode. */
+  quietRoundTrips: 3,
 } as const;
 
 /** How a request through the limiter ended. */
@@ -127,12 +146,19 @@ class Origin {
   limit: number;
   inFlight = 0;
   readonly waiters: Waiter[] = [];
-  slowStart = true;
+  /** Slow start below this limit (Reno's ssthresh); Infinity until the first overload. */
+  threshold = Infinity;
+  /** The limit before the current overload episode began; undefined outside one. */
+  restoreTo: number | undefined;
+  /** Good answers toward the next step of additive growth. */
+  credit = 0;
   lastCutAt = -Infinity;
+  lastOverloadAt = -Infinity;
   holdUntil = -Infinity;
   /** In-flight requests when the service last refused one: what it took then. */
   ceiling = Infinity;
-  readonly latencies: number[] = [];
+  /** The last good answers' latencies, by path. */
+  readonly latencies = new Map<string, number[]>();
   tooManyRequests = 0;
   overloads = 0;
   waits = 0;
@@ -146,15 +172,35 @@ class Origin {
     this.limit = adaptive ? Math.min(ADAPTIVE.initial, cap ?? Infinity) : (cap ?? Infinity);
   }
 
-  get floor(): number {
-    return this.latencies.length === 0 ? Infinity : Math.min(...this.latencies);
+  /** The fastest recent good answer on `path` (Infinity before one). */
+  floor(path: string): number {
+    const seen = this.latencies.get(path);
+    return seen === undefined || seen.length === 0 ? Infinity : Math.min(...seen);
   }
 
-  onOk(latencyMs: number, now: number): void {
-    const floor = this.floor;
-    this.latencies.push(latencyMs);
-    if (this.latencies.length > ADAPTIVE.floorWindow) this.latencies.shift();
+  /** The shortest round trip seen on any path: how long a hold without Retry-After lasts. */
+  get roundTrip(): number {
+    let best = Infinity;
+    for (const seen of this.latencies.values()) for (const ms of seen) best = Math.min(best, ms);
+    return Number.isFinite(best) ? best : 0;
+  }
+
+  private record(path: string, latencyMs: number): void {
+    let seen = this.latencies.get(path);
+    if (!seen) {
+      if (this.latencies.size >= ADAPTIVE.maxPaths) this.latencies.delete(this.latencies.keys().next().value!);
+      seen = [];
+      this.latencies.set(path, seen);
+    }
+    seen.push(latencyMs);
+    if (seen.length > ADAPTIVE.floorWindow) seen.shift();
+  }
+
+  onOk(path: string, latencyMs: number, now: number): void {
+    const floor = this.floor(path);
+    this.record(path, latencyMs);
     if (!this.adaptive) return;
+    this.recover(now);
     const binding = this.inFlight + this.waiters.length + 1 >= this.limit;
     if (!binding || latencyMs > Math.max(floor, 1) * ADAPTIVE.latencyTolerance + 5) return;
     const top = Math.min(this.cap ?? ADAPTIVE.max, ADAPTIVE.max);
@@ -163,22 +209,51 @@ class Origin {
       if (this.limit < this.ceiling) this.limit = Math.min(this.ceiling, top, this.limit + 1);
       return;
     }
-    this.limit = Math.min(top, this.limit + (this.slowStart ? 1 : 1 / Math.floor(this.limit)));
+    if (this.limit < this.threshold) {
+      this.limit = Math.min(top, this.limit + 1);
+      return;
+    }
+    // One per round trip: a whole limit's worth of good answers adds one (counted, not summed as fractions).
+    this.credit++;
+    if (this.credit >= Math.floor(this.limit)) {
+      this.credit = 0;
+      this.limit = Math.min(top, this.limit + 1);
+    }
+  }
+
+  /**
+   * Ends an overload episode that has been quiet for `quietRoundTrips` of
+   * the origin's shortest round trip since its last refusal and hold: the
+   * limit and the threshold go back to what they were before it began.
+   */
+  recover(now: number): void {
+    if (this.restoreTo === undefined || now - Math.max(this.lastOverloadAt, this.holdUntil) < ADAPTIVE.quietRoundTrips * Math.max(this.roundTrip, 1)) return;
+    const top = Math.min(this.cap ?? ADAPTIVE.max, ADAPTIVE.max);
+    this.limit = Math.min(top, Math.max(this.limit, this.restoreTo));
+    this.threshold = Math.max(this.threshold, this.restoreTo);
+    this.ceiling = Infinity;
+    this.restoreTo = undefined;
   }
 
   onOverload(startedAt: number, now: number, retryAfterMs: number | undefined): void {
     this.overloads++;
     if (!this.adaptive) return;
-    this.slowStart = false;
+    this.restoreTo ??= Math.floor(this.limit);
+    this.lastOverloadAt = now;
     if (startedAt > this.lastCutAt) {
       this.limit = Math.max(1, Math.floor(this.limit * ADAPTIVE.backoff));
       this.lastCutAt = now;
+      this.credit = 0;
     }
-    // The target refused while serving the others in flight: it takes no more than those.
-    this.ceiling = Math.max(1, this.inFlight);
-    this.limit = Math.min(this.limit, this.ceiling);
-    const roundTrip = Number.isFinite(this.floor) ? this.floor : 0;
-    this.holdUntil = Math.max(this.holdUntil, now + (retryAfterMs ?? roundTrip));
+    if (this.inFlight > 0) {
+      // The target refused while serving the others in flight: it takes no more than those.
+      this.ceiling = this.inFlight;
+      this.limit = Math.min(this.limit, this.ceiling);
+    } else {
+      this.ceiling = Math.floor(this.limit);
+    }
+    this.threshold = Math.floor(this.limit);
+    this.holdUntil = Math.max(this.holdUntil, now + (retryAfterMs ?? this.roundTrip));
   }
 
   pump(): void {
@@ -205,6 +280,11 @@ export function originOf(url: string): string {
   const u = new URL(url);
   const port = u.port || (u.protocol === 'https:' ? '443' : u.protocol === 'http:' ? '80' : '');
   return `${u.protocol}//${u.hostname}:${port}`;
+}
+
+/** A URL's path without its query: the unit whose answers are compared for latency. */
+function pathOf(url: string): string {
+  return new URL(url).pathname;
 }
 
 /**
@@ -250,7 +330,9 @@ export function createHostLimiter(opts: HostLimiterOptions = {}) {
    */
   async function acquire(url: string, signal?: AbortSignal, order: WaitOrder = {}): Promise<Permit> {
     const o = originState(originOf(url));
+    const path = pathOf(url);
     const asked = now();
+    if (adaptive) o.recover(asked);
     if (o.waiters.length > 0 || o.inFlight >= Math.floor(o.limit)) {
       o.waits++;
       await new Promise<void>((resolve, reject) => {
@@ -289,7 +371,7 @@ export function createHostLimiter(opts: HostLimiterOptions = {}) {
         released = true;
         o.inFlight--;
         const t = now();
-        if (outcome.kind === 'ok') o.onOk(outcome.latencyMs, t);
+        if (outcome.kind === 'ok') o.onOk(path, outcome.latencyMs, t);
         else if (outcome.kind === 'overload') {
           if (outcome.status === 429) {
             o.tooManyRequests++;

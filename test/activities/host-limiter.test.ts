@@ -82,7 +82,7 @@ describe('host limiter', () => {
     expect(statsOf(limiter)).toMatchObject({ limit: 8, inFlight: 8 });
   });
 
-  it('after the hold grows by one per round trip while requests wait and latency stays near its floor', async () => {
+  it('after the hold grows by one per round trip while the refusal is recent, then back to where it was once quiet', async () => {
     const c = clock();
     const limiter = createHostLimiter({ now: c.now });
     const { granted } = await burst(limiter, 200);
@@ -96,13 +96,53 @@ describe('host limiter', () => {
       await new Promise((r) => setImmediate(r));
     };
     await roundTrip(100);
+    expect(statsOf(limiter).limit).toBe(5);
     await roundTrip(100);
+    expect(statsOf(limiter).limit).toBe(6);
+    // No refusal for three round trips: the episode is over; the limit is back to the 20 it had.
     await roundTrip(100);
-    expect(statsOf(limiter).limit).toBe(7);
-    // Latency past twice the floor: no growth.
-    const before = statsOf(limiter).limit;
-    await roundTrip(400);
-    expect(statsOf(limiter).limit).toBe(before);
+    expect(statsOf(limiter).limit).toBe(ADAPTIVE.initial);
+  });
+
+  it('does not grow on answers past twice their path\'s floor', async () => {
+    const c = clock();
+    const limiter = createHostLimiter({ now: c.now });
+    const { granted } = await burst(limiter, 100);
+    c.advance(100);
+    for (const p of granted.splice(0, 5)) p.release({ kind: 'ok', latencyMs: 100 });
+    await new Promise((r) => setImmediate(r));
+    expect(statsOf(limiter).limit).toBe(ADAPTIVE.initial + 5);
+    c.advance(400);
+    for (const p of granted.splice(0, 5)) p.release({ kind: 'ok', latencyMs: 400 });
+    await new Promise((r) => setImmediate(r));
+    expect(statsOf(limiter).limit).toBe(ADAPTIVE.initial + 5);
+  });
+
+  it('keeps a latency floor per path: a slow path on a host with a quick one still grows', async () => {
+    const c = clock();
+    const limiter = createHostLimiter({ now: c.now });
+    const fast = 'http://svc.test:8080/lookup?id=1';
+    const slow = 'http://svc.test:8080/report';
+    // The quick path answers in 50 ms, then refuses once with nothing else in flight.
+    for (let i = 0; i < 3; i++) (await limiter.acquire(fast)).release({ kind: 'ok', latencyMs: 50 });
+    c.advance(10);
+    (await limiter.acquire(fast)).release({ kind: 'overload', status: 503 });
+    // A cut, not a clamp to "none in flight": 20 → 15, so a 10-wide fan-out goes out at once.
+    expect(statsOf(limiter, fast).limit).toBe(Math.floor(ADAPTIVE.initial * ADAPTIVE.backoff));
+    const { granted } = await burst(limiter, 40, slow);
+    expect(granted).toHaveLength(15);
+    // 400 ms answers on the slow path are its own floor, not 8× the quick path's: the limit grows.
+    c.advance(400);
+    for (const p of granted.splice(0, 15)) p.release({ kind: 'ok', latencyMs: 400 });
+    await new Promise((r) => setImmediate(r));
+    expect(statsOf(limiter, slow).limit).toBeGreaterThan(15);
+  });
+
+  it('never shrinks on answers that are not overload (a 404, a 500, a refused connection)', async () => {
+    const limiter = createHostLimiter({ now: clock().now });
+    const { granted } = await burst(limiter, 20);
+    for (const p of granted) p.release({ kind: 'other' });
+    expect(statsOf(limiter)).toMatchObject({ limit: ADAPTIVE.initial, overloads: 0 });
   });
 
   it('held after a refusal, grows back by one per good answer to what the service was serving, not past it', async () => {

@@ -20,12 +20,18 @@ import { createLocalEnv, createTestWorker, testActivities, uniqueId } from '../h
 let env: TestWorkflowEnvironment;
 const targets: Record<'adaptive' | 'off', HttpTarget | undefined> = { adaptive: undefined, off: undefined };
 const workers: { worker: Worker; done: Promise<void> }[] = [];
-const queues = { adaptive: uniqueId('throttle-tq'), off: uniqueId('fixed-tq'), oneAtATime: uniqueId('one-tq') };
-const limiters = { adaptive: createHostLimiter(), off: createHostLimiter({ adaptive: false }), oneAtATime: createHostLimiter({ caps: new Map([['127.0.0.1', 1]]) }) };
+const queues = { adaptive: uniqueId('throttle-tq'), off: uniqueId('fixed-tq'), oneAtATime: uniqueId('one-tq'), recovering: uniqueId('recover-tq') };
+const limiters = {
+  adaptive: createHostLimiter(),
+  off: createHostLimiter({ adaptive: false }),
+  oneAtATime: createHostLimiter({ caps: new Map([['127.0.0.1', 1]]) }),
+  recovering: createHostLimiter(),
+};
+let twoPaths: HttpTarget | undefined;
 
 beforeAll(async () => {
-  [env, targets.adaptive, targets.off] = await Promise.all([createLocalEnv(), startHttpTarget(), startHttpTarget()]);
-  for (const mode of ['adaptive', 'off', 'oneAtATime'] as const) {
+  [env, targets.adaptive, targets.off, twoPaths] = await Promise.all([createLocalEnv(), startHttpTarget(), startHttpTarget(), startHttpTarget()]);
+  for (const mode of ['adaptive', 'off', 'oneAtATime', 'recovering'] as const) {
     const worker = await createTestWorker(env, testActivities({ hostLimiter: limiters[mode] }), queues[mode]);
     workers.push({ worker, done: worker.run() });
   }
@@ -34,7 +40,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const w of workers) w.worker.shutdown();
   await Promise.all(workers.map((w) => w.done));
-  await Promise.all([env?.teardown(), targets.adaptive?.close(), targets.off?.close()]);
+  await Promise.all([env?.teardown(), targets.adaptive?.close(), targets.off?.close(), twoPaths?.close()]);
 });
 
 const WIDTH = 60;
@@ -67,6 +73,29 @@ describe('adaptive per-host throttling', () => {
     // Most nodes waited for the limiter (60 requests through 8 slots of 200 ms); that wait is queued time.
     expect(nodes.filter((n) => (n.queuedMs ?? 0) >= 100).length).toBeGreaterThan(WIDTH / 2);
     for (const n of nodes) expect(n.runMs).toBeLessThan(1500);
+  }, 120_000);
+
+  it('recovers from one 503 on a quick path: a 10-wide fan-out of 400 ms to another path goes out at once, three times', async () => {
+    const target = twoPaths!;
+    const run = async (definition: unknown) => {
+      const handle = await env.client.workflow.start(WORKFLOW_TYPE, { taskQueue: queues.recovering, workflowId: uniqueId('recover'), args: [{ definition }] });
+      return (await handle.result().catch(() => undefined)) as RunState | undefined;
+    };
+    for (let round = 0; round < 3; round++) {
+      // One refusal from the quick path, with nothing else in flight.
+      await run(graph('one-503').trigger().http('refused', `${target.url}/status/503?round=${round}`, { retry: { maximumAttempts: 1 } }).edge('start', 'refused').build());
+      const wide = graph('slow-path').trigger().with({ maxParallel: 10 });
+      for (let i = 0; i < 10; i++) wide.http(`n${i}`, `${target.url}/delay/400?round=${round}&i=${i}`).edge('start', `n${i}`);
+      const state = await run(wide.build());
+      expect(state?.status).toBe('succeeded');
+      const requests = target.requests.filter((r) => r.path.startsWith(`/delay/400?round=${round}&`));
+      expect(requests).toHaveLength(10);
+      // All ten were in flight together: the last started before the first ended.
+      expect(Math.max(...requests.map((r) => r.startTick))).toBeLessThan(Math.min(...requests.map((r) => r.endTick ?? Infinity)));
+    }
+    const stats = limiters.recovering.stats()[0]!;
+    expect(stats.overloads).toBe(3);
+    expect(stats.limit).toBeGreaterThanOrEqual(10);
   }, 120_000);
 
   it('without adaptation, most first attempts meet a 429', async () => {
