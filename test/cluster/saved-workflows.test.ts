@@ -11,7 +11,8 @@ import { useCluster } from './context';
 import { HOOK_SECRET } from './global-setup';
 
 const ctx = useCluster();
-const sign = (body: string) => braidSignature(HOOK_SECRET, body, Math.floor(Date.now() / 1000));
+/** A delivery's signature, `offsetS` seconds from now (a provider signs each retry anew, at its own time). */
+const sign = (body: string, offsetS = 0) => braidSignature(HOOK_SECRET, body, Math.floor(Date.now() / 1000) + offsetS);
 
 describe('saved workflows, webhooks and schedules on the cluster', () => {
   it('saves through API 1, reads and runs through API 2', async () => {
@@ -55,7 +56,8 @@ describe('saved workflows, webhooks and schedules on the cluster', () => {
     const { runId } = (await first.json()) as { runId: string };
     // The captured delivery replayed to the other replica: the signature was used (the replicas share Braid's database).
     expect((await deliver(0, signature)).status).toBe(404);
-    const retried = await deliver(0);
+    // The sender's retry, signed anew a second later, with the same Idempotency-Key: the first run's answer.
+    const retried = await deliver(0, sign(body, 1));
     expect(retried.status).toBe(200);
     expect(await retried.json()).toMatchObject({ runId, duplicate: true });
     expect((await ctx.finished(0, runId)).nodes.echo.output).toBe('A-17');
