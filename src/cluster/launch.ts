@@ -64,14 +64,9 @@ export interface RunningCluster {
   logDir: string;
   ports: ClusterPorts;
   temporalAddress: string;
-  /** What a Temporal client presents (Braid's client certificate); the frontend refuses clients without one. */
-  temporalTls: TemporalTlsFiles;
-  certs: ClusterCerts;
   apis: [string, string];
   /** The Web UI as people reach it: behind the first API's sign-in. */
   uiUrl: string;
-  /** The Web UI server itself, on loopback (the APIs pass /temporal to it). */
-  uiUpstream: string;
   databaseUrl: string;
   /** Rejects when a part keeps failing and its supervisor gives up. */
   gaveUp: Promise<never>;
@@ -115,8 +110,7 @@ async function choosePorts(config: Config, postgresPort?: number): Promise<Clust
 }
 
 /** Creates the databases and brings Temporal's schemas up to date (idempotent: every start runs it). */
-async function prepareDatabases(sqlTool: string, ports: ClusterPorts, passwords: PostgresPasswords, logger: Logger): Promise<void> {
-  const admin = postgresUrl(POSTGRES_SUPERUSER, passwords.superuser, ports.postgres, 'postgres');
+async function prepareDatabases(sqlTool: string, ports: ClusterPorts, admin: string, passwords: PostgresPasswords, logger: Logger): Promise<void> {
   await ensureDatabase(admin, DATABASES.temporal);
   await ensureDatabase(admin, DATABASES.visibility);
   await ensureDatabase(admin, DATABASES.braid, { user: BRAID_DB_ROLE, password: passwords.braid });
@@ -226,11 +220,8 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
     logDir,
     ports,
     temporalAddress,
-    temporalTls,
-    certs,
     apis,
     uiUrl,
-    uiUpstream,
     databaseUrl,
     gaveUp: Promise.race([...supervised.values()].map((s) => s.gaveUp)),
     stop,
@@ -273,7 +264,7 @@ async function startPostgres({ ports, partBase, keep, binaries, logger, postgres
       ready: (alive) => waitForPostgres(adminUrl, 60_000, alive),
     }),
   );
-  await prepareDatabases(binaries['temporal-sql-tool'], ports, pg.passwords, logger);
+  await prepareDatabases(binaries['temporal-sql-tool'], ports, adminUrl, pg.passwords, logger);
 }
 
 /** Temporal's services: one history host alone first (cluster metadata), then the rest; then the namespace. */

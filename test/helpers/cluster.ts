@@ -25,8 +25,6 @@ export interface ClusterInfo {
   temporalTls: TemporalTlsFiles;
   /** The Web UI as people reach it: the first API's /temporal. */
   uiUrl: string;
-  /** The Web UI server itself, on loopback. */
-  uiUpstream: string;
 }
 
 export interface LaunchedCluster extends ClusterInfo {
@@ -96,7 +94,6 @@ export async function launchCluster(env: Record<string, string> = {}, opts: { ke
     temporalAddress: `127.0.0.1:${temporalPort}`,
     temporalTls: clientTlsFiles(certPaths(join(dir, 'tls'))),
     uiUrl: `http://127.0.0.1:${port}${TEMPORAL_UI_PATH}`,
-    uiUpstream: `http://127.0.0.1:${uiPort}`,
     process: child,
     pid,
     kill(part) {
