@@ -9,6 +9,7 @@ export default defineConfig({
   test: {
     include: ['test/cluster/**/*.test.ts'],
     globalSetup: ['test/cluster/global-setup.ts'],
+    setupFiles: ['test/setup-require-ts.ts'],
     pool: 'forks',
     testTimeout: 180_000,
     hookTimeout: 300_000,

@@ -6,6 +6,7 @@ export default defineConfig({
     // The cluster suite runs against `npm run cluster`: `npm run test:cluster`.
     exclude: ['test/cluster/**', '**/node_modules/**'],
     globalSetup: ['test/global-setup.ts'],
+    setupFiles: ['test/setup-require-ts.ts'],
     pool: 'forks',
     // test/dev-server/large-data.test.ts peaks at 2.5–3.1 GB in its fork (200 outputs of 500 KiB,
     // copied through history, the API and expressions); Node's default heap limit here is ~4 GB,

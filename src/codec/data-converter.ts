@@ -11,6 +11,8 @@ import type { BlobStore } from './claim-check';
 import { ClaimCheckCodec, diskStore, s3Store } from './claim-check';
 
 export const FAILURE_CONVERTER_PATH = resolve(__dirname, 'failure-converter.ts');
+/** JSON through the runtime's own UTF-8 encoder (src/codec/payload-converter.ts): for the client, the worker and the workflow bundle. */
+export const PAYLOAD_CONVERTER_PATH = resolve(__dirname, 'payload-converter.ts');
 
 /** Encrypts every payload (the key and its id, and older keys still accepted for decryption). */
 export function encryptionCodec(key: string, keyId: string, previousKeys = ''): PayloadCodec {
@@ -19,6 +21,7 @@ export function encryptionCodec(key: string, keyId: string, previousKeys = ''): 
 
 export function createDataConverter(key: string, keyId: string, previousKeys = ''): DataConverter {
   return {
+    payloadConverterPath: PAYLOAD_CONVERTER_PATH,
     payloadCodecs: [encryptionCodec(key, keyId, previousKeys)],
     // Failure messages and stack traces go into an encoded attribute too.
     failureConverterPath: FAILURE_CONVERTER_PATH,
@@ -34,15 +37,15 @@ export function payloadStoreOf(config: Pick<Config, 'payloadStore'>): BlobStore 
 export function loadDataConverter(
   config: Pick<Config, 'encryptionKey' | 'encryptionKeyId' | 'payloadStore' | 'payloadThresholdBytes'>,
   env: Record<string, string | undefined> = process.env,
-): DataConverter | undefined {
+): DataConverter {
   const codecs: PayloadCodec[] = [];
   // Encode runs the codecs in this order (decode in reverse): encrypt, then claim-check the ciphertext.
   if (config.encryptionKey) codecs.push(encryptionCodec(config.encryptionKey, config.encryptionKeyId, env.BRAID_DECRYPTION_KEYS));
   const store = payloadStoreOf(config);
   if (store) codecs.push(new ClaimCheckCodec(store, config.payloadThresholdBytes));
-  if (codecs.length === 0) return undefined;
   return {
-    payloadCodecs: codecs,
+    payloadConverterPath: PAYLOAD_CONVERTER_PATH,
+    ...(codecs.length > 0 ? { payloadCodecs: codecs } : {}),
     ...(config.encryptionKey ? { failureConverterPath: FAILURE_CONVERTER_PATH } : {}),
   };
 }

@@ -8,7 +8,8 @@
  * the character), rather than send a corrupted credential.
  *
  * The rest of JSONata's library runs as it is inside the sandbox (checked by
- * JSONata's own suite, test/workflows/jsonata-suite.test.ts). `$now()` and
+ * JSONata's own suite, test/workflows/jsonata-suite.test.ts), `$length` too,
+ * only faster (it appears below, with its reason). `$now()` and
  * `$millis()` read the workflow's clock, the time of the workflow task, the
  * same on replay; `$random()` and `$shuffle()` use the workflow's seeded
  * random numbers, the same on replay.
@@ -61,8 +62,30 @@ export function base64decode(str: string | undefined): string | undefined {
   return out;
 }
 
+/**
+ * JSONata's answer (characters, a surrogate pair counting once) without
+ * JSONata's way to it: it builds an array of every character first, which
+ * cost a run that measured 160 strings of 200 KB 1.6 s of workflow thread.
+ */
+export function length(str: string | undefined): number | undefined {
+  if (str === undefined) return undefined;
+  let pairs = 0;
+  for (let i = 0; i < str.length - 1; i++) {
+    const code = str.charCodeAt(i);
+    if (code >= 0xd800 && code <= 0xdbff) {
+      const next = str.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        pairs++;
+        i++;
+      }
+    }
+  }
+  return str.length - pairs;
+}
+
 /** The replacements, with JSONata's own signatures. */
 export const SANDBOX_LIBRARY: { name: string; signature: string; implementation: (...args: never[]) => unknown }[] = [
   { name: 'base64encode', signature: '<s-:s>', implementation: base64encode },
   { name: 'base64decode', signature: '<s-:s>', implementation: base64decode },
+  { name: 'length', signature: '<s-:n>', implementation: length },
 ];

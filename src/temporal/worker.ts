@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
 import { Worker } from '@temporalio/worker';
 import type { Activities } from '../../activities';
+import { PAYLOAD_CONVERTER_PATH } from '../codec/data-converter';
 
 export const WORKFLOWS_PATH = resolve(__dirname, '..', '..', 'workflows', 'index.ts');
 
@@ -14,7 +15,7 @@ export interface BraidWorkerOptions {
   namespace: string;
   taskQueue: string;
   activities: Activities;
-  /** A pre-built bundle (tests bundle once); by default the worker bundles `workflows/`. */
+  /** A pre-built bundle (tests bundle once; build it with `payloadConverterPath: PAYLOAD_CONVERTER_PATH`); by default the worker bundles `workflows/`. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   identity?: string;
   dataConverter?: WorkerOptions['dataConverter'];
@@ -40,6 +41,18 @@ export const WORKER_TUNING = {
 } satisfies Partial<WorkerOptions>;
 
 /**
+ * The SDK's guard against workflow code that never yields (5 s by default).
+ * Braid's interpreter has no unbounded loop (expressions are metered,
+ * src/graph/expression-limits.ts), so the guard only ever meets a slow
+ * activation on a busy machine (a run with 100 MB of outputs), and when it
+ * fires while promises run, Node aborts the whole process ("async hook stack
+ * has become corrupted"; nodejs/node#38503, sdk-typescript#939) instead of
+ * failing the one workflow task. `WorkerOptions` does not declare it, but
+ * `Worker.create` takes it (test/dev-server/large-data.test.ts checks).
+ */
+export const ISOLATE_EXECUTION_TIMEOUT = '60s';
+
+/**
  * The worker process's own settings (src/worker.ts, so `npm start`, `npm run
  * cluster` and docker-compose), beside WORKER_TUNING: two workflow threads
  * (the SDK's default with a reused V8 context is one). A run whose
@@ -57,8 +70,9 @@ export async function createBraidWorker(opts: BraidWorkerOptions): Promise<Worke
     activities: opts.activities,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     ...(opts.identity ? { identity: opts.identity } : {}),
-    ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
+    dataConverter: { payloadConverterPath: PAYLOAD_CONVERTER_PATH, ...opts.dataConverter },
     ...WORKER_TUNING,
+    ...({ isolateExecutionTimeout: ISOLATE_EXECUTION_TIMEOUT } as Partial<WorkerOptions>),
     ...opts.overrides,
   });
 }

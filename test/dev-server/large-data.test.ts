@@ -5,11 +5,11 @@
  * and expressions see the real values, and a 5 MB input is accepted. Without
  * it, the same input is a clear 413, not a 500.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@temporalio/client';
-import type { DataConverter } from '@temporalio/common';
+import type { CompositePayloadConverter, DataConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
@@ -74,6 +74,14 @@ async function runToEnd(a: ReturnType<typeof app>, body: unknown) {
 }
 
 describe('large data with the claim check', () => {
+  it('the worker converts JSON with the native UTF-8 encoder and gives a slow activation 60 s, not the 5 s whose timeout aborts Node', () => {
+    expect(worker.options.isolateExecutionTimeoutMs).toBe(60_000);
+    const converter = worker.options.loadedDataConverter.payloadConverter as CompositePayloadConverter;
+    expect(converter.converters.map((c) => c.constructor.name)).toEqual(['UndefinedPayloadConverter', 'BinaryPayloadConverter', 'NativeJsonPayloadConverter']);
+    // The bundle the workflows run in was built with it too (test/global-setup.ts), as the worker process bundles itself with it.
+    expect(readFileSync(inject('workflowBundlePath'), 'utf8')).toContain('NativeJsonPayloadConverter');
+  });
+
   it('200 nodes with 500 KiB outputs succeed; history holds references; the API and expressions see the real values', { timeout: 240_000 }, async () => {
     let def = graph('large-outputs').trigger().node('join', 'merge').node('size', 'set', { value: '{% $length($nodes.n0.output.body) + $length($nodes.n199.output.body) %}' });
     for (let i = 0; i < 200; i++) def = def.http(`n${i}`, `${target.url}/big/512000`).edge('start', `n${i}`).edge(`n${i}`, 'join');

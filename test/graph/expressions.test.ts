@@ -23,6 +23,13 @@ describe('expressions', () => {
     expect(await evaluate('{% {"k": $input.n} %}', bindings)).toEqual({ k: 2 });
   });
 
+  it("$length counts characters as JSONata does (a surrogate pair once, a lone surrogate once) without building an array of them", async () => {
+    const cases = ['', 'abc', '😀', 'a😀b😀', '\ud83d', '\ude00x', 'x\ud83d', '\ud83d\ud83d\ude00', 'é'.repeat(5), 'z'.repeat(200_000) + '😀'];
+    for (const s of cases) expect(await evaluate('{% $length($s) %}', { s })).toBe([...s].length);
+    expect(await evaluate('{% $length($s) %}', {})).toBeUndefined();
+    await expect(evaluate('{% $length(5) %}', {})).rejects.toMatchObject({ code: 'T0410' });
+  });
+
   it('replaces expressions at any depth and leaves the rest alone', async () => {
     const template = { a: '{% $input.x %}', b: [{ c: '{% $input.x + 1 %}' }, 'plain'], d: 5 };
     const out = await evaluateTemplate(template, { input: { x: 1 } }, new ExpressionCache());
