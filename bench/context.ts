@@ -6,6 +6,7 @@
  * written (table lines, goals, results).
  */
 import type { Client } from '@temporalio/client';
+import { PAYLOAD_CONVERTER_PATH } from '../src/codec/data-converter';
 import { resolve } from 'node:path';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { bundleWorkflowCode, NativeConnection } from '@temporalio/worker';
@@ -68,7 +69,7 @@ export async function startBench(quick: boolean, log: (msg: string) => void): Pr
   const server = await startDevServer({ cliPath: cli.path, port: await freePort(), ui: false });
   const untunedServer = await startDevServer({ cliPath: cli.path, port: await freePort(), ui: false, tuned: false });
   const target = await startHttpTarget();
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: resolve(__dirname, 'workflows.ts'), logger: quietBundler });
+  const workflowBundle = await bundleWorkflowCode({ workflowsPath: resolve(__dirname, 'workflows.ts'), payloadConverterPath: PAYLOAD_CONVERTER_PATH, logger: quietBundler });
   const startWorker = async (address: string) => {
     const connection = await NativeConnection.connect({ address });
     const worker = await createBraidWorker({ connection, namespace: 'default', taskQueue: TASK_QUEUE, activities: createActivities({ httpAllowlist: ['127.0.0.1'] }), workflowBundle });

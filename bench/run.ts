@@ -11,6 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { benchCluster } from './cluster';
+import { benchDefaultStack } from './default-stack';
 import { startBench } from './context';
 import { fanOut } from './graphs';
 import { writeForEachReport, writeReport, writeSectionReport } from './report';
@@ -39,6 +40,8 @@ const uiOnly = process.argv.includes('--ui');
 const limitsOnly = process.argv.includes('--limits');
 /** `--steps`: only S1's history events, Braid against hand-written (bench/s1-steps.ts). */
 const stepsOnly = process.argv.includes('--steps');
+/** `--stack[=s1,wide,start,cpu,s11,s8]`: Braid through `npm start` and its API beside hand-written baselines (bench/default-stack.ts). */
+const stackArg = process.argv.find((a) => a === '--stack' || a.startsWith('--stack='));
 /** `--cluster`: the dev server and `npm run cluster` side by side (bench/cluster.ts). */
 const clusterOnly = process.argv.includes('--cluster');
 const outDir = resolve(__dirname, 'results');
@@ -49,6 +52,7 @@ async function main(): Promise<string> {
   mkdirSync(outDir, { recursive: true });
   if (uiOnly) return measureRunPage({ reps: quick ? 1 : 5, outDir, log });
   if (clusterOnly) return benchCluster({ quick, outDir, log });
+  if (stackArg) return benchDefaultStack({ quick, outDir, log, ...(stackArg.includes('=') ? { only: stackArg.split('=')[1]!.split(',') } : {}) });
   const ctx = await startBench(quick, log);
   try {
     // Warm-up: worker caches, connections, JIT.

@@ -3,6 +3,7 @@ import type { RequestListener, Server } from 'node:http';
 import { createServer } from 'node:http';
 import { serve } from '@hono/node-server';
 import { createApp } from './api/app';
+import type { AppDeps } from './api/types';
 import { warmApi } from './api/warm';
 import { withCustomTypes } from '../workflows/nodes';
 import type { Config } from './config';
@@ -24,7 +25,7 @@ import { createUsedSignatures } from './store/used-signatures';
 /** How long requests in flight (and event streams) get to finish when the API stops. */
 const SHUTDOWN_GRACE_MS = 5_000;
 
-export async function startApi(given: Config, logger: Logger) {
+export async function startApi(given: Config, logger: Logger, extras: Pick<AppDeps, 'hostLimits'> = {}) {
   // Never without a credential: API_TOKEN, or one kept in DATA_DIR (made on first start).
   const credential = ensureApiToken(given.apiToken, given.dataDir);
   if (credential.from !== 'env') logger.info(credential.from === 'generated' ? 'api token generated' : 'api token read', { file: credential.path });
@@ -38,7 +39,7 @@ export async function startApi(given: Config, logger: Logger) {
   const nodeTypes = await loadNodeTypes(config.nodeTypesPath);
   // Error workflows (settings.onFailure): a look every 2 s for runs that failed, timed out or were terminated.
   const background = new AbortController();
-  const app = createApp({ client, config, logger, repository, sessions: createPageSessions(database.db), usedSignatures: createUsedSignatures(database.db), errorWorkflows: { intervalMs: 2_000, signal: background.signal }, countedRuns: createCountedRuns(database.db), nodeDurations: createNodeDurations(database.db), nodeTypes, claimCheck: config.payloadStore !== undefined, codec: config.encryptionKey && dataConverter?.payloadCodecs ? chainCodecs(dataConverter.payloadCodecs) : undefined });
+  const app = createApp({ client, config, logger, repository, sessions: createPageSessions(database.db), usedSignatures: createUsedSignatures(database.db), errorWorkflows: { intervalMs: 2_000, signal: background.signal }, countedRuns: createCountedRuns(database.db), nodeDurations: createNodeDurations(database.db), nodeTypes, hostLimits: extras.hostLimits, claimCheck: config.payloadStore !== undefined, codec: config.encryptionKey && dataConverter?.payloadCodecs ? chainCodecs(dataConverter.payloadCodecs) : undefined });
   await warmApi(client, withCustomTypes(nodeTypes.values()));
   // TRACE and CONNECT never reach the app (a Request cannot even carry them): 405 at the socket.
   const server = serve({

@@ -18,14 +18,32 @@ import type { RunningPart } from './supervise';
 import { supervise } from './supervise';
 import { startEmbeddedTemporal } from './temporal-server';
 import type { Config } from './config';
+import type { OriginStats } from '../activities/host-limiter';
+import { isHostLimitsReport } from './temporal/host-metrics';
 
 const ROOT = resolve(__dirname, '..');
 
-/** The worker as its own process (`npm run worker`), so a crash of it leaves the API up. */
-function startWorkerProcess(logger: Logger): Promise<RunningPart> {
+/** The per-origin limiter's state, as the worker process last reported it (the API's GET /metrics serves it). */
+interface HostLimits {
+  origins: OriginStats[];
+}
+
+/**
+ * The worker as its own process (`npm run worker`), so a crash of it leaves
+ * the API up. Its IPC channel carries the limiter's state (HostLimitsReport).
+ */
+function startWorkerProcess(logger: Logger, hostLimits: HostLimits): Promise<RunningPart> {
   // `node --import tsx` rather than the tsx CLI, so the pid is the worker's own.
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, 'src', 'worker.ts')], { cwd: ROOT, env: process.env, stdio: ['ignore', 'inherit', 'inherit'] });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('exit', (code, signal) => r({ code, signal })));
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, 'src', 'worker.ts')], { cwd: ROOT, env: process.env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  child.on('message', (message) => {
+    if (isHostLimitsReport(message)) hostLimits.origins = message.origins;
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
+    child.once('exit', (code, signal) => {
+      hostLimits.origins = []; // a new worker starts with fresh limits
+      r({ code, signal });
+    }),
+  );
   // Never outlive `npm start`, even when it is killed.
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
@@ -67,9 +85,10 @@ runMain('start', async (stopSignal) => {
     : await supervise({ ...common, name: 'temporal', logger: temporalLogger, start: () => startServerPart(config, temporalLogger) });
   try {
     const workerLogger = logger.child({ component: 'supervisor' });
-    const worker = await supervise({ ...common, name: 'worker', logger: workerLogger, start: () => startWorkerProcess(workerLogger) });
+    const hostLimits: HostLimits = { origins: [] };
+    const worker = await supervise({ ...common, name: 'worker', logger: workerLogger, start: () => startWorkerProcess(workerLogger, hostLimits) });
     try {
-      const api = await startApi(config, logger.child({ component: 'api' }));
+      const api = await startApi(config, logger.child({ component: 'api' }), { hostLimits: () => hostLimits.origins });
       const base = `http://${config.host}:${api.port}`;
       logger.info('braid is up', { api: base, runs: `${base}/runs`, editor: `${base}/editor`, docs: `${base}/docs`, temporalUi: config.temporalUiUrl });
       // For a person: the sign-in link (Jupyter's convention), and where the token lives.

@@ -5,7 +5,7 @@
 import { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { Runtime } from '@temporalio/worker';
-import { hostLimiterMetrics } from './temporal/host-metrics';
+import { hostLimiterMetrics, reportHostLimits } from './temporal/host-metrics';
 import type { PayloadCodecs } from './temporal/warmup';
 import { warmUp } from './temporal/warmup';
 import { createActivities } from '../activities';
@@ -44,6 +44,11 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ wor
         throw err;
       },
     ));
+  const hostLimiter = createHostLimiter({ caps: config.httpHostLimits, adaptive: config.httpAdaptiveConcurrency, observer: hostLimiterMetrics(Runtime.instance().metricMeter) });
+  // Started by `npm start` (an IPC channel to the parent): the API there serves the limiter's series on its /metrics.
+  const stopReporting = process.send ? reportHostLimits(hostLimiter.stats, (report) => {
+        if (process.connected) process.send?.(report);
+      }) : undefined;
   const worker = await createBraidWorker({
     connection,
     namespace: config.namespace,
@@ -55,7 +60,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ wor
         protectedPorts: protectedPortsOf(config),
         maxResponseBytes: config.httpMaxResponseBytes,
         env: process.env,
-        hostLimiter: createHostLimiter({ caps: config.httpHostLimits, adaptive: config.httpAdaptiveConcurrency, observer: hostLimiterMetrics(Runtime.instance().metricMeter) }),
+        hostLimiter,
         // Cached outputs go through the same codecs as history: encrypted at rest, large ones claim-checked.
         nodeCache: createNodeCache(() => openOnce().then((d) => d.db), payloadCodecs ? chainCodecs(payloadCodecs) : undefined),
         // Bulk operations redrive and cancel with the API's own code, on this worker's connection and Braid's database.
@@ -80,6 +85,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ wor
   if (config.payloadStore) logger.info('claim check', { store: config.payloadStore.kind === 'file' ? config.payloadStore.dir : config.payloadStore.url, thresholdBytes: config.payloadThresholdBytes });
   logger.info('worker polling', { taskQueue: config.taskQueue, namespace: config.namespace, address: temporalAddressOf(config) });
   const done = worker.run().finally(async () => {
+    stopReporting?.();
     await connection.close();
     await database?.then((d) => d.close()).catch(() => undefined);
   });

@@ -73,7 +73,7 @@ export function createApp(deps: AppDeps) {
     await next();
   });
   app.use(requestLog(logger));
-  const metrics = createMetrics(runStore, { claim: countedRuns?.claim });
+  const metrics = createMetrics(runStore, { claim: countedRuns?.claim, hostLimits: deps.hostLimits });
   // Every start through the API counts (runs, saved workflows, webhooks), test runs (pinned nodes) aside.
   const store: RunStore = {
     ...runStore,

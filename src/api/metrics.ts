@@ -13,12 +13,18 @@
  *   replicas, each run is counted by the one replica that claims it in
  *   Braid's database (src/store/counted-runs.ts), so replicas summed count
  *   it once.
+ * - braid_http_host_limit, braid_http_host_in_flight, braid_http_host_waiting
+ *   {origin} (gauges) and braid_http_host_429_total{origin}: the worker's
+ *   per-origin limiter (activities/host-limiter.ts), when the worker runs
+ *   beside this API (`npm start` hands its reports over, `hostLimits`); at
+ *   most HOST_SERIES origins, the busiest first.
  * - prom-client's process series (process_cpu_seconds_total, memory, event
  *   loop lag): what the API process itself costs.
  */
 import type { MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { OriginStats } from '../../activities/host-limiter';
 import type { RunSummary, RunView } from './run-store';
 import type { AppEnv } from './types';
 
@@ -34,7 +40,12 @@ export interface MetricsOptions {
   startedAt?: Date;
   /** Claims a finished run for this replica; a run claimed elsewhere is not counted here. */
   claim?: (runId: string) => Promise<boolean>;
+  /** The worker's per-origin limiter, as last reported (`npm start`). */
+  hostLimits?: () => readonly OriginStats[];
 }
+
+/** Origins are named by the graphs: the series are bounded to the busiest this many. */
+export const HOST_SERIES = 100;
 
 /** The `workflow` label of runs of graphs posted with the run (not saved): one value, so labels stay bounded. */
 export const ADHOC_LABEL = 'adhoc';
@@ -44,6 +55,7 @@ export function createMetrics(source: MetricsSource, opts: MetricsOptions = {}) 
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const { requests, sse, started, finished, runWall, runWork, queued, ran } = instruments(registry);
+  if (opts.hostLimits) hostLimitInstruments(registry, opts.hostLimits);
 
   let since = startedAt.toISOString();
   const seen = new Set<string>();
@@ -111,6 +123,36 @@ export function createMetrics(source: MetricsSource, opts: MetricsOptions = {}) 
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** The limiter's series, read from `read()` at each scrape. */
+function hostLimitInstruments(registry: Registry, read: () => readonly OriginStats[]) {
+  const busiest = () =>
+    [...read()].sort((a, b) => b.inFlight + b.waiting - (a.inFlight + a.waiting) || b.tooManyRequests - a.tooManyRequests).slice(0, HOST_SERIES);
+  const gauge = (name: string, help: string, value: (o: OriginStats) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['origin'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const o of busiest()) this.set({ origin: o.origin }, value(o));
+      },
+    });
+  gauge('braid_http_host_limit', 'Concurrent requests the worker allows the origin now (-1: no limit)', (o) => o.limit);
+  gauge('braid_http_host_in_flight', 'Requests to the origin in flight now', (o) => o.inFlight);
+  gauge('braid_http_host_waiting', 'Requests waiting for a slot of the origin now', (o) => o.waiting);
+  new Counter({
+    name: 'braid_http_host_429_total',
+    help: 'Answers 429 from the origin since the worker started',
+    labelNames: ['origin'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const o of busiest()) if (o.tooManyRequests > 0) this.inc({ origin: o.origin }, o.tooManyRequests);
+    },
+  });
+}
 
 /** Braid's instruments, registered in `registry`. */
 function instruments(registry: Registry) {

@@ -12,6 +12,7 @@ import type { SessionStore } from '../ui/session';
 import type { WorkflowRepository } from '../store/workflow-repository';
 import type { Assets } from '../ui/assets';
 import type { RunStore } from './run-store';
+import type { OriginStats } from '../../activities/host-limiter';
 
 /** Validates a definition as the API accepts it (built-in and custom node types, triggers). */
 export type ValidateWorkflow = (definition: unknown) => ValidationResult;
@@ -49,6 +50,8 @@ export interface AppDeps {
   repository?: WorkflowRepository;
   /** Finished runs counted in /metrics, shared by replicas; also checked by /readyz. Counted here alone when unset. */
   countedRuns?: CountedRuns;
+  /** The worker's per-origin limiter, as it last reported (`npm start`): served on /metrics. */
+  hostLimits?: () => readonly OriginStats[];
   /** Saved workflows' node durations, learned for the start order; not learned when unset. */
   nodeDurations?: NodeDurations;
   /** Custom node types (BRAID_NODE_TYPES): validated here, run by the worker. */

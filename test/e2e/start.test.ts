@@ -129,6 +129,25 @@ describe('npm start', () => {
     expect(done.status).toBe('succeeded');
     expect(done.nodes.ping).toMatchObject({ status: 'succeeded', output: { status: 200, body: { ok: true } } });
 
+    // The worker's per-origin limiter, on the API's own /metrics (the worker is a child process): three
+    // siblings to a path that serves one at a time, so some answers are 429.
+    const limited = graph('start-e2e-limited').trigger();
+    for (let i = 0; i < 3; i++) limited.http(`n${i}`, `${target.url}/limited/1/150?t=start-e2e-${i}`, { retry: { maximumAttempts: 30, initialInterval: '100ms', maximumInterval: '300ms' } }).edge('start', `n${i}`);
+    const limitedRun = runSchema.parse(await (await api('/v1/runs', { method: 'POST', headers: { 'content-type': 'application/json', prefer: 'wait=60' }, body: JSON.stringify({ workflow: limited.build() }) })).json());
+    expect(limitedRun.status).toBe('succeeded');
+    const refused = target.requests.filter((r) => r.status === 429 && r.path.includes('t=start-e2e-')).length;
+    expect(refused).toBeGreaterThanOrEqual(1);
+    const origin = new URL(target.url).origin;
+    const series = await eventually(async () => {
+      const text = await (await api('/metrics')).text();
+      const value = (name: string) => Number(new RegExp(`^${name}\\{origin="${origin.replace(/[.]/g, '\\.')}"\\} (\\S+)$`, 'm').exec(text)?.[1]);
+      const found = { limit: value('braid_http_host_limit'), inFlight: value('braid_http_host_in_flight'), waiting: value('braid_http_host_waiting'), tooMany: value('braid_http_host_429_total') };
+      return found.tooMany === refused && found.inFlight === 0 ? found : undefined;
+    }, 10_000, 250);
+    expect(series.waiting).toBe(0);
+    // Shrunk by the 429s, and back (three quiet round trips restore it) by the time the run is over.
+    expect(series.limit).toBeGreaterThanOrEqual(1);
+
     const saved = await api('/v1/workflows/kept-across-restarts', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(workflow) });
     expect(saved.status).toBe(201);
     savedVersion = savedVersionSchema.parse(await saved.json()).version;
