@@ -135,6 +135,16 @@ function cpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
+/** Waits until none of `pids` used more than 2% of a core over half a second (what came before has settled), at most 30 s. */
+async function quiet(pids: number[]): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const before = pids.map(cpuMs);
+    await sleep(500);
+    if (pids.every((pid, i) => cpuMs(pid) - before[i]! <= 10)) return;
+  }
+}
+
 async function post(api: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown>; ms: number }> {
   const t0 = performance.now();
   const res = await fetch(`${api}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...stackAuth, ...headers }, body: JSON.stringify(body) });
@@ -223,15 +233,17 @@ export async function benchDefaultStack(opts: { quick: boolean; outDir: string; 
           m.hand.push(await runHand(client, 'handFanOutLocal', [base, 0, width, 50]));
         }
         const lags: number[] = [];
-        const started = await post(stack.api, '/v1/runs', { workflow: wide });
+        // As the watched scenario measures it: a 1,000-wide run of activities. (A local fan-out holds its
+        // workflow task open until its last node ends, and a query waits for the task: its nodes show at the end.)
+        const started = await post(stack.api, '/v1/runs', { workflow: fanOut(base, width, 0, 50) });
         await Promise.all(Array.from({ length: 10 }, () => watchLag(stack.api, String(started.body.runId), lags)));
         const b = figure(`${width}-wide × 50 ms local`, 'braid', m.braid);
         const h = figure(`${width}-wide × 50 ms local`, 'hand-written', m.hand);
-        const lag = figure(`SSE lag during the ${width}-wide run (10 clients)`, 'braid', lags);
+        const lag = figure(`SSE lag during a ${width}-wide run of activities (10 clients)`, 'braid', lags);
         table.push(`| ${width}-wide × 50 ms, \`execution: "local"\` | median ms | p95 ms |`, '|---|---|---|');
-        table.push(`| Braid, \`Prefer: wait\` | ${round(b.median)} | ${round(b.p95)} |`, `| hand-written (local activities) | ${round(h.median)} | ${round(h.p95)} |`, `| SSE lag, node change → client (10 clients) | ${round(lag.median)} | ${round(lag.p95)} |`, '');
+        table.push(`| Braid, \`Prefer: wait\` | ${round(b.median)} | ${round(b.p95)} |`, `| hand-written (local activities) | ${round(h.median)} | ${round(h.p95)} |`, `| SSE lag during a ${width}-wide run of activities, node change → client (10 clients) | ${round(lag.median)} | ${round(lag.p95)} |`, '');
         if (!quick) goals.push({ scenario: '1,000-wide × 50 ms local, npm start, Prefer: wait', goal: '≤ 2.0 s', measured: `${round(b.median)} ms (hand-written ${round(h.median)} ms)`, met: b.median <= 2000 });
-        goals.push({ scenario: `SSE lag p95 during the ${width}-wide run`, goal: '≤ 250 ms', measured: `${round(lag.p95)} ms`, met: lag.p95 <= 250 });
+        goals.push({ scenario: `SSE lag p95 during a ${width}-wide run of activities`, goal: '≤ 250 ms', measured: `${round(lag.p95)} ms`, met: lag.p95 <= 250 });
       }
 
       if (want('start')) {
@@ -274,11 +286,13 @@ export async function benchDefaultStack(opts: { quick: boolean; outDir: string; 
         const graphWide = fanOut(base, width, 0, 50);
         const per = { worker: [] as number[], server: [] as number[], api: [] as number[], handWorker: [] as number[], handServer: [] as number[] };
         for (let i = 0; i < (quick ? 1 : 3); i++) {
+          await quiet([stack.pids.worker, stack.pids.server, stack.pids.api, hand.pid]);
           const t = { w: cpuMs(stack.pids.worker), s: cpuMs(stack.pids.server), a: cpuMs(stack.pids.api) };
           await runWaiting(stack.api, graphWide);
           per.worker.push((cpuMs(stack.pids.worker) - t.w) / width);
           per.server.push((cpuMs(stack.pids.server) - t.s) / width);
           per.api.push((cpuMs(stack.pids.api) - t.a) / width);
+          await quiet([stack.pids.worker, stack.pids.server, stack.pids.api, hand.pid]);
           const th = { w: cpuMs(hand.pid), s: cpuMs(stack.pids.server) };
           await runHand(client, 'handWide', [base, width, 50]);
           per.handWorker.push((cpuMs(hand.pid) - th.w) / width);

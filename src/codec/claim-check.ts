@@ -40,8 +40,9 @@ export class ClaimCheckCodec implements PayloadCodec {
   async encode(payloads: Payload[]): Promise<Payload[]> {
     return Promise.all(
       payloads.map(async (payload) => {
+        // Measured first, without serializing: most payloads are small, and protobuf's encoder is not cheap.
+        if (encodedSize(payload) <= this.thresholdBytes) return payload;
         const bytes = temporal.api.common.v1.Payload.encode(payload).finish();
-        if (bytes.length <= this.thresholdBytes) return payload;
         const key = sha256(bytes);
         await this.store.put(key, bytes);
         return { metadata: { encoding: text.encode(CLAIM_CHECK_ENCODING) }, data: text.encode(JSON.stringify({ key, size: bytes.length })) };
@@ -67,6 +68,25 @@ export class ClaimCheckCodec implements PayloadCodec {
 }
 
 const CLAIM_KEY = /^[0-9a-f]{64}$/;
+
+/** Bytes of a length-delimited protobuf field (one-byte tag) holding `n` bytes. */
+const field = (n: number) => 1 + varintSize(n) + n;
+const varintSize = (n: number) => (n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5);
+const utf8Length = (s: string) => (/^[\x00-\x7f]*$/.test(s) ? s.length : text.encode(s).length);
+
+/**
+ * The size of `temporal.api.common.v1.Payload.encode(payload)`, computed:
+ * `metadata` (map<string, bytes>, field 1) and `data` (bytes, field 2); the
+ * SDK's payloads carry nothing else. test/codec/claim-check.test.ts checks it
+ * against the encoder.
+ */
+export function encodedSize(payload: Payload): number {
+  let size = payload.data && payload.data.length > 0 ? field(payload.data.length) : 0;
+  for (const [key, value] of Object.entries(payload.metadata ?? {})) {
+    size += field(field(utf8Length(key)) + field(value?.length ?? 0));
+  }
+  return size;
+}
 
 /** A payload reference that is not a key: refused before any store is asked. */
 export class ClaimCheckKeyError extends Error {

@@ -13,7 +13,8 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BlobStore } from '../../src/codec/claim-check';
-import { CLAIM_CHECK_ENCODING, ClaimCheckCodec, diskStore, s3Store } from '../../src/codec/claim-check';
+import { CLAIM_CHECK_ENCODING, ClaimCheckCodec, diskStore, encodedSize, s3Store } from '../../src/codec/claim-check';
+import { temporal } from '@temporalio/proto';
 import { chainCodecs, encryptionCodec } from '../../src/codec/data-converter';
 
 const dirs: string[] = [];
@@ -69,6 +70,20 @@ describe.each(stores)('claim check on the %s store', (_kind, makeStore) => {
 });
 
 describe('claim check on disk', () => {
+  it("measures a payload's encoded size without encoding it, byte for byte what protobuf writes", () => {
+    const sizes = [0, 1, 127, 128, 16_383, 16_384, 200_000, 2_100_000];
+    const keys = ['encoding', 'encryption-key-id', '', 'clé-ü', 'k'.repeat(130)];
+    for (const n of sizes) {
+      for (let k = 0; k < keys.length; k++) {
+        const metadata = Object.fromEntries(keys.slice(0, k + 1).map((key, i) => [key, randomBytes((n + i * 97) % 300)]));
+        for (const payload of [{ metadata, data: randomBytes(n) }, { metadata }, { data: randomBytes(n) }]) {
+          expect(encodedSize(payload)).toBe(temporal.api.common.v1.Payload.encode(payload).finish().length);
+        }
+      }
+    }
+    const json = defaultPayloadConverter.toPayload({ text: 'é'.repeat(1000) })!;
+    expect(encodedSize(json)).toBe(temporal.api.common.v1.Payload.encode(json).finish().length);
+  });
   it('stores a payload once, by content hash, and refuses a damaged object', async () => {
     const dir = tempDir();
     const codec = new ClaimCheckCodec(diskStore(dir), 1024);
