@@ -72,7 +72,7 @@ const CLAIM_KEY = /^[0-9a-f]{64}$/;
 /** Bytes of a length-delimited protobuf field (one-byte tag) holding `n` bytes. */
 const field = (n: number) => 1 + varintSize(n) + n;
 const varintSize = (n: number) => (n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5);
-const utf8Length = (s: string) => (/^[\x00-\x7f]*$/.test(s) ? s.length : text.encode(s).length);
+const utf8Length = (s: string) => text.encode(s).length;
 
 /**
  * The size of `temporal.api.common.v1.Payload.encode(payload)`, computed:
