@@ -59,7 +59,7 @@ interface Stack {
 }
 
 /** `npm start` with its own DATA_DIR and ports; resolves once /readyz answers 200. */
-async function startStack(extraEnv: Record<string, string> = {}): Promise<Stack> {
+export async function startStack(extraEnv: Record<string, string> = {}): Promise<Stack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'braid-bench-stack-'));
   const ports = { api: await freePort(), temporal: await freePort(), ui: await freePort() };
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'start.ts')], {
