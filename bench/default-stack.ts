@@ -24,9 +24,9 @@ import { createApiClient } from '../src/temporal/connection';
 import { freePort } from '../src/temporal/free-port';
 import type { HttpTarget } from '../test/helpers/http-target';
 import { startHttpTarget } from '../test/helpers/http-target';
-import { readSse } from '../test/helpers/sse';
 import { STACK_TOKEN, stackAuth } from '../test/helpers/stack-token';
 import { fanOut } from './graphs';
+import { postAndWait, watchSse } from './watching';
 import type { Stats } from './stats';
 import { quantile, round, stats } from './stats';
 
@@ -152,28 +152,13 @@ async function post(api: string, path: string, body: unknown, headers: Record<st
   return { status: res.status, body: json, ms: performance.now() - t0 };
 }
 
-/** A run through the API with `Prefer: wait`, start → the answer carrying the finished run; it must have succeeded. */
-async function runWaiting(api: string, workflow: GraphDefinition, extra: Record<string, unknown> = {}): Promise<number> {
-  const r = await post(api, '/v1/runs', { workflow, ...extra }, { prefer: 'wait=120' });
-  if (r.body.status !== 'succeeded') throw new Error(`${workflow.name}: ${r.status} ${String(r.body.status)} ${JSON.stringify(r.body).slice(0, 300)}`);
-  return r.ms;
-}
+/** A run through the API with `Prefer: wait`, start → the answer carrying the finished run (bench/watching.ts); it must have succeeded. */
+const runWaiting = async (api: string, workflow: GraphDefinition, extra: Record<string, unknown> = {}) => (await postAndWait(api, '/v1/runs', { workflow, ...extra })).ms;
 
 async function runHand(client: Client, type: string, args: unknown[]): Promise<number> {
   const t0 = performance.now();
   await client.workflow.execute(type, { taskQueue: HAND_QUEUE, workflowId: `hand-${Math.random().toString(36).slice(2)}`, args });
   return performance.now() - t0;
-}
-
-/** Reads a run's event stream to its end; records each node change's lag (its time in the run state → received here). */
-async function watchLag(api: string, runId: string, lags: number[]): Promise<void> {
-  const events = await readSse(await fetch(`${api}/v1/runs/${runId}/events`, { headers: stackAuth }), (e) => e.event === 'run');
-  for (const e of events) {
-    if (e.event !== 'node') continue;
-    const node = e.data as { status: string; startedAt?: string | null; finishedAt?: string | null };
-    const at = node.finishedAt ?? (node.status === 'running' ? node.startedAt : null);
-    if (at) lags.push(e.receivedAt - Date.parse(at));
-  }
 }
 
 export async function benchDefaultStack(opts: { quick: boolean; outDir: string; log: (msg: string) => void; only?: string[] }): Promise<string> {
@@ -236,7 +221,7 @@ export async function benchDefaultStack(opts: { quick: boolean; outDir: string; 
         // As the watched scenario measures it: a 1,000-wide run of activities. (A local fan-out holds its
         // workflow task open until its last node ends, and a query waits for the task: its nodes show at the end.)
         const started = await post(stack.api, '/v1/runs', { workflow: fanOut(base, width, 0, 50) });
-        await Promise.all(Array.from({ length: 10 }, () => watchLag(stack.api, String(started.body.runId), lags)));
+        await Promise.all(Array.from({ length: 10 }, () => watchSse(stack.api, String(started.body.runId), lags)));
         const b = figure(`${width}-wide × 50 ms local`, 'braid', m.braid);
         const h = figure(`${width}-wide × 50 ms local`, 'hand-written', m.hand);
         const lag = figure(`SSE lag during a ${width}-wide run of activities (10 clients)`, 'braid', lags);

@@ -23,7 +23,7 @@ async function start(api: string, workflow: GraphDefinition): Promise<string> {
 }
 
 /** Reads a run's SSE stream to its `run` event; records each node change's lag. */
-async function watchSse(api: string, runId: string, lags: number[]): Promise<void> {
+export async function watchSse(api: string, runId: string, lags: number[]): Promise<void> {
   const events = await readSse(await fetch(`${api}/v1/runs/${runId}/events`, { headers: stackAuth }), (e) => e.event === 'run');
   for (const e of events) {
     if (e.event !== 'node') continue;
