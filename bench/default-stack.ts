@@ -61,7 +61,15 @@ interface Stack {
 /** `npm start` with its own DATA_DIR and ports; resolves once /readyz answers 200. */
 export async function startStack(extraEnv: Record<string, string> = {}): Promise<Stack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'braid-bench-stack-'));
-  const ports = { api: await freePort(), temporal: await freePort(), ui: await freePort() };
+  // Three different ports: the OS may hand the same free port out twice in a row (once the API met the dev server's).
+  const taken = new Set<number>();
+  const port = async (): Promise<number> => {
+    for (;;) {
+      const p = await freePort();
+      if (!taken.has(p)) return taken.add(p), p;
+    }
+  };
+  const ports = { api: await port(), temporal: await port(), ui: await port() };
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'start.ts')], {
     cwd: ROOT,
     env: {
