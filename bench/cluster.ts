@@ -32,10 +32,12 @@ import { launchCluster } from '../test/helpers/cluster';
 import { startHttpTarget } from '../test/helpers/http-target';
 import { chain, fanOut, tiny } from './graphs';
 import { quantile, quietBundler, round } from './stats';
-import { startApiProcess } from './watching';
+import { cpuMs, quiet, startHandWorker } from './hand-process';
+import { postAndWait, startApiProcess } from './watching';
 import { stackAuth } from '../test/helpers/stack-token';
 
 const TASK_QUEUE = 'braid-bench';
+const HAND_QUEUE = 'braid-bench-hand';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const median = (xs: readonly number[]) => quantile(xs, 0.5);
 
@@ -75,6 +77,15 @@ interface StackFigures {
     cpuMsPerNode?: Record<string, number>;
   };
   recovery: { fault: string; ms: number; succeeded: number; runs: number }[];
+  /** CPU per http node of a wide fan-out, Braid through its API beside the hand-written workflow's own worker process (cluster only). */
+  cpu?: CpuPerNode;
+}
+
+interface CpuPerNode {
+  width: number;
+  /** Medians, ms per http node, by role. */
+  braid: Record<string, number>;
+  hand: { worker: number; temporal: number };
 }
 
 async function devStack(cliPath: string): Promise<Stack> {
@@ -202,6 +213,7 @@ async function measureStack(stack: Stack, workflowBundle: WorkflowBundle, base: 
     );
 
     const sustained = await sustainedRuns(stack, client, base, quick ? 20 : 300);
+    const cpu = stack.groups ? await cpuPerNode(stack, client, base, width, quick ? 1 : 3, log) : undefined;
 
     const recovery: StackFigures['recovery'] = [];
     for (const fault of [undefined, ...stack.faults]) {
@@ -216,6 +228,7 @@ async function measureStack(stack: Stack, workflowBundle: WorkflowBundle, base: 
       start: { clients, requests: latencies.length, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), refused },
       sustained,
       recovery,
+      ...(cpu ? { cpu } : {}),
     };
   } finally {
     worker.shutdown();
@@ -280,6 +293,44 @@ async function sustainedRuns(stack: Stack, client: Client, base: string, runs: n
     nodesPerSecond: round((nodes * 1000) / ms),
     eventsPerNode: round((history.events?.length ?? 0) / nodesPerRun, 2),
     ...(cpuMsPerNode ? { cpuMsPerNode } : {}),
+  };
+}
+
+/**
+ * Worker CPU per http node on a topology with roles (the cluster): a
+ * `width`-wide fan-out of 50 ms http nodes through the first API (`Prefer:
+ * wait`), beside the same fan-out hand-written (bench/workflows.ts
+ * `handWide`) on a worker process of its own, one after the other, `reps`
+ * times. Braid's worker figure is both its worker processes together.
+ */
+async function cpuPerNode(stack: Stack, client: Client, base: string, width: number, reps: number, log: (m: string) => void): Promise<CpuPerNode> {
+  log(`${stack.name}: CPU per node, ${width}-wide http fan-out, Braid and hand-written`);
+  const groups = stack.groups!;
+  const hand = await startHandWorker(stack.address(), HAND_QUEUE, stack.tls);
+  const braid: Record<string, number[]> = {};
+  const handRows = { worker: [] as number[], temporal: [] as number[] };
+  const temporal = 'Temporal (5 services)';
+  try {
+    await client.workflow.execute('handFanOut', { taskQueue: HAND_QUEUE, workflowId: `hand-warm-${Date.now()}`, args: [base, 1, 5, 1] });
+    for (let i = 0; i < reps; i++) {
+      await quiet([...groups()['Braid workers']!, hand.pid]);
+      const before = cpuByRole(groups());
+      await postAndWait(stack.apis[0]!, '/v1/runs', { workflow: fanOut(base, width, 0, 50) });
+      const after = cpuByRole(groups());
+      for (const role of Object.keys(after)) (braid[role] ??= []).push((after[role]! - (before[role] ?? 0)) / width);
+      await quiet([...groups()['Braid workers']!, hand.pid]);
+      const h0 = { worker: cpuMs(hand.pid), temporal: cpuByRole(groups())[temporal]! };
+      await client.workflow.execute('handWide', { taskQueue: HAND_QUEUE, workflowId: `hand-cpu-${i}-${Date.now()}`, args: [base, width, 50] });
+      handRows.worker.push((cpuMs(hand.pid) - h0.worker) / width);
+      handRows.temporal.push((cpuByRole(groups())[temporal]! - h0.temporal) / width);
+    }
+  } finally {
+    await hand.stop();
+  }
+  return {
+    width,
+    braid: Object.fromEntries(Object.entries(braid).map(([role, xs]) => [role, round(median(xs), 2)])),
+    hand: { worker: round(median(handRows.worker), 2), temporal: round(median(handRows.temporal), 2) },
   };
 }
 
@@ -395,6 +446,15 @@ export async function benchCluster(opts: { quick: boolean; outDir: string; log: 
     ...Object.entries(cl.sustained.cpuMsPerNode ?? {}).map(([role, v]) => `| ${role} | ${v} |`),
     `| total | ${round(Object.values(cl.sustained.cpuMsPerNode ?? {}).reduce((a, b) => a + b, 0), 2)} |`,
     '',
+    ...(cl.cpu
+      ? [
+          `| cluster CPU per http node, ${cl.cpu.width}-wide × 50 ms (ms, median of runs one at a time) | worker | Temporal (5 services) | worker / hand-written |`,
+          '|---|---|---|---|',
+          `| Braid (both workers; API ${cl.cpu.braid['Braid APIs']} ms, PostgreSQL ${cl.cpu.braid.PostgreSQL} ms) | ${cl.cpu.braid['Braid workers']} | ${cl.cpu.braid['Temporal (5 services)']} | ${ratio(cl.cpu.braid['Braid workers']!, cl.cpu.hand.worker)} |`,
+          `| hand-written workflow (its own worker process) | ${cl.cpu.hand.worker} | ${cl.cpu.hand.temporal} | |`,
+          '',
+        ]
+      : []),
     '| recovery: six chains of 5 × 400 ms (CP 2 s), fault 1 s in | all ended after | succeeded |',
     '|---|---|---|',
     ...Object.entries(figures).flatMap(([name, f]) => f.recovery.map((r) => `| ${name}: ${r.fault === 'none' ? 'no fault' : r.fault} | ${ms(r.ms)} ms | ${r.succeeded} of ${r.runs} |`)),

@@ -13,9 +13,8 @@
  * names its scenario, its stack (`npm start`) and whether it is Braid or a
  * baseline.
  */
-import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -26,6 +25,7 @@ import type { HttpTarget } from '../test/helpers/http-target';
 import { startHttpTarget } from '../test/helpers/http-target';
 import { STACK_TOKEN, stackAuth } from '../test/helpers/stack-token';
 import { fanOut } from './graphs';
+import { cpuMs, quiet, startHandWorker } from './hand-process';
 import { postAndWait, watchSse } from './watching';
 import type { Stats } from './stats';
 import { quantile, round, stats } from './stats';
@@ -117,41 +117,7 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
   };
 }
 
-async function startHandWorker(temporal: string): Promise<{ pid: number; stop(): Promise<void> }> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'hand-worker.ts'), temporal, HAND_QUEUE], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((ready, fail) => {
-    child.stdout!.on('data', (c: Buffer) => c.toString().includes('ready') && ready());
-    child.once('exit', (code) => fail(new Error(`the hand-written worker exited (${code})`)));
-  });
-  const exited = new Promise((r) => child.once('exit', r));
-  return {
-    pid: child.pid!,
-    async stop() {
-      child.kill('SIGTERM');
-      await Promise.race([exited, sleep(15_000)]);
-      if (child.exitCode === null) child.kill('SIGKILL');
-    },
-  };
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A process's CPU time so far (user + system), in ms, from /proc. */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  // utime and stime are fields 14 and 15 of stat; here 0-based after the command: 11 and 12. Clock ticks of 10 ms.
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-/** Waits until none of `pids` used more than 2% of a core over half a second (what came before has settled), at most 30 s. */
-async function quiet(pids: number[]): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const before = pids.map(cpuMs);
-    await sleep(500);
-    if (pids.every((pid, i) => cpuMs(pid) - before[i]! <= 10)) return;
-  }
-}
 
 async function post(api: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown>; ms: number }> {
   const t0 = performance.now();
@@ -186,7 +152,7 @@ export async function benchDefaultStack(opts: { quick: boolean; outDir: string; 
   try {
     log('npm start: starting');
     let stack = await startStack();
-    let hand = await startHandWorker(stack.temporal);
+    let hand = await startHandWorker(stack.temporal, HAND_QUEUE);
     let client = createApiClient(stack.temporal);
     try {
       const base = target.url;
@@ -333,7 +299,7 @@ export async function benchDefaultStack(opts: { quick: boolean; outDir: string; 
     if (want('s8')) {
       log('S8: S1 at priority 1 behind a priority-5 backlog (npm start with WORKER_MAX_ACTIVITIES=20)');
       stack = await startStack({ WORKER_MAX_ACTIVITIES: '20' });
-      hand = await startHandWorker(stack.temporal);
+      hand = await startHandWorker(stack.temporal, HAND_QUEUE);
       client = createApiClient(stack.temporal);
       try {
         const base = target.url;

@@ -6,17 +6,23 @@
  * counted apart from the bench's clients. Prints `ready` once it polls.
  *
  *   node --import tsx bench/hand-worker.ts <temporal address> <task queue>
+ *
+ * BENCH_TEMPORAL_TLS (JSON of ca, cert and key file paths) connects with the
+ * cluster frontend's client certificate.
  */
 import { resolve } from 'node:path';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import type { TemporalTlsFiles } from '../src/config';
+import { connectWorker } from '../src/temporal/connection';
 import { createBraidWorker, WORKER_PROCESS_TUNING } from '../src/temporal/worker';
 
 async function main(): Promise<void> {
   const [address, taskQueue] = process.argv.slice(2);
   if (!address || !taskQueue) throw new Error('usage: hand-worker.ts <temporal address> <task queue>');
   Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const connection = await NativeConnection.connect({ address });
+  const tls = process.env.BENCH_TEMPORAL_TLS ? (JSON.parse(process.env.BENCH_TEMPORAL_TLS) as TemporalTlsFiles) : undefined;
+  const connection = await connectWorker(address, tls);
   const worker = await createBraidWorker({
     connection,
     namespace: 'default',

@@ -12,6 +12,7 @@ import { resolve } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { benchCluster } from './cluster';
 import { benchDefaultStack } from './default-stack';
+import { benchEagerStart } from './eager-start';
 import { startBench } from './context';
 import { fanOut } from './graphs';
 import { writeForEachReport, writeReport, writeSectionReport } from './report';
@@ -44,6 +45,8 @@ const stepsOnly = process.argv.includes('--steps');
 const stackArg = process.argv.find((a) => a === '--stack' || a.startsWith('--stack='));
 /** `--cluster`: the dev server and `npm run cluster` side by side (bench/cluster.ts). */
 const clusterOnly = process.argv.includes('--cluster');
+/** `--eager`: eager workflow start on and off, a worker and its client in one process (bench/eager-start.ts). */
+const eagerOnly = process.argv.includes('--eager');
 const outDir = resolve(__dirname, 'results');
 const log = (msg: string) => process.stdout.write(`[bench] ${msg}\n`);
 
@@ -52,6 +55,7 @@ async function main(): Promise<string> {
   mkdirSync(outDir, { recursive: true });
   if (uiOnly) return measureRunPage({ reps: quick ? 1 : 5, outDir, log });
   if (clusterOnly) return benchCluster({ quick, outDir, log });
+  if (eagerOnly) return benchEagerStart({ quick, outDir, log });
   if (stackArg) return benchDefaultStack({ quick, outDir, log, ...(stackArg.includes('=') ? { only: stackArg.split('=')[1]!.split(',') } : {}) });
   const ctx = await startBench(quick, log);
   try {

@@ -29,6 +29,7 @@ import { checkedNodeTypes } from './nodes';
 import { Mailbox } from './mailbox';
 import { NodeRunner } from './node-runner';
 import { setRunHandlers } from './run-handlers';
+import { PATCHES } from './patches';
 
 export { ACTIVITY_DEFAULTS } from './activity-options';
 
@@ -38,14 +39,14 @@ export { ACTIVITY_DEFAULTS } from './activity-options';
  * (more slotted nodes than `maxParallel`): other runs record nothing new, and
  * runs recorded before it replay in definition order.
  */
-export const START_ORDER_PATCH = 'braid-start-order-v1';
+export const START_ORDER_PATCH = PATCHES.startOrder.id;
 /**
  * A run whose `maxParallel` cannot bind but whose `http` nodes may wait for a
  * host's limit starts them in the same order, and each request carries its
  * node's remaining path so the host limiter serves the run's critical path
  * first. Asked only for such graphs (hostLimitCanBind).
  */
-export const HOST_ORDER_PATCH = 'braid-host-order-v1';
+export const HOST_ORDER_PATCH = PATCHES.hostOrder.id;
 export { CACHE_PATCH, FAST_EXPRESSIONS_PATCH, HISTORY_GUARD_PATCH, SCALE_PATCH, SEEDS_PATCH } from './node-runner';
 export { RESULT_OUTPUT_BUDGET } from '../src/graph/run-end';
 export { changesQuery, decisionUpdate, eventSignal, forEachProgressSignal, stateQuery } from './run-handlers';

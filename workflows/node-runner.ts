@@ -24,30 +24,31 @@ import type { ExecutorContext, NodeTypes } from './nodes';
 import type { Mailbox } from './mailbox';
 import { TimerWheel } from './timer-wheel';
 import { cachedRun } from './node-cache';
+import { PATCHES } from './patches';
 
 /** The patch id behind which partitioning, local execution, the shared timer and the shared node scope sit. */
-export const SCALE_PATCH = 'braid-scale-v1';
+export const SCALE_PATCH = PATCHES.scale.id;
 /**
  * A run whose history nears Temporal's limits fails itself with a clear error
  * instead of being terminated by the server. Behind a patch asked only when a
  * limit is crossed: runs that never get there record nothing new, and a run
  * from before the guard replays as it ran.
  */
-export const HISTORY_GUARD_PATCH = 'braid-history-guard-v1';
+export const HISTORY_GUARD_PATCH = PATCHES.historyGuard.id;
 /**
  * Simple expressions evaluated without promises (src/graph/fast-expression.ts).
  * Same results, but an http node with an expression now queues its request
  * before nodes launched after it, not after them: the order of commands
  * changes, so runs recorded before it replay with JSONata alone.
  */
-export const FAST_EXPRESSIONS_PATCH = 'braid-fast-expressions-v1';
+export const FAST_EXPRESSIONS_PATCH = PATCHES.fastExpressions.id;
 /**
  * Seeded nodes (src/graph/seeds.ts: a redrive's reused outputs, a test run's
  * pins) succeed at once without running. Asked only by a run that has seeds.
  */
-export const SEEDS_PATCH = 'braid-seeds-v1';
+export const SEEDS_PATCH = PATCHES.seeds.id;
 /** A node with `cache` looks its output up first (workflows/node-cache.ts). Asked only when such a node runs. */
-export const CACHE_PATCH = 'braid-cache-v1';
+export const CACHE_PATCH = PATCHES.cache.id;
 
 export interface NodeRunnerOptions {
   args: GraphWorkflowInput;

@@ -11,9 +11,10 @@ import { patched, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { SecretScope } from '../src/graph/secrets';
 import { secretNames, secretsBinding } from '../src/graph/secrets';
+import { PATCHES } from './patches';
 
 /** The patch behind which a run draws a nonce for its secret placeholders. Asked only by a run that names a secret. */
-export const SECRET_NONCE_PATCH = 'braid-secret-nonce-v1';
+export const SECRET_NONCE_PATCH = PATCHES.secretNonce.id;
 
 const { secretNonce } = proxyLocalActivities<Pick<Activities, 'secretNonce'>>({ startToCloseTimeout: '10 seconds' });
 

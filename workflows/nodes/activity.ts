@@ -9,6 +9,7 @@ import { patched } from '@temporalio/workflow';
 import { FAILURE_TYPES } from '../../src/graph/failures';
 import { INTERNAL_ACTIVITY_TYPES } from '../../src/graph/internal-activities';
 import { NodeFailure } from '../errors';
+import { PATCHES } from '../patches';
 import type { Executor, NodeType } from './types';
 import { describeValue } from './types';
 import { redactSecrets } from '../../src/graph/secrets';
@@ -21,7 +22,7 @@ import { expressionSchema, uiKeys } from '../../src/graph/schema';
  * the definition; this holds for runs started any other way). Runs recorded
  * before the guard replay as they ran.
  */
-export const INTERNAL_ACTIVITIES_PATCH = 'braid-internal-activities-v1';
+export const INTERNAL_ACTIVITIES_PATCH = PATCHES.internalActivities.id;
 
 const run: Executor = async (node, ctx) => {
   const type = String(node.data.activityType);

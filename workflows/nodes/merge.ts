@@ -14,9 +14,10 @@ import { setOwnProperty } from '../../src/graph/own-property';
 import { uiKeys } from '../../src/graph/schema';
 import type { NodeType } from './types';
 import { computed } from './types';
+import { PATCHES } from '../patches';
 
 /** `merge` `any` passes on its first taken input only (before: every input taken by the time it ran). */
-export const MERGE_ANY_WINNER_PATCH = 'braid-merge-any-winner-v1';
+export const MERGE_ANY_WINNER_PATCH = PATCHES.mergeAnyWinner.id;
 
 export const merge: NodeType = {
   type: 'merge',
