@@ -1,4 +1,4 @@
-/** Minimal SVG charts for the README: a line chart, a bar chart and a Gantt timeline. */
+/** Minimal SVG charts for docs/performance.md: a line chart, a bar chart and a Gantt timeline. */
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c'];
 

@@ -15,7 +15,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const installDir = join(root, '.temporal');
 const binDir = join(installDir, 'bin');
 
-/** Pinned sources. Keep in sync with README "Where the Temporal binaries come from". */
+/** Pinned sources. Keep in sync with docs/operations.md "Where the Temporal binaries come from". */
 const BINARIES = [
   {
     name: 'temporal',

@@ -24,7 +24,7 @@ export const TEMPORAL_ROLE: Record<TemporalService, 'history' | 'matching' | 'fr
  * History shards: fixed when the database is first set up. 8 spreads the
  * load over both history hosts (4 each) with room for a few more hosts;
  * Temporal's own guidance is a power of two sized for the largest load
- * expected (README, "Capacity").
+ * expected (docs/operations.md, "Capacity").
  */
 export const NUM_HISTORY_SHARDS = 8;
 

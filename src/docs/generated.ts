@@ -3,8 +3,11 @@
  * `<!-- generated:NAME -->` and `<!-- /generated:NAME -->` in its file:
  * `npm run docs` writes them, test/docs/generated.test.ts checks them.
  */
+import { BUILT_IN_NODE_TYPES } from '../../workflows/nodes';
 import type { Patch } from '../../workflows/patches';
 import { PATCHES } from '../../workflows/patches';
+import { jsonSchemaOf } from '../api/node-type-catalog';
+import type { NodeTypeSpec } from '../graph/node-type';
 
 export interface GeneratedDoc {
   file: string;
@@ -22,8 +25,58 @@ export function patchTable(patches: readonly Patch[] = Object.values(PATCHES)): 
   ].join('\n');
 }
 
+type JsonSchema = { type?: unknown; description?: string; enum?: unknown[]; anyOf?: JsonSchema[]; oneOf?: JsonSchema[]; properties?: Record<string, JsonSchema>; required?: string[]; items?: JsonSchema; const?: unknown; default?: unknown };
+
+/** A field's type in a few words: `string`, `number or expression`, `"all" or "any"`. */
+function typeOf(s: JsonSchema): string {
+  if (s.const !== undefined) return JSON.stringify(s.const);
+  if (s.enum) return s.enum.map((v) => JSON.stringify(v)).join(' or ');
+  const alts = s.anyOf ?? s.oneOf;
+  if (alts) return [...new Set(alts.map(typeOf))].join(' or ');
+  if (s.type === 'array') return s.items ? `array of ${typeOf(s.items)}` : 'array';
+  if (typeof s.type === 'string') return s.type;
+  if (Array.isArray(s.type)) return s.type.join(' or ');
+  return 'any';
+}
+
+function nodeTypeSection(spec: NodeTypeSpec): string {
+  const schema = jsonSchemaOf(spec.data) as JsonSchema;
+  const handles = spec.handles({}).map((h) => (h === undefined ? 'a plain edge' : `\`${h}\``));
+  const facts = [
+    `Category: ${spec.category}.`,
+    spec.activitySlot ? 'Runs as an activity and takes a `maxParallel` slot.' : 'Runs inside the workflow.',
+    ...(spec.local ? ['May run as a local activity (`"execution": "local"`).'] : []),
+    ...(spec.cacheable ? ['Takes a `cache` field.'] : []),
+    `Out-edges: ${spec.type === 'switch' ? 'one per `data.cases[].handle`, and `default`' : handles.length ? handles.join(', ') : 'none'}${spec.endsRun ? '' : ', and `error` (with `onError: "branch"`)'}.`,
+  ];
+  // label and description are every node's (uiKeys): said once, at the top of the page.
+  const fields = Object.entries(schema.properties ?? {}).filter(([name]) => !['label', 'description'].includes(name));
+  const required = new Set(schema.required ?? []);
+  const described = fields.some(([, f]) => f.description);
+  const row = ([name, f]: [string, JsonSchema]) => `| \`${name}\` | ${cell(typeOf(f))} | ${required.has(name) ? 'yes' : ''} |${described ? ` ${cell(f.description ?? '')} |` : ''}`;
+  return [
+    `## ${spec.label} (\`${spec.type}\`)`,
+    '',
+    spec.description,
+    '',
+    facts.join(' '),
+    '',
+    ...(fields.length
+      ? [`| \`data\` field | type | required |${described ? ' meaning |' : ''}`, `|---|---|---|${described ? '---|' : ''}`, ...fields.map(row), '']
+      : ['No `data` fields.', '']),
+  ].join('\n');
+}
+
+/** docs/node-types.md's body: every built-in type from its spec. */
+export function nodeTypesPage(specs: readonly NodeTypeSpec[] = BUILT_IN_NODE_TYPES): string {
+  return specs.map(nodeTypeSection).join('\n').trimEnd();
+}
+
 export function generatedDocs(): GeneratedDoc[] {
-  return [{ file: 'CONTRIBUTING.md', marker: 'patches', content: patchTable() }];
+  return [
+    { file: 'CONTRIBUTING.md', marker: 'patches', content: patchTable() },
+    { file: 'docs/node-types.md', marker: 'node-types', content: nodeTypesPage() },
+  ];
 }
 
 /** `text` with the part between `doc`'s markers replaced by its content; throws when the markers are missing. */

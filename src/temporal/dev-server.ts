@@ -44,7 +44,7 @@ export interface DevServer {
 
 /**
  * Dynamic config of the embedded dev server, each for a measured reason (the
- * README's "Server tuning" table explains them; docker-compose mounts the
+ * the "Server tuning" table in docs/operations.md explains them; docker-compose mounts the
  * production equivalents from src/temporal/dynamic-config.yaml):
  *
  * - The dev server has one history shard, and each shard loads its transfer

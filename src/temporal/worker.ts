@@ -22,7 +22,7 @@ export interface BraidWorkerOptions {
   overrides?: Partial<WorkerOptions>;
 }
 
-/** Worker settings tuned for Braid's workload (see README, Performance). */
+/** Worker settings tuned for Braid's workload (see docs/performance.md). */
 export const WORKER_TUNING = {
   // Heartbeats carry cancellation to activities; send them at least every second.
   maxHeartbeatThrottleInterval: '1s',
