@@ -48,9 +48,8 @@ export function createAddressPolicy(allowlist: readonly string[] = [], protected
     if (!entry) continue;
     if (ipaddr.isValidCIDR(entry)) {
       const [addr, bits] = ipaddr.parseCIDR(entry);
-      const [net, b] = addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress()
-        ? [(addr as ipaddr.IPv6).toIPv4Address(), Math.max(0, bits - 96)]
-        : [addr, bits];
+      const [net, b] =
+        addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress() ? [(addr as ipaddr.IPv6).toIPv4Address(), Math.max(0, bits - 96)] : [addr, bits];
       cidrs.push({ net, bits: b, port });
     } else if (ipaddr.isValid(entry)) {
       const addr = ipaddr.process(entry);

@@ -80,10 +80,7 @@ export const ADAPTIVE = {
 } as const;
 
 /** How a request through the limiter ended. */
-export type Outcome =
-  | { kind: 'ok'; latencyMs: number }
-  | { kind: 'overload'; retryAfterMs?: number; status?: number }
-  | { kind: 'other' };
+export type Outcome = { kind: 'ok'; latencyMs: number } | { kind: 'overload'; retryAfterMs?: number; status?: number } | { kind: 'other' };
 
 export interface Permit {
   /** How long the request waited for the limiter. */

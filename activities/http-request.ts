@@ -174,7 +174,13 @@ function waitOrder(info: Info, input: HttpRequestInput): WaitOrder {
   };
 }
 
-async function acquireBeforeDeadline(limiter: HostLimiter | undefined, url: string, signal: AbortSignal, budgetMs: number, order: WaitOrder): Promise<Permit | undefined> {
+async function acquireBeforeDeadline(
+  limiter: HostLimiter | undefined,
+  url: string,
+  signal: AbortSignal,
+  budgetMs: number,
+  order: WaitOrder,
+): Promise<Permit | undefined> {
   if (!limiter) return undefined;
   if (!Number.isFinite(budgetMs)) return limiter.acquire(url, signal, order);
   const giveUp = new AbortController();

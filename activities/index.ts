@@ -55,7 +55,6 @@ export interface Attempted<T> extends AttemptTiming {
   deferred?: true;
 }
 
-
 export interface AttemptTiming {
   attempt: number;
   /** Scheduled → started of this attempt (the server's schedule time to the worker's start). */

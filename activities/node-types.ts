@@ -22,7 +22,9 @@ export function createNodeTypeActivities(registry: NodeTypeRegistry, heartbeatIn
     activities[def.type] = async (input) => {
       const parsed = def.data.safeParse(input.data);
       if (!parsed.success) {
-        const problems = parsed.error.issues.map((i) => `data${i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${i.message}`);
+        const problems = parsed.error.issues.map(
+          (i) => `data${i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${i.message}`,
+        );
         throw ApplicationFailure.nonRetryable(`invalid ${def.type} data after evaluation: ${problems.join('; ')}`, INVALID_NODE_DATA);
       }
       const ctx = Context.current();

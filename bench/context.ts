@@ -69,10 +69,20 @@ export async function startBench(quick: boolean, log: (msg: string) => void): Pr
   const server = await startDevServer({ cliPath: cli.path, port: await freePort(), ui: false });
   const untunedServer = await startDevServer({ cliPath: cli.path, port: await freePort(), ui: false, tuned: false });
   const target = await startHttpTarget();
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: resolve(__dirname, 'workflows.ts'), payloadConverterPath: PAYLOAD_CONVERTER_PATH, logger: quietBundler });
+  const workflowBundle = await bundleWorkflowCode({
+    workflowsPath: resolve(__dirname, 'workflows.ts'),
+    payloadConverterPath: PAYLOAD_CONVERTER_PATH,
+    logger: quietBundler,
+  });
   const startWorker = async (address: string) => {
     const connection = await NativeConnection.connect({ address });
-    const worker = await createBraidWorker({ connection, namespace: 'default', taskQueue: TASK_QUEUE, activities: createActivities({ httpAllowlist: ['127.0.0.1'] }), workflowBundle });
+    const worker = await createBraidWorker({
+      connection,
+      namespace: 'default',
+      taskQueue: TASK_QUEUE,
+      activities: createActivities({ httpAllowlist: ['127.0.0.1'] }),
+      workflowBundle,
+    });
     return { connection, worker, done: worker.run() };
   };
   const workers = [await startWorker(server.address), await startWorker(untunedServer.address)];
@@ -103,7 +113,11 @@ export async function startBench(quick: boolean, log: (msg: string) => void): Pr
     async runBraid(def, input, on = client) {
       const id = `bench-${Math.random().toString(36).slice(2)}`;
       const t0 = performance.now();
-      const state = await on.workflow.execute<(a: unknown) => Promise<RunState>>('graphWorkflow', { taskQueue: TASK_QUEUE, workflowId: id, args: [{ definition: def, input }] });
+      const state = await on.workflow.execute<(a: unknown) => Promise<RunState>>('graphWorkflow', {
+        taskQueue: TASK_QUEUE,
+        workflowId: id,
+        args: [{ definition: def, input }],
+      });
       return { ms: performance.now() - t0, state, id };
     },
     runHandOn,

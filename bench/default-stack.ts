@@ -66,7 +66,7 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
   const port = async (): Promise<number> => {
     for (;;) {
       const p = await freePort();
-      if (!taken.has(p)) return taken.add(p), p;
+      if (!taken.has(p)) return (taken.add(p), p);
     }
   };
   const ports = { api: await port(), temporal: await port(), ui: await port() };
@@ -95,7 +95,10 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
   const api = `http://127.0.0.1:${ports.api}`;
   const deadline = Date.now() + 120_000;
   for (;;) {
-    const ok = await fetch(`${api}/readyz`, { headers: stackAuth }).then((r) => r.status === 200, () => false);
+    const ok = await fetch(`${api}/readyz`, { headers: stackAuth }).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ok && pidOf('worker process started') && pidOf('temporal server process started')) break;
     if (Date.now() > deadline || child.exitCode !== null) {
       child.kill('SIGKILL');
@@ -119,15 +122,25 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function post(api: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown>; ms: number }> {
+async function post(
+  api: string,
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: Record<string, unknown>; ms: number }> {
   const t0 = performance.now();
-  const res = await fetch(`${api}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...stackAuth, ...headers }, body: JSON.stringify(body) });
+  const res = await fetch(`${api}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...stackAuth, ...headers },
+    body: JSON.stringify(body),
+  });
   const json = (await res.json()) as Record<string, unknown>;
   return { status: res.status, body: json, ms: performance.now() - t0 };
 }
 
 /** A run through the API with `Prefer: wait`, start → the answer carrying the finished run (bench/watching.ts); it must have succeeded. */
-const runWaiting = async (api: string, workflow: GraphDefinition, extra: Record<string, unknown> = {}) => (await postAndWait(api, '/v1/runs', { workflow, ...extra })).ms;
+const runWaiting = async (api: string, workflow: GraphDefinition, extra: Record<string, unknown> = {}) =>
+  (await postAndWait(api, '/v1/runs', { workflow, ...extra })).ms;
 
 async function runHand(client: Client, type: string, args: unknown[]): Promise<number> {
   const t0 = performance.now();
@@ -178,8 +191,18 @@ export async function benchDefaultStack(opts: { quick: boolean; outDir: string; 
         const h = figure('S1 activities', 'hand-written', m.hand);
         const f = figure('S1 activities', 'in-memory floor', m.floor);
         table.push('| S1 (5 branches, activities), start → result | median ms | p95 ms |', '|---|---|---|');
-        table.push(`| Braid, \`POST /v1/runs\` with \`Prefer: wait\` | ${round(b.median)} | ${round(b.p95)} |`, `| hand-written workflow, Temporal client | ${round(h.median)} | ${round(h.p95)} |`, `| in-memory floor (fetch, Promise.all) | ${round(f.median)} | ${round(f.p95)} |`, '');
-        goals.push({ scenario: 'S1 activities, npm start, client-observed', goal: '≤ 1.05 × hand-written', measured: `${round(b.median / h.median, 3)}× (${round(b.median)} / ${round(h.median)} ms)`, met: b.median <= 1.05 * h.median });
+        table.push(
+          `| Braid, \`POST /v1/runs\` with \`Prefer: wait\` | ${round(b.median)} | ${round(b.p95)} |`,
+          `| hand-written workflow, Temporal client | ${round(h.median)} | ${round(h.p95)} |`,
+          `| in-memory floor (fetch, Promise.all) | ${round(f.median)} | ${round(f.p95)} |`,
+          '',
+        );
+        goals.push({
+          scenario: 'S1 activities, npm start, client-observed',
+          goal: '≤ 1.05 × hand-written',
+          measured: `${round(b.median / h.median, 3)}× (${round(b.median)} / ${round(h.median)} ms)`,
+          met: b.median <= 1.05 * h.median,
+        });
       }
 
       if (want('wide')) {
@@ -200,9 +223,25 @@ export async function benchDefaultStack(opts: { quick: boolean; outDir: string; 
         const h = figure(`${width}-wide × 50 ms local`, 'hand-written', m.hand);
         const lag = figure(`SSE lag during a ${width}-wide run of activities (10 clients)`, 'braid', lags);
         table.push(`| ${width}-wide × 50 ms, \`execution: "local"\` | median ms | p95 ms |`, '|---|---|---|');
-        table.push(`| Braid, \`Prefer: wait\` | ${round(b.median)} | ${round(b.p95)} |`, `| hand-written (local activities) | ${round(h.median)} | ${round(h.p95)} |`, `| SSE lag during a ${width}-wide run of activities, node change → client (10 clients) | ${round(lag.median)} | ${round(lag.p95)} |`, '');
-        if (!quick) goals.push({ scenario: '1,000-wide × 50 ms local, npm start, Prefer: wait', goal: '≤ 2.0 s', measured: `${round(b.median)} ms (hand-written ${round(h.median)} ms)`, met: b.median <= 2000 });
-        goals.push({ scenario: `SSE lag p95 during a ${width}-wide run of activities`, goal: '≤ 250 ms', measured: `${round(lag.p95)} ms`, met: lag.p95 <= 250 });
+        table.push(
+          `| Braid, \`Prefer: wait\` | ${round(b.median)} | ${round(b.p95)} |`,
+          `| hand-written (local activities) | ${round(h.median)} | ${round(h.p95)} |`,
+          `| SSE lag during a ${width}-wide run of activities, node change → client (10 clients) | ${round(lag.median)} | ${round(lag.p95)} |`,
+          '',
+        );
+        if (!quick)
+          goals.push({
+            scenario: '1,000-wide × 50 ms local, npm start, Prefer: wait',
+            goal: '≤ 2.0 s',
+            measured: `${round(b.median)} ms (hand-written ${round(h.median)} ms)`,
+            met: b.median <= 2000,
+          });
+        goals.push({
+          scenario: `SSE lag p95 during a ${width}-wide run of activities`,
+          goal: '≤ 250 ms',
+          measured: `${round(lag.p95)} ms`,
+          met: lag.p95 <= 250,
+        });
       }
 
       if (want('start')) {
@@ -221,7 +260,11 @@ export async function benchDefaultStack(opts: { quick: boolean; outDir: string; 
         for (let round_ = 0; round_ < 2; round_++) {
           await burst(async () => {
             const t0 = performance.now();
-            await client.workflow.start('handChain', { taskQueue: HAND_QUEUE, workflowId: `hand-start-${Math.random().toString(36).slice(2)}`, args: [base, 0] });
+            await client.workflow.start('handChain', {
+              taskQueue: HAND_QUEUE,
+              workflowId: `hand-start-${Math.random().toString(36).slice(2)}`,
+              args: [base, 0],
+            });
             return performance.now() - t0;
           }, viaClient);
           await burst(async () => {
@@ -235,8 +278,17 @@ export async function benchDefaultStack(opts: { quick: boolean; outDir: string; 
         const c = figure('start latency, 50 clients', 'temporal client', viaClient);
         const p99 = { api: quantile(viaApi, 0.99), client: quantile(viaClient, 0.99) };
         table.push(`| Start latency, ${clients} clients × ${each * 2} starts | median ms | p95 ms | p99 ms |`, '|---|---|---|---|');
-        table.push(`| Braid API, \`POST /v1/runs\` (201) | ${round(a.median)} | ${round(a.p95)} | ${round(p99.api)} |`, `| Temporal client, \`workflow.start\` | ${round(c.median)} | ${round(c.p95)} | ${round(p99.client)} |`, '');
-        goals.push({ scenario: 'start latency, 50 clients', goal: 'p99 ≤ 1.2 × the Temporal client', measured: `${round(p99.api / p99.client, 2)}× (${round(p99.api)} / ${round(p99.client)} ms)`, met: p99.api <= 1.2 * p99.client });
+        table.push(
+          `| Braid API, \`POST /v1/runs\` (201) | ${round(a.median)} | ${round(a.p95)} | ${round(p99.api)} |`,
+          `| Temporal client, \`workflow.start\` | ${round(c.median)} | ${round(c.p95)} | ${round(p99.client)} |`,
+          '',
+        );
+        goals.push({
+          scenario: 'start latency, 50 clients',
+          goal: 'p99 ≤ 1.2 × the Temporal client',
+          measured: `${round(p99.api / p99.client, 2)}× (${round(p99.api)} / ${round(p99.client)} ms)`,
+          met: p99.api <= 1.2 * p99.client,
+        });
       }
 
       if (want('cpu')) {
@@ -264,8 +316,17 @@ export async function benchDefaultStack(opts: { quick: boolean; outDir: string; 
         const hw = figure('CPU per http node: worker', 'hand-written', per.handWorker, 'ms', observed);
         const hs = figure('CPU per http node: Temporal server', 'hand-written', per.handServer, 'ms', observed);
         table.push(`| CPU per http node (${width}-wide, /proc) | worker ms | Temporal server ms | API ms |`, '|---|---|---|---|');
-        table.push(`| Braid (\`npm start\`) | ${round(w.median, 2)} | ${round(s.median, 2)} | ${round(a.median, 2)} |`, `| hand-written workflow | ${round(hw.median, 2)} | ${round(hs.median, 2)} | – |`, '');
-        goals.push({ scenario: 'worker CPU per http node (dev server)', goal: '≤ 1.5 × hand-written', measured: `${round(w.median / hw.median, 2)}× (${round(w.median, 2)} / ${round(hw.median, 2)} ms)`, met: w.median <= 1.5 * hw.median });
+        table.push(
+          `| Braid (\`npm start\`) | ${round(w.median, 2)} | ${round(s.median, 2)} | ${round(a.median, 2)} |`,
+          `| hand-written workflow | ${round(hw.median, 2)} | ${round(hs.median, 2)} | – |`,
+          '',
+        );
+        goals.push({
+          scenario: 'worker CPU per http node (dev server)',
+          goal: '≤ 1.5 × hand-written',
+          measured: `${round(w.median / hw.median, 2)}× (${round(w.median, 2)} / ${round(hw.median, 2)} ms)`,
+          met: w.median <= 1.5 * hw.median,
+        });
       }
 
       if (want('s11')) {
@@ -273,11 +334,24 @@ export async function benchDefaultStack(opts: { quick: boolean; outDir: string; 
         const m = { touched: [] as number[], untouched: [] as number[] };
         let together = 0;
         for (let r = 0; r < 3; r++) {
-          const refused: GraphDefinition = { name: 's11-503', nodes: [{ id: 'start', type: 'trigger' }, { id: 'refused', type: 'http', data: { url: `${base}/status/503?s11=${r}`, retry: { maximumAttempts: 1 } } }], edges: [{ source: 'start', target: 'refused' }], settings: { onError: 'continue' } };
+          const refused: GraphDefinition = {
+            name: 's11-503',
+            nodes: [
+              { id: 'start', type: 'trigger' },
+              { id: 'refused', type: 'http', data: { url: `${base}/status/503?s11=${r}`, retry: { maximumAttempts: 1 } } },
+            ],
+            edges: [{ source: 'start', target: 'refused' }],
+            settings: { onError: 'continue' },
+          };
           await post(stack.api, '/v1/runs', { workflow: refused }, { prefer: 'wait=60' });
           const slow = (t: HttpTarget, tag: string): GraphDefinition => {
             const ids = Array.from({ length: 10 }, (_, i) => `n${i}`);
-            return { name: 's11-slow', nodes: [{ id: 'start', type: 'trigger' }, ...ids.map((id) => ({ id, type: 'http', data: { url: `${t.url}/delay/400?s11=${tag}&${id}` } }))], edges: ids.map((id) => ({ source: 'start', target: id })), settings: { maxParallel: 10 } };
+            return {
+              name: 's11-slow',
+              nodes: [{ id: 'start', type: 'trigger' }, ...ids.map((id) => ({ id, type: 'http', data: { url: `${t.url}/delay/400?s11=${tag}&${id}` } }))],
+              edges: ids.map((id) => ({ source: 'start', target: id })),
+              settings: { maxParallel: 10 },
+            };
           };
           m.touched.push(await runWaiting(stack.api, slow(target, `t${r}`)));
           const reqs = target.requests.filter((q) => q.path.startsWith(`/delay/400?s11=t${r}&`));
@@ -287,8 +361,18 @@ export async function benchDefaultStack(opts: { quick: boolean; outDir: string; 
         const t = figure('S11 10-wide × 400 ms after one 503', 'braid', m.touched);
         const u = figure('S11 10-wide × 400 ms on an untouched host', 'braid', m.untouched);
         table.push('| S11: one 503, then 10 × 400 ms to another path (3 rounds) | median ms | max ms |', '|---|---|---|');
-        table.push(`| after the 503 | ${round(t.median)} | ${round(t.max)} |`, `| the same fan-out to an untouched host | ${round(u.median)} | ${round(u.max)} |`, `| rounds with all 10 in flight together | ${together} of 3 | |`, '');
-        goals.push({ scenario: 'S11 one 503, then a 10-wide fan-out, three times', goal: 'all 10 in flight together; ≤ 1.2 × untouched', measured: `${together} of 3 rounds together; ${round(t.max / u.median, 2)}× at worst (${round(t.max)} / ${round(u.median)} ms)`, met: together === 3 && t.max <= 1.2 * u.median });
+        table.push(
+          `| after the 503 | ${round(t.median)} | ${round(t.max)} |`,
+          `| the same fan-out to an untouched host | ${round(u.median)} | ${round(u.max)} |`,
+          `| rounds with all 10 in flight together | ${together} of 3 | |`,
+          '',
+        );
+        goals.push({
+          scenario: 'S11 one 503, then a 10-wide fan-out, three times',
+          goal: 'all 10 in flight together; ≤ 1.2 × untouched',
+          measured: `${together} of 3 rounds together; ${round(t.max / u.median, 2)}× at worst (${round(t.max)} / ${round(u.median)} ms)`,
+          met: together === 3 && t.max <= 1.2 * u.median,
+        });
       }
     } finally {
       await client.connection.close();
@@ -317,7 +401,11 @@ export async function benchDefaultStack(opts: { quick: boolean; outDir: string; 
           }
         }
         const idle = figure('S8 S1 at priority 1, idle worker', 'braid', m.idle!);
-        table.push(`| S8: S1 at priority 1 behind a priority-5 run of ${width} × 100 ms (WORKER_MAX_ACTIVITIES=20) | median ms | × idle |`, '|---|---|---|', `| idle | ${round(idle.median)} | 1 |`);
+        table.push(
+          `| S8: S1 at priority 1 behind a priority-5 run of ${width} × 100 ms (WORKER_MAX_ACTIVITIES=20) | median ms | × idle |`,
+          '|---|---|---|',
+          `| idle | ${round(idle.median)} | 1 |`,
+        );
         const ratios: string[] = [];
         let met = true;
         for (const delay of ['0', '200', '1000']) {

@@ -68,7 +68,11 @@ export async function benchEagerStart(opts: { quick: boolean; outDir: string; lo
       const eager = r % 2 === 1;
       opts.log(`eager start: round ${r + 1}, requestEagerStart ${eager}, ${callers} callers × ${each}`);
       const round: Round = { eager, start: [], result: [], eagerlyStarted: 0 };
-      await Promise.all(Array.from({ length: callers }, async () => { for (let i = 0; i < each; i++) await once(eager, round); }));
+      await Promise.all(
+        Array.from({ length: callers }, async () => {
+          for (let i = 0; i < each; i++) await once(eager, round);
+        }),
+      );
       rounds.push(round);
     }
   } finally {
@@ -90,7 +94,10 @@ export async function benchEagerStart(opts: { quick: boolean; outDir: string; lo
   };
   const figures = { off: of(false), on: of(true) };
   const date = new Date().toISOString();
-  writeFileSync(join(opts.outDir, opts.quick ? 'eager-start-quick.json' : 'eager-start.json'), `${JSON.stringify({ name: 'eager-start', date, quick: opts.quick, callers, figures }, null, 2)}\n`);
+  writeFileSync(
+    join(opts.outDir, opts.quick ? 'eager-start-quick.json' : 'eager-start.json'),
+    `${JSON.stringify({ name: 'eager-start', date, quick: opts.quick, callers, figures }, null, 2)}\n`,
+  );
   const md = [
     `${date}. ${cpus().length} cores. One process: Braid's worker and a client on its connection; dev server as \`npm start\` runs it. ${callers} callers, trivial graph, client-observed.`,
     '',

@@ -85,7 +85,13 @@ export async function measureForEach(opts: { client: Client; taskQueue: string; 
   await client.workflow.execute('handForEach', {
     taskQueue: opts.taskQueue,
     workflowId: `${workflowId}-hand`,
-    args: [opts.base, opts.items, FOR_EACH.itemsPerBatch, FOR_EACH.batchesInFlight, Math.min(FOR_EACH.window, Math.floor(opts.maxConcurrency / FOR_EACH.batchesInFlight))],
+    args: [
+      opts.base,
+      opts.items,
+      FOR_EACH.itemsPerBatch,
+      FOR_EACH.batchesInFlight,
+      Math.min(FOR_EACH.window, Math.floor(opts.maxConcurrency / FOR_EACH.batchesInFlight)),
+    ],
   });
   const handWallMs = performance.now() - t1;
   const run = await historyFacts(client, workflowId);

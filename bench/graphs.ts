@@ -9,7 +9,14 @@ const http = (id: string, url: string): Node => ({ id, type: 'http', data: { url
 /** S1: trigger → http 100 ms → five http 200 ms siblings. Critical path 300 ms. */
 export type Execution = 'activity' | 'local';
 
-export function fanOut(baseUrl: string, width = 5, firstMs = 100, ms = 200, strategy: 'parallel' | 'sequential' = 'parallel', execution: Execution = 'activity'): GraphDefinition {
+export function fanOut(
+  baseUrl: string,
+  width = 5,
+  firstMs = 100,
+  ms = 200,
+  strategy: 'parallel' | 'sequential' = 'parallel',
+  execution: Execution = 'activity',
+): GraphDefinition {
   const nodes: Node[] = [{ id: 'start', type: 'trigger' }, http('first', `${baseUrl}/delay/${firstMs}`)];
   const edges: Edge[] = [{ source: 'start', target: 'first' }];
   for (let i = 1; i <= width; i++) {
@@ -73,13 +80,20 @@ export function chain(baseUrl: string, depth: number, execution: Execution = 'ac
 
 /** S5: the smallest useful run. */
 export function tiny(): GraphDefinition {
-  return { name: 'tiny', nodes: [{ id: 'start', type: 'trigger' }, { id: 'echo', type: 'set', data: { value: '{% $input %}' } }], edges: [{ source: 'start', target: 'echo' }] };
+  return {
+    name: 'tiny',
+    nodes: [
+      { id: 'start', type: 'trigger' },
+      { id: 'echo', type: 'set', data: { value: '{% $input %}' } },
+    ],
+    edges: [{ source: 'start', target: 'echo' }],
+  };
 }
 
 /** S6: a layered random DAG of `n` nodes, each with up to 3 parents from the previous layers (seeded). */
 export function layered(n: number, seed = 42): GraphDefinition {
   let s = seed;
-  const rand = () => ((s = (s * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const rand = () => (s = (s * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
   const nodes: Node[] = [{ id: 'n0', type: 'trigger' }];
   const edges: Edge[] = [];
   for (let i = 1; i < n; i++) {

@@ -29,7 +29,10 @@ import { launchBrowser } from '../test/helpers/browser';
 const TASK_QUEUE = 'bench-ui';
 
 function wideDelays(n: number): GraphDefinition {
-  const nodes: GraphDefinition['nodes'] = [{ id: 'start', type: 'trigger' }, { id: 'join', type: 'merge' }];
+  const nodes: GraphDefinition['nodes'] = [
+    { id: 'start', type: 'trigger' },
+    { id: 'join', type: 'merge' },
+  ];
   const edges: GraphDefinition['edges'] = [];
   for (let i = 0; i < n; i++) {
     nodes.push({ id: `d${i}`, type: 'delay', label: `Wait ${i}`, data: { duration: `${1 + (i % 3)}s` } } as GraphDefinition['nodes'][number]);
@@ -151,7 +154,10 @@ export async function measureRunPage(opts: { reps: number; outDir: string; log: 
 
   const machine = { cores: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
   mkdirSync(opts.outDir, { recursive: true });
-  writeFileSync(join(opts.outDir, 'run-page.json'), `${JSON.stringify({ name: 'run-page', date: new Date().toISOString(), machine, reps: opts.reps, results }, null, 2)}\n`);
+  writeFileSync(
+    join(opts.outDir, 'run-page.json'),
+    `${JSON.stringify({ name: 'run-page', date: new Date().toISOString(), machine, reps: opts.reps, results }, null, 2)}\n`,
+  );
   const rows = Object.entries(results).map(([name, r]) => {
     const x = r as { readyMs: number; layoutMs: number; floorMs: number; longestUpdateTaskMs?: number };
     return `| ${name} | ${x.readyMs} ms | ${x.layoutMs} ms | ${Math.round(x.floorMs)} ms | ${x.longestUpdateTaskMs === undefined ? '–' : `${Math.round(x.longestUpdateTaskMs)} ms`} |`;

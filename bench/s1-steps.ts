@@ -61,14 +61,28 @@ export async function measureS1Steps(ctx: BenchContext, outDir: string): Promise
   const variants: [string, (id: string) => Promise<unknown>][] = [
     ['Braid, activities', (id) => client.workflow.execute('graphWorkflow', { taskQueue: TASK_QUEUE, workflowId: id, args: [{ definition: fanOut(base) }] })],
     ['hand-written, activities', (id) => client.workflow.execute('handFanOut', { taskQueue: TASK_QUEUE, workflowId: id, args: [base, 100, 5, 200] })],
-    ['Braid, execution local', (id) => client.workflow.execute('graphWorkflow', { taskQueue: TASK_QUEUE, workflowId: id, args: [{ definition: fanOut(base, 5, 100, 200, 'parallel', 'local') }] })],
-    ['hand-written, local activities', (id) => client.workflow.execute('handFanOutLocal', { taskQueue: TASK_QUEUE, workflowId: id, args: [base, 100, 5, 200] })],
+    [
+      'Braid, execution local',
+      (id) =>
+        client.workflow.execute('graphWorkflow', {
+          taskQueue: TASK_QUEUE,
+          workflowId: id,
+          args: [{ definition: fanOut(base, 5, 100, 200, 'parallel', 'local') }],
+        }),
+    ],
+    [
+      'hand-written, local activities',
+      (id) => client.workflow.execute('handFanOutLocal', { taskQueue: TASK_QUEUE, workflowId: id, args: [base, 100, 5, 200] }),
+    ],
   ];
   const traces = new Map<string, Trace[]>(variants.map(([name]) => [name, []]));
   // Interleaved, so that a slow moment of the machine does not fall on one variant.
   for (let i = 0; i < reps; i++) for (const [name, start] of variants) traces.get(name)!.push(await trace(ctx, start));
   const results: Record<string, { name: string; ms: number }[]> = {};
-  const md: string[] = [`S1 steps, ${reps} runs of each, medians; times in ms after the client called start (server timestamps, client clock for the result).`, ''];
+  const md: string[] = [
+    `S1 steps, ${reps} runs of each, medians; times in ms after the client called start (server timestamps, client clock for the result).`,
+    '',
+  ];
   for (const [name] of variants) {
     const rows = medianTimeline(traces.get(name)!);
     results[name] = rows;

@@ -1,6 +1,12 @@
 /** What every benchmark scenario shares: order statistics, rounding, a silent bundler logger. */
 
-export interface Stats { n: number; median: number; p95: number; min: number; max: number }
+export interface Stats {
+  n: number;
+  median: number;
+  p95: number;
+  min: number;
+  max: number;
+}
 
 /** The value at quantile `q` (0–1) of `xs`: the smallest one with at least q of the values at or below it. */
 export function quantile(xs: readonly number[], q: number): number {

@@ -12,7 +12,12 @@ ${body}
 }
 
 export function lineChart(title: string, xLabel: string, yLabel: string, series: { name: string; points: [number, number][] }[], logX = true): string {
-  const W = 640, H = 360, L = 70, R = 160, T = 40, B = 50;
+  const W = 640,
+    H = 360,
+    L = 70,
+    R = 160,
+    T = 40,
+    B = 50;
   const xs = series.flatMap((s) => s.points.map((p) => p[0]));
   const ys = series.flatMap((s) => s.points.map((p) => p[1]));
   const fx = (x: number) => (logX ? Math.log10(x) : x);
@@ -38,7 +43,12 @@ export function lineChart(title: string, xLabel: string, yLabel: string, series:
 }
 
 export function barChart(title: string, yLabel: string, bars: { label: string; value: number; target?: number }[]): string {
-  const W = 640, H = 360, L = 60, T = 40, B = 80, R = 20;
+  const W = 640,
+    H = 360,
+    L = 60,
+    T = 40,
+    B = 80,
+    R = 20;
   const max = Math.max(1, ...bars.map((b) => Math.max(b.value, b.target ?? 0))) * 1.1;
   const bw = (W - L - R) / bars.length;
   const py = (v: number) => H - B - (v / max) * (H - T - B);
@@ -48,7 +58,8 @@ export function barChart(title: string, yLabel: string, bars: { label: string; v
     const x = L + i * bw + bw * 0.15;
     body += `<rect x="${x}" y="${py(b.value)}" width="${bw * 0.7}" height="${H - B - py(b.value)}" fill="${COLORS[0]}"/>`;
     body += `<text x="${x + bw * 0.35}" y="${py(b.value) - 4}" text-anchor="middle">${b.value.toFixed(2)}</text>`;
-    if (b.target !== undefined) body += `<line x1="${x - 4}" x2="${x + bw * 0.7 + 4}" y1="${py(b.target)}" y2="${py(b.target)}" stroke="${COLORS[1]}" stroke-dasharray="4 2" stroke-width="2"/>`;
+    if (b.target !== undefined)
+      body += `<line x1="${x - 4}" x2="${x + bw * 0.7 + 4}" y1="${py(b.target)}" y2="${py(b.target)}" stroke="${COLORS[1]}" stroke-dasharray="4 2" stroke-width="2"/>`;
     body += `<text x="${x + bw * 0.35}" y="${H - B + 14}" text-anchor="end" transform="rotate(-30 ${x + bw * 0.35} ${H - B + 14})">${esc(b.label)}</text>`;
   });
   body += `<text x="${W - R}" y="${T}" text-anchor="end" fill="${COLORS[1]}">- - target</text>`;
@@ -57,7 +68,12 @@ export function barChart(title: string, yLabel: string, bars: { label: string; v
 
 export function gantt(title: string, lanes: { group: string; rows: { label: string; start: number; end: number }[] }[]): string {
   const rows = lanes.flatMap((l) => l.rows.map((r) => ({ ...r, group: l.group })));
-  const W = 720, L = 150, R = 20, T = 40, rowH = 18, B = 40;
+  const W = 720,
+    L = 150,
+    R = 20,
+    T = 40,
+    rowH = 18,
+    B = 40;
   const H = T + rows.length * rowH + lanes.length * 10 + B;
   const max = Math.max(1, ...rows.map((r) => r.end));
   const px = (t: number) => L + (t / max) * (W - L - R);

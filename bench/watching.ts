@@ -9,7 +9,11 @@ import type { GraphDefinition } from '../src/graph/schema';
 import { readSse } from '../test/helpers/sse';
 import { STACK_TOKEN, stackAuth } from '../test/helpers/stack-token';
 
-interface Stats { n: number; median: number; p95: number }
+interface Stats {
+  n: number;
+  median: number;
+  p95: number;
+}
 const stats = (xs: number[]): Stats => {
   const s = [...xs].sort((a, b) => a - b);
   const q = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))] ?? NaN;
@@ -17,7 +21,11 @@ const stats = (xs: number[]): Stats => {
 };
 
 async function start(api: string, workflow: GraphDefinition): Promise<string> {
-  const res = await fetch(`${api}/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json', ...stackAuth }, body: JSON.stringify({ workflow }) });
+  const res = await fetch(`${api}/v1/runs`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...stackAuth },
+    body: JSON.stringify({ workflow }),
+  });
   if (res.status !== 201) throw new Error(`start answered ${res.status}: ${await res.text()}`);
   return ((await res.json()) as { runId: string }).runId;
 }
@@ -54,10 +62,7 @@ export async function measureWatching(opts: { api: string; client: Client; reps:
 
     t0 = performance.now();
     runId = await start(opts.api, opts.s1);
-    const watchers = [
-      ...Array.from({ length: 10 }, () => watchSse(opts.api, runId, lags)),
-      ...Array.from({ length: 10 }, () => poll(opts.api, runId)),
-    ];
+    const watchers = [...Array.from({ length: 10 }, () => watchSse(opts.api, runId, lags)), ...Array.from({ length: 10 }, () => poll(opts.api, runId))];
     await opts.client.workflow.getHandle(runId).result();
     watched.push(performance.now() - t0);
     await Promise.all(watchers);
@@ -67,7 +72,14 @@ export async function measureWatching(opts: { api: string; client: Client; reps:
   await Promise.all([...Array.from({ length: 10 }, () => watchSse(opts.api, wideId, wideLags)), opts.client.workflow.getHandle(wideId).result()]);
   const u = stats(unwatched);
   const w = stats(watched);
-  return { unwatched: u, watched: w, ratio: Math.round((w.median / u.median) * 1000) / 1000, lag: stats(lags), wideLag: stats(wideLags), wideWidth: opts.wideWidth };
+  return {
+    unwatched: u,
+    watched: w,
+    ratio: Math.round((w.median / u.median) * 1000) / 1000,
+    lag: stats(lags),
+    wideLag: stats(wideLags),
+    wideWidth: opts.wideWidth,
+  };
 }
 
 /**
@@ -84,13 +96,27 @@ export async function startApiProcess(temporalAddress: string, taskQueue: string
   // Its own SQLite database (saved workflows, learned durations), not the project's .data.
   const dataDir = mkdtempSync(join(tmpdir(), 'braid-bench-api-'));
   const child = spawn(process.execPath, ['--import', 'tsx', resolve(__dirname, '..', 'src', 'api.ts')], {
-    env: { ...process.env, TEMPORAL_ADDRESS: temporalAddress, TASK_QUEUE: taskQueue, PORT: String(port), HOST: '127.0.0.1', RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'error', PAYLOAD_STORE: 'off', DATA_DIR: dataDir, API_TOKEN: STACK_TOKEN },
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: temporalAddress,
+      TASK_QUEUE: taskQueue,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      RATE_LIMIT_PER_MINUTE: '0',
+      LOG_LEVEL: 'error',
+      PAYLOAD_STORE: 'off',
+      DATA_DIR: dataDir,
+      API_TOKEN: STACK_TOKEN,
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const ok = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > deadline || child.exitCode !== null) {
       child.kill('SIGKILL');
@@ -108,7 +134,11 @@ export async function startApiProcess(temporalAddress: string, taskQueue: string
  */
 export async function postAndWait(api: string, path: string, body: unknown): Promise<{ ms: number; runId: string }> {
   const t0 = performance.now();
-  const res = await fetch(`${api}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', prefer: 'wait=60', ...stackAuth }, body: JSON.stringify(body) });
+  const res = await fetch(`${api}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', prefer: 'wait=60', ...stackAuth },
+    body: JSON.stringify(body),
+  });
   const run = (await res.json()) as { status?: string; runId: string };
   const ms = performance.now() - t0;
   if (res.headers.get('preference-applied') === null || run.status !== 'succeeded') {

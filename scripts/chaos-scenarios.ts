@@ -20,8 +20,24 @@ async function main() {
   try {
     await stack.startAll();
 
-    reports.push(await runWithCrash(stack, target, 'worker-crash', () => stack.kill('worker'), async () => void (await stack.start('worker'))));
-    reports.push(await runWithCrash(stack, target, 'server-restart', () => stack.kill('temporal'), async () => void (await stack.start('temporal'))));
+    reports.push(
+      await runWithCrash(
+        stack,
+        target,
+        'worker-crash',
+        () => stack.kill('worker'),
+        async () => void (await stack.start('worker')),
+      ),
+    );
+    reports.push(
+      await runWithCrash(
+        stack,
+        target,
+        'server-restart',
+        () => stack.kill('temporal'),
+        async () => void (await stack.start('temporal')),
+      ),
+    );
     const listed = await listedRunIds(stack);
     outage.earlierRunsListedAfterRestart = reports.every((r) => listed.includes(r.runId));
 
@@ -48,7 +64,9 @@ async function main() {
     outage.serviceBackAfterMs = Date.now() - t0;
     outage.acceptedAfterRecovery = accepted;
     await new Promise((r) => setTimeout(r, 3000));
-    const statuses = await Promise.all(acceptedIds.map(async (id) => ((await (await fetch(`${stack.api}/v1/runs/${id}`, { headers: stackAuth })).json()) as { status: string }).status));
+    const statuses = await Promise.all(
+      acceptedIds.map(async (id) => ((await (await fetch(`${stack.api}/v1/runs/${id}`, { headers: stackAuth })).json()) as { status: string }).status),
+    );
     outage.acceptedRunsSucceeded = statuses.filter((s) => s === 'succeeded').length;
   } finally {
     await stack.stop();
@@ -57,12 +75,19 @@ async function main() {
   const out = resolve(__dirname, '..', 'bench', 'results');
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'chaos.json'), `${JSON.stringify({ date: new Date().toISOString(), reports, outage }, null, 2)}\n`);
-  const lines = ['| scenario | run status | completed before crash (each requested once?) | in flight at crash (≤ 2 requests?) | requests per node | recovery s | total s |', '|---|---|---|---|---|---|---|'];
+  const lines = [
+    '| scenario | run status | completed before crash (each requested once?) | in flight at crash (≤ 2 requests?) | requests per node | recovery s | total s |',
+    '|---|---|---|---|---|---|---|',
+  ];
   for (const r of reports) {
-    lines.push(`| ${r.scenario} | ${r.status} | ${r.completedBeforeCrash.join(' ')} (${r.completedOnce ? 'yes' : 'NO'}) | ${r.inFlightAtCrash.join(' ')} (${r.inFlightAtMostTwice ? 'yes' : 'NO'}) | ${Object.values(r.requestsPerNode).join(' ')} | ${(r.recoveryMs / 1000).toFixed(1)} | ${(r.totalMs / 1000).toFixed(1)} |`);
+    lines.push(
+      `| ${r.scenario} | ${r.status} | ${r.completedBeforeCrash.join(' ')} (${r.completedOnce ? 'yes' : 'NO'}) | ${r.inFlightAtCrash.join(' ')} (${r.inFlightAtMostTwice ? 'yes' : 'NO'}) | ${Object.values(r.requestsPerNode).join(' ')} | ${(r.recoveryMs / 1000).toFixed(1)} | ${(r.totalMs / 1000).toFixed(1)} |`,
+    );
   }
   process.stdout.write(`${lines.join('\n')}\n\nTemporal down at the API: ${JSON.stringify(outage)}\n`);
-  const ok = reports.every((r) => r.status === 'succeeded' && r.completedOnce && r.inFlightAtMostTwice) && !(String(Object.keys(outage.whileDown as object)).includes('500'));
+  const ok =
+    reports.every((r) => r.status === 'succeeded' && r.completedOnce && r.inFlightAtMostTwice) &&
+    !String(Object.keys(outage.whileDown as object)).includes('500');
   if (!ok) process.exitCode = 1;
 }
 

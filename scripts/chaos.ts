@@ -159,7 +159,8 @@ async function main() {
   const seed = Number(values.seed);
   const minutes = Number(values.minutes);
   const perSecond = Number(values.rate);
-  if (!Number.isInteger(seed) || !(minutes > 0) || !(perSecond > 0)) throw new Error('usage: npm run chaos -- --seed <integer> --minutes <m> [--rate <runs per second>]');
+  if (!Number.isInteger(seed) || !(minutes > 0) || !(perSecond > 0))
+    throw new Error('usage: npm run chaos -- --seed <integer> --minutes <m> [--rate <runs per second>]');
   const dice = new Dice(xoroshiro128plus(seed));
   const target = await startChaosTarget();
   // Faults come from their own stream, so the graphs of a seed do not depend on timing.
@@ -247,7 +248,9 @@ async function main() {
     const listed = new Map<string, number>();
     let cursor: string | null = null;
     do {
-      const res = await fetch(`${stack.api()}/v1/runs?workflow=chaos&limit=1000${cursor ? `&cursor=${cursor}` : ''}`, { headers: stackAuth }).catch(() => undefined);
+      const res = await fetch(`${stack.api()}/v1/runs?workflow=chaos&limit=1000${cursor ? `&cursor=${cursor}` : ''}`, { headers: stackAuth }).catch(
+        () => undefined,
+      );
       if (res?.status !== 200) {
         await sleep(500); // a part still coming back: ask again
         continue;
@@ -264,7 +267,9 @@ async function main() {
     report.lines.push(
       `${redrives.violations.some((v) => v.invariant === 'reused-silent' || v.invariant === 'redrive') ? '✗' : '✓'} redrive: ${redrives.redriven} failed run(s) redriven, ${redrives.reusedNodes} reused node(s) never reached the target again`,
     );
-    await traceDuplicates(stack.temporal(), stack.temporalTls?.(), report.violations, target.hits, pids).catch((err: Error) => log(`could not read histories: ${err.message}`));
+    await traceDuplicates(stack.temporal(), stack.temporalTls?.(), report.violations, target.hits, pids).catch((err: Error) =>
+      log(`could not read histories: ${err.message}`),
+    );
     const lines = [
       `chaos seed ${seed}, ${minutes} min: ${cases.size} runs generated, ${accepted.size} accepted, ${report.httpNodes} http nodes; faults: ${summary(faults)}`,
       ...report.lines,
@@ -275,11 +280,19 @@ async function main() {
     mkdirSync(outDir, { recursive: true });
     const result = { seed, minutes, date: new Date().toISOString(), runs: cases.size, accepted: accepted.size, faults, lines, violations: report.violations };
     if (report.violations.length > 0) {
-      writeFileSync(join(outDir, 'chaos-violations.json'), `${JSON.stringify({ ...result, replay: report.violations.map((v) => ({ ...v, case: cases.get(v.runId) })) }, null, 2)}\n`);
-      process.stdout.write(`${report.violations.length} violation(s); replay with: npm run chaos -- --seed ${seed} --minutes ${minutes} (runs and graphs in bench/results/chaos-violations.json)\n`);
+      writeFileSync(
+        join(outDir, 'chaos-violations.json'),
+        `${JSON.stringify({ ...result, replay: report.violations.map((v) => ({ ...v, case: cases.get(v.runId) })) }, null, 2)}\n`,
+      );
+      process.stdout.write(
+        `${report.violations.length} violation(s); replay with: npm run chaos -- --seed ${seed} --minutes ${minutes} (runs and graphs in bench/results/chaos-violations.json)\n`,
+      );
       process.exitCode = 1;
     }
-    writeFileSync(join(outDir, `chaos-${values.cluster ? 'cluster-' : ''}seed-${seed}.json`), `${JSON.stringify({ stack: stack.describe, ...result }, null, 2)}\n`);
+    writeFileSync(
+      join(outDir, `chaos-${values.cluster ? 'cluster-' : ''}seed-${seed}.json`),
+      `${JSON.stringify({ stack: stack.describe, ...result }, null, 2)}\n`,
+    );
   } finally {
     await stack.stop();
     await target.close();
@@ -291,7 +304,13 @@ async function main() {
  * events around its requests (with worker pids named), appended to the
  * violation, so a long run tells a redelivered task from a Braid bug.
  */
-async function traceDuplicates(address: string, tls: TemporalTlsFiles | undefined, violations: Violation[], hits: (runId: string, nodeId: string) => number[], pids: Map<number, string>) {
+async function traceDuplicates(
+  address: string,
+  tls: TemporalTlsFiles | undefined,
+  violations: Violation[],
+  hits: (runId: string, nodeId: string) => number[],
+  pids: Map<number, string>,
+) {
   const dups = violations.filter((v) => v.invariant === 'at-most-once');
   if (dups.length === 0) return;
   const connection = await Connection.connect({ address, tls: temporalTlsConfig(tls) });
@@ -300,7 +319,10 @@ async function traceDuplicates(address: string, tls: TemporalTlsFiles | undefine
     const name = (line: string) => line.replace(/by (\d+)@\S+/, (all, pid: string) => `by ${pids.get(Number(pid)) ?? `pid ${pid}`}`);
     for (const v of dups) {
       const times = hits(v.runId, v.nodeId!);
-      const trail = await taskTrail(client, v.runId, times[0]!, times.at(-1)!).catch((err: Error) => ({ troubled: 0, lines: [`history unreadable: ${err.message}`] }));
+      const trail = await taskTrail(client, v.runId, times[0]!, times.at(-1)!).catch((err: Error) => ({
+        troubled: 0,
+        lines: [`history unreadable: ${err.message}`],
+      }));
       v.detail += `\n    history (relative to the first request):\n${trail.lines.map((l) => `      ${name(l)}`).join('\n')}`;
     }
   } finally {

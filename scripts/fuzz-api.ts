@@ -36,20 +36,57 @@ async function main() {
   const ports = { api: await freePort(), temporal: await freePort(), ui: await freePort() };
   const braid = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'start.ts')], {
     cwd: root,
-    env: { ...process.env, PORT: String(ports.api), TEMPORAL_PORT: String(ports.temporal), TEMPORAL_UI_PORT: String(ports.ui), DATA_DIR: dataDir, API_TOKEN: TOKEN, RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'error', TASK_QUEUE: 'braid-fuzz' },
+    env: {
+      ...process.env,
+      PORT: String(ports.api),
+      TEMPORAL_PORT: String(ports.temporal),
+      TEMPORAL_UI_PORT: String(ports.ui),
+      DATA_DIR: dataDir,
+      API_TOKEN: TOKEN,
+      RATE_LIMIT_PER_MINUTE: '0',
+      LOG_LEVEL: 'error',
+      TASK_QUEUE: 'braid-fuzz',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const api = `http://127.0.0.1:${ports.api}`;
   try {
     const deadline = Date.now() + 120_000;
-    while ((await fetch(`${api}/readyz`).then((r) => r.status, () => 0)) !== 200) {
+    while (
+      (await fetch(`${api}/readyz`).then(
+        (r) => r.status,
+        () => 0,
+      )) !== 200
+    ) {
       if (Date.now() > deadline || braid.exitCode !== null) throw new Error('Braid did not become ready');
       await new Promise((r) => setTimeout(r, 500));
     }
     const code = await new Promise<number | null>((done) => {
       const st = spawn(
         executable,
-        ['--no-color', '--config-file', join(root, 'scripts', 'schemathesis.toml'), 'run', `${api}/openapi.json`, '--checks', 'all', '--header', `Authorization: Bearer ${TOKEN}`, '--max-time', String(seconds), '--workers', '2', '--suppress-health-check', 'all', '--seed', '1', '--phases', 'examples,fuzzing,stateful', '--exclude-checks', EXCLUDED.join(',')],
+        [
+          '--no-color',
+          '--config-file',
+          join(root, 'scripts', 'schemathesis.toml'),
+          'run',
+          `${api}/openapi.json`,
+          '--checks',
+          'all',
+          '--header',
+          `Authorization: Bearer ${TOKEN}`,
+          '--max-time',
+          String(seconds),
+          '--workers',
+          '2',
+          '--suppress-health-check',
+          'all',
+          '--seed',
+          '1',
+          '--phases',
+          'examples,fuzzing,stateful',
+          '--exclude-checks',
+          EXCLUDED.join(','),
+        ],
         { stdio: 'inherit', env: { ...process.env, SCHEMATHESIS_HOOKS: '' } },
       );
       st.once('exit', done);

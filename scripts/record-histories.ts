@@ -35,11 +35,20 @@ async function main() {
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: sdkExecutable('testServer') } });
   const target = await startHttpTarget();
   const taskQueue = 'record-histories';
-  const worker = await createBraidWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue, activities: createActivities({ httpAllowlist: ['127.0.0.1'], env: { BRAID_SECRET_API_KEY: 'recorded-key-value' } }) });
+  const worker = await createBraidWorker({
+    connection: env.nativeConnection,
+    namespace: 'default',
+    taskQueue,
+    activities: createActivities({ httpAllowlist: ['127.0.0.1'], env: { BRAID_SECRET_API_KEY: 'recorded-key-value' } }),
+  });
   try {
     await worker.runUntil(async () => {
       for (const file of readdirSync(join(root, 'examples')).filter((f) => f.endsWith('.json'))) {
-        const example = JSON.parse(readFileSync(join(root, 'examples', file), 'utf8')) as { workflow: unknown; input: Record<string, unknown>; pins?: Record<string, unknown> };
+        const example = JSON.parse(readFileSync(join(root, 'examples', file), 'utf8')) as {
+          workflow: unknown;
+          input: Record<string, unknown>;
+          pins?: Record<string, unknown>;
+        };
         const workflowId = `replay-${file.replace(/\.json$/, '')}`;
         const handle = await env.client.workflow.start(graphWorkflow, {
           taskQueue,

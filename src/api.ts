@@ -39,7 +39,21 @@ export async function startApi(given: Config, logger: Logger, extras: Pick<AppDe
   const nodeTypes = await loadNodeTypes(config.nodeTypesPath);
   // Error workflows (settings.onFailure): a look every 2 s for runs that failed, timed out or were terminated.
   const background = new AbortController();
-  const app = createApp({ client, config, logger, repository, sessions: createPageSessions(database.db), usedSignatures: createUsedSignatures(database.db), errorWorkflows: { intervalMs: 2_000, signal: background.signal }, countedRuns: createCountedRuns(database.db), nodeDurations: createNodeDurations(database.db), nodeTypes, hostLimits: extras.hostLimits, claimCheck: config.payloadStore !== undefined, codec: config.encryptionKey && dataConverter?.payloadCodecs ? chainCodecs(dataConverter.payloadCodecs) : undefined });
+  const app = createApp({
+    client,
+    config,
+    logger,
+    repository,
+    sessions: createPageSessions(database.db),
+    usedSignatures: createUsedSignatures(database.db),
+    errorWorkflows: { intervalMs: 2_000, signal: background.signal },
+    countedRuns: createCountedRuns(database.db),
+    nodeDurations: createNodeDurations(database.db),
+    nodeTypes,
+    hostLimits: extras.hostLimits,
+    claimCheck: config.payloadStore !== undefined,
+    codec: config.encryptionKey && dataConverter?.payloadCodecs ? chainCodecs(dataConverter.payloadCodecs) : undefined,
+  });
   await warmApi(client, withCustomTypes(nodeTypes.values()));
   // TRACE and CONNECT never reach the app (a Request cannot even carry them): 405 at the socket.
   const server = serve({

@@ -99,7 +99,7 @@ export function createCli(io: Io, exit: { code: ExitCode } = { code: EXIT.ok }):
     .option('--from <id...>', 'also run these nodes again (and everything downstream of them)')
     .option('--input <json>', "a new input instead of the run's")
     .option('--latest', "run the saved workflow's latest version, reusing the nodes it left unchanged")
-    .option('--run-id <id>', 'the new run\'s id (default <runId>-r<n>)')
+    .option('--run-id <id>', "the new run's id (default <runId>-r<n>)")
     .option('--watch', 'follow the new run to its end')
     .action(run(redriveCommand));
   program

@@ -11,7 +11,11 @@ import { parseActivityAllowlist } from './graph/workflow-policy';
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
 /** A comma-separated setting's entries, trimmed, empty ones dropped. */
-const commaList = (v: string | undefined): string[] => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const commaList = (v: string | undefined): string[] =>
+  (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 const optionalString = z
   .string()
@@ -20,83 +24,107 @@ const optionalString = z
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 
-export const envSchema = z.object({
-  PORT: port(3000),
-  HOST: z.string().min(1).default('127.0.0.1'),
-  TEMPORAL_ADDRESS: optionalString,
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-  TEMPORAL_PORT: port(7233),
-  TEMPORAL_UI_PORT: port(8233),
-  /** Base URL of the Temporal Web UI for links; derived from TEMPORAL_UI_PORT when unset. */
-  TEMPORAL_UI_URL: optionalString,
-  /** The Web UI the API serves at /temporal behind sign-in (npm run cluster, docker-compose); unset: not served. */
-  TEMPORAL_UI_UPSTREAM: optionalString.refine((v) => v === undefined || /^https?:\/\/[^/]+$/.test(v), 'must be an http(s) origin such as http://temporal-ui:8080'),
-  /** Mutual TLS to the Temporal frontend (the names the Temporal CLI reads): PEM files. */
-  TEMPORAL_TLS_CA: optionalString,
-  TEMPORAL_TLS_CERT: optionalString,
-  TEMPORAL_TLS_KEY: optionalString,
-  /** The name the frontend's certificate is checked against, when not the address's host. */
-  TEMPORAL_TLS_SERVER_NAME: optionalString,
-  TASK_QUEUE: z.string().min(1).default('braid'),
-  DATA_DIR: z.string().min(1).default('./.data'),
-  /** PostgreSQL for saved workflows (postgres://user:pass@host:5432/db); SQLite in DATA_DIR when unset. */
-  DATABASE_URL: optionalString.refine((u) => u === undefined || /^postgres(ql)?:\/\//.test(u), 'must be a postgres:// or postgresql:// URL'),
-  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
-  API_TOKEN: optionalString,
-  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
-  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
-  HTTP_ALLOWLIST: optionalString,
-  /** The address people reach the API by (https://braid.example.com): its host is served besides loopback names. */
-  PUBLIC_URL: optionalString.refine((v) => v === undefined || /^https?:\/\/[^/]+/.test(v), 'must be an http(s) URL'),
-  /** Proxies whose X-Forwarded-For is believed (comma-separated addresses or CIDRs), for rate limits by client address. */
-  TRUSTED_PROXIES: optionalString.refine((v) => commaList(v).every((e) => ipaddr.isValid(e) || ipaddr.isValidCIDR(e)), 'must be addresses or CIDRs, comma-separated'),
-  /** Event streams (SSE) one principal may hold open at once. */
-  SSE_STREAMS_PER_PRINCIPAL: z.coerce.number().int().min(1).default(100),
-  /** What `activity` nodes may call: `taskQueue:activityType`, comma-separated, `*` on either side; empty: nothing. */
-  ACTIVITY_ALLOWLIST: optionalString.superRefine((v, ctx) => {
-    try {
-      parseActivityAllowlist(v);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+export const envSchema = z
+  .object({
+    PORT: port(3000),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    TEMPORAL_ADDRESS: optionalString,
+    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    TEMPORAL_PORT: port(7233),
+    TEMPORAL_UI_PORT: port(8233),
+    /** Base URL of the Temporal Web UI for links; derived from TEMPORAL_UI_PORT when unset. */
+    TEMPORAL_UI_URL: optionalString,
+    /** The Web UI the API serves at /temporal behind sign-in (npm run cluster, docker-compose); unset: not served. */
+    TEMPORAL_UI_UPSTREAM: optionalString.refine(
+      (v) => v === undefined || /^https?:\/\/[^/]+$/.test(v),
+      'must be an http(s) origin such as http://temporal-ui:8080',
+    ),
+    /** Mutual TLS to the Temporal frontend (the names the Temporal CLI reads): PEM files. */
+    TEMPORAL_TLS_CA: optionalString,
+    TEMPORAL_TLS_CERT: optionalString,
+    TEMPORAL_TLS_KEY: optionalString,
+    /** The name the frontend's certificate is checked against, when not the address's host. */
+    TEMPORAL_TLS_SERVER_NAME: optionalString,
+    TASK_QUEUE: z.string().min(1).default('braid'),
+    DATA_DIR: z.string().min(1).default('./.data'),
+    /** PostgreSQL for saved workflows (postgres://user:pass@host:5432/db); SQLite in DATA_DIR when unset. */
+    DATABASE_URL: optionalString.refine((u) => u === undefined || /^postgres(ql)?:\/\//.test(u), 'must be a postgres:// or postgresql:// URL'),
+    LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+    API_TOKEN: optionalString,
+    MAX_BODY_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(1024 * 1024),
+    RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
+    HTTP_ALLOWLIST: optionalString,
+    /** The address people reach the API by (https://braid.example.com): its host is served besides loopback names. */
+    PUBLIC_URL: optionalString.refine((v) => v === undefined || /^https?:\/\/[^/]+/.test(v), 'must be an http(s) URL'),
+    /** Proxies whose X-Forwarded-For is believed (comma-separated addresses or CIDRs), for rate limits by client address. */
+    TRUSTED_PROXIES: optionalString.refine(
+      (v) => commaList(v).every((e) => ipaddr.isValid(e) || ipaddr.isValidCIDR(e)),
+      'must be addresses or CIDRs, comma-separated',
+    ),
+    /** Event streams (SSE) one principal may hold open at once. */
+    SSE_STREAMS_PER_PRINCIPAL: z.coerce.number().int().min(1).default(100),
+    /** What `activity` nodes may call: `taskQueue:activityType`, comma-separated, `*` on either side; empty: nothing. */
+    ACTIVITY_ALLOWLIST: optionalString.superRefine((v, ctx) => {
+      try {
+        parseActivityAllowlist(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    }),
+    HTTP_MAX_RESPONSE_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(1024 * 1024),
+    /** Hard caps on concurrent requests per target: `api.example.com=4,10.0.0.5:8080=16` (activities/host-limiter.ts). */
+    HTTP_HOST_LIMITS: optionalString.superRefine((v, ctx) => {
+      try {
+        parseHostLimits(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    }),
+    /** `off`: no adaptive per-host concurrency, only HTTP_HOST_LIMITS. */
+    HTTP_ADAPTIVE_CONCURRENCY: z.enum(['on', 'off']).default('on'),
+    BRAID_ENCRYPTION_KEY: optionalString,
+    /** Serve the worker's Temporal SDK metrics (Prometheus) on this port, at HOST. */
+    WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
+    /** Activities a worker runs at once (Braid's default 2,000: http nodes mostly wait on the network). */
+    WORKER_MAX_ACTIVITIES: z.coerce.number().int().min(1).max(100_000).optional(),
+    /** A module of custom node types (src/node-types.ts), loaded by the API and the worker. */
+    BRAID_NODE_TYPES: optionalString,
+    BRAID_ENCRYPTION_KEY_ID: z.string().min(1).default('default'),
+    /** Where payloads over PAYLOAD_THRESHOLD_BYTES go (claim check): `file:///path`, `s3://bucket/prefix` or `off`; `$DATA_DIR/payloads` when unset. */
+    PAYLOAD_STORE: optionalString.refine(
+      (v) => v === undefined || v === 'off' || /^file:\/\/\/.+/.test(v) || /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(v),
+      'must be off, file:///absolute/path or s3://bucket[/prefix]',
+    ),
+    PAYLOAD_THRESHOLD_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(2_000_000)
+      .default(128 * 1024),
+    /** An S3-compatible endpoint (MinIO, …) for an s3:// PAYLOAD_STORE; AWS S3 when unset. */
+    S3_ENDPOINT: optionalString.refine((v) => v === undefined || /^https?:\/\/[^/]+\/?$/.test(v), 'must be http(s)://host[:port]'),
+    AWS_REGION: optionalString,
+    AWS_ACCESS_KEY_ID: optionalString,
+    AWS_SECRET_ACCESS_KEY: optionalString,
+    /** `npm start`: restarts in a row of a part (server, worker) before it gives up and exits non-zero. */
+    RESTART_LIMIT: z.coerce.number().int().min(0).default(5),
+    /** `npm start`: the first restart's delay (ms); each further one in a row doubles it, up to 30 s. */
+    RESTART_BACKOFF_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
+  })
+  .superRefine((e, ctx) => {
+    if ((e.TEMPORAL_TLS_CERT === undefined) !== (e.TEMPORAL_TLS_KEY === undefined)) {
+      const missing = e.TEMPORAL_TLS_CERT === undefined ? 'TEMPORAL_TLS_CERT' : 'TEMPORAL_TLS_KEY';
+      ctx.addIssue({ code: 'custom', path: [missing], message: 'TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together' });
     }
-  }),
-  HTTP_MAX_RESPONSE_BYTES: z.coerce.number().int().min(1).default(1024 * 1024),
-  /** Hard caps on concurrent requests per target: `api.example.com=4,10.0.0.5:8080=16` (activities/host-limiter.ts). */
-  HTTP_HOST_LIMITS: optionalString.superRefine((v, ctx) => {
-    try {
-      parseHostLimits(v);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message });
-    }
-  }),
-  /** `off`: no adaptive per-host concurrency, only HTTP_HOST_LIMITS. */
-  HTTP_ADAPTIVE_CONCURRENCY: z.enum(['on', 'off']).default('on'),
-  BRAID_ENCRYPTION_KEY: optionalString,
-  /** Serve the worker's Temporal SDK metrics (Prometheus) on this port, at HOST. */
-  WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
-  /** Activities a worker runs at once (Braid's default 2,000: http nodes mostly wait on the network). */
-  WORKER_MAX_ACTIVITIES: z.coerce.number().int().min(1).max(100_000).optional(),
-  /** A module of custom node types (src/node-types.ts), loaded by the API and the worker. */
-  BRAID_NODE_TYPES: optionalString,
-  BRAID_ENCRYPTION_KEY_ID: z.string().min(1).default('default'),
-  /** Where payloads over PAYLOAD_THRESHOLD_BYTES go (claim check): `file:///path`, `s3://bucket/prefix` or `off`; `$DATA_DIR/payloads` when unset. */
-  PAYLOAD_STORE: optionalString.refine((v) => v === undefined || v === 'off' || /^file:\/\/\/.+/.test(v) || /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(v), 'must be off, file:///absolute/path or s3://bucket[/prefix]'),
-  PAYLOAD_THRESHOLD_BYTES: z.coerce.number().int().min(1024).max(2_000_000).default(128 * 1024),
-  /** An S3-compatible endpoint (MinIO, …) for an s3:// PAYLOAD_STORE; AWS S3 when unset. */
-  S3_ENDPOINT: optionalString.refine((v) => v === undefined || /^https?:\/\/[^/]+\/?$/.test(v), 'must be http(s)://host[:port]'),
-  AWS_REGION: optionalString,
-  AWS_ACCESS_KEY_ID: optionalString,
-  AWS_SECRET_ACCESS_KEY: optionalString,
-  /** `npm start`: restarts in a row of a part (server, worker) before it gives up and exits non-zero. */
-  RESTART_LIMIT: z.coerce.number().int().min(0).default(5),
-  /** `npm start`: the first restart's delay (ms); each further one in a row doubles it, up to 30 s. */
-  RESTART_BACKOFF_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
-}).superRefine((e, ctx) => {
-  if ((e.TEMPORAL_TLS_CERT === undefined) !== (e.TEMPORAL_TLS_KEY === undefined)) {
-    const missing = e.TEMPORAL_TLS_CERT === undefined ? 'TEMPORAL_TLS_CERT' : 'TEMPORAL_TLS_KEY';
-    ctx.addIssue({ code: 'custom', path: [missing], message: 'TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together' });
-  }
-});
+  });
 
 export type Env = z.output<typeof envSchema>;
 
@@ -136,7 +164,8 @@ export interface Config {
   /** BRAID_NODE_TYPES: a module of custom node types. */
   nodeTypesPath?: string;
   /** The claim check's store (see src/codec/claim-check.ts); undefined: off. */
-  payloadStore?: { kind: 'file'; dir: string } | { kind: 's3'; url: string; endpoint?: string; region?: string; accessKeyId?: string; secretAccessKey?: string };
+  payloadStore?:
+    { kind: 'file'; dir: string } | { kind: 's3'; url: string; endpoint?: string; region?: string; accessKeyId?: string; secretAccessKey?: string };
   payloadThresholdBytes: number;
   /** RESTART_LIMIT: how often `npm start` restarts a failing part in a row before giving up. */
   restartLimit: number;
@@ -206,7 +235,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       e.PAYLOAD_STORE === 'off'
         ? undefined
         : e.PAYLOAD_STORE?.startsWith('s3://')
-          ? { kind: 's3', url: e.PAYLOAD_STORE, endpoint: e.S3_ENDPOINT, region: e.AWS_REGION, accessKeyId: e.AWS_ACCESS_KEY_ID, secretAccessKey: e.AWS_SECRET_ACCESS_KEY }
+          ? {
+              kind: 's3',
+              url: e.PAYLOAD_STORE,
+              endpoint: e.S3_ENDPOINT,
+              region: e.AWS_REGION,
+              accessKeyId: e.AWS_ACCESS_KEY_ID,
+              secretAccessKey: e.AWS_SECRET_ACCESS_KEY,
+            }
           : { kind: 'file', dir: e.PAYLOAD_STORE ? fileURLToPath(e.PAYLOAD_STORE) : resolve(e.DATA_DIR, 'payloads') },
     payloadThresholdBytes: e.PAYLOAD_THRESHOLD_BYTES,
     encryptionKeyId: e.BRAID_ENCRYPTION_KEY_ID,

@@ -79,7 +79,11 @@ export async function loadNodeTypes(path: string | undefined): Promise<NodeTypeR
   }
   // A CommonJS module seen from ESM puts its exports under default.
   const exported = mod.nodeTypes ?? (mod.default as { nodeTypes?: unknown; default?: unknown } | undefined)?.nodeTypes ?? mod.default;
-  const list = Array.isArray(exported) ? exported : Array.isArray((exported as { default?: unknown })?.default) ? (exported as { default: unknown[] }).default : undefined;
+  const list = Array.isArray(exported)
+    ? exported
+    : Array.isArray((exported as { default?: unknown })?.default)
+      ? (exported as { default: unknown[] }).default
+      : undefined;
   if (!list) throw new NodeTypeError(`BRAID_NODE_TYPES "${path}" must export an array of node types (default or "nodeTypes")`);
   for (const item of list) {
     const def = defineNodeType(item as NodeTypeDefinition);

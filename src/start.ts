@@ -34,7 +34,11 @@ interface HostLimits {
  */
 function startWorkerProcess(logger: Logger, hostLimits: HostLimits): Promise<RunningPart> {
   // `node --import tsx` rather than the tsx CLI, so the pid is the worker's own.
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, 'src', 'worker.ts')], { cwd: ROOT, env: process.env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, 'src', 'worker.ts')], {
+    cwd: ROOT,
+    env: process.env,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   child.on('message', (message) => {
     if (isHostLimitsReport(message)) hostLimits.origins = message.origins;
   });

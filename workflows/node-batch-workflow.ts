@@ -31,9 +31,7 @@ export interface BatchInput {
   claimCheck?: boolean;
 }
 
-export type BatchOutcome =
-  | { nodeId: string; ok: true; result: Attempted<unknown> }
-  | { nodeId: string; ok: false; error: NodeError; cancelled: boolean };
+export type BatchOutcome = { nodeId: string; ok: true; result: Attempted<unknown> } | { nodeId: string; ok: false; error: NodeError; cancelled: boolean };
 
 const CANCELED: NodeError = { type: 'CancelledFailure', message: 'canceled', retryable: false };
 
@@ -44,19 +42,18 @@ export async function nodeBatchWorkflow(input: BatchInput): Promise<BatchOutcome
   const jobs = new SlidingWindow(input.calls.length, input.window, calls);
   const start = (i: number) => {
     const call = input.calls[i]!;
-    untilSent((n) => proxyActivities<Activities>({ ...call.options, activityId: tryActivityId(call.options.activityId, n) }).http(call.request))
-      .then(
-        (result) => {
-          jobs.ended();
-          outcomes[i] = { nodeId: call.nodeId, ok: true, result };
-        },
-        (err: unknown) => {
-          jobs.ended();
-          const cancelled = isCancellation(err);
-          outcomes[i] = { nodeId: call.nodeId, ok: false, error: toNodeError(err), cancelled };
-          if (!cancelled && call.failsRun && input.failFast) jobs.stop();
-        },
-      );
+    untilSent((n) => proxyActivities<Activities>({ ...call.options, activityId: tryActivityId(call.options.activityId, n) }).http(call.request)).then(
+      (result) => {
+        jobs.ended();
+        outcomes[i] = { nodeId: call.nodeId, ok: true, result };
+      },
+      (err: unknown) => {
+        jobs.ended();
+        const cancelled = isCancellation(err);
+        outcomes[i] = { nodeId: call.nodeId, ok: false, error: toNodeError(err), cancelled };
+        if (!cancelled && call.failsRun && input.failFast) jobs.stop();
+      },
+    );
   };
   try {
     while (jobs.more || !jobs.idle) {

@@ -153,7 +153,13 @@ export class NodeRunner {
         tracker.setNode(node.id, { ...state.nodes[node.id]!, status: 'waiting', waiting: { ...waiting, since: isoTime(Date.now()) } });
         nodes[node.id] = { status: 'waiting' };
       },
-      run: { id: runId, taskQueue: workflowInfo().taskQueue, library: args.library ?? {}, nodeTypes: args.nodeTypes ?? [], claimCheck: args.claimCheck === true },
+      run: {
+        id: runId,
+        taskQueue: workflowInfo().taskQueue,
+        library: args.library ?? {},
+        nodeTypes: args.nodeTypes ?? [],
+        claimCheck: args.claimCheck === true,
+      },
     };
   }
 
@@ -178,7 +184,14 @@ export class NodeRunner {
     // A partial seed (a forEach's items) runs the node: its executor skips those items.
     if (seed && !seed.items) {
       // Known already: it ends now, as the node would have, without running.
-      const result: NodeResult = { output: seed.output, attempts: 0, runMs: 0, execution: 'workflow', from: seed.from, ...(seed.handle === undefined ? {} : { handle: seed.handle }) };
+      const result: NodeResult = {
+        output: seed.output,
+        attempts: 0,
+        runMs: 0,
+        execution: 'workflow',
+        from: seed.from,
+        ...(seed.handle === undefined ? {} : { handle: seed.handle }),
+      };
       this.ended.push({ node, end: { result } });
       return;
     }

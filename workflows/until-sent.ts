@@ -12,7 +12,9 @@ import type { Attempted } from '../activities';
 
 /** `call(n)` starts the n-th try (0 first); a try after the first needs an activity id of its own. */
 export function untilSent(call: (tryIndex: number) => Promise<Attempted<unknown>>, tryIndex = 0, waitedMs = 0): Promise<Attempted<unknown>> {
-  return call(tryIndex).then((r) => (r.deferred ? untilSent(call, tryIndex + 1, waitedMs + r.queuedMs + r.runMs) : waitedMs === 0 ? r : { ...r, queuedMs: r.queuedMs + waitedMs }));
+  return call(tryIndex).then((r) =>
+    r.deferred ? untilSent(call, tryIndex + 1, waitedMs + r.queuedMs + r.runMs) : waitedMs === 0 ? r : { ...r, queuedMs: r.queuedMs + waitedMs },
+  );
 }
 
 /** The activity id of a node's n-th try: its own id first, then `<id>~n`. */

@@ -29,5 +29,10 @@ export async function forEachScenario(ctx: BenchContext): Promise<void> {
       facts.status.startsWith('succeeded'),
   });
   const ratio = round(facts.wallMs / facts.handWallMs, 2);
-  goals.push({ scenario: `forEach of ${facts.items} items`, goal: '≤ 1.5× the same batching written by hand', measured: `${ratio}× (${facts.wallMs} / ${facts.handWallMs} ms)`, met: ratio <= 1.5 });
+  goals.push({
+    scenario: `forEach of ${facts.items} items`,
+    goal: '≤ 1.5× the same batching written by hand',
+    measured: `${ratio}× (${facts.wallMs} / ${facts.handWallMs} ms)`,
+    met: ratio <= 1.5,
+  });
 }

@@ -19,7 +19,8 @@ export async function retryScenario(ctx: BenchContext): Promise<void> {
     for (let i = 0; i < reps; i++) {
       const { state, ms } = await runBraid(flaky(`${base}/flaky/retry-${execution}-${Date.now()}-${i}/2`, execution));
       const node = state.nodes.flaky!;
-      if (node.status !== 'succeeded' || node.attempts !== 3) throw new Error(`retry bench: expected 3 attempts and success, got ${node.status} after ${node.attempts}`);
+      if (node.status !== 'succeeded' || node.attempts !== 3)
+        throw new Error(`retry bench: expected 3 attempts and success, got ${node.status} after ${node.attempts}`);
       took.push(execution === 'local' ? ms : Date.parse(node.finishedAt!) - Date.parse(node.startedAt!));
     }
     row[execution] = stats(took);
@@ -28,5 +29,10 @@ export async function retryScenario(ctx: BenchContext): Promise<void> {
   table.push('| Retry: 2 failures, initialInterval 100 ms, backoff 1 | median ms | p95 ms |', '|---|---|---|');
   table.push(`| activity: node start → end (self-reported) | ${round(row.activity!.median)} | ${round(row.activity!.p95)} |`);
   table.push(`| local activity: the whole run (client-observed) | ${round(row.local!.median)} | ${round(row.local!.p95)} |`, '');
-  goals.push({ scenario: 'retry, 2 failures at 100 ms, backoff 1', goal: 'node done ≤ 450 ms after it started', measured: `${round(row.activity!.median)} ms (activity node); ${round(row.local!.median)} ms for the whole local run`, met: row.activity!.median <= 450 });
+  goals.push({
+    scenario: 'retry, 2 failures at 100 ms, backoff 1',
+    goal: 'node done ≤ 450 ms after it started',
+    measured: `${round(row.activity!.median)} ms (activity node); ${round(row.local!.median)} ms for the whole local run`,
+    met: row.activity!.median <= 450,
+  });
 }

@@ -10,9 +10,11 @@ import { fanOut } from '../graphs';
 import type { Stats } from '../stats';
 import { round, stats } from '../stats';
 
-export async function fanOutScenario(ctx: BenchContext): Promise<{ S1: Record<string, Stats & { efficiency: number }>; timeline: { parallel?: RunState; sequential?: RunState } }> {
+export async function fanOutScenario(
+  ctx: BenchContext,
+): Promise<{ S1: Record<string, Stats & { efficiency: number }>; timeline: { parallel?: RunState; sequential?: RunState } }> {
   const { base, reps, log, runBraid, runHand, countFailures, get, results, table, goals } = ctx;
-  log('S1: the old executor\'s case');
+  log("S1: the old executor's case");
   const cp1 = 300;
   const s1 = { braid: [] as number[], local: [] as number[], hand: [] as number[], memory: [] as number[], sequential: [] as number[] };
   let s1Timeline: { parallel?: RunState; sequential?: RunState } = {};
@@ -40,7 +42,13 @@ export async function fanOutScenario(ctx: BenchContext): Promise<{ S1: Record<st
   const speedup = round(stats(s1.sequential).median / stats(s1.braid).median, 2);
   results.S1 = { criticalPathMs: cp1, ...S1, speedupSequentialOverBraid: speedup, braidOverHand: round(stats(s1.braid).median / stats(s1.hand).median, 3) };
   table.push('| S1 fan-out (100 ms → 5 × 200 ms), CP 300 ms | median ms | p95 ms | efficiency |', '|---|---|---|---|');
-  for (const [k, label] of [['braid', '(a) Braid, activities'], ['local', '(a′) Braid, execution local'], ['hand', '(b) hand-written Temporal, Promise.all'], ['memory', '(c) in-memory Promise.all, no Temporal'], ['sequential', '(d) Braid, strategy sequential']] as const) {
+  for (const [k, label] of [
+    ['braid', '(a) Braid, activities'],
+    ['local', '(a′) Braid, execution local'],
+    ['hand', '(b) hand-written Temporal, Promise.all'],
+    ['memory', '(c) in-memory Promise.all, no Temporal'],
+    ['sequential', '(d) Braid, strategy sequential'],
+  ] as const) {
     const s = S1[k] as Stats & { efficiency: number };
     table.push(`| ${label} | ${round(s.median)} | ${round(s.p95)} | ${s.efficiency} |`);
   }
@@ -49,8 +57,18 @@ export async function fanOutScenario(ctx: BenchContext): Promise<{ S1: Record<st
   results.S1 = { ...(results.S1 as object), localSelfReported: own };
   table.push(`| (a′) self-reported by the run (its metrics: workflow start → end) | ${round(own.wallMs)} | | ${round(own.efficiency, 3)} |`);
   table.push(`| speed-up (d)/(a) | ${speedup}× | Braid / hand-written | ${(results.S1 as { braidOverHand: number }).braidOverHand} |`, '');
-  goals.push({ scenario: 'S1, execution local, self-reported', goal: 'efficiency ≥ 0.95', measured: `${round(own.efficiency, 3)} (wall ${round(own.wallMs)} ms; client-observed ${round(s1Local.median)} ms)`, met: own.efficiency >= 0.95 });
+  goals.push({
+    scenario: 'S1, execution local, self-reported',
+    goal: 'efficiency ≥ 0.95',
+    measured: `${round(own.efficiency, 3)} (wall ${round(own.wallMs)} ms; client-observed ${round(s1Local.median)} ms)`,
+    met: own.efficiency >= 0.95,
+  });
   const s1Ratio = (results.S1 as { braidOverHand: number }).braidOverHand;
-  goals.push({ scenario: 'S1, activities', goal: 'Braid / hand-written ≤ 1.03', measured: `${s1Ratio} (${round(stats(s1.braid).median)} / ${round(stats(s1.hand).median)} ms)`, met: s1Ratio <= 1.03 });
+  goals.push({
+    scenario: 'S1, activities',
+    goal: 'Braid / hand-written ≤ 1.03',
+    measured: `${s1Ratio} (${round(stats(s1.braid).median)} / ${round(stats(s1.hand).median)} ms)`,
+    met: s1Ratio <= 1.03,
+  });
   return { S1, timeline: s1Timeline };
 }

@@ -16,6 +16,9 @@ export async function unbalancedScenario(ctx: BenchContext): Promise<{ braid: nu
   results.S2 = { criticalPathMs: 400, braid: stats(s2.braid), levelByLevel: stats(s2.levels), braidOverCriticalPath: round(stats(s2.braid).median / 400, 3) };
   table.push('| S2 unbalanced DAG, CP 400 ms | median ms | p95 ms | × critical path |', '|---|---|---|---|');
   table.push(`| Braid | ${round(stats(s2.braid).median)} | ${round(stats(s2.braid).p95)} | ${round(stats(s2.braid).median / 400, 3)} |`);
-  table.push(`| level-by-level executor (barrier per depth) | ${round(stats(s2.levels).median)} | ${round(stats(s2.levels).p95)} | ${round(stats(s2.levels).median / 400, 3)} |`, '');
+  table.push(
+    `| level-by-level executor (barrier per depth) | ${round(stats(s2.levels).median)} | ${round(stats(s2.levels).p95)} | ${round(stats(s2.levels).median / 400, 3)} |`,
+    '',
+  );
   return s2;
 }

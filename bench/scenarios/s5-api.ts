@@ -26,7 +26,11 @@ async function startLatency(ctx: BenchContext, api: string): Promise<void> {
   const { quick, client, results, table, goals } = ctx;
   const startRun = async (runId: string) => {
     const t0 = performance.now();
-    const res = await fetch(`${api}/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json', ...stackAuth }, body: JSON.stringify({ workflow: tiny(), input: { runId }, runId }) });
+    const res = await fetch(`${api}/v1/runs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...stackAuth },
+      body: JSON.stringify({ workflow: tiny(), input: { runId }, runId }),
+    });
     await res.arrayBuffer();
     return { ms: performance.now() - t0, status: res.status };
   };
@@ -53,10 +57,12 @@ async function startLatency(ctx: BenchContext, api: string): Promise<void> {
     const perClient = quick ? 4 : 10;
     const cpu0 = await apiCpuSeconds(api);
     const viaApi = await measure(clients, perClient, startRun, 'lat');
-    const cpuMsPerStart = round(((await apiCpuSeconds(api)) - cpu0) * 1000 / viaApi.requests, 2);
+    const cpuMsPerStart = round((((await apiCpuSeconds(api)) - cpu0) * 1000) / viaApi.requests, 2);
     const direct = await measure(clients, perClient, startDirect, 'direct');
     S5[`clients${clients}`] = { ...viaApi, apiCpuMsPerStart: cpuMsPerStart, temporalClient: direct };
-    table.push(`| start latency, ${clients} concurrent clients | ${viaApi.p50} | ${viaApi.p99} | ${viaApi.requests} starts; the API process's CPU ${cpuMsPerStart} ms per start (its process_cpu_seconds_total) |`);
+    table.push(
+      `| start latency, ${clients} concurrent clients | ${viaApi.p50} | ${viaApi.p99} | ${viaApi.requests} starts; the API process's CPU ${cpuMsPerStart} ms per start (its process_cpu_seconds_total) |`,
+    );
     table.push(`| the same starts with the Temporal client, no API (same run) | ${direct.p50} | ${direct.p99} | ${direct.requests} starts |`);
     if (clients === 50) {
       goals.push({
@@ -79,18 +85,35 @@ async function startLatency(ctx: BenchContext, api: string): Promise<void> {
   const done = new Set<string>();
   while (done.size < accepted && Date.now() < deadline) {
     await Promise.all(
-      ids.filter((id) => !done.has(id)).slice(0, 200).map(async (id) => {
-        const d = await client.workflow.getHandle(id).describe().catch(() => undefined);
-        if (d && d.status.name !== 'RUNNING') done.add(id);
-      }),
+      ids
+        .filter((id) => !done.has(id))
+        .slice(0, 200)
+        .map(async (id) => {
+          const d = await client.workflow
+            .getHandle(id)
+            .describe()
+            .catch(() => undefined);
+          if (d && d.status.name !== 'RUNNING') done.add(id);
+        }),
     );
     // Polling must not become the load it measures.
     if (done.size < accepted) await new Promise((r) => setTimeout(r, 500));
   }
   terminal = done.size;
   const listed = await client.workflow.count(`WorkflowId STARTS_WITH '${prefix}'`).catch(() => ({ count: -1 }));
-  S5.burst = { runs: burst, accepted, terminal, lost: accepted - terminal, duplicated: Math.max(0, listed.count - burst), allTerminalMs: round(performance.now() - t0), statusCodes: [...new Set(codes)] };
-  table.push(`| ${burst} runs started at once | — | — | ${accepted} accepted, ${terminal} terminal, lost ${accepted - terminal}, duplicated ${Math.max(0, listed.count - burst)}, all done in ${round((performance.now() - t0) / 1000, 1)} s |`, '');
+  S5.burst = {
+    runs: burst,
+    accepted,
+    terminal,
+    lost: accepted - terminal,
+    duplicated: Math.max(0, listed.count - burst),
+    allTerminalMs: round(performance.now() - t0),
+    statusCodes: [...new Set(codes)],
+  };
+  table.push(
+    `| ${burst} runs started at once | — | — | ${accepted} accepted, ${terminal} terminal, lost ${accepted - terminal}, duplicated ${Math.max(0, listed.count - burst)}, all done in ${round((performance.now() - t0) / 1000, 1)} s |`,
+    '',
+  );
   results.S5 = S5;
 }
 

@@ -41,25 +41,47 @@ export async function limitScenario(ctx: BenchContext): Promise<void> {
     const definitionOrder = await timed('/v1/runs', { workflow: limitBinds(base, { short: '1s', long: '1s' }) });
     const withEstimates = await timed('/v1/runs', { workflow: limitBinds(base, { short: '300ms', long: '2s' }) });
     const name = `s7-${Date.now().toString(36)}`;
-    const put = await fetch(`${api.url}/v1/workflows/${name}`, { method: 'PUT', headers: { 'content-type': 'application/json', ...stackAuth }, body: JSON.stringify(limitBinds(base)) });
+    const put = await fetch(`${api.url}/v1/workflows/${name}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', ...stackAuth },
+      body: JSON.stringify(limitBinds(base)),
+    });
     if (put.status !== 201) throw new Error(`S7: saving the workflow answered ${put.status}`);
     const firstSaved = await timed(`/v1/workflows/${name}/runs`, {});
     // The next start learns from the first run once Temporal's visibility lists it.
     for (let i = 0; i < 100; i++) {
-      const list = (await (await fetch(`${api.url}/v1/runs?workflow=${name}&status=succeeded`, { headers: stackAuth })).json()) as { runs: { runId: string }[] };
+      const list = (await (await fetch(`${api.url}/v1/runs?workflow=${name}&status=succeeded`, { headers: stackAuth })).json()) as {
+        runs: { runId: string }[];
+      };
       if (list.runs.some((r) => r.runId === firstSaved.runId)) break;
       await new Promise((r) => setTimeout(r, 100));
     }
     const learned = await timed(`/v1/workflows/${name}/runs`, {});
     const row = (label: string, ms: number) => `| ${label} | ${round(ms)} | ${round(ms / OPTIMAL_MS, 3)} |`;
-    results.S7 = { optimalMs: OPTIMAL_MS, definitionOrderMs: round(definitionOrder.ms), withEstimatesMs: round(withEstimates.ms), savedFirstRunMs: round(firstSaved.ms), learnedMs: round(learned.ms) };
+    results.S7 = {
+      optimalMs: OPTIMAL_MS,
+      definitionOrderMs: round(definitionOrder.ms),
+      withEstimatesMs: round(withEstimates.ms),
+      savedFirstRunMs: round(firstSaved.ms),
+      learnedMs: round(learned.ms),
+    };
     table.push('| S7 limit binds (6 × 300 ms listed before 1 × 2 s, maxParallel 2; POST → finished run) | ms | × optimal (2.0 s) |', '|---|---|---|');
     table.push(row('definition order (all estimates equal)', definitionOrder.ms));
     table.push(row('first run with `estimate` fields', withEstimates.ms));
     table.push(row("saved workflow's first run (nothing known: depth)", firstSaved.ms));
     table.push(row('its second run (durations learned from the first)', learned.ms), '');
-    goals.push({ scenario: 'S7 after one run (learned)', goal: '≤ 1.05 × optimal (2.0 s)', measured: `${round(learned.ms / OPTIMAL_MS, 3)}× (${round(learned.ms)} ms; definition order ${round(definitionOrder.ms)} ms)`, met: learned.ms <= 1.05 * OPTIMAL_MS });
-    goals.push({ scenario: 'S7 first run with estimate fields', goal: '≤ 1.05 × optimal', measured: `${round(withEstimates.ms / OPTIMAL_MS, 3)}× (${round(withEstimates.ms)} ms)`, met: withEstimates.ms <= 1.05 * OPTIMAL_MS });
+    goals.push({
+      scenario: 'S7 after one run (learned)',
+      goal: '≤ 1.05 × optimal (2.0 s)',
+      measured: `${round(learned.ms / OPTIMAL_MS, 3)}× (${round(learned.ms)} ms; definition order ${round(definitionOrder.ms)} ms)`,
+      met: learned.ms <= 1.05 * OPTIMAL_MS,
+    });
+    goals.push({
+      scenario: 'S7 first run with estimate fields',
+      goal: '≤ 1.05 × optimal',
+      measured: `${round(withEstimates.ms / OPTIMAL_MS, 3)}× (${round(withEstimates.ms)} ms)`,
+      met: withEstimates.ms <= 1.05 * OPTIMAL_MS,
+    });
   } finally {
     api.stop();
   }

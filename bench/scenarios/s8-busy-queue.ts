@@ -58,7 +58,15 @@ export async function busyQueueScenario(ctx: BenchContext): Promise<void> {
       ['startFair', 200, s1, 5],
       ['startPriority', 200, s1, 1],
     ] as const;
-    const m: Record<'idle' | (typeof cases)[number][0], number[]> = { idle: [], fifo: [], fair: [], priorityOnly: [], priority: [], startFair: [], startPriority: [] };
+    const m: Record<'idle' | (typeof cases)[number][0], number[]> = {
+      idle: [],
+      fifo: [],
+      fair: [],
+      priorityOnly: [],
+      priority: [],
+      startFair: [],
+      startPriority: [],
+    };
     for (let i = 0; i < reps; i++) {
       m.idle.push(await (await run(s1)).done);
       for (const [key, delayMs, graph, priority] of cases) {

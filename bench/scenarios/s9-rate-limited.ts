@@ -53,11 +53,21 @@ export async function rateLimitedScenario(ctx: BenchContext): Promise<void> {
     for (const [key, variant] of Object.entries(VARIANTS)) {
       const target = await startHttpTarget();
       const taskQueue = `braid-bench-s9-${key}`;
-      const worker = await createBraidWorker({ connection, namespace: 'default', taskQueue, activities: createActivities({ httpAllowlist: ['127.0.0.1'], hostLimiter: variant.limiter() }), workflowBundle });
+      const worker = await createBraidWorker({
+        connection,
+        namespace: 'default',
+        taskQueue,
+        activities: createActivities({ httpAllowlist: ['127.0.0.1'], hostLimiter: variant.limiter() }),
+        workflowBundle,
+      });
       const done = worker.run();
       try {
         const t0 = performance.now();
-        const handle = await client.workflow.start(WORKFLOW_TYPE, { taskQueue, workflowId: `s9-${key}-${Date.now().toString(36)}`, args: [{ definition: rateLimited(target.url, width) }] });
+        const handle = await client.workflow.start(WORKFLOW_TYPE, {
+          taskQueue,
+          workflowId: `s9-${key}-${Date.now().toString(36)}`,
+          args: [{ definition: rateLimited(target.url, width) }],
+        });
         let state: RunState;
         try {
           state = (await handle.result()) as RunState;
@@ -77,10 +87,15 @@ export async function rateLimitedScenario(ctx: BenchContext): Promise<void> {
     await connection.close();
   }
   results.S9 = { width, capacity: CAPACITY, nodeMs: NODE_MS, idealMs, ...rows };
-  table.push(`| S9 rate-limited target (${width} × ${NODE_MS} ms to a service taking ${CAPACITY} at once, 429 + Retry-After: 1 past it) | ms | × ideal (${idealMs / 1000} s) | requests | 429s | 429s / requests | failed nodes |`, '|---|---|---|---|---|---|---|');
+  table.push(
+    `| S9 rate-limited target (${width} × ${NODE_MS} ms to a service taking ${CAPACITY} at once, 429 + Retry-After: 1 past it) | ms | × ideal (${idealMs / 1000} s) | requests | 429s | 429s / requests | failed nodes |`,
+    '|---|---|---|---|---|---|---|',
+  );
   for (const [key, variant] of Object.entries(VARIANTS)) {
     const r = rows[key]!;
-    table.push(`| ${variant.label} | ${r.ms} | ${round(r.ms / idealMs, 2)} | ${r.requests} | ${r.tooMany} | ${round((100 * r.tooMany) / r.requests, 1)}% | ${r.failedNodes} |`);
+    table.push(
+      `| ${variant.label} | ${r.ms} | ${round(r.ms / idealMs, 2)} | ${r.requests} | ${r.tooMany} | ${round((100 * r.tooMany) / r.requests, 1)}% | ${r.failedNodes} |`,
+    );
   }
   table.push('');
   const a = rows.adaptive!;

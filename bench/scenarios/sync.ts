@@ -19,7 +19,8 @@ export async function syncScenario(ctx: BenchContext): Promise<void> {
   log('Synchronous runs: S1 through the API with Prefer: wait');
   const api = await startApiProcess(server.address, TASK_QUEUE, await freePort());
   try {
-    const post = async (execution: 'activity' | 'local', workflow = fanOut(base, 5, 100, 200, 'parallel', execution)) => (await postAndWait(api.url, '/v1/runs', { workflow })).ms;
+    const post = async (execution: 'activity' | 'local', workflow = fanOut(base, 5, 100, 200, 'parallel', execution)) =>
+      (await postAndWait(api.url, '/v1/runs', { workflow })).ms;
     // The first run after the API is up, then the rest.
     const first = await post('local');
     const m = { local: [] as number[], activity: [] as number[], hand: [] as number[], handLocal: [] as number[] };
@@ -37,20 +38,53 @@ export async function syncScenario(ctx: BenchContext): Promise<void> {
       wide.push(await post('local', fanOut(base, width, 0, 50, 'parallel', 'local')));
       wideHand.push(await runHand('handWide', [base, width, 50]));
     }
-    const s = { local: stats(m.local), activity: stats(m.activity), hand: stats(m.hand), handLocal: stats(m.handLocal), wide: stats(wide), wideHand: stats(wideHand) };
+    const s = {
+      local: stats(m.local),
+      activity: stats(m.activity),
+      hand: stats(m.hand),
+      handLocal: stats(m.handLocal),
+      wide: stats(wide),
+      wideHand: stats(wideHand),
+    };
     const firstRatio = round(first / stats(m.local.slice(0, 5)).median, 2);
     results.sync = { criticalPathMs: 300, firstMs: round(first), firstOverNext: firstRatio, ...s };
-    table.push('| S1 with `Prefer: wait` (POST → finished run, client-observed; API as its own process) | median ms | p95 ms | × critical path (300 ms) |', '|---|---|---|---|');
+    table.push(
+      '| S1 with `Prefer: wait` (POST → finished run, client-observed; API as its own process) | median ms | p95 ms | × critical path (300 ms) |',
+      '|---|---|---|---|',
+    );
     table.push(`| Braid, execution local | ${round(s.local.median)} | ${round(s.local.p95)} | ${round(s.local.median / 300, 3)} |`);
     table.push(`| Braid, activities | ${round(s.activity.median)} | ${round(s.activity.p95)} | ${round(s.activity.median / 300, 3)} |`);
-    table.push(`| hand-written Temporal workflow, start → result (same run) | ${round(s.hand.median)} | ${round(s.hand.p95)} | ${round(s.hand.median / 300, 3)} |`);
-    table.push(`| hand-written with local activities, start → result (same run) | ${round(s.handLocal.median)} | ${round(s.handLocal.p95)} | ${round(s.handLocal.median / 300, 3)} |`);
+    table.push(
+      `| hand-written Temporal workflow, start → result (same run) | ${round(s.hand.median)} | ${round(s.hand.p95)} | ${round(s.hand.median / 300, 3)} |`,
+    );
+    table.push(
+      `| hand-written with local activities, start → result (same run) | ${round(s.handLocal.median)} | ${round(s.handLocal.p95)} | ${round(s.handLocal.median / 300, 3)} |`,
+    );
     table.push(`| first run after the API is up (local) | ${round(first)} | | ${firstRatio}× the next five |`);
-    table.push(`| ${width}-wide × 50 ms, execution local | ${round(s.wide.median)} | ${round(s.wide.p95)} | hand-written (activities, start → result): ${round(s.wideHand.median)} ms |`, '');
-    goals.push({ scenario: 'S1 local with Prefer: wait, client-observed', goal: 'median ≤ 330 ms', measured: `${round(s.local.median)} ms (hand-written with local activities, no API: ${round(s.handLocal.median)} ms)`, met: s.local.median <= 330 });
-    goals.push({ scenario: 'S1 activities with Prefer: wait, client-observed', goal: '≤ hand-written start → result', measured: `${round(s.activity.median)} vs ${round(s.hand.median)} ms`, met: s.activity.median <= s.hand.median });
+    table.push(
+      `| ${width}-wide × 50 ms, execution local | ${round(s.wide.median)} | ${round(s.wide.p95)} | hand-written (activities, start → result): ${round(s.wideHand.median)} ms |`,
+      '',
+    );
+    goals.push({
+      scenario: 'S1 local with Prefer: wait, client-observed',
+      goal: 'median ≤ 330 ms',
+      measured: `${round(s.local.median)} ms (hand-written with local activities, no API: ${round(s.handLocal.median)} ms)`,
+      met: s.local.median <= 330,
+    });
+    goals.push({
+      scenario: 'S1 activities with Prefer: wait, client-observed',
+      goal: '≤ hand-written start → result',
+      measured: `${round(s.activity.median)} vs ${round(s.hand.median)} ms`,
+      met: s.activity.median <= s.hand.median,
+    });
     goals.push({ scenario: 'first run after the API is up', goal: '≤ 1.1× the next five', measured: `${firstRatio}×`, met: firstRatio <= 1.1 });
-    if (!quick) goals.push({ scenario: '1,000-wide × 50 ms local, client-observed (Prefer: wait)', goal: '≤ 2.0 s', measured: `${round(s.wide.median)} ms`, met: s.wide.median <= 2000 });
+    if (!quick)
+      goals.push({
+        scenario: '1,000-wide × 50 ms local, client-observed (Prefer: wait)',
+        goal: '≤ 2.0 s',
+        measured: `${round(s.wide.median)} ms`,
+        met: s.wide.median <= 2000,
+      });
   } finally {
     api.stop();
   }

@@ -49,7 +49,10 @@ export class Dice {
   /** One of the keys, with the weights given. */
   weighted<K extends string>(weights: Record<K, number>): K {
     const entries = Object.entries(weights) as [K, number][];
-    let roll = this.int(1, entries.reduce((s, [, w]) => s + w, 0));
+    let roll = this.int(
+      1,
+      entries.reduce((s, [, w]) => s + w, 0),
+    );
     for (const [k, w] of entries) if ((roll -= w) <= 0) return k;
     return entries[0]![0];
   }
@@ -106,7 +109,14 @@ export function randomCase(dice: Dice, runId: string, targetUrl: string): ChaosC
         for (let i = 0; i < items; i++) http[`${id}.${i}`] = { ms, fail: i === failAt, within: id };
         // One URL per item: `<id>.<index>`, failing for item `failAt` only.
         const url = `{% "${base}${id}." & $string($index) & "?ms=${ms}&fail=" & ($index = ${failAt} ? "1" : "0") %}`;
-        const body = { name: 'chaos-item', nodes: [{ id: 'in', type: 'trigger' }, { id: 'call', type: 'http', data: { url, timeout: '10s' } }], edges: [{ source: 'in', target: 'call' }] };
+        const body = {
+          name: 'chaos-item',
+          nodes: [
+            { id: 'in', type: 'trigger' },
+            { id: 'call', type: 'http', data: { url, timeout: '10s' } },
+          ],
+          edges: [{ source: 'in', target: 'call' }],
+        };
         node.data = { items: Array.from({ length: items }, (_, i) => i), body, maxConcurrency: dice.int(1, 4) };
         failable(node);
       } else if (kind === 'condition') {
@@ -182,7 +192,8 @@ export function expected(c: ChaosCase): Expected {
 function outcomeOf(c: ChaosCase, id: string, type: string, data: Record<string, unknown>): NodeOutcome {
   if (type === 'http') return c.http[id]!.fail ? { status: 'failed' } : { status: 'succeeded' };
   // A subworkflow fails when its child run does, a forEach on its first failed item.
-  if (type === 'subworkflow' || type === 'forEach') return Object.values(c.http).some((h) => h.within === id && h.fail) ? { status: 'failed' } : { status: 'succeeded' };
+  if (type === 'subworkflow' || type === 'forEach')
+    return Object.values(c.http).some((h) => h.within === id && h.fail) ? { status: 'failed' } : { status: 'succeeded' };
   if (type === 'condition') {
     const k = Number(/flags\[(\d+)\]/.exec(String(data.expression))![1]);
     return { status: 'succeeded', handle: c.input.flags[k] ? 'true' : 'false' };

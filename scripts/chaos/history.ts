@@ -44,7 +44,9 @@ export async function taskTrail(client: Client, runId: string, from: number, to:
         lines.push(`${rel(t)} activity timed out (${TimeoutType[e.activityTaskTimedOutEventAttributes?.failure?.timeoutFailureInfo?.timeoutType ?? 0]})`);
         break;
       case EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED:
-        lines.push(`${rel(t)} activity started, attempt ${e.activityTaskStartedEventAttributes?.attempt ?? '?'} by ${e.activityTaskStartedEventAttributes?.identity ?? '?'}`);
+        lines.push(
+          `${rel(t)} activity started, attempt ${e.activityTaskStartedEventAttributes?.attempt ?? '?'} by ${e.activityTaskStartedEventAttributes?.identity ?? '?'}`,
+        );
         break;
       case EventType.EVENT_TYPE_MARKER_RECORDED:
         lines.push(`${rel(t)} local activity marker recorded`);

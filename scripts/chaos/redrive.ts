@@ -31,7 +31,11 @@ export async function redriveShare(
   for (const runId of chosen) {
     const res = await fetch(`${api}/v1/runs/${encodeURIComponent(runId)}/redrive`, { method: 'POST', headers: stackAuth }).catch(() => undefined);
     if (res?.status !== 201) {
-      pass.violations.push({ invariant: 'redrive', runId, detail: `POST …/redrive answered ${res?.status ?? 'nothing'}: ${(await res?.text().catch(() => '')) ?? ''}`.slice(0, 300) });
+      pass.violations.push({
+        invariant: 'redrive',
+        runId,
+        detail: `POST …/redrive answered ${res?.status ?? 'nothing'}: ${(await res?.text().catch(() => '')) ?? ''}`.slice(0, 300),
+      });
       continue;
     }
     const { runId: newId, reused } = (await res.json()) as { runId: string; reused: string[] };
@@ -54,7 +58,13 @@ export async function redriveShare(
     for (const [nodeId, count] of before) {
       pass.reusedNodes++;
       const now = hits(runId, nodeId).length;
-      if (now !== count) pass.violations.push({ invariant: 'reused-silent', runId: newId, nodeId, detail: `${nodeId} was reused from ${runId} but reached the target ${now - count} more time(s)` });
+      if (now !== count)
+        pass.violations.push({
+          invariant: 'reused-silent',
+          runId: newId,
+          nodeId,
+          detail: `${nodeId} was reused from ${runId} but reached the target ${now - count} more time(s)`,
+        });
     }
   }
   return pass;

@@ -26,10 +26,13 @@ export async function startChaosTarget(): Promise<ChaosTarget> {
     const key = `${runId}\u0000${nodeId}`;
     hits.set(key, [...(hits.get(key) ?? []), Date.now()]);
     const fail = url.searchParams.get('fail') === '1';
-    setTimeout(() => {
-      res.writeHead(fail ? 400 : 200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ runId, nodeId, ok: !fail }));
-    }, Number(url.searchParams.get('ms') ?? 0));
+    setTimeout(
+      () => {
+        res.writeHead(fail ? 400 : 200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ runId, nodeId, ok: !fail }));
+      },
+      Number(url.searchParams.get('ms') ?? 0),
+    );
   });
   server.keepAliveTimeout = 1_000;
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));

@@ -9,7 +9,19 @@ import '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
-import { bearerAuth, clientAddress, credentialCheck, failedAuthLimit, trustedProxies, hostCheck, rateLimit, refuseCrossSite, requestLog, requireJson, sessionOrBearer } from './middleware';
+import {
+  bearerAuth,
+  clientAddress,
+  credentialCheck,
+  failedAuthLimit,
+  trustedProxies,
+  hostCheck,
+  rateLimit,
+  refuseCrossSite,
+  requestLog,
+  requireJson,
+  sessionOrBearer,
+} from './middleware';
 import { createAssets } from '../ui/assets';
 import { uiRoutes } from '../ui/routes';
 import { createSession } from '../ui/session';
@@ -59,7 +71,10 @@ export function createApp(deps: AppDeps) {
       claimCheck: deps.claimCheck,
     });
   const countedRuns = deps.countedRuns;
-  const temporalReady = temporalReadiness(deps.client, config.namespace, config.taskQueue, { claimCheck: deps.claimCheck === true, encrypted: deps.codec !== undefined });
+  const temporalReady = temporalReadiness(deps.client, config.namespace, config.taskQueue, {
+    claimCheck: deps.claimCheck === true,
+    encrypted: deps.codec !== undefined,
+  });
   const readiness = deps.readiness ?? (countedRuns ? withDatabaseCheck(temporalReady, countedRuns.ping) : temporalReady);
 
   const app = createRouter();
@@ -85,8 +100,7 @@ export function createApp(deps: AppDeps) {
     },
   };
   app.use(metrics.middleware);
-  const repository =
-    deps.repository ?? createWorkflowRepository(openDatabase({ kind: 'sqlite', file: ':memory:' }).then((d) => d.db));
+  const repository = deps.repository ?? createWorkflowRepository(openDatabase({ kind: 'sqlite', file: ':memory:' }).then((d) => d.db));
   // Webhook verification keys: BRAID_WEBHOOK_SECRET_*, never BRAID_SECRET_* (which workflows read).
   const secret = deps.secret ?? ((name: string) => process.env[`BRAID_WEBHOOK_SECRET_${name}`]);
   // One validation for every route (built-in node types, custom ones from BRAID_NODE_TYPES, triggers), schedules, saved workflows, redrive.
@@ -124,7 +138,10 @@ export function createApp(deps: AppDeps) {
   if (auth) app.use('/metrics', auth);
   app.get('/metrics', async (c) => c.text(await metrics.scrape(), 200, { 'content-type': metrics.registry.contentType }));
   if (deps.errorWorkflows) {
-    createErrorWorkflows({ client: deps.client, namespace: deps.config.namespace, runs: store, saved, logger, pageSize: deps.errorWorkflows.pageSize }).watch(deps.errorWorkflows.intervalMs, deps.errorWorkflows.signal);
+    createErrorWorkflows({ client: deps.client, namespace: deps.config.namespace, runs: store, saved, logger, pageSize: deps.errorWorkflows.pageSize }).watch(
+      deps.errorWorkflows.intervalMs,
+      deps.errorWorkflows.signal,
+    );
   }
   const bulk = createBulkOperations({ client: deps.client, taskQueue: config.taskQueue, runs: store });
   // Before the runs routes: /v1/runs/bulk is not a run id.
@@ -133,9 +150,20 @@ export function createApp(deps: AppDeps) {
   app.route('/v1/runs', runsRoutes(store, watch, repository, redrive, metrics, config.sseStreamsPerPrincipal ?? 100));
   app.route('/v1/workflows', workflowsRoutes({ saved, repository, schedules, runs: store }));
   app.route('/v1/node-types', nodeTypesRoutes(nodeTypeCatalog(types, deps.nodeTypes ?? new Map())));
-  app.route('/v1/hooks', hooksRoutes({ saved, runs: store, auth, authenticated, secret, ...(deps.usedSignatures ? { usedSignatures: deps.usedSignatures } : {}) }));
+  app.route(
+    '/v1/hooks',
+    hooksRoutes({ saved, runs: store, auth, authenticated, secret, ...(deps.usedSignatures ? { usedSignatures: deps.usedSignatures } : {}) }),
+  );
   if (deps.codec) {
-    app.use('/codec/*', bodyLimit({ maxSize: config.maxBodyBytes, onError: () => { throw new ApiError('payloadTooLarge', 'request body is too large', { headers: { connection: 'close' } }); } }));
+    app.use(
+      '/codec/*',
+      bodyLimit({
+        maxSize: config.maxBodyBytes,
+        onError: () => {
+          throw new ApiError('payloadTooLarge', 'request body is too large', { headers: { connection: 'close' } });
+        },
+      }),
+    );
     app.route('/codec', codecRoutes(deps.codec));
   }
 
@@ -143,7 +171,13 @@ export function createApp(deps: AppDeps) {
   // A documented path asked with a method it does not take: 405 with Allow, not 404.
   app.notFound((c) => {
     const allowed = documentedMethods(document(), c.req.path);
-    if (allowed) return renderProblem(new ApiError('methodNotAllowed', `${c.req.method} is not allowed on ${c.req.path}; it takes ${allowed.join(', ')}`, { headers: { allow: allowed.join(', ') } }), c);
+    if (allowed)
+      return renderProblem(
+        new ApiError('methodNotAllowed', `${c.req.method} is not allowed on ${c.req.path}; it takes ${allowed.join(', ')}`, {
+          headers: { allow: allowed.join(', ') },
+        }),
+        c,
+      );
     return renderProblem(new ApiError('notFound', `no route for ${c.req.method} ${c.req.path}`), c);
   });
   return app;
@@ -202,7 +236,10 @@ function guardApi(app: ReturnType<typeof createRouter>, config: AppDeps['config'
   app.use('*', async (c, next) => (c.req.path === '/healthz' || c.req.path === '/readyz' ? next() : hosts(c, next)));
   // Another site's page may not change anything, signed in or not (the Web UI's codec calls aside: CORS allows its origin).
   const uiOrigin = new URL(config.temporalUiUrl).origin;
-  app.use('*', refuseCrossSite((c) => c.req.path.startsWith('/codec/') && c.req.header('origin') === uiOrigin));
+  app.use(
+    '*',
+    refuseCrossSite((c) => c.req.path.startsWith('/codec/') && c.req.header('origin') === uiOrigin),
+  );
   // Failed sign-ins count per address, whatever RATE_LIMIT_PER_MINUTE says.
   app.use('*', failedAuthLimit(address));
   app.use('/ui/*', async (c, next) => (c.req.method === 'POST' ? loginBodyLimit(c, next) : next()));
@@ -252,7 +289,8 @@ function describeApi(app: ReturnType<typeof createRouter>, nodeTypes: AppDeps['n
     info: {
       title: 'Braid API',
       version: '0.1.0',
-      description: 'Start, watch, list, cancel and validate durable graph workflow runs on Temporal; save versioned workflows and fire them by webhook or schedule.',
+      description:
+        'Start, watch, list, cancel and validate durable graph workflow runs on Temporal; save versioned workflows and fire them by webhook or schedule.',
     },
   };
   // Built once, with what the front door answers on every route (openapi-completion.ts).
@@ -260,6 +298,4 @@ function describeApi(app: ReturnType<typeof createRouter>, nodeTypes: AppDeps['n
   const document = () => (doc ??= completeResponses(app.getOpenAPI31Document(base)));
   app.get('/openapi.json', (c) => c.json(document()));
   return document;
-
 }
-

@@ -130,7 +130,14 @@ export interface WorkerBulkOptions {
 
 /** The worker's bulk target: the API's run store, saved workflows and redrive, on the worker's client and Braid's database. */
 export function workerBulkTarget(opts: WorkerBulkOptions): BulkTarget {
-  const runs = createRunStore({ client: opts.client, namespace: opts.namespace, taskQueue: opts.taskQueue, temporalUiUrl: opts.temporalUiUrl, nodeTypes: [...opts.nodeTypes.keys()], claimCheck: opts.claimCheck });
+  const runs = createRunStore({
+    client: opts.client,
+    namespace: opts.namespace,
+    taskQueue: opts.taskQueue,
+    temporalUiUrl: opts.temporalUiUrl,
+    nodeTypes: [...opts.nodeTypes.keys()],
+    claimCheck: opts.claimCheck,
+  });
   const { redrive } = createRunServices({
     ...opts,
     runs,

@@ -21,7 +21,9 @@ export function createDurationLearning(durations: NodeDurations, runs: Pick<RunS
       const { runs: finished } = await runs.list({ workflow, status: 'succeeded', limit: LEARNED_RUNS, ...(since ? { closedAfter: since } : {}) });
       for (const r of finished) {
         const run = await runs.get(r.runId);
-        const runMs = Object.fromEntries(Object.entries(run.nodes).flatMap(([id, n]) => (n.status === 'succeeded' && n.runMs !== undefined ? [[id, n.runMs]] : [])));
+        const runMs = Object.fromEntries(
+          Object.entries(run.nodes).flatMap(([id, n]) => (n.status === 'succeeded' && n.runMs !== undefined ? [[id, n.runMs]] : [])),
+        );
         // The close time visibility filters on, so the next read starts after this run.
         await durations.record(workflow, r.runId, r.finishedAt ?? run.finishedAt ?? new Date(0).toISOString(), runMs);
       }

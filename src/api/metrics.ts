@@ -101,7 +101,10 @@ export function createMetrics(source: MetricsSource, opts: MetricsOptions = {}) 
       await next();
     } finally {
       // The route that answered: the last matched handler that is not middleware.
-      const route = matchedRoutes(c).filter((r) => r.method !== 'ALL').at(-1)?.path ?? 'unmatched';
+      const route =
+        matchedRoutes(c)
+          .filter((r) => r.method !== 'ALL')
+          .at(-1)?.path ?? 'unmatched';
       requests.observe({ method: c.req.method, route, status: String(c.res.status) }, (performance.now() - t0) / 1000);
     }
   };

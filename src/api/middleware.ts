@@ -102,7 +102,10 @@ export function refuseCrossSite(exempt: (c: Parameters<MiddlewareHandler<AppEnv>
         host = undefined; // "null" and anything else that is not a URL
       }
       if (host === undefined || host.toLowerCase() !== (c.req.header('host') ?? new URL(c.req.url).host).toLowerCase()) {
-        throw new ApiError('forbidden', `a request from ${origin === 'null' ? 'an opaque origin (Origin: null)' : `origin ${origin.slice(0, 200)}`} may not change anything here`);
+        throw new ApiError(
+          'forbidden',
+          `a request from ${origin === 'null' ? 'an opaque origin (Origin: null)' : `origin ${origin.slice(0, 200)}`} may not change anything here`,
+        );
       }
     }
     await next();
@@ -118,7 +121,10 @@ export function clientAddress(c: Parameters<MiddlewareHandler<AppEnv>>[0], trust
   const peer = (incoming?.socket?.remoteAddress ?? 'local').replace(/^::ffff:/, '');
   if (!trustedProxies.has(peer)) return peer;
   // Rightmost address a trusted proxy did not add: walk back over trusted hops.
-  const hops = (c.req.header('x-forwarded-for') ?? '').split(',').map((s) => s.trim().replace(/^::ffff:/, '')).filter(Boolean);
+  const hops = (c.req.header('x-forwarded-for') ?? '')
+    .split(',')
+    .map((s) => s.trim().replace(/^::ffff:/, ''))
+    .filter(Boolean);
   for (let i = hops.length - 1; i >= 0; i--) if (!trustedProxies.has(hops[i]!)) return hops[i]!;
   return peer;
 }
@@ -129,7 +135,12 @@ export interface TrustedProxies {
 
 /** TRUSTED_PROXIES entries: addresses or CIDRs (`10.0.0.5`, `172.16.0.0/12`). */
 export function trustedProxies(entries: readonly string[]): TrustedProxies {
-  const nets = entries.map((e) => e.trim()).filter(Boolean).map((e) => (ipaddr.isValidCIDR(e) ? ipaddr.parseCIDR(e) : ([ipaddr.parse(e), ipaddr.parse(e).kind() === 'ipv4' ? 32 : 128] as [ipaddr.IPv4 | ipaddr.IPv6, number])));
+  const nets = entries
+    .map((e) => e.trim())
+    .filter(Boolean)
+    .map((e) =>
+      ipaddr.isValidCIDR(e) ? ipaddr.parseCIDR(e) : ([ipaddr.parse(e), ipaddr.parse(e).kind() === 'ipv4' ? 32 : 128] as [ipaddr.IPv4 | ipaddr.IPv6, number]),
+    );
   return {
     has(address) {
       if (!ipaddr.isValid(address)) return false;

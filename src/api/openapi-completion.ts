@@ -16,7 +16,10 @@ export function completeResponses<T>(document: T): T {
   const sample = Object.values(doc.paths ?? {})
     .flatMap((ops) => Object.values(ops))
     .flatMap((op) => Object.values(op.responses ?? {}))
-    .find((r): r is { content: Record<string, unknown> } => typeof r === 'object' && r !== null && 'content' in r && 'application/problem+json' in ((r as { content: object }).content ?? {}));
+    .find(
+      (r): r is { content: Record<string, unknown> } =>
+        typeof r === 'object' && r !== null && 'content' in r && 'application/problem+json' in ((r as { content: object }).content ?? {}),
+    );
   if (!sample) return document;
   const problem = (description: string) => ({ description, content: { 'application/problem+json': sample.content['application/problem+json'] } });
   for (const [path, ops] of Object.entries(doc.paths ?? {})) {
@@ -46,7 +49,10 @@ export function completeResponses<T>(document: T): T {
 export function documentedMethods(doc: unknown, path: string): string[] | undefined {
   for (const [template, ops] of Object.entries((doc as Doc).paths ?? {})) {
     const pattern = new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\\{[^}]+\\\}|\{[^}]+\}/g, '[^/]+')}$`);
-    if (pattern.test(path)) return Object.keys(ops).filter((m) => METHODS.includes(m)).map((m) => m.toUpperCase());
+    if (pattern.test(path))
+      return Object.keys(ops)
+        .filter((m) => METHODS.includes(m))
+        .map((m) => m.toUpperCase());
   }
   return undefined;
 }

@@ -128,8 +128,7 @@ export function toProblem(err: unknown): MappedProblem {
     };
   }
   if (err instanceof HTTPException) {
-    const kind: ProblemKind =
-      err.status === 413 ? 'payloadTooLarge' : err.status === 401 ? 'unauthorized' : err.status === 404 ? 'notFound' : 'badRequest';
+    const kind: ProblemKind = err.status === 413 ? 'payloadTooLarge' : err.status === 401 ? 'unauthorized' : err.status === 404 ? 'notFound' : 'badRequest';
     const detail = /json/i.test(err.message) ? 'request body is not valid JSON' : err.message || PROBLEM_TYPES[kind].title;
     return {
       problem: { ...(kind === 'badRequest' && /json/i.test(err.message) ? PROBLEM_TYPES.malformedJson : PROBLEM_TYPES[kind]), detail },

@@ -13,10 +13,18 @@ import type { ReadinessReport } from './types';
 export function codecMismatch(api: PayloadCodecs, memo: Record<string, unknown> | undefined): string | undefined {
   const problems: string[] = [];
   if (typeof memo?.claimCheck === 'boolean' && memo.claimCheck !== api.claimCheck) {
-    problems.push(api.claimCheck ? 'this API stores large payloads outside history (PAYLOAD_STORE) and the worker does not read them' : 'the worker stores large payloads outside history (PAYLOAD_STORE) and this API does not read them');
+    problems.push(
+      api.claimCheck
+        ? 'this API stores large payloads outside history (PAYLOAD_STORE) and the worker does not read them'
+        : 'the worker stores large payloads outside history (PAYLOAD_STORE) and this API does not read them',
+    );
   }
   if (typeof memo?.encrypted === 'boolean' && memo.encrypted !== api.encrypted) {
-    problems.push(api.encrypted ? 'this API encrypts payloads (BRAID_ENCRYPTION_KEY) and the worker cannot decrypt them' : 'the worker encrypts payloads (BRAID_ENCRYPTION_KEY) and this API cannot decrypt them');
+    problems.push(
+      api.encrypted
+        ? 'this API encrypts payloads (BRAID_ENCRYPTION_KEY) and the worker cannot decrypt them'
+        : 'the worker encrypts payloads (BRAID_ENCRYPTION_KEY) and this API cannot decrypt them',
+    );
   }
   return problems.length > 0 ? problems.join('; ') : undefined;
 }
@@ -43,7 +51,8 @@ export function temporalReadiness(client: Client, namespace: string, taskQueue: 
         }),
       );
       const pollers = res.pollers ?? [];
-      checks.worker = pollers.length > 0 ? { ok: true, detail: `${pollers.length} poller(s)` } : { ok: false, detail: `no worker polls task queue "${taskQueue}"` };
+      checks.worker =
+        pollers.length > 0 ? { ok: true, detail: `${pollers.length} poller(s)` } : { ok: false, detail: `no worker polls task queue "${taskQueue}"` };
       if (pollers.length > 0) {
         const identities = [...new Set(pollers.map((p) => p.identity ?? ''))];
         let warmOne = identities.find((id) => warm.has(id));
@@ -55,7 +64,9 @@ export function temporalReadiness(client: Client, namespace: string, taskQueue: 
             warmOne = id;
           }
         }
-        checks.warm = warmOne ? { ok: true, detail: `worker ${warmOne} has run its warm-up` } : { ok: false, detail: 'no polling worker has finished its warm-up run yet' };
+        checks.warm = warmOne
+          ? { ok: true, detail: `worker ${warmOne} has run its warm-up` }
+          : { ok: false, detail: 'no polling worker has finished its warm-up run yet' };
         if (warmOne && codecs) {
           const mismatch = codecMismatch(codecs, warm.get(warmOne));
           checks.codecs = mismatch ? { ok: false, detail: `worker ${warmOne}: ${mismatch}` } : { ok: true };

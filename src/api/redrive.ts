@@ -48,7 +48,8 @@ export function createRedrive({ runs, saved, validate, nodeTypes }: RedriveDeps)
 
   return async function redrive(runId: string, req: RedriveRequest) {
     const original = await runs.get(runId);
-    if (original.status === 'running') throw new ApiError('conflict', 'the run is still running: cancel it first, or wait for it to end', { links: original.links });
+    if (original.status === 'running')
+      throw new ApiError('conflict', 'the run is still running: cancel it first, or wait for it to end', { links: original.links });
     if (!REDRIVABLE.has(original.status) && !(req.fromNodes && req.fromNodes.length > 0)) {
       throw new ApiError('conflict', `the run ${original.status}: redrive it with fromNodes to run those nodes again`, { links: original.links });
     }
@@ -57,11 +58,18 @@ export function createRedrive({ runs, saved, validate, nodeTypes }: RedriveDeps)
     if (req.version === 'latest' && version === null) {
       throw validationError([{ path: '$.version', message: 'the run did not start from a saved workflow, so it has no latest version' }]);
     }
-    const target = version === null ? undefined : req.version === 'latest' ? await saved.latest(original.workflow.name) : await saved.version(original.workflow.name, version);
+    const target =
+      version === null
+        ? undefined
+        : req.version === 'latest'
+          ? await saved.latest(original.workflow.name)
+          : await saved.version(original.workflow.name, version);
     const definition = target?.definition ?? args.definition;
     const result = validate(definition);
     if (!result.ok) throw validationError(issueFieldErrors(result.issues, '$.workflow'), 'the definition to redrive is no longer valid');
-    const unknown = (req.fromNodes ?? []).flatMap((id, i) => (result.graph.indexById.has(id) ? [] : [{ path: `$.fromNodes[${i}]`, message: `"${id}" is not a node of this workflow` }]));
+    const unknown = (req.fromNodes ?? []).flatMap((id, i) =>
+      result.graph.indexById.has(id) ? [] : [{ path: `$.fromNodes[${i}]`, message: `"${id}" is not a node of this workflow` }],
+    );
     if (unknown.length > 0) throw validationError(unknown);
 
     const seeds = redriveSeeds(
@@ -78,10 +86,22 @@ export function createRedrive({ runs, saved, validate, nodeTypes }: RedriveDeps)
     );
     const input = req.input !== undefined ? req.input : (args.input ?? null);
     const newId = req.runId ?? (await nextId(runId));
-    const common = { runId: newId, input, ...(args.trigger ? { trigger: args.trigger } : {}), redriveOf: runId, ...(Object.keys(seeds).length > 0 ? { seeds } : {}) };
+    const common = {
+      runId: newId,
+      input,
+      ...(args.trigger ? { trigger: args.trigger } : {}),
+      redriveOf: runId,
+      ...(Object.keys(seeds).length > 0 ? { seeds } : {}),
+    };
     const started = target
       ? await saved.startVersion(target, common)
-      : await runs.start({ ...common, definition, name: original.workflow.name, ...(args.library ? { library: args.library } : {}), ...(args.learnedMs ? { learnedMs: args.learnedMs } : {}) });
+      : await runs.start({
+          ...common,
+          definition,
+          name: original.workflow.name,
+          ...(args.library ? { library: args.library } : {}),
+          ...(args.learnedMs ? { learnedMs: args.learnedMs } : {}),
+        });
     // Whole nodes reused; a forEach that reruns only some items is not listed (its state shows reusedItems).
     const reused = Object.entries(seeds).flatMap(([id, seed]) => (seed.items ? [] : [id]));
     return { runId: started.runId, redriveOf: runId, reused, links: started.links };

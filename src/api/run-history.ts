@@ -29,7 +29,13 @@ function pendingNodes(args: StartedWith | undefined): Record<string, NodeState> 
   return nodes;
 }
 
-export function stateFromEvents(runId: string, events: readonly HistoryEvent[], args: StartedWith | undefined, d: WorkflowExecutionDescription, nowMs: number): RunState {
+export function stateFromEvents(
+  runId: string,
+  events: readonly HistoryEvent[],
+  args: StartedWith | undefined,
+  d: WorkflowExecutionDescription,
+  nowMs: number,
+): RunState {
   const nodes = pendingNodes(args);
   const byScheduled = new Map<string, string>();
   for (const e of events) {

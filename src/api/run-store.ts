@@ -26,8 +26,6 @@ export type { NodeView, RunOrigin, RunSnapshot, RunSummary, RunView, WaitingFor 
 export { nameSearchAttribute, versionSearchAttribute } from './run-view';
 import { nameSearchAttribute, redriveOfSearchAttribute, testSearchAttribute, versionSearchAttribute } from './run-view';
 
-
-
 /** Temporal's default limit on one payload (limit.blobSize.error). */
 export const TEMPORAL_PAYLOAD_LIMIT_BYTES = 2 * 1024 * 1024;
 
@@ -248,9 +246,7 @@ function runReads(opts: RunStoreOptions, { client, namespace, links, describe }:
   /** The run's changes since `since` (0: everything), or undefined when no worker answers in time. */
   async function queryChanges(runId: string, since: number): Promise<RunChanges | undefined> {
     try {
-      return await client.withDeadline(Date.now() + queryTimeoutMs, () =>
-        client.workflow.getHandle(runId).query<RunChanges, [number]>(CHANGES_QUERY, since),
-      );
+      return await client.withDeadline(Date.now() + queryTimeoutMs, () => client.workflow.getHandle(runId).query<RunChanges, [number]>(CHANGES_QUERY, since));
     } catch {
       return undefined;
     }
@@ -381,7 +377,8 @@ function runLists({ client, namespace }: RunAccess) {
     } catch (err) {
       // A cursor Temporal cannot read (made up, or cut) is the caller's mistake: INVALID_ARGUMENT, or UNKNOWN from some visibility stores.
       const code = (err as { code?: number }).code;
-      if (params.cursor && (code === 3 || code === 2)) throw new ApiError('validation', 'cursor is not valid', { errors: [{ path: '$.query.cursor', message: 'is not a cursor this API gave out' }] });
+      if (params.cursor && (code === 3 || code === 2))
+        throw new ApiError('validation', 'cursor is not valid', { errors: [{ path: '$.query.cursor', message: 'is not a cursor this API gave out' }] });
       throw err;
     }
     const token = response.nextPageToken;
@@ -406,4 +403,3 @@ export function createRunStore(opts: RunStoreOptions) {
 }
 
 export type RunStore = ReturnType<typeof createRunStore>;
-

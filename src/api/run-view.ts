@@ -61,16 +61,17 @@ export type RunSummary = z.infer<typeof runSummarySchema>;
 
 export type NodeView = Omit<NodeState, 'startedAt' | 'finishedAt'> & { startedAt?: string | null; finishedAt?: string | null };
 
-export type RunView = Omit<RunState, 'startedAt' | 'finishedAt' | 'nodes'> & RunOrigin & {
-  /** Nodes waiting for a decision or an event. */
-  waitingFor: WaitingFor[];
-  startedAt: string | null;
-  finishedAt: string | null;
-  nodes: Record<string, NodeView>;
-  /** Runs that redrive this one (newest first). */
-  redrivenBy: string[];
-  links: { self: string; temporalUi: string };
-};
+export type RunView = Omit<RunState, 'startedAt' | 'finishedAt' | 'nodes'> &
+  RunOrigin & {
+    /** Nodes waiting for a decision or an event. */
+    waitingFor: WaitingFor[];
+    startedAt: string | null;
+    finishedAt: string | null;
+    nodes: Record<string, NodeView>;
+    /** Runs that redrive this one (newest first). */
+    redrivenBy: string[];
+    links: { self: string; temporalUi: string };
+  };
 
 /**
  * A run as last read, with the workflow's state version (0 when it came from

@@ -37,10 +37,13 @@ export function createRunWatch(store: Pick<RunStore, 'refresh'>, opts: RunWatchO
   const maxFailures = opts.maxFailures ?? 20;
   const feeds = new Map<string, Feed>();
 
-  const sweep = setInterval(() => {
-    const now = Date.now();
-    for (const [runId, feed] of feeds) if (feed.listeners.size === 0 && !feed.inflight && now - feed.usedAt > idleMs) feeds.delete(runId);
-  }, Math.max(1_000, idleMs / 2));
+  const sweep = setInterval(
+    () => {
+      const now = Date.now();
+      for (const [runId, feed] of feeds) if (feed.listeners.size === 0 && !feed.inflight && now - feed.usedAt > idleMs) feeds.delete(runId);
+    },
+    Math.max(1_000, idleMs / 2),
+  );
   sweep.unref();
 
   function feedOf(runId: string): Feed {

@@ -94,11 +94,17 @@ export function createSavedWorkflows(deps: SavedWorkflowsDeps) {
     const result = deps.validate(definition);
     // Stored versions were valid when saved; a later release may be stricter.
     if (!result.ok) throw validationError(issueFieldErrors(result.issues), `saved version ${version} of "${name}" is no longer valid`);
-    return { name, version, definition: definition as Record<string, unknown>, triggers: triggersOf(result.graph), graph: result.graph, limitCanBind: limitCanBind(result.graph) || hostLimitCanBind(result.graph) };
+    return {
+      name,
+      version,
+      definition: definition as Record<string, unknown>,
+      triggers: triggersOf(result.graph),
+      graph: result.graph,
+      limitCanBind: limitCanBind(result.graph) || hostLimitCanBind(result.graph),
+    };
   };
 
-  const overlapOf = (definition: Record<string, unknown>) =>
-    ((definition.settings as GraphSettings | undefined)?.scheduleOverlap ?? 'skip');
+  const overlapOf = (definition: Record<string, unknown>) => (definition.settings as GraphSettings | undefined)?.scheduleOverlap ?? 'skip';
 
   async function latest(name: string): Promise<LoadedVersion> {
     const saved = await repository.get(name);
@@ -183,7 +189,11 @@ export function createSavedWorkflows(deps: SavedWorkflowsDeps) {
       if (!deleted) throw new ApiError('notFound', `no saved workflow "${name}"`);
       const triggerIds = deleted.flatMap((v) => {
         const result = deps.validate(v.definition);
-        return result.ok ? triggersOf(result.graph).filter((t) => t.kind === 'schedule').map((t) => t.id) : [];
+        return result.ok
+          ? triggersOf(result.graph)
+              .filter((t) => t.kind === 'schedule')
+              .map((t) => t.id)
+          : [];
       });
       await schedules.removeAll(name, triggerIds);
     },

@@ -175,12 +175,12 @@ type ScheduleVersionTrigger = ScheduledVersion & { trigger: TriggerSpec };
 
 const INVALID_ARGUMENT = 3;
 
-
 async function notFoundAsApi(p: Promise<void>): Promise<void> {
   try {
     await p;
   } catch (err) {
-    if (err instanceof ScheduleNotFoundError) throw new ApiError('notFound', 'the schedule does not exist on the Temporal server; PUT the workflow again to create it');
+    if (err instanceof ScheduleNotFoundError)
+      throw new ApiError('notFound', 'the schedule does not exist on the Temporal server; PUT the workflow again to create it');
     throw err;
   }
 }

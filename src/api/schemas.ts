@@ -32,7 +32,10 @@ export const startRunBodySchema = z
     input: z.unknown().optional().openapi({ description: 'Any JSON; the output of every trigger node.' }),
     trigger: nodeIdSchema.optional().openapi({ description: 'Fire only this trigger node.' }),
     runId: runIdSchema.optional().openapi({ description: 'Client-chosen id (idempotency key); the Temporal workflow id.' }),
-    priority: z.number().int().min(1).max(5).optional().openapi({ description: "Temporal priority key of this run, its activities and children: 1 first … 5 last; overrides the definition's settings.priority (default 3)." }),
+    priority: z.number().int().min(1).max(5).optional().openapi({
+      description:
+        "Temporal priority key of this run, its activities and children: 1 first … 5 last; overrides the definition's settings.priority (default 3).",
+    }),
     pins: pinsSchema.optional(),
   })
   .openapi('StartRun');
@@ -41,10 +44,16 @@ export const runLinksSchema = z.object({ self: z.string(), temporalUi: z.string(
 
 export const redriveBodySchema = z
   .object({
-    fromNodes: z.array(nodeIdSchema).max(1000).optional().openapi({ description: 'Run these nodes again, and everything downstream of them, whatever they did. Required to redrive a run that succeeded.' }),
+    fromNodes: z
+      .array(nodeIdSchema)
+      .max(1000)
+      .optional()
+      .openapi({ description: 'Run these nodes again, and everything downstream of them, whatever they did. Required to redrive a run that succeeded.' }),
     input: z.unknown().optional().openapi({ description: "A new input instead of the run's: nodes that read it (`$input`, a trigger's output) run again." }),
-    version: z.enum(['same', 'latest']).optional().openapi({ description: "`same` (default): the version the run ran; `latest`: the saved workflow's latest, reusing the nodes whose id and definition are unchanged." }),
-    runId: runIdSchema.optional().openapi({ description: 'The new run\'s id (default `<runId>-r<n>`).' }),
+    version: z.enum(['same', 'latest']).optional().openapi({
+      description: "`same` (default): the version the run ran; `latest`: the saved workflow's latest, reusing the nodes whose id and definition are unchanged.",
+    }),
+    runId: runIdSchema.optional().openapi({ description: "The new run's id (default `<runId>-r<n>`)." }),
   })
   .strict()
   .openapi('Redrive');
@@ -58,9 +67,7 @@ export const redriveCreatedSchema = z
   })
   .openapi('RedriveCreated');
 
-export const runCreatedSchema = z
-  .object({ runId: z.string(), status: z.literal('running'), links: runLinksSchema })
-  .openapi('RunCreated');
+export const runCreatedSchema = z.object({ runId: z.string(), status: z.literal('running'), links: runLinksSchema }).openapi('RunCreated');
 
 export const nodeErrorSchema = z
   .object({
@@ -94,7 +101,10 @@ export const nodeStateSchema = z
     output: z.unknown().optional(),
     error: nodeErrorSchema.optional(),
     queuedMs: z.number().optional().openapi({ description: "Activity nodes: scheduled → started of the last attempt, from the activity's own info" }),
-    runMs: z.number().optional().openapi({ description: "The node's own work: the last attempt's request measured inside the activity, a delay's wait, 0 for in-workflow nodes" }),
+    runMs: z
+      .number()
+      .optional()
+      .openapi({ description: "The node's own work: the last attempt's request measured inside the activity, a delay's wait, 0 for in-workflow nodes" }),
     execution: z.enum(['activity', 'local', 'workflow']).optional(),
     waiting: waitingSchema.optional().openapi({ description: 'While the status is `waiting`: what for' }),
     childRunId: z.string().optional().openapi({ description: 'A subworkflow node: its child run' }),
@@ -107,13 +117,22 @@ export const nodeStateSchema = z
       .optional()
       .openapi({
         description:
-          'When a limit can keep ready nodes waiting (`maxParallel`, or a host\'s for two or more `http` nodes): the duration the start order weighs this node with (longest remaining path first) and where it came from: its `estimate` field, its earlier runs, or one unit (depth, no `ms`)',
+          "When a limit can keep ready nodes waiting (`maxParallel`, or a host's for two or more `http` nodes): the duration the start order weighs this node with (longest remaining path first) and where it came from: its `estimate` field, its earlier runs, or one unit (depth, no `ms`)",
       }),
-    handle: z.string().optional().openapi({ description: 'The branch it took, when not a plain edge: a condition\'s `true`/`false`, a switch\'s case, `approved`/`rejected`/`timeout`' }),
+    handle: z
+      .string()
+      .optional()
+      .openapi({ description: "The branch it took, when not a plain edge: a condition's `true`/`false`, a switch's case, `approved`/`rejected`/`timeout`" }),
     reused: z.object({ runId: z.string() }).optional().openapi({ description: 'Not run: its output was reused from this earlier run (a redrive)' }),
     pinned: z.literal(true).optional().openapi({ description: 'Not run: its output was pinned by a test run' }),
-    reusedItems: z.object({ runId: z.string(), count: z.number().int() }).optional().openapi({ description: 'A forEach in a redrive: this many items reused their outputs from run `runId` and did not run again' }),
-    cached: z.object({ at: z.string(), runId: z.string() }).optional().openapi({ description: "Not run: a hit in the node's cache, stored at `at` by run `runId`" }),
+    reusedItems: z
+      .object({ runId: z.string(), count: z.number().int() })
+      .optional()
+      .openapi({ description: 'A forEach in a redrive: this many items reused their outputs from run `runId` and did not run again' }),
+    cached: z
+      .object({ at: z.string(), runId: z.string() })
+      .optional()
+      .openapi({ description: "Not run: a hit in the node's cache, stored at `at` by run `runId`" }),
   })
   .openapi('NodeState');
 
@@ -137,7 +156,10 @@ export const runSchema = z
     runId: z.string(),
     name: z.string(),
     workflow: z
-      .object({ name: z.string(), version: z.string().nullable().openapi({ description: 'Saved version (content hash); null when the definition came with the run' }) })
+      .object({
+        name: z.string(),
+        version: z.string().nullable().openapi({ description: 'Saved version (content hash); null when the definition came with the run' }),
+      })
       .openapi({ description: 'The workflow the run ran' }),
     trigger: z
       .object({ id: z.string().nullable(), kind: triggerKindSchema })
@@ -170,7 +192,8 @@ export const runSchema = z
 
 /** What starting a run answers: the whole run when it ended within `Prefer: wait`, else that it runs. */
 export const runStartedSchema = z.union([runSchema, runCreatedSchema]).openapi('RunStarted', {
-  description: 'With `Prefer: wait=<seconds>` (at most 60) and a run that ended within them: the whole run, and `Preference-Applied: wait=<seconds>`. Otherwise: the run id, status `running` and links.',
+  description:
+    'With `Prefer: wait=<seconds>` (at most 60) and a run that ended within them: the whole run, and `Preference-Applied: wait=<seconds>`. Otherwise: the run id, status `running` and links.',
 });
 
 export const runSummarySchema = z
@@ -186,23 +209,26 @@ export const runSummarySchema = z
   })
   .openapi('RunSummary');
 
-export const runListSchema = z
-  .object({ runs: z.array(runSummarySchema), nextCursor: z.string().nullable() })
-  .openapi('RunList');
+export const runListSchema = z.object({ runs: z.array(runSummarySchema), nextCursor: z.string().nullable() }).openapi('RunList');
 
 export const listRunsQuerySchema = z.object({
   status: runStatusSchema.optional(),
   workflow: z.string().min(1).max(200).optional().openapi({ description: 'Definition (or saved workflow) name.' }),
   version: z.string().min(1).max(64).optional().openapi({ description: 'Saved workflow version.' }),
   redriveOf: runIdSchema.optional().openapi({ description: 'Only the redrives of this run.' }),
-  test: z.enum(['true', 'false', 'any']).default('false').openapi({ description: 'Test runs (pinned nodes): left out by default; `true` lists only them, `any` both.' }),
+  test: z
+    .enum(['true', 'false', 'any'])
+    .default('false')
+    .openapi({ description: 'Test runs (pinned nodes): left out by default; `true` lists only them, `any` both.' }),
   limit: z.coerce.number().int().min(1).max(1000).default(50),
-  cursor: z.string().max(4096).regex(/^[A-Za-z0-9_-]*$/, 'must be a cursor from an earlier page').optional(),
+  cursor: z
+    .string()
+    .max(4096)
+    .regex(/^[A-Za-z0-9_-]*$/, 'must be a cursor from an earlier page')
+    .optional(),
 });
 
-export const cancelAcceptedSchema = z
-  .object({ runId: z.string(), status: z.literal('canceling'), links: runLinksSchema })
-  .openapi('CancelAccepted');
+export const cancelAcceptedSchema = z.object({ runId: z.string(), status: z.literal('canceling'), links: runLinksSchema }).openapi('CancelAccepted');
 
 export const validateOkSchema = z
   .object({
@@ -256,9 +282,7 @@ export const triggerParamSchema = workflowNameParamSchema.extend({
   triggerId: nodeIdSchema.openapi({ param: { name: 'triggerId', in: 'path' } }),
 });
 
-export const workflowLinksSchema = z
-  .object({ self: z.string(), version: z.string(), runs: z.string() })
-  .openapi('WorkflowLinks');
+export const workflowLinksSchema = z.object({ self: z.string(), version: z.string(), runs: z.string() }).openapi('WorkflowLinks');
 
 export const savedVersionSchema = z
   .object({
@@ -280,13 +304,15 @@ export const workflowSummarySchema = z
   })
   .openapi('WorkflowSummary');
 
-export const workflowListSchema = z
-  .object({ workflows: z.array(workflowSummarySchema), nextCursor: z.string().nullable() })
-  .openapi('WorkflowList');
+export const workflowListSchema = z.object({ workflows: z.array(workflowSummarySchema), nextCursor: z.string().nullable() }).openapi('WorkflowList');
 
 export const listWorkflowsQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(50),
-  cursor: z.string().max(400).regex(/^[A-Za-z0-9_-]*$/, 'must be a cursor from an earlier page').optional(),
+  cursor: z
+    .string()
+    .max(400)
+    .regex(/^[A-Za-z0-9_-]*$/, 'must be a cursor from an earlier page')
+    .optional(),
 });
 
 export const workflowVersionSummarySchema = z
@@ -306,7 +332,10 @@ export const startSavedRunBodySchema = z
     trigger: nodeIdSchema.optional().openapi({ description: 'Fire only this trigger node.' }),
     runId: runIdSchema.optional().openapi({ description: 'Client-chosen id (idempotency key); the Temporal workflow id.' }),
     version: versionSchema.optional().openapi({ description: 'Run this version instead of the latest.' }),
-    priority: z.number().int().min(1).max(5).optional().openapi({ description: "Temporal priority key of this run, its activities and children: 1 first … 5 last; overrides the definition's settings.priority (default 3)." }),
+    priority: z.number().int().min(1).max(5).optional().openapi({
+      description:
+        "Temporal priority key of this run, its activities and children: 1 first … 5 last; overrides the definition's settings.priority (default 3).",
+    }),
     pins: pinsSchema.optional(),
   })
   .strict()
@@ -318,7 +347,7 @@ export const hookAcceptedSchema = z
     status: runStatusSchema,
     workflow: z.object({ name: z.string(), version: versionSchema }),
     trigger: z.string(),
-    duplicate: z.boolean().openapi({ description: 'True when an Idempotency-Key matched an earlier delivery; runId is that delivery\'s run' }),
+    duplicate: z.boolean().openapi({ description: "True when an Idempotency-Key matched an earlier delivery; runId is that delivery's run" }),
     links: runLinksSchema,
   })
   .openapi('HookAccepted');
@@ -402,7 +431,12 @@ export const operationSchema = z
   })
   .openapi('Operation');
 
-export const operationIdParamSchema = z.object({ operationId: z.string().regex(/^bulk-[a-z]+-[0-9a-f-]{36}$/, 'is not an operation id').openapi({ param: { name: 'operationId', in: 'path' } }) });
+export const operationIdParamSchema = z.object({
+  operationId: z
+    .string()
+    .regex(/^bulk-[a-z]+-[0-9a-f-]{36}$/, 'is not an operation id')
+    .openapi({ param: { name: 'operationId', in: 'path' } }),
+});
 
 export const nodeTypeListSchema = z
   .object({
@@ -414,8 +448,12 @@ export const nodeTypeListSchema = z
           description: z.string(),
           category: z.enum(['trigger', 'action', 'logic', 'wait', 'compose']),
           custom: z.boolean().openapi({ description: 'From BRAID_NODE_TYPES' }),
-          dataSchema: z.record(z.string(), z.unknown()).openapi({ description: "JSON Schema of the node's `data`, generated from the zod schema that validates it" }),
-          handles: z.array(z.string().nullable()).openapi({ description: 'Out-edge handles (`null`: a plain edge); any node may also have an `error` edge with `onError: "branch"`' }),
+          dataSchema: z
+            .record(z.string(), z.unknown())
+            .openapi({ description: "JSON Schema of the node's `data`, generated from the zod schema that validates it" }),
+          handles: z
+            .array(z.string().nullable())
+            .openapi({ description: 'Out-edge handles (`null`: a plain edge); any node may also have an `error` edge with `onError: "branch"`' }),
           handlesFromData: z.string().optional().openapi({ description: 'Where more handles come from (a switch: `data.cases[].handle`)' }),
           activity: z.boolean(),
           local: z.boolean(),

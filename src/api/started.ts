@@ -16,7 +16,11 @@ export interface StartedAnswer {
   headers: Record<string, string>;
 }
 
-export async function startedAnswer(c: Context, store: Pick<RunStore, 'waitForEnd' | 'get'>, started: { runId: string; links: { self: string; temporalUi: string } }): Promise<StartedAnswer> {
+export async function startedAnswer(
+  c: Context,
+  store: Pick<RunStore, 'waitForEnd' | 'get'>,
+  started: { runId: string; links: { self: string; temporalUi: string } },
+): Promise<StartedAnswer> {
   const headers: Record<string, string> = { location: started.links.self, vary: 'Prefer' };
   const running: StartedAnswer = { body: { runId: started.runId, status: 'running', links: started.links }, headers };
   const wait = preferredWait(c.req.header('prefer'));

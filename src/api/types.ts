@@ -31,10 +31,7 @@ export interface ReadinessReport {
 
 export interface AppDeps {
   client: Client;
-  config: Pick<
-    Config,
-    'namespace' | 'taskQueue' | 'temporalUiUrl' | 'apiToken' | 'maxBodyBytes' | 'rateLimitPerMinute'
-  > &
+  config: Pick<Config, 'namespace' | 'taskQueue' | 'temporalUiUrl' | 'apiToken' | 'maxBodyBytes' | 'rateLimitPerMinute'> &
     Partial<Pick<Config, 'activityAllowlist' | 'publicUrl' | 'trustedProxies' | 'sseStreamsPerPrincipal' | 'temporalUiUpstream'>>;
   /** Where page sessions live (Braid's database); memory when unset. */
   sessions?: SessionStore;

@@ -57,7 +57,13 @@ function fresh(t: string | undefined, nowS: number): string | undefined {
  * Checks one delivery. `header(name)` reads a request header (lower-case
  * name); `nowS` is the current Unix time in seconds.
  */
-export function verifySignature(scheme: WebhookVerifyScheme, key: string, raw: Uint8Array, header: (name: string) => string | undefined, nowS: number): Verdict {
+export function verifySignature(
+  scheme: WebhookVerifyScheme,
+  key: string,
+  raw: Uint8Array,
+  header: (name: string) => string | undefined,
+  nowS: number,
+): Verdict {
   switch (scheme) {
     case 'braid': {
       const fields = parseList(header('x-braid-signature') ?? '');

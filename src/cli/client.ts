@@ -55,7 +55,11 @@ export function createApiClient(options: { baseUrl: string; token?: string }): A
   }
 
   async function request<T>(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<T> {
-    const res = await send(path, { method, headers: { ...headers(body !== undefined), ...extraHeaders }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    const res = await send(path, {
+      method,
+      headers: { ...headers(body !== undefined), ...extraHeaders },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
     const text = await res.text();
     const parsed = text ? (JSON.parse(text) as unknown) : undefined;
     if (!res.ok) throw new ApiFailure(res.status, (parsed ?? {}) as Problem);

@@ -55,7 +55,13 @@ export async function followRun(ctx: CliContext, runId: string): Promise<RunView
   const finished = () => [...nodes.values()].filter((s) => FINISHED_NODE.has(s)).length;
   const bar = ctx.json
     ? undefined
-    : new SingleBar({ ...(ctx.progress ? { stream: ctx.progress } : {}), format: ' {bar} {value}/{total} nodes | {status}', noTTYOutput: true, notTTYSchedule: 1_000, hideCursor: false });
+    : new SingleBar({
+        ...(ctx.progress ? { stream: ctx.progress } : {}),
+        format: ' {bar} {value}/{total} nodes | {status}',
+        noTTYOutput: true,
+        notTTYSchedule: 1_000,
+        hideCursor: false,
+      });
   let barStarted = false;
   let final: RunView | undefined;
   for await (const event of ctx.api.watchRun(runId)) {
@@ -91,7 +97,12 @@ export async function runCommand(ctx: CliContext, file: string, opts: { input?: 
   if (!Number.isInteger(wait) || wait < 0 || wait > 60) throw new UsageError('--wait must be a whole number of seconds from 0 to 60');
   // Without --watch, the API answers with the whole run when it ends within --wait (Prefer: wait).
   const prefer: Record<string, string> = !opts.watch && wait > 0 ? { prefer: `wait=${wait}` } : {};
-  const started = await ctx.api.request<{ runId: string; status: string; links: { self: string; temporalUi: string } } | RunView>('POST', '/v1/runs', body, prefer);
+  const started = await ctx.api.request<{ runId: string; status: string; links: { self: string; temporalUi: string } } | RunView>(
+    'POST',
+    '/v1/runs',
+    body,
+    prefer,
+  );
   if ('nodes' in started) {
     ctx.print(started, () => runSummary(started, ctx.api.baseUrl));
     return exitFor(started);
@@ -113,7 +124,11 @@ export async function statusCommand(ctx: CliContext, runId: string): Promise<Exi
 }
 
 export async function listCommand(ctx: CliContext, opts: { workflow?: string; status?: string; limit: string }): Promise<ExitCode> {
-  const query = new URLSearchParams({ limit: opts.limit, ...(opts.workflow ? { workflow: opts.workflow } : {}), ...(opts.status ? { status: opts.status } : {}) });
+  const query = new URLSearchParams({
+    limit: opts.limit,
+    ...(opts.workflow ? { workflow: opts.workflow } : {}),
+    ...(opts.status ? { status: opts.status } : {}),
+  });
   const page = await ctx.api.request<{ runs: RunSummary[] }>('GET', `/v1/runs?${query}`);
   ctx.print(page, () => runListTable(page.runs));
   return EXIT.ok;
@@ -125,7 +140,11 @@ export async function cancelCommand(ctx: CliContext, runId: string): Promise<Exi
   return EXIT.ok;
 }
 
-export async function redriveCommand(ctx: CliContext, runId: string, opts: { from?: string[]; input?: string; latest?: boolean; runId?: string; watch?: boolean }): Promise<ExitCode> {
+export async function redriveCommand(
+  ctx: CliContext,
+  runId: string,
+  opts: { from?: string[]; input?: string; latest?: boolean; runId?: string; watch?: boolean },
+): Promise<ExitCode> {
   const body = {
     ...(opts.from && opts.from.length > 0 ? { fromNodes: opts.from } : {}),
     ...(opts.input !== undefined ? { input: parseJsonOption('--input', opts.input) } : {}),
@@ -163,8 +182,20 @@ export async function bulkCommand(
   };
   const limit = opts.limit === undefined ? undefined : Number(opts.limit);
   if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1 && limit <= 1000)) throw new UsageError('--limit must be a whole number from 1 to 1000');
-  type Progress = { operationId: string; status: string; total: number; done: number; failed: number; runIds: string[]; failures: { runId: string; message: string }[] };
-  const started = await ctx.api.request<{ operationId: string; matched: number; links: { self: string } }>('POST', '/v1/runs/bulk', { action, filter, ...(limit ? { limit } : {}) });
+  type Progress = {
+    operationId: string;
+    status: string;
+    total: number;
+    done: number;
+    failed: number;
+    runIds: string[];
+    failures: { runId: string; message: string }[];
+  };
+  const started = await ctx.api.request<{ operationId: string; matched: number; links: { self: string } }>('POST', '/v1/runs/bulk', {
+    action,
+    filter,
+    ...(limit ? { limit } : {}),
+  });
   if (!opts.wait) {
     ctx.print(started, () => `${started.operationId}: ${action} of ${started.matched} run(s) started\n${ctx.api.baseUrl}${started.links.self}`);
     return EXIT.ok;
@@ -176,7 +207,13 @@ export async function bulkCommand(
     if (progress.status !== 'running') break;
     await new Promise((r) => setTimeout(r, 500));
   }
-  ctx.print(progress, () => [`${progress.operationId} ${progress.status}: ${progress.done}/${progress.total} done, ${progress.failed} failed`, ...progress.runIds, ...progress.failures.map((f) => `failed ${f.runId}: ${f.message}`)].join('\n'));
+  ctx.print(progress, () =>
+    [
+      `${progress.operationId} ${progress.status}: ${progress.done}/${progress.total} done, ${progress.failed} failed`,
+      ...progress.runIds,
+      ...progress.failures.map((f) => `failed ${f.runId}: ${f.message}`),
+    ].join('\n'),
+  );
   return progress.failed > 0 || progress.status !== 'succeeded' ? EXIT.failed : EXIT.ok;
 }
 

@@ -16,7 +16,14 @@ export function exitFor(run: Pick<RunView, 'status'>): ExitCode {
 export function nodeTable(run: Pick<RunView, 'nodes'>): string {
   const table = new Table({ head: ['node', 'status', 'attempts', 'queued ms', 'run ms', 'error'], style: { head: [], border: [] } });
   for (const [id, n] of Object.entries(run.nodes)) {
-    table.push([id, n.status, n.attempts ?? 0, n.queuedMs ?? '', n.runMs ?? '', n.error ? `${n.error.type ?? 'Error'}: ${n.error.message ?? ''}`.slice(0, 80) : '']);
+    table.push([
+      id,
+      n.status,
+      n.attempts ?? 0,
+      n.queuedMs ?? '',
+      n.runMs ?? '',
+      n.error ? `${n.error.type ?? 'Error'}: ${n.error.message ?? ''}`.slice(0, 80) : '',
+    ]);
   }
   return table.toString();
 }

@@ -27,7 +27,12 @@ function goInstall(target: string, gobin: string, logger: Logger): Promise<void>
   return new Promise((resolve, reject) => {
     const child = spawn('go', ['install', target], {
       cwd: gobin, // outside any module: `go install pkg@version` needs no go.mod
-      env: { ...process.env, GOBIN: gobin, GOTOOLCHAIN: process.env.GOTOOLCHAIN && process.env.GOTOOLCHAIN !== 'local' ? process.env.GOTOOLCHAIN : 'auto', GOFLAGS: '-buildvcs=false' },
+      env: {
+        ...process.env,
+        GOBIN: gobin,
+        GOTOOLCHAIN: process.env.GOTOOLCHAIN && process.env.GOTOOLCHAIN !== 'local' ? process.env.GOTOOLCHAIN : 'auto',
+        GOFLAGS: '-buildvcs=false',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let tail = '';

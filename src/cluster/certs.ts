@@ -177,7 +177,11 @@ export async function ensureClusterCerts(dir: string, opts: { shared?: boolean }
         new x509.ExtendedKeyUsageExtension(usages, false),
         await x509.AuthorityKeyIdentifierExtension.create(ca, false),
         ...(hosts
-          ? [new x509.SubjectAlternativeNameExtension(hosts.map((h) => (/^[\d.]+$/.test(h) ? { type: 'ip' as const, value: h } : { type: 'dns' as const, value: h })))]
+          ? [
+              new x509.SubjectAlternativeNameExtension(
+                hosts.map((h) => (/^[\d.]+$/.test(h) ? { type: 'ip' as const, value: h } : { type: 'dns' as const, value: h })),
+              ),
+            ]
           : []),
       ],
     });

@@ -73,7 +73,6 @@ export interface RunningCluster {
   stop(): Promise<void>;
 }
 
-
 async function waitFor(what: string, check: () => Promise<boolean>, alive: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
@@ -117,7 +116,10 @@ async function prepareDatabases(sqlTool: string, ports: ClusterPorts, admin: str
   const common = ['--plugin', 'postgres12_pgx', '--ep', '127.0.0.1', '-p', String(ports.postgres), '-u', POSTGRES_SUPERUSER];
   // The password in the environment (SQL_PASSWORD), not in the arguments every local user can list.
   const env = { PATH: process.env.PATH, SQL_PASSWORD: passwords.superuser };
-  for (const [db, schema] of [[DATABASES.temporal, 'postgresql/v12/temporal'], [DATABASES.visibility, 'postgresql/v12/visibility']] as const) {
+  for (const [db, schema] of [
+    [DATABASES.temporal, 'postgresql/v12/temporal'],
+    [DATABASES.visibility, 'postgresql/v12/visibility'],
+  ] as const) {
     await run(sqlTool, [...common, '--db', db, 'setup-schema', '-v', '0.0'], { env });
     await run(sqlTool, [...common, '--db', db, 'update-schema', '--schema-name', schema], { env });
   }
@@ -203,7 +205,24 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
     }
   };
 
-  const parts: Parts = { dir, ports, partBase, keep, config, binaries, logger, temporalAddress, temporalTls, certs, postgres, apis, uiUrl, uiUpstream, databaseUrl, baseEnv };
+  const parts: Parts = {
+    dir,
+    ports,
+    partBase,
+    keep,
+    config,
+    binaries,
+    logger,
+    temporalAddress,
+    temporalTls,
+    certs,
+    postgres,
+    apis,
+    uiUrl,
+    uiUpstream,
+    databaseUrl,
+    baseEnv,
+  };
   try {
     await startPostgres(parts);
     await startTemporal(parts);
@@ -336,7 +355,20 @@ async function startWebUi({ dir, ports, partBase, keep, config, binaries, tempor
 }
 
 /** Braid: two workers, two APIs, one database, one payload store; done when both APIs are ready. */
-async function startBraid({ dir, ports, partBase, keep, config, temporalAddress, temporalTls, apis, uiUrl, uiUpstream, databaseUrl, baseEnv }: Parts): Promise<void> {
+async function startBraid({
+  dir,
+  ports,
+  partBase,
+  keep,
+  config,
+  temporalAddress,
+  temporalTls,
+  apis,
+  uiUrl,
+  uiUpstream,
+  databaseUrl,
+  baseEnv,
+}: Parts): Promise<void> {
   const braidEnv = (extra: Record<string, string>) => {
     const env: Record<string, string | undefined> = {
       ...baseEnv,
@@ -375,5 +407,11 @@ async function startBraid({ dir, ports, partBase, keep, config, temporalAddress,
     braid('braid-api-1', 'api.ts', { PORT: String(ports.api[0]) }, listening(ports.api[0])),
     braid('braid-api-2', 'api.ts', { PORT: String(ports.api[1]) }, listening(ports.api[1])),
   ]);
-  for (const api of apis) await waitFor(`${api}/readyz answers 200`, () => readyz(api), () => true, 120_000);
+  for (const api of apis)
+    await waitFor(
+      `${api}/readyz answers 200`,
+      () => readyz(api),
+      () => true,
+      120_000,
+    );
 }

@@ -46,7 +46,12 @@ export interface PostgresPasswords {
 }
 
 /** Only scram-sha-256 logins, on loopback and the socket: no `trust`, no `peer`. */
-const HBA = ['# Written by Braid\'s cluster launcher (src/cluster/postgres.ts) on every start.', 'local all all scram-sha-256', 'host all all 127.0.0.1/32 scram-sha-256', ''].join('\n');
+const HBA = [
+  "# Written by Braid's cluster launcher (src/cluster/postgres.ts) on every start.",
+  'local all all scram-sha-256',
+  'host all all 127.0.0.1/32 scram-sha-256',
+  '',
+].join('\n');
 
 /** The passwords in `<dir>/passwords.json`, generated (0600) on first use. */
 export function clusterPasswords(dir: string): PostgresPasswords {
@@ -81,11 +86,19 @@ export function initPostgres(dir: string): { data: string; socketDir: string; pa
     writeFileSync(pwfile, `${passwords.superuser}\n`, { mode: 0o600 });
     if (user) chownSync(pwfile, user.uid, user.gid);
     try {
-      execFileSync(join(postgresBinDir(), 'initdb'), ['-D', data, '-U', POSTGRES_SUPERUSER, '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-E', 'UTF8'], asPostgres);
+      execFileSync(
+        join(postgresBinDir(), 'initdb'),
+        ['-D', data, '-U', POSTGRES_SUPERUSER, '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-E', 'UTF8'],
+        asPostgres,
+      );
     } finally {
       rmSync(pwfile, { force: true });
     }
-  } else if (readFileSync(join(data, 'pg_hba.conf'), 'utf8').split('\n').some((line) => /^\s*(local|host)\b.*\b(trust|peer)\s*$/.test(line))) {
+  } else if (
+    readFileSync(join(data, 'pg_hba.conf'), 'utf8')
+      .split('\n')
+      .some((line) => /^\s*(local|host)\b.*\b(trust|peer)\s*$/.test(line))
+  ) {
     // Made before passwords: set the superuser's now, with the server down.
     const sql = `ALTER ROLE "${POSTGRES_SUPERUSER}" PASSWORD '${passwords.superuser.replace(/'/g, "''")}';\n`;
     execFileSync(join(postgresBinDir(), 'postgres'), ['--single', '-D', data, 'postgres'], { ...asPostgres, input: sql });

@@ -35,7 +35,10 @@ export function parseEncryptionKeys(current: string, currentId: string, previous
     keys.set(id, key);
   };
   add(currentId, current);
-  for (const entry of previous.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of previous
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const sep = entry.indexOf(':');
     if (sep <= 0) throw new EncryptionKeyError('BRAID_DECRYPTION_KEYS entries must be "id:base64key"');
     add(entry.slice(0, sep), entry.slice(sep + 1));

@@ -57,7 +57,8 @@ export class ClaimCheckCodec implements PayloadCodec {
         if (!encoding || untext.decode(encoding) !== CLAIM_CHECK_ENCODING) return payload;
         const { key } = JSON.parse(untext.decode(payload.data ?? new Uint8Array())) as { key: unknown };
         // A reference is a sha256: anything else (a path, `../`) never reaches the store, and the error names no folder.
-        if (typeof key !== 'string' || !CLAIM_KEY.test(key)) throw new ClaimCheckKeyError('a claim-checked payload reference must be 64 lowercase hex characters');
+        if (typeof key !== 'string' || !CLAIM_KEY.test(key))
+          throw new ClaimCheckKeyError('a claim-checked payload reference must be 64 lowercase hex characters');
         const bytes = await this.store.get(key);
         if (sha256(bytes) !== key) throw new Error(`claim-checked payload ${key} in ${this.store.location} does not match its hash`);
         const stored = temporal.api.common.v1.Payload.decode(bytes);
@@ -104,7 +105,13 @@ export function diskStore(dir: string): BlobStore {
     location: dir,
     async put(key, bytes) {
       const file = path(key);
-      if (await stat(file).then(() => true, () => false)) return; // content-addressed: already there
+      if (
+        await stat(file).then(
+          () => true,
+          () => false,
+        )
+      )
+        return; // content-addressed: already there
       await mkdir(dirname(file), { recursive: true });
       const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
       await writeFile(tmp, bytes);

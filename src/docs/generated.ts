@@ -21,11 +21,25 @@ export function patchTable(patches: readonly Patch[] = Object.values(PATCHES)): 
   return [
     '| patch id | since | what it changed | histories from before it |',
     '|---|---|---|---|',
-    ...patches.map((p) => `| \`${p.id}\` | ${cell(p.since)} | ${cell(p.changed)} | ${'folder' in p.before ? `\`test/fixtures/histories/${p.before.folder}/\`` : `none: ${cell(p.before.unchanged)}`} |`),
+    ...patches.map(
+      (p) =>
+        `| \`${p.id}\` | ${cell(p.since)} | ${cell(p.changed)} | ${'folder' in p.before ? `\`test/fixtures/histories/${p.before.folder}/\`` : `none: ${cell(p.before.unchanged)}`} |`,
+    ),
   ].join('\n');
 }
 
-type JsonSchema = { type?: unknown; description?: string; enum?: unknown[]; anyOf?: JsonSchema[]; oneOf?: JsonSchema[]; properties?: Record<string, JsonSchema>; required?: string[]; items?: JsonSchema; const?: unknown; default?: unknown };
+type JsonSchema = {
+  type?: unknown;
+  description?: string;
+  enum?: unknown[];
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  items?: JsonSchema;
+  const?: unknown;
+  default?: unknown;
+};
 
 /** A field's type in a few words: `string`, `number or expression`, `"all" or "any"`. */
 function typeOf(s: JsonSchema): string {
@@ -53,7 +67,8 @@ function nodeTypeSection(spec: NodeTypeSpec): string {
   const fields = Object.entries(schema.properties ?? {}).filter(([name]) => !['label', 'description'].includes(name));
   const required = new Set(schema.required ?? []);
   const described = fields.some(([, f]) => f.description);
-  const row = ([name, f]: [string, JsonSchema]) => `| \`${name}\` | ${cell(typeOf(f))} | ${required.has(name) ? 'yes' : ''} |${described ? ` ${cell(f.description ?? '')} |` : ''}`;
+  const row = ([name, f]: [string, JsonSchema]) =>
+    `| \`${name}\` | ${cell(typeOf(f))} | ${required.has(name) ? 'yes' : ''} |${described ? ` ${cell(f.description ?? '')} |` : ''}`;
   return [
     `## ${spec.label} (\`${spec.type}\`)`,
     '',

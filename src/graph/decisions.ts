@@ -20,7 +20,10 @@ export function decisionRefusal(
   }
   const status = nodes[d.nodeId]!.status;
   if (status !== 'waiting' || decided(d.nodeId)) {
-    return { type: DECISION_REFUSALS.notWaiting, message: `node "${d.nodeId}" is not waiting for a decision (it is ${decided(d.nodeId) ? 'decided' : status})` };
+    return {
+      type: DECISION_REFUSALS.notWaiting,
+      message: `node "${d.nodeId}" is not waiting for a decision (it is ${decided(d.nodeId) ? 'decided' : status})`,
+    };
   }
   if (typeof d.approved !== 'boolean') return { type: FAILURE_TYPES.invalidNodeData, message: 'approved must be a boolean' };
   return undefined;

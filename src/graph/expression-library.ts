@@ -37,7 +37,11 @@ export function base64encode(str: string | undefined): string | undefined {
 
 function byteOf(str: string, i: number): number {
   const code = str.charCodeAt(i);
-  if (code > 0xff) throw jsonataError('D3137', `$base64encode takes characters up to U+00FF (one byte each); "${str[i]}" at ${i} is U+${code.toString(16).toUpperCase().padStart(4, '0')}`);
+  if (code > 0xff)
+    throw jsonataError(
+      'D3137',
+      `$base64encode takes characters up to U+00FF (one byte each); "${str[i]}" at ${i} is U+${code.toString(16).toUpperCase().padStart(4, '0')}`,
+    );
   return code;
 }
 

@@ -152,7 +152,12 @@ export const isJsonataFunction = (v: object): boolean =>
  * string, number, boolean or null; `node` an object or array from its own
  * keys and items' sizes. Throws `over()` as soon as the total passes `max`.
  */
-export function sharedSize(value: unknown, measure: { leaf(v: unknown): number; node(v: object, children: number): number }, max: number, over: () => Error): number {
+export function sharedSize(
+  value: unknown,
+  measure: { leaf(v: unknown): number; node(v: object, children: number): number },
+  max: number,
+  over: () => Error,
+): number {
   const memo = new Map<object, number>();
   const size = (v: unknown): number => {
     if (v === null || typeof v !== 'object') return measure.leaf(v);
@@ -186,7 +191,8 @@ export function boundedJsonLength(value: unknown, max: number): number {
   return sharedSize(
     value,
     {
-      leaf: (v) => (typeof v === 'string' ? v.length + 2 : v === null || v === undefined ? 4 : typeof v === 'number' || typeof v === 'boolean' ? String(v).length : 0),
+      leaf: (v) =>
+        typeof v === 'string' ? v.length + 2 : v === null || v === undefined ? 4 : typeof v === 'number' || typeof v === 'boolean' ? String(v).length : 0,
       node: (v, children) => {
         // A JSONata function is written as "" (its environment is not walked).
         if (isJsonataFunction(v)) return 2;
@@ -213,7 +219,7 @@ export class Re2RegExp {
     this.re = compileRe2(pattern);
   }
 
-  exec(text: string): (string | undefined)[] & { index: number; input: string } | null {
+  exec(text: string): ((string | undefined)[] & { index: number; input: string }) | null {
     const matcher = this.re.matcher(text);
     if (this.lastIndex > text.length || !matcher.find(this.lastIndex)) {
       this.lastIndex = 0;

@@ -14,7 +14,17 @@ import { EXPRESSION_CLOSE, EXPRESSION_OPEN, isExpression } from './expression-sy
 import { setOwnProperty } from './own-property';
 import { SANDBOX_LIBRARY } from './expression-library';
 import type { ExpressionLimits } from './expression-limits';
-import { boundedJsonLength, compileRe2, DEFAULT_LIMITS, ExpressionMeter, LIMIT_CODES, LimitExceeded, Re2RegExp, regexLiterals, sharedSize } from './expression-limits';
+import {
+  boundedJsonLength,
+  compileRe2,
+  DEFAULT_LIMITS,
+  ExpressionMeter,
+  LIMIT_CODES,
+  LimitExceeded,
+  Re2RegExp,
+  regexLiterals,
+  sharedSize,
+} from './expression-limits';
 
 export { DEFAULT_LIMITS, LIMIT_CODES } from './expression-limits';
 
@@ -116,9 +126,12 @@ export function compileExpression(text: string, options: CompileOptions = {}): C
     base.braidMeter ??= new ExpressionMeter(limits);
     base.braidMeter.step();
   });
-  expr.assign(EXIT_HOOK as unknown as string, (node: StepNode, _input: unknown, environment: { base: MeteredFrame; lookup(name: string): unknown }, result: unknown) => {
-    if (builds(node, environment)) meterOf(environment).built(result);
-  });
+  expr.assign(
+    EXIT_HOOK as unknown as string,
+    (node: StepNode, _input: unknown, environment: { base: MeteredFrame; lookup(name: string): unknown }, result: unknown) => {
+      if (builds(node, environment)) meterOf(environment).built(result);
+    },
+  );
   guardLibrary(expr);
   const fast = fastEvaluator(expr.ast());
   return {
@@ -332,7 +345,8 @@ function sortNatively(items: unknown[]): unknown[] {
 function normalize(value: unknown, limits: ExpressionLimits): unknown {
   let values = 0;
   let chars = 0;
-  const over = () => new ExpressionError(`expression result is over its limit of ${limits.outputValues} values and ${limits.outputChars} characters`, LIMIT_CODES.output);
+  const over = () =>
+    new ExpressionError(`expression result is over its limit of ${limits.outputValues} values and ${limits.outputChars} characters`, LIMIT_CODES.output);
   const count = (n: number) => {
     values++;
     chars += n;
@@ -341,7 +355,12 @@ function normalize(value: unknown, limits: ExpressionLimits): unknown {
   if (value !== null && typeof value === 'object') {
     // Measured first, each distinct object once: a result that shares itself
     // is refused in as many steps as it has distinct parts, before any copy.
-    sharedSize(value, { leaf: (v) => (v === null || v === undefined || typeof v === 'function' ? 0 : 1), node: (_v, children) => 1 + children }, limits.outputValues, over);
+    sharedSize(
+      value,
+      { leaf: (v) => (v === null || v === undefined || typeof v === 'function' ? 0 : 1), node: (_v, children) => 1 + children },
+      limits.outputValues,
+      over,
+    );
     sharedSize(
       value,
       {
@@ -453,11 +472,7 @@ export function evaluateTemplateFast(value: unknown, bindings: Record<string, un
  * copied, never mutated. Keys are copied as own data properties, so `__proto__`
  * in user data stays a plain key.
  */
-export async function evaluateTemplate(
-  value: unknown,
-  bindings: Record<string, unknown>,
-  cache: ExpressionCache,
-): Promise<unknown> {
+export async function evaluateTemplate(value: unknown, bindings: Record<string, unknown>, cache: ExpressionCache): Promise<unknown> {
   if (isExpression(value)) return cache.get(value).evaluate(bindings);
   if (Array.isArray(value)) {
     const out: unknown[] = [];

@@ -19,7 +19,11 @@ export type RunVerdict =
  * it (type, message, details) with the node's id; otherwise the run failed
  * with RunFailed, naming the nodes.
  */
-export function runVerdict(opts: { cancelled: boolean; historyLimit?: string; failures: readonly { nodeId: string; error: NodeError; endsRun?: boolean }[] }): RunVerdict {
+export function runVerdict(opts: {
+  cancelled: boolean;
+  historyLimit?: string;
+  failures: readonly { nodeId: string; error: NodeError; endsRun?: boolean }[];
+}): RunVerdict {
   if (opts.cancelled) return { status: 'canceled', error: { type: 'CancelledFailure', message: 'run canceled' } };
   if (opts.historyLimit !== undefined) {
     return { status: 'failed', failureType: FAILURE_TYPES.historyLimit, error: { type: FAILURE_TYPES.historyLimit, message: opts.historyLimit } };

@@ -37,9 +37,7 @@ type EdgeDecision = typeof EDGE_TAKEN | typeof EDGE_UNTAKEN | typeof EDGE_POISON
 /** How a running node ended. */
 export type NodeOutcome =
   /** `handle` is the branch a condition or switch chose. */
-  | { status: 'succeeded'; handle?: string }
-  | { status: 'failed' }
-  | { status: 'canceled' };
+  { status: 'succeeded'; handle?: string } | { status: 'failed' } | { status: 'canceled' };
 
 export interface SchedulerOptions {
   /** Fire only this trigger; the others are skipped. Default: all triggers. */

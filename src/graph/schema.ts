@@ -42,9 +42,7 @@ export const nodeIdSchema = z
   .max(LIMITS.maxIdLength, `must be at most ${LIMITS.maxIdLength} characters`)
   .regex(ID_PATTERN, 'may contain only letters, digits, "_" and "-"');
 
-export const durationSchema = z
-  .string()
-  .refine(isDuration, 'must be a duration such as "250ms", "30s", "5m", "2h" or "7d"');
+export const durationSchema = z.string().refine(isDuration, 'must be a duration such as "250ms", "30s", "5m", "2h" or "7d"');
 
 export const expressionSchema = z.string().refine(isExpression, 'must be an expression written as "{% … %}"');
 
@@ -76,9 +74,7 @@ export const SCHEDULE_OVERLAP = ['skip', 'bufferOne', 'allowAll', 'cancelOther']
 export type ScheduleOverlap = (typeof SCHEDULE_OVERLAP)[number];
 
 /** A saved workflow: `name` (its latest version when the run starts) or `name@version`. */
-export const workflowRefSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}(@[0-9a-f]{16})?$/, 'must be "name" or "name@version" of a saved workflow');
+export const workflowRefSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}(@[0-9a-f]{16})?$/, 'must be "name" or "name@version" of a saved workflow');
 
 /** The name of an external event a `wait` node waits for. */
 export const eventNameSchema = z
@@ -107,7 +103,10 @@ export const nodeSchema = z.object({
    * nodes): keyed by the node type and its evaluated data, or by the
    * evaluated `key` expression (workflows/node-cache.ts).
    */
-  cache: z.object({ ttl: durationSchema, key: z.string().min(1).max(2000).optional() }).strict().optional(),
+  cache: z
+    .object({ ttl: durationSchema, key: z.string().min(1).max(2000).optional() })
+    .strict()
+    .optional(),
 });
 
 export const edgeSchema = z.object({
@@ -153,4 +152,3 @@ export type GraphSettings = z.infer<typeof settingsSchema>;
 /** A definition as posted (after the shape check). */
 export type GraphDefinition = z.input<typeof definitionSchema>;
 export type RetryOptions = z.infer<typeof retrySchema>;
-

@@ -32,7 +32,7 @@ const REFERENCE = /\$secrets\.([A-Za-z_][A-Za-z0-9_]{0,127})/g;
 
 /** Each name referenced as `$secrets.NAME` anywhere in a definition. */
 export function secretNames(definition: unknown): string[] {
-  const text = typeof definition === 'string' ? definition : JSON.stringify(definition) ?? '';
+  const text = typeof definition === 'string' ? definition : (JSON.stringify(definition) ?? '');
   return [...new Set([...text.matchAll(REFERENCE)].map((m) => m[1]!))];
 }
 

@@ -75,7 +75,8 @@ export function redriveSeeds(
   for (const n of graph.nodes) {
     const before = original[n.id];
     const lost = opts.outputsOmitted === true && before !== undefined && !('output' in before);
-    if (before?.status !== 'succeeded' || lost || opts.fromNodes?.includes(n.id) || opts.changed?.has(n.id) || (opts.inputChanged && readsInput(graph, n))) again.add(n.index);
+    if (before?.status !== 'succeeded' || lost || opts.fromNodes?.includes(n.id) || opts.changed?.has(n.id) || (opts.inputChanged && readsInput(graph, n)))
+      again.add(n.index);
   }
   // Nodes that never ran (skipped, canceled, pending) run again only as the scheduler decides; what runs again taints what is below it.
   const starts = graph.nodes.filter((n) => again.has(n.index) && (original[n.id]?.status !== 'skipped' || opts.fromNodes?.includes(n.id))).map((n) => n.index);
@@ -85,7 +86,13 @@ export function redriveSeeds(
   for (const n of graph.nodes) {
     const items = failedItems(original[n.id]);
     if (n.type !== 'forEach' || !items || opts.fromNodes?.includes(n.id) || opts.changed?.has(n.id) || (opts.inputChanged && readsInput(graph, n))) continue;
-    if (downstreamOf(graph, starts.filter((i) => i !== n.index)).has(n.index)) continue;
+    if (
+      downstreamOf(
+        graph,
+        starts.filter((i) => i !== n.index),
+      ).has(n.index)
+    )
+      continue;
     seeds[n.id] = { output: null, items, from: { runId } };
   }
   for (const n of graph.nodes) {
@@ -117,7 +124,12 @@ export interface PinProblem {
  * of the graph other than a trigger, and a branching node's output must name
  * one of its branches (its type's handleOf).
  */
-export function pinSeeds(graph: Graph, types: NodeCatalog, pins: Readonly<Record<string, unknown>>, path = '$.pins'): { seeds: Seeds } | { problems: PinProblem[] } {
+export function pinSeeds(
+  graph: Graph,
+  types: NodeCatalog,
+  pins: Readonly<Record<string, unknown>>,
+  path = '$.pins',
+): { seeds: Seeds } | { problems: PinProblem[] } {
   const seeds: Seeds = {};
   const problems: PinProblem[] = [];
   for (const [id, output] of Object.entries(pins)) {
@@ -153,7 +165,9 @@ export function changedNodes(before: unknown, after: unknown): Set<string> {
     const byId = new Map<string, string>();
     for (const n of def.nodes ?? []) if (typeof n.id === 'string') byId.set(n.id, canonicalJson(n, UI_ONLY));
     const inputs = new Map<string, string[]>();
-    for (const e of def.edges ?? []) if (typeof e.target === 'string') inputs.set(e.target, [...(inputs.get(e.target) ?? []), canonicalJson({ s: e.source, h: e.sourceHandle ?? null, t: e.targetHandle ?? null })]);
+    for (const e of def.edges ?? [])
+      if (typeof e.target === 'string')
+        inputs.set(e.target, [...(inputs.get(e.target) ?? []), canonicalJson({ s: e.source, h: e.sourceHandle ?? null, t: e.targetHandle ?? null })]);
     return new Map([...byId].map(([id, text]) => [id, `${text}|${(inputs.get(id) ?? []).sort().join(',')}`]));
   };
   const was = key((before ?? {}) as Def);

@@ -55,9 +55,7 @@ export interface GraphStats {
   maxDepth: number;
 }
 
-export type ValidationResult =
-  | { ok: true; graph: Graph; stats: GraphStats }
-  | { ok: false; issues: ValidationIssue[] };
+export type ValidationResult = { ok: true; graph: Graph; stats: GraphStats } | { ok: false; issues: ValidationIssue[] };
 
 /** Thrown by {@link assertValid}; carries every issue. */
 export class GraphValidationError extends Error {
@@ -72,7 +70,12 @@ export class GraphValidationError extends Error {
   }
 }
 
-function zodIssues(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }, base: PropertyKey[], code: IssueCode, nodeId?: string): ValidationIssue[] {
+function zodIssues(
+  error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] },
+  base: PropertyKey[],
+  code: IssueCode,
+  nodeId?: string,
+): ValidationIssue[] {
   return error.issues.map((issue) => ({
     code,
     path: formatPath([...base, ...issue.path]),
@@ -120,7 +123,12 @@ export function validateDefinition(input: unknown, types: NodeCatalog): Validati
   return {
     ok: true,
     graph: full,
-    stats: { nodes: nodes.list.length, edges: edges.list.length, triggers: graph.nodes.filter((n) => n.type === TRIGGER_TYPE).length, maxDepth: maxDepth(full) },
+    stats: {
+      nodes: nodes.list.length,
+      edges: edges.list.length,
+      triggers: graph.nodes.filter((n) => n.type === TRIGGER_TYPE).length,
+      maxDepth: maxDepth(full),
+    },
   };
 }
 
@@ -189,7 +197,12 @@ function checkNodes(rawNodes: unknown[], types: NodeCatalog, defaultExecution: E
     const node = parsed.data;
     const first = checked.indexById.get(node.id);
     if (first !== undefined) {
-      issues.push({ code: ISSUE_CODES.duplicateId, path: formatPath(['nodes', i, 'id']), nodeId: node.id, message: `duplicate node id "${node.id}" (first used by nodes[${first}])` });
+      issues.push({
+        code: ISSUE_CODES.duplicateId,
+        path: formatPath(['nodes', i, 'id']),
+        nodeId: node.id,
+        message: `duplicate node id "${node.id}" (first used by nodes[${first}])`,
+      });
       return;
     }
     checked.indexById.set(node.id, i);
@@ -219,7 +232,12 @@ function nodeIssues(node: GraphNode, i: number, type: NodeTypeSpec, types: NodeC
     issues.push({ code: ISSUE_CODES.localExecution, path: formatPath(['nodes', i, ...p.path]), nodeId: node.id, message: p.message });
   }
   if (type.endsRun && node.onError !== undefined && node.onError !== 'fail') {
-    issues.push({ code: ISSUE_CODES.invalidShape, path: formatPath(['nodes', i, 'onError']), nodeId: node.id, message: `a ${node.type} node ends the run: it takes no onError "${node.onError}"` });
+    issues.push({
+      code: ISSUE_CODES.invalidShape,
+      path: formatPath(['nodes', i, 'onError']),
+      nodeId: node.id,
+      message: `a ${node.type} node ends the run: it takes no onError "${node.onError}"`,
+    });
   }
   const cache = cacheProblem(node, type);
   if (cache) issues.push({ code: ISSUE_CODES.notCacheable, path: formatPath(['nodes', i, 'cache']), nodeId: node.id, message: cache });
@@ -228,7 +246,12 @@ function nodeIssues(node: GraphNode, i: number, type: NodeTypeSpec, types: NodeC
       if (node.cache.key.includes('{%')) for (const found of findExpressions(node.cache.key)) compileExpression(found.text);
     } catch (err) {
       const message = err instanceof ExpressionError ? err.message : String(err);
-      issues.push({ code: ISSUE_CODES.invalidExpression, path: formatPath(['nodes', i, 'cache', 'key']), nodeId: node.id, message: `expression does not compile: ${message}` });
+      issues.push({
+        code: ISSUE_CODES.invalidExpression,
+        path: formatPath(['nodes', i, 'cache', 'key']),
+        nodeId: node.id,
+        message: `expression does not compile: ${message}`,
+      });
     }
   }
   // An inline graph's expressions were checked with it, and run in the child.
@@ -238,7 +261,12 @@ function nodeIssues(node: GraphNode, i: number, type: NodeTypeSpec, types: NodeC
       compileExpression(found.text);
     } catch (err) {
       const message = err instanceof ExpressionError ? err.message : String(err);
-      issues.push({ code: ISSUE_CODES.invalidExpression, path: formatPath(['nodes', i, 'data', ...found.path]), nodeId: node.id, message: `expression does not compile: ${message}` });
+      issues.push({
+        code: ISSUE_CODES.invalidExpression,
+        path: formatPath(['nodes', i, 'data', ...found.path]),
+        nodeId: node.id,
+        message: `expression does not compile: ${message}`,
+      });
     }
   }
   return issues;
@@ -280,7 +308,11 @@ function checkEdges(rawEdges: unknown[], nodes: CheckedNodes, issues: Validation
     if (edge.id !== undefined) {
       const first = edgeIds.get(edge.id);
       if (first !== undefined) {
-        issues.push({ code: ISSUE_CODES.duplicateEdge, path: formatPath(['edges', i, 'id']), message: `duplicate edge id "${edge.id}" (first used by edges[${first}])` });
+        issues.push({
+          code: ISSUE_CODES.duplicateEdge,
+          path: formatPath(['edges', i, 'id']),
+          message: `duplicate edge id "${edge.id}" (first used by edges[${first}])`,
+        });
       } else edgeIds.set(edge.id, i);
     }
     for (const end of ['source', 'target'] as const) {
@@ -319,17 +351,35 @@ function wholeGraphIssues(graph: Graph, rawNodes: unknown[], indexById: Readonly
   }
   for (const t of triggers) {
     for (const e of graph.incoming[t.index]!) {
-      issues.push({ code: ISSUE_CODES.triggerHasIncoming, path: formatPath(['edges', edgeRawIndex[e]!, 'target']), nodeId: t.id, message: `trigger "${t.id}" cannot have incoming edges` });
+      issues.push({
+        code: ISSUE_CODES.triggerHasIncoming,
+        path: formatPath(['edges', edgeRawIndex[e]!, 'target']),
+        nodeId: t.id,
+        message: `trigger "${t.id}" cannot have incoming edges`,
+      });
     }
   }
   for (const cycle of findCycles(graph)) {
-    issues.push({ code: ISSUE_CODES.cycle, path: formatPath(['nodes', indexById.get(cycle[0]!)!]), nodeId: cycle[0], message: `cycle: ${[...cycle, cycle[0]].join(' -> ')}` });
+    issues.push({
+      code: ISSUE_CODES.cycle,
+      path: formatPath(['nodes', indexById.get(cycle[0]!)!]),
+      nodeId: cycle[0],
+      message: `cycle: ${[...cycle, cycle[0]].join(' -> ')}`,
+    });
   }
   if (triggers.length === 0) return issues;
-  const reached = reachableFrom(graph, triggers.map((t) => t.index));
+  const reached = reachableFrom(
+    graph,
+    triggers.map((t) => t.index),
+  );
   for (const n of graph.nodes) {
     if (!reached[n.index]) {
-      issues.push({ code: ISSUE_CODES.unreachable, path: formatPath(['nodes', indexById.get(n.id)!]), nodeId: n.id, message: `node "${n.id}" cannot be reached from any trigger` });
+      issues.push({
+        code: ISSUE_CODES.unreachable,
+        path: formatPath(['nodes', indexById.get(n.id)!]),
+        nodeId: n.id,
+        message: `node "${n.id}" cannot be reached from any trigger`,
+      });
     }
   }
   return issues;

@@ -29,7 +29,10 @@ export interface WorkflowPolicy {
 
 /** Parses ACTIVITY_ALLOWLIST; throws naming a malformed entry. */
 export function parseActivityAllowlist(text: string | undefined): string[] {
-  const entries = (text ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const entries = (text ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const e of entries) {
     if (!/^[^:\s]+:[^:\s]+$/.test(e)) throw new Error(`ACTIVITY_ALLOWLIST entry "${e}" must be taskQueue:activityType (either side may be *)`);
   }
@@ -64,7 +67,12 @@ export function policyIssues(definition: unknown, policy: WorkflowPolicy, base: 
       const queue = typeof data.taskQueue === 'string' ? data.taskQueue : policy.taskQueue;
       const path = formatPath([...base, 'nodes', i, 'data', 'activityType']);
       if (INTERNAL_ACTIVITY_TYPES.has(type)) {
-        issues.push({ code: ISSUE_CODES.forbiddenActivity, path, ...nodeId, message: `"${type}" is one of Braid's own activities; an activity node cannot call it` });
+        issues.push({
+          code: ISSUE_CODES.forbiddenActivity,
+          path,
+          ...nodeId,
+          message: `"${type}" is one of Braid's own activities; an activity node cannot call it`,
+        });
       } else if (!activityAllowed(policy.activityAllowlist, queue, type)) {
         issues.push({
           code: ISSUE_CODES.forbiddenActivity,

@@ -28,7 +28,10 @@ export function createCountedRuns(dbOrPromise: Kysely<Database> | Promise<Kysely
       const now = Date.now();
       if (now - lastPrune > 3600_000) {
         lastPrune = now;
-        await db.deleteFrom('counted_runs').where('counted_at', '<', new Date(now - COUNTED_RUNS_KEPT_MS).toISOString()).execute();
+        await db
+          .deleteFrom('counted_runs')
+          .where('counted_at', '<', new Date(now - COUNTED_RUNS_KEPT_MS).toISOString())
+          .execute();
       }
       const result = await db
         .insertInto('counted_runs')

@@ -66,7 +66,9 @@ export function createNodeCache(database: Kysely<Database> | Promise<Kysely<Data
       await db
         .insertInto('node_cache')
         .values(row)
-        .onConflict((oc) => oc.column('cache_key').doUpdateSet({ output: row.output, run_id: row.run_id, stored_at: row.stored_at, expires_at: row.expires_at }))
+        .onConflict((oc) =>
+          oc.column('cache_key').doUpdateSet({ output: row.output, run_id: row.run_id, stored_at: row.stored_at, expires_at: row.expires_at }),
+        )
         .execute();
       // Expired entries go as new ones come (cheap with the index).
       await db.deleteFrom('node_cache').where('expires_at', '<=', now.toISOString()).execute();

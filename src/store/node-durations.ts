@@ -28,11 +28,21 @@ export function createNodeDurations(dbOrPromise: Kysely<Database> | Promise<Kyse
         .map(([nodeId, ms]) => ({ workflow_name: workflow, run_id: runId, node_id: nodeId, run_ms: ms, finished_at: finishedAt }));
       if (rows.length === 0) return;
       const db = await dbOrPromise;
-      await db.insertInto('node_durations').values(rows).onConflict((oc) => oc.columns(['run_id', 'node_id']).doNothing()).execute();
+      await db
+        .insertInto('node_durations')
+        .values(rows)
+        .onConflict((oc) => oc.columns(['run_id', 'node_id']).doNothing())
+        .execute();
     },
     async newest(workflow) {
       const db = await dbOrPromise;
-      const row = await db.selectFrom('node_durations').select('finished_at').where('workflow_name', '=', workflow).orderBy('finished_at', 'desc').limit(1).executeTakeFirst();
+      const row = await db
+        .selectFrom('node_durations')
+        .select('finished_at')
+        .where('workflow_name', '=', workflow)
+        .orderBy('finished_at', 'desc')
+        .limit(1)
+        .executeTakeFirst();
       return row?.finished_at;
     },
     async medians(workflow) {
@@ -49,7 +59,11 @@ export function createNodeDurations(dbOrPromise: Kysely<Database> | Promise<Kyse
       const rows = await db
         .selectFrom('node_durations')
         .select(['node_id', 'run_ms'])
-        .where('run_id', 'in', runs.map((r) => r.run_id))
+        .where(
+          'run_id',
+          'in',
+          runs.map((r) => r.run_id),
+        )
         .execute();
       const byNode = new Map<string, number[]>();
       for (const r of rows) byNode.set(r.node_id, [...(byNode.get(r.node_id) ?? []), Number(r.run_ms)]);

@@ -12,7 +12,10 @@ export function createPageSessions(db: Kysely<Database>): SessionStore {
   return {
     async put(idHash, expiresAt) {
       await db.deleteFrom('page_sessions').where('expires_at', '<', new Date().toISOString()).execute();
-      await db.insertInto('page_sessions').values({ id_hash: idHash, expires_at: new Date(expiresAt).toISOString() }).execute();
+      await db
+        .insertInto('page_sessions')
+        .values({ id_hash: idHash, expires_at: new Date(expiresAt).toISOString() })
+        .execute();
     },
     async valid(idHash) {
       const row = await db.selectFrom('page_sessions').select('expires_at').where('id_hash', '=', idHash).executeTakeFirst();

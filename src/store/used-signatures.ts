@@ -18,7 +18,10 @@ export function createUsedSignatures(dbOrPromise: Kysely<Database> | Promise<Kys
       const db = await dbOrPromise;
       if (nowS - lastSweepS >= 60) {
         lastSweepS = nowS;
-        await db.deleteFrom('used_signatures').where('seen_at', '<', nowS - SIGNATURE_TOLERANCE_S * 2).execute();
+        await db
+          .deleteFrom('used_signatures')
+          .where('seen_at', '<', nowS - SIGNATURE_TOLERANCE_S * 2)
+          .execute();
       }
       const result = await db
         .insertInto('used_signatures')

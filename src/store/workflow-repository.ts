@@ -73,12 +73,7 @@ const withLatest = (db: Kysely<Database>) =>
 export function createWorkflowRepository(database: Kysely<Database> | Promise<Kysely<Database>>, now: () => Date = () => new Date()) {
   const ready = Promise.resolve(database);
   async function readVersion(q: Kysely<Database>, name: string, version: string): Promise<StoredVersion | undefined> {
-    const row = await q
-      .selectFrom('workflow_versions')
-      .selectAll()
-      .where('workflow_name', '=', name)
-      .where('version', '=', version)
-      .executeTakeFirst();
+    const row = await q.selectFrom('workflow_versions').selectAll().where('workflow_name', '=', name).where('version', '=', version).executeTakeFirst();
     return row && storedVersion(row);
   }
 

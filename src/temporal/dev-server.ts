@@ -88,8 +88,10 @@ export const DEV_SERVER_DYNAMIC_CONFIG = {
  * corrupts the file (`off` could).
  */
 export const DEV_SERVER_TUNING = [
-  '--sqlite-pragma', 'journal_mode=wal',
-  '--sqlite-pragma', 'synchronous=normal',
+  '--sqlite-pragma',
+  'journal_mode=wal',
+  '--sqlite-pragma',
+  'synchronous=normal',
   ...Object.entries(DEV_SERVER_DYNAMIC_CONFIG).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${JSON.stringify(value)}`]),
 ];
 

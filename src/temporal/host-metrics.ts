@@ -41,7 +41,12 @@ export interface HostLimitsReport {
 }
 
 export function isHostLimitsReport(message: unknown): message is HostLimitsReport {
-  return typeof message === 'object' && message !== null && (message as HostLimitsReport).type === 'braid.host-limits' && Array.isArray((message as HostLimitsReport).origins);
+  return (
+    typeof message === 'object' &&
+    message !== null &&
+    (message as HostLimitsReport).type === 'braid.host-limits' &&
+    Array.isArray((message as HostLimitsReport).origins)
+  );
 }
 
 /** Sends `stats()` with `send` when it changed, at most every `everyMs`; returns a stop function. */

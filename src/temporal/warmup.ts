@@ -43,7 +43,13 @@ export interface PayloadCodecs {
  * worker's warm-up id, and its memo says how the worker reads payloads
  * (`/readyz` compares that with the API's own).
  */
-export async function warmUp(client: Client, taskQueue: string, identity: string, codecs: PayloadCodecs = { claimCheck: false, encrypted: false }, rounds = 3): Promise<void> {
+export async function warmUp(
+  client: Client,
+  taskQueue: string,
+  identity: string,
+  codecs: PayloadCodecs = { claimCheck: false, encrypted: false },
+  rounds = 3,
+): Promise<void> {
   for (let i = 0; i < rounds; i++) {
     await client.workflow.execute(WARMUP_WORKFLOW_TYPE, {
       taskQueue,

@@ -65,4 +65,3 @@ export function createAssets() {
 }
 
 export type Assets = ReturnType<typeof createAssets>;
-

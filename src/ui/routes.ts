@@ -66,11 +66,26 @@ export function uiRoutes({ assets, session, apiToken, limiter }: UiOptions) {
 
   app.get('/', (c) => c.redirect('/runs', 302));
   app.get('/favicon.ico', (c) => c.body(null, 204));
-  app.get('/runs', page(() => 'Runs', 'runs-page'));
-  app.get('/runs/:runId', page((c) => `Run ${c.req.param('runId')}`, 'run-page'));
-  app.get('/workflows', page(() => 'Workflows', 'workflows-page'));
-  app.get('/editor', page(() => 'New workflow', 'editor-page'));
-  app.get('/workflows/:name/edit', page((c) => `Edit ${c.req.param('name')}`, 'editor-page'));
+  app.get(
+    '/runs',
+    page(() => 'Runs', 'runs-page'),
+  );
+  app.get(
+    '/runs/:runId',
+    page((c) => `Run ${c.req.param('runId')}`, 'run-page'),
+  );
+  app.get(
+    '/workflows',
+    page(() => 'Workflows', 'workflows-page'),
+  );
+  app.get(
+    '/editor',
+    page(() => 'New workflow', 'editor-page'),
+  );
+  app.get(
+    '/workflows/:name/edit',
+    page((c) => `Edit ${c.req.param('name')}`, 'editor-page'),
+  );
 
   app.get('/ui/login', (c) => c.html(loginPage(safeNext(c.req.query('next')))));
   app.post('/ui/login', limiter, async (c) => {
@@ -97,4 +112,3 @@ export function uiRoutes({ assets, session, apiToken, limiter }: UiOptions) {
 
   return app;
 }
-

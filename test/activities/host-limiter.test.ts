@@ -104,7 +104,7 @@ describe('host limiter', () => {
     expect(statsOf(limiter).limit).toBe(ADAPTIVE.initial);
   });
 
-  it('does not grow on answers past twice their path\'s floor', async () => {
+  it("does not grow on answers past twice their path's floor", async () => {
     const c = clock();
     const limiter = createHostLimiter({ now: c.now });
     const { granted } = await burst(limiter, 100);

@@ -24,7 +24,11 @@ let plainPort: number;
 
 beforeAll(async () => {
   // A self-signed certificate, made here (openssl is part of the machine's base system).
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost'],
+    { stdio: 'ignore' },
+  );
   const tls = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (_req, res) => res.end('{}'));
   const plain = createHttpServer((_req, res) => res.end('{}'));
   for (const s of [tls, plain]) {
@@ -53,7 +57,7 @@ describe('http node failures that no retry can cure', () => {
   it('a port fetch blocks (9, discard) is non-retryable', async () => {
     const err = await failure('http://127.0.0.1:9/');
     expect(err).toMatchObject({ type: FAILURE_TYPES.httpUnrecoverable, nonRetryable: true });
-    expect(err.message).toContain("blocked ports");
+    expect(err.message).toContain('blocked ports');
   });
 
   it('a self-signed certificate is non-retryable', async () => {

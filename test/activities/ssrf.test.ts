@@ -30,7 +30,10 @@ async function call(url: string, allowlist: string[] = [], protectedPorts: numbe
 }
 
 async function refused(url: string, allowlist: string[] = [], protectedPorts: number[] = []) {
-  const err = await call(url, allowlist, protectedPorts).then(() => undefined, (e: unknown) => e);
+  const err = await call(url, allowlist, protectedPorts).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err, url).toBeInstanceOf(ApplicationFailure);
   expect((err as ApplicationFailure).type).toBe(FAILURE_TYPES.forbiddenAddress);
   expect((err as ApplicationFailure).nonRetryable).toBe(true);
@@ -40,9 +43,26 @@ async function refused(url: string, allowlist: string[] = [], protectedPorts: nu
 describe('address policy', () => {
   const policy = createAddressPolicy();
   it.each([
-    '127.0.0.1', '127.1.2.3', '10.0.0.1', '172.16.5.4', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0',
-    '224.0.0.1', '255.255.255.255', '::1', '::', 'fe80::1', 'fd00:ec2::254', 'fc00::1', 'ff02::1', '::ffff:127.0.0.1',
-    '::ffff:169.254.169.254', '64:ff9b::7f00:1', '2002:7f00:1::',
+    '127.0.0.1',
+    '127.1.2.3',
+    '10.0.0.1',
+    '172.16.5.4',
+    '192.168.1.1',
+    '169.254.169.254',
+    '100.64.0.1',
+    '0.0.0.0',
+    '224.0.0.1',
+    '255.255.255.255',
+    '::1',
+    '::',
+    'fe80::1',
+    'fd00:ec2::254',
+    'fc00::1',
+    'ff02::1',
+    '::ffff:127.0.0.1',
+    '::ffff:169.254.169.254',
+    '64:ff9b::7f00:1',
+    '2002:7f00:1::',
   ])('refuses %s', (address) => expect(policy.allows('host', address)).toBe(false));
 
   it.each(['93.184.216.34', '8.8.8.8', '2606:4700:4700::1111'])('allows public %s', (address) => expect(policy.allows('host', address)).toBe(true));
@@ -115,7 +135,7 @@ describe('what runs Braid is out of reach', () => {
     expect(policy.allows('93.184.216.34', '93.184.216.34', 7233)).toBe(true);
   });
 
-  it('refuses Braid\'s own ports on an allowlisted address unless the entry names the port', async () => {
+  it("refuses Braid's own ports on an allowlisted address unless the entry names the port", async () => {
     await refused(`${target.url}/delay/1`, ['127.0.0.1'], [port]);
     await refused(`${target.url}/delay/1`, ['127.0.0.1:1'], []);
     expect((await call(`${target.url}/delay/1`, [`127.0.0.1:${port}`], [port])).output.status).toBe(200);
@@ -126,32 +146,61 @@ describe('http node responses', () => {
   const allow = ['127.0.0.1'];
   it('fails a response over the size limit, without retrying', async () => {
     const { http } = createActivities({ httpAllowlist: allow, maxResponseBytes: 1000 });
-    const err = await new MockActivityEnvironment().run(http, { nodeId: 'n', method: 'GET', url: `${target.url}/big/5000`, failOnHttpError: true }).catch((e: unknown) => e);
+    const err = await new MockActivityEnvironment()
+      .run(http, { nodeId: 'n', method: 'GET', url: `${target.url}/big/5000`, failOnHttpError: true })
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ type: FAILURE_TYPES.responseTooLarge, nonRetryable: true });
   });
 
   it('returns a non-2xx response as output when failOnHttpError is false', async () => {
-    const out = (await new MockActivityEnvironment().run(createActivities({ httpAllowlist: allow }).http, { nodeId: 'n', method: 'GET', url: `${target.url}/status/404`, failOnHttpError: false })) as Out;
+    const out = (await new MockActivityEnvironment().run(createActivities({ httpAllowlist: allow }).http, {
+      nodeId: 'n',
+      method: 'GET',
+      url: `${target.url}/status/404`,
+      failOnHttpError: false,
+    })) as Out;
     expect(out.output.status).toBe(404);
   });
 
   it('sends JSON bodies, query and headers', async () => {
     const out = (await new MockActivityEnvironment().run(createActivities({ httpAllowlist: allow }).http, {
-      nodeId: 'n', method: 'POST', url: `${target.url}/echo`, query: { a: 1, b: 'x' }, headers: { 'x-k': 'v' }, body: { hello: 'world' }, failOnHttpError: true,
+      nodeId: 'n',
+      method: 'POST',
+      url: `${target.url}/echo`,
+      query: { a: 1, b: 'x' },
+      headers: { 'x-k': 'v' },
+      body: { hello: 'world' },
+      failOnHttpError: true,
     })) as Out;
-    expect(out.output.body).toMatchObject({ method: 'POST', query: { a: '1', b: 'x' }, headers: { 'x-k': 'v', 'content-type': 'application/json' }, body: '{"hello":"world"}' });
+    expect(out.output.body).toMatchObject({
+      method: 'POST',
+      query: { a: '1', b: 'x' },
+      headers: { 'x-k': 'v', 'content-type': 'application/json' },
+      body: '{"hello":"world"}',
+    });
   });
 
   it('classifies 429 and 5xx as retryable, 4xx as not', async () => {
     const { http } = createActivities({ httpAllowlist: allow });
-    const run = (code: number) => new MockActivityEnvironment().run(http, { nodeId: 'n', method: 'GET', url: `${target.url}/status/${code}`, failOnHttpError: true }).then(() => ({ nonRetryable: undefined }), (e: unknown) => e as ApplicationFailure);
+    const run = (code: number) =>
+      new MockActivityEnvironment().run(http, { nodeId: 'n', method: 'GET', url: `${target.url}/status/${code}`, failOnHttpError: true }).then(
+        () => ({ nonRetryable: undefined }),
+        (e: unknown) => e as ApplicationFailure,
+      );
     for (const code of [500, 503, 408, 429]) expect((await run(code)).nonRetryable, String(code)).toBe(false);
     for (const code of [400, 401, 404, 422]) expect((await run(code)).nonRetryable, String(code)).toBe(true);
   });
 
   it('aborts the request when the activity is cancelled', async () => {
     const env = new MockActivityEnvironment();
-    const pending = env.run(createActivities({ httpAllowlist: allow }).http, { nodeId: 'n', method: 'GET', url: `${target.url}/delay/30000?t=mock-cancel`, failOnHttpError: true }).catch((e: unknown) => e);
+    const pending = env
+      .run(createActivities({ httpAllowlist: allow }).http, {
+        nodeId: 'n',
+        method: 'GET',
+        url: `${target.url}/delay/30000?t=mock-cancel`,
+        failOnHttpError: true,
+      })
+      .catch((e: unknown) => e);
     for (let i = 0; i < 100 && !target.requests.some((r) => r.path.includes('mock-cancel')); i++) await new Promise((r) => setTimeout(r, 20));
     env.cancel();
     const err = await pending;

@@ -3,14 +3,7 @@ import type { Client } from '@temporalio/client';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app';
 import { runPriority } from '../../src/api/run-store';
-import {
-  cancelAcceptedSchema,
-  problemSchema,
-  runCreatedSchema,
-  runListSchema,
-  runSchema,
-  validateOkSchema,
-} from '../../src/api/schemas';
+import { cancelAcceptedSchema, problemSchema, runCreatedSchema, runListSchema, runSchema, validateOkSchema } from '../../src/api/schemas';
 import type { AppDeps, ReadinessReport } from '../../src/api/types';
 import { createLogger } from '../../src/logger';
 import { createFakeRunStore, grpcError } from '../helpers/fake-run-store';
@@ -37,7 +30,11 @@ function setup(overrides: Partial<AppDeps['config']> = {}, readiness?: () => Pro
     watchIntervalMs: 5,
   });
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-    app.request(path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    app.request(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
   return { app, fake, logs, post };
 }
 
@@ -66,7 +63,7 @@ describe('POST /v1/runs', () => {
     expect(t.fake.started[0]).toMatchObject({ name: 'orders', input: { a: 1 } });
   });
 
-  it('uses the client\'s runId and answers 409 when it is taken', async () => {
+  it("uses the client's runId and answers 409 when it is taken", async () => {
     expect((await t.post('/v1/runs', { workflow: validWorkflow(), runId: 'order-42' })).status).toBe(201);
     const problem = await expectProblem(await t.post('/v1/runs', { workflow: validWorkflow(), runId: 'order-42' }), 409);
     expect(problem.detail).toContain('order-42');
@@ -102,13 +99,31 @@ describe('POST /v1/runs', () => {
   });
 
   it('reports graph errors even when the shape is wrong too', async () => {
-    const problem = await expectProblem(await t.post('/v1/runs', { workflow: { nodes: [{ id: 'a b', type: 'trigger' }, { id: 'c', type: 'nope' }] } }), 422);
+    const problem = await expectProblem(
+      await t.post('/v1/runs', {
+        workflow: {
+          nodes: [
+            { id: 'a b', type: 'trigger' },
+            { id: 'c', type: 'nope' },
+          ],
+        },
+      }),
+      422,
+    );
     expect(problem.errors?.map((e) => e.path)).toEqual(expect.arrayContaining(['$.workflow.nodes[0].id', '$.workflow.nodes[1].type']));
   });
 
   it("refuses an activity node that calls Braid's own activities or one off ACTIVITY_ALLOWLIST, naming the field", async () => {
     const calling = (activityType: string, taskQueue?: string) =>
-      graph('poison').trigger().node('a', 'activity', { activityType, ...(taskQueue ? { taskQueue } : {}), args: [{ material: { key: 'x' }, output: { poisoned: true }, runId: 'r', ttlMs: 60_000 }] }).edge('start', 'a').build();
+      graph('poison')
+        .trigger()
+        .node('a', 'activity', {
+          activityType,
+          ...(taskQueue ? { taskQueue } : {}),
+          args: [{ material: { key: 'x' }, output: { poisoned: true }, runId: 'r', ttlMs: 60_000 }],
+        })
+        .edge('start', 'a')
+        .build();
     const internal = await expectProblem(await t.post('/v1/runs', { workflow: calling('nodeCachePut') }), 422);
     expect(internal.errors).toEqual([{ path: '$.workflow.nodes[1].data.activityType', message: expect.stringContaining("Braid's own activities") }]);
     const unlisted = await expectProblem(await t.post('/v1/runs', { workflow: calling('reserveStock', 'inventory') }), 422);
@@ -260,7 +275,9 @@ describe('auth, ids, limits, system routes', () => {
   it('logs one structured line per request', async () => {
     const t = setup();
     await t.app.request('/healthz');
-    expect(t.logs).toContainEqual(expect.objectContaining({ msg: 'request', method: 'GET', path: '/healthz', status: 200, ms: expect.any(Number), requestId: expect.any(String) }));
+    expect(t.logs).toContainEqual(
+      expect.objectContaining({ msg: 'request', method: 'GET', path: '/healthz', status: 200, ms: expect.any(Number), requestId: expect.any(String) }),
+    );
   });
 
   it('rate-limits POSTs per client with 429 and Retry-After', async () => {
@@ -283,7 +300,11 @@ describe('auth, ids, limits, system routes', () => {
   });
 
   it('serves an OpenAPI 3.1 document generated from the schemas', async () => {
-    const doc = (await (await setup().app.request('/openapi.json')).json()) as { openapi: string; paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, unknown> } };
+    const doc = (await (await setup().app.request('/openapi.json')).json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, unknown>>;
+      components: { schemas: Record<string, unknown> };
+    };
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining(['/v1/runs', '/v1/runs/{runId}', '/v1/runs/{runId}/cancel', '/v1/runs/{runId}/events', '/v1/workflows/validate']),

@@ -24,7 +24,15 @@ function setup(config: Partial<AppDeps['config']> = {}) {
   const fake = createFakeRunStore();
   const app = createApp({
     client: {} as Client,
-    config: { namespace: 'default', taskQueue: 'braid', temporalUiUrl: 'http://localhost:8233', maxBodyBytes: 64 * 1024, rateLimitPerMinute: 0, apiToken: TOKEN, ...config },
+    config: {
+      namespace: 'default',
+      taskQueue: 'braid',
+      temporalUiUrl: 'http://localhost:8233',
+      maxBodyBytes: 64 * 1024,
+      rateLimitPerMinute: 0,
+      apiToken: TOKEN,
+      ...config,
+    },
     logger: silentLogger,
     runStore: fake.store,
     readiness: async () => ({ ready: true, checks: { temporal: { ok: true, detail: 'connected to 10.1.2.3:7233' } } }),
@@ -63,7 +71,10 @@ describe('cross-site requests', () => {
     expect((await post(app, { ...bearer, origin: 'https://evil.example', 'content-type': 'application/json' }, startBody())).status).toBe(403);
     expect((await post(app, { ...bearer, 'sec-fetch-site': 'cross-site', 'content-type': 'application/json' }, startBody())).status).toBe(403);
     // A body-less POST (a cancel, a redrive) from another site: refused too.
-    expect((await app.request('http://localhost/v1/runs/r1/cancel', { method: 'POST', headers: { host: 'localhost', ...bearer, origin: 'https://evil.example' } })).status).toBe(403);
+    expect(
+      (await app.request('http://localhost/v1/runs/r1/cancel', { method: 'POST', headers: { host: 'localhost', ...bearer, origin: 'https://evil.example' } }))
+        .status,
+    ).toBe(403);
     expect(fake.started).toHaveLength(0);
     // Its own origin, and clients that are not browsers, pass.
     expect((await post(app, { ...bearer, origin: 'http://localhost', 'content-type': 'application/json' }, startBody())).status).toBe(201);
@@ -75,7 +86,15 @@ describe('cross-site requests', () => {
     const res = await post(app, { ...bearer, origin: 'null', 'content-type': 'application/json' }, startBody());
     expect(res.status).toBe(403);
     expect(((await res.json()) as { detail: string }).detail).toContain('Origin: null');
-    expect((await app.request('http://localhost/ui/login', { method: 'POST', headers: { host: 'localhost', origin: 'null', 'content-type': 'application/x-www-form-urlencoded' }, body: 'token=x' })).status).toBe(403);
+    expect(
+      (
+        await app.request('http://localhost/ui/login', {
+          method: 'POST',
+          headers: { host: 'localhost', origin: 'null', 'content-type': 'application/x-www-form-urlencoded' },
+          body: 'token=x',
+        })
+      ).status,
+    ).toBe(403);
   });
 });
 
@@ -101,7 +120,11 @@ describe('guessing the token', () => {
 
   it('refuses a sign-in form larger than 8 KB', async () => {
     const { app } = setup();
-    const res = await app.request('/ui/login', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(9 * 1024) }, body: `token=${'x'.repeat(9 * 1024 - 6)}` });
+    const res = await app.request('/ui/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(9 * 1024) },
+      body: `token=${'x'.repeat(9 * 1024 - 6)}`,
+    });
     expect(res.status).toBe(413);
   });
 });
@@ -111,14 +134,25 @@ describe('rate limits a caller cannot dodge', () => {
     const { app } = setup({ rateLimitPerMinute: 3, apiToken: undefined });
     const statuses = [];
     for (let i = 0; i < 5; i++) {
-      statuses.push((await app.request('/v1/runs', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer fresh-bucket-${i}` }, body: startBody() })).status);
+      statuses.push(
+        (
+          await app.request('/v1/runs', {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer fresh-bucket-${i}` },
+            body: startBody(),
+          })
+        ).status,
+      );
     }
     expect(statuses).toEqual([201, 201, 201, 429, 429]);
   });
 
   it('believes X-Forwarded-For only from TRUSTED_PROXIES', () => {
     const ctx = (peer: string, xff?: string) =>
-      ({ env: { incoming: { socket: { remoteAddress: peer } } }, req: { header: (n: string) => (n === 'x-forwarded-for' ? xff : undefined) } }) as unknown as Context<AppEnv>;
+      ({
+        env: { incoming: { socket: { remoteAddress: peer } } },
+        req: { header: (n: string) => (n === 'x-forwarded-for' ? xff : undefined) },
+      }) as unknown as Context<AppEnv>;
     const trusted = trustedProxies(['10.0.0.5', '172.16.0.0/12']);
     expect(clientAddress(ctx('203.0.113.9', '1.2.3.4'), trusted)).toBe('203.0.113.9');
     expect(clientAddress(ctx('10.0.0.5', '1.2.3.4'), trusted)).toBe('1.2.3.4');
@@ -137,10 +171,13 @@ describe('rate limits a caller cannot dodge', () => {
 });
 
 describe('readiness', () => {
-  it('shows each check\'s detail only to a caller with a credential', async () => {
+  it("shows each check's detail only to a caller with a credential", async () => {
     const { app } = setup();
     expect(await (await app.request('/readyz')).json()).toEqual({ status: 'ready', checks: { temporal: { ok: true } } });
-    expect(await (await app.request('/readyz', { headers: bearer })).json()).toEqual({ status: 'ready', checks: { temporal: { ok: true, detail: 'connected to 10.1.2.3:7233' } } });
+    expect(await (await app.request('/readyz', { headers: bearer })).json()).toEqual({
+      status: 'ready',
+      checks: { temporal: { ok: true, detail: 'connected to 10.1.2.3:7233' } },
+    });
   });
 });
 
@@ -161,19 +198,23 @@ describe('event streams', () => {
     expect(c.status).toBe(429);
     a.abort.abort();
     await (await a.res).body?.cancel().catch(() => undefined);
-    const d = await eventually(async () => {
-      const next = open();
-      const res = await next.res;
-      if (res.status === 200) return next;
-      return undefined;
-    }, 5_000, 50);
+    const d = await eventually(
+      async () => {
+        const next = open();
+        const res = await next.res;
+        if (res.status === 200) return next;
+        return undefined;
+      },
+      5_000,
+      50,
+    );
     d.abort.abort();
     b.abort.abort();
   });
 });
 
 describe('the document tells the truth', () => {
-  it('declares the front door\'s answers on every route, and a documented path asked with another method is 405 with Allow', async () => {
+  it("declares the front door's answers on every route, and a documented path asked with another method is 405 with Allow", async () => {
     const { app } = setup();
     const doc = (await (await app.request('/openapi.json')).json()) as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
     expect(Object.keys(doc.paths['/v1/runs']!.post!.responses)).toEqual(expect.arrayContaining(['401', '403', '413', '415', '421', '429']));

@@ -21,12 +21,16 @@ async function setup() {
     runStore: fake.store,
     nodeTypes,
   });
-  const post = (path: string, body: unknown) => app.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const post = (path: string, body: unknown) =>
+    app.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   return { app, post, fake, nodeTypes };
 }
 
 const withNode = (node: Record<string, unknown>) => ({
-  nodes: [{ id: 'start', type: 'trigger' }, { id: 'n', ...node }],
+  nodes: [
+    { id: 'start', type: 'trigger' },
+    { id: 'n', ...node },
+  ],
   edges: [{ source: 'start', target: 'n' }],
 });
 
@@ -89,7 +93,23 @@ describe('custom node types', () => {
     const res = await app.request('/v1/node-types');
     expect(res.status).toBe(200);
     const { nodeTypes } = nodeTypeListSchema.parse(await res.json());
-    expect(nodeTypes.map((t) => t.type)).toEqual(['trigger', 'http', 'condition', 'switch', 'merge', 'delay', 'set', 'approval', 'wait', 'activity', 'subworkflow', 'forEach', 'fail', 'sha256', 'slugify']);
+    expect(nodeTypes.map((t) => t.type)).toEqual([
+      'trigger',
+      'http',
+      'condition',
+      'switch',
+      'merge',
+      'delay',
+      'set',
+      'approval',
+      'wait',
+      'activity',
+      'subworkflow',
+      'forEach',
+      'fail',
+      'sha256',
+      'slugify',
+    ]);
     const byType = new Map(nodeTypes.map((t) => [t.type, t]));
     expect(byType.get('http')).toMatchObject({ category: 'action', custom: false, handles: [null], activity: true, local: true, cacheable: true });
     // The http data schema: url required, method an enum or an expression, no other keys.

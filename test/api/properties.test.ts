@@ -21,9 +21,13 @@ const noServerError = (res: Response) => expect(res.status).toBeLessThan(500);
 describe('API robustness', () => {
   it('answers any JSON body to the POST routes without a 5xx', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('/v1/runs', '/v1/workflows/validate'), fc.oneof(fc.jsonValue(), fc.record({ workflow: fc.jsonValue(), input: fc.jsonValue(), runId: fc.string(), trigger: fc.string() })), async (path, body) => {
-        noServerError(await app.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }));
-      }),
+      fc.asyncProperty(
+        fc.constantFrom('/v1/runs', '/v1/workflows/validate'),
+        fc.oneof(fc.jsonValue(), fc.record({ workflow: fc.jsonValue(), input: fc.jsonValue(), runId: fc.string(), trigger: fc.string() })),
+        async (path, body) => {
+          noServerError(await app.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }));
+        },
+      ),
       { numRuns: API_RUNS.bodies },
     );
   });
@@ -53,7 +57,13 @@ describe('API robustness', () => {
     const headerValue = fc.string({ maxLength: 100 }).filter((s) => /^[\t\x20-\x7e]*$/.test(s));
     await fc.assert(
       fc.asyncProperty(headerValue, headerValue, headerValue, async (requestId, auth, type) => {
-        noServerError(await app.request('/v1/workflows/validate', { method: 'POST', headers: { 'x-request-id': requestId, authorization: auth, 'content-type': type }, body: '{}' }));
+        noServerError(
+          await app.request('/v1/workflows/validate', {
+            method: 'POST',
+            headers: { 'x-request-id': requestId, authorization: auth, 'content-type': type },
+            body: '{}',
+          }),
+        );
       }),
       { numRuns: API_RUNS.headers },
     );

@@ -32,7 +32,16 @@ describe('startApi', () => {
 
   it('has the documented defaults', () => {
     expect(loadConfig({})).toMatchObject({
-      port: 3000, host: '127.0.0.1', namespace: 'default', temporalPort: 7233, temporalUiPort: 8233, taskQueue: 'braid', dataDir: './.data', logLevel: 'info', maxBodyBytes: 1048576, rateLimitPerMinute: 600,
+      port: 3000,
+      host: '127.0.0.1',
+      namespace: 'default',
+      temporalPort: 7233,
+      temporalUiPort: 8233,
+      taskQueue: 'braid',
+      dataDir: './.data',
+      logLevel: 'info',
+      maxBodyBytes: 1048576,
+      rateLimitPerMinute: 600,
     });
   });
 });

@@ -18,7 +18,15 @@ function setup(apiToken?: string) {
   const fake = createFakeRunStore();
   const app = createApp({
     client: {} as Client,
-    config: { namespace: 'default', taskQueue: 'braid', temporalUiUrl: 'http://localhost:8233', maxBodyBytes: 64 * 1024, rateLimitPerMinute: 0, apiToken, publicUrl: 'https://braid.local' },
+    config: {
+      namespace: 'default',
+      taskQueue: 'braid',
+      temporalUiUrl: 'http://localhost:8233',
+      maxBodyBytes: 64 * 1024,
+      rateLimitPerMinute: 0,
+      apiToken,
+      publicUrl: 'https://braid.local',
+    },
     logger: silentLogger,
     runStore: fake.store,
     readiness: async () => ({ ready: true, checks: {} }),
@@ -39,23 +47,26 @@ const form = (fields: Record<string, string>) => ({
 });
 
 describe('pages', () => {
-  it.each(['/runs', '/runs/some-run.child', '/workflows', '/editor', '/workflows/orders/edit'])('%s is a shell: one module script from /ui/assets, no inline script or style, a strict CSP', async (path) => {
-    const { app } = setup();
-    const res = await app.request(path);
-    expect(res.status).toBe(200);
-    const html = await res.text();
-    const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
-    expect(scripts).toHaveLength(1);
-    expect(scripts[0]![1]).toMatch(/type="module" src="\/ui\/assets\/[a-z-]+\.js"/);
-    expect(scripts[0]![2]).toBe('');
-    expect(html).not.toMatch(/<style|\sstyle=|\son[a-z]+=/i);
-    const csp = res.headers.get('content-security-policy')!;
-    expect(csp).toContain("script-src 'self'");
-    expect(csp).toContain("style-src 'self'");
-    expect(csp).toContain("frame-ancestors 'none'");
-    expect(csp).not.toContain('unsafe-inline');
-    expect(csp).not.toContain('unsafe-eval');
-  });
+  it.each(['/runs', '/runs/some-run.child', '/workflows', '/editor', '/workflows/orders/edit'])(
+    '%s is a shell: one module script from /ui/assets, no inline script or style, a strict CSP',
+    async (path) => {
+      const { app } = setup();
+      const res = await app.request(path);
+      expect(res.status).toBe(200);
+      const html = await res.text();
+      const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
+      expect(scripts).toHaveLength(1);
+      expect(scripts[0]![1]).toMatch(/type="module" src="\/ui\/assets\/[a-z-]+\.js"/);
+      expect(scripts[0]![2]).toBe('');
+      expect(html).not.toMatch(/<style|\sstyle=|\son[a-z]+=/i);
+      const csp = res.headers.get('content-security-policy')!;
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).toContain("style-src 'self'");
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).not.toContain('unsafe-inline');
+      expect(csp).not.toContain('unsafe-eval');
+    },
+  );
 
   it('escapes what it echoes into a page', async () => {
     const { app } = setup();

@@ -17,7 +17,9 @@ describe('github', () => {
   const signature = 'sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17';
 
   it("accepts GitHub's published example and names the delivery", () => {
-    expect(verifySignature('github', key, body, headers({ 'x-hub-signature-256': signature, 'x-github-delivery': '72d3162e-cc78-11e3-81ab-4c9367dc0958' }), 0)).toEqual({
+    expect(
+      verifySignature('github', key, body, headers({ 'x-hub-signature-256': signature, 'x-github-delivery': '72d3162e-cc78-11e3-81ab-4c9367dc0958' }), 0),
+    ).toEqual({
       ok: true,
       deliveryId: '72d3162e-cc78-11e3-81ab-4c9367dc0958',
     });
@@ -48,8 +50,13 @@ describe('slack', () => {
   });
 
   it('refuses it once older than five minutes, and with another timestamp', () => {
-    expect(verifySignature('slack', key, body, h, Number(timestamp) + SIGNATURE_TOLERANCE_S + 1)).toMatchObject({ ok: false, why: expect.stringContaining('300 s') });
-    expect(verifySignature('slack', key, body, headers({ 'x-slack-signature': signature, 'x-slack-request-timestamp': '1531420619' }), 1531420619).ok).toBe(false);
+    expect(verifySignature('slack', key, body, h, Number(timestamp) + SIGNATURE_TOLERANCE_S + 1)).toMatchObject({
+      ok: false,
+      why: expect.stringContaining('300 s'),
+    });
+    expect(verifySignature('slack', key, body, headers({ 'x-slack-signature': signature, 'x-slack-request-timestamp': '1531420619' }), 1531420619).ok).toBe(
+      false,
+    );
   });
 });
 
@@ -60,7 +67,9 @@ describe('stripe', () => {
   const v1 = createHmac('sha256', key).update(`${t}.`).update(body).digest('hex');
 
   it('accepts the documented form, with another v1 and a v0 beside it', () => {
-    expect(verifySignature('stripe', key, body, headers({ 'stripe-signature': `t=${t},v1=${'0'.repeat(64)},v1=${v1},v0=${'1'.repeat(64)}` }), t + 10).ok).toBe(true);
+    expect(verifySignature('stripe', key, body, headers({ 'stripe-signature': `t=${t},v1=${'0'.repeat(64)},v1=${v1},v0=${'1'.repeat(64)}` }), t + 10).ok).toBe(
+      true,
+    );
   });
 
   it('refuses a stale timestamp, a v0 alone, and another body', () => {

@@ -29,7 +29,14 @@ function sender(runId: string) {
   const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
   const going = new Promise<void>((r) => child.stdout.once('data', () => r()));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  return { child, going, kill: async () => { process.kill(-child.pid!, 'SIGKILL'); await exited; } };
+  return {
+    child,
+    going,
+    kill: async () => {
+      process.kill(-child.pid!, 'SIGKILL');
+      await exited;
+    },
+  };
 }
 
 function stamps(runId: string): number[] {

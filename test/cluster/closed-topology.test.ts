@@ -43,7 +43,13 @@ describe('the Temporal frontend', () => {
     const ca = readFileSync(certs.ca);
     expect(await answers({ serverRootCACertificate: ca, serverNameOverride: TEMPORAL_SERVER_NAME })).toMatch(/^refused/);
     // A certificate whose key the caller does not hold is no credential either.
-    expect(await answers({ serverRootCACertificate: ca, serverNameOverride: TEMPORAL_SERVER_NAME, clientCertPair: { crt: ca, key: readFileSync(certs.clients.braid.key) } })).toMatch(/^refused/);
+    expect(
+      await answers({
+        serverRootCACertificate: ca,
+        serverNameOverride: TEMPORAL_SERVER_NAME,
+        clientCertPair: { crt: ca, key: readFileSync(certs.clients.braid.key) },
+      }),
+    ).toMatch(/^refused/);
     expect(await answers(temporalTlsConfig(info.temporalTls))).toMatch(/^answered/);
   });
 

@@ -61,9 +61,13 @@ export function useCluster(): ClusterContext {
     return { status: res.status, body: text ? JSON.parse(text) : undefined };
   };
   ctx.finished = (replica, runId, timeoutMs = 120_000) =>
-    eventually(async () => {
-      const { status, body } = await ctx.json(replica, 'GET', `/v1/runs/${encodeURIComponent(runId)}`);
-      return status === 200 && body.status !== 'running' ? body : undefined;
-    }, timeoutMs, 250);
+    eventually(
+      async () => {
+        const { status, body } = await ctx.json(replica, 'GET', `/v1/runs/${encodeURIComponent(runId)}`);
+        return status === 200 && body.status !== 'running' ? body : undefined;
+      },
+      timeoutMs,
+      250,
+    );
   return ctx;
 }

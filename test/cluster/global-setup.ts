@@ -28,6 +28,12 @@ export default async function setup(project: TestProject) {
     HTTP_ALLOWLIST: '127.0.0.1',
     RATE_LIMIT_PER_MINUTE: '0',
   });
-  project.provide('cluster', { dir: cluster.dir, apis: cluster.apis, temporalAddress: cluster.temporalAddress, temporalTls: cluster.temporalTls, uiUrl: cluster.uiUrl });
+  project.provide('cluster', {
+    dir: cluster.dir,
+    apis: cluster.apis,
+    temporalAddress: cluster.temporalAddress,
+    temporalTls: cluster.temporalTls,
+    uiUrl: cluster.uiUrl,
+  });
   return () => cluster.stop();
 }

@@ -21,7 +21,10 @@ describe('claim check and encryption on the cluster', () => {
           { id: 'big', type: 'http', data: { url: `${ctx.target.url}/big/400000` } },
           { id: 'size', type: 'set', data: { value: '{% $length($nodes.big.output.body) %}' } },
         ],
-        edges: [{ source: 'start', target: 'big' }, { source: 'big', target: 'size' }],
+        edges: [
+          { source: 'start', target: 'big' },
+          { source: 'big', target: 'size' },
+        ],
       },
       input: { secret: 'plain-text-marker-9431' },
     });

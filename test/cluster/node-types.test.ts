@@ -44,7 +44,10 @@ function graph(target: string) {
         data: {
           workflow: {
             name: 'cluster-child',
-            nodes: [{ id: 'start', type: 'trigger' }, { id: 'get', type: 'http', data: { method: 'GET', url: `${target}/delay/5` } }],
+            nodes: [
+              { id: 'start', type: 'trigger' },
+              { id: 'get', type: 'http', data: { method: 'GET', url: `${target}/delay/5` } },
+            ],
             edges: [{ source: 'start', target: 'get' }],
           },
         },
@@ -54,7 +57,14 @@ function graph(target: string) {
         type: 'forEach',
         data: {
           items: [1, 2, 3],
-          body: { name: 'double', nodes: [{ id: 'start', type: 'trigger' }, { id: 'twice', type: 'set', data: { value: '{% $item * 2 %}' } }], edges: [{ source: 'start', target: 'twice' }] },
+          body: {
+            name: 'double',
+            nodes: [
+              { id: 'start', type: 'trigger' },
+              { id: 'twice', type: 'set', data: { value: '{% $item * 2 %}' } },
+            ],
+            edges: [{ source: 'start', target: 'twice' }],
+          },
         },
       },
     ],
@@ -129,7 +139,14 @@ describe('every node type on the cluster, across two API replicas', () => {
 
   it('cancels through API 2 a run started through API 1', async () => {
     const started = await ctx.json(0, 'POST', '/v1/runs', {
-      workflow: { name: 'cluster-cancel', nodes: [{ id: 'start', type: 'trigger' }, { id: 'slow', type: 'http', data: { method: 'GET', url: `${ctx.target.url}/delay/60000` } }], edges: [{ source: 'start', target: 'slow' }] },
+      workflow: {
+        name: 'cluster-cancel',
+        nodes: [
+          { id: 'start', type: 'trigger' },
+          { id: 'slow', type: 'http', data: { method: 'GET', url: `${ctx.target.url}/delay/60000` } },
+        ],
+        edges: [{ source: 'start', target: 'slow' }],
+      },
     });
     const runId: string = started.body.runId;
     await eventually(async () => ((await ctx.json(1, 'GET', `/v1/runs/${runId}`)).body.nodes.slow.status === 'running' ? true : undefined), 60_000);

@@ -25,7 +25,13 @@ describe('replicas and topology', () => {
   it('counts each finished run once over both API replicas', async () => {
     // A saved workflow: its name is its runs' metric label (ad-hoc graphs all count as `adhoc`).
     const workflow = `cluster-count-${Date.now()}`;
-    const saved = await ctx.json(0, 'PUT', `/v1/workflows/${workflow}`, { nodes: [{ id: 'start', type: 'trigger' }, { id: 'v', type: 'set', data: { value: '{% $input.i %}' } }], edges: [{ source: 'start', target: 'v' }] });
+    const saved = await ctx.json(0, 'PUT', `/v1/workflows/${workflow}`, {
+      nodes: [
+        { id: 'start', type: 'trigger' },
+        { id: 'v', type: 'set', data: { value: '{% $input.i %}' } },
+      ],
+      edges: [{ source: 'start', target: 'v' }],
+    });
     expect(saved.status).toBe(201);
     const ids: string[] = [];
     for (let i = 0; i < 6; i++) {

@@ -29,7 +29,10 @@ describe('the run page on the cluster', () => {
           { id: 'slow', type: 'http', label: 'Slow call', data: { url: `${ctx.target.url}/delay/1500` } },
           { id: 'after', type: 'set', data: { value: '{% $nodes.slow.output.status %}' } },
         ],
-        edges: [{ source: 'start', target: 'slow' }, { source: 'slow', target: 'after' }],
+        edges: [
+          { source: 'start', target: 'slow' },
+          { source: 'slow', target: 'after' },
+        ],
       },
     });
     const runId: string = started.body.runId;

@@ -17,7 +17,13 @@ const sign = (body: string, offsetS = 0) => braidSignature(HOOK_SECRET, body, Ma
 describe('saved workflows, webhooks and schedules on the cluster', () => {
   it('saves through API 1, reads and runs through API 2', async () => {
     const name = `cluster-saved-${Date.now()}`;
-    const v1 = { nodes: [{ id: 'start', type: 'trigger' }, { id: 'greet', type: 'set', data: { value: '{% "v1 " & $input.who %}' } }], edges: [{ source: 'start', target: 'greet' }] };
+    const v1 = {
+      nodes: [
+        { id: 'start', type: 'trigger' },
+        { id: 'greet', type: 'set', data: { value: '{% "v1 " & $input.who %}' } },
+      ],
+      edges: [{ source: 'start', target: 'greet' }],
+    };
     const v2 = { ...v1, nodes: [v1.nodes[0], { id: 'greet', type: 'set', data: { value: '{% "v2 " & $input.who %}' } }] };
     const first = await ctx.json(0, 'PUT', `/v1/workflows/${name}`, v1);
     expect(first.status).toBe(201);
@@ -42,13 +48,20 @@ describe('saved workflows, webhooks and schedules on the cluster', () => {
   it('a signed webhook starts one run per idempotency key, whichever replica gets it', async () => {
     const name = `cluster-hook-${Date.now()}`;
     const saved = await ctx.json(0, 'PUT', `/v1/workflows/${name}`, {
-      nodes: [{ id: 'shop', type: 'trigger', data: { kind: 'webhook', secret: 'CLUSTER_HOOK' } }, { id: 'echo', type: 'set', data: { value: '{% $input.orderId %}' } }],
+      nodes: [
+        { id: 'shop', type: 'trigger', data: { kind: 'webhook', secret: 'CLUSTER_HOOK' } },
+        { id: 'echo', type: 'set', data: { value: '{% $input.orderId %}' } },
+      ],
       edges: [{ source: 'shop', target: 'echo' }],
     });
     expect(saved.status).toBe(201);
     const body = JSON.stringify({ orderId: 'A-17' });
     const deliver = (replica: 0 | 1, signature = sign(body)) =>
-      fetch(`${ctx.apis[replica]}/v1/hooks/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-braid-signature': signature, 'idempotency-key': 'delivery-1' }, body });
+      fetch(`${ctx.apis[replica]}/v1/hooks/${name}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-braid-signature': signature, 'idempotency-key': 'delivery-1' },
+        body,
+      });
     expect((await deliver(1, 't=1,v1=00')).status).toBe(404);
     const signature = sign(body);
     const first = await deliver(1, signature);
@@ -66,7 +79,10 @@ describe('saved workflows, webhooks and schedules on the cluster', () => {
   it('a schedule saved through both replicas starts one run per tick', async () => {
     const name = `cluster-tick-${Date.now()}`;
     const definition = {
-      nodes: [{ id: 'tick', type: 'trigger', data: { kind: 'schedule', every: '2s' } }, { id: 'noop', type: 'set', data: { value: 1 } }],
+      nodes: [
+        { id: 'tick', type: 'trigger', data: { kind: 'schedule', every: '2s' } },
+        { id: 'noop', type: 'set', data: { value: 1 } },
+      ],
       edges: [{ source: 'tick', target: 'noop' }],
       settings: { scheduleOverlap: 'allowAll' },
     };
@@ -75,10 +91,14 @@ describe('saved workflows, webhooks and schedules on the cluster', () => {
     const schedules = await ctx.json(1, 'GET', `/v1/workflows/${name}/schedules`);
     expect(schedules.body.schedules).toHaveLength(1);
 
-    const runs = await eventually(async () => {
-      const { body } = await ctx.json(0, 'GET', `/v1/runs?workflow=${name}&limit=100`);
-      return body.runs.length >= 4 ? (body.runs as { runId: string }[]) : undefined;
-    }, 60_000, 500);
+    const runs = await eventually(
+      async () => {
+        const { body } = await ctx.json(0, 'GET', `/v1/runs?workflow=${name}&limit=100`);
+        return body.runs.length >= 4 ? (body.runs as { runId: string }[]) : undefined;
+      },
+      60_000,
+      500,
+    );
     const { body: described } = await ctx.json(1, 'GET', `/v1/workflows/${name}/schedules`);
     expect((await ctx.json(0, 'DELETE', `/v1/workflows/${name}`)).status).toBe(204);
     // One run per 2 s tick: every run the schedule took has its own nominal tick time,

@@ -42,7 +42,13 @@ const stores: [string, () => BlobStore][] = [
   ['disk', () => diskStore(tempDir())],
   [
     's3',
-    () => s3Store({ url: `s3://braid-payloads/run-${randomBytes(4).toString('hex')}`, endpoint: `http://127.0.0.1:${s3Port}`, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }),
+    () =>
+      s3Store({
+        url: `s3://braid-payloads/run-${randomBytes(4).toString('hex')}`,
+        endpoint: `http://127.0.0.1:${s3Port}`,
+        accessKeyId: 'S3RVER',
+        secretAccessKey: 'S3RVER',
+      }),
   ],
 ];
 
@@ -112,17 +118,26 @@ describe('claim check on disk', () => {
 });
 
 describe('hostile payload references and ciphertexts', () => {
-  const reference = (key: string) => ({ metadata: { encoding: new TextEncoder().encode(CLAIM_CHECK_ENCODING) }, data: new TextEncoder().encode(JSON.stringify({ key, size: 1 })) });
-
-  it.each(['../../../etc/passwd', 'ab/../../x', 'A'.repeat(64), `${'a'.repeat(63)}/`, ''])('refuses the reference %j before asking the store, naming no folder', async (key) => {
-    const dir = tempDir();
-    const asked: string[] = [];
-    const store: BlobStore = { location: dir, put: async () => undefined, get: async (k) => (asked.push(k), new Uint8Array()) };
-    const err = await new ClaimCheckCodec(store, 1024).decode([reference(key)]).then(() => undefined, (e: unknown) => e as Error);
-    expect(err?.message).toBe('a claim-checked payload reference must be 64 lowercase hex characters');
-    expect(err?.message).not.toContain(dir);
-    expect(asked).toEqual([]);
+  const reference = (key: string) => ({
+    metadata: { encoding: new TextEncoder().encode(CLAIM_CHECK_ENCODING) },
+    data: new TextEncoder().encode(JSON.stringify({ key, size: 1 })),
   });
+
+  it.each(['../../../etc/passwd', 'ab/../../x', 'A'.repeat(64), `${'a'.repeat(63)}/`, ''])(
+    'refuses the reference %j before asking the store, naming no folder',
+    async (key) => {
+      const dir = tempDir();
+      const asked: string[] = [];
+      const store: BlobStore = { location: dir, put: async () => undefined, get: async (k) => (asked.push(k), new Uint8Array()) };
+      const err = await new ClaimCheckCodec(store, 1024).decode([reference(key)]).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(err?.message).toBe('a claim-checked payload reference must be 64 lowercase hex characters');
+      expect(err?.message).not.toContain(dir);
+      expect(asked).toEqual([]);
+    },
+  );
 
   it('refuses a ciphertext whose GCM tag was cut short', async () => {
     const codec = encryptionCodec(randomBytes(32).toString('base64'), 'k1');

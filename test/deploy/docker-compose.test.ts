@@ -39,7 +39,11 @@ describe('docker-compose.yml and npm run cluster', () => {
   it('runs every part the cluster launcher runs, under the same names, plus one-shots and a load balancer', () => {
     const long = CLUSTER_PARTS.filter((p) => !Object.keys(services).includes(p));
     expect(long).toEqual([]);
-    expect(Object.keys(services).filter((s) => !(CLUSTER_PARTS as readonly string[]).includes(s)).sort()).toEqual(['braid-lb', 'temporal-certs', 'temporal-namespace', 'temporal-schema']);
+    expect(
+      Object.keys(services)
+        .filter((s) => !(CLUSTER_PARTS as readonly string[]).includes(s))
+        .sort(),
+    ).toEqual(['braid-lb', 'temporal-certs', 'temporal-namespace', 'temporal-schema']);
   });
 
   it('pins the versions the launcher builds', () => {
@@ -87,9 +91,15 @@ describe('docker-compose.yml and npm run cluster', () => {
     for (const name of ['braid-worker-1', 'braid-worker-2', 'braid-api-1', 'braid-api-2']) {
       const env = services[name]!.environment ?? {};
       expect(env.TEMPORAL_ADDRESS).toBe('temporal-frontend:7233');
-      for (const key of Object.keys(env)) if (!key.startsWith('BRAID_SECRET_') && !key.startsWith('BRAID_WEBHOOK_SECRET_')) expect(known, `${name}.${key}`).toContain(key);
+      for (const key of Object.keys(env))
+        if (!key.startsWith('BRAID_SECRET_') && !key.startsWith('BRAID_WEBHOOK_SECRET_')) expect(known, `${name}.${key}`).toContain(key);
       const interpolated = Object.fromEntries(
-        Object.entries(env).map(([k, v]) => [k, String(v).replace(/\$\{[A-Z0-9_]+:-([^}]*)\}/g, '$1').replace(/\$\{[A-Z0-9_]+:\?[^}]*\}/g, 'set')]),
+        Object.entries(env).map(([k, v]) => [
+          k,
+          String(v)
+            .replace(/\$\{[A-Z0-9_]+:-([^}]*)\}/g, '$1')
+            .replace(/\$\{[A-Z0-9_]+:\?[^}]*\}/g, 'set'),
+        ]),
       );
       const parsed = envSchema.safeParse(interpolated);
       expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
@@ -127,11 +137,21 @@ describe('docker-compose.yml and npm run cluster', () => {
     for (const name of ['braid-worker-1', 'braid-worker-2', 'braid-api-1', 'braid-api-2', 'temporal-namespace']) {
       const env = services[name]!.environment!;
       expect(mountsTls(services[name]!), name).toBe(true);
-      expect([env.TEMPORAL_TLS_CA, env.TEMPORAL_TLS_CERT, env.TEMPORAL_TLS_KEY, env.TEMPORAL_TLS_SERVER_NAME], name).toEqual([tls.ca, tls.clients.braid.cert, tls.clients.braid.key, TEMPORAL_SERVER_NAME]);
+      expect([env.TEMPORAL_TLS_CA, env.TEMPORAL_TLS_CERT, env.TEMPORAL_TLS_KEY, env.TEMPORAL_TLS_SERVER_NAME], name).toEqual([
+        tls.ca,
+        tls.clients.braid.cert,
+        tls.clients.braid.key,
+        TEMPORAL_SERVER_NAME,
+      ]);
     }
     const ui = services['temporal-ui']!.environment!;
     expect(mountsTls(services['temporal-ui']!)).toBe(true);
-    expect([ui.TEMPORAL_TLS_CA, ui.TEMPORAL_TLS_CERT, ui.TEMPORAL_TLS_KEY, ui.TEMPORAL_TLS_SERVER_NAME]).toEqual([tls.ca, tls.clients['temporal-ui'].cert, tls.clients['temporal-ui'].key, TEMPORAL_SERVER_NAME]);
+    expect([ui.TEMPORAL_TLS_CA, ui.TEMPORAL_TLS_CERT, ui.TEMPORAL_TLS_KEY, ui.TEMPORAL_TLS_SERVER_NAME]).toEqual([
+      tls.ca,
+      tls.clients['temporal-ui'].cert,
+      tls.clients['temporal-ui'].key,
+      TEMPORAL_SERVER_NAME,
+    ]);
     expect(ui.TEMPORAL_UI_PUBLIC_PATH).toBe(TEMPORAL_UI_PATH);
     expect(services['braid-api-1']!.environment!.TEMPORAL_UI_UPSTREAM).toBe('http://temporal-ui:8080');
     // The schema tool reads the superuser's password from the environment, not a literal.

@@ -51,7 +51,8 @@ async function fanOut(mode: 'adaptive' | 'off') {
   // start ───┼─▶ …   ├  60 × GET /limited/8/200, maxParallel 60, up to 10 attempts each
   //          └─▶ n59 ┘
   const g = graph(`throttle-${mode}`).trigger().with({ maxParallel: WIDTH });
-  for (let i = 0; i < WIDTH; i++) g.http(`n${i}`, `${target.url}/limited/8/200?i=${i}`, { retry: { maximumAttempts: 10, initialInterval: '100ms' } }).edge('start', `n${i}`);
+  for (let i = 0; i < WIDTH; i++)
+    g.http(`n${i}`, `${target.url}/limited/8/200?i=${i}`, { retry: { maximumAttempts: 10, initialInterval: '100ms' } }).edge('start', `n${i}`);
   const handle = await env.client.workflow.start(WORKFLOW_TYPE, { taskQueue: queues[mode], workflowId: uniqueId(mode), args: [{ definition: g.build() }] });
   const state = (await handle.result()) as RunState;
   const tooMany = target.requests.filter((r) => r.status === 429).length;
@@ -69,7 +70,9 @@ describe('adaptive per-host throttling', () => {
     expect(stats).toMatchObject({ inFlight: 0, waiting: 0, tooManyRequests: tooMany });
     expect(stats.limit).toBeGreaterThanOrEqual(1);
     expect(stats.limit).toBeLessThanOrEqual(9);
-    const nodes = Object.entries(state.nodes).filter(([id]) => id !== 'start').map(([, n]) => n);
+    const nodes = Object.entries(state.nodes)
+      .filter(([id]) => id !== 'start')
+      .map(([, n]) => n);
     // Most nodes waited for the limiter (60 requests through 8 slots of 200 ms); that wait is queued time.
     expect(nodes.filter((n) => (n.queuedMs ?? 0) >= 100).length).toBeGreaterThan(WIDTH / 2);
     for (const n of nodes) expect(n.runMs).toBeLessThan(1500);
@@ -83,7 +86,13 @@ describe('adaptive per-host throttling', () => {
     };
     for (let round = 0; round < 3; round++) {
       // One refusal from the quick path, with nothing else in flight.
-      await run(graph('one-503').trigger().http('refused', `${target.url}/status/503?round=${round}`, { retry: { maximumAttempts: 1 } }).edge('start', 'refused').build());
+      await run(
+        graph('one-503')
+          .trigger()
+          .http('refused', `${target.url}/status/503?round=${round}`, { retry: { maximumAttempts: 1 } })
+          .edge('start', 'refused')
+          .build(),
+      );
       const wide = graph('slow-path').trigger().with({ maxParallel: 10 });
       for (let i = 0; i < 10; i++) wide.http(`n${i}`, `${target.url}/delay/400?round=${round}&i=${i}`).edge('start', `n${i}`);
       const state = await run(wide.build());
@@ -112,8 +121,13 @@ describe('adaptive per-host throttling', () => {
     const target = targets.adaptive!;
     const tag = uniqueId('wait');
     const g = graph('wait-past-deadline').trigger().with({ maxParallel: 4 });
-    for (let i = 0; i < 4; i++) g.http(`n${i}`, `${target.url}/delay/800?t=${tag}-${i}`, { timeout: '3s', retry: { maximumAttempts: 1 } }).edge('start', `n${i}`);
-    const handle = await env.client.workflow.start(WORKFLOW_TYPE, { taskQueue: queues.oneAtATime, workflowId: uniqueId('wait'), args: [{ definition: g.build() }] });
+    for (let i = 0; i < 4; i++)
+      g.http(`n${i}`, `${target.url}/delay/800?t=${tag}-${i}`, { timeout: '3s', retry: { maximumAttempts: 1 } }).edge('start', `n${i}`);
+    const handle = await env.client.workflow.start(WORKFLOW_TYPE, {
+      taskQueue: queues.oneAtATime,
+      workflowId: uniqueId('wait'),
+      args: [{ definition: g.build() }],
+    });
     const state = (await handle.result()) as RunState;
     expect(state.status).toBe('succeeded');
     const sent = target.requests.filter((r) => r.path.includes(tag));
@@ -136,10 +150,17 @@ describe('adaptive per-host throttling', () => {
     const g = graph('host-critical-path').trigger().with({ maxParallel: 10 });
     for (const id of ['a1', 'a2', 'a3', 'a4']) g.http(id, url(id)).edge('start', id);
     g.http('b', url('b')).edge('start', 'b').http('c', url('c')).edge('b', 'c').http('d', url('d')).edge('c', 'd');
-    const handle = await env.client.workflow.start(WORKFLOW_TYPE, { taskQueue: queues.oneAtATime, workflowId: uniqueId('order'), args: [{ definition: g.build() }] });
+    const handle = await env.client.workflow.start(WORKFLOW_TYPE, {
+      taskQueue: queues.oneAtATime,
+      workflowId: uniqueId('order'),
+      args: [{ definition: g.build() }],
+    });
     const state = (await handle.result()) as RunState;
     expect(state.status).toBe('succeeded');
-    const served = target.requests.filter((r) => r.path.includes(tag)).sort((x, y) => x.startTick - y.startTick).map((r) => r.path.slice(r.path.lastIndexOf('-') + 1));
+    const served = target.requests
+      .filter((r) => r.path.includes(tag))
+      .sort((x, y) => x.startTick - y.startTick)
+      .map((r) => r.path.slice(r.path.lastIndexOf('-') + 1));
     expect([...served].sort()).toEqual(['a1', 'a2', 'a3', 'a4', 'b', 'c', 'd']);
     // In arrival order the chain would come last: a1 a2 a3 a4 b c d. Ordered by remaining path, each
     // link of the chain that is waiting goes before the leaves (b: 3 left, c: 2, the leaves 1); a leaf
@@ -155,8 +176,13 @@ describe('adaptive per-host throttling', () => {
     const target = targets.adaptive!;
     const tag = uniqueId('timeout');
     const g = graph('wait-not-timeout').trigger().with({ maxParallel: 2 });
-    for (const id of ['x', 'y']) g.http(id, `${target.url}/delay/600?t=${tag}-${id}`, { retry: { maximumAttempts: 1 } }, { timeout: '900ms' }).edge('start', id);
-    const handle = await env.client.workflow.start(WORKFLOW_TYPE, { taskQueue: queues.oneAtATime, workflowId: uniqueId('timeout'), args: [{ definition: g.build() }] });
+    for (const id of ['x', 'y'])
+      g.http(id, `${target.url}/delay/600?t=${tag}-${id}`, { retry: { maximumAttempts: 1 } }, { timeout: '900ms' }).edge('start', id);
+    const handle = await env.client.workflow.start(WORKFLOW_TYPE, {
+      taskQueue: queues.oneAtATime,
+      workflowId: uniqueId('timeout'),
+      args: [{ definition: g.build() }],
+    });
     const state = (await handle.result()) as RunState;
     expect(state.status).toBe('succeeded');
     expect(Math.max(state.nodes.x!.queuedMs ?? 0, state.nodes.y!.queuedMs ?? 0)).toBeGreaterThanOrEqual(400);

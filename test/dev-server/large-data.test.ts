@@ -66,11 +66,18 @@ async function runToEnd(a: ReturnType<typeof app>, body: unknown) {
   const res = await a.request('/v1/runs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   expect(res.status, await res.clone().text()).toBe(201);
   const { runId } = (await res.json()) as { runId: string };
-  const run = await eventually(async () => {
-    const r = (await (await a.request(`/v1/runs/${runId}`)).json()) as { status: string };
-    return r.status === 'running' ? undefined : r;
-  }, 180_000, 500);
-  return { runId, run: run as { status: string; outputsOmitted?: boolean; nodes: Record<string, { status: string; output?: { body?: string } }>; output?: unknown } };
+  const run = await eventually(
+    async () => {
+      const r = (await (await a.request(`/v1/runs/${runId}`)).json()) as { status: string };
+      return r.status === 'running' ? undefined : r;
+    },
+    180_000,
+    500,
+  );
+  return {
+    runId,
+    run: run as { status: string; outputsOmitted?: boolean; nodes: Record<string, { status: string; output?: { body?: string } }>; output?: unknown },
+  };
 }
 
 describe('large data with the claim check', () => {
@@ -83,7 +90,10 @@ describe('large data with the claim check', () => {
   });
 
   it('200 nodes with 500 KiB outputs succeed; history holds references; the API and expressions see the real values', { timeout: 240_000 }, async () => {
-    let def = graph('large-outputs').trigger().node('join', 'merge').node('size', 'set', { value: '{% $length($nodes.n0.output.body) + $length($nodes.n199.output.body) %}' });
+    let def = graph('large-outputs')
+      .trigger()
+      .node('join', 'merge')
+      .node('size', 'set', { value: '{% $length($nodes.n0.output.body) + $length($nodes.n199.output.body) %}' });
     for (let i = 0; i < 200; i++) def = def.http(`n${i}`, `${target.url}/big/512000`).edge('start', `n${i}`).edge(`n${i}`, 'join');
     const { runId, run } = await runToEnd(app({ claimCheck: true }), { workflow: def.edge('join', 'size').with({ maxParallel: 50 }).build() });
     expect(run.status).toBe('succeeded');
@@ -97,7 +107,10 @@ describe('large data with the claim check', () => {
 
   it('a fan-out wide enough for batch children keeps every output whole (no batch drops one past its 1.5 MB result budget)', { timeout: 240_000 }, async () => {
     // 160 siblings all ready at once: more than the run's slots clear in three waves, so they go to batch children of up to 45.
-    let def = graph('large-batched').trigger().node('join', 'merge').node('size', 'set', { value: '{% $sum($map([0..159], function($i) { $length($lookup($nodes, "n" & $i).output.body) })) %}' });
+    let def = graph('large-batched')
+      .trigger()
+      .node('join', 'merge')
+      .node('size', 'set', { value: '{% $sum($map([0..159], function($i) { $length($lookup($nodes, "n" & $i).output.body) })) %}' });
     for (let i = 0; i < 160; i++) def = def.http(`n${i}`, `${target.url}/big/204800`).edge('start', `n${i}`).edge(`n${i}`, 'join');
     const { runId, run } = await runToEnd(app({ claimCheck: true }), { workflow: def.edge('join', 'size').with({ maxParallel: 1000 }).build() });
     expect(run.status).toBe('succeeded');
@@ -107,7 +120,12 @@ describe('large data with the claim check', () => {
 
   it("a subworkflow keeps its child run's large output whole", { timeout: 120_000 }, async () => {
     const child = graph('large-child').trigger().http('big', `${target.url}/big/512000`).edge('start', 'big').build();
-    const def = graph('large-parent').trigger().node('sub', 'subworkflow', { workflow: child }).set('size', '{% $length($nodes.sub.output.big.body) %}').chain('start', 'sub', 'size').build();
+    const def = graph('large-parent')
+      .trigger()
+      .node('sub', 'subworkflow', { workflow: child })
+      .set('size', '{% $length($nodes.sub.output.big.body) %}')
+      .chain('start', 'sub', 'size')
+      .build();
     const { run } = await runToEnd(app({ claimCheck: true }), { workflow: def });
     expect(run.status).toBe('succeeded');
     expect(run.nodes.size!.output).toBe(512_000);

@@ -87,7 +87,7 @@ describe('run priority and fairness', () => {
     expect(before).toBeLessThan(15);
   }, 120_000);
 
-  it('at one priority, serves a run with its own fairness key between the tasks of another key\'s backlog', async () => {
+  it("at one priority, serves a run with its own fairness key between the tasks of another key's backlog", async () => {
     const tag = uniqueId('f');
     // Each run's fairness key defaults to its workflow's name: `…-bulk` and `…-small`.
     const before = await servedBefore(tag, { priority: 3 }, { priority: 3 });

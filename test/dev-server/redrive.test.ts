@@ -37,7 +37,15 @@ beforeAll(async () => {
   [env, target] = await Promise.all([createLocalEnv(), startHttpTarget()]);
   database = await openDatabase({ kind: 'sqlite', file: join(dir, 'braid.db') });
   // Bulk operations' activity redrives with the API's code, on the same database (as src/worker.ts builds it).
-  const bulk = workerBulkTarget({ client: env.client, namespace: 'default', taskQueue, temporalUiUrl: 'http://localhost:8233', nodeTypes: new Map(), claimCheck: false, database: database.db });
+  const bulk = workerBulkTarget({
+    client: env.client,
+    namespace: 'default',
+    taskQueue,
+    temporalUiUrl: 'http://localhost:8233',
+    nodeTypes: new Map(),
+    claimCheck: false,
+    database: database.db,
+  });
   worker = await createTestWorker(env, testActivities({ bulk }), taskQueue);
   workerDone = worker.run();
   app = createApp({
@@ -81,7 +89,8 @@ const redrive = async (runId: string, body?: unknown) => {
   return redriveCreatedSchema.parse(await res.json());
 };
 /** Requests the target got for a node of a test (by its tag in the query). */
-const sent = (tag: string, node: string) => target.requests.filter((r) => r.path.endsWith(`t=${tag}-${node}`) || r.path.includes(`/flaky/${tag}-${node}/`)).length;
+const sent = (tag: string, node: string) =>
+  target.requests.filter((r) => r.path.endsWith(`t=${tag}-${node}`) || r.path.includes(`/flaky/${tag}-${node}/`)).length;
 
 /**
  *  start ─▶ a ─▶ b (fails once) ─▶ c
@@ -142,13 +151,32 @@ describe('redrive', () => {
 
   it('refuses a running run (409), a succeeded one without fromNodes (409), and names unknown fromNodes (422)', async () => {
     const tag = uniqueId('refuse');
-    const waiting = await start({ workflow: { name: 'redrive-wait', nodes: [{ id: 'start', type: 'trigger' }, { id: 'ask', type: 'approval' }], edges: [{ source: 'start', target: 'ask' }] }, runId: `${tag}-w` });
+    const waiting = await start({
+      workflow: {
+        name: 'redrive-wait',
+        nodes: [
+          { id: 'start', type: 'trigger' },
+          { id: 'ask', type: 'approval' },
+        ],
+        edges: [{ source: 'start', target: 'ask' }],
+      },
+      runId: `${tag}-w`,
+    });
     const running = await call('POST', `/v1/runs/${waiting}/redrive`);
     expect(running.status).toBe(409);
     expect(problemSchema.parse(await running.json()).detail).toMatch(/still running/);
     await call('POST', `/v1/runs/${waiting}/cancel`);
 
-    const ok = await start({ workflow: { name: 'redrive-ok', nodes: [{ id: 'start', type: 'trigger' }, { id: 'x', type: 'http', data: { url: `${target.url}/echo?t=${tag}-x` } }], edges: [{ source: 'start', target: 'x' }] } });
+    const ok = await start({
+      workflow: {
+        name: 'redrive-ok',
+        nodes: [
+          { id: 'start', type: 'trigger' },
+          { id: 'x', type: 'http', data: { url: `${target.url}/echo?t=${tag}-x` } },
+        ],
+        edges: [{ source: 'start', target: 'x' }],
+      },
+    });
     expect((await finished(ok)).status).toBe('succeeded');
     expect((await call('POST', `/v1/runs/${ok}/redrive`)).status).toBe(409);
     const unknown = await call('POST', `/v1/runs/${ok}/redrive`, { fromNodes: ['x', 'nope'] });
@@ -194,11 +222,17 @@ describe('redrive', () => {
     expect(sent(tag, 'pay')).toBe(2);
   }, 60_000);
 
-  it('reruns only the items of a forEach that did not succeed, keeping the others\' outputs in order', async () => {
+  it("reruns only the items of a forEach that did not succeed, keeping the others' outputs in order", async () => {
     //  start ─▶ each (forEach over 0…5, one at a time; item 3 fails once) ─▶ after
     const tag = uniqueId('items');
     const itemUrl = `{% $item = 3 ? "${target.url}/flaky/${tag}-i3/1" : "${target.url}/echo?t=${tag}-i" & $string($item) %}`;
-    const body = { nodes: [{ id: 'in', type: 'trigger' }, { id: 'call', type: 'http', data: { url: itemUrl }, retry: { maximumAttempts: 1 } }], edges: [{ source: 'in', target: 'call' }] };
+    const body = {
+      nodes: [
+        { id: 'in', type: 'trigger' },
+        { id: 'call', type: 'http', data: { url: itemUrl }, retry: { maximumAttempts: 1 } },
+      ],
+      edges: [{ source: 'in', target: 'call' }],
+    };
     const workflow = {
       name: 'redrive-items',
       nodes: [
@@ -278,7 +312,8 @@ describe('pinned test runs', () => {
     expect(run.test).toBe(true);
     expect(run.nodes.b).toMatchObject({ status: 'succeeded', pinned: true, output: { body: 'pinned' } });
     expect([sent(tag, 'a'), sent(tag, 'b'), sent(tag, 'c')]).toEqual([1, 0, 1]);
-    const list = async (query: string) => runListSchema.parse(await (await call('GET', `/v1/runs?workflow=pinned-${tag}${query}`)).json()).runs.map((r) => r.runId);
+    const list = async (query: string) =>
+      runListSchema.parse(await (await call('GET', `/v1/runs?workflow=pinned-${tag}${query}`)).json()).runs.map((r) => r.runId);
     await eventually(async () => ((await list('&test=true')).length === 1 ? true : undefined));
     expect(await list('')).toEqual([]);
     expect(await list('&test=any')).toEqual([runId]);
@@ -314,7 +349,9 @@ describe('error workflows', () => {
     const tag = uniqueId('onfail');
     const missing = await call('PUT', `/v1/workflows/main-${tag}`, failing(tag));
     expect(missing.status).toBe(422);
-    expect(problemSchema.parse(await missing.json()).errors).toEqual([{ path: '$.settings.onFailure.workflow', message: `no saved workflow "alert-${tag}": save the error workflow first` }]);
+    expect(problemSchema.parse(await missing.json()).errors).toEqual([
+      { path: '$.settings.onFailure.workflow', message: `no saved workflow "alert-${tag}": save the error workflow first` },
+    ]);
     expect((await call('PUT', `/v1/workflows/alert-${tag}`, alert(tag))).status).toBe(201);
     expect((await call('PUT', `/v1/workflows/main-${tag}`, failing(tag))).status).toBe(201);
 
@@ -352,7 +389,11 @@ describe('error workflows', () => {
       ...failing(tag),
       nodes: [
         { id: 'start', type: 'trigger' },
-        { id: 'stop', type: 'fail', data: { error: 'OrderRejected', message: '{% "order " & $input.order & " is over the limit" %}', details: { order: '{% $input.order %}' } } },
+        {
+          id: 'stop',
+          type: 'fail',
+          data: { error: 'OrderRejected', message: '{% "order " & $input.order & " is over the limit" %}', details: { order: '{% $input.order %}' } },
+        },
       ],
       edges: [{ source: 'start', target: 'stop' }],
     };
@@ -360,20 +401,40 @@ describe('error workflows', () => {
     const runId = runStartedSchema.parse(await (await call('POST', `/v1/workflows/raise-${tag}/runs`, { input: { order: 'A-7' } })).json()).runId;
     const failed = await finished(runId);
     expect(failed.status).toBe('failed');
-    expect(failed.error).toEqual({ type: 'OrderRejected', message: 'order A-7 is over the limit', details: { order: 'A-7' }, nodeId: 'stop', failedNodes: ['stop'] });
+    expect(failed.error).toEqual({
+      type: 'OrderRejected',
+      message: 'order A-7 is over the limit',
+      details: { order: 'A-7' },
+      nodeId: 'stop',
+      failedNodes: ['stop'],
+    });
     const errorRun = await eventually(async () => {
       const r = await call('GET', `/v1/runs/${runId}-onfailure`);
       if (r.status !== 200) return undefined;
       const run = runSchema.parse(await r.json());
       return run.status === 'running' ? undefined : run;
     });
-    expect(errorRun.input).toMatchObject({ run: { id: runId, status: 'failed', error: { type: 'OrderRejected', nodeId: 'stop' }, failedNodes: [{ id: 'stop', type: 'fail', error: { type: 'OrderRejected' } }] } });
+    expect(errorRun.input).toMatchObject({
+      run: {
+        id: runId,
+        status: 'failed',
+        error: { type: 'OrderRejected', nodeId: 'stop' },
+        failedNodes: [{ id: 'stop', type: 'fail', error: { type: 'OrderRejected' } }],
+      },
+    });
   }, 60_000);
 
   it('start it for a run that was terminated too', async () => {
     const tag = uniqueId('onterm');
     expect((await call('PUT', `/v1/workflows/alert-${tag}`, alert(tag))).status).toBe(201);
-    const slow = { ...failing(tag), nodes: [{ id: 'start', type: 'trigger' }, { id: 'pause', type: 'delay', data: { duration: '1h' } }], edges: [{ source: 'start', target: 'pause' }] };
+    const slow = {
+      ...failing(tag),
+      nodes: [
+        { id: 'start', type: 'trigger' },
+        { id: 'pause', type: 'delay', data: { duration: '1h' } },
+      ],
+      edges: [{ source: 'start', target: 'pause' }],
+    };
     expect((await call('PUT', `/v1/workflows/slow-${tag}`, slow)).status).toBe(201);
     const runId = runStartedSchema.parse(await (await call('POST', `/v1/workflows/slow-${tag}/runs`, {})).json()).runId;
     await env.client.workflow.getHandle(runId).terminate('operator stopped it');
@@ -419,7 +480,9 @@ describe('bulk operations', () => {
     const runIds = await Promise.all([1, 2, 3].map((i) => start({ workflow, input: { key: `${tag}-${i}` } })));
     for (const id of runIds) expect((await finished(id)).status).toBe('failed');
     // Visibility lags a little behind the runs' ends.
-    await eventually(async () => ((await (await call('GET', `/v1/runs?workflow=bulk-${tag}&status=failed`)).json()) as { runs: unknown[] }).runs.length === 3 || undefined);
+    await eventually(
+      async () => ((await (await call('GET', `/v1/runs?workflow=bulk-${tag}&status=failed`)).json()) as { runs: unknown[] }).runs.length === 3 || undefined,
+    );
 
     const res = await call('POST', '/v1/runs/bulk', { action: 'redrive', filter: { workflow: `bulk-${tag}` } });
     expect(res.status).toBe(202);
@@ -438,10 +501,21 @@ describe('bulk operations', () => {
 
   it('cancel every running run a filter matches', async () => {
     const tag = uniqueId('bulkcancel');
-    const workflow = { name: `bulk-${tag}`, nodes: [{ id: 'start', type: 'trigger' }, { id: 'pause', type: 'delay', data: { duration: '1h' } }], edges: [{ source: 'start', target: 'pause' }] };
+    const workflow = {
+      name: `bulk-${tag}`,
+      nodes: [
+        { id: 'start', type: 'trigger' },
+        { id: 'pause', type: 'delay', data: { duration: '1h' } },
+      ],
+      edges: [{ source: 'start', target: 'pause' }],
+    };
     const runIds = await Promise.all([1, 2].map(() => start({ workflow })));
-    await eventually(async () => ((await (await call('GET', `/v1/runs?workflow=bulk-${tag}&status=running`)).json()) as { runs: unknown[] }).runs.length === 2 || undefined);
-    const accepted = bulkAcceptedSchema.parse(await (await call('POST', '/v1/runs/bulk', { action: 'cancel', filter: { workflow: `bulk-${tag}` }, limit: 10 })).json());
+    await eventually(
+      async () => ((await (await call('GET', `/v1/runs?workflow=bulk-${tag}&status=running`)).json()) as { runs: unknown[] }).runs.length === 2 || undefined,
+    );
+    const accepted = bulkAcceptedSchema.parse(
+      await (await call('POST', '/v1/runs/bulk', { action: 'cancel', filter: { workflow: `bulk-${tag}` }, limit: 10 })).json(),
+    );
     expect(accepted.matched).toBe(2);
     for (const id of runIds) expect((await finished(id)).status).toBe('canceled');
     const op = operationSchema.parse(await (await call('GET', accepted.links.self)).json());
@@ -451,7 +525,12 @@ describe('bulk operations', () => {
   it('refuse a bad body (422) and answer 404 for an unknown operation', async () => {
     const bad = await call('POST', '/v1/runs/bulk', { action: 'retry', filter: { colour: 'red' } });
     expect(bad.status).toBe(422);
-    expect(problemSchema.parse(await bad.json()).errors!.map((e) => e.path).sort()).toEqual(['$.action', '$.filter']);
+    expect(
+      problemSchema
+        .parse(await bad.json())
+        .errors!.map((e) => e.path)
+        .sort(),
+    ).toEqual(['$.action', '$.filter']);
     expect((await call('POST', '/v1/runs/bulk', { action: 'cancel', filter: { startedAfter: 'yesterday' } })).status).toBe(422);
     expect((await call('GET', '/v1/operations/bulk-redrive-00000000-0000-0000-0000-000000000000')).status).toBe(404);
   });

@@ -173,7 +173,11 @@ describe.each(backends)('saved workflows on $kind', ({ kind, options }) => {
         { id: 'fast', type: 'trigger', data: { kind: 'schedule', every: '500ms' } },
         { id: 'x', type: 'set', data: { value: 1 } },
       ],
-      edges: [{ source: 'cron', target: 'x' }, { source: 'zone', target: 'x' }, { source: 'fast', target: 'x' }],
+      edges: [
+        { source: 'cron', target: 'x' },
+        { source: 'zone', target: 'x' },
+        { source: 'fast', target: 'x' },
+      ],
     };
     const put = await call('PUT', `/v1/workflows/${hooks}-bad`, bad);
     const validate = await call('POST', '/v1/workflows/validate', bad);
@@ -202,7 +206,10 @@ describe.each(backends)('saved workflows on $kind', ({ kind, options }) => {
 
     const detail = workflowDetailSchema.parse(await (await call('GET', `/v1/workflows/${hooks}`)).json());
     expect(detail.latestVersion).toBe(v2);
-    expect(detail.versions.map((v) => [v.version, v.latest])).toEqual([[v2, true], [v1, false]]);
+    expect(detail.versions.map((v) => [v.version, v.latest])).toEqual([
+      [v2, true],
+      [v1, false],
+    ]);
     expect(detail.triggerKinds).toEqual(['manual', 'webhook']);
     expect((detail.definition as { name: string }).name).toBe(hooks);
 
@@ -246,9 +253,7 @@ describe.each(backends)('saved workflows on $kind', ({ kind, options }) => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page = workflowListSchema.parse(
-        await (await call('GET', `/v1/workflows?limit=2${cursor ? `&cursor=${cursor}` : ''}`)).json(),
-      );
+      const page = workflowListSchema.parse(await (await call('GET', `/v1/workflows?limit=2${cursor ? `&cursor=${cursor}` : ''}`)).json());
       expect(page.workflows.length).toBeLessThanOrEqual(2);
       seen.push(...page.workflows.map((w) => w.name));
       cursor = page.nextCursor;
@@ -265,11 +270,23 @@ describe.each(backends)('saved workflows on $kind', ({ kind, options }) => {
     // Without the key nothing tells a bad signature from a trigger that does not exist.
     const unsigned = await app.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     expect(unsigned.status).toBe(404);
-    const wrong = await app.request(path, { method: 'POST', headers: { 'content-type': 'application/json', 'x-braid-signature': sign(body, 'other key') }, body });
+    const wrong = await app.request(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-braid-signature': sign(body, 'other key') },
+      body,
+    });
     expect(wrong.status).toBe(404);
-    const tampered = await app.request(path, { method: 'POST', headers: { 'content-type': 'application/json', 'x-braid-signature': sign(body) }, body: body.replace('42', '43') });
+    const tampered = await app.request(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-braid-signature': sign(body) },
+      body: body.replace('42', '43'),
+    });
     expect(tampered.status).toBe(404);
-    const nowhere = await app.request(`/v1/hooks/${hooks}-missing/signed`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-braid-signature': sign(body) }, body });
+    const nowhere = await app.request(`/v1/hooks/${hooks}-missing/signed`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-braid-signature': sign(body) },
+      body,
+    });
     expect(nowhere.status).toBe(404);
     expect(((await nowhere.json()) as { detail: string }).detail).toBe(((await wrong.clone().json()) as { detail: string }).detail);
     // The API token does not stand in for a signature.
@@ -300,7 +317,8 @@ describe.each(backends)('saved workflows on $kind', ({ kind, options }) => {
 
   it('refuses a Braid signature used twice or older than five minutes; the same Idempotency-Key with another body is a 409', async () => {
     const path = `/v1/hooks/${hooks}/signed`;
-    const post = (body: string, headers: Record<string, string>) => app.request(path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    const post = (body: string, headers: Record<string, string>) =>
+      app.request(path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
     const body = JSON.stringify({ orderId: 7 });
     const signature = sign(body);
     expect((await post(body, { 'x-braid-signature': signature })).status).toBe(202);
@@ -322,7 +340,11 @@ describe.each(backends)('saved workflows on $kind', ({ kind, options }) => {
     const body = JSON.stringify({ action: 'opened', orderId: 'gh-1' });
     const signature = `sha256=${createHmac('sha256', GITHUB_KEY).update(body).digest('hex')}`;
     const deliver = (sig: string) =>
-      app.request(path, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sig, 'x-github-delivery': `guid-${kind}`, 'x-github-event': 'issues' }, body });
+      app.request(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': sig, 'x-github-delivery': `guid-${kind}`, 'x-github-event': 'issues' },
+        body,
+      });
     expect((await deliver(signature.replace(/.$/, '0'))).status).toBe(404);
     const first = await deliver(signature);
     expect(first.status).toBe(202);
@@ -372,7 +394,13 @@ describe.each(backends)('saved workflows on $kind', ({ kind, options }) => {
     expect(problemSchema.parse(await ambiguous.json()).detail).toContain('3 webhook triggers');
 
     const single = `single-${kind}`;
-    await call('PUT', `/v1/workflows/${single}`, { nodes: [{ id: 'in', type: 'trigger', data: { kind: 'webhook' } }, { id: 'x', type: 'set', data: { value: '{% $input.n %}' } }], edges: [{ source: 'in', target: 'x' }] });
+    await call('PUT', `/v1/workflows/${single}`, {
+      nodes: [
+        { id: 'in', type: 'trigger', data: { kind: 'webhook' } },
+        { id: 'x', type: 'set', data: { value: '{% $input.n %}' } },
+      ],
+      edges: [{ source: 'in', target: 'x' }],
+    });
     const res = await call('POST', `/v1/hooks/${single}`, { n: 5 });
     expect(res.status).toBe(202);
     expect((await finished(hookAcceptedSchema.parse(await res.json()).runId)).nodes.x?.output).toBe(5);
@@ -401,7 +429,9 @@ describe.each(backends)('saved workflows on $kind', ({ kind, options }) => {
     expect(fired.nodes.weekdays?.status).toBe('skipped');
 
     expect((await call('POST', `/v1/workflows/${timed}/schedules/often/pause`, { note: 'maintenance' })).status).toBe(202);
-    const paused = scheduleListSchema.parse(await (await call('GET', `/v1/workflows/${timed}/schedules`)).json()).schedules.find((s) => s.triggerId === 'often');
+    const paused = scheduleListSchema
+      .parse(await (await call('GET', `/v1/workflows/${timed}/schedules`)).json())
+      .schedules.find((s) => s.triggerId === 'often');
     expect(paused).toMatchObject({ paused: true, note: 'maintenance' });
     expect(paused!.recentRuns.length).toBeGreaterThan(0);
     expect((await call('POST', `/v1/workflows/${timed}/schedules/often/unpause`)).status).toBe(202);
@@ -412,7 +442,9 @@ describe.each(backends)('saved workflows on $kind', ({ kind, options }) => {
     // Run now: the weekday schedule starts a run at once.
     expect((await call('POST', `/v1/workflows/${timed}/schedules/weekdays/trigger`)).status).toBe(202);
     const manual = await eventually(async () => {
-      const s = scheduleListSchema.parse(await (await call('GET', `/v1/workflows/${timed}/schedules`)).json()).schedules.find((x) => x.triggerId === 'weekdays');
+      const s = scheduleListSchema
+        .parse(await (await call('GET', `/v1/workflows/${timed}/schedules`)).json())
+        .schedules.find((x) => x.triggerId === 'weekdays');
       return s && s.recentRuns.length > 0 ? s.recentRuns[0] : undefined;
     });
     expect(await finished(manual.runId)).toMatchObject({ trigger: { id: 'weekdays', kind: 'schedule' }, status: 'succeeded' });
@@ -429,11 +461,18 @@ describe.each(backends)('saved workflows on $kind', ({ kind, options }) => {
 
   it('DELETE removes the workflow and its schedules; a run in flight finishes', async () => {
     const slow = {
-      nodes: [{ id: 't', type: 'trigger' }, { id: 'pause', type: 'delay', data: { duration: '2s' } }],
+      nodes: [
+        { id: 't', type: 'trigger' },
+        { id: 'pause', type: 'delay', data: { duration: '2s' } },
+      ],
       edges: [{ source: 't', target: 'pause' }],
     };
     const name = `gone-${kind}`;
-    await call('PUT', `/v1/workflows/${name}`, { ...slow, nodes: [...slow.nodes, { id: 'cron', type: 'trigger', data: { kind: 'schedule', cron: '@daily' } }], edges: [...slow.edges, { source: 'cron', target: 'pause' }] });
+    await call('PUT', `/v1/workflows/${name}`, {
+      ...slow,
+      nodes: [...slow.nodes, { id: 'cron', type: 'trigger', data: { kind: 'schedule', cron: '@daily' } }],
+      edges: [...slow.edges, { source: 'cron', target: 'pause' }],
+    });
     const started = runCreatedSchema.parse(await (await call('POST', `/v1/workflows/${name}/runs`, { trigger: 't' })).json());
     const del = await call('DELETE', `/v1/workflows/${name}`);
     expect(del.status).toBe(204);
@@ -470,7 +509,13 @@ describe.each(backends)('saved workflows on $kind', ({ kind, options }) => {
   });
 
   it('a schedule spec Temporal refuses (past validation) becomes a 422 naming the field', async () => {
-    const schedules = createSchedules({ client: env.client, taskQueue, namespace: 'default', temporalUiUrl: 'http://ui', runs: createRunStore({ client: env.client, namespace: 'default', taskQueue, temporalUiUrl: 'http://ui' }) });
+    const schedules = createSchedules({
+      client: env.client,
+      taskQueue,
+      namespace: 'default',
+      temporalUiUrl: 'http://ui',
+      runs: createRunStore({ client: env.client, namespace: 'default', taskQueue, temporalUiUrl: 'http://ui' }),
+    });
     const refused = schedules.sync({
       name: `refused-${kind}`,
       version: '0123456789abcdef',
@@ -478,7 +523,10 @@ describe.each(backends)('saved workflows on $kind', ({ kind, options }) => {
       triggers: [{ id: 'last', index: 3, kind: 'schedule', cron: '0 0 L * *' }],
       overlap: 'skip',
     });
-    await expect(refused).rejects.toMatchObject({ kind: 'validation', extra: { errors: [{ path: '$.nodes[3].data.cron', message: expect.stringContaining('Temporal refused') }] } });
+    await expect(refused).rejects.toMatchObject({
+      kind: 'validation',
+      extra: { errors: [{ path: '$.nodes[3].data.cron', message: expect.stringContaining('Temporal refused') }] },
+    });
   });
 
   it('validate still answers for definitions with every trigger kind', async () => {

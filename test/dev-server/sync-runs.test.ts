@@ -76,7 +76,16 @@ describe('Prefer: wait', () => {
   });
 
   it('answers with a failed run as it ended, its error included', async () => {
-    const res = await start({ workflow: graph().trigger().http('bad', `${target.url}/status/500`, { retry: { maximumAttempts: 1 } }).edge('start', 'bad').build() }, 'wait=20');
+    const res = await start(
+      {
+        workflow: graph()
+          .trigger()
+          .http('bad', `${target.url}/status/500`, { retry: { maximumAttempts: 1 } })
+          .edge('start', 'bad')
+          .build(),
+      },
+      'wait=20',
+    );
     expect(res.status).toBe(201);
     expect(res.headers.get('preference-applied')).toBe('wait=20');
     const run = runSchema.parse(await res.json());
@@ -130,7 +139,7 @@ describe('Prefer: wait', () => {
     expect(finished.nodes.slow?.status).toBe('succeeded');
   });
 
-  it('applies to a saved workflow\'s runs too', async () => {
+  it("applies to a saved workflow's runs too", async () => {
     const name = uniqueId('sync-saved');
     const put = await app.request(`/v1/workflows/${name}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fanOut()) });
     expect(put.status).toBe(201);
@@ -144,15 +153,22 @@ describe('Prefer: wait', () => {
 
 describe('webhook triggers with respond: "onFinish"', () => {
   const save = async (name: string, definition: unknown) => {
-    const put = await app.request(`/v1/workflows/${name}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(definition) });
+    const put = await app.request(`/v1/workflows/${name}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(definition),
+    });
     expect(put.status, await put.clone().text()).toBe(201);
   };
   const hook = (name: string, data: Record<string, unknown>, then: (g: ReturnType<typeof graph>) => ReturnType<typeof graph>) =>
     then(graph().node('hook', 'trigger', { kind: 'webhook', ...data })).build();
 
-  it('answers the delivery with the run\'s output once it ended', async () => {
+  it("answers the delivery with the run's output once it ended", async () => {
     const name = uniqueId('hook-finish');
-    await save(name, hook(name, { respond: 'onFinish' }, (g) => g.set('reply', { received: '{% $input.body.order %}', ok: true }).edge('hook', 'reply')));
+    await save(
+      name,
+      hook(name, { respond: 'onFinish' }, (g) => g.set('reply', { received: '{% $input.body.order %}', ok: true }).edge('hook', 'reply')),
+    );
     const res = await start({ order: 42 }, undefined, `/v1/hooks/${name}`);
     expect(res.status).toBe(200);
     expect(res.headers.get('x-braid-run-id')).toBeTruthy();
@@ -161,13 +177,19 @@ describe('webhook triggers with respond: "onFinish"', () => {
 
   it('answers a problem when the run fails, and 202 when it outlives the timeout', async () => {
     const failing = uniqueId('hook-fails');
-    await save(failing, hook(failing, { respond: 'onFinish' }, (g) => g.http('bad', `${target.url}/status/500`, { retry: { maximumAttempts: 1 } }).edge('hook', 'bad')));
+    await save(
+      failing,
+      hook(failing, { respond: 'onFinish' }, (g) => g.http('bad', `${target.url}/status/500`, { retry: { maximumAttempts: 1 } }).edge('hook', 'bad')),
+    );
     const failed = await start({}, undefined, `/v1/hooks/${failing}`);
     expect(failed.status, await failed.clone().text()).toBe(500);
     expect(await failed.json()).toMatchObject({ type: '/problems/run-failed', status: 500, runStatus: 'failed', error: { type: 'RunFailed' } });
 
     const slow = uniqueId('hook-slow');
-    await save(slow, hook(slow, { respond: 'onFinish', timeout: '1s' }, (g) => g.node('pause', 'delay', { duration: '3s' }).edge('hook', 'pause')));
+    await save(
+      slow,
+      hook(slow, { respond: 'onFinish', timeout: '1s' }, (g) => g.node('pause', 'delay', { duration: '3s' }).edge('hook', 'pause')),
+    );
     const accepted = await start({}, undefined, `/v1/hooks/${slow}`);
     expect(accepted.status).toBe(202);
     expect(await accepted.json()).toMatchObject({ status: 'running', duplicate: false });
@@ -178,7 +200,11 @@ describe('webhook triggers with respond: "onFinish"', () => {
       const res = await app.request('/v1/workflows/validate', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(graph().node('hook', 'trigger', { kind: 'webhook', ...data }).build()),
+        body: JSON.stringify(
+          graph()
+            .node('hook', 'trigger', { kind: 'webhook', ...data })
+            .build(),
+        ),
       });
       expect(res.status, JSON.stringify(data)).toBe(422);
     }

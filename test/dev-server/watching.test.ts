@@ -76,9 +76,7 @@ it('shares one read per run among 10 SSE clients and 10 pollers, and streams onl
   const created = await app.request('/v1/runs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ workflow }) });
   const { runId } = runCreatedSchema.parse(await created.json());
 
-  const streams = Array.from({ length: 10 }, async () =>
-    readSse(await app.request(`/v1/runs/${runId}/events`), (e) => e.event === 'run'),
-  );
+  const streams = Array.from({ length: 10 }, async () => readSse(await app.request(`/v1/runs/${runId}/events`), (e) => e.event === 'run'));
   let finished = false;
   const pollers = Array.from({ length: 10 }, async () => {
     let answers = 0;
@@ -109,7 +107,9 @@ it('shares one read per run among 10 SSE clients and 10 pollers, and streams onl
       expect(seen.has(key)).toBe(false);
       seen.add(key);
     }
-    const joinStates = events.filter((e) => e.event === 'node' && (e.data as { nodeId: string }).nodeId === 'join').map((e) => (e.data as { status: string }).status);
+    const joinStates = events
+      .filter((e) => e.event === 'node' && (e.data as { nodeId: string }).nodeId === 'join')
+      .map((e) => (e.data as { status: string }).status);
     expect(joinStates.at(-1)).toBe('succeeded');
   }
 });

@@ -8,7 +8,13 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = resolve(__dirname, '..', '..');
-const pages = ['README.md', 'CONTRIBUTING.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const pages = [
+  'README.md',
+  'CONTRIBUTING.md',
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 
 /** GitHub's anchor of a heading: lower case, punctuation dropped, spaces to hyphens. */
 export const anchorOf = (heading: string) =>
@@ -55,7 +61,8 @@ describe('documentation links', () => {
         const [path, fragment] = target.split('#') as [string, string | undefined];
         const file = path === '' ? join(ROOT, page) : resolve(dirname(join(ROOT, page)), decodeURIComponent(path));
         if (!existsSync(file)) broken.push(`${line}: no ${relative(ROOT, file)}`);
-        else if (fragment !== undefined && file.endsWith('.md') && !anchors(file).has(fragment)) broken.push(`${line}: no heading #${fragment} in ${relative(ROOT, file)}`);
+        else if (fragment !== undefined && file.endsWith('.md') && !anchors(file).has(fragment))
+          broken.push(`${line}: no heading #${fragment} in ${relative(ROOT, file)}`);
       }
       expect(broken).toEqual([]);
     });

@@ -166,12 +166,18 @@ describe('the API on a real Temporal server', () => {
   it('takes 100 runs started at once to a terminal state: none lost, none duplicated', async () => {
     const prefix = uniqueId('load');
     const workflow = graph(prefix).trigger().set('echo', '{% $input.i %}').edge('start', 'echo').build();
-    const codes = await Promise.all(Array.from({ length: 100 }, async (_, i) => (await post('/v1/runs', { workflow, input: { i }, runId: `${prefix}-${i}` })).status));
+    const codes = await Promise.all(
+      Array.from({ length: 100 }, async (_, i) => (await post('/v1/runs', { workflow, input: { i }, runId: `${prefix}-${i}` })).status),
+    );
     expect(codes.every((c) => c === 201)).toBe(true);
-    const listed = await eventually(async () => {
-      const page = runListSchema.parse(await (await app.request(`/v1/runs?workflow=${prefix}&status=succeeded&limit=1000`)).json());
-      return page.runs.length >= 100 ? page : undefined;
-    }, 60_000, 500);
+    const listed = await eventually(
+      async () => {
+        const page = runListSchema.parse(await (await app.request(`/v1/runs?workflow=${prefix}&status=succeeded&limit=1000`)).json());
+        return page.runs.length >= 100 ? page : undefined;
+      },
+      60_000,
+      500,
+    );
     expect(listed.runs).toHaveLength(100);
     expect(new Set(listed.runs.map((r) => r.runId)).size).toBe(100);
   }, 90_000);
@@ -197,11 +203,15 @@ describe('Temporal down at the API', () => {
 
     const server = await startDevServer({ cliPath: locateBinary('cli')!.path, port, ui: false });
     try {
-      const up = await eventually(async () => {
-        const res = await start();
-        expect(res.status).not.toBe(500);
-        return res.status === 201 ? res : undefined;
-      }, 30_000, 500);
+      const up = await eventually(
+        async () => {
+          const res = await start();
+          expect(res.status).not.toBe(500);
+          return res.status === 201 ? res : undefined;
+        },
+        30_000,
+        500,
+      );
       const { runId } = runCreatedSchema.parse(await up.json());
       expect((await downApp.request(`/v1/runs/${runId}`)).status).toBe(200);
     } finally {

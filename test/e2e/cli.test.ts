@@ -36,7 +36,15 @@ const taskQueue = uniqueId('cli-tq');
 
 beforeAll(async () => {
   [env, target, database] = await Promise.all([createLocalEnv(), startHttpTarget(), openDatabase({ kind: 'sqlite', file: ':memory:' })]);
-  const bulk = workerBulkTarget({ client: env.client, namespace: 'default', taskQueue, temporalUiUrl: 'http://localhost:8233', nodeTypes: new Map(), claimCheck: false, database: database.db });
+  const bulk = workerBulkTarget({
+    client: env.client,
+    namespace: 'default',
+    taskQueue,
+    temporalUiUrl: 'http://localhost:8233',
+    nodeTypes: new Map(),
+    claimCheck: false,
+    database: database.db,
+  });
   worker = await createTestWorker(env, testActivities({ bulk }), taskQueue);
   workerDone = worker.run();
   const app = createApp({
@@ -87,7 +95,16 @@ describe('braid CLI', () => {
   });
 
   it('run --watch: a progress bar of finished nodes, then the node table; exit 0 when it succeeds', async () => {
-    const def = graph('cli-watch').trigger().http('a', `${target.url}/delay/100`).http('b', `${target.url}/delay/100`).set('c', 'done').edge('start', 'a').edge('start', 'b').edge('a', 'c').edge('b', 'c').build();
+    const def = graph('cli-watch')
+      .trigger()
+      .http('a', `${target.url}/delay/100`)
+      .http('b', `${target.url}/delay/100`)
+      .set('c', 'done')
+      .edge('start', 'a')
+      .edge('start', 'b')
+      .edge('a', 'c')
+      .edge('b', 'c')
+      .build();
     const res = await braid(['run', file('watch.json', def), '--watch']);
     expect(res.code).toBe(0);
     expect(res.stderr).toMatch(new RegExp(`started cli-watch-\\S+: ${url}/runs/cli-watch-`));
@@ -113,7 +130,10 @@ describe('braid CLI', () => {
     const def = graph('cli-fail').trigger().http('broken', `${target.url}/status/404`).edge('start', 'broken').build();
     const res = await braid(['--json', 'run', file('fail.json', { workflow: def, input: { x: 1 } }), '--watch', '--input', '{"x":2}']);
     expect(res.code).toBe(1);
-    const lines = res.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string; status?: string; nodeId?: string; input?: unknown });
+    const lines = res.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event: string; status?: string; nodeId?: string; input?: unknown });
     expect(lines.filter((l) => l.event === 'node').map((l) => l.nodeId)).toContain('broken');
     const run = lines.at(-1)!;
     expect(run).toMatchObject({ event: 'run', status: 'failed', input: { x: 2 } });
@@ -146,9 +166,11 @@ describe('braid CLI', () => {
     const name = uniqueId('cli-bulk');
     const def = graph(name).trigger().node('pause', 'delay', { duration: '1h' }).edge('start', 'pause').build();
     const ids = [];
-    for (let i = 0; i < 2; i++) ids.push((JSON.parse((await braid(['--json', 'run', file(`bulk-${i}.json`, def), '--wait', '0'])).stdout) as { runId: string }).runId);
+    for (let i = 0; i < 2; i++)
+      ids.push((JSON.parse((await braid(['--json', 'run', file(`bulk-${i}.json`, def), '--wait', '0'])).stdout) as { runId: string }).runId);
     // Visibility shows new runs a moment later.
-    for (let i = 0; i < 50 && !(await braid(['list', '--workflow', name, '--status', 'running'])).stdout.includes(ids[1]!); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 50 && !(await braid(['list', '--workflow', name, '--status', 'running'])).stdout.includes(ids[1]!); i++)
+      await new Promise((r) => setTimeout(r, 100));
     const res = await braid(['bulk', 'cancel', '--workflow', name, '--wait']);
     expect(res.code).toBe(0);
     expect(res.stdout).toMatch(/succeeded: 2\/2 done, 0 failed/);

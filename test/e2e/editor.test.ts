@@ -186,7 +186,9 @@ describe('editor', () => {
         { source: 'check', target: 'no', sourceHandle: 'false' },
       ],
     };
-    await page.locator('#editor-import').setInputFiles({ name: 'imported.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(definition)) });
+    await page
+      .locator('#editor-import')
+      .setInputFiles({ name: 'imported.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(definition)) });
     await expect.poll(() => page.locator('.react-flow__node').count()).toBe(4);
     await expect.poll(() => validationState(page)).toBe('valid');
     // A condition has its two handles; dagre put the branches right of it.
@@ -202,7 +204,7 @@ describe('editor', () => {
     await context.close();
   });
 
-  it("shows a custom node type from BRAID_NODE_TYPES in the palette, with a form from its schema", async () => {
+  it('shows a custom node type from BRAID_NODE_TYPES in the palette, with a form from its schema', async () => {
     const context = await browser.newContext({ viewport: { width: 1400, height: 860 } });
     const page = await context.newPage();
     await page.goto(`${url}/editor`);

@@ -30,9 +30,15 @@ describe('faults', () => {
   let firstRun: string;
 
   it('finishes a run whose worker was killed: completed nodes ran once, the one in flight at most twice', async () => {
-    const report = await runWithCrash(stack, target, 'worker-crash', () => stack.kill('worker'), async () => {
-      await stack.start('worker');
-    });
+    const report = await runWithCrash(
+      stack,
+      target,
+      'worker-crash',
+      () => stack.kill('worker'),
+      async () => {
+        await stack.start('worker');
+      },
+    );
     firstRun = report.runId;
     expect(report.status).toBe('succeeded');
     expect(report.completedBeforeCrash.length).toBeGreaterThanOrEqual(3);
@@ -42,9 +48,15 @@ describe('faults', () => {
   }, 120_000);
 
   it('finishes a run whose Temporal server was killed and restarted, and still lists earlier runs', async () => {
-    const report = await runWithCrash(stack, target, 'server-restart', () => stack.kill('temporal'), async () => {
-      await stack.start('temporal');
-    });
+    const report = await runWithCrash(
+      stack,
+      target,
+      'server-restart',
+      () => stack.kill('temporal'),
+      async () => {
+        await stack.start('temporal');
+      },
+    );
     expect(report.status).toBe('succeeded');
     expect(report.completedOnce).toBe(true);
     expect(report.inFlightAtMostTwice).toBe(true);

@@ -53,7 +53,14 @@ beforeAll(async () => {
   });
   app = createApp({
     client: env.client,
-    config: { namespace: 'default', taskQueue, temporalUiUrl: 'http://localhost:8233', maxBodyBytes: 1 << 20, rateLimitPerMinute: 0, activityAllowlist: [`${inventoryQueue}:reserveStock`] },
+    config: {
+      namespace: 'default',
+      taskQueue,
+      temporalUiUrl: 'http://localhost:8233',
+      maxBodyBytes: 1 << 20,
+      rateLimitPerMinute: 0,
+      activityAllowlist: [`${inventoryQueue}:reserveStock`],
+    },
     logger: silentLogger,
     watchIntervalMs: 50,
     nodeTypes,
@@ -121,7 +128,10 @@ describe('approval through the API', () => {
 
     const decided = await post(waiting.waitingFor[0]!.links.answer, { approved: true, comment: 'within policy', by: 'grace' });
     expect(decided.status).toBe(200);
-    expect(nodeStateSchema.parse(await decided.json())).toMatchObject({ status: 'succeeded', output: { approved: true, by: 'grace', comment: 'within policy' } });
+    expect(nodeStateSchema.parse(await decided.json())).toMatchObject({
+      status: 'succeeded',
+      output: { approved: true, by: 'grace', comment: 'within policy' },
+    });
 
     const again = await post(`/v1/runs/${runId}/nodes/ask/decision`, { approved: false });
     expect(again.status).toBe(409);
@@ -133,14 +143,22 @@ describe('approval through the API', () => {
 
     // Watchers saw the node wait, then succeed.
     const events = await readSse(await stream, (e) => e.event === 'run');
-    const statuses = events.filter((e) => e.event === 'node' && (e.data as { nodeId: string }).nodeId === 'ask').map((e) => (e.data as { status: string }).status);
+    const statuses = events
+      .filter((e) => e.event === 'node' && (e.data as { nodeId: string }).nodeId === 'ask')
+      .map((e) => (e.data as { status: string }).status);
     expect(statuses).toContain('waiting');
     expect(statuses.at(-1)).toBe('succeeded');
   });
 
   it('a second decision while the node still settles is refused with 409', async () => {
     //  start ─▶ ask ─(rejected)─▶ hold (waits for an event, so the run stays open)
-    const workflow = graph('approve-twice').trigger().node('ask', 'approval').node('hold', 'wait', { event: 'release' }).edge('start', 'ask').edge('ask', 'hold', 'rejected').build();
+    const workflow = graph('approve-twice')
+      .trigger()
+      .node('ask', 'approval')
+      .node('hold', 'wait', { event: 'release' })
+      .edge('start', 'ask')
+      .edge('ask', 'hold', 'rejected')
+      .build();
     const runId = await start(workflow);
     await eventually(async () => ((await read(runId)).nodes.ask?.status === 'waiting' ? true : undefined));
     expect((await post(`/v1/runs/${runId}/nodes/ask/decision`, { approved: false })).status).toBe(200);
@@ -171,7 +189,12 @@ describe('wait through the API', () => {
       const run = await read(runId);
       return run.waitingFor.length > 0 ? run : undefined;
     });
-    expect(waiting.waitingFor[0]).toMatchObject({ nodeId: 'paid', kind: 'event', event: 'payment.received', links: { answer: `/v1/runs/${runId}/events/payment.received` } });
+    expect(waiting.waitingFor[0]).toMatchObject({
+      nodeId: 'paid',
+      kind: 'event',
+      event: 'payment.received',
+      links: { answer: `/v1/runs/${runId}/events/payment.received` },
+    });
     expect((await post(`/v1/runs/${runId}/events/payment.received`, '{not json')).status).toBe(400);
     expect((await post(`/v1/runs/${runId}/events/bad name`, {})).status).toBe(422);
     expect((await post(`/v1/runs/${runId}/events/payment.received`, { amount: '42 EUR' })).status).toBe(202);
@@ -239,7 +262,10 @@ describe('subworkflow through the API', () => {
 
     const unknown = await post('/v1/runs', { workflow: refTo('nobody-saved-this') });
     expect(unknown.status).toBe(422);
-    expect(problemSchema.parse(await unknown.json()).errors?.[0]).toMatchObject({ path: '$.nodes[1].data.ref', message: expect.stringContaining('no saved workflow') });
+    expect(problemSchema.parse(await unknown.json()).errors?.[0]).toMatchObject({
+      path: '$.nodes[1].data.ref',
+      message: expect.stringContaining('no saved workflow'),
+    });
   });
 
   it("fails the node when the child run outlives the node's timeout", async () => {
@@ -277,10 +303,14 @@ describe('forEach through the API', () => {
       .build();
     const items = Array.from({ length: 600 }, (_, i) => ({ sku: `S-${i}` }));
     const runId = await start(workflow, { items });
-    const midway = await eventually(async () => {
-      const p = (await read(runId)).nodes.each?.progress;
-      return p && p.done > 0 && p.done < p.total ? p : undefined;
-    }, 60_000, 50);
+    const midway = await eventually(
+      async () => {
+        const p = (await read(runId)).nodes.each?.progress;
+        return p && p.done > 0 && p.done < p.total ? p : undefined;
+      },
+      60_000,
+      50,
+    );
     expect(midway).toMatchObject({ failed: 0, total: 600 });
     const done = await eventually(async () => {
       const run = await read(runId);
@@ -294,7 +324,11 @@ describe('forEach through the API', () => {
 
   it("fails when the loop outlives the node's timeout, reporting how far it got", async () => {
     const slow = graph('slow-item').trigger('in').node('pause', 'delay', { duration: '{% $item < 2 ? "1ms" : "1h" %}' }).edge('in', 'pause').build();
-    const workflow = graph('for-each-timeout').trigger().node('each', 'forEach', { items: [0, 1, 2, 3], body: slow, maxConcurrency: 4 }, { timeout: '2s' }).edge('start', 'each').build();
+    const workflow = graph('for-each-timeout')
+      .trigger()
+      .node('each', 'forEach', { items: [0, 1, 2, 3], body: slow, maxConcurrency: 4 }, { timeout: '2s' })
+      .edge('start', 'each')
+      .build();
     const done = await finished(await start(workflow));
     expect(done.status).toBe('failed');
     expect(done.nodes.each).toMatchObject({ status: 'failed', error: { type: 'TimeoutFailure', details: { progress: { done: 2, total: 4 } } } });
@@ -316,7 +350,8 @@ describe('forEach through the API', () => {
     // Its batch children (`<runId>.each/batch-<k>`) hold the slow items.
     const openChildren = async () => {
       const ids: string[] = [];
-      for await (const w of env.client.workflow.list({ query: 'ExecutionStatus = "Running"' })) if (w.workflowId.startsWith(`${runId}.each/`)) ids.push(w.workflowId);
+      for await (const w of env.client.workflow.list({ query: 'ExecutionStatus = "Running"' }))
+        if (w.workflowId.startsWith(`${runId}.each/`)) ids.push(w.workflowId);
       return ids;
     };
     await eventually(async () => ((await openChildren()).length > 0 ? true : undefined), 30_000);
@@ -330,9 +365,18 @@ describe('forEach through the API', () => {
 
   it('refuses a forEach body that waits for answers', async () => {
     const body = graph('b').trigger('in').node('ask', 'approval').set('x', 1).edge('in', 'ask').edge('ask', 'x', 'approved').build();
-    const res = await post('/v1/workflows/validate', graph().trigger().node('each', 'forEach', { items: [1], body }).edge('start', 'each').build());
+    const res = await post(
+      '/v1/workflows/validate',
+      graph()
+        .trigger()
+        .node('each', 'forEach', { items: [1], body })
+        .edge('start', 'each')
+        .build(),
+    );
     expect(res.status).toBe(422);
-    expect(problemSchema.parse(await res.json()).errors).toEqual([{ path: '$.nodes[1].data.body.nodes[1].type', message: expect.stringContaining('subworkflow') }]);
+    expect(problemSchema.parse(await res.json()).errors).toEqual([
+      { path: '$.nodes[1].data.body.nodes[1].type', message: expect.stringContaining('subworkflow') },
+    ]);
   });
 });
 
@@ -391,8 +435,15 @@ describe('custom node types through the API', () => {
   });
 
   it('fails, without retrying, when the evaluated data does not fit the schema', async () => {
-    const workflow = graph('custom-bad').trigger().node('slug', 'slugify', { text: '{% $input.missing ? $input.missing : "" %}' }).edge('start', 'slug').build();
+    const workflow = graph('custom-bad')
+      .trigger()
+      .node('slug', 'slugify', { text: '{% $input.missing ? $input.missing : "" %}' })
+      .edge('start', 'slug')
+      .build();
     const done = await finished(await start(workflow, {}));
-    expect(done.nodes.slug).toMatchObject({ status: 'failed', error: { type: 'InvalidNodeData', message: expect.stringContaining('data.text: must not be empty') } });
+    expect(done.nodes.slug).toMatchObject({
+      status: 'failed',
+      error: { type: 'InvalidNodeData', message: expect.stringContaining('data.text: must not be empty') },
+    });
   });
 });

@@ -80,7 +80,11 @@ describe('GET /metrics', () => {
 
   it('counts runs started and finished by workflow and status (ad-hoc graphs under one label), and node times by type and execution', async () => {
     const def = graph('metered').trigger().http('call', `${target.url}/delay/50`).set('done', 1).chain('start', 'call', 'done').build();
-    const res = await app.request('/v1/runs', { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ workflow: def }) });
+    const res = await app.request('/v1/runs', {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ workflow: def }),
+    });
     const { runId } = runCreatedSchema.parse(await res.json());
     // A run started around the API (another client) still counts once it has finished.
     const failing = graph('metered-around').trigger().http('boom', `${target.url}/status/404`).edge('start', 'boom').build();
@@ -130,7 +134,11 @@ describe('GET /metrics', () => {
 
 async function startSlow() {
   const def = graph('slow-metered').trigger().node('pause', 'delay', { duration: '1h' }).edge('start', 'pause').build();
-  const res = await app.request('/v1/runs', { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ workflow: def }) });
+  const res = await app.request('/v1/runs', {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ workflow: def }),
+  });
   return runCreatedSchema.parse(await res.json());
 }
 
@@ -143,11 +151,15 @@ describe('worker metrics (WORKER_METRICS_PORT)', () => {
       stdio: 'ignore',
     });
     try {
-      const text = await eventually(async () => {
-        const res = await fetch(`http://127.0.0.1:${port}/metrics`).catch(() => undefined);
-        const body = res?.ok ? await res.text() : '';
-        return /^temporal_\w+/m.test(body) ? body : undefined;
-      }, 60_000, 250);
+      const text = await eventually(
+        async () => {
+          const res = await fetch(`http://127.0.0.1:${port}/metrics`).catch(() => undefined);
+          const body = res?.ok ? await res.text() : '';
+          return /^temporal_\w+/m.test(body) ? body : undefined;
+        },
+        60_000,
+        250,
+      );
       const families = parsePrometheusTextFormat(text) as Family[];
       // The SDK's client counts its requests to the server from the start.
       expect(families.map((f) => f.name)).toContain('temporal_request');
@@ -161,21 +173,37 @@ describe('worker metrics (WORKER_METRICS_PORT)', () => {
     const taskQueue = uniqueId('host-metrics-worker');
     const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), ['src/worker.ts'], {
       cwd: root,
-      env: { ...process.env, TEMPORAL_ADDRESS: env.address, TASK_QUEUE: taskQueue, WORKER_METRICS_PORT: String(port), LOG_LEVEL: 'warn', HTTP_ALLOWLIST: '127.0.0.1', HTTP_HOST_LIMITS: '127.0.0.1=2' },
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: env.address,
+        TASK_QUEUE: taskQueue,
+        WORKER_METRICS_PORT: String(port),
+        LOG_LEVEL: 'warn',
+        HTTP_ALLOWLIST: '127.0.0.1',
+        HTTP_HOST_LIMITS: '127.0.0.1=2',
+      },
       stdio: 'ignore',
     });
     try {
       // Four requests to a service that takes one at a time, through a cap of 2: one waits, one meets a 429.
       const g = graph('host-metered').trigger();
-      for (let i = 0; i < 4; i++) g.http(`n${i}`, `${target.url}/limited/1/100?i=${i}`, { retry: { maximumAttempts: 20, initialInterval: '100ms', maximumInterval: '200ms' } }).edge('start', `n${i}`);
+      for (let i = 0; i < 4; i++)
+        g.http(`n${i}`, `${target.url}/limited/1/100?i=${i}`, { retry: { maximumAttempts: 20, initialInterval: '100ms', maximumInterval: '200ms' } }).edge(
+          'start',
+          `n${i}`,
+        );
       const handle = await env.client.workflow.start('graphWorkflow', { taskQueue, workflowId: uniqueId('host-metered'), args: [{ definition: g.build() }] });
       expect(((await handle.result()) as { status: string }).status).toBe('succeeded');
       const origin = new URL(target.url).origin;
-      const families = await eventually(async () => {
-        const res = await fetch(`http://127.0.0.1:${port}/metrics`).catch(() => undefined);
-        const all = parsePrometheusTextFormat(res?.ok ? await res.text() : '') as Family[];
-        return all.some((f) => f.name.startsWith('braid_http_host_429')) ? all : undefined;
-      }, 30_000, 250);
+      const families = await eventually(
+        async () => {
+          const res = await fetch(`http://127.0.0.1:${port}/metrics`).catch(() => undefined);
+          const all = parsePrometheusTextFormat(res?.ok ? await res.text() : '') as Family[];
+          return all.some((f) => f.name.startsWith('braid_http_host_429')) ? all : undefined;
+        },
+        30_000,
+        250,
+      );
       const sample = (prefix: string) => {
         const f = families.find((x) => x.name.startsWith(prefix));
         return Number(f?.metrics.find((m) => m.labels?.origin === origin)?.value);

@@ -150,8 +150,16 @@ describe('run page', () => {
     const scheduled = page.getByText(/Activity Task Scheduled/);
     await expect.poll(() => scheduled.count(), { timeout: 20_000 }).toBe(3);
     await page.screenshot({ path: artifact('temporal-web-ui.png') });
-    for (const [id, label] of [['user', 'Fetch the user'], ['orders', 'Fetch the orders'], ['stock', 'Check stock']] as const) {
-      const row = page.locator('tr, [role=row], li, div').filter({ hasText: /Activity Task Scheduled/ }).filter({ hasText: label }).last();
+    for (const [id, label] of [
+      ['user', 'Fetch the user'],
+      ['orders', 'Fetch the orders'],
+      ['stock', 'Check stock'],
+    ] as const) {
+      const row = page
+        .locator('tr, [role=row], li, div')
+        .filter({ hasText: /Activity Task Scheduled/ })
+        .filter({ hasText: label })
+        .last();
       await row.click();
       await expect.poll(() => page.evaluate('document.body.innerText')).toMatch(new RegExp(`Summary\\s+${label}[\\s\\S]*Activity ID\\s+${id}\\b`));
       await row.click(); // fold it again
@@ -165,7 +173,9 @@ describe('run page', () => {
   });
 
   it('cancels a run from the page', async () => {
-    const runId = await startRun(graph('page-cancel').trigger().http('long', `${target.url}/delay/30000`, { label: 'Long call' }).edge('start', 'long').build());
+    const runId = await startRun(
+      graph('page-cancel').trigger().http('long', `${target.url}/delay/30000`, { label: 'Long call' }).edge('start', 'long').build(),
+    );
     const { context, page } = await signedIn();
     await page.goto(`${url}/runs/${encodeURIComponent(runId)}`);
     await page.waitForSelector('body[data-graph=ready]');
@@ -231,7 +241,11 @@ describe('run page', () => {
 
   it('draws 1,000-node runs (a fan-out and a chain) and follows them to the end', async () => {
     let def = graph('page-wide').trigger().node('join', 'merge').with({ maxParallel: 1000 });
-    for (let i = 0; i < 1000; i++) def = def.node(`d${i}`, 'delay', { duration: `${1 + (i % 3)}s` }).edge('start', `d${i}`).edge(`d${i}`, 'join');
+    for (let i = 0; i < 1000; i++)
+      def = def
+        .node(`d${i}`, 'delay', { duration: `${1 + (i % 3)}s` })
+        .edge('start', `d${i}`)
+        .edge(`d${i}`, 'join');
     const runId = await startRun(def.build());
     const { context, page } = await signedIn();
     await page.goto(`${url}/runs/${encodeURIComponent(runId)}`);

@@ -67,7 +67,10 @@ function startBraid(extraEnv: Record<string, string> = {}) {
 /** The token npm start made on its first start (no API_TOKEN): every /v1 call carries it. */
 const token = () => readFileSync(join(dataDir, 'api-token'), 'utf8').trim();
 const api = (path: string, init?: RequestInit) =>
-  fetch(`http://127.0.0.1:${ports.api}${path}`, { ...init, headers: { ...(init?.headers as Record<string, string> | undefined), authorization: `Bearer ${token()}` } });
+  fetch(`http://127.0.0.1:${ports.api}${path}`, {
+    ...init,
+    headers: { ...(init?.headers as Record<string, string> | undefined), authorization: `Bearer ${token()}` },
+  });
 const ready = () => eventually(async () => ((await api('/readyz')).status === 200 ? true : undefined), 60_000, 250);
 const isAlive = (pid: number) => {
   try {
@@ -132,23 +135,47 @@ describe('npm start', () => {
     // The worker's per-origin limiter, on the API's own /metrics (the worker is a child process): three
     // siblings to a path that serves one at a time, so some answers are 429.
     const limited = graph('start-e2e-limited').trigger();
-    for (let i = 0; i < 3; i++) limited.http(`n${i}`, `${target.url}/limited/1/150?t=start-e2e-${i}`, { retry: { maximumAttempts: 30, initialInterval: '100ms', maximumInterval: '300ms' } }).edge('start', `n${i}`);
-    const limitedRun = runSchema.parse(await (await api('/v1/runs', { method: 'POST', headers: { 'content-type': 'application/json', prefer: 'wait=60' }, body: JSON.stringify({ workflow: limited.build() }) })).json());
+    for (let i = 0; i < 3; i++)
+      limited
+        .http(`n${i}`, `${target.url}/limited/1/150?t=start-e2e-${i}`, { retry: { maximumAttempts: 30, initialInterval: '100ms', maximumInterval: '300ms' } })
+        .edge('start', `n${i}`);
+    const limitedRun = runSchema.parse(
+      await (
+        await api('/v1/runs', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', prefer: 'wait=60' },
+          body: JSON.stringify({ workflow: limited.build() }),
+        })
+      ).json(),
+    );
     expect(limitedRun.status).toBe('succeeded');
     const refused = target.requests.filter((r) => r.status === 429 && r.path.includes('t=start-e2e-')).length;
     expect(refused).toBeGreaterThanOrEqual(1);
     const origin = new URL(target.url).origin;
-    const series = await eventually(async () => {
-      const text = await (await api('/metrics')).text();
-      const value = (name: string) => Number(new RegExp(`^${name}\\{origin="${origin.replace(/[.]/g, '\\.')}"\\} (\\S+)$`, 'm').exec(text)?.[1]);
-      const found = { limit: value('braid_http_host_limit'), inFlight: value('braid_http_host_in_flight'), waiting: value('braid_http_host_waiting'), tooMany: value('braid_http_host_429_total') };
-      return found.tooMany === refused && found.inFlight === 0 ? found : undefined;
-    }, 10_000, 250);
+    const series = await eventually(
+      async () => {
+        const text = await (await api('/metrics')).text();
+        const value = (name: string) => Number(new RegExp(`^${name}\\{origin="${origin.replace(/[.]/g, '\\.')}"\\} (\\S+)$`, 'm').exec(text)?.[1]);
+        const found = {
+          limit: value('braid_http_host_limit'),
+          inFlight: value('braid_http_host_in_flight'),
+          waiting: value('braid_http_host_waiting'),
+          tooMany: value('braid_http_host_429_total'),
+        };
+        return found.tooMany === refused && found.inFlight === 0 ? found : undefined;
+      },
+      10_000,
+      250,
+    );
     expect(series.waiting).toBe(0);
     // Shrunk by the 429s, and back (three quiet round trips restore it) by the time the run is over.
     expect(series.limit).toBeGreaterThanOrEqual(1);
 
-    const saved = await api('/v1/workflows/kept-across-restarts', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(workflow) });
+    const saved = await api('/v1/workflows/kept-across-restarts', {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(workflow),
+    });
     expect(saved.status).toBe(201);
     savedVersion = savedVersionSchema.parse(await saved.json()).version;
     expect(existsSync(join(dataDir, 'braid.db'))).toBe(true);
@@ -156,7 +183,10 @@ describe('npm start', () => {
     braid.child.kill('SIGTERM');
     expect(await braid.exited).toBe(0);
     // the Temporal dev server it started is gone too
-    const ui = await fetch(`http://127.0.0.1:${ports.ui}/`).then(() => 'up', () => 'down');
+    const ui = await fetch(`http://127.0.0.1:${ports.ui}/`).then(
+      () => 'up',
+      () => 'down',
+    );
     expect(ui).toBe('down');
   });
 
@@ -174,74 +204,93 @@ describe('npm start', () => {
     expect(isAlive(pid)).toBe(false);
   });
 
-  it('supervises its parts: a killed worker or server is restarted on the same data while the API stays up, and runs finish', { timeout: 180_000 }, async () => {
-    // A 4 s first backoff keeps the server down longer than /readyz's 2 s deadline, so the 503 shows.
-    const braid = startBraid({ LOG_LEVEL: 'info', RESTART_BACKOFF_MS: '4000' });
-    try {
-      await ready();
-      const pidOf = (msg: string, nth = 0) => eventually(async () => braid.logs(msg)[nth]?.pid as number | undefined, 60_000, 100);
-      const runTo = async (id: string) =>
-        eventually(async () => {
-          const run = runSchema.parse(await (await api(`/v1/runs/${id}`)).json());
-          return run.status === 'running' ? undefined : run;
-        }, 120_000, 250);
-      const startRun = async (name: string, ms: number) => {
-        const workflow = graph(name).trigger().http('slow', `${target.url}/delay/${ms}?t=${name}`).edge('start', 'slow').build();
-        const res = await api('/v1/runs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ workflow }) });
-        expect(res.status).toBe(201);
-        return runCreatedSchema.parse(await res.json()).runId;
-      };
+  it(
+    'supervises its parts: a killed worker or server is restarted on the same data while the API stays up, and runs finish',
+    { timeout: 180_000 },
+    async () => {
+      // A 4 s first backoff keeps the server down longer than /readyz's 2 s deadline, so the 503 shows.
+      const braid = startBraid({ LOG_LEVEL: 'info', RESTART_BACKOFF_MS: '4000' });
+      try {
+        await ready();
+        const pidOf = (msg: string, nth = 0) => eventually(async () => braid.logs(msg)[nth]?.pid as number | undefined, 60_000, 100);
+        const runTo = async (id: string) =>
+          eventually(
+            async () => {
+              const run = runSchema.parse(await (await api(`/v1/runs/${id}`)).json());
+              return run.status === 'running' ? undefined : run;
+            },
+            120_000,
+            250,
+          );
+        const startRun = async (name: string, ms: number) => {
+          const workflow = graph(name).trigger().http('slow', `${target.url}/delay/${ms}?t=${name}`).edge('start', 'slow').build();
+          const res = await api('/v1/runs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ workflow }) });
+          expect(res.status).toBe(201);
+          return runCreatedSchema.parse(await res.json()).runId;
+        };
 
-      // The worker dies mid-run: the API stays up, a new worker takes the run over.
-      const first = await startRun('supervised-worker', 3000);
-      const workerPid = await pidOf('worker process started');
-      await eventually(async () => (target.requests.some((r) => r.path.includes('supervised-worker')) ? true : undefined), 30_000, 50);
-      process.kill(workerPid, 'SIGKILL');
-      expect((await api('/healthz')).status).toBe(200);
-      const newWorkerPid = await pidOf('worker process started', 1);
-      expect(newWorkerPid).not.toBe(workerPid);
-      expect((await runTo(first)).status).toBe('succeeded');
+        // The worker dies mid-run: the API stays up, a new worker takes the run over.
+        const first = await startRun('supervised-worker', 3000);
+        const workerPid = await pidOf('worker process started');
+        await eventually(async () => (target.requests.some((r) => r.path.includes('supervised-worker')) ? true : undefined), 30_000, 50);
+        process.kill(workerPid, 'SIGKILL');
+        expect((await api('/healthz')).status).toBe(200);
+        const newWorkerPid = await pidOf('worker process started', 1);
+        expect(newWorkerPid).not.toBe(workerPid);
+        expect((await runTo(first)).status).toBe('succeeded');
 
-      // The server dies: /readyz says so, the server comes back on the same database, earlier runs are there.
-      const serverPid = await pidOf('temporal server process started');
-      process.kill(serverPid, 'SIGKILL');
-      expect((await api('/healthz')).status).toBe(200);
-      const seen: number[] = [];
-      await eventually(async () => {
-        const status = (await api('/readyz')).status;
-        seen.push(status);
-        return status === 503 ? true : undefined;
-      }, 30_000, 100).catch((err: unknown) => {
-        throw new Error(`${String(err)}; /readyz answered ${seen.join(',')}; logs: ${braid.stderr().split('\n').filter((l) => !l.includes('"sdk":true') && !l.includes('"msg":"request"')).slice(-15).join('\n')}`);
-      });
-      await pidOf('temporal server process started', 1);
-      await ready();
-      expect(runSchema.parse(await (await api(`/v1/runs/${first}`)).json()).status).toBe('succeeded');
-      expect((await runTo(await startRun('supervised-after', 10))).status).toBe('succeeded');
-      expect(braid.child.exitCode).toBeNull();
-
-      // A client holding a kept-alive connection does not hold shutdown up: the idle socket is closed.
-      const agent = new Agent({ keepAlive: true });
-      const socketClosed = await new Promise<Promise<void>>((resolveOuter, reject) => {
-        const req = httpGet({ host: '127.0.0.1', port: ports.api, path: '/readyz', agent }, (res) => {
-          res.resume();
-          res.on('end', () => resolveOuter(new Promise<void>((r) => req.socket!.once('close', () => r()))));
+        // The server dies: /readyz says so, the server comes back on the same database, earlier runs are there.
+        const serverPid = await pidOf('temporal server process started');
+        process.kill(serverPid, 'SIGKILL');
+        expect((await api('/healthz')).status).toBe(200);
+        const seen: number[] = [];
+        await eventually(
+          async () => {
+            const status = (await api('/readyz')).status;
+            seen.push(status);
+            return status === 503 ? true : undefined;
+          },
+          30_000,
+          100,
+        ).catch((err: unknown) => {
+          throw new Error(
+            `${String(err)}; /readyz answered ${seen.join(',')}; logs: ${braid
+              .stderr()
+              .split('\n')
+              .filter((l) => !l.includes('"sdk":true') && !l.includes('"msg":"request"'))
+              .slice(-15)
+              .join('\n')}`,
+          );
         });
-        req.on('error', reject);
-      });
-      braid.child.kill('SIGTERM');
-      await socketClosed;
-      expect(await braid.exited).toBe(0);
-      agent.destroy();
-    } finally {
-      // Never leave it running on the ports the next tests use (SIGTERM reaches its children; SIGKILL would orphan them).
-      if (braid.child.exitCode === null) {
+        await pidOf('temporal server process started', 1);
+        await ready();
+        expect(runSchema.parse(await (await api(`/v1/runs/${first}`)).json()).status).toBe('succeeded');
+        expect((await runTo(await startRun('supervised-after', 10))).status).toBe('succeeded');
+        expect(braid.child.exitCode).toBeNull();
+
+        // A client holding a kept-alive connection does not hold shutdown up: the idle socket is closed.
+        const agent = new Agent({ keepAlive: true });
+        const socketClosed = await new Promise<Promise<void>>((resolveOuter, reject) => {
+          const req = httpGet({ host: '127.0.0.1', port: ports.api, path: '/readyz', agent }, (res) => {
+            res.resume();
+            res.on('end', () => resolveOuter(new Promise<void>((r) => req.socket!.once('close', () => r()))));
+          });
+          req.on('error', reject);
+        });
         braid.child.kill('SIGTERM');
-        await Promise.race([braid.exited, new Promise((r) => setTimeout(r, 20_000))]);
-        if (braid.child.exitCode === null) braid.child.kill('SIGKILL');
+        await socketClosed;
+        expect(await braid.exited).toBe(0);
+        agent.destroy();
+      } finally {
+        // Never leave it running on the ports the next tests use (SIGTERM reaches its children; SIGKILL would orphan them).
+        if (braid.child.exitCode === null) {
+          braid.child.kill('SIGTERM');
+          await Promise.race([braid.exited, new Promise((r) => setTimeout(r, 20_000))]);
+          if (braid.child.exitCode === null) braid.child.kill('SIGKILL');
+        }
       }
-    }
-  });
+    },
+  );
 
   it('gives up and exits non-zero when a part keeps failing (RESTART_LIMIT)', { timeout: 120_000 }, async () => {
     const braid = startBraid({ LOG_LEVEL: 'info', RESTART_LIMIT: '0' });
@@ -250,7 +299,10 @@ describe('npm start', () => {
     process.kill(workerPid, 'SIGKILL');
     expect(await braid.exited).toBe(1);
     expect(braid.stderr()).toMatch(/worker exited \(SIGKILL\) 1 time\(s\) in a row; gave up/);
-    const ui = await fetch(`http://127.0.0.1:${ports.ui}/`).then(() => 'up', () => 'down');
+    const ui = await fetch(`http://127.0.0.1:${ports.ui}/`).then(
+      () => 'up',
+      () => 'down',
+    );
     expect(ui).toBe('down');
   });
 
@@ -261,7 +313,10 @@ describe('npm start', () => {
       const braid = startBraid({ TEMPORAL_ADDRESS: `127.0.0.1:${clusterPort}`, TASK_QUEUE: 'braid-start-e2e-cluster' });
       await ready();
       // nothing listens where the embedded server would
-      const embedded = await fetch(`http://127.0.0.1:${ports.ui}/`).then(() => 'up', () => 'down');
+      const embedded = await fetch(`http://127.0.0.1:${ports.ui}/`).then(
+        () => 'up',
+        () => 'down',
+      );
       expect(embedded).toBe('down');
       const workflow = graph('start-e2e-cluster').trigger().set('hello', 'world').edge('start', 'hello').build();
       const res = await api('/v1/runs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ workflow }) });

@@ -26,9 +26,7 @@ describe('expression limits', () => {
   });
 
   it('names the limit and its number in the message', async () => {
-    await expect(compileExpression(`{% $pad('', 50000000) %}`).evaluate({})).rejects.toThrow(
-      `over its limit of ${DEFAULT_LIMITS.string}`,
-    );
+    await expect(compileExpression(`{% $pad('', 50000000) %}`).evaluate({})).rejects.toThrow(`over its limit of ${DEFAULT_LIMITS.string}`);
   });
 
   it('keeps JSONata semantics for what stays inside the limits', async () => {

@@ -23,7 +23,7 @@ describe('expressions', () => {
     expect(await evaluate('{% {"k": $input.n} %}', bindings)).toEqual({ k: 2 });
   });
 
-  it("$length counts characters as JSONata does (a surrogate pair once, a lone surrogate once) without building an array of them", async () => {
+  it('$length counts characters as JSONata does (a surrogate pair once, a lone surrogate once) without building an array of them', async () => {
     const cases = ['', 'abc', '😀', 'a😀b😀', '\ud83d', '\ude00x', 'x\ud83d', '\ud83d\ud83d\ude00', 'é'.repeat(5), 'z'.repeat(200_000) + '😀'];
     for (const s of cases) expect(await evaluate('{% $length($s) %}', { s })).toBe([...s].length);
     expect(await evaluate('{% $length($s) %}', {})).toBeUndefined();
@@ -51,7 +51,7 @@ describe('expressions', () => {
     await expect(runaway.evaluate({})).rejects.toMatchObject({ code: 'LIMIT_STEPS' });
   });
 
-  it('stops the issue\'s runaway expression at the default budget too', async () => {
+  it("stops the issue's runaway expression at the default budget too", async () => {
     await expect(evaluate('{% ($f := function($x){ $f($x) }; $f(1)) %}')).rejects.toBeInstanceOf(ExpressionError);
   });
 

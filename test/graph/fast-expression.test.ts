@@ -30,7 +30,22 @@ const bindings = fc.record({
 const expression: fc.Arbitrary<string> = fc.letrec((tie) => ({
   e: fc.oneof(
     { depthSize: 'small' },
-    fc.constantFrom('$index', '$input', '$item', '$missing', '$input.a', '$input.a.b', '$item.c', '$nodes.a.output', '$nodes.b.output.a', '$input.a[0]', '$', 'a', '$string', '$nodes.a.output.a.b.c'),
+    fc.constantFrom(
+      '$index',
+      '$input',
+      '$item',
+      '$missing',
+      '$input.a',
+      '$input.a.b',
+      '$item.c',
+      '$nodes.a.output',
+      '$nodes.b.output.a',
+      '$input.a[0]',
+      '$',
+      'a',
+      '$string',
+      '$nodes.a.output.a.b.c',
+    ),
     fc.string({ maxLength: 5 }).map((s) => JSON.stringify(s)),
     fc.integer({ min: -1000, max: 1000 }).map(String),
     fc.constantFrom('true', 'false', 'null', '1.5', '"a" & 1.5'),

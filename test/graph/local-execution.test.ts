@@ -18,13 +18,21 @@ describe('execution: "local" rules', () => {
     ['OPTIONS', (g) => g.http('n', URL, { execution: 'local' }, { method: 'OPTIONS' }).edge('start', 'n'), null],
     ['POST', (g) => g.http('n', URL, { execution: 'local' }, { method: 'POST' }).edge('start', 'n'), '$.nodes[1].execution'],
     ['DELETE through settings', (g) => g.with({ execution: 'local' }).http('n', URL, {}, { method: 'DELETE' }).edge('start', 'n'), '$.nodes[1].data.method'],
-    ['POST with an Idempotency-Key', (g) => g.http('n', URL, { execution: 'local' }, { method: 'POST', headers: { 'idempotency-key': '{% $run.id %}' } }).edge('start', 'n'), null],
+    [
+      'POST with an Idempotency-Key',
+      (g) => g.http('n', URL, { execution: 'local' }, { method: 'POST', headers: { 'idempotency-key': '{% $run.id %}' } }).edge('start', 'n'),
+      null,
+    ],
     ['a method expression', (g) => g.http('n', URL, { execution: 'local' }, { method: '{% "GET" %}' }).edge('start', 'n'), '$.nodes[1].execution'],
     ['timeout over 30 s', (g) => g.http('n', URL, { execution: 'local', timeout: '31s' }).edge('start', 'n'), '$.nodes[1].timeout'],
     ['request timeout over 30 s', (g) => g.http('n', URL, { execution: 'local' }, { timeout: '1m' }).edge('start', 'n'), '$.nodes[1].data.timeout'],
     ['timeout of 30 s', (g) => g.http('n', URL, { execution: 'local', timeout: '30s' }).edge('start', 'n'), null],
     ['a local set node', (g) => g.node('n', 'set', { value: 1 }, { execution: 'local' }).edge('start', 'n'), '$.nodes[1].execution'],
-    ['a POST node that opts out of settings.execution', (g) => g.with({ execution: 'local' }).http('n', URL, { execution: 'activity' }, { method: 'POST' }).edge('start', 'n'), null],
+    [
+      'a POST node that opts out of settings.execution',
+      (g) => g.with({ execution: 'local' }).http('n', URL, { execution: 'activity' }, { method: 'POST' }).edge('start', 'n'),
+      null,
+    ],
     ['settings.execution over a set node', (g) => g.with({ execution: 'local' }).set('n', 1).edge('start', 'n'), null],
   ];
   it.each(cases)('%s', (_name, build, path) => {
@@ -43,7 +51,14 @@ describe('execution: "local" rules', () => {
   });
 
   it('refuses an unknown execution mode', () => {
-    const result = validateDefinition(graph().trigger().http('n', URL, { execution: 'remote' as never }).edge('start', 'n').build(), BUILT_IN);
+    const result = validateDefinition(
+      graph()
+        .trigger()
+        .http('n', URL, { execution: 'remote' as never })
+        .edge('start', 'n')
+        .build(),
+      BUILT_IN,
+    );
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.issues[0]!.path).toBe('$.nodes[1].execution');
   });

@@ -29,7 +29,11 @@ interface Spec {
 const specArb: fc.Arbitrary<Spec> = fc.integer({ min: 1, max: 14 }).chain((n) =>
   fc.record({
     kinds: fc.array(fc.constantFrom<Kind>('set', 'http', 'condition', 'mergeAll', 'mergeAny'), { minLength: n, maxLength: n }),
-    parents: fc.tuple(...Array.from({ length: n }, (_, i) => (i === 0 ? fc.constant<number[]>([]) : fc.uniqueArray(fc.integer({ min: 0, max: i - 1 }), { minLength: 1, maxLength: Math.min(3, i) })))),
+    parents: fc.tuple(
+      ...Array.from({ length: n }, (_, i) =>
+        i === 0 ? fc.constant<number[]>([]) : fc.uniqueArray(fc.integer({ min: 0, max: i - 1 }), { minLength: 1, maxLength: Math.min(3, i) }),
+      ),
+    ),
     onError: fc.array(fc.constantFrom<'fail' | 'continue' | 'branch'>('fail', 'continue', 'branch'), { minLength: n, maxLength: n }),
   }),
 );
@@ -74,7 +78,11 @@ describe('validator properties', () => {
   it('never throws on mutated valid definitions', () => {
     const mutation = fc.oneof(
       fc.record({ op: fc.constant('delete' as const), key: fc.constantFrom('id', 'type', 'data', 'source', 'target') }),
-      fc.record({ op: fc.constant('set' as const), key: fc.constantFrom('id', 'type', 'data', 'source', 'target', 'sourceHandle', 'retry', 'timeout', 'onError', '__proto__', 'constructor'), value: fc.jsonValue() }),
+      fc.record({
+        op: fc.constant('set' as const),
+        key: fc.constantFrom('id', 'type', 'data', 'source', 'target', 'sourceHandle', 'retry', 'timeout', 'onError', '__proto__', 'constructor'),
+        value: fc.jsonValue(),
+      }),
       fc.record({ op: fc.constant('duplicate' as const) }),
     );
     fc.assert(
@@ -96,18 +104,23 @@ describe('validator properties', () => {
 
   it('accepts every generated DAG and reports a cycle once a back edge is added', () => {
     fc.assert(
-      fc.property(specArb.filter((s) => s.kinds.length >= 3), fc.nat(), (spec, pick) => {
-        const def = toDefinition(spec);
-        expect(validateDefinition(def, BUILT_IN).ok).toBe(true);
-        // a back edge from a node to one of its ancestors (never into the trigger)
-        const child = 2 + (pick % (spec.kinds.length - 2));
-        const ancestor = spec.parents[child]!.find((p) => p > 0);
-        if (ancestor === undefined) return;
-        const handle = spec.kinds[child] === 'condition' ? { sourceHandle: 'true' } : spec.kinds[child] === 'http' && spec.onError[child] === 'branch' ? {} : {};
-        const result = validateDefinition({ ...def, edges: [...def.edges!, { source: `n${child}`, target: `n${ancestor}`, ...handle }] }, BUILT_IN);
-        expect(result.ok).toBe(false);
-        if (!result.ok) expect(result.issues.some((i) => i.code === ISSUE_CODES.cycle)).toBe(true);
-      }),
+      fc.property(
+        specArb.filter((s) => s.kinds.length >= 3),
+        fc.nat(),
+        (spec, pick) => {
+          const def = toDefinition(spec);
+          expect(validateDefinition(def, BUILT_IN).ok).toBe(true);
+          // a back edge from a node to one of its ancestors (never into the trigger)
+          const child = 2 + (pick % (spec.kinds.length - 2));
+          const ancestor = spec.parents[child]!.find((p) => p > 0);
+          if (ancestor === undefined) return;
+          const handle =
+            spec.kinds[child] === 'condition' ? { sourceHandle: 'true' } : spec.kinds[child] === 'http' && spec.onError[child] === 'branch' ? {} : {};
+          const result = validateDefinition({ ...def, edges: [...def.edges!, { source: `n${child}`, target: `n${ancestor}`, ...handle }] }, BUILT_IN);
+          expect(result.ok).toBe(false);
+          if (!result.ok) expect(result.issues.some((i) => i.code === ISSUE_CODES.cycle)).toBe(true);
+        },
+      ),
       { numRuns: RUNS.cycles },
     );
   });
@@ -140,7 +153,8 @@ function expectedStatuses(g: Graph, outcomeOf: (i: number) => NodeOutcome): Node
       const h = g.edges[e]!.handle;
       if (!outcome) edgeState[e] = poisonedSkip.has(i) ? 'poisoned' : 'untaken';
       else if (outcome.status === 'failed') {
-        edgeState[e] = node.onError === 'fail' ? 'poisoned' : node.onError === 'branch' ? (h === 'error' ? 'taken' : 'untaken') : h === 'error' ? 'untaken' : 'taken';
+        edgeState[e] =
+          node.onError === 'fail' ? 'poisoned' : node.onError === 'branch' ? (h === 'error' ? 'taken' : 'untaken') : h === 'error' ? 'untaken' : 'taken';
       } else if (outcome.status === 'succeeded') {
         edgeState[e] = h === 'error' ? 'untaken' : outcome.handle === undefined || h === outcome.handle ? 'taken' : 'untaken';
       } else edgeState[e] = 'poisoned';
@@ -152,50 +166,66 @@ function expectedStatuses(g: Graph, outcomeOf: (i: number) => NodeOutcome): Node
 describe('scheduler properties', () => {
   it('runs each node at most once, never before its inputs are decided, and skips exactly the dead paths, in any start order', () => {
     fc.assert(
-      fc.property(specArb, fc.array(fc.boolean(), { minLength: 14, maxLength: 14 }), fc.array(fc.nat(), { minLength: 60, maxLength: 60 }), fc.boolean(), (spec, coin, order, byPath) => {
-        const result = validateDefinition(toDefinition(spec), BUILT_IN);
-        expect(result.ok).toBe(true);
-        if (!result.ok) return;
-        const g = result.graph;
-        const outcomeOf = (i: number): NodeOutcome => {
-          const node = g.nodes[i]!;
-          if (node.type === 'condition') return { status: 'succeeded', handle: coin[i] ? 'true' : 'false' };
-          if (node.type === 'http' && !coin[i]) return { status: 'failed' };
-          return { status: 'succeeded' };
-        };
-        // Longest remaining path first with arbitrary weights, or definition order: the outcome is the same.
-        const s = new Scheduler(g, byPath ? { ranks: startRanks(g, g.nodes.map((n) => order[n.index % order.length]!)) } : {});
-        const started = new Set<number>();
-        const finished = new Set<number>();
-        const running: number[] = [];
-        let step = 0;
-        for (let guard = 0; guard < 1000; guard++) {
-          for (const node of s.next()) {
-            expect(started.has(node.index)).toBe(false);
-            started.add(node.index);
-            // every predecessor whose edge was decided is finished (or skipped); none is still running
-            for (const e of g.incoming[node.index]!) {
-              const src = g.edges[e]!.source;
-              const st = s.statusOf(src);
-              if (node.type !== 'merge' || node.data.mode !== 'any') expect(st === 'running' || st === 'pending').toBe(false);
-              if (s.isTaken(e)) expect(finished.has(src)).toBe(true);
+      fc.property(
+        specArb,
+        fc.array(fc.boolean(), { minLength: 14, maxLength: 14 }),
+        fc.array(fc.nat(), { minLength: 60, maxLength: 60 }),
+        fc.boolean(),
+        (spec, coin, order, byPath) => {
+          const result = validateDefinition(toDefinition(spec), BUILT_IN);
+          expect(result.ok).toBe(true);
+          if (!result.ok) return;
+          const g = result.graph;
+          const outcomeOf = (i: number): NodeOutcome => {
+            const node = g.nodes[i]!;
+            if (node.type === 'condition') return { status: 'succeeded', handle: coin[i] ? 'true' : 'false' };
+            if (node.type === 'http' && !coin[i]) return { status: 'failed' };
+            return { status: 'succeeded' };
+          };
+          // Longest remaining path first with arbitrary weights, or definition order: the outcome is the same.
+          const s = new Scheduler(
+            g,
+            byPath
+              ? {
+                  ranks: startRanks(
+                    g,
+                    g.nodes.map((n) => order[n.index % order.length]!),
+                  ),
+                }
+              : {},
+          );
+          const started = new Set<number>();
+          const finished = new Set<number>();
+          const running: number[] = [];
+          let step = 0;
+          for (let guard = 0; guard < 1000; guard++) {
+            for (const node of s.next()) {
+              expect(started.has(node.index)).toBe(false);
+              started.add(node.index);
+              // every predecessor whose edge was decided is finished (or skipped); none is still running
+              for (const e of g.incoming[node.index]!) {
+                const src = g.edges[e]!.source;
+                const st = s.statusOf(src);
+                if (node.type !== 'merge' || node.data.mode !== 'any') expect(st === 'running' || st === 'pending').toBe(false);
+                if (s.isTaken(e)) expect(finished.has(src)).toBe(true);
+              }
+              running.push(node.index);
             }
-            running.push(node.index);
+            expect(running.filter((i) => g.nodes[i]!.type === 'http').length).toBeLessThanOrEqual(g.settings.maxParallel);
+            if (s.done) break;
+            // complete one running node, chosen by the generated order
+            const k = order[step++ % order.length]! % running.length;
+            const [i] = running.splice(k, 1);
+            s.complete(i!, outcomeOf(i!));
+            finished.add(i!);
           }
-          expect(running.filter((i) => g.nodes[i]!.type === 'http').length).toBeLessThanOrEqual(g.settings.maxParallel);
-          if (s.done) break;
-          // complete one running node, chosen by the generated order
-          const k = order[step++ % order.length]! % running.length;
-          const [i] = running.splice(k, 1);
-          s.complete(i!, outcomeOf(i!));
-          finished.add(i!);
-        }
-        expect(s.done).toBe(true);
-        const actual = g.nodes.map((n) => s.statusOf(n.index));
-        expect(actual).toEqual(expectedStatuses(g, outcomeOf));
-        expect(actual).not.toContain('pending');
-        expect(actual).not.toContain('running');
-      }),
+          expect(s.done).toBe(true);
+          const actual = g.nodes.map((n) => s.statusOf(n.index));
+          expect(actual).toEqual(expectedStatuses(g, outcomeOf));
+          expect(actual).not.toContain('pending');
+          expect(actual).not.toContain('running');
+        },
+      ),
       { numRuns: RUNS.scheduler },
     );
   });

@@ -15,7 +15,16 @@ const boom: NodeError = { type: 'HttpError', message: 'boom', retryable: true, d
 const bare: NodeError = { type: 'Error', message: 'bare' };
 
 describe('endNode: a node end → its state, binding, outcome', () => {
-  const cases: { name: string; onError: 'fail' | 'continue' | 'branch'; end: NodeEnd; stop: boolean; want: Partial<NodeState>; outcome: string; failsRun: boolean; workMs: number | undefined }[] = [
+  const cases: {
+    name: string;
+    onError: 'fail' | 'continue' | 'branch';
+    end: NodeEnd;
+    stop: boolean;
+    want: Partial<NodeState>;
+    outcome: string;
+    failsRun: boolean;
+    workMs: number | undefined;
+  }[] = [
     {
       name: 'a result succeeds with its output, attempts, timing and the branch it took',
       onError: 'fail',
@@ -26,7 +35,16 @@ describe('endNode: a node end → its state, binding, outcome', () => {
       failsRun: false,
       workMs: 30,
     },
-    { name: 'a cancellation is canceled', onError: 'fail', end: { error: bare, cancelled: true }, stop: false, want: { status: 'canceled', attempts: 1, error: bare }, outcome: 'canceled', failsRun: false, workMs: undefined },
+    {
+      name: 'a cancellation is canceled',
+      onError: 'fail',
+      end: { error: bare, cancelled: true },
+      stop: false,
+      want: { status: 'canceled', attempts: 1, error: bare },
+      outcome: 'canceled',
+      failsRun: false,
+      workMs: undefined,
+    },
     {
       name: 'a failure of a node asked to stop is canceled, with its last attempt',
       onError: 'fail',
@@ -37,7 +55,16 @@ describe('endNode: a node end → its state, binding, outcome', () => {
       failsRun: false,
       workMs: 25,
     },
-    { name: 'onError fail: failed, fails the run', onError: 'fail', end: { error: boom, cancelled: false }, stop: false, want: { status: 'failed', attempts: 3, error: boom, queuedMs: 4, runMs: 25 }, outcome: 'failed', failsRun: true, workMs: 25 },
+    {
+      name: 'onError fail: failed, fails the run',
+      onError: 'fail',
+      end: { error: boom, cancelled: false },
+      stop: false,
+      want: { status: 'failed', attempts: 3, error: boom, queuedMs: 4, runMs: 25 },
+      outcome: 'failed',
+      failsRun: true,
+      workMs: 25,
+    },
     {
       name: 'onError continue: failed, its error is its output, the run goes on',
       onError: 'continue',
@@ -48,7 +75,16 @@ describe('endNode: a node end → its state, binding, outcome', () => {
       failsRun: false,
       workMs: undefined,
     },
-    { name: 'onError branch: failed, the run goes on', onError: 'branch', end: { error: bare, cancelled: false }, stop: false, want: { status: 'failed', attempts: 1, error: bare }, outcome: 'failed', failsRun: false, workMs: undefined },
+    {
+      name: 'onError branch: failed, the run goes on',
+      onError: 'branch',
+      end: { error: bare, cancelled: false },
+      stop: false,
+      want: { status: 'failed', attempts: 1, error: bare },
+      outcome: 'failed',
+      failsRun: false,
+      workMs: undefined,
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {
@@ -61,8 +97,14 @@ describe('endNode: a node end → its state, binding, outcome', () => {
     });
   }
 
-  it('hands a condition\'s branch to the scheduler', () => {
-    const ended = endNode({ type: 'condition', onError: 'fail' }, { result: { output: true, attempts: 1, runMs: 0, execution: 'workflow', handle: 'true' } }, T0, T0, false);
+  it("hands a condition's branch to the scheduler", () => {
+    const ended = endNode(
+      { type: 'condition', onError: 'fail' },
+      { result: { output: true, attempts: 1, runMs: 0, execution: 'workflow', handle: 'true' } },
+      T0,
+      T0,
+      false,
+    );
     expect(ended.outcome).toEqual({ status: 'succeeded', handle: 'true' });
   });
 
@@ -89,17 +131,32 @@ describe('runVerdict: how a run ends', () => {
     {
       name: 'one failed node names it',
       input: { cancelled: false, failures: [failure('a', 'x')] },
-      want: { status: 'failed', failureType: FAILURE_TYPES.runFailed, error: { type: FAILURE_TYPES.runFailed, message: 'node a failed: x', failedNodes: ['a'] } },
+      want: {
+        status: 'failed',
+        failureType: FAILURE_TYPES.runFailed,
+        error: { type: FAILURE_TYPES.runFailed, message: 'node a failed: x', failedNodes: ['a'] },
+      },
     },
     {
       name: 'several failed nodes: counted, listed, the first one quoted',
       input: { cancelled: false, failures: [failure('a', 'x'), failure('b', 'y')] },
-      want: { status: 'failed', failureType: FAILURE_TYPES.runFailed, error: { type: FAILURE_TYPES.runFailed, message: '2 nodes failed (a, b); first: a: x', failedNodes: ['a', 'b'] } },
+      want: {
+        status: 'failed',
+        failureType: FAILURE_TYPES.runFailed,
+        error: { type: FAILURE_TYPES.runFailed, message: '2 nodes failed (a, b); first: a: x', failedNodes: ['a', 'b'] },
+      },
     },
     {
-      name: 'a fail node\'s error is the run\'s, with its id, even after another failure',
-      input: { cancelled: false, failures: [failure('a', 'x'), { nodeId: 'stop', error: { type: 'OrderRejected', message: 'too big', details: { total: 9 } }, endsRun: true }] },
-      want: { status: 'failed', failureType: 'OrderRejected', error: { type: 'OrderRejected', message: 'too big', details: { total: 9 }, nodeId: 'stop', failedNodes: ['a', 'stop'] } },
+      name: "a fail node's error is the run's, with its id, even after another failure",
+      input: {
+        cancelled: false,
+        failures: [failure('a', 'x'), { nodeId: 'stop', error: { type: 'OrderRejected', message: 'too big', details: { total: 9 } }, endsRun: true }],
+      },
+      want: {
+        status: 'failed',
+        failureType: 'OrderRejected',
+        error: { type: 'OrderRejected', message: 'too big', details: { total: 9 }, nodeId: 'stop', failedNodes: ['a', 'stop'] },
+      },
     },
   ];
   for (const c of cases) it(c.name, () => expect(runVerdict(c.input)).toEqual(c.want));
@@ -116,19 +173,22 @@ const runState = (nodes: Record<string, NodeState>): RunState => ({
 });
 
 describe('runOutput and fitIntoPayloadLimit', () => {
-  const v = validateDefinition({
-    nodes: [
-      { id: 't', type: 'trigger' },
-      { id: 'a', type: 'set', data: { value: 1 } },
-      { id: 'b', type: 'set', data: { value: 2 } },
-      { id: 'c', type: 'set', data: { value: 3 } },
-    ],
-    edges: [
-      { source: 't', target: 'a' },
-      { source: 'a', target: 'b' },
-      { source: 't', target: 'c' },
-    ],
-  }, BUILT_IN);
+  const v = validateDefinition(
+    {
+      nodes: [
+        { id: 't', type: 'trigger' },
+        { id: 'a', type: 'set', data: { value: 1 } },
+        { id: 'b', type: 'set', data: { value: 2 } },
+        { id: 'c', type: 'set', data: { value: 3 } },
+      ],
+      edges: [
+        { source: 't', target: 'a' },
+        { source: 'a', target: 'b' },
+        { source: 't', target: 'c' },
+      ],
+    },
+    BUILT_IN,
+  );
   if (!v.ok) throw new Error('fixture graph is invalid');
 
   it('is each succeeded node without outgoing edges → its output (null when it had none)', () => {
@@ -143,7 +203,10 @@ describe('runOutput and fitIntoPayloadLimit', () => {
 
   it('leaves node outputs, then the run output, out of a result past the budget', () => {
     const big = 'x'.repeat(RESULT_OUTPUT_BUDGET);
-    const state = { ...runState({ a: { status: 'succeeded', attempts: 1, output: big }, b: { status: 'succeeded', attempts: 1, output: big } }), output: { b: big, c: big } };
+    const state = {
+      ...runState({ a: { status: 'succeeded', attempts: 1, output: big }, b: { status: 'succeeded', attempts: 1, output: big } }),
+      output: { b: big, c: big },
+    };
     fitIntoPayloadLimit(state, false);
     expect(state.outputsOmitted).toBe(true);
     expect(state.nodes.a!.output).toBeUndefined();
@@ -161,26 +224,39 @@ describe('runOutput and fitIntoPayloadLimit', () => {
 });
 
 describe('decisionRefusal', () => {
-  const v = validateDefinition({
-    nodes: [
-      { id: 't', type: 'trigger' },
-      { id: 'ok', type: 'approval', data: { prompt: 'ship?' } },
-      { id: 's', type: 'set', data: { value: 1 } },
-    ],
-    edges: [
-      { source: 't', target: 'ok' },
-      { source: 'ok', target: 's', sourceHandle: 'approved' },
-    ],
-  }, BUILT_IN);
+  const v = validateDefinition(
+    {
+      nodes: [
+        { id: 't', type: 'trigger' },
+        { id: 'ok', type: 'approval', data: { prompt: 'ship?' } },
+        { id: 's', type: 'set', data: { value: 1 } },
+      ],
+      edges: [
+        { source: 't', target: 'ok' },
+        { source: 'ok', target: 's', sourceHandle: 'approved' },
+      ],
+    },
+    BUILT_IN,
+  );
   if (!v.ok) throw new Error(`fixture graph is invalid: ${JSON.stringify(v.issues)}`);
-  const nodes = (status: NodeState['status']) => ({ t: { status: 'succeeded' as const, attempts: 1 }, ok: { status, attempts: 0 }, s: { status: 'pending' as const, attempts: 0 } });
+  const nodes = (status: NodeState['status']) => ({
+    t: { status: 'succeeded' as const, attempts: 1 },
+    ok: { status, attempts: 0 },
+    s: { status: 'pending' as const, attempts: 0 },
+  });
   const cases: { name: string; status: NodeState['status']; decided: boolean; input: unknown; want: string | undefined }[] = [
     { name: 'a waiting approval takes a boolean decision', status: 'waiting', decided: false, input: { nodeId: 'ok', approved: true }, want: undefined },
     { name: 'an unknown node', status: 'waiting', decided: false, input: { nodeId: 'nope', approved: true }, want: DECISION_REFUSALS.unknownNode },
     { name: 'a node that is not an approval', status: 'waiting', decided: false, input: { nodeId: 's', approved: true }, want: DECISION_REFUSALS.unknownNode },
     { name: 'an approval not yet waiting', status: 'pending', decided: false, input: { nodeId: 'ok', approved: true }, want: DECISION_REFUSALS.notWaiting },
     { name: 'an approval already decided', status: 'waiting', decided: true, input: { nodeId: 'ok', approved: false }, want: DECISION_REFUSALS.notWaiting },
-    { name: 'a decision that is not a boolean', status: 'waiting', decided: false, input: { nodeId: 'ok', approved: 'yes' }, want: FAILURE_TYPES.invalidNodeData },
+    {
+      name: 'a decision that is not a boolean',
+      status: 'waiting',
+      decided: false,
+      input: { nodeId: 'ok', approved: 'yes' },
+      want: FAILURE_TYPES.invalidNodeData,
+    },
     { name: 'no input at all', status: 'waiting', decided: false, input: undefined, want: DECISION_REFUSALS.unknownNode },
   ];
   for (const c of cases) {
@@ -191,13 +267,17 @@ describe('decisionRefusal', () => {
   }
 
   it('says why a node is not waiting', () => {
-    expect(decisionRefusal(v.graph, nodes('waiting'), () => true, { nodeId: 'ok', approved: true })?.message).toBe('node "ok" is not waiting for a decision (it is decided)');
-    expect(decisionRefusal(v.graph, nodes('succeeded'), () => false, { nodeId: 'ok', approved: true })?.message).toBe('node "ok" is not waiting for a decision (it is succeeded)');
+    expect(decisionRefusal(v.graph, nodes('waiting'), () => true, { nodeId: 'ok', approved: true })?.message).toBe(
+      'node "ok" is not waiting for a decision (it is decided)',
+    );
+    expect(decisionRefusal(v.graph, nodes('succeeded'), () => false, { nodeId: 'ok', approved: true })?.message).toBe(
+      'node "ok" is not waiting for a decision (it is succeeded)',
+    );
   });
 });
 
 describe('ForEachProgressTotals', () => {
-  it('sums each batch\'s latest report, in any order, once per batch', () => {
+  it("sums each batch's latest report, in any order, once per batch", () => {
     const p = new ForEachProgressTotals();
     expect(p.report({ nodeId: 'each', batch: 0, done: 1, failed: 0 })).toBeUndefined();
     p.start('each', 1_000);

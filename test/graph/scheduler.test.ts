@@ -77,19 +77,33 @@ describe('Scheduler', () => {
     const def = graph()
       .trigger()
       .node('cond', 'condition', { expression: '{% true %}' })
-      .set('a', 1).set('b', 1).set('c', 1)
-      .edge('start', 'cond').edge('cond', 'a', 'false').chain('a', 'b', 'c')
+      .set('a', 1)
+      .set('b', 1)
+      .set('c', 1)
+      .edge('start', 'cond')
+      .edge('cond', 'a', 'false')
+      .chain('a', 'b', 'c')
       .build();
     const { status } = simulate(def, (id) => (id === 'cond' ? { status: 'succeeded', handle: 'true' } : { status: 'succeeded' }));
     expect(status).toMatchObject({ a: 'skipped', b: 'skipped', c: 'skipped' });
   });
 
-  it('starts a fast branch\'s child before the slow branch ends (no level barrier)', () => {
+  it("starts a fast branch's child before the slow branch ends (no level barrier)", () => {
     // start ─▶ fast ─▶ child
     //   └────▶ slow ──────────▶ end ◀── child
     const { graph: g } = assertValid(
-      graph().trigger().set('fast', 1).set('child', 1).set('slow', 1).set('end', 1)
-        .edge('start', 'fast').edge('fast', 'child').edge('start', 'slow').edge('slow', 'end').edge('child', 'end').build(),
+      graph()
+        .trigger()
+        .set('fast', 1)
+        .set('child', 1)
+        .set('slow', 1)
+        .set('end', 1)
+        .edge('start', 'fast')
+        .edge('fast', 'child')
+        .edge('start', 'slow')
+        .edge('slow', 'end')
+        .edge('child', 'end')
+        .build(),
       BUILT_IN,
     );
     const s = new Scheduler(g);
@@ -126,8 +140,15 @@ describe('Scheduler', () => {
     //         ┌──────────▶ ok
     // start ─▶ h (branch)
     //         └─ error ──▶ recover
-    const def = graph().trigger().http('h', 'http://x', { onError: 'branch' }).set('ok', 1).set('recover', 2)
-      .edge('start', 'h').edge('h', 'ok').edge('h', 'recover', 'error').build();
+    const def = graph()
+      .trigger()
+      .http('h', 'http://x', { onError: 'branch' })
+      .set('ok', 1)
+      .set('recover', 2)
+      .edge('start', 'h')
+      .edge('h', 'ok')
+      .edge('h', 'recover', 'error')
+      .build();
     expect(simulate(def, (id) => (id === 'h' ? { status: 'failed' } : { status: 'succeeded' })).status).toMatchObject({ ok: 'skipped', recover: 'succeeded' });
     expect(simulate(def).status).toMatchObject({ ok: 'succeeded', recover: 'skipped' });
   });
@@ -140,8 +161,17 @@ describe('Scheduler', () => {
   it('skips what is downstream of an unhandled failure, including a join of it', () => {
     // start ─▶ bad ─▶ after ─┐
     //   └────▶ good ─────────┴─▶ join
-    const def = graph().trigger().http('bad', 'http://x').set('after', 1).set('good', 2).set('join', 3)
-      .chain('start', 'bad', 'after', 'join').edge('start', 'good').edge('good', 'join').with({ onError: 'continue' }).build();
+    const def = graph()
+      .trigger()
+      .http('bad', 'http://x')
+      .set('after', 1)
+      .set('good', 2)
+      .set('join', 3)
+      .chain('start', 'bad', 'after', 'join')
+      .edge('start', 'good')
+      .edge('good', 'join')
+      .with({ onError: 'continue' })
+      .build();
     const { status } = simulate(def, (id) => (id === 'bad' ? { status: 'failed' } : { status: 'succeeded' }));
     expect(status).toMatchObject({ bad: 'failed', after: 'skipped', good: 'succeeded', join: 'skipped' });
   });
@@ -150,8 +180,16 @@ describe('Scheduler', () => {
     //  start ─▶ a ─┐
     //    └───▶ b ──┴─▶ any
     const { graph: g } = assertValid(
-      graph().trigger().http('a', 'http://x').http('b', 'http://x').node('any', 'merge', { mode: 'any' })
-        .edge('start', 'a').edge('start', 'b').edge('a', 'any').edge('b', 'any').build(),
+      graph()
+        .trigger()
+        .http('a', 'http://x')
+        .http('b', 'http://x')
+        .node('any', 'merge', { mode: 'any' })
+        .edge('start', 'a')
+        .edge('start', 'b')
+        .edge('a', 'any')
+        .edge('b', 'any')
+        .build(),
       BUILT_IN,
     );
     const s = new Scheduler(g);
@@ -172,7 +210,7 @@ describe('Scheduler', () => {
     expect(s.done).toBe(true);
   });
 
-  it('fires only the named trigger and skips the others\' paths', () => {
+  it("fires only the named trigger and skips the others' paths", () => {
     const def = graph().trigger('web').trigger('cron').set('a', 1).set('b', 2).edge('web', 'a').edge('cron', 'b').build();
     const { status } = simulate(def, undefined, 'cron');
     expect(status).toMatchObject({ web: 'skipped', a: 'skipped', cron: 'succeeded', b: 'succeeded' });
@@ -180,7 +218,10 @@ describe('Scheduler', () => {
   });
 
   it('stop() cancels what has not started and reports what runs', () => {
-    const { graph: g } = assertValid(graph().trigger().http('a', 'http://x').http('b', 'http://x').set('c', 1).edge('start', 'a').edge('start', 'b').edge('a', 'c').build(), BUILT_IN);
+    const { graph: g } = assertValid(
+      graph().trigger().http('a', 'http://x').http('b', 'http://x').set('c', 1).edge('start', 'a').edge('start', 'b').edge('a', 'c').build(),
+      BUILT_IN,
+    );
     const s = new Scheduler(g);
     s.next();
     s.complete(0, { status: 'succeeded' });
@@ -194,10 +235,13 @@ describe('Scheduler', () => {
 
   it('handles 100,000 nodes in a chain without recursion', () => {
     const n = 100_000;
-    const g = buildGraph({
-      nodes: Array.from({ length: n }, (_, i) => ({ id: `n${i}`, type: i === 0 ? 'trigger' : 'set' })),
-      edges: Array.from({ length: n - 1 }, (_, i) => ({ source: `n${i}`, target: `n${i + 1}` })),
-    }, BUILT_IN);
+    const g = buildGraph(
+      {
+        nodes: Array.from({ length: n }, (_, i) => ({ id: `n${i}`, type: i === 0 ? 'trigger' : 'set' })),
+        edges: Array.from({ length: n - 1 }, (_, i) => ({ source: `n${i}`, target: `n${i + 1}` })),
+      },
+      BUILT_IN,
+    );
     const s = new Scheduler(g);
     let started = 0;
     for (let batch = s.next(); batch.length; batch = s.next()) {
@@ -217,12 +261,24 @@ describe('criticalPath', () => {
     // start(0) ─▶ a(100) ─▶ b(100) ─▶ c(100) ─┐
     //   └──────▶ slow(250) ───────────────────┴─▶ end(10)
     const { graph: g } = assertValid(
-      graph().trigger().set('a', 1).set('b', 1).set('c', 1).set('slow', 1).set('end', 1)
-        .chain('start', 'a', 'b', 'c', 'end').edge('start', 'slow').edge('slow', 'end').build(),
+      graph()
+        .trigger()
+        .set('a', 1)
+        .set('b', 1)
+        .set('c', 1)
+        .set('slow', 1)
+        .set('end', 1)
+        .chain('start', 'a', 'b', 'c', 'end')
+        .edge('start', 'slow')
+        .edge('slow', 'end')
+        .build(),
       BUILT_IN,
     );
     const ms = { start: 0, a: 100, b: 100, c: 100, slow: 250, end: 10 } as Record<string, number>;
-    const cp = criticalPath(g, g.nodes.map((n) => ms[n.id]));
+    const cp = criticalPath(
+      g,
+      g.nodes.map((n) => ms[n.id]),
+    );
     expect(cp).toEqual({ ms: 310, path: ['start', 'a', 'b', 'c', 'end'] });
   });
 });

@@ -21,7 +21,16 @@ const skipped: NodeState = { status: 'skipped', attempts: 0 };
  *     └───▶ d ─▶ e               d and e succeeded
  */
 function chainAndSide() {
-  const def = graph('redrive').trigger().http('a', URL).http('b', URL).http('c', URL).http('d', URL).set('e', '{% $nodes.d.output.status %}').chain('start', 'a', 'b', 'c').chain('start', 'd', 'e').build();
+  const def = graph('redrive')
+    .trigger()
+    .http('a', URL)
+    .http('b', URL)
+    .http('c', URL)
+    .http('d', URL)
+    .set('e', '{% $nodes.d.output.status %}')
+    .chain('start', 'a', 'b', 'c')
+    .chain('start', 'd', 'e')
+    .build();
   const g = assertValid(def, BUILT_IN).graph;
   const original: Record<string, NodeState> = { start: ok({ n: 1 }), a: ok({ status: 200 }), b: failed, c: canceled, d: ok({ status: 201 }), e: ok(201) };
   return { g, original };
@@ -62,7 +71,17 @@ describe('redrive seeds', () => {
   it('keeps the branch a condition took, and runs again a node whose definition changed', () => {
     //  start ─▶ check ─true─▶ yes ─▶ after
     //               └─false─▶ no (skipped)
-    const def = graph('branch').trigger().node('check', 'condition', { expression: '{% true %}' }).http('yes', URL).http('no', URL).http('after', URL).edge('start', 'check').edge('check', 'yes', 'true').edge('check', 'no', 'false').edge('yes', 'after').build();
+    const def = graph('branch')
+      .trigger()
+      .node('check', 'condition', { expression: '{% true %}' })
+      .http('yes', URL)
+      .http('no', URL)
+      .http('after', URL)
+      .edge('start', 'check')
+      .edge('check', 'yes', 'true')
+      .edge('check', 'no', 'false')
+      .edge('yes', 'after')
+      .build();
     const g = assertValid(def, BUILT_IN).graph;
     const original = { start: ok(null), check: ok(true, 'true'), yes: ok(1), no: skipped, after: failed };
     const seeds = redriveSeeds(g, original, 'r');
@@ -82,7 +101,11 @@ describe('redrive seeds of a forEach', () => {
     .chain('start', 'a', 'each', 'after')
     .build();
   const g = assertValid(def, BUILT_IN).graph;
-  const eachFailed: NodeState = { status: 'failed', attempts: 1, error: { type: 'ForEachItemFailed', message: 'item 1 failed', details: { index: 1, items: { '0': 'x', '2': 'z' } } } };
+  const eachFailed: NodeState = {
+    status: 'failed',
+    attempts: 1,
+    error: { type: 'ForEachItemFailed', message: 'item 1 failed', details: { index: 1, items: { '0': 'x', '2': 'z' } } },
+  };
 
   it('keeps the outputs of the items that succeeded when nothing above it runs again', () => {
     const seeds = redriveSeeds(g, { start: ok(null), a: ok(1), each: eachFailed, after: canceled }, 'r');

@@ -128,7 +128,13 @@ describe('start order', () => {
   });
 
   it('rejects an estimate that is not a duration, naming the field', () => {
-    const def = { ...limitBinds(true), nodes: [{ id: 'start', type: 'trigger' }, { ...http('x'), estimate: 'soon' }] };
+    const def = {
+      ...limitBinds(true),
+      nodes: [
+        { id: 'start', type: 'trigger' },
+        { ...http('x'), estimate: 'soon' },
+      ],
+    };
     expect(() => assertValid(def as GraphDefinition, BUILT_IN)).toThrow(/nodes\[1\]\.estimate|estimate/);
   });
 });

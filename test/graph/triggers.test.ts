@@ -65,7 +65,13 @@ describe('trigger kinds', () => {
   });
 
   it('lists the kinds in a fixed order', () => {
-    expect(triggerKinds([{ id: 'a', kind: 'schedule' }, { id: 'b', kind: 'manual' }, { id: 'c', kind: 'schedule' }])).toEqual(['manual', 'schedule']);
+    expect(
+      triggerKinds([
+        { id: 'a', kind: 'schedule' },
+        { id: 'b', kind: 'manual' },
+        { id: 'c', kind: 'schedule' },
+      ]),
+    ).toEqual(['manual', 'schedule']);
   });
 
   it('cronProblem accepts five fields and the @ aliases only', () => {

@@ -47,19 +47,70 @@ describe('validateDefinition', () => {
     ['http without url', minimal().node('h', 'http', {}).edge('s', 'h').build(), ISSUE_CODES.invalidData, '$.nodes[2].data.url'],
     ['http url not http(s)', minimal().http('h', 'ftp://x').edge('s', 'h').build(), ISSUE_CODES.invalidData, '$.nodes[2].data.url'],
     ['typo in data', minimal().http('h', 'http://x', {}, { mehtod: 'GET' }).edge('s', 'h').build(), ISSUE_CODES.invalidData, '$.nodes[2].data'],
-    ['condition without expression', minimal().node('c', 'condition', { expression: 'true' }).edge('s', 'c').build(), ISSUE_CODES.invalidData, '$.nodes[2].data.expression'],
+    [
+      'condition without expression',
+      minimal().node('c', 'condition', { expression: 'true' }).edge('s', 'c').build(),
+      ISSUE_CODES.invalidData,
+      '$.nodes[2].data.expression',
+    ],
     ['expression does not compile', minimal().set('bad', '{% 1 + %}').edge('s', 'bad').build(), ISSUE_CODES.invalidExpression, '$.nodes[2].data.value'],
-    ['nested expression does not compile', minimal().set('bad', { a: [{ b: '{% ( %}' }] }).edge('s', 'bad').build(), ISSUE_CODES.invalidExpression, '$.nodes[2].data.value.a[0].b'],
+    [
+      'nested expression does not compile',
+      minimal()
+        .set('bad', { a: [{ b: '{% ( %}' }] })
+        .edge('s', 'bad')
+        .build(),
+      ISSUE_CODES.invalidExpression,
+      '$.nodes[2].data.value.a[0].b',
+    ],
     ['bad duration', minimal().node('d', 'delay', { duration: '5 minutes' }).edge('s', 'd').build(), ISSUE_CODES.invalidData, '$.nodes[2].data.duration'],
     ['bad timeout', minimal().http('h', 'http://x', { timeout: '1 hour' }).edge('s', 'h').build(), ISSUE_CODES.invalidShape, '$.nodes[2].timeout'],
-    ['delay with both', minimal().node('d', 'delay', { duration: '1s', until: '2030-01-01T00:00:00Z' }).edge('s', 'd').build(), ISSUE_CODES.invalidData, '$.nodes[2].data'],
-    ['condition edge without handle', minimal().node('c', 'condition', { expression: '{% true %}' }).set('y', 1).edge('s', 'c').edge('c', 'y').build(), ISSUE_CODES.invalidHandle, '$.edges[2].sourceHandle'],
+    [
+      'delay with both',
+      minimal().node('d', 'delay', { duration: '1s', until: '2030-01-01T00:00:00Z' }).edge('s', 'd').build(),
+      ISSUE_CODES.invalidData,
+      '$.nodes[2].data',
+    ],
+    [
+      'condition edge without handle',
+      minimal().node('c', 'condition', { expression: '{% true %}' }).set('y', 1).edge('s', 'c').edge('c', 'y').build(),
+      ISSUE_CODES.invalidHandle,
+      '$.edges[2].sourceHandle',
+    ],
     ['handle on a plain node', minimal().set('y', 1).edge('s', 'y', 'true').build(), ISSUE_CODES.invalidHandle, '$.edges[1].sourceHandle'],
     ['error handle without onError branch', minimal().set('y', 1).edge('s', 'y', 'error').build(), ISSUE_CODES.invalidHandle, '$.edges[1].sourceHandle'],
-    ['unknown switch handle', minimal().node('sw', 'switch', { cases: [{ handle: 'vip', expression: '{% true %}' }] }).set('y', 1).edge('s', 'sw').edge('sw', 'y', 'gold').build(), ISSUE_CODES.invalidHandle, '$.edges[2].sourceHandle'],
+    [
+      'unknown switch handle',
+      minimal()
+        .node('sw', 'switch', { cases: [{ handle: 'vip', expression: '{% true %}' }] })
+        .set('y', 1)
+        .edge('s', 'sw')
+        .edge('sw', 'y', 'gold')
+        .build(),
+      ISSUE_CODES.invalidHandle,
+      '$.edges[2].sourceHandle',
+    ],
     ['maxParallel above 1000', minimal().with({ maxParallel: 1001 }).build(), ISSUE_CODES.invalidShape, '$.settings.maxParallel'],
-    ['unknown strategy', minimal().with({ strategy: 'random' as never }).build(), ISSUE_CODES.invalidShape, '$.settings.strategy'],
-    ['duplicate edge id', { ...minimal().set('t', 1).build(), edges: [{ id: 'e', source: 'start', target: 's' }, { id: 'e', source: 'start', target: 't' }] }, ISSUE_CODES.duplicateEdge, '$.edges[1].id'],
+    [
+      'unknown strategy',
+      minimal()
+        .with({ strategy: 'random' as never })
+        .build(),
+      ISSUE_CODES.invalidShape,
+      '$.settings.strategy',
+    ],
+    [
+      'duplicate edge id',
+      {
+        ...minimal().set('t', 1).build(),
+        edges: [
+          { id: 'e', source: 'start', target: 's' },
+          { id: 'e', source: 'start', target: 't' },
+        ],
+      },
+      ISSUE_CODES.duplicateEdge,
+      '$.edges[1].id',
+    ],
   ];
 
   it.each(cases)('rejects %s', (_name, def, code, path) => {
@@ -150,13 +201,22 @@ describe('validateDefinition', () => {
   it('refuses hostile nesting without overflowing the stack', () => {
     let deep: unknown = 'x';
     for (let i = 0; i < 200_000; i++) deep = [deep];
-    const result = validateDefinition({ nodes: [{ id: 'start', type: 'trigger' }, { id: 's', type: 'set', data: { value: deep } }], edges: [{ source: 'start', target: 's' }] }, BUILT_IN);
+    const result = validateDefinition(
+      {
+        nodes: [
+          { id: 'start', type: 'trigger' },
+          { id: 's', type: 'set', data: { value: deep } },
+        ],
+        edges: [{ source: 'start', target: 's' }],
+      },
+      BUILT_IN,
+    );
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.issues[0]).toMatchObject({ code: ISSUE_CODES.tooLarge, path: '$' });
   });
 
   it('accepts unicode in names, labels and data', () => {
-    const def = graph('заказы 🚀').trigger().set('s', { 'ключ': '値 ✓', emoji: '{% "🎉" & $input.名前 %}' }).edge('start', 's').build();
+    const def = graph('заказы 🚀').trigger().set('s', { ключ: '値 ✓', emoji: '{% "🎉" & $input.名前 %}' }).edge('start', 's').build();
     def.nodes[1]!.label = 'Überprüfung ✓';
     expect(validateDefinition(def, BUILT_IN).ok).toBe(true);
   });

@@ -25,12 +25,15 @@ describe('workflow policy', () => {
     expect([...INTERNAL_ACTIVITY_TYPES].sort()).toEqual(Object.keys(createActivities()).sort());
   });
 
-  it.each(['http', 'nodeCachePut', 'nodeCacheGet', 'secretNonce', 'bulkApply'])('refuses an activity node calling %s, on any queue, whatever the allowlist', (type) => {
-    for (const queue of [undefined, 'braid', 'elsewhere']) {
-      const issues = policyIssues(def(activityNode(type, queue)), policy({ activityAllowlist: ['*:*'] }));
-      expect(issues).toEqual([expect.objectContaining({ code: 'forbidden_activity', path: '$.nodes[1].data.activityType', nodeId: 'a' })]);
-    }
-  });
+  it.each(['http', 'nodeCachePut', 'nodeCacheGet', 'secretNonce', 'bulkApply'])(
+    'refuses an activity node calling %s, on any queue, whatever the allowlist',
+    (type) => {
+      for (const queue of [undefined, 'braid', 'elsewhere']) {
+        const issues = policyIssues(def(activityNode(type, queue)), policy({ activityAllowlist: ['*:*'] }));
+        expect(issues).toEqual([expect.objectContaining({ code: 'forbidden_activity', path: '$.nodes[1].data.activityType', nodeId: 'a' })]);
+      }
+    },
+  );
 
   it('allows only what ACTIVITY_ALLOWLIST lists; empty allows nothing', () => {
     expect(policyIssues(def(activityNode('reserveStock', 'inventory')), policy())[0]!.message).toContain('not in ACTIVITY_ALLOWLIST (empty');
@@ -48,12 +51,15 @@ describe('workflow policy', () => {
     expect(() => parseActivityAllowlist('justaname')).toThrow('taskQueue:activityType');
   });
 
-  it('checks nested definitions: a subworkflow\'s workflow and a forEach\'s body', () => {
+  it("checks nested definitions: a subworkflow's workflow and a forEach's body", () => {
     const nested = def(
       { id: 's', type: 'subworkflow', data: { workflow: def(activityNode('nodeCachePut')) } },
       { id: 'f', type: 'forEach', data: { items: [], body: def(activityNode('http')) } },
     );
-    expect(policyIssues(nested, policy()).map((i) => i.path)).toEqual(['$.nodes[1].data.workflow.nodes[1].data.activityType', '$.nodes[2].data.body.nodes[1].data.activityType']);
+    expect(policyIssues(nested, policy()).map((i) => i.path)).toEqual([
+      '$.nodes[1].data.workflow.nodes[1].data.activityType',
+      '$.nodes[2].data.body.nodes[1].data.activityType',
+    ]);
   });
 
   it('refuses $secrets naming a webhook key, and nothing else', () => {

@@ -59,11 +59,19 @@ export function createFakeRunStore() {
       guard();
       const run = started.find((r) => r.runId === runId);
       if (!run) throw new ApiError('notFound', 'no run with this id');
-      return structuredClone({ definition: run.definition, input: run.input ?? null, ...(run.trigger ? { trigger: run.trigger } : {}), ...(run.library ? { library: run.library } : {}) });
+      return structuredClone({
+        definition: run.definition,
+        input: run.input ?? null,
+        ...(run.trigger ? { trigger: run.trigger } : {}),
+        ...(run.library ? { library: run.library } : {}),
+      });
     },
     async redrivesOf(runId) {
       guard();
-      return [...runs.values()].filter((r) => r.redriveOf?.runId === runId).map((r) => r.runId).reverse();
+      return [...runs.values()]
+        .filter((r) => r.redriveOf?.runId === runId)
+        .map((r) => r.runId)
+        .reverse();
     },
     async exists(runId) {
       guard();
@@ -87,9 +95,16 @@ export function createFakeRunStore() {
           (params.test === 'any' || (params.test === 'true') === r.test),
       );
       return {
-        runs: all
-          .slice(0, params.limit)
-          .map(({ runId, name, status, startedAt, finishedAt, workflow, redriveOf, test }) => ({ runId, name, version: workflow.version, status, startedAt, finishedAt, redriveOf: redriveOf?.runId ?? null, test })),
+        runs: all.slice(0, params.limit).map(({ runId, name, status, startedAt, finishedAt, workflow, redriveOf, test }) => ({
+          runId,
+          name,
+          version: workflow.version,
+          status,
+          startedAt,
+          finishedAt,
+          redriveOf: redriveOf?.runId ?? null,
+          test,
+        })),
         nextCursor: all.length > params.limit ? 'next' : null,
       };
     },
@@ -112,7 +127,16 @@ export function createFakeRunStore() {
       guard();
       return [...runs.values()]
         .filter((r) => r.status !== 'running')
-        .map(({ runId, name, status, startedAt, finishedAt, workflow, redriveOf, test }) => ({ runId, name, version: workflow.version, status, startedAt, finishedAt, redriveOf: redriveOf?.runId ?? null, test }));
+        .map(({ runId, name, status, startedAt, finishedAt, workflow, redriveOf, test }) => ({
+          runId,
+          name,
+          version: workflow.version,
+          status,
+          startedAt,
+          finishedAt,
+          redriveOf: redriveOf?.runId ?? null,
+          test,
+        }));
     },
     async cancel(runId) {
       guard();

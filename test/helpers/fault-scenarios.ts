@@ -49,26 +49,46 @@ export async function runWithCrash(
   const mine = () => target.requests.filter((r) => r.path.includes(`run=${tag}&`));
   const nodeOf = (path: string) => /node=(n\d+)/.exec(path)![1]!;
   const t0 = Date.now();
-  const res = await fetch(`${stack.api}/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json', ...stackAuth }, body: JSON.stringify({ workflow: chainWorkflow(target, tag) }) });
+  const res = await fetch(`${stack.api}/v1/runs`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...stackAuth },
+    body: JSON.stringify({ workflow: chainWorkflow(target, tag) }),
+  });
   if (res.status !== 201) throw new Error(`start answered ${res.status}: ${await res.text()}`);
   const { runId } = runCreatedSchema.parse(await res.json());
 
   // crash once three nodes have completed and the fourth is in flight
-  await eventually(async () => (mine().filter((r) => r.endTick !== undefined && !r.aborted).length >= 3 && mine().some((r) => r.endTick === undefined) ? true : undefined), 60_000, 20);
-  const completedBeforeCrash = [...new Set(mine().filter((r) => r.endTick !== undefined && !r.aborted).map((r) => nodeOf(r.path)))];
-  const inFlightAtCrash = mine().filter((r) => r.endTick === undefined).map((r) => nodeOf(r.path));
+  await eventually(
+    async () => (mine().filter((r) => r.endTick !== undefined && !r.aborted).length >= 3 && mine().some((r) => r.endTick === undefined) ? true : undefined),
+    60_000,
+    20,
+  );
+  const completedBeforeCrash = [
+    ...new Set(
+      mine()
+        .filter((r) => r.endTick !== undefined && !r.aborted)
+        .map((r) => nodeOf(r.path)),
+    ),
+  ];
+  const inFlightAtCrash = mine()
+    .filter((r) => r.endTick === undefined)
+    .map((r) => nodeOf(r.path));
   await crash();
   const tCrash = Date.now();
   // nothing may answer for the killed part: the in-flight request must not complete normally
   await new Promise((r) => setTimeout(r, 200));
   await recover();
 
-  const final = await eventually(async () => {
-    const r = await fetch(`${stack.api}/v1/runs/${runId}`, { headers: stackAuth }).catch(() => undefined);
-    if (r?.status !== 200) return undefined;
-    const run = runSchema.parse(await r.json());
-    return run.status === 'running' ? undefined : run;
-  }, 120_000, 250);
+  const final = await eventually(
+    async () => {
+      const r = await fetch(`${stack.api}/v1/runs/${runId}`, { headers: stackAuth }).catch(() => undefined);
+      if (r?.status !== 200) return undefined;
+      const run = runSchema.parse(await r.json());
+      return run.status === 'running' ? undefined : run;
+    },
+    120_000,
+    250,
+  );
 
   const requestsPerNode: Record<string, number> = {};
   for (let i = 1; i <= CHAIN_LENGTH; i++) requestsPerNode[`n${i}`] = mine().filter((r) => nodeOf(r.path) === `n${i}`).length;

@@ -33,7 +33,11 @@ export interface PageStack {
 
 export async function startPageStack(opts: PageStackOptions = {}): Promise<PageStack> {
   const taskQueue = uniqueId('page-tq');
-  const [env, target, browser] = await Promise.all([createLocalEnv(opts.uiPort === undefined ? {} : { uiPort: opts.uiPort }), startHttpTarget(), launchBrowser()]);
+  const [env, target, browser] = await Promise.all([
+    createLocalEnv(opts.uiPort === undefined ? {} : { uiPort: opts.uiPort }),
+    startHttpTarget(),
+    launchBrowser(),
+  ]);
   const worker = await createTestWorker(env, testActivities(), taskQueue);
   const workerDone = worker.run();
   const nodeTypes = opts.nodeTypesModule ? await loadNodeTypes(opts.nodeTypesModule) : undefined;

@@ -41,8 +41,14 @@ export async function startPostgres(): Promise<TestPostgres> {
   run(join(bin, 'initdb'), ['-D', data, '-U', 'braid', '--auth=trust', '-E', 'UTF8', '--no-sync']);
   const port = await freePort();
   const server = asRoot
-    ? spawn('runuser', ['-u', 'postgres', '--', join(bin, 'postgres'), '-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'], { stdio: ['ignore', 'ignore', 'pipe'] })
-    : spawn(join(bin, 'postgres'), ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    ? spawn(
+        'runuser',
+        ['-u', 'postgres', '--', join(bin, 'postgres'), '-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      )
+    : spawn(join(bin, 'postgres'), ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
   let log = '';
   server.stderr?.on('data', (c: Buffer) => (log = (log + c.toString()).slice(-4000)));
   const exited = new Promise<void>((r) => server.once('exit', () => r()));

@@ -41,7 +41,18 @@ export async function runGraph(env: TestWorkflowEnvironment, definition: GraphDe
     const handle = await env.client.workflow.start(graphWorkflow, {
       taskQueue,
       workflowId,
-      args: [{ definition, input: opts.input, trigger: opts.trigger, ...(opts.library ? { library: opts.library } : {}), ...(opts.nodeTypes ? { nodeTypes: opts.nodeTypes } : {}), ...(opts.historyLimits ? { historyLimits: opts.historyLimits } : {}), ...(opts.seeds ? { seeds: opts.seeds } : {}), ...(opts.claimCheck ? { claimCheck: true } : {}) }],
+      args: [
+        {
+          definition,
+          input: opts.input,
+          trigger: opts.trigger,
+          ...(opts.library ? { library: opts.library } : {}),
+          ...(opts.nodeTypes ? { nodeTypes: opts.nodeTypes } : {}),
+          ...(opts.historyLimits ? { historyLimits: opts.historyLimits } : {}),
+          ...(opts.seeds ? { seeds: opts.seeds } : {}),
+          ...(opts.claimCheck ? { claimCheck: true } : {}),
+        },
+      ],
     });
     if (opts.during) await opts.during(handle);
     try {

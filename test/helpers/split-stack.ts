@@ -62,7 +62,8 @@ export async function startSplitStack(extraEnv: Record<string, string> = {}, opt
     const child = procs.get(part);
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    if (signal === 'SIGKILL') process.kill(-child.pid!, 'SIGKILL'); // the whole group, at once
+    if (signal === 'SIGKILL')
+      process.kill(-child.pid!, 'SIGKILL'); // the whole group, at once
     else child.kill(signal); // a clean stop: the part stops its own children
     await exited;
     if (part === 'temporal') {
@@ -87,7 +88,6 @@ export async function startSplitStack(extraEnv: Record<string, string> = {}, opt
     },
   };
 }
-
 
 async function isReady(api: string): Promise<true | undefined> {
   const res = await fetch(`${api}/readyz`).catch(() => undefined);

@@ -64,11 +64,7 @@ export function testActivities(overrides: Partial<Parameters<typeof createActivi
   return createActivities({ httpAllowlist: ['127.0.0.1', 'localhost', '::1'], heartbeatIntervalMs: 200, ...overrides });
 }
 
-export async function createTestWorker(
-  env: TestWorkflowEnvironment,
-  activities: Activities,
-  taskQueue: string,
-): Promise<Worker> {
+export async function createTestWorker(env: TestWorkflowEnvironment, activities: Activities, taskQueue: string): Promise<Worker> {
   return createBraidWorker({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',

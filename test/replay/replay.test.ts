@@ -17,7 +17,11 @@ const dir = resolve(__dirname, '..', 'fixtures', 'histories');
 const load = (folder: string, prefix = '') =>
   readdirSync(folder)
     .filter((f) => f.endsWith('.json'))
-    .map((f) => ({ file: `${prefix}${f}`, workflowId: `replay-${f.replace(/\.json$/, '')}`, history: historyFromJSON(JSON.parse(readFileSync(join(folder, f), 'utf8'))) }));
+    .map((f) => ({
+      file: `${prefix}${f}`,
+      workflowId: `replay-${f.replace(/\.json$/, '')}`,
+      history: historyFromJSON(JSON.parse(readFileSync(join(folder, f), 'utf8'))),
+    }));
 /** Recorded with the current code (`npm run record-histories`). */
 const current = load(dir);
 /** Recorded before the patches of the scale work (batches, local execution, shared timer and scope): old runs must still replay. */
@@ -34,7 +38,11 @@ const v5 = load(join(dir, 'v5'), 'v5/');
 const loadChildren = (folder: string, prefix: string) =>
   readdirSync(folder)
     .filter((f) => f.endsWith('.json'))
-    .map((f) => ({ file: `${prefix}${f}`, workflowId: decodeURIComponent(f.replace(/\.json$/, '')), history: historyFromJSON(JSON.parse(readFileSync(join(folder, f), 'utf8'))) }));
+    .map((f) => ({
+      file: `${prefix}${f}`,
+      workflowId: decodeURIComponent(f.replace(/\.json$/, '')),
+      history: historyFromJSON(JSON.parse(readFileSync(join(folder, f), 'utf8'))),
+    }));
 const children = [
   ...loadChildren(join(dir, 'children'), 'children/'),
   ...loadChildren(join(dir, 'v2', 'children'), 'v2/children/'),
@@ -83,7 +91,9 @@ describe('replay', () => {
       return (JSON.parse(Buffer.from(payload).toString('utf8')) as { body: Record<string, unknown> }).body;
     };
     const patches = (h: (typeof histories)[number]) =>
-      h.history.events!.flatMap((e) => (e.markerRecordedEventAttributes ? [Buffer.from(e.markerRecordedEventAttributes.details!['patch-data']!.payloads![0]!.data!).toString('utf8')] : []));
+      h.history.events!.flatMap((e) =>
+        e.markerRecordedEventAttributes ? [Buffer.from(e.markerRecordedEventAttributes.details!['patch-data']!.payloads![0]!.data!).toString('utf8')] : [],
+      );
     const before = v5.find((h) => h.file === 'v5/merge-race.json')!;
     const now = current.find((h) => h.file === 'merge-race.json')!;
     expect(Object.keys(reported(before)).sort()).toEqual(['setBlue', 'setGreen', 'setRed']);
@@ -98,7 +108,10 @@ describe('replay', () => {
       workflowsPath: resolve(__dirname, '..', 'fixtures', 'nondeterministic', 'index.ts'),
       logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never,
     });
-    const results = Worker.runReplayHistories({ workflowBundle: { code } }, histories.slice(0, 1).map(({ workflowId, history }) => ({ workflowId, history })));
+    const results = Worker.runReplayHistories(
+      { workflowBundle: { code } },
+      histories.slice(0, 1).map(({ workflowId, history }) => ({ workflowId, history })),
+    );
     for await (const result of results) expect(result.error).toBeInstanceOf(DeterminismViolationError);
   }, 120_000);
 });

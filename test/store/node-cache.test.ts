@@ -55,7 +55,7 @@ describe.each(['sqlite', 'postgres'])('node cache on %s', (name) => {
   });
 });
 
-describe('node cache with the worker\'s payload codecs', () => {
+describe("node cache with the worker's payload codecs", () => {
   it('stores outputs encrypted, and large ones in the payload store with only a reference in the row', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'braid-cache-blobs-'));
     try {

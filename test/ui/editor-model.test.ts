@@ -38,7 +38,14 @@ describe('definition ↔ document', () => {
     owner: 'team-a',
     nodes: [
       { id: 'start', type: 'trigger', position: { x: 0, y: 10 }, data: { kind: 'manual' } },
-      { id: 'check', type: 'condition', label: 'Big?', position: { x: 200.4, y: 10.6 }, data: { expression: '{% $input.n > 5 %}' }, retry: { maximumAttempts: 2 } },
+      {
+        id: 'check',
+        type: 'condition',
+        label: 'Big?',
+        position: { x: 200.4, y: 10.6 },
+        data: { expression: '{% $input.n > 5 %}' },
+        retry: { maximumAttempts: 2 },
+      },
       { id: 'big', type: 'set', position: { x: 400, y: 0 }, data: { value: 1 }, width: 190 },
     ],
     edges: [
@@ -91,7 +98,10 @@ describe('problems from the API, placed', () => {
         { id: 'start', type: 'trigger' },
         { id: 'fetch', type: 'http', data: {} },
       ],
-      edges: [{ source: 'start', target: 'fetch' }, { id: 'dangling', source: 'fetch', target: 'nowhere' }],
+      edges: [
+        { source: 'start', target: 'fetch' },
+        { id: 'dangling', source: 'fetch', target: 'nowhere' },
+      ],
     };
     const placed = placeProblems(
       [
@@ -142,7 +152,11 @@ describe('handles, ids, new data', () => {
 describe('schema fields', () => {
   it('picks the input each schema calls for, and whether it takes an expression', () => {
     expect(fieldKind({ type: 'string' })).toEqual({ kind: 'text' });
-    expect(fieldKind({ anyOf: [{ type: 'string' }, { type: 'string', enum: ['GET', 'POST'] }] })).toEqual({ kind: 'select', options: ['GET', 'POST'], expression: true });
+    expect(fieldKind({ anyOf: [{ type: 'string' }, { type: 'string', enum: ['GET', 'POST'] }] })).toEqual({
+      kind: 'select',
+      options: ['GET', 'POST'],
+      expression: true,
+    });
     expect(fieldKind({ type: 'string', enum: ['a', 'b'] })).toEqual({ kind: 'select', options: ['a', 'b'], expression: false });
     expect(fieldKind({ type: 'integer', minimum: 1, maximum: 5 })).toEqual({ kind: 'number', integer: true, min: 1, max: 5, expression: false });
     expect(fieldKind({ type: ['string', 'boolean'] })).toEqual({ kind: 'boolean', expression: true });

@@ -26,7 +26,12 @@ let code: string;
 beforeAll(async () => {
   [env, { code }] = await Promise.all([
     createTimeSkippingEnv(),
-    bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, payloadConverterPath: PAYLOAD_CONVERTER_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never }),
+    bundleWorkflowCode({
+      workflowsPath: WORKFLOWS_PATH,
+      failureConverterPath: FAILURE_CONVERTER_PATH,
+      payloadConverterPath: PAYLOAD_CONVERTER_PATH,
+      logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never,
+    }),
   ]);
 }, 120_000);
 afterAll(() => env?.teardown());
@@ -43,7 +48,14 @@ describe('payload encryption', () => {
       dataConverter,
     });
     const client = new Client({ connection: env.connection, dataConverter });
-    const def = graph().trigger().set('echo', '{% $input.secret %}').set('boom', `{% $error("${MARKER}-failure") %}`).chain('start', 'echo').edge('start', 'boom').with({ onError: 'continue' }).build();
+    const def = graph()
+      .trigger()
+      .set('echo', '{% $input.secret %}')
+      .set('boom', `{% $error("${MARKER}-failure") %}`)
+      .chain('start', 'echo')
+      .edge('start', 'boom')
+      .with({ onError: 'continue' })
+      .build();
     const workflowId = uniqueId('enc');
     const outcome = await worker.runUntil(
       client.workflow.execute(graphWorkflow, { taskQueue, workflowId, args: [{ definition: def, input: { secret: MARKER } }] }).then(
@@ -74,14 +86,25 @@ describe('payload encryption', () => {
     const codec = new AesGcmCodec(parseEncryptionKeys(key, 'k1'));
     const app = createApp({
       client: {} as Client,
-      config: { namespace: 'default', taskQueue: 'braid', temporalUiUrl: 'http://localhost:8233', apiToken: 'tok', maxBodyBytes: 1 << 20, rateLimitPerMinute: 0 },
+      config: {
+        namespace: 'default',
+        taskQueue: 'braid',
+        temporalUiUrl: 'http://localhost:8233',
+        apiToken: 'tok',
+        maxBodyBytes: 1 << 20,
+        rateLimitPerMinute: 0,
+      },
       logger: silentLogger,
       codec,
       readiness: async () => ({ ready: true, checks: {} }),
     });
     const payload = { metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from(`"${MARKER}"`).toString('base64') };
     const post = (path: string, body: unknown, auth = 'Bearer tok') =>
-      app.request(path, { method: 'POST', headers: { 'content-type': 'application/json', authorization: auth, origin: 'http://localhost:8233' }, body: JSON.stringify(body) });
+      app.request(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: auth, origin: 'http://localhost:8233' },
+        body: JSON.stringify(body),
+      });
 
     expect((await post('/codec/encode', { payloads: [payload] }, 'Bearer nope')).status).toBe(401);
     const enc = await post('/codec/encode', { payloads: [payload] });
@@ -92,7 +115,10 @@ describe('payload encryption', () => {
     const dec = (await (await post('/codec/decode', encoded)).json()) as { payloads: { data: string }[] };
     expect(Buffer.from(dec.payloads[0]!.data, 'base64').toString()).toBe(`"${MARKER}"`);
 
-    const preflight = await app.request('/codec/decode', { method: 'OPTIONS', headers: { origin: 'http://localhost:8233', 'access-control-request-method': 'POST' } });
+    const preflight = await app.request('/codec/decode', {
+      method: 'OPTIONS',
+      headers: { origin: 'http://localhost:8233', 'access-control-request-method': 'POST' },
+    });
     expect(preflight.status).toBeLessThan(300);
     expect((await post('/codec/decode', { nope: 1 })).status).toBe(422);
   });

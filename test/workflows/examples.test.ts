@@ -12,7 +12,10 @@ import { assertValid } from '../../src/graph/validate';
 const dir = resolve(__dirname, '..', '..', 'examples');
 const examples = readdirSync(dir)
   .filter((f) => f.endsWith('.json'))
-  .map((f) => ({ file: f, ...(JSON.parse(readFileSync(join(dir, f), 'utf8')) as { workflow: unknown; input: Record<string, unknown>; pins?: Record<string, unknown> }) }));
+  .map((f) => ({
+    file: f,
+    ...(JSON.parse(readFileSync(join(dir, f), 'utf8')) as { workflow: unknown; input: Record<string, unknown>; pins?: Record<string, unknown> }),
+  }));
 /** A test run's pins as the API turns them into seeds. */
 const seedsOf = (example: (typeof examples)[number]) => (example.pins ? pinnedRun(assertValid(example.workflow, BUILT_IN).graph, BUILT_IN, example.pins) : {});
 
@@ -21,13 +24,17 @@ const ctx = useTimeSkippingWithTarget();
 const activities = () => testActivities({ env: { BRAID_SECRET_API_KEY: 'example-key-value' } });
 
 describe('examples', () => {
-  it('has the old executor\'s five-branch fan-out among them', () => {
+  it("has the old executor's five-branch fan-out among them", () => {
     expect(examples.map((e) => e.file)).toContain('fan-out.json');
   });
 
   it.each(examples.map((e) => [e.file, e] as const))('%s validates and succeeds', async (_file, example) => {
     expect(validateDefinition(example.workflow, BUILT_IN).ok).toBe(true);
-    const { state } = await runGraph(ctx.env, example.workflow, { input: { ...example.input, baseUrl: ctx.target.url }, ...seedsOf(example), activities: activities() });
+    const { state } = await runGraph(ctx.env, example.workflow, {
+      input: { ...example.input, baseUrl: ctx.target.url },
+      ...seedsOf(example),
+      activities: activities(),
+    });
     expect(state.status).toBe('succeeded');
     expect(Object.values(state.nodes).every((n) => n.status !== 'pending' && n.status !== 'running')).toBe(true);
   });

@@ -22,8 +22,7 @@ afterAll(async () => {
 
 /** The body: one node that computes from the item. */
 const body = (value: unknown) => graph('body').trigger('in').node('out', 'set', { value }).edge('in', 'out').build();
-const loop = (data: Record<string, unknown>, extra = {}) =>
-  graph('loop').trigger().node('each', 'forEach', data, extra).edge('start', 'each').build();
+const loop = (data: Record<string, unknown>, extra = {}) => graph('loop').trigger().node('each', 'forEach', data, extra).edge('start', 'each').build();
 
 describe('forEach', () => {
   it('runs the body once per item, in item order, with $item, $index and $input', async () => {
@@ -44,13 +43,19 @@ describe('forEach', () => {
   it("hands the run's claim check to every item, and on to what an item starts", async () => {
     // Each item runs a subworkflow: it must keep whole outputs and the larger budgets, as the run does.
     const inner = graph('inner').trigger('in').node('v', 'set', { value: '{% $input %}' }).edge('in', 'v').build();
-    const def = loop({ items: [1, 2], body: graph('body').trigger('in').node('sub', 'subworkflow', { workflow: inner, input: '{% $item %}' }).edge('in', 'sub').build() });
+    const def = loop({
+      items: [1, 2],
+      body: graph('body').trigger('in').node('sub', 'subworkflow', { workflow: inner, input: '{% $item %}' }).edge('in', 'sub').build(),
+    });
     const { state, workflowId } = await runGraph(env, def, { claimCheck: true });
     expect(state.status).toBe('succeeded');
     const batchId = `${childRunId(workflowId, 'each')}/batch-0`;
     const inputOf = async (id: string) => {
       const history = await env.client.workflow.getHandle(id).fetchHistory();
-      const [args] = await decodeArrayFromPayloads(env.client.options.loadedDataConverter, history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads);
+      const [args] = await decodeArrayFromPayloads(
+        env.client.options.loadedDataConverter,
+        history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads,
+      );
       return args as { claimCheck?: boolean };
     };
     expect((await inputOf(batchId)).claimCheck).toBe(true);
@@ -81,7 +86,10 @@ describe('forEach', () => {
       .chain('start', 'each', 'after')
       .build();
     const { state } = await runGraph(env, def);
-    expect(state.nodes.each).toMatchObject({ status: 'failed', error: { type: FAILURE_TYPES.forEachItemFailed, message: expect.stringContaining('item 2 failed'), details: { index: 2 } } });
+    expect(state.nodes.each).toMatchObject({
+      status: 'failed',
+      error: { type: FAILURE_TYPES.forEachItemFailed, message: expect.stringContaining('item 2 failed'), details: { index: 2 } },
+    });
     expect(state.nodes.after!.status).toBe('succeeded');
   });
 

@@ -47,7 +47,7 @@ describe('parallel branches', () => {
     expect(overlapAll('/delay/300?t=three-')).toBe(true);
   });
 
-  it('has all five siblings in flight together after the first step (the old executor\'s case)', async () => {
+  it("has all five siblings in flight together after the first step (the old executor's case)", async () => {
     // start ─▶ first(100ms) ─┬─▶ s1 … s5 (200ms each)
     const b = graph().trigger().http('first', url('/delay/100?t=five-first')).edge('start', 'first');
     for (const i of [1, 2, 3, 4, 5]) b.http(`s${i}`, url(`/delay/200?t=five-s${i}`)).edge('first', `s${i}`);
@@ -66,12 +66,21 @@ describe('parallel branches', () => {
     expect(lines.filter((l) => /^INFO Node s\d succeeded in \d+ ms$/.test(l))).toHaveLength(5);
   });
 
-  it('starts a fast branch\'s child before the slow branch ends (unbalanced DAG)', async () => {
+  it("starts a fast branch's child before the slow branch ends (unbalanced DAG)", async () => {
     // start ─▶ slow(1500ms) ──────────────┐
     //   └────▶ fast(50ms) ─▶ child(50ms) ─┴─▶ end
-    const def = graph().trigger()
-      .http('slow', url('/delay/1500?t=unbal-slow')).http('fast', url('/delay/50?t=unbal-fast')).http('child', url('/delay/50?t=unbal-child')).set('end', 1)
-      .edge('start', 'slow').edge('start', 'fast').edge('fast', 'child').edge('slow', 'end').edge('child', 'end').build();
+    const def = graph()
+      .trigger()
+      .http('slow', url('/delay/1500?t=unbal-slow'))
+      .http('fast', url('/delay/50?t=unbal-fast'))
+      .http('child', url('/delay/50?t=unbal-child'))
+      .set('end', 1)
+      .edge('start', 'slow')
+      .edge('start', 'fast')
+      .edge('fast', 'child')
+      .edge('slow', 'end')
+      .edge('child', 'end')
+      .build();
     const { state } = await runGraph(env, def);
     expect(state.status).toBe('succeeded');
     const [slow] = requestsTo('/delay/1500?t=unbal-slow');
@@ -99,7 +108,10 @@ describe('parallel branches', () => {
     for (const i of [1, 2, 3, 4]) b.http(`s${i}`, url(`/delay/50?t=order-s${i}`)).edge('start', `s${i}`);
     b.http('long', url('/delay/400?t=order-long')).edge('start', 'long');
     const def = b.build();
-    Object.assign(def.nodes.find((n) => n.id === 'long')!, { estimate: '2s' });
+    Object.assign(
+      def.nodes.find((n) => n.id === 'long')!,
+      { estimate: '2s' },
+    );
     const { state } = await runGraph(env, def);
     expect(state.status).toBe('succeeded');
     const [long] = requestsTo('/delay/400?t=order-long');
@@ -127,16 +139,24 @@ function inFlightDuring(rs: typeof target.requests, r: (typeof target.requests)[
 }
 
 describe('conditions, switches and joins', () => {
-  it('takes a condition\'s true branch with parallel paths and skips the false one', async () => {
+  it("takes a condition's true branch with parallel paths and skips the false one", async () => {
     //                ┌─ true ─▶ p1 ─┐
     // start ─▶ big? ─┤  true ─▶ p2 ─┴─▶ join
     //                └─ false ─▶ small
-    const def = graph().trigger()
+    const def = graph()
+      .trigger()
       .node('big', 'condition', { expression: '{% $input.amount > 100 %}' })
-      .http('p1', url('/delay/200?t=cond-p1')).http('p2', url('/delay/200?t=cond-p2')).set('small', 'no')
+      .http('p1', url('/delay/200?t=cond-p1'))
+      .http('p2', url('/delay/200?t=cond-p2'))
+      .set('small', 'no')
       .node('join', 'merge')
-      .edge('start', 'big').edge('big', 'p1', 'true').edge('big', 'p2', 'true').edge('big', 'small', 'false')
-      .edge('p1', 'join').edge('p2', 'join').build();
+      .edge('start', 'big')
+      .edge('big', 'p1', 'true')
+      .edge('big', 'p2', 'true')
+      .edge('big', 'small', 'false')
+      .edge('p1', 'join')
+      .edge('p2', 'join')
+      .build();
     const { state } = await runGraph(env, def, { input: { amount: 500 } });
     expect(state.status).toBe('succeeded');
     expect(state.nodes.big!.output).toBe(true);
@@ -149,10 +169,20 @@ describe('conditions, switches and joins', () => {
     //              ┌─ true ──▶ yes ─┐
     // start ─▶ cond                 ├─▶ join ─▶ after(http)
     //              └─ false ─▶ no ──┘
-    const def = graph().trigger()
-      .node('cond', 'condition', { expression: '{% $input.ok %}' }).set('yes', 'Y').set('no', 'N')
-      .node('join', 'merge').http('after', url('/delay/1?t=join-once'))
-      .edge('start', 'cond').edge('cond', 'yes', 'true').edge('cond', 'no', 'false').edge('yes', 'join').edge('no', 'join').edge('join', 'after').build();
+    const def = graph()
+      .trigger()
+      .node('cond', 'condition', { expression: '{% $input.ok %}' })
+      .set('yes', 'Y')
+      .set('no', 'N')
+      .node('join', 'merge')
+      .http('after', url('/delay/1?t=join-once'))
+      .edge('start', 'cond')
+      .edge('cond', 'yes', 'true')
+      .edge('cond', 'no', 'false')
+      .edge('yes', 'join')
+      .edge('no', 'join')
+      .edge('join', 'after')
+      .build();
     const { state } = await runGraph(env, def, { input: { ok: false } });
     expect(state.status).toBe('succeeded');
     expect(state.nodes).toMatchObject({ yes: { status: 'skipped' }, no: { status: 'succeeded' }, join: { status: 'succeeded', output: { no: 'N' } } });
@@ -161,9 +191,21 @@ describe('conditions, switches and joins', () => {
 
   it('passes on only the winner of a merge "any" whose siblings end in the same workflow task', async () => {
     // start ─▶ setRed, setGreen, setBlue ─▶ first(any) ─▶ after
-    const def = graph().trigger().set('setRed', 'red').set('setGreen', 'green').set('setBlue', 'blue').node('first', 'merge', { mode: 'any' }).set('after', '{% $keys($nodes.first.output) %}')
-      .edge('start', 'setRed').edge('start', 'setGreen').edge('start', 'setBlue')
-      .edge('setRed', 'first').edge('setGreen', 'first').edge('setBlue', 'first').edge('first', 'after').build();
+    const def = graph()
+      .trigger()
+      .set('setRed', 'red')
+      .set('setGreen', 'green')
+      .set('setBlue', 'blue')
+      .node('first', 'merge', { mode: 'any' })
+      .set('after', '{% $keys($nodes.first.output) %}')
+      .edge('start', 'setRed')
+      .edge('start', 'setGreen')
+      .edge('start', 'setBlue')
+      .edge('setRed', 'first')
+      .edge('setGreen', 'first')
+      .edge('setBlue', 'first')
+      .edge('first', 'after')
+      .build();
     const { state } = await runGraph(env, def);
     expect(state.status).toBe('succeeded');
     // All three ended before the merge ran; it passes on the one that made it ready, alone.
@@ -179,31 +221,61 @@ describe('conditions, switches and joins', () => {
   });
 
   it('passes on only the first of a merge "any" whose siblings end in different workflow tasks', async () => {
-    const def = graph().trigger().node('slow', 'delay', { duration: '3s' }).node('fast', 'delay', { duration: '1s' }).http('mid', url('/delay/10?t=any-mid'), { }, {})
+    const def = graph()
+      .trigger()
+      .node('slow', 'delay', { duration: '3s' })
+      .node('fast', 'delay', { duration: '1s' })
+      .http('mid', url('/delay/10?t=any-mid'), {}, {})
       .node('first', 'merge', { mode: 'any' })
-      .edge('start', 'slow').edge('start', 'fast').edge('start', 'mid').edge('slow', 'first').edge('fast', 'first').edge('mid', 'first').build();
+      .edge('start', 'slow')
+      .edge('start', 'fast')
+      .edge('start', 'mid')
+      .edge('slow', 'first')
+      .edge('fast', 'first')
+      .edge('mid', 'first')
+      .build();
     const { state } = await runGraph(env, def);
     expect(state.status).toBe('succeeded');
     expect(Object.keys(state.nodes.first!.output as object)).toEqual(['mid']);
     expect(state.nodes.slow!.status).toBe('succeeded');
   });
 
-  it('runs a diamond\'s join once with both outputs', async () => {
+  it("runs a diamond's join once with both outputs", async () => {
     //          ┌─▶ left ──┐
     // start ───┤          ├──▶ join
     //          └─▶ right ─┘
-    const def = graph().trigger().http('left', url('/delay/10?t=dia-l')).http('right', url('/delay/30?t=dia-r')).node('join', 'merge')
-      .edge('start', 'left').edge('start', 'right').edge('left', 'join').edge('right', 'join').build();
+    const def = graph()
+      .trigger()
+      .http('left', url('/delay/10?t=dia-l'))
+      .http('right', url('/delay/30?t=dia-r'))
+      .node('join', 'merge')
+      .edge('start', 'left')
+      .edge('start', 'right')
+      .edge('left', 'join')
+      .edge('right', 'join')
+      .build();
     const { state } = await runGraph(env, def);
     expect(state.nodes.join!.status).toBe('succeeded');
     expect(state.nodes.join!.output).toMatchObject({ left: { status: 200 }, right: { status: 200 } });
   });
 
   it('routes a switch to the first matching case, else default', async () => {
-    const def = graph().trigger()
-      .node('tier', 'switch', { cases: [{ handle: 'vip', expression: '{% $input.spend > 1000 %}' }, { handle: 'regular', expression: '{% $input.spend > 0 %}' }] })
-      .set('vip', 'V').set('regular', 'R').set('none', 'N')
-      .edge('start', 'tier').edge('tier', 'vip', 'vip').edge('tier', 'regular', 'regular').edge('tier', 'none', 'default').build();
+    const def = graph()
+      .trigger()
+      .node('tier', 'switch', {
+        cases: [
+          { handle: 'vip', expression: '{% $input.spend > 1000 %}' },
+          { handle: 'regular', expression: '{% $input.spend > 0 %}' },
+        ],
+      })
+      .set('vip', 'V')
+      .set('regular', 'R')
+      .set('none', 'N')
+      .edge('start', 'tier')
+      .edge('tier', 'vip', 'vip')
+      .edge('tier', 'regular', 'regular')
+      .edge('tier', 'none', 'default')
+      .build();
     const regular = await runGraph(env, def, { input: { spend: 5 } });
     expect(regular.state.nodes).toMatchObject({ vip: { status: 'skipped' }, regular: { status: 'succeeded' }, none: { status: 'skipped' } });
     const nothing = await runGraph(env, def, { input: { spend: 0 } });
@@ -225,20 +297,38 @@ describe('conditions, switches and joins', () => {
 });
 
 describe('the fail node', () => {
-  it('ends the run with the error it names, from a condition\'s branch, and cancels what still runs', async () => {
+  it("ends the run with the error it names, from a condition's branch, and cancels what still runs", async () => {
     //        ┌─▶ slow (http 30 s)
     // start ─┤
     //        └─▶ pre (200 ms) ─▶ check ─true─▶ reject (fail)
     //                                 └false─▶ fine
-    const def = graph().trigger().http('slow', `{% "${url('/delay/')}" & $input.slowMs & "?t=fail-slow" %}`).http('pre', url('/delay/200?t=fail-pre'))
+    const def = graph()
+      .trigger()
+      .http('slow', `{% "${url('/delay/')}" & $input.slowMs & "?t=fail-slow" %}`)
+      .http('pre', url('/delay/200?t=fail-pre'))
       .node('check', 'condition', { expression: '{% $input.total > 100 %}' })
-      .node('reject', 'fail', { error: 'OrderRejected', message: '{% "total " & $input.total & " is over 100" %}', details: { total: '{% $input.total %}', by: 'check' } })
+      .node('reject', 'fail', {
+        error: 'OrderRejected',
+        message: '{% "total " & $input.total & " is over 100" %}',
+        details: { total: '{% $input.total %}', by: 'check' },
+      })
       .set('fine', 'ok')
-      .edge('start', 'slow').edge('start', 'pre').edge('pre', 'check').edge('check', 'reject', 'true').edge('check', 'fine', 'false')
-      .with({ onError: 'continue' }).build();
+      .edge('start', 'slow')
+      .edge('start', 'pre')
+      .edge('pre', 'check')
+      .edge('check', 'reject', 'true')
+      .edge('check', 'fine', 'false')
+      .with({ onError: 'continue' })
+      .build();
     const { state, failure } = await runGraph(env, def, { input: { total: 250, slowMs: 30000 } });
     expect(state.status).toBe('failed');
-    expect(state.error).toEqual({ type: 'OrderRejected', message: 'total 250 is over 100', details: { total: 250, by: 'check' }, nodeId: 'reject', failedNodes: ['reject'] });
+    expect(state.error).toEqual({
+      type: 'OrderRejected',
+      message: 'total 250 is over 100',
+      details: { total: 250, by: 'check' },
+      nodeId: 'reject',
+      failedNodes: ['reject'],
+    });
     expect(state.nodes.reject).toMatchObject({ status: 'failed', error: { type: 'OrderRejected', message: 'total 250 is over 100' } });
     // settings.onError is "continue" here: the fail node cancels the slow sibling and aborts its request all the same.
     expect(state.nodes.slow!.status).toBe('canceled');
@@ -253,12 +343,17 @@ describe('the fail node', () => {
   });
 
   it('is the target of a switch case and of an onError "branch" edge', async () => {
-    const def = graph().trigger()
+    const def = graph()
+      .trigger()
       .node('route', 'switch', { cases: [{ handle: 'bad', expression: '{% $input.kind = "bad" %}' }] })
       .node('badKind', 'fail', { error: 'UnknownKind', message: 'kind is bad' })
       .http('call', url('/status/404?t=fail-branch'), { onError: 'branch', retry: { maximumAttempts: 1 } })
       .node('callFailed', 'fail', { error: 'UpstreamRefused', message: '{% "upstream said " & $nodes.call.error.message %}' })
-      .edge('start', 'route').edge('route', 'badKind', 'bad').edge('route', 'call', 'default').edge('call', 'callFailed', 'error').build();
+      .edge('start', 'route')
+      .edge('route', 'badKind', 'bad')
+      .edge('route', 'call', 'default')
+      .edge('call', 'callFailed', 'error')
+      .build();
     const bySwitch = await runGraph(env, def, { input: { kind: 'bad' } });
     expect(bySwitch.state.error).toMatchObject({ type: 'UnknownKind', message: 'kind is bad', nodeId: 'badKind' });
     const byBranch = await runGraph(env, def, { input: { kind: 'good' } });
@@ -272,22 +367,40 @@ describe('errors and retries', () => {
   it('lets independent branches finish under onError "continue", then fails listing the failed node', async () => {
     // start ─▶ bad(500) ─▶ afterBad
     //   └────▶ good(100ms) ─▶ afterGood
-    const def = graph().trigger()
-      .http('bad', url('/status/500?t=cont-bad'), { retry: { maximumAttempts: 1 } }).set('afterBad', 1)
-      .http('good', url('/delay/100?t=cont-good')).set('afterGood', 2)
-      .edge('start', 'bad').edge('bad', 'afterBad').edge('start', 'good').edge('good', 'afterGood')
-      .with({ onError: 'continue' }).build();
+    const def = graph()
+      .trigger()
+      .http('bad', url('/status/500?t=cont-bad'), { retry: { maximumAttempts: 1 } })
+      .set('afterBad', 1)
+      .http('good', url('/delay/100?t=cont-good'))
+      .set('afterGood', 2)
+      .edge('start', 'bad')
+      .edge('bad', 'afterBad')
+      .edge('start', 'good')
+      .edge('good', 'afterGood')
+      .with({ onError: 'continue' })
+      .build();
     const { state, failure } = await runGraph(env, def);
     expect((failure as ApplicationFailure).type).toBe(FAILURE_TYPES.runFailed);
     expect(state.status).toBe('failed');
     expect(state.error?.failedNodes).toEqual(['bad']);
-    expect(state.nodes).toMatchObject({ bad: { status: 'failed' }, afterBad: { status: 'skipped' }, good: { status: 'succeeded' }, afterGood: { status: 'succeeded' } });
+    expect(state.nodes).toMatchObject({
+      bad: { status: 'failed' },
+      afterBad: { status: 'skipped' },
+      good: { status: 'succeeded' },
+      afterGood: { status: 'succeeded' },
+    });
   });
 
   it('fails fast: cancels a slow sibling and aborts its request', async () => {
-    const def = graph().trigger()
-      .http('bad', url('/status/400?t=ff-bad')).http('slow', url('/delay/60000?t=ff-slow')).set('after', 1)
-      .edge('start', 'bad').edge('start', 'slow').edge('slow', 'after').build();
+    const def = graph()
+      .trigger()
+      .http('bad', url('/status/400?t=ff-bad'))
+      .http('slow', url('/delay/60000?t=ff-slow'))
+      .set('after', 1)
+      .edge('start', 'bad')
+      .edge('start', 'slow')
+      .edge('slow', 'after')
+      .build();
     const { state, failure } = await runGraph(env, def);
     expect((failure as ApplicationFailure).message).toContain('node bad failed');
     expect(state.nodes).toMatchObject({ bad: { status: 'failed' }, slow: { status: 'canceled' }, after: { status: 'canceled' } });
@@ -296,7 +409,11 @@ describe('errors and retries', () => {
   });
 
   it('retries a flaky node: fails twice, succeeds on the third attempt', async () => {
-    const def = graph().trigger().http('flaky', url('/flaky/three/2'), { retry: { maximumAttempts: 5, initialInterval: '1s' } }).edge('start', 'flaky').build();
+    const def = graph()
+      .trigger()
+      .http('flaky', url('/flaky/three/2'), { retry: { maximumAttempts: 5, initialInterval: '1s' } })
+      .edge('start', 'flaky')
+      .build();
     const { state } = await runGraph(env, def);
     expect(state.nodes.flaky).toMatchObject({ status: 'succeeded', attempts: 3, output: { body: { attempt: 3 } } });
     expect(target.count('/flaky/three/')).toBe(3);
@@ -310,7 +427,11 @@ describe('errors and retries', () => {
   });
 
   it('stops after maximumAttempts on a 503', async () => {
-    const def = graph().trigger().http('down', url('/status/503?t=max-att'), { retry: { maximumAttempts: 3, initialInterval: '2s' } }).edge('start', 'down').build();
+    const def = graph()
+      .trigger()
+      .http('down', url('/status/503?t=max-att'), { retry: { maximumAttempts: 3, initialInterval: '2s' } })
+      .edge('start', 'down')
+      .build();
     const { state } = await runGraph(env, def);
     expect(state.nodes.down).toMatchObject({ status: 'failed', attempts: 3, error: { type: FAILURE_TYPES.httpServerError } });
     expect(requestsTo('/status/503?t=max-att')).toHaveLength(3);
@@ -320,16 +441,32 @@ describe('errors and retries', () => {
     //          ┌────────────▶ ok
     // start ─▶ call (branch)
     //          └─ error ────▶ fallback
-    const def = graph().trigger().http('call', url('/status/404?t=branch'), { onError: 'branch' }).set('ok', 1).set('fallback', '{% $nodes.call.error.type %}')
-      .edge('start', 'call').edge('call', 'ok').edge('call', 'fallback', 'error').build();
+    const def = graph()
+      .trigger()
+      .http('call', url('/status/404?t=branch'), { onError: 'branch' })
+      .set('ok', 1)
+      .set('fallback', '{% $nodes.call.error.type %}')
+      .edge('start', 'call')
+      .edge('call', 'ok')
+      .edge('call', 'fallback', 'error')
+      .build();
     const { state, failure } = await runGraph(env, def);
     expect(failure).toBeUndefined();
     expect(state.status).toBe('succeeded');
-    expect(state.nodes).toMatchObject({ call: { status: 'failed' }, ok: { status: 'skipped' }, fallback: { status: 'succeeded', output: FAILURE_TYPES.httpClientError } });
+    expect(state.nodes).toMatchObject({
+      call: { status: 'failed' },
+      ok: { status: 'skipped' },
+      fallback: { status: 'succeeded', output: FAILURE_TYPES.httpClientError },
+    });
   });
 
   it('passes { error } downstream with onError "continue" on the node', async () => {
-    const def = graph().trigger().http('call', url('/status/404?t=node-cont'), { onError: 'continue' }).set('next', '{% $nodes.call.output.error.type %}').chain('start', 'call', 'next').build();
+    const def = graph()
+      .trigger()
+      .http('call', url('/status/404?t=node-cont'), { onError: 'continue' })
+      .set('next', '{% $nodes.call.output.error.type %}')
+      .chain('start', 'call', 'next')
+      .build();
     const { state } = await runGraph(env, def);
     expect(state.status).toBe('succeeded');
     expect(state.nodes.next!.output).toBe(FAILURE_TYPES.httpClientError);
@@ -338,7 +475,10 @@ describe('errors and retries', () => {
   it('fails a node whose expression runs away, instead of hanging the workflow', async () => {
     const def = graph().trigger().set('loop', '{% ($f := function($x){ $f($x) }; $f(1)) %}').edge('start', 'loop').build();
     const { state } = await runGraph(env, def);
-    expect(state.nodes.loop).toMatchObject({ status: 'failed', error: { type: FAILURE_TYPES.expression, message: expect.stringContaining('limit of 2500 evaluation steps'), details: { code: 'LIMIT_STEPS' } } });
+    expect(state.nodes.loop).toMatchObject({
+      status: 'failed',
+      error: { type: FAILURE_TYPES.expression, message: expect.stringContaining('limit of 2500 evaluation steps'), details: { code: 'LIMIT_STEPS' } },
+    });
   });
 
   it('passes __proto__ and constructor keys in input through as plain data', async () => {
@@ -370,7 +510,12 @@ describe('errors and retries', () => {
 
 describe('timers, state and cancellation', () => {
   it('completes a 7-day delay at once under time skipping', async () => {
-    const def = graph().trigger().node('wait', 'delay', { duration: '7d' }).set('after', '{% $nodes.wait.output.waitedMs %}').chain('start', 'wait', 'after').build();
+    const def = graph()
+      .trigger()
+      .node('wait', 'delay', { duration: '7d' })
+      .set('after', '{% $nodes.wait.output.waitedMs %}')
+      .chain('start', 'wait', 'after')
+      .build();
     const { state } = await runGraph(env, def);
     expect(state.nodes.after!.output).toBe(7 * 24 * 3600 * 1000);
     expect(state.metrics.wallMs).toBeGreaterThanOrEqual(7 * 24 * 3600 * 1000);
@@ -407,7 +552,11 @@ describe('timers, state and cancellation', () => {
   });
 
   it('resolves $secrets in the activity and keeps the value out of history', async () => {
-    const def = graph().trigger().http('call', url('/delay/1?t=secret'), {}, { headers: { authorization: '{% "Bearer " & $secrets.API_KEY %}' } }).edge('start', 'call').build();
+    const def = graph()
+      .trigger()
+      .http('call', url('/delay/1?t=secret'), {}, { headers: { authorization: '{% "Bearer " & $secrets.API_KEY %}' } })
+      .edge('start', 'call')
+      .build();
     const { state, workflowId } = await runGraph(env, def, { activities: testActivities({ env: { BRAID_SECRET_API_KEY: 'hunter2-value' } }) });
     expect(state.status).toBe('succeeded');
     expect(requestsTo('/delay/1?t=secret')[0]!.headers.authorization).toBe('Bearer hunter2-value');

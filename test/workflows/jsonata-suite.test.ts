@@ -45,7 +45,9 @@ function loadCases(): { id: string; spec: UpstreamCase; input: SuiteCase }[] {
   const cases: { id: string; spec: UpstreamCase; input: SuiteCase }[] = [];
   for (const group of readdirSync(join(SUITE, 'groups')).sort()) {
     const dir = join(SUITE, 'groups', group);
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    for (const file of readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()) {
       const spec = readJson(join(dir, file)) as UpstreamCase | UpstreamCase[];
       const list = Array.isArray(spec) ? spec : [spec];
       list.forEach((c, i) => {
@@ -93,7 +95,12 @@ beforeAll(async () => {
   // The isolate timeout Braid's worker runs with: the SDK's 5 s default cut the
   // heaviest batches (up to 4 s here, more on a busy machine) and the workflow
   // task retried until the hook timed out.
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, ...({ isolateExecutionTimeout: ISOLATE_EXECUTION_TIMEOUT } as object) });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: bundle,
+    ...({ isolateExecutionTimeout: ISOLATE_EXECUTION_TIMEOUT } as object),
+  });
   await worker.runUntil(async () => {
     // One batch at a time, each a workflow task of two seconds at most here.
     const batches: SuiteCase[][] = [];
@@ -121,7 +128,11 @@ describe(`JSONata ${JSONATA_VERSION}'s test suite inside the workflow sandbox`, 
     expect(readFileSync(join(SUITE, 'VERSION'), 'utf8').trim()).toBe(JSONATA_VERSION);
     expect(existsSync(join(SUITE, 'LICENSE'))).toBe(true);
     expect(cases.length).toBeGreaterThan(1500);
-    for (const id of Object.keys(exceptions)) expect(cases.map((c) => c.id), `exception for an unknown case ${id}`).toContain(id);
+    for (const id of Object.keys(exceptions))
+      expect(
+        cases.map((c) => c.id),
+        `exception for an unknown case ${id}`,
+      ).toContain(id);
   });
 
   for (const mode of ['fast', 'jsonata'] as const) {
@@ -130,7 +141,10 @@ describe(`JSONata ${JSONATA_VERSION}'s test suite inside the workflow sandbox`, 
       for (const c of cases) {
         const got = answered(outcomes[mode].get(c.id)!);
         const want = exceptions[c.id]?.braid ?? expected(c.spec);
-        if (!same(got, want)) failures.push(`${c.id}: ${c.input.expr.slice(0, 80)}\n    want ${JSON.stringify(want).slice(0, 200)}\n    got  ${JSON.stringify(got).slice(0, 200)} ${outcomes[mode].get(c.id)!.message ?? ''}`);
+        if (!same(got, want))
+          failures.push(
+            `${c.id}: ${c.input.expr.slice(0, 80)}\n    want ${JSON.stringify(want).slice(0, 200)}\n    got  ${JSON.stringify(got).slice(0, 200)} ${outcomes[mode].get(c.id)!.message ?? ''}`,
+          );
       }
       expect(failures, `${failures.length} of ${cases.length} cases differ:\n${failures.join('\n')}`).toEqual([]);
     });
@@ -141,7 +155,7 @@ describe(`JSONata ${JSONATA_VERSION}'s test suite inside the workflow sandbox`, 
     expect(stale).toEqual([]);
   });
 
-  it('takes the fast path for the cases it covers, with JSONata\'s answers', () => {
+  it("takes the fast path for the cases it covers, with JSONata's answers", () => {
     const fast = [...outcomes.fast.values()].filter((o) => o.fast);
     expect(fast.length).toBeGreaterThan(10);
   });

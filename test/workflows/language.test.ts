@@ -109,7 +109,14 @@ describe('approval', () => {
 
   it('refuses a decision before the node waits', async () => {
     //  start ─▶ pause(1h) ─▶ ask
-    const def = graph().trigger().node('pause', 'delay', { duration: '1h' }).node('ask', 'approval').set('done', 1).chain('start', 'pause', 'ask').edge('ask', 'done', 'approved').build();
+    const def = graph()
+      .trigger()
+      .node('pause', 'delay', { duration: '1h' })
+      .node('ask', 'approval')
+      .set('done', 1)
+      .chain('start', 'pause', 'ask')
+      .edge('ask', 'done', 'approved')
+      .build();
     const { state } = await runGraph(env, def, {
       during: async (handle) => {
         await expect(handle.executeUpdate(decisionUpdate, { args: [{ nodeId: 'ask', approved: true }] })).rejects.toMatchObject({
@@ -197,13 +204,7 @@ describe('wait', () => {
   });
 
   it('answers every node waiting for the same event with one delivery', async () => {
-    const def = graph()
-      .trigger()
-      .node('a', 'wait', { event: 'go' })
-      .node('b', 'wait', { event: 'go' })
-      .edge('start', 'a')
-      .edge('start', 'b')
-      .build();
+    const def = graph().trigger().node('a', 'wait', { event: 'go' }).node('b', 'wait', { event: 'go' }).edge('start', 'a').edge('start', 'b').build();
     const { state } = await runGraph(env, def, {
       during: async (handle) => {
         await waitingNode(handle, 'a');
@@ -239,7 +240,11 @@ describe('wait', () => {
 
 describe('activity', () => {
   const call = (data: Record<string, unknown>, extra = {}) =>
-    graph().trigger().node('call', 'activity', { taskQueue: otherQueue, ...data }, extra).edge('start', 'call').build();
+    graph()
+      .trigger()
+      .node('call', 'activity', { taskQueue: otherQueue, ...data }, extra)
+      .edge('start', 'call')
+      .build();
 
   it("calls another worker's activity on its task queue with evaluated args; the result is the output", async () => {
     const { state } = await runGraph(env, call({ activityType: 'greet', args: '{% [$input.name, "?"] %}' }), { input: { name: 'Ada' } });
@@ -305,7 +310,11 @@ describe('subworkflow', () => {
   });
 
   it('runs a saved workflow by ref from the library the API resolved', async () => {
-    const def = graph().trigger().node('sub', 'subworkflow', { ref: 'doubler', input: { n: 4 } }).edge('start', 'sub').build();
+    const def = graph()
+      .trigger()
+      .node('sub', 'subworkflow', { ref: 'doubler', input: { n: 4 } })
+      .edge('start', 'sub')
+      .build();
     const { state } = await runGraph(env, def, { library: { doubler: { name: 'doubler', version: 'aaaaaaaaaaaaaaaa', definition: child } } });
     expect(state.nodes.sub!.output).toEqual({ double: 8 });
 
@@ -313,7 +322,7 @@ describe('subworkflow', () => {
     expect(missing.state.nodes.sub).toMatchObject({ status: 'failed', error: { type: FAILURE_TYPES.unknownWorkflowRef } });
   });
 
-  it("fails when the child fails, naming the child and its failed nodes; onError applies", async () => {
+  it('fails when the child fails, naming the child and its failed nodes; onError applies', async () => {
     const failing = graph('failing').trigger('in').node('boom', 'set', { value: '{% $error("boom") %}' }).edge('in', 'boom').build();
     const def = graph()
       .trigger()

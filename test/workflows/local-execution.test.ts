@@ -41,9 +41,11 @@ describe('local execution', () => {
   });
 
   it('retries a flaky local node and reports its attempts', async () => {
-    const def = graph().trigger()
+    const def = graph()
+      .trigger()
       .http('flaky', url('/flaky/local-three/2'), { execution: 'local', retry: { maximumAttempts: 5, initialInterval: '100ms', backoffCoefficient: 1 } })
-      .edge('start', 'flaky').build();
+      .edge('start', 'flaky')
+      .build();
     const { state } = await runGraph(ctx.env, def);
     expect(state.nodes.flaky).toMatchObject({ status: 'succeeded', attempts: 3, execution: 'local', output: { body: { attempt: 3 } } });
     expect(ctx.target.count('/flaky/local-three/')).toBe(3);
@@ -57,15 +59,20 @@ describe('local execution', () => {
   });
 
   it('fails fast: a local failure cancels a slow local sibling and aborts its request', async () => {
-    const def = graph().trigger().with({ execution: 'local' })
-      .http('bad', url('/status/400?t=lff-bad')).http('slow', url('/delay/20000?t=lff-slow'))
-      .edge('start', 'bad').edge('start', 'slow').build();
+    const def = graph()
+      .trigger()
+      .with({ execution: 'local' })
+      .http('bad', url('/status/400?t=lff-bad'))
+      .http('slow', url('/delay/20000?t=lff-slow'))
+      .edge('start', 'bad')
+      .edge('start', 'slow')
+      .build();
     const { state } = await runGraph(ctx.env, def);
     expect(state.nodes).toMatchObject({ bad: { status: 'failed' }, slow: { status: 'canceled' } });
     expect(requestsTo('/delay/20000?t=lff-slow')[0]!.aborted).toBe(true);
   });
 
-  it('caps a local node\'s response at 256 KiB', async () => {
+  it("caps a local node's response at 256 KiB", async () => {
     const def = graph().trigger().http('big', url('/big/300000?t=local-big'), { execution: 'local' }).edge('start', 'big').build();
     const { state } = await runGraph(ctx.env, def);
     expect(state.nodes.big).toMatchObject({ status: 'failed', error: { type: FAILURE_TYPES.responseTooLarge, retryable: false } });
@@ -82,9 +89,14 @@ describe('timing metrics', () => {
   it('reports queuedMs and runMs per node, and workMs from runMs along the critical path', async () => {
     // start ─▶ a (300 ms) ─▶ b (200 ms)
     //    └───▶ c (100 ms)
-    const def = graph().trigger()
-      .http('a', url('/delay/300?t=m-a')).http('b', url('/delay/200?t=m-b')).http('c', url('/delay/100?t=m-c'))
-      .chain('start', 'a', 'b').edge('start', 'c').build();
+    const def = graph()
+      .trigger()
+      .http('a', url('/delay/300?t=m-a'))
+      .http('b', url('/delay/200?t=m-b'))
+      .http('c', url('/delay/100?t=m-c'))
+      .chain('start', 'a', 'b')
+      .edge('start', 'c')
+      .build();
     const { state } = await runGraph(ctx.env, def);
     for (const id of ['a', 'b', 'c']) {
       expect(state.nodes[id]!.queuedMs).toBeGreaterThanOrEqual(0);

@@ -64,7 +64,9 @@ describe('node cache', () => {
     // The cache's clock is the test's: a loaded machine cannot stretch a run past the TTL.
     let now = Date.now();
     const inner = createNodeCache(database.db);
-    const clocked = testActivities({ nodeCache: { get: (key) => inner.get(key, new Date(now)), put: (key, output, runId, ttlMs) => inner.put(key, output, runId, ttlMs, new Date(now)) } });
+    const clocked = testActivities({
+      nodeCache: { get: (key) => inner.get(key, new Date(now)), put: (key, output, runId, ttlMs) => inner.put(key, output, runId, ttlMs, new Date(now)) },
+    });
     await runGraph(env, def(1), { activities: clocked, input: { sku: 'A' } });
     // Different data, same key: the cache answers.
     now += 900;
@@ -95,14 +97,25 @@ describe('node cache', () => {
 
   it('refuses cache where sending twice is not harmless, or on a node that does not call out', () => {
     const problems = (node: Record<string, unknown>) => {
-      const result = validateDefinition({ nodes: [{ id: 'start', type: 'trigger' }, { id: 'n', ...node }], edges: [{ source: 'start', target: 'n' }] }, BUILT_IN);
+      const result = validateDefinition(
+        {
+          nodes: [
+            { id: 'start', type: 'trigger' },
+            { id: 'n', ...node },
+          ],
+          edges: [{ source: 'start', target: 'n' }],
+        },
+        BUILT_IN,
+      );
       return result.ok ? [] : result.issues.map((i) => `${i.path}: ${i.message}`);
     };
     expect(problems({ type: 'http', data: { url: 'https://x.test/', method: 'POST' }, cache: { ttl: '1m' } })).toEqual([
       '$.nodes[1].cache: an http POST is cached only with an Idempotency-Key header (GET, HEAD and OPTIONS need none)',
     ]);
     expect(problems({ type: 'http', data: { url: 'https://x.test/', method: 'POST', headers: { 'Idempotency-Key': 'k' } }, cache: { ttl: '1m' } })).toEqual([]);
-    expect(problems({ type: 'set', data: { value: 1 }, cache: { ttl: '1m' } })).toEqual(['$.nodes[1].cache: a set node cannot be cached: only http, activity and custom nodes can']);
+    expect(problems({ type: 'set', data: { value: 1 }, cache: { ttl: '1m' } })).toEqual([
+      '$.nodes[1].cache: a set node cannot be cached: only http, activity and custom nodes can',
+    ]);
     expect(problems({ type: 'http', data: { url: 'https://x.test/' }, cache: { ttl: 'soon' } })[0]).toMatch(/^\$\.nodes\[1\]\.cache\.ttl/);
   });
 });

@@ -11,8 +11,20 @@ describe('placeQueue: where queued activity nodes go', () => {
     { name: 'three waves of its own slots stay in the run: one wave now, the rest waits', waiting: 144, budget: run, own: 48, batches: [] },
     { name: 'four waves: the fewest children that cover the queue, spread evenly', waiting: 145, budget: run, own: 45, batches: [34, 33, 33] },
     { name: 'nothing free: nothing placed', waiting: 500, budget: { ...run, own: 40, children: 8 }, own: 0, batches: [] },
-    { name: 'every child in flight already: the free slots take what they can in the run', waiting: 500, budget: { ...run, own: 10, children: 30 }, own: 8, batches: [] },
-    { name: 'a share of the budget (a forEach item) places within it', waiting: 100, budget: { own: 0, children: 0, slots: 1, maxChildren: 1 }, own: 1, batches: [] },
+    {
+      name: 'every child in flight already: the free slots take what they can in the run',
+      waiting: 500,
+      budget: { ...run, own: 10, children: 30 },
+      own: 8,
+      batches: [],
+    },
+    {
+      name: 'a share of the budget (a forEach item) places within it',
+      waiting: 100,
+      budget: { own: 0, children: 0, slots: 1, maxChildren: 1 },
+      own: 1,
+      batches: [],
+    },
   ];
   for (const c of cases) {
     it(c.name, () => expect(placeQueue(c.waiting, c.budget)).toEqual({ own: c.own, batches: c.batches }));
@@ -40,7 +52,7 @@ describe('placeQueue: where queued activity nodes go', () => {
   });
 });
 
-describe('localFits: local results within a workflow task\'s bytes', () => {
+describe("localFits: local results within a workflow task's bytes", () => {
   const task = LOCAL_BUDGET.localTaskBytes;
   const cases: { name: string; recorded: number; inFlight: number; largest: number; fits: boolean }[] = [
     { name: 'the first one reserves localFirstEstimate', recorded: 0, inFlight: 0, largest: 0, fits: true },

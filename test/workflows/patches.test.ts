@@ -13,11 +13,16 @@ const HISTORIES = join(ROOT, 'test', 'fixtures', 'histories');
 const patches = Object.values(PATCHES);
 
 function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 const workflowSources = sources(join(ROOT, 'workflows')).filter((f) => !f.endsWith('patches.ts'));
 /** A module's code without its comments (which may name a patch). */
-const code = (f: string) => readFileSync(f, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+const code = (f: string) =>
+  readFileSync(f, 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/\/\/.*$/gm, '');
 
 describe('the patch registry', () => {
   it('has each id once', () => {
@@ -38,15 +43,23 @@ describe('the patch registry', () => {
         expect(def, `${relative(ROOT, f)}: patched(${m[1]}) takes its id from the registry`).not.toBeNull();
         asked.add(def![1]!);
       }
-      expect([...text.matchAll(/patched\(/g)].length, `${relative(ROOT, f)}: every patched() names a constant`).toBe([...text.matchAll(/patched\([A-Z_]+\)/g)].length);
+      expect([...text.matchAll(/patched\(/g)].length, `${relative(ROOT, f)}: every patched() names a constant`).toBe(
+        [...text.matchAll(/patched\([A-Z_]+\)/g)].length,
+      );
     }
     expect([...asked].sort()).toEqual(Object.keys(PATCHES).sort());
   });
 
   it('names a history folder that exists for each patch that changed recorded runs, and every folder belongs to one patch', () => {
     const folders = patches.flatMap((p) => ('folder' in p.before ? [p.before.folder] : []));
-    for (const folder of folders) expect(readdirSync(join(HISTORIES, folder)).some((f) => f.endsWith('.json')), folder).toBe(true);
-    const onDisk = readdirSync(HISTORIES, { withFileTypes: true }).filter((e) => e.isDirectory() && /^v\d+$/.test(e.name)).map((e) => e.name);
+    for (const folder of folders)
+      expect(
+        readdirSync(join(HISTORIES, folder)).some((f) => f.endsWith('.json')),
+        folder,
+      ).toBe(true);
+    const onDisk = readdirSync(HISTORIES, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && /^v\d+$/.test(e.name))
+      .map((e) => e.name);
     expect(folders.sort()).toEqual(onDisk.sort());
     expect(existsSync(join(HISTORIES, 'children'))).toBe(true);
   });

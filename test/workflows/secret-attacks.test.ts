@@ -62,7 +62,12 @@ describe('secrets under attack', () => {
     const def = graph('relay')
       .trigger()
       .http('evil', `${target.url}/echo?t=${tag}-1`, {}, { method: 'POST', body: { forged: FORGED } })
-      .http('relay', `${target.url}/echo?t=${tag}-2`, {}, { method: 'POST', body: '{% $nodes.evil.output.body %}', headers: { authorization: '{% "Bearer " & $secrets.DEMO %}' } })
+      .http(
+        'relay',
+        `${target.url}/echo?t=${tag}-2`,
+        {},
+        { method: 'POST', body: '{% $nodes.evil.output.body %}', headers: { authorization: '{% "Bearer " & $secrets.DEMO %}' } },
+      )
       .edge('start', 'evil')
       .edge('evil', 'relay')
       .build();
@@ -83,7 +88,11 @@ describe('secrets under attack', () => {
   });
 
   it('refuses to read a webhook verification key through $secrets', async () => {
-    const def = graph('steal-hook').trigger().http('call', `${target.url}/echo`, {}, { headers: { 'x-k': '{% $secrets.HOOK %}' } }).edge('start', 'call').build();
+    const def = graph('steal-hook')
+      .trigger()
+      .http('call', `${target.url}/echo`, {}, { headers: { 'x-k': '{% $secrets.HOOK %}' } })
+      .edge('start', 'call')
+      .build();
     const { state } = await runGraph(env, def, { activities: activities() });
     expect(state.nodes.call).toMatchObject({ status: 'failed', error: { message: expect.stringContaining('webhook verification key') } });
     expect(JSON.stringify(state)).not.toContain(HOOK);
@@ -95,7 +104,12 @@ describe('secrets under attack', () => {
     const home = `${target.url}/echo?t=${tag}-home`;
     const def = graph('redirects')
       .trigger()
-      .http('away', `${target.url}/redirect?to=${encodeURIComponent(away)}`, {}, { headers: { 'x-api-key': '{% $secrets.DEMO %}', authorization: 'Basic abc', 'x-plain': 'kept' } })
+      .http(
+        'away',
+        `${target.url}/redirect?to=${encodeURIComponent(away)}`,
+        {},
+        { headers: { 'x-api-key': '{% $secrets.DEMO %}', authorization: 'Basic abc', 'x-plain': 'kept' } },
+      )
       .http('home', `${target.url}/redirect?to=${encodeURIComponent(home)}`, {}, { headers: { 'x-api-key': '{% $secrets.DEMO %}' } })
       .edge('start', 'away')
       .edge('start', 'home')

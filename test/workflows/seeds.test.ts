@@ -24,7 +24,9 @@ describe('seeded nodes', () => {
       .http('c', `${ctx.target.url}/echo?t=${tag}-c`)
       .chain('start', 'a', 'b', 'c')
       .build();
-    const { state } = await runGraph(ctx.env, def, { seeds: { a: { output: { status: 200, body: { n: 41 } }, from: { runId: 'earlier' } }, c: { output: 'pinned c', from: 'pin' } } });
+    const { state } = await runGraph(ctx.env, def, {
+      seeds: { a: { output: { status: 200, body: { n: 41 } }, from: { runId: 'earlier' } }, c: { output: 'pinned c', from: 'pin' } },
+    });
     expect(state.status).toBe('succeeded');
     expect(sentWith(tag)).toEqual(['b&n=41']);
     expect(state.nodes.a).toMatchObject({ status: 'succeeded', attempts: 0, output: { body: { n: 41 } }, reused: { runId: 'earlier' } });

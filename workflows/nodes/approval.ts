@@ -27,7 +27,12 @@ const run: Executor = async (node, ctx) => {
   if (answer === 'timeout') return timedOut(node, ctx, runMs, 'no decision');
   const d = answer.value;
   return {
-    output: { approved: d.approved, ...(d.comment === undefined ? {} : { comment: d.comment }), ...(d.by === undefined ? {} : { by: d.by }), decidedAt: d.decidedAt },
+    output: {
+      approved: d.approved,
+      ...(d.comment === undefined ? {} : { comment: d.comment }),
+      ...(d.by === undefined ? {} : { by: d.by }),
+      decidedAt: d.decidedAt,
+    },
     handle: d.approved ? APPROVAL_HANDLES.approved : APPROVAL_HANDLES.rejected,
     attempts: 1,
     runMs,

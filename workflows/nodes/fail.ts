@@ -36,7 +36,7 @@ export const fail: NodeType = {
   run: async (node, ctx) => {
     const message = await ctx.evaluate(node.data.message, 'data.message');
     const details = node.data.details === undefined ? undefined : await ctx.evaluate(node.data.details, 'data.details');
-    const text = typeof message === 'string' ? message : JSON.stringify(message) ?? String(message);
+    const text = typeof message === 'string' ? message : (JSON.stringify(message) ?? String(message));
     throw new NodeFailure(node.data.error as string, text, details);
   },
 };

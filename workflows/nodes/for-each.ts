@@ -94,7 +94,8 @@ class ItemLoop {
       }
       this.reused = total - rest.length;
     } else {
-      for (let offset = 0; offset < total; offset += FOR_EACH.itemsPerBatch) this.slices.push({ offset, items: loop.items.slice(offset, offset + FOR_EACH.itemsPerBatch) });
+      for (let offset = 0; offset < total; offset += FOR_EACH.itemsPerBatch)
+        this.slices.push({ offset, items: loop.items.slice(offset, offset + FOR_EACH.itemsPerBatch) });
       this.reused = 0;
     }
     this.inFlight = Math.max(1, Math.min(this.slices.length, FOR_EACH.batchesInFlight, loop.maxConcurrency));
@@ -200,7 +201,10 @@ function loopResult(node: NodeSpec, loop: Loop, done: ItemLoop, runMs: number): 
   // Done: items that ran to an end (canceled ones did not).
   const progress = { done: outcomes.filter((o) => o !== undefined && (o.ok || !o.cancelled)).length, failed: failedCount, total };
   if (done.timedOut) {
-    throw new NodeFailure('TimeoutFailure', `forEach did not finish within ${node.timeout} (${progress.done} of ${total} items done)`, { progress, ...succeededItems(outcomes) });
+    throw new NodeFailure('TimeoutFailure', `forEach did not finish within ${node.timeout} (${progress.done} of ${total} items done)`, {
+      progress,
+      ...succeededItems(outcomes),
+    });
   }
   if (loop.tolerated === 0) {
     if (firstFailure) {
@@ -214,7 +218,9 @@ function loopResult(node: NodeSpec, loop: Loop, done: ItemLoop, runMs: number): 
     return { output: outcomes.map((o) => (o?.ok ? o.output : null)), attempts: 1, runMs, execution: 'workflow', progress };
   }
   const output = outcomes.map((o, index) =>
-    o?.ok ? { index, status: 'succeeded', output: o.output } : { index, status: o?.cancelled ? 'canceled' : 'failed', error: o?.error ?? toNodeError('not run') },
+    o?.ok
+      ? { index, status: 'succeeded', output: o.output }
+      : { index, status: o?.cancelled ? 'canceled' : 'failed', error: o?.error ?? toNodeError('not run') },
   );
   if ((failedCount / Math.max(1, total)) * 100 > loop.tolerated) {
     throw new NodeFailure(FAILURE_TYPES.forEachItemFailed, `${failedCount} of ${total} items failed, more than the tolerated ${loop.tolerated}%`, {

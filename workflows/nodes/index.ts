@@ -21,7 +21,21 @@ import type { NodeType } from './types';
 import { wait } from './wait';
 
 /** The built-in node types. */
-export const BUILT_IN_NODE_TYPES: readonly NodeType[] = [trigger, http, condition, switchNode, merge, delay, set, approval, wait, activity, subworkflow, forEach, fail];
+export const BUILT_IN_NODE_TYPES: readonly NodeType[] = [
+  trigger,
+  http,
+  condition,
+  switchNode,
+  merge,
+  delay,
+  set,
+  approval,
+  wait,
+  activity,
+  subworkflow,
+  forEach,
+  fail,
+];
 
 /** The node types of a run, by name. */
 export type NodeTypes = ReadonlyMap<string, NodeType>;

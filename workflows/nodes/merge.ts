@@ -22,7 +22,8 @@ export const MERGE_ANY_WINNER_PATCH = PATCHES.mergeAnyWinner.id;
 export const merge: NodeType = {
   type: 'merge',
   label: 'Merge',
-  description: 'Joins branches: waits for all of them and outputs each taken branch by its node id; with mode "any", starts on the first taken branch and outputs that one alone.',
+  description:
+    'Joins branches: waits for all of them and outputs each taken branch by its node id; with mode "any", starts on the first taken branch and outputs that one alone.',
   category: 'logic',
   data: z.object({ mode: z.enum(['all', 'any']).optional(), ...uiKeys }).strict(),
   handles: () => PLAIN_HANDLES,

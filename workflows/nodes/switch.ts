@@ -34,7 +34,12 @@ export const switchNode: NodeType = {
     const handle = (output as { handle?: unknown } | null)?.handle;
     return typeof handle === 'string' && handles.includes(handle)
       ? { handle }
-      : { problem: `a switch node outputs { "handle": one of ${handles.filter((h) => h !== undefined).map((h) => JSON.stringify(h)).join(', ')} }` };
+      : {
+          problem: `a switch node outputs { "handle": one of ${handles
+            .filter((h) => h !== undefined)
+            .map((h) => JSON.stringify(h))
+            .join(', ')} }`,
+        };
   },
   activitySlot: false,
   local: false,

@@ -29,7 +29,15 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
-const KIND_FIELDS = { secret: ['webhook'], verify: ['webhook'], respond: ['webhook'], timeout: ['webhook'], cron: ['schedule'], timezone: ['schedule'], every: ['schedule'] } as const;
+const KIND_FIELDS = {
+  secret: ['webhook'],
+  verify: ['webhook'],
+  respond: ['webhook'],
+  timeout: ['webhook'],
+  cron: ['schedule'],
+  timezone: ['schedule'],
+  every: ['schedule'],
+} as const;
 
 /** When a webhook delivery is answered: once the run started (202), or once it ended, with its output (200). */
 export const WEBHOOK_RESPONSES = ['onAccept', 'onFinish'] as const;

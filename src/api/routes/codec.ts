@@ -42,7 +42,8 @@ export function codecRoutes(codec: PayloadCodec) {
         payloads = await codec[action](parsed.data.payloads.map(fromWire));
       } catch (err) {
         // The store's own errors name where payloads live (DATA_DIR, a bucket): the caller learns only that it failed.
-        const reason = err instanceof ClaimCheckKeyError || err instanceof EncryptionKeyError ? (err as Error).message : 'a payload could not be read or is not valid';
+        const reason =
+          err instanceof ClaimCheckKeyError || err instanceof EncryptionKeyError ? (err as Error).message : 'a payload could not be read or is not valid';
         throw new ApiError('badRequest', `cannot ${action}: ${reason}`);
       }
       return c.json({ payloads: payloads.map(toWire) });

@@ -41,7 +41,6 @@ const HIDDEN_HEADERS = new Set<string>(['authorization', 'proxy-authorization', 
 /** What a caller without the key learns of a delivery that was not verified, whatever the reason. */
 const NOT_ACCEPTED = 'no webhook accepts this delivery (unknown workflow or trigger, or a signature that is missing, stale, reused or wrong)';
 
-
 const hookHeaders = z.object({
   'x-braid-signature': z.string().optional().openapi({ example: 't=1765000000,v1=5d5b09f6dcb2d53a5fffc60c4ac0d55fabdf556069d6631545f42aa6e3500f2e' }),
   'idempotency-key': z.string().max(255).optional(),
@@ -152,7 +151,10 @@ export function hooksRoutes(deps: HooksRoutesDeps) {
     if (trigger.secret !== undefined) {
       const key = deps.secret(trigger.secret);
       const scheme: WebhookVerifyScheme = trigger.verify ?? 'braid';
-      const verdict = key === undefined ? { ok: false as const, why: 'its key is not set on this server' } : verifySignature(scheme, key, raw, (h) => c.req.header(h), nowS());
+      const verdict =
+        key === undefined
+          ? { ok: false as const, why: 'its key is not set on this server' }
+          : verifySignature(scheme, key, raw, (h) => c.req.header(h), nowS());
       if (!verdict.ok) throw new ApiError('unauthorized', `the delivery's ${scheme} signature does not verify: ${verdict.why}`);
       if (verdict.replayKey !== undefined && !(await seen.firstUse(verdict.replayKey, nowS()))) {
         throw new ApiError('unauthorized', `the delivery's ${scheme} signature was used before`);
@@ -166,9 +168,7 @@ export function hooksRoutes(deps: HooksRoutesDeps) {
     assertNesting(input, '$');
 
     const key = c.req.header(IDEMPOTENCY_HEADER) ?? deliveryId;
-    const runId = key
-      ? `${nameSlug(name)}-hook-${createHash('sha256').update(`${name}\n${trigger.id}\n${key}`).digest('hex').slice(0, 32)}`
-      : undefined;
+    const runId = key ? `${nameSlug(name)}-hook-${createHash('sha256').update(`${name}\n${trigger.id}\n${key}`).digest('hex').slice(0, 32)}` : undefined;
     const accepted = (id: string, status: z.infer<typeof hookAcceptedSchema>['status'], duplicate: boolean, version: string) => ({
       runId: id,
       status,
@@ -220,7 +220,12 @@ export function hooksRoutes(deps: HooksRoutesDeps) {
  * its output for a 200, or a run-failed problem when it did not succeed;
  * undefined when it still runs (the delivery is then answered 202).
  */
-async function finishedRun(runs: Pick<RunStore, 'waitForEnd' | 'get'>, c: Context<AppEnv>, runId: string, trigger: TriggerSpec): Promise<{ output: JSONValue; headers: Record<string, string> } | undefined> {
+async function finishedRun(
+  runs: Pick<RunStore, 'waitForEnd' | 'get'>,
+  c: Context<AppEnv>,
+  runId: string,
+  trigger: TriggerSpec,
+): Promise<{ output: JSONValue; headers: Record<string, string> } | undefined> {
   const waitMs = trigger.timeout === undefined ? RESPOND_TIMEOUT.defaultMs : durationMs(trigger.timeout);
   if (!(await runs.waitForEnd(runId, waitMs, c.req.raw.signal))) return undefined;
   const run = await runs.get(runId);

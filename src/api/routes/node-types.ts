@@ -9,7 +9,8 @@ const listRoute = createRoute({
   method: 'get',
   path: '/',
   summary: 'List the node types the API knows',
-  description: "Built-in and custom (BRAID_NODE_TYPES) types, each with a label, description, category, the JSON Schema of its `data` and its out-edge handles: what an editor builds its palette and forms from.",
+  description:
+    'Built-in and custom (BRAID_NODE_TYPES) types, each with a label, description, category, the JSON Schema of its `data` and its out-edge handles: what an editor builds its palette and forms from.',
   security: [{ bearerAuth: [] }],
   responses: { 200: { description: 'Every node type', content: { 'application/json': { schema: nodeTypeListSchema } } } },
 });

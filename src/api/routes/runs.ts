@@ -128,8 +128,8 @@ const redriveRoute = createRoute({
 const decisionRoute = createRoute({
   method: 'post',
   path: '/{runId}/nodes/{nodeId}/decision',
-  summary: "Decide a waiting approval node",
-  description: 'A Temporal Update: the answer says at once whether the decision was taken, with the node\'s new state.',
+  summary: 'Decide a waiting approval node',
+  description: "A Temporal Update: the answer says at once whether the decision was taken, with the node's new state.",
   security,
   request: { params: nodeParamSchema, body: { required: true, content: { 'application/json': { schema: decisionBodySchema } } } },
   responses: {
@@ -274,7 +274,9 @@ export function runsRoutes(
     const who = c.get('principal') ?? 'anonymous';
     const open = openStreams.get(who) ?? 0;
     if (open >= streamsPerPrincipal) {
-      throw new ApiError('rateLimited', `${open} event streams are open already (SSE_STREAMS_PER_PRINCIPAL=${streamsPerPrincipal}); close one first`, { headers: { 'retry-after': '5' } });
+      throw new ApiError('rateLimited', `${open} event streams are open already (SSE_STREAMS_PER_PRINCIPAL=${streamsPerPrincipal}); close one first`, {
+        headers: { 'retry-after': '5' },
+      });
     }
     // Taken before the first await, so streams opened together count together.
     openStreams.set(who, open + 1);
@@ -307,7 +309,13 @@ export function runsRoutes(
  * first), then the whole run as `run` when it ends, or `error` when watching
  * fails. Writes go out in order, whatever the feed's pace.
  */
-async function followRun(stream: SSEStreamingApi, runId: string, first: RunSnapshot, watch: RunWatch, metrics?: Pick<Metrics, 'sseOpened' | 'sseClosed'>): Promise<void> {
+async function followRun(
+  stream: SSEStreamingApi,
+  runId: string,
+  first: RunSnapshot,
+  watch: RunWatch,
+  metrics?: Pick<Metrics, 'sseOpened' | 'sseClosed'>,
+): Promise<void> {
   metrics?.sseOpened();
   const seen = new Map<string, string>();
   let seq = 0;

@@ -195,10 +195,7 @@ export function workflowsRoutes(deps: WorkflowsRoutesDeps) {
     const found = await repository.get(name);
     if (!found) throw new ApiError('notFound', `no saved workflow "${name}"`);
     const versions = await repository.versions(name);
-    return c.json(
-      { ...found, versions: versions.map((v) => ({ ...v, latest: v.version === found.latestVersion })) },
-      200,
-    );
+    return c.json({ ...found, versions: versions.map((v) => ({ ...v, latest: v.version === found.latestVersion })) }, 200);
   });
 
   app.openapi(deleteRoute, async (c) => {

@@ -40,7 +40,8 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
 export const runPath = (runId: string) => `/v1/runs/${encodeURIComponent(runId)}`;
 export const runPagePath = (runId: string) => `/runs/${encodeURIComponent(runId)}`;
 /** The editor on a saved workflow: its latest version, or the one given. */
-export const editorPath = (name: string, version?: string) => `/workflows/${encodeURIComponent(name)}/edit${version ? `?version=${encodeURIComponent(version)}` : ''}`;
+export const editorPath = (name: string, version?: string) =>
+  `/workflows/${encodeURIComponent(name)}/edit${version ? `?version=${encodeURIComponent(version)}` : ''}`;
 
 export const NODE_STATUS_ORDER: readonly NodeStatus[] = ['pending', 'running', 'waiting', 'succeeded', 'failed', 'skipped', 'canceled'];
 export const RUN_STATUS_ORDER: readonly RunStatus[] = ['running', 'succeeded', 'failed', 'canceled', 'terminated', 'timed_out'];

@@ -30,7 +30,10 @@ async function load(): Promise<EditorProps> {
       ? undefined
       : version
         ? api<unknown>(`/v1/workflows/${encodeURIComponent(name)}/versions/${encodeURIComponent(version)}`).then((definition) => ({ definition, version }))
-        : api<{ definition: unknown; latestVersion: string }>(`/v1/workflows/${encodeURIComponent(name)}`).then((w) => ({ definition: w.definition, version: w.latestVersion })),
+        : api<{ definition: unknown; latestVersion: string }>(`/v1/workflows/${encodeURIComponent(name)}`).then((w) => ({
+            definition: w.definition,
+            version: w.latestVersion,
+          })),
   ]);
   const definitionSchema = openapi.components.schemas.WorkflowDefinition.properties;
   const schemas: DefinitionSchemas = { node: definitionSchema.nodes.items, settings: definitionSchema.settings };

@@ -29,7 +29,13 @@ export class GraphView {
       h(
         'div',
         { class: 'toolbar' },
-        h('span', { class: 'legend' }, ...(['pending', 'running', 'waiting', 'succeeded', 'failed', 'skipped', 'canceled'] as const).map((st) => h('span', { class: `chip status-${st}` }, st))),
+        h(
+          'span',
+          { class: 'legend' },
+          ...(['pending', 'running', 'waiting', 'succeeded', 'failed', 'skipped', 'canceled'] as const).map((st) =>
+            h('span', { class: `chip status-${st}` }, st),
+          ),
+        ),
         button('−', 'Zoom out', zoom(1 / 1.25)),
         button('+', 'Zoom in', zoom(1.25)),
         button('Fit', 'Fit to width', zoom('fit')),
@@ -41,7 +47,15 @@ export class GraphView {
   draw(def: Definition, layout: LayoutResult): void {
     const svg = s('svg', { class: 'graph-svg', viewBox: `0 0 ${layout.width} ${layout.height}`, role: 'img', 'aria-label': 'Run graph' });
     svg.append(
-      s('defs', {}, s('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrow' }))),
+      s(
+        'defs',
+        {},
+        s(
+          'marker',
+          { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' },
+          s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrow' }),
+        ),
+      ),
     );
     const edges = s('g', { class: 'edges' });
     def.edges.forEach((edge, i) => {
@@ -61,7 +75,13 @@ export class GraphView {
       const label = node.label ?? node.id;
       const box = s(
         'g',
-        { class: 'node status-pending', transform: `translate(${p.x - NODE_WIDTH / 2},${p.y - NODE_HEIGHT / 2})`, 'data-node-id': node.id, tabindex: 0, role: 'button' },
+        {
+          class: 'node status-pending',
+          transform: `translate(${p.x - NODE_WIDTH / 2},${p.y - NODE_HEIGHT / 2})`,
+          'data-node-id': node.id,
+          tabindex: 0,
+          role: 'button',
+        },
         s('title', {}, `${label} (${node.id}, ${node.type})`),
         s('rect', { width: NODE_WIDTH, height: NODE_HEIGHT, rx: 6 }),
         s('text', { x: 10, y: 17, class: 'node-label' }, clip(label, 22)),

@@ -35,7 +35,14 @@ async function main(): Promise<void> {
   try {
     [run, def] = await Promise.all([api<RunView>(runPath(runId)), definition]);
   } catch (err) {
-    fill(root, h('p', { class: 'problem', role: 'alert' }, err instanceof ApiProblem && err.status === 404 ? `No run "${runId}".` : `Could not read the run: ${(err as Error).message}`));
+    fill(
+      root,
+      h(
+        'p',
+        { class: 'problem', role: 'alert' },
+        err instanceof ApiProblem && err.status === 404 ? `No run "${runId}".` : `Could not read the run: ${(err as Error).message}`,
+      ),
+    );
     return;
   }
   document.title = `${run.name} · ${runId} · Braid`;
@@ -58,7 +65,11 @@ async function main(): Promise<void> {
   const actions = h('div', { class: 'actions' });
   const waiting = h('section', { class: 'waiting', 'aria-label': 'Waiting for an answer' });
   const notice = h('p', { class: 'notice', role: 'status' });
-  const details = h('aside', { class: 'details', 'aria-label': 'Node details' }, h('p', { class: 'hint' }, 'Select a node to see its attempts, times, output and error.'));
+  const details = h(
+    'aside',
+    { class: 'details', 'aria-label': 'Node details' },
+    h('p', { class: 'hint' }, 'Select a node to see its attempts, times, output and error.'),
+  );
   fill(root, runHead(run, runId, { status, actions, metrics, notice }), waiting, h('div', { class: 'panes' }, graphView.element, timeline.element), details);
 
   const cancelButton = cancelRunButton(runId, notice);
@@ -104,7 +115,8 @@ async function main(): Promise<void> {
     const now = Date.now();
     const changed = dirty.size > 0;
     // A burst (hundreds of nodes ending at once) is drawn over a few frames, not one long one.
-    if (!laidOut) dirty.clear(); // the layout's arrival colours everything
+    if (!laidOut)
+      dirty.clear(); // the layout's arrival colours everything
     else {
       let drawn = 0;
       for (const id of dirty) {
@@ -198,7 +210,12 @@ function layOut(def: Definition, graph: Graph | undefined): Promise<LayoutResult
     return layoutGraph(request);
   };
   // Nodes along the longest path: past WORKER_MAX_DEPTH the worker would run out of stack.
-  const depth = graph ? criticalPath(graph, graph.nodes.map(() => 1)).ms : 0;
+  const depth = graph
+    ? criticalPath(
+        graph,
+        graph.nodes.map(() => 1),
+      ).ms
+    : 0;
   if (depth > WORKER_MAX_DEPTH) return onPage();
   return new Promise<LayoutResult | undefined>((resolve) => {
     const worker = new Worker('/ui/assets/layout-worker.js', { type: 'module' });

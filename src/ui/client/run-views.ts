@@ -7,7 +7,11 @@ import type { NodeView, RunView } from './types';
 const TERMINAL = new Set(['succeeded', 'failed', 'skipped', 'canceled']);
 
 /** The head: name and status, where the run came from, then the given action, metric and notice elements. */
-export function runHead(run: RunView, runId: string, parts: { status: HTMLElement; actions: HTMLElement; metrics: HTMLElement; notice: HTMLElement }): HTMLElement {
+export function runHead(
+  run: RunView,
+  runId: string,
+  parts: { status: HTMLElement; actions: HTMLElement; metrics: HTMLElement; notice: HTMLElement },
+): HTMLElement {
   return h(
     'section',
     { class: 'run-head' },
@@ -17,12 +21,21 @@ export function runHead(run: RunView, runId: string, parts: { status: HTMLElemen
       { class: 'meta' },
       h('code', { id: 'run-id' }, runId),
       run.workflow.version ? ` · version ${run.workflow.version}` : '',
-      run.workflow.version ? h('span', {}, ' · ', h('a', { href: editorPath(run.workflow.name, run.workflow.version), id: 'edit-workflow' }, 'open in the editor')) : '',
+      run.workflow.version
+        ? h('span', {}, ' · ', h('a', { href: editorPath(run.workflow.name, run.workflow.version), id: 'edit-workflow' }, 'open in the editor'))
+        : '',
       ` · ${run.trigger.kind}${run.trigger.id ? ` (${run.trigger.id})` : ''}`,
       ` · started ${formatTime(run.startedAt)}`,
       run.parent ? h('span', {}, ' · child of ', h('a', { href: runPagePath(run.parent.runId) }, `${run.parent.runId} › ${run.parent.nodeId}`)) : '',
       run.redriveOf ? h('span', {}, ' · redrive of ', h('a', { href: runPagePath(run.redriveOf.runId), id: 'redrive-of' }, run.redriveOf.runId)) : '',
-      run.redrivenBy.length > 0 ? h('span', {}, ' · redriven by ', ...run.redrivenBy.flatMap((id, i) => [i > 0 ? ', ' : '', h('a', { href: runPagePath(id), class: 'redriven-by' }, id)])) : '',
+      run.redrivenBy.length > 0
+        ? h(
+            'span',
+            {},
+            ' · redriven by ',
+            ...run.redrivenBy.flatMap((id, i) => [i > 0 ? ', ' : '', h('a', { href: runPagePath(id), class: 'redriven-by' }, id)]),
+          )
+        : '',
       run.test ? h('span', { class: 'badge', id: 'test-run' }, 'test run') : '',
     ),
     parts.actions,
@@ -62,7 +75,11 @@ export function cancelRunButton(runId: string, notice: HTMLElement): HTMLButtonE
  * what failed; the page then opens the new run.
  */
 export function redriveRunButton(runId: string, notice: HTMLElement): HTMLButtonElement {
-  const button = h('button', { type: 'button', id: 'redrive-run', title: 'Run again from what failed: nodes that succeeded keep their outputs and do not run again' }, 'Redrive') as HTMLButtonElement;
+  const button = h(
+    'button',
+    { type: 'button', id: 'redrive-run', title: 'Run again from what failed: nodes that succeeded keep their outputs and do not run again' },
+    'Redrive',
+  ) as HTMLButtonElement;
   button.addEventListener('click', async () => {
     button.disabled = true;
     try {
@@ -83,8 +100,18 @@ export function metricsView(run: RunView, wallMs: number, workMs: number): (HTML
   return [
     h('div', {}, h('dt', {}, 'Nodes'), h('dd', { id: 'nodes-done' }, `${done} / ${nodes.length}`)),
     h('div', {}, h('dt', {}, 'Wall time'), h('dd', { id: 'wall-ms' }, formatMs(wallMs))),
-    h('div', { title: 'Longest path through the graph weighted by what each node took: what an ideal executor would need' }, h('dt', {}, 'Work time'), h('dd', { id: 'work-ms' }, formatMs(workMs))),
-    h('div', { title: 'Work time / wall time' }, h('dt', {}, 'Efficiency'), h('dd', { id: 'efficiency' }, formatPercent(wallMs > 0 ? workMs / wallMs : undefined))),
+    h(
+      'div',
+      { title: 'Longest path through the graph weighted by what each node took: what an ideal executor would need' },
+      h('dt', {}, 'Work time'),
+      h('dd', { id: 'work-ms' }, formatMs(workMs)),
+    ),
+    h(
+      'div',
+      { title: 'Work time / wall time' },
+      h('dt', {}, 'Efficiency'),
+      h('dd', { id: 'efficiency' }, formatPercent(wallMs > 0 ? workMs / wallMs : undefined)),
+    ),
     run.error ? h('div', { class: 'run-error' }, h('dt', {}, 'Error'), h('dd', {}, `${run.error.type}: ${run.error.message}`)) : '',
   ];
 }
@@ -102,9 +129,25 @@ export function waitingView(
     h('h2', {}, 'Waiting'),
     ...asks.map(([nodeId, n]) => {
       const w = n.waiting!;
-      const line = h('div', { class: 'ask', 'data-node-id': nodeId }, h('strong', {}, labels.get(nodeId) ?? nodeId), w.prompt ? ` — ${w.prompt}` : '', w.timeoutAt ? ` (until ${formatTime(w.timeoutAt)})` : '', ' ');
+      const line = h(
+        'div',
+        { class: 'ask', 'data-node-id': nodeId },
+        h('strong', {}, labels.get(nodeId) ?? nodeId),
+        w.prompt ? ` — ${w.prompt}` : '',
+        w.timeoutAt ? ` (until ${formatTime(w.timeoutAt)})` : '',
+        ' ',
+      );
       if (w.kind !== 'approval') {
-        line.append(h('span', {}, 'waits for event ', h('code', {}, w.event ?? ''), ': ', h('code', {}, `POST ${runPath(runId)}/events/${encodeURIComponent(w.event ?? '')}`)));
+        line.append(
+          h(
+            'span',
+            {},
+            'waits for event ',
+            h('code', {}, w.event ?? ''),
+            ': ',
+            h('code', {}, `POST ${runPath(runId)}/events/${encodeURIComponent(w.event ?? '')}`),
+          ),
+        );
         return line;
       }
       for (const approved of [true, false]) {
@@ -112,7 +155,10 @@ export function waitingView(
         b.addEventListener('click', async () => {
           b.disabled = true;
           try {
-            on.onNode(nodeId, await api<NodeView>(`${runPath(runId)}/nodes/${encodeURIComponent(nodeId)}/decision`, { method: 'POST', body: { approved, by: 'run page' } }));
+            on.onNode(
+              nodeId,
+              await api<NodeView>(`${runPath(runId)}/nodes/${encodeURIComponent(nodeId)}/decision`, { method: 'POST', body: { approved, by: 'run page' } }),
+            );
           } catch (err) {
             on.onError(`Could not decide: ${(err as Error).message}`);
             b.disabled = false;

@@ -26,7 +26,12 @@ async function main(): Promise<void> {
       'label',
       {},
       'Status ',
-      h('select', { name: 'status' }, h('option', { value: '' }, 'any'), ...RUN_STATUS_ORDER.map((st) => h('option', { value: st, selected: st === status }, st.replace('_', ' ')))),
+      h(
+        'select',
+        { name: 'status' },
+        h('option', { value: '' }, 'any'),
+        ...RUN_STATUS_ORDER.map((st) => h('option', { value: st, selected: st === status }, st.replace('_', ' '))),
+      ),
     ),
     h('button', { type: 'submit' }, 'Filter'),
     workflow || status ? h('a', { href: '/runs' }, 'Clear') : '',
@@ -46,7 +51,10 @@ async function main(): Promise<void> {
     return;
   }
   if (page.runs.length === 0) {
-    fill(body, h('p', { class: 'empty' }, workflow || status ? 'No run matches.' : 'No runs yet. Start one with POST /v1/runs or `npx braid run <file.json>`.'));
+    fill(
+      body,
+      h('p', { class: 'empty' }, workflow || status ? 'No run matches.' : 'No runs yet. Start one with POST /v1/runs or `npx braid run <file.json>`.'),
+    );
     return;
   }
   const now = Date.now();
@@ -59,7 +67,20 @@ async function main(): Promise<void> {
     h(
       'table',
       { class: 'list', id: 'runs' },
-      h('thead', {}, h('tr', {}, h('th', {}, 'Run'), h('th', {}, 'Workflow'), h('th', {}, 'Version'), h('th', {}, 'Status'), h('th', {}, 'Started'), h('th', {}, 'Duration'))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', {}, 'Run'),
+          h('th', {}, 'Workflow'),
+          h('th', {}, 'Version'),
+          h('th', {}, 'Status'),
+          h('th', {}, 'Started'),
+          h('th', {}, 'Duration'),
+        ),
+      ),
       h(
         'tbody',
         {},
@@ -77,7 +98,12 @@ async function main(): Promise<void> {
         ),
       ),
     ),
-    h('nav', { class: 'pager' }, cursor ? h('a', { href: `/runs?${first}` }, '« First page') : '', page.nextCursor ? h('a', { href: `/runs?${next}`, rel: 'next' }, 'Next page »') : ''),
+    h(
+      'nav',
+      { class: 'pager' },
+      cursor ? h('a', { href: `/runs?${first}` }, '« First page') : '',
+      page.nextCursor ? h('a', { href: `/runs?${next}`, rel: 'next' }, 'Next page »') : '',
+    ),
   );
 }
 

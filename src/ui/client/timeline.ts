@@ -46,7 +46,17 @@ export class Timeline {
     this.element = h(
       'section',
       { class: 'timeline', 'aria-label': 'Timeline' },
-      h('div', { class: 'toolbar' }, h('span', { class: 'legend' }, h('span', { class: 'chip bar-queued' }, 'queued'), h('span', { class: 'chip bar-run' }, 'running'), h('span', { class: 'chip bar-critical' }, 'critical path'))),
+      h(
+        'div',
+        { class: 'toolbar' },
+        h(
+          'span',
+          { class: 'legend' },
+          h('span', { class: 'chip bar-queued' }, 'queued'),
+          h('span', { class: 'chip bar-run' }, 'running'),
+          h('span', { class: 'chip bar-critical' }, 'critical path'),
+        ),
+      ),
       h('div', { class: 'timeline-canvas' }, this.svg),
     );
   }

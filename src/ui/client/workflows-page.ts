@@ -17,7 +17,10 @@ async function main(): Promise<void> {
     return;
   }
   if (page.workflows.length === 0) {
-    fill(body, h('p', { class: 'empty' }, 'No saved workflows. Draw one in the ', h('a', { href: '/editor' }, 'editor'), ', or save one with PUT /v1/workflows/<name>.'));
+    fill(
+      body,
+      h('p', { class: 'empty' }, 'No saved workflows. Draw one in the ', h('a', { href: '/editor' }, 'editor'), ', or save one with PUT /v1/workflows/<name>.'),
+    );
     return;
   }
   fill(
@@ -25,7 +28,20 @@ async function main(): Promise<void> {
     h(
       'table',
       { class: 'list', id: 'workflows' },
-      h('thead', {}, h('tr', {}, h('th', {}, 'Name'), h('th', {}, 'Latest version'), h('th', {}, 'Triggers'), h('th', {}, 'Updated'), h('th', {}, 'Runs'), h('th', {}, 'Edit'))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', {}, 'Name'),
+          h('th', {}, 'Latest version'),
+          h('th', {}, 'Triggers'),
+          h('th', {}, 'Updated'),
+          h('th', {}, 'Runs'),
+          h('th', {}, 'Edit'),
+        ),
+      ),
       h(
         'tbody',
         {},
@@ -43,7 +59,9 @@ async function main(): Promise<void> {
         ),
       ),
     ),
-    page.nextCursor ? h('nav', { class: 'pager' }, h('a', { href: `/workflows?cursor=${encodeURIComponent(page.nextCursor)}`, rel: 'next' }, 'Next page »')) : '',
+    page.nextCursor
+      ? h('nav', { class: 'pager' }, h('a', { href: `/workflows?cursor=${encodeURIComponent(page.nextCursor)}`, rel: 'next' }, 'Next page »'))
+      : '',
   );
 }
 

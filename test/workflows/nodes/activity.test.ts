@@ -6,7 +6,11 @@ import { nodeContext } from './context';
 
 describe('activity', () => {
   it('calls the activity type on its task queue with the evaluated args', async () => {
-    const def = graph().trigger().node('a', 'activity', { activityType: 'chargeCard', taskQueue: 'payments', args: ['{% $input.amount %}', 'EUR'] }).edge('start', 'a').build();
+    const def = graph()
+      .trigger()
+      .node('a', 'activity', { activityType: 'chargeCard', taskQueue: 'payments', args: ['{% $input.amount %}', 'EUR'] })
+      .edge('start', 'a')
+      .build();
     const { run, recorded } = nodeContext(def, 'a', { input: { amount: 12 } });
     await run();
     expect(recorded.calls).toEqual([{ activityType: 'chargeCard', taskQueue: 'payments', args: [12, 'EUR'] }]);

@@ -20,7 +20,14 @@ describe('forEach and subworkflow', () => {
 
   it('refuse a node that needs its own run inside a forEach body, not inside a subworkflow', () => {
     const inner = graph().trigger().node('ok', 'approval', {}).edge('start', 'ok').build();
-    const inForEach = validateDefinition(graph().trigger().node('each', 'forEach', { items: [1], body: inner }).edge('start', 'each').build(), BUILT_IN);
+    const inForEach = validateDefinition(
+      graph()
+        .trigger()
+        .node('each', 'forEach', { items: [1], body: inner })
+        .edge('start', 'each')
+        .build(),
+      BUILT_IN,
+    );
     expect(inForEach.ok ? [] : inForEach.issues.map((i) => i.path)).toEqual(['$.nodes[1].data.body.nodes[1].type']);
     const inChild = validateDefinition(graph().trigger().node('sub', 'subworkflow', { workflow: inner }).edge('start', 'sub').build(), BUILT_IN);
     expect(inChild.ok).toBe(true);

@@ -42,7 +42,10 @@ export function nodeContext(def: GraphDefinition, id: string, opts: FakeOptions 
   const cache = new ExpressionCache();
   const dispatcher = {
     http: async (_node: unknown, request: unknown) => (recorded.http.push(request), RESULT),
-    call: async (_node: unknown, activityType: string, taskQueue: string, args: unknown[], owner?: string) => (recorded.calls.push({ activityType, taskQueue, args, ...(owner ? { owner } : {}) }), RESULT),
+    call: async (_node: unknown, activityType: string, taskQueue: string, args: unknown[], owner?: string) => (
+      recorded.calls.push({ activityType, taskQueue, args, ...(owner ? { owner } : {}) }),
+      RESULT
+    ),
   } as unknown as ActivityDispatcher;
   const mailbox = {
     keptCount: () => 0,
@@ -54,7 +57,8 @@ export function nodeContext(def: GraphDefinition, id: string, opts: FakeOptions 
     scheduler,
     input: opts.input ?? null,
     nodesView: nodes,
-    evaluate: (value) => evaluateTemplate(value, { input: opts.input ?? null, nodes, run: { id: 'run-1', startedAt: '2026-01-01T00:00:00.000Z' }, secrets: {} }, cache),
+    evaluate: (value) =>
+      evaluateTemplate(value, { input: opts.input ?? null, nodes, run: { id: 'run-1', startedAt: '2026-01-01T00:00:00.000Z' }, secrets: {} }, cache),
     dispatcher,
     // No secrets named: nothing to draw, nothing to send.
     secrets: { current: {}, nonce: undefined, binding: {}, prepare: () => undefined } as unknown as SecretScopes,

@@ -9,7 +9,9 @@ describe('custom node types', () => {
     const def = graph().trigger().node('s', 'slugify', { text: '{% $input.title %}' }).edge('start', 's').build();
     const { run, recorded } = nodeContext(def, 's', { input: { title: 'Hello World' }, customTypes: ['slugify'] });
     await run();
-    expect(recorded.calls).toEqual([{ activityType: 'slugify', taskQueue: 'braid', args: [{ nodeId: 's', runId: 'run-1', data: { text: 'Hello World' } }], owner: 'braid' }]);
+    expect(recorded.calls).toEqual([
+      { activityType: 'slugify', taskQueue: 'braid', args: [{ nodeId: 's', runId: 'run-1', data: { text: 'Hello World' } }], owner: 'braid' },
+    ]);
   });
 
   it('check data against their schema, leaving fields written as expressions for run time', () => {

@@ -6,11 +6,24 @@ import { nodeContext } from './context';
 
 describe('http', () => {
   it('sends the request with its expressions evaluated and defaults applied', async () => {
-    const def = graph().trigger().http('h', '{% "https://example.test/" & $input.id %}', {}, { headers: { 'x-a': 'b' }, timeout: '3s' }).edge('start', 'h').build();
+    const def = graph()
+      .trigger()
+      .http('h', '{% "https://example.test/" & $input.id %}', {}, { headers: { 'x-a': 'b' }, timeout: '3s' })
+      .edge('start', 'h')
+      .build();
     const { run, recorded } = nodeContext(def, 'h', { input: { id: 7 } });
     expect((await run()).output).toEqual({ ok: true });
     expect(recorded.http).toEqual([
-      { nodeId: 'h', method: 'GET', url: 'https://example.test/7', headers: { 'x-a': 'b' }, query: undefined, body: undefined, timeoutMs: 3000, failOnHttpError: true },
+      {
+        nodeId: 'h',
+        method: 'GET',
+        url: 'https://example.test/7',
+        headers: { 'x-a': 'b' },
+        query: undefined,
+        body: undefined,
+        timeoutMs: 3000,
+        failOnHttpError: true,
+      },
     ]);
   });
 

@@ -44,7 +44,11 @@ export function BraidNode({ id, data }: NodeProps<FlowNode>) {
         {data.node.label ? <code>{id}</code> : null}
       </div>
       {nodeProblems.length > 0 ? (
-        <span className="braid-node-badge" data-problems={nodeProblems.length} title={nodeProblems.map((p) => (p.field ? `${p.field}: ${p.message}` : p.message)).join('\n')}>
+        <span
+          className="braid-node-badge"
+          data-problems={nodeProblems.length}
+          title={nodeProblems.map((p) => (p.field ? `${p.field}: ${p.message}` : p.message)).join('\n')}
+        >
           {nodeProblems.length}
         </span>
       ) : null}

@@ -28,7 +28,6 @@ export interface EditorProps {
   initial?: { document: EditorDocument; name: string; version: string };
 }
 
-
 export function Editor({ catalog, schemas, initial }: EditorProps) {
   const flow = useReactFlow<FlowNode>();
   const byType = useMemo(() => new Map(catalog.map((t) => [t.type, t])), [catalog]);
@@ -40,7 +39,14 @@ export function Editor({ catalog, schemas, initial }: EditorProps) {
   const [lastRun, setLastRun] = useState<LastRun | undefined>();
   const runDialog = useRef<HTMLDialogElement>(null);
   const refit = useCallback(() => requestAnimationFrame(() => void flow.fitView({ padding: 0.2 })), [flow]);
-  const { saved, status, unchangedSinceSave, save, startRun, importFile, exportFile } = useWorkflowActions({ doc, definition, definitionJson, edit, initial, refit });
+  const { saved, status, unchangedSinceSave, save, startRun, importFile, exportFile } = useWorkflowActions({
+    doc,
+    definition,
+    definitionJson,
+    edit,
+    initial,
+    refit,
+  });
   const canSubmit = validation.upToDate && problems.count === 0 && doc.nodes.length > 0;
 
   // An opened graph is fitted to the view once its nodes have their sizes; a new one keeps the view still while nodes are dropped on it.
@@ -78,7 +84,11 @@ export function Editor({ catalog, schemas, initial }: EditorProps) {
           selected: true,
           data: { node: { type, ...(Object.keys(data).length > 0 ? { data } : {}) } },
         };
-        return { ...d, nodes: [...d.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node], edges: d.edges.map((e) => (e.selected ? { ...e, selected: false } : e)) };
+        return {
+          ...d,
+          nodes: [...d.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node],
+          edges: d.edges.map((e) => (e.selected ? { ...e, selected: false } : e)),
+        };
       });
     },
     [byType, edit, flow],
@@ -123,7 +133,14 @@ export function Editor({ catalog, schemas, initial }: EditorProps) {
         <div className="editor-body">
           <Palette catalog={catalog} onAdd={addAtCentre} />
           <div className="canvas" onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
-            <ReactFlow<FlowNode> nodes={shown.nodes} edges={shown.edges} nodeTypes={nodeTypes} {...canvas} deleteKeyCode={['Delete', 'Backspace']} proOptions={{ hideAttribution: true }}>
+            <ReactFlow<FlowNode>
+              nodes={shown.nodes}
+              edges={shown.edges}
+              nodeTypes={nodeTypes}
+              {...canvas}
+              deleteKeyCode={['Delete', 'Backspace']}
+              proOptions={{ hideAttribution: true }}
+            >
               <Background />
               <MiniMap pannable zoomable />
               <Controls />

@@ -20,7 +20,12 @@ export async function lastRunOf(workflow: string, def: Definition): Promise<Last
   let critical = new Set<string>();
   try {
     const graph = buildGraph(def as unknown as GraphInput);
-    critical = new Set(criticalPath(graph, graph.nodes.map((n) => durations.get(n.id))).path);
+    critical = new Set(
+      criticalPath(
+        graph,
+        graph.nodes.map((n) => durations.get(n.id)),
+      ).path,
+    );
   } catch {
     // The graph as drawn does not build (a problem the validation shows): durations only.
   }

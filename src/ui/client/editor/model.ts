@@ -180,7 +180,10 @@ export function placeProblems(errors: readonly { path: string; message: string }
         continue;
       }
       if (kind === 'edges' && item) {
-        add(placed.edges, typeof item.id === 'string' ? item.id : edgeId(String(item.source), String(item.target), item.sourceHandle as string | undefined), { field, message });
+        add(placed.edges, typeof item.id === 'string' ? item.id : edgeId(String(item.source), String(item.target), item.sourceHandle as string | undefined), {
+          field,
+          message,
+        });
         continue;
       }
     }

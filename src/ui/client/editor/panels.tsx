@@ -7,7 +7,17 @@
 import { useEffect, useState } from 'react';
 import { formatMs } from '../format';
 import type { LastRun } from './braid-node';
-import { renameNode, setIn, setNodeField, type EditorDocument, type FieldProblem, type FlowNode, type GraphMeta, type NodeTypeView, type PlacedProblems } from './model';
+import {
+  renameNode,
+  setIn,
+  setNodeField,
+  type EditorDocument,
+  type FieldProblem,
+  type FlowNode,
+  type GraphMeta,
+  type NodeTypeView,
+  type PlacedProblems,
+} from './model';
 import type { Edit } from './use-document';
 import { SchemaForm, type JsonSchema } from './schema-form';
 
@@ -36,7 +46,8 @@ export function NodePanel({ node, view, schemas, problems, taken, lastRunMs, onF
   const defined = node.data.node;
   const [id, setId] = useState(node.id);
   useEffect(() => setId(node.id), [node.id]);
-  const idProblem = id === node.id ? undefined : !ID_PATTERN.test(id) ? 'letters, digits, "_" and "-" (at most 64)' : taken.has(id) ? 'another node has this id' : undefined;
+  const idProblem =
+    id === node.id ? undefined : !ID_PATTERN.test(id) ? 'letters, digits, "_" and "-" (at most 64)' : taken.has(id) ? 'another node has this id' : undefined;
   // Fields every node has; `execution` only where the type may run locally, `cache` where it takes one.
   const common = Object.fromEntries(
     Object.entries(schemas.node.properties ?? {}).filter(
@@ -75,7 +86,14 @@ export function NodePanel({ node, view, schemas, problems, taken, lastRunMs, onF
       </div>
       <fieldset className="field-group" data-field="data">
         <legend>data</legend>
-        <SchemaForm schema={(view?.dataSchema ?? { type: 'object' }) as JsonSchema} value={defined.data ?? {}} path="data" problems={problems} onChange={onField} omit={['label']} />
+        <SchemaForm
+          schema={(view?.dataSchema ?? { type: 'object' }) as JsonSchema}
+          value={defined.data ?? {}}
+          path="data"
+          problems={problems}
+          onChange={onField}
+          omit={['label']}
+        />
       </fieldset>
       <fieldset className="field-group">
         <legend>how it runs</legend>
@@ -106,7 +124,8 @@ export function GraphPanel({ meta, schemas, problems, lastRun, onSettings }: Gra
       <p className="hint">Select a node to edit it. Drag a node type from the palette; drag from a handle to connect.</p>
       {lastRun ? (
         <p className="hint" id="editor-last-run">
-          Durations from the last run, <a href={`/runs/${encodeURIComponent(lastRun.runId)}`}>{lastRun.runId}</a> ({lastRun.status}); its critical path is outlined.
+          Durations from the last run, <a href={`/runs/${encodeURIComponent(lastRun.runId)}`}>{lastRun.runId}</a> ({lastRun.status}); its critical path is
+          outlined.
         </p>
       ) : null}
       <section id="editor-problems">

@@ -80,7 +80,14 @@ function Field({ name, schema, required, value, path, problems, onChange }: Fiel
   const switchable = (kind.kind === 'number' || kind.kind === 'select' || kind.kind === 'boolean') && kind.expression;
   let input;
   if (expression || kind.kind === 'text') {
-    input = <input id={id} type="text" value={typeof value === 'string' ? value : value === undefined ? '' : String(value)} onChange={(e) => set(e.target.value === '' ? undefined : e.target.value)} />;
+    input = (
+      <input
+        id={id}
+        type="text"
+        value={typeof value === 'string' ? value : value === undefined ? '' : String(value)}
+        onChange={(e) => set(e.target.value === '' ? undefined : e.target.value)}
+      />
+    );
   } else if (kind.kind === 'number') {
     input = (
       <input
@@ -113,7 +120,12 @@ function Field({ name, schema, required, value, path, problems, onChange }: Fiel
     <div className="field" data-field={path} data-invalid={own.length > 0 ? 'true' : undefined}>
       <label htmlFor={id}>
         {name}
-        {required ? <span className="required" title="required"> *</span> : null}
+        {required ? (
+          <span className="required" title="required">
+            {' '}
+            *
+          </span>
+        ) : null}
         {expression ? (
           <span className="expression-marker" data-expression="true" title="An expression, evaluated when the node runs">
             ƒx

@@ -25,7 +25,9 @@ export interface WorkflowActionsDeps {
 export function useWorkflowActions({ doc, definition, definitionJson, edit, initial, refit }: WorkflowActionsDeps) {
   const [status, setStatus] = useState<{ text: string; problem?: boolean }>({ text: initial ? `Version ${initial.version}` : 'A new workflow' });
   // The saved version this page opened counts as saved, as laid out on the page.
-  const [saved, setSaved] = useState(() => (initial ? { name: initial.name, version: initial.version, json: JSON.stringify(toDefinition(initial.document)) } : undefined));
+  const [saved, setSaved] = useState(() =>
+    initial ? { name: initial.name, version: initial.version, json: JSON.stringify(toDefinition(initial.document)) } : undefined,
+  );
   // The definition holds the name, so equal JSON is the same workflow, unchanged.
   const unchangedSinceSave = saved !== undefined && saved.json === definitionJson;
 
