@@ -12,8 +12,6 @@ const ROOT = resolve(__dirname, '..', '..');
 
 /** Still over the limits, and by how much at most: `file` or `file: function`. */
 const STILL_OVER: Record<string, number> = {
-  'src/graph/expressions.ts': 490,
-  'src/api/schemas.ts': 465,
   'src/cluster/launch.ts': 417,
   'src/graph/validate.ts': 414,
   'src/api/run-store.ts': 405,
