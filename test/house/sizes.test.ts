@@ -15,7 +15,6 @@ const STILL_OVER: Record<string, number> = {
   'src/cluster/launch.ts': 417,
   'src/graph/validate.ts': 414,
   'src/api/run-store.ts': 405,
-  'activities/host-limiter.ts': 394,
   'src/api/routes/runs.ts': 358,
   'src/ui/client/run-page.ts: main': 170,
   'src/ui/client/editor/editor.tsx: Editor': 130,
