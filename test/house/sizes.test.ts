@@ -13,7 +13,6 @@ const ROOT = resolve(__dirname, '..', '..');
 /** Still over the limits, and by how much at most: `file` or `file: function`. */
 const STILL_OVER: Record<string, number> = {
   'src/cluster/launch.ts': 417,
-  'src/graph/validate.ts': 414,
   'src/api/run-store.ts': 405,
   'src/api/routes/runs.ts': 358,
   'src/ui/client/run-page.ts: main': 170,
