@@ -4,23 +4,22 @@
  * and from its result (or failure details) once closed, so finished runs read
  * without a live worker; history is the last resort.
  */
-import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
-import { WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Priority } from '@temporalio/common';
 import { ApplicationFailure } from '@temporalio/common';
-import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
-import { FAILURE_TYPES } from '../graph/failures';
-import type { DecisionInput, GraphWorkflowInput, NodeState, RunChanges, RunState, SavedRef, Seeds, WebhookRequest } from '../graph/run-state';
-import { CHANGES_QUERY, DECISION_REFUSALS, DECISION_UPDATE, EVENT_SIGNAL, WORKFLOW_TYPE } from '../graph/run-state';
+import type { DecisionInput, GraphWorkflowInput, NodeState, SavedRef, Seeds, WebhookRequest } from '../graph/run-state';
+import { DECISION_REFUSALS, DECISION_UPDATE, EVENT_SIGNAL, WORKFLOW_TYPE } from '../graph/run-state';
 import type { GraphSettings, TriggerKind } from '../graph/schema';
-import { redactSecrets } from '../graph/secrets';
 import { ApiError } from './problem';
-import type { HistoryEvent } from './run-history';
-import { stateFromEvents } from './run-history';
-import type { NodeView, RunSnapshot, RunSummary, RunView } from './run-view';
-import { nodeView, STATUS_BY_TEMPORAL, viewOf, waitingFor } from './run-view';
+import type { NodeView, RunSummary } from './run-view';
+import { nodeView } from './run-view';
 import type { RunFilter } from './run-visibility';
 import { summaryOf, visibilityQuery } from './run-visibility';
+import type { RunAccess, RunStoreOptions } from './run-access';
+
+export type { RunStoreOptions } from './run-access';
+import { runAccess } from './run-access';
+import { runInputs, runViews } from './run-reads';
 
 export type { NodeView, RunOrigin, RunSnapshot, RunSummary, RunView, WaitingFor } from './run-view';
 export { nameSearchAttribute, versionSearchAttribute } from './run-view';
@@ -30,20 +29,6 @@ import { nameSearchAttribute, redriveOfSearchAttribute, testSearchAttribute, ver
 export const TEMPORAL_PAYLOAD_LIMIT_BYTES = 2 * 1024 * 1024;
 
 /** Definitions kept in memory for the run page (a definition never changes). */
-const DEFINITIONS_KEPT = 200;
-
-export interface RunStoreOptions {
-  client: Client;
-  namespace: string;
-  taskQueue: string;
-  temporalUiUrl: string;
-  /** How long to wait for a query answer before falling back. */
-  queryTimeoutMs?: number;
-  /** Custom node types (names) every run is started with. */
-  nodeTypes?: string[];
-  /** Large payloads are claim-checked by the client's and worker's data converter. */
-  claimCheck?: boolean;
-}
 
 export interface StartRunRequest {
   runId: string;
@@ -140,36 +125,6 @@ export function runStartOptions(req: Omit<StartRunRequest, 'runId'>) {
   };
 }
 
-/** What the commands and the reads share: the client, links, and descriptions that 404 or 409 as the API answers. */
-function runAccess(opts: RunStoreOptions) {
-  const { client, namespace } = opts;
-  const links = (runId: string, temporalRunId?: string) => ({
-    self: `/v1/runs/${encodeURIComponent(runId)}`,
-    temporalUi: `${opts.temporalUiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(runId)}${
-      temporalRunId ? `/${temporalRunId}/history` : ''
-    }`,
-  });
-  async function describe(runId: string): Promise<WorkflowExecutionDescription> {
-    const description = await client.workflow.getHandle(runId).describe();
-    if (description.type !== WORKFLOW_TYPE) throw new ApiError('notFound', 'no run with this id');
-    return description;
-  }
-  /** The run's description; 409 when it is no longer running. */
-  async function running(runId: string): Promise<WorkflowExecutionDescription> {
-    const d = await describe(runId);
-    if (d.status.name !== 'RUNNING') {
-      throw new ApiError('conflict', `run is already ${STATUS_BY_TEMPORAL[d.status.name] ?? d.status.name.toLowerCase()}`, {
-        links: links(runId, d.runId),
-      });
-    }
-    return d;
-  }
-
-  return { client, namespace, links, describe, running };
-}
-
-type RunAccess = ReturnType<typeof runAccess>;
-
 /** Starting, canceling and answering runs. */
 function runCommands(opts: RunStoreOptions, { client, links, running }: RunAccess) {
   async function start(req: StartRunRequest) {
@@ -239,130 +194,6 @@ function runCommands(opts: RunStoreOptions, { client, links, running }: RunAcces
   return { start, cancel, decide, sendEvent, waitForEnd };
 }
 
-/** Reading runs: one run (query, result, then history), its changes, its definition, lists. */
-function runReads(opts: RunStoreOptions, { client, namespace, links, describe }: RunAccess) {
-  const queryTimeoutMs = opts.queryTimeoutMs ?? 3_000;
-  const definitions = new Map<string, unknown>();
-  /** The run's changes since `since` (0: everything), or undefined when no worker answers in time. */
-  async function queryChanges(runId: string, since: number): Promise<RunChanges | undefined> {
-    try {
-      return await client.withDeadline(Date.now() + queryTimeoutMs, () => client.workflow.getHandle(runId).query<RunChanges, [number]>(CHANGES_QUERY, since));
-    } catch {
-      return undefined;
-    }
-  }
-  /** Final state carried by a closed run's result or failure. */
-  async function closedState(runId: string): Promise<RunState | undefined> {
-    try {
-      return await client.workflow.getHandle(runId).result();
-    } catch (err) {
-      if (err instanceof WorkflowFailedError) {
-        const cause = err.cause;
-        if (cause instanceof ApplicationFailure && cause.type === FAILURE_TYPES.runFailed) return cause.details?.[0] as RunState;
-      }
-      return undefined;
-    }
-  }
-  /** The graph workflow's input, from a run's first history event, decoded by the client's data converter (so encryption and the claim check hold). */
-  async function startInput(first: HistoryEvent | undefined): Promise<Partial<GraphWorkflowInput> | undefined> {
-    const payloads = first?.workflowExecutionStartedEventAttributes?.input?.payloads;
-    const [args] = await decodeArrayFromPayloads(client.options.loadedDataConverter, payloads);
-    return args !== null && typeof args === 'object' ? (args as Partial<GraphWorkflowInput>) : undefined;
-  }
-  async function load(runId: string): Promise<{ view: RunView; version: number }> {
-    const d = await describe(runId);
-    const status = STATUS_BY_TEMPORAL[d.status.name] ?? 'failed';
-    let state: RunState | undefined;
-    let version = 0;
-    // Succeeded and failed runs carry their final state in the result; a
-    // running one is asked; a canceled, terminated or timed-out one is asked
-    // (a worker replays it) and otherwise rebuilt from history.
-    if (status === 'succeeded' || status === 'failed') state = await closedState(runId);
-    if (!state) {
-      const answer = await queryChanges(runId, 0);
-      if (answer) {
-        state = answer.state;
-        if (status === 'running') version = answer.version;
-      }
-    }
-    state ??= await stateFromHistory(runId, d);
-    return { view: viewOf(runId, state, d, links(runId, d.runId)), version };
-  }
-  /** A run's state assembled from history when neither query nor result has it. */
-  async function stateFromHistory(runId: string, d: WorkflowExecutionDescription): Promise<RunState> {
-    const history = await client.workflow.getHandle(runId).fetchHistory();
-    const events = history.events ?? [];
-    const args = await startInput(events[0]).catch(() => undefined);
-    return stateFromEvents(runId, events, args, d, Date.now());
-  }
-  async function get(runId: string): Promise<RunView> {
-    return (await load(runId)).view;
-  }
-  /**
-   * A fresher snapshot of a run. A running run already read is asked only for
-   * the nodes changed since its version (one small query); anything else is
-   * read whole.
-   */
-  async function refresh(runId: string, prev?: RunSnapshot): Promise<RunSnapshot> {
-    if (prev && prev.version > 0 && prev.view.status === 'running') {
-      const answer = await queryChanges(runId, prev.version);
-      if (answer && answer.state.status === 'running') {
-        const { nodes: changedNodes, ...rest } = redactSecrets(answer.state);
-        const nodes = answer.full ? {} : { ...prev.view.nodes };
-        for (const [id, n] of Object.entries(changedNodes)) nodes[id] = nodeView(n);
-        const view: RunView = {
-          ...prev.view,
-          ...rest,
-          nodes,
-          waitingFor: waitingFor(runId, nodes),
-          status: 'running',
-          finishedAt: null,
-          links: prev.view.links,
-        };
-        return { view, version: answer.version, changed: answer.full ? null : Object.keys(changedNodes) };
-      }
-    }
-    const { view, version } = await load(runId);
-    return { view, version, changed: null };
-  }
-  /**
-   * The definition a run ran, from the input of its first history event (one
-   * event read, decoded by the client's data converter, so encryption holds).
-   * A definition never changes, so it is kept for the last few runs asked.
-   */
-  async function definition(runId: string): Promise<unknown> {
-    const kept = definitions.get(runId);
-    if (kept !== undefined) return kept;
-    const args = await startArgs(runId);
-    if (definitions.size >= DEFINITIONS_KEPT) definitions.delete(definitions.keys().next().value!);
-    definitions.set(runId, args.definition);
-    return args.definition;
-  }
-  /** What the run was started with (definition, input, trigger, library, …), from its first history event. */
-  async function startArgs(runId: string): Promise<Partial<GraphWorkflowInput> & { definition: unknown }> {
-    await describe(runId); // 404 for an unknown run or one that is not a graph run
-    const page = await client.workflowService.getWorkflowExecutionHistory({
-      namespace,
-      execution: { workflowId: runId },
-      maximumPageSize: 1,
-    });
-    const args = await startInput(page.history?.events?.[0]);
-    if (args?.definition === undefined) throw new ApiError('notFound', 'this run has no graph definition in its history');
-    return args as Partial<GraphWorkflowInput> & { definition: unknown };
-  }
-  /** Whether a workflow with this id exists (of any type: a new run may not take its id). */
-  async function exists(runId: string): Promise<boolean> {
-    try {
-      await client.workflow.getHandle(runId).describe();
-      return true;
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return false;
-      throw err;
-    }
-  }
-  return { get, refresh, definition, startArgs, exists };
-}
-
 /** Lists of runs, from Temporal's visibility store. */
 function runLists({ client, namespace }: RunAccess) {
   async function list(params: RunFilter & { limit: number; cursor?: string }): Promise<{ runs: RunSummary[]; nextCursor: string | null }> {
@@ -399,7 +230,9 @@ function runLists({ client, namespace }: RunAccess) {
 
 export function createRunStore(opts: RunStoreOptions) {
   const access = runAccess(opts);
-  return { ...runCommands(opts, access), ...runReads(opts, access), ...runLists(access), links: access.links };
+  const inputs = runInputs(access);
+  const { startInput: _startInput, ...inputReads } = inputs;
+  return { ...runCommands(opts, access), ...runViews(opts, access, inputs), ...inputReads, ...runLists(access), links: access.links };
 }
 
 export type RunStore = ReturnType<typeof createRunStore>;
