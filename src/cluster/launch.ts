@@ -12,35 +12,27 @@
  * (one exits with "SaveClusterMetadata encountered version mismatch"). So a
  * history host starts alone first, then the other Temporal processes.
  */
-import { execFile } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
-import { Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
-import { msToTs } from '@temporalio/common/lib/time';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import { SEARCH_ATTRIBUTES } from '../graph/run-state';
 import type { Supervised } from '../supervise';
 import { supervise } from '../supervise';
 import { PROJECT_ROOT } from '../temporal/binaries';
 import { waitForTemporal } from '../temporal/dev-server';
-import { freePortInRange, portOpen } from '../temporal/free-port';
+import { portOpen } from '../temporal/free-port';
 import type { ClusterBinaries } from './build';
 import { startPartProcess } from './process';
-import { BRAID_DB_ROLE, POSTGRES_SUPERUSER, ensureDatabase, initPostgres, postgresArgs, postgresBinDir, postgresUser, waitForPostgres } from './postgres';
-import type { PostgresPasswords } from './postgres';
+import { BRAID_DB_ROLE, POSTGRES_SUPERUSER, initPostgres, postgresArgs, postgresBinDir, postgresUser, waitForPostgres } from './postgres';
 import type { ClusterCerts } from './certs';
 import { TEMPORAL_SERVER_NAME, clientTlsFiles, ensureClusterCerts } from './certs';
 import type { TemporalTlsFiles } from '../config';
 import { temporalTlsConfig } from '../temporal/connection';
 import { TEMPORAL_UI_PATH } from '../ui/temporal-ui';
 import type { BRAID_PARTS, ClusterPart, ClusterPorts, TemporalService } from './topology';
-import { CLUSTER_PARTS, DATABASES, NAMESPACE_RETENTION_DAYS, TEMPORAL_ROLE, TEMPORAL_SERVICES, temporalServiceEnv } from './topology';
+import { CLUSTER_PARTS, DATABASES, TEMPORAL_ROLE, TEMPORAL_SERVICES, temporalServiceEnv } from './topology';
+import { choosePorts, postgresUrl, prepareDatabases, prepareNamespace, readyz, waitFor } from './prepare';
 import { ensureApiToken } from '../api-token';
-
-const run = promisify(execFile);
 
 export const SERVER_CONFIG_PATH = join(PROJECT_ROOT, 'src', 'cluster', 'temporal-server.yaml');
 export const DYNAMIC_CONFIG_PATH = join(PROJECT_ROOT, 'src', 'temporal', 'dynamic-config.yaml');
@@ -71,98 +63,6 @@ export interface RunningCluster {
   /** Rejects when a part keeps failing and its supervisor gives up. */
   gaveUp: Promise<never>;
   stop(): Promise<void>;
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, alive: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (!alive()) throw new Error(`exited before ${what}`);
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
-
-async function readyz(url: string): Promise<boolean> {
-  const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(5_000) }).catch(() => undefined);
-  return res?.status === 200;
-}
-
-async function choosePorts(config: Config, postgresPort?: number): Promise<ClusterPorts> {
-  // Temporal's ports stay under 32768 (see freePortInRange).
-  const taken = new Set([config.temporalPort, config.temporalUiPort, config.port, config.port + 1]);
-  const free = () => freePortInRange(20_000, 32_767, taken);
-  return {
-    postgres: postgresPort ?? (await free()),
-    frontendGrpc: config.temporalPort,
-    frontendHttp: await free(),
-    ui: config.temporalUiPort,
-    api: [config.port, config.port + 1],
-    grpc: { 'temporal-history-1': await free(), 'temporal-history-2': await free(), 'temporal-matching': await free(), 'temporal-worker': await free() },
-    membership: {
-      'temporal-history-1': await free(),
-      'temporal-history-2': await free(),
-      'temporal-matching': await free(),
-      'temporal-frontend': await free(),
-      'temporal-worker': await free(),
-    },
-  };
-}
-
-/** Creates the databases and brings Temporal's schemas up to date (idempotent: every start runs it). */
-async function prepareDatabases(sqlTool: string, ports: ClusterPorts, admin: string, passwords: PostgresPasswords, logger: Logger): Promise<void> {
-  await ensureDatabase(admin, DATABASES.temporal);
-  await ensureDatabase(admin, DATABASES.visibility);
-  await ensureDatabase(admin, DATABASES.braid, { user: BRAID_DB_ROLE, password: passwords.braid });
-  const common = ['--plugin', 'postgres12_pgx', '--ep', '127.0.0.1', '-p', String(ports.postgres), '-u', POSTGRES_SUPERUSER];
-  // The password in the environment (SQL_PASSWORD), not in the arguments every local user can list.
-  const env = { PATH: process.env.PATH, SQL_PASSWORD: passwords.superuser };
-  for (const [db, schema] of [
-    [DATABASES.temporal, 'postgresql/v12/temporal'],
-    [DATABASES.visibility, 'postgresql/v12/visibility'],
-  ] as const) {
-    await run(sqlTool, [...common, '--db', db, 'setup-schema', '-v', '0.0'], { env });
-    await run(sqlTool, [...common, '--db', db, 'update-schema', '--schema-name', schema], { env });
-  }
-  logger.info('temporal schemas up to date', { databases: [DATABASES.temporal, DATABASES.visibility] });
-}
-
-function postgresUrl(user: string, password: string, port: number, db: string): string {
-  return `postgres://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${db}`;
-}
-
-/** The `default` namespace (or TEMPORAL_NAMESPACE) and Braid's search attributes, created unless present. */
-async function prepareNamespace(address: string, tls: TemporalTlsFiles, namespace: string, logger: Logger): Promise<void> {
-  const connection = await Connection.connect({ address, tls: temporalTlsConfig(tls) });
-  try {
-    try {
-      await connection.workflowService.registerNamespace({
-        namespace,
-        workflowExecutionRetentionPeriod: msToTs(`${NAMESPACE_RETENTION_DAYS} days`),
-      });
-      logger.info('namespace created', { namespace, retentionDays: NAMESPACE_RETENTION_DAYS });
-    } catch (err) {
-      if ((err as { code?: number }).code !== 6 /* ALREADY_EXISTS */) throw err;
-    }
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      try {
-        const existing = await connection.operatorService.listSearchAttributes({ namespace });
-        const missing = SEARCH_ATTRIBUTES.filter((name) => existing.customAttributes?.[name] === undefined);
-        if (missing.length === 0) break;
-        await connection.operatorService.addSearchAttributes({
-          namespace,
-          searchAttributes: Object.fromEntries(missing.map((name) => [name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
-        });
-        logger.info('search attributes created', { namespace, names: missing });
-      } catch (err) {
-        // A namespace just created reaches every service's cache within seconds.
-        if (Date.now() > deadline) throw err;
-        await new Promise((r) => setTimeout(r, 500));
-      }
-    }
-  } finally {
-    await connection.close();
-  }
 }
 
 export async function startCluster(opts: ClusterOptions): Promise<RunningCluster> {
