@@ -29,6 +29,7 @@ const TASK_QUEUE = 'braid-bench-eager';
 
 interface Round {
   eager: boolean;
+  callers: number;
   /** Start call to its return, ms. */
   start: number[];
   /** Start call to the run's result, ms. */
@@ -46,8 +47,16 @@ export async function benchEagerStart(opts: { quick: boolean; outDir: string; lo
   const worker = await createBraidWorker({ connection, namespace: 'default', taskQueue: TASK_QUEUE, activities: createActivities({}), dataConverter });
   const running = worker.run();
   const client = new Client({ connection, namespace: 'default', dataConverter });
-  const callers = opts.quick ? 10 : 50;
-  const each = opts.quick ? 2 : 10;
+  /** One caller at a time (the idle latency), then 50 together (the API's start-latency scenario). */
+  const loads = opts.quick
+    ? [
+        { callers: 1, each: 5 },
+        { callers: 10, each: 2 },
+      ]
+    : [
+        { callers: 1, each: 50 },
+        { callers: 50, each: 10 },
+      ];
   const rounds: Round[] = [];
   try {
     const once = async (eager: boolean, round: Round) => {
@@ -63,17 +72,19 @@ export async function benchEagerStart(opts: { quick: boolean; outDir: string; lo
       await handle.result();
       round.result.push(performance.now() - t0);
     };
-    for (const eager of [false, true]) for (let i = 0; i < 3; i++) await once(eager, { eager, start: [], result: [], eagerlyStarted: 0 });
-    for (let r = 0; r < (opts.quick ? 2 : 6); r++) {
-      const eager = r % 2 === 1;
-      opts.log(`eager start: round ${r + 1}, requestEagerStart ${eager}, ${callers} callers × ${each}`);
-      const round: Round = { eager, start: [], result: [], eagerlyStarted: 0 };
-      await Promise.all(
-        Array.from({ length: callers }, async () => {
-          for (let i = 0; i < each; i++) await once(eager, round);
-        }),
-      );
-      rounds.push(round);
+    for (const eager of [false, true]) for (let i = 0; i < 3; i++) await once(eager, { eager, callers: 1, start: [], result: [], eagerlyStarted: 0 });
+    for (const { callers, each } of loads) {
+      for (let r = 0; r < (opts.quick ? 2 : 6); r++) {
+        const eager = r % 2 === 1;
+        opts.log(`eager start: round ${r + 1}, requestEagerStart ${eager}, ${callers} callers × ${each}`);
+        const round: Round = { eager, callers, start: [], result: [], eagerlyStarted: 0 };
+        await Promise.all(
+          Array.from({ length: callers }, async () => {
+            for (let i = 0; i < each; i++) await once(eager, round);
+          }),
+        );
+        rounds.push(round);
+      }
     }
   } finally {
     worker.shutdown();
@@ -81,32 +92,34 @@ export async function benchEagerStart(opts: { quick: boolean; outDir: string; lo
     await connection.close();
     await server.stop();
   }
-  const of = (eager: boolean) => {
-    const rs = rounds.filter((r) => r.eager === eager);
+  const of = (eager: boolean, callers: number) => {
+    const rs = rounds.filter((r) => r.eager === eager && r.callers === callers);
     const start = rs.flatMap((r) => r.start);
     const result = rs.flatMap((r) => r.result);
     return {
+      callers,
+      eager,
       starts: start.length,
       eagerlyStarted: rs.reduce((n, r) => n + r.eagerlyStarted, 0),
       start: { p50: round(quantile(start, 0.5)), p99: round(quantile(start, 0.99)) },
       result: { p50: round(quantile(result, 0.5)), p99: round(quantile(result, 0.99)) },
     };
   };
-  const figures = { off: of(false), on: of(true) };
+  const figures = loads.flatMap(({ callers }) => [of(false, callers), of(true, callers)]);
   const date = new Date().toISOString();
   writeFileSync(
     join(opts.outDir, opts.quick ? 'eager-start-quick.json' : 'eager-start.json'),
-    `${JSON.stringify({ name: 'eager-start', date, quick: opts.quick, callers, figures }, null, 2)}\n`,
+    `${JSON.stringify({ name: 'eager-start', date, quick: opts.quick, observed: 'client', figures }, null, 2)}\n`,
   );
   const md = [
-    `${date}. ${cpus().length} cores. One process: Braid's worker and a client on its connection; dev server as \`npm start\` runs it. ${callers} callers, trivial graph, client-observed.`,
+    `${date}. ${cpus().length} cores. One process: Braid's worker and a client on its connection; dev server as \`npm start\` runs it. Trivial graph, client-observed.`,
     '',
-    '| requestEagerStart | starts | handed back eagerly | start p50 / p99 ms | result p50 / p99 ms |',
-    '|---|---|---|---|---|',
-    ...(['off', 'on'] as const).map((k) => {
-      const f = figures[k];
-      return `| ${k} | ${f.starts} | ${f.eagerlyStarted} | ${f.start.p50} / ${f.start.p99} | ${f.result.p50} / ${f.result.p99} |`;
-    }),
+    '| callers | requestEagerStart | starts | handed back eagerly | start p50 / p99 ms | result p50 / p99 ms |',
+    '|---|---|---|---|---|---|',
+    ...figures.map(
+      (f) =>
+        `| ${f.callers} | ${f.eager ? 'on' : 'off'} | ${f.starts} | ${f.eagerlyStarted} | ${f.start.p50} / ${f.start.p99} | ${f.result.p50} / ${f.result.p99} |`,
+    ),
   ].join('\n');
   writeFileSync(join(opts.outDir, opts.quick ? 'eager-start-quick.md' : 'eager-start.md'), `${md}\n`);
   return md;

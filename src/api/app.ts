@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import { randomUUID } from 'node:crypto';
 // First: it gives zod its `.openapi()`, which a schema only has if built after this import.
 import '@hono/zod-openapi';
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import {
@@ -79,14 +79,7 @@ export function createApp(deps: AppDeps) {
 
   const app = createRouter();
 
-  // Echo the client's x-request-id when it is sane, else make one.
-  app.use(async (c, next) => {
-    const given = c.req.header('x-request-id');
-    const id = given !== undefined && SANE_REQUEST_ID.test(given) ? given : randomUUID();
-    c.set('requestId', id);
-    c.header('x-request-id', id);
-    await next();
-  });
+  app.use(requestId);
   app.use(requestLog(logger));
   const metrics = createMetrics(runStore, { claim: countedRuns?.claim, hostLimits: deps.hostLimits });
   // Every start through the API counts (runs, saved workflows, webhooks), test runs (pinned nodes) aside.
@@ -154,36 +147,49 @@ export function createApp(deps: AppDeps) {
     '/v1/hooks',
     hooksRoutes({ saved, runs: store, auth, authenticated, secret, ...(deps.usedSignatures ? { usedSignatures: deps.usedSignatures } : {}) }),
   );
-  if (deps.codec) {
-    app.use(
-      '/codec/*',
-      bodyLimit({
-        maxSize: config.maxBodyBytes,
-        onError: () => {
-          throw new ApiError('payloadTooLarge', 'request body is too large', { headers: { connection: 'close' } });
-        },
-      }),
-    );
-    app.route('/codec', codecRoutes(deps.codec));
-  }
+  if (deps.codec) mountCodec(app, config.maxBodyBytes, deps.codec);
 
   const document = describeApi(app, deps.nodeTypes);
-  // A documented path asked with a method it does not take: 405 with Allow, not 404.
-  app.notFound((c) => {
-    const allowed = documentedMethods(document(), c.req.path);
-    if (allowed)
-      return renderProblem(
-        new ApiError('methodNotAllowed', `${c.req.method} is not allowed on ${c.req.path}; it takes ${allowed.join(', ')}`, {
-          headers: { allow: allowed.join(', ') },
-        }),
-        c,
-      );
-    return renderProblem(new ApiError('notFound', `no route for ${c.req.method} ${c.req.path}`), c);
-  });
+  app.notFound(unknownRoute(document, renderProblem));
   return app;
 }
 
 export type App = ReturnType<typeof createApp>;
+
+/** Echoes the client's x-request-id when it is sane, else makes one. */
+const requestId: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const given = c.req.header('x-request-id');
+  const id = given !== undefined && SANE_REQUEST_ID.test(given) ? given : randomUUID();
+  c.set('requestId', id);
+  c.header('x-request-id', id);
+  await next();
+};
+
+/** /codec: the Web UI's codec server, under the API's body limit. */
+function mountCodec(app: ReturnType<typeof createRouter>, maxBodyBytes: number, codec: NonNullable<AppDeps['codec']>): void {
+  app.use(
+    '/codec/*',
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: () => {
+        throw new ApiError('payloadTooLarge', 'request body is too large', { headers: { connection: 'close' } });
+      },
+    }),
+  );
+  app.route('/codec', codecRoutes(codec));
+}
+
+/** A documented path asked with a method it does not take: 405 with Allow; anything else 404. */
+function unknownRoute(document: ReturnType<typeof describeApi>, renderProblem: ReturnType<typeof problemRenderer>) {
+  return (c: Context<AppEnv>) => {
+    const allowed = documentedMethods(document(), c.req.path);
+    if (allowed) {
+      const headers = { allow: allowed.join(', ') };
+      return renderProblem(new ApiError('methodNotAllowed', `${c.req.method} is not allowed on ${c.req.path}; it takes ${allowed.join(', ')}`, { headers }), c);
+    }
+    return renderProblem(new ApiError('notFound', `no route for ${c.req.method} ${c.req.path}`), c);
+  };
+}
 
 /** Renders any error as a problem (RFC 9457) with the request id; logs the unexpected ones. */
 function problemRenderer(logger: AppDeps['logger']) {

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { GraphSettings } from '../graph/schema';
 import type { TriggerSpec } from '../graph/triggers';
 import { triggerKinds, triggersOf } from '../graph/triggers';
+import type { ValidationResult } from '../graph/validate';
 import { formatPath } from '../graph/validate';
 import type { WebhookRequest } from '../graph/run-state';
 import type { TriggerKind } from '../graph/schema';
@@ -87,6 +88,40 @@ export interface SavedWorkflowsDeps {
   nodeTypes: NodeCatalog;
 }
 
+const overlapOf = (definition: Record<string, unknown>) => (definition.settings as GraphSettings | undefined)?.scheduleOverlap ?? 'skip';
+
+/** What a saved run's request adds to its start, as given. */
+function startOptions(req: Omit<SavedRunRequest, 'version'>) {
+  return {
+    input: req.input,
+    ...(req.trigger !== undefined ? { trigger: req.trigger } : {}),
+    triggerKind: req.triggerKind ?? 'manual',
+    ...(req.request ? { request: req.request } : {}),
+    ...(req.priority === undefined ? {} : { priority: req.priority }),
+    ...(req.redriveOf ? { redriveOf: req.redriveOf } : {}),
+    ...(req.errorOf ? { errorOf: req.errorOf } : {}),
+  };
+}
+
+/** A problem for each webhook trigger whose key is not set on this server. */
+function missingWebhookKeys(graph: Graph, triggers: ReturnType<typeof triggersOf>, hasWebhookSecret: (name: string) => boolean) {
+  return triggers
+    .filter((t) => t.secret !== undefined && !hasWebhookSecret(t.secret))
+    .map((t) => ({
+      path: formatPath(['nodes', graph.indexById.get(t.id)!, 'data', 'secret']),
+      message: `env BRAID_WEBHOOK_SECRET_${t.secret} is not set on the API server; set it before saving a webhook that uses it`,
+    }));
+}
+
+/** The schedule triggers of a stored version (none when it no longer validates). */
+function scheduleTriggerIds(result: ValidationResult): string[] {
+  return result.ok
+    ? triggersOf(result.graph)
+        .filter((t) => t.kind === 'schedule')
+        .map((t) => t.id)
+    : [];
+}
+
 export function createSavedWorkflows(deps: SavedWorkflowsDeps) {
   const { repository, schedules, runs } = deps;
 
@@ -103,8 +138,6 @@ export function createSavedWorkflows(deps: SavedWorkflowsDeps) {
       limitCanBind: limitCanBind(result.graph) || hostLimitCanBind(result.graph),
     };
   };
-
-  const overlapOf = (definition: Record<string, unknown>) => (definition.settings as GraphSettings | undefined)?.scheduleOverlap ?? 'skip';
 
   async function latest(name: string): Promise<LoadedVersion> {
     const saved = await repository.get(name);
@@ -139,15 +172,9 @@ export function createSavedWorkflows(deps: SavedWorkflowsDeps) {
       definition: target.definition,
       name,
       version: target.version,
-      input: req.input,
-      ...(req.trigger !== undefined ? { trigger: req.trigger } : {}),
-      triggerKind: req.triggerKind ?? 'manual',
-      ...(req.request ? { request: req.request } : {}),
-      ...(req.priority === undefined ? {} : { priority: req.priority }),
+      ...startOptions(req),
       ...(Object.keys(seeds).length > 0 ? { seeds } : {}),
       ...(pinned.test ? { test: true } : {}),
-      ...(req.redriveOf ? { redriveOf: req.redriveOf } : {}),
-      ...(req.errorOf ? { errorOf: req.errorOf } : {}),
     });
     return { ...started, version: target.version };
   }
@@ -166,12 +193,7 @@ export function createSavedWorkflows(deps: SavedWorkflowsDeps) {
       const result = deps.validate(definition);
       if (!result.ok) throw validationError(issueFieldErrors(result.issues));
       const triggers = triggersOf(result.graph);
-      const missing = triggers
-        .filter((t) => t.secret !== undefined && !deps.hasWebhookSecret(t.secret))
-        .map((t) => ({
-          path: formatPath(['nodes', result.graph.indexById.get(t.id)!, 'data', 'secret']),
-          message: `env BRAID_WEBHOOK_SECRET_${t.secret} is not set on the API server; set it before saving a webhook that uses it`,
-        }));
+      const missing = missingWebhookKeys(result.graph, triggers, deps.hasWebhookSecret);
       if (missing.length > 0) throw validationError(missing);
       await assertErrorWorkflow(repository, definition, '$', name);
       // Refs must exist and must not lead back here; schedules start with what they resolve to now.
@@ -187,14 +209,7 @@ export function createSavedWorkflows(deps: SavedWorkflowsDeps) {
     async delete(name: string): Promise<void> {
       const deleted = await repository.delete(name);
       if (!deleted) throw new ApiError('notFound', `no saved workflow "${name}"`);
-      const triggerIds = deleted.flatMap((v) => {
-        const result = deps.validate(v.definition);
-        return result.ok
-          ? triggersOf(result.graph)
-              .filter((t) => t.kind === 'schedule')
-              .map((t) => t.id)
-          : [];
-      });
+      const triggerIds = deleted.flatMap((v) => scheduleTriggerIds(deps.validate(v.definition)));
       await schedules.removeAll(name, triggerIds);
     },
 

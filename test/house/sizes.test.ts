@@ -12,13 +12,8 @@ const ROOT = resolve(__dirname, '..', '..');
 
 /** Still over the limits, and by how much at most: `file` or `file: function`. */
 const STILL_OVER: Record<string, number> = {
-  'src/api/routes/runs.ts': 358,
   'src/ui/client/run-page.ts: main': 170,
   'src/ui/client/editor/editor.tsx: Editor': 130,
-  'src/api/routes/runs.ts: runsRoutes': 129,
-  'src/api/app.ts: createApp': 125,
-  'src/api/saved-workflows.ts: createSavedWorkflows': 119,
-  'src/api/routes/hooks.ts: hooksRoutes': 104,
 };
 
 describe('the size limits', () => {

@@ -110,6 +110,27 @@ export interface HooksRoutesDeps {
   nowS?: () => number;
 }
 
+/** The webhook trigger a delivery names (`triggerId`), or the workflow's only one; 404 otherwise. */
+function webhookTrigger<T extends { kind: string; id: string }>(triggers: readonly T[], name: string, triggerId: string | undefined): T {
+  const webhooks = triggers.filter((t) => t.kind === 'webhook');
+  let trigger;
+  if (triggerId === undefined) {
+    if (webhooks.length !== 1) {
+      throw new ApiError(
+        'notFound',
+        webhooks.length === 0
+          ? `workflow "${name}" has no webhook trigger`
+          : `workflow "${name}" has ${webhooks.length} webhook triggers; POST to /v1/hooks/${name}/<triggerId> (${webhooks.map((t) => t.id).join(', ')})`,
+      );
+    }
+    trigger = webhooks[0]!;
+  } else {
+    trigger = webhooks.find((t) => t.id === triggerId);
+    if (!trigger) throw new ApiError('notFound', `workflow "${name}" has no webhook trigger "${triggerId}"`);
+  }
+  return trigger;
+}
+
 export function hooksRoutes(deps: HooksRoutesDeps) {
   const app = createRouter();
   const seen = deps.usedSignatures ?? new SeenSignatures();
@@ -129,22 +150,7 @@ export function hooksRoutes(deps: HooksRoutesDeps) {
 
   async function verifiedDelivery(c: Context<AppEnv>, name: string, triggerId?: string) {
     const latest = await deps.saved.latest(name);
-    const webhooks = latest.triggers.filter((t) => t.kind === 'webhook');
-    let trigger;
-    if (triggerId === undefined) {
-      if (webhooks.length !== 1) {
-        throw new ApiError(
-          'notFound',
-          webhooks.length === 0
-            ? `workflow "${name}" has no webhook trigger`
-            : `workflow "${name}" has ${webhooks.length} webhook triggers; POST to /v1/hooks/${name}/<triggerId> (${webhooks.map((t) => t.id).join(', ')})`,
-        );
-      }
-      trigger = webhooks[0]!;
-    } else {
-      trigger = webhooks.find((t) => t.id === triggerId);
-      if (!trigger) throw new ApiError('notFound', `workflow "${name}" has no webhook trigger "${triggerId}"`);
-    }
+    const trigger = webhookTrigger(latest.triggers, name, triggerId);
 
     const raw = new Uint8Array(await c.req.arrayBuffer());
     let deliveryId: string | undefined;
