@@ -16,8 +16,10 @@ export default defineConfig({
       'test/api/**/*.test.ts',
       'test/docs/**/*.test.ts',
     ],
-    setupFiles: ['test/setup-require-ts.ts'],
-    pool: 'forks',
+    setupFiles: ['test/setup-require-ts.ts', 'test/setup-zod-openapi.ts'],
+    pool: 'threads',
+    // One module graph per worker thread: the same zod, JSONata and Hono imported once, not per file (these tests keep no global state).
+    isolate: false,
     testTimeout: 20_000,
   },
 });
