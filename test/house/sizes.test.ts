@@ -12,7 +12,6 @@ const ROOT = resolve(__dirname, '..', '..');
 
 /** Still over the limits, and by how much at most: `file` or `file: function`. */
 const STILL_OVER: Record<string, number> = {
-  'src/ui/client/run-page.ts: main': 170,
   'src/ui/client/editor/editor.tsx: Editor': 130,
 };
 

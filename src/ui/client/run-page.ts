@@ -26,171 +26,198 @@ const WORKER_MAX_DEPTH = 300;
 async function main(): Promise<void> {
   const root = document.getElementById('app')!;
   const runId = decodeURIComponent(location.pathname.replace(/^\/runs\//, ''));
-  let run: RunView;
-  let def: Definition;
   // The layout is the slow part: it starts as soon as the definition is here.
   const definition = api<Definition>(`${runPath(runId)}/definition`);
   const layout = definition.then((d) => layOut(d, indexGraph(d)));
   layout.catch(() => {});
+  let run: RunView;
+  let def: Definition;
   try {
     [run, def] = await Promise.all([api<RunView>(runPath(runId)), definition]);
   } catch (err) {
-    fill(
-      root,
-      h(
-        'p',
-        { class: 'problem', role: 'alert' },
-        err instanceof ApiProblem && err.status === 404 ? `No run "${runId}".` : `Could not read the run: ${(err as Error).message}`,
-      ),
-    );
+    const message = err instanceof ApiProblem && err.status === 404 ? `No run "${runId}".` : `Could not read the run: ${(err as Error).message}`;
+    fill(root, h('p', { class: 'problem', role: 'alert' }, message));
     return;
   }
   document.title = `${run.name} · ${runId} · Braid`;
-  const labels = new Map(def.nodes.map((n) => [n.id, n.label ?? n.id]));
-  const types = new Map(def.nodes.map((n) => [n.id, n.type]));
-  const order = new Map(def.nodes.map((n, i) => [n.id, i]));
-  const graph = indexGraph(def); // undefined: drawn without a critical path
+  new LiveRun(root, runId, run, def).start(layout);
+}
 
-  let selected: string | undefined;
-  const select = (nodeId: string) => {
-    selected = nodeId;
-    graphView.select(nodeId);
-    renderDetails();
-  };
-  const graphView = new GraphView(select);
-  const timeline = new Timeline(select);
-
-  const status = h('span', { class: 'badge', id: 'run-status' });
-  const metrics = h('dl', { class: 'metrics' });
-  const actions = h('div', { class: 'actions' });
-  const waiting = h('section', { class: 'waiting', 'aria-label': 'Waiting for an answer' });
-  const notice = h('p', { class: 'notice', role: 'status' });
-  const details = h(
+/** One run on the page: its head, graph, timeline and details, kept current from its event stream, drawn at most once a frame. */
+class LiveRun {
+  private readonly labels: Map<string, string>;
+  private readonly types: Map<string, string>;
+  private readonly order: Map<string, number>;
+  /** Undefined: drawn without a critical path. */
+  private readonly graph: Graph | undefined;
+  private readonly graphView = new GraphView((id) => this.select(id));
+  private readonly timeline = new Timeline((id) => this.select(id));
+  private readonly status = h('span', { class: 'badge', id: 'run-status' });
+  private readonly metrics = h('dl', { class: 'metrics' });
+  private readonly actions = h('div', { class: 'actions' });
+  private readonly waiting = h('section', { class: 'waiting', 'aria-label': 'Waiting for an answer' });
+  private readonly notice = h('p', { class: 'notice', role: 'status' });
+  private readonly details = h(
     'aside',
     { class: 'details', 'aria-label': 'Node details' },
     h('p', { class: 'hint' }, 'Select a node to see its attempts, times, output and error.'),
   );
-  fill(root, runHead(run, runId, { status, actions, metrics, notice }), waiting, h('div', { class: 'panes' }, graphView.element, timeline.element), details);
+  private readonly cancelButton: HTMLElement;
+  private readonly redriveButton: HTMLElement;
+  private selected: string | undefined;
+  // Live state: what changed since the last frame, drawn at most once a frame.
+  private readonly live = { workMs: 0, path: [] as string[] };
+  private readonly dirty: Set<string>;
+  private laidOut = false;
+  private frame = 0;
+  private lastTimeline = 0;
+  private timelineBehind = false;
 
-  const cancelButton = cancelRunButton(runId, notice);
-  const redriveButton = redriveRunButton(runId, notice);
-  fill(
-    actions,
-    cancelButton,
-    redriveButton,
-    h('a', { href: run.links.temporalUi, id: 'temporal-ui-link', target: '_blank', rel: 'noopener' }, 'Open in Temporal Web UI'),
-    h('a', { href: runPath(runId) }, 'JSON'),
-    h('a', { href: `/runs?workflow=${encodeURIComponent(run.workflow.name)}` }, `All runs of ${run.workflow.name}`),
-  );
+  constructor(
+    root: HTMLElement,
+    private readonly runId: string,
+    private run: RunView,
+    private readonly def: Definition,
+  ) {
+    this.labels = new Map(def.nodes.map((n) => [n.id, n.label ?? n.id]));
+    this.types = new Map(def.nodes.map((n) => [n.id, n.type]));
+    this.order = new Map(def.nodes.map((n, i) => [n.id, i]));
+    this.graph = indexGraph(def);
+    this.dirty = new Set(Object.keys(run.nodes));
+    const { status, actions, metrics, notice } = this;
+    fill(
+      root,
+      runHead(run, runId, { status, actions, metrics, notice }),
+      this.waiting,
+      h('div', { class: 'panes' }, this.graphView.element, this.timeline.element),
+      this.details,
+    );
+    this.cancelButton = cancelRunButton(runId, notice);
+    this.redriveButton = redriveRunButton(runId, notice);
+    fill(
+      actions,
+      this.cancelButton,
+      this.redriveButton,
+      h('a', { href: run.links.temporalUi, id: 'temporal-ui-link', target: '_blank', rel: 'noopener' }, 'Open in Temporal Web UI'),
+      h('a', { href: runPath(runId) }, 'JSON'),
+      h('a', { href: `/runs?workflow=${encodeURIComponent(run.workflow.name)}` }, `All runs of ${run.workflow.name}`),
+    );
+  }
 
-  function renderHead(now: number): void {
+  /** Draws what is known, the graph once laid out, then follows the run while it runs. */
+  start(layout: Promise<LayoutResult>): void {
+    layout.then(
+      (result) => {
+        this.graphView.draw(this.def, result);
+        this.laidOut = true;
+        for (const id of this.def.nodes.map((n) => n.id)) this.dirty.add(id);
+        this.draw();
+        document.body.dataset.graph = 'ready';
+        document.body.dataset.layoutMs = String(Math.round(result.ms));
+      },
+      (err: unknown) => {
+        this.notice.textContent = `Could not lay out the graph: ${(err as Error).message ?? String(err)}`;
+      },
+    );
+    this.renderWaiting();
+    this.draw();
+    if (this.run.status !== 'running') return;
+    const tick = setInterval(() => this.schedule(), TICK_MS);
+    followRun(this.runId, this.notice, {
+      onNode: (nodeId, node) => this.onNode(nodeId, node),
+      onRun: (final) => {
+        clearInterval(tick);
+        this.run = final;
+        for (const id of Object.keys(final.nodes)) this.dirty.add(id);
+        this.renderWaiting();
+        this.schedule();
+      },
+      onStop: () => clearInterval(tick),
+    });
+  }
+
+  private select(nodeId: string): void {
+    this.selected = nodeId;
+    this.graphView.select(nodeId);
+    this.renderDetails();
+  }
+
+  private renderHead(now: number): void {
+    const { run, status } = this;
     status.textContent = run.status.replace('_', ' ');
     status.className = `badge status-${run.status}`;
     document.body.dataset.runStatus = run.status;
-    cancelButton.hidden = run.status !== 'running';
+    this.cancelButton.hidden = run.status !== 'running';
     // Finished without succeeding: failed, canceled, terminated or timed out.
-    redriveButton.hidden = run.status === 'running' || run.status === 'succeeded';
+    this.redriveButton.hidden = run.status === 'running' || run.status === 'succeeded';
     const wall = run.status !== 'running' ? run.metrics.wallMs : (elapsedMs(run.startedAt, null, now) ?? 0);
-    const work = run.status !== 'running' ? run.metrics.workMs : live.workMs;
-    fill(metrics, ...metricsView(run, wall, work));
+    const work = run.status !== 'running' ? run.metrics.workMs : this.live.workMs;
+    fill(this.metrics, ...metricsView(run, wall, work));
   }
 
-  function renderWaiting(): void {
-    fill(waiting, ...waitingView(run, runId, labels, { onNode, onError: (message) => (notice.textContent = message) }));
+  private renderWaiting(): void {
+    const onError = (message: string) => (this.notice.textContent = message);
+    fill(this.waiting, ...waitingView(this.run, this.runId, this.labels, { onNode: (id, node) => this.onNode(id, node), onError }));
   }
 
-  function renderDetails(): void {
-    if (selected) fill(details, ...detailsView(selected, run.nodes[selected], labels.get(selected), types.get(selected)));
+  private renderDetails(): void {
+    const id = this.selected;
+    if (id) fill(this.details, ...detailsView(id, this.run.nodes[id], this.labels.get(id), this.types.get(id)));
   }
 
-  // Live state: what changed since the last frame, drawn at most once a frame.
-  const live = { workMs: 0, path: [] as string[] };
-  const dirty = new Set<string>(Object.keys(run.nodes));
-  let laidOut = false;
-  let frame = 0;
-  let lastTimeline = 0;
-  let timelineBehind = false;
-  const draw = () => {
-    frame = 0;
+  private onNode(nodeId: string, node: NodeView): void {
+    const before = this.run.nodes[nodeId];
+    this.run.nodes[nodeId] = node;
+    this.dirty.add(nodeId);
+    if ((before?.status === 'waiting') !== (node.status === 'waiting')) this.renderWaiting();
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.frame === 0) this.frame = requestAnimationFrame(() => this.draw());
+  }
+
+  private draw(): void {
+    this.frame = 0;
+    const { run, dirty } = this;
     const now = Date.now();
     const changed = dirty.size > 0;
     // A burst (hundreds of nodes ending at once) is drawn over a few frames, not one long one.
-    if (!laidOut)
+    if (!this.laidOut)
       dirty.clear(); // the layout's arrival colours everything
     else {
       let drawn = 0;
       for (const id of dirty) {
         if (drawn++ >= CHANGES_PER_FRAME) break;
-        graphView.setStatus(id, run.nodes[id]?.status ?? 'pending');
+        this.graphView.setStatus(id, run.nodes[id]?.status ?? 'pending');
         dirty.delete(id);
       }
     }
-    if (changed || run.status === 'running') {
-      if (graph) {
-        const durations = graph.nodes.map(({ id }) => {
-          const n = run.nodes[id];
-          if (!n) return undefined;
-          if (n.runMs !== undefined) return n.runMs;
-          return n.status === 'running' && n.execution !== 'workflow' ? elapsedMs(n.startedAt, null, now) : undefined;
-        });
-        const cp = criticalPath(graph, durations);
-        live.workMs = cp.ms;
-        live.path = cp.path;
-        if (laidOut) graphView.setCriticalPath(cp.path);
-      }
+    if ((changed || run.status === 'running') && this.graph) {
+      const cp = criticalPath(this.graph, liveDurations(this.graph, run, now));
+      this.live.workMs = cp.ms;
+      this.live.path = cp.path;
+      if (this.laidOut) this.graphView.setCriticalPath(cp.path);
     }
-    if (timelineBehind || now - lastTimeline >= (changed ? TIMELINE_MIN_MS : TICK_MS / 2) || run.status !== 'running') {
-      lastTimeline = now;
-      timelineBehind = timeline.update(
-        { startedAt: run.startedAt, finishedAt: run.finishedAt, nodes: run.nodes, labels, order, critical: new Set(live.path), now },
-        CHANGES_PER_FRAME,
-      );
+    if (this.timelineBehind || now - this.lastTimeline >= (changed ? TIMELINE_MIN_MS : TICK_MS / 2) || run.status !== 'running') {
+      this.lastTimeline = now;
+      const { labels, order } = this;
+      const view = { startedAt: run.startedAt, finishedAt: run.finishedAt, nodes: run.nodes, labels, order, critical: new Set(this.live.path), now };
+      this.timelineBehind = this.timeline.update(view, CHANGES_PER_FRAME);
     }
-    renderHead(now);
-    renderDetails();
-    if (dirty.size > 0 || timelineBehind) schedule();
-  };
-  const schedule = () => {
-    if (frame === 0) frame = requestAnimationFrame(draw);
-  };
-
-  function onNode(nodeId: string, node: NodeView): void {
-    const before = run.nodes[nodeId];
-    run.nodes[nodeId] = node;
-    dirty.add(nodeId);
-    if ((before?.status === 'waiting') !== (node.status === 'waiting')) renderWaiting();
-    schedule();
+    this.renderHead(now);
+    this.renderDetails();
+    if (dirty.size > 0 || this.timelineBehind) this.schedule();
   }
+}
 
-  layout.then(
-    (result) => {
-      graphView.draw(def, result);
-      laidOut = true;
-      for (const id of def.nodes.map((n) => n.id)) dirty.add(id);
-      draw();
-      document.body.dataset.graph = 'ready';
-      document.body.dataset.layoutMs = String(Math.round(result.ms));
-    },
-    (err: unknown) => {
-      notice.textContent = `Could not lay out the graph: ${(err as Error).message ?? String(err)}`;
-    },
-  );
-
-  renderWaiting();
-  draw();
-
-  if (run.status !== 'running') return;
-  const tick = setInterval(schedule, TICK_MS);
-  followRun(runId, notice, {
-    onNode,
-    onRun(final) {
-      clearInterval(tick);
-      run = final;
-      for (const id of Object.keys(run.nodes)) dirty.add(id);
-      renderWaiting();
-      schedule();
-    },
-    onStop: () => clearInterval(tick),
+/** Each node's own time so far, for the live critical path: ended nodes their runMs, running activities their time since start. */
+function liveDurations(graph: Graph, run: RunView, now: number): (number | undefined)[] {
+  return graph.nodes.map(({ id }) => {
+    const n = run.nodes[id];
+    if (!n) return undefined;
+    if (n.runMs !== undefined) return n.runMs;
+    return n.status === 'running' && n.execution !== 'workflow' ? elapsedMs(n.startedAt, null, now) : undefined;
   });
 }
 
