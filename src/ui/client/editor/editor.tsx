@@ -36,7 +36,6 @@ export function Editor({ catalog, schemas, initial }: EditorProps) {
   const definitionJson = useMemo(() => JSON.stringify(definition), [definition]);
   const validation = useValidation(definitionJson);
   const { problems } = validation;
-  const [lastRun, setLastRun] = useState<LastRun | undefined>();
   const runDialog = useRef<HTMLDialogElement>(null);
   const refit = useCallback(() => requestAnimationFrame(() => void flow.fitView({ padding: 0.2 })), [flow]);
   const { saved, status, unchangedSinceSave, save, startRun, importFile, exportFile } = useWorkflowActions({
@@ -49,50 +48,9 @@ export function Editor({ catalog, schemas, initial }: EditorProps) {
   });
   const canSubmit = validation.upToDate && problems.count === 0 && doc.nodes.length > 0;
 
-  // An opened graph is fitted to the view once its nodes have their sizes; a new one keeps the view still while nodes are dropped on it.
-  const nodesInitialized = useNodesInitialized();
-  const fitted = useRef(initial === undefined);
-  useEffect(() => {
-    if (!nodesInitialized || fitted.current) return;
-    fitted.current = true;
-    void flow.fitView({ padding: 0.15, maxZoom: 1.2 });
-  }, [nodesInitialized, flow]);
-
-  // The last run of the saved workflow: durations on the nodes, its critical path outlined.
-  const workflowName = saved?.name;
-  useEffect(() => {
-    if (!workflowName) return;
-    let live = true;
-    lastRunOf(workflowName, toDefinition(docRef.current))
-      .then((run) => live && setLastRun(run))
-      .catch(() => undefined); // the drawing is a hint; the editor works without it
-    return () => {
-      live = false;
-    };
-  }, [workflowName, docRef]);
-
-  /** Adds a node of `type` centred at a point of the screen. */
-  const addNode = useCallback(
-    (type: string, at: { x: number; y: number }) => {
-      const p = flow.screenToFlowPosition(at);
-      const data = initialData(byType.get(type));
-      edit((d) => {
-        const node: FlowNode = {
-          id: newNodeId(type, new Set(d.nodes.map((n) => n.id))),
-          type: 'braid',
-          position: { x: p.x - NODE_WIDTH / 2, y: p.y - NODE_HEIGHT / 2 },
-          selected: true,
-          data: { node: { type, ...(Object.keys(data).length > 0 ? { data } : {}) } },
-        };
-        return {
-          ...d,
-          nodes: [...d.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node],
-          edges: d.edges.map((e) => (e.selected ? { ...e, selected: false } : e)),
-        };
-      });
-    },
-    [byType, edit, flow],
-  );
+  useFitOnOpen(initial !== undefined);
+  const lastRun = useLastRun(saved?.name, docRef);
+  const addNode = useAddNode(byType, edit);
   const onDrop = (event: DragEvent) => {
     event.preventDefault();
     const type = event.dataTransfer.getData(DRAG_TYPE);
@@ -156,5 +114,59 @@ export function Editor({ catalog, schemas, initial }: EditorProps) {
         />
       </div>
     </CanvasInfo.Provider>
+  );
+}
+
+/** An opened graph is fitted to the view once its nodes have their sizes; a new one keeps the view still while nodes are dropped on it. */
+function useFitOnOpen(opened: boolean): void {
+  const flow = useReactFlow<FlowNode>();
+  const nodesInitialized = useNodesInitialized();
+  const fitted = useRef(!opened);
+  useEffect(() => {
+    if (!nodesInitialized || fitted.current) return;
+    fitted.current = true;
+    void flow.fitView({ padding: 0.15, maxZoom: 1.2 });
+  }, [nodesInitialized, flow]);
+}
+
+/** The last run of the saved workflow: durations on the nodes, its critical path outlined. */
+function useLastRun(workflowName: string | undefined, docRef: { readonly current: EditorDocument }): LastRun | undefined {
+  const [lastRun, setLastRun] = useState<LastRun | undefined>();
+  useEffect(() => {
+    if (!workflowName) return;
+    let live = true;
+    lastRunOf(workflowName, toDefinition(docRef.current))
+      .then((run) => live && setLastRun(run))
+      .catch(() => undefined); // the drawing is a hint; the editor works without it
+    return () => {
+      live = false;
+    };
+  }, [workflowName, docRef]);
+  return lastRun;
+}
+
+/** Adds a node of `type` centred at a point of the screen, selected alone. */
+function useAddNode(byType: ReadonlyMap<string, NodeTypeView>, edit: (change: (d: EditorDocument) => EditorDocument) => void) {
+  const flow = useReactFlow<FlowNode>();
+  return useCallback(
+    (type: string, at: { x: number; y: number }) => {
+      const p = flow.screenToFlowPosition(at);
+      const data = initialData(byType.get(type));
+      edit((d) => {
+        const node: FlowNode = {
+          id: newNodeId(type, new Set(d.nodes.map((n) => n.id))),
+          type: 'braid',
+          position: { x: p.x - NODE_WIDTH / 2, y: p.y - NODE_HEIGHT / 2 },
+          selected: true,
+          data: { node: { type, ...(Object.keys(data).length > 0 ? { data } : {}) } },
+        };
+        return {
+          ...d,
+          nodes: [...d.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node],
+          edges: d.edges.map((e) => (e.selected ? { ...e, selected: false } : e)),
+        };
+      });
+    },
+    [byType, edit, flow],
   );
 }
