@@ -8,6 +8,8 @@ import type { Patch } from '../../workflows/patches';
 import { PATCHES } from '../../workflows/patches';
 import { jsonSchemaOf } from '../api/node-type-catalog';
 import type { NodeTypeSpec } from '../graph/node-type';
+import type { EnvVariableDoc } from '../config-docs';
+import { ENV_VARIABLES } from '../config-docs';
 
 export interface GeneratedDoc {
   file: string;
@@ -87,8 +89,18 @@ export function nodeTypesPage(specs: readonly NodeTypeSpec[] = BUILT_IN_NODE_TYP
   return specs.map(nodeTypeSection).join('\n').trimEnd();
 }
 
+/** docs/configuration.md's table: every variable from src/config-docs.ts. */
+export function configurationTable(variables: readonly EnvVariableDoc[] = ENV_VARIABLES): string {
+  return [
+    '| variable | default | meaning |',
+    '|---|---|---|',
+    ...variables.map((v) => `| ${v.names.map((n) => `\`${n}\``).join(', ')} | ${v.default} | ${v.meaning} |`),
+  ].join('\n');
+}
+
 export function generatedDocs(): GeneratedDoc[] {
   return [
+    { file: 'docs/configuration.md', marker: 'configuration', content: configurationTable() },
     { file: 'CONTRIBUTING.md', marker: 'patches', content: patchTable() },
     { file: 'docs/node-types.md', marker: 'node-types', content: nodeTypesPage() },
   ];
