@@ -1,15 +1,14 @@
-/** The API's shapes as the pages read them: the API's own schemas (src/api/schemas.ts), as types only. */
+/** The API's shapes as the pages read them: the API's own types and schemas, as types only. */
 import type { z } from 'zod';
-import type { nodeStateSchema, runSchema, runSummarySchema, workflowSummarySchema } from '../../api/schemas';
+import type { workflowSummarySchema } from '../../api/schemas';
 import type { NodeState, RunStatus as GraphRunStatus } from '../../graph/run-state';
 import type { GraphEdge, GraphNode } from '../../graph/schema';
 
 export type RunStatus = GraphRunStatus;
 export type NodeStatus = NodeState['status'];
 
-export type NodeView = z.infer<typeof nodeStateSchema>;
-export type RunView = z.infer<typeof runSchema>;
-export type RunSummary = z.infer<typeof runSummarySchema>;
+/** One run view for the API, the pages, the CLI, the chaos runner and the bench (src/api/run-view.ts). */
+export type { NodeView, RunSummary, RunView } from '../../api/run-view';
 export type WorkflowSummary = z.infer<typeof workflowSummarySchema>;
 
 export interface Definition {
