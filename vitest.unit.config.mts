@@ -15,6 +15,7 @@ export default defineConfig({
       'test/workflows/patches.test.ts',
       'test/api/**/*.test.ts',
       'test/docs/**/*.test.ts',
+      'test/house/**/*.test.ts',
     ],
     setupFiles: ['test/setup-require-ts.ts', 'test/setup-zod-openapi.ts'],
     pool: 'threads',

@@ -26,6 +26,7 @@ export { EXIT } from './cli/format';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { API_TOKEN_FILE } from './api-token';
+import { processEnvironment } from './config';
 
 interface Io {
   env: Record<string, string | undefined>;
@@ -153,7 +154,7 @@ function reportFailure(err: unknown, io: Io): ExitCode {
 /** The CLI on this process's arguments, environment and streams (bin/braid.cjs). */
 export function runCli(): void {
   main(process.argv.slice(2), {
-    env: process.env,
+    env: processEnvironment(),
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),
     progress: process.stderr,

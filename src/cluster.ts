@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { ensureClusterBinaries } from './cluster/build';
 import { startCluster } from './cluster/launch';
 import { CLUSTER_VERSIONS } from './cluster/versions';
-import { loadConfig } from './config';
+import { loadConfig, processEnvironment } from './config';
 import { createLogger } from './logger';
 import { runMain } from './main';
 
@@ -28,7 +28,7 @@ process.setMaxListeners(50);
 
 runMain('cluster', async (stopSignal) => {
   const config = loadConfig();
-  const env = clusterEnv.parse(process.env);
+  const env = clusterEnv.parse(processEnvironment());
   const logger = createLogger(config.logLevel, { component: 'cluster' });
   const binaries = await ensureClusterBinaries(logger);
   if (process.argv.includes('--build-only')) return;

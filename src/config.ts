@@ -273,3 +273,30 @@ export function protectedPortsOf(config: Config): number[] {
 export function temporalAddressOf(config: Config): string {
   return config.temporalAddress ?? `127.0.0.1:${config.temporalPort}`;
 }
+
+/** The environment as Braid was started with it: the one place outside loadConfig that reads it. */
+type Environment = Readonly<Record<string, string | undefined>>;
+
+/**
+ * The environment a child process of Braid's gets (the worker, the dev
+ * server, the CLI's API, the cluster's parts): this process's own, so that
+ * what the operator set reaches every part.
+ */
+export function processEnvironment(): Environment {
+  return process.env;
+}
+
+/** The key of webhook triggers with `"secret": "<name>"`: `BRAID_WEBHOOK_SECRET_<name>` (never readable by workflows). */
+export function webhookKey(name: string, env: Environment = process.env): string | undefined {
+  return env[`BRAID_WEBHOOK_SECRET_${name}`];
+}
+
+/** Older payload keys still accepted for decryption (`BRAID_DECRYPTION_KEYS`, `id:base64,…`). */
+export function decryptionKeys(env: Environment = process.env): string | undefined {
+  return env.BRAID_DECRYPTION_KEYS;
+}
+
+/** Where tools are looked up for the processes Braid starts (`PATH`). */
+export function toolPath(env: Environment = process.env): string | undefined {
+  return env.PATH;
+}

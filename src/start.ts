@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { startApi } from './api';
-import { loadConfig } from './config';
+import { loadConfig, processEnvironment } from './config';
 import type { Logger } from './logger';
 import { createLogger } from './logger';
 import { runMain } from './main';
@@ -36,7 +36,7 @@ function startWorkerProcess(logger: Logger, hostLimits: HostLimits): Promise<Run
   // `node --import tsx` rather than the tsx CLI, so the pid is the worker's own.
   const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, 'src', 'worker.ts')], {
     cwd: ROOT,
-    env: process.env,
+    env: processEnvironment(),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   child.on('message', (message) => {

@@ -14,7 +14,7 @@ import { createNodeTypeActivities } from '../activities/node-types';
 import { loadNodeTypes } from './node-types';
 import { chainCodecs, loadDataConverter } from './codec/data-converter';
 import type { Config } from './config';
-import { loadConfig, protectedPortsOf, temporalAddressOf } from './config';
+import { loadConfig, processEnvironment, protectedPortsOf, temporalAddressOf } from './config';
 import type { Logger } from './logger';
 import { createLogger } from './logger';
 import { runMain } from './main';
@@ -65,7 +65,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ wor
         httpAllowlist: config.httpAllowlist,
         protectedPorts: protectedPortsOf(config),
         maxResponseBytes: config.httpMaxResponseBytes,
-        env: process.env,
+        env: processEnvironment(),
         hostLimiter,
         // Cached outputs go through the same codecs as history: encrypted at rest, large ones claim-checked.
         nodeCache: createNodeCache(() => openOnce().then((d) => d.db), payloadCodecs ? chainCodecs(payloadCodecs) : undefined),
@@ -79,7 +79,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ wor
             nodeTypes,
             claimCheck: config.payloadStore !== undefined,
             database: (await openOnce()).db,
-            env: process.env,
+            env: processEnvironment(),
             activityAllowlist: config.activityAllowlist,
           }),
         ),

@@ -54,6 +54,7 @@ import type { AppDeps, AppEnv } from './types';
 import { BUILT_IN_NODE_TYPES } from '../../workflows/nodes';
 import { createRouter } from './validation';
 import { completeResponses, documentedMethods } from './openapi-completion';
+import { webhookKey } from '../config';
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -95,7 +96,7 @@ export function createApp(deps: AppDeps) {
   app.use(metrics.middleware);
   const repository = deps.repository ?? createWorkflowRepository(openDatabase({ kind: 'sqlite', file: ':memory:' }).then((d) => d.db));
   // Webhook verification keys: BRAID_WEBHOOK_SECRET_*, never BRAID_SECRET_* (which workflows read).
-  const secret = deps.secret ?? ((name: string) => process.env[`BRAID_WEBHOOK_SECRET_${name}`]);
+  const secret = deps.secret ?? ((name: string) => webhookKey(name));
   // One validation for every route (built-in node types, custom ones from BRAID_NODE_TYPES, triggers), schedules, saved workflows, redrive.
   const { types, validate, schedules, saved, redrive } = createRunServices({
     client: deps.client,

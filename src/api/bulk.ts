@@ -123,7 +123,7 @@ export interface WorkerBulkOptions {
   nodeTypes: NodeTypeRegistry;
   claimCheck: boolean;
   database: Kysely<Database>;
-  /** The worker's environment (webhook keys are read from it, not from process.env here). */
+  /** The worker's environment (webhook keys are read from it, not from this process's). */
   env?: Record<string, string | undefined>;
   activityAllowlist?: readonly string[];
 }

@@ -53,7 +53,7 @@ export interface AppDeps {
   nodeDurations?: NodeDurations;
   /** Custom node types (BRAID_NODE_TYPES): validated here, run by the worker. */
   nodeTypes?: NodeTypeRegistry;
-  /** The value of env `BRAID_WEBHOOK_SECRET_<name>` (webhook signatures); process.env when unset. */
+  /** The value of env `BRAID_WEBHOOK_SECRET_<name>` (webhook signatures); this process's environment when unset. */
   secret?: (name: string) => string | undefined;
   /** The pages' scripts and styles; built from src/ui/client when unset. */
   assets?: Assets;

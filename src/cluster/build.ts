@@ -13,6 +13,7 @@ import type { Logger } from '../logger';
 import { PROJECT_ROOT } from '../temporal/binaries';
 import type { ClusterBinary } from './versions';
 import { CLUSTER_BINARIES } from './versions';
+import { processEnvironment } from '../config';
 
 export const CLUSTER_BIN_DIR = join(PROJECT_ROOT, '.temporal', 'bin');
 
@@ -28,9 +29,9 @@ function goInstall(target: string, gobin: string, logger: Logger): Promise<void>
     const child = spawn('go', ['install', target], {
       cwd: gobin, // outside any module: `go install pkg@version` needs no go.mod
       env: {
-        ...process.env,
+        ...processEnvironment(),
         GOBIN: gobin,
-        GOTOOLCHAIN: process.env.GOTOOLCHAIN && process.env.GOTOOLCHAIN !== 'local' ? process.env.GOTOOLCHAIN : 'auto',
+        GOTOOLCHAIN: processEnvironment().GOTOOLCHAIN && processEnvironment().GOTOOLCHAIN !== 'local' ? processEnvironment().GOTOOLCHAIN : 'auto',
         GOFLAGS: '-buildvcs=false',
       },
       stdio: ['ignore', 'pipe', 'pipe'],

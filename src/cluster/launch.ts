@@ -33,6 +33,7 @@ import type { BRAID_PARTS, ClusterPart, ClusterPorts, TemporalService } from './
 import { CLUSTER_PARTS, DATABASES, TEMPORAL_ROLE, TEMPORAL_SERVICES, temporalServiceEnv } from './topology';
 import { choosePorts, postgresUrl, prepareDatabases, prepareNamespace, readyz, waitFor } from './prepare';
 import { ensureApiToken } from '../api-token';
+import { processEnvironment, toolPath } from '../config';
 
 export const SERVER_CONFIG_PATH = join(PROJECT_ROOT, 'src', 'cluster', 'temporal-server.yaml');
 export const DYNAMIC_CONFIG_PATH = join(PROJECT_ROOT, 'src', 'temporal', 'dynamic-config.yaml');
@@ -46,7 +47,7 @@ export interface ClusterOptions {
   logger: Logger;
   /** CLUSTER_POSTGRES_PORT; a free port when unset. */
   postgresPort?: number;
-  /** The environment handed to Braid's processes (process.env by default). */
+  /** The environment handed to Braid's processes (this process's, from the configuration module, by default). */
   env?: Record<string, string | undefined>;
 }
 
@@ -82,12 +83,12 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
   const temporalAddress = `127.0.0.1:${ports.frontendGrpc}`;
   const apis: [string, string] = [`http://127.0.0.1:${ports.api[0]}`, `http://127.0.0.1:${ports.api[1]}`];
   const uiUpstream = `http://127.0.0.1:${ports.ui}`;
-  const uiUrl = (opts.env ?? process.env).TEMPORAL_UI_URL || `${apis[0]}${TEMPORAL_UI_PATH}`;
+  const uiUrl = (opts.env ?? processEnvironment()).TEMPORAL_UI_URL || `${apis[0]}${TEMPORAL_UI_PATH}`;
   const databaseUrl = postgresUrl(BRAID_DB_ROLE, postgres.passwords.braid, ports.postgres, DATABASES.braid);
   const common = { maxRestarts: config.restartLimit, initialBackoffMs: config.restartBackoffMs };
   const supervised = new Map<ClusterPart, Supervised>();
   const partBase = { cwd: PROJECT_ROOT, runDir, logDir };
-  const baseEnv = opts.env ?? process.env;
+  const baseEnv = opts.env ?? processEnvironment();
 
   const keep = async (name: ClusterPart, start: () => ReturnType<typeof startPartProcess>) => {
     const partLogger = logger.child({ part: name });
@@ -177,7 +178,7 @@ async function startPostgres({ ports, partBase, keep, binaries, logger, postgres
       name: 'postgres',
       command: join(postgresBinDir(), 'postgres'),
       args: postgresArgs(pg.data, pg.socketDir, ports.postgres),
-      env: { PATH: process.env.PATH, LANG: 'C.UTF-8' },
+      env: { PATH: toolPath(), LANG: 'C.UTF-8' },
       user: postgresUser(),
       stopSignal: 'SIGINT', // fast shutdown
       ready: (alive) => waitForPostgres(adminUrl, 60_000, alive),
@@ -196,7 +197,7 @@ async function startTemporal({ ports, partBase, keep, config, binaries, logger, 
         name: service,
         command: binaries['temporal-server'],
         args: ['--config-file', SERVER_CONFIG_PATH, '--allow-no-auth', 'start', '--service', TEMPORAL_ROLE[service]],
-        env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...temporalServiceEnv(service, ports, db, DYNAMIC_CONFIG_PATH, certs.dir) },
+        env: { PATH: toolPath(), LOG_LEVEL: 'warn', ...temporalServiceEnv(service, ports, db, DYNAMIC_CONFIG_PATH, certs.dir) },
         ready: (alive) =>
           service === 'temporal-frontend'
             ? waitForTemporal(temporalAddress, 90_000, alive, temporalTlsConfig(temporalTls))
@@ -248,7 +249,7 @@ async function startWebUi({ dir, ports, partBase, keep, config, binaries, tempor
       name: 'temporal-ui',
       command: binaries['temporal-ui-server'],
       args: ['--root', dir, '--config', 'ui', '--env', 'cluster', 'start'],
-      env: { PATH: process.env.PATH },
+      env: { PATH: toolPath() },
       ready: (alive) => waitFor('the Web UI listens', () => portOpen(ports.ui), alive, 30_000),
     }),
   );

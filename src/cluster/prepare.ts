@@ -14,6 +14,7 @@ import type { TemporalTlsFiles } from '../config';
 import { temporalTlsConfig } from '../temporal/connection';
 import type { ClusterPorts } from './topology';
 import { DATABASES, NAMESPACE_RETENTION_DAYS } from './topology';
+import { toolPath } from '../config';
 
 const run = promisify(execFile);
 
@@ -59,7 +60,7 @@ export async function prepareDatabases(sqlTool: string, ports: ClusterPorts, adm
   await ensureDatabase(admin, DATABASES.braid, { user: BRAID_DB_ROLE, password: passwords.braid });
   const common = ['--plugin', 'postgres12_pgx', '--ep', '127.0.0.1', '-p', String(ports.postgres), '-u', POSTGRES_SUPERUSER];
   // The password in the environment (SQL_PASSWORD), not in the arguments every local user can list.
-  const env = { PATH: process.env.PATH, SQL_PASSWORD: passwords.superuser };
+  const env = { PATH: toolPath(), SQL_PASSWORD: passwords.superuser };
   for (const [db, schema] of [
     [DATABASES.temporal, 'postgresql/v12/temporal'],
     [DATABASES.visibility, 'postgresql/v12/visibility'],

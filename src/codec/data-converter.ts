@@ -6,6 +6,7 @@ import type { DataConverter, Payload, PayloadCodec } from '@temporalio/common';
 import { decode, encode } from '@temporalio/common/lib/internal-non-workflow';
 import { resolve } from 'node:path';
 import type { Config } from '../config';
+import { decryptionKeys } from '../config';
 import { AesGcmCodec, parseEncryptionKeys } from './aes-gcm-codec';
 import type { BlobStore } from './claim-check';
 import { ClaimCheckCodec, diskStore, s3Store } from './claim-check';
@@ -36,11 +37,11 @@ export function payloadStoreOf(config: Pick<Config, 'payloadStore'>): BlobStore 
 
 export function loadDataConverter(
   config: Pick<Config, 'encryptionKey' | 'encryptionKeyId' | 'payloadStore' | 'payloadThresholdBytes'>,
-  env: Record<string, string | undefined> = process.env,
+  previousKeys: string | undefined = decryptionKeys(),
 ): DataConverter {
   const codecs: PayloadCodec[] = [];
   // Encode runs the codecs in this order (decode in reverse): encrypt, then claim-check the ciphertext.
-  if (config.encryptionKey) codecs.push(encryptionCodec(config.encryptionKey, config.encryptionKeyId, env.BRAID_DECRYPTION_KEYS));
+  if (config.encryptionKey) codecs.push(encryptionCodec(config.encryptionKey, config.encryptionKeyId, previousKeys));
   const store = payloadStoreOf(config);
   if (store) codecs.push(new ClaimCheckCodec(store, config.payloadThresholdBytes));
   return {

@@ -5,6 +5,7 @@
  */
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
+import { processEnvironment } from '../config';
 
 export const BINARIES = {
   cli: { file: 'temporal', envVar: 'TEMPORAL_CLI_PATH' },
@@ -30,7 +31,7 @@ function isExecutable(path: string): boolean {
 
 export function locateBinary(
   kind: BinaryKind,
-  env: Record<string, string | undefined> = process.env,
+  env: Record<string, string | undefined> = processEnvironment(),
   projectRoot: string = PROJECT_ROOT,
 ): LocatedBinary | undefined {
   const { file, envVar } = BINARIES[kind];
@@ -48,7 +49,7 @@ export function locateBinary(
 }
 
 /** The `executable` option for `@temporalio/testing`: a found binary, or the SDK's download. */
-export function sdkExecutable(kind: BinaryKind, env: Record<string, string | undefined> = process.env) {
+export function sdkExecutable(kind: BinaryKind, env: Record<string, string | undefined> = processEnvironment()) {
   const found = locateBinary(kind, env);
   return found ? ({ type: 'existing-path', path: found.path } as const) : ({ type: 'cached-download' } as const);
 }

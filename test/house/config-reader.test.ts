@@ -1,0 +1,43 @@
+/**
+ * The configuration module (src/config.ts) is the only reader of the
+ * environment in src/, workflows/ and activities/: everything else asks it
+ * (loadConfig, processEnvironment for child processes, webhookKey, …).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = resolve(__dirname, '..', '..');
+
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) return sources(path);
+    return /\.(ts|tsx)$/.test(e.name) ? [path] : [];
+  });
+}
+
+/** Reads of `process.env` in code: comments and string literals (an esbuild `define` key) aside. */
+export function environmentReads(text: string): number {
+  const code = text
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/\/\/.*$/gm, '')
+    .replace(/'[^'\n]*'|"[^"\n]*"/g, '""');
+  return [...code.matchAll(/\bprocess\.env\b/g)].length;
+}
+
+describe('the configuration module', () => {
+  it('is the only reader of process.env', () => {
+    const readers = ['src', 'workflows', 'activities']
+      .flatMap((d) => sources(join(ROOT, d)))
+      .filter((f) => relative(ROOT, f) !== join('src', 'config.ts') && environmentReads(readFileSync(f, 'utf8')) > 0)
+      .map((f) => relative(ROOT, f));
+    expect(readers).toEqual([]);
+  });
+
+  it('finds a read, and not a comment or a string (the check can fail)', () => {
+    expect(environmentReads('const a = process.env.X;')).toBe(1);
+    expect(environmentReads('const e = { ...process.env };')).toBe(1);
+    expect(environmentReads("// process.env\ndefine({ 'process.env.NODE_ENV': '1' })")).toBe(0);
+  });
+});
