@@ -86,9 +86,19 @@ export interface MappedProblem {
   unexpected: boolean;
 }
 
-/** A start refused because a run with that id exists (Temporal's WorkflowExecutionAlreadyStartedError). */
+/** A start refused because a run with that id exists: 409 with the run's links. Thrown by the run store's one start. */
+export class RunExistsError extends ApiError {
+  constructor(
+    readonly runId: string,
+    links: { self: string; temporalUi: string },
+  ) {
+    super('conflict', `a run with id "${runId}" already exists`, { links });
+  }
+}
+
+/** A start refused because a run with that id exists (RunExistsError, or Temporal's WorkflowExecutionAlreadyStartedError). */
 export function isAlreadyStarted(err: unknown): boolean {
-  return err instanceof WorkflowExecutionAlreadyStartedError;
+  return err instanceof RunExistsError || err instanceof WorkflowExecutionAlreadyStartedError;
 }
 
 export function toProblem(err: unknown): MappedProblem {

@@ -10,7 +10,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { DecisionInput, GraphWorkflowInput, NodeState, SavedRef, Seeds, WebhookRequest } from '../graph/run-state';
 import { DECISION_REFUSALS, DECISION_UPDATE, EVENT_SIGNAL, WORKFLOW_TYPE } from '../graph/run-state';
 import type { GraphSettings, TriggerKind } from '../graph/schema';
-import { ApiError } from './problem';
+import { ApiError, isAlreadyStarted, RunExistsError } from './problem';
 import type { NodeView, RunSummary } from './run-view';
 import { nodeView } from './run-view';
 import type { RunFilter } from './run-visibility';
@@ -139,14 +139,20 @@ function runCommands(opts: RunStoreOptions, { client, links, running }: RunAcces
         );
       }
     }
-    const handle = await client.workflow.start(WORKFLOW_TYPE, {
-      taskQueue: opts.taskQueue,
-      workflowId: req.runId,
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      workflowIdConflictPolicy: 'FAIL',
-      ...runStartOptions({ ...req, nodeTypes: opts.nodeTypes, claimCheck: opts.claimCheck }),
-    });
-    return { runId: req.runId, links: links(req.runId, handle.firstExecutionRunId) };
+    try {
+      const handle = await client.workflow.start(WORKFLOW_TYPE, {
+        taskQueue: opts.taskQueue,
+        workflowId: req.runId,
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        workflowIdConflictPolicy: 'FAIL',
+        ...runStartOptions({ ...req, nodeTypes: opts.nodeTypes, claimCheck: opts.claimCheck }),
+      });
+      return { runId: req.runId, links: links(req.runId, handle.firstExecutionRunId) };
+    } catch (err) {
+      // The one place "a run with this id exists" is said, with the run's links.
+      if (isAlreadyStarted(err)) throw new RunExistsError(req.runId, links(req.runId));
+      throw err;
+    }
   }
   async function cancel(runId: string) {
     const d = await running(runId);

@@ -246,6 +246,10 @@ describe.each(backends)('saved workflows on $kind', ({ kind, options }) => {
     expect(problemSchema.parse(await unknownKey.json()).errors?.map((e) => e.path)).toEqual(['$']);
     const dup = await call('POST', `/v1/workflows/${hooks}/runs`, { runId: `${hooks}-old-${kind}` });
     expect(dup.status).toBe(409);
+    // Said once, by the run store, for every way a run starts: the id and the run's links.
+    const taken = (await dup.json()) as { detail: string; links?: { self: string } };
+    expect(taken.detail).toBe(`a run with id "${hooks}-old-${kind}" already exists`);
+    expect(taken.links?.self).toBe(`/v1/runs/${hooks}-old-${kind}`);
   });
 
   it('lists saved workflows in pages', async () => {

@@ -1,7 +1,6 @@
 /** An in-memory RunStore with the real one's type, for API unit tests. */
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { RunStore, RunView, StartRunRequest } from '../../src/api/run-store';
-import { ApiError } from '../../src/api/problem';
+import { ApiError, RunExistsError } from '../../src/api/problem';
 
 export function grpcError(code: number, details: string): Error {
   return Object.assign(new Error(`${code} ${details}`), { code, details, metadata: {} });
@@ -21,7 +20,8 @@ export function createFakeRunStore() {
     links,
     async start(req) {
       guard();
-      if (runs.has(req.runId)) throw new WorkflowExecutionAlreadyStartedError('exists', req.runId, 'graphWorkflow');
+      // As the real store: one error for a taken id, with the run's links.
+      if (runs.has(req.runId)) throw new RunExistsError(req.runId, links(req.runId));
       started.push(req);
       definitions.set(req.runId, structuredClone(req.definition));
       runs.set(req.runId, {

@@ -3,7 +3,6 @@ import type { RouteHandler, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../types';
 import { streamSSE } from 'hono/streaming';
 import { DEFAULT_NAME } from '../../graph/schema';
-import { ApiError, isAlreadyStarted } from '../problem';
 import { resolveLibrary } from '../library';
 import { pinnedRun } from '../pins';
 import { assertErrorWorkflow } from '../on-failure';
@@ -53,14 +52,7 @@ export function runsRoutes(
     const parsed = redriveBodySchema.safeParse(parseJsonBody(await c.req.text(), {}));
     if (!parsed.success) throw validationError(zodFieldErrors(parsed.error));
     assertNesting(parsed.data.input, '$.input');
-    try {
-      return c.json(await redrive(runId, parsed.data), 201);
-    } catch (err) {
-      if (isAlreadyStarted(err) && parsed.data.runId) {
-        throw new ApiError('conflict', `a run with id "${parsed.data.runId}" already exists`, { links: store.links(parsed.data.runId) });
-      }
-      throw err;
-    }
+    return c.json(await redrive(runId, parsed.data), 201);
   });
 
   app.openapi(decisionRoute, async (c) => {
@@ -120,24 +112,17 @@ function startRun(store: RunStore, repository: WorkflowRepository): RouteHandler
     const name = body.workflow.name ?? DEFAULT_NAME;
     const runId = body.runId ?? newRunId(name);
     const library = await resolveLibrary(repository, body.workflow);
-    try {
-      const started = await store.start({
-        runId,
-        definition: body.workflow,
-        name,
-        input: body.input,
-        trigger: body.trigger,
-        library,
-        ...(body.priority === undefined ? {} : { priority: body.priority }),
-        ...pinned,
-      });
-      const answer = await startedAnswer(c, store, started);
-      return c.json(answer.body, 201, answer.headers);
-    } catch (err) {
-      if (isAlreadyStarted(err)) {
-        throw new ApiError('conflict', `a run with id "${runId}" already exists`, { links: store.links(runId) });
-      }
-      throw err;
-    }
+    const started = await store.start({
+      runId,
+      definition: body.workflow,
+      name,
+      input: body.input,
+      trigger: body.trigger,
+      library,
+      ...(body.priority === undefined ? {} : { priority: body.priority }),
+      ...pinned,
+    });
+    const answer = await startedAnswer(c, store, started);
+    return c.json(answer.body, 201, answer.headers);
   };
 }

@@ -4,7 +4,7 @@
  * schedules.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { ApiError, isAlreadyStarted } from '../problem';
+import { ApiError } from '../problem';
 import type { RunStore } from '../run-store';
 import type { SavedWorkflows } from '../saved-workflows';
 import type { Schedules } from '../schedules';
@@ -215,16 +215,9 @@ export function workflowsRoutes(deps: WorkflowsRoutesDeps) {
     const parsed = startSavedRunBodySchema.safeParse(parseJsonBody(await c.req.text(), {}));
     if (!parsed.success) throw validationError(zodFieldErrors(parsed.error));
     assertNesting(parsed.data.input, '$.input');
-    try {
-      const started = await saved.startRun(name, parsed.data);
-      const answer = await startedAnswer(c, deps.runs, started);
-      return c.json(answer.body, 201, answer.headers);
-    } catch (err) {
-      if (isAlreadyStarted(err) && parsed.data.runId) {
-        throw new ApiError('conflict', `a run with id "${parsed.data.runId}" already exists`, { links: deps.runs.links(parsed.data.runId) });
-      }
-      throw err;
-    }
+    const started = await saved.startRun(name, parsed.data);
+    const answer = await startedAnswer(c, deps.runs, started);
+    return c.json(answer.body, 201, answer.headers);
   });
 
   app.openapi(schedulesRoute, async (c) => {
