@@ -2,7 +2,7 @@
 import type { RequestListener, Server } from 'node:http';
 import { createServer } from 'node:http';
 import { serve } from '@hono/node-server';
-import { createApp } from './api/app';
+import { createApp, createAppServices } from './api/app';
 import type { AppDeps } from './api/types';
 import { warmApi } from './api/warm';
 import { withCustomTypes } from '../workflows/nodes';
@@ -37,23 +37,26 @@ export async function startApi(given: Config, logger: Logger, extras: Pick<AppDe
   logger.info('database ready', { kind: database.kind, location: database.location });
   const repository = createWorkflowRepository(database.db);
   const nodeTypes = await loadNodeTypes(config.nodeTypesPath);
-  // Error workflows (settings.onFailure): a look every 2 s for runs that failed, timed out or were terminated.
   const background = new AbortController();
-  const app = createApp({
+  const deps: AppDeps = {
     client,
     config,
     logger,
     repository,
     sessions: createPageSessions(database.db),
     usedSignatures: createUsedSignatures(database.db),
-    errorWorkflows: { intervalMs: 2_000, signal: background.signal },
     countedRuns: createCountedRuns(database.db),
     nodeDurations: createNodeDurations(database.db),
     nodeTypes,
     hostLimits: extras.hostLimits,
     claimCheck: config.payloadStore !== undefined,
     codec: config.encryptionKey && dataConverter?.payloadCodecs ? chainCodecs(dataConverter.payloadCodecs) : undefined,
-  });
+  };
+  // The composition root: the services, their background loop, then the routes over them.
+  const services = createAppServices(deps);
+  // Error workflows (settings.onFailure): a look every 2 s for runs that failed, timed out or were terminated.
+  services.watchErrorWorkflows(2_000, background.signal);
+  const app = createApp(deps, services);
   await warmApi(client, withCustomTypes(nodeTypes.values()));
   // TRACE and CONNECT never reach the app (a Request cannot even carry them): 405 at the socket.
   const server = serve({

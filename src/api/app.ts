@@ -58,7 +58,13 @@ import { webhookKey } from '../config';
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export function createApp(deps: AppDeps) {
+/**
+ * The services behind the API, built once: the run store (every start
+ * counted in the metrics), saved workflows, schedules, redrive, validation.
+ * The composition root (src/api.ts) builds them, starts their background
+ * loops (error workflows) and hands them to createApp.
+ */
+export function createAppServices(deps: AppDeps) {
   const { config, logger } = deps;
   const nodeTypeNames = [...(deps.nodeTypes?.keys() ?? [])];
   const runStore =
@@ -71,18 +77,7 @@ export function createApp(deps: AppDeps) {
       nodeTypes: nodeTypeNames,
       claimCheck: deps.claimCheck,
     });
-  const countedRuns = deps.countedRuns;
-  const temporalReady = temporalReadiness(deps.client, config.namespace, config.taskQueue, {
-    claimCheck: deps.claimCheck === true,
-    encrypted: deps.codec !== undefined,
-  });
-  const readiness = deps.readiness ?? (countedRuns ? withDatabaseCheck(temporalReady, countedRuns.ping) : temporalReady);
-
-  const app = createRouter();
-
-  app.use(requestId);
-  app.use(requestLog(logger));
-  const metrics = createMetrics(runStore, { claim: countedRuns?.claim, hostLimits: deps.hostLimits });
+  const metrics = createMetrics(runStore, { claim: deps.countedRuns?.claim, hostLimits: deps.hostLimits });
   // Every start through the API counts (runs, saved workflows, webhooks), test runs (pinned nodes) aside.
   const store: RunStore = {
     ...runStore,
@@ -93,12 +88,11 @@ export function createApp(deps: AppDeps) {
       return started;
     },
   };
-  app.use(metrics.middleware);
   const repository = deps.repository ?? createWorkflowRepository(openDatabase({ kind: 'sqlite', file: ':memory:' }).then((d) => d.db));
   // Webhook verification keys: BRAID_WEBHOOK_SECRET_*, never BRAID_SECRET_* (which workflows read).
   const secret = deps.secret ?? ((name: string) => webhookKey(name));
   // One validation for every route (built-in node types, custom ones from BRAID_NODE_TYPES, triggers), schedules, saved workflows, redrive.
-  const { types, validate, schedules, saved, redrive } = createRunServices({
+  const run = createRunServices({
     client: deps.client,
     namespace: config.namespace,
     taskQueue: config.taskQueue,
@@ -111,6 +105,29 @@ export function createApp(deps: AppDeps) {
     activityAllowlist: config.activityAllowlist ?? [],
     ...(deps.nodeDurations ? { learnDurations: createDurationLearning(deps.nodeDurations, store, logger) } : {}),
   });
+  /** Error workflows (settings.onFailure): a look every `intervalMs` for runs that failed, timed out or were terminated, until `signal`. */
+  const watchErrorWorkflows = (intervalMs: number, signal: AbortSignal, pageSize?: number) =>
+    createErrorWorkflows({ client: deps.client, namespace: config.namespace, runs: store, saved: run.saved, logger, pageSize }).watch(intervalMs, signal);
+  return { ...run, metrics, store, repository, secret, watchErrorWorkflows };
+}
+
+export type AppServices = ReturnType<typeof createAppServices>;
+
+export function createApp(deps: AppDeps, services: AppServices = createAppServices(deps)) {
+  const { config, logger } = deps;
+  const { types, validate, schedules, saved, redrive, metrics, store, repository, secret } = services;
+  const countedRuns = deps.countedRuns;
+  const temporalReady = temporalReadiness(deps.client, config.namespace, config.taskQueue, {
+    claimCheck: deps.claimCheck === true,
+    encrypted: deps.codec !== undefined,
+  });
+  const readiness = deps.readiness ?? (countedRuns ? withDatabaseCheck(temporalReady, countedRuns.ping) : temporalReady);
+
+  const app = createRouter();
+
+  app.use(requestId);
+  app.use(requestLog(logger));
+  app.use(metrics.middleware);
   app.use(async (c, next) => {
     c.set('validate', validate);
     c.set('nodeTypes', types);
@@ -131,12 +148,6 @@ export function createApp(deps: AppDeps) {
   const watch = createRunWatch(store, { intervalMs: deps.watchIntervalMs ?? DEFAULT_WATCH_INTERVAL_MS });
   if (auth) app.use('/metrics', auth);
   app.get('/metrics', async (c) => c.text(await metrics.scrape(), 200, { 'content-type': metrics.registry.contentType }));
-  if (deps.errorWorkflows) {
-    createErrorWorkflows({ client: deps.client, namespace: deps.config.namespace, runs: store, saved, logger, pageSize: deps.errorWorkflows.pageSize }).watch(
-      deps.errorWorkflows.intervalMs,
-      deps.errorWorkflows.signal,
-    );
-  }
   const bulk = createBulkOperations({ client: deps.client, taskQueue: config.taskQueue, runs: store });
   // Before the runs routes: /v1/runs/bulk is not a run id.
   app.route('/v1/runs', bulkRoutes(bulk));

@@ -62,5 +62,4 @@ export interface AppDeps {
   /** How often the SSE stream polls run state (ms). */
   watchIntervalMs?: number;
   /** Start error workflows (`settings.onFailure`) for runs that fail: look every `intervalMs` until `signal` aborts. Off when unset. */
-  errorWorkflows?: { intervalMs: number; signal: AbortSignal; /** Closed runs read per page of visibility (default 200). */ pageSize?: number };
 }

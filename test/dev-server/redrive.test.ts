@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/api/app';
+import { createApp, createAppServices } from '../../src/api/app';
+import type { AppDeps } from '../../src/api/types';
 import { workerBulkTarget } from '../../src/api/bulk';
 import { bulkAcceptedSchema, operationSchema, problemSchema, redriveCreatedSchema, runListSchema, runSchema, runStartedSchema } from '../../src/api/schemas';
 import { silentLogger } from '../../src/logger';
@@ -48,14 +49,16 @@ beforeAll(async () => {
   });
   worker = await createTestWorker(env, testActivities({ bulk }), taskQueue);
   workerDone = worker.run();
-  app = createApp({
+  const deps: AppDeps = {
     client: env.client,
     config: { namespace: 'default', taskQueue, temporalUiUrl: 'http://localhost:8233', maxBodyBytes: 1024 * 1024, rateLimitPerMinute: 0, apiToken: TOKEN },
     logger: silentLogger,
     repository: createWorkflowRepository(database.db),
-    // Two closed runs per page of visibility, so every look reads several pages.
-    errorWorkflows: { intervalMs: 200, signal: background.signal, pageSize: 2 },
-  });
+  };
+  // As the composition root does: the services, their error-workflow loop (two closed runs per page of visibility, so every look reads several pages), the app.
+  const services = createAppServices(deps);
+  services.watchErrorWorkflows(200, background.signal, 2);
+  app = createApp(deps, services);
 });
 
 afterAll(async () => {
