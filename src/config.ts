@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { parseHostLimits } from '../activities/host-limiter';
-import { parseActivityAllowlist } from './graph/workflow-policy';
+import { parseActivityAllowlist } from './graph/activity-allowlist';
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
 /** A comma-separated setting's entries, trimmed, empty ones dropped. */
@@ -98,6 +98,8 @@ export const envSchema = z
     /** A module of custom node types (src/node-types.ts), loaded by the API and the worker. */
     BRAID_NODE_TYPES: optionalString,
     BRAID_ENCRYPTION_KEY_ID: z.string().min(1).default('default'),
+    /** Older payload keys still accepted for decryption, `id:base64,…`. */
+    BRAID_DECRYPTION_KEYS: optionalString,
     /** Where payloads over PAYLOAD_THRESHOLD_BYTES go (claim check): `file:///path`, `s3://bucket/prefix` or `off`; `$DATA_DIR/payloads` when unset. */
     PAYLOAD_STORE: optionalString.refine(
       (v) => v === undefined || v === 'off' || /^file:\/\/\/.+/.test(v) || /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(v),
@@ -176,6 +178,8 @@ export interface Config {
   /** WORKER_MAX_ACTIVITIES: a worker's concurrent activities (default WORKER_TUNING's). */
   workerMaxActivities?: number;
   encryptionKeyId: string;
+  /** BRAID_DECRYPTION_KEYS: older keys still accepted for decryption. */
+  decryptionKeys?: string;
 }
 
 /** PEM files for TLS to the Temporal frontend; `cert` and `key` together make it mutual. */
@@ -246,6 +250,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           : { kind: 'file', dir: e.PAYLOAD_STORE ? fileURLToPath(e.PAYLOAD_STORE) : resolve(e.DATA_DIR, 'payloads') },
     payloadThresholdBytes: e.PAYLOAD_THRESHOLD_BYTES,
     encryptionKeyId: e.BRAID_ENCRYPTION_KEY_ID,
+    ...(e.BRAID_DECRYPTION_KEYS ? { decryptionKeys: e.BRAID_DECRYPTION_KEYS } : {}),
   };
 }
 
@@ -289,11 +294,6 @@ export function processEnvironment(): Environment {
 /** The key of webhook triggers with `"secret": "<name>"`: `BRAID_WEBHOOK_SECRET_<name>` (never readable by workflows). */
 export function webhookKey(name: string, env: Environment = process.env): string | undefined {
   return env[`BRAID_WEBHOOK_SECRET_${name}`];
-}
-
-/** Older payload keys still accepted for decryption (`BRAID_DECRYPTION_KEYS`, `id:base64,…`). */
-export function decryptionKeys(env: Environment = process.env): string | undefined {
-  return env.BRAID_DECRYPTION_KEYS;
 }
 
 /** Where tools are looked up for the processes Braid starts (`PATH`). */

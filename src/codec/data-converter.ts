@@ -6,7 +6,6 @@ import type { DataConverter, Payload, PayloadCodec } from '@temporalio/common';
 import { decode, encode } from '@temporalio/common/lib/internal-non-workflow';
 import { resolve } from 'node:path';
 import type { Config } from '../config';
-import { decryptionKeys } from '../config';
 import { AesGcmCodec, parseEncryptionKeys } from './aes-gcm-codec';
 import type { BlobStore } from './claim-check';
 import { ClaimCheckCodec, diskStore, s3Store } from './claim-check';
@@ -36,12 +35,11 @@ export function payloadStoreOf(config: Pick<Config, 'payloadStore'>): BlobStore 
 }
 
 export function loadDataConverter(
-  config: Pick<Config, 'encryptionKey' | 'encryptionKeyId' | 'payloadStore' | 'payloadThresholdBytes'>,
-  previousKeys: string | undefined = decryptionKeys(),
+  config: Pick<Config, 'encryptionKey' | 'encryptionKeyId' | 'decryptionKeys' | 'payloadStore' | 'payloadThresholdBytes'>,
 ): DataConverter {
   const codecs: PayloadCodec[] = [];
   // Encode runs the codecs in this order (decode in reverse): encrypt, then claim-check the ciphertext.
-  if (config.encryptionKey) codecs.push(encryptionCodec(config.encryptionKey, config.encryptionKeyId, previousKeys));
+  if (config.encryptionKey) codecs.push(encryptionCodec(config.encryptionKey, config.encryptionKeyId, config.decryptionKeys));
   const store = payloadStoreOf(config);
   if (store) codecs.push(new ClaimCheckCodec(store, config.payloadThresholdBytes));
   return {

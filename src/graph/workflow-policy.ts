@@ -17,6 +17,9 @@ import { formatPath } from './json';
 import { secretNames } from './secrets';
 import type { ValidationIssue } from './validate';
 import { ISSUE_CODES } from './validate';
+import { activityAllowed } from './activity-allowlist';
+
+export { activityAllowed, parseActivityAllowlist } from './activity-allowlist';
 
 export interface WorkflowPolicy {
   /** ACTIVITY_ALLOWLIST entries: `taskQueue:activityType`, either side `*`. */
@@ -28,24 +31,6 @@ export interface WorkflowPolicy {
 }
 
 /** Parses ACTIVITY_ALLOWLIST; throws naming a malformed entry. */
-export function parseActivityAllowlist(text: string | undefined): string[] {
-  const entries = (text ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  for (const e of entries) {
-    if (!/^[^:\s]+:[^:\s]+$/.test(e)) throw new Error(`ACTIVITY_ALLOWLIST entry "${e}" must be taskQueue:activityType (either side may be *)`);
-  }
-  return entries;
-}
-
-export function activityAllowed(allowlist: readonly string[], taskQueue: string, activityType: string): boolean {
-  return allowlist.some((entry) => {
-    const [queue, type] = entry.split(':') as [string, string];
-    return (queue === '*' || queue === taskQueue) && (type === '*' || type === activityType);
-  });
-}
-
 interface NodeLike {
   id?: unknown;
   type?: unknown;

@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { envSchema } from '../../src/config';
 import { ENV_VARIABLES } from '../../src/config-docs';
 
-/** Read outside the configuration schema, for now: prefix families (any name), the CLI's API, older decryption keys. */
-const READ_ELSEWHERE = ['BRAID_SECRET_<NAME>', 'BRAID_WEBHOOK_SECRET_<NAME>', 'BRAID_DECRYPTION_KEYS', 'BRAID_URL'];
+/** Read outside the configuration schema: prefix families (any name, read by webhookKey and the worker's secrets) and the CLI's API. */
+const READ_ELSEWHERE = ['BRAID_SECRET_<NAME>', 'BRAID_WEBHOOK_SECRET_<NAME>', 'BRAID_URL'];
 
 describe('the configuration page', () => {
   const documented = ENV_VARIABLES.flatMap((v) => v.names);

@@ -3,6 +3,7 @@
  * environment in src/, workflows/ and activities/: everything else asks it
  * (loadConfig, processEnvironment for child processes, webhookKey, …).
  */
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -39,5 +40,13 @@ describe('the configuration module', () => {
     expect(environmentReads('const a = process.env.X;')).toBe(1);
     expect(environmentReads('const e = { ...process.env };')).toBe(1);
     expect(environmentReads("// process.env\ndefine({ 'process.env.NODE_ENV': '1' })")).toBe(0);
+  });
+
+  it("loads without the graph layer, so what imports it first cannot break the API's schemas (zod gets its OpenAPI methods only on schemas built after @hono/zod-openapi loads)", () => {
+    // The bench loads the configuration (through src/temporal/binaries.ts) before anything of the API: it must not build the graph's schemas then.
+    const script = "require('./src/temporal/binaries.ts'); require('./src/config.ts'); require('./src/api/schemas.ts'); console.log('ok')";
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect(child.stderr.split('\n').find((l) => l.includes('Error')) ?? '').toBe('');
+    expect(child.stdout.trim()).toBe('ok');
   });
 });
