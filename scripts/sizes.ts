@@ -20,11 +20,12 @@ export interface Oversize {
   lines: number;
 }
 
-function sourceFiles(dir: string): string[] {
+/** Every TypeScript source under `dir` (node_modules aside); declaration files only when asked. */
+export function sourceFiles(dir: string, opts: { declarations?: boolean } = {}): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const path = join(dir, e.name);
-    if (e.isDirectory()) return e.name === 'node_modules' ? [] : sourceFiles(path);
-    return /\.(ts|tsx)$/.test(e.name) && !e.name.endsWith('.d.ts') ? [path] : [];
+    if (e.isDirectory()) return e.name === 'node_modules' ? [] : sourceFiles(path, opts);
+    return /\.(ts|tsx)$/.test(e.name) && (opts.declarations || !e.name.endsWith('.d.ts')) ? [path] : [];
   });
 }
 

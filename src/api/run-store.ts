@@ -16,19 +16,16 @@ import { nodeView } from './run-view';
 import type { RunFilter } from './run-visibility';
 import { summaryOf, visibilityQuery } from './run-visibility';
 import type { RunAccess, RunStoreOptions } from './run-access';
-
-export type { RunStoreOptions } from './run-access';
 import { runAccess } from './run-access';
 import { runInputs, runViews } from './run-reads';
+import { nameSearchAttribute, redriveOfSearchAttribute, testSearchAttribute, versionSearchAttribute } from './run-view';
 
+export type { RunStoreOptions } from './run-access';
 export type { NodeView, RunOrigin, RunSnapshot, RunSummary, RunView, WaitingFor } from './run-view';
 export { nameSearchAttribute, versionSearchAttribute } from './run-view';
-import { nameSearchAttribute, redriveOfSearchAttribute, testSearchAttribute, versionSearchAttribute } from './run-view';
 
 /** Temporal's default limit on one payload (limit.blobSize.error). */
 export const TEMPORAL_PAYLOAD_LIMIT_BYTES = 2 * 1024 * 1024;
-
-/** Definitions kept in memory for the run page (a definition never changes). */
 
 export interface StartRunRequest {
   runId: string;

@@ -4,19 +4,12 @@
  * (loadConfig, processEnvironment for child processes, webhookKey, …).
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sourceFiles } from '../../scripts/sizes';
 
 const ROOT = resolve(__dirname, '..', '..');
-
-function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const path = join(dir, e.name);
-    if (e.isDirectory()) return sources(path);
-    return /\.(ts|tsx)$/.test(e.name) ? [path] : [];
-  });
-}
 
 /** Reads of `process.env` in code: comments and string literals (an esbuild `define` key) aside. */
 export function environmentReads(text: string): number {
@@ -30,7 +23,7 @@ export function environmentReads(text: string): number {
 describe('the configuration module', () => {
   it('is the only reader of process.env', () => {
     const readers = ['src', 'workflows', 'activities']
-      .flatMap((d) => sources(join(ROOT, d)))
+      .flatMap((d) => sourceFiles(join(ROOT, d), { declarations: true }))
       .filter((f) => relative(ROOT, f) !== join('src', 'config.ts') && environmentReads(readFileSync(f, 'utf8')) > 0)
       .map((f) => relative(ROOT, f));
     expect(readers).toEqual([]);

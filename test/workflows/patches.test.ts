@@ -6,18 +6,14 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sourceFiles } from '../../scripts/sizes';
 import { PATCHES } from '../../workflows/patches';
 
 const ROOT = resolve(__dirname, '..', '..');
 const HISTORIES = join(ROOT, 'test', 'fixtures', 'histories');
 const patches = Object.values(PATCHES);
 
-function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
-  );
-}
-const workflowSources = sources(join(ROOT, 'workflows')).filter((f) => !f.endsWith('patches.ts'));
+const workflowSources = sourceFiles(join(ROOT, 'workflows'), { declarations: true }).filter((f) => !f.endsWith('patches.ts'));
 /** A module's code without its comments (which may name a patch). */
 const code = (f: string) =>
   readFileSync(f, 'utf8')
