@@ -1,7 +1,8 @@
 /**
  * `npm run lint` runs this after ESLint: no import cycles in Braid's own code,
  * type-only imports included (tsPreCompilationDeps), so that every module can
- * be read, tested and bundled on its own.
+ * be read, tested and bundled on its own; and no workflow code reachable from
+ * the API, the CLI, the pages or the custom node-type module.
  */
 module.exports = {
   forbidden: [
@@ -11,6 +12,15 @@ module.exports = {
       comment: 'An import cycle: break it by moving what both sides need into a module of its own.',
       from: {},
       to: { circular: true },
+    },
+    {
+      name: 'no-workflow-code-outside-the-worker',
+      severity: 'error',
+      comment:
+        'The API, the CLI, the pages and the module custom node-type authors import read node types from their specs (src/graph/nodes/), never from workflow code: ' +
+        'workflows/ loads @temporalio/workflow and belongs to the worker. Followed transitively, type-only imports included.',
+      from: { path: '^src/(api|cli|ui)/|^src/(api|cli|node-types)[.]ts$' },
+      to: { path: '^workflows/', reachable: true },
     },
   ],
   options: {

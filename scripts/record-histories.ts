@@ -16,7 +16,7 @@ import { createBraidWorker } from '../src/temporal/worker';
 import { startHttpTarget } from '../test/helpers/http-target';
 import { BATCH_WORKFLOW_TYPE, FOR_EACH_BATCH_WORKFLOW_TYPE } from '../src/graph/run-state';
 import { graphWorkflow } from '../workflows';
-import { BUILT_IN } from '../workflows/nodes';
+import { BUILT_IN_CATALOG } from '../src/graph/nodes';
 import { assertValid } from '../src/graph/validate';
 import { pinnedRun } from '../src/api/pins';
 
@@ -26,7 +26,7 @@ const outDir = join(root, 'test', 'fixtures', 'histories');
 /** A test run's pins as the API turns them into seeds (src/api/pins.ts). */
 function examplePins(example: { workflow: unknown; pins?: Record<string, unknown> }) {
   if (!example.pins) return {};
-  return pinnedRun(assertValid(example.workflow, BUILT_IN).graph, BUILT_IN, example.pins);
+  return pinnedRun(assertValid(example.workflow, BUILT_IN_CATALOG).graph, BUILT_IN_CATALOG, example.pins);
 }
 
 async function main() {

@@ -5,7 +5,7 @@ import { serve } from '@hono/node-server';
 import { createApp, createAppServices } from './api/app';
 import type { AppDeps } from './api/types';
 import { warmApi } from './api/warm';
-import { withCustomTypes } from '../workflows/nodes';
+import { catalogWithCustom } from './graph/nodes';
 import type { Config } from './config';
 import { loadConfig, temporalAddressOf } from './config';
 import { ensureApiToken } from './api-token';
@@ -57,7 +57,7 @@ export async function startApi(given: Config, logger: Logger, extras: Pick<AppDe
   // Error workflows (settings.onFailure): a look every 2 s for runs that failed, timed out or were terminated.
   services.watchErrorWorkflows(2_000, background.signal);
   const app = createApp(deps, services);
-  await warmApi(client, withCustomTypes(nodeTypes.values()));
+  await warmApi(client, catalogWithCustom(nodeTypes.values()));
   // TRACE and CONNECT never reach the app (a Request cannot even carry them): 405 at the socket.
   const server = serve({
     fetch: app.fetch,

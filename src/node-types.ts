@@ -24,7 +24,7 @@
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import type { z } from 'zod';
-import { isBuiltInType } from '../workflows/nodes';
+import { isBuiltInType } from './graph/nodes';
 
 export interface NodeTypeContext {
   nodeId: string;

@@ -2,7 +2,7 @@
 import { buildGraph } from '../../src/graph/graph';
 import { Scheduler } from '../../src/graph/scheduler';
 import { validateDefinition } from '../../src/graph/validate';
-import { BUILT_IN } from '../../workflows/nodes';
+import { BUILT_IN_CATALOG } from '../../src/graph/nodes';
 import type { BenchContext } from '../context';
 import { layered } from '../graphs';
 import { round, stats } from '../stats';
@@ -15,7 +15,7 @@ export async function schedulerScenario(ctx: BenchContext): Promise<void> {
   table.push('| S6 scheduler alone (layered DAG) | nodes | edges | schedule ms (median) | ms per 1k nodes |', '|---|---|---|---|---|');
   for (const n of sizes) {
     const def = layered(n);
-    const g = buildGraph({ nodes: def.nodes, edges: def.edges ?? [] }, BUILT_IN);
+    const g = buildGraph({ nodes: def.nodes, edges: def.edges ?? [] }, BUILT_IN_CATALOG);
     const times: number[] = [];
     for (let i = 0; i < (quick ? 3 : 7); i++) {
       const t = performance.now();
@@ -26,7 +26,7 @@ export async function schedulerScenario(ctx: BenchContext): Promise<void> {
     let validateMs: number | undefined;
     if (n <= 5_000) {
       const tv = performance.now();
-      validateDefinition(def, BUILT_IN);
+      validateDefinition(def, BUILT_IN_CATALOG);
       validateMs = round(performance.now() - tv);
     }
     const med = stats(times).median;

@@ -18,7 +18,7 @@ import { buildGraph } from '../../src/graph/graph';
 import type { NodeOutcome, NodeStatus } from '../../src/graph/scheduler';
 import { Scheduler } from '../../src/graph/scheduler';
 import type { GraphDefinition } from '../../src/graph/schema';
-import { BUILT_IN } from '../../workflows/nodes';
+import { BUILT_IN_CATALOG } from '../../src/graph/nodes';
 
 type Node = GraphDefinition['nodes'][number];
 type Edge = NonNullable<GraphDefinition['edges']>[number];
@@ -170,7 +170,7 @@ export interface Expected {
 
 /** What the pure scheduler says the run ends as, given the outcomes the case fixes. */
 export function expected(c: ChaosCase): Expected {
-  const graph = buildGraph({ ...c.definition, edges: c.definition.edges ?? [] }, BUILT_IN);
+  const graph = buildGraph({ ...c.definition, edges: c.definition.edges ?? [] }, BUILT_IN_CATALOG);
   const scheduler = new Scheduler(graph);
   let failed = false;
   let timingDependent = false;

@@ -51,7 +51,7 @@ import { bulkRoutes, operationsRoutes } from './routes/operations';
 import { systemRoutes } from './routes/system';
 import { workflowsRoutes } from './routes/workflows';
 import type { AppDeps, AppEnv } from './types';
-import { BUILT_IN_NODE_TYPES } from '../../workflows/nodes';
+import { BUILT_IN_SPECS } from '../graph/nodes';
 import { createRouter } from './validation';
 import { completeResponses, documentedMethods } from './openapi-completion';
 import { webhookKey } from '../config';
@@ -298,8 +298,8 @@ function describeApi(app: ReturnType<typeof createRouter>, nodeTypes: AppDeps['n
     scheme: 'bearer',
     description: 'Required on /v1/* when API_TOKEN is set.',
   });
-  // Every node type documents its data: the built-in ones (workflows/nodes) and the custom ones.
-  for (const t of [...BUILT_IN_NODE_TYPES, ...(nodeTypes?.values() ?? [])]) {
+  // Every node type documents its data: the built-in ones (src/graph/nodes) and the custom ones.
+  for (const t of [...BUILT_IN_SPECS, ...(nodeTypes?.values() ?? [])]) {
     app.openAPIRegistry.register(`NodeData_${t.type}`, (t.data as z.ZodType).meta({ description: t.description ?? `Custom node type "${t.type}"` }) as never);
   }
   const base = {

@@ -8,7 +8,7 @@
  */
 import type { SavedRef } from '../graph/run-state';
 import { formatPath } from '../graph/validate';
-import { BUILT_IN } from '../../workflows/nodes';
+import { BUILT_IN_CATALOG } from '../graph/nodes';
 import type { ProblemFieldError } from './problem';
 import { validationError } from './validation';
 import type { WorkflowRepository } from '../store/workflow-repository';
@@ -26,7 +26,7 @@ function refsIn(definition: unknown, base: (string | number)[] = []): Found[] {
   const found: Found[] = [];
   nodes.forEach((n: unknown, i) => {
     const node = n as { type?: unknown; data?: Record<string, unknown> } | null;
-    const field = typeof node?.type === 'string' ? BUILT_IN.get(node.type)?.inlineGraph?.field : undefined;
+    const field = typeof node?.type === 'string' ? BUILT_IN_CATALOG.get(node.type)?.inlineGraph?.field : undefined;
     if (field === undefined) return;
     if (typeof node?.data?.ref === 'string') found.push({ ref: node.data.ref, path: [...base, 'nodes', i, 'data', 'ref'] });
     if (node?.data?.[field] !== undefined) found.push(...refsIn(node.data[field], [...base, 'nodes', i, 'data', field]));

@@ -51,7 +51,7 @@ function viewOf(spec: NodeTypeSpec, custom: NodeTypeRegistry): NodeTypeView {
     custom: definition !== undefined,
     dataSchema: jsonSchemaOf(definition ? definition.data : spec.data),
     handles,
-    ...(spec.type === 'switch' ? { handlesFromData: 'data.cases[].handle' } : {}),
+    ...(spec.handlesFromData ? { handlesFromData: spec.handlesFromData } : {}),
     activity: spec.activitySlot,
     local: spec.local,
     cacheable: spec.cacheable === true,

@@ -10,7 +10,7 @@ import type { WorkflowPolicy } from '../graph/workflow-policy';
 import { policyIssues } from '../graph/workflow-policy';
 import type { NodeTypeRegistry } from '../node-types';
 import type { WorkflowRepository } from '../store/workflow-repository';
-import { withCustomTypes } from '../../workflows/nodes';
+import { catalogWithCustom } from '../graph/nodes';
 import type { LearnDurations } from './learned-durations';
 import { createRedrive } from './redrive';
 import type { RunStore } from './run-store';
@@ -36,7 +36,7 @@ export interface RunServicesDeps {
 }
 
 export function createRunServices(deps: RunServicesDeps) {
-  const types = withCustomTypes(deps.nodeTypes.values());
+  const types = catalogWithCustom(deps.nodeTypes.values());
   const policy: WorkflowPolicy = {
     activityAllowlist: deps.activityAllowlist,
     taskQueue: deps.taskQueue,
@@ -44,7 +44,7 @@ export function createRunServices(deps: RunServicesDeps) {
   };
   const validate: ValidateWorkflow = (definition) => {
     const result = validateWorkflow(definition, types);
-    const refused = policyIssues(definition, policy);
+    const refused = policyIssues(definition, policy, types);
     if (refused.length === 0) return result;
     return { ok: false, issues: [...(result.ok ? [] : result.issues), ...refused] };
   };

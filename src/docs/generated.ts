@@ -3,7 +3,7 @@
  * `<!-- generated:NAME -->` and `<!-- /generated:NAME -->` in its file:
  * `npm run docs` writes them, test/docs/generated.test.ts checks them.
  */
-import { BUILT_IN_NODE_TYPES } from '../../workflows/nodes';
+import { BUILT_IN_SPECS } from '../graph/nodes';
 import type { Patch } from '../../workflows/patches';
 import { PATCHES } from '../../workflows/patches';
 import { jsonSchemaOf } from '../api/node-type-catalog';
@@ -63,7 +63,7 @@ function nodeTypeSection(spec: NodeTypeSpec): string {
     spec.activitySlot ? 'Runs as an activity and takes a `maxParallel` slot.' : 'Runs inside the workflow.',
     ...(spec.local ? ['May run as a local activity (`"execution": "local"`).'] : []),
     ...(spec.cacheable ? ['Takes a `cache` field.'] : []),
-    `Out-edges: ${spec.type === 'switch' ? 'one per `data.cases[].handle`, and `default`' : handles.length ? handles.join(', ') : 'none'}${spec.endsRun ? '' : ', and `error` (with `onError: "branch"`)'}.`,
+    `Out-edges: ${spec.handlesFromData ? `one per \`${spec.handlesFromData}\`, and ${handles.join(', ')}` : handles.length ? handles.join(', ') : 'none'}${spec.endsRun ? '' : ', and `error` (with `onError: "branch"`)'}.`,
   ];
   // label and description are every node's (uiKeys): said once, at the top of the page.
   const fields = Object.entries(schema.properties ?? {}).filter(([name]) => !['label', 'description'].includes(name));
@@ -85,7 +85,7 @@ function nodeTypeSection(spec: NodeTypeSpec): string {
 }
 
 /** docs/node-types.md's body: every built-in type from its spec. */
-export function nodeTypesPage(specs: readonly NodeTypeSpec[] = BUILT_IN_NODE_TYPES): string {
+export function nodeTypesPage(specs: readonly NodeTypeSpec[] = BUILT_IN_SPECS): string {
   return specs.map(nodeTypeSection).join('\n').trimEnd();
 }
 

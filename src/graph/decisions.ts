@@ -15,7 +15,7 @@ export function decisionRefusal(
   d: DecisionInput,
 ): { type: string; message: string } | undefined {
   const index = graph.indexById.get(d?.nodeId);
-  if (index === undefined || graph.nodes[index]!.type !== 'approval') {
+  if (index === undefined || graph.nodes[index]!.waits !== 'approval') {
     return { type: DECISION_REFUSALS.unknownNode, message: `this run has no approval node "${String(d?.nodeId)}"` };
   }
   const status = nodes[d.nodeId]!.status;

@@ -5,7 +5,7 @@
  */
 import type { ExecutionMode, GraphEdge, GraphNode, RetryOptions } from './schema';
 import { DEFAULT_NAME, LIMITS } from './constants';
-import type { NodeCatalog } from './node-type';
+import type { NodeCatalog, WaitingKind } from './node-type';
 import { durationMs } from './duration';
 import { MinHeap } from './heap';
 
@@ -27,6 +27,12 @@ export interface NodeSpec {
   readonly joinsOnFirst: boolean;
   /** Reaching it ends the run as failed with its own error (from its type: `fail`). */
   readonly endsRun: boolean;
+  /** Its requests pass the host limiter (from its type: `http`). */
+  readonly callsHosts: boolean;
+  /** A redrive keeps its succeeded items (from its type: `forEach`). */
+  readonly keepsItems: boolean;
+  /** What it waits for from outside (from its type: `approval`, `wait`). */
+  readonly waits?: WaitingKind;
   /** The node's `estimate`, in ms (see start-order.ts). */
   readonly estimateMs?: number;
   /** The node's `cache`: how long an output is reused, and its key expression (default: type and evaluated data). */
@@ -94,6 +100,9 @@ export function buildGraph(def: GraphInput, types?: NodeCatalog): Graph {
       activitySlot: type?.activitySlot ?? false,
       joinsOnFirst: type?.joinsOnFirst?.(data) ?? false,
       endsRun: type?.endsRun ?? false,
+      callsHosts: type?.callsHosts ?? false,
+      keepsItems: type?.keepsItems ?? false,
+      ...(type?.waits ? { waits: type.waits } : {}),
       ...(n.estimate === undefined ? {} : { estimateMs: durationMs(n.estimate) }),
       ...(n.cache === undefined ? {} : { cache: { ttlMs: durationMs(n.cache.ttl), ...(n.cache.key === undefined ? {} : { key: n.cache.key }) } }),
     };

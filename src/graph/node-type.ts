@@ -1,9 +1,11 @@
 /**
- * What the graph layer knows about a node type: the part of a node type
- * that validation and the scheduler read. Each type declares it, beside its
- * executor, in one module of workflows/nodes/, and workflows/nodes/index.ts
- * lists them. The graph layer never imports that list: whoever validates or
- * builds a graph hands it a catalog, so src/graph/ stays free of Temporal.
+ * What the graph layer knows about a node type: its spec, the part that
+ * validation, the scheduler, the API and the documentation read. Each
+ * built-in type declares its spec in one pure module of src/graph/nodes/
+ * (listed in src/graph/nodes/index.ts) and its executor in one module of
+ * workflows/nodes/ (listed in workflows/nodes/index.ts). Validation and
+ * scheduling take a catalog from their caller, so a rule of one type lives
+ * in its spec, never in a test of its name here.
  */
 
 /** A schema for a node's `data`: zod's, or anything with the same `safeParse`. */
@@ -53,6 +55,34 @@ export interface NodeTypeSpec {
    * reports that error and cancels what still runs. It takes no `onError`.
    */
   readonly endsRun?: boolean;
+  /** Why its `cache` cannot apply to this data (a cacheable type may still refuse some: an http POST without an Idempotency-Key). */
+  cacheProblem?(data: Readonly<Record<string, unknown>>): string | undefined;
+  /**
+   * What keeps this data from running locally (`execution: "local"`), beyond
+   * the node's own timeout; `where` is the path to blame when the node's
+   * `execution` chose local (empty when the settings did).
+   */
+  localProblems?(data: Readonly<Record<string, unknown>>, where: readonly (string | number)[]): LocalExecutionProblem[];
+  /** Its requests pass the host limiter (activities/host-limiter.ts), which serves a run's critical path first. */
+  readonly callsHosts?: boolean;
+  /** A redrive keeps the outputs of its items that succeeded (forEach). */
+  readonly keepsItems?: boolean;
+  /** What a node of this type waits for from outside: a decision (`approval`) or an event (`event`). */
+  readonly waits?: WaitingKind;
+  /** The Temporal activity this data calls, for the operator's allowlist (workflow-policy.ts). */
+  activityCall?(data: Readonly<Record<string, unknown>>): { activityType: string; taskQueue?: string } | undefined;
+  /** Documentation: the data field whose entries name the handles it adds to `handles({})` (switch: `data.cases[].handle`). */
+  readonly handlesFromData?: string;
+}
+
+/** What a waiting node waits for: a person's decision, or a named event. */
+export const WAITING_KINDS = ['approval', 'event'] as const;
+export type WaitingKind = (typeof WAITING_KINDS)[number];
+
+/** One problem with running a node locally; `path` is under the node. */
+export interface LocalExecutionProblem {
+  path: (string | number)[];
+  message: string;
 }
 
 /** What `handleOf` finds: the handle (none: the plain edge), or why the output cannot be this type's. */

@@ -2,6 +2,7 @@
  * The state of a run as the `state` query and the workflow's result report it,
  * and as the API serves it. Pure types and helpers.
  */
+import type { WaitingKind } from './node-type';
 import type { NodeStatus } from './scheduler';
 import type { NodeEstimate } from './start-order';
 
@@ -55,7 +56,7 @@ export interface NodeState {
 
 /** What a waiting node waits for. */
 export interface Waiting {
-  kind: 'approval' | 'event';
+  kind: WaitingKind;
   /** `wait` nodes: the event's name. */
   event?: string;
   /** `approval` nodes: the question asked. */

@@ -85,7 +85,7 @@ export function redriveSeeds(
   // A forEach that failed on its own (nothing above it runs again) keeps the outputs of its items that succeeded.
   for (const n of graph.nodes) {
     const items = failedItems(original[n.id]);
-    if (n.type !== 'forEach' || !items || opts.fromNodes?.includes(n.id) || opts.changed?.has(n.id) || (opts.inputChanged && readsInput(graph, n))) continue;
+    if (!n.keepsItems || !items || opts.fromNodes?.includes(n.id) || opts.changed?.has(n.id) || (opts.inputChanged && readsInput(graph, n))) continue;
     if (
       downstreamOf(
         graph,

@@ -77,13 +77,13 @@ export function limitCanBind(graph: Graph): boolean {
 
 /**
  * Whether a host's limit (activities/host-limiter.ts) can keep one of the
- * run's requests waiting behind another of the same run: two or more `http`
- * nodes in a parallel run. The requests then carry their remaining path, so
+ * run's requests waiting behind another of the same run: two or more nodes whose
+ * type calls hosts (`http`) in a parallel run. The requests then carry their remaining path, so
  * the host serves the run's critical path first.
  */
 export function hostLimitCanBind(graph: Graph): boolean {
   if (graph.settings.strategy === 'sequential') return false;
   let http = 0;
-  for (const n of graph.nodes) if (n.type === 'http' && ++http >= 2) return true;
+  for (const n of graph.nodes) if (n.callsHosts && ++http >= 2) return true;
   return false;
 }

@@ -5,7 +5,7 @@
  * - `webhook`: `POST /v1/hooks/:name/:triggerId`, signed with `secret` when set;
  * - `schedule`: a Temporal Schedule, by `cron` (+ `timezone`) or `every`.
  *
- * The trigger node type (workflows/nodes/trigger.ts) checks each field's shape; this module adds the
+ * The trigger node type (src/graph/nodes/trigger.ts) checks each field's shape; this module adds the
  * checks the workflow itself never needs (cron syntax), so the interpreter's
  * bundle stays free of a cron parser. Pure: the API and tests import it.
  */

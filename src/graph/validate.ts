@@ -32,7 +32,7 @@ function allowedHandles(node: GraphNode, type: NodeTypeSpec | undefined): { hand
 
 /**
  * Every problem of `input` as a workflow whose nodes are of the `types` given
- * (workflows/nodes: the built-in ones, with or without custom ones), or the
+ * (their specs, src/graph/nodes: the built-in ones, with or without custom ones), or the
  * indexed graph.
  */
 export function validateDefinition(input: unknown, types: NodeCatalog): ValidationResult {
@@ -206,24 +206,15 @@ function nodeIssues(node: GraphNode, i: number, type: NodeTypeSpec, types: NodeC
   return issues;
 }
 
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-
 /**
  * Why a node's `cache` cannot apply: only types that call out (http,
- * activity, custom) cache, and an http node only when sending it twice is
- * harmless: a safe method, or an `Idempotency-Key` header.
+ * activity, custom) cache, and each type may refuse some of its data
+ * (its spec's `cacheProblem`).
  */
 function cacheProblem(node: GraphNode, type: NodeTypeSpec): string | undefined {
   if (node.cache === undefined) return undefined;
   if (!type.cacheable) return `a ${node.type} node cannot be cached: only http, activity and custom nodes can`;
-  if (node.type !== 'http') return undefined;
-  const method = node.data?.method;
-  const headers = node.data?.headers;
-  const keyed = headers !== null && typeof headers === 'object' && Object.keys(headers).some((h) => h.toLowerCase() === 'idempotency-key');
-  if (typeof method === 'string' && !method.includes('{%') && !SAFE_METHODS.has(method.toUpperCase()) && !keyed) {
-    return `an http ${method} is cached only with an Idempotency-Key header (GET, HEAD and OPTIONS need none)`;
-  }
-  return undefined;
+  return type.cacheProblem?.(node.data ?? {});
 }
 
 /** Edges, each on its own: shape, unique id, known ends, a handle its source offers. */

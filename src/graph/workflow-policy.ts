@@ -2,7 +2,8 @@
  * What a definition may reach beyond its own graph, checked where it enters
  * (the API's validation) with the operator's settings:
  *
- * - `activity` nodes call only what `ACTIVITY_ALLOWLIST` lists
+ * - nodes that call an activity by name (`activity`: their spec's
+ *   `activityCall`) call only what `ACTIVITY_ALLOWLIST` lists
  *   (`taskQueue:activityType`, `*` on either side; empty by default, so an
  *   operator opts in), and never one of Braid's own activities (a custom
  *   node type's activity checks its data itself: the allowlist may name it);
@@ -18,6 +19,7 @@ import { secretNames } from './secrets';
 import type { ValidationIssue } from './validate';
 import { ISSUE_CODES } from './validate';
 import { activityAllowed } from './activity-allowlist';
+import type { NodeCatalog } from './node-type';
 
 export { activityAllowed, parseActivityAllowlist } from './activity-allowlist';
 
@@ -38,7 +40,7 @@ interface NodeLike {
 }
 
 /** Every issue of `definition` under `policy`, with paths into it. */
-export function policyIssues(definition: unknown, policy: WorkflowPolicy, base: (string | number)[] = []): ValidationIssue[] {
+export function policyIssues(definition: unknown, policy: WorkflowPolicy, types: NodeCatalog, base: (string | number)[] = []): ValidationIssue[] {
   const nodes = (definition as { nodes?: unknown } | null)?.nodes;
   if (!Array.isArray(nodes)) return [];
   const issues: ValidationIssue[] = [];
@@ -47,9 +49,11 @@ export function policyIssues(definition: unknown, policy: WorkflowPolicy, base: 
     const node = raw as NodeLike;
     const nodeId = typeof node.id === 'string' ? { nodeId: node.id } : {};
     const data = node.data !== null && typeof node.data === 'object' ? node.data : {};
-    if (node.type === 'activity' && typeof data.activityType === 'string') {
-      const type = data.activityType;
-      const queue = typeof data.taskQueue === 'string' ? data.taskQueue : policy.taskQueue;
+    const spec = typeof node.type === 'string' ? types.get(node.type) : undefined;
+    const call = spec?.activityCall?.(data);
+    if (call) {
+      const type = call.activityType;
+      const queue = call.taskQueue ?? policy.taskQueue;
       const path = formatPath([...base, 'nodes', i, 'data', 'activityType']);
       if (INTERNAL_ACTIVITY_TYPES.has(type)) {
         issues.push({
@@ -67,7 +71,8 @@ export function policyIssues(definition: unknown, policy: WorkflowPolicy, base: 
         });
       }
     }
-    const { workflow: _w, body: _b, ...own } = data;
+    const inline = spec?.inlineGraph?.field;
+    const own = inline === undefined ? data : Object.fromEntries(Object.entries(data).filter(([key]) => key !== inline));
     for (const name of secretNames(own)) {
       if (policy.isWebhookKey(name)) {
         issues.push({
@@ -78,9 +83,9 @@ export function policyIssues(definition: unknown, policy: WorkflowPolicy, base: 
         });
       }
     }
-    // Nested definitions: a subworkflow's inline workflow, a forEach's inline body.
-    for (const key of ['workflow', 'body'] as const) {
-      if (data[key] !== null && typeof data[key] === 'object') issues.push(...policyIssues(data[key], policy, [...base, 'nodes', i, 'data', key]));
+    // A nested definition: a subworkflow's inline workflow, a forEach's inline body.
+    if (inline !== undefined && data[inline] !== null && typeof data[inline] === 'object') {
+      issues.push(...policyIssues(data[inline], policy, types, [...base, 'nodes', i, 'data', inline]));
     }
   });
   return issues;

@@ -7,7 +7,7 @@ import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { describe, expect, it } from 'vitest';
 import { validateWorkflow } from '../../src/graph/triggers';
 import { Dice, expected, randomCase } from '../../scripts/chaos/graphs';
-import { BUILT_IN } from '../../workflows/nodes';
+import { BUILT_IN_CATALOG } from '../../src/graph/nodes';
 
 const cases = (seed: number, n: number) => {
   const dice = new Dice(xoroshiro128plus(seed));
@@ -18,7 +18,7 @@ describe('chaos graphs', () => {
   it('are valid, every one of 500', () => {
     const kinds = new Set<string>();
     for (const c of cases(7, 500)) {
-      const result = validateWorkflow(c.definition, BUILT_IN);
+      const result = validateWorkflow(c.definition, BUILT_IN_CATALOG);
       expect(result.ok, `${c.runId}: ${JSON.stringify(!result.ok && result.issues)}`).toBe(true);
       for (const n of c.definition.nodes) kinds.add(n.type);
     }

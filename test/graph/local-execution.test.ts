@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ISSUE_CODES, validateDefinition } from '../../src/graph/validate';
 import { graph } from '../helpers/graphs';
-import { BUILT_IN } from '../../workflows/nodes';
+import { BUILT_IN_CATALOG } from '../../src/graph/nodes';
 
 const URL = 'https://api.example.com/x';
 
 function localIssues(build: (g: ReturnType<typeof graph>) => ReturnType<typeof graph>) {
-  const result = validateDefinition(build(graph().trigger()).build(), BUILT_IN);
+  const result = validateDefinition(build(graph().trigger()).build(), BUILT_IN_CATALOG);
   return result.ok ? [] : result.issues.filter((i) => i.code === ISSUE_CODES.localExecution).map((i) => ({ path: i.path, message: i.message }));
 }
 
@@ -57,7 +57,7 @@ describe('execution: "local" rules', () => {
         .http('n', URL, { execution: 'remote' as never })
         .edge('start', 'n')
         .build(),
-      BUILT_IN,
+      BUILT_IN_CATALOG,
     );
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.issues[0]!.path).toBe('$.nodes[1].execution');

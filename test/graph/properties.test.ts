@@ -13,7 +13,7 @@ import { startRanks } from '../../src/graph/start-order';
 import type { GraphDefinition } from '../../src/graph/schema';
 import { ISSUE_CODES, validateDefinition } from '../../src/graph/validate';
 import { setOwnProperty } from '../../src/graph/own-property';
-import { BUILT_IN } from '../../workflows/nodes';
+import { BUILT_IN_CATALOG } from '../../src/graph/nodes';
 
 export const RUNS = { validatorRandom: 500, validatorMutated: 500, cycles: 200, scheduler: 400 };
 
@@ -68,7 +68,7 @@ describe('validator properties', () => {
   it('never throws on arbitrary JSON, and every issue names a path', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (value) => {
-        const result = validateDefinition(value, BUILT_IN);
+        const result = validateDefinition(value, BUILT_IN_CATALOG);
         if (!result.ok) for (const issue of result.issues) expect(issue.path.startsWith('$') && issue.message.length > 0).toBe(true);
       }),
       { numRuns: RUNS.validatorRandom },
@@ -95,7 +95,7 @@ describe('validator properties', () => {
           else if (m.op === 'set') setOwnProperty(item, m.key, m.value);
           else list.push({ ...item });
         }
-        const result = validateDefinition(def, BUILT_IN);
+        const result = validateDefinition(def, BUILT_IN_CATALOG);
         if (!result.ok) for (const issue of result.issues) expect(issue.path).toMatch(/^\$/);
       }),
       { numRuns: RUNS.validatorMutated },
@@ -109,14 +109,14 @@ describe('validator properties', () => {
         fc.nat(),
         (spec, pick) => {
           const def = toDefinition(spec);
-          expect(validateDefinition(def, BUILT_IN).ok).toBe(true);
+          expect(validateDefinition(def, BUILT_IN_CATALOG).ok).toBe(true);
           // a back edge from a node to one of its ancestors (never into the trigger)
           const child = 2 + (pick % (spec.kinds.length - 2));
           const ancestor = spec.parents[child]!.find((p) => p > 0);
           if (ancestor === undefined) return;
           const handle =
             spec.kinds[child] === 'condition' ? { sourceHandle: 'true' } : spec.kinds[child] === 'http' && spec.onError[child] === 'branch' ? {} : {};
-          const result = validateDefinition({ ...def, edges: [...def.edges!, { source: `n${child}`, target: `n${ancestor}`, ...handle }] }, BUILT_IN);
+          const result = validateDefinition({ ...def, edges: [...def.edges!, { source: `n${child}`, target: `n${ancestor}`, ...handle }] }, BUILT_IN_CATALOG);
           expect(result.ok).toBe(false);
           if (!result.ok) expect(result.issues.some((i) => i.code === ISSUE_CODES.cycle)).toBe(true);
         },
@@ -172,7 +172,7 @@ describe('scheduler properties', () => {
         fc.array(fc.nat(), { minLength: 60, maxLength: 60 }),
         fc.boolean(),
         (spec, coin, order, byPath) => {
-          const result = validateDefinition(toDefinition(spec), BUILT_IN);
+          const result = validateDefinition(toDefinition(spec), BUILT_IN_CATALOG);
           expect(result.ok).toBe(true);
           if (!result.ok) return;
           const g = result.graph;

@@ -8,7 +8,7 @@ import { fitIntoPayloadLimit, RESULT_OUTPUT_BUDGET, runOutput, runVerdict } from
 import type { NodeError, NodeState, RunState } from '../../src/graph/run-state';
 import { DECISION_REFUSALS } from '../../src/graph/run-state';
 import { validateDefinition } from '../../src/graph/validate';
-import { BUILT_IN } from '../../workflows/nodes';
+import { BUILT_IN_CATALOG } from '../../src/graph/nodes';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 const boom: NodeError = { type: 'HttpError', message: 'boom', retryable: true, details: { attempt: 3, queuedMs: 4, runMs: 25 } };
@@ -187,7 +187,7 @@ describe('runOutput and fitIntoPayloadLimit', () => {
         { source: 't', target: 'c' },
       ],
     },
-    BUILT_IN,
+    BUILT_IN_CATALOG,
   );
   if (!v.ok) throw new Error('fixture graph is invalid');
 
@@ -236,7 +236,7 @@ describe('decisionRefusal', () => {
         { source: 'ok', target: 's', sourceHandle: 'approved' },
       ],
     },
-    BUILT_IN,
+    BUILT_IN_CATALOG,
   );
   if (!v.ok) throw new Error(`fixture graph is invalid: ${JSON.stringify(v.issues)}`);
   const nodes = (status: NodeState['status']) => ({

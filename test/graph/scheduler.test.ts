@@ -11,7 +11,7 @@ import { assertValid } from '../../src/graph/validate';
 import { criticalPath } from '../../src/graph/critical-path';
 import { graph } from '../helpers/graphs';
 import type { GraphDefinition } from '../../src/graph/schema';
-import { BUILT_IN } from '../../workflows/nodes';
+import { BUILT_IN_CATALOG } from '../../src/graph/nodes';
 
 type Decide = (id: string) => NodeOutcome;
 
@@ -21,7 +21,7 @@ type Decide = (id: string) => NodeOutcome;
  * Returns the batches started per tick and the final statuses.
  */
 function simulate(def: GraphDefinition, decide: Decide = () => ({ status: 'succeeded' }), trigger?: string) {
-  const { graph: g } = assertValid(def, BUILT_IN);
+  const { graph: g } = assertValid(def, BUILT_IN_CATALOG);
   const s = new Scheduler(g, { trigger });
   const ticks: string[][] = [];
   let running: number[] = [];
@@ -104,7 +104,7 @@ describe('Scheduler', () => {
         .edge('slow', 'end')
         .edge('child', 'end')
         .build(),
-      BUILT_IN,
+      BUILT_IN_CATALOG,
     );
     const s = new Scheduler(g);
     const id = (name: string) => g.indexById.get(name)!;
@@ -190,7 +190,7 @@ describe('Scheduler', () => {
         .edge('a', 'any')
         .edge('b', 'any')
         .build(),
-      BUILT_IN,
+      BUILT_IN_CATALOG,
     );
     const s = new Scheduler(g);
     const id = (name: string) => g.indexById.get(name)!;
@@ -214,13 +214,13 @@ describe('Scheduler', () => {
     const def = graph().trigger('web').trigger('cron').set('a', 1).set('b', 2).edge('web', 'a').edge('cron', 'b').build();
     const { status } = simulate(def, undefined, 'cron');
     expect(status).toMatchObject({ web: 'skipped', a: 'skipped', cron: 'succeeded', b: 'succeeded' });
-    expect(() => new Scheduler(assertValid(def, BUILT_IN).graph, { trigger: 'a' })).toThrow(/not a trigger/);
+    expect(() => new Scheduler(assertValid(def, BUILT_IN_CATALOG).graph, { trigger: 'a' })).toThrow(/not a trigger/);
   });
 
   it('stop() cancels what has not started and reports what runs', () => {
     const { graph: g } = assertValid(
       graph().trigger().http('a', 'http://x').http('b', 'http://x').set('c', 1).edge('start', 'a').edge('start', 'b').edge('a', 'c').build(),
-      BUILT_IN,
+      BUILT_IN_CATALOG,
     );
     const s = new Scheduler(g);
     s.next();
@@ -240,7 +240,7 @@ describe('Scheduler', () => {
         nodes: Array.from({ length: n }, (_, i) => ({ id: `n${i}`, type: i === 0 ? 'trigger' : 'set' })),
         edges: Array.from({ length: n - 1 }, (_, i) => ({ source: `n${i}`, target: `n${i + 1}` })),
       },
-      BUILT_IN,
+      BUILT_IN_CATALOG,
     );
     const s = new Scheduler(g);
     let started = 0;
@@ -272,7 +272,7 @@ describe('criticalPath', () => {
         .edge('start', 'slow')
         .edge('slow', 'end')
         .build(),
-      BUILT_IN,
+      BUILT_IN_CATALOG,
     );
     const ms = { start: 0, a: 100, b: 100, c: 100, slow: 250, end: 10 } as Record<string, number>;
     const cp = criticalPath(

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { NodeState } from '../../src/graph/run-state';
 import { pinSeeds, readsInput, redriveSeeds } from '../../src/graph/seeds';
 import { assertValid } from '../../src/graph/validate';
-import { BUILT_IN } from '../../workflows/nodes';
+import { BUILT_IN_CATALOG } from '../../src/graph/nodes';
 import { graph } from '../helpers/graphs';
 
 const URL = 'https://api.example.com/x';
@@ -31,7 +31,7 @@ function chainAndSide() {
     .chain('start', 'a', 'b', 'c')
     .chain('start', 'd', 'e')
     .build();
-  const g = assertValid(def, BUILT_IN).graph;
+  const g = assertValid(def, BUILT_IN_CATALOG).graph;
   const original: Record<string, NodeState> = { start: ok({ n: 1 }), a: ok({ status: 200 }), b: failed, c: canceled, d: ok({ status: 201 }), e: ok(201) };
   return { g, original };
 }
@@ -61,7 +61,7 @@ describe('redrive seeds', () => {
       .chain('start', 'c')
       .chain('a', 'd')
       .build();
-    const g = assertValid(def, BUILT_IN).graph;
+    const g = assertValid(def, BUILT_IN_CATALOG).graph;
     const all = Object.fromEntries(g.nodes.map((n) => [n.id, ok(1)]));
     expect(Object.keys(redriveSeeds(g, all, 'r', { inputChanged: true })).sort()).toEqual(['a', 'd']);
     expect(readsInput(g, g.nodes[g.indexById.get('c')!]!)).toBe(true);
@@ -82,7 +82,7 @@ describe('redrive seeds', () => {
       .edge('check', 'no', 'false')
       .edge('yes', 'after')
       .build();
-    const g = assertValid(def, BUILT_IN).graph;
+    const g = assertValid(def, BUILT_IN_CATALOG).graph;
     const original = { start: ok(null), check: ok(true, 'true'), yes: ok(1), no: skipped, after: failed };
     const seeds = redriveSeeds(g, original, 'r');
     expect(seeds.check).toEqual({ output: true, handle: 'true', from: { runId: 'r' } });
@@ -100,7 +100,7 @@ describe('redrive seeds of a forEach', () => {
     .set('after', 1)
     .chain('start', 'a', 'each', 'after')
     .build();
-  const g = assertValid(def, BUILT_IN).graph;
+  const g = assertValid(def, BUILT_IN_CATALOG).graph;
   const eachFailed: NodeState = {
     status: 'failed',
     attempts: 1,
@@ -130,10 +130,10 @@ describe('pins', () => {
     .edge('check', 'route', 'true')
     .edge('route', 'b', 'big')
     .build();
-  const g = assertValid(def, BUILT_IN).graph;
+  const g = assertValid(def, BUILT_IN_CATALOG).graph;
 
   it('seeds pinned outputs, with the branch a pinned condition or switch names', () => {
-    const result = pinSeeds(g, BUILT_IN, { a: { status: 200, body: [] }, check: false, route: { handle: 'default' } });
+    const result = pinSeeds(g, BUILT_IN_CATALOG, { a: { status: 200, body: [] }, check: false, route: { handle: 'default' } });
     expect(result).toEqual({
       seeds: {
         a: { output: { status: 200, body: [] }, from: 'pin' },
@@ -144,7 +144,7 @@ describe('pins', () => {
   });
 
   it('names each pin that is wrong', () => {
-    const result = pinSeeds(g, BUILT_IN, { nope: 1, start: {}, check: 'yes', route: { handle: 'small' } });
+    const result = pinSeeds(g, BUILT_IN_CATALOG, { nope: 1, start: {}, check: 'yes', route: { handle: 'small' } });
     expect(result).toEqual({
       problems: [
         { path: '$.pins.nope', message: '"nope" is not a node of this workflow' },
@@ -167,16 +167,18 @@ describe('pins', () => {
       .edge('ok', 'yes', 'approved')
       .edge('ev', 'late', 'timeout')
       .build();
-    const wg = assertValid(waits, BUILT_IN).graph;
-    expect(pinSeeds(wg, BUILT_IN, { ok: { approved: false }, ev: { timedOut: true, waitedMs: 5 } })).toEqual({
+    const wg = assertValid(waits, BUILT_IN_CATALOG).graph;
+    expect(pinSeeds(wg, BUILT_IN_CATALOG, { ok: { approved: false }, ev: { timedOut: true, waitedMs: 5 } })).toEqual({
       seeds: {
         ok: { output: { approved: false }, handle: 'rejected', from: 'pin' },
         ev: { output: { timedOut: true, waitedMs: 5 }, handle: 'timeout', from: 'pin' },
       },
     });
-    expect(pinSeeds(wg, BUILT_IN, { ok: { timedOut: true }, ev: { amount: 3 } })).toEqual({
+    expect(pinSeeds(wg, BUILT_IN_CATALOG, { ok: { timedOut: true }, ev: { amount: 3 } })).toEqual({
       seeds: { ok: { output: { timedOut: true }, handle: 'timeout', from: 'pin' }, ev: { output: { amount: 3 }, from: 'pin' } },
     });
-    expect(pinSeeds(wg, BUILT_IN, { ok: 'yes' })).toEqual({ problems: [{ path: '$.pins.ok', message: expect.stringContaining('"approved": true or false') }] });
+    expect(pinSeeds(wg, BUILT_IN_CATALOG, { ok: 'yes' })).toEqual({
+      problems: [{ path: '$.pins.ok', message: expect.stringContaining('"approved": true or false') }],
+    });
   });
 });

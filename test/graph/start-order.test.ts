@@ -9,7 +9,7 @@ import type { GraphDefinition } from '../../src/graph/schema';
 import { Scheduler } from '../../src/graph/scheduler';
 import { hostLimitCanBind, limitCanBind, nodeEstimates, remainingPath, startRanks, weightsOf } from '../../src/graph/start-order';
 import { assertValid } from '../../src/graph/validate';
-import { BUILT_IN } from '../../workflows/nodes';
+import { BUILT_IN_CATALOG } from '../../src/graph/nodes';
 
 /** Runs the graph on a simulated clock, each node taking `ms[id]`; returns when each started and the run's length. */
 function simulate(g: Graph, ms: Record<string, number>, ranks?: Int32Array) {
@@ -52,7 +52,7 @@ const S7_MS = { s1: 300, s2: 300, s3: 300, s4: 300, s5: 300, s6: 300, long: 2000
 
 describe('start order', () => {
   it('starts the long node first when estimates say so: 2.0 s instead of 2.9 s in definition order', () => {
-    const g = assertValid(limitBinds(true), BUILT_IN).graph;
+    const g = assertValid(limitBinds(true), BUILT_IN_CATALOG).graph;
     expect(limitCanBind(g)).toBe(true);
     const estimates = nodeEstimates(g);
     expect(estimates[g.indexById.get('long')!]).toEqual({ ms: 2000, source: 'estimate' });
@@ -63,7 +63,7 @@ describe('start order', () => {
   });
 
   it('uses learned durations where a node has no estimate, and says so', () => {
-    const g = assertValid(limitBinds(false), BUILT_IN).graph;
+    const g = assertValid(limitBinds(false), BUILT_IN_CATALOG).graph;
     const estimates = nodeEstimates(g, { long: 1950, s1: 310 });
     expect(estimates[g.indexById.get('long')!]).toEqual({ ms: 1950, source: 'history' });
     expect(estimates[g.indexById.get('s2')!]).toEqual({ source: 'depth' });
@@ -88,7 +88,7 @@ describe('start order', () => {
       ],
       settings: { maxParallel: 1 },
     };
-    const g = assertValid(def, BUILT_IN).graph;
+    const g = assertValid(def, BUILT_IN_CATALOG).graph;
     const weights = weightsOf(nodeEstimates(g));
     expect([...remainingPath(g, weights)]).toEqual([4, 1, 1, 3, 2, 1]);
     const ranks = startRanks(g, weights);
@@ -97,28 +97,31 @@ describe('start order', () => {
   });
 
   it('keeps definition order on ties, and when the strategy is sequential', () => {
-    const even = assertValid(limitBinds(true), BUILT_IN).graph;
+    const even = assertValid(limitBinds(true), BUILT_IN_CATALOG).graph;
     const ranks = startRanks(even, weightsOf(nodeEstimates(even)));
     // The six short nodes tie: they keep their order after the long one.
     const order = [...even.nodes].sort((x, y) => ranks[x.index]! - ranks[y.index]!).map((n) => n.id);
     expect(order).toEqual(['start', 'long', 's1', 's2', 's3', 's4', 's5', 's6']);
-    const sequential = assertValid({ ...limitBinds(true), settings: { strategy: 'sequential' } }, BUILT_IN).graph;
+    const sequential = assertValid({ ...limitBinds(true), settings: { strategy: 'sequential' } }, BUILT_IN_CATALOG).graph;
     expect(limitCanBind(sequential)).toBe(false);
     const { started } = simulate(sequential, S7_MS, startRanks(sequential, weightsOf(nodeEstimates(sequential))));
     expect(started.s1).toBeLessThan(started.long!);
   });
 
   it('only matters when more nodes take a slot than maxParallel allows', () => {
-    expect(limitCanBind(assertValid({ ...limitBinds(true), settings: { maxParallel: 7 } }, BUILT_IN).graph)).toBe(false);
-    expect(limitCanBind(assertValid({ ...limitBinds(true), settings: { maxParallel: 6 } }, BUILT_IN).graph)).toBe(true);
+    expect(limitCanBind(assertValid({ ...limitBinds(true), settings: { maxParallel: 7 } }, BUILT_IN_CATALOG).graph)).toBe(false);
+    expect(limitCanBind(assertValid({ ...limitBinds(true), settings: { maxParallel: 6 } }, BUILT_IN_CATALOG).graph)).toBe(true);
   });
 
   it("orders a run's requests for a host limit when two http nodes may wait for one another", () => {
-    const wide = assertValid({ ...limitBinds(false), settings: { maxParallel: 7 } }, BUILT_IN).graph;
+    const wide = assertValid({ ...limitBinds(false), settings: { maxParallel: 7 } }, BUILT_IN_CATALOG).graph;
     expect(hostLimitCanBind(wide)).toBe(true);
-    const one = assertValid({ name: 'one', nodes: [{ id: 'start', type: 'trigger' }, http('a')], edges: [{ source: 'start', target: 'a' }] }, BUILT_IN).graph;
+    const one = assertValid(
+      { name: 'one', nodes: [{ id: 'start', type: 'trigger' }, http('a')], edges: [{ source: 'start', target: 'a' }] },
+      BUILT_IN_CATALOG,
+    ).graph;
     expect(hostLimitCanBind(one)).toBe(false);
-    expect(hostLimitCanBind(assertValid({ ...limitBinds(false), settings: { strategy: 'sequential' } }, BUILT_IN).graph)).toBe(false);
+    expect(hostLimitCanBind(assertValid({ ...limitBinds(false), settings: { strategy: 'sequential' } }, BUILT_IN_CATALOG).graph)).toBe(false);
     // The scheduler hands each node's remaining path to its request (the host limiter's order within a run).
     const rest = remainingPath(wide, weightsOf(nodeEstimates(wide)));
     const s = new Scheduler(wide, { ranks: startRanks(wide, [], rest), remaining: rest });
@@ -135,6 +138,6 @@ describe('start order', () => {
         { ...http('x'), estimate: 'soon' },
       ],
     };
-    expect(() => assertValid(def as GraphDefinition, BUILT_IN)).toThrow(/nodes\[1\]\.estimate|estimate/);
+    expect(() => assertValid(def as GraphDefinition, BUILT_IN_CATALOG)).toThrow(/nodes\[1\]\.estimate|estimate/);
   });
 });

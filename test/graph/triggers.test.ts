@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { webhookInput } from '../../src/graph/run-state';
 import { cronProblem, triggerKinds, triggersOf, validateWorkflow } from '../../src/graph/triggers';
-import { BUILT_IN } from '../../workflows/nodes';
+import { BUILT_IN_CATALOG } from '../../src/graph/nodes';
 
 const withTrigger = (data: unknown) => ({
   nodes: [
@@ -12,7 +12,7 @@ const withTrigger = (data: unknown) => ({
 });
 
 function problems(def: unknown) {
-  const result = validateWorkflow(def, BUILT_IN);
+  const result = validateWorkflow(def, BUILT_IN_CATALOG);
   return result.ok ? [] : result.issues.map((i) => [i.path, i.message]);
 }
 
@@ -30,7 +30,7 @@ describe('trigger kinds', () => {
     ['one-second interval', { kind: 'schedule', every: '1s' }, { every: '1s' }],
   ];
   it.each(valid)('accepts %s', (_name, data, spec) => {
-    const result = validateWorkflow(withTrigger(data), BUILT_IN);
+    const result = validateWorkflow(withTrigger(data), BUILT_IN_CATALOG);
     expect(result.ok).toBe(true);
     if (result.ok) expect(triggersOf(result.graph)[0]).toMatchObject({ id: 'in', ...spec });
   });

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { assertValid, GraphValidationError, ISSUE_CODES, validateDefinition } from '../../src/graph/validate';
 import { LIMITS } from '../../src/graph/schema';
 import { graph } from '../helpers/graphs';
-import { BUILT_IN } from '../../workflows/nodes';
+import { BUILT_IN_CATALOG } from '../../src/graph/nodes';
 
 function issuesOf(def: unknown) {
-  const result = validateDefinition(def, BUILT_IN);
+  const result = validateDefinition(def, BUILT_IN_CATALOG);
   if (result.ok) throw new Error('expected the definition to be invalid');
   return result.issues;
 }
@@ -22,7 +22,7 @@ describe('validateDefinition', () => {
       edges: [{ id: 'e1', source: 'start', target: 'a', sourceHandle: null, animated: true, type: 'smoothstep' }],
       viewport: { x: 0, y: 0, zoom: 1 },
     };
-    const result = validateDefinition(def, BUILT_IN);
+    const result = validateDefinition(def, BUILT_IN_CATALOG);
     expect(result.ok).toBe(true);
     if (result.ok) {
       expect(result.graph.name).toBe('unnamed');
@@ -157,7 +157,7 @@ describe('validateDefinition', () => {
   it('accepts 5,000 nodes in a chain without overflowing the stack', () => {
     const b = graph().trigger('n0');
     for (let i = 1; i < LIMITS.maxNodes; i++) b.set(`n${i}`, i).edge(`n${i - 1}`, `n${i}`);
-    const result = validateDefinition(b.build(), BUILT_IN);
+    const result = validateDefinition(b.build(), BUILT_IN_CATALOG);
     expect(result.ok && result.stats.maxDepth).toBe(LIMITS.maxNodes);
   });
 
@@ -183,13 +183,13 @@ describe('validateDefinition', () => {
       .edge('sw', 'v', 'vip')
       .edge('sw', 'd', 'default')
       .build();
-    expect(() => assertValid(def, BUILT_IN)).not.toThrow();
+    expect(() => assertValid(def, BUILT_IN_CATALOG)).not.toThrow();
   });
 
   it('assertValid throws one error carrying every issue', () => {
     const err = (() => {
       try {
-        assertValid({ nodes: [] }, BUILT_IN);
+        assertValid({ nodes: [] }, BUILT_IN_CATALOG);
       } catch (e) {
         return e;
       }
@@ -209,7 +209,7 @@ describe('validateDefinition', () => {
         ],
         edges: [{ source: 'start', target: 's' }],
       },
-      BUILT_IN,
+      BUILT_IN_CATALOG,
     );
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.issues[0]).toMatchObject({ code: ISSUE_CODES.tooLarge, path: '$' });
@@ -218,14 +218,14 @@ describe('validateDefinition', () => {
   it('accepts unicode in names, labels and data', () => {
     const def = graph('заказы 🚀').trigger().set('s', { ключ: '値 ✓', emoji: '{% "🎉" & $input.名前 %}' }).edge('start', 's').build();
     def.nodes[1]!.label = 'Überprüfung ✓';
-    expect(validateDefinition(def, BUILT_IN).ok).toBe(true);
+    expect(validateDefinition(def, BUILT_IN_CATALOG).ok).toBe(true);
   });
 
   it('keeps __proto__ and constructor as plain data', () => {
     const def = JSON.parse(
       '{"nodes":[{"id":"start","type":"trigger"},{"id":"s","type":"set","data":{"value":{"__proto__":{"polluted":true},"constructor":{"prototype":{"x":1}}}}}],"edges":[{"source":"start","target":"s"}],"__proto__":{"polluted":true}}',
     );
-    expect(validateDefinition(def, BUILT_IN).ok).toBe(true);
+    expect(validateDefinition(def, BUILT_IN_CATALOG).ok).toBe(true);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });

@@ -9,6 +9,7 @@ import { createActivities } from '../../activities';
 import { INTERNAL_ACTIVITY_TYPES } from '../../src/graph/internal-activities';
 import { activityAllowed, parseActivityAllowlist, policyIssues } from '../../src/graph/workflow-policy';
 import type { WorkflowPolicy } from '../../src/graph/workflow-policy';
+import { BUILT_IN_CATALOG } from '../../src/graph/nodes';
 
 const policy = (over: Partial<WorkflowPolicy> = {}): WorkflowPolicy => ({
   activityAllowlist: [],
@@ -29,14 +30,14 @@ describe('workflow policy', () => {
     'refuses an activity node calling %s, on any queue, whatever the allowlist',
     (type) => {
       for (const queue of [undefined, 'braid', 'elsewhere']) {
-        const issues = policyIssues(def(activityNode(type, queue)), policy({ activityAllowlist: ['*:*'] }));
+        const issues = policyIssues(def(activityNode(type, queue)), policy({ activityAllowlist: ['*:*'] }), BUILT_IN_CATALOG);
         expect(issues).toEqual([expect.objectContaining({ code: 'forbidden_activity', path: '$.nodes[1].data.activityType', nodeId: 'a' })]);
       }
     },
   );
 
   it('allows only what ACTIVITY_ALLOWLIST lists; empty allows nothing', () => {
-    expect(policyIssues(def(activityNode('reserveStock', 'inventory')), policy())[0]!.message).toContain('not in ACTIVITY_ALLOWLIST (empty');
+    expect(policyIssues(def(activityNode('reserveStock', 'inventory')), policy(), BUILT_IN_CATALOG)[0]!.message).toContain('not in ACTIVITY_ALLOWLIST (empty');
     const allow = (entries: string[], type: string, queue: string) => activityAllowed(parseActivityAllowlist(entries.join(',')), queue, type);
     expect(allow(['inventory:reserveStock'], 'reserveStock', 'inventory')).toBe(true);
     expect(allow(['inventory:reserveStock'], 'releaseStock', 'inventory')).toBe(false);
@@ -44,10 +45,10 @@ describe('workflow policy', () => {
     expect(allow(['*:reserveStock'], 'reserveStock', 'other')).toBe(true);
     expect(allow(['inventory:reserveStock'], 'reserveStock', 'inventory2')).toBe(false);
     // A custom node type's activity (it checks its own data) only when the operator lists it.
-    expect(policyIssues(def(activityNode('slugify')), policy())).toHaveLength(1);
-    expect(policyIssues(def(activityNode('slugify')), policy({ activityAllowlist: ['braid:slugify'] }))).toEqual([]);
+    expect(policyIssues(def(activityNode('slugify')), policy(), BUILT_IN_CATALOG)).toHaveLength(1);
+    expect(policyIssues(def(activityNode('slugify')), policy({ activityAllowlist: ['braid:slugify'] }), BUILT_IN_CATALOG)).toEqual([]);
     // The default queue is Braid's own.
-    expect(policyIssues(def(activityNode('ping')), policy({ activityAllowlist: ['braid:ping'] }))).toEqual([]);
+    expect(policyIssues(def(activityNode('ping')), policy({ activityAllowlist: ['braid:ping'] }), BUILT_IN_CATALOG)).toEqual([]);
     expect(() => parseActivityAllowlist('justaname')).toThrow('taskQueue:activityType');
   });
 
@@ -56,7 +57,7 @@ describe('workflow policy', () => {
       { id: 's', type: 'subworkflow', data: { workflow: def(activityNode('nodeCachePut')) } },
       { id: 'f', type: 'forEach', data: { items: [], body: def(activityNode('http')) } },
     );
-    expect(policyIssues(nested, policy()).map((i) => i.path)).toEqual([
+    expect(policyIssues(nested, policy(), BUILT_IN_CATALOG).map((i) => i.path)).toEqual([
       '$.nodes[1].data.workflow.nodes[1].data.activityType',
       '$.nodes[2].data.body.nodes[1].data.activityType',
     ]);
@@ -64,7 +65,9 @@ describe('workflow policy', () => {
 
   it('refuses $secrets naming a webhook key, and nothing else', () => {
     const reads = (expr: string) => def({ id: 'h', type: 'http', data: { url: 'https://x.test/', headers: { k: expr } } });
-    expect(policyIssues(reads('{% $secrets.HOOK %}'), policy())).toEqual([expect.objectContaining({ code: 'forbidden_secret', path: '$.nodes[1].data' })]);
-    expect(policyIssues(reads('{% $secrets.DEMO %}'), policy())).toEqual([]);
+    expect(policyIssues(reads('{% $secrets.HOOK %}'), policy(), BUILT_IN_CATALOG)).toEqual([
+      expect.objectContaining({ code: 'forbidden_secret', path: '$.nodes[1].data' }),
+    ]);
+    expect(policyIssues(reads('{% $secrets.DEMO %}'), policy(), BUILT_IN_CATALOG)).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { validateDefinition } from '../../src/graph/validate';
 import { runGraph } from '../helpers/run-graph';
 import { testActivities, useTimeSkippingWithTarget } from '../helpers/temporal';
-import { BUILT_IN } from '../../workflows/nodes';
+import { BUILT_IN_CATALOG } from '../../src/graph/nodes';
 import { pinnedRun } from '../../src/api/pins';
 import { assertValid } from '../../src/graph/validate';
 
@@ -17,7 +17,8 @@ const examples = readdirSync(dir)
     ...(JSON.parse(readFileSync(join(dir, f), 'utf8')) as { workflow: unknown; input: Record<string, unknown>; pins?: Record<string, unknown> }),
   }));
 /** A test run's pins as the API turns them into seeds. */
-const seedsOf = (example: (typeof examples)[number]) => (example.pins ? pinnedRun(assertValid(example.workflow, BUILT_IN).graph, BUILT_IN, example.pins) : {});
+const seedsOf = (example: (typeof examples)[number]) =>
+  example.pins ? pinnedRun(assertValid(example.workflow, BUILT_IN_CATALOG).graph, BUILT_IN_CATALOG, example.pins) : {};
 
 const ctx = useTimeSkippingWithTarget();
 /** The key secret-header.json sends (env BRAID_SECRET_API_KEY on a real worker). */
@@ -29,7 +30,7 @@ describe('examples', () => {
   });
 
   it.each(examples.map((e) => [e.file, e] as const))('%s validates and succeeds', async (_file, example) => {
-    expect(validateDefinition(example.workflow, BUILT_IN).ok).toBe(true);
+    expect(validateDefinition(example.workflow, BUILT_IN_CATALOG).ok).toBe(true);
     const { state } = await runGraph(ctx.env, example.workflow, {
       input: { ...example.input, baseUrl: ctx.target.url },
       ...seedsOf(example),

@@ -10,7 +10,7 @@ import type { BraidDatabase } from '../../src/store/database';
 import { openDatabase } from '../../src/store/database';
 import { createNodeCache } from '../../src/store/node-cache';
 import { validateDefinition } from '../../src/graph/validate';
-import { BUILT_IN } from '../../workflows/nodes';
+import { BUILT_IN_CATALOG } from '../../src/graph/nodes';
 import { graph } from '../helpers/graphs';
 import type { HttpTarget } from '../helpers/http-target';
 import { startHttpTarget } from '../helpers/http-target';
@@ -105,7 +105,7 @@ describe('node cache', () => {
           ],
           edges: [{ source: 'start', target: 'n' }],
         },
-        BUILT_IN,
+        BUILT_IN_CATALOG,
       );
       return result.ok ? [] : result.issues.map((i) => `${i.path}: ${i.message}`);
     };

@@ -10,12 +10,10 @@ import { FAILURE_TYPES } from '../../src/graph/failures';
 import { INTERNAL_ACTIVITY_TYPES } from '../../src/graph/internal-activities';
 import { NodeFailure } from '../errors';
 import { PATCHES } from '../patches';
+import { activitySpec } from '../../src/graph/nodes/activity';
 import type { Executor, NodeType } from './types';
 import { describeValue } from './types';
 import { redactSecrets } from '../../src/graph/secrets';
-import { z } from 'zod';
-import { PLAIN_HANDLES } from '../../src/graph/node-type';
-import { expressionSchema, uiKeys } from '../../src/graph/schema';
 
 /**
  * An activity node never calls one of Braid's own activities (the API refuses
@@ -38,22 +36,4 @@ const run: Executor = async (node, ctx) => {
   return ctx.dispatcher.call(node, type, taskQueue, redactSecrets(args));
 };
 
-export const activity: NodeType = {
-  type: 'activity',
-  label: 'Activity',
-  description: 'Calls a Temporal activity by type, on this task queue or another (an activity in any language).',
-  category: 'action',
-  data: z
-    .object({
-      activityType: z.string().min(1, 'must not be empty').max(200),
-      taskQueue: z.string().min(1, 'must not be empty').max(200).optional(),
-      args: z.union([expressionSchema, z.array(z.unknown())]).optional(),
-      ...uiKeys,
-    })
-    .strict(),
-  handles: () => PLAIN_HANDLES,
-  activitySlot: true,
-  cacheable: true,
-  local: false,
-  run,
-};
+export const activity: NodeType = { ...activitySpec, run };

@@ -6,13 +6,9 @@
  * fails with WaitTimeout and `onError` decides).
  */
 import { durationMs } from '../../src/graph/duration';
+import { APPROVAL_HANDLES, approvalSpec } from '../../src/graph/nodes/approval';
 import type { Executor, NodeType } from './types';
-import { timedOut, timeoutHandleOf } from './waiting';
-import { z } from 'zod';
-import { durationSchema, TIMEOUT_HANDLE, uiKeys } from '../../src/graph/schema';
-
-/** The out-edge handles of an approval. */
-export const APPROVAL_HANDLES = { approved: 'approved', rejected: 'rejected', timeout: TIMEOUT_HANDLE } as const;
+import { timedOut } from './waiting';
 
 const run: Executor = async (node, ctx) => {
   const timeoutMs = node.data.timeout === undefined ? undefined : durationMs(String(node.data.timeout));
@@ -40,30 +36,4 @@ const run: Executor = async (node, ctx) => {
   };
 };
 
-export const approval: NodeType = {
-  type: 'approval',
-  label: 'Approval',
-  description: 'Waits for a person to approve or reject (POST …/nodes/:nodeId/decision), or for its timeout.',
-  category: 'wait',
-  data: z
-    .object({
-      timeout: durationSchema.optional(),
-      /** Shown to whoever decides (and in the run's waitingFor). */
-      prompt: z.string().max(2000).optional(),
-      ...uiKeys,
-    })
-    .strict(),
-  handles: () => [APPROVAL_HANDLES.approved, APPROVAL_HANDLES.rejected, APPROVAL_HANDLES.timeout],
-  handleOf: (output) => {
-    const timeout = timeoutHandleOf(output);
-    if (timeout) return timeout;
-    const approved = (output as { approved?: unknown } | null)?.approved;
-    return typeof approved === 'boolean'
-      ? { handle: approved ? APPROVAL_HANDLES.approved : APPROVAL_HANDLES.rejected }
-      : { problem: 'an approval node outputs { "approved": true or false, … }' };
-  },
-  activitySlot: false,
-  local: false,
-  ownRun: true,
-  run,
-};
+export const approval: NodeType = { ...approvalSpec, run };

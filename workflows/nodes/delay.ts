@@ -2,11 +2,9 @@
 import { durationMs } from '../../src/graph/duration';
 import { FAILURE_TYPES } from '../../src/graph/failures';
 import { NodeFailure } from '../errors';
+import { delaySpec } from '../../src/graph/nodes/delay';
 import type { Executor, NodeType } from './types';
 import { describeValue } from './types';
-import { z } from 'zod';
-import { PLAIN_HANDLES } from '../../src/graph/node-type';
-import { durationSchema, exprOr, uiKeys } from '../../src/graph/schema';
 
 const run: Executor = async (node, ctx) => {
   let ms: number;
@@ -27,21 +25,4 @@ const run: Executor = async (node, ctx) => {
   return { output: { waitedMs: ms }, attempts: 1, runMs: ms, execution: 'workflow' };
 };
 
-export const delay: NodeType = {
-  type: 'delay',
-  label: 'Delay',
-  description: 'Waits, durably, for a duration or until a time; a worker restart does not shorten or lengthen it.',
-  category: 'wait',
-  data: z
-    .object({
-      duration: exprOr(durationSchema).optional(),
-      until: exprOr(z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 time')).optional(),
-      ...uiKeys,
-    })
-    .strict()
-    .refine((d) => (d.duration === undefined) !== (d.until === undefined), 'needs exactly one of "duration" or "until"'),
-  handles: () => PLAIN_HANDLES,
-  activitySlot: false,
-  local: false,
-  run,
-};
+export const delay: NodeType = { ...delaySpec, run };

@@ -8,31 +8,12 @@
  * `onError`: nothing comes after it. Reach it from a condition's or a
  * switch's branch, or from an `onError: "branch"` error edge.
  */
-import { z } from 'zod';
-import { uiKeys } from '../../src/graph/schema';
 import { NodeFailure } from '../errors';
+import { failSpec } from '../../src/graph/nodes/fail';
 import type { NodeType } from './types';
 
-/** A failure type as people and programs match on it: `OrderRejected`, `payment.declined`. */
-const ERROR_TYPE = /^[A-Za-z][A-Za-z0-9_.:-]{0,99}$/;
-
 export const fail: NodeType = {
-  type: 'fail',
-  label: 'Fail',
-  description: 'Ends the run as failed with the error it names (type, message, details); nodes still running are cancelled.',
-  category: 'logic',
-  data: z
-    .object({
-      error: z.string().regex(ERROR_TYPE, 'must be a name such as "OrderRejected": a letter, then letters, digits, _ . : - (100 at most)'),
-      message: z.string().min(1).max(10_000),
-      details: z.unknown().optional(),
-      ...uiKeys,
-    })
-    .strict(),
-  handles: () => [],
-  activitySlot: false,
-  local: false,
-  endsRun: true,
+  ...failSpec,
   run: async (node, ctx) => {
     const message = await ctx.evaluate(node.data.message, 'data.message');
     const details = node.data.details === undefined ? undefined : await ctx.evaluate(node.data.details, 'data.details');

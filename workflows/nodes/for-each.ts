@@ -18,16 +18,10 @@ import type { ForEachBatchInput, ItemOutcome, NodeError } from '../../src/graph/
 import { childRunId, FOR_EACH_BATCH_WORKFLOW_TYPE } from '../../src/graph/run-state';
 import { NodeFailure, toNodeError } from '../errors';
 import { FOR_EACH } from '../partition';
-import { z } from 'zod';
 import type { NodeSpec } from '../../src/graph/graph';
-import { PLAIN_HANDLES } from '../../src/graph/node-type';
-import { expressionSchema, LIMITS, uiKeys, workflowRefSchema } from '../../src/graph/schema';
+import { FOR_EACH_DEFAULT_CONCURRENCY, FOR_EACH_MAX_ITEMS, forEachSpec } from '../../src/graph/nodes/for-each';
 import type { Executor, ExecutorContext, NodeResult, NodeType } from './types';
 import { describeValue } from './types';
-
-/** Most items a forEach node takes. */
-export const FOR_EACH_MAX_ITEMS = 100_000;
-export const FOR_EACH_DEFAULT_CONCURRENCY = 10;
 
 /** What a forEach node loops over, read from its data once evaluated. */
 interface Loop {
@@ -246,27 +240,4 @@ const run: Executor = async (node, ctx) => {
   return reused && items.reused > 0 ? { ...result, reusedItems: { runId: reused.runId, count: items.reused } } : result;
 };
 
-export const forEach: NodeType = {
-  type: 'forEach',
-  label: 'For each',
-  description: 'Runs a body graph once per item of a list (up to 100,000), a bounded number at once, and outputs the results in item order.',
-  category: 'compose',
-  data: z
-    .object({
-      /** The list: an array, or an expression giving one (at most FOR_EACH_MAX_ITEMS). */
-      items: z.union([expressionSchema, z.array(z.unknown())]),
-      /** The graph run for each item (its nodes see `$item` and `$index`; `$input` is the item). */
-      body: z.record(z.string(), z.unknown()).optional(),
-      ref: workflowRefSchema.optional(),
-      maxConcurrency: z.number().int().min(1).max(LIMITS.maxParallel).optional(),
-      toleratedFailurePercentage: z.number().min(0).max(100).optional(),
-      ...uiKeys,
-    })
-    .strict()
-    .refine((d) => (d.body === undefined) !== (d.ref === undefined), 'needs exactly one of "body" or "ref"'),
-  handles: () => PLAIN_HANDLES,
-  activitySlot: false,
-  local: false,
-  inlineGraph: { field: 'body', ownRun: false },
-  run,
-};
+export const forEach: NodeType = { ...forEachSpec, run };

@@ -1,7 +1,9 @@
 /**
- * The node types. Each is one module in this folder (its data schema, its
- * handles, how the scheduler treats it, its executor and its description);
- * a new type is one more module and one more line in the list below.
+ * The node types as the interpreter runs them: each built-in type's spec
+ * (src/graph/nodes/) with its executor, one module per type in this folder.
+ * A new type is one more spec there, one more executor here and one more
+ * line in each list; test/workflows/nodes/registry.test.ts checks the two
+ * lists name the same types.
  */
 import { activity } from './activity';
 import { approval } from './approval';
@@ -16,11 +18,10 @@ import { set } from './set';
 import { subworkflow } from './subworkflow';
 import { switchNode } from './switch';
 import { trigger } from './trigger';
-import type { DataSchema } from '../../src/graph/node-type';
 import type { NodeType } from './types';
 import { wait } from './wait';
 
-/** The built-in node types. */
+/** The built-in node types with their executors. */
 export const BUILT_IN_NODE_TYPES: readonly NodeType[] = [
   trigger,
   http,
@@ -42,17 +43,6 @@ export type NodeTypes = ReadonlyMap<string, NodeType>;
 
 /** The built-in node types by name. */
 export const BUILT_IN: NodeTypes = new Map(BUILT_IN_NODE_TYPES.map((t) => [t.type, t]));
-
-export function isBuiltInType(type: string): boolean {
-  return BUILT_IN.has(type);
-}
-
-/** The built-in types and these custom ones (each with its data schema, as the API knows them). */
-export function withCustomTypes(custom: Iterable<{ type: string; data: DataSchema; description?: string }>): NodeTypes {
-  const types = new Map<string, NodeType>(BUILT_IN);
-  for (const t of custom) types.set(t.type, customNodeType(t.type, t.data, t.description));
-  return types;
-}
 
 /** The built-in types and custom ones known by name only, their data checked by the API already (the workflow's view). */
 export function checkedNodeTypes(names: readonly string[] | undefined): NodeTypes {

@@ -8,10 +8,8 @@
  * and replay so.
  */
 import { patched } from '@temporalio/workflow';
-import { z } from 'zod';
-import { PLAIN_HANDLES } from '../../src/graph/node-type';
 import { setOwnProperty } from '../../src/graph/own-property';
-import { uiKeys } from '../../src/graph/schema';
+import { mergeSpec } from '../../src/graph/nodes/merge';
 import type { NodeType } from './types';
 import { computed } from './types';
 import { PATCHES } from '../patches';
@@ -20,16 +18,7 @@ import { PATCHES } from '../patches';
 export const MERGE_ANY_WINNER_PATCH = PATCHES.mergeAnyWinner.id;
 
 export const merge: NodeType = {
-  type: 'merge',
-  label: 'Merge',
-  description:
-    'Joins branches: waits for all of them and outputs each taken branch by its node id; with mode "any", starts on the first taken branch and outputs that one alone.',
-  category: 'logic',
-  data: z.object({ mode: z.enum(['all', 'any']).optional(), ...uiKeys }).strict(),
-  handles: () => PLAIN_HANDLES,
-  activitySlot: false,
-  local: false,
-  joinsOnFirst: (data) => data.mode === 'any',
+  ...mergeSpec,
   run: async (node, ctx) => {
     const out: Record<string, unknown> = {};
     const incoming = ctx.graph.incoming[node.index]!;

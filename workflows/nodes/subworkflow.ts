@@ -13,10 +13,8 @@ import { FAILURE_TYPES } from '../../src/graph/failures';
 import type { GraphWorkflowInput, RunState } from '../../src/graph/run-state';
 import { childRunId, NAME_SEARCH_ATTRIBUTE, VERSION_SEARCH_ATTRIBUTE, WORKFLOW_TYPE } from '../../src/graph/run-state';
 import { NodeFailure, runFailureError } from '../errors';
+import { subworkflowSpec } from '../../src/graph/nodes/subworkflow';
 import type { Executor, NodeType } from './types';
-import { z } from 'zod';
-import { PLAIN_HANDLES } from '../../src/graph/node-type';
-import { uiKeys, workflowRefSchema } from '../../src/graph/schema';
 
 const nameKey = defineSearchAttributeKey(NAME_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
 const versionKey = defineSearchAttributeKey(VERSION_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
@@ -69,25 +67,4 @@ const run: Executor = async (node, ctx) => {
   }
 };
 
-export const subworkflow: NodeType = {
-  type: 'subworkflow',
-  label: 'Subworkflow',
-  description: 'Runs another graph (inline, or a saved workflow by name) as a child run and outputs its output.',
-  category: 'compose',
-  data: z
-    .object({
-      /** An inline definition (validated as a workflow of its own). */
-      workflow: z.record(z.string(), z.unknown()).optional(),
-      /** A saved workflow: `name` (its latest version when the run starts) or `name@version`. */
-      ref: workflowRefSchema.optional(),
-      input: z.unknown().optional(),
-      ...uiKeys,
-    })
-    .strict()
-    .refine((d) => (d.workflow === undefined) !== (d.ref === undefined), 'needs exactly one of "workflow" or "ref"'),
-  handles: () => PLAIN_HANDLES,
-  activitySlot: false,
-  local: false,
-  inlineGraph: { field: 'workflow', ownRun: true },
-  run,
-};
+export const subworkflow: NodeType = { ...subworkflowSpec, run };

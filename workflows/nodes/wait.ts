@@ -6,10 +6,9 @@
  * the `timeout` edges (or, with none, the node fails with WaitTimeout).
  */
 import { durationMs } from '../../src/graph/duration';
+import { waitSpec } from '../../src/graph/nodes/wait';
 import type { Executor, NodeType } from './types';
-import { timedOut, timeoutHandleOf } from './waiting';
-import { z } from 'zod';
-import { durationSchema, eventNameSchema, TIMEOUT_HANDLE, uiKeys } from '../../src/graph/schema';
+import { timedOut } from './waiting';
 
 const run: Executor = async (node, ctx) => {
   const event = String(node.data.event);
@@ -28,16 +27,4 @@ const run: Executor = async (node, ctx) => {
   return { output: answer.value, attempts: 1, runMs, execution: 'workflow' };
 };
 
-export const wait: NodeType = {
-  type: 'wait',
-  label: 'Wait for event',
-  description: 'Waits for a named event (POST …/events/:event); the event body is its output.',
-  category: 'wait',
-  data: z.object({ event: eventNameSchema, timeout: durationSchema.optional(), ...uiKeys }).strict(),
-  handles: () => [undefined, TIMEOUT_HANDLE],
-  handleOf: (output) => timeoutHandleOf(output) ?? {},
-  activitySlot: false,
-  local: false,
-  ownRun: true,
-  run,
-};
+export const wait: NodeType = { ...waitSpec, run };

@@ -1,7 +1,6 @@
 /** What approval and wait nodes share: ending by timeout, and knowing an output that did. */
 import { FAILURE_TYPES } from '../../src/graph/failures';
 import type { NodeSpec } from '../../src/graph/graph';
-import type { HandleFromOutput } from '../../src/graph/node-type';
 import { TIMEOUT_HANDLE } from '../../src/graph/schema';
 import { NodeFailure } from '../errors';
 import type { ExecutorContext, NodeResult } from './types';
@@ -16,9 +15,4 @@ export function timedOut(node: NodeSpec, ctx: ExecutorContext, runMs: number, wh
     throw new NodeFailure(FAILURE_TYPES.waitTimeout, `${what} within ${String(node.data.timeout)}, and the node has no "timeout" edge`);
   }
   return { output: { timedOut: true, waitedMs: runMs }, handle: TIMEOUT_HANDLE, attempts: 1, runMs, execution: 'workflow' };
-}
-
-/** The `timeout` handle for an output that `timedOut` gave; undefined for any other. */
-export function timeoutHandleOf(output: unknown): HandleFromOutput | undefined {
-  return (output as { timedOut?: unknown } | null)?.timedOut === true ? { handle: TIMEOUT_HANDLE } : undefined;
 }

@@ -21,7 +21,7 @@ import type { JSONValue } from 'hono/utils/types';
 import { durationMs } from '../../graph/duration';
 import type { WebhookRequest } from '../../graph/run-state';
 import type { TriggerSpec } from '../../graph/triggers';
-import { RESPOND_TIMEOUT } from '../../../workflows/nodes/trigger';
+import { RESPOND_TIMEOUT } from '../../graph/nodes/trigger';
 import { ApiError, isAlreadyStarted } from '../problem';
 import { nameSlug } from '../run-ids';
 import type { RunStore } from '../run-store';

@@ -3,6 +3,7 @@ import type { RouteHandler, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../types';
 import { streamSSE } from 'hono/streaming';
 import { DEFAULT_NAME } from '../../graph/schema';
+import { TRIGGER_TYPE } from '../../graph/node-type';
 import { resolveLibrary } from '../library';
 import { pinnedRun } from '../pins';
 import { assertErrorWorkflow } from '../on-failure';
@@ -103,7 +104,7 @@ function startRun(store: RunStore, repository: WorkflowRepository): RouteHandler
     }
     if (body.trigger !== undefined) {
       const node = result.graph.nodes[result.graph.indexById.get(body.trigger) ?? -1];
-      if (node?.type !== 'trigger') {
+      if (node?.type !== TRIGGER_TYPE) {
         throw validationError([{ path: '$.trigger', message: `"${body.trigger}" is not a trigger node of this workflow` }]);
       }
     }

@@ -5,6 +5,7 @@ import { z } from '@hono/zod-openapi';
 import { definitionSchema, nodeIdSchema, TRIGGER_KINDS } from '../../graph/schema';
 import { NODE_STATUSES } from '../../graph/scheduler';
 import { RUN_STATUSES } from '../../graph/run-state';
+import { WAITING_KINDS } from '../../graph/node-type';
 import { RUN_ID_PATTERN } from '../run-id-pattern';
 
 export const runIdSchema = z
@@ -80,7 +81,7 @@ export const nodeErrorSchema = z
 
 export const waitingSchema = z
   .object({
-    kind: z.enum(['approval', 'event']),
+    kind: z.enum(WAITING_KINDS),
     event: z.string().optional(),
     prompt: z.string().optional(),
     since: z.string(),

@@ -1,7 +1,7 @@
 /** forEach and subworkflow start child workflows: their runs are tested in test/workflows/for-each.test.ts and interpreter.test.ts; here, what validation reads. */
 import { describe, expect, it } from 'vitest';
 import { validateDefinition } from '../../../src/graph/validate';
-import { BUILT_IN } from '../../../workflows/nodes';
+import { BUILT_IN_CATALOG } from '../../../src/graph/nodes';
 import { forEach } from '../../../workflows/nodes/for-each';
 import { subworkflow } from '../../../workflows/nodes/subworkflow';
 import { graph } from '../../helpers/graphs';
@@ -26,10 +26,10 @@ describe('forEach and subworkflow', () => {
         .node('each', 'forEach', { items: [1], body: inner })
         .edge('start', 'each')
         .build(),
-      BUILT_IN,
+      BUILT_IN_CATALOG,
     );
     expect(inForEach.ok ? [] : inForEach.issues.map((i) => i.path)).toEqual(['$.nodes[1].data.body.nodes[1].type']);
-    const inChild = validateDefinition(graph().trigger().node('sub', 'subworkflow', { workflow: inner }).edge('start', 'sub').build(), BUILT_IN);
+    const inChild = validateDefinition(graph().trigger().node('sub', 'subworkflow', { workflow: inner }).edge('start', 'sub').build(), BUILT_IN_CATALOG);
     expect(inChild.ok).toBe(true);
   });
 });

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { validateDefinition } from '../../../src/graph/validate';
-import { BUILT_IN } from '../../../workflows/nodes';
+import { BUILT_IN_CATALOG } from '../../../src/graph/nodes';
 import { NodeFailure } from '../../../workflows/errors';
 import { graph } from '../../helpers/graphs';
 import { nodeContext } from './context';
 
 const raise = (data: Record<string, unknown>) => graph().trigger().node('stop', 'fail', data).edge('start', 'stop');
 const issues = (def: unknown) => {
-  const result = validateDefinition(def, BUILT_IN);
+  const result = validateDefinition(def, BUILT_IN_CATALOG);
   return result.ok ? [] : result.issues.map((i) => ({ path: i.path, message: i.message }));
 };
 
