@@ -2,7 +2,8 @@
  * `npm run lint` runs this after ESLint: no import cycles in Braid's own code,
  * type-only imports included (tsPreCompilationDeps), so that every module can
  * be read, tested and bundled on its own; and no workflow code reachable from
- * the API, the CLI, the pages or the custom node-type module.
+ * the API, the CLI, the pages or the custom node-type module; no HTTP in
+ * the run domain.
  */
 module.exports = {
   forbidden: [
@@ -22,11 +23,18 @@ module.exports = {
       from: { path: '^src/(api|cli|ui)/|^src/(api|cli|node-types)[.]ts$' },
       to: { path: '^workflows/', reachable: true },
     },
+    {
+      name: 'run-domain-apart-from-http',
+      severity: 'error',
+      comment:
+        'The run domain (src/runs/) is used by the API and the worker alike: it knows nothing of HTTP. Its errors are BraidErrors by kind; src/api maps them to problems.',
+      from: { path: '^src/runs/' },
+      to: { path: '^src/(api|ui|cli)/|^src/api[.]ts$|node_modules/(hono|@hono)/' },
+    },
   ],
   options: {
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^|/)node_modules/' },
   },
 };

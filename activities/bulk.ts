@@ -13,7 +13,7 @@ export interface BulkTarget {
   cancel(runId: string): Promise<void>;
 }
 
-/** Errors that say the run cannot be handled (an ApiError's kind), not that something is away. */
+/** Errors that say the run cannot be handled (an BraidError's kind), not that something is away. */
 const REFUSALS = new Set(['notFound', 'conflict', 'validation']);
 
 export function createBulkActivities(target: BulkTarget | undefined) {

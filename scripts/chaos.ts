@@ -41,7 +41,7 @@ import type { Fault as ChaosFault } from './chaos/faults';
 import { killWindow } from './chaos/faults';
 import { taskTrail } from './chaos/history';
 import { startChaosTarget } from './chaos/target';
-import type { RunView } from '../src/api/run-store';
+import type { RunView } from '../src/runs/run-store';
 import { check, summary } from './chaos/invariants';
 import { redriveShare } from './chaos/redrive';
 import type { Violation } from './chaos/invariants';

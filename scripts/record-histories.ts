@@ -18,7 +18,7 @@ import { BATCH_WORKFLOW_TYPE, FOR_EACH_BATCH_WORKFLOW_TYPE } from '../src/graph/
 import { graphWorkflow } from '../workflows';
 import { BUILT_IN_CATALOG } from '../src/graph/nodes';
 import { assertValid } from '../src/graph/validate';
-import { pinnedRun } from '../src/api/pins';
+import { pinnedRun } from '../src/runs/pins';
 
 const root = resolve(__dirname, '..');
 const outDir = join(root, 'test', 'fixtures', 'histories');

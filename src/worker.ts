@@ -24,7 +24,7 @@ import { createBraidWorker, WORKER_PROCESS_TUNING } from './temporal/worker';
 import type { BraidDatabase } from './store/database';
 import { databaseOptions, openDatabase } from './store/database';
 import { createNodeCache } from './store/node-cache';
-import { lazyBulkTarget, workerBulkTarget } from './api/bulk';
+import { lazyBulkTarget, workerBulkTarget } from './runs/bulk';
 
 export async function startWorker(config: Config, logger: Logger): Promise<{ worker: Worker; done: Promise<void> }> {
   const metricsAddress = config.workerMetricsPort === undefined ? undefined : `${config.host}:${config.workerMetricsPort}`;

@@ -9,7 +9,7 @@
  */
 import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../../activities';
-import { runStartOptions } from '../../src/api/run-store';
+import { runStartOptions } from '../../src/runs/run-store';
 import type { GraphDefinition } from '../../src/graph/schema';
 import { WORKFLOW_TYPE } from '../../src/graph/run-state';
 import { createBraidWorker } from '../../src/temporal/worker';

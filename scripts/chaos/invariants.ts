@@ -5,7 +5,7 @@
  * kill explains them, skipped nodes silent, no run lost or listed twice.
  * Pure: the runner gathers the facts, this decides.
  */
-import type { RunView } from '../../src/api/run-store';
+import type { RunView } from '../../src/runs/run-store';
 import type { Fault } from './faults';
 import { crashExplains } from './faults';
 import type { ChaosCase } from './graphs';

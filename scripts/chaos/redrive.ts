@@ -5,7 +5,7 @@
  * carry the original run's id in their path, so they count where the
  * original's did). Bounded: at most `max` runs, each given `timeoutMs` to end.
  */
-import type { RunView } from '../../src/api/run-store';
+import type { RunView } from '../../src/runs/run-store';
 import type { Violation } from './invariants';
 import { stackAuth } from '../../test/helpers/stack-token';
 

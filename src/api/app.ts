@@ -27,11 +27,11 @@ import { uiRoutes } from '../ui/routes';
 import { createSession } from '../ui/session';
 import type { SessionStore } from '../ui/session';
 import { temporalUiRoutes } from '../ui/temporal-ui';
-import { ApiError, PROBLEM_CONTENT_TYPE, toProblem } from './problem';
+import { PROBLEM_CONTENT_TYPE, toProblem } from './problem';
 import { temporalReadiness, withDatabaseCheck } from './readiness';
-import type { RunStore } from './run-store';
-import { createRunStore } from './run-store';
-import { createRunWatch } from './run-watch';
+import type { RunStore } from '../runs/run-store';
+import { createRunStore } from '../runs/run-store';
+import { createRunWatch } from '../runs/run-watch';
 
 /** How often a watched run is polled for changes (ms): one small query per run, however many watch it. */
 export const DEFAULT_WATCH_INTERVAL_MS = 50;
@@ -39,22 +39,23 @@ import { openDatabase } from '../store/database';
 import { createWorkflowRepository } from '../store/workflow-repository';
 import { codecRoutes } from './routes/codec';
 import { hooksRoutes } from './routes/hooks';
-import { createDurationLearning } from './learned-durations';
-import { createRunServices } from './services';
+import { createDurationLearning } from '../runs/learned-durations';
+import { createRunServices } from '../runs/services';
 import { ADHOC_LABEL, createMetrics } from './metrics';
-import { runsRoutes } from './routes/runs';
+import { runsRoutes } from './routes/runs/runs.index';
 import { nodeTypeCatalog } from './node-type-catalog';
 import { nodeTypesRoutes } from './routes/node-types';
-import { createErrorWorkflows } from './error-workflows';
-import { createBulkOperations } from './bulk';
+import { createErrorWorkflows } from '../runs/error-workflows';
+import { createBulkOperations } from '../runs/bulk';
 import { bulkRoutes, operationsRoutes } from './routes/operations';
 import { systemRoutes } from './routes/system';
-import { workflowsRoutes } from './routes/workflows';
+import { workflowsRoutes } from './routes/workflows/workflows.index';
 import type { AppDeps, AppEnv } from './types';
 import { BUILT_IN_SPECS } from '../graph/nodes';
 import { createRouter } from './validation';
 import { completeResponses, documentedMethods } from './openapi-completion';
 import { webhookKey } from '../config';
+import { BraidError } from '../runs/errors';
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -152,7 +153,10 @@ export function createApp(deps: AppDeps, services: AppServices = createAppServic
   // Before the runs routes: /v1/runs/bulk is not a run id.
   app.route('/v1/runs', bulkRoutes(bulk));
   app.route('/v1/operations', operationsRoutes(bulk));
-  app.route('/v1/runs', runsRoutes(store, watch, repository, redrive, metrics, config.sseStreamsPerPrincipal ?? 100));
+  app.route(
+    '/v1/runs',
+    runsRoutes({ store, watch, startDefinition: services.startDefinition, redrive, metrics, streamsPerPrincipal: config.sseStreamsPerPrincipal ?? 100 }),
+  );
   app.route('/v1/workflows', workflowsRoutes({ saved, repository, schedules, runs: store }));
   app.route('/v1/node-types', nodeTypesRoutes(nodeTypeCatalog(types, deps.nodeTypes ?? new Map())));
   app.route(
@@ -184,7 +188,7 @@ function mountCodec(app: ReturnType<typeof createRouter>, maxBodyBytes: number, 
     bodyLimit({
       maxSize: maxBodyBytes,
       onError: () => {
-        throw new ApiError('payloadTooLarge', 'request body is too large', { headers: { connection: 'close' } });
+        throw new BraidError('payloadTooLarge', 'request body is too large', { headers: { connection: 'close' } });
       },
     }),
   );
@@ -197,9 +201,12 @@ function unknownRoute(document: ReturnType<typeof describeApi>, renderProblem: R
     const allowed = documentedMethods(document(), c.req.path);
     if (allowed) {
       const headers = { allow: allowed.join(', ') };
-      return renderProblem(new ApiError('methodNotAllowed', `${c.req.method} is not allowed on ${c.req.path}; it takes ${allowed.join(', ')}`, { headers }), c);
+      return renderProblem(
+        new BraidError('methodNotAllowed', `${c.req.method} is not allowed on ${c.req.path}; it takes ${allowed.join(', ')}`, { headers }),
+        c,
+      );
     }
-    return renderProblem(new ApiError('notFound', `no route for ${c.req.method} ${c.req.path}`), c);
+    return renderProblem(new BraidError('notFound', `no route for ${c.req.method} ${c.req.path}`), c);
   };
 }
 
@@ -220,7 +227,7 @@ function problemRenderer(logger: AppDeps['logger']) {
 const loginBodyLimit = bodyLimit({
   maxSize: 8 * 1024,
   onError: () => {
-    throw new ApiError('payloadTooLarge', 'sign-in body is larger than 8 KB', { headers: { connection: 'close' } });
+    throw new BraidError('payloadTooLarge', 'sign-in body is larger than 8 KB', { headers: { connection: 'close' } });
   },
 });
 
@@ -275,7 +282,7 @@ function guardApi(app: ReturnType<typeof createRouter>, config: AppDeps['config'
       maxSize: config.maxBodyBytes,
       onError: () => {
         // The rest of the body is never read: the connection cannot carry another request.
-        throw new ApiError('payloadTooLarge', `request body is larger than ${config.maxBodyBytes} bytes (MAX_BODY_BYTES)`, {
+        throw new BraidError('payloadTooLarge', `request body is larger than ${config.maxBodyBytes} bytes (MAX_BODY_BYTES)`, {
           headers: { connection: 'close' },
         });
       },

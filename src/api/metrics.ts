@@ -25,7 +25,7 @@ import type { MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { OriginStats } from '../../activities/host-limiter';
-import type { RunSummary, RunView } from './run-store';
+import type { RunSummary, RunView } from '../runs/run-store';
 import type { AppEnv } from './types';
 
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];

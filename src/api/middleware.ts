@@ -4,8 +4,8 @@ import type { MiddlewareHandler } from 'hono';
 import ipaddr from 'ipaddr.js';
 import type { Logger } from '../logger';
 import type { Session } from '../ui/session';
-import { ApiError } from './problem';
 import type { AppEnv } from './types';
+import { BraidError } from '../runs/errors';
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
@@ -16,9 +16,9 @@ export function bearerAuth(token: string): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match) throw new ApiError('unauthorized', 'this endpoint needs "Authorization: Bearer <token>"', { headers: challenge });
+    if (!match) throw new BraidError('unauthorized', 'this endpoint needs "Authorization: Bearer <token>"', { headers: challenge });
     if (!timingSafeEqual(digest(match[1]!), expected)) {
-      throw new ApiError('unauthorized', 'the bearer token is not valid', {
+      throw new BraidError('unauthorized', 'the bearer token is not valid', {
         headers: { 'www-authenticate': 'Bearer realm="braid", error="invalid_token"' },
       });
     }
@@ -75,7 +75,7 @@ export function hostCheck(publicHosts: readonly string[]): MiddlewareHandler<App
   return async (c, next) => {
     const name = hostName(c.req.header('host') ?? new URL(c.req.url).host);
     if (name === undefined || !(allowed.has(name) || /^127\.\d+\.\d+\.\d+$/.test(name))) {
-      throw new ApiError('misdirected', `this server does not answer for host "${name ?? ''}"; set PUBLIC_URL to the address people use`);
+      throw new BraidError('misdirected', `this server does not answer for host "${name ?? ''}"; set PUBLIC_URL to the address people use`);
     }
     await next();
   };
@@ -92,7 +92,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export function refuseCrossSite(exempt: (c: Parameters<MiddlewareHandler<AppEnv>>[0]) => boolean = () => false): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (SAFE_METHODS.has(c.req.method) || exempt(c)) return next();
-    if (c.req.header('sec-fetch-site') === 'cross-site') throw new ApiError('forbidden', 'a request from another site may not change anything here');
+    if (c.req.header('sec-fetch-site') === 'cross-site') throw new BraidError('forbidden', 'a request from another site may not change anything here');
     const origin = c.req.header('origin');
     if (origin !== undefined) {
       let host: string | undefined;
@@ -102,7 +102,7 @@ export function refuseCrossSite(exempt: (c: Parameters<MiddlewareHandler<AppEnv>
         host = undefined; // "null" and anything else that is not a URL
       }
       if (host === undefined || host.toLowerCase() !== (c.req.header('host') ?? new URL(c.req.url).host).toLowerCase()) {
-        throw new ApiError(
+        throw new BraidError(
           'forbidden',
           `a request from ${origin === 'null' ? 'an opaque origin (Origin: null)' : `origin ${origin.slice(0, 200)}`} may not change anything here`,
         );
@@ -192,14 +192,14 @@ export function failedAuthLimit(address: (c: Parameters<MiddlewareHandler<AppEnv
     if (windows.count(key) >= FAILED_AUTH_PER_MINUTE) {
       const { resetMs } = windows.hit(key);
       const retryAfter = Math.max(1, Math.ceil(resetMs / 1000));
-      throw new ApiError('rateLimited', `more than ${FAILED_AUTH_PER_MINUTE} failed sign-ins a minute from this address; retry in ${retryAfter} s`, {
+      throw new BraidError('rateLimited', `more than ${FAILED_AUTH_PER_MINUTE} failed sign-ins a minute from this address; retry in ${retryAfter} s`, {
         headers: { 'retry-after': String(retryAfter) },
       });
     }
     try {
       await next();
     } catch (err) {
-      if (err instanceof ApiError && err.kind === 'unauthorized') windows.hit(key);
+      if (err instanceof BraidError && err.kind === 'unauthorized') windows.hit(key);
       throw err;
     }
     if (c.res.status === 401) windows.hit(key);
@@ -220,7 +220,7 @@ export function rateLimit(perMinute: number, clientKey: (c: Parameters<Middlewar
     c.header('ratelimit-remaining', String(Math.max(0, perMinute - count)));
     if (count > perMinute) {
       const retryAfter = Math.max(1, Math.ceil(resetMs / 1000));
-      throw new ApiError('rateLimited', `more than ${perMinute} requests per minute; retry in ${retryAfter} s`, {
+      throw new BraidError('rateLimited', `more than ${perMinute} requests per minute; retry in ${retryAfter} s`, {
         headers: { 'retry-after': String(retryAfter) },
       });
     }
@@ -235,7 +235,7 @@ export const requireJson: MiddlewareHandler<AppEnv> = async (c, next) => {
     const length = c.req.header('content-length');
     const hasBody = (length !== undefined && length !== '0') || c.req.header('transfer-encoding') !== undefined || type !== '';
     if (hasBody && !/^application\/([\w.+-]*\+)?json\s*(;|$)/i.test(type)) {
-      throw new ApiError('unsupportedMediaType', `content-type must be application/json, got ${type ? `"${type}"` : 'none'}`);
+      throw new BraidError('unsupportedMediaType', `content-type must be application/json, got ${type ? `"${type}"` : 'none'}`);
     }
   }
   await next();

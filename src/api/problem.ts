@@ -1,20 +1,18 @@
 /**
  * Errors as RFC 9457 problem details. Every error response of the API has this
- * shape; `toProblem` is the one mapper from anything thrown to a status.
+ * shape; `toProblem` is the one mapper from anything thrown (a BraidError of
+ * the run domain, Temporal's and the database's errors, Hono's) to a status.
  */
-import { isGrpcServiceError, ServiceError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { HTTPException } from 'hono/http-exception';
+import type { ErrorKind, FieldError } from '../runs/errors';
+import { BraidError, grpcCode, GrpcStatus, isAlreadyStarted, isTemporalUnavailable } from '../runs/errors';
 import { DatabaseUnavailableError } from '../store/errors';
-
-/** gRPC status codes used here (see grpc/status.proto). */
-const GrpcStatus = { CANCELLED: 1, DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, RESOURCE_EXHAUSTED: 8, UNAVAILABLE: 14 } as const;
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
-export interface ProblemFieldError {
-  path: string;
-  message: string;
-}
+/** A problem's `errors[]` entry: a field (JSONPath) and what is wrong with it. */
+export type ProblemFieldError = FieldError;
 
 export interface Problem {
   type: string;
@@ -26,7 +24,7 @@ export interface Problem {
   [extra: string]: unknown;
 }
 
-/** Problem types: the `type` URI (relative) of each kind of error. */
+/** Problem types: the `type` URI (relative) of each kind of error (src/runs/errors.ts names the kinds). */
 export const PROBLEM_TYPES = {
   validation: { type: '/problems/validation', title: 'Invalid request', status: 422 },
   malformedJson: { type: '/problems/malformed-json', title: 'Malformed JSON', status: 400 },
@@ -46,38 +44,8 @@ export const PROBLEM_TYPES = {
   tooLargeForTemporal: { type: '/problems/too-large-for-temporal', title: 'Too large for Temporal', status: 503 },
   runFailed: { type: '/problems/run-failed', title: 'The run did not succeed', status: 500 },
   internal: { type: '/problems/internal', title: 'Internal server error', status: 500 },
-} as const;
-export type ProblemKind = keyof typeof PROBLEM_TYPES;
-
-export class ApiError extends Error {
-  override readonly name = 'ApiError';
-  constructor(
-    readonly kind: ProblemKind,
-    readonly detail: string,
-    readonly extra: { errors?: ProblemFieldError[]; headers?: Record<string, string>; [k: string]: unknown } = {},
-  ) {
-    super(detail);
-  }
-}
-
-const UNAVAILABLE_CODES = new Set<number>([GrpcStatus.UNAVAILABLE, GrpcStatus.DEADLINE_EXCEEDED, GrpcStatus.CANCELLED]);
-
-/** The gRPC status code of an error or of one of its causes. */
-export function grpcCode(err: unknown): number | undefined {
-  for (let e = err, i = 0; e && i < 5; e = (e as { cause?: unknown }).cause, i++) {
-    if (isGrpcServiceError(e)) return e.code;
-  }
-  return undefined;
-}
-
-/** Whether an error means Temporal could not be reached. */
-export function isTemporalUnavailable(err: unknown): boolean {
-  const code = grpcCode(err);
-  if (code !== undefined) return UNAVAILABLE_CODES.has(code);
-  if (err instanceof ServiceError) return true;
-  const msg = err instanceof Error ? err.message : '';
-  return /ECONNREFUSED|failed to connect|Connection dropped|UNAVAILABLE|No connection established/i.test(msg);
-}
+} as const satisfies Record<ErrorKind, { type: string; title: string; status: number }>;
+export type ProblemKind = ErrorKind;
 
 export interface MappedProblem {
   problem: Omit<Problem, 'requestId'>;
@@ -86,23 +54,8 @@ export interface MappedProblem {
   unexpected: boolean;
 }
 
-/** A start refused because a run with that id exists: 409 with the run's links. Thrown by the run store's one start. */
-export class RunExistsError extends ApiError {
-  constructor(
-    readonly runId: string,
-    links: { self: string; temporalUi: string },
-  ) {
-    super('conflict', `a run with id "${runId}" already exists`, { links });
-  }
-}
-
-/** A start refused because a run with that id exists (RunExistsError, or Temporal's WorkflowExecutionAlreadyStartedError). */
-export function isAlreadyStarted(err: unknown): boolean {
-  return err instanceof RunExistsError || err instanceof WorkflowExecutionAlreadyStartedError;
-}
-
 export function toProblem(err: unknown): MappedProblem {
-  if (err instanceof ApiError) {
+  if (err instanceof BraidError) {
     const { headers, ...extra } = err.extra;
     const t = PROBLEM_TYPES[err.kind];
     // Extra members never replace the standard ones (a numeric status is what the response is sent with).

@@ -8,7 +8,7 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { preferredWait } from './prefer';
-import type { RunStore } from './run-store';
+import type { RunStore } from '../runs/run-store';
 import type { runStartedSchema } from './schemas';
 
 export interface StartedAnswer {

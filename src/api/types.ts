@@ -3,7 +3,6 @@ import type { PayloadCodec } from '@temporalio/common';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { NodeCatalog } from '../graph/node-type';
-import type { ValidationResult } from '../graph/validate';
 import type { NodeTypeRegistry } from '../node-types';
 import type { NodeDurations } from '../store/node-durations';
 import type { CountedRuns } from '../store/counted-runs';
@@ -11,11 +10,12 @@ import type { UsedSignatures } from './webhook-verify';
 import type { SessionStore } from '../ui/session';
 import type { WorkflowRepository } from '../store/workflow-repository';
 import type { Assets } from '../ui/assets';
-import type { RunStore } from './run-store';
+import type { RunStore } from '../runs/run-store';
 import type { OriginStats } from '../../activities/host-limiter';
 
-/** Validates a definition as the API accepts it (built-in and custom node types, triggers). */
-export type ValidateWorkflow = (definition: unknown) => ValidationResult;
+import type { ValidateWorkflow } from '../runs/validation';
+
+export type { ValidateWorkflow } from '../runs/validation';
 
 export interface AppEnv {
   /** `nodeTypes`: every node type the API knows (built-in and custom), what `validate` checks against. */

@@ -1,31 +1,15 @@
-/** Turns zod and graph validation results into 422 problems. */
+/** Request validation: zod's and the graph's results as 422 problems, a raw body as JSON, the router every route module uses. */
 import type { Hook } from '@hono/zod-openapi';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { z } from 'zod';
-import type { ValidationIssue } from '../graph/validate';
-import { exceedsNesting, formatPath, MAX_NESTING } from '../graph/json';
-import type { ProblemFieldError } from './problem';
-import { ApiError } from './problem';
-import type { AppEnv, ValidateWorkflow } from './types';
+import { formatPath } from '../graph/json';
+import type { FieldError } from '../runs/errors';
+import { BraidError } from '../runs/errors';
+import { graphFieldErrors, validationError } from '../runs/validation';
+import type { AppEnv } from './types';
 
-export function zodFieldErrors(error: z.ZodError, base: PropertyKey[] = []): ProblemFieldError[] {
+export function zodFieldErrors(error: z.ZodError, base: PropertyKey[] = []): FieldError[] {
   return error.issues.map((i) => ({ path: formatPath([...base, ...i.path]), message: i.message }));
-}
-
-/** Validation issues as problem field errors, their paths moved under `prefix` (e.g. `$.workflow`). */
-export function issueFieldErrors(issues: readonly ValidationIssue[], prefix = '$'): ProblemFieldError[] {
-  return issues.map((i) => ({ path: prefix + i.path.slice(1), message: i.message }));
-}
-
-/** Every graph problem of `definition`, under `prefix`. */
-export function graphFieldErrors(validate: ValidateWorkflow, definition: unknown, prefix: string): ProblemFieldError[] {
-  const result = validate(definition);
-  return result.ok ? [] : issueFieldErrors(result.issues, prefix);
-}
-
-/** 422 when a JSON value from a request (an input, an event) nests deeper than MAX_NESTING. */
-export function assertNesting(value: unknown, path: string): void {
-  if (exceedsNesting(value)) throw validationError([{ path, message: `must not nest deeper than ${MAX_NESTING} levels` }]);
 }
 
 /**
@@ -38,12 +22,8 @@ export function parseJsonBody(text: string, empty: unknown = null): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new ApiError('malformedJson', `body is not valid JSON: ${(err as Error).message}`);
+    throw new BraidError('malformedJson', `body is not valid JSON: ${(err as Error).message}`);
   }
-}
-
-export function validationError(errors: ProblemFieldError[], detail?: string): ApiError {
-  return new ApiError('validation', detail ?? `${errors.length} validation error(s)`, { errors });
 }
 
 /**

@@ -3,7 +3,7 @@
  * as errors, and a run's event stream as an async iterable.
  */
 import { createParser } from 'eventsource-parser';
-import type { RunView } from '../api/run-store';
+import type { RunView } from '../runs/run-store';
 
 /** An RFC 9457 problem as the API answers it. */
 export interface Problem {

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { SingleBar } from 'cli-progress';
-import type { RunSummary, RunView } from '../api/run-store';
+import type { RunSummary, RunView } from '../runs/run-store';
 import type { ApiClient } from './client';
 import { ApiFailure } from './client';
 import type { ExitCode } from './format';

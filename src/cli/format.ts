@@ -1,6 +1,6 @@
 /** What the CLI prints, as pure functions of what the API answered. */
 import Table from 'cli-table3';
-import type { RunSummary, RunView } from '../api/run-store';
+import type { RunSummary, RunView } from '../runs/run-store';
 
 export const EXIT = { ok: 0, failed: 1, error: 2 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -2,7 +2,7 @@
 import type { Client } from '@temporalio/client';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app';
-import { runPriority } from '../../src/api/run-store';
+import { runPriority } from '../../src/runs/run-store';
 import { cancelAcceptedSchema, problemSchema, runCreatedSchema, runListSchema, runSchema, validateOkSchema } from '../../src/api/schemas';
 import type { AppDeps, ReadinessReport } from '../../src/api/types';
 import { createLogger } from '../../src/logger';

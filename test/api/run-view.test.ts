@@ -3,9 +3,9 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { describe, expect, it } from 'vitest';
 import type { RunState } from '../../src/graph/run-state';
-import { stateFromEvents } from '../../src/api/run-history';
-import { viewOf } from '../../src/api/run-view';
-import { summaryOf, visibilityQuery } from '../../src/api/run-visibility';
+import { stateFromEvents } from '../../src/runs/run-history';
+import { viewOf } from '../../src/runs/run-view';
+import { summaryOf, visibilityQuery } from '../../src/runs/run-visibility';
 
 const started = new Date('2026-01-01T00:00:00.000Z');
 const closed = new Date('2026-01-01T00:00:02.500Z');

@@ -9,7 +9,7 @@ import type { Database } from '../../src/store/tables';
 import { createWorkflowRepository } from '../../src/store/workflow-repository';
 import { freePort } from '../../src/temporal/free-port';
 import { createFakeRunStore } from '../helpers/fake-run-store';
-import { canonicalJson, contentVersion } from '../../src/api/saved-workflows';
+import { canonicalJson, contentVersion } from '../../src/runs/saved-workflows';
 
 describe('content versions', () => {
   it('canonical JSON sorts keys at every depth and drops undefined', () => {

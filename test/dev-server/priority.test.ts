@@ -10,7 +10,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runStartOptions } from '../../src/api/run-store';
+import { runStartOptions } from '../../src/runs/run-store';
 import { WORKFLOW_TYPE } from '../../src/graph/run-state';
 import { graph } from '../helpers/graphs';
 import type { HttpTarget } from '../helpers/http-target';

@@ -12,7 +12,7 @@ import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, createAppServices } from '../../src/api/app';
 import type { AppDeps } from '../../src/api/types';
-import { workerBulkTarget } from '../../src/api/bulk';
+import { workerBulkTarget } from '../../src/runs/bulk';
 import { bulkAcceptedSchema, operationSchema, problemSchema, redriveCreatedSchema, runListSchema, runSchema, runStartedSchema } from '../../src/api/schemas';
 import { silentLogger } from '../../src/logger';
 import type { BraidDatabase } from '../../src/store/database';

@@ -14,8 +14,8 @@ import type { Worker } from '@temporalio/worker';
 import { Cron } from 'croner';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app';
-import { createRunStore } from '../../src/api/run-store';
-import { createSchedules, scheduleId } from '../../src/api/schedules';
+import { createRunStore } from '../../src/runs/run-store';
+import { createSchedules, scheduleId } from '../../src/runs/schedules';
 import {
   hookAcceptedSchema,
   problemSchema,

@@ -12,7 +12,7 @@ import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app';
 import { silentLogger } from '../../src/logger';
-import { workerBulkTarget } from '../../src/api/bulk';
+import { workerBulkTarget } from '../../src/runs/bulk';
 import type { BraidDatabase } from '../../src/store/database';
 import { openDatabase } from '../../src/store/database';
 import { graph } from '../helpers/graphs';

@@ -1,6 +1,6 @@
 /** An in-memory RunStore with the real one's type, for API unit tests. */
-import type { RunStore, RunView, StartRunRequest } from '../../src/api/run-store';
-import { ApiError, RunExistsError } from '../../src/api/problem';
+import type { RunStore, RunView, StartRunRequest } from '../../src/runs/run-store';
+import { BraidError, RunExistsError } from '../../src/runs/errors';
 
 export function grpcError(code: number, details: string): Error {
   return Object.assign(new Error(`${code} ${details}`), { code, details, metadata: {} });
@@ -47,18 +47,18 @@ export function createFakeRunStore() {
     async get(runId) {
       guard();
       const run = runs.get(runId);
-      if (!run) throw new ApiError('notFound', 'no run with this id');
+      if (!run) throw new BraidError('notFound', 'no run with this id');
       return structuredClone(run);
     },
     async definition(runId) {
       guard();
-      if (!definitions.has(runId)) throw new ApiError('notFound', 'no run with this id');
+      if (!definitions.has(runId)) throw new BraidError('notFound', 'no run with this id');
       return structuredClone(definitions.get(runId));
     },
     async startArgs(runId) {
       guard();
       const run = started.find((r) => r.runId === runId);
-      if (!run) throw new ApiError('notFound', 'no run with this id');
+      if (!run) throw new BraidError('notFound', 'no run with this id');
       return structuredClone({
         definition: run.definition,
         input: run.input ?? null,
@@ -111,16 +111,16 @@ export function createFakeRunStore() {
     async decide(runId, input) {
       guard();
       const run = runs.get(runId);
-      if (!run) throw new ApiError('notFound', 'no run with this id');
+      if (!run) throw new BraidError('notFound', 'no run with this id');
       const node = run.nodes[input.nodeId];
-      if (!node) throw new ApiError('notFound', `this run has no approval node "${input.nodeId}"`);
-      if (node.status !== 'waiting') throw new ApiError('conflict', `node "${input.nodeId}" is not waiting for a decision`);
+      if (!node) throw new BraidError('notFound', `this run has no approval node "${input.nodeId}"`);
+      if (node.status !== 'waiting') throw new BraidError('conflict', `node "${input.nodeId}" is not waiting for a decision`);
       run.nodes[input.nodeId] = { status: 'succeeded', attempts: 1, output: { approved: input.approved } };
       return structuredClone(run.nodes[input.nodeId]!);
     },
     async sendEvent(runId, name, payload) {
       guard();
-      if (!runs.has(runId)) throw new ApiError('notFound', 'no run with this id');
+      if (!runs.has(runId)) throw new BraidError('notFound', 'no run with this id');
       events.push({ runId, name, payload });
     },
     async closedSince() {
@@ -141,8 +141,8 @@ export function createFakeRunStore() {
     async cancel(runId) {
       guard();
       const run = runs.get(runId);
-      if (!run) throw new ApiError('notFound', 'no run with this id');
-      if (run.status !== 'running') throw new ApiError('conflict', `run is already ${run.status}`);
+      if (!run) throw new BraidError('notFound', 'no run with this id');
+      if (run.status !== 'running') throw new BraidError('conflict', `run is already ${run.status}`);
       return { runId, status: 'canceling' as const, links: links(runId) };
     },
   };

@@ -6,7 +6,7 @@ import { validateDefinition } from '../../src/graph/validate';
 import { runGraph } from '../helpers/run-graph';
 import { testActivities, useTimeSkippingWithTarget } from '../helpers/temporal';
 import { BUILT_IN_CATALOG } from '../../src/graph/nodes';
-import { pinnedRun } from '../../src/api/pins';
+import { pinnedRun } from '../../src/runs/pins';
 import { assertValid } from '../../src/graph/validate';
 
 const dir = resolve(__dirname, '..', '..', 'examples');

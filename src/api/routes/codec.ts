@@ -6,11 +6,11 @@
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { ApiError } from '../problem';
 import type { AppEnv } from '../types';
 import { parseJsonBody, zodFieldErrors } from '../validation';
 import { ClaimCheckKeyError } from '../../codec/claim-check';
 import { EncryptionKeyError } from '../../codec/aes-gcm-codec';
+import { BraidError } from '../../runs/errors';
 
 const wirePayloadSchema = z.object({
   metadata: z.record(z.string(), z.string()).optional(),
@@ -36,7 +36,7 @@ export function codecRoutes(codec: PayloadCodec) {
     app.post(`/${action}`, async (c) => {
       const raw = parseJsonBody(await c.req.text());
       const parsed = bodySchema.safeParse(raw);
-      if (!parsed.success) throw new ApiError('validation', 'expected { payloads: [...] }', { errors: zodFieldErrors(parsed.error) });
+      if (!parsed.success) throw new BraidError('validation', 'expected { payloads: [...] }', { errors: zodFieldErrors(parsed.error) });
       let payloads: Payload[];
       try {
         payloads = await codec[action](parsed.data.payloads.map(fromWire));
@@ -44,7 +44,7 @@ export function codecRoutes(codec: PayloadCodec) {
         // The store's own errors name where payloads live (DATA_DIR, a bucket): the caller learns only that it failed.
         const reason =
           err instanceof ClaimCheckKeyError || err instanceof EncryptionKeyError ? (err as Error).message : 'a payload could not be read or is not valid';
-        throw new ApiError('badRequest', `cannot ${action}: ${reason}`);
+        throw new BraidError('badRequest', `cannot ${action}: ${reason}`);
       }
       return c.json({ payloads: payloads.map(toWire) });
     });

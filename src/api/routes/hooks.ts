@@ -22,17 +22,18 @@ import { durationMs } from '../../graph/duration';
 import type { WebhookRequest } from '../../graph/run-state';
 import type { TriggerSpec } from '../../graph/triggers';
 import { RESPOND_TIMEOUT } from '../../graph/nodes/trigger';
-import { ApiError, isAlreadyStarted } from '../problem';
-import { nameSlug } from '../run-ids';
-import type { RunStore } from '../run-store';
-import type { SavedWorkflows } from '../saved-workflows';
+import { nameSlug } from '../../runs/run-ids';
+import type { RunStore } from '../../runs/run-store';
+import type { SavedWorkflows } from '../../runs/saved-workflows';
 import { hookAcceptedSchema, problemResponse, triggerParamSchema, workflowNameParamSchema } from '../schemas';
 import type { AppEnv } from '../types';
-import { assertNesting, createRouter, parseJsonBody } from '../validation';
+import { createRouter, parseJsonBody } from '../validation';
 import { canonicalJson } from '../../graph/json';
 import type { WebhookVerifyScheme } from '../../graph/schema';
 import { SeenSignatures, SIGNATURE_HEADERS, verifySignature } from '../webhook-verify';
 import type { UsedSignatures } from '../webhook-verify';
+import { BraidError, isAlreadyStarted } from '../../runs/errors';
+import { assertNesting } from '../../runs/validation';
 
 export const SIGNATURE_HEADER = 'x-braid-signature';
 const IDEMPOTENCY_HEADER = 'idempotency-key';
@@ -116,7 +117,7 @@ function webhookTrigger<T extends { kind: string; id: string }>(triggers: readon
   let trigger;
   if (triggerId === undefined) {
     if (webhooks.length !== 1) {
-      throw new ApiError(
+      throw new BraidError(
         'notFound',
         webhooks.length === 0
           ? `workflow "${name}" has no webhook trigger`
@@ -126,7 +127,7 @@ function webhookTrigger<T extends { kind: string; id: string }>(triggers: readon
     trigger = webhooks[0]!;
   } else {
     trigger = webhooks.find((t) => t.id === triggerId);
-    if (!trigger) throw new ApiError('notFound', `workflow "${name}" has no webhook trigger "${triggerId}"`);
+    if (!trigger) throw new BraidError('notFound', `workflow "${name}" has no webhook trigger "${triggerId}"`);
   }
   return trigger;
 }
@@ -141,8 +142,8 @@ export function hooksRoutes(deps: HooksRoutesDeps) {
     try {
       return await verifiedDelivery(c, name, triggerId);
     } catch (err) {
-      if (err instanceof ApiError && (err.kind === 'notFound' || err.kind === 'unauthorized') && !(await authenticated(c))) {
-        throw new ApiError('notFound', NOT_ACCEPTED);
+      if (err instanceof BraidError && (err.kind === 'notFound' || err.kind === 'unauthorized') && !(await authenticated(c))) {
+        throw new BraidError('notFound', NOT_ACCEPTED);
       }
       throw err;
     }
@@ -161,9 +162,9 @@ export function hooksRoutes(deps: HooksRoutesDeps) {
         key === undefined
           ? { ok: false as const, why: 'its key is not set on this server' }
           : verifySignature(scheme, key, raw, (h) => c.req.header(h), nowS());
-      if (!verdict.ok) throw new ApiError('unauthorized', `the delivery's ${scheme} signature does not verify: ${verdict.why}`);
+      if (!verdict.ok) throw new BraidError('unauthorized', `the delivery's ${scheme} signature does not verify: ${verdict.why}`);
       if (verdict.replayKey !== undefined && !(await seen.firstUse(verdict.replayKey, nowS()))) {
-        throw new ApiError('unauthorized', `the delivery's ${scheme} signature was used before`);
+        throw new BraidError('unauthorized', `the delivery's ${scheme} signature was used before`);
       }
       deliveryId = verdict.deliveryId;
     } else if (deps.auth) {
@@ -201,7 +202,7 @@ export function hooksRoutes(deps: HooksRoutesDeps) {
         // The same key with another body is not a retry: refuse it rather than answer with another delivery's run.
         const earlier = await deps.runs.get(runId);
         if (canonicalJson(earlier.input ?? null) !== canonicalJson(input ?? null)) {
-          throw new ApiError('conflict', 'this Idempotency-Key was used with another body');
+          throw new BraidError('conflict', 'this Idempotency-Key was used with another body');
         }
         // A retried delivery gets what the first one got (or would have, had it waited).
         const finished = trigger.respond === 'onFinish' ? await finishedRun(deps.runs, c, runId, trigger) : undefined;
@@ -237,7 +238,7 @@ async function finishedRun(
   const run = await runs.get(runId);
   const headers = { location: run.links.self, 'x-braid-run-id': runId };
   if (run.status !== 'succeeded') {
-    throw new ApiError('runFailed', `run ${runId} ${run.status.replace('_', ' ')}${run.error ? `: ${run.error.message}` : ''}`, {
+    throw new BraidError('runFailed', `run ${runId} ${run.status.replace('_', ' ')}${run.error ? `: ${run.error.message}` : ''}`, {
       runId,
       runStatus: run.status,
       ...(run.error ? { error: run.error } : {}),

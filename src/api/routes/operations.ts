@@ -1,8 +1,9 @@
 /** Bulk operations: POST /v1/runs/bulk starts one, GET /v1/operations/:id follows it. */
 import { createRoute } from '@hono/zod-openapi';
-import type { BulkOperations } from '../bulk';
+import type { BulkOperations } from '../../runs/bulk';
 import { bulkAcceptedSchema, bulkBodySchema, operationIdParamSchema, operationSchema, problemResponse } from '../schemas';
-import { createRouter, parseJsonBody, validationError, zodFieldErrors } from '../validation';
+import { createRouter, parseJsonBody, zodFieldErrors } from '../validation';
+import { validationError } from '../../runs/validation';
 
 const security = [{ bearerAuth: [] }];
 

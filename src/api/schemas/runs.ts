@@ -6,7 +6,8 @@ import { definitionSchema, nodeIdSchema, TRIGGER_KINDS } from '../../graph/schem
 import { NODE_STATUSES } from '../../graph/scheduler';
 import { RUN_STATUSES } from '../../graph/run-state';
 import { WAITING_KINDS } from '../../graph/node-type';
-import { RUN_ID_PATTERN } from '../run-id-pattern';
+import type { RunSummary } from '../../runs/run-view';
+import { RUN_ID_PATTERN } from '../../runs/run-id-pattern';
 
 export const runIdSchema = z
   .string()
@@ -205,7 +206,7 @@ export const runSummarySchema = z
     redriveOf: z.string().nullable().openapi({ description: 'A redrive: the run it started from' }),
     test: z.boolean().openapi({ description: 'A test run (pinned nodes)' }),
   })
-  .openapi('RunSummary');
+  .openapi('RunSummary') satisfies z.ZodType<RunSummary>;
 
 export const runListSchema = z.object({ runs: z.array(runSummarySchema), nextCursor: z.string().nullable() }).openapi('RunList');
 

@@ -8,7 +8,7 @@ export type RunStatus = GraphRunStatus;
 export type NodeStatus = NodeState['status'];
 
 /** One run view for the API, the pages, the CLI, the chaos runner and the bench (src/api/run-view.ts). */
-export type { NodeView, RunSummary, RunView } from '../../api/run-view';
+export type { NodeView, RunSummary, RunView } from '../../runs/run-view';
 export type WorkflowSummary = z.infer<typeof workflowSummarySchema>;
 
 export interface Definition {

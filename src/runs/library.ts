@@ -9,9 +9,9 @@
 import type { SavedRef } from '../graph/run-state';
 import { formatPath } from '../graph/validate';
 import { BUILT_IN_CATALOG } from '../graph/nodes';
-import type { ProblemFieldError } from './problem';
-import { validationError } from './validation';
+import type { FieldError } from './errors';
 import type { WorkflowRepository } from '../store/workflow-repository';
+import { validationError } from './validation';
 
 interface Found {
   ref: string;
@@ -42,7 +42,7 @@ const nameOf = (ref: string) => ref.split('@')[0]!;
  */
 export async function resolveLibrary(repository: WorkflowRepository, definition: unknown, self?: string): Promise<Record<string, SavedRef>> {
   const library: Record<string, SavedRef> = {};
-  const errors: ProblemFieldError[] = [];
+  const errors: FieldError[] = [];
 
   async function load(ref: string): Promise<SavedRef | undefined> {
     if (library[ref]) return library[ref];

@@ -6,13 +6,11 @@
  */
 import type { WorkflowExecutionDescription } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import type { z } from 'zod';
 import type { NodeState, RunState, RunStatus, Waiting } from '../graph/run-state';
 import { NAME_SEARCH_ATTRIBUTE, REDRIVE_OF_SEARCH_ATTRIBUTE, runTiming, TEST_SEARCH_ATTRIBUTE, VERSION_SEARCH_ATTRIBUTE } from '../graph/run-state';
 import type { TriggerKind } from '../graph/schema';
 import { DEFAULT_NAME } from '../graph/schema';
 import { redactSecrets } from '../graph/secrets';
-import type { runSummarySchema } from './schemas';
 
 export const nameSearchAttribute = defineSearchAttributeKey(NAME_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
 export const versionSearchAttribute = defineSearchAttributeKey(VERSION_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
@@ -56,8 +54,19 @@ export interface WaitingFor extends Waiting {
   links: { answer: string };
 }
 
-/** A run in a list, as the visibility store knows it. */
-export type RunSummary = z.infer<typeof runSummarySchema>;
+/** A run in a list, as the visibility store knows it (the API's RunSummary schema describes it). */
+export interface RunSummary {
+  runId: string;
+  name: string;
+  version: string | null;
+  status: RunStatus;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** A redrive: the run it started from. */
+  redriveOf: string | null;
+  /** A test run (pinned nodes). */
+  test: boolean;
+}
 
 export type NodeView = Omit<NodeState, 'startedAt' | 'finishedAt'> & { startedAt?: string | null; finishedAt?: string | null };
 

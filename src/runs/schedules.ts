@@ -13,11 +13,11 @@ import { durationMs } from '../graph/duration';
 import type { TriggerSpec } from '../graph/triggers';
 import type { SavedRef } from '../graph/run-state';
 import { WORKFLOW_TYPE } from '../graph/run-state';
-import { ApiError, grpcCode } from './problem';
-import { validationError } from './validation';
 import { nameSlug } from './run-ids';
 import type { RunStore } from './run-store';
 import { runStartOptions } from './run-store';
+import { BraidError, grpcCode } from './errors';
+import { validationError } from './validation';
 
 const OVERLAP: Record<ScheduleOverlap, ScheduleOverlapPolicy> = {
   skip: ScheduleOverlapPolicy.SKIP,
@@ -121,7 +121,7 @@ export function createSchedules(opts: SchedulesOptions) {
 
   function handleFor(name: string, triggerId: string, triggers: readonly TriggerSpec[]) {
     if (!triggers.some((t) => t.id === triggerId && t.kind === 'schedule')) {
-      throw new ApiError('notFound', `workflow "${name}" has no schedule trigger "${triggerId}"`);
+      throw new BraidError('notFound', `workflow "${name}" has no schedule trigger "${triggerId}"`);
     }
     return client.schedule.getHandle(scheduleId(name, triggerId));
   }
@@ -180,7 +180,7 @@ async function notFoundAsApi(p: Promise<void>): Promise<void> {
     await p;
   } catch (err) {
     if (err instanceof ScheduleNotFoundError)
-      throw new ApiError('notFound', 'the schedule does not exist on the Temporal server; PUT the workflow again to create it');
+      throw new BraidError('notFound', 'the schedule does not exist on the Temporal server; PUT the workflow again to create it');
     throw err;
   }
 }

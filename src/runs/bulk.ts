@@ -13,7 +13,6 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { BulkTarget } from '../../activities/bulk';
 import type { BulkAction, BulkOperationInput, BulkProgress, RunStatus } from '../graph/run-state';
 import { BULK_PROGRESS_QUERY, BULK_WORKFLOW_TYPE } from '../graph/run-state';
-import { ApiError } from './problem';
 import type { Redrive } from './redrive';
 import type { RunStore } from './run-store';
 import { STATUS_BY_TEMPORAL } from './run-view';
@@ -23,6 +22,7 @@ import type { NodeTypeRegistry } from '../node-types';
 import { createWorkflowRepository } from '../store/workflow-repository';
 import { createRunStore } from './run-store';
 import { createRunServices } from './services';
+import { BraidError } from './errors';
 
 /** Runs one operation handles at most (its history stays far below Temporal's limits). */
 export const BULK_LIMIT = 1000;
@@ -86,10 +86,10 @@ export function createBulkOperations({ client, taskQueue, runs }: BulkOperations
     try {
       description = await handle.describe();
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new ApiError('notFound', 'no operation with this id');
+      if (err instanceof WorkflowNotFoundError) throw new BraidError('notFound', 'no operation with this id');
       throw err;
     }
-    if (description.type !== BULK_WORKFLOW_TYPE) throw new ApiError('notFound', 'no operation with this id');
+    if (description.type !== BULK_WORKFLOW_TYPE) throw new BraidError('notFound', 'no operation with this id');
     const status: RunStatus = STATUS_BY_TEMPORAL[description.status.name] ?? 'failed';
     const progress = status === 'succeeded' ? await handle.result() : await handle.query<BulkProgress>(BULK_PROGRESS_QUERY);
     return { operationId, status, ...progress };

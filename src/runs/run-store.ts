@@ -10,7 +10,6 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { DecisionInput, GraphWorkflowInput, NodeState, SavedRef, Seeds, WebhookRequest } from '../graph/run-state';
 import { DECISION_REFUSALS, DECISION_UPDATE, EVENT_SIGNAL, WORKFLOW_TYPE } from '../graph/run-state';
 import type { GraphSettings, TriggerKind } from '../graph/schema';
-import { ApiError, isAlreadyStarted, RunExistsError } from './problem';
 import type { NodeView, RunSummary } from './run-view';
 import { nodeView } from './run-view';
 import type { RunFilter } from './run-visibility';
@@ -19,6 +18,7 @@ import type { RunAccess, RunStoreOptions } from './run-access';
 import { runAccess } from './run-access';
 import { runInputs, runViews } from './run-reads';
 import { nameSearchAttribute, redriveOfSearchAttribute, testSearchAttribute, versionSearchAttribute } from './run-view';
+import { BraidError, RunExistsError, isAlreadyStarted } from './errors';
 
 export type { RunStoreOptions } from './run-access';
 export type { NodeView, RunOrigin, RunSnapshot, RunSummary, RunView, WaitingFor } from './run-view';
@@ -130,7 +130,7 @@ function runCommands(opts: RunStoreOptions, { client, links, running }: RunAcces
       // refuse what Temporal would refuse (after retrying for a while) up front.
       const bytes = Buffer.byteLength(JSON.stringify({ definition: req.definition, input: req.input ?? null, library: req.library ?? {} }));
       if (bytes > TEMPORAL_PAYLOAD_LIMIT_BYTES) {
-        throw new ApiError(
+        throw new BraidError(
           'payloadTooLarge',
           `the run's definition and input are ${bytes} bytes, over Temporal's payload limit (${TEMPORAL_PAYLOAD_LIMIT_BYTES} bytes); turn on the claim check (PAYLOAD_STORE) to store large payloads outside history`,
         );
@@ -163,9 +163,9 @@ function runCommands(opts: RunStoreOptions, { client, links, running }: RunAcces
       return nodeView(await client.workflow.getHandle(runId).executeUpdate<NodeState, [DecisionInput]>(DECISION_UPDATE, { args: [input] }));
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-        if (err.cause.type === DECISION_REFUSALS.unknownNode) throw new ApiError('notFound', err.cause.message);
-        if (err.cause.type === DECISION_REFUSALS.notWaiting) throw new ApiError('conflict', err.cause.message);
-        throw new ApiError('validation', err.cause.message, { errors: [{ path: '$', message: err.cause.message }] });
+        if (err.cause.type === DECISION_REFUSALS.unknownNode) throw new BraidError('notFound', err.cause.message);
+        if (err.cause.type === DECISION_REFUSALS.notWaiting) throw new BraidError('conflict', err.cause.message);
+        throw new BraidError('validation', err.cause.message, { errors: [{ path: '$', message: err.cause.message }] });
       }
       throw err;
     }
@@ -212,7 +212,7 @@ function runLists({ client, namespace }: RunAccess) {
       // A cursor Temporal cannot read (made up, or cut) is the caller's mistake: INVALID_ARGUMENT, or UNKNOWN from some visibility stores.
       const code = (err as { code?: number }).code;
       if (params.cursor && (code === 3 || code === 2))
-        throw new ApiError('validation', 'cursor is not valid', { errors: [{ path: '$.query.cursor', message: 'is not a cursor this API gave out' }] });
+        throw new BraidError('validation', 'cursor is not valid', { errors: [{ path: '$.query.cursor', message: 'is not a cursor this API gave out' }] });
       throw err;
     }
     const token = response.nextPageToken;

@@ -16,9 +16,9 @@ import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-wor
 import type { temporal } from '@temporalio/proto';
 import type { Logger } from '../logger';
 import { WORKFLOW_TYPE } from '../graph/run-state';
-import { isAlreadyStarted } from './problem';
 import type { RunStore, RunView } from './run-store';
 import type { SavedWorkflows } from './saved-workflows';
+import { isAlreadyStarted } from './errors';
 
 /** The statuses that start an error workflow (visibility's spelling). */
 const FAILED_STATUSES = ['Failed', 'Terminated', 'TimedOut'];

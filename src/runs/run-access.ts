@@ -1,8 +1,8 @@
 /** What the run store's commands and reads share: the client, links, and descriptions that 404 or 409 as the API answers. */
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import { WORKFLOW_TYPE } from '../graph/run-state';
-import { ApiError } from './problem';
 import { STATUS_BY_TEMPORAL } from './run-view';
+import { BraidError } from './errors';
 
 export interface RunStoreOptions {
   client: Client;
@@ -27,14 +27,14 @@ export function runAccess(opts: RunStoreOptions) {
   });
   async function describe(runId: string): Promise<WorkflowExecutionDescription> {
     const description = await client.workflow.getHandle(runId).describe();
-    if (description.type !== WORKFLOW_TYPE) throw new ApiError('notFound', 'no run with this id');
+    if (description.type !== WORKFLOW_TYPE) throw new BraidError('notFound', 'no run with this id');
     return description;
   }
   /** The run's description; 409 when it is no longer running. */
   async function running(runId: string): Promise<WorkflowExecutionDescription> {
     const d = await describe(runId);
     if (d.status.name !== 'RUNNING') {
-      throw new ApiError('conflict', `run is already ${STATUS_BY_TEMPORAL[d.status.name] ?? d.status.name.toLowerCase()}`, {
+      throw new BraidError('conflict', `run is already ${STATUS_BY_TEMPORAL[d.status.name] ?? d.status.name.toLowerCase()}`, {
         links: links(runId, d.runId),
       });
     }

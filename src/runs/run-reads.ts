@@ -10,12 +10,12 @@ import { FAILURE_TYPES } from '../graph/failures';
 import type { GraphWorkflowInput, RunChanges, RunState } from '../graph/run-state';
 import { CHANGES_QUERY } from '../graph/run-state';
 import { redactSecrets } from '../graph/secrets';
-import { ApiError } from './problem';
 import type { HistoryEvent } from './run-history';
 import { stateFromEvents } from './run-history';
 import type { RunSnapshot, RunView } from './run-view';
 import { nodeView, STATUS_BY_TEMPORAL, viewOf, waitingFor } from './run-view';
 import type { RunAccess, RunStoreOptions } from './run-access';
+import { BraidError } from './errors';
 
 /** Definitions kept by runInputs, for the last runs asked. */
 const DEFINITIONS_KEPT = 200;
@@ -134,7 +134,7 @@ export function runInputs({ client, namespace, describe }: RunAccess) {
       maximumPageSize: 1,
     });
     const args = await startInput(page.history?.events?.[0]);
-    if (args?.definition === undefined) throw new ApiError('notFound', 'this run has no graph definition in its history');
+    if (args?.definition === undefined) throw new BraidError('notFound', 'this run has no graph definition in its history');
     return args as Partial<GraphWorkflowInput> & { definition: unknown };
   }
   /** Whether a workflow with this id exists (of any type: a new run may not take its id). */

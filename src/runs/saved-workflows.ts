@@ -12,7 +12,6 @@ import { formatPath } from '../graph/validate';
 import type { WebhookRequest } from '../graph/run-state';
 import type { TriggerKind } from '../graph/schema';
 import type { WorkflowRepository } from '../store/workflow-repository';
-import { ApiError } from './problem';
 import { hostLimitCanBind, limitCanBind } from '../graph/start-order';
 import type { Graph } from '../graph/graph';
 import type { NodeCatalog } from '../graph/node-type';
@@ -24,7 +23,8 @@ import { resolveLibrary } from './library';
 import { newRunId } from './run-ids';
 import type { RunStore } from './run-store';
 import type { Schedules } from './schedules';
-import type { ValidateWorkflow } from './types';
+import type { ValidateWorkflow } from './validation';
+import { BraidError } from './errors';
 import { issueFieldErrors, validationError } from './validation';
 
 /** JSON with object keys sorted at every depth: equal content, equal text. */
@@ -141,7 +141,7 @@ export function createSavedWorkflows(deps: SavedWorkflowsDeps) {
 
   async function latest(name: string): Promise<LoadedVersion> {
     const saved = await repository.get(name);
-    if (!saved) throw new ApiError('notFound', `no saved workflow "${name}"`);
+    if (!saved) throw new BraidError('notFound', `no saved workflow "${name}"`);
     return parse(name, saved.latestVersion, saved.definition);
   }
 
@@ -149,7 +149,7 @@ export function createSavedWorkflows(deps: SavedWorkflowsDeps) {
     const stored = await repository.getVersion(name, v);
     if (!stored) {
       const exists = await repository.get(name);
-      throw new ApiError('notFound', exists ? `workflow "${name}" has no version "${v}"` : `no saved workflow "${name}"`);
+      throw new BraidError('notFound', exists ? `workflow "${name}" has no version "${v}"` : `no saved workflow "${name}"`);
     }
     return parse(name, v, stored.definition);
   }
@@ -208,7 +208,7 @@ export function createSavedWorkflows(deps: SavedWorkflowsDeps) {
     /** Deletes the workflow, its versions and its schedules; runs in flight go on. */
     async delete(name: string): Promise<void> {
       const deleted = await repository.delete(name);
-      if (!deleted) throw new ApiError('notFound', `no saved workflow "${name}"`);
+      if (!deleted) throw new BraidError('notFound', `no saved workflow "${name}"`);
       const triggerIds = deleted.flatMap((v) => scheduleTriggerIds(deps.validate(v.definition)));
       await schedules.removeAll(name, triggerIds);
     },

@@ -9,10 +9,10 @@
 import type { NodeCatalog } from '../graph/node-type';
 import { changedNodes, redriveSeeds } from '../graph/seeds';
 import { RUN_ID_PATTERN } from './run-id-pattern';
-import { ApiError } from './problem';
 import type { RunStore } from './run-store';
 import type { SavedWorkflows } from './saved-workflows';
-import type { ValidateWorkflow } from './types';
+import type { ValidateWorkflow } from './validation';
+import { BraidError } from './errors';
 import { issueFieldErrors, validationError } from './validation';
 
 export interface RedriveRequest {
@@ -49,9 +49,9 @@ export function createRedrive({ runs, saved, validate, nodeTypes }: RedriveDeps)
   return async function redrive(runId: string, req: RedriveRequest) {
     const original = await runs.get(runId);
     if (original.status === 'running')
-      throw new ApiError('conflict', 'the run is still running: cancel it first, or wait for it to end', { links: original.links });
+      throw new BraidError('conflict', 'the run is still running: cancel it first, or wait for it to end', { links: original.links });
     if (!REDRIVABLE.has(original.status) && !(req.fromNodes && req.fromNodes.length > 0)) {
-      throw new ApiError('conflict', `the run ${original.status}: redrive it with fromNodes to run those nodes again`, { links: original.links });
+      throw new BraidError('conflict', `the run ${original.status}: redrive it with fromNodes to run those nodes again`, { links: original.links });
     }
     const args = await runs.startArgs(runId);
     const version = original.workflow.version;

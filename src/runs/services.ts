@@ -1,8 +1,9 @@
 /**
- * What saving and redriving runs on, wired once: validation with every node
- * type the API knows, Temporal Schedules, saved workflows and redrive. The
- * API builds it in `createApp`; the worker builds it for bulk redrives
- * (src/api/bulk.ts), so both run the same code on the same wiring.
+ * The run domain wired once: validation with every node type the API knows
+ * and the operator's policy, Temporal Schedules, saved workflows, redrive and
+ * starting a definition sent whole. The API's composition root
+ * (`createAppServices`) builds it; the worker builds it for bulk redrives
+ * (src/runs/bulk.ts), so both run the same code on the same wiring.
  */
 import type { Client } from '@temporalio/client';
 import { validateWorkflow } from '../graph/triggers';
@@ -16,7 +17,8 @@ import { createRedrive } from './redrive';
 import type { RunStore } from './run-store';
 import { createSavedWorkflows } from './saved-workflows';
 import { createSchedules } from './schedules';
-import type { ValidateWorkflow } from './types';
+import { createDefinitionStarter } from './start';
+import type { ValidateWorkflow } from './validation';
 
 export interface RunServicesDeps {
   client: Client;
@@ -67,5 +69,6 @@ export function createRunServices(deps: RunServicesDeps) {
     ...(deps.learnDurations ? { learnDurations: deps.learnDurations } : {}),
   });
   const redrive = createRedrive({ runs: deps.runs, saved, validate, nodeTypes: types });
-  return { types, validate, schedules, saved, redrive };
+  const startDefinition = createDefinitionStarter({ runs: deps.runs, repository: deps.repository, validate, nodeTypes: types });
+  return { types, validate, schedules, saved, redrive, startDefinition };
 }

@@ -1,9 +1,9 @@
 /** /v1/runs/:runId/events: a run as server-sent events, and how many streams one principal may hold. */
 import type { SSEStreamingApi } from 'hono/streaming';
-import { ApiError } from '../problem';
-import type { RunSnapshot } from '../run-store';
-import type { Metrics } from '../metrics';
-import type { RunWatch, WatchEvent } from '../run-watch';
+import type { RunSnapshot } from '../../../runs/run-store';
+import type { Metrics } from '../../metrics';
+import type { RunWatch, WatchEvent } from '../../../runs/run-watch';
+import { BraidError } from '../../../runs/errors';
 
 /** Counts open event streams per principal; past `limit`, 429. */
 export function streamQuota(limit: number) {
@@ -13,7 +13,7 @@ export function streamQuota(limit: number) {
     take(who: string): () => void {
       const now = open.get(who) ?? 0;
       if (now >= limit) {
-        throw new ApiError('rateLimited', `${now} event streams are open already (SSE_STREAMS_PER_PRINCIPAL=${limit}); close one first`, {
+        throw new BraidError('rateLimited', `${now} event streams are open already (SSE_STREAMS_PER_PRINCIPAL=${limit}); close one first`, {
           headers: { 'retry-after': '5' },
         });
       }

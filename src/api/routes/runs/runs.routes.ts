@@ -1,4 +1,4 @@
-/** /v1/runs: the routes (paths, parameters, bodies and answers) of runs.ts, as the OpenAPI document shows them. */
+/** /v1/runs: the routes (paths, parameters, bodies and answers) of runs.index.ts, as the OpenAPI document shows them. */
 import { createRoute, z } from '@hono/zod-openapi';
 import {
   cancelAcceptedSchema,
@@ -17,7 +17,7 @@ import {
   runSchema,
   startRunBodySchema,
   workflowDefinitionSchema,
-} from '../schemas';
+} from '../../schemas';
 
 const security = [{ bearerAuth: [] }];
 
