@@ -18,6 +18,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createApp } from '../src/api/app';
 import type { GraphDefinition } from '../src/graph/schema';
+import type { RunView } from '../src/runs/run-view';
 import { silentLogger } from '../src/logger';
 import { locateBinary } from '../src/temporal/binaries';
 import { createApiClient, ensureSearchAttributes } from '../src/temporal/connection';
@@ -82,7 +83,7 @@ export async function measureRunPage(opts: { reps: number; outDir: string; log: 
 
   const finished = async (runId: string) => {
     for (;;) {
-      const run = (await (await fetch(`${api}/v1/runs/${encodeURIComponent(runId)}`)).json()) as { status: string };
+      const run = (await (await fetch(`${api}/v1/runs/${encodeURIComponent(runId)}`)).json()) as Pick<RunView, 'status'>;
       if (run.status !== 'running') return;
       await new Promise((r) => setTimeout(r, 200));
     }

@@ -6,6 +6,7 @@
  */
 import type { Client } from '@temporalio/client';
 import type { GraphDefinition } from '../src/graph/schema';
+import type { RunView } from '../src/runs/run-view';
 import { readSse } from '../test/helpers/sse';
 import { STACK_TOKEN, stackAuth } from '../test/helpers/stack-token';
 
@@ -44,7 +45,7 @@ export async function watchSse(api: string, runId: string, lags: number[]): Prom
 async function poll(api: string, runId: string): Promise<void> {
   for (;;) {
     const res = await fetch(`${api}/v1/runs/${runId}`, { headers: stackAuth });
-    const body = (await res.json()) as { status: string };
+    const body = (await res.json()) as Pick<RunView, 'status'>;
     if (body.status !== 'running') return;
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -139,7 +140,7 @@ export async function postAndWait(api: string, path: string, body: unknown): Pro
     headers: { 'content-type': 'application/json', prefer: 'wait=60', ...stackAuth },
     body: JSON.stringify(body),
   });
-  const run = (await res.json()) as { status?: string; runId: string };
+  const run = (await res.json()) as Partial<Pick<RunView, 'status'>> & Pick<RunView, 'runId'>;
   const ms = performance.now() - t0;
   if (res.headers.get('preference-applied') === null || run.status !== 'succeeded') {
     throw new Error(`POST ${path}: the run did not come back finished (${res.status} ${run.status} after ${Math.round(ms)} ms)`);

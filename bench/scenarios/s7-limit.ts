@@ -12,6 +12,7 @@
  *   and its second (durations learned from the first).
  */
 import type { GraphDefinition } from '../../src/graph/schema';
+import type { RunSummary } from '../../src/runs/run-view';
 import { freePort } from '../../src/temporal/free-port';
 import type { BenchContext } from '../context';
 import { TASK_QUEUE } from '../context';
@@ -50,9 +51,7 @@ export async function limitScenario(ctx: BenchContext): Promise<void> {
     const firstSaved = await timed(`/v1/workflows/${name}/runs`, {});
     // The next start learns from the first run once Temporal's visibility lists it.
     for (let i = 0; i < 100; i++) {
-      const list = (await (await fetch(`${api.url}/v1/runs?workflow=${name}&status=succeeded`, { headers: stackAuth })).json()) as {
-        runs: { runId: string }[];
-      };
+      const list = (await (await fetch(`${api.url}/v1/runs?workflow=${name}&status=succeeded`, { headers: stackAuth })).json()) as { runs: RunSummary[] };
       if (list.runs.some((r) => r.runId === firstSaved.runId)) break;
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app';
+import { BUILT_IN_SPECS } from '../../src/graph/nodes';
 import { nodeTypeListSchema, problemSchema } from '../../src/api/schemas';
 import { silentLogger } from '../../src/logger';
 import { defineNodeType, loadNodeTypes, NodeTypeError } from '../../src/node-types';
@@ -93,23 +94,11 @@ describe('custom node types', () => {
     const res = await app.request('/v1/node-types');
     expect(res.status).toBe(200);
     const { nodeTypes } = nodeTypeListSchema.parse(await res.json());
-    expect(nodeTypes.map((t) => t.type)).toEqual([
-      'trigger',
-      'http',
-      'condition',
-      'switch',
-      'merge',
-      'delay',
-      'set',
-      'approval',
-      'wait',
-      'activity',
-      'subworkflow',
-      'forEach',
-      'fail',
-      'sha256',
-      'slugify',
-    ]);
+    // Every built-in type, in its registry's order (so a new one needs no change here), then the custom ones.
+    expect(nodeTypes.map((t) => t.type)).toEqual([...BUILT_IN_SPECS.map((t) => t.type), 'sha256', 'slugify']);
+    expect(nodeTypes.map((t) => t.type)).toEqual(
+      expect.arrayContaining(['trigger', 'http', 'condition', 'switch', 'merge', 'delay', 'set', 'approval', 'wait', 'activity', 'subworkflow', 'forEach', 'fail']),
+    );
     const byType = new Map(nodeTypes.map((t) => [t.type, t]));
     expect(byType.get('http')).toMatchObject({ category: 'action', custom: false, handles: [null], activity: true, local: true, cacheable: true });
     // The http data schema: url required, method an enum or an expression, no other keys.

@@ -45,7 +45,7 @@ describe('the run domain', () => {
       const bin = join(ROOT, 'node_modules', '.bin', 'depcruise');
       const result = spawnSync(bin, [relative(ROOT, dir), '--config', '.dependency-cruiser.cjs'], { cwd: ROOT, encoding: 'utf8' });
       expect(result.status).not.toBe(0);
-      expect(result.stdout).toMatch(new RegExp(`run-domain-apart-from-http: ${relative(ROOT, dir)}/a\\.ts → node_modules/hono/`));
+      expect(result.stdout).toMatch(new RegExp(`run-domain-apart-from-http: ${relative(ROOT, dir)}/a\\.ts → \\S*node_modules/hono/`));
       expect(result.stdout).toMatch(new RegExp(`run-domain-apart-from-http: ${relative(ROOT, dir)}/b\\.ts → src/api/problem\\.ts`));
     } finally {
       rmSync(dir, { recursive: true, force: true });
