@@ -97,7 +97,21 @@ describe('custom node types', () => {
     // Every built-in type, in its registry's order (so a new one needs no change here), then the custom ones.
     expect(nodeTypes.map((t) => t.type)).toEqual([...BUILT_IN_SPECS.map((t) => t.type), 'sha256', 'slugify']);
     expect(nodeTypes.map((t) => t.type)).toEqual(
-      expect.arrayContaining(['trigger', 'http', 'condition', 'switch', 'merge', 'delay', 'set', 'approval', 'wait', 'activity', 'subworkflow', 'forEach', 'fail']),
+      expect.arrayContaining([
+        'trigger',
+        'http',
+        'condition',
+        'switch',
+        'merge',
+        'delay',
+        'set',
+        'approval',
+        'wait',
+        'activity',
+        'subworkflow',
+        'forEach',
+        'fail',
+      ]),
     );
     const byType = new Map(nodeTypes.map((t) => [t.type, t]));
     expect(byType.get('http')).toMatchObject({ category: 'action', custom: false, handles: [null], activity: true, local: true, cacheable: true });
