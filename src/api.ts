@@ -19,6 +19,7 @@ import { databaseOptions, openDatabase } from './store/database';
 import { createCountedRuns } from './store/counted-runs';
 import { createNodeDurations } from './store/node-durations';
 import { createWorkflowRepository } from './store/workflow-repository';
+import { createAuditLog } from './store/audit-log';
 import { createPageSessions } from './store/page-sessions';
 import { createUsedSignatures } from './store/used-signatures';
 
@@ -46,6 +47,7 @@ export async function startApi(given: Config, logger: Logger, extras: Pick<AppDe
     sessions: createPageSessions(database.db),
     usedSignatures: createUsedSignatures(database.db),
     countedRuns: createCountedRuns(database.db),
+    auditLog: createAuditLog(database.db),
     nodeDurations: createNodeDurations(database.db),
     nodeTypes,
     hostLimits: extras.hostLimits,

@@ -27,6 +27,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { API_TOKEN_FILE } from './api-token';
 import { processEnvironment } from './config';
+import { auditListCommand, auditVerifyCommand } from './cli/audit';
 
 interface Io {
   env: Record<string, string | undefined>;
@@ -115,6 +116,19 @@ export function createCli(io: Io, exit: { code: ExitCode } = { code: EXIT.ok }):
     .option('--limit <n>', 'at most this many runs, newest first (at most 1000)')
     .option('--wait', 'follow the operation to its end and list what it did')
     .action(run(bulkCommand));
+  const audit = program.command('audit').description('the audit log: who changed or decided what');
+  audit
+    .command('list')
+    .description('the newest entries')
+    .option('--project <name>', 'only entries of this project')
+    .option('--action <action>', 'only this action (run.start, workflow.save, …)')
+    .option('--principal <principal>', 'only entries of this principal')
+    .option('--limit <n>', 'how many', '20')
+    .action(run(auditListCommand));
+  audit
+    .command('verify')
+    .description('read the whole log and check its hash chain (exit 1 naming the first entry out of place)')
+    .action(run(auditVerifyCommand));
   program
     .command('validate')
     .description('check a definition file without running it')

@@ -43,6 +43,9 @@ import { createDurationLearning } from '../runs/learned-durations';
 import { createRunServices } from '../runs/services';
 import { ADHOC_LABEL, createMetrics } from './metrics';
 import { runsRoutes } from './routes/runs/runs.index';
+import { auditRoutes } from './routes/audit';
+import { auditTrail } from './audit';
+import { createAuditLog } from '../store/audit-log';
 import { nodeTypeCatalog } from './node-type-catalog';
 import { nodeTypesRoutes } from './routes/node-types';
 import { createErrorWorkflows } from '../runs/error-workflows';
@@ -89,7 +92,10 @@ export function createAppServices(deps: AppDeps) {
       return started;
     },
   };
-  const repository = deps.repository ?? createWorkflowRepository(openDatabase({ kind: 'sqlite', file: ':memory:' }).then((d) => d.db));
+  // Tests without a database get one in memory for saved workflows and the audit log.
+  const memory = deps.repository && deps.auditLog ? undefined : openDatabase({ kind: 'sqlite', file: ':memory:' }).then((d) => d.db);
+  const repository = deps.repository ?? createWorkflowRepository(memory!);
+  const auditLog = deps.auditLog ?? createAuditLog(memory!);
   // Webhook verification keys: BRAID_WEBHOOK_SECRET_*, never BRAID_SECRET_* (which workflows read).
   const secret = deps.secret ?? ((name: string) => webhookKey(name));
   // One validation for every route (built-in node types, custom ones from BRAID_NODE_TYPES, triggers), schedules, saved workflows, redrive.
@@ -109,7 +115,7 @@ export function createAppServices(deps: AppDeps) {
   /** Error workflows (settings.onFailure): a look every `intervalMs` for runs that failed, timed out or were terminated, until `signal`. */
   const watchErrorWorkflows = (intervalMs: number, signal: AbortSignal, pageSize?: number) =>
     createErrorWorkflows({ client: deps.client, namespace: config.namespace, runs: store, saved: run.saved, logger, pageSize }).watch(intervalMs, signal);
-  return { ...run, metrics, store, repository, secret, watchErrorWorkflows };
+  return { ...run, metrics, store, repository, auditLog, secret, watchErrorWorkflows };
 }
 
 export type AppServices = ReturnType<typeof createAppServices>;
@@ -129,6 +135,7 @@ export function createApp(deps: AppDeps, services: AppServices = createAppServic
   app.use(requestId);
   app.use(requestLog(logger));
   app.use(metrics.middleware);
+  app.use('/v1/*', auditTrail(services.auditLog, logger));
   app.use(async (c, next) => {
     c.set('validate', validate);
     c.set('nodeTypes', types);
@@ -158,6 +165,7 @@ export function createApp(deps: AppDeps, services: AppServices = createAppServic
     runsRoutes({ store, watch, startDefinition: services.startDefinition, redrive, metrics, streamsPerPrincipal: config.sseStreamsPerPrincipal ?? 100 }),
   );
   app.route('/v1/workflows', workflowsRoutes({ saved, repository, schedules, runs: store }));
+  app.route('/v1/audit', auditRoutes(services.auditLog));
   app.route('/v1/node-types', nodeTypesRoutes(nodeTypeCatalog(types, deps.nodeTypes ?? new Map())));
   app.route(
     '/v1/hooks',

@@ -10,6 +10,7 @@ import type { UsedSignatures } from './webhook-verify';
 import type { SessionStore } from '../ui/session';
 import type { WorkflowRepository } from '../store/workflow-repository';
 import type { Assets } from '../ui/assets';
+import type { AuditLog } from '../store/audit-log';
 import type { RunStore } from '../runs/run-store';
 import type { OriginStats } from '../../activities/host-limiter';
 
@@ -43,6 +44,8 @@ export interface AppDeps {
   readiness?: () => Promise<ReadinessReport>;
   /** Serves Temporal's codec protocol at /codec when set (payload encryption is on). */
   codec?: PayloadCodec;
+  /** The audit log (Braid's database); an in-memory SQLite database when unset (tests). */
+  auditLog?: AuditLog;
   /** Saved workflows' storage; an in-memory SQLite database when unset (tests). */
   repository?: WorkflowRepository;
   /** Finished runs counted in /metrics, shared by replicas; also checked by /readyz. Counted here alone when unset. */

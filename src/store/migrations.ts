@@ -5,6 +5,7 @@
  * migration that shipped; add the next one.
  */
 import type { Kysely, Migration } from 'kysely';
+import { sql, SqliteAdapter } from 'kysely';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-saved-workflows': {
@@ -108,6 +109,45 @@ export const MIGRATIONS: Record<string, Migration> = {
     },
     async down(db: Kysely<unknown>) {
       await db.schema.dropTable('used_signatures').execute();
+    },
+  },
+  '0007-audit-log': {
+    // The audit log (src/store/audit-log.ts): append-only, so UPDATE and DELETE are refused by trigger on both backends.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('audit_log')
+        .addColumn('id', 'bigint', (c) => c.primaryKey())
+        .addColumn('at', 'varchar(32)', (c) => c.notNull())
+        .addColumn('principal', 'varchar(255)', (c) => c.notNull())
+        .addColumn('project', 'varchar(100)', (c) => c.notNull())
+        .addColumn('action', 'varchar(32)', (c) => c.notNull())
+        .addColumn('target', 'varchar(512)', (c) => c.notNull())
+        .addColumn('request_id', 'varchar(128)')
+        .addColumn('prev_hash', 'varchar(64)')
+        .addColumn('hash', 'varchar(64)', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('audit_log_project').on('audit_log').columns(['project', 'id']).execute();
+      await db.schema.createIndex('audit_log_at').on('audit_log').column('at').execute();
+      if (db.getExecutor().adapter instanceof SqliteAdapter) {
+        for (const op of ['UPDATE', 'DELETE']) {
+          await sql
+            .raw(`CREATE TRIGGER audit_log_no_${op.toLowerCase()} BEFORE ${op} ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END`)
+            .execute(db);
+        }
+      } else {
+        await sql
+          .raw("CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$")
+          .execute(db);
+        await sql
+          .raw(
+            'CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_log FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()',
+          )
+          .execute(db);
+      }
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('audit_log').execute();
+      if (!(db.getExecutor().adapter instanceof SqliteAdapter)) await sql.raw('DROP FUNCTION IF EXISTS audit_log_append_only()').execute(db);
     },
   },
 };

@@ -59,6 +59,20 @@ export interface UsedSignaturesTable {
   seen_at: number;
 }
 
+/** The audit log (src/store/audit-log.ts): append-only, each row chained to the one before by hash (src/audit/chain.ts). */
+export interface AuditLogTable {
+  /** 1, 2, 3, …: the entry's place in the chain. */
+  id: number;
+  at: string;
+  principal: string;
+  project: string;
+  action: string;
+  target: string;
+  request_id: string | null;
+  prev_hash: string | null;
+  hash: string;
+}
+
 export interface Database {
   workflows: WorkflowsTable;
   workflow_versions: WorkflowVersionsTable;
@@ -67,4 +81,5 @@ export interface Database {
   node_cache: NodeCacheTable;
   page_sessions: PageSessionsTable;
   used_signatures: UsedSignaturesTable;
+  audit_log: AuditLogTable;
 }

@@ -1,0 +1,91 @@
+/**
+ * What the API records in the audit log: every request that changed
+ * something or decided, once it succeeded, with the principal it
+ * authenticated as, the project (`default` until projects come), the target
+ * and the request id. One table says which route is which action; a test
+ * checks that every route that changes state is in it.
+ */
+import type { Context, MiddlewareHandler } from 'hono';
+import { matchedRoutes } from 'hono/route';
+import type { AuditAction } from '../audit/chain';
+import type { Logger } from '../logger';
+import type { AuditLog } from '../store/audit-log';
+import type { AppEnv } from './types';
+
+/** The project of every entry until projects exist (issue 36, item 1). */
+export const DEFAULT_PROJECT = 'default';
+
+interface Audited {
+  action: AuditAction;
+  /** What the action was on, read from the request or its answer. */
+  target(c: Context<AppEnv>): Promise<string> | string;
+}
+
+const param = (name: string) => (c: Context<AppEnv>) => c.req.param(name) ?? '';
+/** A run just started: the id at the end of the answer's Location. */
+const startedRun = (c: Context<AppEnv>) => decodeURIComponent(c.res.headers.get('location')?.split('/').pop() ?? '');
+/** An answer's JSON member. */
+const answered = (member: string) => async (c: Context<AppEnv>) => String(((await c.res.clone().json()) as Record<string, unknown>)[member] ?? '');
+const schedule = (c: Context<AppEnv>) => `${c.req.param('name')}/${c.req.param('triggerId')}`;
+
+/** The audited routes, by method and Hono path. */
+export const AUDITED_ROUTES: Readonly<Record<string, Audited>> = {
+  'POST /v1/runs': { action: 'run.start', target: startedRun },
+  'POST /v1/runs/:runId/cancel': { action: 'run.cancel', target: param('runId') },
+  'POST /v1/runs/:runId/redrive': { action: 'run.redrive', target: param('runId') },
+  'POST /v1/runs/:runId/nodes/:nodeId/decision': { action: 'approval.decide', target: (c) => `${c.req.param('runId')}/${c.req.param('nodeId')}` },
+  'POST /v1/runs/bulk': { action: 'bulk.start', target: answered('operationId') },
+  'PUT /v1/workflows/:name': { action: 'workflow.save', target: param('name') },
+  'DELETE /v1/workflows/:name': { action: 'workflow.delete', target: param('name') },
+  'POST /v1/workflows/:name/runs': { action: 'run.start', target: startedRun },
+  'POST /v1/workflows/:name/schedules/:triggerId/pause': { action: 'schedule.change', target: schedule },
+  'POST /v1/workflows/:name/schedules/:triggerId/unpause': { action: 'schedule.change', target: schedule },
+  'POST /v1/workflows/:name/schedules/:triggerId/trigger': { action: 'schedule.change', target: schedule },
+  'POST /v1/hooks/:name': { action: 'run.start', target: startedRun },
+  'POST /v1/hooks/:name/:triggerId': { action: 'run.start', target: startedRun },
+};
+
+/** The route that answered: the last matched handler that is not middleware. */
+function answeringRoute(c: Context<AppEnv>): string | undefined {
+  const route = matchedRoutes(c)
+    .filter((r) => r.method !== 'ALL')
+    .at(-1);
+  return route ? `${route.method} ${route.path}` : undefined;
+}
+
+/** Who asked: the authenticated principal, or for a signed webhook delivery, the webhook. */
+function principalOf(c: Context<AppEnv>, route: string): string {
+  const principal = c.get('principal');
+  if (principal) return principal;
+  return route.startsWith('POST /v1/hooks/') ? `webhook:${c.req.param('name')}` : 'anonymous';
+}
+
+/**
+ * Appends an entry for each audited request that succeeded. The change has
+ * happened by then: if the log cannot be written, the answer stands and the
+ * failure is logged as an error with the entry it lost.
+ */
+export function auditTrail(log: AuditLog, logger: Logger): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    await next();
+    if (c.res.status >= 300 || c.req.method === 'GET') return;
+    const route = answeringRoute(c);
+    const audited = route === undefined ? undefined : AUDITED_ROUTES[route];
+    if (!audited || route === undefined) return;
+    const record = {
+      principal: principalOf(c, route),
+      project: DEFAULT_PROJECT,
+      action: audited.action,
+      target: await audited.target(c),
+      requestId: c.get('requestId'),
+    };
+    try {
+      await log.append(record);
+    } catch (err) {
+      logger.error('could not append to the audit log; the change it records was made', {
+        err: err instanceof Error ? err.message : String(err),
+        audit: record,
+      });
+    }
+  };
+}
