@@ -28,6 +28,7 @@ import { join } from 'node:path';
 import { API_TOKEN_FILE } from './api-token';
 import { processEnvironment } from './config';
 import { auditListCommand, auditVerifyCommand } from './cli/audit';
+import { keysCreateCommand, keysListCommand, keysRevokeCommand, whoamiCommand } from './cli/keys';
 
 interface Io {
   env: Record<string, string | undefined>;
@@ -116,6 +117,17 @@ export function createCli(io: Io, exit: { code: ExitCode } = { code: EXIT.ok }):
     .option('--limit <n>', 'at most this many runs, newest first (at most 1000)')
     .option('--wait', 'follow the operation to its end and list what it did')
     .action(run(bulkCommand));
+  const keys = program.command('keys').description('API keys: a role per project, the secret shown once');
+  keys
+    .command('create')
+    .description('make a key and print it (this once)')
+    .argument('<name>')
+    .option('--role <project=role...>', 'a role in a project: owner, editor, operator or viewer (repeatable)', [])
+    .option('--expires-at <time>', 'an ISO time after which the key authenticates nobody')
+    .action(run(keysCreateCommand));
+  keys.command('list').description('the keys of the projects you own').action(run(keysListCommand));
+  keys.command('revoke').description('revoke a key').argument('<id>').action(run(keysRevokeCommand));
+  program.command('whoami').description("who the CLI's credential is: principal and roles").action(run(whoamiCommand));
   const audit = program.command('audit').description('the audit log: who changed or decided what');
   audit
     .command('list')

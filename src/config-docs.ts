@@ -27,6 +27,11 @@ export const ENV_VARIABLES: readonly EnvVariableDoc[] = [
     meaning: 'the address people reach the API by (`https://braid.example.com`): its host is answered besides loopback names; any other `Host` gets 421',
   },
   { names: ['TRUSTED_PROXIES'], default: '—', meaning: 'comma-separated proxy addresses whose `X-Forwarded-For` names the client (rate limits by address)' },
+  {
+    names: ['BRAID_ADMINS'],
+    default: '—',
+    meaning: 'principals that administer Braid besides the API token (`key:<id>`), comma-separated: every permission in every project',
+  },
   { names: ['SSE_STREAMS_PER_PRINCIPAL'], default: '`100`', meaning: 'event streams one principal may hold open; 429 past it' },
   {
     names: ['ACTIVITY_ALLOWLIST'],

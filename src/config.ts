@@ -65,6 +65,11 @@ export const envSchema = z
       (v) => commaList(v).every((e) => ipaddr.isValid(e) || ipaddr.isValidCIDR(e)),
       'must be addresses or CIDRs, comma-separated',
     ),
+    /** Principals that administer Braid besides the bootstrap token (`key:<id>`, `oidc:<subject>`), comma-separated. */
+    BRAID_ADMINS: optionalString.refine(
+      (v) => commaList(v).every((p) => /^(key|oidc):[^\s,]{1,200}$/.test(p)),
+      'must be principals such as key:<id>, comma-separated',
+    ),
     /** Event streams (SSE) one principal may hold open at once. */
     SSE_STREAMS_PER_PRINCIPAL: z.coerce.number().int().min(1).default(100),
     /** What `activity` nodes may call: `taskQueue:activityType`, comma-separated, `*` on either side; empty: nothing. */
@@ -157,6 +162,8 @@ export interface Config {
   publicUrl?: string;
   trustedProxies: string[];
   sseStreamsPerPrincipal: number;
+  /** BRAID_ADMINS: principals that administer Braid besides the bootstrap token. */
+  admins: string[];
   /** Hard caps on concurrent requests by `host` or `host:port` (HTTP_HOST_LIMITS). */
   httpHostLimits: Map<string, number>;
   /** Adaptive per-origin concurrency for http nodes (HTTP_ADAPTIVE_CONCURRENCY). */
@@ -225,6 +232,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl: e.PUBLIC_URL,
     trustedProxies: commaList(e.TRUSTED_PROXIES),
     sseStreamsPerPrincipal: e.SSE_STREAMS_PER_PRINCIPAL,
+    admins: commaList(e.BRAID_ADMINS),
     httpAllowlist: commaList(e.HTTP_ALLOWLIST),
     httpMaxResponseBytes: e.HTTP_MAX_RESPONSE_BYTES,
     httpHostLimits: parseHostLimits(e.HTTP_HOST_LIMITS),

@@ -45,6 +45,10 @@ import { ADHOC_LABEL, createMetrics } from './metrics';
 import { runsRoutes } from './routes/runs/runs.index';
 import { auditRoutes } from './routes/audit';
 import { auditTrail } from './audit';
+import { authorize } from './authorize';
+import { keysRoutes } from './routes/keys';
+import type { KeyStore } from '../store/keys';
+import { createKeyStore } from '../store/keys';
 import { createAuditLog } from '../store/audit-log';
 import { nodeTypeCatalog } from './node-type-catalog';
 import { nodeTypesRoutes } from './routes/node-types';
@@ -93,9 +97,10 @@ export function createAppServices(deps: AppDeps) {
     },
   };
   // Tests without a database get one in memory for saved workflows and the audit log.
-  const memory = deps.repository && deps.auditLog ? undefined : openDatabase({ kind: 'sqlite', file: ':memory:' }).then((d) => d.db);
+  const memory = deps.repository && deps.auditLog && deps.keys ? undefined : openDatabase({ kind: 'sqlite', file: ':memory:' }).then((d) => d.db);
   const repository = deps.repository ?? createWorkflowRepository(memory!);
   const auditLog = deps.auditLog ?? createAuditLog(memory!);
+  const keys = deps.keys ?? createKeyStore(memory!);
   // Webhook verification keys: BRAID_WEBHOOK_SECRET_*, never BRAID_SECRET_* (which workflows read).
   const secret = deps.secret ?? ((name: string) => webhookKey(name));
   // One validation for every route (built-in node types, custom ones from BRAID_NODE_TYPES, triggers), schedules, saved workflows, redrive.
@@ -115,7 +120,7 @@ export function createAppServices(deps: AppDeps) {
   /** Error workflows (settings.onFailure): a look every `intervalMs` for runs that failed, timed out or were terminated, until `signal`. */
   const watchErrorWorkflows = (intervalMs: number, signal: AbortSignal, pageSize?: number) =>
     createErrorWorkflows({ client: deps.client, namespace: config.namespace, runs: store, saved: run.saved, logger, pageSize }).watch(intervalMs, signal);
-  return { ...run, metrics, store, repository, auditLog, secret, watchErrorWorkflows };
+  return { ...run, metrics, store, repository, auditLog, keys, secret, watchErrorWorkflows };
 }
 
 export type AppServices = ReturnType<typeof createAppServices>;
@@ -145,7 +150,7 @@ export function createApp(deps: AppDeps, services: AppServices = createAppServic
   const renderProblem = problemRenderer(logger);
   app.onError(renderProblem);
 
-  const { auth, session, limiter } = guardApi(app, config, deps.codec !== undefined, deps.sessions);
+  const { auth, session, limiter, permitted } = guardApi(app, config, deps.codec !== undefined, deps.sessions, services.keys);
 
   // Whether a request carries a credential, without answering 401 (readiness detail, why a webhook was refused).
   const authenticated = credentialCheck(auth, session);
@@ -154,7 +159,7 @@ export function createApp(deps: AppDeps, services: AppServices = createAppServic
   if (config.temporalUiUpstream) app.route('/', temporalUiRoutes(config.temporalUiUpstream, session, authenticated));
   app.route('/', uiRoutes({ assets: deps.assets ?? createAssets(), session, apiToken: config.apiToken, limiter }));
   const watch = createRunWatch(store, { intervalMs: deps.watchIntervalMs ?? DEFAULT_WATCH_INTERVAL_MS });
-  if (auth) app.use('/metrics', auth);
+  if (auth) app.use('/metrics', auth, permitted!);
   app.get('/metrics', async (c) => c.text(await metrics.scrape(), 200, { 'content-type': metrics.registry.contentType }));
   const bulk = createBulkOperations({ client: deps.client, taskQueue: config.taskQueue, runs: store });
   // Before the runs routes: /v1/runs/bulk is not a run id.
@@ -166,6 +171,7 @@ export function createApp(deps: AppDeps, services: AppServices = createAppServic
   );
   app.route('/v1/workflows', workflowsRoutes({ saved, repository, schedules, runs: store }));
   app.route('/v1/audit', auditRoutes(services.auditLog));
+  app.route('/v1', keysRoutes(services.keys));
   app.route('/v1/node-types', nodeTypesRoutes(nodeTypeCatalog(types, deps.nodeTypes ?? new Map())));
   app.route(
     '/v1/hooks',
@@ -246,7 +252,7 @@ const loginBodyLimit = bodyLimit({
  * body limits, and the rate limit on writes.
  */
 
-function guardApi(app: ReturnType<typeof createRouter>, config: AppDeps['config'], codec: boolean, sessions: SessionStore | undefined) {
+function guardApi(app: ReturnType<typeof createRouter>, config: AppDeps['config'], codec: boolean, sessions: SessionStore | undefined, keys: KeyStore) {
   if (codec) {
     // The Web UI calls the codec from the browser: CORS for its origin, before auth.
     app.use(
@@ -260,7 +266,8 @@ function guardApi(app: ReturnType<typeof createRouter>, config: AppDeps['config'
       }),
     );
   }
-  const auth = config.apiToken ? bearerAuth(config.apiToken) : undefined;
+  const auth = config.apiToken ? bearerAuth(config.apiToken, keys, config.admins ?? []) : undefined;
+  let permitted: MiddlewareHandler<AppEnv> | undefined;
   const session = config.apiToken ? createSession(config.apiToken, sessions) : undefined;
   const trusted = trustedProxies(config.trustedProxies ?? []);
   const address = (c: Context<AppEnv>) => clientAddress(c, trusted);
@@ -282,6 +289,10 @@ function guardApi(app: ReturnType<typeof createRouter>, config: AppDeps['config'
     const pageOrToken = sessionOrBearer(session!, auth);
     app.use('/v1/*', async (c, next) => (c.req.path.startsWith('/v1/hooks/') ? next() : pageOrToken(c, next)));
     app.use('/codec/*', auth);
+    // Then each route's permission in the request's project (src/auth/roles.ts).
+    permitted = authorize(keys);
+    app.use('/v1/*', async (c, next) => (c.req.path.startsWith('/v1/hooks/') ? next() : permitted!(c, next)));
+    app.use('/codec/*', permitted);
   }
   app.use('/v1/*', requireJson);
   app.use(
@@ -303,7 +314,7 @@ function guardApi(app: ReturnType<typeof createRouter>, config: AppDeps['config'
   });
   app.use('/v1/*', async (c, next) => (c.req.method === 'GET' ? next() : limiter(c, next)));
 
-  return { auth, session, limiter };
+  return { auth, session, limiter, permitted };
 }
 
 /** The OpenAPI document: the security scheme, every node type's data, the API's description. */

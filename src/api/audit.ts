@@ -1,19 +1,17 @@
 /**
  * What the API records in the audit log: every request that changed
  * something or decided, once it succeeded, with the principal it
- * authenticated as, the project (`default` until projects come), the target
+ * authenticated as, the request's project, the target
  * and the request id. One table says which route is which action; a test
  * checks that every route that changes state is in it.
  */
 import type { Context, MiddlewareHandler } from 'hono';
-import { matchedRoutes } from 'hono/route';
 import type { AuditAction } from '../audit/chain';
+import { DEFAULT_PROJECT } from '../auth/roles';
 import type { Logger } from '../logger';
 import type { AuditLog } from '../store/audit-log';
+import { answeringRoute } from './authorize';
 import type { AppEnv } from './types';
-
-/** The project of every entry until projects exist (issue 36, item 1). */
-export const DEFAULT_PROJECT = 'default';
 
 interface Audited {
   action: AuditAction;
@@ -41,17 +39,11 @@ export const AUDITED_ROUTES: Readonly<Record<string, Audited>> = {
   'POST /v1/workflows/:name/schedules/:triggerId/pause': { action: 'schedule.change', target: schedule },
   'POST /v1/workflows/:name/schedules/:triggerId/unpause': { action: 'schedule.change', target: schedule },
   'POST /v1/workflows/:name/schedules/:triggerId/trigger': { action: 'schedule.change', target: schedule },
+  'POST /v1/keys': { action: 'key.create', target: answered('id') },
+  'DELETE /v1/keys/:id': { action: 'key.revoke', target: param('id') },
   'POST /v1/hooks/:name': { action: 'run.start', target: startedRun },
   'POST /v1/hooks/:name/:triggerId': { action: 'run.start', target: startedRun },
 };
-
-/** The route that answered: the last matched handler that is not middleware. */
-function answeringRoute(c: Context<AppEnv>): string | undefined {
-  const route = matchedRoutes(c)
-    .filter((r) => r.method !== 'ALL')
-    .at(-1);
-  return route ? `${route.method} ${route.path}` : undefined;
-}
 
 /** Who asked: the authenticated principal, or for a signed webhook delivery, the webhook. */
 function principalOf(c: Context<AppEnv>, route: string): string {
@@ -74,7 +66,7 @@ export function auditTrail(log: AuditLog, logger: Logger): MiddlewareHandler<App
     if (!audited || route === undefined) return;
     const record = {
       principal: principalOf(c, route),
-      project: DEFAULT_PROJECT,
+      project: c.get('project') ?? DEFAULT_PROJECT,
       action: audited.action,
       target: await audited.target(c),
       requestId: c.get('requestId'),

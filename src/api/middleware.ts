@@ -6,23 +6,31 @@ import type { Logger } from '../logger';
 import type { Session } from '../ui/session';
 import type { AppEnv } from './types';
 import { BraidError } from '../runs/errors';
+import { BOOTSTRAP_PRINCIPAL } from '../auth/roles';
+import type { KeyStore } from '../store/keys';
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
-/** `Authorization: Bearer <token>`, compared in constant time. */
-export function bearerAuth(token: string): MiddlewareHandler<AppEnv> {
+/**
+ * `Authorization: Bearer <token>`: the bootstrap token (compared in constant
+ * time; an administrator), or an API key from `keys` (its principal
+ * `key:<id>`; an administrator when `admins` names it).
+ */
+export function bearerAuth(token: string, keys?: KeyStore, admins: readonly string[] = []): MiddlewareHandler<AppEnv> {
   const expected = digest(token);
   const challenge = { 'www-authenticate': 'Bearer realm="braid"' };
   return async (c, next) => {
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) throw new BraidError('unauthorized', 'this endpoint needs "Authorization: Bearer <token>"', { headers: challenge });
-    if (!timingSafeEqual(digest(match[1]!), expected)) {
+    const principal = timingSafeEqual(digest(match[1]!), expected) ? BOOTSTRAP_PRINCIPAL : await keys?.authenticate(match[1]!);
+    if (principal === undefined) {
       throw new BraidError('unauthorized', 'the bearer token is not valid', {
         headers: { 'www-authenticate': 'Bearer realm="braid", error="invalid_token"' },
       });
     }
-    c.set('principal', 'api-token');
+    c.set('principal', principal);
+    c.set('admin', principal === BOOTSTRAP_PRINCIPAL || admins.includes(principal));
     await next();
   };
 }
@@ -32,7 +40,8 @@ export function sessionOrBearer(session: Session, bearer: MiddlewareHandler<AppE
   return async (c, next) => {
     if (c.req.header('authorization') === undefined && (await session.valid(c))) {
       // A page session is the token's holder signed in.
-      c.set('principal', 'api-token');
+      c.set('principal', BOOTSTRAP_PRINCIPAL);
+      c.set('admin', true);
       return next();
     }
     return bearer(c, next);

@@ -11,6 +11,7 @@ import type { SessionStore } from '../ui/session';
 import type { WorkflowRepository } from '../store/workflow-repository';
 import type { Assets } from '../ui/assets';
 import type { AuditLog } from '../store/audit-log';
+import type { KeyStore } from '../store/keys';
 import type { RunStore } from '../runs/run-store';
 import type { OriginStats } from '../../activities/host-limiter';
 
@@ -21,7 +22,8 @@ export type { ValidateWorkflow } from '../runs/validation';
 export interface AppEnv {
   /** `nodeTypes`: every node type the API knows (built-in and custom), what `validate` checks against. */
   /** `principal`: who the request authenticated as (the API token's holder today); unset when it did not. */
-  Variables: { requestId: string; validate: ValidateWorkflow; nodeTypes: NodeCatalog; principal?: string };
+  /** `admin`: the principal administers Braid (every permission everywhere); `project`: the project the request is in (authorize.ts). */
+  Variables: { requestId: string; validate: ValidateWorkflow; nodeTypes: NodeCatalog; principal?: string; admin?: boolean; project?: string };
 }
 
 /** Readiness of the parts the API depends on. */
@@ -33,7 +35,7 @@ export interface ReadinessReport {
 export interface AppDeps {
   client: Client;
   config: Pick<Config, 'namespace' | 'taskQueue' | 'temporalUiUrl' | 'apiToken' | 'maxBodyBytes' | 'rateLimitPerMinute'> &
-    Partial<Pick<Config, 'activityAllowlist' | 'publicUrl' | 'trustedProxies' | 'sseStreamsPerPrincipal' | 'temporalUiUpstream'>>;
+    Partial<Pick<Config, 'activityAllowlist' | 'publicUrl' | 'trustedProxies' | 'sseStreamsPerPrincipal' | 'temporalUiUpstream' | 'admins'>>;
   /** Where page sessions live (Braid's database); memory when unset. */
   sessions?: SessionStore;
   /** Webhook signatures used before (Braid's database, shared by replicas); memory when unset. */
@@ -44,6 +46,8 @@ export interface AppDeps {
   readiness?: () => Promise<ReadinessReport>;
   /** Serves Temporal's codec protocol at /codec when set (payload encryption is on). */
   codec?: PayloadCodec;
+  /** API keys and project roles (Braid's database); an in-memory SQLite database when unset (tests). */
+  keys?: KeyStore;
   /** The audit log (Braid's database); an in-memory SQLite database when unset (tests). */
   auditLog?: AuditLog;
   /** Saved workflows' storage; an in-memory SQLite database when unset (tests). */

@@ -10,6 +10,8 @@ import { jsonSchemaOf } from '../api/node-type-catalog';
 import type { NodeTypeSpec } from '../graph/node-type';
 import type { EnvVariableDoc } from '../config-docs';
 import { ENV_VARIABLES } from '../config-docs';
+import type { Permission, Role } from '../auth/roles';
+import { roleAllows, ROLES, ROUTE_PERMISSIONS } from '../auth/roles';
 
 export interface GeneratedDoc {
   file: string;
@@ -98,8 +100,19 @@ export function configurationTable(variables: readonly EnvVariableDoc[] = ENV_VA
   ].join('\n');
 }
 
+/** Who may call each route: a row per route of ROUTE_PERMISSIONS, a column per role (the matrix test reads this table back). */
+export function permissionsTable(routes: Readonly<Record<string, Permission>> = ROUTE_PERMISSIONS): string {
+  const cell = (role: Role, p: Permission) => (roleAllows(role, p) ? 'yes' : '—');
+  return [
+    `| route | permission | ${ROLES.join(' | ')} |`,
+    `|---|---|${ROLES.map(() => '---').join('|')}|`,
+    ...Object.entries(routes).map(([route, p]) => `| \`${route}\` | ${p} | ${ROLES.map((r) => cell(r, p)).join(' | ')} |`),
+  ].join('\n');
+}
+
 export function generatedDocs(): GeneratedDoc[] {
   return [
+    { file: 'README.md', marker: 'permissions', content: permissionsTable() },
     { file: 'docs/configuration.md', marker: 'configuration', content: configurationTable() },
     { file: 'CONTRIBUTING.md', marker: 'patches', content: patchTable() },
     { file: 'docs/node-types.md', marker: 'node-types', content: nodeTypesPage() },

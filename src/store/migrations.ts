@@ -150,4 +150,31 @@ export const MIGRATIONS: Record<string, Migration> = {
       if (!(db.getExecutor().adapter instanceof SqliteAdapter)) await sql.raw('DROP FUNCTION IF EXISTS audit_log_append_only()').execute(db);
     },
   },
+  '0008-keys-and-members': {
+    // API keys (only the sha256 of the secret) and project members with their roles (src/store/keys.ts).
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('api_keys')
+        .addColumn('id', 'varchar(32)', (c) => c.primaryKey())
+        .addColumn('name', 'varchar(100)', (c) => c.notNull())
+        .addColumn('secret_hash', 'varchar(64)', (c) => c.notNull())
+        .addColumn('created_by', 'varchar(255)', (c) => c.notNull())
+        .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+        .addColumn('expires_at', 'varchar(32)')
+        .addColumn('revoked_at', 'varchar(32)')
+        .execute();
+      await db.schema
+        .createTable('members')
+        .addColumn('project', 'varchar(100)', (c) => c.notNull())
+        .addColumn('principal', 'varchar(255)', (c) => c.notNull())
+        .addColumn('role', 'varchar(16)', (c) => c.notNull())
+        .addPrimaryKeyConstraint('members_pk', ['project', 'principal'])
+        .execute();
+      await db.schema.createIndex('members_principal').on('members').column('principal').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('members').execute();
+      await db.schema.dropTable('api_keys').execute();
+    },
+  },
 };

@@ -73,6 +73,25 @@ export interface AuditLogTable {
   hash: string;
 }
 
+/** API keys (src/store/keys.ts): the secret is never stored, only its sha256. */
+export interface ApiKeysTable {
+  /** The key's id: its principal is `key:<id>`. */
+  id: string;
+  name: string;
+  secret_hash: string;
+  created_by: string;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+}
+
+/** Who holds which role in which project (keys as `key:<id>`, people as `oidc:<subject>`). */
+export interface MembersTable {
+  project: string;
+  principal: string;
+  role: string;
+}
+
 export interface Database {
   workflows: WorkflowsTable;
   workflow_versions: WorkflowVersionsTable;
@@ -82,4 +101,6 @@ export interface Database {
   page_sessions: PageSessionsTable;
   used_signatures: UsedSignaturesTable;
   audit_log: AuditLogTable;
+  api_keys: ApiKeysTable;
+  members: MembersTable;
 }

@@ -213,7 +213,7 @@ describe('redrive', () => {
     };
     const runId = await start({ workflow });
     await eventually(async () => {
-      const res = await call('POST', `/v1/runs/${runId}/nodes/ask/decision`, { approved: true, by: 'ann' });
+      const res = await call('POST', `/v1/runs/${runId}/nodes/ask/decision`, { approved: true });
       return res.status === 200 ? true : undefined;
     });
     expect((await finished(runId)).status).toBe('failed');
@@ -221,7 +221,7 @@ describe('redrive', () => {
     expect(created.reused).toEqual(['ask']);
     const again = await finished(created.runId);
     expect(again.status).toBe('succeeded');
-    expect(again.nodes.ask).toMatchObject({ status: 'succeeded', handle: 'approved', reused: { runId }, output: { approved: true, by: 'ann' } });
+    expect(again.nodes.ask).toMatchObject({ status: 'succeeded', handle: 'approved', reused: { runId }, output: { approved: true, by: 'api-token' } });
     expect(sent(tag, 'pay')).toBe(2);
   }, 60_000);
 

@@ -126,11 +126,15 @@ describe('approval through the API', () => {
     expect((await post(`/v1/runs/${runId}/nodes/nope/decision`, { approved: true })).status).toBe(404);
     expect((await post('/v1/runs/no-such-run/nodes/ask/decision', { approved: true })).status).toBe(404);
 
-    const decided = await post(waiting.waitingFor[0]!.links.answer, { approved: true, comment: 'within policy', by: 'grace' });
+    // Who decided comes from the credential: a `by` in the body is refused.
+    const claimed = await post(waiting.waitingFor[0]!.links.answer, { approved: true, by: 'grace' });
+    expect(claimed.status).toBe(422);
+    expect(JSON.stringify(await claimed.json())).toContain('by');
+    const decided = await post(waiting.waitingFor[0]!.links.answer, { approved: true, comment: 'within policy' });
     expect(decided.status).toBe(200);
     expect(nodeStateSchema.parse(await decided.json())).toMatchObject({
       status: 'succeeded',
-      output: { approved: true, by: 'grace', comment: 'within policy' },
+      output: { approved: true, by: 'anonymous', comment: 'within policy' },
     });
 
     const again = await post(`/v1/runs/${runId}/nodes/ask/decision`, { approved: false });

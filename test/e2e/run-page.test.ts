@@ -235,7 +235,7 @@ describe('run page', () => {
     expect(await nodeClass(page, 'shipped')).toContain('status-succeeded');
     expect(await nodeClass(page, 'stopped')).toContain('status-skipped');
     const run = await api<{ nodes: Record<string, { output?: unknown }> }>(`/v1/runs/${encodeURIComponent(runId)}`);
-    expect(run.nodes.review!.output).toMatchObject({ approved: true, by: 'run page' });
+    expect(run.nodes.review!.output).toMatchObject({ approved: true, by: 'api-token' });
     await context.close();
   });
 

@@ -12,10 +12,9 @@ export const decisionBodySchema = z
   .object({
     approved: z.boolean(),
     comment: z.string().max(2000).optional(),
-    by: z.string().max(200).optional().openapi({ description: 'Who decided' }),
   })
   .strict()
-  .openapi('Decision');
+  .openapi('Decision', { description: "Who decided is the request's principal (the node's output says `by`); a `by` in the body is refused." });
 
 export const eventAcceptedSchema = z
   .object({ runId: z.string(), event: z.string(), status: z.literal('delivered'), links: runLinksSchema })

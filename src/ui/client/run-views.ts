@@ -155,10 +155,7 @@ export function waitingView(
         b.addEventListener('click', async () => {
           b.disabled = true;
           try {
-            on.onNode(
-              nodeId,
-              await api<NodeView>(`${runPath(runId)}/nodes/${encodeURIComponent(nodeId)}/decision`, { method: 'POST', body: { approved, by: 'run page' } }),
-            );
+            on.onNode(nodeId, await api<NodeView>(`${runPath(runId)}/nodes/${encodeURIComponent(nodeId)}/decision`, { method: 'POST', body: { approved } }));
           } catch (err) {
             on.onError(`Could not decide: ${(err as Error).message}`);
             b.disabled = false;

@@ -60,7 +60,8 @@ export function runsHandlers({ store, watch, startDefinition, redrive, metrics, 
 
   const decide: RouteHandler<typeof decisionRoute, AppEnv> = async (c) => {
     const { runId, nodeId } = c.req.valid('param');
-    return c.json(await store.decide(runId, { nodeId, ...c.req.valid('json') }), 200);
+    // Who decided comes from the credential, never from the body.
+    return c.json(await store.decide(runId, { nodeId, ...c.req.valid('json'), by: c.get('principal') ?? 'anonymous' }), 200);
   };
 
   const sendEvent: RouteHandler<typeof sendEventRoute, AppEnv> = async (c) => {
