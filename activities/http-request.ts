@@ -6,12 +6,12 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Dispatcher } from 'undici';
-import { fetch } from 'undici';
 import { FAILURE_TYPES } from '../src/graph/failures';
 import { ForbiddenAddressError } from './guarded-agent';
 import type { Info } from '@temporalio/activity';
 import type { HostLimiter, Outcome, Permit, WaitOrder } from './host-limiter';
 import { DeferredStart } from './deferred-start';
+import { CREDENTIAL_HEADERS, fetchFollowing } from './redirects';
 import type { SecretResolver } from './secrets';
 import type { SecretScope } from '../src/graph/secrets';
 
@@ -37,6 +37,10 @@ export interface HttpRequestInput {
   /** Which secret placeholders this request may resolve (src/graph/secrets.ts SecretScope); absent: none. */
   secretNonce?: string;
   legacySecrets?: true;
+  /** A credential of the run's project (`data.auth.credential`), applied by credentials.ts; only its name is in history. */
+  credential?: string;
+  /** Headers credentials.ts added: like a secret's, never carried past a redirect to another origin. */
+  sensitiveHeaders?: string[];
 }
 
 export interface HttpResponseOutput {
@@ -202,7 +206,9 @@ export function createHttpRequest(deps: HttpDeps) {
     const method = request.method.toUpperCase();
     const headers: Record<string, string> = { ...(request.headers ?? {}) };
     // Headers that carry a secret (or credentials) go to the origin the node named, never past a redirect to another.
-    const secretHeaders = new Set(Object.keys(headers).filter((h) => headers[h] !== input.headers?.[h] || CREDENTIAL_HEADERS.has(h.toLowerCase())));
+    const secretHeaders = new Set(
+      Object.keys(headers).filter((h) => headers[h] !== input.headers?.[h] || CREDENTIAL_HEADERS.has(h.toLowerCase()) || input.sensitiveHeaders?.includes(h)),
+    );
     let body: string | undefined;
     if (request.body !== undefined && !BODYLESS.has(method)) {
       if (typeof request.body === 'string') body = request.body;
@@ -283,52 +289,9 @@ export function createHttpRequest(deps: HttpDeps) {
   };
 }
 
-/** Headers that hold credentials whatever their value: dropped on a redirect to another origin, as browsers drop `Authorization`. */
-const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-const MAX_REDIRECTS = 10;
-
 function scopeOf(input: HttpRequestInput): SecretScope | undefined {
   if (typeof input.secretNonce === 'string') return { secretNonce: input.secretNonce };
   return input.legacySecrets === true ? { legacySecrets: true } : undefined;
-}
-
-interface Sent {
-  method: string;
-  headers: Record<string, string>;
-  body: string | undefined;
-  signal: AbortSignal;
-  dispatcher: Dispatcher;
-}
-
-/**
- * Follows redirects itself (fetch's own following keeps custom headers on
- * every origin): a hop to another origin drops the headers that carry a
- * secret; 303, and 301/302 after a POST, go on as a GET without a body.
- * Each hop connects through the guarded dispatcher, so the address policy
- * holds for every one.
- */
-async function fetchFollowing(url: string, first: Sent, secretHeaders: Set<string>): Promise<Awaited<ReturnType<typeof fetch>>> {
-  let current = new URL(url);
-  let sent = first;
-  const origin = current.origin;
-  for (let hop = 0; ; hop++) {
-    const response = await fetch(current, { ...sent, redirect: 'manual' });
-    const location = response.headers.get('location');
-    if (!REDIRECTS.has(response.status) || location === null || hop >= MAX_REDIRECTS) return response;
-    await response.body?.cancel();
-    const next = new URL(location, current);
-    if (next.protocol !== 'http:' && next.protocol !== 'https:') return response;
-    const asGet = response.status === 303 || ((response.status === 301 || response.status === 302) && sent.method === 'POST');
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(sent.headers)) {
-      if (next.origin !== origin && secretHeaders.has(k)) continue;
-      if (asGet && k.toLowerCase() === 'content-type') continue;
-      headers[k] = v;
-    }
-    sent = { ...sent, headers, ...(asGet ? { method: sent.method === 'HEAD' ? 'HEAD' : 'GET', body: undefined } : {}) };
-    current = next;
-  }
 }
 
 function httpStatusFailure(method: string, url: string, output: HttpResponseOutput, retryAfter: string | null): ApplicationFailure {

@@ -13,8 +13,11 @@ import type { HostLimiter } from './host-limiter';
 import { createHostLimiter } from './host-limiter';
 import { randomBytes } from 'node:crypto';
 import { createSecretMasker, createSecretResolver } from './secrets';
-import type { SecretMasker } from './secrets';
 import { createNodeCacheActivities } from './node-cache';
+import { masked } from './masked';
+import type { CredentialSource } from './credentials';
+import { withCredentials } from './credentials';
+export { masked } from './masked';
 import type { BulkTarget } from './bulk';
 import { createBulkActivities } from './bulk';
 import type { NodeCache } from '../src/store/node-cache';
@@ -33,6 +36,8 @@ export interface ActivityDeps {
   heartbeatIntervalMs?: number;
   /** Per-origin concurrency for `http` nodes, shared by all runs of this worker (a fresh one by default). */
   hostLimiter?: HostLimiter;
+  /** The credentials store (`data.auth` of http nodes); without one, a node naming a credential fails. */
+  credentials?: CredentialSource;
   /** Node result cache in Braid's database (nodes with `cache`); without one every lookup misses. */
   nodeCache?: NodeCache;
   /** What bulk operations redrive and cancel runs with (src/worker.ts builds it from the API's code); without it they refuse. */
@@ -114,39 +119,11 @@ export function createActivities(deps: ActivityDeps = {}) {
   });
   const masker = createSecretMasker(deps.env ?? {});
   return {
-    http: withAttempt(masked(masker, httpRequest)),
+    http: withAttempt(masked(masker, withCredentials(httpRequest, deps.credentials, dispatcher))),
     /** A run's secret nonce (src/graph/secrets.ts), drawn once by a local activity so it is in its history only. */
     secretNonce: async (): Promise<string> => randomBytes(16).toString('hex'),
     ...createNodeCacheActivities(deps.nodeCache),
     ...createBulkActivities(deps.bulk),
-  };
-}
-
-/**
- * Masks secret values in what an activity returns and in its failures
- * (message and details), so an upstream that echoes a key, or an error that
- * quotes a URL holding one, never puts it in history, the API or the logs.
- */
-export function masked<I, O>(masker: SecretMasker, fn: (input: I, waited: (ms: number) => void) => Promise<O>) {
-  if (!masker.active) return fn;
-  return async (input: I, waited: (ms: number) => void): Promise<O> => {
-    try {
-      return masker.mask(await fn(input, waited));
-    } catch (err) {
-      if (err instanceof ApplicationFailure) {
-        throw ApplicationFailure.create({
-          message: masker.maskText(err.message),
-          type: err.type ?? undefined,
-          nonRetryable: err.nonRetryable ?? undefined,
-          details: err.details ? masker.mask([...err.details]) : undefined,
-          nextRetryDelay: err.nextRetryDelay,
-        });
-      }
-      if (err instanceof Error && !(err instanceof DeferredStart) && err.name !== 'CancelledFailure' && masker.maskText(err.message) !== err.message) {
-        throw new Error(masker.maskText(err.message));
-      }
-      throw err;
-    }
   };
 }
 

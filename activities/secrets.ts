@@ -49,9 +49,17 @@ export const MASK = '***';
  * `BRAID_SECRET_*` and `BRAID_WEBHOOK_SECRET_*` when the masker is built.
  */
 export function createSecretMasker(env: Record<string, string | undefined>) {
-  const values = Object.entries(env)
-    .filter(([k, v]) => (k.startsWith(SECRET_ENV_PREFIX) || k.startsWith(WEBHOOK_SECRET_ENV_PREFIX)) && typeof v === 'string' && v.length >= MIN_MASKED_LENGTH)
-    .map(([, v]) => v!)
+  return maskerFor(
+    Object.entries(env)
+      .filter(([k, v]) => (k.startsWith(SECRET_ENV_PREFIX) || k.startsWith(WEBHOOK_SECRET_ENV_PREFIX)) && typeof v === 'string')
+      .map(([, v]) => v!),
+  );
+}
+
+/** A masker of these values (those of MIN_MASKED_LENGTH or more): a credential's, for one request. */
+export function maskerFor(secrets: readonly string[]) {
+  const values = secrets
+    .filter((v) => v.length >= MIN_MASKED_LENGTH)
     // Longest first, so a secret that contains another is masked whole.
     .sort((a, b) => b.length - a.length);
   const maskText = (text: string): string => {

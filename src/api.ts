@@ -20,6 +20,8 @@ import { createCountedRuns } from './store/counted-runs';
 import { createNodeDurations } from './store/node-durations';
 import { createWorkflowRepository } from './store/workflow-repository';
 import { createAuditLog } from './store/audit-log';
+import { createCredentialStore } from './store/credentials';
+import { loadEncryptionKey } from './credentials/cipher';
 import { createPageSessions } from './store/page-sessions';
 import { createUsedSignatures } from './store/used-signatures';
 
@@ -48,6 +50,7 @@ export async function startApi(given: Config, logger: Logger, extras: Pick<AppDe
     usedSignatures: createUsedSignatures(database.db),
     countedRuns: createCountedRuns(database.db),
     auditLog: createAuditLog(database.db),
+    credentials: createCredentialStore(database.db, loadEncryptionKey(config)),
     nodeDurations: createNodeDurations(database.db),
     nodeTypes,
     hostLimits: extras.hostLimits,

@@ -80,7 +80,12 @@ export const ENV_VARIABLES: readonly EnvVariableDoc[] = [
   { names: ['HTTP_MAX_RESPONSE_BYTES'], default: '`1048576`', meaning: 'largest response an `http` node accepts' },
   { names: ['BRAID_SECRET_<NAME>'], default: '—', meaning: 'the value of `$secrets.<NAME>` (worker); masked as `***` wherever it would appear' },
   { names: ['BRAID_WEBHOOK_SECRET_<NAME>'], default: '—', meaning: 'the key of webhook triggers with `"secret": "<NAME>"` (API); never readable by workflows' },
-  { names: ['BRAID_ENCRYPTION_KEY'], default: '—', meaning: 'base64 of 32 bytes: encrypt every payload in Temporal with AES-256-GCM' },
+  {
+    names: ['BRAID_ENCRYPTION_KEY'],
+    default: '—',
+    meaning:
+      'base64 of 32 bytes: encrypt every payload in Temporal with AES-256-GCM; the credentials store seals with a key derived from it (unset: a key file `$DATA_DIR/credentials.key`, made on first start)',
+  },
   { names: ['BRAID_ENCRYPTION_KEY_ID'], default: '`default`', meaning: 'id recorded with each encrypted payload' },
   { names: ['BRAID_DECRYPTION_KEYS'], default: '—', meaning: 'older keys still accepted for decryption, `id:base64,…`' },
   { names: ['BRAID_NODE_TYPES'], default: '—', meaning: 'a module of custom node types (`defineNodeType`), loaded by the API and the worker' },

@@ -9,6 +9,9 @@ import { hostLimiterMetrics, reportHostLimits } from './temporal/host-metrics';
 import type { PayloadCodecs } from './temporal/warmup';
 import { warmUp } from './temporal/warmup';
 import { createActivities } from '../activities';
+import { lazyCredentials } from '../activities/credentials';
+import { loadEncryptionKey } from './credentials/cipher';
+import { createCredentialStore } from './store/credentials';
 import { createHostLimiter } from '../activities/host-limiter';
 import { createNodeTypeActivities } from '../activities/node-types';
 import { loadNodeTypes } from './node-types';
@@ -69,6 +72,8 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ wor
         hostLimiter,
         // Cached outputs go through the same codecs as history: encrypted at rest, large ones claim-checked.
         nodeCache: createNodeCache(() => openOnce().then((d) => d.db), payloadCodecs ? chainCodecs(payloadCodecs) : undefined),
+        // Credentials (data.auth): opened here, at each attempt, with the key the API sealed them with.
+        credentials: lazyCredentials(() => openOnce().then((d) => createCredentialStore(d.db, loadEncryptionKey(config)))),
         // Bulk operations redrive and cancel with the API's own code, on this worker's connection and Braid's database.
         bulk: lazyBulkTarget(async () =>
           workerBulkTarget({

@@ -29,30 +29,19 @@ import type { SessionStore } from '../ui/session';
 import { temporalUiRoutes } from '../ui/temporal-ui';
 import { PROBLEM_CONTENT_TYPE, toProblem } from './problem';
 import { temporalReadiness, withDatabaseCheck } from './readiness';
-import type { RunStore } from '../runs/run-store';
-import { createRunStore } from '../runs/run-store';
 import { createRunWatch } from '../runs/run-watch';
 
-/** How often a watched run is polled for changes (ms): one small query per run, however many watch it. */
-export const DEFAULT_WATCH_INTERVAL_MS = 50;
-import { openDatabase } from '../store/database';
-import { createWorkflowRepository } from '../store/workflow-repository';
 import { codecRoutes } from './routes/codec';
 import { hooksRoutes } from './routes/hooks';
-import { createDurationLearning } from '../runs/learned-durations';
-import { createRunServices } from '../runs/services';
-import { ADHOC_LABEL, createMetrics } from './metrics';
 import { runsRoutes } from './routes/runs/runs.index';
 import { auditRoutes } from './routes/audit';
 import { auditTrail } from './audit';
 import { authorize } from './authorize';
 import { keysRoutes } from './routes/keys';
+import { credentialsRoutes } from './routes/credentials';
 import type { KeyStore } from '../store/keys';
-import { createKeyStore } from '../store/keys';
-import { createAuditLog } from '../store/audit-log';
 import { nodeTypeCatalog } from './node-type-catalog';
 import { nodeTypesRoutes } from './routes/node-types';
-import { createErrorWorkflows } from '../runs/error-workflows';
 import { createBulkOperations } from '../runs/bulk';
 import { bulkRoutes, operationsRoutes } from './routes/operations';
 import { systemRoutes } from './routes/system';
@@ -61,69 +50,17 @@ import type { AppDeps, AppEnv } from './types';
 import { BUILT_IN_SPECS } from '../graph/nodes';
 import { createRouter } from './validation';
 import { completeResponses, documentedMethods } from './openapi-completion';
-import { webhookKey } from '../config';
 import { BraidError } from '../runs/errors';
+import type { AppServices } from './app-services';
+import { createAppServices } from './app-services';
+
+export { createAppServices } from './app-services';
+export type { AppServices } from './app-services';
+
+/** How often a watched run is polled for changes (ms): one small query per run, however many watch it. */
+export const DEFAULT_WATCH_INTERVAL_MS = 50;
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-/**
- * The services behind the API, built once: the run store (every start
- * counted in the metrics), saved workflows, schedules, redrive, validation.
- * The composition root (src/api.ts) builds them, starts their background
- * loops (error workflows) and hands them to createApp.
- */
-export function createAppServices(deps: AppDeps) {
-  const { config, logger } = deps;
-  const nodeTypeNames = [...(deps.nodeTypes?.keys() ?? [])];
-  const runStore =
-    deps.runStore ??
-    createRunStore({
-      client: deps.client,
-      namespace: config.namespace,
-      taskQueue: config.taskQueue,
-      temporalUiUrl: config.temporalUiUrl,
-      nodeTypes: nodeTypeNames,
-      claimCheck: deps.claimCheck,
-    });
-  const metrics = createMetrics(runStore, { claim: deps.countedRuns?.claim, hostLimits: deps.hostLimits });
-  // Every start through the API counts (runs, saved workflows, webhooks), test runs (pinned nodes) aside.
-  const store: RunStore = {
-    ...runStore,
-    start: async (req) => {
-      const started = await runStore.start(req);
-      // Label values stay bounded: a saved workflow's name, else one value for every ad-hoc graph.
-      if (!req.test) metrics.runStarted(req.version ? req.name : ADHOC_LABEL, req.triggerKind ?? 'manual');
-      return started;
-    },
-  };
-  // Tests without a database get one in memory for saved workflows and the audit log.
-  const memory = deps.repository && deps.auditLog && deps.keys ? undefined : openDatabase({ kind: 'sqlite', file: ':memory:' }).then((d) => d.db);
-  const repository = deps.repository ?? createWorkflowRepository(memory!);
-  const auditLog = deps.auditLog ?? createAuditLog(memory!);
-  const keys = deps.keys ?? createKeyStore(memory!);
-  // Webhook verification keys: BRAID_WEBHOOK_SECRET_*, never BRAID_SECRET_* (which workflows read).
-  const secret = deps.secret ?? ((name: string) => webhookKey(name));
-  // One validation for every route (built-in node types, custom ones from BRAID_NODE_TYPES, triggers), schedules, saved workflows, redrive.
-  const run = createRunServices({
-    client: deps.client,
-    namespace: config.namespace,
-    taskQueue: config.taskQueue,
-    temporalUiUrl: config.temporalUiUrl,
-    claimCheck: deps.claimCheck,
-    runs: store,
-    repository,
-    nodeTypes: deps.nodeTypes ?? new Map(),
-    hasWebhookSecret: (name) => secret(name) !== undefined,
-    activityAllowlist: config.activityAllowlist ?? [],
-    ...(deps.nodeDurations ? { learnDurations: createDurationLearning(deps.nodeDurations, store, logger) } : {}),
-  });
-  /** Error workflows (settings.onFailure): a look every `intervalMs` for runs that failed, timed out or were terminated, until `signal`. */
-  const watchErrorWorkflows = (intervalMs: number, signal: AbortSignal, pageSize?: number) =>
-    createErrorWorkflows({ client: deps.client, namespace: config.namespace, runs: store, saved: run.saved, logger, pageSize }).watch(intervalMs, signal);
-  return { ...run, metrics, store, repository, auditLog, keys, secret, watchErrorWorkflows };
-}
-
-export type AppServices = ReturnType<typeof createAppServices>;
 
 export function createApp(deps: AppDeps, services: AppServices = createAppServices(deps)) {
   const { config, logger } = deps;
@@ -172,6 +109,7 @@ export function createApp(deps: AppDeps, services: AppServices = createAppServic
   app.route('/v1/workflows', workflowsRoutes({ saved, repository, schedules, runs: store }));
   app.route('/v1/audit', auditRoutes(services.auditLog));
   app.route('/v1', keysRoutes(services.keys));
+  app.route('/v1/credentials', credentialsRoutes(services.credentials));
   app.route('/v1/node-types', nodeTypesRoutes(nodeTypeCatalog(types, deps.nodeTypes ?? new Map())));
   app.route(
     '/v1/hooks',

@@ -12,6 +12,7 @@ import type { WorkflowRepository } from '../store/workflow-repository';
 import type { Assets } from '../ui/assets';
 import type { AuditLog } from '../store/audit-log';
 import type { KeyStore } from '../store/keys';
+import type { CredentialStore } from '../store/credentials';
 import type { RunStore } from '../runs/run-store';
 import type { OriginStats } from '../../activities/host-limiter';
 
@@ -46,6 +47,8 @@ export interface AppDeps {
   readiness?: () => Promise<ReadinessReport>;
   /** Serves Temporal's codec protocol at /codec when set (payload encryption is on). */
   codec?: PayloadCodec;
+  /** The credentials store (Braid's database); in memory with a random key when unset (tests). */
+  credentials?: CredentialStore;
   /** API keys and project roles (Braid's database); an in-memory SQLite database when unset (tests). */
   keys?: KeyStore;
   /** The audit log (Braid's database); an in-memory SQLite database when unset (tests). */

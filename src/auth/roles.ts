@@ -64,6 +64,11 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'GET /v1/keys': 'manage',
   'DELETE /v1/keys/:id': 'manage',
   'GET /v1/audit': 'manage',
+  'GET /v1/credentials': 'read',
+  'GET /v1/credentials/:name': 'read',
+  'POST /v1/credentials': 'manage',
+  'PUT /v1/credentials/:name': 'manage',
+  'DELETE /v1/credentials/:name': 'manage',
 };
 
 export function routePermission(route: string): Permission {

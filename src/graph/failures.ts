@@ -38,6 +38,10 @@ export const FAILURE_TYPES = {
   subworkflowFailed: 'SubworkflowFailed',
   /** A subworkflow node refers to a saved workflow the run was not given. */
   unknownWorkflowRef: 'UnknownWorkflowRef',
+  /** An http node's credential may not go to the request's host (its allowedHosts): nothing was sent. */
+  credentialHostRefused: 'CredentialHostRefused',
+  /** An OAuth2 credential's token endpoint gave no token (retried). */
+  credentialToken: 'CredentialTokenError',
 } as const;
 export type FailureType = (typeof FAILURE_TYPES)[keyof typeof FAILURE_TYPES];
 
@@ -49,4 +53,5 @@ export const NON_RETRYABLE_FAILURE_TYPES: readonly FailureType[] = [
   FAILURE_TYPES.httpClientError,
   FAILURE_TYPES.forbiddenAddress,
   FAILURE_TYPES.responseTooLarge,
+  FAILURE_TYPES.credentialHostRefused,
 ];

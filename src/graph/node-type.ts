@@ -71,6 +71,8 @@ export interface NodeTypeSpec {
   readonly waits?: WaitingKind;
   /** The Temporal activity this data calls, for the operator's allowlist (workflow-policy.ts). */
   activityCall?(data: Readonly<Record<string, unknown>>): { activityType: string; taskQueue?: string } | undefined;
+  /** The credential this data names (`http`'s `auth.credential`): it must exist in the run's project when the run starts. */
+  credentialOf?(data: Readonly<Record<string, unknown>>): string | undefined;
   /** Documentation: the data field whose entries name the handles it adds to `handles({})` (switch: `data.cases[].handle`). */
   readonly handlesFromData?: string;
 }

@@ -18,6 +18,8 @@ import type { NodeCatalog } from '../graph/node-type';
 import type { Seeds } from '../graph/run-state';
 import { pinnedRun } from './pins';
 import { assertErrorWorkflow } from './on-failure';
+import { assertCredentials } from './credential-refs';
+import { DEFAULT_PROJECT } from '../auth/roles';
 import type { LearnDurations } from './learned-durations';
 import { resolveLibrary } from './library';
 import { newRunId } from './run-ids';
@@ -86,6 +88,8 @@ export interface SavedWorkflowsDeps {
   learnDurations?: LearnDurations;
   /** Every node type the API knows (pins are checked against them). */
   nodeTypes: NodeCatalog;
+  /** Whether the project has a credential of this name (http nodes' `auth`); every name is unknown when unset. */
+  credentialExists?: (name: string) => Promise<boolean>;
 }
 
 const overlapOf = (definition: Record<string, unknown>) => (definition.settings as GraphSettings | undefined)?.scheduleOverlap ?? 'skip';
@@ -196,6 +200,7 @@ export function createSavedWorkflows(deps: SavedWorkflowsDeps) {
       const missing = missingWebhookKeys(result.graph, triggers, deps.hasWebhookSecret);
       if (missing.length > 0) throw validationError(missing);
       await assertErrorWorkflow(repository, definition, '$', name);
+      await assertCredentials(definition, deps.nodeTypes, deps.credentialExists ?? (async () => false), DEFAULT_PROJECT);
       // Refs must exist and must not lead back here; schedules start with what they resolve to now.
       const library = await resolveLibrary(repository, definition, name);
       const v = contentVersion(definition);

@@ -35,6 +35,8 @@ export interface RunServicesDeps {
   /** ACTIVITY_ALLOWLIST entries (src/graph/workflow-policy.ts). */
   activityAllowlist: readonly string[];
   learnDurations?: LearnDurations;
+  /** Whether the project has a credential of this name (http nodes' `auth`). */
+  credentialExists?: (name: string) => Promise<boolean>;
 }
 
 export function createRunServices(deps: RunServicesDeps) {
@@ -66,9 +68,16 @@ export function createRunServices(deps: RunServicesDeps) {
     validate,
     nodeTypes: types,
     hasWebhookSecret: deps.hasWebhookSecret,
+    ...(deps.credentialExists ? { credentialExists: deps.credentialExists } : {}),
     ...(deps.learnDurations ? { learnDurations: deps.learnDurations } : {}),
   });
   const redrive = createRedrive({ runs: deps.runs, saved, validate, nodeTypes: types });
-  const startDefinition = createDefinitionStarter({ runs: deps.runs, repository: deps.repository, validate, nodeTypes: types });
+  const startDefinition = createDefinitionStarter({
+    runs: deps.runs,
+    repository: deps.repository,
+    validate,
+    nodeTypes: types,
+    ...(deps.credentialExists ? { credentialExists: deps.credentialExists } : {}),
+  });
   return { types, validate, schedules, saved, redrive, startDefinition };
 }

@@ -13,6 +13,8 @@ import { DEFAULT_NAME } from '../graph/schema';
 import type { WorkflowRepository } from '../store/workflow-repository';
 import { resolveLibrary } from './library';
 import { assertErrorWorkflow } from './on-failure';
+import { assertCredentials } from './credential-refs';
+import { DEFAULT_PROJECT } from '../auth/roles';
 import { pinnedRun } from './pins';
 import { newRunId } from './run-ids';
 import type { RunStore } from './run-store';
@@ -37,6 +39,8 @@ export interface StartDefinitionDeps {
   repository: WorkflowRepository;
   validate: ValidateWorkflow;
   nodeTypes: NodeCatalog;
+  /** Whether the project has a credential of this name (http nodes' `auth`); every name is unknown when unset. */
+  credentialExists?: (name: string) => Promise<boolean>;
 }
 
 /** Starts runs of definitions sent whole; throws a BraidError (validation, conflict, not found) naming the field at fault. */
@@ -52,6 +56,7 @@ export function createDefinitionStarter(deps: StartDefinitionDeps) {
       }
     }
     await assertErrorWorkflow(deps.repository, req.workflow, '$.workflow');
+    await assertCredentials(req.workflow, deps.nodeTypes, deps.credentialExists ?? (async () => false), DEFAULT_PROJECT, '$.workflow');
     const pinned = pinnedRun(result.graph, deps.nodeTypes, req.pins);
     const name = req.workflow.name ?? DEFAULT_NAME;
     const library = await resolveLibrary(deps.repository, req.workflow);

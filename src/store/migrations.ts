@@ -177,4 +177,27 @@ export const MIGRATIONS: Record<string, Migration> = {
       await db.schema.dropTable('api_keys').execute();
     },
   },
+  '0009-credentials': {
+    // The credentials store (src/store/credentials.ts): one row per project and name, its secret fields sealed.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('credentials')
+        .addColumn('project', 'varchar(100)', (c) => c.notNull())
+        .addColumn('name', 'varchar(100)', (c) => c.notNull())
+        .addColumn('type', 'varchar(32)', (c) => c.notNull())
+        .addColumn('iv', 'varchar(32)', (c) => c.notNull())
+        .addColumn('ciphertext', 'text', (c) => c.notNull())
+        .addColumn('tag', 'varchar(32)', (c) => c.notNull())
+        .addColumn('allowed_hosts', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+        .addColumn('rotated_at', 'varchar(32)')
+        .addColumn('last_used_at', 'varchar(32)')
+        .addPrimaryKeyConstraint('credentials_pk', ['project', 'name'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('credentials').execute();
+    },
+  },
 };

@@ -92,6 +92,23 @@ export interface MembersTable {
   role: string;
 }
 
+/** Credentials (src/store/credentials.ts): the secret fields sealed with AES-256-GCM, never in clear. */
+export interface CredentialsTable {
+  project: string;
+  name: string;
+  type: string;
+  iv: string;
+  ciphertext: string;
+  tag: string;
+  /** JSON array of hosts (`host` or `host:port`). */
+  allowed_hosts: string;
+  /** 1, then one more at each rotation (a worker's OAuth2 token cache keys on it). */
+  version: number;
+  created_at: string;
+  rotated_at: string | null;
+  last_used_at: string | null;
+}
+
 export interface Database {
   workflows: WorkflowsTable;
   workflow_versions: WorkflowVersionsTable;
@@ -103,4 +120,5 @@ export interface Database {
   audit_log: AuditLogTable;
   api_keys: ApiKeysTable;
   members: MembersTable;
+  credentials: CredentialsTable;
 }

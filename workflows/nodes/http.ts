@@ -32,6 +32,7 @@ function send(node: NodeSpec, ctx: ExecutorContext, evaluated: unknown): Promise
     body: data.body,
     timeoutMs: data.timeout === undefined ? undefined : durationMs(data.timeout),
     failOnHttpError: data.failOnHttpError,
+    ...(data.auth ? { credential: data.auth.credential } : {}),
     ...remainingOf(node, ctx),
     ...ctx.secrets.current,
   });

@@ -4,6 +4,7 @@
  * safe method, or an `Idempotency-Key` header), and a local one short.
  */
 import { z } from 'zod';
+import { credentialNameSchema } from '../../credentials/types';
 import { parseDuration } from '../duration';
 import { isExpression } from '../expressions';
 import type { LocalExecutionProblem, NodeTypeSpec } from '../node-type';
@@ -21,6 +22,9 @@ const urlSchema = z.string().refine((s) => {
   }
 }, 'must be an absolute http(s) URL');
 
+/** `auth`: a credential of the run's project, applied by the activity (src/credentials). Not an expression: it is checked when the run starts. */
+const authSchema = z.object({ credential: credentialNameSchema }).strict();
+
 /** `http` data after expressions are evaluated; the executor checks it again at run time. */
 export const evaluatedHttpData = z
   .object({
@@ -31,6 +35,7 @@ export const evaluatedHttpData = z
     body: z.unknown().optional(),
     timeout: durationSchema.optional(),
     failOnHttpError: z.boolean().default(true),
+    auth: authSchema.optional(),
     ...uiKeys,
   })
   .strict();
@@ -45,6 +50,7 @@ const data = z
     body: z.unknown().optional(),
     timeout: exprOr(durationSchema).optional(),
     failOnHttpError: exprOr(z.boolean()).optional(),
+    auth: authSchema.optional(),
     ...uiKeys,
   })
   .strict();
@@ -110,4 +116,8 @@ export const httpSpec: NodeTypeSpec = {
   cacheProblem,
   localProblems,
   callsHosts: true,
+  credentialOf: (d) => {
+    const auth = d.auth as { credential?: unknown } | undefined;
+    return typeof auth?.credential === 'string' ? auth.credential : undefined;
+  },
 };

@@ -1,0 +1,81 @@
+/**
+ * The composition root's services: built once from the API's dependencies.
+ * src/api.ts starts their background loops; createApp routes to them.
+ */
+import { randomBytes } from 'node:crypto';
+import { DEFAULT_PROJECT } from '../auth/roles';
+import { webhookKey } from '../config';
+import { createDurationLearning } from '../runs/learned-durations';
+import { createErrorWorkflows } from '../runs/error-workflows';
+import type { RunStore } from '../runs/run-store';
+import { createRunStore } from '../runs/run-store';
+import { createRunServices } from '../runs/services';
+import { createAuditLog } from '../store/audit-log';
+import { createCredentialStore } from '../store/credentials';
+import { openDatabase } from '../store/database';
+import { createKeyStore } from '../store/keys';
+import { createWorkflowRepository } from '../store/workflow-repository';
+import { ADHOC_LABEL, createMetrics } from './metrics';
+import type { AppDeps } from './types';
+
+/**
+ * The services behind the API, built once: the run store (every start
+ * counted in the metrics), saved workflows, schedules, redrive, validation.
+ * The composition root (src/api.ts) builds them, starts their background
+ * loops (error workflows) and hands them to createApp.
+ */
+export function createAppServices(deps: AppDeps) {
+  const { config, logger } = deps;
+  const nodeTypeNames = [...(deps.nodeTypes?.keys() ?? [])];
+  const runStore =
+    deps.runStore ??
+    createRunStore({
+      client: deps.client,
+      namespace: config.namespace,
+      taskQueue: config.taskQueue,
+      temporalUiUrl: config.temporalUiUrl,
+      nodeTypes: nodeTypeNames,
+      claimCheck: deps.claimCheck,
+    });
+  const metrics = createMetrics(runStore, { claim: deps.countedRuns?.claim, hostLimits: deps.hostLimits });
+  // Every start through the API counts (runs, saved workflows, webhooks), test runs (pinned nodes) aside.
+  const store: RunStore = {
+    ...runStore,
+    start: async (req) => {
+      const started = await runStore.start(req);
+      // Label values stay bounded: a saved workflow's name, else one value for every ad-hoc graph.
+      if (!req.test) metrics.runStarted(req.version ? req.name : ADHOC_LABEL, req.triggerKind ?? 'manual');
+      return started;
+    },
+  };
+  // Tests without a database get one in memory for saved workflows and the audit log.
+  const memory =
+    deps.repository && deps.auditLog && deps.keys && deps.credentials ? undefined : openDatabase({ kind: 'sqlite', file: ':memory:' }).then((d) => d.db);
+  const repository = deps.repository ?? createWorkflowRepository(memory!);
+  const auditLog = deps.auditLog ?? createAuditLog(memory!);
+  const keys = deps.keys ?? createKeyStore(memory!);
+  const credentials = deps.credentials ?? createCredentialStore(memory!, randomBytes(32));
+  // Webhook verification keys: BRAID_WEBHOOK_SECRET_*, never BRAID_SECRET_* (which workflows read).
+  const secret = deps.secret ?? ((name: string) => webhookKey(name));
+  // One validation for every route (built-in node types, custom ones from BRAID_NODE_TYPES, triggers), schedules, saved workflows, redrive.
+  const run = createRunServices({
+    client: deps.client,
+    namespace: config.namespace,
+    taskQueue: config.taskQueue,
+    temporalUiUrl: config.temporalUiUrl,
+    claimCheck: deps.claimCheck,
+    runs: store,
+    repository,
+    nodeTypes: deps.nodeTypes ?? new Map(),
+    hasWebhookSecret: (name) => secret(name) !== undefined,
+    activityAllowlist: config.activityAllowlist ?? [],
+    credentialExists: async (name) => (await credentials.get(DEFAULT_PROJECT, name)) !== undefined,
+    ...(deps.nodeDurations ? { learnDurations: createDurationLearning(deps.nodeDurations, store, logger) } : {}),
+  });
+  /** Error workflows (settings.onFailure): a look every `intervalMs` for runs that failed, timed out or were terminated, until `signal`. */
+  const watchErrorWorkflows = (intervalMs: number, signal: AbortSignal, pageSize?: number) =>
+    createErrorWorkflows({ client: deps.client, namespace: config.namespace, runs: store, saved: run.saved, logger, pageSize }).watch(intervalMs, signal);
+  return { ...run, metrics, store, repository, auditLog, keys, credentials, secret, watchErrorWorkflows };
+}
+
+export type AppServices = ReturnType<typeof createAppServices>;
