@@ -100,7 +100,12 @@ export function withCredentials(http: HttpFn, source: CredentialSource | undefin
       case 'header':
         return { ...base, headers: { [c.data.name]: c.data.value }, secrets: [c.data.value] };
       case 'query':
-        return { ...base, query: { [c.data.name]: c.data.value }, secrets: [c.data.value, encodeURIComponent(c.data.value)] };
+        // As it is, and as a URL carries it (percent-encoded, or form-encoded with "+").
+        return {
+          ...base,
+          query: { [c.data.name]: c.data.value },
+          secrets: [c.data.value, encodeURIComponent(c.data.value), new URLSearchParams({ v: c.data.value }).toString().slice(2)],
+        };
       case 'oauth2ClientCredentials': {
         const access = await token(c, fresh);
         return {

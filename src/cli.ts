@@ -27,8 +27,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { API_TOKEN_FILE } from './api-token';
 import { processEnvironment } from './config';
-import { auditListCommand, auditVerifyCommand } from './cli/audit';
-import { keysCreateCommand, keysListCommand, keysRevokeCommand, whoamiCommand } from './cli/keys';
+import { addTeamCommands } from './cli/team-commands';
 
 interface Io {
   env: Record<string, string | undefined>;
@@ -117,30 +116,7 @@ export function createCli(io: Io, exit: { code: ExitCode } = { code: EXIT.ok }):
     .option('--limit <n>', 'at most this many runs, newest first (at most 1000)')
     .option('--wait', 'follow the operation to its end and list what it did')
     .action(run(bulkCommand));
-  const keys = program.command('keys').description('API keys: a role per project, the secret shown once');
-  keys
-    .command('create')
-    .description('make a key and print it (this once)')
-    .argument('<name>')
-    .option('--role <project=role...>', 'a role in a project: owner, editor, operator or viewer (repeatable)', [])
-    .option('--expires-at <time>', 'an ISO time after which the key authenticates nobody')
-    .action(run(keysCreateCommand));
-  keys.command('list').description('the keys of the projects you own').action(run(keysListCommand));
-  keys.command('revoke').description('revoke a key').argument('<id>').action(run(keysRevokeCommand));
-  program.command('whoami').description("who the CLI's credential is: principal and roles").action(run(whoamiCommand));
-  const audit = program.command('audit').description('the audit log: who changed or decided what');
-  audit
-    .command('list')
-    .description('the newest entries')
-    .option('--project <name>', 'only entries of this project')
-    .option('--action <action>', 'only this action (run.start, workflow.save, …)')
-    .option('--principal <principal>', 'only entries of this principal')
-    .option('--limit <n>', 'how many', '20')
-    .action(run(auditListCommand));
-  audit
-    .command('verify')
-    .description('read the whole log and check its hash chain (exit 1 naming the first entry out of place)')
-    .action(run(auditVerifyCommand));
+  addTeamCommands(program, run);
   program
     .command('validate')
     .description('check a definition file without running it')
