@@ -31,6 +31,7 @@ import { busyQueueScenario } from './scenarios/s8-busy-queue';
 import { syncScenario } from './scenarios/sync';
 import { watchedScenario } from './scenarios/watched';
 import { rateLimitedScenario } from './scenarios/s9-rate-limited';
+import { benchAuthCost } from './auth-cost';
 
 const quick = process.argv.includes('--quick');
 /** `--for-each`: only the forEach scenario (its own report, bench/results/for-each.md). */
@@ -47,6 +48,8 @@ const stackArg = process.argv.find((a) => a === '--stack' || a.startsWith('--sta
 const clusterOnly = process.argv.includes('--cluster');
 /** `--eager`: eager workflow start on and off, a worker and its client in one process (bench/eager-start.ts). */
 const eagerOnly = process.argv.includes('--eager');
+/** `--auth`: a start's cost with the bootstrap token and with an operator's API key, alternating (bench/auth-cost.ts). */
+const authOnly = process.argv.includes('--auth');
 const outDir = resolve(__dirname, 'results');
 const log = (msg: string) => process.stdout.write(`[bench] ${msg}\n`);
 
@@ -56,6 +59,7 @@ async function main(): Promise<string> {
   if (uiOnly) return measureRunPage({ reps: quick ? 1 : 5, outDir, log });
   if (clusterOnly) return benchCluster({ quick, outDir, log });
   if (eagerOnly) return benchEagerStart({ quick, outDir, log });
+  if (authOnly) return benchAuthCost({ quick, outDir, log });
   if (stackArg) return benchDefaultStack({ quick, outDir, log, ...(stackArg.includes('=') ? { only: stackArg.split('=')[1]!.split(',') } : {}) });
   const ctx = await startBench(quick, log);
   try {

@@ -42,4 +42,11 @@ describe('the configuration module', () => {
     expect(child.stderr.split('\n').find((l) => l.includes('Error')) ?? '').toBe('');
     expect(child.stdout.trim()).toBe('ok');
   });
+
+  it("builds the API after the worker's activities were loaded (as the bench does): no route calls .openapi() on a schema built before zod had it", () => {
+    const script = "require('./activities/index.ts'); require('./src/api/app.ts'); console.log('ok')";
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect(child.stderr.split('\n').find((l) => l.includes('Error')) ?? '').toBe('');
+    expect(child.stdout.trim()).toBe('ok');
+  });
 });
