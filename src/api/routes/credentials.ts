@@ -42,7 +42,13 @@ export const credentialViewSchema = z
 
 const json = <T extends z.ZodType>(description: string, schema: T) => ({ description, content: { 'application/json': { schema } } });
 // A name of any other shape is simply not found (404); built here, not from credentialNameSchema, which may predate zod's OpenAPI methods.
-const nameParam = z.object({ name: z.string().min(1).max(100).openapi({ param: { name: 'name', in: 'path' } }) });
+const nameParam = z.object({
+  name: z
+    .string()
+    .min(1)
+    .max(100)
+    .openapi({ param: { name: 'name', in: 'path' } }),
+});
 const body = <T extends z.ZodType>(schema: T) => ({ body: { required: true, content: { 'application/json': { schema } } } });
 
 const routes = {
