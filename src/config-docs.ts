@@ -28,6 +28,12 @@ export const ENV_VARIABLES: readonly EnvVariableDoc[] = [
   },
   { names: ['TRUSTED_PROXIES'], default: '—', meaning: 'comma-separated proxy addresses whose `X-Forwarded-For` names the client (rate limits by address)' },
   {
+    names: ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'],
+    default: '—',
+    meaning:
+      'people sign in to the pages with OpenID Connect (authorization code with PKCE) at this issuer; needs `PUBLIC_URL` (the redirect URI is `$PUBLIC_URL/ui/oidc/callback`); a person is `oidc:<subject>`',
+  },
+  {
     names: ['BRAID_ADMINS'],
     default: '—',
     meaning: 'principals that administer Braid besides the API token (`key:<id>`), comma-separated: every permission in every project',

@@ -65,6 +65,10 @@ export const envSchema = z
       (v) => commaList(v).every((e) => ipaddr.isValid(e) || ipaddr.isValidCIDR(e)),
       'must be addresses or CIDRs, comma-separated',
     ),
+    /** People sign in to the pages with OpenID Connect at this issuer (with OIDC_CLIENT_ID, OIDC_CLIENT_SECRET and PUBLIC_URL). */
+    OIDC_ISSUER: optionalString.refine((v) => v === undefined || /^https?:\/\/[^/]+/.test(v), 'must be an http(s) URL'),
+    OIDC_CLIENT_ID: optionalString,
+    OIDC_CLIENT_SECRET: optionalString,
     /** Principals that administer Braid besides the bootstrap token (`key:<id>`, `oidc:<subject>`), comma-separated. */
     BRAID_ADMINS: optionalString.refine(
       (v) => commaList(v).every((p) => /^(key|oidc):[^\s,]{1,200}$/.test(p)),
@@ -131,7 +135,22 @@ export const envSchema = z
       const missing = e.TEMPORAL_TLS_CERT === undefined ? 'TEMPORAL_TLS_CERT' : 'TEMPORAL_TLS_KEY';
       ctx.addIssue({ code: 'custom', path: [missing], message: 'TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together' });
     }
+    if (e.OIDC_ISSUER !== undefined) {
+      for (const name of ['OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'PUBLIC_URL'] as const) {
+        if (e[name] === undefined)
+          ctx.addIssue({ code: 'custom', path: [name], message: `OIDC_ISSUER needs ${name} (the redirect URI is PUBLIC_URL/ui/oidc/callback)` });
+      }
+    }
   });
+
+/** People's sign-in with OpenID Connect (authorization code with PKCE). */
+export interface OidcSettings {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** The address people reach Braid by: the redirect URI is `<publicUrl>/ui/oidc/callback`. */
+  publicUrl: string;
+}
 
 export type Env = z.output<typeof envSchema>;
 
@@ -164,6 +183,8 @@ export interface Config {
   sseStreamsPerPrincipal: number;
   /** BRAID_ADMINS: principals that administer Braid besides the bootstrap token. */
   admins: string[];
+  /** OIDC_*: people's sign-in to the pages (src/ui/oidc.ts); unset without OIDC_ISSUER. */
+  oidc?: OidcSettings;
   /** Hard caps on concurrent requests by `host` or `host:port` (HTTP_HOST_LIMITS). */
   httpHostLimits: Map<string, number>;
   /** Adaptive per-origin concurrency for http nodes (HTTP_ADAPTIVE_CONCURRENCY). */
@@ -233,6 +254,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustedProxies: commaList(e.TRUSTED_PROXIES),
     sseStreamsPerPrincipal: e.SSE_STREAMS_PER_PRINCIPAL,
     admins: commaList(e.BRAID_ADMINS),
+    ...(e.OIDC_ISSUER ? { oidc: { issuer: e.OIDC_ISSUER, clientId: e.OIDC_CLIENT_ID!, clientSecret: e.OIDC_CLIENT_SECRET!, publicUrl: e.PUBLIC_URL! } } : {}),
     httpAllowlist: commaList(e.HTTP_ALLOWLIST),
     httpMaxResponseBytes: e.HTTP_MAX_RESPONSE_BYTES,
     httpHostLimits: parseHostLimits(e.HTTP_HOST_LIMITS),

@@ -38,6 +38,8 @@ import { auditRoutes } from './routes/audit';
 import { auditTrail } from './audit';
 import { authorize } from './authorize';
 import { keysRoutes } from './routes/keys';
+import { projectsRoutes } from './routes/projects';
+import { oidcRoutes } from '../ui/oidc';
 import { credentialsRoutes } from './routes/credentials';
 import type { KeyStore } from '../store/keys';
 import { nodeTypeCatalog } from './node-type-catalog';
@@ -94,7 +96,9 @@ export function createApp(deps: AppDeps, services: AppServices = createAppServic
   app.route('/', systemRoutes(readiness, authenticated));
   // Before the pages: their headers (a strict CSP) are Braid's, not the Web UI's.
   if (config.temporalUiUpstream) app.route('/', temporalUiRoutes(config.temporalUiUpstream, session, authenticated));
-  app.route('/', uiRoutes({ assets: deps.assets ?? createAssets(), session, apiToken: config.apiToken, limiter }));
+  // People's sign-in with OpenID Connect, when configured (it needs sessions: an API with a token).
+  if (config.oidc && session) app.route('/', oidcRoutes(config.oidc, session, logger));
+  app.route('/', uiRoutes({ assets: deps.assets ?? createAssets(), session, apiToken: config.apiToken, limiter, oidc: Boolean(config.oidc && session) }));
   const watch = createRunWatch(store, { intervalMs: deps.watchIntervalMs ?? DEFAULT_WATCH_INTERVAL_MS });
   if (auth) app.use('/metrics', auth, permitted!);
   app.get('/metrics', async (c) => c.text(await metrics.scrape(), 200, { 'content-type': metrics.registry.contentType }));
@@ -109,6 +113,7 @@ export function createApp(deps: AppDeps, services: AppServices = createAppServic
   app.route('/v1/workflows', workflowsRoutes({ saved, repository, schedules, runs: store }));
   app.route('/v1/audit', auditRoutes(services.auditLog));
   app.route('/v1', keysRoutes(services.keys));
+  app.route('/v1/projects', projectsRoutes(services.keys));
   app.route('/v1/credentials', credentialsRoutes(services.credentials));
   app.route('/v1/node-types', nodeTypesRoutes(nodeTypeCatalog(types, deps.nodeTypes ?? new Map())));
   app.route(
@@ -224,7 +229,7 @@ function guardApi(app: ReturnType<typeof createRouter>, config: AppDeps['config'
   if (auth) {
     // Webhooks check a signature or the token themselves (routes/hooks.ts).
     // The pages' calls carry the sign-in cookie instead of the token.
-    const pageOrToken = sessionOrBearer(session!, auth);
+    const pageOrToken = sessionOrBearer(session!, auth, config.admins ?? []);
     app.use('/v1/*', async (c, next) => (c.req.path.startsWith('/v1/hooks/') ? next() : pageOrToken(c, next)));
     app.use('/codec/*', auth);
     // Then each route's permission in the request's project (src/auth/roles.ts).

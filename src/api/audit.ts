@@ -42,6 +42,8 @@ export const AUDITED_ROUTES: Readonly<Record<string, Audited>> = {
   'POST /v1/credentials': { action: 'credential.create', target: answered('name') },
   'PUT /v1/credentials/:name': { action: 'credential.rotate', target: param('name') },
   'DELETE /v1/credentials/:name': { action: 'credential.delete', target: param('name') },
+  'PUT /v1/projects/:project/members/:principal': { action: 'member.add', target: param('principal') },
+  'DELETE /v1/projects/:project/members/:principal': { action: 'member.remove', target: param('principal') },
   'POST /v1/keys': { action: 'key.create', target: answered('id') },
   'DELETE /v1/keys/:id': { action: 'key.revoke', target: param('id') },
   'POST /v1/hooks/:name': { action: 'run.start', target: startedRun },

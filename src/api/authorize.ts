@@ -28,8 +28,18 @@ export function answeringRoute(c: Context<AppEnv>): string | undefined {
   return route ? `${route.method} ${route.path}` : undefined;
 }
 
-function requestedProject(c: Context<AppEnv>, roles: Record<string, Role>): string {
-  const named = c.req.header(PROJECT_HEADER) ?? c.req.query('project');
+/** The `:project` segment of the request's path, when its route has one (middleware sees no route params of its own). */
+function projectInPath(c: Context<AppEnv>, route: string): string | undefined {
+  const pattern = route.slice(route.indexOf(' ') + 1).split('/');
+  const at = pattern.indexOf(':project');
+  if (at < 0) return undefined;
+  const segment = c.req.path.split('/')[at];
+  return segment === undefined ? undefined : decodeURIComponent(segment);
+}
+
+function requestedProject(c: Context<AppEnv>, route: string, roles: Record<string, Role>): string {
+  // A route about a project names it in its path; the others in a header or the query.
+  const named = projectInPath(c, route) ?? c.req.header(PROJECT_HEADER) ?? c.req.query('project');
   if (named !== undefined) return named;
   const mine = Object.keys(roles);
   return mine.length === 1 ? mine[0]! : DEFAULT_PROJECT;
@@ -46,7 +56,7 @@ export function authorize(keys: KeyStore): MiddlewareHandler<AppEnv> {
     const permission = routePermission(route);
     const admin = c.get('admin') === true;
     const roles = admin ? {} : await keys.rolesOf(principal);
-    const project = requestedProject(c, roles);
+    const project = requestedProject(c, route, roles);
     if (!PROJECTS.has(project)) throw new BraidError('notFound', `no project "${project}"`);
     c.set('project', project);
     if (admin || permission === 'authenticated') return next();

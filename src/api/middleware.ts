@@ -36,12 +36,13 @@ export function bearerAuth(token: string, keys?: KeyStore, admins: readonly stri
 }
 
 /** The pages' sign-in cookie or a bearer token. */
-export function sessionOrBearer(session: Session, bearer: MiddlewareHandler<AppEnv>): MiddlewareHandler<AppEnv> {
+export function sessionOrBearer(session: Session, bearer: MiddlewareHandler<AppEnv>, admins: readonly string[] = []): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    if (c.req.header('authorization') === undefined && (await session.valid(c))) {
-      // A page session is the token's holder signed in.
-      c.set('principal', BOOTSTRAP_PRINCIPAL);
-      c.set('admin', true);
+    const principal = c.req.header('authorization') === undefined ? await session.principal(c) : undefined;
+    if (principal !== undefined) {
+      // A page session: the token's holder, or a person who signed in with OpenID Connect.
+      c.set('principal', principal);
+      c.set('admin', principal === BOOTSTRAP_PRINCIPAL || admins.includes(principal));
       return next();
     }
     return bearer(c, next);

@@ -41,6 +41,10 @@ export interface KeyStore {
   revoke(id: string, now?: Date): Promise<boolean>;
   /** A principal's role in each project. */
   rolesOf(principal: string): Promise<Record<string, Role>>;
+  /** Gives `principal` `role` in `project`; true when it was not a member before. */
+  setRole(project: string, principal: string, role: Role): Promise<boolean>;
+  /** Takes `principal` out of `project`; false when it was not a member. */
+  removeRole(project: string, principal: string): Promise<boolean>;
 }
 
 const KEY = /^braid_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
@@ -129,5 +133,29 @@ export function createKeyStore(dbOrPromise: Kysely<Database> | Promise<Kysely<Da
     },
 
     rolesOf,
+    ...memberChanges(dbOrPromise),
+  };
+}
+
+/** Adding, changing and removing a principal's role in a project. */
+function memberChanges(dbOrPromise: Kysely<Database> | Promise<Kysely<Database>>): Pick<KeyStore, 'setRole' | 'removeRole'> {
+  return {
+    async setRole(project, principal, role) {
+      const db = await dbOrPromise;
+      const inserted = await db
+        .insertInto('members')
+        .values({ project, principal, role })
+        .onConflict((oc) => oc.columns(['project', 'principal']).doNothing())
+        .executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1) return true;
+      await db.updateTable('members').set({ role }).where('project', '=', project).where('principal', '=', principal).execute();
+      return false;
+    },
+
+    async removeRole(project, principal) {
+      const db = await dbOrPromise;
+      const result = await db.deleteFrom('members').where('project', '=', project).where('principal', '=', principal).executeTakeFirst();
+      return Number(result.numDeletedRows) === 1;
+    },
   };
 }

@@ -200,4 +200,13 @@ export const MIGRATIONS: Record<string, Migration> = {
       await db.schema.dropTable('credentials').execute();
     },
   },
+  '0010-session-principals': {
+    // A page session remembers who signed in: the token's holder, or a person through OpenID Connect.
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('page_sessions').addColumn('principal', 'varchar(255)').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('page_sessions').dropColumn('principal').execute();
+    },
+  },
 };

@@ -50,6 +50,8 @@ export interface PageSessionsTable {
   /** sha256 (hex) of the session cookie's value: the value itself is never stored. */
   id_hash: string;
   expires_at: string;
+  /** Who signed in (`api-token`, `oidc:<subject>`); null in rows made before it was kept. */
+  principal: string | null;
 }
 
 export interface UsedSignaturesTable {

@@ -44,7 +44,7 @@ export function appPage(title: string, script: PageScript, signedIn: boolean) {
   return shell({ title, script, signedIn, body: html`<p class="loading">Loading…</p>` });
 }
 
-export function loginPage(next: string, problem?: string) {
+export function loginPage(next: string, problem?: string, oidc = false) {
   return shell({
     title: 'Sign in',
     signedIn: false,
@@ -55,6 +55,7 @@ export function loginPage(next: string, problem?: string) {
   <label>API token <input type="password" name="token" autocomplete="current-password" required autofocus></label>
   <input type="hidden" name="next" value="${next}">
   <button type="submit">Sign in</button>
+  ${oidc ? html`<p><a href="/ui/oidc/login?next=${encodeURIComponent(next)}">Sign in with your organization's account (OpenID Connect)</a></p>` : ''}
 </form>`,
   });
 }

@@ -20,6 +20,8 @@ export interface UiOptions {
   apiToken?: string;
   /** Applied to sign-in attempts (the API's rate limit). */
   limiter: MiddlewareHandler<AppEnv>;
+  /** People may sign in with OpenID Connect (src/ui/oidc.ts): the sign-in page links to it. */
+  oidc?: boolean;
 }
 
 /** Scripts and styles from this origin only: no inline script, no inline style, no framing. */
@@ -41,7 +43,7 @@ const CONTENT_SECURITY_POLICY = {
  * sign-in link (`?token=`, printed by `npm start`), a session and the same
  * address without the token in it.
  */
-export async function signInFirst(session: Session | undefined, c: Context<AppEnv>): Promise<Response | undefined> {
+export async function signInFirst(session: Session | undefined, c: Context<AppEnv>, oidc = false): Promise<Response | undefined> {
   if (!session || (await session.valid(c))) return undefined;
   const url = new URL(c.req.url);
   const token = url.searchParams.get('token');
@@ -51,17 +53,17 @@ export async function signInFirst(session: Session | undefined, c: Context<AppEn
     return c.redirect(url.pathname + url.search, 303);
   }
   c.header('cache-control', 'no-store');
-  return c.html(loginPage(c.req.path + url.search), 401);
+  return c.html(loginPage(c.req.path + url.search, undefined, oidc), 401);
 }
 
-export function uiRoutes({ assets, session, apiToken, limiter }: UiOptions) {
+export function uiRoutes({ assets, session, apiToken, limiter, oidc = false }: UiOptions) {
   const app = new Hono<AppEnv>();
   // Referrer-Policy same-origin, not no-referrer: under no-referrer a browser sends `Origin: null` with the page's own form posts and writes, which the API refuses as cross-site.
   app.use('*', secureHeaders({ contentSecurityPolicy: CONTENT_SECURITY_POLICY, crossOriginEmbedderPolicy: false, referrerPolicy: 'same-origin' }));
 
   const page = (title: (c: Context) => string, script: PageScript) => async (c: Context<AppEnv>) => {
     c.header('cache-control', 'no-store');
-    return (await signInFirst(session, c)) ?? c.html(appPage(title(c), script, session !== undefined));
+    return (await signInFirst(session, c, oidc)) ?? c.html(appPage(title(c), script, session !== undefined));
   };
 
   app.get('/', (c) => c.redirect('/runs', 302));
@@ -87,13 +89,13 @@ export function uiRoutes({ assets, session, apiToken, limiter }: UiOptions) {
     page((c) => `Edit ${c.req.param('name')}`, 'editor-page'),
   );
 
-  app.get('/ui/login', (c) => c.html(loginPage(safeNext(c.req.query('next')))));
+  app.get('/ui/login', (c) => c.html(loginPage(safeNext(c.req.query('next')), undefined, oidc)));
   app.post('/ui/login', limiter, async (c) => {
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     const next = safeNext(typeof form.next === 'string' ? form.next : undefined);
     if (!session || !apiToken) return c.redirect(next, 303);
     const token = typeof form.token === 'string' ? form.token : '';
-    if (!session.matches(token)) return c.html(loginPage(next, 'That is not the API token.'), 401);
+    if (!session.matches(token)) return c.html(loginPage(next, 'That is not the API token.', oidc), 401);
     await session.start(c);
     return c.redirect(next, 303);
   });

@@ -74,7 +74,10 @@ beforeAll(async () => {
 });
 
 /** A concrete path for a route: every parameter an id that does not exist. */
-const concrete = (route: string) => route.replace(/:(\w+)/g, (_, p: string) => (p === 'id' ? 'ffffffffffffffff' : `no-such-${p}`));
+const concrete = (route: string) =>
+  route.replace(/:(\w+)/g, (_, p: string) =>
+    p === 'id' ? 'ffffffffffffffff' : p === 'project' ? 'default' : p === 'principal' ? 'oidc:nobody' : `no-such-${p}`,
+  );
 
 describe('the permission matrix', () => {
   it('declares a permission for every operation of the OpenAPI document (webhooks check signatures instead)', () => {
@@ -102,8 +105,11 @@ describe('the permission matrix', () => {
     for (const route of Object.keys(ROUTE_PERMISSIONS).filter((r) => ROUTE_PERMISSIONS[r] !== 'authenticated')) {
       const [method, path] = route.split(' ') as [string, string];
       expect((await call(keyOf.none!, method, concrete(path))).status, route).toBe(404);
-      expect((await call(keyOf.owner!, method, concrete(path), { 'braid-project': 'shop' })).status, route).toBe(404);
-      expect((await call(keyOf.owner!, method, `${concrete(path)}?project=shop`)).status, route).toBe(404);
+      // Another project: in the header, the query, or the path of a route about a project.
+      const elsewhere = concrete(path).replace('/projects/default/', '/projects/shop/');
+      expect((await call(keyOf.owner!, method, elsewhere, { 'braid-project': 'shop' })).status, route).toBe(404);
+      expect((await call(keyOf.owner!, method, `${elsewhere}?project=shop`)).status, route).toBe(404);
+      if (elsewhere !== concrete(path)) expect((await call(keyOf.owner!, method, elsewhere)).status, route).toBe(404);
     }
   });
 
