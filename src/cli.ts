@@ -53,17 +53,21 @@ function localToken(env: Record<string, string | undefined>): string | undefined
 
 /** The program; each command's exit code lands in `exit.code`. */
 export function createCli(io: Io, exit: { code: ExitCode } = { code: EXIT.ok }): Command {
-  const api = createApiClient({ baseUrl: io.env.BRAID_URL ?? 'http://127.0.0.1:3000', token: io.env.API_TOKEN || localToken(io.env) });
   const program = new Command('braid')
     .description('Durable graph workflows on Temporal: run, watch, list, cancel and validate through the Braid API.')
     .addOption(new Option('--json', 'machine-readable output'))
+    .addOption(new Option('--project <name>', 'the project to work in (the Braid-Project header; BRAID_PROJECT); default: your only project, else "default"'))
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError();
   const context = (): CliContext => {
     const json = Boolean(program.opts<{ json?: boolean }>().json);
     return {
-      api,
+      api: createApiClient({
+        baseUrl: io.env.BRAID_URL ?? 'http://127.0.0.1:3000',
+        token: io.env.API_TOKEN || localToken(io.env),
+        project: program.opts<{ project?: string }>().project ?? io.env.BRAID_PROJECT,
+      }),
       json,
       print: (value, text) => io.out(json ? `${JSON.stringify(value)}\n` : `${text()}\n`),
       note: (text) => void (json ? undefined : io.err(`${text}\n`)),

@@ -98,7 +98,17 @@ export function createApp(deps: AppDeps, services: AppServices = createAppServic
   if (config.temporalUiUpstream) app.route('/', temporalUiRoutes(config.temporalUiUpstream, session, authenticated));
   // People's sign-in with OpenID Connect, when configured (it needs sessions: an API with a token).
   if (config.oidc && session) app.route('/', oidcRoutes(config.oidc, session, logger));
-  app.route('/', uiRoutes({ assets: deps.assets ?? createAssets(), session, apiToken: config.apiToken, limiter, oidc: Boolean(config.oidc && session) }));
+  app.route(
+    '/',
+    uiRoutes({
+      assets: deps.assets ?? createAssets(),
+      session,
+      apiToken: config.apiToken,
+      limiter,
+      oidc: Boolean(config.oidc && session),
+      keys: services.keys,
+    }),
+  );
   const watch = createRunWatch(store, { intervalMs: deps.watchIntervalMs ?? DEFAULT_WATCH_INTERVAL_MS });
   if (auth) app.use('/metrics', auth, permitted!);
   app.get('/metrics', async (c) => c.text(await metrics.scrape(), 200, { 'content-type': metrics.registry.contentType }));

@@ -39,10 +39,11 @@ export interface ApiClient {
   watchRun(runId: string): AsyncIterable<WatchEvent>;
 }
 
-export function createApiClient(options: { baseUrl: string; token?: string }): ApiClient {
+export function createApiClient(options: { baseUrl: string; token?: string; project?: string }): ApiClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const headers = (json: boolean): Record<string, string> => ({
     ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+    ...(options.project ? { 'braid-project': options.project } : {}),
     ...(json ? { 'content-type': 'application/json' } : {}),
   });
 

@@ -50,7 +50,7 @@ export function loginPage(next: string, problem?: string, oidc = false) {
     signedIn: false,
     body: html`<form method="post" action="/ui/login" class="login">
   <h1>Sign in</h1>
-  <p>This Braid API needs its token (<code>API_TOKEN</code>). It is asked once and kept in an HttpOnly cookie for 12 hours.</p>
+  <p>This Braid API needs its token (<code>API_TOKEN</code>) or an API key. It is asked once; the session it starts lasts 12 hours.</p>
   ${problem ? html`<p class="problem" role="alert">${problem}</p>` : ''}
   <label>API token <input type="password" name="token" autocomplete="current-password" required autofocus></label>
   <input type="hidden" name="next" value="${next}">

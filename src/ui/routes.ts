@@ -12,6 +12,8 @@ import type { AppEnv } from '../api/types';
 import type { Assets } from './assets';
 import { appPage, loginPage, type PageScript } from './pages';
 import { safeNext, type Session } from './session';
+import { BOOTSTRAP_PRINCIPAL } from '../auth/roles';
+import type { KeyStore } from '../store/keys';
 
 export interface UiOptions {
   assets: Assets;
@@ -22,6 +24,8 @@ export interface UiOptions {
   limiter: MiddlewareHandler<AppEnv>;
   /** People may sign in with OpenID Connect (src/ui/oidc.ts): the sign-in page links to it. */
   oidc?: boolean;
+  /** API keys may sign in too (their session has the key's roles). */
+  keys?: Pick<KeyStore, 'authenticate'>;
 }
 
 /** Scripts and styles from this origin only: no inline script, no inline style, no framing. */
@@ -56,7 +60,7 @@ export async function signInFirst(session: Session | undefined, c: Context<AppEn
   return c.html(loginPage(c.req.path + url.search, undefined, oidc), 401);
 }
 
-export function uiRoutes({ assets, session, apiToken, limiter, oidc = false }: UiOptions) {
+export function uiRoutes({ assets, session, apiToken, limiter, oidc = false, keys }: UiOptions) {
   const app = new Hono<AppEnv>();
   // Referrer-Policy same-origin, not no-referrer: under no-referrer a browser sends `Origin: null` with the page's own form posts and writes, which the API refuses as cross-site.
   app.use('*', secureHeaders({ contentSecurityPolicy: CONTENT_SECURITY_POLICY, crossOriginEmbedderPolicy: false, referrerPolicy: 'same-origin' }));
@@ -95,8 +99,10 @@ export function uiRoutes({ assets, session, apiToken, limiter, oidc = false }: U
     const next = safeNext(typeof form.next === 'string' ? form.next : undefined);
     if (!session || !apiToken) return c.redirect(next, 303);
     const token = typeof form.token === 'string' ? form.token : '';
-    if (!session.matches(token)) return c.html(loginPage(next, 'That is not the API token.', oidc), 401);
-    await session.start(c);
+    // The API token, or a live API key: the session is its principal's (and has that key's roles).
+    const principal = session.matches(token) ? BOOTSTRAP_PRINCIPAL : await keys?.authenticate(token);
+    if (principal === undefined) return c.html(loginPage(next, 'That is not the API token or a live API key.', oidc), 401);
+    await session.start(c, principal);
     return c.redirect(next, 303);
   });
   app.post('/ui/logout', async (c) => {

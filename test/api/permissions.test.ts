@@ -147,4 +147,20 @@ describe('the permission matrix', () => {
     expect((await post(keyOf.owner!, { name: 'x', roles: { default: 'viewer' }, expiresAt: '2000-01-01T00:00:00Z' })).status).toBe(422);
     expect((await post(keyOf.owner!, { name: 'x', roles: { default: 'viewer' }, admin: true })).status).toBe(422);
   });
+
+  it('lets a key sign in to the pages, with its own roles, and refuses a key that is not live', async () => {
+    const form = (token: string) =>
+      app.request('/ui/login', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://localhost' },
+        body: new URLSearchParams({ token, next: '/runs' }).toString(),
+      });
+    const signedIn = await form(keyOf.editor!);
+    expect(signedIn.status).toBe(303);
+    const cookie = signedIn.headers.get('set-cookie')!.split(';')[0]!;
+    const me = await app.request('/v1/whoami', { headers: { cookie } });
+    expect(await me.json()).toMatchObject({ principal: expect.stringMatching(/^key:/), admin: false, roles: { default: 'editor' } });
+    expect((await app.request('/v1/audit', { headers: { cookie } })).status).toBe(403);
+    expect((await form('braid_0123456789abcdef_' + 'x'.repeat(43))).status).toBe(401);
+  });
 });

@@ -82,6 +82,11 @@ describe('braid audit verify', () => {
         .map((l) => l.split('\t')[5]),
     ).toEqual(['orders-2', 'orders-1', 'orders-0']);
 
+    // --project names the project: one that does not exist is a 404, as for a thing that does not exist.
+    const elsewhere = await cli('--project', 'shop', 'audit', 'list');
+    expect(elsewhere.code).toBe(2);
+    expect(elsewhere.err).toContain('no project "shop" (HTTP 404)');
+
     await sql`DROP TRIGGER audit_log_no_update`.execute(database.db);
     await database.db.updateTable('audit_log').set({ target: 'orders-9' }).where('id', '=', 2).execute();
     const broken = await cli('--json', 'audit', 'verify');
