@@ -6,5 +6,7 @@ COPY package.json package-lock.json ./
 COPY scripts ./scripts
 RUN npm ci --no-audit --no-fund
 COPY . .
+# The volumes docker-compose.yml mounts here start from these folders: the node user's.
+RUN mkdir -p /var/lib/braid/payloads /var/lib/braid/data && chown -R node:node /var/lib/braid
 USER node
 CMD ["npm", "run", "api"]
