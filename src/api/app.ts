@@ -12,6 +12,7 @@ import { cors } from 'hono/cors';
 import {
   bearerAuth,
   clientAddress,
+  adminCheck,
   credentialCheck,
   failedAuthLimit,
   trustedProxies,
@@ -95,7 +96,8 @@ export function createApp(deps: AppDeps, services: AppServices = createAppServic
   const authenticated = credentialCheck(auth, session);
   app.route('/', systemRoutes(readiness, authenticated));
   // Before the pages: their headers (a strict CSP) are Braid's, not the Web UI's.
-  if (config.temporalUiUpstream) app.route('/', temporalUiRoutes(config.temporalUiUpstream, session, authenticated));
+  if (config.temporalUiUpstream)
+    app.route('/', temporalUiRoutes(config.temporalUiUpstream, session, authenticated, adminCheck(auth, session, config.admins ?? [])));
   // People's sign-in with OpenID Connect, when configured (it needs sessions: an API with a token).
   if (config.oidc && session) app.route('/', oidcRoutes(config.oidc, session, logger));
   app.route(

@@ -35,6 +35,19 @@ export function bearerAuth(token: string, keys?: KeyStore, admins: readonly stri
   };
 }
 
+/** Whether the request is an administrator's (by page session or bearer), without answering 401; true when the API has no token. */
+export function adminCheck(auth: MiddlewareHandler<AppEnv> | undefined, session: Session | undefined, admins: readonly string[]) {
+  return async (c: Parameters<MiddlewareHandler<AppEnv>>[0]): Promise<boolean> => {
+    if (!auth) return true;
+    const principal = c.req.header('authorization') === undefined ? await session?.principal(c) : undefined;
+    if (principal !== undefined) return principal === BOOTSTRAP_PRINCIPAL || admins.includes(principal);
+    return auth(c, async () => undefined).then(
+      () => c.get('admin') === true,
+      () => false,
+    );
+  };
+}
+
 /** The pages' sign-in cookie or a bearer token. */
 export function sessionOrBearer(session: Session, bearer: MiddlewareHandler<AppEnv>, admins: readonly string[] = []): MiddlewareHandler<AppEnv> {
   return async (c, next) => {

@@ -31,16 +31,25 @@ function otherCookies(header: string | undefined): string | undefined {
 }
 
 /**
- * `authenticated` says whether the request holds the token or a page
+ * `authenticated` says whether the request holds a credential or a page
  * session; a person without either gets the sign-in page, as on Braid's own.
+ * `administers` says whether it is an administrator's: the Web UI shows and
+ * changes every workflow of the namespace, whatever its project, so nobody
+ * else gets past here (403).
  */
-export function temporalUiRoutes(upstream: string, session: Session | undefined, authenticated: (c: Context<AppEnv>) => Promise<boolean>) {
+export function temporalUiRoutes(
+  upstream: string,
+  session: Session | undefined,
+  authenticated: (c: Context<AppEnv>) => Promise<boolean>,
+  administers: (c: Context<AppEnv>) => Promise<boolean>,
+) {
   const app = new Hono<AppEnv>();
   const pass = async (c: Context<AppEnv>) => {
     if (!(await authenticated(c))) {
       const refused = (await signInFirst(session, c)) ?? c.text('sign in first', 401);
       return refused;
     }
+    if (!(await administers(c))) return c.text("The Temporal Web UI is for Braid's administrators: it shows every project's runs.", 403);
     const url = new URL(c.req.url);
     const res = await proxy(`${upstream}${url.pathname}${url.search}`, {
       raw: c.req.raw,
