@@ -1,7 +1,7 @@
 /**
  * What every route may answer besides its own responses, added to the
  * OpenAPI document so it tells the truth (API fuzzers check it): the front
- * door's answers (400, 401, 403, 413, 415, 421, 422, 429) by where they apply. Also
+ * door's answers (400, 401, 403, 404, 413, 415, 421, 422, 429) by where they apply. Also
  * which methods a documented path takes, for 405 answers.
  */
 type Doc = { paths?: Record<string, Record<string, { responses?: Record<string, unknown> }>> };
@@ -32,6 +32,11 @@ export function completeResponses<T>(document: T): T {
       if (!PROBES.has(path)) add('421', 'The Host is not one this server answers for (PUBLIC_URL)');
       if (!path.startsWith('/v1/')) continue;
       add('401', 'Missing or wrong credential');
+      // Every /v1 route but webhooks is checked against the caller's role in the request's project (src/api/authorize.ts).
+      if (!path.startsWith('/v1/hooks/')) {
+        add('403', "The caller's role in the project lacks this route's permission, or a request from another site");
+        add('404', 'The project (Braid-Project, ?project=) does not exist or the caller has no role in it, or what the path names does not');
+      }
       add('422', 'A path parameter, query or body that is not valid, each problem named');
       add('429', 'Too many requests, or too many failed authentications from this address');
       if (WRITES.has(method)) {
