@@ -105,7 +105,9 @@ describe('every node type on the cluster, across two API replicas', () => {
       const { body } = await ctx.json(1, 'GET', `/v1/runs/${runId}`);
       return body.nodes.review.status === 'waiting' ? true : undefined;
     }, 60_000);
-    const decision = await ctx.json(1, 'POST', `/v1/runs/${runId}/nodes/review/decision`, { approved: true, by: 'grace' });
+    // Who decided comes from the credential: a `by` in the body is refused.
+    expect((await ctx.json(0, 'POST', `/v1/runs/${runId}/nodes/review/decision`, { approved: true, by: 'grace' })).status).toBe(422);
+    const decision = await ctx.json(1, 'POST', `/v1/runs/${runId}/nodes/review/decision`, { approved: true });
     expect(decision.status).toBe(200);
     const event = await ctx.call(1, 'POST', `/v1/runs/${runId}/events/parcel.returned`, { tracking: 'ZX9' });
     expect(event.status).toBe(202);
@@ -125,7 +127,7 @@ describe('every node type on the cluster, across two API replicas', () => {
     expect(nodes.smallSet.status).toBe('skipped');
     expect(nodes.fetch.output.status).toBe(200);
     expect(nodes.bigSet.output).toBe(9);
-    expect(nodes.ok.output).toBe('grace');
+    expect(nodes.ok.output).toBe('api-token');
     expect(nodes.parcel.output).toEqual({ tracking: 'ZX9' });
     expect(nodes.hash.output).toEqual({ sha256: createHash('sha256').update('braid').digest('hex') });
     expect(nodes.slug.output).toEqual({ slug: 'hello-cluster-world' });
