@@ -7,11 +7,11 @@ import { allowedHostSchema, CREDENTIAL_DATA, CREDENTIAL_TYPES, credentialNameSch
 import { BraidError } from '../../runs/errors';
 import { validationError } from '../../runs/validation';
 import type { CredentialStore } from '../../store/credentials';
-import { problemResponse } from '../schemas';
+import { problemResponse, BEARER_SECURITY, jsonResponse } from '../schemas';
 import type { AppEnv } from '../types';
 import { createRouter, zodFieldErrors } from '../validation';
 
-const security = [{ bearerAuth: [] }];
+const security = BEARER_SECURITY;
 const hostsSchema = z.array(allowedHostSchema).min(1, 'needs at least one host').max(50);
 
 export const newCredentialSchema = z
@@ -40,7 +40,6 @@ export const credentialViewSchema = z
   })
   .openapi('Credential');
 
-const json = <T extends z.ZodType>(description: string, schema: T) => ({ description, content: { 'application/json': { schema } } });
 // A name of any other shape is simply not found (404); built here, not from credentialNameSchema, which may predate zod's OpenAPI methods.
 const nameParam = z.object({
   name: z
@@ -59,7 +58,7 @@ const routes = {
     security,
     request: body(newCredentialSchema),
     responses: {
-      201: json('Stored', credentialViewSchema),
+      201: jsonResponse('Stored', credentialViewSchema),
       409: problemResponse('The project has a credential of that name'),
       422: problemResponse('Invalid'),
     },
@@ -69,7 +68,7 @@ const routes = {
     path: '/',
     summary: "The project's credentials (never their values)",
     security,
-    responses: { 200: json('Credentials', z.object({ credentials: z.array(credentialViewSchema) })) },
+    responses: { 200: jsonResponse('Credentials', z.object({ credentials: z.array(credentialViewSchema) })) },
   }),
   get: createRoute({
     method: 'get',
@@ -77,7 +76,7 @@ const routes = {
     summary: 'A credential (never its values)',
     security,
     request: { params: nameParam },
-    responses: { 200: json('The credential', credentialViewSchema), 404: problemResponse('None') },
+    responses: { 200: jsonResponse('The credential', credentialViewSchema), 404: problemResponse('None') },
   }),
   rotate: createRoute({
     method: 'put',
@@ -85,7 +84,7 @@ const routes = {
     summary: 'Rotate a credential: new values (and hosts); the next attempt of any node uses them',
     security,
     request: { params: nameParam, ...body(rotateCredentialSchema) },
-    responses: { 200: json('Rotated', credentialViewSchema), 404: problemResponse('None'), 422: problemResponse('Invalid') },
+    responses: { 200: jsonResponse('Rotated', credentialViewSchema), 404: problemResponse('None'), 422: problemResponse('Invalid') },
   }),
   remove: createRoute({
     method: 'delete',

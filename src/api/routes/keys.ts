@@ -6,11 +6,11 @@ import { DEFAULT_PROJECT, ROLES } from '../../auth/roles';
 import { BraidError } from '../../runs/errors';
 import { validationError } from '../../runs/validation';
 import type { KeyStore, KeyView } from '../../store/keys';
-import { problemResponse } from '../schemas';
+import { problemResponse, BEARER_SECURITY, jsonResponse } from '../schemas';
 import type { AppEnv } from '../types';
 import { createRouter } from '../validation';
 
-const security = [{ bearerAuth: [] }];
+const security = BEARER_SECURITY;
 const roleSchema = z.enum(ROLES);
 const rolesSchema = z.record(z.string().min(1).max(100), roleSchema);
 
@@ -41,8 +41,6 @@ export const keyCreatedSchema = keyViewSchema
   .openapi('KeyCreated');
 export const whoamiSchema = z.object({ principal: z.string(), admin: z.boolean(), roles: rolesSchema }).openapi('Whoami');
 
-const json = <T extends z.ZodType>(description: string, schema: T) => ({ description, content: { 'application/json': { schema } } });
-
 const createKeyRoute = createRoute({
   method: 'post',
   path: '/keys',
@@ -50,14 +48,18 @@ const createKeyRoute = createRoute({
   description: 'The key is in this answer only; Braid keeps its hash. The caller must own every project the key gets a role in (or administer Braid).',
   security,
   request: { body: { required: true, content: { 'application/json': { schema: newKeySchema } } } },
-  responses: { 201: json('The key', keyCreatedSchema), 403: problemResponse('The caller does not own a project named'), 422: problemResponse('Invalid body') },
+  responses: {
+    201: jsonResponse('The key', keyCreatedSchema),
+    403: problemResponse('The caller does not own a project named'),
+    422: problemResponse('Invalid body'),
+  },
 });
 const listKeysRoute = createRoute({
   method: 'get',
   path: '/keys',
   summary: 'The API keys of the projects the caller owns (every key for an administrator)',
   security,
-  responses: { 200: json('Keys, newest first', z.object({ keys: z.array(keyViewSchema) }).openapi('KeyList')) },
+  responses: { 200: jsonResponse('Keys, newest first', z.object({ keys: z.array(keyViewSchema) }).openapi('KeyList')) },
 });
 const revokeKeyRoute = createRoute({
   method: 'delete',
@@ -79,7 +81,7 @@ const whoamiRoute = createRoute({
   path: '/whoami',
   summary: 'Who the caller is: principal, whether an administrator, and a role per project',
   security,
-  responses: { 200: json('The caller', whoamiSchema) },
+  responses: { 200: jsonResponse('The caller', whoamiSchema) },
 });
 
 /** The projects `c`'s principal owns, or every project for an administrator (`undefined`). */

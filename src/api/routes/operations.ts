@@ -1,11 +1,11 @@
 /** Bulk operations: POST /v1/runs/bulk starts one, GET /v1/operations/:id follows it. */
 import { createRoute } from '@hono/zod-openapi';
 import type { BulkOperations } from '../../runs/bulk';
-import { bulkAcceptedSchema, bulkBodySchema, operationIdParamSchema, operationSchema, problemResponse } from '../schemas';
+import { bulkAcceptedSchema, bulkBodySchema, operationIdParamSchema, operationSchema, problemResponse, BEARER_SECURITY } from '../schemas';
 import { createRouter, parseJsonBody, zodFieldErrors } from '../validation';
 import { validationError } from '../../runs/validation';
 
-const security = [{ bearerAuth: [] }];
+const security = BEARER_SECURITY;
 
 export const bulkRoute = createRoute({
   method: 'post',

@@ -7,11 +7,10 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { DEFAULT_PROJECT, ROLES } from '../../auth/roles';
 import { BraidError } from '../../runs/errors';
 import type { KeyStore } from '../../store/keys';
-import { problemResponse } from '../schemas';
+import { problemResponse, BEARER_SECURITY, jsonResponse } from '../schemas';
 import { createRouter } from '../validation';
 
-const security = [{ bearerAuth: [] }];
-const json = <T extends z.ZodType>(description: string, schema: T) => ({ description, content: { 'application/json': { schema } } });
+const security = BEARER_SECURITY;
 const memberParams = z.object({
   project: z
     .string()
@@ -32,7 +31,7 @@ const routes = {
     summary: 'The projects the caller belongs to, with its role in each (every project for an administrator)',
     security,
     responses: {
-      200: json('Projects', z.object({ projects: z.array(z.object({ name: z.string(), role: z.enum(ROLES).nullable() })) }).openapi('ProjectList')),
+      200: jsonResponse('Projects', z.object({ projects: z.array(z.object({ name: z.string(), role: z.enum(ROLES).nullable() })) }).openapi('ProjectList')),
     },
   }),
   putMember: createRoute({
@@ -42,8 +41,8 @@ const routes = {
     security,
     request: { params: memberParams, body: { required: true, content: { 'application/json': { schema: z.object({ role: z.enum(ROLES) }).strict() } } } },
     responses: {
-      201: json('Added', memberSchema),
-      200: json('Role changed', memberSchema),
+      201: jsonResponse('Added', memberSchema),
+      200: jsonResponse('Role changed', memberSchema),
       404: problemResponse('No such project'),
       422: problemResponse('Invalid'),
     },

@@ -249,6 +249,12 @@ export const problemSchema = z
   .openapi('Problem');
 
 /** An OpenAPI response of a route that answers a problem (RFC 9457). */
+/** A JSON answer of `schema`, as route definitions write their responses. */
+export const jsonResponse = <T extends z.ZodType>(description: string, schema: T) => ({ description, content: { 'application/json': { schema } } });
+
+/** The security requirement of every route behind the API's bearer credential. */
+export const BEARER_SECURITY = [{ bearerAuth: [] }];
+
 export const problemResponse = (description: string) => ({ description, content: { 'application/problem+json': { schema: problemSchema } } });
 
 export const runIdParamSchema = z.object({ runId: runIdSchema.openapi({ param: { name: 'runId', in: 'path' } }) });

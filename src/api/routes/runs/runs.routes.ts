@@ -17,9 +17,10 @@ import {
   runSchema,
   startRunBodySchema,
   workflowDefinitionSchema,
+  BEARER_SECURITY,
 } from '../../schemas';
 
-const security = [{ bearerAuth: [] }];
+const security = BEARER_SECURITY;
 
 export const startRoute = createRoute({
   method: 'post',

@@ -15,10 +15,11 @@ import {
   workflowListSchema,
   workflowNameParamSchema,
   workflowVersionParamSchema,
+  BEARER_SECURITY,
+  jsonResponse,
 } from '../../schemas';
 
-const json = <T extends z.ZodType>(description: string, schema: T) => ({ description, content: { 'application/json': { schema } } });
-const security = [{ bearerAuth: [] }];
+const security = BEARER_SECURITY;
 
 export const validateRoute = createRoute({
   method: 'post',
@@ -27,7 +28,7 @@ export const validateRoute = createRoute({
   security,
   request: { body: { required: true, content: { 'application/json': { schema: workflowDefinitionSchema } } } },
   responses: {
-    200: json('The definition is valid', validateOkSchema),
+    200: jsonResponse('The definition is valid', validateOkSchema),
     422: problemResponse('Every problem found'),
   },
 });
@@ -38,7 +39,7 @@ export const listRoute = createRoute({
   summary: 'List saved workflows by name',
   security,
   request: { query: listWorkflowsQuerySchema },
-  responses: { 200: json('A page of saved workflows', workflowListSchema), 422: problemResponse('Bad query') },
+  responses: { 200: jsonResponse('A page of saved workflows', workflowListSchema), 422: problemResponse('Bad query') },
 });
 
 export const putRoute = createRoute({
@@ -55,8 +56,8 @@ export const putRoute = createRoute({
     body: { required: true, content: { 'application/json': { schema: workflowDefinitionSchema } } },
   },
   responses: {
-    200: json('This content was saved before', savedVersionSchema),
-    201: json('A new version', savedVersionSchema),
+    200: jsonResponse('This content was saved before', savedVersionSchema),
+    201: jsonResponse('A new version', savedVersionSchema),
     413: problemResponse('Body too large'),
     415: problemResponse('Not JSON'),
     422: problemResponse('Invalid definition; every error is listed, as /v1/workflows/validate reports them'),
@@ -70,7 +71,7 @@ export const getRoute = createRoute({
   summary: 'Read a saved workflow: the latest definition and every version',
   security,
   request: { params: workflowNameParamSchema },
-  responses: { 200: json('The workflow', workflowDetailSchema), 404: problemResponse('No such workflow') },
+  responses: { 200: jsonResponse('The workflow', workflowDetailSchema), 404: problemResponse('No such workflow') },
 });
 
 export const deleteRoute = createRoute({
@@ -89,7 +90,7 @@ export const versionRoute = createRoute({
   summary: 'Read one version as saved (it can be PUT back as is)',
   security,
   request: { params: workflowVersionParamSchema },
-  responses: { 200: json('The definition', workflowDefinitionSchema), 404: problemResponse('No such workflow or version') },
+  responses: { 200: jsonResponse('The definition', workflowDefinitionSchema), 404: problemResponse('No such workflow or version') },
 });
 
 export const runRoute = createRoute({
@@ -102,7 +103,7 @@ export const runRoute = createRoute({
     body: { required: false, content: { 'application/json': { schema: startSavedRunBodySchema } } },
   },
   responses: {
-    201: json('The run was durably started (and, with `Prefer: wait`, ended)', runStartedSchema),
+    201: jsonResponse('The run was durably started (and, with `Prefer: wait`, ended)', runStartedSchema),
     404: problemResponse('No such workflow or version'),
     409: problemResponse('A run with this runId exists'),
     422: problemResponse('Bad body'),
@@ -116,7 +117,7 @@ export const schedulesRoute = createRoute({
   summary: "The workflow's schedules: spec, next run times, recent runs, paused state",
   security,
   request: { params: workflowNameParamSchema },
-  responses: { 200: json('Its schedules', scheduleListSchema), 404: problemResponse('No such workflow'), 503: problemResponse('Temporal unavailable') },
+  responses: { 200: jsonResponse('Its schedules', scheduleListSchema), 404: problemResponse('No such workflow'), 503: problemResponse('Temporal unavailable') },
 });
 
 /** What a schedule can be told, and the summary of each route. */
@@ -138,7 +139,10 @@ export const scheduleActionRoute = (action: ScheduleAction, summary: string) =>
       body: { required: false, content: { 'application/json': { schema: scheduleActionBodySchema } } },
     },
     responses: {
-      202: json('Done', z.object({ scheduleId: z.string(), action: z.literal(action) }).openapi(`Schedule${action[0]!.toUpperCase()}${action.slice(1)}d`)),
+      202: jsonResponse(
+        'Done',
+        z.object({ scheduleId: z.string(), action: z.literal(action) }).openapi(`Schedule${action[0]!.toUpperCase()}${action.slice(1)}d`),
+      ),
       404: problemResponse('No such workflow or schedule trigger'),
       503: problemResponse('Temporal unavailable'),
     },
