@@ -12,7 +12,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Dispatcher } from 'undici';
 import { fetch } from 'undici';
-import { DEFAULT_PROJECT } from '../src/auth/roles';
+import { runProject } from './run-project';
 import type { StoredCredential } from '../src/credentials/types';
 import { hostAllowed } from '../src/credentials/types';
 import { FAILURE_TYPES } from '../src/graph/failures';
@@ -121,8 +121,10 @@ export function withCredentials(http: HttpFn, source: CredentialSource | undefin
   return async (input, waited) => {
     const name = input.credential;
     if (name === undefined) return http(input, waited);
-    const credential = source ? await source.resolve(DEFAULT_PROJECT, name) : undefined;
-    if (!credential) throw refused(`credential "${name}" does not exist in project "${DEFAULT_PROJECT}"`, FAILURE_TYPES.invalidNodeData);
+    // The run's project, from the id Braid gave its workflow (project-ids.ts), never from the node's data.
+    const project = runProject();
+    const credential = source ? await source.resolve(project, name) : undefined;
+    if (!credential) throw refused(`credential "${name}" does not exist in project "${project}"`, FAILURE_TYPES.invalidNodeData);
     let target: URL;
     try {
       target = new URL(input.url);

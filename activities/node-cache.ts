@@ -7,6 +7,8 @@
  * the node's own evaluated `cache.key`.
  */
 import { createHash } from 'node:crypto';
+import { DEFAULT_PROJECT } from '../src/graph/project-ids';
+import { runProject } from './run-project';
 import { canonicalJson } from '../src/graph/json';
 import type { NodeCache } from '../src/store/node-cache';
 
@@ -25,19 +27,21 @@ export interface CacheStoreInput extends CacheKeyInput {
   ttlMs: number;
 }
 
-export function cacheKey(material: unknown): string {
-  return createHash('sha256').update(canonicalJson(material)).digest('hex');
+/** The cache key of a node's material in a project: `default`'s keys are as before projects; another project's never meet them. */
+export function cacheKey(material: unknown, project: string = DEFAULT_PROJECT): string {
+  const scoped = project === DEFAULT_PROJECT ? material : { project, material };
+  return createHash('sha256').update(canonicalJson(scoped)).digest('hex');
 }
 
 /** Without a cache (no database on this worker) every lookup misses and nothing is stored. */
 export function createNodeCacheActivities(cache: NodeCache | undefined) {
   return {
     async nodeCacheGet({ material }: CacheKeyInput): Promise<CacheLookupOutput> {
-      const hit = cache ? await cache.get(cacheKey(material)) : undefined;
+      const hit = cache ? await cache.get(cacheKey(material, runProject())) : undefined;
       return hit ? { hit } : {};
     },
     async nodeCachePut({ material, output, runId, ttlMs }: CacheStoreInput): Promise<boolean> {
-      return cache ? cache.put(cacheKey(material), output, runId, ttlMs) : false;
+      return cache ? cache.put(cacheKey(material, runProject()), output, runId, ttlMs) : false;
     },
   };
 }

@@ -14,6 +14,7 @@ import { createAuditLog } from '../store/audit-log';
 import { createCredentialStore } from '../store/credentials';
 import { openDatabase } from '../store/database';
 import { createKeyStore } from '../store/keys';
+import { createProjectStore } from '../store/projects';
 import { createWorkflowRepository } from '../store/workflow-repository';
 import { ADHOC_LABEL, createMetrics } from './metrics';
 import type { AppDeps } from './types';
@@ -50,32 +51,53 @@ export function createAppServices(deps: AppDeps) {
   };
   // Tests without a database get one in memory for saved workflows and the audit log.
   const memory =
-    deps.repository && deps.auditLog && deps.keys && deps.credentials ? undefined : openDatabase({ kind: 'sqlite', file: ':memory:' }).then((d) => d.db);
+    deps.repository && deps.auditLog && deps.keys && deps.credentials && deps.projects ? undefined : openDatabase({ kind: 'sqlite', file: ':memory:' }).then((d) => d.db);
   const repository = deps.repository ?? createWorkflowRepository(memory!);
   const auditLog = deps.auditLog ?? createAuditLog(memory!);
   const keys = deps.keys ?? createKeyStore(memory!);
+  const projects = deps.projects ?? createProjectStore(memory!);
   const credentials = deps.credentials ?? createCredentialStore(memory!, randomBytes(32));
   // Webhook verification keys: BRAID_WEBHOOK_SECRET_*, never BRAID_SECRET_* (which workflows read).
   const secret = deps.secret ?? ((name: string) => webhookKey(name));
   // One validation for every route (built-in node types, custom ones from BRAID_NODE_TYPES, triggers), schedules, saved workflows, redrive.
-  const run = createRunServices({
-    client: deps.client,
-    namespace: config.namespace,
-    taskQueue: config.taskQueue,
-    temporalUiUrl: config.temporalUiUrl,
-    claimCheck: deps.claimCheck,
-    runs: store,
-    repository,
-    nodeTypes: deps.nodeTypes ?? new Map(),
-    hasWebhookSecret: (name) => secret(name) !== undefined,
-    activityAllowlist: config.activityAllowlist ?? [],
-    credentialExists: async (name) => (await credentials.get(DEFAULT_PROJECT, name)) !== undefined,
-    ...(deps.nodeDurations ? { learnDurations: createDurationLearning(deps.nodeDurations, store, logger) } : {}),
-  });
+  // Each project gets its own: its saved workflows, schedules, credentials and runs, and nothing else (built once per project).
+  const scoped = new Map<string, ReturnType<typeof createRunServices>>();
+  const inProject = (project: string) => {
+    let services = scoped.get(project);
+    if (!services) {
+      const runs = storeInProject(store, project);
+      services = createRunServices({
+        client: deps.client,
+        namespace: config.namespace,
+        taskQueue: config.taskQueue,
+        temporalUiUrl: config.temporalUiUrl,
+        claimCheck: deps.claimCheck,
+        runs,
+        repository: repository.inProject(project),
+        nodeTypes: deps.nodeTypes ?? new Map(),
+        hasWebhookSecret: (name) => secret(name) !== undefined,
+        activityAllowlist: config.activityAllowlist ?? [],
+        credentialExists: async (name) => (await credentials.get(project, name)) !== undefined,
+        project,
+        ...(deps.nodeDurations ? { learnDurations: createDurationLearning(deps.nodeDurations, runs, logger, project) } : {}),
+      });
+      scoped.set(project, services);
+    }
+    return services;
+  };
+  const run = inProject(DEFAULT_PROJECT);
   /** Error workflows (settings.onFailure): a look every `intervalMs` for runs that failed, timed out or were terminated, until `signal`. */
   const watchErrorWorkflows = (intervalMs: number, signal: AbortSignal, pageSize?: number) =>
-    createErrorWorkflows({ client: deps.client, namespace: config.namespace, runs: store, saved: run.saved, logger, pageSize }).watch(intervalMs, signal);
-  return { ...run, metrics, store, repository, auditLog, keys, credentials, secret, watchErrorWorkflows };
+    createErrorWorkflows({ client: deps.client, namespace: config.namespace, runs: store, savedIn: (p) => inProject(p).saved, logger, pageSize }).watch(
+      intervalMs,
+      signal,
+    );
+  return { ...run, inProject, metrics, store, repository, auditLog, keys, credentials, projects, secret, watchErrorWorkflows };
 }
 
 export type AppServices = ReturnType<typeof createAppServices>;
+
+/** The run store as one project sees it: runs start in the project, lists show only its runs; reads by id are the API's to check (authorize.ts). */
+function storeInProject(store: RunStore, project: string): RunStore {
+  return { ...store, start: (req) => store.start({ ...req, project }), list: (params) => store.list({ ...params, project }) };
+}

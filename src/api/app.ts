@@ -38,11 +38,13 @@ import { runsRoutes } from './routes/runs/runs.index';
 import { auditRoutes } from './routes/audit';
 import { auditTrail } from './audit';
 import { authorize } from './authorize';
+import { roleAllows } from '../auth/roles';
 import { keysRoutes } from './routes/keys';
 import { projectsRoutes } from './routes/projects';
 import { oidcRoutes } from '../ui/oidc';
 import { credentialsRoutes } from './routes/credentials';
 import type { KeyStore } from '../store/keys';
+import type { ProjectStore } from '../store/projects';
 import { nodeTypeCatalog } from './node-type-catalog';
 import { nodeTypesRoutes } from './routes/node-types';
 import { createBulkOperations } from '../runs/bulk';
@@ -67,7 +69,7 @@ const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export function createApp(deps: AppDeps, services: AppServices = createAppServices(deps)) {
   const { config, logger } = deps;
-  const { types, validate, schedules, saved, redrive, metrics, store, repository, secret } = services;
+  const { types, validate, metrics, store, secret } = services;
   const countedRuns = deps.countedRuns;
   const temporalReady = temporalReadiness(deps.client, config.namespace, config.taskQueue, {
     claimCheck: deps.claimCheck === true,
@@ -90,7 +92,7 @@ export function createApp(deps: AppDeps, services: AppServices = createAppServic
   const renderProblem = problemRenderer(logger);
   app.onError(renderProblem);
 
-  const { auth, session, limiter, permitted } = guardApi(app, config, deps.codec !== undefined, deps.sessions, services.keys);
+  const { auth, session, limiter, permitted } = guardApi(app, config, deps.codec !== undefined, deps.sessions, services.keys, services.projects);
 
   // Whether a request carries a credential, without answering 401 (readiness detail, why a webhook was refused).
   const authenticated = credentialCheck(auth, session);
@@ -118,20 +120,29 @@ export function createApp(deps: AppDeps, services: AppServices = createAppServic
   // Before the runs routes: /v1/runs/bulk is not a run id.
   app.route('/v1/runs', bulkRoutes(bulk));
   app.route('/v1/operations', operationsRoutes(bulk));
-  app.route(
-    '/v1/runs',
-    runsRoutes({ store, watch, startDefinition: services.startDefinition, redrive, metrics, streamsPerPrincipal: config.sseStreamsPerPrincipal ?? 100 }),
-  );
-  app.route('/v1/workflows', workflowsRoutes({ saved, repository, schedules, runs: store }));
+  // Everything a route does in a project goes through that project's services (app-services.ts): its saved workflows, schedules, runs.
+  const inProject = (project: string) => {
+    const p = services.inProject(project);
+    return { store: p.runs, startDefinition: p.startDefinition, redrive: p.redrive, saved: p.saved, repository: p.repository, schedules: p.schedules, runs: p.runs };
+  };
+  app.route('/v1/runs', runsRoutes({ store, watch, inProject, metrics, streamsPerPrincipal: config.sseStreamsPerPrincipal ?? 100 }));
+  app.route('/v1/workflows', workflowsRoutes({ inProject }));
   app.route('/v1/audit', auditRoutes(services.auditLog));
-  app.route('/v1', keysRoutes(services.keys));
-  app.route('/v1/projects', projectsRoutes(services.keys));
+  app.route('/v1', keysRoutes(services.keys, services.projects));
+  app.route('/v1/projects', projectsRoutes(services.keys, services.projects));
   app.route('/v1/credentials', credentialsRoutes(services.credentials));
   app.route('/v1/node-types', nodeTypesRoutes(nodeTypeCatalog(types, deps.nodeTypes ?? new Map())));
-  app.route(
-    '/v1/hooks',
-    hooksRoutes({ saved, runs: store, auth, authenticated, secret, ...(deps.usedSignatures ? { usedSignatures: deps.usedSignatures } : {}) }),
-  );
+  // Webhooks of `default` at /v1/hooks, of any other project at /v1/projects/:project/hooks.
+  // An unsigned trigger's caller must be able to start runs in the trigger's project.
+  const mayRun = async (c: Context<AppEnv>, project: string) => {
+    const principal = c.get('principal');
+    if (principal === undefined || c.get('admin') === true) return true;
+    const role = (await services.keys.rolesOf(principal))[project];
+    return role !== undefined && roleAllows(role, 'run');
+  };
+  const hooks = hooksRoutes({ inProject, auth, mayRun, authenticated, secret, ...(deps.usedSignatures ? { usedSignatures: deps.usedSignatures } : {}) });
+  app.route('/v1/hooks', hooks.defaultProject);
+  app.route('/v1/projects', hooks.anyProject);
   if (deps.codec) mountCodec(app, config.maxBodyBytes, deps.codec);
 
   const document = describeApi(app, deps.nodeTypes);
@@ -207,7 +218,14 @@ const loginBodyLimit = bodyLimit({
  * body limits, and the rate limit on writes.
  */
 
-function guardApi(app: ReturnType<typeof createRouter>, config: AppDeps['config'], codec: boolean, sessions: SessionStore | undefined, keys: KeyStore) {
+function guardApi(
+  app: ReturnType<typeof createRouter>,
+  config: AppDeps['config'],
+  codec: boolean,
+  sessions: SessionStore | undefined,
+  keys: KeyStore,
+  projects: ProjectStore,
+) {
   if (codec) {
     // The Web UI calls the codec from the browser: CORS for its origin, before auth.
     app.use(
@@ -242,11 +260,11 @@ function guardApi(app: ReturnType<typeof createRouter>, config: AppDeps['config'
     // Webhooks check a signature or the token themselves (routes/hooks.ts).
     // The pages' calls carry the sign-in cookie instead of the token.
     const pageOrToken = sessionOrBearer(session!, auth, config.admins ?? []);
-    app.use('/v1/*', async (c, next) => (c.req.path.startsWith('/v1/hooks/') ? next() : pageOrToken(c, next)));
+    app.use('/v1/*', async (c, next) => (isHookPath(c.req.path) ? next() : pageOrToken(c, next)));
     app.use('/codec/*', auth);
     // Then each route's permission in the request's project (src/auth/roles.ts).
-    permitted = authorize(keys);
-    app.use('/v1/*', async (c, next) => (c.req.path.startsWith('/v1/hooks/') ? next() : permitted!(c, next)));
+    permitted = authorize(keys, projects);
+    app.use('/v1/*', async (c, next) => (isHookPath(c.req.path) ? next() : permitted!(c, next)));
     app.use('/codec/*', permitted);
   }
   app.use('/v1/*', requireJson);
@@ -297,4 +315,9 @@ function describeApi(app: ReturnType<typeof createRouter>, nodeTypes: AppDeps['n
   const document = () => (doc ??= completeResponses(app.getOpenAPI31Document(base)));
   app.get('/openapi.json', (c) => c.json(document()));
   return document;
+}
+
+/** A webhook delivery's path: it proves itself by signature or token (routes/hooks.ts), not by the API's sign-in. */
+function isHookPath(path: string): boolean {
+  return path.startsWith('/v1/hooks/') || /^\/v1\/projects\/[^/]+\/hooks\//.test(path);
 }

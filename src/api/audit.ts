@@ -17,6 +17,8 @@ interface Audited {
   action: AuditAction;
   /** What the action was on, read from the request or its answer. */
   target(c: Context<AppEnv>): Promise<string> | string;
+  /** The project it was in, when the request's project is not it (a project just made). */
+  project?(c: Context<AppEnv>): Promise<string> | string;
 }
 
 const param = (name: string) => (c: Context<AppEnv>) => c.req.param(name) ?? '';
@@ -48,13 +50,17 @@ export const AUDITED_ROUTES: Readonly<Record<string, Audited>> = {
   'DELETE /v1/keys/:id': { action: 'key.revoke', target: param('id') },
   'POST /v1/hooks/:name': { action: 'run.start', target: startedRun },
   'POST /v1/hooks/:name/:triggerId': { action: 'run.start', target: startedRun },
+  'POST /v1/projects/:project/hooks/:name': { action: 'run.start', target: startedRun },
+  'POST /v1/projects/:project/hooks/:name/:triggerId': { action: 'run.start', target: startedRun },
+  // The new project's own entry.
+  'POST /v1/projects': { action: 'project.create', target: answered('name'), project: answered('name') },
 };
 
 /** Who asked: the authenticated principal, or for a signed webhook delivery, the webhook. */
 function principalOf(c: Context<AppEnv>, route: string): string {
   const principal = c.get('principal');
   if (principal) return principal;
-  return route.startsWith('POST /v1/hooks/') ? `webhook:${c.req.param('name')}` : 'anonymous';
+  return route.includes('/hooks/') ? `webhook:${c.req.param('name')}` : 'anonymous';
 }
 
 /**
@@ -71,7 +77,8 @@ export function auditTrail(log: AuditLog, logger: Logger): MiddlewareHandler<App
     if (!audited || route === undefined) return;
     const record = {
       principal: principalOf(c, route),
-      project: c.get('project') ?? DEFAULT_PROJECT,
+      // A webhook's project is in its path (no sign-in chose one).
+      project: (await audited.project?.(c)) ?? c.get('project') ?? c.req.param('project') ?? DEFAULT_PROJECT,
       action: audited.action,
       target: await audited.target(c),
       requestId: c.get('requestId'),

@@ -12,6 +12,7 @@ import type { WorkflowRepository } from '../store/workflow-repository';
 import type { Assets } from '../ui/assets';
 import type { AuditLog } from '../store/audit-log';
 import type { KeyStore } from '../store/keys';
+import type { ProjectStore } from '../store/projects';
 import type { CredentialStore } from '../store/credentials';
 import type { RunStore } from '../runs/run-store';
 import type { OriginStats } from '../../activities/host-limiter';
@@ -51,6 +52,8 @@ export interface AppDeps {
   credentials?: CredentialStore;
   /** API keys and project roles (Braid's database); an in-memory SQLite database when unset (tests). */
   keys?: KeyStore;
+  /** Projects (Braid's database); an in-memory SQLite database when unset (tests). */
+  projects?: ProjectStore;
   /** The audit log (Braid's database); an in-memory SQLite database when unset (tests). */
   auditLog?: AuditLog;
   /** Saved workflows' storage; an in-memory SQLite database when unset (tests). */

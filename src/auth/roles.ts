@@ -31,8 +31,7 @@ export function roleAllows(role: Role, permission: Permission): boolean {
 /** The principal of the bootstrap token (API_TOKEN, or the one `npm start` made) and of its page sessions: an administrator. */
 export const BOOTSTRAP_PRINCIPAL = 'api-token';
 
-/** The project every existing thing belongs to, and the only one until projects can be created. */
-export const DEFAULT_PROJECT = 'default';
+export { DEFAULT_PROJECT } from '../graph/project-ids';
 
 /** The permission of each route, by method and Hono path; anything else is for administrators. */
 export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission>> = {
@@ -65,6 +64,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'DELETE /v1/keys/:id': 'manage',
   'GET /v1/audit': 'manage',
   'GET /v1/projects': 'authenticated',
+  'POST /v1/projects': 'admin',
   'PUT /v1/projects/:project/members/:principal': 'manage',
   'DELETE /v1/projects/:project/members/:principal': 'manage',
   'GET /v1/credentials': 'read',

@@ -3,6 +3,7 @@
  * and as the API serves it. Pure types and helpers.
  */
 import type { WaitingKind } from './node-type';
+import { splitProjectId } from './project-ids';
 import type { NodeStatus } from './scheduler';
 import type { NodeEstimate } from './start-order';
 
@@ -204,7 +205,9 @@ export interface SavedRef {
 
 /** A subworkflow node's child run id: `<parent run id>.<node id>` (at most 128 characters). */
 export function childRunId(parentRunId: string, nodeId: string): string {
-  return `${parentRunId.slice(0, 127 - nodeId.length)}.${nodeId}`;
+  // The project prefix stays whole (project-ids.ts): a child belongs to its parent's project however long the ids.
+  const { prefix, rest } = splitProjectId(parentRunId);
+  return `${prefix}${rest.slice(0, 127 - nodeId.length)}.${nodeId}`;
 }
 
 /** What a webhook run keeps of its HTTP request besides the body. */
@@ -274,7 +277,9 @@ export const REDRIVE_OF_SEARCH_ATTRIBUTE = 'BraidRedriveOf';
 /** Keyword search attribute set to "true" on test runs (runs with pinned nodes). */
 export const TEST_SEARCH_ATTRIBUTE = 'BraidTest';
 /** Braid's search attributes, all Keyword; registered on the server at start-up. */
-export const SEARCH_ATTRIBUTES = [NAME_SEARCH_ATTRIBUTE, VERSION_SEARCH_ATTRIBUTE, REDRIVE_OF_SEARCH_ATTRIBUTE, TEST_SEARCH_ATTRIBUTE] as const;
+/** The run's project (src/graph/project-ids.ts); runs started before projects have none and belong to `default`. */
+export const PROJECT_SEARCH_ATTRIBUTE = 'BraidProject';
+export const SEARCH_ATTRIBUTES = [NAME_SEARCH_ATTRIBUTE, VERSION_SEARCH_ATTRIBUTE, REDRIVE_OF_SEARCH_ATTRIBUTE, TEST_SEARCH_ATTRIBUTE, PROJECT_SEARCH_ATTRIBUTE] as const;
 
 /** What a forEach node hands each of its batch children (workflows/for-each-batch-workflow.ts). */
 export interface ForEachBatchInput {

@@ -23,6 +23,7 @@ import { createWorkflowRepository } from '../store/workflow-repository';
 import { createRunStore } from './run-store';
 import { createRunServices } from './services';
 import { BraidError } from './errors';
+import { DEFAULT_PROJECT, idInProject, projectOfId } from '../graph/project-ids';
 
 /** Runs one operation handles at most (its history stays far below Temporal's limits). */
 export const BULK_LIMIT = 1000;
@@ -53,22 +54,23 @@ export function bulkTarget(runs: RunStore, redrive: Redrive): BulkTarget {
 
 export function createBulkOperations({ client, taskQueue, runs }: BulkOperationsOptions) {
   /** The runs a filter matches, newest first, at most `limit`. */
-  async function matching(filter: BulkFilter, limit: number): Promise<string[]> {
+  async function matching(filter: BulkFilter, project: string, limit: number): Promise<string[]> {
     const ids: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = await runs.list({ ...filter, limit: Math.min(limit - ids.length, 1000), ...(cursor ? { cursor } : {}) });
+      const page = await runs.list({ ...filter, project, limit: Math.min(limit - ids.length, 1000), ...(cursor ? { cursor } : {}) });
       ids.push(...page.runs.map((r) => r.runId));
       cursor = page.nextCursor ?? undefined;
     } while (cursor && ids.length < limit);
     return ids;
   }
 
-  async function start(action: BulkAction, filter: BulkFilter, limit = BULK_LIMIT) {
+  /** Starts an operation over the project's runs that match; its id carries the project (project-ids.ts). */
+  async function start(action: BulkAction, filter: BulkFilter, limit = BULK_LIMIT, project: string = DEFAULT_PROJECT) {
     // Cancel means running runs; redrive means runs that failed, unless the filter says otherwise.
     const status = filter.status ?? (action === 'cancel' ? 'running' : 'failed');
-    const runIds = await matching({ ...filter, status }, Math.min(limit, BULK_LIMIT));
-    const operationId = `bulk-${action}-${randomUUID()}`;
+    const runIds = await matching({ ...filter, status }, project, Math.min(limit, BULK_LIMIT));
+    const operationId = idInProject(project, `bulk-${action}-${randomUUID()}`);
     const input: BulkOperationInput = { action, runIds };
     await client.workflow.start(BULK_WORKFLOW_TYPE, {
       taskQueue,
@@ -128,7 +130,11 @@ export interface WorkerBulkOptions {
   activityAllowlist?: readonly string[];
 }
 
-/** The worker's bulk target: the API's run store, saved workflows and redrive, on the worker's client and Braid's database. */
+/**
+ * The worker's bulk target: the API's run store, saved workflows and redrive,
+ * on the worker's client and Braid's database. A run is redriven in its own
+ * project (its id says which), with that project's saved workflows.
+ */
 export function workerBulkTarget(opts: WorkerBulkOptions): BulkTarget {
   const runs = createRunStore({
     client: opts.client,
@@ -138,12 +144,15 @@ export function workerBulkTarget(opts: WorkerBulkOptions): BulkTarget {
     nodeTypes: [...opts.nodeTypes.keys()],
     claimCheck: opts.claimCheck,
   });
-  const { redrive } = createRunServices({
-    ...opts,
-    runs,
-    repository: createWorkflowRepository(opts.database),
-    hasWebhookSecret: (name) => opts.env?.[`BRAID_WEBHOOK_SECRET_${name}`] !== undefined,
-    activityAllowlist: opts.activityAllowlist ?? [],
-  });
-  return bulkTarget(runs, redrive);
+  const repository = createWorkflowRepository(opts.database);
+  const redriveIn = (project: string) =>
+    createRunServices({
+      ...opts,
+      runs: { ...runs, start: (req) => runs.start({ ...req, project }), list: (params) => runs.list({ ...params, project }) },
+      repository: repository.inProject(project),
+      hasWebhookSecret: (name) => opts.env?.[`BRAID_WEBHOOK_SECRET_${name}`] !== undefined,
+      activityAllowlist: opts.activityAllowlist ?? [],
+      project,
+    }).redrive;
+  return bulkTarget(runs, (runId, req) => redriveIn(projectOfId(runId))(runId, req));
 }

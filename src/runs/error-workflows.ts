@@ -19,6 +19,7 @@ import { WORKFLOW_TYPE } from '../graph/run-state';
 import type { RunStore, RunView } from './run-store';
 import type { SavedWorkflows } from './saved-workflows';
 import { isAlreadyStarted } from './errors';
+import { projectOfId } from '../graph/project-ids';
 
 /** The statuses that start an error workflow (visibility's spelling). */
 const FAILED_STATUSES = ['Failed', 'Terminated', 'TimedOut'];
@@ -30,7 +31,8 @@ export interface ErrorWorkflowOptions {
   client: Client;
   namespace: string;
   runs: RunStore;
-  saved: SavedWorkflows;
+  /** A project's saved workflows: an error workflow is the failed run's project's. */
+  savedIn: (project: string) => SavedWorkflows;
   logger: Logger;
   /** Closed runs read per page of visibility (default 200). */
   pageSize?: number;
@@ -58,7 +60,7 @@ export function errorInput(run: RunView, definition: unknown) {
 }
 
 export function createErrorWorkflows(opts: ErrorWorkflowOptions) {
-  const { client, namespace, runs, saved, logger } = opts;
+  const { client, namespace, runs, savedIn, logger } = opts;
   let since = new Date(Date.now() - (opts.lookbackMs ?? 3_600_000)).toISOString();
 
   /** Starts the error run of one failed run, unless it exists; its id, or undefined when there is nothing to do. */
@@ -67,7 +69,8 @@ export function createErrorWorkflows(opts: ErrorWorkflowOptions) {
     if (await runs.exists(id)) return undefined;
     const [run, args] = await Promise.all([runs.get(runId), runs.startArgs(runId)]);
     try {
-      await saved.startRun(workflow, { input: errorInput(run, args.definition), runId: id, errorOf: runId });
+      // The failed run's project (its id says which): its saved workflow of that name, its run id prefix.
+      await savedIn(projectOfId(runId)).startRun(workflow, { input: errorInput(run, args.definition), runId: id, errorOf: runId });
       logger.info('error workflow started', { run: runId, workflow, errorRun: id });
       return id;
     } catch (err) {

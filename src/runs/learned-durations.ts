@@ -11,14 +11,22 @@ import type { Logger } from '../logger';
 import type { NodeDurations } from '../store/node-durations';
 import { LEARNED_RUNS } from '../store/node-durations';
 import type { RunStore } from './run-store';
+import { DEFAULT_PROJECT, idInProject } from '../graph/project-ids';
 
 export type LearnDurations = (workflow: string) => Promise<Record<string, number>>;
 
-export function createDurationLearning(durations: NodeDurations, runs: Pick<RunStore, 'list' | 'get'>, logger?: Logger): LearnDurations {
-  return async (workflow) => {
+/** `runs` lists one project's runs; `project` keys its durations apart from another project's workflow of the same name. */
+export function createDurationLearning(
+  durations: NodeDurations,
+  runs: Pick<RunStore, 'list' | 'get'>,
+  logger?: Logger,
+  project: string = DEFAULT_PROJECT,
+): LearnDurations {
+  return async (name) => {
+    const workflow = idInProject(project, name);
     try {
       const since = await durations.newest(workflow);
-      const { runs: finished } = await runs.list({ workflow, status: 'succeeded', limit: LEARNED_RUNS, ...(since ? { closedAfter: since } : {}) });
+      const { runs: finished } = await runs.list({ workflow: name, status: 'succeeded', limit: LEARNED_RUNS, ...(since ? { closedAfter: since } : {}) });
       for (const r of finished) {
         const run = await runs.get(r.runId);
         const runMs = Object.fromEntries(

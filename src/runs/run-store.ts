@@ -17,7 +17,8 @@ import { summaryOf, visibilityQuery } from './run-visibility';
 import type { RunAccess, RunStoreOptions } from './run-access';
 import { runAccess } from './run-access';
 import { runInputs, runViews } from './run-reads';
-import { nameSearchAttribute, redriveOfSearchAttribute, testSearchAttribute, versionSearchAttribute } from './run-view';
+import { nameSearchAttribute, projectSearchAttribute, redriveOfSearchAttribute, testSearchAttribute, versionSearchAttribute } from './run-view';
+import { DEFAULT_PROJECT, idInProject } from '../graph/project-ids';
 import { BraidError, RunExistsError, isAlreadyStarted } from './errors';
 
 export type { RunStoreOptions } from './run-access';
@@ -28,7 +29,10 @@ export { nameSearchAttribute, versionSearchAttribute } from './run-view';
 export const TEMPORAL_PAYLOAD_LIMIT_BYTES = 2 * 1024 * 1024;
 
 export interface StartRunRequest {
+  /** The run's id in its project: outside `default` the Temporal workflow id is it behind the project's prefix (project-ids.ts). */
   runId: string;
+  /** The project the run belongs to (default `default`). */
+  project?: string;
   definition: unknown;
   name: string;
   input?: unknown;
@@ -63,14 +67,16 @@ export interface StartRunRequest {
  * The run's Temporal priority, which its activities and children inherit:
  * the request's `priority`, else `settings.priority` (the server's default, 3,
  * when neither says); fairness by `settings.fairnessKey`, else the workflow's
- * name, weighted by `settings.fairnessWeight`.
+ * project (a `settings.fairnessKey` is taken inside its project), weighted by `settings.fairnessWeight`.
  */
-export function runPriority(req: Pick<StartRunRequest, 'definition' | 'name' | 'priority'>): Priority {
+export function runPriority(req: Pick<StartRunRequest, 'definition' | 'priority' | 'project'>): Priority {
   const settings = ((req.definition as { settings?: GraphSettings } | null)?.settings ?? {}) as GraphSettings;
   const priorityKey = req.priority ?? settings.priority;
+  const project = req.project ?? DEFAULT_PROJECT;
   return {
     ...(priorityKey === undefined ? {} : { priorityKey }),
-    fairnessKey: settings.fairnessKey ?? req.name,
+    // One busy project cannot starve the others; a key of the run's own is a share inside its project's.
+    fairnessKey: settings.fairnessKey === undefined ? project : `${project}/${settings.fairnessKey}`,
     ...(settings.fairnessWeight === undefined ? {} : { fairnessWeight: settings.fairnessWeight }),
   };
 }
@@ -103,12 +109,14 @@ export function runStartOptions(req: Omit<StartRunRequest, 'runId'>) {
     priority: runPriority(req),
     typedSearchAttributes: [
       { key: nameSearchAttribute, value: req.name },
+      { key: projectSearchAttribute, value: req.project ?? DEFAULT_PROJECT },
       ...(req.version ? [{ key: versionSearchAttribute, value: req.version }] : []),
       ...(req.redriveOf ? [{ key: redriveOfSearchAttribute, value: req.redriveOf }] : []),
       ...(req.test ? [{ key: testSearchAttribute, value: 'true' }] : []),
     ],
     memo: {
       name: req.name,
+      ...(req.project && req.project !== DEFAULT_PROJECT ? { project: req.project } : {}),
       ...(req.version ? { version: req.version } : {}),
       ...(req.redriveOf ? { redriveOf: req.redriveOf } : {}),
       ...(req.test ? { test: true } : {}),
@@ -136,18 +144,19 @@ function runCommands(opts: RunStoreOptions, { client, links, running }: RunAcces
         );
       }
     }
+    const runId = idInProject(req.project ?? DEFAULT_PROJECT, req.runId);
     try {
       const handle = await client.workflow.start(WORKFLOW_TYPE, {
         taskQueue: opts.taskQueue,
-        workflowId: req.runId,
+        workflowId: runId,
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         workflowIdConflictPolicy: 'FAIL',
         ...runStartOptions({ ...req, nodeTypes: opts.nodeTypes, claimCheck: opts.claimCheck }),
       });
-      return { runId: req.runId, links: links(req.runId, handle.firstExecutionRunId) };
+      return { runId, links: links(runId, handle.firstExecutionRunId) };
     } catch (err) {
       // The one place "a run with this id exists" is said, with the run's links.
-      if (isAlreadyStarted(err)) throw new RunExistsError(req.runId, links(req.runId));
+      if (isAlreadyStarted(err)) throw new RunExistsError(runId, links(runId));
       throw err;
     }
   }

@@ -7,7 +7,7 @@
 import type { WorkflowExecutionDescription } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { NodeState, RunState, RunStatus, Waiting } from '../graph/run-state';
-import { NAME_SEARCH_ATTRIBUTE, REDRIVE_OF_SEARCH_ATTRIBUTE, runTiming, TEST_SEARCH_ATTRIBUTE, VERSION_SEARCH_ATTRIBUTE } from '../graph/run-state';
+import { NAME_SEARCH_ATTRIBUTE, PROJECT_SEARCH_ATTRIBUTE, REDRIVE_OF_SEARCH_ATTRIBUTE, runTiming, TEST_SEARCH_ATTRIBUTE, VERSION_SEARCH_ATTRIBUTE } from '../graph/run-state';
 import type { TriggerKind } from '../graph/schema';
 import { DEFAULT_NAME } from '../graph/schema';
 import { redactSecrets } from '../graph/secrets';
@@ -16,6 +16,7 @@ export const nameSearchAttribute = defineSearchAttributeKey(NAME_SEARCH_ATTRIBUT
 export const versionSearchAttribute = defineSearchAttributeKey(VERSION_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
 export const redriveOfSearchAttribute = defineSearchAttributeKey(REDRIVE_OF_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
 export const testSearchAttribute = defineSearchAttributeKey(TEST_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
+export const projectSearchAttribute = defineSearchAttributeKey(PROJECT_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
 
 export const STATUS_BY_TEMPORAL: Record<string, RunStatus> = {
   RUNNING: 'running',

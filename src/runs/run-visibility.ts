@@ -5,12 +5,15 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { RunStatus } from '../graph/run-state';
-import { NAME_SEARCH_ATTRIBUTE, REDRIVE_OF_SEARCH_ATTRIBUTE, TEST_SEARCH_ATTRIBUTE, VERSION_SEARCH_ATTRIBUTE, WORKFLOW_TYPE } from '../graph/run-state';
+import { NAME_SEARCH_ATTRIBUTE, PROJECT_SEARCH_ATTRIBUTE, REDRIVE_OF_SEARCH_ATTRIBUTE, TEST_SEARCH_ATTRIBUTE, VERSION_SEARCH_ATTRIBUTE, WORKFLOW_TYPE } from '../graph/run-state';
+import { DEFAULT_PROJECT } from '../graph/project-ids';
 import { DEFAULT_NAME } from '../graph/schema';
 import type { RunSummary } from './run-view';
 import { STATUS_BY_TEMPORAL, timestampToIso, VISIBILITY_STATUS } from './run-view';
 
 export interface RunFilter {
+  /** Only this project's runs (every project's when unset: metrics, the error-workflow loop). */
+  project?: string;
   status?: RunStatus;
   workflow?: string;
   version?: string;
@@ -28,6 +31,9 @@ export interface RunFilter {
 /** The visibility query for graph runs that match `filter`; values are quoted as JSON strings. */
 export function visibilityQuery(filter: RunFilter): string {
   const clauses = [`WorkflowType = '${WORKFLOW_TYPE}'`];
+  // Runs from before projects have no project attribute: they are `default`'s.
+  if (filter.project === DEFAULT_PROJECT) clauses.push(`(${PROJECT_SEARCH_ATTRIBUTE} = '${DEFAULT_PROJECT}' OR ${PROJECT_SEARCH_ATTRIBUTE} IS NULL)`);
+  else if (filter.project !== undefined) clauses.push(`${PROJECT_SEARCH_ATTRIBUTE} = ${JSON.stringify(filter.project)}`);
   if (filter.closedAfter) clauses.push(`CloseTime > ${JSON.stringify(filter.closedAfter)}`);
   if (filter.status) clauses.push(`ExecutionStatus = '${VISIBILITY_STATUS[filter.status]}'`);
   if (filter.workflow) clauses.push(`${NAME_SEARCH_ATTRIBUTE} = ${JSON.stringify(filter.workflow)}`);

@@ -90,6 +90,8 @@ export interface SavedWorkflowsDeps {
   nodeTypes: NodeCatalog;
   /** Whether the project has a credential of this name (http nodes' `auth`); every name is unknown when unset. */
   credentialExists?: (name: string) => Promise<boolean>;
+  /** The project these workflows belong to (repository, schedules and runs are that project's); default `default`. */
+  project?: string;
 }
 
 const overlapOf = (definition: Record<string, unknown>) => (definition.settings as GraphSettings | undefined)?.scheduleOverlap ?? 'skip';
@@ -200,7 +202,7 @@ export function createSavedWorkflows(deps: SavedWorkflowsDeps) {
       const missing = missingWebhookKeys(result.graph, triggers, deps.hasWebhookSecret);
       if (missing.length > 0) throw validationError(missing);
       await assertErrorWorkflow(repository, definition, '$', name);
-      await assertCredentials(definition, deps.nodeTypes, deps.credentialExists ?? (async () => false), DEFAULT_PROJECT);
+      await assertCredentials(definition, deps.nodeTypes, deps.credentialExists ?? (async () => false), deps.project ?? DEFAULT_PROJECT);
       // Refs must exist and must not lead back here; schedules start with what they resolve to now.
       const library = await resolveLibrary(repository, definition, name);
       const v = contentVersion(definition);

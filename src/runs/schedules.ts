@@ -14,6 +14,7 @@ import type { TriggerSpec } from '../graph/triggers';
 import type { SavedRef } from '../graph/run-state';
 import { WORKFLOW_TYPE } from '../graph/run-state';
 import { nameSlug } from './run-ids';
+import { DEFAULT_PROJECT, idInProject } from '../graph/project-ids';
 import type { RunStore } from './run-store';
 import { runStartOptions } from './run-store';
 import { BraidError, grpcCode } from './errors';
@@ -27,8 +28,9 @@ const OVERLAP: Record<ScheduleOverlap, ScheduleOverlapPolicy> = {
 };
 const OVERLAP_NAME = Object.fromEntries(Object.entries(OVERLAP).map(([k, v]) => [v, k])) as Record<string, ScheduleOverlap>;
 
-export function scheduleId(workflowName: string, triggerId: string): string {
-  return `braid:${workflowName}:${triggerId}`;
+/** A schedule's id: `braid:<name>:<triggerId>`, behind its project's prefix outside `default`. */
+export function scheduleId(workflowName: string, triggerId: string, project: string = DEFAULT_PROJECT): string {
+  return idInProject(project, `braid:${workflowName}:${triggerId}`);
 }
 
 /** A saved version as the schedules need it. */
@@ -70,19 +72,39 @@ export interface SchedulesOptions {
   runs: RunStore;
   nodeTypes?: string[];
   claimCheck?: boolean;
+  /** The project whose workflows these schedules run (default `default`). */
+  project?: string;
+}
+
+/** Creates the schedule, or updates one that exists: an update replaces spec, action and policies; paused state and note stay. */
+async function createOrUpdate(
+  client: Client,
+  id: string,
+  parts: { spec: ScheduleSpec; action: ScheduleOptionsAction; policies: { overlap: ScheduleOverlapPolicy }; memo: Record<string, unknown> },
+  v: ScheduleVersionTrigger,
+): Promise<void> {
+  const { spec, action, policies } = parts;
+  try {
+    await client.schedule.create({ scheduleId: id, ...parts, state: { note: `Braid workflow "${v.name}", trigger "${v.trigger.id}"` } });
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+    await client.schedule.getHandle(id).update((prev) => ({ ...prev, spec, action, policies }));
+  }
 }
 
 export function createSchedules(opts: SchedulesOptions) {
   const { client } = opts;
+  const project = opts.project ?? DEFAULT_PROJECT;
+  const idOf = (name: string, triggerId: string) => scheduleId(name, triggerId, project);
 
   async function upsert(v: ScheduleVersionTrigger): Promise<void> {
-    const id = scheduleId(v.name, v.trigger.id);
+    const id = idOf(v.name, v.trigger.id);
     const spec = specOf(v.trigger);
     const action = actionOf(v, opts);
     const policies = { overlap: OVERLAP[v.overlap] };
     const memo = { workflow: v.name, trigger: v.trigger.id };
     try {
-      await createOrUpdate(id, spec, action, policies, memo, v);
+      await createOrUpdate(client, id, { spec, action, policies, memo }, v);
     } catch (err) {
       // Validation keeps to what Temporal accepts; should the server still refuse the spec, say where.
       // (The client turns the server's INVALID_ARGUMENT into a TypeError.)
@@ -94,26 +116,9 @@ export function createSchedules(opts: SchedulesOptions) {
     }
   }
 
-  async function createOrUpdate(
-    id: string,
-    spec: ScheduleSpec,
-    action: ScheduleOptionsAction,
-    policies: { overlap: ScheduleOverlapPolicy },
-    memo: Record<string, unknown>,
-    v: ScheduleVersionTrigger,
-  ): Promise<void> {
-    try {
-      await client.schedule.create({ scheduleId: id, spec, action, policies, memo, state: { note: `Braid workflow "${v.name}", trigger "${v.trigger.id}"` } });
-    } catch (err) {
-      if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-      // An update replaces spec, action and policies; paused state and note stay.
-      await client.schedule.getHandle(id).update((prev) => ({ ...prev, spec, action, policies }));
-    }
-  }
-
   async function remove(name: string, triggerId: string): Promise<void> {
     try {
-      await client.schedule.getHandle(scheduleId(name, triggerId)).delete();
+      await client.schedule.getHandle(idOf(name, triggerId)).delete();
     } catch (err) {
       if (!(err instanceof ScheduleNotFoundError)) throw err;
     }
@@ -123,7 +128,7 @@ export function createSchedules(opts: SchedulesOptions) {
     if (!triggers.some((t) => t.id === triggerId && t.kind === 'schedule')) {
       throw new BraidError('notFound', `workflow "${name}" has no schedule trigger "${triggerId}"`);
     }
-    return client.schedule.getHandle(scheduleId(name, triggerId));
+    return client.schedule.getHandle(idOf(name, triggerId));
   }
 
   return {
@@ -140,6 +145,9 @@ export function createSchedules(opts: SchedulesOptions) {
     },
 
     /** Deletes the schedules of these triggers (missing ones are fine). */
+    /** The id of this workflow's schedule for a trigger. */
+    idOf,
+
     async removeAll(name: string, triggerIds: Iterable<string>): Promise<void> {
       for (const id of new Set(triggerIds)) await remove(name, id);
     },
@@ -149,7 +157,7 @@ export function createSchedules(opts: SchedulesOptions) {
       for (const trigger of triggers) {
         if (trigger.kind !== 'schedule') continue;
         try {
-          out.push(view(trigger, await client.schedule.getHandle(scheduleId(name, trigger.id)).describe(), opts));
+          out.push(view(trigger, await client.schedule.getHandle(idOf(name, trigger.id)).describe(), opts));
         } catch (err) {
           if (!(err instanceof ScheduleNotFoundError)) throw err;
           // Saved but not (yet) created on this cluster: re-PUT the version to create it.
@@ -195,6 +203,7 @@ function actionOf(v: ScheduleVersionTrigger, opts: SchedulesOptions): ScheduleOp
     version: v.version,
     trigger: v.trigger.id,
     triggerKind: 'schedule',
+    project: opts.project ?? DEFAULT_PROJECT,
     ...(v.library ? { library: v.library } : {}),
     ...(opts.nodeTypes ? { nodeTypes: opts.nodeTypes } : {}),
     claimCheck: opts.claimCheck,
@@ -204,7 +213,7 @@ function actionOf(v: ScheduleVersionTrigger, opts: SchedulesOptions): ScheduleOp
     workflowType: WORKFLOW_TYPE,
     taskQueue: opts.taskQueue,
     // Temporal appends the scheduled time: `<name>-<trigger>-2026-11-26T09:00:00Z`.
-    workflowId: `${nameSlug(v.name)}-${v.trigger.id}`,
+    workflowId: idInProject(opts.project ?? DEFAULT_PROJECT, `${nameSlug(v.name)}-${v.trigger.id}`),
     ...start,
   };
 }

@@ -37,6 +37,8 @@ export interface RunServicesDeps {
   learnDurations?: LearnDurations;
   /** Whether the project has a credential of this name (http nodes' `auth`). */
   credentialExists?: (name: string) => Promise<boolean>;
+  /** The project these services act in: `runs`, `repository` and `credentialExists` must be that project's. Default `default`. */
+  project?: string;
 }
 
 export function createRunServices(deps: RunServicesDeps) {
@@ -60,6 +62,7 @@ export function createRunServices(deps: RunServicesDeps) {
     runs: deps.runs,
     nodeTypes: [...deps.nodeTypes.keys()],
     claimCheck: deps.claimCheck,
+    ...(deps.project ? { project: deps.project } : {}),
   });
   const saved = createSavedWorkflows({
     repository: deps.repository,
@@ -70,6 +73,7 @@ export function createRunServices(deps: RunServicesDeps) {
     hasWebhookSecret: deps.hasWebhookSecret,
     ...(deps.credentialExists ? { credentialExists: deps.credentialExists } : {}),
     ...(deps.learnDurations ? { learnDurations: deps.learnDurations } : {}),
+    ...(deps.project ? { project: deps.project } : {}),
   });
   const redrive = createRedrive({ runs: deps.runs, saved, validate, nodeTypes: types });
   const startDefinition = createDefinitionStarter({
@@ -78,6 +82,7 @@ export function createRunServices(deps: RunServicesDeps) {
     validate,
     nodeTypes: types,
     ...(deps.credentialExists ? { credentialExists: deps.credentialExists } : {}),
+    ...(deps.project ? { project: deps.project } : {}),
   });
-  return { types, validate, schedules, saved, redrive, startDefinition };
+  return { types, validate, schedules, saved, redrive, startDefinition, runs: deps.runs, repository: deps.repository };
 }

@@ -41,6 +41,8 @@ export interface StartDefinitionDeps {
   nodeTypes: NodeCatalog;
   /** Whether the project has a credential of this name (http nodes' `auth`); every name is unknown when unset. */
   credentialExists?: (name: string) => Promise<boolean>;
+  /** The project runs start in (its repository, runs and credentials are that project's); default `default`. */
+  project?: string;
 }
 
 /** Starts runs of definitions sent whole; throws a BraidError (validation, conflict, not found) naming the field at fault. */
@@ -56,7 +58,7 @@ export function createDefinitionStarter(deps: StartDefinitionDeps) {
       }
     }
     await assertErrorWorkflow(deps.repository, req.workflow, '$.workflow');
-    await assertCredentials(req.workflow, deps.nodeTypes, deps.credentialExists ?? (async () => false), DEFAULT_PROJECT, '$.workflow');
+    await assertCredentials(req.workflow, deps.nodeTypes, deps.credentialExists ?? (async () => false), deps.project ?? DEFAULT_PROJECT, '$.workflow');
     const pinned = pinnedRun(result.graph, deps.nodeTypes, req.pins);
     const name = req.workflow.name ?? DEFAULT_NAME;
     const library = await resolveLibrary(deps.repository, req.workflow);

@@ -209,4 +209,47 @@ export const MIGRATIONS: Record<string, Migration> = {
       await db.schema.alterTable('page_sessions').dropColumn('principal').execute();
     },
   },
+  '0011-projects': {
+    // Projects (src/store/projects.ts), `default` first; saved workflows and their versions keyed by project and name.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('projects')
+        .addColumn('name', 'varchar(100)', (c) => c.primaryKey())
+        .addColumn('created_by', 'varchar(255)', (c) => c.notNull())
+        .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+        .execute();
+      await sql`INSERT INTO projects (name, created_by, created_at) VALUES ('default', 'braid', ${new Date().toISOString()})`.execute(db);
+      await db.schema
+        .createTable('project_workflows')
+        .addColumn('project', 'varchar(100)', (c) => c.notNull())
+        .addColumn('name', 'varchar(100)', (c) => c.notNull())
+        .addColumn('latest_version', 'varchar(64)', (c) => c.notNull())
+        .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+        .addColumn('updated_at', 'varchar(32)', (c) => c.notNull())
+        .addPrimaryKeyConstraint('project_workflows_pk', ['project', 'name'])
+        .execute();
+      await db.schema
+        .createTable('project_workflow_versions')
+        .addColumn('project', 'varchar(100)', (c) => c.notNull())
+        .addColumn('workflow_name', 'varchar(100)', (c) => c.notNull())
+        .addColumn('version', 'varchar(64)', (c) => c.notNull())
+        .addColumn('definition', 'text', (c) => c.notNull())
+        .addColumn('trigger_kinds', 'varchar(64)', (c) => c.notNull())
+        .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+        .addPrimaryKeyConstraint('project_workflow_versions_pk', ['project', 'workflow_name', 'version'])
+        .execute();
+      // What was saved before projects belongs to `default`.
+      await sql`INSERT INTO project_workflows (project, name, latest_version, created_at, updated_at)
+        SELECT 'default', name, latest_version, created_at, updated_at FROM workflows`.execute(db);
+      await sql`INSERT INTO project_workflow_versions (project, workflow_name, version, definition, trigger_kinds, created_at)
+        SELECT 'default', workflow_name, version, definition, trigger_kinds, created_at FROM workflow_versions`.execute(db);
+      await db.schema.dropTable('workflow_versions').execute();
+      await db.schema.dropTable('workflows').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('project_workflow_versions').execute();
+      await db.schema.dropTable('project_workflows').execute();
+      await db.schema.dropTable('projects').execute();
+    },
+  },
 };

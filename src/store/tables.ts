@@ -1,5 +1,7 @@
 /** Braid's tables, as Kysely sees them. Times are ISO 8601 text in UTC on both backends. */
 export interface WorkflowsTable {
+  /** The project it belongs to (src/store/projects.ts). */
+  project: string;
   /** The saved workflow's name (path segment of /v1/workflows/:name). */
   name: string;
   /** Content hash of the version that runs, webhooks and schedules use. */
@@ -9,6 +11,7 @@ export interface WorkflowsTable {
 }
 
 export interface WorkflowVersionsTable {
+  project: string;
   workflow_name: string;
   version: string;
   /** The definition as saved, JSON text. */
@@ -111,9 +114,16 @@ export interface CredentialsTable {
   last_used_at: string | null;
 }
 
+export interface ProjectsTable {
+  name: string;
+  created_by: string;
+  created_at: string;
+}
+
 export interface Database {
-  workflows: WorkflowsTable;
-  workflow_versions: WorkflowVersionsTable;
+  projects: ProjectsTable;
+  project_workflows: WorkflowsTable;
+  project_workflow_versions: WorkflowVersionsTable;
   counted_runs: CountedRunsTable;
   node_durations: NodeDurationsTable;
   node_cache: NodeCacheTable;

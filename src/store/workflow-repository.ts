@@ -6,6 +6,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { TriggerKind } from '../graph/schema';
 import { DatabaseUnavailableError, isDatabaseUnavailable } from './errors';
+import { DEFAULT_PROJECT } from '../graph/project-ids';
 import type { Database, WorkflowsTable, WorkflowVersionsTable } from './tables';
 
 export interface SavedVersion {
@@ -61,19 +62,75 @@ function summary(row: SummaryRow): SavedWorkflow {
 }
 
 /** The latest version joined to its workflow. */
-const withLatest = (db: Kysely<Database>) =>
+const withLatest = (db: Kysely<Database>, project: string) =>
   db
-    .selectFrom('workflows as w')
-    .innerJoin('workflow_versions as v', (j) => j.onRef('v.workflow_name', '=', 'w.name').onRef('v.version', '=', 'w.latest_version'));
+    .selectFrom('project_workflows as w')
+    .innerJoin('project_workflow_versions as v', (j) =>
+      j.onRef('v.project', '=', 'w.project').onRef('v.workflow_name', '=', 'w.name').onRef('v.version', '=', 'w.latest_version'),
+    )
+    .where('w.project', '=', project);
+
+/** One save in a transaction: the workflow's row if new, the version if new, the latest pointer if it moved. */
+async function saveVersion(
+  tx: Kysely<Database>,
+  v: { project: string; name: string; version: string; definition: unknown; triggerKinds: readonly TriggerKind[]; at: string },
+): Promise<SaveResult> {
+  const { project, name, version, at } = v;
+  const current = await tx.selectFrom('project_workflows').select('latest_version').where('project', '=', project).where('name', '=', name).executeTakeFirst();
+  if (!current) {
+    await tx
+      .insertInto('project_workflows')
+      .values({ project, name, latest_version: version, created_at: at, updated_at: at })
+      .onConflict((oc) => oc.columns(['project', 'name']).doNothing())
+      .execute();
+  }
+  const inserted = await tx
+    .insertInto('project_workflow_versions')
+    .values({ project, workflow_name: name, version, definition: JSON.stringify(v.definition), trigger_kinds: v.triggerKinds.join(','), created_at: at })
+    .onConflict((oc) => oc.columns(['project', 'workflow_name', 'version']).doNothing())
+    .executeTakeFirst();
+  const created = Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0;
+  let previous: StoredVersion | undefined;
+  if (current && current.latest_version !== version) {
+    const row = await tx
+      .selectFrom('project_workflow_versions')
+      .selectAll()
+      .where('project', '=', project)
+      .where('workflow_name', '=', name)
+      .where('version', '=', current.latest_version)
+      .executeTakeFirst();
+    previous = row && storedVersion(row);
+  }
+  if (current && (created || current.latest_version !== version)) {
+    await tx
+      .updateTable('project_workflows')
+      .set({ latest_version: version, updated_at: at })
+      .where('project', '=', project)
+      .where('name', '=', name)
+      .execute();
+  }
+  return { created, ...(previous ? { previous } : {}) };
+}
 
 /**
- * The repository over a database, or over one still opening (its methods
- * wait for it), so an app can be built synchronously.
+ * One project's saved workflows, over a database or one still opening (its
+ * methods wait for it), so an app can be built synchronously. Every
+ * statement names the project: no method reads or changes another's.
  */
-export function createWorkflowRepository(database: Kysely<Database> | Promise<Kysely<Database>>, now: () => Date = () => new Date()) {
+export function createWorkflowRepository(
+  database: Kysely<Database> | Promise<Kysely<Database>>,
+  now: () => Date = () => new Date(),
+  project: string = DEFAULT_PROJECT,
+) {
   const ready = Promise.resolve(database);
   async function readVersion(q: Kysely<Database>, name: string, version: string): Promise<StoredVersion | undefined> {
-    const row = await q.selectFrom('workflow_versions').selectAll().where('workflow_name', '=', name).where('version', '=', version).executeTakeFirst();
+    const row = await q
+      .selectFrom('project_workflow_versions')
+      .selectAll()
+      .where('project', '=', project)
+      .where('workflow_name', '=', name)
+      .where('version', '=', version)
+      .executeTakeFirst();
     return row && storedVersion(row);
   }
 
@@ -83,34 +140,13 @@ export function createWorkflowRepository(database: Kysely<Database> | Promise<Ky
      * saved before) and makes it the latest.
      */
     async save(name: string, version: string, definition: unknown, triggerKinds: readonly TriggerKind[]): Promise<SaveResult> {
-      const at = now().toISOString();
       const db = await ready;
-      return db.transaction().execute(async (tx) => {
-        const current = await tx.selectFrom('workflows').select('latest_version').where('name', '=', name).executeTakeFirst();
-        if (!current) {
-          await tx
-            .insertInto('workflows')
-            .values({ name, latest_version: version, created_at: at, updated_at: at })
-            .onConflict((oc) => oc.column('name').doNothing())
-            .execute();
-        }
-        const inserted = await tx
-          .insertInto('workflow_versions')
-          .values({ workflow_name: name, version, definition: JSON.stringify(definition), trigger_kinds: triggerKinds.join(','), created_at: at })
-          .onConflict((oc) => oc.columns(['workflow_name', 'version']).doNothing())
-          .executeTakeFirst();
-        const created = Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0;
-        const previous = current && current.latest_version !== version ? await readVersion(tx, name, current.latest_version) : undefined;
-        if (current && (created || current.latest_version !== version)) {
-          await tx.updateTable('workflows').set({ latest_version: version, updated_at: at }).where('name', '=', name).execute();
-        }
-        return { created, ...(previous ? { previous } : {}) };
-      });
+      return db.transaction().execute((tx) => saveVersion(tx, { project, name, version, definition, triggerKinds, at: now().toISOString() }));
     },
 
     async get(name: string): Promise<(SavedWorkflow & { definition: unknown }) | undefined> {
       const db = await ready;
-      const row = await withLatest(db)
+      const row = await withLatest(db, project)
         .select(['w.name', 'w.latest_version', 'w.created_at', 'w.updated_at', 'v.definition', 'v.trigger_kinds'])
         .where('w.name', '=', name)
         .executeTakeFirst();
@@ -125,8 +161,9 @@ export function createWorkflowRepository(database: Kysely<Database> | Promise<Ky
     async versions(name: string): Promise<SavedVersion[]> {
       const db = await ready;
       const rows = await db
-        .selectFrom('workflow_versions')
+        .selectFrom('project_workflow_versions')
         .select(['version', 'created_at', 'trigger_kinds'])
+        .where('project', '=', project)
         .where('workflow_name', '=', name)
         .orderBy('created_at', 'desc')
         .orderBy('version', 'asc')
@@ -137,7 +174,7 @@ export function createWorkflowRepository(database: Kysely<Database> | Promise<Ky
     /** A page of workflows by name; `after` is the last name of the previous page. */
     async list(limit: number, after?: string): Promise<{ workflows: SavedWorkflow[]; more: boolean }> {
       const db = await ready;
-      let query = withLatest(db)
+      let query = withLatest(db, project)
         .select(['w.name', 'w.latest_version', 'w.created_at', 'w.updated_at', 'v.trigger_kinds'])
         .orderBy('w.name', 'asc')
         .limit(limit + 1);
@@ -153,15 +190,20 @@ export function createWorkflowRepository(database: Kysely<Database> | Promise<Ky
     async delete(name: string): Promise<StoredVersion[] | undefined> {
       const db = await ready;
       return db.transaction().execute(async (tx) => {
-        const rows = await tx.selectFrom('workflow_versions').selectAll().where('workflow_name', '=', name).execute();
-        const deleted = await tx.deleteFrom('workflows').where('name', '=', name).executeTakeFirst();
+        const rows = await tx.selectFrom('project_workflow_versions').selectAll().where('project', '=', project).where('workflow_name', '=', name).execute();
+        const deleted = await tx.deleteFrom('project_workflows').where('project', '=', project).where('name', '=', name).executeTakeFirst();
         if (Number(deleted.numDeletedRows) === 0) return undefined;
-        await tx.deleteFrom('workflow_versions').where('workflow_name', '=', name).execute();
+        await tx.deleteFrom('project_workflow_versions').where('project', '=', project).where('workflow_name', '=', name).execute();
         return rows.map(storedVersion);
       });
     },
   };
-  return unavailableAsError(methods);
+  return {
+    ...unavailableAsError(methods),
+    project,
+    /** The same database's repository for another project. */
+    inProject: (other: string) => createWorkflowRepository(database, now, other),
+  };
 }
 
 /** Every method's connection failures become DatabaseUnavailableError (503); other errors stay as they are. */

@@ -75,12 +75,14 @@ describe('POST /v1/runs', () => {
     expect(problem.errors?.map((e) => e.path)).toContain('$.runId');
   });
 
-  it("takes a run's priority (1–5) and gives it, with the workflow's name as fairness key, to Temporal", async () => {
+  it("takes a run's priority (1–5) and gives it, with the run's project as fairness key, to Temporal", async () => {
     expect((await t.post('/v1/runs', { workflow: validWorkflow(), priority: 1 })).status).toBe(201);
     expect(t.fake.started[0]).toMatchObject({ priority: 1 });
-    expect(runPriority({ definition: validWorkflow(), name: 'orders', priority: 1 })).toEqual({ priorityKey: 1, fairnessKey: 'orders' });
+    expect(runPriority({ definition: validWorkflow(), priority: 1 })).toEqual({ priorityKey: 1, fairnessKey: 'default' });
+    expect(runPriority({ definition: validWorkflow(), project: 'acme' })).toEqual({ fairnessKey: 'acme' });
     const tuned = { ...validWorkflow(), settings: { priority: 4, fairnessKey: 'tenant-a', fairnessWeight: 2 } };
-    expect(runPriority({ definition: tuned, name: 'orders' })).toEqual({ priorityKey: 4, fairnessKey: 'tenant-a', fairnessWeight: 2 });
+    // A key of the run's own is taken inside its project: no project can take another's share.
+    expect(runPriority({ definition: tuned, project: 'acme' })).toEqual({ priorityKey: 4, fairnessKey: 'acme/tenant-a', fairnessWeight: 2 });
     for (const priority of [0, 6, 2.5]) {
       const problem = await expectProblem(await t.post('/v1/runs', { workflow: validWorkflow(), priority }), 422);
       expect(problem.errors?.map((e) => e.path)).toContain('$.priority');

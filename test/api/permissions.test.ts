@@ -73,15 +73,22 @@ beforeAll(async () => {
   operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`));
 });
 
-/** A concrete path for a route: every parameter an id that does not exist. */
-const concrete = (route: string) =>
-  route.replace(/:(\w+)/g, (_, p: string) =>
-    p === 'id' ? 'ffffffffffffffff' : p === 'project' ? 'default' : p === 'principal' ? 'oidc:nobody' : `no-such-${p}`,
-  );
+/** A concrete path for a route in a project: every parameter an id that does not exist (a run's and an operation's carry the project). */
+const concrete = (route: string, project = 'default') => {
+  const prefix = project === 'default' ? '' : `${project}~`;
+  return route.replace(/:(\w+)/g, (_, p: string) => {
+    if (p === 'id') return 'ffffffffffffffff';
+    if (p === 'project') return project;
+    if (p === 'principal') return 'oidc:nobody';
+    if (p === 'runId') return `${prefix}no-such-run`;
+    if (p === 'operationId') return `${prefix}bulk-cancel-00000000-0000-4000-8000-000000000000`;
+    return `no-such-${p}`;
+  });
+};
 
 describe('the permission matrix', () => {
   it('declares a permission for every operation of the OpenAPI document (webhooks check signatures instead)', () => {
-    const undeclared = operations.filter((op) => !op.includes('/v1/hooks/') && !(op in ROUTE_PERMISSIONS));
+    const undeclared = operations.filter((op) => !op.includes('/hooks/') && !(op in ROUTE_PERMISSIONS));
     expect(undeclared).toEqual([]);
     expect(operations.length).toBeGreaterThan(20);
   });
@@ -105,8 +112,8 @@ describe('the permission matrix', () => {
     for (const route of Object.keys(ROUTE_PERMISSIONS).filter((r) => ROUTE_PERMISSIONS[r] !== 'authenticated')) {
       const [method, path] = route.split(' ') as [string, string];
       expect((await call(keyOf.none!, method, concrete(path))).status, route).toBe(404);
-      // Another project: in the header, the query, or the path of a route about a project.
-      const elsewhere = concrete(path).replace('/projects/default/', '/projects/shop/');
+      // Another project: in the header, the query, or the path (a route about a project, a run's or an operation's id).
+      const elsewhere = concrete(path, 'shop');
       expect((await call(keyOf.owner!, method, elsewhere, { 'braid-project': 'shop' })).status, route).toBe(404);
       expect((await call(keyOf.owner!, method, `${elsewhere}?project=shop`)).status, route).toBe(404);
       if (elsewhere !== concrete(path)) expect((await call(keyOf.owner!, method, elsewhere)).status, route).toBe(404);
@@ -137,7 +144,9 @@ describe('the permission matrix', () => {
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: JSON.stringify(body),
       });
-    expect((await post(keyOf.owner!, { name: 'x', roles: { shop: 'viewer' } })).status).toBe(422);
+    // A project the owner does not own is refused before anything is looked up, whether it exists or not.
+    expect((await post(keyOf.owner!, { name: 'x', roles: { shop: 'viewer' } })).status).toBe(403);
+    expect((await post(TOKEN, { name: 'x', roles: { shop: 'viewer' } })).status).toBe(422);
     const made = await post(keyOf.owner!, { name: 'deploy', roles: { default: 'editor' } });
     expect(made.status).toBe(201);
     const { id, key } = (await made.json()) as { id: string; key: string };

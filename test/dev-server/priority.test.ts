@@ -3,7 +3,7 @@
  * one activity at a time: a priority-1 run started behind a priority-5
  * backlog has its requests served before the backlog's, because matching
  * dispatches backlogged tasks by priority key and a run's activities inherit
- * its key; at one priority, a run of another workflow (another fairness key)
+ * its key; at one priority, a run of another project (another fairness key)
  * is served between the backlog's tasks, and a run sharing the backlog's key
  * waits its turn behind it.
  */
@@ -51,10 +51,16 @@ const fan = (tag: string, n: number) => {
   return b.build();
 };
 
-async function start(tag: string, n: number, priority: number, fairnessKey?: string) {
+interface Started {
+  priority: number;
+  fairnessKey?: string;
+  project?: string;
+}
+
+async function start(tag: string, n: number, { priority, fairnessKey, project }: Started) {
   const built = fan(tag, n);
   const definition = fairnessKey === undefined ? built : { ...built, settings: { ...built.settings, fairnessKey } };
-  return env.client.workflow.start(WORKFLOW_TYPE, { taskQueue, workflowId: uniqueId(tag), ...runStartOptions({ definition, name: tag, priority }) });
+  return env.client.workflow.start(WORKFLOW_TYPE, { taskQueue, workflowId: uniqueId(tag), ...runStartOptions({ definition, name: tag, priority, project }) });
 }
 
 const requestsOf = (tag: string) => target.requests.filter((r) => r.path.includes(tag)).length;
@@ -66,10 +72,10 @@ async function backlogQueued(tag: string) {
 }
 
 /** Starts a 30-request backlog, then a 2-request run; returns how many backlog requests were served before the small run ended. */
-async function servedBefore(tag: string, small: { priority: number; fairnessKey?: string }, bulk: { priority: number; fairnessKey?: string }) {
-  const backlog = await start(`${tag}-bulk`, 30, bulk.priority, bulk.fairnessKey);
+async function servedBefore(tag: string, small: Started, bulk: Started) {
+  const backlog = await start(`${tag}-bulk`, 30, bulk);
   await backlogQueued(`${tag}-bulk`);
-  const run = await start(`${tag}-small`, 2, small.priority, small.fairnessKey);
+  const run = await start(`${tag}-small`, 2, small);
   await run.result();
   const before = requestsOf(`${tag}-bulk`);
   await backlog.result();
@@ -87,10 +93,10 @@ describe('run priority and fairness', () => {
     expect(before).toBeLessThan(15);
   }, 120_000);
 
-  it("at one priority, serves a run with its own fairness key between the tasks of another key's backlog", async () => {
+  it("at one priority, serves another project's run between the tasks of a busy project's backlog", async () => {
     const tag = uniqueId('f');
-    // Each run's fairness key defaults to its workflow's name: `…-bulk` and `…-small`.
-    const before = await servedBefore(tag, { priority: 3 }, { priority: 3 });
+    // Each run's fairness key defaults to its project.
+    const before = await servedBefore(tag, { priority: 3, project: `${tag}-small` }, { priority: 3, project: `${tag}-busy` });
     // FIFO would serve all 30 first; fairness alternates between the two keys.
     expect(before).toBeLessThan(15);
   }, 120_000);

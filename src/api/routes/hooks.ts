@@ -1,12 +1,14 @@
 /**
- * /v1/hooks: webhook triggers of saved workflows. A delivery starts the
+ * /v1/hooks: webhook triggers of the `default` project's saved workflows;
+ * /v1/projects/:project/hooks: another project's. A delivery starts the
  * latest version with its JSON body as input, firing that trigger.
  *
  * - A trigger with `secret` is verified as its `verify` scheme says
  *   (src/api/webhook-verify.ts: `braid` by default, `github`, `stripe`,
  *   `slack`), keyed by env `BRAID_WEBHOOK_SECRET_<secret>`; the API token is
  *   neither needed nor enough. A Braid signature is used once.
- * - A trigger without one needs the API token (when API_TOKEN is set).
+ * - A trigger without one needs a credential (when API_TOKEN is set) whose
+ *   principal may start runs in the project (operator or more, or an administrator).
  * - Until a delivery is verified, an unknown workflow, an unknown trigger and
  *   a bad signature answer alike (404), so nothing is revealed to a caller
  *   without the key; a caller with the API token gets the precise reason.
@@ -34,6 +36,7 @@ import { SeenSignatures, SIGNATURE_HEADERS, verifySignature } from '../webhook-v
 import type { UsedSignatures } from '../webhook-verify';
 import { BraidError, isAlreadyStarted } from '../../runs/errors';
 import { assertNesting } from '../../runs/validation';
+import { DEFAULT_PROJECT, idInProject, PROJECT_NAME_PATTERN } from '../../graph/project-ids';
 
 export const SIGNATURE_HEADER = 'x-braid-signature';
 const IDEMPOTENCY_HEADER = 'idempotency-key';
@@ -88,6 +91,27 @@ const onlyHookRoute = createRoute({
   request: { params: workflowNameParamSchema, headers: hookHeaders },
 });
 
+const projectParam = z.object({
+  project: z
+    .string()
+    .regex(PROJECT_NAME_PATTERN, 'must be a project name')
+    .openapi({ param: { name: 'project', in: 'path' } }),
+});
+
+const projectTriggerHookRoute = createRoute({
+  ...hookRouteCommon,
+  path: '/{project}/hooks/{name}/{triggerId}',
+  summary: "Deliver to a webhook trigger of another project than `default`",
+  request: { params: triggerParamSchema.merge(projectParam), headers: hookHeaders },
+});
+
+const projectOnlyHookRoute = createRoute({
+  ...hookRouteCommon,
+  path: '/{project}/hooks/{name}',
+  summary: "Deliver to the only webhook trigger of another project's workflow",
+  request: { params: workflowNameParamSchema.merge(projectParam), headers: hookHeaders },
+});
+
 function requestOf(c: Context<AppEnv>): WebhookRequest {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(c.req.header())) if (!HIDDEN_HEADERS.has(k.toLowerCase())) headers[k.toLowerCase()] = v;
@@ -97,10 +121,12 @@ function requestOf(c: Context<AppEnv>): WebhookRequest {
 }
 
 export interface HooksRoutesDeps {
-  saved: SavedWorkflows;
-  runs: RunStore;
+  /** A project's saved workflows and runs. */
+  inProject: (project: string) => { saved: SavedWorkflows; runs: RunStore };
   /** The API token check (undefined: no API_TOKEN, the API is open). */
   auth?: MiddlewareHandler<AppEnv>;
+  /** After `auth`: whether its principal may start runs in the project (unsigned triggers); yes when unset. */
+  mayRun?: (c: Context<AppEnv>, project: string) => Promise<boolean>;
   /** Whether the caller holds a credential (then it may learn why a delivery was refused); yes when unset. */
   authenticated?: (c: Context<AppEnv>) => Promise<boolean>;
   /** The value of env `BRAID_WEBHOOK_SECRET_<name>`. */
@@ -132,15 +158,40 @@ function webhookTrigger<T extends { kind: string; id: string }>(triggers: readon
   return trigger;
 }
 
+/** Checks a delivery: its signature (once, for schemes that say so), or for an unsigned trigger the caller's credential and role; its delivery id, if the scheme has one. */
+async function checkDelivery(
+  c: Context<AppEnv>,
+  project: string,
+  trigger: TriggerSpec,
+  raw: Uint8Array,
+  deps: Pick<HooksRoutesDeps, 'secret' | 'auth' | 'mayRun'> & { seen: Pick<SeenSignatures, 'firstUse'>; nowS: () => number },
+): Promise<string | undefined> {
+  if (trigger.secret !== undefined) {
+    const key = deps.secret(trigger.secret);
+    const scheme: WebhookVerifyScheme = trigger.verify ?? 'braid';
+    const verdict =
+      key === undefined ? { ok: false as const, why: 'its key is not set on this server' } : verifySignature(scheme, key, raw, (h) => c.req.header(h), deps.nowS());
+    if (!verdict.ok) throw new BraidError('unauthorized', `the delivery's ${scheme} signature does not verify: ${verdict.why}`);
+    if (verdict.replayKey !== undefined && !(await deps.seen.firstUse(verdict.replayKey, deps.nowS()))) {
+      throw new BraidError('unauthorized', `the delivery's ${scheme} signature was used before`);
+    }
+    return verdict.deliveryId;
+  }
+  if (deps.auth) {
+    await deps.auth(c, async () => undefined);
+    if (deps.mayRun && !(await deps.mayRun(c, project))) throw new BraidError('notFound', NOT_ACCEPTED);
+  }
+  return undefined;
+}
+
 export function hooksRoutes(deps: HooksRoutesDeps) {
-  const app = createRouter();
   const seen = deps.usedSignatures ?? new SeenSignatures();
   const nowS = deps.nowS ?? (() => Math.floor(Date.now() / 1000));
   const authenticated = deps.authenticated ?? (async () => true);
 
-  async function deliver(c: Context<AppEnv>, name: string, triggerId?: string) {
+  async function deliver(c: Context<AppEnv>, project: string, name: string, triggerId?: string) {
     try {
-      return await verifiedDelivery(c, name, triggerId);
+      return await verifiedDelivery(c, project, name, triggerId);
     } catch (err) {
       if (err instanceof BraidError && (err.kind === 'notFound' || err.kind === 'unauthorized') && !(await authenticated(c))) {
         throw new BraidError('notFound', NOT_ACCEPTED);
@@ -149,43 +200,31 @@ export function hooksRoutes(deps: HooksRoutesDeps) {
     }
   }
 
-  async function verifiedDelivery(c: Context<AppEnv>, name: string, triggerId?: string) {
-    const latest = await deps.saved.latest(name);
+  async function verifiedDelivery(c: Context<AppEnv>, project: string, name: string, triggerId?: string) {
+    const { saved, runs } = deps.inProject(project);
+    const latest = await saved.latest(name);
     const trigger = webhookTrigger(latest.triggers, name, triggerId);
 
     const raw = new Uint8Array(await c.req.arrayBuffer());
-    let deliveryId: string | undefined;
-    if (trigger.secret !== undefined) {
-      const key = deps.secret(trigger.secret);
-      const scheme: WebhookVerifyScheme = trigger.verify ?? 'braid';
-      const verdict =
-        key === undefined
-          ? { ok: false as const, why: 'its key is not set on this server' }
-          : verifySignature(scheme, key, raw, (h) => c.req.header(h), nowS());
-      if (!verdict.ok) throw new BraidError('unauthorized', `the delivery's ${scheme} signature does not verify: ${verdict.why}`);
-      if (verdict.replayKey !== undefined && !(await seen.firstUse(verdict.replayKey, nowS()))) {
-        throw new BraidError('unauthorized', `the delivery's ${scheme} signature was used before`);
-      }
-      deliveryId = verdict.deliveryId;
-    } else if (deps.auth) {
-      await deps.auth(c, async () => undefined);
-    }
+    const deliveryId = await checkDelivery(c, project, trigger, raw, { ...deps, seen, nowS });
 
     const input = parseJsonBody(new TextDecoder().decode(raw));
     assertNesting(input, '$');
 
     const key = c.req.header(IDEMPOTENCY_HEADER) ?? deliveryId;
-    const runId = key ? `${nameSlug(name)}-hook-${createHash('sha256').update(`${name}\n${trigger.id}\n${key}`).digest('hex').slice(0, 32)}` : undefined;
+    const runId = key
+      ? idInProject(project, `${nameSlug(name)}-hook-${createHash('sha256').update(`${name}\n${trigger.id}\n${key}`).digest('hex').slice(0, 32)}`)
+      : undefined;
     const accepted = (id: string, status: z.infer<typeof hookAcceptedSchema>['status'], duplicate: boolean, version: string) => ({
       runId: id,
       status,
       workflow: { name, version },
       trigger: trigger.id,
       duplicate,
-      links: deps.runs.links(id),
+      links: runs.links(id),
     });
     try {
-      const started = await deps.saved.startVersion(latest, {
+      const started = await saved.startVersion(latest, {
         input,
         trigger: trigger.id,
         triggerKind: 'webhook',
@@ -193,19 +232,19 @@ export function hooksRoutes(deps: HooksRoutesDeps) {
         ...(runId ? { runId } : {}),
       });
       if (trigger.respond === 'onFinish') {
-        const finished = await finishedRun(deps.runs, c, started.runId, trigger);
+        const finished = await finishedRun(runs, c, started.runId, trigger);
         if (finished) return c.json(finished.output, 200, finished.headers);
       }
       return c.json(accepted(started.runId, 'running', false, started.version), 202, { location: started.links.self });
     } catch (err) {
       if (runId && isAlreadyStarted(err)) {
         // The same key with another body is not a retry: refuse it rather than answer with another delivery's run.
-        const earlier = await deps.runs.get(runId);
+        const earlier = await runs.get(runId);
         if (canonicalJson(earlier.input ?? null) !== canonicalJson(input ?? null)) {
           throw new BraidError('conflict', 'this Idempotency-Key was used with another body');
         }
         // A retried delivery gets what the first one got (or would have, had it waited).
-        const finished = trigger.respond === 'onFinish' ? await finishedRun(deps.runs, c, runId, trigger) : undefined;
+        const finished = trigger.respond === 'onFinish' ? await finishedRun(runs, c, runId, trigger) : undefined;
         if (finished) return c.json(finished.output, 200, finished.headers);
         return c.json(accepted(runId, earlier.status, true, earlier.workflow.version ?? latest.version), 200, { location: earlier.links.self });
       }
@@ -213,13 +252,22 @@ export function hooksRoutes(deps: HooksRoutesDeps) {
     }
   }
 
-  app.openapi(triggerHookRoute, async (c) => {
-    const { name, triggerId } = c.req.valid('param');
-    return deliver(c, name, triggerId);
-  });
-  app.openapi(onlyHookRoute, async (c) => deliver(c, c.req.valid('param').name));
-
-  return app;
+  const defaultProject = createRouter()
+    .openapi(triggerHookRoute, async (c) => {
+      const { name, triggerId } = c.req.valid('param');
+      return deliver(c, DEFAULT_PROJECT, name, triggerId);
+    })
+    .openapi(onlyHookRoute, async (c) => deliver(c, DEFAULT_PROJECT, c.req.valid('param').name));
+  const anyProject = createRouter()
+    .openapi(projectTriggerHookRoute, async (c) => {
+      const { project, name, triggerId } = c.req.valid('param');
+      return deliver(c, project, name, triggerId);
+    })
+    .openapi(projectOnlyHookRoute, async (c) => {
+      const { project, name } = c.req.valid('param');
+      return deliver(c, project, name);
+    });
+  return { defaultProject, anyProject };
 }
 
 /**

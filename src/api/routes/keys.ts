@@ -2,7 +2,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { Role } from '../../auth/roles';
-import { DEFAULT_PROJECT, ROLES } from '../../auth/roles';
+import { ROLES } from '../../auth/roles';
+import type { ProjectStore } from '../../store/projects';
 import { BraidError } from '../../runs/errors';
 import { validationError } from '../../runs/validation';
 import type { KeyStore, KeyView } from '../../store/keys';
@@ -94,16 +95,16 @@ async function owned(c: Context<AppEnv>, keys: KeyStore): Promise<Set<string> | 
 const manages = (projects: Set<string> | undefined, key: Pick<KeyView, 'roles'>) =>
   projects === undefined || (Object.keys(key.roles).length > 0 && Object.keys(key.roles).every((p) => projects.has(p)));
 
-export function keysRoutes(keys: KeyStore) {
+export function keysRoutes(keys: KeyStore, projects: Pick<ProjectStore, 'exists'>) {
   return createRouter()
     .openapi(createKeyRoute, async (c) => {
       const body = c.req.valid('json');
-      const unknown = Object.keys(body.roles).filter((p) => p !== DEFAULT_PROJECT);
-      if (unknown.length) throw validationError(unknown.map((p) => ({ path: `$.roles.${p}`, message: `no project "${p}"` })));
       if (body.expiresAt !== undefined && Date.parse(body.expiresAt) <= Date.now())
         throw validationError([{ path: '$.expiresAt', message: 'must be in the future' }]);
-      const projects = await owned(c, keys);
-      if (!manages(projects, body)) throw new BraidError('forbidden', 'a key gets roles only in projects its maker owns');
+      // Refused before asking what exists: an owner learns nothing of projects it does not own.
+      if (!manages(await owned(c, keys), body)) throw new BraidError('forbidden', 'a key gets roles only in projects its maker owns');
+      const unknown = (await Promise.all(Object.keys(body.roles).map(async (p) => ((await projects.exists(p)) ? [] : [p])))).flat();
+      if (unknown.length) throw validationError(unknown.map((p) => ({ path: `$.roles.${p}`, message: `no project "${p}"` })));
       const made = await keys.create({
         name: body.name,
         roles: body.roles as Record<string, Role>,

@@ -3,6 +3,7 @@ import { createRoute } from '@hono/zod-openapi';
 import type { BulkOperations } from '../../runs/bulk';
 import { bulkAcceptedSchema, bulkBodySchema, operationIdParamSchema, operationSchema, problemResponse, BEARER_SECURITY } from '../schemas';
 import { createRouter, parseJsonBody, zodFieldErrors } from '../validation';
+import { requestProject } from '../authorize';
 import { validationError } from '../../runs/validation';
 
 const security = BEARER_SECURITY;
@@ -43,7 +44,7 @@ export function bulkRoutes(bulk: BulkOperations) {
     const parsed = bulkBodySchema.safeParse(parseJsonBody(await c.req.text()));
     if (!parsed.success) throw validationError(zodFieldErrors(parsed.error));
     const { action, filter, limit } = parsed.data;
-    return c.json(await bulk.start(action, filter, limit), 202);
+    return c.json(await bulk.start(action, filter, limit, requestProject(c)), 202);
   });
   return app;
 }

@@ -1,22 +1,21 @@
 /**
- * /v1/projects: the projects the caller belongs to, and their members. Only
- * `default` exists until projects can be made (issue 36); a member is any
- * principal (`key:<id>`, `oidc:<subject>`) with one role.
+ * /v1/projects: projects (made by administrators), the ones the caller
+ * belongs to, and their members. A member is any principal (`key:<id>`,
+ * `oidc:<subject>`) with one role.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { DEFAULT_PROJECT, ROLES } from '../../auth/roles';
+import { ROLES } from '../../auth/roles';
+import { PROJECT_NAME_PATTERN } from '../../graph/project-ids';
+import type { ProjectStore } from '../../store/projects';
 import { BraidError } from '../../runs/errors';
 import type { KeyStore } from '../../store/keys';
 import { problemResponse, BEARER_SECURITY, jsonResponse } from '../schemas';
 import { createRouter } from '../validation';
 
 const security = BEARER_SECURITY;
+const projectName = z.string().regex(PROJECT_NAME_PATTERN, 'must start with a lower-case letter and hold only lower-case letters, digits and "-" (at most 30)');
 const memberParams = z.object({
-  project: z
-    .string()
-    .min(1)
-    .max(100)
-    .openapi({ param: { name: 'project', in: 'path' } }),
+  project: projectName.openapi({ param: { name: 'project', in: 'path' } }),
   principal: z
     .string()
     .regex(/^(key|oidc):[^\s/]{1,200}$/, 'must be a principal such as oidc:<subject> or key:<id>')
@@ -24,7 +23,21 @@ const memberParams = z.object({
 });
 const memberSchema = z.object({ project: z.string(), principal: z.string(), role: z.enum(ROLES) }).openapi('Member');
 
+const projectSchema = z.object({ name: z.string(), createdBy: z.string(), createdAt: z.string() }).openapi('Project');
+
 const routes = {
+  create: createRoute({
+    method: 'post',
+    path: '/',
+    summary: 'Make a project (administrators); its name is its id in paths, the Braid-Project header and run ids',
+    security,
+    request: { body: { required: true, content: { 'application/json': { schema: z.object({ name: projectName }).strict() } } } },
+    responses: {
+      201: jsonResponse('Made', projectSchema),
+      409: problemResponse('A project of this name exists'),
+      422: problemResponse('Invalid'),
+    },
+  }),
   list: createRoute({
     method: 'get',
     path: '/',
@@ -57,11 +70,19 @@ const routes = {
   }),
 };
 
-export function projectsRoutes(keys: KeyStore) {
+export function projectsRoutes(keys: KeyStore, projects: ProjectStore) {
   return createRouter()
+    .openapi(routes.create, async (c) => {
+      const { name } = c.req.valid('json');
+      const by = c.get('principal') ?? 'anonymous';
+      if (!(await projects.create(name, by))) throw new BraidError('conflict', `a project "${name}" exists`);
+      const made = (await projects.list()).find((p) => p.name === name)!;
+      return c.json(made, 201, { location: `/v1/projects/${name}` });
+    })
     .openapi(routes.list, async (c) => {
       const roles = await keys.rolesOf(c.get('principal') ?? 'anonymous');
-      const names = c.get('admin') === false ? Object.keys(roles) : [DEFAULT_PROJECT];
+      // An administrator sees every project (with the role it holds, if any); anyone else the ones it belongs to. Without an API token, every one.
+      const names = c.get('admin') === false ? Object.keys(roles).sort() : (await projects.list()).map((p) => p.name);
       return c.json({ projects: names.map((name) => ({ name, role: roles[name] ?? null })) }, 200);
     })
     .openapi(routes.putMember, async (c) => {

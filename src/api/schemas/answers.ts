@@ -60,7 +60,7 @@ export const operationSchema = z
 export const operationIdParamSchema = z.object({
   operationId: z
     .string()
-    .regex(/^bulk-[a-z]+-[0-9a-f-]{36}$/, 'is not an operation id')
+    .regex(/^(?:[a-z][a-z0-9-]{0,29}~)?bulk-[a-z]+-[0-9a-f-]{36}$/, 'is not an operation id')
     .openapi({ param: { name: 'operationId', in: 'path' } }),
 });
 

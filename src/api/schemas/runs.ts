@@ -7,13 +7,21 @@ import { NODE_STATUSES } from '../../graph/scheduler';
 import { RUN_STATUSES } from '../../graph/run-state';
 import { WAITING_KINDS } from '../../graph/node-type';
 import type { RunSummary } from '../../runs/run-view';
-import { RUN_ID_PATTERN } from '../../runs/run-id-pattern';
+import { CHOSEN_RUN_ID_PATTERN, RUN_ID_PATTERN } from '../../runs/run-id-pattern';
 
+/** An id a client chooses for a run (an idempotency key): in a project other than `default` the run's id is it behind the project's prefix. */
 export const runIdSchema = z
   .string()
   .max(128, 'must be at most 128 characters')
-  .regex(RUN_ID_PATTERN, 'must start with a letter or digit and contain only letters, digits, ".", "_", ":" and "-"')
+  .regex(CHOSEN_RUN_ID_PATTERN, 'must start with a letter or digit and contain only letters, digits, ".", "_", ":" and "-"')
   .openapi({ example: 'orders-2026-11-25-001' });
+
+/** A run's id as the API gave it: `acme~orders-42` in project `acme`, `orders-42` in `default`. */
+export const givenRunIdSchema = z
+  .string()
+  .max(160, 'must be at most 160 characters')
+  .regex(RUN_ID_PATTERN, 'must be a run id this API gave out: an optional "<project>~", then a letter or digit and letters, digits, ".", "_", ":" and "-"')
+  .openapi({ example: 'acme~orders-2026-11-25-001' });
 
 export const workflowDefinitionSchema = definitionSchema.openapi('WorkflowDefinition', {
   description: 'A graph in React Flow form: nodes, edges and settings. Unknown keys such as `position` are ignored.',
@@ -30,7 +38,7 @@ export const startRunBodySchema = z
     workflow: workflowDefinitionSchema,
     input: z.unknown().optional().openapi({ description: 'Any JSON; the output of every trigger node.' }),
     trigger: nodeIdSchema.optional().openapi({ description: 'Fire only this trigger node.' }),
-    runId: runIdSchema.optional().openapi({ description: 'Client-chosen id (idempotency key); the Temporal workflow id.' }),
+    runId: runIdSchema.optional().openapi({ description: 'Client-chosen id (idempotency key). In a project other than `default` the run\'s id is `<project>~<runId>`.' }),
     priority: z.number().int().min(1).max(5).optional().openapi({
       description:
         "Temporal priority key of this run, its activities and children: 1 first … 5 last; overrides the definition's settings.priority (default 3).",
@@ -214,7 +222,7 @@ export const listRunsQuerySchema = z.object({
   status: runStatusSchema.optional(),
   workflow: z.string().min(1).max(200).optional().openapi({ description: 'Definition (or saved workflow) name.' }),
   version: z.string().min(1).max(64).optional().openapi({ description: 'Saved workflow version.' }),
-  redriveOf: runIdSchema.optional().openapi({ description: 'Only the redrives of this run.' }),
+  redriveOf: givenRunIdSchema.optional().openapi({ description: 'Only the redrives of this run.' }),
   test: z
     .enum(['true', 'false', 'any'])
     .default('false')
@@ -257,6 +265,6 @@ export const BEARER_SECURITY = [{ bearerAuth: [] }];
 
 export const problemResponse = (description: string) => ({ description, content: { 'application/problem+json': { schema: problemSchema } } });
 
-export const runIdParamSchema = z.object({ runId: runIdSchema.openapi({ param: { name: 'runId', in: 'path' } }) });
+export const runIdParamSchema = z.object({ runId: givenRunIdSchema.openapi({ param: { name: 'runId', in: 'path' } }) });
 
 export const healthSchema = z.object({ status: z.string(), checks: z.record(z.string(), z.unknown()).optional() }).openapi('Health');

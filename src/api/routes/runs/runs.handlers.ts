@@ -1,6 +1,8 @@
 /** /v1/runs handlers: each reads its request, asks the run domain (src/runs/) and answers. */
 import type { RouteHandler, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
+import { requestProject } from '../../authorize';
 import type { Redrive } from '../../../runs/redrive';
 import type { RunSnapshot, RunStore } from '../../../runs/run-store';
 import type { RunWatch } from '../../../runs/run-watch';
@@ -15,27 +17,36 @@ import { parseJsonBody, zodFieldErrors } from '../../validation';
 import { followRun, streamQuota } from './run-events';
 import type { cancelRoute, decisionRoute, definitionRoute, eventsRoute, getRoute, listRoute, redriveRoute, sendEventRoute, startRoute } from './runs.routes';
 
-export interface RunsHandlersDeps {
+/** What starts and lists runs in one project. */
+export interface RunsScope {
   store: RunStore;
-  watch: RunWatch;
   startDefinition: StartDefinitionRun;
   redrive: Redrive;
+}
+
+export interface RunsHandlersDeps {
+  /** Reads and commands by run id, whatever the project: authorize.ts took the run's project from its id and checked the caller's role in it. */
+  store: RunStore;
+  watch: RunWatch;
+  /** The request's project's starts, lists and redrives. */
+  inProject: (project: string) => RunsScope;
   metrics?: Pick<Metrics, 'sseOpened' | 'sseClosed'>;
   /** Event streams one principal may hold open (SSE_STREAMS_PER_PRINCIPAL). */
   streamsPerPrincipal?: number;
 }
 
-export function runsHandlers({ store, watch, startDefinition, redrive, metrics, streamsPerPrincipal = 100 }: RunsHandlersDeps) {
+export function runsHandlers({ store, watch, inProject, metrics, streamsPerPrincipal = 100 }: RunsHandlersDeps) {
+  const scope = (c: Context<AppEnv>) => inProject(requestProject(c));
   const streams = streamQuota(streamsPerPrincipal);
 
   /** POST /v1/runs: the run domain checks the definition and starts the run; the answer follows `Prefer: wait`. */
   const start: RouteHandler<typeof startRoute, AppEnv> = async (c) => {
-    const started = await startDefinition(c.req.valid('json'));
+    const started = await scope(c).startDefinition(c.req.valid('json'));
     const answer = await startedAnswer(c, store, started);
     return c.json(answer.body, 201, answer.headers);
   };
 
-  const list: RouteHandler<typeof listRoute, AppEnv> = async (c) => c.json(await store.list(c.req.valid('query')), 200);
+  const list: RouteHandler<typeof listRoute, AppEnv> = async (c) => c.json(await scope(c).store.list(c.req.valid('query')), 200);
 
   const get: RouteHandler<typeof getRoute, AppEnv> = async (c) => {
     const { runId } = c.req.valid('param');
@@ -55,7 +66,7 @@ export function runsHandlers({ store, watch, startDefinition, redrive, metrics, 
     const parsed = redriveBodySchema.safeParse(parseJsonBody(await c.req.text(), {}));
     if (!parsed.success) throw validationError(zodFieldErrors(parsed.error));
     assertNesting(parsed.data.input, '$.input');
-    return c.json(await redrive(runId, parsed.data), 201);
+    return c.json(await scope(c).redrive(runId, parsed.data), 201);
   };
 
   const decide: RouteHandler<typeof decisionRoute, AppEnv> = async (c) => {
