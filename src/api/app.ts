@@ -136,7 +136,9 @@ export function createApp(deps: AppDeps, services: AppServices = createAppServic
   // An unsigned trigger's caller must be able to start runs in the trigger's project.
   const mayRun = async (c: Context<AppEnv>, project: string) => {
     const principal = c.get('principal');
-    if (principal === undefined || c.get('admin') === true) return true;
+    // Without an API token the API is open; with one, no principal may nothing.
+    if (principal === undefined) return auth === undefined;
+    if (c.get('admin') === true) return true;
     const role = (await services.keys.rolesOf(principal))[project];
     return role !== undefined && roleAllows(role, 'run');
   };

@@ -41,8 +41,8 @@ function redactUrl(url: string): string {
   }
 }
 
-/** Opens the database and brings its schema up to date. */
-export async function openDatabase(opts: DatabaseOptions): Promise<BraidDatabase> {
+/** Opens the database and brings its schema up to date (or, for tests of a migration, up to `migrateTo`). */
+export async function openDatabase(opts: DatabaseOptions, { migrateTo }: { migrateTo?: string } = {}): Promise<BraidDatabase> {
   let db: Kysely<Database>;
   let location: string;
   if (opts.kind === 'sqlite') {
@@ -61,7 +61,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<BraidDatabase
     location = redactUrl(opts.url);
   }
   try {
-    await migrate(db);
+    await migrate(db, migrateTo);
   } catch (err) {
     await db.destroy();
     throw new Error(`could not prepare the database at ${location}: ${(err as Error).message}`, { cause: err });
@@ -73,8 +73,9 @@ const provider: MigrationProvider = {
   getMigrations: async () => MIGRATIONS as Record<string, Migration>,
 };
 
-export async function migrate(db: Kysely<Database>): Promise<void> {
-  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+export async function migrate(db: Kysely<Database>, to?: string): Promise<void> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await (to === undefined ? migrator.migrateToLatest() : migrator.migrateTo(to));
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
     throw new Error(`migration ${failed?.migrationName ?? '?'} failed: ${(error as Error).message ?? String(error)}`, { cause: error });

@@ -11,6 +11,8 @@ import type { BraidDatabase, DatabaseOptions } from '../../src/store/database';
 import { migrate, openDatabase } from '../../src/store/database';
 import type { WorkflowRepository } from '../../src/store/workflow-repository';
 import { createWorkflowRepository } from '../../src/store/workflow-repository';
+import { createProjectStore } from '../../src/store/projects';
+import type { Kysely } from 'kysely';
 import type { TestPostgres } from '../helpers/postgres';
 import { startPostgres } from '../helpers/postgres';
 
@@ -107,9 +109,52 @@ describe.each(backends)('workflow repository on $kind', ({ options }) => {
     expect((await repo.get('racy'))?.latestVersion).toBe('dddddddddddddddd');
   });
 
+  it("keeps each project's workflows apart: same names, separate versions, lists and deletes", async () => {
+    const acme = repo.inProject('acme');
+    await acme.save('racy', 'ffffffffffffffff', def(9), ['webhook']);
+    expect((await acme.get('racy'))?.latestVersion).toBe('ffffffffffffffff');
+    expect((await repo.get('racy'))?.latestVersion).toBe('dddddddddddddddd');
+    expect(await acme.getVersion('racy', 'dddddddddddddddd')).toBeUndefined();
+    expect(await repo.getVersion('racy', 'ffffffffffffffff')).toBeUndefined();
+    expect((await acme.list(10)).workflows.map((w) => w.name)).toEqual(['racy']);
+    expect((await repo.list(100)).workflows.map((w) => w.name)).not.toContain('ffffffffffffffff');
+    expect((await acme.delete('racy'))?.map((v) => v.version)).toEqual(['ffffffffffffffff']);
+    expect((await repo.get('racy'))?.latestVersion).toBe('dddddddddddddddd');
+    expect(await repo.inProject('shop').delete('racy')).toBeUndefined();
+  });
+
+  it('knows the projects: default from the start, others once made, each once', async () => {
+    const projects = createProjectStore(database.db);
+    expect(await projects.exists('default')).toBe(true);
+    expect(await projects.exists('acme')).toBe(false);
+    expect(await projects.create('acme', 'api-token')).toBe(true);
+    expect(await projects.create('acme', 'someone-else')).toBe(false);
+    expect((await projects.list()).map((p) => `${p.name} ${p.createdBy}`)).toEqual(['acme api-token', 'default braid']);
+  });
+
   it('migrations are idempotent: running them again on a migrated database changes nothing', async () => {
     await migrate(database.db);
     expect((await repo.get('racy'))?.latestVersion).toBe('dddddddddddddddd');
+  });
+});
+
+describe.each(backends)('moving to projects on $kind', ({ options }) => {
+  it('gives what was saved before projects to `default`, versions and all', async () => {
+    const database = await openDatabase(await options(), { migrateTo: '0010-session-principals' });
+    const db = database.db as unknown as Kysely<Record<string, Record<string, unknown>>>;
+    await db.insertInto('workflows').values({ name: 'legacy', latest_version: 'abababababababab', created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-02T00:00:00Z' }).execute();
+    for (const version of ['abababababababab', 'cdcdcdcdcdcdcdcd']) {
+      await db
+        .insertInto('workflow_versions')
+        .values({ workflow_name: 'legacy', version, definition: JSON.stringify(def(7)), trigger_kinds: 'manual', created_at: '2026-01-01T00:00:00Z' })
+        .execute();
+    }
+    await migrate(database.db);
+    const repo = createWorkflowRepository(database.db);
+    expect(await repo.get('legacy')).toMatchObject({ latestVersion: 'abababababababab', createdAt: '2026-01-01T00:00:00Z', definition: def(7) });
+    expect((await repo.versions('legacy')).map((v) => v.version).sort()).toEqual(['abababababababab', 'cdcdcdcdcdcdcdcd']);
+    expect(await repo.inProject('acme').get('legacy')).toBeUndefined();
+    await database.close();
   });
 });
 

@@ -188,12 +188,14 @@ export function hooksRoutes(deps: HooksRoutesDeps) {
   const seen = deps.usedSignatures ?? new SeenSignatures();
   const nowS = deps.nowS ?? (() => Math.floor(Date.now() / 1000));
   const authenticated = deps.authenticated ?? (async () => true);
+  const mayKnow = async (c: Context<AppEnv>, project: string) => (await authenticated(c)) && (deps.mayRun ? await deps.mayRun(c, project) : true);
 
   async function deliver(c: Context<AppEnv>, project: string, name: string, triggerId?: string) {
     try {
       return await verifiedDelivery(c, project, name, triggerId);
     } catch (err) {
-      if (err instanceof BraidError && (err.kind === 'notFound' || err.kind === 'unauthorized') && !(await authenticated(c))) {
+      // Only a caller who may start runs in the project learns why (a member of another project learns nothing of this one).
+      if (err instanceof BraidError && (err.kind === 'notFound' || err.kind === 'unauthorized') && !(await mayKnow(c, project))) {
         throw new BraidError('notFound', NOT_ACCEPTED);
       }
       throw err;
