@@ -21,6 +21,8 @@ import { createNodeDurations } from './store/node-durations';
 import { createWorkflowRepository } from './store/workflow-repository';
 import { createAuditLog } from './store/audit-log';
 import { createCredentialStore } from './store/credentials';
+import { createKeyStore } from './store/keys';
+import { createProjectStore } from './store/projects';
 import { loadEncryptionKey } from './credentials/cipher';
 import { createPageSessions } from './store/page-sessions';
 import { createUsedSignatures } from './store/used-signatures';
@@ -50,6 +52,8 @@ export async function startApi(given: Config, logger: Logger, extras: Pick<AppDe
     usedSignatures: createUsedSignatures(database.db),
     countedRuns: createCountedRuns(database.db),
     auditLog: createAuditLog(database.db),
+    keys: createKeyStore(database.db),
+    projects: createProjectStore(database.db),
     credentials: createCredentialStore(database.db, loadEncryptionKey(config)),
     nodeDurations: createNodeDurations(database.db),
     nodeTypes,

@@ -51,7 +51,9 @@ export function createAppServices(deps: AppDeps) {
   };
   // Tests without a database get one in memory for saved workflows and the audit log.
   const memory =
-    deps.repository && deps.auditLog && deps.keys && deps.credentials && deps.projects ? undefined : openDatabase({ kind: 'sqlite', file: ':memory:' }).then((d) => d.db);
+    deps.repository && deps.auditLog && deps.keys && deps.credentials && deps.projects
+      ? undefined
+      : openDatabase({ kind: 'sqlite', file: ':memory:' }).then((d) => d.db);
   const repository = deps.repository ?? createWorkflowRepository(memory!);
   const auditLog = deps.auditLog ?? createAuditLog(memory!);
   const keys = deps.keys ?? createKeyStore(memory!);

@@ -123,7 +123,15 @@ export function createApp(deps: AppDeps, services: AppServices = createAppServic
   // Everything a route does in a project goes through that project's services (app-services.ts): its saved workflows, schedules, runs.
   const inProject = (project: string) => {
     const p = services.inProject(project);
-    return { store: p.runs, startDefinition: p.startDefinition, redrive: p.redrive, saved: p.saved, repository: p.repository, schedules: p.schedules, runs: p.runs };
+    return {
+      store: p.runs,
+      startDefinition: p.startDefinition,
+      redrive: p.redrive,
+      saved: p.saved,
+      repository: p.repository,
+      schedules: p.schedules,
+      runs: p.runs,
+    };
   };
   app.route('/v1/runs', runsRoutes({ store, watch, inProject, metrics, streamsPerPrincipal: config.sseStreamsPerPrincipal ?? 100 }));
   app.route('/v1/workflows', workflowsRoutes({ inProject }));

@@ -279,7 +279,13 @@ export const TEST_SEARCH_ATTRIBUTE = 'BraidTest';
 /** Braid's search attributes, all Keyword; registered on the server at start-up. */
 /** The run's project (src/graph/project-ids.ts); runs started before projects have none and belong to `default`. */
 export const PROJECT_SEARCH_ATTRIBUTE = 'BraidProject';
-export const SEARCH_ATTRIBUTES = [NAME_SEARCH_ATTRIBUTE, VERSION_SEARCH_ATTRIBUTE, REDRIVE_OF_SEARCH_ATTRIBUTE, TEST_SEARCH_ATTRIBUTE, PROJECT_SEARCH_ATTRIBUTE] as const;
+export const SEARCH_ATTRIBUTES = [
+  NAME_SEARCH_ATTRIBUTE,
+  VERSION_SEARCH_ATTRIBUTE,
+  REDRIVE_OF_SEARCH_ATTRIBUTE,
+  TEST_SEARCH_ATTRIBUTE,
+  PROJECT_SEARCH_ATTRIBUTE,
+] as const;
 
 /** What a forEach node hands each of its batch children (workflows/for-each-batch-workflow.ts). */
 export interface ForEachBatchInput {

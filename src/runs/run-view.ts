@@ -7,7 +7,14 @@
 import type { WorkflowExecutionDescription } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { NodeState, RunState, RunStatus, Waiting } from '../graph/run-state';
-import { NAME_SEARCH_ATTRIBUTE, PROJECT_SEARCH_ATTRIBUTE, REDRIVE_OF_SEARCH_ATTRIBUTE, runTiming, TEST_SEARCH_ATTRIBUTE, VERSION_SEARCH_ATTRIBUTE } from '../graph/run-state';
+import {
+  NAME_SEARCH_ATTRIBUTE,
+  PROJECT_SEARCH_ATTRIBUTE,
+  REDRIVE_OF_SEARCH_ATTRIBUTE,
+  runTiming,
+  TEST_SEARCH_ATTRIBUTE,
+  VERSION_SEARCH_ATTRIBUTE,
+} from '../graph/run-state';
 import type { TriggerKind } from '../graph/schema';
 import { DEFAULT_NAME } from '../graph/schema';
 import { redactSecrets } from '../graph/secrets';

@@ -5,7 +5,14 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { RunStatus } from '../graph/run-state';
-import { NAME_SEARCH_ATTRIBUTE, PROJECT_SEARCH_ATTRIBUTE, REDRIVE_OF_SEARCH_ATTRIBUTE, TEST_SEARCH_ATTRIBUTE, VERSION_SEARCH_ATTRIBUTE, WORKFLOW_TYPE } from '../graph/run-state';
+import {
+  NAME_SEARCH_ATTRIBUTE,
+  PROJECT_SEARCH_ATTRIBUTE,
+  REDRIVE_OF_SEARCH_ATTRIBUTE,
+  TEST_SEARCH_ATTRIBUTE,
+  VERSION_SEARCH_ATTRIBUTE,
+  WORKFLOW_TYPE,
+} from '../graph/run-state';
 import { DEFAULT_PROJECT } from '../graph/project-ids';
 import { DEFAULT_NAME } from '../graph/schema';
 import type { RunSummary } from './run-view';

@@ -11,6 +11,7 @@ import { startHttpTarget } from '../helpers/http-target';
 import type { SplitStack } from '../helpers/split-stack';
 import { startSplitStack } from '../helpers/split-stack';
 import { stackAuth } from '../helpers/stack-token';
+import { eventually } from '../helpers/sse';
 
 let stack: SplitStack;
 let target: HttpTarget;
@@ -62,6 +63,35 @@ describe('faults', () => {
     expect(report.inFlightAtMostTwice).toBe(true);
     expect(await listedRunIds(stack)).toEqual(expect.arrayContaining([firstRun, report.runId]));
   }, 150_000);
+
+  it("keeps projects and keys in Braid's database across a killed API, and runs in the project", async () => {
+    const send = (method: string, path: string, body: unknown, token?: string) =>
+      fetch(`${stack.api}${path}`, {
+        method,
+        headers: { ...(token ? { authorization: `Bearer ${token}` } : stackAuth), 'content-type': 'application/json', prefer: 'wait=30' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    expect((await send('POST', '/v1/projects', { name: 'team' })).status).toBe(201);
+    const made = await send('POST', '/v1/keys', { name: 'team-operator', roles: { team: 'operator' } });
+    const { key } = (await made.json()) as { key: string };
+    await stack.kill('api');
+    await stack.start('api');
+    const me = await eventually(async () => {
+      const res = await fetch(`${stack.api}/v1/whoami`, { headers: { authorization: `Bearer ${key}` } }).catch(() => undefined);
+      return res?.status === 200 ? ((await res.json()) as { roles: Record<string, string> }) : undefined;
+    }, 60_000);
+    expect(me.roles).toEqual({ team: 'operator' });
+    const workflow = {
+      name: 'kept',
+      nodes: [
+        { id: 'start', type: 'trigger' },
+        { id: 'call', type: 'http', data: { url: `${target.url}/echo` } },
+      ],
+      edges: [{ source: 'start', target: 'call' }],
+    };
+    const started = await send('POST', '/v1/runs', { workflow, runId: 'after-restart' }, key);
+    expect(await started.json()).toMatchObject({ runId: 'team~after-restart', status: 'succeeded' });
+  }, 120_000);
 
   it('reads a finished run with no worker running', async () => {
     await stack.kill('worker');

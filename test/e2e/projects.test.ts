@@ -109,7 +109,11 @@ describe('projects', () => {
     expect((await call(TOKEN, 'POST', '/v1/projects', { name: 'acme' })).status).toBe(409);
     for (const name of ['Acme', 'a~b', 'default/x', '', 'x'.repeat(31)]) expect((await call(TOKEN, 'POST', '/v1/projects', { name })).status, name).toBe(422);
     expect((await call(TOKEN, 'GET', '/v1/projects')).body.projects).toEqual(
-      expect.arrayContaining([expect.objectContaining({ name: 'acme' }), expect.objectContaining({ name: 'shop' }), expect.objectContaining({ name: 'default' })]),
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'acme' }),
+        expect.objectContaining({ name: 'shop' }),
+        expect.objectContaining({ name: 'default' }),
+      ]),
     );
     expect((await call(key.acme, 'GET', '/v1/projects')).body).toEqual({ projects: [{ name: 'acme', role: 'owner' }] });
     const audit = (await call(TOKEN, 'GET', '/v1/audit?action=project.create&project=acme')).body.entries as { principal: string; target: string }[];

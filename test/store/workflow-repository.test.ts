@@ -142,7 +142,10 @@ describe.each(backends)('moving to projects on $kind', ({ options }) => {
   it('gives what was saved before projects to `default`, versions and all', async () => {
     const database = await openDatabase(await options(), { migrateTo: '0010-session-principals' });
     const db = database.db as unknown as Kysely<Record<string, Record<string, unknown>>>;
-    await db.insertInto('workflows').values({ name: 'legacy', latest_version: 'abababababababab', created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-02T00:00:00Z' }).execute();
+    await db
+      .insertInto('workflows')
+      .values({ name: 'legacy', latest_version: 'abababababababab', created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-02T00:00:00Z' })
+      .execute();
     for (const version of ['abababababababab', 'cdcdcdcdcdcdcdcd']) {
       await db
         .insertInto('workflow_versions')

@@ -101,7 +101,7 @@ const projectParam = z.object({
 const projectTriggerHookRoute = createRoute({
   ...hookRouteCommon,
   path: '/{project}/hooks/{name}/{triggerId}',
-  summary: "Deliver to a webhook trigger of another project than `default`",
+  summary: 'Deliver to a webhook trigger of another project than `default`',
   request: { params: triggerParamSchema.merge(projectParam), headers: hookHeaders },
 });
 
@@ -170,7 +170,9 @@ async function checkDelivery(
     const key = deps.secret(trigger.secret);
     const scheme: WebhookVerifyScheme = trigger.verify ?? 'braid';
     const verdict =
-      key === undefined ? { ok: false as const, why: 'its key is not set on this server' } : verifySignature(scheme, key, raw, (h) => c.req.header(h), deps.nowS());
+      key === undefined
+        ? { ok: false as const, why: 'its key is not set on this server' }
+        : verifySignature(scheme, key, raw, (h) => c.req.header(h), deps.nowS());
     if (!verdict.ok) throw new BraidError('unauthorized', `the delivery's ${scheme} signature does not verify: ${verdict.why}`);
     if (verdict.replayKey !== undefined && !(await deps.seen.firstUse(verdict.replayKey, deps.nowS()))) {
       throw new BraidError('unauthorized', `the delivery's ${scheme} signature was used before`);

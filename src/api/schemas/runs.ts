@@ -38,7 +38,9 @@ export const startRunBodySchema = z
     workflow: workflowDefinitionSchema,
     input: z.unknown().optional().openapi({ description: 'Any JSON; the output of every trigger node.' }),
     trigger: nodeIdSchema.optional().openapi({ description: 'Fire only this trigger node.' }),
-    runId: runIdSchema.optional().openapi({ description: 'Client-chosen id (idempotency key). In a project other than `default` the run\'s id is `<project>~<runId>`.' }),
+    runId: runIdSchema
+      .optional()
+      .openapi({ description: "Client-chosen id (idempotency key). In a project other than `default` the run's id is `<project>~<runId>`." }),
     priority: z.number().int().min(1).max(5).optional().openapi({
       description:
         "Temporal priority key of this run, its activities and children: 1 first … 5 last; overrides the definition's settings.priority (default 3).",

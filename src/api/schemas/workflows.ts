@@ -77,7 +77,9 @@ export const startSavedRunBodySchema = z
   .object({
     input: z.unknown().optional().openapi({ description: 'Any JSON; the output of every trigger node.' }),
     trigger: nodeIdSchema.optional().openapi({ description: 'Fire only this trigger node.' }),
-    runId: runIdSchema.optional().openapi({ description: 'Client-chosen id (idempotency key). In a project other than `default` the run\'s id is `<project>~<runId>`.' }),
+    runId: runIdSchema
+      .optional()
+      .openapi({ description: "Client-chosen id (idempotency key). In a project other than `default` the run's id is `<project>~<runId>`." }),
     version: versionSchema.optional().openapi({ description: 'Run this version instead of the latest.' }),
     priority: z.number().int().min(1).max(5).optional().openapi({
       description:
