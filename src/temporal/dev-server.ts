@@ -64,9 +64,9 @@ export interface DevServer {
  * - One host: one task-queue partition, so a poller always finds the task.
  * - Eager workflow start and eager activity execution skip a round trip each.
  * - Fairness (off by default in server 1.32): matching hands out backlogged
- *   tasks of one priority by fairness key (a run's `settings.fairnessKey`,
- *   else its workflow's name) in proportion to their weights, so one large
- *   run cannot hold a queue for everyone else.
+ *   tasks of one priority by fairness key (a run's project, or its
+ *   `settings.fairnessKey` inside it) in proportion to their weights, so one
+ *   busy project or large run cannot hold a queue for everyone else.
  */
 export const DEV_SERVER_DYNAMIC_CONFIG = {
   'history.transferProcessorMaxPollRPS': 1000,
