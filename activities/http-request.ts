@@ -5,6 +5,7 @@
  * and cancellation that aborts the request in flight.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { runProject } from './run-project';
 import type { Dispatcher } from 'undici';
 import { FAILURE_TYPES } from '../src/graph/failures';
 import { ForbiddenAddressError } from './guarded-agent';
@@ -202,7 +203,8 @@ async function acquireBeforeDeadline(
 export function createHttpRequest(deps: HttpDeps) {
   return async function httpRequest(input: HttpRequestInput, waited: (ms: number) => void = () => undefined): Promise<HttpResponseOutput> {
     const ctx = Context.current();
-    const request = deps.resolveSecrets ? deps.resolveSecrets(input, scopeOf(input)) : input;
+    // Secrets of the run's project only (SECRET_GRANTS): its project is in its workflow's id.
+    const request = deps.resolveSecrets ? deps.resolveSecrets(input, scopeOf(input), runProject()) : input;
     const method = request.method.toUpperCase();
     const headers: Record<string, string> = { ...(request.headers ?? {}) };
     // Headers that carry a secret (or credentials) go to the origin the node named, never past a redirect to another.

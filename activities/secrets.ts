@@ -12,15 +12,45 @@ import { FAILURE_TYPES } from '../src/graph/failures';
 import type { SecretScope } from '../src/graph/secrets';
 import { mapSecretStrings, SECRET_PLACEHOLDER_PATTERN } from '../src/graph/secrets';
 import { setOwnProperty } from '../src/graph/own-property';
+import { DEFAULT_PROJECT } from '../src/graph/project-ids';
 
 export const SECRET_ENV_PREFIX = 'BRAID_SECRET_';
 /** Webhook verification keys: never readable by workflows (`$secrets` cannot name them). */
 export const WEBHOOK_SECRET_ENV_PREFIX = 'BRAID_WEBHOOK_SECRET_';
 
-export type SecretResolver = <T>(value: T, scope: SecretScope | undefined) => T;
+/** Which projects may read which `BRAID_SECRET_*` (env SECRET_GRANTS). */
+export const SECRET_GRANTS_ENV = 'SECRET_GRANTS';
+
+export type SecretResolver = <T>(value: T, scope: SecretScope | undefined, project?: string) => T;
+
+/**
+ * SECRET_GRANTS: `acme=STRIPE_KEY,SLACK_TOKEN;shop=SLACK_TOKEN`. A project
+ * reads only the secrets granted to it; `default` reads every one (as before
+ * projects) unless the variable names it. Throws on text that is not in that
+ * form, so a worker with a mistyped grant does not start.
+ */
+export function parseSecretGrants(text: string | undefined): Map<string, Set<string>> {
+  const grants = new Map<string, Set<string>>();
+  for (const entry of (text ?? '').split(';').map((e) => e.trim())) {
+    if (entry === '') continue;
+    const m = /^([a-z][a-z0-9-]{0,29})\s*=\s*([A-Za-z0-9_]+(?:\s*,\s*[A-Za-z0-9_]+)*)?$/.exec(entry);
+    if (!m) throw new Error(`${SECRET_GRANTS_ENV}: "${entry}" is not <project>=<SECRET_NAME>[,<SECRET_NAME>…]`);
+    const names = grants.get(m[1]!) ?? new Set<string>();
+    for (const name of (m[2] ?? '').split(',').map((n) => n.trim())) if (name) names.add(name);
+    grants.set(m[1]!, names);
+  }
+  return grants;
+}
+
+function grantedTo(grants: Map<string, Set<string>>, project: string, name: string): boolean {
+  const granted = grants.get(project);
+  if (granted) return granted.has(name);
+  return project === DEFAULT_PROJECT;
+}
 
 export function createSecretResolver(env: Record<string, string | undefined>): SecretResolver {
-  return <T>(value: T, scope: SecretScope | undefined): T => {
+  const grants = parseSecretGrants(env[SECRET_GRANTS_ENV]);
+  return <T>(value: T, scope: SecretScope | undefined, project: string = DEFAULT_PROJECT): T => {
     if (!scope) return value;
     return mapSecretStrings(value, (text) =>
       text.replace(SECRET_PLACEHOLDER_PATTERN, (match, nonce: string | undefined, name: string) => {
@@ -30,8 +60,12 @@ export function createSecretResolver(env: Record<string, string | undefined>): S
           throw ApplicationFailure.nonRetryable(`secret "${name}" is a webhook verification key; workflows cannot read it`, FAILURE_TYPES.invalidNodeData);
         }
         const secret = env[`${SECRET_ENV_PREFIX}${name}`];
-        if (secret === undefined) {
-          throw ApplicationFailure.nonRetryable(`secret "${name}" is not set (env ${SECRET_ENV_PREFIX}${name})`, FAILURE_TYPES.invalidNodeData);
+        // Not granted and not set answer alike: a project learns nothing of the secrets it may not read.
+        if (secret === undefined || !grantedTo(grants, project, name)) {
+          throw ApplicationFailure.nonRetryable(
+            `secret "${name}" is not set (env ${SECRET_ENV_PREFIX}${name}) or not granted to project "${project}" (${SECRET_GRANTS_ENV})`,
+            FAILURE_TYPES.invalidNodeData,
+          );
         }
         return secret;
       }),

@@ -7,6 +7,7 @@ import type { GraphDefinition } from '../../src/graph/schema';
 import type { GraphWorkflowInput, RunState } from '../../src/graph/run-state';
 import { graphWorkflow, stateQuery } from '../../workflows';
 import { createTestWorker, testActivities, uniqueId } from './temporal';
+import { DEFAULT_PROJECT, idInProject } from '../../src/graph/project-ids';
 
 export interface RunOptions {
   input?: unknown;
@@ -22,6 +23,8 @@ export interface RunOptions {
   claimCheck?: boolean;
   /** Nodes whose outputs are known at start (GraphWorkflowInput.seeds). */
   seeds?: GraphWorkflowInput['seeds'];
+  /** The run's project: its id is prefixed as the API would (src/graph/project-ids.ts). */
+  project?: string;
   /** Called once the run started, before waiting for it (e.g. to query or cancel). */
   during?: (handle: Awaited<ReturnType<TestWorkflowEnvironment['client']['workflow']['start']>>) => Promise<void>;
 }
@@ -35,7 +38,7 @@ export interface RunOutcome {
 
 export async function runGraph(env: TestWorkflowEnvironment, definition: GraphDefinition | unknown, opts: RunOptions = {}): Promise<RunOutcome> {
   const taskQueue = uniqueId('tq');
-  const workflowId = uniqueId('run');
+  const workflowId = idInProject(opts.project ?? DEFAULT_PROJECT, uniqueId('run'));
   const worker = await createTestWorker(env, opts.activities ?? testActivities(), taskQueue);
   return worker.runUntil(async () => {
     const handle = await env.client.workflow.start(graphWorkflow, {
