@@ -8,6 +8,7 @@
  *   braid list [--workflow <name>] [--status <s>]       recent runs
  *   braid cancel <runId>
  *   braid validate <file.json>
+ *   braid login --url <url> < key.txt                   remember an API and a key (logout forgets them)
  *
  * `--json` prints machine-readable output. Exit codes: 0 done, 1 the run
  * failed (or was canceled, terminated, timed out) or the definition has
@@ -28,9 +29,14 @@ import { join } from 'node:path';
 import { API_TOKEN_FILE } from './api-token';
 import { processEnvironment } from './config';
 import { addTeamCommands } from './cli/team-commands';
+import { loginCommand, logoutCommand, readLogin } from './cli/login';
 
 interface Io {
   env: Record<string, string | undefined>;
+  /** Where `braid login` keeps its login (XDG_CONFIG_HOME, else ~/.config); none: no login. */
+  configDir?: string;
+  /** Standard input, whole (`braid login` reads the key from it). */
+  readStdin?: () => Promise<string>;
   out: (text: string) => void;
   err: (text: string) => void;
   /** Where the progress bar draws (stderr; it redraws in place on a terminal). */
@@ -62,10 +68,14 @@ export function createCli(io: Io, exit: { code: ExitCode } = { code: EXIT.ok }):
     .showHelpAfterError();
   const context = (): CliContext => {
     const json = Boolean(program.opts<{ json?: boolean }>().json);
+    // BRAID_URL and API_TOKEN first; then what `braid login` saved (for its API only); then the local token of `npm start`.
+    const saved = readLogin(io.configDir);
+    const baseUrl = io.env.BRAID_URL ?? saved?.url ?? 'http://127.0.0.1:3000';
+    const savedToken = saved && saved.url === baseUrl.replace(/\/+$/, '') ? saved.token : undefined;
     return {
       api: createApiClient({
-        baseUrl: io.env.BRAID_URL ?? 'http://127.0.0.1:3000',
-        token: io.env.API_TOKEN || localToken(io.env),
+        baseUrl,
+        token: io.env.API_TOKEN || savedToken || localToken({ ...io.env, BRAID_URL: baseUrl }),
         project: program.opts<{ project?: string }>().project ?? io.env.BRAID_PROJECT,
       }),
       json,
@@ -122,6 +132,15 @@ export function createCli(io: Io, exit: { code: ExitCode } = { code: EXIT.ok }):
     .action(run(bulkCommand));
   addTeamCommands(program, run);
   program
+    .command('login')
+    .description('sign the CLI in to an API with a key read from standard input (braid login --url https://braid.example.com < key.txt)')
+    .option('--url <url>', 'the API (default: BRAID_URL, else http://127.0.0.1:3000)')
+    .action(run((ctx, opts: { url?: string }) => loginCommand(ctx, { configDir: io.configDir, readStdin: io.readStdin ?? (async () => '') }, opts)));
+  program
+    .command('logout')
+    .description('forget the saved login')
+    .action(run((ctx) => logoutCommand(ctx, { configDir: io.configDir })));
+  program
     .command('validate')
     .description('check a definition file without running it')
     .argument('<file>', 'JSON file (a bare definition, or a run body with "workflow")')
@@ -159,8 +178,15 @@ function reportFailure(err: unknown, io: Io): ExitCode {
 
 /** The CLI on this process's arguments, environment and streams (bin/braid.cjs). */
 export function runCli(): void {
+  const env = processEnvironment();
   main(process.argv.slice(2), {
-    env: processEnvironment(),
+    env,
+    configDir: env.XDG_CONFIG_HOME || (env.HOME ? join(env.HOME, '.config') : undefined),
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),
     progress: process.stderr,

@@ -4,6 +4,7 @@ import { auditListCommand, auditVerifyCommand } from './audit';
 import type { CliContext } from './commands';
 import { credentialsCreateCommand, credentialsDeleteCommand, credentialsListCommand, credentialsRotateCommand } from './credentials';
 import type { ExitCode } from './format';
+import { membersRemoveCommand, membersSetCommand, projectsCreateCommand, projectsListCommand } from './projects';
 import { keysCreateCommand, keysListCommand, keysRevokeCommand, whoamiCommand } from './keys';
 
 type Run = <A extends unknown[]>(command: (ctx: CliContext, ...args: A) => Promise<ExitCode>) => (...args: A) => Promise<void>;
@@ -19,6 +20,22 @@ export function addTeamCommands(program: Command, run: Run): void {
     .action(run(keysCreateCommand));
   keys.command('list').description('the keys of the projects you own').action(run(keysListCommand));
   keys.command('revoke').description('revoke a key').argument('<id>').action(run(keysRevokeCommand));
+  const projects = program.command('projects').description('projects: yours, a new one (administrators), and their members (owners)');
+  projects.command('list').description('the projects you belong to, with your role').action(run(projectsListCommand));
+  projects.command('create').description('make a project (administrators)').argument('<name>').action(run(projectsCreateCommand));
+  projects
+    .command('add-member')
+    .description('give a principal (oidc:<subject>, key:<id>) a role in a project, or change it')
+    .argument('<project>')
+    .argument('<principal>')
+    .argument('<role>', 'owner, editor, operator or viewer')
+    .action(run(membersSetCommand));
+  projects
+    .command('remove-member')
+    .description('take a principal out of a project')
+    .argument('<project>')
+    .argument('<principal>')
+    .action(run(membersRemoveCommand));
   program.command('whoami').description("who the CLI's credential is: principal and roles").action(run(whoamiCommand));
   const credentials = program.command('credentials').description("the project's credentials, for http nodes' auth (values are never shown)");
   credentials.command('list').description('names, types, hosts and last use').action(run(credentialsListCommand));
