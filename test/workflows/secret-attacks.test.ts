@@ -88,21 +88,36 @@ describe('secrets under attack', () => {
   });
 
   it('gives a project only the secrets SECRET_GRANTS grants it, and default every one unless it is named', async () => {
-    const granted = () =>
-      testActivities({ env: { BRAID_SECRET_DEMO: DEMO, BRAID_SECRET_OTHER: 'other-secret-value', SECRET_GRANTS: 'acme=DEMO; shop=' } });
+    const granted = () => testActivities({ env: { BRAID_SECRET_DEMO: DEMO, BRAID_SECRET_OTHER: 'other-secret-value', SECRET_GRANTS: 'acme=DEMO; shop=' } });
     const using = (name: string, tag: string) =>
-      graph('granted').trigger().http('call', `${target.url}/echo?t=${tag}`, {}, { headers: { 'x-k': `{% $secrets.${name} %}` } }).edge('start', 'call').build();
+      graph('granted')
+        .trigger()
+        .http('call', `${target.url}/echo?t=${tag}`, {}, { headers: { 'x-k': `{% $secrets.${name} %}` } })
+        .edge('start', 'call')
+        .build();
     const outcome = async (project: string, name: string) => {
       const tag = uniqueId('grant');
       const { state } = await runGraph(env, using(name, tag), { activities: granted(), project });
-      return { status: state.nodes.call!.status, message: state.nodes.call!.error?.message ?? '', sent: target.requests.filter((r) => r.path.includes(tag)).length };
+      return {
+        status: state.nodes.call!.status,
+        message: state.nodes.call!.error?.message ?? '',
+        sent: target.requests.filter((r) => r.path.includes(tag)).length,
+      };
     };
     expect(await outcome('acme', 'DEMO')).toMatchObject({ status: 'succeeded', sent: 1 });
     expect(await outcome('default', 'OTHER')).toMatchObject({ status: 'succeeded', sent: 1 });
     // Not granted: failed before any request, worded as for a secret that is not set.
-    for (const [project, name] of [['acme', 'OTHER'], ['shop', 'DEMO'], ['unlisted', 'DEMO']] as const) {
+    for (const [project, name] of [
+      ['acme', 'OTHER'],
+      ['shop', 'DEMO'],
+      ['unlisted', 'DEMO'],
+    ] as const) {
       const refused = await outcome(project, name);
-      expect(refused, `${project} ${name}`).toMatchObject({ status: 'failed', sent: 0, message: expect.stringContaining(`not granted to project "${project}"`) });
+      expect(refused, `${project} ${name}`).toMatchObject({
+        status: 'failed',
+        sent: 0,
+        message: expect.stringContaining(`not granted to project "${project}"`),
+      });
     }
     expect(() => testActivities({ env: { SECRET_GRANTS: 'Acme=DEMO' } })).toThrow(/SECRET_GRANTS/);
   });
