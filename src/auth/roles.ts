@@ -65,6 +65,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'GET /v1/audit': 'manage',
   'GET /v1/projects': 'authenticated',
   'POST /v1/projects': 'admin',
+  'GET /v1/projects/:project/members': 'manage',
   'PUT /v1/projects/:project/members/:principal': 'manage',
   'DELETE /v1/projects/:project/members/:principal': 'manage',
   'GET /v1/credentials': 'read',

@@ -45,6 +45,8 @@ export interface KeyStore {
   setRole(project: string, principal: string, role: Role): Promise<boolean>;
   /** Takes `principal` out of `project`; false when it was not a member. */
   removeRole(project: string, principal: string): Promise<boolean>;
+  /** A project's members and their roles, by principal. */
+  membersOf(project: string): Promise<{ principal: string; role: Role }[]>;
 }
 
 const KEY = /^braid_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
@@ -138,8 +140,14 @@ export function createKeyStore(dbOrPromise: Kysely<Database> | Promise<Kysely<Da
 }
 
 /** Adding, changing and removing a principal's role in a project. */
-function memberChanges(dbOrPromise: Kysely<Database> | Promise<Kysely<Database>>): Pick<KeyStore, 'setRole' | 'removeRole'> {
+function memberChanges(dbOrPromise: Kysely<Database> | Promise<Kysely<Database>>): Pick<KeyStore, 'setRole' | 'removeRole' | 'membersOf'> {
   return {
+    async membersOf(project) {
+      const db = await dbOrPromise;
+      const rows = await db.selectFrom('members').select(['principal', 'role']).where('project', '=', project).orderBy('principal').execute();
+      return rows.flatMap((r) => ((ROLES as readonly string[]).includes(r.role) ? [{ principal: r.principal, role: r.role as Role }] : []));
+    },
+
     async setRole(project, principal, role) {
       const db = await dbOrPromise;
       const inserted = await db

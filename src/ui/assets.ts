@@ -11,7 +11,7 @@ import { build } from 'esbuild';
 const CLIENT_DIR = join(__dirname, 'client');
 
 /** Browser entry points: each page's script and the layout worker (`.ts`, or `.tsx` for the React editor). */
-export const ENTRY_POINTS = ['run-page', 'runs-page', 'workflows-page', 'layout-worker', 'editor-page.tsx'] as const;
+export const ENTRY_POINTS = ['run-page', 'runs-page', 'workflows-page', 'credentials-page', 'team-page', 'layout-worker', 'editor-page.tsx'] as const;
 
 const entryFile = (name: string) => join(CLIENT_DIR, name.endsWith('.tsx') ? name : `${name}.ts`);
 

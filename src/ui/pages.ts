@@ -5,7 +5,7 @@
  */
 import { html } from 'hono/html';
 
-export type PageScript = 'run-page' | 'runs-page' | 'workflows-page' | 'editor-page';
+export type PageScript = 'run-page' | 'runs-page' | 'workflows-page' | 'editor-page' | 'credentials-page' | 'team-page';
 
 /** Pages whose script imports a stylesheet of its own (built beside it as `<script>.css`). */
 const OWN_STYLESHEET: ReadonlySet<PageScript> = new Set(['editor-page']);
@@ -32,7 +32,8 @@ function shell({ title, script, signedIn, body }: ShellOptions) {
 <body>
   <header class="top">
     <a class="brand" href="/runs">Braid</a>
-    <nav><a href="/runs">Runs</a><a href="/workflows">Workflows</a><a href="/editor">Editor</a><a href="/docs">API</a></nav>
+    <nav><a href="/runs">Runs</a><a href="/workflows">Workflows</a><a href="/editor">Editor</a><a href="/credentials">Credentials</a><a href="/team">Team</a><a href="/docs">API</a></nav>
+    ${script ? html`<label class="project">Project <select id="project-switcher" hidden></select></label>` : ''}
     ${signedIn ? html`<form method="post" action="/ui/logout" class="sign-out"><button type="submit">Sign out</button></form>` : ''}
   </header>
   <main id="app">${body ?? ''}</main>

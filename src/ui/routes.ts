@@ -89,6 +89,14 @@ export function uiRoutes({ assets, session, apiToken, limiter, oidc = false, key
     page(() => 'New workflow', 'editor-page'),
   );
   app.get(
+    '/credentials',
+    page(() => 'Credentials', 'credentials-page'),
+  );
+  app.get(
+    '/team',
+    page(() => 'Team', 'team-page'),
+  );
+  app.get(
     '/workflows/:name/edit',
     page((c) => `Edit ${c.req.param('name')}`, 'editor-page'),
   );

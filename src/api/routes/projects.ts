@@ -47,6 +47,14 @@ const routes = {
       200: jsonResponse('Projects', z.object({ projects: z.array(z.object({ name: z.string(), role: z.enum(ROLES).nullable() })) }).openapi('ProjectList')),
     },
   }),
+  members: createRoute({
+    method: 'get',
+    path: '/{project}/members',
+    summary: "The project's members (people and keys) and their roles: its owners and administrators",
+    security,
+    request: { params: z.object({ project: projectName.openapi({ param: { name: 'project', in: 'path' } }) }) },
+    responses: { 200: jsonResponse('Members', z.object({ members: z.array(memberSchema) }).openapi('MemberList')), 404: problemResponse('No such project') },
+  }),
   putMember: createRoute({
     method: 'put',
     path: '/{project}/members/{principal}',
@@ -84,6 +92,10 @@ export function projectsRoutes(keys: KeyStore, projects: ProjectStore) {
       // An administrator sees every project (with the role it holds, if any); anyone else the ones it belongs to. Without an API token, every one.
       const names = c.get('admin') === false ? Object.keys(roles).sort() : (await projects.list()).map((p) => p.name);
       return c.json({ projects: names.map((name) => ({ name, role: roles[name] ?? null })) }, 200);
+    })
+    .openapi(routes.members, async (c) => {
+      const { project } = c.req.valid('param');
+      return c.json({ members: (await keys.membersOf(project)).map((m) => ({ project, ...m })) }, 200);
     })
     .openapi(routes.putMember, async (c) => {
       const { project, principal } = c.req.valid('param');

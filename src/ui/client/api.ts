@@ -20,11 +20,28 @@ export function signIn(): never {
   throw new ApiProblem(401, 'sign-in needed');
 }
 
+/** Where the project switcher keeps the reader's choice. */
+export const PROJECT_KEY = 'braid.project';
+
+/** The project the pages work in: the switcher's choice; none, the API's default (the reader's only project, else `default`). */
+export function currentProject(): string | undefined {
+  try {
+    return localStorage.getItem(PROJECT_KEY) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+  const project = currentProject();
   const res = await fetch(path, {
     method: init.method ?? 'GET',
     credentials: 'same-origin',
-    headers: { accept: 'application/json', ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      accept: 'application/json',
+      ...(project ? { 'braid-project': project } : {}),
+      ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
     body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
   });
   if (res.status === 401) signIn();

@@ -5,6 +5,7 @@
  * settings from /openapi.json.
  */
 import '@xyflow/react/dist/style.css';
+import { mountProjectSwitcher } from './project-switcher';
 import { ReactFlowProvider } from '@xyflow/react';
 import { createRoot } from 'react-dom/client';
 import { api, ApiProblem } from './api';
@@ -61,4 +62,5 @@ async function main(): Promise<void> {
   );
 }
 
+void mountProjectSwitcher();
 void main();

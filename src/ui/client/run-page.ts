@@ -5,6 +5,7 @@
  * brings the settled metrics.
  */
 import { buildGraph, type Graph } from '../../graph/graph';
+import { mountProjectSwitcher } from './project-switcher';
 import { criticalPath } from '../../graph/critical-path';
 import { api, ApiProblem, runPath } from './api';
 import { fill, h } from './dom';
@@ -296,4 +297,5 @@ function followRun(runId: string, notice: HTMLElement, on: { onNode(nodeId: stri
   });
 }
 
+void mountProjectSwitcher();
 void main();

@@ -4,6 +4,7 @@
  * API's cursor (`?limit=` sets the page size, 50 by default).
  */
 import { api, ApiProblem, RUN_STATUS_ORDER, runPagePath } from './api';
+import { mountProjectSwitcher } from './project-switcher';
 import { fill, h } from './dom';
 import { elapsedMs, formatMs, formatTime } from './format';
 import type { RunSummary } from './types';
@@ -107,4 +108,5 @@ async function main(): Promise<void> {
   );
 }
 
+void mountProjectSwitcher();
 void main();

@@ -1,5 +1,6 @@
 /** /workflows — saved workflows, by name, with their latest version and triggers. */
 import { api, ApiProblem, editorPath } from './api';
+import { mountProjectSwitcher } from './project-switcher';
 import { fill, h } from './dom';
 import { formatTime } from './format';
 import type { WorkflowSummary } from './types';
@@ -65,4 +66,5 @@ async function main(): Promise<void> {
   );
 }
 
+void mountProjectSwitcher();
 void main();
