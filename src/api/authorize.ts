@@ -73,14 +73,15 @@ export function authorize(keys: KeyStore, projects: Pick<ProjectStore, 'exists'>
     if (route === undefined) return next();
     const permission = routePermission(route);
     const admin = c.get('admin') === true;
-    const roles = admin ? {} : await keys.rolesOf(principal);
+    const roles = admin ? {} : (c.get('roles') ?? (await keys.rolesOf(principal)));
     const project = requestedProject(c, route, roles);
     const role = roles[project];
     if (role === undefined) {
       // Not a member: 404 whether or not the project exists, unless the caller is an administrator or the route is any principal's.
       const notFound = new BraidError('notFound', `no project "${project}"`);
       if (!admin && permission !== 'authenticated') throw notFound;
-      if (!(await projects.exists(project))) throw notFound;
+      // `default` always exists (migration 0011 makes it): no read for it.
+      if (project !== DEFAULT_PROJECT && !(await projects.exists(project))) throw notFound;
     }
     c.set('project', project);
     if (admin || permission === 'authenticated' || role === undefined) return next();

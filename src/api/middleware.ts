@@ -23,7 +23,9 @@ export function bearerAuth(token: string, keys?: KeyStore, admins: readonly stri
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) throw new BraidError('unauthorized', 'this endpoint needs "Authorization: Bearer <token>"', { headers: challenge });
-    const principal = timingSafeEqual(digest(match[1]!), expected) ? BOOTSTRAP_PRINCIPAL : await keys?.authenticate(match[1]!);
+    const bootstrap = timingSafeEqual(digest(match[1]!), expected);
+    const key = bootstrap ? undefined : await keys?.authenticateWithRoles(match[1]!);
+    const principal = bootstrap ? BOOTSTRAP_PRINCIPAL : key?.principal;
     if (principal === undefined) {
       throw new BraidError('unauthorized', 'the bearer token is not valid', {
         headers: { 'www-authenticate': 'Bearer realm="braid", error="invalid_token"' },
@@ -31,6 +33,8 @@ export function bearerAuth(token: string, keys?: KeyStore, admins: readonly stri
     }
     c.set('principal', principal);
     c.set('admin', principal === BOOTSTRAP_PRINCIPAL || admins.includes(principal));
+    // A key's roles came with it: the permission check reads nothing more (authorize.ts).
+    if (key) c.set('roles', key.roles);
     await next();
   };
 }

@@ -13,6 +13,7 @@ import type { Assets } from '../ui/assets';
 import type { AuditLog } from '../store/audit-log';
 import type { KeyStore } from '../store/keys';
 import type { ProjectStore } from '../store/projects';
+import type { Role } from '../auth/roles';
 import type { CredentialStore } from '../store/credentials';
 import type { RunStore } from '../runs/run-store';
 import type { OriginStats } from '../../activities/host-limiter';
@@ -25,7 +26,16 @@ export interface AppEnv {
   /** `nodeTypes`: every node type the API knows (built-in and custom), what `validate` checks against. */
   /** `principal`: who the request authenticated as (the API token's holder today); unset when it did not. */
   /** `admin`: the principal administers Braid (every permission everywhere); `project`: the project the request is in (authorize.ts). */
-  Variables: { requestId: string; validate: ValidateWorkflow; nodeTypes: NodeCatalog; principal?: string; admin?: boolean; project?: string };
+  Variables: {
+    requestId: string;
+    validate: ValidateWorkflow;
+    nodeTypes: NodeCatalog;
+    principal?: string;
+    admin?: boolean;
+    project?: string;
+    /** A key's roles, read with the key (middleware.ts); people's are read by authorize.ts. */
+    roles?: Record<string, Role>;
+  };
 }
 
 /** Readiness of the parts the API depends on. */

@@ -37,6 +37,11 @@ describe.each(['sqlite', 'postgres'] as const)('API keys on %s', (kind) => {
     expect(await keys.authenticate(made.key)).toBe(`key:${made.id}`);
     expect(await keys.rolesOf(`key:${made.id}`)).toEqual({ default: 'operator' });
     expect(made.view).toMatchObject({ name: 'ci', principal: `key:${made.id}`, roles: { default: 'operator' }, revokedAt: null });
+    // With its roles in one read, as the API authenticates every request; a role given later is there at the next.
+    await keys.setRole('acme', `key:${made.id}`, 'viewer');
+    expect(await keys.authenticateWithRoles(made.key)).toEqual({ principal: `key:${made.id}`, roles: { default: 'operator', acme: 'viewer' } });
+    const bare = await keys.create({ name: 'no-roles', roles: {}, createdBy: 'api-token' });
+    expect(await keys.authenticateWithRoles(bare.key)).toEqual({ principal: `key:${bare.id}`, roles: {} });
     const row = await dbs[kind]!.db.selectFrom('api_keys').selectAll().where('id', '=', made.id).executeTakeFirstOrThrow();
     expect(JSON.stringify(row)).not.toContain(made.key.slice('braid_'.length + 17));
   });
