@@ -15,7 +15,7 @@ import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app';
 import { WORKFLOW_TYPE } from '../../src/graph/run-state';
-import { silentLogger } from '../../src/logger';
+import type { Logger } from '../../src/logger';
 import { runStartOptions } from '../../src/runs/run-store';
 import { createAuditLog } from '../../src/store/audit-log';
 import { createCredentialStore } from '../../src/store/credentials';
@@ -27,10 +27,19 @@ import { createProjectStore } from '../../src/store/projects';
 import { createWorkflowRepository } from '../../src/store/workflow-repository';
 import type { HttpTarget } from '../helpers/http-target';
 import { startHttpTarget } from '../helpers/http-target';
-import { eventually } from '../helpers/sse';
+import { eventually, readSse } from '../helpers/sse';
 import { createLocalEnv, createTestWorker, testActivities, uniqueId } from '../helpers/temporal';
 
 const TOKEN = 'projects-test-token-0123456789abcdef';
+/** Everything the API logs, to scan for credential values. */
+const logged: string[] = [];
+const recordingLogger: Logger = {
+  debug: (msg, fields) => void logged.push(JSON.stringify([msg, fields])),
+  info: (msg, fields) => void logged.push(JSON.stringify([msg, fields])),
+  warn: (msg, fields) => void logged.push(JSON.stringify([msg, fields])),
+  error: (msg, fields) => void logged.push(JSON.stringify([msg, fields])),
+  child: () => recordingLogger,
+};
 const taskQueue = uniqueId('projects-tq');
 let env: TestWorkflowEnvironment;
 let target: HttpTarget;
@@ -77,7 +86,7 @@ beforeAll(async () => {
   app = createApp({
     client: env.client,
     config: { namespace: 'default', taskQueue, temporalUiUrl: 'http://localhost:8233', maxBodyBytes: 1024 * 1024, rateLimitPerMinute: 0, apiToken: TOKEN },
-    logger: silentLogger,
+    logger: recordingLogger,
     repository: createWorkflowRepository(database.db),
     keys: createKeyStore(database.db),
     projects: createProjectStore(database.db),
@@ -159,6 +168,18 @@ describe('projects', () => {
       expect(sameAnswer(asked), theirs).toEqual(sameAnswer(none));
       expect(sameAnswer(asked).detail, theirs).toEqual(sameAnswer(nowhere).detail?.toString().replace('nowhere', 'acme'));
     }
+    // The value sent is nowhere Braid keeps or shows text: the run (whose http output echoed the header), its event stream, its history, the audit log, the API's logs.
+    const stream = await app.request('/v1/runs/acme~order-1/events', { headers: { authorization: `Bearer ${key.acme}` } });
+    const traces = [
+      JSON.stringify((await call(key.acme, 'GET', '/v1/runs/acme~order-1')).body),
+      JSON.stringify(await readSse(stream, (e) => e.event === 'run')),
+      JSON.stringify(await env.client.workflow.getHandle('acme~order-1').fetchHistory()),
+      JSON.stringify((await call(TOKEN, 'GET', '/v1/audit?limit=500')).body),
+      logged.join('\n'),
+    ];
+    expect(traces[0]).toContain('***');
+    for (const [i, text] of traces.entries()) expect(text, `trace ${i}`).not.toMatch(/(acme|shop)-secret-value/);
+
     // In its own project, shop's credential reads; acme's id of the same name is not shop's.
     expect((await call(key.shop, 'GET', '/v1/credentials/api')).status).toBe(200);
     expect((await call(key.shop, 'GET', '/v1/runs/shop~order-1')).body).toMatchObject({ runId: 'shop~order-1', workflow: { name: 'orders' } });
