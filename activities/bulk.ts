@@ -1,6 +1,6 @@
 /**
  * The one activity of a bulk operation (workflows/bulk-operation-workflow.ts):
- * redrive or cancel one run, through the same code the API uses (the worker
+ * redrive, cancel, pause or resume one run, through the same code the API uses (the worker
  * builds it: src/worker.ts). A refusal (the run is gone, still running,
  * already finished) fails for good as BulkRefused; anything else is retried.
  */
@@ -11,6 +11,8 @@ export interface BulkTarget {
   /** Starts a redrive of the run; the new run's id. */
   redrive(runId: string): Promise<string>;
   cancel(runId: string): Promise<void>;
+  pause(runId: string): Promise<void>;
+  resume(runId: string): Promise<void>;
 }
 
 /** Errors that say the run cannot be handled (an BraidError's kind), not that something is away. */
@@ -21,11 +23,9 @@ export function createBulkActivities(target: BulkTarget | undefined) {
     async bulkApply({ action, runId }: { action: BulkAction; runId: string }): Promise<{ runId: string }> {
       if (!target) throw ApplicationFailure.nonRetryable('this worker cannot run bulk operations', 'BulkRefused');
       try {
-        if (action === 'cancel') {
-          await target.cancel(runId);
-          return { runId };
-        }
-        return { runId: await target.redrive(runId) };
+        if (action === 'redrive') return { runId: await target.redrive(runId) };
+        await target[action](runId);
+        return { runId };
       } catch (err) {
         const kind = (err as { kind?: string }).kind;
         if (kind && REFUSALS.has(kind)) throw ApplicationFailure.nonRetryable((err as Error).message, 'BulkRefused');

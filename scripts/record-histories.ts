@@ -15,7 +15,11 @@ import { sdkExecutable } from '../src/temporal/binaries';
 import { createBraidWorker } from '../src/temporal/worker';
 import { startHttpTarget } from '../test/helpers/http-target';
 import { BATCH_WORKFLOW_TYPE, FOR_EACH_BATCH_WORKFLOW_TYPE } from '../src/graph/run-state';
-import { graphWorkflow } from '../workflows';
+import { graphWorkflow, stateQuery } from '../workflows';
+import { pauseUpdate, resumeUpdate } from '../workflows/run-control';
+import type { RunState } from '../src/graph/run-state';
+import { SEARCH_ATTRIBUTES } from '../src/graph/run-state';
+import { temporal } from '@temporalio/proto';
 import { BUILT_IN_CATALOG } from '../src/graph/nodes';
 import { assertValid } from '../src/graph/validate';
 import { pinnedRun } from '../src/runs/pins';
@@ -33,6 +37,11 @@ async function main() {
   mkdirSync(join(outDir, 'children'), { recursive: true });
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: sdkExecutable('testServer') } });
+  // Braid's search attributes, as on any server Braid runs on (a pause upserts one).
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: 'default',
+    searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTES.map((name) => [name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
+  });
   const target = await startHttpTarget();
   const taskQueue = 'record-histories';
   const worker = await createBraidWorker({
@@ -70,11 +79,40 @@ async function main() {
           process.stdout.write(`  recorded its child ${childId} (${type}): ${childHistory.events?.length ?? 0} events\n`);
         }
       }
+      await recordPausedRun(env, taskQueue, target.url);
     });
   } finally {
     await target.close();
     await env.teardown();
   }
+}
+
+/** A run paused while its first request runs and resumed once it ended (the `pause` and `resume` updates): paused-run.json. */
+async function recordPausedRun(env: TestWorkflowEnvironment, taskQueue: string, baseUrl: string): Promise<void> {
+  const definition = {
+    name: 'paused-run',
+    nodes: [
+      { id: 'start', type: 'trigger' },
+      { id: 'first', type: 'http', data: { url: `${baseUrl}/delay/300` } },
+      { id: 'second', type: 'http', data: { url: `${baseUrl}/echo` } },
+    ],
+    edges: [
+      { source: 'start', target: 'first' },
+      { source: 'first', target: 'second' },
+    ],
+  };
+  const handle = await env.client.workflow.start(graphWorkflow, { taskQueue, workflowId: 'replay-paused-run', args: [{ definition, input: null }] });
+  const until = async (check: (s: RunState) => boolean) => {
+    while (!check(await handle.query(stateQuery))) await new Promise((r) => setTimeout(r, 20));
+  };
+  await until((s) => s.nodes.first?.status === 'running');
+  await handle.executeUpdate(pauseUpdate);
+  await until((s) => s.nodes.first?.status === 'succeeded');
+  await handle.executeUpdate(resumeUpdate);
+  await handle.result();
+  const history = await handle.fetchHistory();
+  writeFileSync(join(outDir, 'paused-run.json'), `${historyToJSON(history)}\n`);
+  process.stdout.write(`recorded paused-run.json: ${history.events?.length ?? 0} events\n`);
 }
 
 main().then(

@@ -19,7 +19,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ApiFailure, createApiClient } from './cli/client';
 import type { CliContext } from './cli/commands';
-import { bulkCommand, cancelCommand, listCommand, redriveCommand, runCommand, statusCommand, validateCommand } from './cli/commands';
+import { bulkCommand, cancelCommand, controlCommand, listCommand, redriveCommand, runCommand, statusCommand, validateCommand } from './cli/commands';
 import type { ExitCode } from './cli/format';
 import { EXIT } from './cli/format';
 
@@ -108,6 +108,13 @@ export function createCli(io: Io, exit: { code: ExitCode } = { code: EXIT.ok }):
     .option('--limit <n>', 'how many', '20')
     .action(run(listCommand));
   program.command('cancel').description('cancel a running run').argument('<runId>').action(run(cancelCommand));
+  const controls = { pause: 'pause a run: it starts no node until resumed (nodes already running finish)', resume: 'resume a paused run' } as const;
+  for (const action of ['pause', 'resume'] as const)
+    program
+      .command(action)
+      .description(controls[action])
+      .argument('<runId>')
+      .action(run(controlCommand(action)));
   program
     .command('redrive')
     .description('start a run again from where it failed: nodes that succeeded keep their outputs and do not run again')
@@ -120,8 +127,10 @@ export function createCli(io: Io, exit: { code: ExitCode } = { code: EXIT.ok }):
     .action(run(redriveCommand));
   program
     .command('bulk')
-    .description('redrive or cancel every run a filter matches (a redrive takes failed runs, a cancel running ones, unless --status says)')
-    .argument('<action>', 'redrive or cancel')
+    .description(
+      'redrive, cancel, pause or resume every run a filter matches (a redrive takes failed runs, a cancel or pause running ones, a resume paused ones, unless --status says)',
+    )
+    .argument('<action>', 'redrive, cancel, pause or resume')
     .option('--workflow <name>', 'runs of this workflow')
     .option('--version <version>', 'runs of this saved version')
     .option('--status <status>', 'runs in this status')

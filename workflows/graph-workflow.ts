@@ -29,6 +29,8 @@ import { checkedNodeTypes } from './nodes';
 import { Mailbox } from './mailbox';
 import { NodeRunner } from './node-runner';
 import { setRunHandlers } from './run-handlers';
+import { RunControl, setControlHandlers } from './run-control';
+import { durationMs } from '../src/graph/duration';
 import { PATCHES } from './patches';
 
 export { ACTIVITY_DEFAULTS } from './activity-options';
@@ -83,41 +85,50 @@ export async function interpretGraph(args: GraphWorkflowInput, host?: GraphHost)
   const { state } = tracker;
   const mailbox = new Mailbox();
   const progress = new ForEachProgressTotals();
+  const control = new RunControl(tracker);
   if (!host) {
     const liveWallMs = () => tracker.showWallTime(Date.now() - startedMs);
     setRunHandlers({ graph, tracker, mailbox, progress, liveWallMs, now: () => isoTime(Date.now()) });
+    setControlHandlers(control, tracker);
+    if (graph.settings.timeout !== undefined) control.startDeadline(durationMs(graph.settings.timeout));
   }
   const nodes = new NodeRunner({ args, runId, graph, types, scheduler, tracker, mailbox, progress, ...(host ? { host } : {}) });
 
   let cancelled = false;
+  let deadline: string | undefined;
   try {
     for (;;) {
       nodes.recordSkipped();
-      nodes.launchReady();
+      // Paused: nothing starts; what runs is recorded as it ends.
+      if (!control.paused) nodes.launchReady();
       if (scheduler.done) break;
-      await condition(() => nodes.hasWork);
+      await condition(() => nodes.hasWork || control.woken);
+      control.woken = false;
       nodes.recordEnded();
       nodes.guardHistory();
+      if (control.deadlinePassed && !scheduler.done) {
+        deadline = deadlineMessage(graph.settings.timeout!, state);
+        await stopAndDrain(nodes, scheduler);
+      }
     }
   } catch (err) {
     if (!isCancellation(err)) throw err;
     // The run itself was canceled: cancel what runs, wait for it to stop, report.
     cancelled = true;
-    await CancellationScope.nonCancellable(async () => {
-      nodes.stopAll();
-      while (!scheduler.done) {
-        await condition(() => nodes.hasWork);
-        nodes.recordEnded();
-      }
-    });
+    await stopAndDrain(nodes, scheduler);
   }
   nodes.recordSkipped();
 
   const endMs = Date.now();
-  const verdict = runVerdict({ cancelled, ...(nodes.historyLimit === undefined ? {} : { historyLimit: nodes.historyLimit }), failures: nodes.failures });
+  const verdict = runVerdict({
+    cancelled,
+    ...(deadline === undefined ? {} : { deadline }),
+    ...(nodes.historyLimit === undefined ? {} : { historyLimit: nodes.historyLimit }),
+    failures: nodes.failures,
+  });
   tracker.end({
     finishedAt: isoTime(endMs),
-    metrics: { ...runTiming(endMs - startedMs, criticalPath(graph, nodes.runMs).ms), activityCount: state.metrics.activityCount },
+    metrics: { ...runTiming(endMs - startedMs, criticalPath(graph, nodes.runMs).ms, control.pausedMs(endMs)), activityCount: state.metrics.activityCount },
     status: verdict.status,
     ...(verdict.status === 'succeeded' ? { output: runOutput(graph, state) } : { error: verdict.error }),
   });
@@ -127,6 +138,25 @@ export async function interpretGraph(args: GraphWorkflowInput, host?: GraphHost)
   if (verdict.status === 'canceled') throw new CancelledFailure('run canceled');
   if (verdict.status === 'failed') throw ApplicationFailure.nonRetryable(verdict.error.message, verdict.failureType, state);
   return state;
+}
+
+/** Cancels what runs, marks what has not started canceled, and waits for every node to be recorded. */
+async function stopAndDrain(nodes: NodeRunner, scheduler: Scheduler): Promise<void> {
+  await CancellationScope.nonCancellable(async () => {
+    nodes.stopAll();
+    while (!scheduler.done) {
+      await condition(() => nodes.hasWork);
+      nodes.recordEnded();
+    }
+  });
+}
+
+/** What a run that passed its deadline says: the deadline, and what it canceled. */
+function deadlineMessage(timeout: string, state: RunState): string {
+  const running = Object.entries(state.nodes)
+    .filter(([, n]) => n.status === 'running' || n.status === 'waiting')
+    .map(([id]) => id);
+  return `the run's deadline (settings.timeout ${timeout}) passed${running.length ? `; canceled while running: ${running.join(', ')}` : ''}`;
 }
 
 /**

@@ -84,4 +84,16 @@ export const PATCHES = {
     changed: 'a `merge` in mode `any` passes on only the input that made it ready, where it passed every input taken by the time it ran.',
     before: { folder: 'v5' },
   },
+  pause: {
+    id: 'braid-pause-v1',
+    since: 'run controls (issue 37)',
+    changed: 'a `pause` update stops the loop starting nodes and upserts the BraidPaused search attribute; `resume` removes it and starts what became ready.',
+    before: { unchanged: 'asked only by a pause or resume update, which no run recorded before received' },
+  },
+  deadline: {
+    id: 'braid-deadline-v1',
+    since: 'run controls (issue 37)',
+    changed: 'a run with `settings.timeout` starts a timer at its start; when it fires, running nodes are canceled and the run fails with RunTimedOut.',
+    before: { unchanged: 'asked only by a run with `settings.timeout`, which no definition could have before' },
+  },
 } as const satisfies Record<string, Patch>;

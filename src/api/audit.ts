@@ -32,6 +32,8 @@ const schedule = (c: Context<AppEnv>) => `${c.req.param('name')}/${c.req.param('
 export const AUDITED_ROUTES: Readonly<Record<string, Audited>> = {
   'POST /v1/runs': { action: 'run.start', target: startedRun },
   'POST /v1/runs/:runId/cancel': { action: 'run.cancel', target: param('runId') },
+  'POST /v1/runs/:runId/pause': { action: 'run.pause', target: param('runId') },
+  'POST /v1/runs/:runId/resume': { action: 'run.resume', target: param('runId') },
   'POST /v1/runs/:runId/redrive': { action: 'run.redrive', target: param('runId') },
   'POST /v1/runs/:runId/nodes/:nodeId/decision': { action: 'approval.decide', target: (c) => `${c.req.param('runId')}/${c.req.param('nodeId')}` },
   'POST /v1/runs/bulk': { action: 'bulk.start', target: answered('operationId') },

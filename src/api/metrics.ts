@@ -21,6 +21,7 @@
  * - prom-client's process series (process_cpu_seconds_total, memory, event
  *   loop lag): what the API process itself costs.
  */
+import { FAILURE_TYPES } from '../graph/failures';
 import type { MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
@@ -34,6 +35,8 @@ export interface MetricsSource {
   /** Runs closed after `since` (ISO), newest first. */
   closedSince(since: string, limit: number): Promise<RunSummary[]>;
   get(runId: string): Promise<RunView>;
+  /** How many runs are paused now (every project's). */
+  countPaused?(): Promise<number>;
 }
 
 export interface MetricsOptions {
@@ -55,6 +58,29 @@ export function createMetrics(source: MetricsSource, opts: MetricsOptions = {}) 
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const { requests, sse, started, finished, runWall, runWork, queued, ran } = instruments(registry);
+  const controls = new Counter({
+    name: 'braid_run_controls_total',
+    help: 'Runs paused and resumed through the API, by action',
+    labelNames: ['action'] as const,
+    registers: [registry],
+  });
+  const deadlines = new Counter({
+    name: 'braid_run_deadlines_total',
+    help: 'Runs that failed at their deadline (settings.timeout), by workflow',
+    labelNames: ['workflow'] as const,
+    registers: [registry],
+  });
+  if (source.countPaused) {
+    const count = source.countPaused.bind(source);
+    new Gauge({
+      name: 'braid_runs_paused',
+      help: 'Runs paused now',
+      registers: [registry],
+      async collect() {
+        this.set(await count().catch(() => 0));
+      },
+    });
+  }
   if (opts.hostLimits) hostLimitInstruments(registry, opts.hostLimits);
 
   let since = startedAt.toISOString();
@@ -65,6 +91,7 @@ export function createMetrics(source: MetricsSource, opts: MetricsOptions = {}) 
     // A saved workflow's name; every ad-hoc graph shares one value (names in a posted graph are anyone's to invent).
     const workflow = run.workflow.version ? run.workflow.name : ADHOC_LABEL;
     finished.inc({ workflow, status: run.status });
+    if (run.error?.type === FAILURE_TYPES.runTimedOut) deadlines.inc({ workflow });
     runWall.observe({ workflow }, (run.metrics.wallMs ?? 0) / 1000);
     runWork.observe({ workflow }, (run.metrics.workMs ?? 0) / 1000);
     for (const n of Object.values(run.nodes)) {
@@ -115,6 +142,7 @@ export function createMetrics(source: MetricsSource, opts: MetricsOptions = {}) 
     sseOpened: () => sse.inc(),
     sseClosed: () => sse.dec(),
     runStarted: (workflow: string, trigger: string) => started.inc({ workflow, trigger }),
+    runControlled: (action: 'pause' | 'resume') => controls.inc({ action }),
     /** The text exposition, after collecting what finished since the last scrape. */
     async scrape(): Promise<string> {
       // One collection at a time, however many scrapers.

@@ -49,6 +49,8 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'POST /v1/workflows/validate': 'read',
   'POST /v1/runs': 'run',
   'POST /v1/runs/:runId/cancel': 'run',
+  'POST /v1/runs/:runId/pause': 'run',
+  'POST /v1/runs/:runId/resume': 'run',
   'POST /v1/runs/:runId/redrive': 'run',
   'POST /v1/runs/:runId/nodes/:nodeId/decision': 'run',
   'POST /v1/runs/:runId/events/:event': 'run',

@@ -3,6 +3,7 @@
  * to its exit code. Output goes through `ctx.print` (text, or one JSON value
  * per line with --json).
  */
+import { BULK_ACTIONS } from '../graph/run-state';
 import { readFileSync } from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import type { RunSummary, RunView } from '../runs/run-store';
@@ -140,6 +141,15 @@ export async function cancelCommand(ctx: CliContext, runId: string): Promise<Exi
   return EXIT.ok;
 }
 
+/** `braid pause <runId>`, `braid resume <runId>`: the run's new status. */
+export const controlCommand =
+  (action: 'pause' | 'resume') =>
+  async (ctx: CliContext, runId: string): Promise<ExitCode> => {
+    const run = await ctx.api.request<RunView>('POST', `/v1/runs/${encodeURIComponent(runId)}/${action}`);
+    ctx.print(run, () => `${run.runId} ${run.status}`);
+    return EXIT.ok;
+  };
+
 export async function redriveCommand(
   ctx: CliContext,
   runId: string,
@@ -172,7 +182,7 @@ export async function bulkCommand(
   action: string,
   opts: { workflow?: string; version?: string; status?: string; startedAfter?: string; startedBefore?: string; limit?: string; wait?: boolean },
 ): Promise<ExitCode> {
-  if (action !== 'redrive' && action !== 'cancel') throw new UsageError('the action is redrive or cancel');
+  if (!(BULK_ACTIONS as readonly string[]).includes(action)) throw new UsageError('the action is redrive, cancel, pause or resume');
   const filter = {
     ...(opts.workflow ? { workflow: opts.workflow } : {}),
     ...(opts.version ? { version: opts.version } : {}),

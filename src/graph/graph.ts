@@ -52,6 +52,8 @@ export interface Settings {
   readonly onError: 'failFast' | 'continue';
   readonly strategy: 'parallel' | 'sequential';
   readonly execution: ExecutionMode;
+  /** The run's deadline (a duration), when it has one. */
+  readonly timeout?: string;
 }
 
 export interface Graph {
@@ -72,7 +74,7 @@ export interface GraphInput {
   version?: string | number;
   nodes: readonly GraphNode[];
   edges: readonly GraphEdge[];
-  settings?: { maxParallel?: number; onError?: 'failFast' | 'continue'; strategy?: 'parallel' | 'sequential'; execution?: ExecutionMode };
+  settings?: { maxParallel?: number; onError?: 'failFast' | 'continue'; strategy?: 'parallel' | 'sequential'; execution?: ExecutionMode; timeout?: string };
 }
 
 /**
@@ -129,6 +131,7 @@ export function buildGraph(def: GraphInput, types?: NodeCatalog): Graph {
       onError: def.settings?.onError ?? 'failFast',
       strategy: def.settings?.strategy ?? 'parallel',
       execution: def.settings?.execution ?? 'activity',
+      ...(def.settings?.timeout === undefined ? {} : { timeout: def.settings.timeout }),
     },
     incoming,
     outgoing,

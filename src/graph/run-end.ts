@@ -21,10 +21,15 @@ export type RunVerdict =
  */
 export function runVerdict(opts: {
   cancelled: boolean;
+  /** The run's deadline passed: what it says (settings.timeout, and what was running). */
+  deadline?: string;
   historyLimit?: string;
   failures: readonly { nodeId: string; error: NodeError; endsRun?: boolean }[];
 }): RunVerdict {
   if (opts.cancelled) return { status: 'canceled', error: { type: 'CancelledFailure', message: 'run canceled' } };
+  if (opts.deadline !== undefined) {
+    return { status: 'failed', failureType: FAILURE_TYPES.runTimedOut, error: { type: FAILURE_TYPES.runTimedOut, message: opts.deadline } };
+  }
   if (opts.historyLimit !== undefined) {
     return { status: 'failed', failureType: FAILURE_TYPES.historyLimit, error: { type: FAILURE_TYPES.historyLimit, message: opts.historyLimit } };
   }

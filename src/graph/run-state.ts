@@ -7,8 +7,14 @@ import { splitProjectId } from './project-ids';
 import type { NodeStatus } from './scheduler';
 import type { NodeEstimate } from './start-order';
 
-export const RUN_STATUSES = ['running', 'succeeded', 'failed', 'canceled', 'terminated', 'timed_out'] as const;
+/** `paused`: running, but starting no node until resumed (POST /v1/runs/:id/pause). */
+export const RUN_STATUSES = ['running', 'paused', 'succeeded', 'failed', 'canceled', 'terminated', 'timed_out'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** A run that has not ended: running, or paused. */
+export function isLive(status: RunStatus): boolean {
+  return status === 'running' || status === 'paused';
+}
 
 export interface NodeError {
   /** A failure type from FAILURE_TYPES, or the Temporal failure kind (`TimeoutFailure`, …). */
@@ -99,6 +105,8 @@ export interface RunMetrics {
   criticalPathMs: number;
   /** Activity nodes started. */
   activityCount: number;
+  /** Time the run spent paused (not counted as overhead); absent when it never was. */
+  pausedMs?: number;
 }
 
 export interface RunState {
@@ -233,13 +241,20 @@ export function webhookInput(body: unknown, request: WebhookRequest): Record<str
 export const isoTime = (ms: number): string => new Date(ms).toISOString();
 
 /** The derived run metrics for a wall time and a work time (see RunMetrics). */
-export function runTiming(wallMs: number, workMs: number): Pick<RunMetrics, 'wallMs' | 'workMs' | 'overheadMs' | 'efficiency' | 'criticalPathMs'> {
+export function runTiming(
+  wallMs: number,
+  workMs: number,
+  pausedMs = 0,
+): Pick<RunMetrics, 'wallMs' | 'workMs' | 'overheadMs' | 'efficiency' | 'criticalPathMs' | 'pausedMs'> {
+  // Paused time is the caller's choice, not Braid's overhead.
+  const activeMs = Math.max(0, wallMs - pausedMs);
   return {
     wallMs,
     workMs,
-    overheadMs: Math.max(0, wallMs - workMs),
-    efficiency: wallMs > 0 ? Math.min(1, Math.round((workMs / wallMs) * 1000) / 1000) : 1,
+    overheadMs: Math.max(0, activeMs - workMs),
+    efficiency: activeMs > 0 ? Math.min(1, Math.round((workMs / activeMs) * 1000) / 1000) : 1,
     criticalPathMs: workMs,
+    ...(pausedMs > 0 ? { pausedMs } : {}),
   };
 }
 
@@ -268,24 +283,11 @@ export const EVENT_SIGNAL = 'event';
 /** Failure types of a refused decision (the update's validator). */
 export const DECISION_REFUSALS = { unknownNode: 'UnknownNode', notWaiting: 'NodeNotWaiting' } as const;
 export const CHANGES_QUERY = 'changes';
-/** Keyword search attribute holding the definition's (or saved workflow's) name. */
-export const NAME_SEARCH_ATTRIBUTE = 'BraidWorkflow';
-/** Keyword search attribute holding the saved workflow version a run was started from. */
-export const VERSION_SEARCH_ATTRIBUTE = 'BraidVersion';
-/** Keyword search attribute holding the run a redrive started from (POST /v1/runs/:id/redrive). */
-export const REDRIVE_OF_SEARCH_ATTRIBUTE = 'BraidRedriveOf';
-/** Keyword search attribute set to "true" on test runs (runs with pinned nodes). */
-export const TEST_SEARCH_ATTRIBUTE = 'BraidTest';
-/** Braid's search attributes, all Keyword; registered on the server at start-up. */
-/** The run's project (src/graph/project-ids.ts); runs started before projects have none and belong to `default`. */
-export const PROJECT_SEARCH_ATTRIBUTE = 'BraidProject';
-export const SEARCH_ATTRIBUTES = [
-  NAME_SEARCH_ATTRIBUTE,
-  VERSION_SEARCH_ATTRIBUTE,
-  REDRIVE_OF_SEARCH_ATTRIBUTE,
-  TEST_SEARCH_ATTRIBUTE,
-  PROJECT_SEARCH_ATTRIBUTE,
-] as const;
+/** Pausing and resuming a run: updates, refused (409) for a run that ended, or resuming one that is not paused. */
+export const PAUSE_UPDATE = 'pause';
+export const RESUME_UPDATE = 'resume';
+export const PAUSE_REFUSALS = { notRunning: 'RunNotRunning', notPaused: 'RunNotPaused' } as const;
+export * from './search-attributes';
 
 /** What a forEach node hands each of its batch children (workflows/for-each-batch-workflow.ts). */
 export interface ForEachBatchInput {
@@ -316,7 +318,8 @@ export const BULK_WORKFLOW_TYPE = 'bulkOperationWorkflow';
 /** Query: a bulk operation's progress. */
 export const BULK_PROGRESS_QUERY = 'progress';
 
-export type BulkAction = 'redrive' | 'cancel';
+export const BULK_ACTIONS = ['redrive', 'cancel', 'pause', 'resume'] as const;
+export type BulkAction = (typeof BULK_ACTIONS)[number];
 
 export interface BulkOperationInput {
   action: BulkAction;

@@ -43,7 +43,7 @@ export class RunTracker {
 
   /** The wall time so far of a run that still runs, for whoever asks now; not a change of its own. */
   showWallTime(wallMs: number): void {
-    if (this.state.status === 'running') this.state.metrics.wallMs = wallMs;
+    if (this.state.status === 'running' || this.state.status === 'paused') this.state.metrics.wallMs = wallMs;
   }
 
   /** The run's end: when, its final metrics, its status, and its output or its error. */

@@ -126,10 +126,12 @@ export const settingsSchema = z
     scheduleOverlap: z.enum(SCHEDULE_OVERLAP).optional(),
     /** Temporal priority key of the run, its activities and children: 1 first … 5 last (default 3). */
     priority: z.number().int().min(1).max(5).optional(),
-    /** Temporal fairness key: runs sharing one get a share of the task queue by weight (default: the workflow's name). */
+    /** Temporal fairness key inside the run's project: runs sharing one get a share of the task queue by weight (default: the project). */
     fairnessKey: z.string().min(1).max(64).optional(),
     /** Weight of the fairness key (default 1). */
     fairnessWeight: z.number().min(0.001).max(1000).optional(),
+    /** The run's deadline, from its start (queued and paused time included): past it, what runs is canceled and the run fails with RunTimedOut. */
+    timeout: durationSchema.optional(),
     /** A saved workflow Braid runs when a run of this one fails, times out or is terminated (src/api/error-workflows.ts). */
     onFailure: z
       .object({ workflow: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'must be a saved workflow name') })

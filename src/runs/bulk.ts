@@ -25,6 +25,9 @@ import { createRunServices } from './services';
 import { BraidError } from './errors';
 import { DEFAULT_PROJECT, idInProject, projectOfId } from '../graph/project-ids';
 
+/** Which runs an action takes when the filter names no status. */
+const DEFAULT_STATUS: Record<BulkAction, RunStatus> = { cancel: 'running', pause: 'running', resume: 'paused', redrive: 'failed' };
+
 /** Runs one operation handles at most (its history stays far below Temporal's limits). */
 export const BULK_LIMIT = 1000;
 
@@ -49,6 +52,8 @@ export function bulkTarget(runs: RunStore, redrive: Redrive): BulkTarget {
     cancel: async (runId) => {
       await runs.cancel(runId);
     },
+    pause: (runId) => runs.pause(runId),
+    resume: (runId) => runs.resume(runId),
   };
 }
 
@@ -67,8 +72,8 @@ export function createBulkOperations({ client, taskQueue, runs }: BulkOperations
 
   /** Starts an operation over the project's runs that match; its id carries the project (project-ids.ts). */
   async function start(action: BulkAction, filter: BulkFilter, limit = BULK_LIMIT, project: string = DEFAULT_PROJECT) {
-    // Cancel means running runs; redrive means runs that failed, unless the filter says otherwise.
-    const status = filter.status ?? (action === 'cancel' ? 'running' : 'failed');
+    // Cancel and pause mean running runs, resume paused ones, redrive runs that failed, unless the filter says otherwise.
+    const status = filter.status ?? DEFAULT_STATUS[action];
     const runIds = await matching({ ...filter, status }, project, Math.min(limit, BULK_LIMIT));
     const operationId = idInProject(project, `bulk-${action}-${randomUUID()}`);
     const input: BulkOperationInput = { action, runIds };
@@ -113,6 +118,8 @@ export function lazyBulkTarget(build: () => Promise<BulkTarget>): BulkTarget {
   return {
     redrive: async (runId) => (await get()).redrive(runId),
     cancel: async (runId) => (await get()).cancel(runId),
+    pause: async (runId) => (await get()).pause(runId),
+    resume: async (runId) => (await get()).resume(runId),
   };
 }
 

@@ -6,6 +6,7 @@
  * the original run stays as it ended; the new one says where it came from
  * (`redriveOf`, a search attribute the run list filters on).
  */
+import { isLive } from '../graph/run-state';
 import type { NodeCatalog } from '../graph/node-type';
 import { changedNodes, redriveSeeds } from '../graph/seeds';
 import { RUN_ID_PATTERN } from './run-id-pattern';
@@ -48,8 +49,8 @@ export function createRedrive({ runs, saved, validate, nodeTypes }: RedriveDeps)
 
   return async function redrive(runId: string, req: RedriveRequest) {
     const original = await runs.get(runId);
-    if (original.status === 'running')
-      throw new BraidError('conflict', 'the run is still running: cancel it first, or wait for it to end', { links: original.links });
+    if (isLive(original.status))
+      throw new BraidError('conflict', `the run is still ${original.status}: cancel it first, or wait for it to end`, { links: original.links });
     if (!REDRIVABLE.has(original.status) && !(req.fromNodes && req.fromNodes.length > 0)) {
       throw new BraidError('conflict', `the run ${original.status}: redrive it with fromNodes to run those nodes again`, { links: original.links });
     }

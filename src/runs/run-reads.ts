@@ -8,7 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import { FAILURE_TYPES } from '../graph/failures';
 import type { GraphWorkflowInput, RunChanges, RunState } from '../graph/run-state';
-import { CHANGES_QUERY } from '../graph/run-state';
+import { CHANGES_QUERY, isLive } from '../graph/run-state';
 import { redactSecrets } from '../graph/secrets';
 import type { HistoryEvent } from './run-history';
 import { stateFromEvents } from './run-history';
@@ -79,9 +79,9 @@ export function runViews(opts: Pick<RunStoreOptions, 'queryTimeoutMs'>, { client
    * read whole.
    */
   async function refresh(runId: string, prev?: RunSnapshot): Promise<RunSnapshot> {
-    if (prev && prev.version > 0 && prev.view.status === 'running') {
+    if (prev && prev.version > 0 && isLive(prev.view.status)) {
       const answer = await queryChanges(runId, prev.version);
-      if (answer && answer.state.status === 'running') {
+      if (answer && isLive(answer.state.status)) {
         const { nodes: changedNodes, ...rest } = redactSecrets(answer.state);
         const nodes = answer.full ? {} : { ...prev.view.nodes };
         for (const [id, n] of Object.entries(changedNodes)) nodes[id] = nodeView(n);
@@ -90,7 +90,7 @@ export function runViews(opts: Pick<RunStoreOptions, 'queryTimeoutMs'>, { client
           ...rest,
           nodes,
           waitingFor: waitingFor(runId, nodes),
-          status: 'running',
+          status: answer.state.status,
           finishedAt: null,
           links: prev.view.links,
         };

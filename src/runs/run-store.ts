@@ -4,11 +4,11 @@
  * and from its result (or failure details) once closed, so finished runs read
  * without a live worker; history is the last resort.
  */
-import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Priority } from '@temporalio/common';
 import { ApplicationFailure } from '@temporalio/common';
-import type { DecisionInput, GraphWorkflowInput, NodeState, SavedRef, Seeds, WebhookRequest } from '../graph/run-state';
-import { DECISION_REFUSALS, DECISION_UPDATE, EVENT_SIGNAL, WORKFLOW_TYPE } from '../graph/run-state';
+import type { DecisionInput, GraphWorkflowInput, NodeState, RunState, SavedRef, Seeds, WebhookRequest } from '../graph/run-state';
+import { DECISION_REFUSALS, DECISION_UPDATE, EVENT_SIGNAL, PAUSE_UPDATE, PAUSED_SEARCH_ATTRIBUTE, RESUME_UPDATE, WORKFLOW_TYPE } from '../graph/run-state';
 import type { GraphSettings, TriggerKind } from '../graph/schema';
 import type { NodeView, RunSummary } from './run-view';
 import { nodeView } from './run-view';
@@ -179,6 +179,18 @@ function runCommands(opts: RunStoreOptions, { client, links, running }: RunAcces
       throw err;
     }
   }
+  /** Pauses or resumes a run through its update; a refusal (the run ended, or is not paused) is a 409. */
+  async function control(runId: string, update: typeof PAUSE_UPDATE | typeof RESUME_UPDATE): Promise<void> {
+    await running(runId);
+    try {
+      await client.workflow.getHandle(runId).executeUpdate<RunState, []>(update);
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) throw new BraidError('conflict', err.cause.message);
+      // The run ended between the check and the update: say how (409), as for a run that had ended before.
+      if (err instanceof WorkflowNotFoundError) await running(runId);
+      throw err;
+    }
+  }
   /** Delivers an event to the run's `wait` nodes (kept until one waits for it). */
   async function sendEvent(runId: string, name: string, payload: unknown): Promise<void> {
     await running(runId);
@@ -203,7 +215,15 @@ function runCommands(opts: RunStoreOptions, { client, links, running }: RunAcces
     }
   }
 
-  return { start, cancel, decide, sendEvent, waitForEnd };
+  return {
+    start,
+    cancel,
+    decide,
+    sendEvent,
+    waitForEnd,
+    pause: (runId: string) => control(runId, PAUSE_UPDATE),
+    resume: (runId: string) => control(runId, RESUME_UPDATE),
+  };
 }
 
 /** Lists of runs, from Temporal's visibility store. */
@@ -227,6 +247,14 @@ function runLists({ client, namespace }: RunAccess) {
     const token = response.nextPageToken;
     return { runs: (response.executions ?? []).map(summaryOf), nextCursor: token && token.length > 0 ? Buffer.from(token).toString('base64url') : null };
   }
+  /** Runs paused now, every project's (metrics). */
+  async function countPaused(): Promise<number> {
+    const answer = await client.workflowService.countWorkflowExecutions({
+      namespace,
+      query: `WorkflowType = '${WORKFLOW_TYPE}' AND ExecutionStatus = 'Running' AND ${PAUSED_SEARCH_ATTRIBUTE} = 'true'`,
+    });
+    return Number(answer.count ?? 0);
+  }
   /** Runs closed after `since` (ISO), for metrics. */
   async function closedSince(since: string, limit: number): Promise<RunSummary[]> {
     return (await list({ closedAfter: since, limit })).runs;
@@ -237,7 +265,7 @@ function runLists({ client, namespace }: RunAccess) {
     return (await list({ redriveOf: runId, test: 'any', limit: 20 })).runs.map((r) => r.runId);
   }
 
-  return { list, closedSince, redrivesOf };
+  return { list, closedSince, redrivesOf, countPaused };
 }
 
 export function createRunStore(opts: RunStoreOptions) {

@@ -9,6 +9,7 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 import type { NodeState, RunState, RunStatus, Waiting } from '../graph/run-state';
 import {
   NAME_SEARCH_ATTRIBUTE,
+  PAUSED_SEARCH_ATTRIBUTE,
   PROJECT_SEARCH_ATTRIBUTE,
   REDRIVE_OF_SEARCH_ATTRIBUTE,
   runTiming,
@@ -24,6 +25,7 @@ export const versionSearchAttribute = defineSearchAttributeKey(VERSION_SEARCH_AT
 export const redriveOfSearchAttribute = defineSearchAttributeKey(REDRIVE_OF_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
 export const testSearchAttribute = defineSearchAttributeKey(TEST_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
 export const projectSearchAttribute = defineSearchAttributeKey(PROJECT_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
+export const pausedSearchAttribute = defineSearchAttributeKey(PAUSED_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
 
 export const STATUS_BY_TEMPORAL: Record<string, RunStatus> = {
   RUNNING: 'running',
@@ -38,6 +40,8 @@ export const STATUS_BY_TEMPORAL: Record<string, RunStatus> = {
 
 export const VISIBILITY_STATUS: Record<RunStatus, string> = {
   running: 'Running',
+  // A paused run runs, as Temporal sees it (BraidPaused says the rest).
+  paused: 'Running',
   succeeded: 'Completed',
   failed: 'Failed',
   canceled: 'Canceled',
@@ -111,7 +115,10 @@ export type RunLinks = RunView['links'];
  * unfinished nodes say it here.
  */
 export function viewOf(runId: string, state: RunState, d: WorkflowExecutionDescription, links: RunLinks, redrivenBy: string[] = []): RunView {
-  const status = STATUS_BY_TEMPORAL[d.status.name] ?? 'failed';
+  const temporalStatus = STATUS_BY_TEMPORAL[d.status.name] ?? 'failed';
+  // Running, as Temporal sees it, and paused, as the run says (its state, or the search attribute it set).
+  const paused = temporalStatus === 'running' && (state.status === 'paused' || d.typedSearchAttributes.get(pausedSearchAttribute) === 'true');
+  const status: RunStatus = paused ? 'paused' : temporalStatus;
   const nodes = Object.fromEntries(Object.entries(state.nodes).map(([id, n]) => [id, nodeView(n)]));
   const view: RunView = {
     ...state,
@@ -128,7 +135,7 @@ export function viewOf(runId: string, state: RunState, d: WorkflowExecutionDescr
   if (d.closeTime) {
     const wallMs = d.closeTime.getTime() - d.startTime.getTime();
     const workMs = view.metrics.workMs ?? view.metrics.criticalPathMs ?? 0;
-    view.metrics = { ...view.metrics, ...runTiming(wallMs, workMs) };
+    view.metrics = { ...view.metrics, ...runTiming(wallMs, workMs, view.metrics.pausedMs ?? 0) };
   }
   if (status === 'terminated' || status === 'timed_out') {
     view.error ??= { type: status === 'terminated' ? 'TerminatedFailure' : 'TimeoutFailure', message: `run ${status.replace('_', ' ')}` };

@@ -7,6 +7,7 @@ import { temporal } from '@temporalio/proto';
 import type { RunStatus } from '../graph/run-state';
 import {
   NAME_SEARCH_ATTRIBUTE,
+  PAUSED_SEARCH_ATTRIBUTE,
   PROJECT_SEARCH_ATTRIBUTE,
   REDRIVE_OF_SEARCH_ATTRIBUTE,
   TEST_SEARCH_ATTRIBUTE,
@@ -43,6 +44,8 @@ export function visibilityQuery(filter: RunFilter): string {
   else if (filter.project !== undefined) clauses.push(`${PROJECT_SEARCH_ATTRIBUTE} = ${JSON.stringify(filter.project)}`);
   if (filter.closedAfter) clauses.push(`CloseTime > ${JSON.stringify(filter.closedAfter)}`);
   if (filter.status) clauses.push(`ExecutionStatus = '${VISIBILITY_STATUS[filter.status]}'`);
+  if (filter.status === 'paused') clauses.push(`${PAUSED_SEARCH_ATTRIBUTE} = 'true'`);
+  else if (filter.status === 'running') clauses.push(`${PAUSED_SEARCH_ATTRIBUTE} IS NULL`);
   if (filter.workflow) clauses.push(`${NAME_SEARCH_ATTRIBUTE} = ${JSON.stringify(filter.workflow)}`);
   if (filter.version) clauses.push(`${VERSION_SEARCH_ATTRIBUTE} = ${JSON.stringify(filter.version)}`);
   if (filter.startedAfter) clauses.push(`StartTime > ${JSON.stringify(filter.startedAfter)}`);
@@ -67,7 +70,10 @@ export function summaryOf(e: temporal.api.workflow.v1.IWorkflowExecutionInfo): R
     runId: e.execution?.workflowId ?? '',
     name: typeof name === 'string' ? name : Array.isArray(name) ? String(name[0]) : DEFAULT_NAME,
     version: typeof version === 'string' ? version : null,
-    status: STATUS_BY_TEMPORAL[statusName] ?? 'failed',
+    status:
+      statusName === 'RUNNING' && decoded(e.searchAttributes?.indexedFields?.[PAUSED_SEARCH_ATTRIBUTE]) === 'true'
+        ? 'paused'
+        : (STATUS_BY_TEMPORAL[statusName] ?? 'failed'),
     startedAt: timestampToIso(e.startTime),
     finishedAt: timestampToIso(e.closeTime),
     redriveOf: typeof redriveOf === 'string' ? redriveOf : null,

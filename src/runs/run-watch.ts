@@ -6,6 +6,7 @@
  * already has, and hands each change to every subscriber. Feeds nobody used
  * for a while are dropped.
  */
+import { isLive } from '../graph/run-state';
 import type { RunSnapshot, RunStore } from './run-store';
 
 export interface RunWatchOptions {
@@ -72,7 +73,7 @@ export function createRunWatch(store: Pick<RunStore, 'refresh'>, opts: RunWatchO
   }
 
   function isFinal(s: RunSnapshot | undefined): boolean {
-    return s !== undefined && s.view.status !== 'running';
+    return s !== undefined && !isLive(s.view.status);
   }
 
   async function poll(runId: string, feed: Feed) {

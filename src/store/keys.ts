@@ -55,36 +55,41 @@ const KEY = /^braid_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 export const keyPrincipal = (id: string) => `key:${id}`;
 
+/** A bearer token's key and its roles, in one statement; undefined unless it is a live key. */
+async function authenticateWithRoles(
+  dbOrPromise: Kysely<Database> | Promise<Kysely<Database>>,
+  token: string,
+  now = new Date(),
+): Promise<{ principal: string; roles: Record<string, Role> } | undefined> {
+  const m = KEY.exec(token);
+  if (!m) return undefined;
+  const db = await dbOrPromise;
+  const principal = keyPrincipal(m[1]!);
+  // The key's row and its roles in one statement.
+  const rows = await db
+    .selectFrom('api_keys as k')
+    .leftJoin('members as m', (j) => j.on('m.principal', '=', principal))
+    .select(['k.id', 'k.secret_hash', 'k.revoked_at', 'k.expires_at', 'm.project', 'm.role'])
+    .where('k.id', '=', m[1]!)
+    .execute();
+  const row = rows[0];
+  // The same work for an unknown id as for a wrong secret.
+  const expected = Buffer.from(row?.secret_hash ?? sha256('no such key'), 'hex');
+  const given = Buffer.from(sha256(m[2]!), 'hex');
+  if (!timingSafeEqual(expected, given) || !row) return undefined;
+  if (row.revoked_at !== null) return undefined;
+  if (row.expires_at !== null && Date.parse(row.expires_at) <= now.getTime()) return undefined;
+  const roles = Object.fromEntries(
+    rows.flatMap((r) => (r.project !== null && r.role !== null && (ROLES as readonly string[]).includes(r.role) ? [[r.project, r.role as Role]] : [])),
+  );
+  return { principal, roles };
+}
+
 export function createKeyStore(dbOrPromise: Kysely<Database> | Promise<Kysely<Database>>): KeyStore {
   async function rolesOf(principal: string): Promise<Record<string, Role>> {
     const db = await dbOrPromise;
     const rows = await db.selectFrom('members').select(['project', 'role']).where('principal', '=', principal).execute();
     return Object.fromEntries(rows.filter((r) => (ROLES as readonly string[]).includes(r.role)).map((r) => [r.project, r.role as Role]));
-  }
-
-  async function authenticateWithRoles(token: string, now = new Date()): Promise<{ principal: string; roles: Record<string, Role> } | undefined> {
-    const m = KEY.exec(token);
-    if (!m) return undefined;
-    const db = await dbOrPromise;
-    const principal = keyPrincipal(m[1]!);
-    // The key's row and its roles in one statement.
-    const rows = await db
-      .selectFrom('api_keys as k')
-      .leftJoin('members as m', (j) => j.on('m.principal', '=', principal))
-      .select(['k.id', 'k.secret_hash', 'k.revoked_at', 'k.expires_at', 'm.project', 'm.role'])
-      .where('k.id', '=', m[1]!)
-      .execute();
-    const row = rows[0];
-    // The same work for an unknown id as for a wrong secret.
-    const expected = Buffer.from(row?.secret_hash ?? sha256('no such key'), 'hex');
-    const given = Buffer.from(sha256(m[2]!), 'hex');
-    if (!timingSafeEqual(expected, given) || !row) return undefined;
-    if (row.revoked_at !== null) return undefined;
-    if (row.expires_at !== null && Date.parse(row.expires_at) <= now.getTime()) return undefined;
-    const roles = Object.fromEntries(
-      rows.flatMap((r) => (r.project !== null && r.role !== null && (ROLES as readonly string[]).includes(r.role) ? [[r.project, r.role as Role]] : [])),
-    );
-    return { principal, roles };
   }
 
   async function view(row: Database['api_keys']): Promise<KeyView> {
@@ -123,10 +128,10 @@ export function createKeyStore(dbOrPromise: Kysely<Database> | Promise<Kysely<Da
       return { id, key: `braid_${id}_${secret}`, view: await view(row) };
     },
 
-    authenticateWithRoles,
+    authenticateWithRoles: (token, now) => authenticateWithRoles(dbOrPromise, token, now),
 
     async authenticate(token, now = new Date()) {
-      return (await authenticateWithRoles(token, now))?.principal;
+      return (await authenticateWithRoles(dbOrPromise, token, now))?.principal;
     },
 
     async list() {

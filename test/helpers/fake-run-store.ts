@@ -145,6 +145,24 @@ export function createFakeRunStore() {
       if (run.status !== 'running') throw new BraidError('conflict', `run is already ${run.status}`);
       return { runId, status: 'canceling' as const, links: links(runId) };
     },
+    async countPaused() {
+      return [...runs.values()].filter((r) => r.status === 'paused').length;
+    },
+    // Pausing and resuming as the workflow's updates answer them: 409 once ended, or to resume a run that is not paused.
+    async pause(runId) {
+      guard();
+      const run = runs.get(runId);
+      if (!run) throw new BraidError('notFound', 'no run with this id');
+      if (run.status !== 'running' && run.status !== 'paused') throw new BraidError('conflict', `run is already ${run.status}`);
+      run.status = 'paused';
+    },
+    async resume(runId) {
+      guard();
+      const run = runs.get(runId);
+      if (!run) throw new BraidError('notFound', 'no run with this id');
+      if (run.status !== 'paused') throw new BraidError('conflict', run.status === 'running' ? 'run is not paused' : `run is already ${run.status}`);
+      run.status = 'running';
+    },
   };
   return {
     store,

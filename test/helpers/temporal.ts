@@ -1,4 +1,5 @@
 /** Shared Temporal plumbing for tests: environments, the pre-built bundle, workers. */
+import { temporal } from '@temporalio/proto';
 import { randomUUID } from 'node:crypto';
 import { Runtime, DefaultLogger } from '@temporalio/worker';
 import type { Worker } from '@temporalio/worker';
@@ -36,9 +37,15 @@ export function quietRuntime(): void {
   }
 }
 
-export function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+/** Temporal's time-skipping test server, with Braid's search attributes (as Braid registers them on any server it starts on). */
+export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   quietRuntime();
-  return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: sdkExecutable('testServer') } });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: sdkExecutable('testServer') } });
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTES.map((name) => [name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
+  });
+  return env;
 }
 
 /** A real dev server (the Temporal CLI), in memory, with Braid's search attributes (and its Web UI on `uiPort` when given). */

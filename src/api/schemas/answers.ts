@@ -1,6 +1,7 @@
 /**
  * Answers to waiting nodes, bulk operations and the node-type catalog.
  */
+import { BULK_ACTIONS } from '../../graph/run-state';
 import { z } from '@hono/zod-openapi';
 import { eventNameSchema, nodeIdSchema } from '../../graph/schema';
 import { runIdParamSchema, runLinksSchema, runStatusSchema } from './runs';
@@ -24,7 +25,7 @@ const isoTimeSchema = z.string().datetime({ offset: true, message: 'must be an I
 
 export const bulkBodySchema = z
   .object({
-    action: z.enum(['redrive', 'cancel']),
+    action: z.enum(BULK_ACTIONS),
     filter: z
       .object({
         workflow: z.string().min(1).max(200).optional(),
@@ -41,13 +42,13 @@ export const bulkBodySchema = z
   .openapi('BulkOperation');
 
 export const bulkAcceptedSchema = z
-  .object({ operationId: z.string(), action: z.enum(['redrive', 'cancel']), matched: z.number().int(), links: z.object({ self: z.string() }) })
+  .object({ operationId: z.string(), action: z.enum(BULK_ACTIONS), matched: z.number().int(), links: z.object({ self: z.string() }) })
   .openapi('BulkAccepted');
 
 export const operationSchema = z
   .object({
     operationId: z.string(),
-    action: z.enum(['redrive', 'cancel']),
+    action: z.enum(BULK_ACTIONS),
     status: runStatusSchema,
     total: z.number().int(),
     done: z.number().int().openapi({ description: 'Runs handled so far, failed ones included' }),

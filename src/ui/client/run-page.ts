@@ -4,6 +4,7 @@
  * event recolours one box and moves one timeline row; the final `run` event
  * brings the settled metrics.
  */
+import { isLive } from '../../graph/run-state';
 import { buildGraph, type Graph } from '../../graph/graph';
 import { mountProjectSwitcher } from './project-switcher';
 import { criticalPath } from '../../graph/critical-path';
@@ -11,7 +12,7 @@ import { api, ApiProblem, runPath } from './api';
 import { fill, h } from './dom';
 import { elapsedMs } from './format';
 import { GraphView, NODE_HEIGHT, NODE_WIDTH } from './graph-view';
-import { cancelRunButton, detailsView, metricsView, redriveRunButton, runHead, waitingView } from './run-views';
+import { cancelRunButton, controlRunButton, detailsView, metricsView, redriveRunButton, runHead, waitingView } from './run-views';
 import { Timeline } from './timeline';
 import type { Definition, LayoutRequest, LayoutResult, NodeView, RunView } from './types';
 
@@ -64,6 +65,8 @@ class LiveRun {
     h('p', { class: 'hint' }, 'Select a node to see its attempts, times, output and error.'),
   );
   private readonly cancelButton: HTMLElement;
+  private readonly pauseButton: HTMLElement;
+  private readonly resumeButton: HTMLElement;
   private readonly redriveButton: HTMLElement;
   private selected: string | undefined;
   // Live state: what changed since the last frame, drawn at most once a frame.
@@ -95,8 +98,13 @@ class LiveRun {
     );
     this.cancelButton = cancelRunButton(runId, notice);
     this.redriveButton = redriveRunButton(runId, notice);
+    const onStatus = (next: RunView) => this.onStatus(next);
+    this.pauseButton = controlRunButton(runId, 'pause', notice, onStatus);
+    this.resumeButton = controlRunButton(runId, 'resume', notice, onStatus);
     fill(
       actions,
+      this.pauseButton,
+      this.resumeButton,
       this.cancelButton,
       this.redriveButton,
       h('a', { href: run.links.temporalUi, id: 'temporal-ui-link', target: '_blank', rel: 'noopener' }, 'Open in Temporal Web UI'),
@@ -122,10 +130,11 @@ class LiveRun {
     );
     this.renderWaiting();
     this.draw();
-    if (this.run.status !== 'running') return;
+    if (!isLive(this.run.status)) return;
     const tick = setInterval(() => this.schedule(), TICK_MS);
     followRun(this.runId, this.notice, {
       onNode: (nodeId, node) => this.onNode(nodeId, node),
+      onStatus: (next) => this.onStatus(next),
       onRun: (final) => {
         clearInterval(tick);
         this.run = final;
@@ -135,6 +144,13 @@ class LiveRun {
       },
       onStop: () => clearInterval(tick),
     });
+  }
+
+  /** A pause or a resume: the run's status (and its metrics) change, its nodes come as node events. */
+  private onStatus(next: RunView): void {
+    if (!isLive(next.status)) return;
+    this.run = { ...this.run, status: next.status, metrics: next.metrics };
+    this.schedule();
   }
 
   private select(nodeId: string): void {
@@ -148,11 +164,14 @@ class LiveRun {
     status.textContent = run.status.replace('_', ' ');
     status.className = `badge status-${run.status}`;
     document.body.dataset.runStatus = run.status;
-    this.cancelButton.hidden = run.status !== 'running';
+    const live = isLive(run.status);
+    this.cancelButton.hidden = !live;
+    this.pauseButton.hidden = run.status !== 'running';
+    this.resumeButton.hidden = run.status !== 'paused';
     // Finished without succeeding: failed, canceled, terminated or timed out.
-    this.redriveButton.hidden = run.status === 'running' || run.status === 'succeeded';
-    const wall = run.status !== 'running' ? run.metrics.wallMs : (elapsedMs(run.startedAt, null, now) ?? 0);
-    const work = run.status !== 'running' ? run.metrics.workMs : this.live.workMs;
+    this.redriveButton.hidden = live || run.status === 'succeeded';
+    const wall = !live ? run.metrics.wallMs : (elapsedMs(run.startedAt, null, now) ?? 0);
+    const work = !live ? run.metrics.workMs : this.live.workMs;
     fill(this.metrics, ...metricsView(run, wall, work));
   }
 
@@ -272,7 +291,11 @@ function indexGraph(def: Definition): Graph | undefined {
  * the whole run at its end; says in `notice` when the stream reconnects or
  * stops.
  */
-function followRun(runId: string, notice: HTMLElement, on: { onNode(nodeId: string, node: NodeView): void; onRun(run: RunView): void; onStop(): void }): void {
+function followRun(
+  runId: string,
+  notice: HTMLElement,
+  on: { onNode(nodeId: string, node: NodeView): void; onStatus(run: RunView): void; onRun(run: RunView): void; onStop(): void },
+): void {
   const events = new EventSource(`${runPath(runId)}/events`, { withCredentials: true });
   const stop = () => {
     events.close();
@@ -283,8 +306,11 @@ function followRun(runId: string, notice: HTMLElement, on: { onNode(nodeId: stri
     on.onNode(nodeId, node);
   });
   events.addEventListener('run', (e) => {
+    const run = JSON.parse((e as MessageEvent<string>).data) as RunView;
+    // Paused or resumed: the stream goes on.
+    if (isLive(run.status)) return on.onStatus(run);
     events.close();
-    on.onRun(JSON.parse((e as MessageEvent<string>).data) as RunView);
+    on.onRun(run);
   });
   events.addEventListener('error', (e) => {
     const data = (e as MessageEvent<string>).data;

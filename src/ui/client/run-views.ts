@@ -70,6 +70,25 @@ export function cancelRunButton(runId: string, notice: HTMLElement): HTMLButtonE
   return button;
 }
 
+/** Pause or Resume (POST …/pause, …/resume): the run's new view goes to `onRun`. */
+export function controlRunButton(runId: string, action: 'pause' | 'resume', notice: HTMLElement, onRun: (run: RunView) => void): HTMLButtonElement {
+  const label = action === 'pause' ? 'Pause' : 'Resume';
+  const title = action === 'pause' ? 'Start no more nodes until resumed; nodes already running finish' : 'Start what became ready';
+  const button = h('button', { type: 'button', id: `${action}-run`, title }, label) as HTMLButtonElement;
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      onRun(await api<RunView>(`${runPath(runId)}/${action}`, { method: 'POST' }));
+      notice.textContent = '';
+    } catch (err) {
+      notice.textContent = `Could not ${action}: ${(err as Error).message}`;
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return button;
+}
+
 /**
  * Redrive (POST …/redrive): a new run that reuses what succeeded and runs
  * what failed; the page then opens the new run.

@@ -1,4 +1,5 @@
 /** /v1/runs/:runId/events: a run as server-sent events, and how many streams one principal may hold. */
+import { isLive } from '../../../graph/run-state';
 import type { SSEStreamingApi } from 'hono/streaming';
 import type { RunSnapshot } from '../../../runs/run-store';
 import type { Metrics } from '../../metrics';
@@ -42,6 +43,8 @@ export async function followRun(
   metrics?.sseOpened();
   const seen = new Map<string, string>();
   let seq = 0;
+  // A live run's status as last sent: a pause or a resume is a `run` event too, and the stream stays open.
+  let liveStatus = 'running';
   let unsubscribe = () => {};
   // Writes happen in order, one after another, whatever the feed's pace.
   let writing = Promise.resolve();
@@ -62,9 +65,12 @@ export async function followRun(
           seen.set(nodeId, key);
           await stream.writeSSE({ event: 'node', id: String(++seq), data: JSON.stringify({ runId, nodeId, ...node }) });
         }
-        if (view.status !== 'running') {
+        if (!isLive(view.status)) {
           await stream.writeSSE({ event: 'run', id: String(++seq), data: JSON.stringify(view) });
           resolve();
+        } else if (view.status !== liveStatus) {
+          liveStatus = view.status;
+          await stream.writeSSE({ event: 'run', id: String(++seq), data: JSON.stringify(view) });
         }
       });
     };

@@ -2,6 +2,7 @@
 import type { RouteHandler, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
+import { isLive } from '../../../graph/run-state';
 import { requestProject } from '../../authorize';
 import type { Redrive } from '../../../runs/redrive';
 import type { RunSnapshot, RunStore } from '../../../runs/run-store';
@@ -15,7 +16,18 @@ import { startedAnswer } from '../../started';
 import type { AppEnv } from '../../types';
 import { parseJsonBody, zodFieldErrors } from '../../validation';
 import { followRun, streamQuota } from './run-events';
-import type { cancelRoute, decisionRoute, definitionRoute, eventsRoute, getRoute, listRoute, redriveRoute, sendEventRoute, startRoute } from './runs.routes';
+import type {
+  cancelRoute,
+  controlRoute,
+  decisionRoute,
+  definitionRoute,
+  eventsRoute,
+  getRoute,
+  listRoute,
+  redriveRoute,
+  sendEventRoute,
+  startRoute,
+} from './runs.routes';
 
 /** What starts and lists runs in one project. */
 export interface RunsScope {
@@ -30,7 +42,7 @@ export interface RunsHandlersDeps {
   watch: RunWatch;
   /** The request's project's starts, lists and redrives. */
   inProject: (project: string) => RunsScope;
-  metrics?: Pick<Metrics, 'sseOpened' | 'sseClosed'>;
+  metrics?: Pick<Metrics, 'sseOpened' | 'sseClosed' | 'runControlled'>;
   /** Event streams one principal may hold open (SSE_STREAMS_PER_PRINCIPAL). */
   streamsPerPrincipal?: number;
 }
@@ -52,13 +64,23 @@ export function runsHandlers({ store, watch, inProject, metrics, streamsPerPrinc
     const { runId } = c.req.valid('param');
     const { view } = await watch.read(runId);
     // Asked at each read (a finished run's view is kept; its redrives come later).
-    return c.json(view.status === 'running' ? view : { ...view, redrivenBy: await store.redrivesOf(runId) }, 200);
+    return c.json(isLive(view.status) ? view : { ...view, redrivenBy: await store.redrivesOf(runId) }, 200);
   };
 
   const definition: RouteHandler<typeof definitionRoute, AppEnv> = async (c) =>
     c.json((await store.definition(c.req.valid('param').runId)) as z.infer<typeof workflowDefinitionSchema>, 200);
 
   const cancel: RouteHandler<typeof cancelRoute, AppEnv> = async (c) => c.json(await store.cancel(c.req.valid('param').runId), 202);
+
+  /** POST …/pause, …/resume: the run's update, then its view (paused, or running again). */
+  const control =
+    (action: 'pause' | 'resume'): RouteHandler<ReturnType<typeof controlRoute>, AppEnv> =>
+    async (c) => {
+      const { runId } = c.req.valid('param');
+      await store[action](runId);
+      metrics?.runControlled(action);
+      return c.json(await store.get(runId), 202);
+    };
 
   const redriveRun: RouteHandler<typeof redriveRoute, AppEnv> = async (c) => {
     const { runId } = c.req.valid('param');
@@ -103,5 +125,5 @@ export function runsHandlers({ store, watch, inProject, metrics, streamsPerPrinc
     });
   };
 
-  return { start, list, get, definition, cancel, redrive: redriveRun, decide, sendEvent, events };
+  return { start, list, get, definition, cancel, pause: control('pause'), resume: control('resume'), redrive: redriveRun, decide, sendEvent, events };
 }

@@ -12,6 +12,8 @@ export function runsRoutes(deps: RunsHandlersDeps) {
     .openapi(routes.getRoute, handlers.get)
     .openapi(routes.definitionRoute, handlers.definition)
     .openapi(routes.cancelRoute, handlers.cancel)
+    .openapi(routes.controlRoute('pause'), handlers.pause)
+    .openapi(routes.controlRoute('resume'), handlers.resume)
     .openapi(routes.redriveRoute, handlers.redrive)
     .openapi(routes.decisionRoute, handlers.decide)
     .openapi(routes.sendEventRoute, handlers.sendEvent)

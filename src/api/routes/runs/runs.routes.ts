@@ -93,6 +93,25 @@ export const cancelRoute = createRoute({
   },
 });
 
+/** POST …/pause and …/resume: 202 with the run's view. */
+export const controlRoute = (action: 'pause' | 'resume') =>
+  createRoute({
+    method: 'post',
+    path: `/{runId}/${action}`,
+    summary:
+      action === 'pause'
+        ? 'Pause a run: it starts no node until resumed; nodes already running finish, decisions, events and timers keep arriving'
+        : 'Resume a paused run: it starts what became ready',
+    security,
+    request: { params: runIdParamSchema },
+    responses: {
+      202: { description: "The run's view", content: { 'application/json': { schema: runSchema } } },
+      404: problemResponse('No such run'),
+      409: problemResponse(action === 'pause' ? 'The run already ended' : 'The run is not paused, or already ended'),
+      503: problemResponse('Temporal unavailable'),
+    },
+  });
+
 export const redriveRoute = createRoute({
   method: 'post',
   path: '/{runId}/redrive',

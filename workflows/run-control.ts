@@ -1,0 +1,106 @@
+/**
+ * Pausing and resuming a run from outside (the `pause` and `resume`
+ * updates), and its deadline (`settings.timeout`). A paused run starts no
+ * node: what runs finishes and is recorded, decisions, events and timers
+ * keep arriving, and the loop takes them up on resume. While paused the run
+ * says `paused` (its state and the BraidPaused search attribute, so lists can
+ * filter on it); the time it spends paused is `pausedMs`, not overhead.
+ */
+import { ApplicationFailure, CancellationScope, defineUpdate, patched, setHandler, sleep, upsertSearchAttributes } from '@temporalio/workflow';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { RunState } from '../src/graph/run-state';
+import { PAUSE_REFUSALS, PAUSE_UPDATE, PAUSED_SEARCH_ATTRIBUTE, RESUME_UPDATE } from '../src/graph/run-state';
+import type { RunTracker } from '../src/graph/run-tracker';
+import { PATCHES } from './patches';
+
+export const pauseUpdate = defineUpdate<RunState>(PAUSE_UPDATE);
+export const resumeUpdate = defineUpdate<RunState>(RESUME_UPDATE);
+/** A pause or resume update changes what the run does (asked in the update's handler). */
+export const PAUSE_PATCH = PATCHES.pause.id;
+/** A run with `settings.timeout` starts its deadline's timer (asked once, at the start). */
+export const DEADLINE_PATCH = PATCHES.deadline.id;
+const pausedKey = defineSearchAttributeKey(PAUSED_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
+
+export class RunControl {
+  paused = false;
+  /** Set by a resume (or the deadline) until the loop has looked. */
+  woken = false;
+  /** Set once the run's deadline passed. */
+  deadlinePassed = false;
+  private pausedAt = 0;
+  private pausedBefore = 0;
+
+  constructor(private readonly tracker: RunTracker) {}
+
+  /** Time spent paused so far. */
+  pausedMs(nowMs: number): number {
+    return this.pausedBefore + (this.paused ? nowMs - this.pausedAt : 0);
+  }
+
+  pause(nowMs: number): void {
+    if (this.paused) return;
+    this.paused = true;
+    this.pausedAt = nowMs;
+    this.tracker.state.status = 'paused';
+    this.tracker.touch();
+  }
+
+  resume(nowMs: number): void {
+    if (!this.paused) return;
+    this.pausedBefore += nowMs - this.pausedAt;
+    this.paused = false;
+    this.woken = true;
+    this.tracker.state.status = 'running';
+    this.tracker.touch();
+  }
+
+  /** Starts the deadline's timer (a run with `settings.timeout`; asked behind its patch). */
+  startDeadline(ms: number): void {
+    if (!patched(DEADLINE_PATCH)) return;
+    CancellationScope.cancellable(() => sleep(ms)).then(
+      () => {
+        this.deadlinePassed = true;
+        this.woken = true;
+      },
+      // The run ended or was canceled first.
+      () => undefined,
+    );
+  }
+}
+
+/** The `pause` and `resume` updates: each answers with the run's state; refused (not recorded) when it cannot apply. */
+export function setControlHandlers(control: RunControl, tracker: RunTracker): void {
+  const { state } = tracker;
+  const ended = () => state.status !== 'running' && state.status !== 'paused';
+  setHandler(
+    pauseUpdate,
+    () => {
+      if (patched(PAUSE_PATCH) && !control.paused) {
+        control.pause(Date.now());
+        upsertSearchAttributes([{ key: pausedKey, value: 'true' }]);
+      }
+      return state;
+    },
+    {
+      validator: () => {
+        if (ended()) throw ApplicationFailure.nonRetryable(`run is already ${state.status}`, PAUSE_REFUSALS.notRunning);
+      },
+    },
+  );
+  setHandler(
+    resumeUpdate,
+    () => {
+      if (patched(PAUSE_PATCH) && control.paused) {
+        control.resume(Date.now());
+        upsertSearchAttributes([{ key: pausedKey, value: null }]);
+      }
+      return state;
+    },
+    {
+      validator: () => {
+        if (ended()) throw ApplicationFailure.nonRetryable(`run is already ${state.status}`, PAUSE_REFUSALS.notRunning);
+        if (!control.paused) throw ApplicationFailure.nonRetryable('run is not paused', PAUSE_REFUSALS.notPaused);
+      },
+    },
+  );
+}
