@@ -189,6 +189,34 @@ describe('run page', () => {
     await context.close();
   });
 
+  it('pauses and resumes a run from the page', async () => {
+    const tag = uniqueId('page-pause');
+    const runId = await startRun(
+      graph('page-pause')
+        .trigger()
+        .http('first', `${target.url}/delay/1500?t=${tag}-1`)
+        .http('second', `${target.url}/delay/300?t=${tag}-2`)
+        .chain('start', 'first', 'second')
+        .build(),
+    );
+    const { context, page } = await signedIn();
+    await page.goto(`${url}/runs/${encodeURIComponent(runId)}`);
+    await page.waitForSelector('body[data-graph=ready]');
+    await expect.poll(() => nodeClass(page, 'first')).toContain('status-running');
+    expect(await page.locator('#resume-run').isHidden()).toBe(true);
+    await page.click('#pause-run');
+    await page.waitForSelector('body[data-run-status=paused]');
+    expect(await page.locator('#pause-run').isHidden()).toBe(true);
+    // What ran finishes and shows; what is next waits.
+    await expect.poll(() => nodeClass(page, 'first'), { timeout: 10_000 }).toContain('status-succeeded');
+    expect(await nodeClass(page, 'second')).toContain('status-pending');
+    expect(target.requests.filter((r) => r.path.includes(`${tag}-2`))).toHaveLength(0);
+    await page.click('#resume-run');
+    await page.waitForSelector('body[data-run-status=succeeded]', { timeout: 15_000 });
+    expect(await nodeClass(page, 'second')).toContain('status-succeeded');
+    await context.close();
+  });
+
   it('redrives a failed run from the page: the new run reuses what succeeded and says so', async () => {
     const tag = uniqueId('page-redrive');
     const def = graph('page-redrive')

@@ -20,6 +20,9 @@ const examples = readdirSync(dir)
 const seedsOf = (example: (typeof examples)[number]) =>
   example.pins ? pinnedRun(assertValid(example.workflow, BUILT_IN_CATALOG).graph, BUILT_IN_CATALOG, example.pins) : {};
 
+/** Examples that show a failure: the error type each ends with. */
+const FAILS_WITH: Record<string, string> = { 'deadline.json': 'RunTimedOut' };
+
 const ctx = useTimeSkippingWithTarget();
 /** The key secret-header.json sends (env BRAID_SECRET_API_KEY on a real worker). */
 const activities = () => testActivities({ env: { BRAID_SECRET_API_KEY: 'example-key-value' } });
@@ -29,15 +32,26 @@ describe('examples', () => {
     expect(examples.map((e) => e.file)).toContain('fan-out.json');
   });
 
-  it.each(examples.map((e) => [e.file, e] as const))('%s validates and succeeds', async (_file, example) => {
+  it.each(examples.map((e) => [e.file, e] as const))('%s validates and runs to its expected end', async (file, example) => {
     expect(validateDefinition(example.workflow, BUILT_IN_CATALOG).ok).toBe(true);
     const { state } = await runGraph(ctx.env, example.workflow, {
       input: { ...example.input, baseUrl: ctx.target.url },
       ...seedsOf(example),
       activities: activities(),
     });
-    expect(state.status).toBe('succeeded');
+    const failure = FAILS_WITH[file];
+    expect(state.status).toBe(failure ? 'failed' : 'succeeded');
+    if (failure) expect(state.error?.type).toBe(failure);
     expect(Object.values(state.nodes).every((n) => n.status !== 'pending' && n.status !== 'running')).toBe(true);
+  });
+
+  it('deadline.json cancels the delay its deadline passes in, and names it', async () => {
+    const example = examples.find((e) => e.file === 'deadline.json')!;
+    const { state } = await runGraph(ctx.env, example.workflow, { input: { baseUrl: ctx.target.url }, activities: activities() });
+    expect(state.nodes.quote!.status).toBe('succeeded');
+    expect(state.nodes.settle!.status).toBe('canceled');
+    expect(state.nodes.notify!.status).toBe('canceled');
+    expect(state.error!.message).toContain('canceled while running: settle');
   });
 
   it('secret-header sends the key and sees it masked where the target echoes it', async () => {
