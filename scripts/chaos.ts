@@ -44,6 +44,7 @@ import { startChaosTarget } from './chaos/target';
 import type { RunView } from '../src/runs/run-store';
 import { check, summary } from './chaos/invariants';
 import { redriveShare } from './chaos/redrive';
+import { createControls } from './chaos/controls';
 import type { Violation } from './chaos/invariants';
 import { stackAuth } from '../test/helpers/stack-token';
 
@@ -166,6 +167,8 @@ async function main() {
   // Faults come from their own stream, so the graphs of a seed do not depend on timing.
   const faultDice = new Dice(xoroshiro128plus(seed ^ 0x5eed));
   const stack = values.cluster ? clusterChaosStack() : await splitChaosStack();
+  // Pauses and resumes from a stream of their own too.
+  const controls = createControls(() => stack.api(), new Dice(xoroshiro128plus(seed ^ 0xc0de)));
   const faults: Fault[] = [];
   const cases = new Map<string, ChaosCase>();
   const accepted = new Set<string>();
@@ -193,6 +196,7 @@ async function main() {
           body: JSON.stringify({ runId: c.runId, workflow: c.definition, input: c.input }),
         }).catch(() => undefined);
         if (res?.status === 201 || res?.status === 409) {
+          if (!accepted.has(c.runId)) controls.maybe(c.runId);
           accepted.add(c.runId);
           return;
         }
@@ -226,7 +230,7 @@ async function main() {
     }
     await faulting;
     log(`${cases.size} runs generated; waiting for starts and runs to finish`);
-    await Promise.race([Promise.all(starting), sleep(120_000)]);
+    await Promise.race([Promise.all(starting).then(controls.settled), sleep(120_000)]);
 
     // Every accepted run to a terminal state (bounded).
     const views = new Map<string, RunView>();
@@ -261,6 +265,11 @@ async function main() {
     } while (cursor);
 
     const report = check({ cases, accepted, views, listed, refused, faults, hits: target.hits });
+    const { paused, resumed, stuck } = controls.tally;
+    for (const runId of stuck) report.violations.push({ invariant: 'resumed', runId, detail: 'paused, and no resume was accepted' });
+    report.lines.push(
+      `${stuck.length ? '✗' : '✓'} resumed: ${paused} run(s) paused by the API, ${resumed} resumed (or ended), every one reached its reference end`,
+    );
     // Redrive a share of the failed runs: what a redrive reuses must never reach the target again.
     const redrives = await redriveShare(stack.api(), views, target.hits);
     report.violations.push(...redrives.violations);
