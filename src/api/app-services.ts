@@ -8,7 +8,7 @@ import { webhookKey } from '../config';
 import { createDurationLearning } from '../runs/learned-durations';
 import { createErrorWorkflows } from '../runs/error-workflows';
 import type { RunStore } from '../runs/run-store';
-import { createRunStore } from '../runs/run-store';
+import { createRunStore, runStoreInProject } from '../runs/run-store';
 import { createRunServices } from '../runs/services';
 import { createAuditLog } from '../store/audit-log';
 import { createCredentialStore } from '../store/credentials';
@@ -67,7 +67,7 @@ export function createAppServices(deps: AppDeps) {
   const inProject = (project: string) => {
     let services = scoped.get(project);
     if (!services) {
-      const runs = storeInProject(store, project);
+      const runs = runStoreInProject(store, project);
       services = createRunServices({
         client: deps.client,
         namespace: config.namespace,
@@ -98,8 +98,3 @@ export function createAppServices(deps: AppDeps) {
 }
 
 export type AppServices = ReturnType<typeof createAppServices>;
-
-/** The run store as one project sees it: runs start in the project, lists show only its runs; reads by id are the API's to check (authorize.ts). */
-function storeInProject(store: RunStore, project: string): RunStore {
-  return { ...store, start: (req) => store.start({ ...req, project }), list: (params) => store.list({ ...params, project }) };
-}

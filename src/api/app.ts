@@ -37,7 +37,7 @@ import { hooksRoutes } from './routes/hooks';
 import { runsRoutes } from './routes/runs/runs.index';
 import { auditRoutes } from './routes/audit';
 import { auditTrail } from './audit';
-import { authorize } from './authorize';
+import { authorize, requestRoles } from './authorize';
 import { roleAllows } from '../auth/roles';
 import { keysRoutes } from './routes/keys';
 import { projectsRoutes } from './routes/projects';
@@ -147,7 +147,7 @@ export function createApp(deps: AppDeps, services: AppServices = createAppServic
     // Without an API token the API is open; with one, no principal may nothing.
     if (principal === undefined) return auth === undefined;
     if (c.get('admin') === true) return true;
-    const role = (await services.keys.rolesOf(principal))[project];
+    const role = (await requestRoles(c, services.keys, principal))[project];
     return role !== undefined && roleAllows(role, 'run');
   };
   const hooks = hooksRoutes({ inProject, auth, mayRun, authenticated, secret, ...(deps.usedSignatures ? { usedSignatures: deps.usedSignatures } : {}) });

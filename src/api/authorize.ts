@@ -63,6 +63,11 @@ function requestedProject(c: Context<AppEnv>, route: string, roles: Record<strin
   return mine.length === 1 ? mine[0]! : DEFAULT_PROJECT;
 }
 
+/** The principal's role in each project: a key's came with it (middleware.ts), anyone else's are read. */
+export async function requestRoles(c: Context<AppEnv>, keys: Pick<KeyStore, 'rolesOf'>, principal: string): Promise<Record<string, Role>> {
+  return c.get('roles') ?? (await keys.rolesOf(principal));
+}
+
 export function authorize(keys: KeyStore, projects: Pick<ProjectStore, 'exists'>): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const principal = c.get('principal');
@@ -73,7 +78,7 @@ export function authorize(keys: KeyStore, projects: Pick<ProjectStore, 'exists'>
     if (route === undefined) return next();
     const permission = routePermission(route);
     const admin = c.get('admin') === true;
-    const roles = admin ? {} : (c.get('roles') ?? (await keys.rolesOf(principal)));
+    const roles = admin ? {} : await requestRoles(c, keys, principal);
     const project = requestedProject(c, route, roles);
     const role = roles[project];
     if (role === undefined) {

@@ -20,7 +20,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../store/tables';
 import type { NodeTypeRegistry } from '../node-types';
 import { createWorkflowRepository } from '../store/workflow-repository';
-import { createRunStore } from './run-store';
+import { createRunStore, runStoreInProject } from './run-store';
 import { createRunServices } from './services';
 import { BraidError } from './errors';
 import { DEFAULT_PROJECT, idInProject, projectOfId } from '../graph/project-ids';
@@ -155,7 +155,7 @@ export function workerBulkTarget(opts: WorkerBulkOptions): BulkTarget {
   const redriveIn = (project: string) =>
     createRunServices({
       ...opts,
-      runs: { ...runs, start: (req) => runs.start({ ...req, project }), list: (params) => runs.list({ ...params, project }) },
+      runs: runStoreInProject(runs, project),
       repository: repository.inProject(project),
       hasWebhookSecret: (name) => opts.env?.[`BRAID_WEBHOOK_SECRET_${name}`] !== undefined,
       activityAllowlist: opts.activityAllowlist ?? [],

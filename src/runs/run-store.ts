@@ -276,3 +276,8 @@ export function createRunStore(opts: RunStoreOptions) {
 }
 
 export type RunStore = ReturnType<typeof createRunStore>;
+
+/** The run store as one project sees it: runs start in the project, lists show only its runs; reads by id are the caller's to check (the API's authorize.ts). */
+export function runStoreInProject(store: RunStore, project: string): RunStore {
+  return { ...store, start: (req) => store.start({ ...req, project }), list: (params) => store.list({ ...params, project }) };
+}
