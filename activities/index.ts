@@ -20,6 +20,8 @@ import { withCredentials } from './credentials';
 export { masked } from './masked';
 import type { BulkTarget } from './bulk';
 import { createBulkActivities } from './bulk';
+import type { AdmissionDeps } from './admission';
+import { createAdmissionActivities } from './admission';
 import type { NodeCache } from '../src/store/node-cache';
 
 export interface ActivityDeps {
@@ -42,6 +44,8 @@ export interface ActivityDeps {
   nodeCache?: NodeCache;
   /** What bulk operations redrive and cancel runs with (src/worker.ts builds it from the API's code); without it they refuse. */
   bulk?: BulkTarget;
+  /** What admission and buffered triggers use (src/worker.ts builds it); without it their activities refuse. */
+  admission?: AdmissionDeps;
 }
 
 export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
@@ -124,6 +128,7 @@ export function createActivities(deps: ActivityDeps = {}) {
     secretNonce: async (): Promise<string> => randomBytes(16).toString('hex'),
     ...createNodeCacheActivities(deps.nodeCache),
     ...createBulkActivities(deps.bulk),
+    ...createAdmissionActivities(deps.admission),
   };
 }
 

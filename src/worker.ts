@@ -28,6 +28,7 @@ import type { BraidDatabase } from './store/database';
 import { databaseOptions, openDatabase } from './store/database';
 import { createNodeCache } from './store/node-cache';
 import { lazyBulkTarget, workerBulkTarget } from './runs/bulk';
+import { createAdmitter } from './runs/admission';
 
 export async function startWorker(config: Config, logger: Logger): Promise<{ worker: Worker; done: Promise<void> }> {
   const metricsAddress = config.workerMetricsPort === undefined ? undefined : `${config.host}:${config.workerMetricsPort}`;
@@ -58,6 +59,21 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ wor
         if (process.connected) process.send?.(report);
       })
     : undefined;
+  const workerClient = new Client({ connection, namespace: config.namespace, dataConverter: loadDataConverter(config) });
+  // Bulk operations and buffered triggers' runs use the API's own code, on this worker's connection and Braid's database.
+  const runTarget = lazyBulkTarget(async () =>
+    workerBulkTarget({
+      client: workerClient,
+      namespace: config.namespace,
+      taskQueue: config.taskQueue,
+      temporalUiUrl: config.temporalUiUrl,
+      nodeTypes,
+      claimCheck: config.payloadStore !== undefined,
+      database: (await openOnce()).db,
+      env: processEnvironment(),
+      activityAllowlist: config.activityAllowlist,
+    }),
+  );
   const worker = await createBraidWorker({
     connection,
     namespace: config.namespace,
@@ -74,20 +90,13 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ wor
         nodeCache: createNodeCache(() => openOnce().then((d) => d.db), payloadCodecs ? chainCodecs(payloadCodecs) : undefined),
         // Credentials (data.auth): opened here, at each attempt, with the key the API sealed them with.
         credentials: lazyCredentials(() => openOnce().then((d) => createCredentialStore(d.db, loadEncryptionKey(config)))),
-        // Bulk operations redrive and cancel with the API's own code, on this worker's connection and Braid's database.
-        bulk: lazyBulkTarget(async () =>
-          workerBulkTarget({
-            client: new Client({ connection, namespace: config.namespace, dataConverter: loadDataConverter(config) }),
-            namespace: config.namespace,
-            taskQueue: config.taskQueue,
-            temporalUiUrl: config.temporalUiUrl,
-            nodeTypes,
-            claimCheck: config.payloadStore !== undefined,
-            database: (await openOnce()).db,
-            env: processEnvironment(),
-            activityAllowlist: config.activityAllowlist,
-          }),
-        ),
+        bulk: runTarget,
+        // Admission (settings.concurrency, settings.rateLimit) and buffered triggers, in Temporal through this worker's client.
+        admission: {
+          client: workerClient,
+          admitter: createAdmitter({ client: workerClient, taskQueue: config.taskQueue }),
+          startBuffered: runTarget.startBuffered,
+        },
       }),
     },
     dataConverter: loadDataConverter(config),
@@ -105,7 +114,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ wor
     await database?.then((d) => d.close()).catch(() => undefined);
   });
   // Readiness waits for this (see temporal/warmup.ts); a failure only delays it.
-  const client = new Client({ connection, namespace: config.namespace, dataConverter: loadDataConverter(config) });
+  const client = workerClient;
   const started = Date.now();
   const codecs = { claimCheck: config.payloadStore !== undefined, encrypted: config.encryptionKey !== undefined };
   void warmUpUntilDone(client, config.taskQueue, worker.options.identity, codecs, logger).then(() =>

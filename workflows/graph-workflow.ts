@@ -30,6 +30,7 @@ import { Mailbox } from './mailbox';
 import { NodeRunner } from './node-runner';
 import { setRunHandlers } from './run-handlers';
 import { RunControl, setControlHandlers } from './run-control';
+import { RunAdmission } from './run-admission';
 import { durationMs } from '../src/graph/duration';
 import { PATCHES } from './patches';
 
@@ -86,11 +87,14 @@ export async function interpretGraph(args: GraphWorkflowInput, host?: GraphHost)
   const mailbox = new Mailbox();
   const progress = new ForEachProgressTotals();
   const control = new RunControl(tracker);
+  const admission = new RunAdmission(tracker, control);
   if (!host) {
     const liveWallMs = () => tracker.showWallTime(Date.now() - startedMs);
     setRunHandlers({ graph, tracker, mailbox, progress, liveWallMs, now: () => isoTime(Date.now()) });
     setControlHandlers(control, tracker);
     if (graph.settings.timeout !== undefined) control.startDeadline(durationMs(graph.settings.timeout));
+    // After the deadline's timer: the deadline counts queued time.
+    admission.begin(graph, args);
   }
   const nodes = new NodeRunner({ args, runId, graph, types, scheduler, tracker, mailbox, progress, ...(host ? { host } : {}) });
 
@@ -99,15 +103,19 @@ export async function interpretGraph(args: GraphWorkflowInput, host?: GraphHost)
   try {
     for (;;) {
       nodes.recordSkipped();
-      // Paused: nothing starts; what runs is recorded as it ends.
-      if (!control.paused) nodes.launchReady();
+      // Paused, or waiting for its limits: nothing starts; what runs is recorded as it ends.
+      if (!control.paused && admission.admitted) nodes.launchReady();
       if (scheduler.done) break;
-      await condition(() => nodes.hasWork || control.woken);
-      control.woken = false;
+      await condition(() => nodes.hasWork || control.woken || admission.woken);
+      control.woken = admission.woken = false;
       nodes.recordEnded();
       nodes.guardHistory();
       if (control.deadlinePassed && !scheduler.done) {
-        deadline = deadlineMessage(graph.settings.timeout!, state);
+        deadline = deadlineMessage(graph.settings.timeout!, state, admission.admitted);
+        await stopAndDrain(nodes, scheduler);
+      }
+      if (admission.refused && !scheduler.done) {
+        cancelled = admission.refused.skipped;
         await stopAndDrain(nodes, scheduler);
       }
     }
@@ -118,11 +126,13 @@ export async function interpretGraph(args: GraphWorkflowInput, host?: GraphHost)
     await stopAndDrain(nodes, scheduler);
   }
   nodes.recordSkipped();
+  await admission.release(runId);
 
   const endMs = Date.now();
   const verdict = runVerdict({
     cancelled,
     ...(deadline === undefined ? {} : { deadline }),
+    ...(admission.refused && !admission.refused.skipped ? { refused: admission.refused.message } : {}),
     ...(nodes.historyLimit === undefined ? {} : { historyLimit: nodes.historyLimit }),
     failures: nodes.failures,
   });
@@ -152,11 +162,12 @@ async function stopAndDrain(nodes: NodeRunner, scheduler: Scheduler): Promise<vo
 }
 
 /** What a run that passed its deadline says: the deadline, and what it canceled. */
-function deadlineMessage(timeout: string, state: RunState): string {
+function deadlineMessage(timeout: string, state: RunState, admitted: boolean): string {
   const running = Object.entries(state.nodes)
     .filter(([, n]) => n.status === 'running' || n.status === 'waiting')
     .map(([id]) => id);
-  return `the run's deadline (settings.timeout ${timeout}) passed${running.length ? `; canceled while running: ${running.join(', ')}` : ''}`;
+  const what = admitted ? (running.length ? `; canceled while running: ${running.join(', ')}` : '') : '; the run was still queued';
+  return `the run's deadline (settings.timeout ${timeout}) passed${what}`;
 }
 
 /**

@@ -3,6 +3,8 @@ export { changesQuery, decisionUpdate, eventSignal, forEachProgressSignal, graph
 export { forEachBatchWorkflow } from './for-each-batch-workflow';
 export { nodeBatchWorkflow } from './node-batch-workflow';
 export { bulkOperationWorkflow, bulkProgressQuery } from './bulk-operation-workflow';
+export { braidAdmission } from './admission-workflow';
+export { braidTriggerBuffer } from './trigger-buffer-workflow';
 
 import type { GraphWorkflowInput, RunState } from '../src/graph/run-state';
 import { graphWorkflow } from './graph-workflow';

@@ -96,4 +96,11 @@ export const PATCHES = {
     changed: 'a run with `settings.timeout` starts a timer at its start; when it fires, running nodes are canceled and the run fails with RunTimedOut.',
     before: { unchanged: 'asked only by a run with `settings.timeout`, which no definition could have before' },
   },
+  admission: {
+    id: 'braid-admission-v1',
+    since: 'run controls (issue 37)',
+    changed:
+      'a run with `settings.concurrency` or `settings.rateLimit` waits (status `queued`, the BraidQueued search attribute) until its limits take it in (the `admitRun` activity, the `braid-admitted` signal) and releases its slot when it ends.',
+    before: { unchanged: 'asked only by a run with those settings, which no definition could have before' },
+  },
 } as const satisfies Record<string, Patch>;

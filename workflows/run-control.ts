@@ -9,7 +9,7 @@
 import { ApplicationFailure, CancellationScope, defineUpdate, patched, setHandler, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { RunState } from '../src/graph/run-state';
-import { PAUSE_REFUSALS, PAUSE_UPDATE, PAUSED_SEARCH_ATTRIBUTE, RESUME_UPDATE } from '../src/graph/run-state';
+import { isLive, PAUSE_REFUSALS, PAUSE_UPDATE, PAUSED_SEARCH_ATTRIBUTE, RESUME_UPDATE } from '../src/graph/run-state';
 import type { RunTracker } from '../src/graph/run-tracker';
 import { PATCHES } from './patches';
 
@@ -27,6 +27,8 @@ export class RunControl {
   woken = false;
   /** Set once the run's deadline passed. */
   deadlinePassed = false;
+  /** What the run says when it is not paused (RunAdmission makes it `queued` while the run waits for its limits). */
+  liveStatus: () => 'running' | 'queued' = () => 'running';
   private pausedAt = 0;
   private pausedBefore = 0;
 
@@ -50,7 +52,7 @@ export class RunControl {
     this.pausedBefore += nowMs - this.pausedAt;
     this.paused = false;
     this.woken = true;
-    this.tracker.state.status = 'running';
+    this.tracker.state.status = this.liveStatus();
     this.tracker.touch();
   }
 
@@ -71,7 +73,7 @@ export class RunControl {
 /** The `pause` and `resume` updates: each answers with the run's state; refused (not recorded) when it cannot apply. */
 export function setControlHandlers(control: RunControl, tracker: RunTracker): void {
   const { state } = tracker;
-  const ended = () => state.status !== 'running' && state.status !== 'paused';
+  const ended = () => !isLive(state.status);
   setHandler(
     pauseUpdate,
     () => {

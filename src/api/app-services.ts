@@ -9,6 +9,7 @@ import { createDurationLearning } from '../runs/learned-durations';
 import { createErrorWorkflows } from '../runs/error-workflows';
 import type { RunStore } from '../runs/run-store';
 import { createRunStore, runStoreInProject } from '../runs/run-store';
+import { createTriggerBuffers } from '../runs/trigger-buffers';
 import { createRunServices } from '../runs/services';
 import { createAuditLog } from '../store/audit-log';
 import { createCredentialStore } from '../store/credentials';
@@ -43,9 +44,20 @@ export function createAppServices(deps: AppDeps) {
   const store: RunStore = {
     ...runStore,
     start: async (req) => {
-      const started = await runStore.start(req);
       // Label values stay bounded: a saved workflow's name, else one value for every ad-hoc graph.
-      if (!req.test) metrics.runStarted(req.version ? req.name : ADHOC_LABEL, req.triggerKind ?? 'manual');
+      const label = req.version ? req.name : ADHOC_LABEL;
+      let started;
+      try {
+        started = await runStore.start(req);
+      } catch (err) {
+        const refused = (err as { extra?: { admission?: { kind: string } } }).extra?.admission;
+        if (refused) metrics.runAdmitted(label, refused.kind === 'rate' ? 'rate_limited' : 'skipped');
+        throw err;
+      }
+      // Once per run, as its last limit said (by the start that took it in first).
+      const admitted = started.admissions?.at(-1);
+      if (admitted?.first) metrics.runAdmitted(label, admitted.outcome);
+      if (!req.test) metrics.runStarted(label, req.triggerKind ?? 'manual');
       return started;
     },
   };
@@ -94,7 +106,9 @@ export function createAppServices(deps: AppDeps) {
       intervalMs,
       signal,
     );
-  return { ...run, inProject, metrics, store, repository, auditLog, keys, credentials, projects, secret, watchErrorWorkflows };
+  // Debounced and batched webhook triggers' windows, in Temporal.
+  const buffers = createTriggerBuffers({ client: deps.client, taskQueue: config.taskQueue });
+  return { ...run, inProject, metrics, store, repository, auditLog, keys, credentials, projects, secret, watchErrorWorkflows, buffers };
 }
 
 export type AppServices = ReturnType<typeof createAppServices>;

@@ -150,7 +150,8 @@ export function createApp(deps: AppDeps, services: AppServices = createAppServic
     const role = (await requestRoles(c, services.keys, principal))[project];
     return role !== undefined && roleAllows(role, 'run');
   };
-  const hooks = hooksRoutes({ inProject, auth, mayRun, authenticated, secret, ...(deps.usedSignatures ? { usedSignatures: deps.usedSignatures } : {}) });
+  const hooks = hooksRoutes({ inProject, auth, mayRun, authenticated, secret, ...hookExtras(services, deps) });
+
   app.route('/v1/hooks', hooks.defaultProject);
   app.route('/v1/projects', hooks.anyProject);
   if (deps.codec) mountCodec(app, config.maxBodyBytes, deps.codec);
@@ -161,6 +162,11 @@ export function createApp(deps: AppDeps, services: AppServices = createAppServic
 }
 
 export type App = ReturnType<typeof createApp>;
+
+/** Webhooks' signatures used before (shared by replicas), debounced and batched triggers' windows and the deliveries they count. */
+function hookExtras(services: AppServices, deps: AppDeps) {
+  return { buffers: services.buffers, onBuffered: services.metrics.deliveryBuffered, ...(deps.usedSignatures ? { usedSignatures: deps.usedSignatures } : {}) };
+}
 
 /** Echoes the client's x-request-id when it is sane, else makes one. */
 const requestId: MiddlewareHandler<AppEnv> = async (c, next) => {

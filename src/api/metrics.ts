@@ -28,6 +28,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { OriginStats } from '../../activities/host-limiter';
 import type { RunSummary, RunView } from '../runs/run-store';
 import type { AppEnv } from './types';
+import type { AdmissionOutcome } from '../graph/admission';
 
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 
@@ -37,6 +38,8 @@ export interface MetricsSource {
   get(runId: string): Promise<RunView>;
   /** How many runs are paused now (every project's). */
   countPaused?(): Promise<number>;
+  /** Queued runs now, by saved workflow (ADHOC_LABEL for the rest). */
+  queuedByWorkflow?(): Promise<Record<string, number>>;
 }
 
 export interface MetricsOptions {
@@ -143,6 +146,7 @@ export function createMetrics(source: MetricsSource, opts: MetricsOptions = {}) 
     sseClosed: () => sse.dec(),
     runStarted: (workflow: string, trigger: string) => started.inc({ workflow, trigger }),
     runControlled: (action: 'pause' | 'resume') => controls.inc({ action }),
+    ...flowInstruments(registry, source),
     /** The text exposition, after collecting what finished since the last scrape. */
     async scrape(): Promise<string> {
       // One collection at a time, however many scrapers.
@@ -154,6 +158,41 @@ export function createMetrics(source: MetricsSource, opts: MetricsOptions = {}) 
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** Admission and buffered triggers (settings.concurrency, settings.rateLimit, a trigger's debounce and batch). */
+function flowInstruments(registry: Registry, source: MetricsSource) {
+  const admissions = new Counter({
+    name: 'braid_run_admissions_total',
+    help: 'Runs with limits the API asked to start, by workflow and what their limits said (started, queued, skipped, rate_limited)',
+    labelNames: ['workflow', 'outcome'] as const,
+    registers: [registry],
+  });
+  const deliveries = new Counter({
+    name: 'braid_trigger_deliveries_total',
+    help: 'Webhook deliveries that joined a debounced or batched run, by workflow and mode',
+    labelNames: ['workflow', 'mode'] as const,
+    registers: [registry],
+  });
+  if (source.queuedByWorkflow) {
+    const read = source.queuedByWorkflow.bind(source);
+    new Gauge({
+      name: 'braid_runs_queued',
+      help: 'Runs waiting for their limits now, by workflow',
+      labelNames: ['workflow'] as const,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const [workflow, n] of Object.entries(await read().catch(() => ({})))) this.set({ workflow }, n);
+      },
+    });
+  }
+  return {
+    /** A start's admission: counted once per run, by whoever took it in first. */
+    runAdmitted: (workflow: string, outcome: AdmissionOutcome) => admissions.inc({ workflow, outcome }),
+    /** Key values are never labels: the workflow and the mode only. */
+    deliveryBuffered: (workflow: string, mode: 'debounce' | 'batch') => deliveries.inc({ workflow, mode: mode === 'debounce' ? 'debounced' : 'batched' }),
+  };
+}
 
 /** The limiter's series, read from `read()` at each scrape. */
 function hostLimitInstruments(registry: Registry, read: () => readonly OriginStats[]) {

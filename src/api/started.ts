@@ -8,7 +8,7 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { preferredWait } from './prefer';
-import type { RunStore } from '../runs/run-store';
+import type { RunStore, StartedRun } from '../runs/run-store';
 import type { runStartedSchema } from './schemas';
 
 export interface StartedAnswer {
@@ -16,13 +16,11 @@ export interface StartedAnswer {
   headers: Record<string, string>;
 }
 
-export async function startedAnswer(
-  c: Context,
-  store: Pick<RunStore, 'waitForEnd' | 'get'>,
-  started: { runId: string; links: { self: string; temporalUi: string } },
-): Promise<StartedAnswer> {
+export async function startedAnswer(c: Context, store: Pick<RunStore, 'waitForEnd' | 'get'>, started: StartedRun): Promise<StartedAnswer> {
   const headers: Record<string, string> = { location: started.links.self, vary: 'Prefer' };
-  const running: StartedAnswer = { body: { runId: started.runId, status: 'running', links: started.links }, headers };
+  // A queued run says so, with its place; `Prefer: wait` waits through the queue.
+  const status = started.status ?? 'running';
+  const running: StartedAnswer = { body: { runId: started.runId, status, ...(started.queue ? { queue: started.queue } : {}), links: started.links }, headers };
   const wait = preferredWait(c.req.header('prefer'));
   if (wait === undefined || wait === 0) return running;
   const ended = await store.waitForEnd(started.runId, wait * 1000, c.req.raw.signal);

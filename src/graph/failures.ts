@@ -28,6 +28,8 @@ export const FAILURE_TYPES = {
   responseTooLarge: 'ResponseTooLarge',
   /** The run failed because one or more nodes failed. */
   runFailed: 'RunFailed',
+  /** A run's limits could not take it in: its input has no key for them (settings.concurrency / rateLimit). */
+  admissionRefused: 'AdmissionRefused',
   /** The run's deadline (`settings.timeout`) passed: what ran was canceled. */
   runTimedOut: 'RunTimedOut',
   /** An approval or wait node's timeout passed and it has no `timeout` edge to take. */

@@ -3,7 +3,7 @@
  * incoming and outgoing edges per node, and a topological order that follows
  * definition order wherever the edges allow.
  */
-import type { ExecutionMode, GraphEdge, GraphNode, RetryOptions } from './schema';
+import type { ExecutionMode, GraphEdge, GraphNode, GraphSettings, RetryOptions } from './schema';
 import { DEFAULT_NAME, LIMITS } from './constants';
 import type { NodeCatalog, WaitingKind } from './node-type';
 import { durationMs } from './duration';
@@ -54,6 +54,9 @@ export interface Settings {
   readonly execution: ExecutionMode;
   /** The run's deadline (a duration), when it has one. */
   readonly timeout?: string;
+  /** The run's limits (src/graph/admission.ts), when it has them. */
+  readonly concurrency?: GraphSettings['concurrency'];
+  readonly rateLimit?: GraphSettings['rateLimit'];
 }
 
 export interface Graph {
@@ -74,7 +77,15 @@ export interface GraphInput {
   version?: string | number;
   nodes: readonly GraphNode[];
   edges: readonly GraphEdge[];
-  settings?: { maxParallel?: number; onError?: 'failFast' | 'continue'; strategy?: 'parallel' | 'sequential'; execution?: ExecutionMode; timeout?: string };
+  settings?: {
+    maxParallel?: number;
+    onError?: 'failFast' | 'continue';
+    strategy?: 'parallel' | 'sequential';
+    execution?: ExecutionMode;
+    timeout?: string;
+    concurrency?: GraphSettings['concurrency'];
+    rateLimit?: GraphSettings['rateLimit'];
+  };
 }
 
 /**
@@ -132,6 +143,8 @@ export function buildGraph(def: GraphInput, types?: NodeCatalog): Graph {
       strategy: def.settings?.strategy ?? 'parallel',
       execution: def.settings?.execution ?? 'activity',
       ...(def.settings?.timeout === undefined ? {} : { timeout: def.settings.timeout }),
+      ...(def.settings?.concurrency === undefined ? {} : { concurrency: def.settings.concurrency }),
+      ...(def.settings?.rateLimit === undefined ? {} : { rateLimit: def.settings.rateLimit }),
     },
     incoming,
     outgoing,

@@ -4,4 +4,13 @@
  * worker's privileges: the HTTP client with its secrets, the node cache,
  * bulk operations. An `activity` node never calls one, on any task queue.
  */
-export const INTERNAL_ACTIVITY_TYPES: ReadonlySet<string> = new Set(['http', 'secretNonce', 'nodeCacheGet', 'nodeCachePut', 'bulkApply']);
+export const INTERNAL_ACTIVITY_TYPES: ReadonlySet<string> = new Set([
+  'http',
+  'secretNonce',
+  'nodeCacheGet',
+  'nodeCachePut',
+  'bulkApply',
+  'admitRun',
+  'admissionEnded',
+  'startBufferedRun',
+]);

@@ -36,3 +36,14 @@ export function splitProjectId(id: string): { prefix: string; rest: string } {
   const at = id.indexOf(PROJECT_SEPARATOR) + 1;
   return { prefix: id.slice(0, at), rest: id.slice(at) };
 }
+
+/** A name as lower-case letters, digits and dashes, at most 40 characters (run ids made from it). */
+export function nameSlug(name: string): string {
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 40) || 'run'
+  );
+}

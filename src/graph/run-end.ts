@@ -24,11 +24,16 @@ export function runVerdict(opts: {
   /** The run's deadline passed: what it says (settings.timeout, and what was running). */
   deadline?: string;
   historyLimit?: string;
+  /** The run's limits could not take it in (its input has no key for them). */
+  refused?: string;
   failures: readonly { nodeId: string; error: NodeError; endsRun?: boolean }[];
 }): RunVerdict {
   if (opts.cancelled) return { status: 'canceled', error: { type: 'CancelledFailure', message: 'run canceled' } };
   if (opts.deadline !== undefined) {
     return { status: 'failed', failureType: FAILURE_TYPES.runTimedOut, error: { type: FAILURE_TYPES.runTimedOut, message: opts.deadline } };
+  }
+  if (opts.refused !== undefined) {
+    return { status: 'failed', failureType: FAILURE_TYPES.admissionRefused, error: { type: FAILURE_TYPES.admissionRefused, message: opts.refused } };
   }
   if (opts.historyLimit !== undefined) {
     return { status: 'failed', failureType: FAILURE_TYPES.historyLimit, error: { type: FAILURE_TYPES.historyLimit, message: opts.historyLimit } };

@@ -2,18 +2,22 @@
  * The state of a run as the `state` query and the workflow's result report it,
  * and as the API serves it. Pure types and helpers.
  */
+import type { Admission } from './admission';
 import type { WaitingKind } from './node-type';
 import { splitProjectId } from './project-ids';
 import type { NodeStatus } from './scheduler';
 import type { NodeEstimate } from './start-order';
 
-/** `paused`: running, but starting no node until resumed (POST /v1/runs/:id/pause). */
-export const RUN_STATUSES = ['running', 'paused', 'succeeded', 'failed', 'canceled', 'terminated', 'timed_out'] as const;
+/**
+ * `paused`: running, but starting no node until resumed (POST /v1/runs/:id/pause);
+ * `queued`: waiting for its limits (settings.concurrency, settings.rateLimit) to let it start.
+ */
+export const RUN_STATUSES = ['queued', 'running', 'paused', 'succeeded', 'failed', 'canceled', 'terminated', 'timed_out'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
-/** A run that has not ended: running, or paused. */
+/** A run that has not ended: queued, running, or paused. */
 export function isLive(status: RunStatus): boolean {
-  return status === 'running' || status === 'paused';
+  return status === 'running' || status === 'paused' || status === 'queued';
 }
 
 export interface NodeError {
@@ -124,6 +128,8 @@ export interface RunState {
   metrics: RunMetrics;
   /** True when node outputs were left out of the final state to stay within Temporal's payload limits. */
   outputsOmitted?: boolean;
+  /** While queued: the limit's key and its admission workflow (the API asks it for the run's place). */
+  queue?: { key: string; entity: string };
 }
 
 /** Arguments of the interpreter workflow. */
@@ -158,6 +164,8 @@ export interface GraphWorkflowInput {
   learnedMs?: Record<string, number>;
   /** Nodes whose outputs are known at start (seeds.ts): they succeed at once without running. */
   seeds?: Seeds;
+  /** What the run's limits said when the API asked before starting it (src/runs/admission.ts); a run without asks itself. */
+  admissions?: Admission[];
   /** A child run's parent's secret nonce (src/graph/secrets.ts); set by the parent workflow only. */
   secretNonce?: string;
 }

@@ -5,6 +5,7 @@
  * from it.
  */
 import type { NodeState, RunChanges, RunState } from './run-state';
+import { isLive } from './run-state';
 
 export class RunTracker {
   /** Bumped on every node change and every run-level change. */
@@ -43,7 +44,7 @@ export class RunTracker {
 
   /** The wall time so far of a run that still runs, for whoever asks now; not a change of its own. */
   showWallTime(wallMs: number): void {
-    if (this.state.status === 'running' || this.state.status === 'paused') this.state.metrics.wallMs = wallMs;
+    if (isLive(this.state.status)) this.state.metrics.wallMs = wallMs;
   }
 
   /** The run's end: when, its final metrics, its status, and its output or its error. */

@@ -130,6 +130,25 @@ export const settingsSchema = z
     fairnessKey: z.string().min(1).max(64).optional(),
     /** Weight of the fairness key (default 1). */
     fairnessWeight: z.number().min(0.001).max(1000).optional(),
+    /** At most `limit` runs of this workflow at once per key (src/graph/admission.ts); the rest wait, are refused or cancel the oldest. */
+    concurrency: z
+      .object({
+        key: z.string().min(1).max(2000),
+        limit: z.number().int().min(1).max(10_000),
+        onLimit: z.enum(['queue', 'skip', 'cancelOldest']).optional(),
+      })
+      .strict()
+      .optional(),
+    /** At most `limit` starts per key in any `period` (a sliding window); the rest wait, or are refused with `onLimit: "skip"`. */
+    rateLimit: z
+      .object({
+        key: z.string().min(1).max(2000),
+        limit: z.number().int().min(1).max(100_000),
+        period: durationSchema,
+        onLimit: z.enum(['queue', 'skip']).optional(),
+      })
+      .strict()
+      .optional(),
     /** The run's deadline, from its start (queued and paused time included): past it, what runs is canceled and the run fails with RunTimedOut. */
     timeout: durationSchema.optional(),
     /** A saved workflow Braid runs when a run of this one fails, times out or is terminated (src/api/error-workflows.ts). */

@@ -9,6 +9,8 @@ export const REDRIVE_OF_SEARCH_ATTRIBUTE = 'BraidRedriveOf';
 export const TEST_SEARCH_ATTRIBUTE = 'BraidTest';
 /** `true` while a run is paused; absent otherwise. */
 export const PAUSED_SEARCH_ATTRIBUTE = 'BraidPaused';
+/** `true` while a run waits for its limits (settings.concurrency, settings.rateLimit); absent otherwise. */
+export const QUEUED_SEARCH_ATTRIBUTE = 'BraidQueued';
 /** The run's project (src/graph/project-ids.ts); runs started before projects have none and belong to `default`. */
 export const PROJECT_SEARCH_ATTRIBUTE = 'BraidProject';
 /** Braid's search attributes, all Keyword; registered on the server at start-up. */
@@ -19,4 +21,5 @@ export const SEARCH_ATTRIBUTES = [
   TEST_SEARCH_ATTRIBUTE,
   PROJECT_SEARCH_ATTRIBUTE,
   PAUSED_SEARCH_ATTRIBUTE,
+  QUEUED_SEARCH_ATTRIBUTE,
 ] as const;

@@ -31,6 +31,10 @@ export interface TriggerSpec {
   respond?: 'onAccept' | 'onFinish';
   /** Webhook with `respond: "onFinish"`: how long a delivery waits for the end (a duration). */
   timeout?: string;
+  /** Webhook: deliveries of one key within `period` become one run with the last delivery. */
+  debounce?: { key: string; period: string; maxWait?: string };
+  /** Webhook: deliveries of one key are gathered into one run of `{ items }`. */
+  batch?: { key: string; maxSize: number; timeout: string };
   cron?: string;
   timezone?: string;
   every?: string;
@@ -45,6 +49,8 @@ export function triggersOf(graph: Graph): TriggerSpec[] {
       const spec: TriggerSpec = { id: n.id, index: n.index, kind: data.kind ?? 'manual', ...(data.respond ? { respond: data.respond } : {}) };
       for (const key of ['secret', 'timeout', 'cron', 'timezone', 'every'] as const) if (data[key] !== undefined) spec[key] = data[key];
       if (data.verify !== undefined) spec.verify = data.verify;
+      if (data.debounce !== undefined) spec.debounce = data.debounce;
+      if (data.batch !== undefined) spec.batch = data.batch;
       return spec;
     });
 }

@@ -12,6 +12,7 @@ import { buildGraph } from './graph';
 import { findCycles, maxDepth, reachableFrom } from './graph-checks';
 import { exceedsNesting, formatPath, MAX_NESTING, utf8Length } from './json';
 import { localExecutionProblems } from './local-execution';
+import { admissionKeyIssues } from './admission';
 import type { NodeCatalog, NodeTypeSpec } from './node-type';
 import { PLAIN_HANDLES, TRIGGER_TYPE } from './node-type';
 import type { ExecutionMode, GraphEdge, GraphNode, GraphSettings } from './schema';
@@ -106,6 +107,7 @@ function topLevel(input: unknown): TopLevel {
   }
   const settings = settingsSchema.safeParse(input.settings ?? {});
   if (!settings.success) issues.push(...zodIssues(settings.error, ['settings'], ISSUE_CODES.invalidShape));
+  else issues.push(...admissionKeyIssues(settings.data));
   if (issues.some((i) => i.code === ISSUE_CODES.tooLarge) || !Array.isArray(rawNodes) || !Array.isArray(rawEdges)) return { stop: issues };
   return { definition: input, rawNodes, rawEdges, settings: settings.success ? settings.data : undefined, issues };
 }

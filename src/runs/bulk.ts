@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
+import type { BufferedRunStart } from '../graph/trigger-buffer';
 import type { BulkTarget } from '../../activities/bulk';
 import type { BulkAction, BulkOperationInput, BulkProgress, RunStatus } from '../graph/run-state';
 import { BULK_PROGRESS_QUERY, BULK_WORKFLOW_TYPE } from '../graph/run-state';
@@ -108,8 +109,8 @@ export function createBulkOperations({ client, taskQueue, runs }: BulkOperations
 export type BulkOperations = ReturnType<typeof createBulkOperations>;
 
 /** For the worker: a bulk target built on first use (it opens the database then). */
-export function lazyBulkTarget(build: () => Promise<BulkTarget>): BulkTarget {
-  let target: Promise<BulkTarget> | undefined;
+export function lazyBulkTarget(build: () => Promise<WorkerRunTarget>): WorkerRunTarget {
+  let target: Promise<WorkerRunTarget> | undefined;
   const get = () =>
     (target ??= build().catch((err: unknown) => {
       target = undefined;
@@ -120,6 +121,7 @@ export function lazyBulkTarget(build: () => Promise<BulkTarget>): BulkTarget {
     cancel: async (runId) => (await get()).cancel(runId),
     pause: async (runId) => (await get()).pause(runId),
     resume: async (runId) => (await get()).resume(runId),
+    startBuffered: async (project, start) => (await get()).startBuffered(project, start),
   };
 }
 
@@ -142,7 +144,7 @@ export interface WorkerBulkOptions {
  * on the worker's client and Braid's database. A run is redriven in its own
  * project (its id says which), with that project's saved workflows.
  */
-export function workerBulkTarget(opts: WorkerBulkOptions): BulkTarget {
+export function workerBulkTarget(opts: WorkerBulkOptions): WorkerRunTarget {
   const runs = createRunStore({
     client: opts.client,
     namespace: opts.namespace,
@@ -152,14 +154,39 @@ export function workerBulkTarget(opts: WorkerBulkOptions): BulkTarget {
     claimCheck: opts.claimCheck,
   });
   const repository = createWorkflowRepository(opts.database);
-  const redriveIn = (project: string) =>
-    createRunServices({
-      ...opts,
-      runs: runStoreInProject(runs, project),
-      repository: repository.inProject(project),
-      hasWebhookSecret: (name) => opts.env?.[`BRAID_WEBHOOK_SECRET_${name}`] !== undefined,
-      activityAllowlist: opts.activityAllowlist ?? [],
-      project,
-    }).redrive;
-  return bulkTarget(runs, (runId, req) => redriveIn(projectOfId(runId))(runId, req));
+  const scoped = new Map<string, ReturnType<typeof createRunServices>>();
+  const servicesIn = (project: string) => {
+    let services = scoped.get(project);
+    if (!services) {
+      services = createRunServices({
+        ...opts,
+        runs: runStoreInProject(runs, project),
+        repository: repository.inProject(project),
+        hasWebhookSecret: (name) => opts.env?.[`BRAID_WEBHOOK_SECRET_${name}`] !== undefined,
+        activityAllowlist: opts.activityAllowlist ?? [],
+        project,
+      });
+      scoped.set(project, services);
+    }
+    return services;
+  };
+  return {
+    ...bulkTarget(runs, (runId, req) => servicesIn(projectOfId(runId)).redrive(runId, req)),
+    // A debounce or batch window closed: its run, of the version its last delivery was verified against.
+    async startBuffered(project, start) {
+      const { saved } = servicesIn(project);
+      await saved.startVersion(await saved.version(start.workflow, start.version), {
+        input: start.input,
+        trigger: start.trigger,
+        triggerKind: 'webhook',
+        runId: start.runId,
+        ...(start.request ? { request: start.request } : {}),
+      });
+    },
+  };
+}
+
+/** What the worker's activities do with the API's code: bulk actions, and starting a buffered trigger's run. */
+export interface WorkerRunTarget extends BulkTarget {
+  startBuffered(project: string, start: BufferedRunStart): Promise<void>;
 }

@@ -1,16 +1,8 @@
 /** Run ids Braid makes up: a slug of the workflow name plus something unique. */
 import { randomUUID } from 'node:crypto';
+import { nameSlug } from '../graph/project-ids';
 
-/** Lower-case letters, digits and dashes, at most 40 characters. */
-export function nameSlug(name: string): string {
-  return (
-    name
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, '')
-      .slice(0, 40) || 'run'
-  );
-}
+export { nameSlug };
 
 /** A fresh run id for a run of `name`: `<slug>-<uuid>`. */
 export function newRunId(name: string): string {

@@ -9,6 +9,7 @@ import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-wor
 import { FAILURE_TYPES } from '../graph/failures';
 import type { GraphWorkflowInput, RunChanges, RunState } from '../graph/run-state';
 import { CHANGES_QUERY, isLive } from '../graph/run-state';
+import { POSITION_QUERY } from '../graph/admission';
 import { redactSecrets } from '../graph/secrets';
 import type { HistoryEvent } from './run-history';
 import { stateFromEvents } from './run-history';
@@ -61,7 +62,17 @@ export function runViews(opts: Pick<RunStoreOptions, 'queryTimeoutMs'>, { client
       }
     }
     state ??= await stateFromHistory(runId, d);
-    return { view: viewOf(runId, state, d, links(runId, d.runId)), version };
+    return { view: await placed(runId, viewOf(runId, state, d, links(runId, d.runId)), state.queue), version };
+  }
+  /** A queued run's place in its key's queue (asked of its admission workflow); the view of any other run has no `queue`. */
+  async function placed(runId: string, view: RunView, queue: RunState['queue']): Promise<RunView> {
+    const { queue: _view, ...rest } = view;
+    if (!queue || !isLive(view.status)) return rest;
+    const position = await client.workflow
+      .getHandle(queue.entity)
+      .query<number | undefined, [string]>(POSITION_QUERY, runId)
+      .catch(() => undefined);
+    return { ...rest, queue: { key: queue.key, position: position ?? null } };
   }
   /** A run's state assembled from history when neither query nor result has it. */
   async function stateFromHistory(runId: string, d: WorkflowExecutionDescription): Promise<RunState> {
@@ -85,15 +96,19 @@ export function runViews(opts: Pick<RunStoreOptions, 'queryTimeoutMs'>, { client
         const { nodes: changedNodes, ...rest } = redactSecrets(answer.state);
         const nodes = answer.full ? {} : { ...prev.view.nodes };
         for (const [id, n] of Object.entries(changedNodes)) nodes[id] = nodeView(n);
-        const view: RunView = {
-          ...prev.view,
-          ...rest,
-          nodes,
-          waitingFor: waitingFor(runId, nodes),
-          status: answer.state.status,
-          finishedAt: null,
-          links: prev.view.links,
-        };
+        const view: RunView = await placed(
+          runId,
+          {
+            ...prev.view,
+            ...rest,
+            nodes,
+            waitingFor: waitingFor(runId, nodes),
+            status: answer.state.status,
+            finishedAt: null,
+            links: prev.view.links,
+          } as RunView,
+          answer.state.queue,
+        );
         return { view, version: answer.version, changed: answer.full ? null : Object.keys(changedNodes) };
       }
     }

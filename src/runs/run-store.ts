@@ -20,6 +20,9 @@ import { runInputs, runViews } from './run-reads';
 import { nameSearchAttribute, projectSearchAttribute, redriveOfSearchAttribute, testSearchAttribute, versionSearchAttribute } from './run-view';
 import { DEFAULT_PROJECT, idInProject } from '../graph/project-ids';
 import { BraidError, RunExistsError, isAlreadyStarted } from './errors';
+import { admissionRefused, createAdmitter } from './admission';
+import type { Admission } from '../graph/admission';
+import { webhookInput } from '../graph/run-state';
 
 export type { RunStoreOptions } from './run-access';
 export type { NodeView, RunOrigin, RunSnapshot, RunSummary, RunView, WaitingFor } from './run-view';
@@ -130,9 +133,20 @@ export function runStartOptions(req: Omit<StartRunRequest, 'runId'>) {
   };
 }
 
-/** Starting, canceling and answering runs. */
-function runCommands(opts: RunStoreOptions, { client, links, running }: RunAccess) {
-  async function start(req: StartRunRequest) {
+/** A run the store started: `queued` (with its place) when its limits made it wait. */
+export interface StartedRun {
+  runId: string;
+  links: { self: string; temporalUi: string };
+  status?: 'running' | 'queued';
+  queue?: { key: string; position: number | null };
+  /** What its limits said (none when it has no limits). */
+  admissions?: Admission[];
+}
+
+/** Starts runs: the one place a graph run starts on Temporal, after its limits took it in. */
+function runStarter(opts: RunStoreOptions, { client, links }: RunAccess) {
+  const admitter = createAdmitter({ client, taskQueue: opts.taskQueue });
+  return async function start(req: StartRunRequest): Promise<StartedRun> {
     if (!opts.claimCheck) {
       // Without the claim check the arguments go into history as one payload:
       // refuse what Temporal would refuse (after retrying for a while) up front.
@@ -144,22 +158,41 @@ function runCommands(opts: RunStoreOptions, { client, links, running }: RunAcces
         );
       }
     }
-    const runId = idInProject(req.project ?? DEFAULT_PROJECT, req.runId);
+    const project = req.project ?? DEFAULT_PROJECT;
+    const runId = idInProject(project, req.runId);
+    // Its limits first: a refused run never starts; a queued one starts and waits (workflows/run-admission.ts).
+    const settings = (req.definition as { settings?: GraphSettings } | null)?.settings;
+    const keyInput = req.request ? webhookInput(req.input ?? null, req.request) : (req.input ?? null);
+    const admissions = await admitter.admit(runId, project, req.name, settings, keyInput);
+    const last = admissions[admissions.length - 1];
+    if (last?.verdict === 'refused') throw admissionRefused(last, links);
     try {
+      const options = runStartOptions({ ...req, nodeTypes: opts.nodeTypes, claimCheck: opts.claimCheck });
+      if (admissions.length > 0) options.args[0].admissions = admissions;
       const handle = await client.workflow.start(WORKFLOW_TYPE, {
         taskQueue: opts.taskQueue,
         workflowId: runId,
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         workflowIdConflictPolicy: 'FAIL',
-        ...runStartOptions({ ...req, nodeTypes: opts.nodeTypes, claimCheck: opts.claimCheck }),
+        ...options,
       });
-      return { runId, links: links(runId, handle.firstExecutionRunId) };
+      const queued =
+        last?.verdict === 'queued' ? { status: 'queued' as const, queue: { key: last.key, position: last.position ?? null } } : { status: 'running' as const };
+      return { runId, links: links(runId, handle.firstExecutionRunId), ...queued, admissions };
     } catch (err) {
+      // What this start took in its limits is given back (a retry of a run that exists took nothing).
+      await admitter.releaseTaken(runId, admissions);
       // The one place "a run with this id exists" is said, with the run's links.
       if (isAlreadyStarted(err)) throw new RunExistsError(runId, links(runId));
       throw err;
     }
-  }
+  };
+}
+
+/** Starting, canceling and answering runs. */
+function runCommands(opts: RunStoreOptions, access: RunAccess) {
+  const { client, links, running } = access;
+  const start = runStarter(opts, access);
   async function cancel(runId: string) {
     const d = await running(runId);
     await client.workflow.getHandle(runId).cancel();
@@ -255,6 +288,16 @@ function runLists({ client, namespace }: RunAccess) {
     });
     return Number(answer.count ?? 0);
   }
+  /** Runs queued now, every project's, by saved workflow (`adhoc` for graphs posted with the run); at most 1,000 read (metrics). */
+  async function queuedByWorkflow(): Promise<Record<string, number>> {
+    const counts: Record<string, number> = {};
+    const { runs } = await list({ status: 'queued', test: 'any', limit: 1_000 });
+    for (const r of runs) {
+      const label = r.version ? r.name : 'adhoc';
+      counts[label] = (counts[label] ?? 0) + 1;
+    }
+    return counts;
+  }
   /** Runs closed after `since` (ISO), for metrics. */
   async function closedSince(since: string, limit: number): Promise<RunSummary[]> {
     return (await list({ closedAfter: since, limit })).runs;
@@ -265,7 +308,7 @@ function runLists({ client, namespace }: RunAccess) {
     return (await list({ redriveOf: runId, test: 'any', limit: 20 })).runs.map((r) => r.runId);
   }
 
-  return { list, closedSince, redrivesOf, countPaused };
+  return { list, closedSince, redrivesOf, countPaused, queuedByWorkflow };
 }
 
 export function createRunStore(opts: RunStoreOptions) {

@@ -42,6 +42,7 @@ export const VISIBILITY_STATUS: Record<RunStatus, string> = {
   running: 'Running',
   // A paused run runs, as Temporal sees it (BraidPaused says the rest).
   paused: 'Running',
+  queued: 'Running',
   succeeded: 'Completed',
   failed: 'Failed',
   canceled: 'Canceled',
@@ -82,8 +83,10 @@ export interface RunSummary {
 
 export type NodeView = Omit<NodeState, 'startedAt' | 'finishedAt'> & { startedAt?: string | null; finishedAt?: string | null };
 
-export type RunView = Omit<RunState, 'startedAt' | 'finishedAt' | 'nodes'> &
+export type RunView = Omit<RunState, 'startedAt' | 'finishedAt' | 'nodes' | 'queue'> &
   RunOrigin & {
+    /** A queued run: its limit's key and its place in the key's queue (1 is next; null when not known). */
+    queue?: { key: string; position: number | null };
     /** Nodes waiting for a decision or an event. */
     waitingFor: WaitingFor[];
     startedAt: string | null;
@@ -118,10 +121,13 @@ export function viewOf(runId: string, state: RunState, d: WorkflowExecutionDescr
   const temporalStatus = STATUS_BY_TEMPORAL[d.status.name] ?? 'failed';
   // Running, as Temporal sees it, and paused, as the run says (its state, or the search attribute it set).
   const paused = temporalStatus === 'running' && (state.status === 'paused' || d.typedSearchAttributes.get(pausedSearchAttribute) === 'true');
-  const status: RunStatus = paused ? 'paused' : temporalStatus;
+  const status: RunStatus = paused ? 'paused' : temporalStatus === 'running' && state.status === 'queued' ? 'queued' : temporalStatus;
   const nodes = Object.fromEntries(Object.entries(state.nodes).map(([id, n]) => [id, nodeView(n)]));
+  // A queued run's place is asked of its admission workflow (run-reads.ts).
+  const { queue, ...rest } = state;
   const view: RunView = {
-    ...state,
+    ...rest,
+    ...(queue ? { queue: { key: queue.key, position: null } } : {}),
     ...originOf(d),
     waitingFor: waitingFor(runId, nodes),
     nodes,

@@ -9,6 +9,7 @@ import {
   NAME_SEARCH_ATTRIBUTE,
   PAUSED_SEARCH_ATTRIBUTE,
   PROJECT_SEARCH_ATTRIBUTE,
+  QUEUED_SEARCH_ATTRIBUTE,
   REDRIVE_OF_SEARCH_ATTRIBUTE,
   TEST_SEARCH_ATTRIBUTE,
   VERSION_SEARCH_ATTRIBUTE,
@@ -44,8 +45,10 @@ export function visibilityQuery(filter: RunFilter): string {
   else if (filter.project !== undefined) clauses.push(`${PROJECT_SEARCH_ATTRIBUTE} = ${JSON.stringify(filter.project)}`);
   if (filter.closedAfter) clauses.push(`CloseTime > ${JSON.stringify(filter.closedAfter)}`);
   if (filter.status) clauses.push(`ExecutionStatus = '${VISIBILITY_STATUS[filter.status]}'`);
+  // A paused run says paused even while queued.
   if (filter.status === 'paused') clauses.push(`${PAUSED_SEARCH_ATTRIBUTE} = 'true'`);
-  else if (filter.status === 'running') clauses.push(`${PAUSED_SEARCH_ATTRIBUTE} IS NULL`);
+  else if (filter.status === 'queued') clauses.push(`${QUEUED_SEARCH_ATTRIBUTE} = 'true'`, `${PAUSED_SEARCH_ATTRIBUTE} IS NULL`);
+  else if (filter.status === 'running') clauses.push(`${PAUSED_SEARCH_ATTRIBUTE} IS NULL`, `${QUEUED_SEARCH_ATTRIBUTE} IS NULL`);
   if (filter.workflow) clauses.push(`${NAME_SEARCH_ATTRIBUTE} = ${JSON.stringify(filter.workflow)}`);
   if (filter.version) clauses.push(`${VERSION_SEARCH_ATTRIBUTE} = ${JSON.stringify(filter.version)}`);
   if (filter.startedAfter) clauses.push(`StartTime > ${JSON.stringify(filter.startedAfter)}`);
@@ -70,13 +73,17 @@ export function summaryOf(e: temporal.api.workflow.v1.IWorkflowExecutionInfo): R
     runId: e.execution?.workflowId ?? '',
     name: typeof name === 'string' ? name : Array.isArray(name) ? String(name[0]) : DEFAULT_NAME,
     version: typeof version === 'string' ? version : null,
-    status:
-      statusName === 'RUNNING' && decoded(e.searchAttributes?.indexedFields?.[PAUSED_SEARCH_ATTRIBUTE]) === 'true'
-        ? 'paused'
-        : (STATUS_BY_TEMPORAL[statusName] ?? 'failed'),
+    status: liveStatus(statusName, (key) => decoded(e.searchAttributes?.indexedFields?.[key]) === 'true') ?? STATUS_BY_TEMPORAL[statusName] ?? 'failed',
     startedAt: timestampToIso(e.startTime),
     finishedAt: timestampToIso(e.closeTime),
     redriveOf: typeof redriveOf === 'string' ? redriveOf : null,
     test: decoded(e.searchAttributes?.indexedFields?.[TEST_SEARCH_ATTRIBUTE]) === 'true',
   };
+}
+
+/** A running execution's status as its search attributes say (paused over queued); undefined when it is not running. */
+export function liveStatus(temporalStatus: string, flag: (key: string) => boolean): RunStatus | undefined {
+  if (temporalStatus !== 'RUNNING') return undefined;
+  if (flag(PAUSED_SEARCH_ATTRIBUTE)) return 'paused';
+  return flag(QUEUED_SEARCH_ATTRIBUTE) ? 'queued' : 'running';
 }

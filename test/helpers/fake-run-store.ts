@@ -148,6 +148,11 @@ export function createFakeRunStore() {
     async countPaused() {
       return [...runs.values()].filter((r) => r.status === 'paused').length;
     },
+    async queuedByWorkflow() {
+      const counts: Record<string, number> = {};
+      for (const r of runs.values()) if (r.status === 'queued') counts[r.name] = (counts[r.name] ?? 0) + 1;
+      return counts;
+    },
     // Pausing and resuming as the workflow's updates answer them: 409 once ended, or to resume a run that is not paused.
     async pause(runId) {
       guard();

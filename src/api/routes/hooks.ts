@@ -35,6 +35,8 @@ import type { WebhookVerifyScheme } from '../../graph/schema';
 import { SeenSignatures, SIGNATURE_HEADERS, verifySignature } from '../webhook-verify';
 import type { UsedSignatures } from '../webhook-verify';
 import { BraidError, isAlreadyStarted } from '../../runs/errors';
+import type { TriggerBuffers } from '../../runs/trigger-buffers';
+import { bufferPolicy } from '../../runs/trigger-buffers';
 import { assertNesting } from '../../runs/validation';
 import { DEFAULT_PROJECT, idInProject, PROJECT_NAME_PATTERN } from '../../graph/project-ids';
 
@@ -65,11 +67,15 @@ const hookRouteCommon = {
       description: 'A delivery with this Idempotency-Key was accepted before; or, with `respond: "onFinish"`, the run\'s output',
       content: { 'application/json': { schema: z.union([hookAcceptedSchema, z.unknown().openapi({ description: "The run's output" })]) } },
     },
-    202: { description: 'The run was durably started', content: { 'application/json': { schema: hookAcceptedSchema } } },
+    202: {
+      description: 'The run was durably started; for a debounced or batched trigger, the delivery joined the run its window will start (status `queued`)',
+      content: { 'application/json': { schema: hookAcceptedSchema } },
+    },
     400: problemResponse('Malformed JSON'),
     401: problemResponse('Bad or missing signature, or missing API token'),
     404: problemResponse('No such workflow or webhook trigger, or a signature that does not verify'),
     409: problemResponse('This Idempotency-Key came with another body'),
+    429: problemResponse('The rate limit of its key refused the run (`settings.rateLimit` with `onLimit: "skip"`)'),
     413: problemResponse('Body too large'),
     415: problemResponse('Not JSON'),
     500: problemResponse('`respond: "onFinish"`: the run ended without succeeding'),
@@ -135,6 +141,17 @@ export interface HooksRoutesDeps {
   usedSignatures?: UsedSignatures;
   /** Unix seconds now (tests). */
   nowS?: () => number;
+  /** Debounced and batched triggers' windows (without it, such triggers start a run per delivery). */
+  buffers?: TriggerBuffers;
+  /** Counts a delivery that joined a window (metrics). */
+  onBuffered?: (workflow: string, mode: 'debounce' | 'batch') => void;
+}
+
+/** The run holding the key of a run its concurrency limit refused (`onLimit: "skip"`), or undefined for any other error. */
+function refusedFor(err: unknown): string | undefined {
+  if (!(err instanceof BraidError) || err.kind !== 'conflict') return undefined;
+  const heldBy = (err.extra.admission as { heldBy?: string } | undefined)?.heldBy;
+  return typeof heldBy === 'string' ? heldBy : undefined;
 }
 
 /** The webhook trigger a delivery names (`triggerId`), or the workflow's only one; 404 otherwise. */
@@ -227,6 +244,22 @@ export function hooksRoutes(deps: HooksRoutesDeps) {
       duplicate,
       links: runs.links(id),
     });
+    // Debounced or batched: the delivery joins its key's window; the run starts when the window closes.
+    if (deps.buffers && bufferPolicy(trigger)) {
+      const joined = await deps.buffers.deliver({
+        project,
+        workflow: name,
+        version: latest.version,
+        trigger,
+        body: input,
+        request: requestOf(c),
+        ...(key ? { deliveryKey: key } : {}),
+      });
+      deps.onBuffered?.(name, joined.mode);
+      return c.json({ ...accepted(joined.runId, 'queued', false, latest.version), deliveries: joined.deliveries }, 202, {
+        location: runs.links(joined.runId).self,
+      });
+    }
     try {
       const started = await saved.startVersion(latest, {
         input,
@@ -241,6 +274,9 @@ export function hooksRoutes(deps: HooksRoutesDeps) {
       }
       return c.json(accepted(started.runId, 'running', false, started.version), 202, { location: started.links.self });
     } catch (err) {
+      // Refused by its concurrency limit (`onLimit: "skip"`): a duplicate of the run that holds the key.
+      const heldBy = refusedFor(err);
+      if (heldBy) return c.json(accepted(heldBy, 'running', true, latest.version), 200, { location: runs.links(heldBy).self });
       if (runId && isAlreadyStarted(err)) {
         // The same key with another body is not a retry: refuse it rather than answer with another delivery's run.
         const earlier = await runs.get(runId);

@@ -76,7 +76,14 @@ export const redriveCreatedSchema = z
   })
   .openapi('RedriveCreated');
 
-export const runCreatedSchema = z.object({ runId: z.string(), status: z.literal('running'), links: runLinksSchema }).openapi('RunCreated');
+/** A queued run's limit key and its place in the key's queue (1 is next). */
+export const runQueueSchema = z
+  .object({ key: z.string(), position: z.number().int().min(1).nullable() })
+  .openapi('RunQueue', { description: "A queued run: its limit's key and its place in the key's queue (1 is next; null when not known)" });
+
+export const runCreatedSchema = z
+  .object({ runId: z.string(), status: z.enum(['running', 'queued']), queue: runQueueSchema.optional(), links: runLinksSchema })
+  .openapi('RunCreated');
 
 export const nodeErrorSchema = z
   .object({
@@ -195,6 +202,7 @@ export const runSchema = z
     error: nodeErrorSchema.optional(),
     metrics: metricsSchema,
     outputsOmitted: z.boolean().optional().openapi({ description: 'Node outputs were too large to keep in the final state.' }),
+    queue: runQueueSchema.optional(),
     links: runLinksSchema,
   })
   .openapi('Run');
@@ -202,7 +210,7 @@ export const runSchema = z
 /** What starting a run answers: the whole run when it ended within `Prefer: wait`, else that it runs. */
 export const runStartedSchema = z.union([runSchema, runCreatedSchema]).openapi('RunStarted', {
   description:
-    'With `Prefer: wait=<seconds>` (at most 60) and a run that ended within them: the whole run, and `Preference-Applied: wait=<seconds>`. Otherwise: the run id, status `running` and links.',
+    'With `Prefer: wait=<seconds>` (at most 60) and a run that ended within them: the whole run, and `Preference-Applied: wait=<seconds>`. Otherwise: the run id, status `running` (or `queued`, with its place, when its limits made it wait) and links.',
 });
 
 export const runSummarySchema = z

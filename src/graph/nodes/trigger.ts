@@ -34,6 +34,8 @@ const KIND_FIELDS = {
   verify: ['webhook'],
   respond: ['webhook'],
   timeout: ['webhook'],
+  debounce: ['webhook'],
+  batch: ['webhook'],
   cron: ['schedule'],
   timezone: ['schedule'],
   every: ['schedule'],
@@ -44,6 +46,12 @@ export const WEBHOOK_RESPONSES = ['onAccept', 'onFinish'] as const;
 /** How long a delivery waits for the run's end (`respond: "onFinish"`) by default, and at most. */
 export const RESPOND_TIMEOUT = { defaultMs: 30_000, maxMs: 60_000 } as const;
 
+/** Longest debounce period, batch timeout or debounce `maxWait`: deliveries wait in Temporal, but not for days. */
+export const BUFFER_MAX_MS = 3_600_000;
+const bufferDuration = durationSchema.refine((d) => (parseDuration(d) ?? Infinity) <= BUFFER_MAX_MS, `must be at most ${BUFFER_MAX_MS / 60_000} minutes`);
+/** Most deliveries gathered into one batch run. */
+export const BATCH_MAX_SIZE = 1_000;
+
 const data = z
   .object({
     kind: z.enum(TRIGGER_KINDS).optional(),
@@ -52,6 +60,16 @@ const data = z
     respond: z.enum(WEBHOOK_RESPONSES).optional(),
     timeout: durationSchema
       .refine((d) => (parseDuration(d) ?? Infinity) <= RESPOND_TIMEOUT.maxMs, `must be at most ${RESPOND_TIMEOUT.maxMs / 1000} s`)
+      .optional(),
+    /** Deliveries of one key within `period` of each other become one run, with the last delivery (the trailing edge). */
+    debounce: z
+      .object({ key: z.string().min(1).max(2000), period: bufferDuration, maxWait: bufferDuration.optional() })
+      .strict()
+      .optional(),
+    /** Deliveries of one key are gathered into one run (`{ items }`), started at `maxSize` or `timeout` after the first. */
+    batch: z
+      .object({ key: z.string().min(1).max(2000), maxSize: z.number().int().min(1).max(BATCH_MAX_SIZE), timeout: bufferDuration })
+      .strict()
       .optional(),
     cron: z.string().min(1, 'must not be empty').max(200).optional(),
     timezone: z.string().max(64).refine(isTimeZone, 'must be an IANA time zone such as "Europe/Paris"').optional(),
@@ -73,6 +91,12 @@ const data = z
     }
     if (d.timeout !== undefined && d.respond !== 'onFinish') {
       ctx.addIssue({ code: 'custom', path: ['timeout'], message: '"timeout" applies to "respond": "onFinish" only' });
+    }
+    if (d.debounce !== undefined && d.batch !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['batch'], message: 'a trigger either debounces or batches its deliveries, not both' });
+    }
+    if ((d.debounce !== undefined || d.batch !== undefined) && d.respond === 'onFinish') {
+      ctx.addIssue({ code: 'custom', path: ['respond'], message: '"respond": "onFinish" cannot wait for a run that starts later (debounce, batch)' });
     }
     if (kind === 'schedule') {
       if ((d.cron === undefined) === (d.every === undefined)) {

@@ -31,10 +31,13 @@ export const startRoute = createRoute({
   responses: {
     201: { description: 'The run was durably started (and, with `Prefer: wait`, ended)', content: { 'application/json': { schema: runStartedSchema } } },
     400: problemResponse('Malformed JSON'),
-    409: problemResponse('A run with this runId exists'),
+    409: problemResponse(
+      'A run with this runId exists, or the concurrency limit of its key refused it (`onLimit: "skip"`: `admission` names the key and the run holding it)',
+    ),
     413: problemResponse('Body too large'),
     415: problemResponse('Not JSON'),
     422: problemResponse('Invalid definition; every error is listed'),
+    429: problemResponse('The rate limit of its key refused it (`settings.rateLimit` with `onLimit: "skip"`)'),
     503: problemResponse('Temporal unavailable'),
   },
 });
@@ -124,7 +127,10 @@ export const redriveRoute = createRoute({
   responses: {
     201: { description: 'The new run was started', content: { 'application/json': { schema: redriveCreatedSchema } } },
     404: problemResponse('No such run'),
-    409: problemResponse('The run is still running, or it succeeded and no fromNodes were given, or the new runId is taken'),
+    409: problemResponse(
+      'The run is still running, or it succeeded and no fromNodes were given, or the new runId is taken, or its concurrency limit refused it',
+    ),
+    429: problemResponse('The rate limit of its key refused it (`settings.rateLimit` with `onLimit: "skip"`)'),
     422: problemResponse('Bad body: unknown node ids in fromNodes are named'),
     503: problemResponse('Temporal unavailable'),
   },

@@ -105,8 +105,9 @@ export const runRoute = createRoute({
   responses: {
     201: jsonResponse('The run was durably started (and, with `Prefer: wait`, ended)', runStartedSchema),
     404: problemResponse('No such workflow or version'),
-    409: problemResponse('A run with this runId exists'),
+    409: problemResponse('A run with this runId exists, or the concurrency limit of its key refused it (`onLimit: "skip"`)'),
     422: problemResponse('Bad body'),
+    429: problemResponse('The rate limit of its key refused it (`settings.rateLimit` with `onLimit: "skip"`)'),
     503: problemResponse('Temporal unavailable'),
   },
 });

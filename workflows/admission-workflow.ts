@@ -1,0 +1,105 @@
+/**
+ * The admission workflow: one per (project, workflow, limit kind, key value),
+ * started by the first Update-with-Start that names it (src/runs/admission.ts)
+ * and ended once nobody holds, waits or counts in its window for a minute.
+ * It holds the book (src/graph/admission.ts): the `admit` update takes a run
+ * in, a run's `release` signal frees its slot, and each run that may start is
+ * sent `braid-admitted`. Every part of that is in this workflow's history, so
+ * a crash of any API, worker or server loses no queued run and never lets a
+ * key run more than its limit.
+ *
+ * A run can end without saying so (terminated, or its start never happened
+ * after the API asked): while runs wait, every 15 s the book's older holders
+ * are checked (the `admissionEnded` activity) and the ended ones let go.
+ */
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { AdmissionBookState } from '../src/graph/admission';
+import { ADMITTED_SIGNAL, AdmissionBook, ADMIT_UPDATE, POSITION_QUERY, RELEASE_SIGNAL } from '../src/graph/admission';
+import type { AdmissionEntityInput, AdmitAnswer, AdmitRequest } from '../src/runs/admission';
+import type { AdmissionActivities } from '../activities/admission';
+
+export const admitUpdate = defineUpdate<AdmitAnswer, [AdmitRequest]>(ADMIT_UPDATE);
+export const releaseSignal = defineSignal<[{ runId: string }]>(RELEASE_SIGNAL);
+export const positionQuery = defineQuery<number | undefined, [string]>(POSITION_QUERY);
+export const admittedSignal = defineSignal<[{ entity: string }]>(ADMITTED_SIGNAL);
+
+/** How often held slots are checked while runs wait, and how old a holder must be to be checked. */
+const CHECK_EVERY_MS = 15_000;
+const CHECK_AFTER_MS = 30_000;
+/** How long an idle entity waits for the next run before it ends. */
+const IDLE_MS = 60_000;
+/** Continue as new past this many events (or when Temporal suggests it). */
+const MAX_EVENTS = 5_000;
+
+const { admissionEnded } = proxyActivities<AdmissionActivities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', maximumInterval: '10s' },
+});
+
+export async function braidAdmission(input: AdmissionEntityInput & { book?: AdmissionBookState }): Promise<void> {
+  const book = new AdmissionBook(input.policy, input.book);
+  const self = workflowInfo().workflowId;
+  let changed = false;
+  const toCancel: string[] = [];
+  setHandler(admitUpdate, ({ runId, policy }) => {
+    // A larger limit may let waiting runs in; a new run only adds to the book (the loop wakes for what it must cancel).
+    if (policy.limit > book.policy.limit) changed = true;
+    book.policy = policy;
+    const { cancel, ...answer } = book.admit(runId, Date.now());
+    if (cancel.length > 0) {
+      toCancel.push(...cancel);
+      changed = true;
+    }
+    return answer;
+  });
+  setHandler(releaseSignal, ({ runId }) => {
+    if (book.release(runId)) changed = true;
+  });
+  setHandler(positionQuery, (runId) => book.position(runId));
+
+  let lastCheck = Date.now();
+  for (;;) {
+    changed = false;
+    // cancelOldest: the victims are asked to stop; their release makes room.
+    for (const runId of toCancel.splice(0))
+      void getExternalWorkflowHandle(runId)
+        .cancel()
+        .catch(() => undefined);
+    // A run that does not exist yet (its API is between asking and starting it) asks again when it starts and hears it then.
+    for (const runId of book.grant(Date.now()))
+      void getExternalWorkflowHandle(runId)
+        .signal(admittedSignal, { entity: self })
+        .catch(() => undefined);
+    if (book.queued > 0 && Date.now() - lastCheck >= CHECK_EVERY_MS) {
+      lastCheck = Date.now();
+      const candidates = book.heldSince(Date.now() - CHECK_AFTER_MS);
+      if (candidates.length > 0) for (const runId of await admissionEnded({ runIds: candidates })) book.release(runId);
+      continue;
+    }
+    const info = workflowInfo();
+    if ((info.continueAsNewSuggested || info.historyLength > MAX_EVENTS) && toCancel.length === 0) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof braidAdmission>({ ...input, policy: book.policy, book: book.state });
+    }
+    const now = Date.now();
+    if (book.idle(now)) {
+      const woke = await condition(() => !book.idle(Date.now()), IDLE_MS);
+      if (!woke && book.idle(Date.now()) && allHandlersFinished()) return;
+      continue;
+    }
+    const due = [book.wakeAt(now), book.queued > 0 ? lastCheck + CHECK_EVERY_MS : undefined].filter((t): t is number => t !== undefined);
+    if (due.length === 0) await condition(() => changed);
+    else await condition(() => changed, Math.max(1, Math.min(...due) - now));
+  }
+}
