@@ -100,14 +100,9 @@ export const hookAcceptedSchema = z
       description:
         'True when an Idempotency-Key matched an earlier delivery (runId is that delivery\'s run), or when the workflow\'s concurrency limit refused a new run (`onLimit: "skip"`; runId is the run holding the key)',
     }),
-    deliveries: z
-      .number()
-      .int()
-      .optional()
-      .openapi({
-        description:
-          'A debounced or batched trigger: the deliveries the run has gathered so far (it starts, status `queued` until then, when its window closes)',
-      }),
+    deliveries: z.number().int().optional().openapi({
+      description: 'A debounced or batched trigger: the deliveries the run has gathered so far (it starts, status `queued` until then, when its window closes)',
+    }),
     links: runLinksSchema,
   })
   .openapi('HookAccepted');
