@@ -23,6 +23,8 @@ import { temporal } from '@temporalio/proto';
 import { BUILT_IN_CATALOG } from '../src/graph/nodes';
 import { assertValid } from '../src/graph/validate';
 import { pinnedRun } from '../src/runs/pins';
+import { admissionEntityId, createAdmitter } from '../src/runs/admission';
+import { DEV_SERVER_TUNING } from '../src/temporal/dev-server';
 
 const root = resolve(__dirname, '..');
 const outDir = join(root, 'test', 'fixtures', 'histories');
@@ -34,6 +36,8 @@ function examplePins(example: { workflow: unknown; pins?: Record<string, unknown
 }
 
 async function main() {
+  // `--only queued-run`: record that one alone (the others stay as they are).
+  if (process.argv.includes('--only')) return recordQueuedRun();
   mkdirSync(join(outDir, 'children'), { recursive: true });
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: sdkExecutable('testServer') } });
@@ -85,6 +89,7 @@ async function main() {
     await target.close();
     await env.teardown();
   }
+  await recordQueuedRun();
 }
 
 /** A run paused while its first request runs and resumed once it ended (the `pause` and `resume` updates): paused-run.json. */
@@ -113,6 +118,64 @@ async function recordPausedRun(env: TestWorkflowEnvironment, taskQueue: string, 
   const history = await handle.fetchHistory();
   writeFileSync(join(outDir, 'paused-run.json'), `${historyToJSON(history)}\n`);
   process.stdout.write(`recorded paused-run.json: ${history.events?.length ?? 0} events\n`);
+}
+
+/**
+ * A run that waits for its concurrency limit (started as a schedule starts
+ * one: nobody asked for it, so it asks itself through `admitRun`), let in by
+ * the `braid-admitted` signal and releasing its slot at its end:
+ * queued-run.json; and its key's admission workflow: admission-entity.json.
+ * On a dev server: admission is an Update-with-Start.
+ */
+async function recordQueuedRun(): Promise<void> {
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: sdkExecutable('cli'),
+      searchAttributes: SEARCH_ATTRIBUTES.map((name) => ({ name, type: 'KEYWORD' }) as never),
+      extraArgs: DEV_SERVER_TUNING,
+    },
+  });
+  const target = await startHttpTarget();
+  const taskQueue = 'record-queued';
+  const admitter = createAdmitter({ client: env.client, taskQueue });
+  const worker = await createBraidWorker({
+    connection: env.nativeConnection,
+    namespace: 'default',
+    taskQueue,
+    activities: createActivities({ httpAllowlist: ['127.0.0.1'], admission: { client: env.client, admitter } }),
+  });
+  const definition = {
+    name: 'queued-run',
+    nodes: [
+      { id: 'start', type: 'trigger' },
+      { id: 'call', type: 'http', data: { url: `${target.url}/delay/300` } },
+    ],
+    edges: [{ source: 'start', target: 'call' }],
+    settings: { concurrency: { key: '{% $input.customer %}', limit: 1 } },
+  };
+  const start = (workflowId: string) =>
+    env.client.workflow.start(graphWorkflow, { taskQueue, workflowId, args: [{ definition, input: { customer: 'acme' } }] });
+  try {
+    await worker.runUntil(async () => {
+      const holder = await start('replay-queued-holder');
+      const queued = await start('replay-queued-run');
+      await Promise.all([holder.result(), queued.result()]);
+      const entity = env.client.workflow.getHandle(admissionEntityId('default', 'queued-run', 'concurrency', 'acme'));
+      // Its history so far: it waits a minute for the next run before it ends.
+      await new Promise((r) => setTimeout(r, 500));
+      for (const [handle, file] of [
+        [queued, 'queued-run.json'],
+        [entity, 'admission-entity.json'],
+      ] as const) {
+        const history = await handle.fetchHistory();
+        writeFileSync(join(outDir, file), `${historyToJSON(history)}\n`);
+        process.stdout.write(`recorded ${file}: ${history.events?.length ?? 0} events\n`);
+      }
+    });
+  } finally {
+    await target.close();
+    await env.teardown();
+  }
 }
 
 main().then(

@@ -23,7 +23,7 @@ const load = (folder: string, prefix = '') =>
       history: historyFromJSON(JSON.parse(readFileSync(join(folder, f), 'utf8'))),
     }));
 /** Runs the recording script drives itself rather than from an example. */
-const SCRIPTED = ['paused-run.json'];
+const SCRIPTED = ['paused-run.json', 'queued-run.json', 'admission-entity.json'];
 /** Recorded with the current code (`npm run record-histories`). */
 const current = load(dir);
 /** Recorded before the patches of the scale work (batches, local execution, shared timer and scope): old runs must still replay. */
@@ -77,6 +77,9 @@ describe('replay', () => {
     expect(current.length).toBeGreaterThanOrEqual(5);
     const childTypes = new Set(children.map((c) => c.history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name));
     expect([...childTypes].sort()).toEqual(['forEachBatchWorkflow', 'nodeBatchWorkflow']);
+    // The admission workflow replays too (a key's book: admits, a release, a grant).
+    const types = new Set(current.map((h) => h.history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name));
+    expect(types).toContain('braidAdmission');
     // One call per history: the same workflow id appears in both sets.
     for (const h of histories) {
       const result = await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, h.history, h.workflowId).then(
@@ -113,7 +116,10 @@ describe('replay', () => {
     });
     const results = Worker.runReplayHistories(
       { workflowBundle: { code } },
-      histories.slice(0, 1).map(({ workflowId, history }) => ({ workflowId, history })),
+      histories
+        .filter((h) => h.history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name === 'graphWorkflow')
+        .slice(0, 1)
+        .map(({ workflowId, history }) => ({ workflowId, history })),
     );
     for await (const result of results) expect(result.error).toBeInstanceOf(DeterminismViolationError);
   }, 120_000);
