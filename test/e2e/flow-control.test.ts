@@ -13,7 +13,6 @@ import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app';
 import { silentLogger } from '../../src/logger';
-import { createAdmitter } from '../../src/runs/admission';
 import { workerBulkTarget } from '../../src/runs/bulk';
 import { runStartOptions } from '../../src/runs/run-store';
 import { openDatabase } from '../../src/store/database';
@@ -25,7 +24,7 @@ import { graph } from '../helpers/graphs';
 import type { HttpTarget, RecordedRequest } from '../helpers/http-target';
 import { startHttpTarget } from '../helpers/http-target';
 import { eventually } from '../helpers/sse';
-import { createLocalEnv, createTestWorker, testActivities, uniqueId } from '../helpers/temporal';
+import { admissionOn, createLocalEnv, createTestWorker, testActivities, uniqueId } from '../helpers/temporal';
 
 let env: TestWorkflowEnvironment;
 let target: HttpTarget;
@@ -48,7 +47,7 @@ beforeAll(async () => {
     claimCheck: false,
     database: database.db,
   });
-  const admission = { client: env.client, admitter: createAdmitter({ client: env.client, taskQueue }), startBuffered: runTarget.startBuffered };
+  const admission = { ...admissionOn(env, taskQueue), startBuffered: runTarget.startBuffered };
   worker = await createTestWorker(env, testActivities({ admission }), taskQueue);
   workerDone = worker.run();
   app = createApp({

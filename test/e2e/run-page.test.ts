@@ -217,6 +217,33 @@ describe('run page', () => {
     await context.close();
   });
 
+  it('shows a queued run with its place, pauses it, and lets it run once resumed', async () => {
+    const tag = uniqueId('page-queue');
+    const def = graph('page-queue')
+      .trigger()
+      .http('call', `${target.url}/delay/1500?t=${tag}`)
+      .chain('start', 'call')
+      .with({ concurrency: { key: 'one', limit: 1 } })
+      .build();
+    const holder = await startRun(def);
+    const queued = await startRun(def);
+    const { context, page } = await signedIn();
+    await page.goto(`${url}/runs/${encodeURIComponent(queued)}`);
+    await page.waitForSelector('body[data-run-status=queued]');
+    expect(await page.locator('#run-status').textContent()).toBe('queued · #1 for one');
+    expect(await page.locator('#pause-run').isVisible()).toBe(true);
+    await page.click('#pause-run');
+    await page.waitForSelector('body[data-run-status=paused]');
+    // The holder ends: the paused run is let in but starts nothing until resumed.
+    await expect.poll(async () => (await api<{ status: string }>(`/v1/runs/${encodeURIComponent(holder)}`)).status, { timeout: 15_000 }).toBe('succeeded');
+    await expect.poll(async () => (await api<{ queue?: unknown }>(`/v1/runs/${encodeURIComponent(queued)}`)).queue, { timeout: 15_000 }).toBeUndefined();
+    expect(target.requests.filter((r) => r.path.endsWith(`t=${tag}`))).toHaveLength(1);
+    await page.click('#resume-run');
+    await page.waitForSelector('body[data-run-status=succeeded]', { timeout: 15_000 });
+    expect(target.requests.filter((r) => r.path.endsWith(`t=${tag}`))).toHaveLength(2);
+    await context.close();
+  });
+
   it('redrives a failed run from the page: the new run reuses what succeeded and says so', async () => {
     const tag = uniqueId('page-redrive');
     const def = graph('page-redrive')

@@ -12,7 +12,7 @@ import { launchBrowser } from './browser';
 import type { HttpTarget } from './http-target';
 import { startHttpTarget } from './http-target';
 import { serveApp } from './serve';
-import { createLocalEnv, createTestWorker, testActivities, uniqueId } from './temporal';
+import { admissionOn, createLocalEnv, createTestWorker, testActivities, uniqueId } from './temporal';
 
 export interface PageStackOptions {
   /** Where the dev server's Web UI listens; none without it. */
@@ -38,7 +38,7 @@ export async function startPageStack(opts: PageStackOptions = {}): Promise<PageS
     startHttpTarget(),
     launchBrowser(),
   ]);
-  const worker = await createTestWorker(env, testActivities(), taskQueue);
+  const worker = await createTestWorker(env, testActivities({ admission: admissionOn(env, taskQueue) }), taskQueue);
   const workerDone = worker.run();
   const nodeTypes = opts.nodeTypesModule ? await loadNodeTypes(opts.nodeTypesModule) : undefined;
   const app = createApp({

@@ -12,6 +12,7 @@ import { createActivities } from '../../activities';
 import { SEARCH_ATTRIBUTES } from '../../src/graph/run-state';
 import { sdkExecutable } from '../../src/temporal/binaries';
 import { createBraidWorker } from '../../src/temporal/worker';
+import { createAdmitter } from '../../src/runs/admission';
 import { DEV_SERVER_TUNING } from '../../src/temporal/dev-server';
 
 let runtimeInstalled = false;
@@ -69,6 +70,11 @@ export function uniqueId(prefix: string): string {
 /** Activities for tests: real ones, with loopback allowed for local test servers. */
 export function testActivities(overrides: Partial<Parameters<typeof createActivities>[0]> = {}): Activities {
   return createActivities({ httpAllowlist: ['127.0.0.1', 'localhost', '::1'], heartbeatIntervalMs: 200, ...overrides });
+}
+
+/** What admission (settings.concurrency, settings.rateLimit) needs on a test worker: the env's client. */
+export function admissionOn(env: TestWorkflowEnvironment, taskQueue: string) {
+  return { client: env.client, admitter: createAdmitter({ client: env.client, taskQueue }) };
 }
 
 export async function createTestWorker(env: TestWorkflowEnvironment, activities: Activities, taskQueue: string): Promise<Worker> {

@@ -61,4 +61,4 @@ export const editorPath = (name: string, version?: string) =>
   `/workflows/${encodeURIComponent(name)}/edit${version ? `?version=${encodeURIComponent(version)}` : ''}`;
 
 export const NODE_STATUS_ORDER: readonly NodeStatus[] = ['pending', 'running', 'waiting', 'succeeded', 'failed', 'skipped', 'canceled'];
-export const RUN_STATUS_ORDER: readonly RunStatus[] = ['running', 'paused', 'succeeded', 'failed', 'canceled', 'terminated', 'timed_out'];
+export const RUN_STATUS_ORDER: readonly RunStatus[] = ['queued', 'running', 'paused', 'succeeded', 'failed', 'canceled', 'terminated', 'timed_out'];

@@ -161,12 +161,14 @@ class LiveRun {
 
   private renderHead(now: number): void {
     const { run, status } = this;
-    status.textContent = run.status.replace('_', ' ');
+    // A queued run: its place in its key's queue (as of the last event).
+    const place = run.status === 'queued' && run.queue ? ` · ${run.queue.position === null ? '' : `#${run.queue.position} `}for ${run.queue.key}` : '';
+    status.textContent = `${run.status.replace('_', ' ')}${place}`;
     status.className = `badge status-${run.status}`;
     document.body.dataset.runStatus = run.status;
     const live = isLive(run.status);
     this.cancelButton.hidden = !live;
-    this.pauseButton.hidden = run.status !== 'running';
+    this.pauseButton.hidden = run.status !== 'running' && run.status !== 'queued';
     this.resumeButton.hidden = run.status !== 'paused';
     // Finished without succeeding: failed, canceled, terminated or timed out.
     this.redriveButton.hidden = live || run.status === 'succeeded';
