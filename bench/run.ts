@@ -32,6 +32,7 @@ import { syncScenario } from './scenarios/sync';
 import { watchedScenario } from './scenarios/watched';
 import { rateLimitedScenario } from './scenarios/s9-rate-limited';
 import { benchAuthCost } from './auth-cost';
+import { benchFlowControl } from './flow-control';
 
 const quick = process.argv.includes('--quick');
 /** `--for-each`: only the forEach scenario (its own report, bench/results/for-each.md). */
@@ -50,6 +51,8 @@ const clusterOnly = process.argv.includes('--cluster');
 const eagerOnly = process.argv.includes('--eager');
 /** `--auth`: a start's cost with the bootstrap token and with an operator's API key, alternating (bench/auth-cost.ts). */
 const authOnly = process.argv.includes('--auth');
+/** `--flow`: S10 (concurrency per key), admission cost, debounce and batch (bench/flow-control.ts). */
+const flowOnly = process.argv.includes('--flow');
 const outDir = resolve(__dirname, 'results');
 const log = (msg: string) => process.stdout.write(`[bench] ${msg}\n`);
 
@@ -60,6 +63,7 @@ async function main(): Promise<string> {
   if (clusterOnly) return benchCluster({ quick, outDir, log });
   if (eagerOnly) return benchEagerStart({ quick, outDir, log });
   if (authOnly) return benchAuthCost({ quick, outDir, log });
+  if (flowOnly) return benchFlowControl({ quick, outDir, log });
   if (stackArg) return benchDefaultStack({ quick, outDir, log, ...(stackArg.includes('=') ? { only: stackArg.split('=')[1]!.split(',') } : {}) });
   const ctx = await startBench(quick, log);
   try {

@@ -37,6 +37,8 @@ export const admittedSignal = defineSignal<[{ entity: string }]>(ADMITTED_SIGNAL
 /** How often held slots are checked while runs wait, and how old a holder must be to be checked. */
 const CHECK_EVERY_MS = 15_000;
 const CHECK_AFTER_MS = 30_000;
+/** How soon a run let in whose signal did not arrive hears it again. */
+const RETRY_MS = 1_000;
 /** How long an idle entity waits for the next run before it ends. */
 const IDLE_MS = 60_000;
 /** Continue as new past this many events (or when Temporal suggests it). */
@@ -68,6 +70,19 @@ export async function braidAdmission(input: AdmissionEntityInput & { book?: Admi
   });
   setHandler(positionQuery, (runId) => book.position(runId));
 
+  /** Runs let in whose signal did not arrive (by when it first failed), and when to try again. */
+  const undelivered = new Map<string, number>();
+  let retryAt = 0;
+  const tell = (runId: string, since = Date.now()) =>
+    void getExternalWorkflowHandle(runId)
+      .signal(admittedSignal, { entity: self })
+      .catch(() => {
+        // Ended (its release is on its way or was lost: the check finds it), or not started yet.
+        if (!book.holds(runId)) return;
+        undelivered.set(runId, since);
+        retryAt = Date.now() + RETRY_MS;
+        changed = true;
+      });
   let lastCheck = Date.now();
   for (;;) {
     changed = false;
@@ -76,11 +91,16 @@ export async function braidAdmission(input: AdmissionEntityInput & { book?: Admi
       void getExternalWorkflowHandle(runId)
         .cancel()
         .catch(() => undefined);
-    // A run that does not exist yet (its API is between asking and starting it) asks again when it starts and hears it then.
-    for (const runId of book.grant(Date.now()))
-      void getExternalWorkflowHandle(runId)
-        .signal(admittedSignal, { entity: self })
-        .catch(() => undefined);
+    for (const runId of book.grant(Date.now())) tell(runId);
+    // A run that did not exist yet (its API between asking and starting it) hears it again a second later; one that never starts is let go.
+    if (undelivered.size > 0 && Date.now() >= retryAt) {
+      for (const [runId, since] of [...undelivered]) {
+        undelivered.delete(runId);
+        if (Date.now() - since > CHECK_AFTER_MS) book.release(runId);
+        else tell(runId, since);
+      }
+      continue;
+    }
     if (book.queued > 0 && Date.now() - lastCheck >= CHECK_EVERY_MS) {
       lastCheck = Date.now();
       const candidates = book.heldSince(Date.now() - CHECK_AFTER_MS);
@@ -98,7 +118,9 @@ export async function braidAdmission(input: AdmissionEntityInput & { book?: Admi
       if (!woke && book.idle(Date.now()) && allHandlersFinished()) return;
       continue;
     }
-    const due = [book.wakeAt(now), book.queued > 0 ? lastCheck + CHECK_EVERY_MS : undefined].filter((t): t is number => t !== undefined);
+    const due = [book.wakeAt(now), book.queued > 0 ? lastCheck + CHECK_EVERY_MS : undefined, undelivered.size > 0 ? retryAt : undefined].filter(
+      (t): t is number => t !== undefined,
+    );
     if (due.length === 0) await condition(() => changed);
     else await condition(() => changed, Math.max(1, Math.min(...due) - now));
   }

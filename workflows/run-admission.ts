@@ -57,18 +57,23 @@ export class RunAdmission {
 
   /** Asks the run's limits, when it has any and is a run of its own (not a child's). */
   begin(graph: Graph, args: GraphWorkflowInput): void {
-    if (args.parent || admissionPolicies(graph.settings).length === 0 || !patched(ADMISSION_PATCH)) return;
+    const policies = admissionPolicies(graph.settings);
+    if (args.parent || policies.length === 0 || !patched(ADMISSION_PATCH)) return;
     setHandler(admittedSignal, ({ entity }) => {
       this.granted.add(entity);
     });
     const asked = args.admissions ?? [];
     this.hold(asked);
-    if (asked.length === admissionPolicies(graph.settings).length && asked.every((a) => a.verdict === 'started')) return;
+    if (asked.length === policies.length && asked.every((a) => a.verdict === 'started')) return;
     this.admitted = false;
     this.control.liveStatus = () => (this.admitted ? 'running' : 'queued');
-    this.queue(asked.find((a) => a.verdict === 'queued'));
     const input = args.request ? webhookInput(args.input, args.request) : (args.input ?? null);
-    this.waitForTurn(graph, input).then(
+    this.waitForTurn(
+      graph,
+      input,
+      asked.find((a) => a.verdict === 'queued'),
+      policies[policies.length - 1]!.kind,
+    ).then(
       () => this.letIn(),
       (err: unknown) => {
         this.refused = { message: `the run's limits could not take it in: ${(err as Error).message}`, skipped: false };
@@ -96,9 +101,21 @@ export class RunAdmission {
     );
   }
 
-  /** Asks until every limit let the run in; each ask after a grant moves on to the next limit (asking is idempotent). */
-  private async waitForTurn(graph: Graph, input: unknown): Promise<void> {
+  /**
+   * Waits where the API queued the run (its admission workflow sends
+   * `braid-admitted`, again until the run exists), then asks the limits that
+   * remain; a run nobody asked for (a schedule's) asks them all. Each ask
+   * after a grant moves on to the next limit (asking is idempotent).
+   */
+  private async waitForTurn(graph: Graph, input: unknown, queuedAt: Admission | undefined, lastKind: Admission['kind']): Promise<void> {
+    let waiting = queuedAt;
     for (;;) {
+      if (waiting) {
+        const at = waiting;
+        this.queue(at);
+        await condition(() => this.granted.has(at.entity));
+        if (at.kind === lastKind) return;
+      }
       const { concurrency, rateLimit } = graph.settings;
       const answers = await admitRun({
         workflow: graph.name,
@@ -116,8 +133,7 @@ export class RunAdmission {
         this.woken = true;
         return new Promise(() => undefined);
       }
-      this.queue(last);
-      await condition(() => this.granted.has(last.entity));
+      waiting = last;
     }
   }
 

@@ -220,6 +220,11 @@ export class AdmissionBook {
     return this.s.starts[this.s.starts.length - 1]! + this.policy.periodMs!;
   }
 
+  /** Whether the run holds a slot (concurrency) or was let in lately (rate). */
+  holds(runId: string): boolean {
+    return this.s.running.some((e) => e.runId === runId) || this.s.recent.includes(runId);
+  }
+
   /** Runs held (concurrency) taken in before `before`, for the entity to check they still run. */
   heldSince(before: number): string[] {
     return this.s.running.filter((e) => e.at < before).map((e) => e.runId);

