@@ -35,7 +35,7 @@ import type { WebhookVerifyScheme } from '../../graph/schema';
 import { SeenSignatures, SIGNATURE_HEADERS, verifySignature } from '../webhook-verify';
 import type { UsedSignatures } from '../webhook-verify';
 import { BraidError, isAlreadyStarted } from '../../runs/errors';
-import type { TriggerBuffers } from '../../runs/trigger-buffers';
+import type { BufferedDelivery, TriggerBuffers } from '../../runs/trigger-buffers';
 import { bufferPolicy } from '../../runs/trigger-buffers';
 import { assertNesting } from '../../runs/validation';
 import { DEFAULT_PROJECT, idInProject, PROJECT_NAME_PATTERN } from '../../graph/project-ids';
@@ -147,6 +147,17 @@ export interface HooksRoutesDeps {
   onBuffered?: (workflow: string, mode: 'debounce' | 'batch') => void;
 }
 
+/** The run a delivery with an Idempotency-Key (or a scheme's delivery id) starts: the same key, the same run. */
+function hookRunId(project: string, name: string, triggerId: string, key: string): string {
+  return idInProject(project, `${nameSlug(name)}-hook-${createHash('sha256').update(`${name}\n${triggerId}\n${key}`).digest('hex').slice(0, 32)}`);
+}
+
+/** Hands a delivery to its trigger's debounce or batch window (src/runs/trigger-buffers.ts). */
+function joinWindow(buffers: TriggerBuffers, d: Omit<BufferedDelivery, 'deliveryKey'> & { deliveryKey: string | undefined }) {
+  const { deliveryKey, ...rest } = d;
+  return buffers.deliver({ ...rest, ...(deliveryKey ? { deliveryKey } : {}) });
+}
+
 /** The run holding the key of a run its concurrency limit refused (`onLimit: "skip"`), or undefined for any other error. */
 function refusedFor(err: unknown): string | undefined {
   if (!(err instanceof BraidError) || err.kind !== 'conflict') return undefined;
@@ -233,9 +244,7 @@ export function hooksRoutes(deps: HooksRoutesDeps) {
     assertNesting(input, '$');
 
     const key = c.req.header(IDEMPOTENCY_HEADER) ?? deliveryId;
-    const runId = key
-      ? idInProject(project, `${nameSlug(name)}-hook-${createHash('sha256').update(`${name}\n${trigger.id}\n${key}`).digest('hex').slice(0, 32)}`)
-      : undefined;
+    const runId = key ? hookRunId(project, name, trigger.id, key) : undefined;
     const accepted = (id: string, status: z.infer<typeof hookAcceptedSchema>['status'], duplicate: boolean, version: string) => ({
       runId: id,
       status,
@@ -246,15 +255,8 @@ export function hooksRoutes(deps: HooksRoutesDeps) {
     });
     // Debounced or batched: the delivery joins its key's window; the run starts when the window closes.
     if (deps.buffers && bufferPolicy(trigger)) {
-      const joined = await deps.buffers.deliver({
-        project,
-        workflow: name,
-        version: latest.version,
-        trigger,
-        body: input,
-        request: requestOf(c),
-        ...(key ? { deliveryKey: key } : {}),
-      });
+      const window = { project, workflow: name, version: latest.version, trigger, body: input, request: requestOf(c), deliveryKey: key };
+      const joined = await joinWindow(deps.buffers, window);
       deps.onBuffered?.(name, joined.mode);
       return c.json({ ...accepted(joined.runId, 'queued', false, latest.version), deliveries: joined.deliveries }, 202, {
         location: runs.links(joined.runId).self,
