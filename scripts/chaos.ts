@@ -42,10 +42,10 @@ import { killWindow } from './chaos/faults';
 import { taskTrail } from './chaos/history';
 import { startChaosTarget } from './chaos/target';
 import type { RunView } from '../src/runs/run-store';
-import { check, summary } from './chaos/invariants';
+import { check, summary, type Violation } from './chaos/invariants';
 import { redriveShare } from './chaos/redrive';
 import { createControls } from './chaos/controls';
-import type { Violation } from './chaos/invariants';
+import { createFlowChaos, ENDED as TERMINAL } from './chaos/flow';
 import { stackAuth } from '../test/helpers/stack-token';
 
 const { values } = parseArgs({
@@ -58,7 +58,6 @@ const { values } = parseArgs({
   },
 });
 
-const TERMINAL = new Set(['succeeded', 'failed', 'canceled', 'terminated', 'timed_out']);
 const log = (msg: string) => process.stdout.write(`[chaos] ${msg}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -169,6 +168,7 @@ async function main() {
   const stack = values.cluster ? clusterChaosStack() : await splitChaosStack();
   // Pauses and resumes from a stream of their own too.
   const controls = createControls(() => stack.api(), new Dice(xoroshiro128plus(seed ^ 0xc0de)));
+  const flow = createFlowChaos(() => stack.api(), new Dice(xoroshiro128plus(seed ^ 0xf10e)), target, seed);
   const faults: Fault[] = [];
   const cases = new Map<string, ChaosCase>();
   const accepted = new Set<string>();
@@ -179,6 +179,7 @@ async function main() {
   log(`seed ${seed}, ${minutes} min, ${perSecond} run(s)/s, stack: ${stack.describe}`);
   try {
     await stack.startAll();
+    await flow.setup();
     // Which process was which part, to read worker identities (pid@host) in histories.
     const pids = new Map<number, string>();
     const notePid = (part: string) => {
@@ -226,6 +227,7 @@ async function main() {
       const c = randomCase(dice, `chaos-${seed}-${i}`, target.url);
       cases.set(c.runId, c);
       starting.push(startRun(c));
+      flow.tick();
       await sleep(1000 / perSecond);
     }
     await faulting;
@@ -265,11 +267,10 @@ async function main() {
     } while (cursor);
 
     const report = check({ cases, accepted, views, listed, refused, faults, hits: target.hits });
-    const { paused, resumed, stuck } = controls.tally;
-    for (const runId of stuck) report.violations.push({ invariant: 'resumed', runId, detail: 'paused, and no resume was accepted' });
-    report.lines.push(
-      `${stuck.length ? '✗' : '✓'} resumed: ${paused} run(s) paused by the API, ${resumed} resumed (or ended), every one reached its reference end`,
-    );
+    for (const part of [controls.report(), await flow.finish()]) {
+      report.violations.push(...part.violations);
+      report.lines.push(...part.lines);
+    }
     // Redrive a share of the failed runs: what a redrive reuses must never reach the target again.
     const redrives = await redriveShare(stack.api(), views, target.hits);
     report.violations.push(...redrives.violations);

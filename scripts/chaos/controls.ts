@@ -53,5 +53,12 @@ export function createControls(api: () => string, dice: Dice, share = 0.15) {
       );
     },
     settled: () => Promise.all(pending),
+    /** The `resumed` line, and a violation for each run paused whose resume was never accepted. */
+    report: () => ({
+      lines: [
+        `${tally.stuck.length ? '✗' : '✓'} resumed: ${tally.paused} run(s) paused by the API, ${tally.resumed} resumed (or ended), every one reached its reference end`,
+      ],
+      violations: tally.stuck.map((runId) => ({ invariant: 'resumed', runId, detail: 'paused, and no resume was accepted' })),
+    }),
   };
 }
