@@ -110,9 +110,10 @@ export async function interpretGraph(args: GraphWorkflowInput, host?: GraphHost)
       control.woken = admission.woken = false;
       nodes.recordEnded();
       nodes.guardHistory();
-      if (control.deadlinePassed && !scheduler.done) {
+      // A deadline that passed wins, even over the last node's end seen in the same task (its timer was due first).
+      if (control.deadlinePassed && deadline === undefined) {
         deadline = deadlineMessage(graph.settings.timeout!, state, admission.admitted);
-        await stopAndDrain(nodes, scheduler);
+        if (!scheduler.done) await stopAndDrain(nodes, scheduler);
       }
       if (admission.refused && !scheduler.done) {
         cancelled = admission.refused.skipped;
@@ -127,6 +128,10 @@ export async function interpretGraph(args: GraphWorkflowInput, host?: GraphHost)
   }
   nodes.recordSkipped();
   await admission.release(runId);
+  // Ended past its deadline without the timer seen (a server down when it was due): late is late.
+  if (deadline === undefined && !cancelled && control.deadlineArmed && Date.now() - startedMs >= durationMs(graph.settings.timeout!)) {
+    deadline = deadlineMessage(graph.settings.timeout!, state, admission.admitted);
+  }
 
   const endMs = Date.now();
   const verdict = runVerdict({

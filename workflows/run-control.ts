@@ -27,6 +27,8 @@ export class RunControl {
   woken = false;
   /** Set once the run's deadline passed. */
   deadlinePassed = false;
+  /** The run has a deadline (its timer started). */
+  deadlineArmed = false;
   /** What the run says when it is not paused (RunAdmission makes it `queued` while the run waits for its limits). */
   liveStatus: () => 'running' | 'queued' = () => 'running';
   private pausedAt = 0;
@@ -59,6 +61,7 @@ export class RunControl {
   /** Starts the deadline's timer (a run with `settings.timeout`; asked behind its patch). */
   startDeadline(ms: number): void {
     if (!patched(DEADLINE_PATCH)) return;
+    this.deadlineArmed = true;
     CancellationScope.cancellable(() => sleep(ms)).then(
       () => {
         this.deadlinePassed = true;
