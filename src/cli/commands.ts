@@ -98,18 +98,17 @@ export async function runCommand(ctx: CliContext, file: string, opts: { input?: 
   if (!Number.isInteger(wait) || wait < 0 || wait > 60) throw new UsageError('--wait must be a whole number of seconds from 0 to 60');
   // Without --watch, the API answers with the whole run when it ends within --wait (Prefer: wait).
   const prefer: Record<string, string> = !opts.watch && wait > 0 ? { prefer: `wait=${wait}` } : {};
-  const started = await ctx.api.request<{ runId: string; status: string; links: { self: string; temporalUi: string } } | RunView>(
-    'POST',
-    '/v1/runs',
-    body,
-    prefer,
-  );
+  const started = await ctx.api.request<
+    { runId: string; status: string; queue?: { key: string; position: number | null }; links: { self: string; temporalUi: string } } | RunView
+  >('POST', '/v1/runs', body, prefer);
   if ('nodes' in started) {
     ctx.print(started, () => runSummary(started, ctx.api.baseUrl));
     return exitFor(started);
   }
   if (!opts.watch) {
-    ctx.print(started, () => `${started.runId}\n${started.links.temporalUi}`);
+    // A run its limits made wait says so, with its place.
+    const queued = started.queue ? `\nqueued: #${started.queue.position ?? '?'} for key ${started.queue.key}` : '';
+    ctx.print(started, () => `${started.runId}${queued}\n${started.links.temporalUi}`);
     return EXIT.ok;
   }
   ctx.note(`started ${started.runId}: ${ctx.api.baseUrl}/runs/${encodeURIComponent(started.runId)}`);

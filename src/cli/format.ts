@@ -1,6 +1,7 @@
 /** What the CLI prints, as pure functions of what the API answered. */
 import Table from 'cli-table3';
 import type { RunSummary, RunView } from '../runs/run-store';
+import { isLive } from '../graph/run-state';
 
 export const EXIT = { ok: 0, failed: 1, error: 2 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -8,9 +9,9 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 /** Node states that will not change again. */
 export const FINISHED_NODE: ReadonlySet<string> = new Set(['succeeded', 'failed', 'skipped', 'canceled']);
 
-/** 0 for a run that succeeded or still runs, 1 for one that failed, was canceled, terminated or timed out. */
+/** 0 for a run that succeeded or has not ended (running, paused or queued), 1 for one that failed, was canceled, terminated or timed out. */
 export function exitFor(run: Pick<RunView, 'status'>): ExitCode {
-  return run.status === 'succeeded' || run.status === 'running' ? EXIT.ok : EXIT.failed;
+  return run.status === 'succeeded' || isLive(run.status) ? EXIT.ok : EXIT.failed;
 }
 
 export function nodeTable(run: Pick<RunView, 'nodes'>): string {

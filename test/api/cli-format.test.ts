@@ -5,6 +5,8 @@ describe('CLI formatting', () => {
   it.each([
     ['succeeded', EXIT.ok],
     ['running', EXIT.ok],
+    ['paused', EXIT.ok],
+    ['queued', EXIT.ok],
     ['failed', EXIT.failed],
     ['canceled', EXIT.failed],
     ['terminated', EXIT.failed],

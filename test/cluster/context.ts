@@ -25,7 +25,7 @@ export interface ClusterContext {
   /** A request to API `replica` (0 or 1) with the token. */
   call(replica: 0 | 1, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
   json<T = Json>(replica: 0 | 1, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
-  /** Polls a run through `replica` until it is no longer running. */
+  /** Polls a run through `replica` until it has ended (not running, queued or paused). */
   finished<T = Json>(replica: 0 | 1, runId: string, timeoutMs?: number): Promise<T>;
 }
 
@@ -64,7 +64,7 @@ export function useCluster(): ClusterContext {
     eventually(
       async () => {
         const { status, body } = await ctx.json(replica, 'GET', `/v1/runs/${encodeURIComponent(runId)}`);
-        return status === 200 && body.status !== 'running' ? body : undefined;
+        return status === 200 && !['running', 'queued', 'paused'].includes(body.status) ? body : undefined;
       },
       timeoutMs,
       250,
