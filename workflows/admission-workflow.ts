@@ -73,24 +73,34 @@ export async function braidAdmission(input: AdmissionEntityInput & { book?: Admi
   /** Runs let in whose signal did not arrive (by when it first failed), and when to try again. */
   const undelivered = new Map<string, number>();
   let retryAt = 0;
+  /** Signals and cancels on their way: a workflow that continues as new before they land loses them. */
+  let outstanding = 0;
+  const sending = (p: Promise<unknown>) => {
+    outstanding++;
+    void p.finally(() => outstanding--);
+  };
   const tell = (runId: string, since = Date.now()) =>
-    void getExternalWorkflowHandle(runId)
-      .signal(admittedSignal, { entity: self })
-      .catch(() => {
-        // Ended (its release is on its way or was lost: the check finds it), or not started yet.
-        if (!book.holds(runId)) return;
-        undelivered.set(runId, since);
-        retryAt = Date.now() + RETRY_MS;
-        changed = true;
-      });
+    sending(
+      getExternalWorkflowHandle(runId)
+        .signal(admittedSignal, { entity: self })
+        .catch(() => {
+          // Ended (its release is on its way or was lost: the check finds it), or not started yet.
+          if (!book.holds(runId)) return;
+          undelivered.set(runId, since);
+          retryAt = Date.now() + RETRY_MS;
+          changed = true;
+        }),
+    );
   let lastCheck = Date.now();
   for (;;) {
     changed = false;
     // cancelOldest: the victims are asked to stop; their release makes room.
     for (const runId of toCancel.splice(0))
-      void getExternalWorkflowHandle(runId)
-        .cancel()
-        .catch(() => undefined);
+      sending(
+        getExternalWorkflowHandle(runId)
+          .cancel()
+          .catch(() => undefined),
+      );
     for (const runId of book.grant(Date.now())) tell(runId);
     // A run that did not exist yet (its API between asking and starting it) hears it again a second later; one that never starts is let go.
     if (undelivered.size > 0 && Date.now() >= retryAt) {
@@ -108,9 +118,12 @@ export async function braidAdmission(input: AdmissionEntityInput & { book?: Admi
       continue;
     }
     const info = workflowInfo();
-    if ((info.continueAsNewSuggested || info.historyLength > MAX_EVENTS) && toCancel.length === 0) {
-      await condition(allHandlersFinished);
-      await continueAsNew<typeof braidAdmission>({ ...input, policy: book.policy, book: book.state });
+    if ((info.continueAsNewSuggested || info.historyLength > (input.maxEvents ?? MAX_EVENTS)) && toCancel.length === 0) {
+      // What is on its way lands first; a grant still to be sent again waits for the next round.
+      await condition(() => outstanding === 0 && allHandlersFinished());
+      if (undelivered.size === 0 && toCancel.length === 0) {
+        await continueAsNew<typeof braidAdmission>({ ...input, policy: book.policy, book: book.state });
+      }
     }
     const now = Date.now();
     if (book.idle(now)) {

@@ -25,6 +25,8 @@ export interface AdmissionEntityInput {
   workflow: string;
   key: string;
   policy: AdmissionPolicy;
+  /** Continue as new past this many events (default 5,000; tests set fewer). */
+  maxEvents?: number;
 }
 
 /** The admit update's argument and answer. */
