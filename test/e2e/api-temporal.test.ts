@@ -13,7 +13,7 @@ import { problemSchema, runCreatedSchema, runListSchema, runSchema } from '../..
 import { silentLogger } from '../../src/logger';
 import { locateBinary } from '../../src/temporal/binaries';
 import { startDevServer } from '../../src/temporal/dev-server';
-import { freePort } from '../../src/temporal/free-port';
+import { freePortInRange } from '../../src/temporal/free-port';
 import { createApiClient } from '../../src/temporal/connection';
 import { graph } from '../helpers/graphs';
 import type { HttpTarget } from '../helpers/http-target';
@@ -189,7 +189,9 @@ describe('the API on a real Temporal server', () => {
 
 describe('Temporal down at the API', () => {
   it('answers 503 while Temporal is down and serves normally once it is up', async () => {
-    const port = await freePort();
+    // Below the OS's ephemeral range: the port stays unbound for seconds before the server takes it, and a
+    // port the OS handed out could go to another test's server in the meantime.
+    const port = await freePortInRange(21_000, 23_999);
     const client = createApiClient(`127.0.0.1:${port}`);
     const downApp = createApp({ client, config: config(), logger: silentLogger });
     const workflow = graph(name).trigger().build();
