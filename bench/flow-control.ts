@@ -34,8 +34,7 @@ import { createApiClient, ensureSearchAttributes } from '../src/temporal/connect
 import { startDevServer } from '../src/temporal/dev-server';
 import { freePort } from '../src/temporal/free-port';
 import { createBraidWorker, WORKER_PROCESS_TUNING } from '../src/temporal/worker';
-import { startHttpTarget } from '../test/helpers/http-target';
-import type { RecordedRequest } from '../test/helpers/http-target';
+import { mostAtOnce, startHttpTarget } from '../test/helpers/http-target';
 import { quantile, round } from './stats';
 
 const TASK_QUEUE = 'braid-bench-flow';
@@ -250,17 +249,4 @@ function hook(data: Record<string, unknown>): GraphDefinition {
     ],
     edges: [{ source: 'start', target: 'echo' }],
   };
-}
-
-/** The most requests in flight at once among these (the target's logical clock). */
-function mostAtOnce(requests: RecordedRequest[]): number {
-  const events = requests.flatMap((r) => [
-    { tick: r.startTick, d: 1 },
-    { tick: r.endTick ?? Infinity, d: -1 },
-  ]);
-  events.sort((a, b) => a.tick - b.tick);
-  let now = 0;
-  let most = 0;
-  for (const e of events) most = Math.max(most, (now += e.d));
-  return most;
 }

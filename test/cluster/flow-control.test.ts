@@ -5,24 +5,11 @@
  * one run with the last of them. Both live in Temporal, not in either API.
  */
 import { describe, expect, it } from 'vitest';
-import type { RecordedRequest } from '../helpers/http-target';
+import { mostAtOnce } from '../helpers/http-target';
 import { eventually } from '../helpers/sse';
 import { useCluster } from './context';
 
 const ctx = useCluster();
-
-/** The most requests in flight at once among these (the target's logical clock). */
-function mostAtOnce(requests: RecordedRequest[]): number {
-  const events = requests.flatMap((r) => [
-    { tick: r.startTick, d: 1 },
-    { tick: r.endTick ?? Infinity, d: -1 },
-  ]);
-  events.sort((a, b) => a.tick - b.tick);
-  let now = 0;
-  let most = 0;
-  for (const e of events) most = Math.max(most, (now += e.d));
-  return most;
-}
 
 describe('flow control on the cluster', () => {
   it('holds a key to its limit whichever replica starts its runs', async () => {

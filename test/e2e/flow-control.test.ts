@@ -21,8 +21,8 @@ import { createWorkflowRepository } from '../../src/store/workflow-repository';
 import { WORKFLOW_TYPE } from '../../src/graph/run-state';
 import type { GraphDefinition } from '../../src/graph/schema';
 import { graph } from '../helpers/graphs';
-import type { HttpTarget, RecordedRequest } from '../helpers/http-target';
-import { startHttpTarget } from '../helpers/http-target';
+import type { HttpTarget } from '../helpers/http-target';
+import { mostAtOnce, startHttpTarget } from '../helpers/http-target';
 import { eventually } from '../helpers/sse';
 import { admissionOn, createLocalEnv, createTestWorker, testActivities, uniqueId } from '../helpers/temporal';
 
@@ -89,18 +89,6 @@ function keyed(name: string, tag: string, ms: number, settings: GraphDefinition[
 }
 const requestsOf = (tag: string, key?: string) =>
   target.requests.filter((r) => r.path.includes(`tag=${tag}&`) && (key === undefined || r.path.endsWith(`key=${key}`)));
-/** The most requests in flight at once among these (from the target's logical clock). */
-function mostAtOnce(requests: RecordedRequest[]): number {
-  const events = requests.flatMap((r) => [
-    { tick: r.startTick, d: 1 },
-    { tick: r.endTick ?? Infinity, d: -1 },
-  ]);
-  events.sort((a, b) => a.tick - b.tick);
-  let now = 0;
-  let most = 0;
-  for (const e of events) most = Math.max(most, (now += e.d));
-  return most;
-}
 
 describe('concurrency per key', () => {
   it('queues runs past the limit, first in first out, each key on its own', async () => {

@@ -141,3 +141,16 @@ export async function startHttpTarget(listenPort = 0): Promise<HttpTarget> {
       }),
   };
 }
+
+/** The most of these requests in flight at once, by the target's logical clock (an unfinished one counts until the end). */
+export function mostAtOnce(requests: readonly RecordedRequest[]): number {
+  const events = requests.flatMap((r) => [
+    { tick: r.startTick, d: 1 },
+    { tick: r.endTick ?? Infinity, d: -1 },
+  ]);
+  events.sort((a, b) => a.tick - b.tick);
+  let now = 0;
+  let most = 0;
+  for (const e of events) most = Math.max(most, (now += e.d));
+  return most;
+}
