@@ -18,6 +18,8 @@ export interface TriggerBufferInput {
   trigger: string;
   policy: BufferPolicy;
   book?: BufferBookState;
+  /** Continue as new past this many events (tests set it low). */
+  maxEvents?: number;
 }
 
 export const deliverUpdate = defineUpdate<{ runId: string; deliveries: number }, [Delivery & { policy: BufferPolicy }]>(DELIVER_UPDATE);
@@ -49,7 +51,7 @@ export async function braidTriggerBuffer(input: TriggerBufferInput): Promise<voi
       book.started();
     }
     const info = workflowInfo();
-    if (info.continueAsNewSuggested || info.historyLength > MAX_EVENTS) {
+    if (info.continueAsNewSuggested || info.historyLength > (input.maxEvents ?? MAX_EVENTS)) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof braidTriggerBuffer>({ ...input, policy: book.policy, book: book.state });
     }

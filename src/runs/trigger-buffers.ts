@@ -32,6 +32,12 @@ export function bufferPolicy(trigger: TriggerSpec): (BufferPolicy & { key: strin
   return undefined;
 }
 
+/** The buffer workflow's id for a key value: project-prefixed, the key only as a hash. */
+export function bufferWorkflowId(project: string, workflow: string, trigger: string, mode: BufferPolicy['mode'], key: string): string {
+  const hash = createHash('sha256').update(`${workflow}\n${trigger}\n${key}`).digest('hex').slice(0, 32);
+  return idInProject(project, `braid-${mode}-${nameSlug(workflow)}-${hash}`);
+}
+
 export interface BufferedDelivery {
   project: string;
   workflow: string;
@@ -52,8 +58,7 @@ export function createTriggerBuffers(opts: { client: Client; taskQueue: string }
       throw new BraidError('validation', `the ${field} cannot be read from this delivery: ${evaluated.why}`, {
         errors: [{ path: '$', message: evaluated.why }],
       });
-    const hash = createHash('sha256').update(`${d.workflow}\n${d.trigger.id}\n${evaluated.key}`).digest('hex').slice(0, 32);
-    const workflowId = idInProject(d.project, `braid-${policy.mode}-${nameSlug(d.workflow)}-${hash}`);
+    const workflowId = bufferWorkflowId(d.project, d.workflow, d.trigger.id, policy.mode, evaluated.key);
     const delivery: Delivery & { policy: BufferPolicy } = {
       body: d.body,
       request: d.request,

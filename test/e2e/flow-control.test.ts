@@ -19,6 +19,8 @@ import { openDatabase } from '../../src/store/database';
 import type { BraidDatabase } from '../../src/store/database';
 import { createWorkflowRepository } from '../../src/store/workflow-repository';
 import { WORKFLOW_TYPE } from '../../src/graph/run-state';
+import { BUFFER_WORKFLOW_TYPE } from '../../src/graph/trigger-buffer';
+import { bufferWorkflowId } from '../../src/runs/trigger-buffers';
 import type { GraphDefinition } from '../../src/graph/schema';
 import { graph } from '../helpers/graphs';
 import type { HttpTarget } from '../helpers/http-target';
@@ -248,6 +250,36 @@ describe('debounced and batched webhook deliveries', () => {
     expect(run.input).toEqual({ user: 'u1', n: 5 });
     expect(run.trigger).toMatchObject({ kind: 'webhook' });
   }, 60_000);
+
+  it('debounce: the buffer workflow continues as new between and during bursts, and every delivery is answered and run once', async () => {
+    const name = uniqueId('debounce-can');
+    await saveHook(name, { debounce: { key: '{% $input.user %}', period: '300ms' } });
+    const policy = { mode: 'debounce' as const, periodMs: 300 };
+    const buffer = bufferWorkflowId('default', name, 'start', 'debounce', 'u1');
+    // Started first with a small event budget, so it continues as new several times during the bursts.
+    const first = await env.client.workflow.start(BUFFER_WORKFLOW_TYPE, {
+      taskQueue,
+      workflowId: buffer,
+      args: [{ workflow: name, trigger: 'start', policy, maxEvents: 30 }],
+    });
+    const bursts: { runId?: string; status: number }[][] = [];
+    for (let b = 0; b < 6; b++) {
+      // Two deliveries at once, then two more: concurrent updates meet a continue-as-new.
+      const burst = await Promise.all([0, 1].map((j) => send('POST', `/v1/hooks/${name}`, { user: 'u1', b, j })));
+      burst.push(...(await Promise.all([2, 3].map((j) => send('POST', `/v1/hooks/${name}`, { user: 'u1', b, j })))));
+      bursts.push(burst.map((a) => ({ status: a.status, runId: a.body.runId })));
+      await new Promise((r) => setTimeout(r, 700));
+    }
+    expect(bursts.flat().every((a) => a.status === 202 && a.runId)).toBe(true);
+    const runIds = [...new Set(bursts.flat().map((a) => a.runId!))];
+    expect(runIds).toHaveLength(6);
+    for (const [b, runId] of runIds.entries()) {
+      const run = await ended(runId);
+      expect(run).toMatchObject({ status: 'succeeded', input: { user: 'u1', b } });
+    }
+    const history = await env.client.workflow.getHandle(buffer, first.firstExecutionRunId).fetchHistory();
+    expect(history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
+  }, 90_000);
 
   it('batch: deliveries become runs of `{ items }` at maxSize or timeout, none twice', async () => {
     const name = uniqueId('batched');
