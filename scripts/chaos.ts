@@ -43,6 +43,7 @@ import { createControls } from './chaos/controls';
 import { createFlowChaos, ENDED as TERMINAL } from './chaos/flow';
 import { stackAuth } from '../test/helpers/stack-token';
 import { clusterChaosStack, splitChaosStack } from './chaos/stacks';
+import { retryDelay } from './chaos/retry';
 
 const { values } = parseArgs({
   options: {
@@ -94,7 +95,7 @@ async function main() {
 
     // Start one run, retrying through API outages with the same run id (an idempotency key).
     const startRun = async (c: ChaosCase) => {
-      for (;;) {
+      for (let attempt = 0; ; attempt++) {
         const res = await fetch(`${stack.api()}/v1/runs`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', ...stackAuth },
@@ -109,7 +110,7 @@ async function main() {
           refused.push({ runId: c.runId, status: res.status, body: await res.text() });
           return;
         }
-        await sleep(250);
+        await sleep(retryDelay(attempt, res));
       }
     };
 

@@ -8,6 +8,7 @@
  */
 import { stackAuth } from '../../test/helpers/stack-token';
 import type { Dice } from './graphs';
+import { retryDelay } from './retry';
 
 export interface ControlTally {
   paused: number;
@@ -20,10 +21,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** POSTs until the API answers for the run (202, or 409 when the run ended or is not paused); gives up after `untilMs`. */
 async function control(api: () => string, runId: string, action: 'pause' | 'resume', untilMs: number): Promise<number | undefined> {
-  while (Date.now() < untilMs) {
+  for (let attempt = 0; Date.now() < untilMs; attempt++) {
     const res = await fetch(`${api()}/v1/runs/${encodeURIComponent(runId)}/${action}`, { method: 'POST', headers: stackAuth }).catch(() => undefined);
     if (res && (res.status === 202 || res.status === 409)) return res.status;
-    await sleep(250);
+    await sleep(retryDelay(attempt, res));
   }
   return undefined;
 }

@@ -19,6 +19,7 @@ import { stackAuth } from '../../test/helpers/stack-token';
 import type { Dice } from './graphs';
 import type { Violation } from './invariants';
 import type { ChaosTarget } from './target';
+import { retryDelay } from './retry';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const ENDED = new Set(['succeeded', 'failed', 'canceled', 'terminated', 'timed_out']);
@@ -45,18 +46,20 @@ const DEBOUNCED = {
 
 /** POSTs (or PUTs) until the API answers below 500; undefined when `untilMs` passes first. */
 async function send(url: string, method: string, body: unknown, untilMs: number, headers: Record<string, string> = {}) {
-  while (Date.now() < untilMs) {
+  for (let attempt = 0; Date.now() < untilMs; attempt++) {
     const res = await fetch(url, { method, headers: { 'content-type': 'application/json', ...stackAuth, ...headers }, body: JSON.stringify(body) }).catch(
       () => undefined,
     );
     if (res && res.status < 500 && res.status !== 429) return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-    await sleep(250);
+    await sleep(retryDelay(attempt, res));
   }
   return undefined;
 }
 
 export function createFlowChaos(api: () => string, dice: Dice, target: ChaosTarget, seed: number) {
   const keyed = new Map<string, { deadline: boolean }>();
+  /** Keyed starts the API never accepted (in 120 s of retries) or refused. */
+  const unaccepted: { runId: string; status?: number }[] = [];
   const deliveries: { k: string; burst: number; j: number; runId?: string }[] = [];
   const pending: Promise<void>[] = [];
   let ticks = 0;
@@ -72,6 +75,7 @@ export function createFlowChaos(api: () => string, dice: Dice, target: ChaosTarg
       (async () => {
         const answer = await send(`${api()}/v1/runs`, 'POST', { runId, workflow: keyedWorkflow(limit, deadline), input }, Date.now() + 120_000);
         if (answer && (answer.status === 201 || answer.status === 409)) keyed.set(runId, { deadline });
+        else unaccepted.push({ runId, status: answer?.status });
       })(),
     );
   };
@@ -130,6 +134,8 @@ export function createFlowChaos(api: () => string, dice: Dice, target: ChaosTarg
           late = Math.max(late, Date.parse(v.finishedAt ?? '') - Date.parse(v.startedAt ?? '') - 1_000);
         } else if (v.status !== 'succeeded') violations.push({ invariant: 'keyed', runId, detail: `ended ${v.status}: ${v.error?.message ?? ''}` });
       }
+      for (const u of unaccepted)
+        violations.push({ invariant: 'keyed', runId: u.runId, detail: u.status ? `start answered ${u.status}` : 'start never accepted in 120 s of retries' });
       const over = [...target.mostInFlight()].filter(([, k]) => k.most > k.limit);
       for (const [lane, k] of over) violations.push({ invariant: 'limit', runId: lane, detail: `${k.most} in flight at once, limit ${k.limit}` });
       const runs = new Set(deliveries.map((d) => d.runId));
@@ -148,7 +154,7 @@ export function createFlowChaos(api: () => string, dice: Dice, target: ChaosTarg
         violations,
         lines: [
           `${mark('limit')} limit: ${keyed.size} keyed run(s) over ${target.mostInFlight().size} key(s), never more in flight than the limit (most seen: ${Math.max(0, ...[...target.mostInFlight().values()].map((k) => k.most))})`,
-          `${mark('keyed')} keyed: every accepted keyed run ended as expected`,
+          `${mark('keyed')} keyed: ${keyed.size} of ${keyed.size + unaccepted.length} keyed starts accepted; every accepted one ended as expected`,
           `${mark('deadline')} deadline: ${deadlines} run(s) failed with RunTimedOut; latest end past its deadline ${late} ms`,
           `${mark('debounce')} debounce: ${deliveries.length} deliveries in ${bursts} bursts became ${runs.size} run(s), each succeeded with one of its key's deliveries`,
         ],

@@ -6,7 +6,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { HTTPException } from 'hono/http-exception';
 import type { ErrorKind, FieldError } from '../runs/errors';
-import { BraidError, grpcCode, GrpcStatus, isAlreadyStarted, isTemporalUnavailable } from '../runs/errors';
+import { BraidError, grpcCode, GrpcStatus, isAlreadyStarted, isTemporalBusy, isTemporalUnavailable } from '../runs/errors';
 import { DatabaseUnavailableError } from '../store/errors';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -78,6 +78,13 @@ export function toProblem(err: unknown): MappedProblem {
     return {
       problem: { ...PROBLEM_TYPES.unavailable, detail: 'Temporal cannot be reached; try again shortly' },
       headers: { 'retry-after': '5' },
+      unexpected: false,
+    };
+  }
+  if (isTemporalBusy(err)) {
+    return {
+      problem: { ...PROBLEM_TYPES.unavailable, detail: 'Temporal cannot take this request now (the workflow is busy or recovering); try again shortly' },
+      headers: { 'retry-after': '1' },
       unexpected: false,
     };
   }

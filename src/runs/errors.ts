@@ -47,7 +47,15 @@ export class BraidError extends Error {
 }
 
 /** gRPC status codes used here (see grpc/status.proto). */
-export const GrpcStatus = { CANCELLED: 1, DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, RESOURCE_EXHAUSTED: 8, UNAVAILABLE: 14 } as const;
+export const GrpcStatus = {
+  CANCELLED: 1,
+  DEADLINE_EXCEEDED: 4,
+  NOT_FOUND: 5,
+  RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
+  ABORTED: 10,
+  UNAVAILABLE: 14,
+} as const;
 
 const UNAVAILABLE_CODES = new Set<number>([GrpcStatus.UNAVAILABLE, GrpcStatus.DEADLINE_EXCEEDED, GrpcStatus.CANCELLED]);
 
@@ -66,6 +74,31 @@ export function isTemporalUnavailable(err: unknown): boolean {
   if (err instanceof ServiceError) return true;
   const msg = err instanceof Error ? err.message : '';
   return /ECONNREFUSED|failed to connect|Connection dropped|UNAVAILABLE|No connection established/i.test(msg);
+}
+
+/** What an error and its causes say: messages and gRPC status details (the details of a refused Update-with-Start name their cause). */
+function errorText(err: unknown): string {
+  const parts: string[] = [];
+  for (let e = err, i = 0; e && i < 5; e = (e as { cause?: unknown }).cause, i++) {
+    if (e instanceof Error) parts.push(e.message);
+    const metadata = isGrpcServiceError(e) ? e.metadata : undefined;
+    if (typeof metadata?.get === 'function') for (const v of metadata.get('grpc-status-details-bin')) parts.push(Buffer.from(v).toString('latin1'));
+  }
+  return parts.join('\n');
+}
+
+/**
+ * Whether Temporal refused a call for now, not for good: too many requests or
+ * in-flight updates (RESOURCE_EXHAUSTED, except a message over the size
+ * limit), or an update that cannot be taken while the workflow's task is
+ * failing (it is retried: a worker just restarted, or a busy one).
+ */
+export function isTemporalBusy(err: unknown): boolean {
+  const code = grpcCode(err);
+  if (code === GrpcStatus.ABORTED) return true;
+  const text = errorText(err);
+  if (code === GrpcStatus.RESOURCE_EXHAUSTED) return !/message larger than max|size exceeds|exceeds limit/i.test(text);
+  return code === GrpcStatus.FAILED_PRECONDITION && /Workflow Task in failed state|WorkflowNotReadyFailure/.test(text);
 }
 
 /** A start refused because a run with that id exists: 409 with the run's links. Thrown by the run store's one start. */

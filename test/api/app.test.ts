@@ -171,6 +171,25 @@ describe('POST /v1/runs', () => {
     expect(problem.detail).toContain('PAYLOAD_STORE');
   });
 
+  it('answers 503 with a short Retry-After, and logs no error, when Temporal refuses an update for now', async () => {
+    // What a refused Update-with-Start carries: its cause (the workflow's task is failing, so retried) in the status details.
+    const details = Buffer.from('..MultiOperationExecutionFailure..Workflow Task in failed state..WorkflowNotReadyFailure', 'latin1');
+    const metadata = { get: (key: string) => (key === 'grpc-status-details-bin' ? [details] : []) };
+    const notReady = Object.assign(grpcError(9, 'Update-with-Start could not be executed.'), { metadata });
+    for (const err of [notReady, grpcError(8, 'limit on number of concurrent in-flight updates has been reached'), grpcError(10, 'update aborted')]) {
+      t.fake.failWith(err);
+      const res = await t.post('/v1/runs', { workflow: validWorkflow() });
+      const problem = await expectProblem(res, 503);
+      expect(problem.type).toBe('/problems/temporal-unavailable');
+      expect(res.headers.get('retry-after')).toBe('1');
+    }
+    // Another failed precondition is not a reason to try again.
+    t.fake.failWith(grpcError(9, 'memo updates are not supported on workflow-backed schedules'));
+    await expectProblem(await t.post('/v1/runs', { workflow: validWorkflow() }), 500);
+    expect(t.logs.filter((l) => l.level === 'error')).toHaveLength(1);
+    t.fake.failWith(undefined);
+  });
+
   it('answers 500 with a request id to an unexpected error, and logs it', async () => {
     t.fake.failWith(new Error('boom'));
     const problem = await expectProblem(await t.post('/v1/runs', { workflow: validWorkflow() }), 500);
