@@ -56,6 +56,14 @@ async function send(url: string, method: string, body: unknown, untilMs: number,
   return undefined;
 }
 
+/** How late runs ended past their deadlines: median, 95th percentile, most, and how many within 2 s. */
+function lateness(ms: number[]): string {
+  if (ms.length === 0) return 'nothing (none ran)';
+  const sorted = [...ms].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  return `p50 ${at(0.5)} ms, p95 ${at(0.95)} ms, most ${sorted.at(-1)} ms; ${sorted.filter((m) => m <= 2_000).length} of ${sorted.length} within 2 s`;
+}
+
 export function createFlowChaos(api: () => string, dice: Dice, target: ChaosTarget, seed: number) {
   const keyed = new Map<string, { deadline: boolean }>();
   /** Keyed starts the API never accepted (in 120 s of retries) or refused. */
@@ -122,7 +130,7 @@ export function createFlowChaos(api: () => string, dice: Dice, target: ChaosTarg
       await Promise.all(pending);
       const violations: Violation[] = [];
       const until = Date.now() + 5 * 60_000;
-      let late = 0;
+      const late: number[] = [];
       let deadlines = 0;
       for (const [runId, { deadline }] of keyed) {
         const v = await view(runId, until);
@@ -131,7 +139,7 @@ export function createFlowChaos(api: () => string, dice: Dice, target: ChaosTarg
           deadlines++;
           if (v.status !== 'failed' || v.error?.type !== 'RunTimedOut')
             violations.push({ invariant: 'deadline', runId, detail: `ended ${v.status} (${v.error?.type ?? 'no error'})` });
-          late = Math.max(late, Date.parse(v.finishedAt ?? '') - Date.parse(v.startedAt ?? '') - 1_000);
+          late.push(Date.parse(v.finishedAt ?? '') - Date.parse(v.startedAt ?? '') - 1_000);
         } else if (v.status !== 'succeeded') violations.push({ invariant: 'keyed', runId, detail: `ended ${v.status}: ${v.error?.message ?? ''}` });
       }
       for (const u of unaccepted)
@@ -155,7 +163,7 @@ export function createFlowChaos(api: () => string, dice: Dice, target: ChaosTarg
         lines: [
           `${mark('limit')} limit: ${keyed.size} keyed run(s) over ${target.mostInFlight().size} key(s), never more in flight than the limit (most seen: ${Math.max(0, ...[...target.mostInFlight().values()].map((k) => k.most))})`,
           `${mark('keyed')} keyed: ${keyed.size} of ${keyed.size + unaccepted.length} keyed starts accepted; every accepted one ended as expected`,
-          `${mark('deadline')} deadline: ${deadlines} run(s) failed with RunTimedOut; latest end past its deadline ${late} ms`,
+          `${mark('deadline')} deadline: ${deadlines} run(s) failed with RunTimedOut; ended past their deadline by ${lateness(late)}`,
           `${mark('debounce')} debounce: ${deliveries.length} deliveries in ${bursts} bursts became ${runs.size} run(s), each succeeded with one of its key's deliveries`,
         ],
       };
