@@ -2,6 +2,7 @@
  * `npm run worker`: a Braid worker against TEMPORAL_ADDRESS (default: the local
  * dev server). The only place that builds the real activities.
  */
+import { join } from 'node:path';
 import { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { Runtime } from '@temporalio/worker';
@@ -24,6 +25,7 @@ import { runMain } from './main';
 import { connectWorker } from './temporal/connection';
 import { installSdkLogger } from './temporal/runtime';
 import { createBraidWorker, WORKER_PROCESS_TUNING } from './temporal/worker';
+import { cachedWorkflowBundle } from './temporal/workflow-bundle';
 import type { BraidDatabase } from './store/database';
 import { databaseOptions, openDatabase } from './store/database';
 import { createNodeCache } from './store/node-cache';
@@ -74,8 +76,10 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ wor
       activityAllowlist: config.activityAllowlist,
     }),
   );
+  const workflowBundle = await cachedWorkflowBundle(join(config.dataDir, 'cache'), logger);
   const worker = await createBraidWorker({
     connection,
+    workflowBundle,
     namespace: config.namespace,
     taskQueue: config.taskQueue,
     activities: {
