@@ -6,15 +6,16 @@
  * says `paused` (its state and the BraidPaused search attribute, so lists can
  * filter on it); the time it spends paused is `pausedMs`, not overhead.
  */
-import { ApplicationFailure, CancellationScope, defineUpdate, patched, setHandler, sleep, upsertSearchAttributes } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, defineSignal, defineUpdate, patched, setHandler, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { RunState } from '../src/graph/run-state';
-import { isLive, PAUSE_REFUSALS, PAUSE_UPDATE, PAUSED_SEARCH_ATTRIBUTE, RESUME_UPDATE } from '../src/graph/run-state';
+import { CONTROL_SIGNAL, isLive, PAUSE_REFUSALS, PAUSE_UPDATE, PAUSED_SEARCH_ATTRIBUTE, RESUME_UPDATE } from '../src/graph/run-state';
 import type { RunTracker } from '../src/graph/run-tracker';
 import { PATCHES } from './patches';
 
 export const pauseUpdate = defineUpdate<RunState>(PAUSE_UPDATE);
 export const resumeUpdate = defineUpdate<RunState>(RESUME_UPDATE);
+export const controlSignal = defineSignal<[{ action: 'pause' | 'resume' }]>(CONTROL_SIGNAL);
 /** A pause or resume update changes what the run does (asked in the update's handler). */
 export const PAUSE_PATCH = PATCHES.pause.id;
 /** A run with `settings.timeout` starts its deadline's timer (asked once, at the start). */
@@ -77,13 +78,28 @@ export class RunControl {
 export function setControlHandlers(control: RunControl, tracker: RunTracker): void {
   const { state } = tracker;
   const ended = () => !isLive(state.status);
+  const pause = () => {
+    if (patched(PAUSE_PATCH) && !control.paused) {
+      control.pause(Date.now());
+      upsertSearchAttributes([{ key: pausedKey, value: 'true' }]);
+    }
+  };
+  const resume = () => {
+    if (patched(PAUSE_PATCH) && control.paused) {
+      control.resume(Date.now());
+      upsertSearchAttributes([{ key: pausedKey, value: null }]);
+    }
+  };
+  // The signal asks what the updates ask, with nobody to refuse: what no longer applies is let be.
+  setHandler(controlSignal, ({ action }) => {
+    if (ended()) return;
+    if (action === 'pause') pause();
+    else if (action === 'resume') resume();
+  });
   setHandler(
     pauseUpdate,
     () => {
-      if (patched(PAUSE_PATCH) && !control.paused) {
-        control.pause(Date.now());
-        upsertSearchAttributes([{ key: pausedKey, value: 'true' }]);
-      }
+      pause();
       return state;
     },
     {
@@ -95,10 +111,7 @@ export function setControlHandlers(control: RunControl, tracker: RunTracker): vo
   setHandler(
     resumeUpdate,
     () => {
-      if (patched(PAUSE_PATCH) && control.paused) {
-        control.resume(Date.now());
-        upsertSearchAttributes([{ key: pausedKey, value: null }]);
-      }
+      resume();
       return state;
     },
     {

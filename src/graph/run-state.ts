@@ -291,9 +291,10 @@ export const EVENT_SIGNAL = 'event';
 /** Failure types of a refused decision (the update's validator). */
 export const DECISION_REFUSALS = { unknownNode: 'UnknownNode', notWaiting: 'NodeNotWaiting' } as const;
 export const CHANGES_QUERY = 'changes';
-/** Pausing and resuming a run: updates, refused (409) for a run that ended, or resuming one that is not paused. */
+/** Pause and resume: updates (409 for a run that ended, or resuming one not paused); the signal when Temporal cannot take an update now. */
 export const PAUSE_UPDATE = 'pause';
 export const RESUME_UPDATE = 'resume';
+export const CONTROL_SIGNAL = 'braid-control';
 export const PAUSE_REFUSALS = { notRunning: 'RunNotRunning', notPaused: 'RunNotPaused' } as const;
 export * from './search-attributes';
 

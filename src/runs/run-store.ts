@@ -8,7 +8,16 @@ import { WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError }
 import type { Priority } from '@temporalio/common';
 import { ApplicationFailure } from '@temporalio/common';
 import type { DecisionInput, GraphWorkflowInput, NodeState, RunState, SavedRef, Seeds, WebhookRequest } from '../graph/run-state';
-import { DECISION_REFUSALS, DECISION_UPDATE, EVENT_SIGNAL, PAUSE_UPDATE, PAUSED_SEARCH_ATTRIBUTE, RESUME_UPDATE, WORKFLOW_TYPE } from '../graph/run-state';
+import {
+  CONTROL_SIGNAL,
+  DECISION_REFUSALS,
+  DECISION_UPDATE,
+  EVENT_SIGNAL,
+  PAUSE_UPDATE,
+  PAUSED_SEARCH_ATTRIBUTE,
+  RESUME_UPDATE,
+  WORKFLOW_TYPE,
+} from '../graph/run-state';
 import type { GraphSettings, TriggerKind } from '../graph/schema';
 import type { NodeView, RunSummary } from './run-view';
 import { nodeView } from './run-view';
@@ -19,7 +28,7 @@ import { runAccess } from './run-access';
 import { runInputs, runViews } from './run-reads';
 import { nameSearchAttribute, projectSearchAttribute, redriveOfSearchAttribute, testSearchAttribute, versionSearchAttribute } from './run-view';
 import { DEFAULT_PROJECT, idInProject } from '../graph/project-ids';
-import { BraidError, RunExistsError, isAlreadyStarted } from './errors';
+import { BraidError, RunExistsError, isAlreadyStarted, isTemporalBusy } from './errors';
 import { admissionRefused, createAdmitter } from './admission';
 import type { Admission } from '../graph/admission';
 import { webhookInput } from '../graph/run-state';
@@ -212,12 +221,23 @@ function runCommands(opts: RunStoreOptions, access: RunAccess) {
       throw err;
     }
   }
-  /** Pauses or resumes a run through its update; a refusal (the run ended, or is not paused) is a 409. */
+  /**
+   * Pauses or resumes a run through its update; a refusal (the run ended, or
+   * is not paused) is a 409. When Temporal cannot take the update now (the
+   * run's workflow task is being retried: a worker died with it), the same
+   * ask goes as a signal, which Temporal keeps and the run applies when it
+   * runs again (202 with the run as it stands; a resume that no longer
+   * applies is let be).
+   */
   async function control(runId: string, update: typeof PAUSE_UPDATE | typeof RESUME_UPDATE): Promise<void> {
     await running(runId);
     try {
       await client.workflow.getHandle(runId).executeUpdate<RunState, []>(update);
     } catch (err) {
+      if (isTemporalBusy(err)) {
+        await client.workflow.getHandle(runId).signal(CONTROL_SIGNAL, { action: update });
+        return;
+      }
       if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) throw new BraidError('conflict', err.cause.message);
       // The run ended between the check and the update: say how (409), as for a run that had ended before.
       if (err instanceof WorkflowNotFoundError) await running(runId);

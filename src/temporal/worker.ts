@@ -35,13 +35,7 @@ export const WORKER_TUNING = {
   // server allows it) instead of the default 3: a wide fan-out then skips the
   // activity task queue. Measured: 1,000 siblings of 50 ms in ~3.0 s instead of ~3.9 s.
   maxEagerActivityReservationsPerWorkflowTask: 1_000,
-  // Workflow tasks a worker takes at once: the SDK's default. A worker takes no
-  // more than its two workflow threads finish well within the 10 s task
-  // timeout on a busy machine; the rest wait on the server, where waiting
-  // costs nothing. With 100, a worker restarted into a backlog took tasks it
-  // could not finish in time, and each timeout redid the work (and re-sent
-  // its local activities): a 2-core cluster under chaos never recovered.
-  maxConcurrentWorkflowTaskExecutions: 40,
+  maxConcurrentWorkflowTaskExecutions: 100,
   maxCachedWorkflows: 1_000,
   shutdownGraceTime: '5s',
 } satisfies Partial<WorkerOptions>;

@@ -5,12 +5,14 @@
  * audit log, the metrics and the CLI; a deadline cancels the request in
  * flight (the target sees it abort) and fails the run with RunTimedOut.
  */
+import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app';
 import { main } from '../../src/cli';
 import { silentLogger } from '../../src/logger';
+import { grpcError } from '../helpers/fake-run-store';
 import { graph } from '../helpers/graphs';
 import type { HttpTarget } from '../helpers/http-target';
 import { startHttpTarget } from '../helpers/http-target';
@@ -107,6 +109,59 @@ describe('pause and resume through the API', () => {
     const audit = (await send('GET', `/v1/audit?limit=50`)).body.entries as { action: string; target: string }[];
     expect(audit.filter((e) => e.target === runId).map((e) => e.action)).toEqual(['run.resume', 'run.pause', 'run.start']);
     expect(await (await app.request('/metrics')).text()).toMatch(/braid_run_controls_total\{action="pause"\} 1/);
+  }, 60_000);
+});
+
+/** env.client, except that every update is refused as Temporal refuses one while the run's workflow task is being retried. */
+function refusingUpdates(client: Client): Client {
+  const refused = grpcError(9, 'Unable to perform workflow execution update due to Workflow Task in failed state.');
+  const bound = <T extends object>(target: T, key: string | symbol) => {
+    const value = Reflect.get(target, key) as unknown;
+    return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+  };
+  const handle = (h: object) => new Proxy(h, { get: (t, k) => (k === 'executeUpdate' ? () => Promise.reject(refused) : bound(t, k)) });
+  const workflow = new Proxy(client.workflow, {
+    get: (t, k) => (k === 'getHandle' ? (...args: Parameters<Client['workflow']['getHandle']>) => handle(t.getHandle(...args)) : bound(t, k)),
+  });
+  return new Proxy(client, { get: (t, k) => (k === 'workflow' ? workflow : bound(t, k)) });
+}
+
+describe('pause and resume while Temporal cannot take an update', () => {
+  it('sends the ask as a signal the run applies when it runs again', async () => {
+    const tag = uniqueId('sig');
+    const refusing = createApp({
+      client: refusingUpdates(env.client),
+      config: { namespace: 'default', taskQueue, temporalUiUrl: 'http://localhost:8233', maxBodyBytes: 1 << 20, rateLimitPerMinute: 0 },
+      logger: silentLogger,
+    });
+    const post = async (path: string, body?: unknown) => {
+      const res = await refusing.request(path, {
+        method: 'POST',
+        ...(body ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
+      });
+      return { status: res.status, body: (await res.json()) as Json };
+    };
+    const workflow = graph('signalled')
+      .trigger()
+      .http('first', `${target.url}/delay/1200?t=${tag}-1`)
+      .http('second', `${target.url}/delay/100?t=${tag}-2`)
+      .chain('start', 'first', 'second')
+      .build();
+    const runId = (await post('/v1/runs', { workflow })).body.runId!;
+    await eventually(async () => (((await run(runId)).body.nodes as Record<string, { status: string }>).first?.status === 'running' ? true : undefined));
+    expect((await post(`/v1/runs/${runId}/pause`)).status).toBe(202);
+    await eventually(async () => ((await run(runId)).body.status === 'paused' ? true : undefined));
+    await eventually(async () => (((await run(runId)).body.nodes as Record<string, { status: string }>).first?.status === 'succeeded' ? true : undefined));
+    await new Promise((r) => setTimeout(r, 400));
+    expect(target.requests.filter((r) => r.path.includes(`${tag}-2`))).toHaveLength(0);
+    expect((await post(`/v1/runs/${runId}/resume`)).status).toBe(202);
+    const final = await eventually(async () => {
+      const v = (await run(runId)).body;
+      return v.status === 'succeeded' ? v : undefined;
+    });
+    expect((final.metrics as { pausedMs: number }).pausedMs).toBeGreaterThan(300);
+    // A resume that no longer applies is let be: the run has ended, so it is a 409 as always.
+    expect((await post(`/v1/runs/${runId}/resume`)).status).toBe(409);
   }, 60_000);
 });
 
