@@ -194,7 +194,7 @@ describe('run page', () => {
     const runId = await startRun(
       graph('page-pause')
         .trigger()
-        .http('first', `${target.url}/delay/1500?t=${tag}-1`)
+        .http('first', `${target.url}/delay/4000?t=${tag}-1`)
         .http('second', `${target.url}/delay/300?t=${tag}-2`)
         .chain('start', 'first', 'second')
         .build(),
@@ -221,7 +221,8 @@ describe('run page', () => {
     const tag = uniqueId('page-queue');
     const def = graph('page-queue')
       .trigger()
-      .http('call', `${target.url}/delay/1500?t=${tag}`)
+      // Long enough that the second run still waits when the page shows it, on a slow machine too.
+      .http('call', `${target.url}/delay/5000?t=${tag}`)
       .chain('start', 'call')
       .with({ concurrency: { key: 'one', limit: 1 } })
       .build();
@@ -235,7 +236,7 @@ describe('run page', () => {
     await page.click('#pause-run');
     await page.waitForSelector('body[data-run-status=paused]');
     // The holder ends: the paused run is let in but starts nothing until resumed.
-    await expect.poll(async () => (await api<{ status: string }>(`/v1/runs/${encodeURIComponent(holder)}`)).status, { timeout: 15_000 }).toBe('succeeded');
+    await expect.poll(async () => (await api<{ status: string }>(`/v1/runs/${encodeURIComponent(holder)}`)).status, { timeout: 20_000 }).toBe('succeeded');
     await expect.poll(async () => (await api<{ queue?: unknown }>(`/v1/runs/${encodeURIComponent(queued)}`)).queue, { timeout: 15_000 }).toBeUndefined();
     expect(target.requests.filter((r) => r.path.endsWith(`t=${tag}`))).toHaveLength(1);
     await page.click('#resume-run');
