@@ -6,7 +6,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { HTTPException } from 'hono/http-exception';
 import type { ErrorKind, FieldError } from '../runs/errors';
-import { BraidError, grpcCode, GrpcStatus, isAlreadyStarted, isTemporalBusy, isTemporalUnavailable } from '../runs/errors';
+import { BraidError, grpcCode, GrpcStatus, isAlreadyStarted, isOverGrpcSizeLimit, isTemporalBusy, isTemporalUnavailable } from '../runs/errors';
 import { DatabaseUnavailableError } from '../store/errors';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -88,7 +88,7 @@ export function toProblem(err: unknown): MappedProblem {
       unexpected: false,
     };
   }
-  if (grpcCode(err) === GrpcStatus.RESOURCE_EXHAUSTED && /message larger than max|size exceeds|exceeds limit/i.test(String((err as Error)?.message ?? ''))) {
+  if (isOverGrpcSizeLimit(err)) {
     return {
       problem: {
         ...PROBLEM_TYPES.tooLargeForTemporal,

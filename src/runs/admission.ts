@@ -8,16 +8,14 @@
  * schedule) asks from its own workflow through the `admitRun` activity.
  * Both ask by run id, so asking twice is harmless.
  */
-import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
 import { WithStartWorkflowOperation } from '@temporalio/client';
 import type { Admission, AdmissionPolicy } from '../graph/admission';
 import { ADMISSION_WORKFLOW_TYPE, ADMIT_UPDATE, admissionPolicies, evaluateKey, policyField, POSITION_QUERY, RELEASE_SIGNAL } from '../graph/admission';
-import { idInProject } from '../graph/project-ids';
 import type { GraphSettings } from '../graph/schema';
 import { BraidError } from './errors';
-import { nameSlug } from './run-ids';
+import { keyedWorkflowId } from './run-ids';
 
 /** The entity's arguments (workflows/admission-workflow.ts). */
 export interface AdmissionEntityInput {
@@ -38,8 +36,7 @@ export type AdmitAnswer = Pick<Admission, 'verdict' | 'position' | 'holder' | 'f
 
 /** The key's admission workflow id: the project's prefix, the kind, the workflow, a hash of the key (keys are anyone's data). */
 export function admissionEntityId(project: string, workflow: string, kind: string, key: string): string {
-  const hash = createHash('sha256').update(`${workflow}\n${kind}\n${key}`).digest('hex').slice(0, 32);
-  return idInProject(project, `braid-admit-${kind}-${nameSlug(workflow)}-${hash}`);
+  return keyedWorkflowId(project, `braid-admit-${kind}`, workflow, kind, key);
 }
 
 export function createAdmitter(opts: { client: Client; taskQueue: string }) {

@@ -96,9 +96,13 @@ function errorText(err: unknown): string {
 export function isTemporalBusy(err: unknown): boolean {
   const code = grpcCode(err);
   if (code === GrpcStatus.ABORTED) return true;
-  const text = errorText(err);
-  if (code === GrpcStatus.RESOURCE_EXHAUSTED) return !/message larger than max|size exceeds|exceeds limit/i.test(text);
-  return code === GrpcStatus.FAILED_PRECONDITION && /Workflow Task in failed state|WorkflowNotReadyFailure/.test(text);
+  if (code === GrpcStatus.RESOURCE_EXHAUSTED) return !isOverGrpcSizeLimit(err);
+  return code === GrpcStatus.FAILED_PRECONDITION && /Workflow Task in failed state|WorkflowNotReadyFailure/.test(errorText(err));
+}
+
+/** Whether Temporal refused a message over gRPC's size limit (RESOURCE_EXHAUSTED for good: sending it again fails again). */
+export function isOverGrpcSizeLimit(err: unknown): boolean {
+  return grpcCode(err) === GrpcStatus.RESOURCE_EXHAUSTED && /message larger than max|size exceeds|exceeds limit/i.test(errorText(err));
 }
 
 /** A start refused because a run with that id exists: 409 with the run's links. Thrown by the run store's one start. */

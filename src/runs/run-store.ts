@@ -231,11 +231,12 @@ function runCommands(opts: RunStoreOptions, access: RunAccess) {
    */
   async function control(runId: string, update: typeof PAUSE_UPDATE | typeof RESUME_UPDATE): Promise<void> {
     await running(runId);
+    const handle = client.workflow.getHandle(runId);
     try {
-      await client.workflow.getHandle(runId).executeUpdate<RunState, []>(update);
+      await handle.executeUpdate<RunState, []>(update);
     } catch (err) {
       if (isTemporalBusy(err)) {
-        await client.workflow.getHandle(runId).signal(CONTROL_SIGNAL, { action: update });
+        await handle.signal(CONTROL_SIGNAL, { action: update });
         return;
       }
       if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) throw new BraidError('conflict', err.cause.message);

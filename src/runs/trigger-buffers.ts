@@ -5,19 +5,19 @@
  * (workflows/trigger-buffer-workflow.ts), which answers the id of the run it
  * joined. The run starts when its window closes.
  */
-import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { WithStartWorkflowOperation } from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
 import { evaluateKey } from '../graph/admission';
 import { durationMs } from '../graph/duration';
-import { idInProject, nameSlug } from '../graph/project-ids';
+import { idInProject } from '../graph/project-ids';
 import type { WebhookRequest } from '../graph/run-state';
 import { webhookInput } from '../graph/run-state';
 import type { BufferPolicy, Delivery } from '../graph/trigger-buffer';
 import { BUFFER_WORKFLOW_TYPE, DELIVER_UPDATE } from '../graph/trigger-buffer';
 import type { TriggerSpec } from '../graph/triggers';
 import { BraidError } from './errors';
+import { keyedWorkflowId } from './run-ids';
 
 /** A trigger's buffering, or undefined when it starts a run per delivery. */
 export function bufferPolicy(trigger: TriggerSpec): (BufferPolicy & { key: string }) | undefined {
@@ -34,8 +34,7 @@ export function bufferPolicy(trigger: TriggerSpec): (BufferPolicy & { key: strin
 
 /** The buffer workflow's id for a key value: project-prefixed, the key only as a hash. */
 export function bufferWorkflowId(project: string, workflow: string, trigger: string, mode: BufferPolicy['mode'], key: string): string {
-  const hash = createHash('sha256').update(`${workflow}\n${trigger}\n${key}`).digest('hex').slice(0, 32);
-  return idInProject(project, `braid-${mode}-${nameSlug(workflow)}-${hash}`);
+  return keyedWorkflowId(project, `braid-${mode}`, workflow, trigger, key);
 }
 
 export interface BufferedDelivery {

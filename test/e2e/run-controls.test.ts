@@ -51,8 +51,8 @@ afterAll(async () => {
 });
 
 type Json = Record<string, unknown> & { status?: string; runId?: string };
-async function send(method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> {
-  const res = await app.request(path, {
+async function send(method: string, path: string, body?: unknown, to: ReturnType<typeof createApp> = app): Promise<{ status: number; body: Json }> {
+  const res = await to.request(path, {
     method,
     ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
   });
@@ -134,13 +134,7 @@ describe('pause and resume while Temporal cannot take an update', () => {
       config: { namespace: 'default', taskQueue, temporalUiUrl: 'http://localhost:8233', maxBodyBytes: 1 << 20, rateLimitPerMinute: 0 },
       logger: silentLogger,
     });
-    const post = async (path: string, body?: unknown) => {
-      const res = await refusing.request(path, {
-        method: 'POST',
-        ...(body ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
-      });
-      return { status: res.status, body: (await res.json()) as Json };
-    };
+    const post = (path: string, body?: unknown) => send('POST', path, body, refusing);
     const workflow = graph('signalled')
       .trigger()
       .http('first', `${target.url}/delay/1200?t=${tag}-1`)
