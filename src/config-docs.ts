@@ -66,7 +66,11 @@ export const ENV_VARIABLES: readonly EnvVariableDoc[] = [
     default: "the address's host",
     meaning: "the name the frontend's certificate is checked against (`temporal-frontend` in the cluster)",
   },
-  { names: ['TASK_QUEUE'], default: '`braid`', meaning: 'task queue of the worker' },
+  {
+    names: ['TASK_QUEUE'],
+    default: '`braid`',
+    meaning: 'task queue of the runs; the worker also polls `<TASK_QUEUE>-flow`, where admission and debounce/batch workflows run on slots of their own',
+  },
   { names: ['DATA_DIR'], default: '`./.data`', meaning: 'where the embedded server keeps `temporal.db`, and saved workflows live in `braid.db` (SQLite)' },
   { names: ['DATABASE_URL'], default: '—', meaning: '`postgres://user:pass@host:5432/db`: keep saved workflows in PostgreSQL instead' },
   { names: ['LOG_LEVEL'], default: '`info`', meaning: '`debug`, `info`, `warn`, `error`, `silent`' },

@@ -168,6 +168,12 @@ export interface Config {
   /** TLS to the Temporal frontend (TEMPORAL_TLS_*); undefined: plaintext (the embedded dev server). */
   temporalTls?: TemporalTlsFiles;
   taskQueue: string;
+  /**
+   * Where admission and trigger-buffer workflows run (`<TASK_QUEUE>-flow`):
+   * the worker polls it with a worker of its own, so a flood of runs to
+   * replay (after the other worker died) never holds up a key's admission.
+   */
+  flowTaskQueue: string;
   dataDir: string;
   /** PostgreSQL URL; saved workflows live in SQLite (`braid.db` in dataDir) when unset. */
   databaseUrl?: string;
@@ -243,6 +249,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         ? { ca: e.TEMPORAL_TLS_CA, cert: e.TEMPORAL_TLS_CERT, key: e.TEMPORAL_TLS_KEY, serverName: e.TEMPORAL_TLS_SERVER_NAME }
         : undefined,
     taskQueue: e.TASK_QUEUE,
+    flowTaskQueue: `${e.TASK_QUEUE}-flow`,
     dataDir: e.DATA_DIR,
     databaseUrl: e.DATABASE_URL,
     logLevel: e.LOG_LEVEL,

@@ -4,7 +4,6 @@
  */
 import { join } from 'node:path';
 import { Client } from '@temporalio/client';
-import type { Worker } from '@temporalio/worker';
 import { Runtime } from '@temporalio/worker';
 import { hostLimiterMetrics, reportHostLimits } from './temporal/host-metrics';
 import type { PayloadCodecs } from './temporal/warmup';
@@ -24,7 +23,7 @@ import { createLogger } from './logger';
 import { runMain } from './main';
 import { connectWorker } from './temporal/connection';
 import { installSdkLogger } from './temporal/runtime';
-import { createBraidWorker, WORKER_PROCESS_TUNING } from './temporal/worker';
+import { createBraidWorker, FLOW_WORKER_TUNING, WORKER_PROCESS_TUNING } from './temporal/worker';
 import { cachedWorkflowBundle } from './temporal/workflow-bundle';
 import type { BraidDatabase } from './store/database';
 import { databaseOptions, openDatabase } from './store/database';
@@ -32,7 +31,7 @@ import { createNodeCache } from './store/node-cache';
 import { lazyBulkTarget, workerBulkTarget } from './runs/bulk';
 import { createAdmitter } from './runs/admission';
 
-export async function startWorker(config: Config, logger: Logger): Promise<{ worker: Worker; done: Promise<void> }> {
+export async function startWorker(config: Config, logger: Logger): Promise<{ shutdown: () => void; done: Promise<void> }> {
   const metricsAddress = config.workerMetricsPort === undefined ? undefined : `${config.host}:${config.workerMetricsPort}`;
   installSdkLogger(config.logLevel, logger, metricsAddress);
   if (metricsAddress) logger.info('worker metrics', { url: `http://${metricsAddress}/metrics` });
@@ -68,6 +67,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ wor
       client: workerClient,
       namespace: config.namespace,
       taskQueue: config.taskQueue,
+      flowTaskQueue: config.flowTaskQueue,
       temporalUiUrl: config.temporalUiUrl,
       nodeTypes,
       claimCheck: config.payloadStore !== undefined,
@@ -77,46 +77,57 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ wor
     }),
   );
   const workflowBundle = await cachedWorkflowBundle(join(config.dataDir, 'cache'), logger);
+  const activities = {
+    ...createNodeTypeActivities(nodeTypes),
+    ...createActivities({
+      httpAllowlist: config.httpAllowlist,
+      protectedPorts: protectedPortsOf(config),
+      maxResponseBytes: config.httpMaxResponseBytes,
+      env: processEnvironment(),
+      hostLimiter,
+      // Cached outputs go through the same codecs as history: encrypted at rest, large ones claim-checked.
+      nodeCache: createNodeCache(() => openOnce().then((d) => d.db), payloadCodecs ? chainCodecs(payloadCodecs) : undefined),
+      // Credentials (data.auth): opened here, at each attempt, with the key the API sealed them with.
+      credentials: lazyCredentials(() => openOnce().then((d) => createCredentialStore(d.db, loadEncryptionKey(config)))),
+      bulk: runTarget,
+      // Admission (settings.concurrency, settings.rateLimit) and buffered triggers, in Temporal through this worker's client.
+      admission: {
+        client: workerClient,
+        admitter: createAdmitter({ client: workerClient, taskQueue: config.flowTaskQueue }),
+        startBuffered: runTarget.startBuffered,
+      },
+    }),
+  };
+  const common = { connection, workflowBundle, namespace: config.namespace, activities, dataConverter: loadDataConverter(config) };
   const worker = await createBraidWorker({
-    connection,
-    workflowBundle,
-    namespace: config.namespace,
+    ...common,
     taskQueue: config.taskQueue,
-    activities: {
-      ...createNodeTypeActivities(nodeTypes),
-      ...createActivities({
-        httpAllowlist: config.httpAllowlist,
-        protectedPorts: protectedPortsOf(config),
-        maxResponseBytes: config.httpMaxResponseBytes,
-        env: processEnvironment(),
-        hostLimiter,
-        // Cached outputs go through the same codecs as history: encrypted at rest, large ones claim-checked.
-        nodeCache: createNodeCache(() => openOnce().then((d) => d.db), payloadCodecs ? chainCodecs(payloadCodecs) : undefined),
-        // Credentials (data.auth): opened here, at each attempt, with the key the API sealed them with.
-        credentials: lazyCredentials(() => openOnce().then((d) => createCredentialStore(d.db, loadEncryptionKey(config)))),
-        bulk: runTarget,
-        // Admission (settings.concurrency, settings.rateLimit) and buffered triggers, in Temporal through this worker's client.
-        admission: {
-          client: workerClient,
-          admitter: createAdmitter({ client: workerClient, taskQueue: config.taskQueue }),
-          startBuffered: runTarget.startBuffered,
-        },
-      }),
-    },
-    dataConverter: loadDataConverter(config),
     overrides: { ...WORKER_PROCESS_TUNING, ...(config.workerMaxActivities ? { maxConcurrentActivityTaskExecutions: config.workerMaxActivities } : {}) },
   });
+  // Admission and trigger-buffer workflows (and the activities they call) on their own queue, slots and thread.
+  const flowWorker = await createBraidWorker({ ...common, taskQueue: config.flowTaskQueue, overrides: FLOW_WORKER_TUNING });
   if (config.payloadStore)
     logger.info('claim check', {
       store: config.payloadStore.kind === 'file' ? config.payloadStore.dir : config.payloadStore.url,
       thresholdBytes: config.payloadThresholdBytes,
     });
-  logger.info('worker polling', { taskQueue: config.taskQueue, namespace: config.namespace, address: temporalAddressOf(config) });
-  const done = worker.run().finally(async () => {
-    stopReporting?.();
-    await connection.close();
-    await database?.then((d) => d.close()).catch(() => undefined);
+  logger.info('worker polling', {
+    taskQueue: config.taskQueue,
+    flowTaskQueue: config.flowTaskQueue,
+    namespace: config.namespace,
+    address: temporalAddressOf(config),
   });
+  const shutdown = () => {
+    for (const w of [worker, flowWorker]) if (w.getState() === 'RUNNING') w.shutdown();
+  };
+  // Either worker failing stops both: the process exits and its supervisor starts it again.
+  const done = Promise.all([worker.run().finally(shutdown), flowWorker.run().finally(shutdown)])
+    .then(() => undefined)
+    .finally(async () => {
+      stopReporting?.();
+      await connection.close();
+      await database?.then((d) => d.close()).catch(() => undefined);
+    });
   // Readiness waits for this (see temporal/warmup.ts); a failure only delays it.
   const client = workerClient;
   const started = Date.now();
@@ -124,7 +135,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ wor
   void warmUpUntilDone(client, config.taskQueue, worker.options.identity, codecs, logger).then(() =>
     logger.info('worker warmed up', { ms: Date.now() - started }),
   );
-  return { worker, done };
+  return { shutdown, done };
 }
 
 /**
@@ -149,8 +160,8 @@ if (require.main === module) {
   runMain('worker', async (stopSignal) => {
     const config = loadConfig();
     const logger = createLogger(config.logLevel, { component: 'worker' });
-    const { worker, done } = await startWorker(config, logger);
-    await Promise.race([stopSignal.then(() => worker.shutdown()), done]);
+    const { shutdown, done } = await startWorker(config, logger);
+    await Promise.race([stopSignal.then(shutdown), done]);
     await done;
   });
 }

@@ -35,6 +35,7 @@ export function createAppServices(deps: AppDeps) {
       client: deps.client,
       namespace: config.namespace,
       taskQueue: config.taskQueue,
+      ...(config.flowTaskQueue ? { flowTaskQueue: config.flowTaskQueue } : {}),
       temporalUiUrl: config.temporalUiUrl,
       nodeTypes: nodeTypeNames,
       claimCheck: deps.claimCheck,
@@ -107,7 +108,7 @@ export function createAppServices(deps: AppDeps) {
       signal,
     );
   // Debounced and batched webhook triggers' windows, in Temporal.
-  const buffers = createTriggerBuffers({ client: deps.client, taskQueue: config.taskQueue });
+  const buffers = createTriggerBuffers({ client: deps.client, taskQueue: config.flowTaskQueue ?? config.taskQueue });
   return { ...run, inProject, metrics, store, repository, auditLog, keys, credentials, projects, secret, watchErrorWorkflows, buffers };
 }
 

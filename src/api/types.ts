@@ -47,7 +47,9 @@ export interface ReadinessReport {
 export interface AppDeps {
   client: Client;
   config: Pick<Config, 'namespace' | 'taskQueue' | 'temporalUiUrl' | 'apiToken' | 'maxBodyBytes' | 'rateLimitPerMinute'> &
-    Partial<Pick<Config, 'activityAllowlist' | 'publicUrl' | 'trustedProxies' | 'sseStreamsPerPrincipal' | 'temporalUiUpstream' | 'admins' | 'oidc'>>;
+    Partial<
+      Pick<Config, 'flowTaskQueue' | 'activityAllowlist' | 'publicUrl' | 'trustedProxies' | 'sseStreamsPerPrincipal' | 'temporalUiUpstream' | 'admins' | 'oidc'>
+    >;
   /** Where page sessions live (Braid's database); memory when unset. */
   sessions?: SessionStore;
   /** Webhook signatures used before (Braid's database, shared by replicas); memory when unset. */

@@ -129,6 +129,8 @@ export interface WorkerBulkOptions {
   client: Client;
   namespace: string;
   taskQueue: string;
+  /** Where admission workflows run (Config.flowTaskQueue); `taskQueue` when unset. */
+  flowTaskQueue?: string;
   temporalUiUrl: string;
   /** Custom node types (BRAID_NODE_TYPES) the API knows too. */
   nodeTypes: NodeTypeRegistry;
@@ -149,6 +151,7 @@ export function workerBulkTarget(opts: WorkerBulkOptions): WorkerRunTarget {
     client: opts.client,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
+    ...(opts.flowTaskQueue ? { flowTaskQueue: opts.flowTaskQueue } : {}),
     temporalUiUrl: opts.temporalUiUrl,
     nodeTypes: [...opts.nodeTypes.keys()],
     claimCheck: opts.claimCheck,

@@ -8,6 +8,8 @@ export interface RunStoreOptions {
   client: Client;
   namespace: string;
   taskQueue: string;
+  /** Where admission workflows run (Config.flowTaskQueue); `taskQueue` when unset. */
+  flowTaskQueue?: string;
   temporalUiUrl: string;
   /** How long to wait for a query answer before falling back. */
   queryTimeoutMs?: number;

@@ -154,7 +154,7 @@ export interface StartedRun {
 
 /** Starts runs: the one place a graph run starts on Temporal, after its limits took it in. */
 function runStarter(opts: RunStoreOptions, { client, links }: RunAccess) {
-  const admitter = createAdmitter({ client, taskQueue: opts.taskQueue });
+  const admitter = createAdmitter({ client, taskQueue: opts.flowTaskQueue ?? opts.taskQueue });
   return async function start(req: StartRunRequest): Promise<StartedRun> {
     if (!opts.claimCheck) {
       // Without the claim check the arguments go into history as one payload:

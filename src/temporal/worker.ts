@@ -76,3 +76,17 @@ export async function createBraidWorker(opts: BraidWorkerOptions): Promise<Worke
     ...opts.overrides,
   });
 }
+
+/**
+ * The worker for Config.flowTaskQueue: admission and trigger-buffer workflows,
+ * one per key, each task a few milliseconds. Their own slots and workflow
+ * thread keep them answering while the main worker replays hundreds of runs
+ * (as after the other worker died); a key's workflow stays cached.
+ */
+export const FLOW_WORKER_TUNING = {
+  workflowThreadPoolSize: 1,
+  maxConcurrentWorkflowTaskExecutions: 20,
+  maxConcurrentActivityTaskExecutions: 100,
+  maxEagerActivityReservationsPerWorkflowTask: 3,
+  maxConcurrentLocalActivityExecutions: 20,
+} satisfies Partial<WorkerOptions>;

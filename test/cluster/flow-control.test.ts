@@ -2,9 +2,13 @@
  * Admission and buffered triggers across the cluster: runs of one key
  * started through both API replicas never run past their limit (the target
  * sees it), and deliveries of one debounced key through both replicas become
- * one run with the last of them. Both live in Temporal, not in either API.
+ * one run with the last of them. Both live in Temporal, not in either API,
+ * on the workers' flow task queue (`braid-flow`), apart from the runs.
  */
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_PROJECT } from '../../src/graph/project-ids';
+import { admissionEntityId } from '../../src/runs/admission';
+import { bufferWorkflowId } from '../../src/runs/trigger-buffers';
 import { mostAtOnce } from '../helpers/http-target';
 import { eventually } from '../helpers/sse';
 import { useCluster } from './context';
@@ -32,6 +36,8 @@ describe('flow control on the cluster', () => {
     const requests = ctx.target.requests.filter((r) => r.path.endsWith(`t=${tag}`));
     expect(requests).toHaveLength(6);
     expect(mostAtOnce(requests)).toBe(1);
+    const entity = await ctx.client.workflow.getHandle(admissionEntityId(DEFAULT_PROJECT, 'cluster-keyed', 'concurrency', 'one')).describe();
+    expect(entity.taskQueue).toBe('braid-flow');
   }, 180_000);
 
   it('debounces one key over both replicas into one run with the last delivery', async () => {
@@ -52,5 +58,7 @@ describe('flow control on the cluster', () => {
       return status === 200 && body.status === 'succeeded' ? body : undefined;
     }, 60_000);
     expect(run.input).toEqual({ user: 'u', n: 5 });
+    const buffer = await ctx.client.workflow.getHandle(bufferWorkflowId(DEFAULT_PROJECT, name, 'start', 'debounce', 'u')).describe();
+    expect(buffer.taskQueue).toBe('braid-flow');
   }, 120_000);
 });
