@@ -10,6 +10,7 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { announce, clusterBanner } from './banner';
 import { ensureClusterBinaries } from './cluster/build';
 import { startCluster } from './cluster/launch';
 import { CLUSTER_VERSIONS } from './cluster/versions';
@@ -34,22 +35,19 @@ runMain('cluster', async (stopSignal) => {
   if (process.argv.includes('--build-only')) return;
   const started = Date.now();
   const cluster = await startCluster({ dir: resolve(env.CLUSTER_DIR), config, binaries, logger, postgresPort: env.CLUSTER_POSTGRES_PORT });
-  const lines = [
-    '',
-    `Braid cluster is up (${((Date.now() - started) / 1000).toFixed(1)} s): Temporal ${CLUSTER_VERSIONS.server} on PostgreSQL, two history hosts, two workers, two APIs.`,
-    '',
-    `  Braid API          ${cluster.apis[0]}   and ${cluster.apis[1]}   (docs at /docs, runs at /runs, editor at /editor)`,
-    `  Temporal frontend  ${cluster.temporalAddress}   (TEMPORAL_ADDRESS for the CLI and SDKs)`,
-    `  Temporal Web UI    ${cluster.uiUrl}`,
-    `  PostgreSQL         127.0.0.1:${cluster.ports.postgres}   (databases temporal, temporal_visibility, braid)`,
-    `  data               ${cluster.dir}`,
-    `  pid files          ${cluster.runDir}/<part>.pid`,
-    `  logs               ${cluster.logDir}/<part>.log`,
-    '',
-    'A part that dies is started again on the same data. Ctrl-C stops everything.',
-    '',
-  ];
-  process.stdout.write(lines.join('\n'));
+  announce(
+    clusterBanner({
+      seconds: (Date.now() - started) / 1000,
+      server: CLUSTER_VERSIONS.server,
+      apis: cluster.apis,
+      temporalAddress: cluster.temporalAddress,
+      uiUrl: cluster.uiUrl,
+      postgresPort: cluster.ports.postgres,
+      dir: cluster.dir,
+      runDir: cluster.runDir,
+      logDir: cluster.logDir,
+    }),
+  );
   try {
     await Promise.race([stopSignal, cluster.gaveUp]);
   } finally {

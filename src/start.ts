@@ -10,6 +10,7 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { startApi } from './api';
+import { announce, startBanner } from './banner';
 import { loadConfig, processEnvironment } from './config';
 import type { Logger } from './logger';
 import { createLogger } from './logger';
@@ -93,13 +94,7 @@ runMain('start', async (stopSignal) => {
     const worker = await supervise({ ...common, name: 'worker', logger: workerLogger, start: () => startWorkerProcess(workerLogger, hostLimits) });
     try {
       const api = await startApi(config, logger.child({ component: 'api' }), { hostLimits: () => hostLimits.origins });
-      const base = `http://${config.host}:${api.port}`;
-      logger.info('braid is up', { api: base, runs: `${base}/runs`, editor: `${base}/editor`, docs: `${base}/docs`, temporalUi: config.temporalUiUrl });
-      // For a person: the sign-in link (Jupyter's convention), and where the token lives.
-      process.stdout.write(
-        `\nBraid is up. Sign in: ${base}/runs?token=${encodeURIComponent(api.apiToken)}\n` +
-          `  API:  ${base}/v1 with "Authorization: Bearer <token>"${config.apiToken ? ' (API_TOKEN)' : ` (the token is in ${config.dataDir}/api-token)`}\n\n`,
-      );
+      announce(startBanner(config, `http://${config.host}:${api.port}`, api.apiToken));
       try {
         await Promise.race([stopSignal, worker.gaveUp, server?.gaveUp ?? new Promise<never>(() => {})]);
       } finally {

@@ -9,7 +9,8 @@
 import type { Client } from '@temporalio/client';
 import { WARMUP_WORKFLOW_TYPE } from '../graph/run-state';
 
-export const warmupWorkflowId = (identity: string) => `braid-warmup-${identity}`;
+export const WARMUP_ID_PREFIX = 'braid-warmup-';
+export const warmupWorkflowId = (identity: string) => `${WARMUP_ID_PREFIX}${identity}`;
 
 /** A graph that touches validation, the scheduler, expressions and a join. */
 export const WARMUP_DEFINITION = {

@@ -114,8 +114,17 @@ describe('npm start', () => {
     expect(statSync(join(dataDir, 'api-token')).mode & 0o777).toBe(0o600);
     expect((await fetch(`http://127.0.0.1:${ports.api}/v1/runs`)).status).toBe(401);
     expect((await fetch(`http://127.0.0.1:${ports.api}/metrics`)).status).toBe(401);
-    // The banner's sign-in link opens the pages.
-    const link = await eventually(async () => /Sign in: (http:\/\/\S+)/.exec(braid.stdout())?.[1], 10_000, 100);
+    // Not a terminal: the banner is one JSON line on stdout, and its sign-in link opens the pages.
+    const banner = await eventually(
+      async () =>
+        braid
+          .stdout()
+          .split('\n')
+          .find((l) => l.includes('"msg":"Braid is up."')),
+      10_000,
+      100,
+    );
+    const link = (JSON.parse(banner) as { signIn: string }).signIn;
     expect(link).toBe(`http://127.0.0.1:${ports.api}/runs?token=${encodeURIComponent(token())}`);
     const signIn = await fetch(link, { redirect: 'manual' });
     expect(signIn.status).toBe(303);
