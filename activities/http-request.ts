@@ -4,6 +4,8 @@
  * 429 and network errors are), a response size limit, heartbeats while waiting,
  * and cancellation that aborts the request in flight.
  */
+import type { ClientSpan } from './http-trace';
+import { traceRequest } from './http-trace';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { runProject } from './run-project';
 import type { Dispatcher } from 'undici';
@@ -42,6 +44,9 @@ export interface HttpRequestInput {
   credential?: string;
   /** Headers credentials.ts added: like a secret's, never carried past a redirect to another origin. */
   sensitiveHeaders?: string[];
+  /** A traced run's node span (W3C trace context): the request's client span is its child and sends it on. */
+  traceparent?: string;
+  tracestate?: string;
 }
 
 export interface HttpResponseOutput {
@@ -230,6 +235,9 @@ export function createHttpRequest(deps: HttpDeps) {
 
     let outcome: Outcome = { kind: 'other' };
     let permit: Awaited<ReturnType<HostLimiter['acquire']>> | undefined;
+    let span: ClientSpan | undefined;
+    let answered: number | undefined;
+    let failure: string | undefined;
     try {
       const url = buildUrl(request.url, request.query);
       // Waiting for the origin's limit heartbeats (above), ends with cancellation,
@@ -243,10 +251,12 @@ export function createHttpRequest(deps: HttpDeps) {
           controller.abort(new Error('request timed out'));
         }, request.timeoutMs);
       }
+      span = traceRequest(input, method, url, headers);
       const sentAt = performance.now();
       const response = await fetchFollowing(url, { method, headers, body, signal: controller.signal, dispatcher: deps.dispatcher }, secretHeaders);
       const limit = Math.min(deps.maxResponseBytes, input.maxResponseBytes ?? Infinity);
       const buf = await readLimited(response as unknown as Response, limit);
+      answered = response.status;
       const output: HttpResponseOutput = {
         status: response.status,
         headers: Object.fromEntries(response.headers.entries()),
@@ -261,6 +271,7 @@ export function createHttpRequest(deps: HttpDeps) {
       }
       return output;
     } catch (err) {
+      failure = err instanceof ApplicationFailure ? (err.type ?? 'ApplicationFailure') : err instanceof Error ? err.name : 'Error';
       if (err instanceof ApplicationFailure || err instanceof DeferredStart) throw err;
       if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
       const chain = causeChain(err);
@@ -283,6 +294,10 @@ export function createHttpRequest(deps: HttpDeps) {
       if (why) throw ApplicationFailure.nonRetryable(`${method} ${request.url} cannot succeed: ${why} (${detail})`, FAILURE_TYPES.httpUnrecoverable);
       throw ApplicationFailure.retryable(`${method} ${request.url} failed: ${detail}`, FAILURE_TYPES.httpNetworkError);
     } finally {
+      span?.end({
+        ...(answered === undefined ? {} : { status: answered }),
+        ...(failure === undefined || answered !== undefined ? {} : { errorType: failure }),
+      });
       permit?.release(outcome);
       clearInterval(beat);
       if (timer) clearTimeout(timer);

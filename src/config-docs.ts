@@ -26,6 +26,18 @@ export const ENV_VARIABLES: readonly EnvVariableDoc[] = [
     default: '—',
     meaning: 'the address people reach the API by (`https://braid.example.com`): its host is answered besides loopback names; any other `Host` gets 421',
   },
+  {
+    names: ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_PROTOCOL', 'OTEL_SERVICE_NAME', 'OTEL_TRACES_SAMPLER'],
+    default: '— (no traces)',
+    meaning:
+      "OpenTelemetry's own variables: set the endpoint (or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) and the API and worker send traces over OTLP/HTTP (`http/protobuf` by default, or `http/json`); see docs/operations.md",
+  },
+  {
+    names: ['OTEL_TRACE_URL'],
+    default: '—',
+    meaning:
+      "a trace's address in your tracing UI with `{traceId}` in it (`http://localhost:16686/trace/{traceId}`): a traced run's `links.trace` and the run page's trace link",
+  },
   { names: ['TRUSTED_PROXIES'], default: '—', meaning: 'comma-separated proxy addresses whose `X-Forwarded-For` names the client (rate limits by address)' },
   {
     names: ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'],

@@ -60,6 +60,11 @@ export const envSchema = z
     HTTP_ALLOWLIST: optionalString,
     /** The address people reach the API by (https://braid.example.com): its host is served besides loopback names. */
     PUBLIC_URL: optionalString.refine((v) => v === undefined || /^https?:\/\/[^/]+/.test(v), 'must be an http(s) URL'),
+    /** A trace's address in the tracing UI, `{traceId}` in it (http://localhost:16686/trace/{traceId}): runs link to their trace. */
+    OTEL_TRACE_URL: optionalString.refine(
+      (v) => v === undefined || (/^https?:\/\/[^/]+/.test(v) && v.includes('{traceId}')),
+      'must be an http(s) URL with {traceId} in it',
+    ),
     /** Proxies whose X-Forwarded-For is believed (comma-separated addresses or CIDRs), for rate limits by client address. */
     TRUSTED_PROXIES: optionalString.refine(
       (v) => commaList(v).every((e) => ipaddr.isValid(e) || ipaddr.isValidCIDR(e)),
@@ -185,6 +190,8 @@ export interface Config {
   /** ACTIVITY_ALLOWLIST (src/graph/workflow-policy.ts). */
   activityAllowlist: string[];
   publicUrl?: string;
+  /** OTEL_TRACE_URL: a run's `links.trace` (src/telemetry/tracing.ts). */
+  otelTraceUrl?: string;
   trustedProxies: string[];
   sseStreamsPerPrincipal: number;
   /** BRAID_ADMINS: principals that administer Braid besides the bootstrap token. */
@@ -258,6 +265,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     activityAllowlist: parseActivityAllowlist(e.ACTIVITY_ALLOWLIST),
     publicUrl: e.PUBLIC_URL,
+    otelTraceUrl: e.OTEL_TRACE_URL,
     trustedProxies: commaList(e.TRUSTED_PROXIES),
     sseStreamsPerPrincipal: e.SSE_STREAMS_PER_PRINCIPAL,
     admins: commaList(e.BRAID_ADMINS),

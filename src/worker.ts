@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { Client } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
 import { Runtime } from '@temporalio/worker';
 import { hostLimiterMetrics, reportHostLimits } from './temporal/host-metrics';
 import type { PayloadCodecs } from './temporal/warmup';
@@ -25,6 +26,7 @@ import { connectWorker } from './temporal/connection';
 import { installSdkLogger } from './temporal/runtime';
 import { createBraidWorker, FLOW_WORKER_TUNING, WORKER_PROCESS_TUNING } from './temporal/worker';
 import { cachedWorkflowBundle } from './temporal/workflow-bundle';
+import { startTracing } from './telemetry/tracing';
 import type { BraidDatabase } from './store/database';
 import { databaseOptions, openDatabase } from './store/database';
 import { createNodeCache } from './store/node-cache';
@@ -35,6 +37,9 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ shu
   const metricsAddress = config.workerMetricsPort === undefined ? undefined : `${config.host}:${config.workerMetricsPort}`;
   installSdkLogger(config.logLevel, logger, metricsAddress);
   if (metricsAddress) logger.info('worker metrics', { url: `http://${metricsAddress}/metrics` });
+  const tracing = startTracing(processEnvironment(), 'braid-worker');
+  if (tracing)
+    logger.info('tracing on', { endpoint: processEnvironment().OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? processEnvironment().OTEL_EXPORTER_OTLP_ENDPOINT });
   const nodeTypes = await loadNodeTypes(config.nodeTypesPath);
   if (nodeTypes.size > 0) logger.info('custom node types', { types: [...nodeTypes.keys()], from: config.nodeTypesPath });
   const connection = await connectWorker(temporalAddressOf(config), config.temporalTls);
@@ -106,28 +111,14 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ shu
   });
   // Admission and trigger-buffer workflows (and the activities they call) on their own queue, slots and thread.
   const flowWorker = await createBraidWorker({ ...common, taskQueue: config.flowTaskQueue, overrides: FLOW_WORKER_TUNING });
-  if (config.payloadStore)
-    logger.info('claim check', {
-      store: config.payloadStore.kind === 'file' ? config.payloadStore.dir : config.payloadStore.url,
-      thresholdBytes: config.payloadThresholdBytes,
-    });
-  logger.info('worker polling', {
-    taskQueue: config.taskQueue,
-    flowTaskQueue: config.flowTaskQueue,
-    namespace: config.namespace,
-    address: temporalAddressOf(config),
+  if (config.payloadStore) logger.info('claim check', { store: config.payloadStore.kind === 'file' ? config.payloadStore.dir : config.payloadStore.url });
+  logger.info('worker polling', { taskQueue: config.taskQueue, flowTaskQueue: config.flowTaskQueue, address: temporalAddressOf(config) });
+  const { shutdown, done } = runTogether([worker, flowWorker], async () => {
+    stopReporting?.();
+    await tracing?.shutdown().catch(() => undefined);
+    await connection.close();
+    await database?.then((d) => d.close()).catch(() => undefined);
   });
-  const shutdown = () => {
-    for (const w of [worker, flowWorker]) if (w.getState() === 'RUNNING') w.shutdown();
-  };
-  // Either worker failing stops both: the process exits and its supervisor starts it again.
-  const done = Promise.all([worker.run().finally(shutdown), flowWorker.run().finally(shutdown)])
-    .then(() => undefined)
-    .finally(async () => {
-      stopReporting?.();
-      await connection.close();
-      await database?.then((d) => d.close()).catch(() => undefined);
-    });
   // Readiness waits for this (see temporal/warmup.ts); a failure only delays it.
   const client = workerClient;
   const started = Date.now();
@@ -135,6 +126,17 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ shu
   void warmUpUntilDone(client, config.taskQueue, worker.options.identity, codecs, logger).then(() =>
     logger.info('worker warmed up', { ms: Date.now() - started }),
   );
+  return { shutdown, done };
+}
+
+/** Runs the workers until one stops (either failing stops both: the process exits, its supervisor starts it again), then cleans up. */
+function runTogether(workers: Worker[], cleanUp: () => Promise<void>): { shutdown: () => void; done: Promise<void> } {
+  const shutdown = () => {
+    for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+  };
+  const done = Promise.all(workers.map((w) => w.run().finally(shutdown)))
+    .then(() => undefined)
+    .finally(cleanUp);
   return { shutdown, done };
 }
 

@@ -24,6 +24,7 @@ import type { GraphHost } from './graph-workflow';
 import { interpretGraph } from './graph-workflow';
 import { checkedNodeTypes } from './nodes';
 import { SlidingWindow } from './sliding-window';
+import { withTrace } from './run-trace';
 
 const CANCELED: NodeError = { type: 'CancelledFailure', message: 'canceled', retryable: false };
 
@@ -50,6 +51,7 @@ export async function forEachBatchWorkflow(input: ForEachBatchInput): Promise<It
       ...(input.nodeTypes ? { nodeTypes: input.nodeTypes } : {}),
       ...(input.claimCheck ? { claimCheck: true } : {}),
       ...(input.secretNonce ? { secretNonce: input.secretNonce } : {}),
+      ...withTrace(input.trace),
     };
     const host: GraphHost = { runId: `${workflowId}/${index}`, share, validation, expressions };
     interpretGraph(args, host).then(

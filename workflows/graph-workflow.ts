@@ -33,6 +33,7 @@ import { RunControl, setControlHandlers } from './run-control';
 import { RunAdmission } from './run-admission';
 import { durationMs } from '../src/graph/duration';
 import { PATCHES } from './patches';
+import { RunTrace } from './run-trace';
 
 export { ACTIVITY_DEFAULTS } from './activity-options';
 
@@ -96,7 +97,8 @@ export async function interpretGraph(args: GraphWorkflowInput, host?: GraphHost)
     // After the deadline's timer: the deadline counts queued time.
     admission.begin(graph, args);
   }
-  const nodes = new NodeRunner({ args, runId, graph, types, scheduler, tracker, mailbox, progress, ...(host ? { host } : {}) });
+  const trace = new RunTrace(runId, args.trace);
+  const nodes = new NodeRunner({ args, runId, graph, types, scheduler, tracker, mailbox, progress, trace, ...(host ? { host } : {}) });
 
   let cancelled = false;
   let deadline: string | undefined;
@@ -147,6 +149,7 @@ export async function interpretGraph(args: GraphWorkflowInput, host?: GraphHost)
     status: verdict.status,
     ...(verdict.status === 'succeeded' ? { output: runOutput(graph, state) } : { error: verdict.error }),
   });
+  trace.runEnded(state, startedMs, endMs);
   // The final state is the workflow's result: past Temporal's payload limit, the largest outputs give way.
   fitIntoPayloadLimit(state, args.claimCheck === true);
   // Temporal records no details with a cancellation; the state query answers for it.

@@ -25,6 +25,7 @@ import type { Mailbox } from './mailbox';
 import { TimerWheel } from './timer-wheel';
 import { cachedRun } from './node-cache';
 import { PATCHES } from './patches';
+import type { RunTrace } from './run-trace';
 
 /** The patch id behind which partitioning, local execution, the shared timer and the shared node scope sit. */
 export const SCALE_PATCH = PATCHES.scale.id;
@@ -62,6 +63,8 @@ export interface NodeRunnerOptions {
   progress: ForEachProgressTotals;
   /** A forEach item: its share of the batch's budget, and the batch's compiled expressions. */
   host?: { share: number; expressions: ExpressionCache };
+  /** The run's spans (a traced run's; run-trace.ts). */
+  trace: RunTrace;
 }
 
 export class NodeRunner {
@@ -153,6 +156,7 @@ export class NodeRunner {
         tracker.setNode(node.id, { ...state.nodes[node.id]!, status: 'waiting', waiting: { ...waiting, since: isoTime(Date.now()) } });
         nodes[node.id] = { status: 'waiting' };
       },
+      traceOf: (nodeId) => this.opts.trace.contextOf(nodeId),
       run: {
         id: runId,
         taskQueue: workflowInfo().taskQueue,
@@ -231,6 +235,7 @@ export class NodeRunner {
     const ended = endNode(node, end, this.startedAt[node.index]!, now, this.stopRequested.has(node.index));
     this.runMs[node.index] = ended.workMs;
     tracker.setNode(node.id, ended.state);
+    this.opts.trace.nodeEnded(node, ended.state, this.startedAt[node.index]!, now);
     this.bindings[node.id] = ended.binding;
     if (ended.state.status === 'succeeded') log.info(`Node ${node.id} succeeded in ${tookMs} ms`);
     else if (ended.state.status === 'canceled') log.info(`Node ${node.id} canceled after ${tookMs} ms`);

@@ -103,4 +103,11 @@ export const PATCHES = {
       'a run with `settings.concurrency` or `settings.rateLimit` waits (status `queued`, the BraidQueued search attribute) until its limits take it in (the `admitRun` activity, the `braid-admitted` signal) and releases its slot when it ends.',
     before: { unchanged: 'asked only by a run with those settings, which no definition could have before' },
   },
+  trace: {
+    id: 'braid-trace-v1',
+    since: 'traces (issue 38)',
+    changed:
+      "a traced run's `http` requests carry their node's `traceparent`, and its subworkflow and forEach children start with it as their trace context (`workflows/run-trace.ts`); its run and node spans go out through the `braidTrace` sink, which records nothing.",
+    before: { unchanged: 'asked only by a run started with a trace context (`args.trace`), which no run had before' },
+  },
 } as const satisfies Record<string, Patch>;

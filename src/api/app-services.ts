@@ -36,6 +36,7 @@ export function createAppServices(deps: AppDeps) {
       namespace: config.namespace,
       taskQueue: config.taskQueue,
       ...(config.flowTaskQueue ? { flowTaskQueue: config.flowTaskQueue } : {}),
+      ...(config.otelTraceUrl ? { traceUrl: config.otelTraceUrl } : {}),
       temporalUiUrl: config.temporalUiUrl,
       nodeTypes: nodeTypeNames,
       claimCheck: deps.claimCheck,

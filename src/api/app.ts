@@ -2,6 +2,7 @@
  * The HTTP API. `createApp` builds the Hono app without listening, so tests
  * drive it with `app.request()`.
  */
+import { requestSpan } from './request-span';
 import type { z } from 'zod';
 import { randomUUID } from 'node:crypto';
 // First: it gives zod its `.openapi()`, which a schema only has if built after this import.
@@ -80,6 +81,7 @@ export function createApp(deps: AppDeps, services: AppServices = createAppServic
   const app = createRouter();
 
   app.use(requestId);
+  app.use(requestSpan);
   app.use(requestLog(logger));
   app.use(metrics.middleware);
   app.use('/v1/*', auditTrail(services.auditLog, logger));

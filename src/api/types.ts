@@ -48,7 +48,18 @@ export interface AppDeps {
   client: Client;
   config: Pick<Config, 'namespace' | 'taskQueue' | 'temporalUiUrl' | 'apiToken' | 'maxBodyBytes' | 'rateLimitPerMinute'> &
     Partial<
-      Pick<Config, 'flowTaskQueue' | 'activityAllowlist' | 'publicUrl' | 'trustedProxies' | 'sseStreamsPerPrincipal' | 'temporalUiUpstream' | 'admins' | 'oidc'>
+      Pick<
+        Config,
+        | 'flowTaskQueue'
+        | 'otelTraceUrl'
+        | 'activityAllowlist'
+        | 'publicUrl'
+        | 'trustedProxies'
+        | 'sseStreamsPerPrincipal'
+        | 'temporalUiUpstream'
+        | 'admins'
+        | 'oidc'
+      >
     >;
   /** Where page sessions live (Braid's database); memory when unset. */
   sessions?: SessionStore;

@@ -19,20 +19,21 @@ export const CLUSTER_BIN_DIR = join(PROJECT_ROOT, '.temporal', 'bin');
 
 export type ClusterBinaries = Record<ClusterBinary, string>;
 
-function builtVersion(name: ClusterBinary): string | undefined {
+function builtVersion(name: string): string | undefined {
   const stamp = join(CLUSTER_BIN_DIR, `${name}.version`);
   return existsSync(stamp) && existsSync(join(CLUSTER_BIN_DIR, name)) ? readFileSync(stamp, 'utf8').trim() : undefined;
 }
 
-function goInstall(target: string, gobin: string, logger: Logger): Promise<void> {
+function go(args: string[], cwd: string, logger: Logger, extraEnv: Record<string, string> = {}): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('go', ['install', target], {
-      cwd: gobin, // outside any module: `go install pkg@version` needs no go.mod
+    const env = processEnvironment();
+    const child = spawn('go', args, {
+      cwd,
       env: {
-        ...processEnvironment(),
-        GOBIN: gobin,
-        GOTOOLCHAIN: processEnvironment().GOTOOLCHAIN && processEnvironment().GOTOOLCHAIN !== 'local' ? processEnvironment().GOTOOLCHAIN : 'auto',
+        ...env,
+        GOTOOLCHAIN: env.GOTOOLCHAIN && env.GOTOOLCHAIN !== 'local' ? env.GOTOOLCHAIN : 'auto',
         GOFLAGS: '-buildvcs=false',
+        ...extraEnv,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -41,29 +42,53 @@ function goInstall(target: string, gobin: string, logger: Logger): Promise<void>
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
     child.once('error', (err) => reject(new Error(`could not run go (is Go installed?): ${err.message}`)));
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`go install ${target} failed (exit ${code}):\n${tail}`))));
-    logger.info('building from the Go module proxy', { target });
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`go ${args.join(' ')} failed (exit ${code}):\n${tail}`))));
   });
+}
+
+/**
+ * Builds `pkg@version` into `out`: with `go install` outside any module, or,
+ * for a module whose go.mod has replace directives (`go install` refuses
+ * those), as a tool of a throwaway module of our own.
+ */
+async function goBuild(pkg: string, version: string, out: string, dir: string, logger: Logger, asTool: boolean): Promise<void> {
+  logger.info('building from the Go module proxy', { target: `${pkg}@${version}` });
+  if (!asTool) {
+    await go(['install', `${pkg}@${version}`], dir, logger, { GOBIN: dir });
+    // `go install` names the binary after the package's folder (`server`, `sql`).
+    renameSync(join(dir, pkg.split('/').at(-1)!), out);
+    return;
+  }
+  writeFileSync(join(dir, 'go.mod'), 'module braid.local/tools\n\ngo 1.24\n');
+  await go(['get', '-tool', `${pkg}@${version}`], dir, logger);
+  await go(['build', '-o', out, pkg], dir, logger);
+}
+
+/**
+ * `.temporal/bin/<name>`, built from `pkg@version` unless that version is
+ * there already (the cluster's binaries, Jaeger for the tracing tests).
+ */
+export async function ensureGoBinary(name: string, pkg: string, version: string, logger: Logger, opts: { asTool?: boolean } = {}): Promise<string> {
+  mkdirSync(CLUSTER_BIN_DIR, { recursive: true });
+  const path = join(CLUSTER_BIN_DIR, name);
+  if (builtVersion(name) === version) return path;
+  const started = Date.now();
+  const gobin = mkdtempSync(join(CLUSTER_BIN_DIR, `.build-${name}-`));
+  try {
+    await goBuild(pkg, version, path, gobin, logger, opts.asTool === true);
+    writeFileSync(join(CLUSTER_BIN_DIR, `${name}.version`), `${version}\n`);
+  } finally {
+    rmSync(gobin, { recursive: true, force: true });
+  }
+  logger.info('built', { binary: name, version, seconds: Math.round((Date.now() - started) / 1000) });
+  return path;
 }
 
 /** The cluster's binaries, building whichever is missing or of another version. */
 export async function ensureClusterBinaries(logger: Logger): Promise<ClusterBinaries> {
-  mkdirSync(CLUSTER_BIN_DIR, { recursive: true });
   const paths = {} as ClusterBinaries;
   for (const [name, { pkg, version }] of Object.entries(CLUSTER_BINARIES) as [ClusterBinary, (typeof CLUSTER_BINARIES)[ClusterBinary]][]) {
-    paths[name] = join(CLUSTER_BIN_DIR, name);
-    if (builtVersion(name) === version) continue;
-    const started = Date.now();
-    const gobin = mkdtempSync(join(CLUSTER_BIN_DIR, `.build-${name}-`));
-    try {
-      await goInstall(`${pkg}@${version}`, gobin, logger);
-      // `go install` names the binary after the package's folder (`server`, `sql`).
-      renameSync(join(gobin, pkg.split('/').at(-1)!), paths[name]);
-      writeFileSync(join(CLUSTER_BIN_DIR, `${name}.version`), `${version}\n`);
-    } finally {
-      rmSync(gobin, { recursive: true, force: true });
-    }
-    logger.info('built', { binary: name, version, seconds: Math.round((Date.now() - started) / 1000) });
+    paths[name] = await ensureGoBinary(name, pkg, version, logger);
   }
   return paths;
 }

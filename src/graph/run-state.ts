@@ -7,6 +7,7 @@ import type { WaitingKind } from './node-type';
 import { splitProjectId } from './project-ids';
 import type { NodeStatus } from './scheduler';
 import type { NodeEstimate } from './start-order';
+import type { RunTraceInput } from './trace-ids';
 
 /**
  * `paused`: running, but starting no node until resumed (POST /v1/runs/:id/pause);
@@ -140,11 +141,7 @@ export interface GraphWorkflowInput {
   trigger?: string;
   /** A webhook delivery's request; `$input` then also carries its headers and query (see webhookInput). */
   request?: WebhookRequest;
-  /**
-   * Saved workflows that `subworkflow` nodes refer to, by `name` and by
-   * `name@version`, resolved by the API when the run starts (a workflow
-   * cannot read Braid's database).
-   */
+  /** Saved workflows that `subworkflow` nodes name (`name`, `name@version`), resolved by the API at start (a workflow cannot read Braid's database). */
   library?: Record<string, SavedRef>;
   /** A subworkflow's run: the parent run and node. */
   parent?: { runId: string; nodeId: string };
@@ -152,11 +149,7 @@ export interface GraphWorkflowInput {
   item?: { value: unknown; index: number };
   /** Custom node types (src/node-types.ts) the API knew and checked; their nodes run as activities of that type. */
   nodeTypes?: string[];
-  /**
-   * Large payloads are claim-checked (src/codec/claim-check.ts): the final
-   * state keeps every node output instead of leaving them out past Temporal's
-   * 2 MB payload limit.
-   */
+  /** Large payloads are claim-checked (src/codec/claim-check.ts): the final state keeps every node output, even past 2 MB. */
   claimCheck?: boolean;
   /** Where the run stops itself, below the server's history limits (defaults: HISTORY_LIMITS). */
   historyLimits?: HistoryLimits;
@@ -168,6 +161,8 @@ export interface GraphWorkflowInput {
   admissions?: Admission[];
   /** A child run's parent's secret nonce (src/graph/secrets.ts); set by the parent workflow only. */
   secretNonce?: string;
+  /** Set when the run is traced: the caller's trace context, if any (src/graph/trace-ids.ts). */
+  trace?: RunTraceInput;
 }
 
 /** Where a seed's output comes from: an earlier run (redrive), or a pin (a test run). */
@@ -318,6 +313,7 @@ export interface ForEachBatchInput {
   indices?: number[];
   /** The run's secret nonce, for the items' placeholders (src/graph/secrets.ts). */
   secretNonce?: string;
+  trace?: RunTraceInput;
 }
 
 export type ItemOutcome = { ok: true; output: unknown } | { ok: false; error: NodeError; cancelled: boolean };

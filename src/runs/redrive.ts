@@ -6,6 +6,9 @@
  * the original run stays as it ended; the new one says where it came from
  * (`redriveOf`, a search attribute the run list filters on).
  */
+import type { RunTraceInput } from '../graph/trace-ids';
+import { formatTraceparent, runSpanIds } from '../graph/trace-ids';
+import { runTraceContext } from '../telemetry/tracing';
 import { isLive } from '../graph/run-state';
 import type { NodeCatalog } from '../graph/node-type';
 import { changedNodes, redriveSeeds } from '../graph/seeds';
@@ -93,6 +96,7 @@ export function createRedrive({ runs, saved, validate, nodeTypes }: RedriveDeps)
       ...(args.trigger ? { trigger: args.trigger } : {}),
       redriveOf: runId,
       ...(Object.keys(seeds).length > 0 ? { seeds } : {}),
+      ...redriveTrace(runId, args.trace),
     };
     const started = target
       ? await saved.startVersion(target, common)
@@ -110,3 +114,10 @@ export function createRedrive({ runs, saved, validate, nodeTypes }: RedriveDeps)
 }
 
 export type Redrive = ReturnType<typeof createRedrive>;
+
+/** A traced redrive's context: the request's, with a link to the run it redrives (that run's span, when it was traced). */
+function redriveTrace(runId: string, original: RunTraceInput | undefined): { trace?: RunTraceInput } {
+  const trace = runTraceContext();
+  if (!trace) return {};
+  return { trace: { ...trace, ...(original ? { links: [formatTraceparent(runSpanIds(runId, original))] } : {}) } };
+}

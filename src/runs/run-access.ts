@@ -10,6 +10,8 @@ export interface RunStoreOptions {
   taskQueue: string;
   /** Where admission workflows run (Config.flowTaskQueue); `taskQueue` when unset. */
   flowTaskQueue?: string;
+  /** OTEL_TRACE_URL: a traced run links to its trace there. */
+  traceUrl?: string;
   temporalUiUrl: string;
   /** How long to wait for a query answer before falling back. */
   queryTimeoutMs?: number;
@@ -21,11 +23,12 @@ export interface RunStoreOptions {
 
 export function runAccess(opts: RunStoreOptions) {
   const { client, namespace } = opts;
-  const links = (runId: string, temporalRunId?: string) => ({
+  const links = (runId: string, temporalRunId?: string, traceId?: string) => ({
     self: `/v1/runs/${encodeURIComponent(runId)}`,
     temporalUi: `${opts.temporalUiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(runId)}${
       temporalRunId ? `/${temporalRunId}/history` : ''
     }`,
+    ...(opts.traceUrl && traceId ? { trace: opts.traceUrl.replaceAll('{traceId}', traceId) } : {}),
   });
   async function describe(runId: string): Promise<WorkflowExecutionDescription> {
     const description = await client.workflow.getHandle(runId).describe();

@@ -2,6 +2,7 @@
  * Reading runs for the API: views of a run (runViews) and what it was
  * started with (runInputs). The run store (run-store.ts) puts them together.
  */
+import { runSpanIds } from '../graph/trace-ids';
 import type { WorkflowExecutionDescription } from '@temporalio/client';
 import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -62,7 +63,7 @@ export function runViews(opts: Pick<RunStoreOptions, 'queryTimeoutMs'>, { client
       }
     }
     state ??= await stateFromHistory(runId, d);
-    return { view: await placed(runId, viewOf(runId, state, d, links(runId, d.runId)), state.queue), version };
+    return { view: await placed(runId, viewOf(runId, state, d, links(runId, d.runId, traceIdOf(runId, d.memo))), state.queue), version };
   }
   /** A queued run's place in its key's queue (asked of its admission workflow); the view of any other run has no `queue`. */
   async function placed(runId: string, view: RunView, queue: RunState['queue']): Promise<RunView> {
@@ -166,3 +167,9 @@ export function runInputs({ client, namespace, describe }: RunAccess) {
 }
 
 export type RunInputs = ReturnType<typeof runInputs>;
+
+/** A traced run's trace id, from its memo: the one its start recorded, or a schedule's run's own (a root, named by its id). */
+function traceIdOf(runId: string, memo: Record<string, unknown> | undefined): string | undefined {
+  if (typeof memo?.traceId === 'string') return memo.traceId;
+  return memo?.traced === true ? runSpanIds(runId, {}).traceId : undefined;
+}

@@ -4,6 +4,9 @@
  * and from its result (or failure details) once closed, so finished runs read
  * without a live worker; history is the last resort.
  */
+import type { RunTraceInput } from '../graph/trace-ids';
+import { runSpanIds } from '../graph/trace-ids';
+import { runTraceContext } from '../telemetry/tracing';
 import { WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Priority } from '@temporalio/common';
 import { ApplicationFailure } from '@temporalio/common';
@@ -67,6 +70,7 @@ export interface StartRunRequest {
   claimCheck?: boolean;
   /** Nodes known at start (src/graph/seeds.ts): a redrive's reused outputs, a test run's pins. */
   seeds?: Seeds;
+  trace?: RunTraceInput; // tracing on: a redrive's (with its link), else the active span's
   /** A test run (it has pins): searchable, left out of run counters and of lists unless asked for. */
   test?: boolean;
   /** The run this one redrives. */
@@ -76,10 +80,8 @@ export interface StartRunRequest {
 }
 
 /**
- * The run's Temporal priority, which its activities and children inherit:
- * the request's `priority`, else `settings.priority` (the server's default, 3,
- * when neither says); fairness by `settings.fairnessKey`, else the workflow's
- * project (a `settings.fairnessKey` is taken inside its project), weighted by `settings.fairnessWeight`.
+ * The run's Temporal priority (its activities and children inherit it): the request's `priority`, else `settings.priority`;
+ * fairness by `settings.fairnessKey` inside the run's project, else the project, weighted by `settings.fairnessWeight`.
  */
 export function runPriority(req: Pick<StartRunRequest, 'definition' | 'priority' | 'project'>): Priority {
   const settings = ((req.definition as { settings?: GraphSettings } | null)?.settings ?? {}) as GraphSettings;
@@ -98,11 +100,7 @@ export function onFailureOf(definition: unknown): string | undefined {
   return ((definition as { settings?: GraphSettings } | null)?.settings ?? {}).onFailure?.workflow;
 }
 
-/**
- * How Braid starts the interpreter for a run: arguments, search attributes
- * and memo. `POST /v1/runs`, saved workflows, webhooks and schedule actions
- * all start runs with these, so every run records the same things.
- */
+/** How every run starts (API, saved workflows, webhooks, schedule actions): the interpreter's arguments, search attributes, memo. */
 export function runStartOptions(req: Omit<StartRunRequest, 'runId'>) {
   const onFailure = onFailureOf(req.definition);
   const args: GraphWorkflowInput = {
@@ -115,6 +113,7 @@ export function runStartOptions(req: Omit<StartRunRequest, 'runId'>) {
     ...(req.claimCheck ? { claimCheck: true } : {}),
     ...(req.learnedMs && Object.keys(req.learnedMs).length > 0 ? { learnedMs: req.learnedMs } : {}),
     ...(req.seeds && Object.keys(req.seeds).length > 0 ? { seeds: req.seeds } : {}),
+    ...(req.trace ? { trace: req.trace } : {}),
   };
   return {
     args: [args] as [GraphWorkflowInput],
@@ -137,6 +136,7 @@ export function runStartOptions(req: Omit<StartRunRequest, 'runId'>) {
       ...(req.errorOf ? { errorOf: req.errorOf } : {}),
       ...(req.trigger ? { trigger: req.trigger } : {}),
       triggerKind: req.triggerKind ?? 'manual',
+      ...(req.trace ? { traced: true } : {}),
     },
     staticSummary: `Braid run of "${req.name}"${req.version ? ` @ ${req.version}` : ''}`,
   };
@@ -176,8 +176,11 @@ function runStarter(opts: RunStoreOptions, { client, links }: RunAccess) {
     const last = admissions[admissions.length - 1];
     if (last?.verdict === 'refused') throw admissionRefused(last, links);
     try {
-      const options = runStartOptions({ ...req, nodeTypes: opts.nodeTypes, claimCheck: opts.claimCheck });
+      const trace = req.trace ?? runTraceContext();
+      const options = runStartOptions({ ...req, nodeTypes: opts.nodeTypes, claimCheck: opts.claimCheck, ...(trace ? { trace } : {}) });
       if (admissions.length > 0) options.args[0].admissions = admissions;
+      const traceId = trace ? runSpanIds(runId, trace).traceId : undefined;
+      if (traceId) Object.assign(options.memo, { traceId });
       const handle = await client.workflow.start(WORKFLOW_TYPE, {
         taskQueue: opts.taskQueue,
         workflowId: runId,
@@ -187,7 +190,7 @@ function runStarter(opts: RunStoreOptions, { client, links }: RunAccess) {
       });
       const queued =
         last?.verdict === 'queued' ? { status: 'queued' as const, queue: { key: last.key, position: last.position ?? null } } : { status: 'running' as const };
-      return { runId, links: links(runId, handle.firstExecutionRunId), ...queued, admissions };
+      return { runId, links: links(runId, handle.firstExecutionRunId, traceId), ...queued, admissions };
     } catch (err) {
       // What this start took in its limits is given back (a retry of a run that exists took nothing).
       await admitter.releaseTaken(runId, admissions);

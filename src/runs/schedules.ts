@@ -6,6 +6,7 @@
  * removing a trigger or the workflow deletes them. Temporal owns the timing,
  * overlap, catch-up and history; the Web UI lists them on its Schedules page.
  */
+import { tracingOn } from '../telemetry/tracing';
 import type { Client, ScheduleDescription, ScheduleOptionsAction, ScheduleSpec } from '@temporalio/client';
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
 import type { ScheduleOverlap } from '../graph/schema';
@@ -207,6 +208,8 @@ function actionOf(v: ScheduleVersionTrigger, opts: SchedulesOptions): ScheduleOp
     ...(v.library ? { library: v.library } : {}),
     ...(opts.nodeTypes ? { nodeTypes: opts.nodeTypes } : {}),
     claimCheck: opts.claimCheck,
+    // Traced (when this process traces), each tick's run the root of a trace of its own.
+    ...(tracingOn() ? { trace: {} } : {}),
   });
   return {
     type: 'startWorkflow',

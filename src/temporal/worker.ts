@@ -3,7 +3,9 @@
  * graphs with wide fan-out.
  */
 import { resolve } from 'node:path';
-import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
+import type { InjectedSinks, NativeConnection, WorkerOptions } from '@temporalio/worker';
+import type { BraidSinks } from '../../workflows/run-trace';
+import { activeTracing } from '../telemetry/tracing';
 import { Worker } from '@temporalio/worker';
 import type { Activities } from '../../activities';
 import { PAYLOAD_CONVERTER_PATH } from '../codec/data-converter';
@@ -62,6 +64,15 @@ export const ISOLATE_EXECUTION_TIMEOUT = '60s';
  */
 export const WORKER_PROCESS_TUNING = { workflowThreadPoolSize: 2 } satisfies Partial<WorkerOptions>;
 
+/**
+ * Where a traced run's spans go (workflows/run-trace.ts): this process's
+ * exporter when it traces, nowhere otherwise. Not called on replay, so a
+ * run another worker replays reports nothing twice.
+ */
+export const BRAID_SINKS: InjectedSinks<BraidSinks> = {
+  braidTrace: { span: { fn: (_info, record) => activeTracing()?.exportRecord(record), callDuringReplay: false } },
+};
+
 export async function createBraidWorker(opts: BraidWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection: opts.connection,
@@ -71,6 +82,7 @@ export async function createBraidWorker(opts: BraidWorkerOptions): Promise<Worke
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     ...(opts.identity ? { identity: opts.identity } : {}),
     dataConverter: { payloadConverterPath: PAYLOAD_CONVERTER_PATH, ...opts.dataConverter },
+    sinks: BRAID_SINKS,
     ...WORKER_TUNING,
     ...({ isolateExecutionTimeout: ISOLATE_EXECUTION_TIMEOUT } as Partial<WorkerOptions>),
     ...opts.overrides,

@@ -1,5 +1,5 @@
 /** The logger (src/logger.ts): JSON lines, levels, secrets redacted wherever they sit, trace ids inside a traced context. */
-import { context, trace } from '@opentelemetry/api';
+import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -22,6 +22,7 @@ import type { NodeSpec } from '../../src/graph/graph';
 import { FOR_EACH_DEFAULT_CONCURRENCY, FOR_EACH_MAX_ITEMS, forEachSpec } from '../../src/graph/nodes/for-each';
 import type { Executor, ExecutorContext, NodeResult, NodeType } from './types';
 import { describeValue } from './types';
+import { withTrace } from '../run-trace';
 
 /** What a forEach node loops over, read from its data once evaluated. */
 interface Loop {
@@ -149,6 +150,7 @@ class ItemLoop {
       ...(ctx.run.claimCheck ? { claimCheck: true } : {}),
       ...(slice.indices ? { indices: slice.indices } : {}),
       ...(ctx.secrets.nonce ? { secretNonce: ctx.secrets.nonce } : {}),
+      ...withTrace(ctx.traceOf(node.id)),
     };
     let result: ItemOutcome[];
     try {

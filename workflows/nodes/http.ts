@@ -35,7 +35,13 @@ function send(node: NodeSpec, ctx: ExecutorContext, evaluated: unknown): Promise
     ...(data.auth ? { credential: data.auth.credential } : {}),
     ...remainingOf(node, ctx),
     ...ctx.secrets.current,
+    ...traceOf(node, ctx),
   });
+}
+
+/** A traced run's request names its node's span as its parent (run-trace.ts). */
+function traceOf(node: NodeSpec, ctx: ExecutorContext): { traceparent?: string; tracestate?: string } {
+  return ctx.traceOf(node.id) ?? {};
 }
 
 /** The node's remaining path, for the host limiter, when the run orders by it (graph-workflow.ts HOST_ORDER_PATCH). */

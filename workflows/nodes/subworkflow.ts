@@ -13,6 +13,7 @@ import { FAILURE_TYPES } from '../../src/graph/failures';
 import type { GraphWorkflowInput, RunState } from '../../src/graph/run-state';
 import { childRunId, NAME_SEARCH_ATTRIBUTE, VERSION_SEARCH_ATTRIBUTE, WORKFLOW_TYPE } from '../../src/graph/run-state';
 import { NodeFailure, runFailureError } from '../errors';
+import { withTrace } from '../run-trace';
 import { subworkflowSpec } from '../../src/graph/nodes/subworkflow';
 import type { Executor, NodeType } from './types';
 
@@ -38,6 +39,7 @@ const run: Executor = async (node, ctx) => {
     ...(ctx.run.nodeTypes.length > 0 ? { nodeTypes: [...ctx.run.nodeTypes] } : {}),
     ...(ctx.run.claimCheck ? { claimCheck: true } : {}),
     ...(ctx.secrets.nonce ? { secretNonce: ctx.secrets.nonce } : {}),
+    ...withTrace(ctx.traceOf(node.id)),
   };
   const startedMs = Date.now();
   try {

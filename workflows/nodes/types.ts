@@ -1,4 +1,5 @@
 /** What a node type is on the workflow side: its spec, and an executor that gets a context and returns a result. */
+import type { RunTraceInput } from '../../src/graph/trace-ids';
 import type { Graph, NodeSpec } from '../../src/graph/graph';
 import type { NodeTypeSpec } from '../../src/graph/node-type';
 import type { ForEachProgress, SavedRef, Waiting } from '../../src/graph/run-state';
@@ -20,6 +21,8 @@ export interface ExecutorContext {
   evaluate(value: unknown, field: string): Promise<unknown>;
   /** The run's secret scope: sent beside requests, handed to child runs (workflows/secret-scope.ts). */
   readonly secrets: SecretScopes;
+  /** What a node's requests and child runs carry as their trace context (a traced run's; workflows/run-trace.ts). */
+  traceOf(nodeId: string): RunTraceInput | undefined;
   /** Sends activity nodes' requests (remote, batched or local). */
   readonly dispatcher: ActivityDispatcher;
   /** Durable waiting: `ms` from now. */

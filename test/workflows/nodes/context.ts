@@ -67,6 +67,7 @@ export function nodeContext(def: GraphDefinition, id: string, opts: FakeOptions 
     markProgress: () => undefined,
     reusedItems: () => undefined,
     markWaiting: (_node, waiting) => void recorded.waiting.push(waiting),
+    traceOf: () => undefined,
     run: { id: 'run-1', taskQueue: 'braid', library: {}, nodeTypes: opts.customTypes ?? [], claimCheck: false },
   };
   const node = graph.nodes[graph.indexById.get(id)!]!;
