@@ -3,8 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // The cluster suite runs against `npm run cluster`: `npm run test:cluster`.
-    exclude: ['test/cluster/**', '**/node_modules/**'],
+    // The cluster suite runs against `npm run cluster` (`npm run test:cluster`), the tracing suite against Jaeger (`npm run test:tracing`).
+    exclude: ['test/cluster/**', 'test/tracing/**', '**/node_modules/**'],
     globalSetup: ['test/global-setup.ts'],
     setupFiles: ['test/setup-require-ts.ts'],
     pool: 'forks',

@@ -6,7 +6,8 @@
  * The span names the URL as the graph wrote it (placeholders, not secrets).
  */
 import type { Span } from '@opentelemetry/api';
-import { activeTracing, contextOf, propagation, SpanKind, SpanStatusCode, trace } from '../src/telemetry/tracing';
+import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next } from '@temporalio/worker';
+import { activeTracing, context, contextOf, propagation, SpanKind, SpanStatusCode, trace } from '../src/telemetry/tracing';
 
 export interface ClientSpan {
   /** Ends the span with the response's status, or the failure's type. */
@@ -55,4 +56,18 @@ export function traceRequest(
       span.end();
     },
   };
+}
+
+/**
+ * Runs each activity of a traced node inside its node's trace context, so
+ * what the activity logs carries the node's `trace_id` and `span_id` (and
+ * its client span, a child of the same node, starts from there too).
+ */
+export class TraceContextInterceptor implements ActivityInboundCallsInterceptor {
+  execute(input: ActivityExecuteInput, next: Next<ActivityInboundCallsInterceptor, 'execute'>): Promise<unknown> {
+    const first = input.args[0] as { traceparent?: unknown; tracestate?: unknown } | null | undefined;
+    if (!activeTracing() || typeof first?.traceparent !== 'string') return next(input);
+    const parent = contextOf(first.traceparent, typeof first.tracestate === 'string' ? first.tracestate : undefined);
+    return context.with(parent, () => next(input));
+  }
 }

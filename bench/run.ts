@@ -33,6 +33,7 @@ import { watchedScenario } from './scenarios/watched';
 import { rateLimitedScenario } from './scenarios/s9-rate-limited';
 import { benchAuthCost } from './auth-cost';
 import { benchFlowControl } from './flow-control';
+import { benchTracing } from './tracing';
 
 const quick = process.argv.includes('--quick');
 /** `--for-each`: only the forEach scenario (its own report, bench/results/for-each.md). */
@@ -53,6 +54,8 @@ const eagerOnly = process.argv.includes('--eager');
 const authOnly = process.argv.includes('--auth');
 /** `--flow`: S10 (concurrency per key), admission cost, debounce and batch (bench/flow-control.ts). */
 const flowOnly = process.argv.includes('--flow');
+/** `--tracing`: S1 and the 1,000-wide fan-out traced and untraced, alternating, exporting to Jaeger (bench/tracing.ts). */
+const tracingOnly = process.argv.includes('--tracing');
 const outDir = resolve(__dirname, 'results');
 const log = (msg: string) => process.stdout.write(`[bench] ${msg}\n`);
 
@@ -64,6 +67,7 @@ async function main(): Promise<string> {
   if (eagerOnly) return benchEagerStart({ quick, outDir, log });
   if (authOnly) return benchAuthCost({ quick, outDir, log });
   if (flowOnly) return benchFlowControl({ quick, outDir, log });
+  if (tracingOnly) return benchTracing({ quick, outDir, log });
   if (stackArg) return benchDefaultStack({ quick, outDir, log, ...(stackArg.includes('=') ? { only: stackArg.split('=')[1]!.split(',') } : {}) });
   const ctx = await startBench(quick, log);
   try {

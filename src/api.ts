@@ -1,4 +1,5 @@
 /** `npm run api`: the HTTP API alone, against TEMPORAL_ADDRESS (default: the local dev server). */
+import { startTracing, tracesUrl } from './telemetry/tracing';
 import type { RequestListener, Server } from 'node:http';
 import { createServer } from 'node:http';
 import { serve } from '@hono/node-server';
@@ -7,7 +8,7 @@ import type { AppDeps } from './api/types';
 import { warmApi } from './api/warm';
 import { catalogWithCustom } from './graph/nodes';
 import type { Config } from './config';
-import { loadConfig, temporalAddressOf } from './config';
+import { loadConfig, processEnvironment, temporalAddressOf } from './config';
 import { ensureApiToken } from './api-token';
 import { createLogger } from './logger';
 import type { Logger } from './logger';
@@ -35,6 +36,8 @@ export async function startApi(given: Config, logger: Logger, extras: Pick<AppDe
   const credential = ensureApiToken(given.apiToken, given.dataDir);
   if (credential.from !== 'env') logger.info(credential.from === 'generated' ? 'api token generated' : 'api token read', { file: credential.path });
   const config: Config = { ...given, apiToken: credential.token };
+  const tracing = startTracing(processEnvironment(), 'braid-api');
+  if (tracing) logger.info('tracing on', { endpoint: tracesUrl(processEnvironment()) });
   const dataConverter = loadDataConverter(config);
   const client = createApiClient(temporalAddressOf(config), config.namespace, dataConverter, config.temporalTls);
   void ensureSearchAttributes(client, config.namespace, logger);
@@ -106,6 +109,7 @@ export async function startApi(given: Config, logger: Logger, extras: Pick<AppDe
       clearTimeout(cut);
       await client.connection.close();
       await database.close();
+      await tracing?.shutdown().catch(() => undefined);
     },
   };
 }

@@ -44,6 +44,8 @@ export function startBanner(
   config: Pick<Config, 'databaseUrl' | 'dataDir' | 'temporalAddress' | 'apiToken' | 'temporalUiUrl'>,
   base: string,
   apiToken: string,
+  /** Where traces go, when tracing is on (OTEL_EXPORTER_OTLP_ENDPOINT). */
+  traces?: string,
 ): Startup {
   const data = config.databaseUrl
     ? `${config.dataDir} (Braid's data in PostgreSQL)`
@@ -68,6 +70,7 @@ export function startBanner(
         note: config.temporalAddress ? `server ${config.temporalAddress}` : 'the embedded dev server',
       },
       { field: 'data', label: 'Data', value: data },
+      ...(traces ? [{ field: 'traces', label: 'Traces', value: traces, note: 'OpenTelemetry, over OTLP/HTTP' }] : []),
     ],
     footer: 'Ctrl-C stops Braid (the API, then the worker, then the server).',
   };

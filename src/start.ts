@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { startApi } from './api';
 import { announce, startBanner } from './banner';
+import { tracesUrl, tracingConfigured } from './telemetry/tracing';
 import { loadConfig, processEnvironment } from './config';
 import type { Logger } from './logger';
 import { createLogger } from './logger';
@@ -94,7 +95,8 @@ runMain('start', async (stopSignal) => {
     const worker = await supervise({ ...common, name: 'worker', logger: workerLogger, start: () => startWorkerProcess(workerLogger, hostLimits) });
     try {
       const api = await startApi(config, logger.child({ component: 'api' }), { hostLimits: () => hostLimits.origins });
-      announce(startBanner(config, `http://${config.host}:${api.port}`, api.apiToken));
+      const env = processEnvironment();
+      announce(startBanner(config, `http://${config.host}:${api.port}`, api.apiToken, tracingConfigured(env) ? tracesUrl(env) : undefined));
       try {
         await Promise.race([stopSignal, worker.gaveUp, server?.gaveUp ?? new Promise<never>(() => {})]);
       } finally {

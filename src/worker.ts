@@ -26,7 +26,7 @@ import { connectWorker } from './temporal/connection';
 import { installSdkLogger } from './temporal/runtime';
 import { createBraidWorker, FLOW_WORKER_TUNING, WORKER_PROCESS_TUNING } from './temporal/worker';
 import { cachedWorkflowBundle } from './temporal/workflow-bundle';
-import { startTracing } from './telemetry/tracing';
+import { startTracing, tracesUrl } from './telemetry/tracing';
 import type { BraidDatabase } from './store/database';
 import { databaseOptions, openDatabase } from './store/database';
 import { createNodeCache } from './store/node-cache';
@@ -38,8 +38,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ shu
   installSdkLogger(config.logLevel, logger, metricsAddress);
   if (metricsAddress) logger.info('worker metrics', { url: `http://${metricsAddress}/metrics` });
   const tracing = startTracing(processEnvironment(), 'braid-worker');
-  if (tracing)
-    logger.info('tracing on', { endpoint: processEnvironment().OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? processEnvironment().OTEL_EXPORTER_OTLP_ENDPOINT });
+  if (tracing) logger.info('tracing on', { endpoint: tracesUrl(processEnvironment()) });
   const nodeTypes = await loadNodeTypes(config.nodeTypesPath);
   if (nodeTypes.size > 0) logger.info('custom node types', { types: [...nodeTypes.keys()], from: config.nodeTypesPath });
   const connection = await connectWorker(temporalAddressOf(config), config.temporalTls);

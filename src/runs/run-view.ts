@@ -94,7 +94,7 @@ export type RunView = Omit<RunState, 'startedAt' | 'finishedAt' | 'nodes' | 'que
     nodes: Record<string, NodeView>;
     /** Runs that redrive this one (newest first). */
     redrivenBy: string[];
-    links: { self: string; temporalUi: string };
+    links: { self: string; temporalUi: string; trace?: string };
   };
 
 /**

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import type { InjectedSinks, NativeConnection, WorkerOptions } from '@temporalio/worker';
 import type { BraidSinks } from '../../workflows/run-trace';
 import { activeTracing } from '../telemetry/tracing';
+import { TraceContextInterceptor } from '../../activities/http-trace';
 import { Worker } from '@temporalio/worker';
 import type { Activities } from '../../activities';
 import { PAYLOAD_CONVERTER_PATH } from '../codec/data-converter';
@@ -83,6 +84,7 @@ export async function createBraidWorker(opts: BraidWorkerOptions): Promise<Worke
     ...(opts.identity ? { identity: opts.identity } : {}),
     dataConverter: { payloadConverterPath: PAYLOAD_CONVERTER_PATH, ...opts.dataConverter },
     sinks: BRAID_SINKS,
+    interceptors: { activity: [() => ({ inbound: new TraceContextInterceptor() })] },
     ...WORKER_TUNING,
     ...({ isolateExecutionTimeout: ISOLATE_EXECUTION_TIMEOUT } as Partial<WorkerOptions>),
     ...opts.overrides,

@@ -6,8 +6,19 @@ import { describe, expect, it } from 'vitest';
 import { envSchema } from '../../src/config';
 import { ENV_VARIABLES } from '../../src/config-docs';
 
-/** Read outside the configuration schema: prefix families (any name, read by webhookKey and the worker's secrets) and the CLI's API. */
-const READ_ELSEWHERE = ['BRAID_SECRET_<NAME>', 'BRAID_WEBHOOK_SECRET_<NAME>', 'BRAID_URL'];
+/**
+ * Read outside the configuration schema: prefix families (any name, read by webhookKey and the worker's secrets), the CLI's API,
+ * and OpenTelemetry's own variables (src/telemetry/tracing.ts and the SDK read them).
+ */
+const READ_ELSEWHERE = [
+  'BRAID_SECRET_<NAME>',
+  'BRAID_WEBHOOK_SECRET_<NAME>',
+  'BRAID_URL',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_PROTOCOL',
+  'OTEL_SERVICE_NAME',
+  'OTEL_TRACES_SAMPLER',
+];
 
 describe('the configuration page', () => {
   const documented = ENV_VARIABLES.flatMap((v) => v.names);

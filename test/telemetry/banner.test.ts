@@ -1,6 +1,6 @@
 /** What npm start and npm run cluster print once up (src/banner.ts), and the warm-up's quiet at info (src/temporal/runtime.ts). */
 import { describe, expect, it } from 'vitest';
-import { announce, bannerText, startBanner } from '../../src/banner';
+import { announce, bannerJson, bannerText, startBanner } from '../../src/banner';
 import { createLogger } from '../../src/logger';
 import { forwardSdkLog } from '../../src/temporal/runtime';
 import { warmupWorkflowId } from '../../src/temporal/warmup';
@@ -38,6 +38,10 @@ describe('start-up banner', () => {
     });
     expect(line.data).toContain('PostgreSQL');
     expect(bannerText(banner)).toContain('server temporal:7233');
+    expect(line).not.toHaveProperty('traces');
+    expect(JSON.parse(bannerJson(startBanner(config, 'http://h:1', 't', 'http://otel:4318/v1/traces')))).toMatchObject({
+      traces: 'http://otel:4318/v1/traces',
+    });
   });
 });
 

@@ -49,7 +49,13 @@ export const startRunBodySchema = z
   })
   .openapi('StartRun');
 
-export const runLinksSchema = z.object({ self: z.string(), temporalUi: z.string() }).openapi('RunLinks');
+export const runLinksSchema = z
+  .object({
+    self: z.string(),
+    temporalUi: z.string(),
+    trace: z.string().optional().openapi({ description: "The run's trace in the tracing UI (`OTEL_TRACE_URL`), when the run is traced." }),
+  })
+  .openapi('RunLinks');
 
 export const redriveBodySchema = z
   .object({

@@ -108,6 +108,7 @@ class LiveRun {
       this.cancelButton,
       this.redriveButton,
       h('a', { href: run.links.temporalUi, id: 'temporal-ui-link', target: '_blank', rel: 'noopener' }, 'Open in Temporal Web UI'),
+      ...(run.links.trace ? [h('a', { href: run.links.trace, id: 'trace-link', target: '_blank', rel: 'noopener' }, 'Open trace')] : []),
       h('a', { href: runPath(runId) }, 'JSON'),
       h('a', { href: `/runs?workflow=${encodeURIComponent(run.workflow.name)}` }, `All runs of ${run.workflow.name}`),
     );

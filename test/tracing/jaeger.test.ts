@@ -10,7 +10,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app';
-import { silentLogger } from '../../src/logger';
+import { TraceContextInterceptor } from '../../activities/http-trace';
+import { createLogger, silentLogger } from '../../src/logger';
 import type { RunningJaeger } from '../../src/telemetry/jaeger';
 import { ensureJaeger, startJaeger } from '../../src/telemetry/jaeger';
 import type { Tracing } from '../../src/telemetry/tracing';
@@ -49,7 +50,14 @@ beforeAll(async () => {
   workerDone = worker.run();
   app = createApp({
     client: env.client,
-    config: { namespace: 'default', taskQueue, temporalUiUrl: 'http://localhost:8233', maxBodyBytes: 1 << 20, rateLimitPerMinute: 0 },
+    config: {
+      namespace: 'default',
+      taskQueue,
+      temporalUiUrl: 'http://localhost:8233',
+      maxBodyBytes: 1 << 20,
+      rateLimitPerMinute: 0,
+      otelTraceUrl: 'http://jaeger.local/trace/{traceId}',
+    },
     logger: silentLogger,
     watchIntervalMs: 50,
   });
@@ -111,6 +119,8 @@ describe('traces in Jaeger', () => {
     const callerSpan = '00f067aa0ba902b7';
     const runId = await startRun(workflow, { traceparent: `00-${callerTrace}-${callerSpan}-01` });
     expect(await finished(runId)).toBe('succeeded');
+    const view = (await (await app.request(`/v1/runs/${encodeURIComponent(runId)}`)).json()) as { links: { trace?: string } };
+    expect(view.links.trace).toBe(`http://jaeger.local/trace/${callerTrace}`);
 
     const spans = await spansOf(callerTrace, 8); // the request, the run, 4 nodes, 2 requests
     expect(spans).toHaveLength(8);
@@ -154,6 +164,21 @@ describe('traces in Jaeger', () => {
     expect(roots.map((s) => s.operationName)).toEqual(['POST /v1/runs']);
     expect(spans).toHaveLength(5);
   }, 120_000);
+
+  it("run a traced node's activity inside the node's context, so the lines it logs carry its ids", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger('info', {}, (l) => lines.push(JSON.parse(l)));
+    const interceptor = new TraceContextInterceptor();
+    const execute = (args: unknown[]) =>
+      interceptor.execute({ args, headers: {} } as never, async () => {
+        logger.info('node activity');
+        return undefined;
+      });
+    await execute([{ traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }]);
+    await execute([{ url: 'no trace' }]);
+    expect(lines[0]).toMatchObject({ trace_id: '4bf92f3577b34da6a3ce929d0e0e4736', span_id: '00f067aa0ba902b7' });
+    expect(lines[1]).not.toHaveProperty('trace_id');
+  });
 
   it('report each node once when another worker replays the run', async () => {
     const name = uniqueId('replayed');
