@@ -13,12 +13,13 @@
  */
 import type { Attributes, Context, HrTime, SpanContext } from '@opentelemetry/api';
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
-import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as OtlpProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { resourceFromAttributes } from '@opentelemetry/resources';
+import type * as OtlpJson from '@opentelemetry/exporter-trace-otlp-http';
+import type * as OtlpProto from '@opentelemetry/exporter-trace-otlp-proto';
+import type * as Resources from '@opentelemetry/resources';
+import type * as TraceBase from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import type * as TraceNode from '@opentelemetry/sdk-trace-node';
+import type { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { RunTraceInput, SpanRecord } from '../graph/trace-ids';
 
 export interface Tracing {
@@ -51,8 +52,11 @@ export function tracesUrl(env: Record<string, string | undefined>): string {
 function exporterFor(env: Record<string, string | undefined>): SpanExporter {
   const protocol = (env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf').toLowerCase();
   const url = tracesUrl(env);
-  if (protocol === 'http/json') return new OtlpJsonExporter({ url });
-  if (protocol === 'http/protobuf') return new OtlpProtoExporter({ url });
+  // The SDK is loaded only when tracing is on: off, a process never reads it.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  if (protocol === 'http/json') return new (require('@opentelemetry/exporter-trace-otlp-http') as typeof OtlpJson).OTLPTraceExporter({ url });
+  if (protocol === 'http/protobuf') return new (require('@opentelemetry/exporter-trace-otlp-proto') as typeof OtlpProto).OTLPTraceExporter({ url });
+  /* eslint-enable @typescript-eslint/no-require-imports */
   throw new Error(`OTEL_EXPORTER_OTLP_PROTOCOL: "${protocol}" is not supported; use http/protobuf or http/json`);
 }
 
@@ -64,6 +68,11 @@ const SERVICE_NAME = 'service.name';
  */
 export function startTracing(env: Record<string, string | undefined>, service: string): Tracing | undefined {
   if (current || !tracingConfigured(env)) return current;
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { resourceFromAttributes } = require('@opentelemetry/resources') as typeof Resources;
+  const { BatchSpanProcessor } = require('@opentelemetry/sdk-trace-base') as typeof TraceBase;
+  const { NodeTracerProvider } = require('@opentelemetry/sdk-trace-node') as typeof TraceNode;
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const resource = resourceFromAttributes({ [SERVICE_NAME]: env.OTEL_SERVICE_NAME || service });
   const processor = new BatchSpanProcessor(exporterFor(env), {
     // A 2,000-node run ends 2,000 node spans within a few workflow tasks.

@@ -71,7 +71,8 @@ const api = (path: string, init?: RequestInit) =>
     ...init,
     headers: { ...(init?.headers as Record<string, string> | undefined), authorization: `Bearer ${token()}` },
   });
-const ready = () => eventually(async () => ((await api('/readyz')).status === 200 ? true : undefined), 60_000, 250);
+// A hang guard, not a timing goal: beside the suite's other heavy files on two cores, a start has taken over a minute.
+const ready = () => eventually(async () => ((await api('/readyz')).status === 200 ? true : undefined), 150_000, 250);
 const isAlive = (pid: number) => {
   try {
     process.kill(pid, 0);
@@ -106,7 +107,7 @@ describe('npm start', () => {
   let runId: string;
   let savedVersion: string;
 
-  it('becomes ready, serves the Web UI and runs a trigger -> http graph', async () => {
+  it('becomes ready, serves the Web UI and runs a trigger -> http graph', { timeout: 180_000 }, async () => {
     const braid = startBraid();
     await ready();
     expect((await fetch(`http://127.0.0.1:${ports.ui}/`)).status).toBe(200);
@@ -199,7 +200,7 @@ describe('npm start', () => {
     expect(ui).toBe('down');
   });
 
-  it('finds earlier runs and saved workflows again after a restart', async () => {
+  it('finds earlier runs and saved workflows again after a restart', { timeout: 180_000 }, async () => {
     const braid = startBraid();
     await ready();
     const kept = workflowDetailSchema.parse(await (await api('/v1/workflows/kept-across-restarts')).json());
@@ -301,7 +302,7 @@ describe('npm start', () => {
     },
   );
 
-  it('gives up and exits non-zero when a part keeps failing (RESTART_LIMIT)', { timeout: 120_000 }, async () => {
+  it('gives up and exits non-zero when a part keeps failing (RESTART_LIMIT)', { timeout: 180_000 }, async () => {
     const braid = startBraid({ LOG_LEVEL: 'info', RESTART_LIMIT: '0' });
     await ready();
     const workerPid = await eventually(async () => braid.logs('worker process started')[0]?.pid as number | undefined, 60_000, 100);
@@ -315,7 +316,7 @@ describe('npm start', () => {
     expect(ui).toBe('down');
   });
 
-  it('starts no server and uses the cluster when TEMPORAL_ADDRESS is set', async () => {
+  it('starts no server and uses the cluster when TEMPORAL_ADDRESS is set', { timeout: 180_000 }, async () => {
     const clusterPort = await freePort();
     const cluster = await startDevServer({ cliPath: locateBinary('cli')!.path, port: clusterPort, ui: false });
     try {
