@@ -7,20 +7,13 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, tracingOn } from '../telemetry/tracing';
+import { context, contextOf, SpanKind, SpanStatusCode, trace, tracingOn } from '../telemetry/tracing';
 
 const UNTRACED = new Set(['/healthz', '/readyz', '/metrics']);
 
 export const requestSpan: MiddlewareHandler = async (c, next) => {
   if (!tracingOn() || UNTRACED.has(c.req.path)) return next();
-  const parent = propagation.extract(
-    ROOT_CONTEXT,
-    { traceparent: c.req.header('traceparent'), tracestate: c.req.header('tracestate') },
-    {
-      keys: (carrier) => Object.keys(carrier),
-      get: (carrier, key) => carrier[key as 'traceparent' | 'tracestate'],
-    },
-  );
+  const parent = contextOf(c.req.header('traceparent'), c.req.header('tracestate'));
   const method = c.req.method;
   const span = trace
     .getTracer('braid')

@@ -24,7 +24,7 @@ function builtVersion(name: string): string | undefined {
   return existsSync(stamp) && existsSync(join(CLUSTER_BIN_DIR, name)) ? readFileSync(stamp, 'utf8').trim() : undefined;
 }
 
-function go(args: string[], cwd: string, logger: Logger, extraEnv: Record<string, string> = {}): Promise<void> {
+function go(args: string[], cwd: string, extraEnv: Record<string, string> = {}): Promise<void> {
   return new Promise((resolve, reject) => {
     const env = processEnvironment();
     const child = spawn('go', args, {
@@ -54,14 +54,14 @@ function go(args: string[], cwd: string, logger: Logger, extraEnv: Record<string
 async function goBuild(pkg: string, version: string, out: string, dir: string, logger: Logger, asTool: boolean): Promise<void> {
   logger.info('building from the Go module proxy', { target: `${pkg}@${version}` });
   if (!asTool) {
-    await go(['install', `${pkg}@${version}`], dir, logger, { GOBIN: dir });
+    await go(['install', `${pkg}@${version}`], dir, { GOBIN: dir });
     // `go install` names the binary after the package's folder (`server`, `sql`).
     renameSync(join(dir, pkg.split('/').at(-1)!), out);
     return;
   }
   writeFileSync(join(dir, 'go.mod'), 'module braid.local/tools\n\ngo 1.24\n');
-  await go(['get', '-tool', `${pkg}@${version}`], dir, logger);
-  await go(['build', '-o', out, pkg], dir, logger);
+  await go(['get', '-tool', `${pkg}@${version}`], dir);
+  await go(['build', '-o', out, pkg], dir);
 }
 
 /**

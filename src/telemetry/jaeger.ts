@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureGoBinary } from '../cluster/build';
+import { waitFor } from '../cluster/prepare';
 import type { Logger } from '../logger';
 
 export const JAEGER = { pkg: 'github.com/jaegertracing/jaeger/cmd/jaeger', version: 'v1.75.0' } as const;
@@ -80,19 +81,16 @@ export async function startJaeger(binary: string, ports: { otlpHttp: number; que
   child.stderr!.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-8_000)));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const queryUrl = `http://127.0.0.1:${ports.query}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`jaeger exited (${child.exitCode}):\n${output}`);
-    const up = await fetch(`${queryUrl}/api/services`).then(
+  const answers = () =>
+    fetch(`${queryUrl}/api/services`).then(
       (r) => r.ok,
       () => false,
     );
-    if (up) break;
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`jaeger did not answer on ${queryUrl} within 60 s:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
+  try {
+    await waitFor(`jaeger answering on ${queryUrl}`, answers, () => child.exitCode === null, 60_000);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw new Error(`${(err as Error).message}:\n${output}`);
   }
   return {
     otlpEndpoint: `http://127.0.0.1:${ports.otlpHttp}`,

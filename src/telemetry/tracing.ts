@@ -117,7 +117,7 @@ export function contextOf(traceparent: string | undefined, tracestate?: string):
   return propagation.extract(ROOT_CONTEXT, { traceparent, ...(tracestate ? { tracestate } : {}) });
 }
 
-export { SpanKind, SpanStatusCode, trace, context, propagation, ROOT_CONTEXT };
+export { SpanKind, SpanStatusCode, trace, context, propagation };
 
 const hr = (ms: number): HrTime => [Math.floor(ms / 1000), Math.round((ms % 1000) * 1e6)];
 
