@@ -205,6 +205,14 @@ async function acquireBeforeDeadline(
   }
 }
 
+/** The request body as sent: a string as is, anything else as JSON (with its content type unless one is set); none for GET and HEAD. */
+function encodeBody(method: string, body: unknown, headers: Record<string, string>): string | undefined {
+  if (body === undefined || BODYLESS.has(method)) return undefined;
+  if (typeof body === 'string') return body;
+  if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+  return JSON.stringify(body);
+}
+
 export function createHttpRequest(deps: HttpDeps) {
   return async function httpRequest(input: HttpRequestInput, waited: (ms: number) => void = () => undefined): Promise<HttpResponseOutput> {
     const ctx = Context.current();
@@ -216,14 +224,7 @@ export function createHttpRequest(deps: HttpDeps) {
     const secretHeaders = new Set(
       Object.keys(headers).filter((h) => headers[h] !== input.headers?.[h] || CREDENTIAL_HEADERS.has(h.toLowerCase()) || input.sensitiveHeaders?.includes(h)),
     );
-    let body: string | undefined;
-    if (request.body !== undefined && !BODYLESS.has(method)) {
-      if (typeof request.body === 'string') body = request.body;
-      else {
-        body = JSON.stringify(request.body);
-        if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
-      }
-    }
+    const body = encodeBody(method, request.body, headers);
 
     const controller = new AbortController();
     const onCancel = () => controller.abort(ctx.cancellationSignal.reason);
@@ -231,7 +232,8 @@ export function createHttpRequest(deps: HttpDeps) {
     let timedOut = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     // Heartbeat only while a request is slow: a short request costs no extra RPC.
-    const beat = setInterval(() => ctx.heartbeat(), deps.heartbeatIntervalMs ?? 1_000);
+    // Each beat carries the earlier attempts' record on (activities/retry-record.ts).
+    const beat = setInterval(() => ctx.heartbeat(ctx.info.heartbeatDetails), deps.heartbeatIntervalMs ?? 1_000);
 
     let outcome: Outcome = { kind: 'other' };
     let permit: Awaited<ReturnType<HostLimiter['acquire']>> | undefined;

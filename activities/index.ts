@@ -17,6 +17,8 @@ import { createNodeCacheActivities } from './node-cache';
 import { masked } from './masked';
 import type { CredentialSource } from './credentials';
 import { withCredentials } from './credentials';
+import type { RecordAttempt } from './retry-record';
+import { earlierFailures, leaveForNextAttempt } from './retry-record';
 export { masked } from './masked';
 import type { BulkTarget } from './bulk';
 import { createBulkActivities } from './bulk';
@@ -46,6 +48,8 @@ export interface ActivityDeps {
   bulk?: BulkTarget;
   /** What admission and buffered triggers use (src/worker.ts builds it); without it their activities refuse. */
   admission?: AdmissionDeps;
+  /** Leaves a failing attempt's error type for the next (activities/retry-record.ts); without it, the SDK's heartbeat only. */
+  recordAttempt?: RecordAttempt;
 }
 
 export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
@@ -70,6 +74,8 @@ export interface AttemptTiming {
   queuedMs: number;
   /** The attempt's own work, measured around it. */
   runMs: number;
+  /** Error types of the attempts before this one, oldest first (activities/retry-record.ts); absent on a first attempt. */
+  retries?: string[];
 }
 
 /**
@@ -77,23 +83,33 @@ export interface AttemptTiming {
  * detail of a failure, so node state can show `attempts`, `queuedMs` and
  * `runMs` without reading history.
  */
-export function withAttempt<I, O>(fn: (input: I, waited: (ms: number) => void) => Promise<O>): (input: I) => Promise<Attempted<O>> {
+export function withAttempt<I, O>(
+  fn: (input: I, waited: (ms: number) => void) => Promise<O>,
+  recordAttempt?: RecordAttempt,
+): (input: I) => Promise<Attempted<O>> {
   return async (input) => {
     const started = Date.now();
-    const { attempt, currentAttemptScheduledTimestampMs } = Context.current().info;
+    const { attempt, currentAttemptScheduledTimestampMs, heartbeatDetails } = Context.current().info;
+    const retries = earlierFailures(heartbeatDetails, attempt);
     // Time spent waiting for a host's limit (host-limiter.ts) counts as queued, not run.
     let waitedMs = 0;
     const waited = (ms: number) => {
       waitedMs += ms;
     };
     const queuedMs = Math.max(0, started - currentAttemptScheduledTimestampMs);
-    const timing = () => ({ attempt, queuedMs: queuedMs + Math.round(waitedMs), runMs: Math.max(0, Date.now() - started - Math.round(waitedMs)) });
+    const timing = () => ({
+      attempt,
+      queuedMs: queuedMs + Math.round(waitedMs),
+      runMs: Math.max(0, Date.now() - started - Math.round(waitedMs)),
+      ...(retries.length ? { retries } : {}),
+    });
     try {
       const output = await fn(input, waited);
       return { output, ...timing() };
     } catch (err) {
       if (err instanceof DeferredStart) return { output: undefined as O, deferred: true, ...timing() };
       if (!(err instanceof ApplicationFailure)) throw err;
+      if (!err.nonRetryable) await leaveForNextAttempt({ retries: [...retries, err.type ?? 'ApplicationFailure'] }, recordAttempt);
       const [first, ...rest] = err.details ?? [];
       const detail = first !== null && typeof first === 'object' ? { ...first, ...timing() } : { value: first, ...timing() };
       throw ApplicationFailure.create({
@@ -123,7 +139,7 @@ export function createActivities(deps: ActivityDeps = {}) {
   });
   const masker = createSecretMasker(deps.env ?? {});
   return {
-    http: withAttempt(masked(masker, withCredentials(httpRequest, deps.credentials, dispatcher))),
+    http: withAttempt(masked(masker, withCredentials(httpRequest, deps.credentials, dispatcher)), deps.recordAttempt),
     /** A run's secret nonce (src/graph/secrets.ts), drawn once by a local activity so it is in its history only. */
     secretNonce: async (): Promise<string> => randomBytes(16).toString('hex'),
     ...createNodeCacheActivities(deps.nodeCache),

@@ -100,6 +100,8 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ shu
         admitter: createAdmitter({ client: workerClient, taskQueue: config.flowTaskQueue }),
         startBuffered: runTarget.startBuffered,
       },
+      // A failing http attempt's error type, left for the next attempt by one heartbeat the server has answered.
+      recordAttempt: (taskToken, record) => workerClient.activity.heartbeat(taskToken, record),
     }),
   };
   const common = { connection, workflowBundle, namespace: config.namespace, activities, dataConverter: loadDataConverter(config) };

@@ -301,5 +301,5 @@ export class ActivityDispatcher {
 }
 
 function toResult(r: Attempted<unknown>, execution: 'activity' | 'local'): NodeResult {
-  return { output: r.output, attempts: r.attempt, queuedMs: r.queuedMs, runMs: r.runMs, execution };
+  return { output: r.output, attempts: r.attempt, queuedMs: r.queuedMs, runMs: r.runMs, execution, ...(r.retries?.length ? { retries: r.retries } : {}) };
 }

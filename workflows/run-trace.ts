@@ -54,11 +54,11 @@ export class RunTrace {
   nodeEnded(node: NodeSpec, state: NodeState, startMs: number, endMs: number): void {
     if (!this.run?.sampled) return;
     const ids = nodeSpanIds(this.run, this.runId, node.id);
-    const retries = Array.from({ length: Math.max(0, state.attempts - 1) }, (_, i) => ({
-      name: 'retry',
-      atMs: startMs,
-      attributes: { attempt: i + 2, ...(state.error ? { 'error.type': state.error.type } : {}) },
-    }));
+    const retries = Array.from({ length: Math.max(0, state.attempts - 1) }, (_, i) => {
+      // Why attempt i + 1 failed: what it left for the next (activities/retry-record.ts), else the last error.
+      const type = state.retries?.[i] ?? state.error?.type;
+      return { name: 'retry', atMs: startMs, attributes: { attempt: i + 2, ...(type ? { 'error.type': type } : {}) } };
+    });
     braidTrace.span({
       ...this.common(ids),
       name: `node ${node.id}`,

@@ -42,6 +42,7 @@ export function endNode(node: Pick<NodeSpec, 'type' | 'onError'>, end: NodeEnd, 
         ...(r.queuedMs === undefined ? {} : { queuedMs: r.queuedMs }),
         runMs: r.runMs,
         execution: r.execution,
+        ...(r.retries?.length ? { retries: r.retries } : {}),
         ...(r.childRunId === undefined ? {} : { childRunId: r.childRunId }),
         ...(r.progress === undefined ? {} : { progress: r.progress }),
         ...(r.handle === undefined ? {} : { handle: r.handle }),
@@ -55,7 +56,7 @@ export function endNode(node: Pick<NodeSpec, 'type' | 'onError'>, end: NodeEnd, 
       failsRun: false,
     };
   }
-  const timing = timingOf(end.error);
+  const timing = { ...timingOf(end.error), ...retriesOf(end.error) };
   const attempts = attemptsOf(end.error);
   if (end.cancelled || stopRequested) {
     return {
@@ -76,8 +77,14 @@ export function endNode(node: Pick<NodeSpec, 'type' | 'onError'>, end: NodeEnd, 
   };
 }
 
-function detailsOf(error: NodeError): { attempt?: unknown; queuedMs?: unknown; runMs?: unknown } | undefined {
-  return error.details as { attempt?: unknown; queuedMs?: unknown; runMs?: unknown } | undefined;
+function detailsOf(error: NodeError): { attempt?: unknown; queuedMs?: unknown; runMs?: unknown; retries?: unknown } | undefined {
+  return error.details as { attempt?: unknown; queuedMs?: unknown; runMs?: unknown; retries?: unknown } | undefined;
+}
+
+/** The error types of a failed activity's earlier attempts, when its last attempt reported them. */
+function retriesOf(error: NodeError): { retries?: string[] } {
+  const retries = detailsOf(error)?.retries;
+  return Array.isArray(retries) && retries.length && retries.every((t) => typeof t === 'string') ? { retries } : {};
 }
 
 /** Attempts of a failed activity (its last attempt's number), 1 otherwise. */

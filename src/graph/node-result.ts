@@ -15,6 +15,8 @@ export interface NodeResult {
   childRunId?: string;
   /** A forEach node: its items at the end. */
   progress?: ForEachProgress;
+  /** Activity nodes that were retried: the error types of the attempts before the last, oldest first. */
+  retries?: string[];
   /** A seeded node (seeds.ts): not executed, its output came from here. */
   from?: SeedSource;
   /** A cache hit (workflows/node-cache.ts): not executed, its output was stored then by that run. */

@@ -42,6 +42,8 @@ export interface NodeState {
   error?: NodeError;
   /** Activity nodes: scheduled → started of the last attempt, from the activity's own info. */
   queuedMs?: number;
+  /** Activity nodes that were retried: the error types of the attempts before the last, oldest first (`TimeoutFailure` for one that never answered). */
+  retries?: string[];
   /** Time the node's own work took: the last attempt's request measured inside the activity, a delay's wait; 0 for in-workflow nodes. */
   runMs?: number;
   /** How the node ran: `activity`, `local` (local activity) or `workflow` (inside the workflow). */

@@ -112,6 +112,33 @@ describe('endNode: a node end → its state, binding, outcome', () => {
     expect(attemptsOf({ ...bare, details: { attempt: '2' } })).toBe(1);
     expect(timingOf({ ...bare, details: { runMs: 7, queuedMs: 'x' } })).toEqual({ runMs: 7 });
   });
+
+  it("keeps why earlier attempts failed: a success's retries, and a failure's from its details when they are all strings", () => {
+    const ok = endNode(
+      { type: 'http', onError: 'fail' },
+      { result: { output: 1, attempts: 2, runMs: 5, execution: 'activity', retries: ['HttpServerError'] } },
+      T0,
+      T0,
+      false,
+    );
+    expect(ok.state.retries).toEqual(['HttpServerError']);
+    const failed = endNode(
+      { type: 'http', onError: 'fail' },
+      { error: { ...boom, details: { attempt: 3, retries: ['TimeoutFailure', 'HttpError'] } }, cancelled: false },
+      T0,
+      T0,
+      false,
+    );
+    expect(failed.state.retries).toEqual(['TimeoutFailure', 'HttpError']);
+    const forged = endNode(
+      { type: 'http', onError: 'fail' },
+      { error: { ...boom, details: { attempt: 2, retries: [{ x: 1 }] } }, cancelled: false },
+      T0,
+      T0,
+      false,
+    );
+    expect(forged.state).not.toHaveProperty('retries');
+  });
 });
 
 describe('runVerdict: how a run ends', () => {

@@ -4,8 +4,13 @@
  * the API request, the run, one span per node, one client span per HTTP
  * request — and the target saw each client span's context; a run without
  * one has one root; a worker that replays a run after another stopped
- * reports no span twice.
+ * reports no span twice, and a worker process killed with SIGKILL mid-node
+ * leaves one span per node, the killed attempt a `retry` event on it.
  */
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +25,10 @@ import { freePort } from '../../src/temporal/free-port';
 import { graph } from '../helpers/graphs';
 import type { HttpTarget } from '../helpers/http-target';
 import { startHttpTarget } from '../helpers/http-target';
+import { artifact, launchBrowser } from '../helpers/browser';
 import { eventually } from '../helpers/sse';
+import type { PictureSpan } from '../helpers/trace-picture';
+import { screenshotTrace } from '../helpers/trace-picture';
 import { createLocalEnv, createTestWorker, testActivities, uniqueId } from '../helpers/temporal';
 
 interface JaegerSpan {
@@ -39,6 +47,23 @@ let worker: Worker;
 let workerDone: Promise<void>;
 let app: ReturnType<typeof createApp>;
 const taskQueue = uniqueId('trace-tq');
+const root = resolve(__dirname, '..', '..');
+
+function makeApp(queue: string) {
+  return createApp({
+    client: env.client,
+    config: {
+      namespace: 'default',
+      taskQueue: queue,
+      temporalUiUrl: 'http://localhost:8233',
+      maxBodyBytes: 1 << 20,
+      rateLimitPerMinute: 0,
+      otelTraceUrl: 'http://jaeger.local/trace/{traceId}',
+    },
+    logger: silentLogger,
+    watchIntervalMs: 50,
+  });
+}
 
 beforeAll(async () => {
   // Built by .ci/run before the tests; a clone without it builds it here (minutes).
@@ -48,19 +73,7 @@ beforeAll(async () => {
   [env, target] = await Promise.all([createLocalEnv(), startHttpTarget()]);
   worker = await createTestWorker(env, testActivities(), taskQueue);
   workerDone = worker.run();
-  app = createApp({
-    client: env.client,
-    config: {
-      namespace: 'default',
-      taskQueue,
-      temporalUiUrl: 'http://localhost:8233',
-      maxBodyBytes: 1 << 20,
-      rateLimitPerMinute: 0,
-      otelTraceUrl: 'http://jaeger.local/trace/{traceId}',
-    },
-    logger: silentLogger,
-    watchIntervalMs: 50,
-  });
+  app = makeApp(taskQueue);
 }, 20 * 60_000);
 
 afterAll(async () => {
@@ -70,8 +83,8 @@ afterAll(async () => {
   await Promise.all([env?.teardown(), target?.close(), jaeger?.stop()]);
 });
 
-async function startRun(workflow: unknown, headers: Record<string, string> = {}): Promise<string> {
-  const res = await app.request('/v1/runs', {
+async function startRun(workflow: unknown, headers: Record<string, string> = {}, via = app): Promise<string> {
+  const res = await via.request('/v1/runs', {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ workflow }),
@@ -80,11 +93,29 @@ async function startRun(workflow: unknown, headers: Record<string, string> = {})
   return ((await res.json()) as { runId: string }).runId;
 }
 
-async function finished(runId: string): Promise<string> {
+async function finished(runId: string, timeoutMs = 60_000): Promise<string> {
   return eventually(async () => {
     const body = (await (await app.request(`/v1/runs/${encodeURIComponent(runId)}`)).json()) as { status: string };
     return body.status === 'running' ? undefined : body.status;
-  }, 60_000);
+  }, timeoutMs);
+}
+
+/** `npm run worker` as its own process, tracing to Jaeger. */
+function workerProcess(queue: string): ChildProcess {
+  // Node itself, not the tsx CLI (whose SIGKILL would leave its node child running).
+  return spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: env.address,
+      TASK_QUEUE: queue,
+      HTTP_ALLOWLIST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint,
+      OTEL_SERVICE_NAME: 'braid-worker-process',
+    },
+    stdio: 'ignore',
+  });
 }
 
 /** The trace's spans once Jaeger holds `count` of them. */
@@ -150,6 +181,19 @@ describe('traces in Jaeger', () => {
       expect(seen).toHaveLength(1);
       expect(seen[0]!.headers.traceparent).toBe(`00-${callerTrace}-${clients[0]!.spanID}-01`);
     }
+
+    // The picture in docs/operations.md (copied from test-artifacts/trace.png).
+    const answer = (await (await fetch(`${jaeger.queryUrl}/api/traces/${callerTrace}`)).json()) as {
+      data: { spans: PictureSpan[]; processes: Record<string, { serviceName: string }> }[];
+    };
+    const services = Object.fromEntries(Object.entries(answer.data[0]!.processes).map(([id, p]) => [id, p.serviceName]));
+    const browser = await launchBrowser();
+    try {
+      await screenshotTrace(browser, artifact('trace.png'), callerTrace, answer.data[0]!.spans, services);
+    } finally {
+      await browser.close();
+    }
+    expect(readFileSync(artifact('trace.png')).subarray(1, 4).toString()).toBe('PNG');
   }, 120_000);
 
   it('give a run without a caller one root: the API request', async () => {
@@ -207,4 +251,56 @@ describe('traces in Jaeger', () => {
     expect(named(again, `run ${name}`)).toHaveLength(1);
     expect(again).toHaveLength(spans.length);
   }, 120_000);
+
+  it('leave one span per node when a worker process is killed with SIGKILL mid-node; each retry event says why', async () => {
+    const queue = uniqueId('trace-kill');
+    const via = makeApp(queue);
+    const name = uniqueId('killed');
+    const workflow = graph(name)
+      .trigger()
+      .http('flaky', `${target.url}/flaky/${name}/1`, { retry: { initialInterval: '100ms' } })
+      .http('slow', `${target.url}/delay/3000?t=${name}-slow`, { retry: { initialInterval: '100ms' } })
+      .set('c', { done: true })
+      .chain('start', 'flaky', 'slow', 'c')
+      .build();
+    const traceId = 'cccc0000dddd1111eeee2222ffff3333';
+    const first = workerProcess(queue);
+    let second: ChildProcess | undefined;
+    try {
+      const runId = await startRun(workflow, { traceparent: `00-${traceId}-5555666677778888-01` }, via);
+      // `slow`'s first request is in flight, and what ended before it had a batch delay (1 s) to be exported.
+      await eventually(async () => (target.requests.some((r) => r.path.endsWith(`t=${name}-slow`)) ? true : undefined), 90_000);
+      await new Promise((r) => setTimeout(r, 1_500));
+      first.kill('SIGKILL');
+      second = workerProcess(queue);
+      // The killed attempt ends by its 10 s heartbeat timeout; the new process runs the second.
+      expect(await finished(runId, 90_000)).toBe('succeeded');
+      expect(target.requests.filter((r) => r.path.endsWith(`t=${name}-slow`))).toHaveLength(2);
+      // The API request, the run, 4 nodes, flaky's 2 requests and slow's second (the killed one never ended).
+      await spansOf(traceId, 9);
+      await new Promise((r) => setTimeout(r, 1_500)); // a duplicate would have come by now
+      const again = await spansOf(traceId, 9);
+      expect(again).toHaveLength(9);
+      expect(named(again, `run ${name}`)).toHaveLength(1);
+      for (const id of ['start', 'flaky', 'slow', 'c']) expect(named(again, `node ${id}`), id).toHaveLength(1);
+      const retryEvents = (span: JaegerSpan) =>
+        span.logs
+          .filter((l) => l.fields.some((f) => f.key === 'event' && f.value === 'retry'))
+          .map((l) => Object.fromEntries(l.fields.filter((f) => f.key !== 'event').map((f) => [f.key, f.value])));
+      const [flaky] = named(again, 'node flaky');
+      expect(tag(flaky!, 'braid.node.attempts')).toBe(2);
+      expect(retryEvents(flaky!)).toEqual([{ attempt: 2, 'error.type': 'HttpServerError' }]);
+      expect(again.filter((s) => parentOf(s) === flaky!.spanID).map((s) => tag(s, 'http.response.status_code'))).toEqual([503, 200]);
+      const [slow] = named(again, 'node slow');
+      expect(tag(slow!, 'braid.node.attempts')).toBe(2);
+      expect(retryEvents(slow!)).toEqual([{ attempt: 2, 'error.type': 'TimeoutFailure' }]);
+      expect(again.filter((s) => parentOf(s) === slow!.spanID)).toHaveLength(1);
+      const view = (await (await via.request(`/v1/runs/${encodeURIComponent(runId)}`)).json()) as { nodes: Record<string, { retries?: string[] }> };
+      expect(view.nodes.flaky!.retries).toEqual(['HttpServerError']);
+      expect(view.nodes.slow!.retries).toEqual(['TimeoutFailure']);
+    } finally {
+      first.kill('SIGKILL');
+      second?.kill('SIGTERM');
+    }
+  }, 180_000);
 });

@@ -123,6 +123,10 @@ export const nodeStateSchema = z
     output: z.unknown().optional(),
     error: nodeErrorSchema.optional(),
     queuedMs: z.number().optional().openapi({ description: "Activity nodes: scheduled → started of the last attempt, from the activity's own info" }),
+    retries: z.array(z.string()).optional().openapi({
+      description:
+        'Activity nodes that were retried: the error types of the attempts before the last, oldest first (`TimeoutFailure` for one that never answered: its worker died or it timed out)',
+    }),
     runMs: z
       .number()
       .optional()
