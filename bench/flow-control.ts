@@ -1,7 +1,9 @@
 /**
  * `npm run bench -- --flow`: flow control, on the API as `npm start` runs it
- * (a SQLite file), a dev server and Braid's worker (admission and buffered
- * triggers on), and a local HTTP target that records every request:
+ * (a SQLite file), a dev server and Braid's workers as `npm start`'s worker
+ * process runs them (runs on one queue; admission and buffered triggers on
+ * `<queue>-flow`, a worker of their own), and a local HTTP target that
+ * records every request:
  *
  * - S10: 100 runs of a 300 ms graph over 10 keys with `concurrency.limit: 1`,
  *   against the same 100 runs without a key (same bench run): never more than
@@ -33,11 +35,13 @@ import { locateBinary } from '../src/temporal/binaries';
 import { createApiClient, ensureSearchAttributes } from '../src/temporal/connection';
 import { startDevServer } from '../src/temporal/dev-server';
 import { freePort } from '../src/temporal/free-port';
-import { createBraidWorker, WORKER_PROCESS_TUNING } from '../src/temporal/worker';
+import { createBraidWorker, FLOW_WORKER_TUNING, WORKER_PROCESS_TUNING } from '../src/temporal/worker';
 import { mostAtOnce, startHttpTarget } from '../test/helpers/http-target';
 import { quantile, round } from './stats';
 
 const TASK_QUEUE = 'braid-bench-flow';
+/** As `npm start` and the cluster run them: admission and trigger buffers on a queue and worker of their own. */
+const FLOW_TASK_QUEUE = `${TASK_QUEUE}-flow`;
 
 interface Row {
   goal: string;
@@ -64,21 +68,38 @@ export async function benchFlowControl(opts: { quick: boolean; outDir: string; l
     nodeTypes: new Map(),
     claimCheck: false,
     database: database.db,
+    flowTaskQueue: FLOW_TASK_QUEUE,
   });
-  const admission = { client, admitter: createAdmitter({ client, taskQueue: TASK_QUEUE }), startBuffered: runTarget.startBuffered };
+  const admission = { client, admitter: createAdmitter({ client, taskQueue: FLOW_TASK_QUEUE }), startBuffered: runTarget.startBuffered };
+  const activities = createActivities({ httpAllowlist: ['127.0.0.1'], admission });
   const worker = await createBraidWorker({
     connection,
     namespace: 'default',
     taskQueue: TASK_QUEUE,
-    activities: createActivities({ httpAllowlist: ['127.0.0.1'], admission }),
+    activities,
     dataConverter,
     // As `npm start` runs its worker.
     overrides: WORKER_PROCESS_TUNING,
   });
-  const running = worker.run();
+  const flowWorker = await createBraidWorker({
+    connection,
+    namespace: 'default',
+    taskQueue: FLOW_TASK_QUEUE,
+    activities,
+    dataConverter,
+    overrides: FLOW_WORKER_TUNING,
+  });
+  const running = Promise.all([worker.run(), flowWorker.run()]);
   const app = createApp({
     client,
-    config: { namespace: 'default', taskQueue: TASK_QUEUE, temporalUiUrl: 'http://localhost:8233', maxBodyBytes: 1 << 20, rateLimitPerMinute: 0 },
+    config: {
+      namespace: 'default',
+      taskQueue: TASK_QUEUE,
+      flowTaskQueue: FLOW_TASK_QUEUE,
+      temporalUiUrl: 'http://localhost:8233',
+      maxBodyBytes: 1 << 20,
+      rateLimitPerMinute: 0,
+    },
     logger: silentLogger,
     repository: createWorkflowRepository(database.db),
   });
@@ -217,6 +238,7 @@ export async function benchFlowControl(opts: { quick: boolean; outDir: string; l
   } finally {
     await new Promise((r) => http.close(r));
     worker.shutdown();
+    flowWorker.shutdown();
     await running.catch(() => undefined);
     await Promise.all([database.close(), target.close()]);
     await connection.close();

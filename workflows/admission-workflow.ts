@@ -20,6 +20,7 @@ import {
   defineSignal,
   defineUpdate,
   getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -28,6 +29,7 @@ import type { AdmissionBookState } from '../src/graph/admission';
 import { ADMITTED_SIGNAL, AdmissionBook, ADMIT_UPDATE, POSITION_QUERY, RELEASE_SIGNAL } from '../src/graph/admission';
 import type { AdmissionEntityInput, AdmitAnswer, AdmitRequest } from '../src/runs/admission';
 import type { AdmissionActivities } from '../activities/admission';
+import { PATCHES } from './patches';
 
 export const admitUpdate = defineUpdate<AdmitAnswer, [AdmitRequest]>(ADMIT_UPDATE);
 export const releaseSignal = defineSignal<[{ runId: string }]>(RELEASE_SIGNAL);
@@ -41,8 +43,15 @@ const CHECK_AFTER_MS = 30_000;
 const RETRY_MS = 1_000;
 /** How long an idle entity waits for the next run before it ends. */
 const IDLE_MS = 60_000;
-/** Continue as new past this many events (or when Temporal suggests it). */
-const MAX_EVENTS = 5_000;
+/**
+ * Continue as new past this many events (or when Temporal suggests it). A
+ * worker that takes an entity over after another died replays its whole
+ * history in one workflow task; at 5,000 events that took past the task's
+ * timeout on a loaded worker, and the entity stalled (FLOW_HISTORY_PATCH).
+ */
+export const MAX_FLOW_EVENTS = 1_000;
+export const FLOW_HISTORY_PATCH = PATCHES.flowHistory.id;
+const MAX_EVENTS_BEFORE_PATCH = 5_000;
 
 const { admissionEnded } = proxyActivities<AdmissionActivities>({
   startToCloseTimeout: '30s',
@@ -50,6 +59,7 @@ const { admissionEnded } = proxyActivities<AdmissionActivities>({
 });
 
 export async function braidAdmission(input: AdmissionEntityInput & { book?: AdmissionBookState }): Promise<void> {
+  const maxEvents = input.maxEvents ?? (patched(FLOW_HISTORY_PATCH) ? MAX_FLOW_EVENTS : MAX_EVENTS_BEFORE_PATCH);
   const book = new AdmissionBook(input.policy, input.book);
   const self = workflowInfo().workflowId;
   let changed = false;
@@ -118,7 +128,7 @@ export async function braidAdmission(input: AdmissionEntityInput & { book?: Admi
       continue;
     }
     const info = workflowInfo();
-    if ((info.continueAsNewSuggested || info.historyLength > (input.maxEvents ?? MAX_EVENTS)) && toCancel.length === 0) {
+    if ((info.continueAsNewSuggested || info.historyLength > maxEvents) && toCancel.length === 0) {
       // What is on its way lands first; a grant still to be sent again waits for the next round.
       await condition(() => outstanding === 0 && allHandlersFinished());
       if (undelivered.size === 0 && toCancel.length === 0) {

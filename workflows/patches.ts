@@ -110,4 +110,11 @@ export const PATCHES = {
       "a traced run's `http` requests carry their node's `traceparent`, and its subworkflow and forEach children start with it as their trace context (`workflows/run-trace.ts`); its run and node spans go out through the `braidTrace` sink, which records nothing.",
     before: { unchanged: 'asked only by a run started with a trace context (`args.trace`), which no run had before' },
   },
+  flowHistory: {
+    id: 'braid-flow-history-v1',
+    since: 'run controls (issue 37)',
+    changed:
+      'admission and trigger-buffer workflows continue as new past 1,000 events instead of 5,000, so a worker that takes one over replays it within its task timeout. Asked once when each starts.',
+    before: { folder: 'v6' },
+  },
 } as const satisfies Record<string, Patch>;

@@ -55,8 +55,13 @@ export async function openDatabase(opts: DatabaseOptions, { migrateTo }: { migra
     location = opts.file;
   } else {
     const pool = new pg.Pool({ connectionString: opts.url, max: 10, connectionTimeoutMillis: 5_000 });
-    // An idle client that loses its connection must not crash the process.
+    // A client that loses its connection must not crash the process: an idle one
+    // (the pool's 'error'), and one checked out between statements, which pg-pool
+    // leaves without a listener (PostgreSQL's FATAL on a restart or a terminated
+    // backend is then an unhandled 'error' event: an API replica died of it under
+    // chaos). Its query, or the next, fails instead, and the pool drops it on release.
     pool.on('error', () => undefined);
+    pool.on('connect', (client) => client.on('error', () => undefined));
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     location = redactUrl(opts.url);
   }

@@ -36,6 +36,8 @@ const v3 = load(join(dir, 'v3'), 'v3/');
 const v4 = load(join(dir, 'v4'), 'v4/');
 /** Recorded before `braid-merge-any-winner-v1` (a merge "any" passed on every input taken by then): they replay as then. */
 const v5 = load(join(dir, 'v5'), 'v5/');
+/** Recorded before `braid-flow-history-v1` (admission and buffer workflows continued as new past 5,000 events): they replay as then. */
+const v6 = load(join(dir, 'v6'), 'v6/');
 /** Batch children (nodeBatchWorkflow, forEachBatchWorkflow), each replayed under its own workflow id (the file's name). */
 const loadChildren = (folder: string, prefix: string) =>
   readdirSync(folder)
@@ -50,7 +52,7 @@ const children = [
   ...loadChildren(join(dir, 'v2', 'children'), 'v2/children/'),
   ...loadChildren(join(dir, 'v3', 'children'), 'v3/children/'),
 ];
-const histories = [...current, ...v1, ...v2, ...v3, ...v4, ...v5, ...children];
+const histories = [...current, ...v1, ...v2, ...v3, ...v4, ...v5, ...v6, ...children];
 
 describe('replay', () => {
   it('has a recorded history for every example', () => {
@@ -68,12 +70,14 @@ describe('replay', () => {
     expect(v4.map((h) => h.file)).toEqual(['v4/secret-header.json']);
     // v5: three siblings ending in one task before a merge "any", before braid-merge-any-winner-v1.
     expect(v5.map((h) => h.file)).toEqual(['v5/merge-race.json']);
+    // v6: a key's admission workflow before braid-flow-history-v1.
+    expect(v6.map((h) => h.file)).toEqual(['v6/admission-entity.json']);
   });
 
   it('replays every recorded history against the current workflow code', async () => {
     quietRuntime();
     // Not a loop that passes by running zero times: every example's history (now, before the host order and before the fast path), the three v1 ones, and batch children of both kinds.
-    expect(histories.length).toBe(current.length + 3 + v2.length + v3.length + v4.length + v5.length + children.length);
+    expect(histories.length).toBe(current.length + 3 + v2.length + v3.length + v4.length + v5.length + v6.length + children.length);
     expect(current.length).toBeGreaterThanOrEqual(5);
     const childTypes = new Set(children.map((c) => c.history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name));
     expect([...childTypes].sort()).toEqual(['forEachBatchWorkflow', 'nodeBatchWorkflow']);

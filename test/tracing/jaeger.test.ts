@@ -4,7 +4,8 @@
  * the API request, the run, one span per node, one client span per HTTP
  * request — and the target saw each client span's context; a run without
  * one has one root; a worker that replays a run after another stopped
- * reports no span twice, and a worker process killed with SIGKILL mid-node
+ * reports no span twice, a redrive's run links to the run it redrives, and a
+ * worker process killed with SIGKILL mid-node
  * leaves one span per node, the killed attempt a `retry` event on it.
  */
 import type { ChildProcess } from 'node:child_process';
@@ -250,6 +251,30 @@ describe('traces in Jaeger', () => {
     for (const id of ['start', 'a', 'wait', 'b']) expect(named(again, `node ${id}`), id).toHaveLength(1);
     expect(named(again, `run ${name}`)).toHaveLength(1);
     expect(again).toHaveLength(spans.length);
+  }, 120_000);
+
+  it('link a redrive to the run it redrives', async () => {
+    const name = uniqueId('redriven');
+    const workflow = graph(name)
+      .trigger()
+      .http('a', `${target.url}/delay/5?t=${name}-a`)
+      .http('b', `${target.url}/flaky/${name}/1`, { retry: { maximumAttempts: 1 } })
+      .chain('start', 'a', 'b')
+      .build();
+    const firstTrace = '0123456789abcdef0123456789abcdef';
+    const runId = await startRun(workflow, { traceparent: `00-${firstTrace}-0123456789abcdef-01` });
+    expect(await finished(runId)).toBe('failed');
+    const res = await app.request(`/v1/runs/${encodeURIComponent(runId)}/redrive`, { method: 'POST' });
+    expect(res.status).toBe(201);
+    const redrive = (await res.json()) as { runId: string; links: { trace?: string } };
+    expect(await finished(redrive.runId)).toBe('succeeded');
+    const [original] = named(await spansOf(firstTrace, 5), `run ${name}`);
+    const secondTrace = redrive.links.trace!.split('/').at(-1)!;
+    expect(secondTrace).not.toBe(firstTrace);
+    const second = await spansOf(secondTrace, 5); // the redrive request, the run, start, a (reused), b
+    const [run] = named(second, `run ${name}`);
+    expect(run!.references).toContainEqual(expect.objectContaining({ refType: 'FOLLOWS_FROM', traceID: firstTrace, spanID: original!.spanID }));
+    expect(tag(named(second, 'node a')[0]!, 'braid.node.reused_from')).toBe(runId);
   }, 120_000);
 
   it('leave one span per node when a worker process is killed with SIGKILL mid-node; each retry event says why', async () => {
