@@ -43,15 +43,19 @@ const CHECK_AFTER_MS = 30_000;
 const RETRY_MS = 1_000;
 /** How long an idle entity waits for the next run before it ends. */
 const IDLE_MS = 60_000;
-/**
- * Continue as new past this many events (or when Temporal suggests it). A
- * worker that takes an entity over after another died replays its whole
- * history in one workflow task; at 5,000 events that took past the task's
- * timeout on a loaded worker, and the entity stalled (FLOW_HISTORY_PATCH).
- */
-export const MAX_FLOW_EVENTS = 1_000;
 export const FLOW_HISTORY_PATCH = PATCHES.flowHistory.id;
-const MAX_EVENTS_BEFORE_PATCH = 5_000;
+
+/**
+ * The history length past which an admission or trigger-buffer workflow
+ * continues as new (or sooner, when Temporal suggests it): a test's `given`,
+ * else 1,000 events (5,000 before FLOW_HISTORY_PATCH). A worker that takes an
+ * entity over after another died replays its whole history in one workflow
+ * task; at 5,000 events that outlasted the task's timeout on a loaded worker,
+ * and the entity stalled.
+ */
+export function flowMaxEvents(given: number | undefined): number {
+  return given ?? (patched(FLOW_HISTORY_PATCH) ? 1_000 : 5_000);
+}
 
 const { admissionEnded } = proxyActivities<AdmissionActivities>({
   startToCloseTimeout: '30s',
@@ -59,7 +63,7 @@ const { admissionEnded } = proxyActivities<AdmissionActivities>({
 });
 
 export async function braidAdmission(input: AdmissionEntityInput & { book?: AdmissionBookState }): Promise<void> {
-  const maxEvents = input.maxEvents ?? (patched(FLOW_HISTORY_PATCH) ? MAX_FLOW_EVENTS : MAX_EVENTS_BEFORE_PATCH);
+  const maxEvents = flowMaxEvents(input.maxEvents);
   const book = new AdmissionBook(input.policy, input.book);
   const self = workflowInfo().workflowId;
   let changed = false;

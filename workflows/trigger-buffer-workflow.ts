@@ -7,23 +7,12 @@
  * `startBufferedRun` activity under that id, so a crash anywhere starts it
  * once, late at worst.
  */
-import {
-  allHandlersFinished,
-  condition,
-  continueAsNew,
-  defineUpdate,
-  log,
-  patched,
-  proxyActivities,
-  setHandler,
-  uuid4,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, defineUpdate, log, proxyActivities, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { BufferBookState, BufferPolicy, Delivery } from '../src/graph/trigger-buffer';
 import { BufferBook, DELIVER_UPDATE } from '../src/graph/trigger-buffer';
 import { nameSlug } from '../src/graph/project-ids';
 import type { AdmissionActivities } from '../activities/admission';
-import { FLOW_HISTORY_PATCH, MAX_FLOW_EVENTS } from './admission-workflow';
+import { flowMaxEvents } from './admission-workflow';
 
 export interface TriggerBufferInput {
   workflow: string;
@@ -37,7 +26,6 @@ export interface TriggerBufferInput {
 export const deliverUpdate = defineUpdate<{ runId: string; deliveries: number }, [Delivery & { policy: BufferPolicy }]>(DELIVER_UPDATE);
 
 const IDLE_MS = 60_000;
-const MAX_EVENTS_BEFORE_PATCH = 5_000;
 
 const { startBufferedRun } = proxyActivities<AdmissionActivities>({
   startToCloseTimeout: '30s',
@@ -45,8 +33,7 @@ const { startBufferedRun } = proxyActivities<AdmissionActivities>({
 });
 
 export async function braidTriggerBuffer(input: TriggerBufferInput): Promise<void> {
-  // As the admission workflow's: a history a new worker replays within its task's timeout.
-  const maxEvents = input.maxEvents ?? (patched(FLOW_HISTORY_PATCH) ? MAX_FLOW_EVENTS : MAX_EVENTS_BEFORE_PATCH);
+  const maxEvents = flowMaxEvents(input.maxEvents);
   const book = new BufferBook(input.policy, input.book);
   let changed = false;
   const newRunId = () => `${nameSlug(input.workflow)}-${book.policy.mode}-${uuid4()}`;

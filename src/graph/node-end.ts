@@ -77,8 +77,11 @@ export function endNode(node: Pick<NodeSpec, 'type' | 'onError'>, end: NodeEnd, 
   };
 }
 
-function detailsOf(error: NodeError): { attempt?: unknown; queuedMs?: unknown; runMs?: unknown; retries?: unknown } | undefined {
-  return error.details as { attempt?: unknown; queuedMs?: unknown; runMs?: unknown; retries?: unknown } | undefined;
+/** What an activity's last attempt put in its failure's first detail (activities/index.ts withAttempt), unchecked. */
+type AttemptDetails = { attempt?: unknown; queuedMs?: unknown; runMs?: unknown; retries?: unknown };
+
+function detailsOf(error: NodeError): AttemptDetails | undefined {
+  return error.details as AttemptDetails | undefined;
 }
 
 /** The error types of a failed activity's earlier attempts, when its last attempt reported them. */

@@ -18,6 +18,20 @@ function attemptEnv(attempt: number, heartbeatDetails?: unknown) {
   return { env, beats };
 }
 
+/** An http-like activity that fails with `failure`, and what it left for the next attempt through the worker client. */
+function failingWith(failure: ApplicationFailure) {
+  const recorded: RetryRecord[] = [];
+  const activity = withAttempt(
+    async () => {
+      throw failure;
+    },
+    async (_token, record) => {
+      recorded.push(record);
+    },
+  );
+  return { activity, recorded };
+}
+
 describe('the record of earlier attempts', () => {
   it('reports the earlier attempts with a success, a silent one as TimeoutFailure', async () => {
     const { env } = attemptEnv(3, { retries: ['HttpServerError'] });
@@ -35,16 +49,8 @@ describe('the record of earlier attempts', () => {
 
   it('leaves a retryable failure for the next attempt, through the worker client and the heartbeat, and in its details', async () => {
     const { env, beats } = attemptEnv(2, { retries: ['HttpNetworkError'] });
-    const recorded: RetryRecord[] = [];
-    const failing = withAttempt(
-      async () => {
-        throw ApplicationFailure.retryable('503', 'HttpServerError');
-      },
-      async (_token, record) => {
-        recorded.push(record);
-      },
-    );
-    const err = (await env.run(failing, {}).catch((e: unknown) => e)) as ApplicationFailure;
+    const { activity, recorded } = failingWith(ApplicationFailure.retryable('503', 'HttpServerError'));
+    const err = (await env.run(activity, {}).catch((e: unknown) => e)) as ApplicationFailure;
     expect(err.type).toBe('HttpServerError');
     expect(err.details?.[0]).toMatchObject({ attempt: 2, retries: ['HttpNetworkError'] });
     expect(recorded).toEqual([{ retries: ['HttpNetworkError', 'HttpServerError'] }]);
@@ -53,16 +59,8 @@ describe('the record of earlier attempts', () => {
 
   it('records nothing for a failure that will not be retried', async () => {
     const { env, beats } = attemptEnv(1);
-    const recorded: RetryRecord[] = [];
-    const failing = withAttempt(
-      async () => {
-        throw ApplicationFailure.nonRetryable('bad request', 'HttpClientError');
-      },
-      async (_token, record) => {
-        recorded.push(record);
-      },
-    );
-    await expect(env.run(failing, {})).rejects.toMatchObject({ type: 'HttpClientError' });
+    const { activity, recorded } = failingWith(ApplicationFailure.nonRetryable('bad request', 'HttpClientError'));
+    await expect(env.run(activity, {})).rejects.toMatchObject({ type: 'HttpClientError' });
     expect(recorded).toEqual([]);
     expect(beats).toEqual([]);
   });
