@@ -172,7 +172,7 @@ async function main() {
     } while (cursor);
 
     const report = check({ cases, accepted, views, listed, refused, faults, hits: target.hits });
-    for (const part of [controls.report(), await flow.finish()]) {
+    for (const part of [controls.report(), await flow.finish(faults)]) {
       report.violations.push(...part.violations);
       report.lines.push(...part.lines);
     }

@@ -58,3 +58,22 @@ export function crashExplains(faults: readonly Fault[], times: readonly number[]
   const last = Math.max(...times);
   return faults.some((f) => !isApiPart(f.part) && f.at <= last && first <= f.settled);
 }
+
+/**
+ * How long a part's death can still hold a run back once the part is up
+ * again: an activity on a killed worker is only given up after its 10 s
+ * heartbeat timeout (a deadline's cancellation cannot reach it), and a run
+ * whose workflow task sat on the dead worker's sticky queue waits out that
+ * queue's timeout.
+ */
+export const RECOVERY_MS = 10_000;
+
+/**
+ * The faults that can explain a deadline fired late: a worker, server or
+ * database part down (or recovering, RECOVERY_MS) at some time between when
+ * the deadline was due and when the run ended. API processes fire no
+ * deadline, so they explain nothing.
+ */
+export function faultsBetween(faults: readonly Fault[], from: number, to: number): Fault[] {
+  return faults.filter((f) => !isApiPart(f.part) && f.at <= to && from <= f.back + RECOVERY_MS);
+}

@@ -19,6 +19,8 @@ import { stackAuth } from '../../test/helpers/stack-token';
 import type { Dice } from './graphs';
 import type { Violation } from './invariants';
 import type { ChaosTarget } from './target';
+import type { Fault } from './faults';
+import { faultsBetween } from './faults';
 import { retryDelay } from './retry';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -56,12 +58,33 @@ async function send(url: string, method: string, body: unknown, untilMs: number,
   return undefined;
 }
 
-/** How late runs ended past their deadlines: median, 95th percentile, most, and how many within 2 s. */
-function lateness(ms: number[]): string {
-  if (ms.length === 0) return 'nothing (none ran)';
-  const sorted = [...ms].sort((a, b) => a - b);
+/** A deadline run: when its deadline was due and when it ended (ms since epoch). */
+interface DeadlineEnd {
+  due: number;
+  ended: number;
+}
+
+/**
+ * How late runs ended past their deadlines: median, 95th percentile, most,
+ * how many within 2 s, and of the later ones how many had a part down (or
+ * recovering) between their deadline and their end, by part.
+ */
+export function lateness(ends: readonly DeadlineEnd[], faults: readonly Fault[]): string {
+  if (ends.length === 0) return 'nothing (none ran)';
+  const sorted = ends.map((e) => e.ended - e.due).sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-  return `p50 ${at(0.5)} ms, p95 ${at(0.95)} ms, most ${sorted.at(-1)} ms; ${sorted.filter((m) => m <= 2_000).length} of ${sorted.length} within 2 s`;
+  const late = ends.filter((e) => e.ended - e.due > 2_000);
+  const parts = new Map<string, number>();
+  let explained = 0;
+  for (const e of late) {
+    const during = faultsBetween(faults, e.due, e.ended);
+    if (during.length > 0) explained++;
+    for (const part of new Set(during.map((f) => f.part.replace(/-\d+$/, '')))) parts.set(part, (parts.get(part) ?? 0) + 1);
+  }
+  const byPart = [...parts].map(([part, n]) => `${part} ${n}`).join(', ');
+  const within = `${ends.length - late.length} of ${ends.length} within 2 s`;
+  const later = late.length === 0 ? '' : `; of the ${late.length} later, ${explained} had a worker, server or database part down or recovering between deadline and end (${byPart || 'none'}), ${late.length - explained} had none`;
+  return `p50 ${at(0.5)} ms, p95 ${at(0.95)} ms, most ${sorted.at(-1)} ms; ${within}${later}`;
 }
 
 export function createFlowChaos(api: () => string, dice: Dice, target: ChaosTarget, seed: number) {
@@ -126,11 +149,11 @@ export function createFlowChaos(api: () => string, dice: Dice, target: ChaosTarg
       if (i % 6 === 0) burst();
     },
     /** Waits for everything started to end; the report's lines and violations. */
-    async finish(): Promise<{ lines: string[]; violations: Violation[] }> {
+    async finish(faults: readonly Fault[]): Promise<{ lines: string[]; violations: Violation[] }> {
       await Promise.all(pending);
       const violations: Violation[] = [];
       const until = Date.now() + 5 * 60_000;
-      const late: number[] = [];
+      const late: DeadlineEnd[] = [];
       let deadlines = 0;
       for (const [runId, { deadline }] of keyed) {
         const v = await view(runId, until);
@@ -139,7 +162,7 @@ export function createFlowChaos(api: () => string, dice: Dice, target: ChaosTarg
           deadlines++;
           if (v.status !== 'failed' || v.error?.type !== 'RunTimedOut')
             violations.push({ invariant: 'deadline', runId, detail: `ended ${v.status} (${v.error?.type ?? 'no error'})` });
-          late.push(Date.parse(v.finishedAt ?? '') - Date.parse(v.startedAt ?? '') - 1_000);
+          late.push({ due: Date.parse(v.startedAt ?? '') + 1_000, ended: Date.parse(v.finishedAt ?? '') });
         } else if (v.status !== 'succeeded') violations.push({ invariant: 'keyed', runId, detail: `ended ${v.status}: ${v.error?.message ?? ''}` });
       }
       for (const u of unaccepted)
@@ -163,7 +186,7 @@ export function createFlowChaos(api: () => string, dice: Dice, target: ChaosTarg
         lines: [
           `${mark('limit')} limit: ${keyed.size} keyed run(s) over ${target.mostInFlight().size} key(s), never more in flight than the limit (most seen: ${Math.max(0, ...[...target.mostInFlight().values()].map((k) => k.most))})`,
           `${mark('keyed')} keyed: ${keyed.size} of ${keyed.size + unaccepted.length} keyed starts accepted; every accepted one ended as expected`,
-          `${mark('deadline')} deadline: ${deadlines} run(s) failed with RunTimedOut; ended past their deadline by ${lateness(late)}`,
+          `${mark('deadline')} deadline: ${deadlines} run(s) failed with RunTimedOut; ended past their deadline by ${lateness(late, faults)}`,
           `${mark('debounce')} debounce: ${deliveries.length} deliveries in ${bursts} bursts became ${runs.size} run(s), each succeeded with one of its key's deliveries`,
         ],
       };

@@ -7,7 +7,8 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Fault } from '../../scripts/chaos/faults';
-import { crashExplains, killWindow } from '../../scripts/chaos/faults';
+import { crashExplains, faultsBetween, killWindow, RECOVERY_MS } from '../../scripts/chaos/faults';
+import { lateness } from '../../scripts/chaos/flow';
 import type { ChaosTarget } from '../../scripts/chaos/target';
 import { startChaosTarget } from '../../scripts/chaos/target';
 
@@ -84,5 +85,29 @@ describe('chaos fault window', () => {
     expect(crashExplains([fault('temporal', 3_000)], [1_000, 6_000])).toBe(true);
     // One request needs no explaining.
     expect(crashExplains([], [1_000])).toBe(true);
+  });
+
+  it('counts a late deadline as explained only when a worker, server or database part was down or recovering between its deadline and its end', () => {
+    const fault = (part: string, at: number, back: number): Fault => ({ part, at, settled: at + 10, back });
+    const faults = [fault('braid-worker-1', 10_000, 11_000), fault('braid-api-2', 50_000, 51_000), fault('postgres', 80_000, 82_000)];
+    // Killed 5 s before the deadline, back 4 s before it: still inside the 10 s recovery.
+    expect(faultsBetween(faults, 15_000, 20_000).map((f) => f.part)).toEqual(['braid-worker-1']);
+    // Back more than RECOVERY_MS before the deadline: it explains nothing.
+    expect(faultsBetween(faults, 11_000 + RECOVERY_MS + 1, 40_000)).toEqual([]);
+    // An API process fires no deadline.
+    expect(faultsBetween(faults, 49_000, 60_000)).toEqual([]);
+    // Killed after the run ended: nothing.
+    expect(faultsBetween(faults, 70_000, 79_999)).toEqual([]);
+    const line = lateness(
+      [
+        { due: 1_000, ended: 2_200 }, // 1.2 s: within
+        { due: 16_000, ended: 24_000 }, // the worker was recovering
+        { due: 49_000, ended: 53_000 }, // only the API was down
+        { due: 79_000, ended: 85_000 }, // PostgreSQL
+      ],
+      faults,
+    );
+    expect(line).toContain('1 of 4 within 2 s');
+    expect(line).toContain('of the 3 later, 2 had a worker, server or database part down or recovering between deadline and end (braid-worker 1, postgres 1), 1 had none');
   });
 });
