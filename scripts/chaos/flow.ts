@@ -83,7 +83,10 @@ export function lateness(ends: readonly DeadlineEnd[], faults: readonly Fault[])
   }
   const byPart = [...parts].map(([part, n]) => `${part} ${n}`).join(', ');
   const within = `${ends.length - late.length} of ${ends.length} within 2 s`;
-  const later = late.length === 0 ? '' : `; of the ${late.length} later, ${explained} had a worker, server or database part down or recovering between deadline and end (${byPart || 'none'}), ${late.length - explained} had none`;
+  const later =
+    late.length === 0
+      ? ''
+      : `; of the ${late.length} later, ${explained} had a worker, server or database part down or recovering between deadline and end (${byPart || 'none'}), ${late.length - explained} had none`;
   return `p50 ${at(0.5)} ms, p95 ${at(0.95)} ms, most ${sorted.at(-1)} ms; ${within}${later}`;
 }
 

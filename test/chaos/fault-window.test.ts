@@ -108,6 +108,8 @@ describe('chaos fault window', () => {
       faults,
     );
     expect(line).toContain('1 of 4 within 2 s');
-    expect(line).toContain('of the 3 later, 2 had a worker, server or database part down or recovering between deadline and end (braid-worker 1, postgres 1), 1 had none');
+    expect(line).toContain(
+      'of the 3 later, 2 had a worker, server or database part down or recovering between deadline and end (braid-worker 1, postgres 1), 1 had none',
+    );
   });
 });
