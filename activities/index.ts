@@ -23,6 +23,8 @@ export { masked } from './masked';
 import type { BulkTarget } from './bulk';
 import { createBulkActivities } from './bulk';
 import type { AdmissionDeps } from './admission';
+import type { SandboxPool } from '../src/code/sandbox-pool';
+import { createCodeActivities } from './code';
 import { createAdmissionActivities } from './admission';
 import type { NodeCache } from '../src/store/node-cache';
 
@@ -50,6 +52,8 @@ export interface ActivityDeps {
   admission?: AdmissionDeps;
   /** Leaves a failing attempt's error type for the next (activities/retry-record.ts); without it, the SDK's heartbeat only. */
   recordAttempt?: RecordAttempt;
+  /** Where code nodes run (src/code/sandbox-pool.ts); the process's shared pool by default. */
+  codePool?: SandboxPool;
 }
 
 export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
@@ -145,6 +149,7 @@ export function createActivities(deps: ActivityDeps = {}) {
     ...createNodeCacheActivities(deps.nodeCache),
     ...createBulkActivities(deps.bulk),
     ...createAdmissionActivities(deps.admission),
+    code: withAttempt(createCodeActivities(deps.codePool, deps.heartbeatIntervalMs).code),
   };
 }
 

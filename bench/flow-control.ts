@@ -26,6 +26,8 @@ import { createActivities } from '../activities';
 import { createApp } from '../src/api/app';
 import { PAYLOAD_CONVERTER_PATH } from '../src/codec/data-converter';
 import type { GraphDefinition } from '../src/graph/schema';
+import { WORKFLOW_TYPE } from '../src/graph/run-state';
+import { runStartOptions } from '../src/runs/run-store';
 import { silentLogger } from '../src/logger';
 import { createAdmitter } from '../src/runs/admission';
 import { workerBulkTarget } from '../src/runs/bulk';
@@ -173,6 +175,7 @@ export async function benchFlowControl(opts: { quick: boolean; outDir: string; l
     const rounds = opts.quick ? 2 : 8;
     const each = opts.quick ? 5 : 25;
     const samples = { without: [] as number[], with: [] as number[] };
+    const costRuns: string[] = [];
     const plain = s10('cost');
     plain.nodes[1] = { id: 'call', type: 'set', data: { value: 1 } };
     const limited = { ...plain, settings: { concurrency: { key: '{% $input.key %}', limit: 10_000 } } };
@@ -183,6 +186,7 @@ export async function benchFlowControl(opts: { quick: boolean; outDir: string; l
         const s = await post('/v1/runs', { workflow: which === 'with' ? limited : plain, input: { key: `k${i % 10}` } });
         samples[which].push(performance.now() - t0);
         if (s.status !== 201) throw new Error(`start answered ${s.status}`);
+        costRuns.push(s.body.runId);
       }
     }
     const p50 = { without: round(quantile(samples.without, 0.5)), with: round(quantile(samples.with, 0.5)) };
@@ -192,6 +196,28 @@ export async function benchFlowControl(opts: { quick: boolean; outDir: string; l
       measured: `${p50.with} ms with, ${p50.without} ms without (${round(p50.with / p50.without, 2)}×)`,
       met: p50.with <= 1.2 * p50.without,
     });
+
+    // The floor under the admission cost: one Update-with-Start on a running
+    // admission workflow against one start, straight through the client,
+    // one at a time, with nothing else running.
+    await Promise.all(costRuns.map((id) => ended(id)));
+    const floor = { update: [] as number[], start: [] as number[] };
+    const policy = { kind: 'concurrency' as const, key: '{% $input.key %}', limit: 10_000, onLimit: 'queue' as const };
+    for (let i = 0; i < (opts.quick ? 10 : 60); i++) {
+      let t0 = performance.now();
+      const admitted = await admission.admitter.admitOne(`floor-${i}`, 'default', 'floor', policy, { key: `k${i % 10}` });
+      floor.update.push(performance.now() - t0);
+      t0 = performance.now();
+      await client.workflow.start(WORKFLOW_TYPE, {
+        taskQueue: TASK_QUEUE,
+        workflowId: `floor-${i}`,
+        ...runStartOptions({ definition: plain, name: 'floor', input: null }),
+      });
+      floor.start.push(performance.now() - t0);
+      await ended(`floor-${i}`);
+      await admission.admitter.releaseTaken(`floor-${i}`, [admitted]);
+    }
+    figures.admissionFloor = { samples: floor.update.length, p50: { update: round(quantile(floor.update, 0.5)), start: round(quantile(floor.start, 0.5)) } };
 
     // Debounce
     const bursts = opts.quick ? 2 : 10;
@@ -251,12 +277,21 @@ export async function benchFlowControl(opts: { quick: boolean; outDir: string; l
     join(opts.outDir, `${name}.json`),
     `${JSON.stringify({ name: 'flow-control', date, quick: opts.quick, observed: 'client', figures, rows }, null, 2)}\n`,
   );
+  const floor = figures.admissionFloor as { samples: number; p50: { update: number; start: number } } | undefined;
   const md = [
     `${date}. ${cpus().length} cores. The API on loopback (SQLite file), dev server, Braid's worker, a local HTTP target. Client-observed.`,
     '',
     '| goal | measured | met |',
     '|---|---|---|',
     ...rows.map((r) => `| ${r.goal} | ${r.measured} | ${r.met ? 'yes' : 'no'} |`),
+    ...(floor
+      ? [
+          '',
+          `Under the admission cost, through the client with nothing else running (${floor.samples} of each): ` +
+            `one Update-with-Start on a running admission workflow p50 ${floor.p50.update} ms, one run start p50 ${floor.p50.start} ms ` +
+            `(${round(floor.p50.update / floor.p50.start, 2)}×).`,
+        ]
+      : []),
   ].join('\n');
   writeFileSync(join(opts.outDir, `${name}.md`), `${md}\n`);
   return md;

@@ -7,6 +7,7 @@ import { createApp, createAppServices } from './api/app';
 import type { AppDeps } from './api/types';
 import { warmApi } from './api/warm';
 import { catalogWithCustom } from './graph/nodes';
+import { withSourceChecks } from './code/compile';
 import type { Config } from './config';
 import { loadConfig, processEnvironment, temporalAddressOf } from './config';
 import { ensureApiToken } from './api-token';
@@ -69,7 +70,7 @@ export async function startApi(given: Config, logger: Logger, extras: Pick<AppDe
   // Error workflows (settings.onFailure): a look every 2 s for runs that failed, timed out or were terminated.
   services.watchErrorWorkflows(2_000, background.signal);
   const app = createApp(deps, services);
-  await warmApi(client, catalogWithCustom(nodeTypes.values()));
+  await warmApi(client, withSourceChecks(catalogWithCustom(nodeTypes.values())));
   // TRACE and CONNECT never reach the app (a Request cannot even carry them): 405 at the socket.
   const server = serve({
     fetch: app.fetch,

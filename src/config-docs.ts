@@ -100,6 +100,11 @@ export const ENV_VARIABLES: readonly EnvVariableDoc[] = [
       "comma-separated hosts or CIDRs `http` nodes may reach although private (`127.0.0.1,10.0.0.0/8,api.internal`), each with an optional port (`127.0.0.1:4000`); the API's, the worker metrics', the Temporal frontend's and Web UI's ports are reached only through an entry that names the port",
   },
   { names: ['HTTP_MAX_RESPONSE_BYTES'], default: '`1048576`', meaning: 'largest response an `http` node accepts' },
+  {
+    names: ['CODE_SANDBOXES'],
+    default: 'the cores, at least 2',
+    meaning: 'sandbox threads for `code` nodes per worker process (each runs one node at a time)',
+  },
   { names: ['BRAID_SECRET_<NAME>'], default: '—', meaning: 'the value of `$secrets.<NAME>` (worker); masked as `***` wherever it would appear' },
   { names: ['BRAID_WEBHOOK_SECRET_<NAME>'], default: '—', meaning: 'the key of webhook triggers with `"secret": "<NAME>"` (API); never readable by workflows' },
   {

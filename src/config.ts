@@ -94,6 +94,7 @@ export const envSchema = z
       .int()
       .min(1)
       .default(1024 * 1024),
+    CODE_SANDBOXES: z.coerce.number().int().min(1).max(64).optional(),
     /** Hard caps on concurrent requests per target: `api.example.com=4,10.0.0.5:8080=16` (activities/host-limiter.ts). */
     HTTP_HOST_LIMITS: optionalString.superRefine((v, ctx) => {
       try {
@@ -203,6 +204,7 @@ export interface Config {
   /** Adaptive per-origin concurrency for http nodes (HTTP_ADAPTIVE_CONCURRENCY). */
   httpAdaptiveConcurrency: boolean;
   httpMaxResponseBytes: number;
+  codeSandboxes?: number; // code nodes' sandbox threads (src/code/sandbox-pool.ts); default the cores, at least 2
   encryptionKey?: string;
   /** BRAID_NODE_TYPES: a module of custom node types. */
   nodeTypesPath?: string;
@@ -272,6 +274,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...(e.OIDC_ISSUER ? { oidc: { issuer: e.OIDC_ISSUER, clientId: e.OIDC_CLIENT_ID!, clientSecret: e.OIDC_CLIENT_SECRET!, publicUrl: e.PUBLIC_URL! } } : {}),
     httpAllowlist: commaList(e.HTTP_ALLOWLIST),
     httpMaxResponseBytes: e.HTTP_MAX_RESPONSE_BYTES,
+    ...(e.CODE_SANDBOXES === undefined ? {} : { codeSandboxes: e.CODE_SANDBOXES }),
     httpHostLimits: parseHostLimits(e.HTTP_HOST_LIMITS),
     httpAdaptiveConcurrency: e.HTTP_ADAPTIVE_CONCURRENCY === 'on',
     encryptionKey: e.BRAID_ENCRYPTION_KEY,

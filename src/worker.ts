@@ -10,6 +10,8 @@ import { hostLimiterMetrics, reportHostLimits } from './temporal/host-metrics';
 import type { PayloadCodecs } from './temporal/warmup';
 import { warmUp } from './temporal/warmup';
 import { createActivities } from '../activities';
+import { createSandboxPool } from './code/sandbox-pool';
+import { availableParallelism } from 'node:os';
 import { lazyCredentials } from '../activities/credentials';
 import { loadEncryptionKey } from './credentials/cipher';
 import { createCredentialStore } from './store/credentials';
@@ -87,6 +89,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ shu
       httpAllowlist: config.httpAllowlist,
       protectedPorts: protectedPortsOf(config),
       maxResponseBytes: config.httpMaxResponseBytes,
+      codePool: createSandboxPool(config.codeSandboxes ?? Math.max(2, availableParallelism())),
       env: processEnvironment(),
       hostLimiter,
       // Cached outputs go through the same codecs as history: encrypted at rest, large ones claim-checked.

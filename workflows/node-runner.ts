@@ -159,6 +159,7 @@ export class NodeRunner {
       traceOf: (nodeId) => this.opts.trace.contextOf(nodeId),
       run: {
         id: runId,
+        startedAt: state.startedAt,
         taskQueue: workflowInfo().taskQueue,
         library: args.library ?? {},
         nodeTypes: args.nodeTypes ?? [],

@@ -13,4 +13,5 @@ export const INTERNAL_ACTIVITY_TYPES: ReadonlySet<string> = new Set([
   'admitRun',
   'admissionEnded',
   'startBufferedRun',
+  'code',
 ]);

@@ -6,7 +6,7 @@
  */
 import type { NodeSpec } from './graph';
 import type { NodeBinding, NodeResult } from './node-result';
-import type { NodeError, NodeState } from './run-state';
+import type { NodeError, NodeLog, NodeState } from './run-state';
 import { isoTime } from './run-state';
 import type { NodeOutcome } from './scheduler';
 
@@ -43,6 +43,8 @@ export function endNode(node: Pick<NodeSpec, 'type' | 'onError'>, end: NodeEnd, 
         runMs: r.runMs,
         execution: r.execution,
         ...(r.retries?.length ? { retries: r.retries } : {}),
+        ...(r.logs === undefined ? {} : { logs: r.logs }),
+        ...(r.logsDropped ? { logsDropped: r.logsDropped } : {}),
         ...(r.childRunId === undefined ? {} : { childRunId: r.childRunId }),
         ...(r.progress === undefined ? {} : { progress: r.progress }),
         ...(r.handle === undefined ? {} : { handle: r.handle }),
@@ -56,7 +58,7 @@ export function endNode(node: Pick<NodeSpec, 'type' | 'onError'>, end: NodeEnd, 
       failsRun: false,
     };
   }
-  const timing = { ...timingOf(end.error), ...retriesOf(end.error) };
+  const timing = { ...timingOf(end.error), ...retriesOf(end.error), ...logsOf(end.error) };
   const attempts = attemptsOf(end.error);
   if (end.cancelled || stopRequested) {
     return {
@@ -78,7 +80,7 @@ export function endNode(node: Pick<NodeSpec, 'type' | 'onError'>, end: NodeEnd, 
 }
 
 /** What an activity's last attempt put in its failure's first detail (activities/index.ts withAttempt), unchecked. */
-type AttemptDetails = { attempt?: unknown; queuedMs?: unknown; runMs?: unknown; retries?: unknown };
+type AttemptDetails = { attempt?: unknown; queuedMs?: unknown; runMs?: unknown; retries?: unknown; logs?: unknown; logsDropped?: unknown };
 
 function detailsOf(error: NodeError): AttemptDetails | undefined {
   return error.details as AttemptDetails | undefined;
@@ -88,6 +90,21 @@ function detailsOf(error: NodeError): AttemptDetails | undefined {
 function retriesOf(error: NodeError): { retries?: string[] } {
   const retries = detailsOf(error)?.retries;
   return Array.isArray(retries) && retries.length && retries.every((t) => typeof t === 'string') ? { retries } : {};
+}
+
+/** What a failed code node logged, when its failure carried it (activities/code.ts). */
+function logsOf(error: NodeError): { logs?: NodeLog[]; logsDropped?: number } {
+  const d = detailsOf(error);
+  const logs = Array.isArray(d?.logs) ? (d.logs as unknown[]).filter(isLog) : undefined;
+  return {
+    ...(logs?.length ? { logs } : {}),
+    ...(typeof d?.logsDropped === 'number' && d.logsDropped > 0 ? { logsDropped: d.logsDropped } : {}),
+  };
+}
+
+function isLog(v: unknown): v is NodeLog {
+  const l = v as NodeLog | null;
+  return l !== null && typeof l === 'object' && typeof l.message === 'string' && ['debug', 'info', 'warn', 'error'].includes(l.level);
 }
 
 /** Attempts of a failed activity (its last attempt's number), 1 otherwise. */

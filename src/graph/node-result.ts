@@ -1,5 +1,5 @@
 /** What a node's executor returns when the node succeeds (the dispatcher builds it for activity nodes). */
-import type { ForEachProgress, NodeError, SeedSource } from './run-state';
+import type { ForEachProgress, NodeError, NodeLog, SeedSource } from './run-state';
 
 export interface NodeResult {
   output: unknown;
@@ -23,6 +23,9 @@ export interface NodeResult {
   cached?: { at: string; runId: string };
   /** A forEach in a redrive: items whose outputs were reused. */
   reusedItems?: { runId: string; count: number };
+  /** A code node: what its console said (bounded), and how many calls were past the limit. */
+  logs?: NodeLog[];
+  logsDropped?: number;
 }
 
 /** What expressions see of a node as `$nodes.<id>`. */

@@ -75,6 +75,24 @@ export interface NodeTypeSpec {
   credentialOf?(data: Readonly<Record<string, unknown>>): string | undefined;
   /** Documentation: the data field whose entries name the handles it adds to `handles({})` (switch: `data.cases[].handle`). */
   readonly handlesFromData?: string;
+  /** Data fields taken as written: never searched for `{% … %}` expressions (a code node's `code`). */
+  readonly literalFields?: readonly string[];
+  /** Problems of the node as a whole (its data against its own fields, such as `timeout`); paths are under the node. */
+  nodeProblems?(node: { data?: Readonly<Record<string, unknown>>; timeout?: string }): LocalExecutionProblem[];
+  /**
+   * Problems of source code in its data, with where in the source (a code
+   * node's syntax). The pure specs leave it out; the API's catalog adds it
+   * where it can compile (src/code/compile.ts).
+   */
+  sourceProblems?(data: Readonly<Record<string, unknown>>): SourceProblem[];
+}
+
+/** A problem in a node's source code: the data field, and the line and column (1-based) in it. */
+export interface SourceProblem {
+  path: (string | number)[];
+  message: string;
+  line: number;
+  column: number;
 }
 
 /** What a waiting node waits for: a person's decision, or a named event. */

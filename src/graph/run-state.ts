@@ -29,6 +29,9 @@ export interface NodeError {
   details?: unknown;
 }
 
+/** One console call of a code node. */
+export type NodeLog = { level: 'debug' | 'info' | 'warn' | 'error'; message: string };
+
 export interface NodeState {
   status: NodeStatus;
   /** The node's type, once it ran (metrics group node times by it). */
@@ -44,6 +47,9 @@ export interface NodeState {
   queuedMs?: number;
   /** Activity nodes that were retried: the error types of the attempts before the last, oldest first (`TimeoutFailure` for one that never answered). */
   retries?: string[];
+  /** A code node: what its console said (first lines kept, 64 KiB in all), and how many calls were past that. */
+  logs?: NodeLog[];
+  logsDropped?: number;
   /** Time the node's own work took: the last attempt's request measured inside the activity, a delay's wait; 0 for in-workflow nodes. */
   runMs?: number;
   /** How the node ran: `activity`, `local` (local activity) or `workflow` (inside the workflow). */
@@ -95,10 +101,8 @@ export interface EventInput {
 }
 
 /**
- * Run timing, defined so it cannot flatter: `workMs` is what an ideal executor
- * would take (the longest path through the graph weighted by each node's
- * `runMs`), `wallMs` what the run took, and the difference is Braid's and
- * Temporal's overhead.
+ * Run timing, defined so it cannot flatter: `workMs` is what an ideal executor would take (the longest path through the graph
+ * weighted by each node's `runMs`), `wallMs` what the run took, and the difference is Braid's and Temporal's overhead.
  */
 export interface RunMetrics {
   wallMs: number;
@@ -232,10 +236,8 @@ export interface WebhookRequest {
 }
 
 /**
- * `$input` (and the trigger's output) of a webhook run: the JSON body's own
- * keys when it is an object, plus `body` (the whole body), `headers` and
- * `query`, which always mean the request's. A run started any other way sees
- * its input unchanged.
+ * `$input` (and the trigger's output) of a webhook run: the JSON body's own keys when it is an object, plus `body` (the whole
+ * body), `headers` and `query`, which always mean the request's. A run started any other way sees its input unchanged.
  */
 export function webhookInput(body: unknown, request: WebhookRequest): Record<string, unknown> {
   const own = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};

@@ -161,8 +161,15 @@ function nodeIssues(node: GraphNode, i: number, type: NodeTypeSpec, types: NodeC
   const data = type.data.safeParse(node.data ?? {});
   if (!data.success) {
     issues.push(...zodIssues(data.error, ['nodes', i, 'data'], ISSUE_CODES.invalidData, node.id));
-  } else if (type.inlineGraph && node.data?.[type.inlineGraph.field] !== undefined) {
-    issues.push(...inlineGraphIssues(node, i, type, types));
+  } else {
+    if (type.inlineGraph && node.data?.[type.inlineGraph.field] !== undefined) issues.push(...inlineGraphIssues(node, i, type, types));
+    for (const p of type.sourceProblems?.(node.data ?? {}) ?? []) {
+      const { path, ...where } = p;
+      issues.push({ code: ISSUE_CODES.codeSyntax, path: formatPath(['nodes', i, 'data', ...path]), nodeId: node.id, ...where });
+    }
+  }
+  for (const p of type.nodeProblems?.(node) ?? []) {
+    issues.push({ code: ISSUE_CODES.invalidData, path: formatPath(['nodes', i, ...p.path]), nodeId: node.id, message: p.message });
   }
   for (const p of localExecutionProblems(node, defaultExecution, types)) {
     issues.push({ code: ISSUE_CODES.localExecution, path: formatPath(['nodes', i, ...p.path]), nodeId: node.id, message: p.message });
@@ -190,9 +197,10 @@ function nodeIssues(node: GraphNode, i: number, type: NodeTypeSpec, types: NodeC
       });
     }
   }
-  // An inline graph's expressions were checked with it, and run in the child.
-  const inlineField = type.inlineGraph?.field;
-  for (const found of findExpressions(inlineField ? { ...node.data, [inlineField]: undefined } : (node.data ?? {}))) {
+  // An inline graph's expressions were checked with it, and run in the child; literal fields have none.
+  const notSearched = [type.inlineGraph?.field, ...(type.literalFields ?? [])].filter((f): f is string => f !== undefined);
+  const searched = notSearched.length > 0 ? { ...node.data, ...Object.fromEntries(notSearched.map((f) => [f, undefined])) } : (node.data ?? {});
+  for (const found of findExpressions(searched)) {
     try {
       compileExpression(found.text);
     } catch (err) {

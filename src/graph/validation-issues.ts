@@ -21,6 +21,7 @@ export const ISSUE_CODES = {
   notCacheable: 'not_cacheable',
   forbiddenActivity: 'forbidden_activity',
   forbiddenSecret: 'forbidden_secret',
+  codeSyntax: 'code_syntax',
 } as const;
 export type IssueCode = (typeof ISSUE_CODES)[keyof typeof ISSUE_CODES];
 
@@ -30,6 +31,9 @@ export interface ValidationIssue {
   path: string;
   nodeId?: string;
   message: string;
+  /** Source code problems (`code_syntax`): where in the field, 1-based. */
+  line?: number;
+  column?: number;
 }
 
 export interface GraphStats {

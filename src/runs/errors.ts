@@ -33,6 +33,9 @@ export type ErrorKind =
 export interface FieldError {
   path: string;
   message: string;
+  /** A code node's syntax error: where in its code (1-based). */
+  line?: number;
+  column?: number;
 }
 
 export class BraidError extends Error {

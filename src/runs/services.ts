@@ -12,6 +12,7 @@ import { policyIssues } from '../graph/workflow-policy';
 import type { NodeTypeRegistry } from '../node-types';
 import type { WorkflowRepository } from '../store/workflow-repository';
 import { catalogWithCustom } from '../graph/nodes';
+import { withSourceChecks } from '../code/compile';
 import type { LearnDurations } from './learned-durations';
 import { createRedrive } from './redrive';
 import type { RunStore } from './run-store';
@@ -42,7 +43,7 @@ export interface RunServicesDeps {
 }
 
 export function createRunServices(deps: RunServicesDeps) {
-  const types = catalogWithCustom(deps.nodeTypes.values());
+  const types = withSourceChecks(catalogWithCustom(deps.nodeTypes.values()));
   const policy: WorkflowPolicy = {
     activityAllowlist: deps.activityAllowlist,
     taskQueue: deps.taskQueue,

@@ -13,7 +13,12 @@ export function validationError(errors: FieldError[], detail?: string): BraidErr
 
 /** Validation issues as field errors, their paths moved under `prefix` (e.g. `$.workflow`). */
 export function issueFieldErrors(issues: readonly ValidationIssue[], prefix = '$'): FieldError[] {
-  return issues.map((i) => ({ path: prefix + i.path.slice(1), message: i.message }));
+  return issues.map((i) => ({
+    path: prefix + i.path.slice(1),
+    message: i.message,
+    ...(i.line === undefined ? {} : { line: i.line }),
+    ...(i.column === undefined ? {} : { column: i.column }),
+  }));
 }
 
 /** Every graph problem of `definition`, under `prefix`. */

@@ -7,6 +7,7 @@
  */
 import { activity } from './activity';
 import { approval } from './approval';
+import { code } from './code';
 import { condition } from './condition';
 import { customNodeType } from './custom';
 import { delay } from './delay';
@@ -36,6 +37,7 @@ export const BUILT_IN_NODE_TYPES: readonly NodeType[] = [
   subworkflow,
   forEach,
   fail,
+  code,
 ];
 
 /** The node types of a run, by name. */

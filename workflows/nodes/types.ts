@@ -40,7 +40,14 @@ export interface ExecutorContext {
    * refer to, its custom node types, and whether its payloads are claim-checked
    * (a child run then keeps whole outputs too).
    */
-  readonly run: { id: string; taskQueue: string; library: Readonly<Record<string, SavedRef>>; nodeTypes: readonly string[]; claimCheck: boolean };
+  readonly run: {
+    id: string;
+    startedAt: string;
+    taskQueue: string;
+    library: Readonly<Record<string, SavedRef>>;
+    nodeTypes: readonly string[];
+    claimCheck: boolean;
+  };
 }
 
 /** May throw synchronously (the interpreter treats that as a failed node). */

@@ -127,6 +127,11 @@ export const nodeStateSchema = z
       description:
         'Activity nodes that were retried: the error types of the attempts before the last, oldest first (`TimeoutFailure` for one that never answered: its worker died or it timed out)',
     }),
+    logs: z
+      .array(z.object({ level: z.enum(['debug', 'info', 'warn', 'error']), message: z.string() }))
+      .optional()
+      .openapi({ description: 'A code node: what its console said, first lines kept (64 KiB in all)' }),
+    logsDropped: z.number().int().optional().openapi({ description: 'A code node: console calls past the log limit' }),
     runMs: z
       .number()
       .optional()
@@ -270,7 +275,16 @@ export const problemSchema = z
     title: z.string(),
     status: z.number().int(),
     detail: z.string(),
-    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    errors: z
+      .array(
+        z.object({
+          path: z.string(),
+          message: z.string(),
+          line: z.number().int().optional().openapi({ description: "A code node's syntax error: its line in the code (1-based)" }),
+          column: z.number().int().optional().openapi({ description: 'and its column (1-based)' }),
+        }),
+      )
+      .optional(),
     requestId: z.string().optional(),
     links: z.object({ self: z.string(), temporalUi: z.string() }).optional().openapi({ description: 'On 409: the existing run.' }),
   })

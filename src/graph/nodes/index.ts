@@ -12,6 +12,7 @@ import { approvalSpec } from './approval';
 import { conditionSpec } from './condition';
 import { customSpec } from './custom';
 import { delaySpec } from './delay';
+import { codeSpec } from './code';
 import { failSpec } from './fail';
 import { forEachSpec } from './for-each';
 import { httpSpec } from './http';
@@ -37,6 +38,7 @@ export const BUILT_IN_SPECS: readonly NodeTypeSpec[] = [
   subworkflowSpec,
   forEachSpec,
   failSpec,
+  codeSpec,
 ];
 
 /** The built-in specs by name. */

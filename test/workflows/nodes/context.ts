@@ -68,7 +68,7 @@ export function nodeContext(def: GraphDefinition, id: string, opts: FakeOptions 
     reusedItems: () => undefined,
     markWaiting: (_node, waiting) => void recorded.waiting.push(waiting),
     traceOf: () => undefined,
-    run: { id: 'run-1', taskQueue: 'braid', library: {}, nodeTypes: opts.customTypes ?? [], claimCheck: false },
+    run: { id: 'run-1', startedAt: '2026-01-01T00:00:00.000Z', taskQueue: 'braid', library: {}, nodeTypes: opts.customTypes ?? [], claimCheck: false },
   };
   const node = graph.nodes[graph.indexById.get(id)!]!;
   const run = () => types.get(node.type)!.run(node, ctx);
