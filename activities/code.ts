@@ -7,13 +7,12 @@
  * non-retryable failure of its own type (the same code on the same data
  * fails the same way), with what it logged.
  */
-import { availableParallelism } from 'node:os';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import { CODE_FAILURES, CODE_LIMITS } from '../src/code/limits';
 import type { CodeLanguage } from '../src/code/limits';
 import { compileCode } from '../src/code/compile';
 import type { SandboxPool } from '../src/code/sandbox-pool';
-import { createSandboxPool } from '../src/code/sandbox-pool';
+import { createSandboxPool, DEFAULT_SANDBOXES } from '../src/code/sandbox-pool';
 import type { CodeLog } from '../src/code/sandbox-protocol';
 
 export interface CodeInput {
@@ -37,9 +36,9 @@ export interface CodeResult {
 
 let shared: SandboxPool | undefined;
 
-/** A pool for activities created without one (tests, benches): one per process, as many threads as cores (at least 2). */
+/** A pool for activities created without one (tests, benches): one per process. */
 function sharedSandboxPool(): SandboxPool {
-  return (shared ??= createSandboxPool(Math.max(2, availableParallelism())));
+  return (shared ??= createSandboxPool(DEFAULT_SANDBOXES));
 }
 
 const KIND_TYPES = { error: CODE_FAILURES.error, timeout: CODE_FAILURES.timeout, memory: CODE_FAILURES.memory, output: CODE_FAILURES.output } as const;

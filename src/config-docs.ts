@@ -102,8 +102,8 @@ export const ENV_VARIABLES: readonly EnvVariableDoc[] = [
   { names: ['HTTP_MAX_RESPONSE_BYTES'], default: '`1048576`', meaning: 'largest response an `http` node accepts' },
   {
     names: ['CODE_SANDBOXES'],
-    default: 'the cores, at least 2',
-    meaning: 'sandbox threads for `code` nodes per worker process (each runs one node at a time)',
+    default: '`16`',
+    meaning: 'most sandbox threads for `code` nodes per worker process (each runs one node at a time; started when needed, idle ones past two end after 30 s)',
   },
   { names: ['BRAID_SECRET_<NAME>'], default: '—', meaning: 'the value of `$secrets.<NAME>` (worker); masked as `***` wherever it would appear' },
   { names: ['BRAID_WEBHOOK_SECRET_<NAME>'], default: '—', meaning: 'the key of webhook triggers with `"secret": "<NAME>"` (API); never readable by workflows' },

@@ -204,7 +204,7 @@ export interface Config {
   /** Adaptive per-origin concurrency for http nodes (HTTP_ADAPTIVE_CONCURRENCY). */
   httpAdaptiveConcurrency: boolean;
   httpMaxResponseBytes: number;
-  codeSandboxes?: number; // code nodes' sandbox threads (src/code/sandbox-pool.ts); default the cores, at least 2
+  codeSandboxes?: number; // most sandbox threads for code nodes (src/code/sandbox-pool.ts), default 16
   encryptionKey?: string;
   /** BRAID_NODE_TYPES: a module of custom node types. */
   nodeTypesPath?: string;

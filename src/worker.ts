@@ -10,8 +10,7 @@ import { hostLimiterMetrics, reportHostLimits } from './temporal/host-metrics';
 import type { PayloadCodecs } from './temporal/warmup';
 import { warmUp } from './temporal/warmup';
 import { createActivities } from '../activities';
-import { createSandboxPool } from './code/sandbox-pool';
-import { availableParallelism } from 'node:os';
+import { createSandboxPool, DEFAULT_SANDBOXES } from './code/sandbox-pool';
 import { lazyCredentials } from '../activities/credentials';
 import { loadEncryptionKey } from './credentials/cipher';
 import { createCredentialStore } from './store/credentials';
@@ -89,7 +88,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ shu
       httpAllowlist: config.httpAllowlist,
       protectedPorts: protectedPortsOf(config),
       maxResponseBytes: config.httpMaxResponseBytes,
-      codePool: createSandboxPool(config.codeSandboxes ?? Math.max(2, availableParallelism())),
+      codePool: createSandboxPool(config.codeSandboxes ?? DEFAULT_SANDBOXES),
       env: processEnvironment(),
       hostLimiter,
       // Cached outputs go through the same codecs as history: encrypted at rest, large ones claim-checked.

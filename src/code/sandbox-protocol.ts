@@ -39,10 +39,13 @@ export type CodeAnswer =
       broken?: boolean;
     };
 
+/** What one log entry costs beyond its message, as JSON (`{"level":"debug","message":""},`): counted against the log limit. */
+export const LOG_ENTRY_OVERHEAD = 32;
+
 /**
  * The first code each context runs: it returns the internals the thread
  * calls by handle (they are never globals). `console` keeps the first
- * `maxLogBytes` characters of messages and counts what it dropped.
+ * `maxLogBytes` of log entries as JSON and counts the calls it dropped.
  */
 export const PRELUDE = (maxLogBytes: number): string => `(() => {
   'use strict';
@@ -67,8 +70,8 @@ export const PRELUDE = (maxLogBytes: number): string => `(() => {
     if (room <= 0) { dropped++; return; }
     let message = '';
     for (let i = 0; i < args.length; i++) message += (i === 0 ? '' : ' ') + show(args[i]);
-    if (message.length > room) { message = message.slice(0, room); dropped++; }
-    room -= message.length;
+    if (message.length + ${LOG_ENTRY_OVERHEAD} > room) { message = message.slice(0, Math.max(0, room - ${LOG_ENTRY_OVERHEAD})); dropped++; }
+    room -= message.length + ${LOG_ENTRY_OVERHEAD};
     logs[logs.length] = freeze({ level, message });
   };
   const console = freeze({ log: say('info'), info: say('info'), debug: say('debug'), warn: say('warn'), error: say('error'), trace: say('debug') });

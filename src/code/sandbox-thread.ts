@@ -11,10 +11,12 @@
  * output and the logs. The pool (sandbox-pool.ts) also terminates a thread
  * that overruns its deadline and replaces it.
  */
-import { parentPort } from 'node:worker_threads';
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
 import variant from '@jitl/quickjs-ng-wasmfile-release-sync';
 import type { QuickJSContext, QuickJSHandle, QuickJSWASMModule } from 'quickjs-emscripten-core';
-import { newQuickJSWASMModuleFromVariant } from 'quickjs-emscripten-core';
+import { newQuickJSWASMModuleFromVariant, newVariant } from 'quickjs-emscripten-core';
 import type { CodeAnswer, CodeRequest, CodeLog } from './sandbox-protocol';
 import { PRELUDE } from './sandbox-protocol';
 
@@ -144,8 +146,30 @@ function lineOf(stack: string | undefined): number | undefined {
   return line >= 1 ? line : undefined;
 }
 
-parentPort!.on('message', (req: CodeRequest) => {
-  const loading = (engine ??= newQuickJSWASMModuleFromVariant(variant));
+/** The engine, from the WebAssembly module the pool compiled (or from its file, when none was given). */
+function engineVariant() {
+  const wasmModule = (workerData as { wasmModule?: WebAssembly.Module } | null)?.wasmModule;
+  return wasmModule ? newVariant(variant, { wasmModule }) : variant;
+}
+
+/**
+ * This thread yields the cores to the worker's own threads (Temporal's
+ * polling, heartbeats, other activities): on Linux a thread has its own
+ * nice value, found through /proc/thread-self. Elsewhere it is let be.
+ */
+function lowerPriority(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, 10);
+  } catch {
+    // not Linux, or not allowed: the thread keeps the process's priority
+  }
+}
+lowerPriority();
+
+parentPort!.on('message', (req: CodeRequest | { warm: true }) => {
+  const loading = (engine ??= newQuickJSWASMModuleFromVariant(engineVariant()));
+  if ('warm' in req) return;
   loading.then(
     (mod) => {
       let answer: CodeAnswer;
