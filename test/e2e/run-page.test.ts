@@ -42,7 +42,8 @@ async function api<T>(path: string, init: { method?: string; body?: unknown } = 
   return body;
 }
 
-const startRun = async (workflow: unknown) => (await api<{ runId: string }>('/v1/runs', { method: 'POST', body: { workflow } })).runId;
+const startRun = async (workflow: unknown, input?: unknown) =>
+  (await api<{ runId: string }>('/v1/runs', { method: 'POST', body: { workflow, ...(input === undefined ? {} : { input }) } })).runId;
 
 /** A browser context signed in through the page's own form. */
 async function signedIn(): Promise<{ context: BrowserContext; page: Page }> {
@@ -292,6 +293,22 @@ describe('run page', () => {
     expect(await nodeClass(page, 'stopped')).toContain('status-skipped');
     const run = await api<{ nodes: Record<string, { output?: unknown }> }>(`/v1/runs/${encodeURIComponent(runId)}`);
     expect(run.nodes.review!.output).toMatchObject({ approved: true, by: 'api-token' });
+    await context.close();
+  });
+
+  it("shows a code node's logs with the node", async () => {
+    const def = graph('page-code')
+      .trigger()
+      .node('shape', 'code', { code: "console.log('shaping', $input.n);\nconsole.warn('careful');\nreturn { n: $input.n * 2 };" }, { label: 'Shape it' })
+      .edge('start', 'shape')
+      .build();
+    const runId = await startRun(def, { n: 21 });
+    const { context, page } = await signedIn();
+    await page.goto(`${url}/runs/${encodeURIComponent(runId)}`);
+    await page.waitForSelector('body[data-run-status=succeeded]');
+    await page.click('g.node[data-node-id=shape]');
+    await expect.poll(() => page.locator('#node-logs').textContent()).toBe('info  shaping 21\nwarn  careful');
+    expect(await page.locator('aside.details').textContent()).toContain('"n": 42');
     await context.close();
   });
 

@@ -187,7 +187,7 @@ export function waitingView(
   ];
 }
 
-/** One node: its facts, its error and its output. */
+/** One node: its facts, its logs (code), its error and its output. */
 export function detailsView(nodeId: string, node: NodeView | undefined, label: string | undefined, type: string | undefined): (HTMLElement | string)[] {
   const n = node ?? { status: 'pending', attempts: 0 };
   const row = (term: string, value: Node | string) => h('div', {}, h('dt', {}, term), h('dd', {}, value));
@@ -210,9 +210,15 @@ export function detailsView(nodeId: string, node: NodeView | undefined, label: s
       n.reused ? row('Not run', h('span', { id: 'node-reused' }, 'output reused from ', h('a', { href: runPagePath(n.reused.runId) }, n.reused.runId))) : '',
       n.pinned ? row('Not run', h('span', { id: 'node-pinned' }, 'output pinned by this test run')) : '',
     ),
+    n.logs?.length ? h('div', { class: 'node-logs' }, h('h3', {}, 'Logs'), h('pre', { id: 'node-logs' }, logText(n.logs))) : '',
     n.error ? h('div', { class: 'node-error' }, h('h3', {}, 'Error'), h('pre', {}, json(n.error))) : '',
     n.output !== undefined ? h('div', {}, h('h3', {}, 'Output'), h('pre', {}, json(n.output))) : '',
   ];
+}
+
+/** A code node's console, one line per call: its level, then its message. */
+function logText(logs: readonly { level: string; message: string }[]): string {
+  return logs.map((l) => `${l.level.padEnd(5)} ${l.message}`).join('\n');
 }
 
 function json(value: unknown): string {
