@@ -7,6 +7,7 @@
  * Writes bench/results/<name>.json, bench/results/<name>.md and SVG charts,
  * ending with the issue's goal rows, each against its target.
  */
+import { codeNodeScenario } from './code-node';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -56,6 +57,8 @@ const authOnly = process.argv.includes('--auth');
 const flowOnly = process.argv.includes('--flow');
 /** `--tracing`: S1 and the 1,000-wide fan-out traced and untraced, alternating, exporting to Jaeger (bench/tracing.ts). */
 const tracingOnly = process.argv.includes('--tracing');
+/** `--code`: the code node's goals (bench/code-node.ts). */
+const codeOnly = process.argv.includes('--code');
 const outDir = resolve(__dirname, 'results');
 const log = (msg: string) => process.stdout.write(`[bench] ${msg}\n`);
 
@@ -84,6 +87,10 @@ async function main(): Promise<string> {
       for (let i = 0; i < 3; i++) await ctx.runBraid(warm);
       // Awaited here: `finally` tears the stack down.
       return await measureS1Steps(ctx, outDir);
+    }
+    if (codeOnly) {
+      await ctx.runBraid(warm);
+      return await codeNodeScenario(ctx, outDir);
     }
     if (forEachOnly) {
       await ctx.runBraid(warm);
