@@ -39,6 +39,9 @@ function compile(code: string, language: CodeLanguage): Compiled {
     const first = (err as { errors?: { text: string; location?: { line: number; column: number } | null }[] }).errors?.[0];
     if (!first) return { ok: false, message: String((err as Error).message), line: 1, column: 1 };
     const line = Math.max(1, (first.location?.line ?? 2) - 1);
+    // Found at the wrapper's closing brace: the code ended too soon; say so at its end.
+    const lines = code.split('\n');
+    if (line > lines.length) return { ok: false, message: `the code ends too soon (${first.text})`, line: lines.length, column: lines.at(-1)!.length + 1 };
     return { ok: false, message: first.text, line, column: (first.location?.column ?? 0) + 1 };
   }
 }

@@ -46,7 +46,7 @@ export const codeSpec: NodeTypeSpec = {
   data: codeDataSchema,
   handles: () => PLAIN_HANDLES,
   activitySlot: true,
-  local: true,
+  local: false,
   literalFields: ['code'],
   nodeProblems: (node) => {
     const timeout = node.data?.timeout;
