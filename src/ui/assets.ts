@@ -31,6 +31,9 @@ export function createAssets() {
       entryPoints: ENTRY_POINTS.map(entryFile),
       bundle: true,
       format: 'esm',
+      // What a page loads only when needed (the code editor) is a chunk of its own, served beside the pages' scripts.
+      splitting: true,
+      chunkNames: 'chunk-[hash]',
       platform: 'browser',
       target: ['chrome120', 'firefox120', 'safari17'],
       minify: true,

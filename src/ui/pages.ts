@@ -1,7 +1,8 @@
 /**
  * The HTML of each page: a shell that loads one script from /ui/assets. No
- * inline scripts or styles (the Content-Security-Policy forbids them); the
- * scripts read what they need from the URL and the API.
+ * inline scripts or styles (the Content-Security-Policy forbids them, but for
+ * styles with the response's nonce, which the page's meta gives its script);
+ * the scripts read what they need from the URL and the API.
  */
 import { html } from 'hono/html';
 
@@ -16,15 +17,18 @@ interface ShellOptions {
   /** Show the sign-out button (the API needs a token). */
   signedIn: boolean;
   body?: ReturnType<typeof html>;
+  /** This response's style nonce (Content-Security-Policy), for styles a script builds (the code editor's). */
+  styleNonce?: string;
 }
 
-function shell({ title, script, signedIn, body }: ShellOptions) {
+function shell({ title, script, signedIn, body, styleNonce }: ShellOptions) {
   return html`<!doctype html>
 <html lang="en">
 <head>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>${title} · Braid</title>
+  ${styleNonce ? html`<meta name="style-nonce" content="${styleNonce}">` : ''}
   ${script && OWN_STYLESHEET.has(script) ? html`<link rel="stylesheet" href="/ui/assets/${script}.css">` : ''}
   <link rel="stylesheet" href="/ui/assets/style.css">
   ${script ? html`<script type="module" src="/ui/assets/${script}.js"></script>` : ''}
@@ -41,8 +45,8 @@ function shell({ title, script, signedIn, body }: ShellOptions) {
 </html>`;
 }
 
-export function appPage(title: string, script: PageScript, signedIn: boolean) {
-  return shell({ title, script, signedIn, body: html`<p class="loading">Loading…</p>` });
+export function appPage(title: string, script: PageScript, signedIn: boolean, styleNonce?: string) {
+  return shell({ title, script, signedIn, body: html`<p class="loading">Loading…</p>`, ...(styleNonce ? { styleNonce } : {}) });
 }
 
 export function loginPage(next: string, problem?: string, oidc = false) {

@@ -7,7 +7,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { Hono } from 'hono';
 import { compress } from 'hono/compress';
-import { secureHeaders } from 'hono/secure-headers';
+import { NONCE, secureHeaders } from 'hono/secure-headers';
 import type { AppEnv } from '../api/types';
 import type { Assets } from './assets';
 import { appPage, loginPage, type PageScript } from './pages';
@@ -28,11 +28,15 @@ export interface UiOptions {
   keys?: Pick<KeyStore, 'authenticate'>;
 }
 
-/** Scripts and styles from this origin only: no inline script, no inline style, no framing. */
+/**
+ * Scripts and styles from this origin only: no inline script, no framing. The
+ * one exception is styles that carry the response's nonce: the code editor
+ * (CodeMirror) builds its styles at run time and gives them the nonce.
+ */
 const CONTENT_SECURITY_POLICY = {
   defaultSrc: ["'none'"],
   scriptSrc: ["'self'"],
-  styleSrc: ["'self'"],
+  styleSrc: ["'self'", NONCE],
   imgSrc: ["'self'", 'data:'],
   connectSrc: ["'self'"],
   workerSrc: ["'self'"],
@@ -67,7 +71,8 @@ export function uiRoutes({ assets, session, apiToken, limiter, oidc = false, key
 
   const page = (title: (c: Context) => string, script: PageScript) => async (c: Context<AppEnv>) => {
     c.header('cache-control', 'no-store');
-    return (await signInFirst(session, c, oidc)) ?? c.html(appPage(title(c), script, session !== undefined));
+    const nonce = (c as unknown as Context<{ Variables: { secureHeadersNonce?: string } }>).get('secureHeadersNonce');
+    return (await signInFirst(session, c, oidc)) ?? c.html(appPage(title(c), script, session !== undefined, nonce));
   };
 
   app.get('/', (c) => c.redirect('/runs', 302));

@@ -65,6 +65,13 @@ describe('pages', () => {
       expect(csp).toContain("frame-ancestors 'none'");
       expect(csp).not.toContain('unsafe-inline');
       expect(csp).not.toContain('unsafe-eval');
+      // Styles may also carry this response's nonce (the code editor builds its own), given to the page in a meta; scripts never.
+      const nonce = /style-src 'self' 'nonce-([A-Za-z0-9+/=]+)'/.exec(csp)?.[1];
+      expect(nonce).toBeDefined();
+      expect(html).toContain(`<meta name="style-nonce" content="${nonce}">`);
+      expect(/script-src [^;]*nonce/.test(csp)).toBe(false);
+      const again = (await app.request(path)).headers.get('content-security-policy')!;
+      expect(again).not.toContain(nonce!);
     },
   );
 

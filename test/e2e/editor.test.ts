@@ -227,4 +227,45 @@ describe('editor', () => {
     await page.screenshot({ path: artifact('editor-custom-type.png') });
     await context.close();
   });
+
+  it("edits a code node's code in a code editor, with the API's syntax error at its line", async () => {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 860 } });
+    const page = await context.newPage();
+    await page.goto(`${url}/editor`);
+    await page.waitForSelector('.palette-item');
+    const definition = {
+      name: 'coded',
+      nodes: [
+        // Placed one above the other, clear of the side panel.
+        { id: 'start', type: 'trigger', position: { x: 0, y: 0 } },
+        { id: 'shape', type: 'code', data: { code: 'const n = $input.n;\nreturn { n: n + 1 };' }, position: { x: 0, y: 200 } },
+      ],
+      edges: [{ source: 'start', target: 'shape' }],
+    };
+    await page.locator('#editor-import').setInputFiles({ name: 'coded.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(definition)) });
+    await expect.poll(() => validationState(page)).toBe('valid');
+    await select(page, 'shape');
+    const editor = page.locator('.field[data-field="data.code"] .cm-editor');
+    await editor.waitFor();
+    // Highlighted as JavaScript: a keyword has its own token.
+    expect(await editor.locator('.cm-line').count()).toBe(2);
+    expect(await editor.locator('.cm-content span').first().textContent()).toBe('const');
+    // Break line 2: the API's problem is drawn at line 2 and said under the field.
+    await editor.locator('.cm-line').nth(1).click();
+    await page.keyboard.press('End');
+    await page.keyboard.type(' +');
+    await expect.poll(() => validationState(page)).toBe('invalid');
+    await expect.poll(() => page.locator('.field[data-field="data.code"] [data-field-error]').textContent()).toMatch(/^syntax error at line 2, column/);
+    await expect.poll(() => editor.locator('.cm-lint-marker-error').count()).toBe(1);
+    const marker = await editor.locator('.cm-lint-marker-error').boundingBox();
+    const [line1, line2] = [await editor.locator('.cm-line').nth(0).boundingBox(), await editor.locator('.cm-line').nth(1).boundingBox()];
+    // Level with line 2, not line 1.
+    expect(Math.abs(marker!.y + marker!.height / 2 - (line2!.y + line2!.height / 2))).toBeLessThan(Math.abs(line2!.y - line1!.y) / 2);
+    // Fixed again: valid, and what was typed is in the document.
+    await page.keyboard.press('Backspace');
+    await page.keyboard.press('Backspace');
+    await expect.poll(() => validationState(page)).toBe('valid');
+    await page.screenshot({ path: artifact('editor-code-node.png') });
+    await context.close();
+  });
 });

@@ -9,7 +9,7 @@ export class ApiProblem extends Error {
     readonly status: number,
     message: string,
     /** A 422's field errors (`$.nodes[1].data.url`). */
-    readonly errors: readonly { path: string; message: string }[] = [],
+    readonly errors: readonly { path: string; message: string; line?: number; column?: number }[] = [],
   ) {
     super(message);
   }

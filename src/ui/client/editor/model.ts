@@ -155,6 +155,9 @@ export interface FieldProblem {
   /** Path inside the node, edge or graph (`data.url`, `retry.maximumAttempts`, `settings.priority`); '' for the whole. */
   field: string;
   message: string;
+  /** A code node's syntax error: where in its code (1-based). */
+  line?: number;
+  column?: number;
 }
 
 export interface PlacedProblems {
@@ -167,16 +170,16 @@ export interface PlacedProblems {
 const ITEM_PATH = /^\$\.(nodes|edges)\[(\d+)\]\.?(.*)$/;
 
 /** Places the API's problems (`$.nodes[1].data.url`) on the document's nodes and edges, by the definition that was sent. */
-export function placeProblems(errors: readonly { path: string; message: string }[], sent: Definition): PlacedProblems {
+export function placeProblems(errors: readonly { path: string; message: string; line?: number; column?: number }[], sent: Definition): PlacedProblems {
   const placed: PlacedProblems = { nodes: new Map(), edges: new Map(), graph: [], count: errors.length };
   const add = (map: Map<string, FieldProblem[]>, key: string, p: FieldProblem) => map.set(key, [...(map.get(key) ?? []), p]);
-  for (const { path, message } of errors) {
+  for (const { path, message, line, column } of errors) {
     const m = ITEM_PATH.exec(path);
     if (m) {
       const [, kind, index, field = ''] = m;
       const item = (kind === 'nodes' ? sent.nodes : sent.edges)[Number(index)];
       if (kind === 'nodes' && typeof item?.id === 'string') {
-        add(placed.nodes, item.id, { field, message });
+        add(placed.nodes, item.id, { field, message, ...(line === undefined ? {} : { line }), ...(column === undefined ? {} : { column }) });
         continue;
       }
       if (kind === 'edges' && item) {

@@ -93,6 +93,7 @@ export function NodePanel({ node, view, schemas, problems, taken, lastRunMs, onF
           problems={problems}
           onChange={onField}
           omit={['label']}
+          {...(defined.type === 'code' ? { code: { field: 'code', language: defined.data?.language === 'typescript' ? 'typescript' : 'javascript' } } : {})}
         />
       </fieldset>
       <fieldset className="field-group">

@@ -11,10 +11,13 @@
  * so what the page says is what a save would say. No schema compiler runs in
  * the page (they generate code, which the pages' CSP forbids).
  */
-import { useEffect, useId, useState } from 'react';
+import { lazy, Suspense, useEffect, useId, useState } from 'react';
 import { isExpression } from '../../../graph/expression-syntax';
 import type { FieldProblem } from './model';
 import { fieldKind, type JsonSchema } from './schema-fields';
+
+/** The code editor (CodeMirror, a third of the editor's script) loads when a code node is first shown. */
+const CodeField = lazy(() => import('./code-field').then((m) => ({ default: m.CodeField })));
 
 export type { JsonSchema } from './schema-fields';
 
@@ -28,9 +31,11 @@ export interface SchemaFormProps {
   onChange: (path: string, value: unknown) => void;
   /** Fields not drawn (the node's label sits in its own input). */
   omit?: readonly string[];
+  /** The field that holds source code (a code node's `code`), drawn as a code editor in this language. */
+  code?: { field: string; language: 'javascript' | 'typescript' };
 }
 
-export function SchemaForm({ schema, value, path, problems, onChange, omit = [] }: SchemaFormProps) {
+export function SchemaForm({ schema, value, path, problems, onChange, omit = [], code }: SchemaFormProps) {
   const entries = Object.entries(schema.properties ?? {}).filter(([key]) => !omit.includes(key));
   if (entries.length === 0) return <p className="hint">No fields.</p>;
   return (
@@ -45,6 +50,7 @@ export function SchemaForm({ schema, value, path, problems, onChange, omit = [] 
           path={path ? `${path}.${key}` : key}
           problems={problems}
           onChange={onChange}
+          {...(code?.field === key ? { language: code.language } : {})}
         />
       ))}
     </>
@@ -59,9 +65,11 @@ interface FieldProps {
   path: string;
   problems: readonly FieldProblem[];
   onChange: (path: string, value: unknown) => void;
+  /** Source code in this language: a code editor instead of a text input. */
+  language?: 'javascript' | 'typescript';
 }
 
-function Field({ name, schema, required, value, path, problems, onChange }: FieldProps) {
+function Field({ name, schema, required, value, path, problems, onChange, language }: FieldProps) {
   const id = useId();
   const kind = fieldKind(schema);
   const own = problems.filter((p) => p.field === path);
@@ -79,7 +87,17 @@ function Field({ name, schema, required, value, path, problems, onChange }: Fiel
   }
   const switchable = (kind.kind === 'number' || kind.kind === 'select' || kind.kind === 'boolean') && kind.expression;
   let input;
-  if (expression || kind.kind === 'text') {
+  if (language) {
+    input = (
+      <CodeField
+        id={id}
+        value={typeof value === 'string' ? value : ''}
+        language={language}
+        problems={own}
+        onChange={(code) => set(code === '' ? undefined : code)}
+      />
+    );
+  } else if (expression || kind.kind === 'text') {
     input = (
       <input
         id={id}
