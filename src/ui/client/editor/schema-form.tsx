@@ -89,13 +89,15 @@ function Field({ name, schema, required, value, path, problems, onChange, langua
   let input;
   if (language) {
     input = (
-      <CodeField
-        id={id}
-        value={typeof value === 'string' ? value : ''}
-        language={language}
-        problems={own}
-        onChange={(code) => set(code === '' ? undefined : code)}
-      />
+      <Suspense fallback={<p className="hint">Loading the code editor…</p>}>
+        <CodeField
+          id={id}
+          value={typeof value === 'string' ? value : ''}
+          language={language}
+          problems={own}
+          onChange={(code) => set(code === '' ? undefined : code)}
+        />
+      </Suspense>
     );
   } else if (expression || kind.kind === 'text') {
     input = (
