@@ -10,7 +10,8 @@ const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} KB`;
 
 async function main(): Promise<void> {
   const assets = createAssets();
-  const files = [...ENTRY_POINTS.map((e) => `${e.replace(/\.tsx$/, '')}.js`), 'editor-page.css', 'style.css'];
+  const chunks = (await assets.names()).filter((n) => n.startsWith('chunk-')).sort();
+  const files = [...ENTRY_POINTS.map((e) => `${e.replace(/\.tsx$/, '')}.js`), ...chunks, 'editor-page.css', 'style.css'];
   process.stdout.write(`${'file'.padEnd(20)} ${'minified'.padStart(10)} ${'gzipped'.padStart(10)}\n`);
   for (const file of files) {
     const asset = await assets.get(file);

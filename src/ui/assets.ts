@@ -55,14 +55,19 @@ export function createAssets() {
     return assets;
   }
 
+  const all = () =>
+    (built ??= buildAll().catch((err: unknown) => {
+      built = undefined; // a failed build is retried on the next request
+      throw err;
+    }));
   return {
-    /** An asset by file name (`run-page.js`, `style.css`), or undefined. */
+    /** An asset by file name (`run-page.js`, `style.css`, a shared `chunk-<hash>.js`), or undefined. */
     async get(name: string): Promise<Asset | undefined> {
-      built ??= buildAll().catch((err: unknown) => {
-        built = undefined; // a failed build is retried on the next request
-        throw err;
-      });
-      return (await built).get(name);
+      return (await all()).get(name);
+    },
+    /** Every asset's file name. */
+    async names(): Promise<string[]> {
+      return [...(await all()).keys()];
     },
   };
 }
