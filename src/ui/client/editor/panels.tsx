@@ -11,6 +11,8 @@ import {
   renameNode,
   setIn,
   setNodeField,
+  toDefinition,
+  type Definition,
   type EditorDocument,
   type FieldProblem,
   type FlowNode,
@@ -20,6 +22,7 @@ import {
 } from './model';
 import type { Edit } from './use-document';
 import { SchemaForm, type JsonSchema } from './schema-form';
+import { TestNode } from './test-node';
 
 /** The definition's own node fields and settings, as /openapi.json describes them. */
 export interface DefinitionSchemas {
@@ -40,9 +43,11 @@ export interface NodePanelProps {
   lastRunMs?: number;
   onField: (path: string, value: unknown) => void;
   onRename: (to: string) => void;
+  /** The graph as drawn (a code node's test run takes it). */
+  definition: () => Definition;
 }
 
-export function NodePanel({ node, view, schemas, problems, taken, lastRunMs, onField, onRename }: NodePanelProps) {
+export function NodePanel({ node, view, schemas, problems, taken, lastRunMs, onField, onRename, definition }: NodePanelProps) {
   const defined = node.data.node;
   const [id, setId] = useState(node.id);
   useEffect(() => setId(node.id), [node.id]);
@@ -96,6 +101,7 @@ export function NodePanel({ node, view, schemas, problems, taken, lastRunMs, onF
           {...(defined.type === 'code' ? { code: { field: 'code', language: defined.data?.language === 'typescript' ? 'typescript' : 'javascript' } } : {})}
         />
       </fieldset>
+      {defined.type === 'code' ? <TestNode nodeId={node.id} definition={definition} /> : null}
       <fieldset className="field-group">
         <legend>how it runs</legend>
         <SchemaForm schema={{ type: 'object', properties: common }} value={defined} path="" problems={problems} onChange={onField} />
@@ -175,6 +181,7 @@ export function Inspector({ doc, catalog, schemas, problems, lastRun, edit }: In
           lastRunMs={lastRun?.durations.get(node.id)}
           onField={(path, value) => edit((d) => setNodeField(d, node.id, path, value), `${node.id}.${path}`)}
           onRename={(to) => edit((d) => renameNode(d, node.id, to))}
+          definition={() => toDefinition(doc)}
         />
       ) : (
         <GraphPanel
