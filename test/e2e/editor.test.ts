@@ -228,7 +228,7 @@ describe('editor', () => {
     await context.close();
   });
 
-  it("edits a code node's code in a code editor, with the API's syntax error at its line", async () => {
+  it("edits a code node's code in a code editor, with the API's syntax error at its line, and tests the node", async () => {
     const context = await browser.newContext({ viewport: { width: 1400, height: 860 } });
     const page = await context.newPage();
     await page.goto(`${url}/editor`);
@@ -265,6 +265,10 @@ describe('editor', () => {
     await page.keyboard.press('Backspace');
     await page.keyboard.press('Backspace');
     await expect.poll(() => validationState(page)).toBe('valid');
+    // Test this node: on an input, without saving; its output and logs in the panel.
+    await page.locator('#test-node-input').fill('{"n": 41}');
+    await page.click('#test-node');
+    await expect.poll(() => page.locator('#test-node-result').textContent(), { timeout: 30_000 }).toContain('"n": 42');
     await page.screenshot({ path: artifact('editor-code-node.png') });
     await context.close();
   });
