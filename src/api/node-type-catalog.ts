@@ -27,6 +27,8 @@ export interface NodeTypeView {
   local: boolean;
   /** Takes a `cache` field. */
   cacheable: boolean;
+  /** Its data holds source code: which field, and which field names its language. */
+  sourceCode?: { field: string; languageField: string };
 }
 
 /** A zod schema's JSON Schema; `{ type: "object" }` when it is not a zod schema or cannot be expressed. */
@@ -55,6 +57,7 @@ function viewOf(spec: NodeTypeSpec, custom: NodeTypeRegistry): NodeTypeView {
     activity: spec.activitySlot,
     local: spec.local,
     cacheable: spec.cacheable === true,
+    ...(spec.sourceCode ? { sourceCode: { ...spec.sourceCode } } : {}),
   };
 }
 

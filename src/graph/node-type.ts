@@ -77,6 +77,8 @@ export interface NodeTypeSpec {
   readonly handlesFromData?: string;
   /** Data fields taken as written: never searched for `{% … %}` expressions (a code node's `code`). */
   readonly literalFields?: readonly string[];
+  /** The data field that holds source code, and the field that names its language (`javascript` unless it says `typescript`): editors show a code editor. */
+  readonly sourceCode?: { readonly field: string; readonly languageField: string };
   /** Problems of the node as a whole (its data against its own fields, such as `timeout`); paths are under the node. */
   nodeProblems?(node: { data?: Readonly<Record<string, unknown>>; timeout?: string }): LocalExecutionProblem[];
   /**

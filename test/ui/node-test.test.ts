@@ -4,6 +4,8 @@ import { nodeTestRun } from '../../src/ui/client/editor/node-test';
 import { validateDefinition } from '../../src/graph/validate';
 import { BUILT_IN_CATALOG } from '../../src/graph/nodes';
 
+const isTrigger = (type: string) => BUILT_IN_CATALOG.get(type)?.category === 'trigger';
+
 const drawn = {
   name: 'orders',
   nodes: [
@@ -25,7 +27,7 @@ const drawn = {
 
 describe('test this node', () => {
   it('keeps the node and what is upstream of it, the upstream nodes pinned set nodes under their ids', () => {
-    const { workflow, upstream } = nodeTestRun(drawn, 'shape');
+    const { workflow, upstream } = nodeTestRun(drawn, 'shape', isTrigger);
     expect(upstream.sort()).toEqual(['check', 'fetch']);
     expect(workflow.nodes.map((n) => [n.id, n.type])).toEqual([
       ['start', 'trigger'],
@@ -43,7 +45,7 @@ describe('test this node', () => {
   });
 
   it('needs no pins for a node right after the trigger', () => {
-    const { workflow, upstream } = nodeTestRun(drawn, 'aside');
+    const { workflow, upstream } = nodeTestRun(drawn, 'aside', isTrigger);
     expect(upstream).toEqual([]);
     expect(workflow.nodes.map((n) => n.id)).toEqual(['start', 'aside']);
   });

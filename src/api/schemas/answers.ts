@@ -85,6 +85,10 @@ export const nodeTypeListSchema = z
           activity: z.boolean(),
           local: z.boolean(),
           cacheable: z.boolean(),
+          sourceCode: z
+            .object({ field: z.string(), languageField: z.string() })
+            .optional()
+            .openapi({ description: 'Its data holds source code (a `code` node): the field, and the field that names its language' }),
         })
         .openapi('NodeType'),
     ),

@@ -48,6 +48,7 @@ export const codeSpec: NodeTypeSpec = {
   activitySlot: true,
   local: false,
   literalFields: ['code'],
+  sourceCode: { field: 'code', languageField: 'language' },
   nodeProblems: (node) => {
     const timeout = node.data?.timeout;
     if (typeof timeout !== 'string' || node.timeout === undefined) return [];

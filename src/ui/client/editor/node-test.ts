@@ -14,7 +14,8 @@ export interface NodeTest {
   upstream: string[];
 }
 
-export function nodeTestRun(def: Definition, nodeId: string): NodeTest {
+/** `isTrigger`: whether a node type is a trigger (the catalog's category), which takes the input instead of a pin. */
+export function nodeTestRun(def: Definition, nodeId: string, isTrigger: (type: string) => boolean): NodeTest {
   const byId = new Map(def.nodes.map((n) => [String(n.id), n]));
   const sourcesOf = (id: string) => def.edges.filter((e) => e.target === id).map((e) => String(e.source));
   const kept = new Set<string>([nodeId]);
@@ -31,7 +32,7 @@ export function nodeTestRun(def: Definition, nodeId: string): NodeTest {
     .filter((n) => kept.has(String(n.id)))
     .map((n) => {
       const id = String(n.id);
-      if (id === nodeId || n.type === 'trigger') return n;
+      if (id === nodeId || isTrigger(String(n.type))) return n;
       upstream.push(id);
       return { id, type: 'set', data: { value: null }, ...(n.position ? { position: n.position } : {}) };
     });

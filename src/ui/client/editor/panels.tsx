@@ -11,6 +11,7 @@ import {
   renameNode,
   setIn,
   setNodeField,
+  takesInput,
   toDefinition,
   type Definition,
   type EditorDocument,
@@ -45,9 +46,11 @@ export interface NodePanelProps {
   onRename: (to: string) => void;
   /** The graph as drawn (a code node's test run takes it). */
   definition: () => Definition;
+  /** Whether a node type is a trigger (the catalog says). */
+  isTrigger: (type: string) => boolean;
 }
 
-export function NodePanel({ node, view, schemas, problems, taken, lastRunMs, onField, onRename, definition }: NodePanelProps) {
+export function NodePanel({ node, view, schemas, problems, taken, lastRunMs, onField, onRename, definition, isTrigger }: NodePanelProps) {
   const defined = node.data.node;
   const [id, setId] = useState(node.id);
   useEffect(() => setId(node.id), [node.id]);
@@ -98,10 +101,12 @@ export function NodePanel({ node, view, schemas, problems, taken, lastRunMs, onF
           problems={problems}
           onChange={onField}
           omit={['label']}
-          {...(defined.type === 'code' ? { code: { field: 'code', language: defined.data?.language === 'typescript' ? 'typescript' : 'javascript' } } : {})}
+          {...(view?.sourceCode
+            ? { code: { field: view.sourceCode.field, language: defined.data?.[view.sourceCode.languageField] === 'typescript' ? 'typescript' : 'javascript' } }
+            : {})}
         />
       </fieldset>
-      {defined.type === 'code' ? <TestNode nodeId={node.id} definition={definition} /> : null}
+      {view?.sourceCode ? <TestNode nodeId={node.id} definition={definition} isTrigger={isTrigger} /> : null}
       <fieldset className="field-group">
         <legend>how it runs</legend>
         <SchemaForm schema={{ type: 'object', properties: common }} value={defined} path="" problems={problems} onChange={onField} />
@@ -182,6 +187,7 @@ export function Inspector({ doc, catalog, schemas, problems, lastRun, edit }: In
           onField={(path, value) => edit((d) => setNodeField(d, node.id, path, value), `${node.id}.${path}`)}
           onRename={(to) => edit((d) => renameNode(d, node.id, to))}
           definition={() => toDefinition(doc)}
+          isTrigger={(type) => !takesInput(catalog.get(type))}
         />
       ) : (
         <GraphPanel

@@ -12,14 +12,16 @@ import { nodeTestRun } from './node-test';
 export interface TestNodeProps {
   nodeId: string;
   definition: () => Definition;
+  /** Whether a node type is a trigger. */
+  isTrigger: (type: string) => boolean;
   /** Upstream nodes' outputs in the last run, to start from. */
   lastOutputs?: ReadonlyMap<string, unknown>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export function TestNode({ nodeId, definition, lastOutputs }: TestNodeProps) {
-  const upstream = nodeTestRun(definition(), nodeId).upstream;
+export function TestNode({ nodeId, definition, isTrigger, lastOutputs }: TestNodeProps) {
+  const upstream = nodeTestRun(definition(), nodeId, isTrigger).upstream;
   const [input, setInput] = useState('{}');
   const [pins, setPins] = useState(() => JSON.stringify(Object.fromEntries(upstream.map((id) => [id, lastOutputs?.get(id) ?? null])), null, 2));
   const [answer, setAnswer] = useState<string>('');
@@ -35,7 +37,7 @@ export function TestNode({ nodeId, definition, lastOutputs }: TestNodeProps) {
     setRunning(true);
     setAnswer('Running…');
     try {
-      const { workflow, upstream: ids } = nodeTestRun(definition(), nodeId);
+      const { workflow, upstream: ids } = nodeTestRun(definition(), nodeId, isTrigger);
       const body = { workflow, input: parsed.input, pins: Object.fromEntries(ids.map((id) => [id, parsed.pins[id] ?? null])) };
       const { runId } = await api<{ runId: string }>('/v1/runs', { method: 'POST', body });
       let run = await api<RunView>(runPath(runId));
