@@ -41,8 +41,6 @@ function sharedSandboxPool(): SandboxPool {
   return (shared ??= createSandboxPool(DEFAULT_SANDBOXES));
 }
 
-const KIND_TYPES = { error: CODE_FAILURES.error, timeout: CODE_FAILURES.timeout, memory: CODE_FAILURES.memory, output: CODE_FAILURES.output } as const;
-
 export function createCodeActivities(pool: SandboxPool | undefined, heartbeatIntervalMs = 1_000) {
   return {
     async code(input: CodeInput): Promise<CodeResult> {
@@ -79,7 +77,7 @@ export function createCodeActivities(pool: SandboxPool | undefined, heartbeatInt
         const dropped = answer.dropped > 0 ? { logsDropped: answer.dropped } : {};
         if (answer.ok) return { value: JSON.parse(answer.output) as unknown, logs: answer.logs, ...dropped };
         throw ApplicationFailure.create({
-          type: KIND_TYPES[answer.kind],
+          type: CODE_FAILURES[answer.kind],
           message: failureMessage(answer.kind, answer.message, answer.line, timeoutMs, memoryMiB),
           nonRetryable: answer.kind !== 'error' || !answer.broken,
           details: [{ logs: answer.logs, ...dropped, ...(answer.line ? { line: answer.line } : {}) }],
@@ -91,7 +89,7 @@ export function createCodeActivities(pool: SandboxPool | undefined, heartbeatInt
   };
 }
 
-function failureMessage(kind: keyof typeof KIND_TYPES, message: string, line: number | undefined, timeoutMs: number, memoryMiB: number): string {
+function failureMessage(kind: keyof typeof CODE_FAILURES, message: string, line: number | undefined, timeoutMs: number, memoryMiB: number): string {
   if (kind === 'timeout') return `the code ran past its time limit (${timeoutMs} ms) and was stopped`;
   if (kind === 'memory') return `the code used more than its memory limit (${memoryMiB} MiB) and was stopped`;
   if (kind === 'output') return `the code's output is too large: ${message}`;

@@ -5,7 +5,7 @@
  * placeholder of a secret in what the code gets becomes `[secret]`: code
  * never holds anything that could become a secret.
  */
-import { CODE_FAILURES, codeDataSchema, codeSpec, codeTimeoutMs } from '../../src/graph/nodes/code';
+import { codeDataSchema, codeSpec, codeTimeoutMs } from '../../src/graph/nodes/code';
 import { FAILURE_TYPES } from '../../src/graph/failures';
 import { redactSecrets } from '../../src/graph/secrets';
 import { NodeFailure } from '../errors';
@@ -39,8 +39,5 @@ const run: Executor = async (node, ctx) => {
     ...(answer.output.logsDropped ? { logsDropped: answer.output.logsDropped } : {}),
   };
 };
-
-/** The failure types a code node can end with (documentation and tests read them here). */
-export const CODE_FAILURE_TYPES = Object.values(CODE_FAILURES);
 
 export const code: NodeType = { ...codeSpec, run };
