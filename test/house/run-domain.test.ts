@@ -19,14 +19,14 @@ export function workflowStarts(text: string): string[] {
 }
 
 describe('the run domain', () => {
-  it('starts graph runs in one place: the run store', () => {
+  it("starts graph runs in one place: the run store's start (run-start.ts)", () => {
     const starts = sourceFiles(join(ROOT, 'src'), { declarations: false }).flatMap((f) =>
       workflowStarts(readFileSync(f, 'utf8')).map((call) => `${relative(ROOT, f)}: ${call}`),
     );
     // The other starts are not graph runs: a bulk operation's workflow, and the API's warm-up workflow.
     expect(starts.sort()).toEqual([
       'src/runs/bulk.ts: start(BULK_WORKFLOW_TYPE)',
-      'src/runs/run-store.ts: start(WORKFLOW_TYPE)',
+      'src/runs/run-start.ts: start(WORKFLOW_TYPE)',
       'src/temporal/warmup.ts: execute(WARMUP_WORKFLOW_TYPE)',
     ]);
   });
