@@ -20,7 +20,7 @@ import { join, resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { GraphDefinition } from '../src/graph/schema';
 import { createApiClient } from '../src/temporal/connection';
-import { freePort } from '../src/temporal/free-port';
+import { freePorts } from '../src/temporal/free-port';
 import type { HttpTarget } from '../test/helpers/http-target';
 import { startHttpTarget } from '../test/helpers/http-target';
 import { STACK_TOKEN, stackAuth } from '../test/helpers/stack-token';
@@ -61,15 +61,8 @@ interface Stack {
 /** `npm start` with its own DATA_DIR and ports; resolves once /readyz answers 200. */
 export async function startStack(extraEnv: Record<string, string> = {}): Promise<Stack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'braid-bench-stack-'));
-  // Three different ports: the OS may hand the same free port out twice in a row (once the API met the dev server's).
-  const taken = new Set<number>();
-  const port = async (): Promise<number> => {
-    for (;;) {
-      const p = await freePort();
-      if (!taken.has(p)) return (taken.add(p), p);
-    }
-  };
-  const ports = { api: await port(), temporal: await port(), ui: await port() };
+  const [apiPort, temporalPort, uiPort] = await freePorts(3);
+  const ports = { api: apiPort!, temporal: temporalPort!, ui: uiPort! };
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'start.ts')], {
     cwd: ROOT,
     env: {

@@ -8,6 +8,20 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
+/**
+ * `n` free ports, all different: the OS may hand the same free port out twice
+ * in a row (it was released again before the next ask), and a dev server
+ * given one port for both its frontend and its UI exits before it is ready.
+ */
+export async function freePorts(n: number, host = '127.0.0.1'): Promise<number[]> {
+  const ports = new Set<number>();
+  for (let tries = 0; ports.size < n; tries++) {
+    if (tries > 100) throw new Error(`no ${n} different free ports`);
+    ports.add(await freePort(host));
+  }
+  return [...ports];
+}
+
 /** Resolves with the port once it was bound and released, or undefined when it is taken. */
 function listenOnce(port: number, host: string): Promise<number | undefined> {
   return new Promise((resolve) => {
