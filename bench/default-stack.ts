@@ -20,7 +20,7 @@ import { join, resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { GraphDefinition } from '../src/graph/schema';
 import { createApiClient } from '../src/temporal/connection';
-import { freePorts } from '../src/temporal/free-port';
+import { freeStackPorts } from '../src/temporal/free-port';
 import type { HttpTarget } from '../test/helpers/http-target';
 import { startHttpTarget } from '../test/helpers/http-target';
 import { STACK_TOKEN, stackAuth } from '../test/helpers/stack-token';
@@ -61,8 +61,7 @@ interface Stack {
 /** `npm start` with its own DATA_DIR and ports; resolves once /readyz answers 200. */
 export async function startStack(extraEnv: Record<string, string> = {}): Promise<Stack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'braid-bench-stack-'));
-  const [apiPort, temporalPort, uiPort] = await freePorts(3);
-  const ports = { api: apiPort!, temporal: temporalPort!, ui: uiPort! };
+  const ports = await freeStackPorts();
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'start.ts')], {
     cwd: ROOT,
     env: {

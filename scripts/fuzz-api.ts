@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort } from '../src/temporal/free-port';
+import { freeStackPorts } from '../src/temporal/free-port';
 
 const root = resolve(__dirname, '..');
 const TOKEN = 'fuzz-token-0123456789abcdef0123456789';
@@ -33,7 +33,7 @@ async function main() {
   const executable = process.env.SCHEMATHESIS ?? join(root, '.temporal', 'schemathesis', 'bin', 'schemathesis');
   const seconds = Number(process.env.FUZZ_SECONDS ?? 120);
   const dataDir = mkdtempSync(join(tmpdir(), 'braid-fuzz-'));
-  const ports = { api: await freePort(), temporal: await freePort(), ui: await freePort() };
+  const ports = await freeStackPorts();
   const braid = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'start.ts')], {
     cwd: root,
     env: {

@@ -22,6 +22,12 @@ export async function freePorts(n: number, host = '127.0.0.1'): Promise<number[]
   return [...ports];
 }
 
+/** The three ports a Braid stack (`npm start`) listens on: its API, its Temporal frontend and the Temporal UI, all different. */
+export async function freeStackPorts(): Promise<{ api: number; temporal: number; ui: number }> {
+  const [api, temporal, ui] = (await freePorts(3)) as [number, number, number];
+  return { api, temporal, ui };
+}
+
 /** Resolves with the port once it was bound and released, or undefined when it is taken. */
 function listenOnce(port: number, host: string): Promise<number | undefined> {
   return new Promise((resolve) => {

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCreatedSchema, runListSchema, runSchema, savedVersionSchema, workflowDetailSchema } from '../../src/api/schemas';
-import { freePort } from '../../src/temporal/free-port';
+import { freePort, freeStackPorts } from '../../src/temporal/free-port';
 import { locateBinary } from '../../src/temporal/binaries';
 import { startDevServer } from '../../src/temporal/dev-server';
 import { graph } from '../helpers/graphs';
@@ -85,7 +85,7 @@ const isAlive = (pid: number) => {
 beforeAll(async () => {
   target = await startHttpTarget();
   dataDir = mkdtempSync(join(tmpdir(), 'braid-start-'));
-  ports = { api: await freePort(), temporal: await freePort(), ui: await freePort() };
+  ports = await freeStackPorts();
 });
 
 afterAll(async () => {

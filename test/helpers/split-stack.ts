@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePorts, portOpen } from '../../src/temporal/free-port';
+import { freeStackPorts, portOpen } from '../../src/temporal/free-port';
 import { eventually } from './sse';
 import { STACK_TOKEN } from './stack-token';
 
@@ -30,8 +30,7 @@ export interface SplitStack {
 
 export async function startSplitStack(extraEnv: Record<string, string> = {}, opts: { workers?: 1 | 2 } = {}): Promise<SplitStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'braid-split-'));
-  const [apiPort, temporalPort, uiPort] = await freePorts(3);
-  const ports = { api: apiPort!, temporal: temporalPort!, ui: uiPort! };
+  const ports = await freeStackPorts();
   const env = {
     ...process.env,
     PORT: String(ports.api),

@@ -5,7 +5,7 @@
  */
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { freePorts } from '../../src/temporal/free-port';
+import { freePorts, freeStackPorts } from '../../src/temporal/free-port';
 
 describe('freePorts', () => {
   it('hands out different ports, each free to bind', async () => {
@@ -17,6 +17,13 @@ describe('freePorts', () => {
         await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', () => resolve()));
         await new Promise((r) => server.close(r));
       }
+    }
+  });
+
+  it("hands a stack three different ports: its API's, Temporal's and the UI's", async () => {
+    for (let round = 0; round < 20; round++) {
+      const { api, temporal, ui } = await freeStackPorts();
+      expect(new Set([api, temporal, ui]).size).toBe(3);
     }
   });
 });
