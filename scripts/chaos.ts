@@ -28,18 +28,18 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
-import type { TemporalTlsFiles } from '../src/config';
 import { temporalTlsConfig } from '../src/temporal/connection';
 import type { ChaosCase } from './chaos/graphs';
 import { Dice, randomCase } from './chaos/graphs';
 import type { Fault as ChaosFault } from './chaos/faults';
 import { killWindow } from './chaos/faults';
-import { taskTrail } from './chaos/history';
+import { deadlineTrail, taskTrail } from './chaos/history';
 import { startChaosTarget } from './chaos/target';
 import type { RunView } from '../src/runs/run-store';
 import { check, summary, type Violation } from './chaos/invariants';
 import { redriveShare } from './chaos/redrive';
 import { createControls } from './chaos/controls';
+import type { DeadlineEnd } from './chaos/flow';
 import { createFlowChaos, ENDED as TERMINAL } from './chaos/flow';
 import { stackAuth } from '../test/helpers/stack-token';
 import { clusterChaosStack, splitChaosStack } from './chaos/stacks';
@@ -172,7 +172,16 @@ async function main() {
     } while (cursor);
 
     const report = check({ cases, accepted, views, listed, refused, faults, hits: target.hits });
-    for (const part of [controls.report(), await flow.finish(faults)]) {
+    // Temporal itself, for what the API does not say: when a run was accepted, and histories.
+    const connection = await Connection.connect({ address: stack.temporal(), tls: temporalTlsConfig(stack.temporalTls?.()) });
+    const client = new Client({ connection });
+    const flowReport = await flow.finish(faults, (runId) =>
+      client.workflow
+        .getHandle(runId)
+        .describe()
+        .then((d) => d.startTime.getTime()),
+    );
+    for (const part of [controls.report(), flowReport]) {
       report.violations.push(...part.violations);
       report.lines.push(...part.lines);
     }
@@ -182,9 +191,9 @@ async function main() {
     report.lines.push(
       `${redrives.violations.some((v) => v.invariant === 'reused-silent' || v.invariant === 'redrive') ? '✗' : '✓'} redrive: ${redrives.redriven} failed run(s) redriven, ${redrives.reusedNodes} reused node(s) never reached the target again`,
     );
-    await traceDuplicates(stack.temporal(), stack.temporalTls?.(), report.violations, target.hits, pids).catch((err: Error) =>
-      log(`could not read histories: ${err.message}`),
-    );
+    await traceDuplicates(client, report.violations, target.hits, pids).catch((err: Error) => log(`could not read histories: ${err.message}`));
+    await traceLateDeadlines(client, flowReport.unexplained, pids, report.lines).catch((err: Error) => log(`could not read histories: ${err.message}`));
+    await connection.close();
     const lines = [
       `chaos seed ${seed}, ${minutes} min: ${cases.size} runs generated, ${accepted.size} accepted, ${report.httpNodes} http nodes; faults: ${summary(faults)}`,
       ...report.lines,
@@ -219,29 +228,33 @@ async function main() {
  * events around its requests (with worker pids named), appended to the
  * violation, so a long run tells a redelivered task from a Braid bug.
  */
-async function traceDuplicates(
-  address: string,
-  tls: TemporalTlsFiles | undefined,
-  violations: Violation[],
-  hits: (runId: string, nodeId: string) => number[],
-  pids: Map<number, string>,
-) {
-  const dups = violations.filter((v) => v.invariant === 'at-most-once');
-  if (dups.length === 0) return;
-  const connection = await Connection.connect({ address, tls: temporalTlsConfig(tls) });
-  try {
-    const client = new Client({ connection });
-    const name = (line: string) => line.replace(/by (\d+)@\S+/, (all, pid: string) => `by ${pids.get(Number(pid)) ?? `pid ${pid}`}`);
-    for (const v of dups) {
-      const times = hits(v.runId, v.nodeId!);
-      const trail = await taskTrail(client, v.runId, times[0]!, times.at(-1)!).catch((err: Error) => ({
-        troubled: 0,
-        lines: [`history unreadable: ${err.message}`],
-      }));
-      v.detail += `\n    history (relative to the first request):\n${trail.lines.map((l) => `      ${name(l)}`).join('\n')}`;
-    }
-  } finally {
-    await connection.close();
+async function traceDuplicates(client: Client, violations: Violation[], hits: (runId: string, nodeId: string) => number[], pids: Map<number, string>) {
+  const name = partNames(pids);
+  for (const v of violations.filter((x) => x.invariant === 'at-most-once')) {
+    const times = hits(v.runId, v.nodeId!);
+    const trail = await taskTrail(client, v.runId, times[0]!, times.at(-1)!).catch((err: Error) => ({
+      troubled: 0,
+      lines: [`history unreadable: ${err.message}`],
+    }));
+    v.detail += `\n    history (relative to the first request):\n${trail.lines.map((l) => `      ${name(l)}`).join('\n')}`;
+  }
+}
+
+/** Replaces `by <pid>@host` in a history line with the part that pid was (worker, worker2, …). */
+const partNames = (pids: Map<number, string>) => (line: string) =>
+  line.replace(/by (\d+)@\S+/, (_all, pid: string) => `by ${pids.get(Number(pid)) ?? `pid ${pid}`}`);
+
+/**
+ * Each deadline that ended more than 2 s late with no part down, under the
+ * report's lines: its run's events relative to the deadline (the timer, the
+ * workflow tasks, the running node's cancellation, the release), so the next
+ * reader sees where the time went.
+ */
+async function traceLateDeadlines(client: Client, late: readonly DeadlineEnd[], pids: Map<number, string>, out: string[]) {
+  const name = partNames(pids);
+  for (const e of late.slice(0, 10)) {
+    out.push(`    ${e.runId}, ${e.ended - e.due} ms late with no part down; its history relative to its deadline:`);
+    for (const line of await deadlineTrail(client, e.runId, e.due)) out.push(`      ${name(line)}`);
   }
 }
 

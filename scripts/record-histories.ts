@@ -36,8 +36,9 @@ function examplePins(example: { workflow: unknown; pins?: Record<string, unknown
 }
 
 async function main() {
-  // `--only queued-run`: record that one alone (the others stay as they are).
+  // `--only queued-run`: record that one alone; `--example deadline.json`: that example alone (the others stay as they are).
   if (process.argv.includes('--only')) return recordQueuedRun();
+  const only = process.argv.includes('--example') ? process.argv[process.argv.indexOf('--example') + 1] : undefined;
   mkdirSync(join(outDir, 'children'), { recursive: true });
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: sdkExecutable('testServer') } });
@@ -56,7 +57,7 @@ async function main() {
   });
   try {
     await worker.runUntil(async () => {
-      for (const file of readdirSync(join(root, 'examples')).filter((f) => f.endsWith('.json'))) {
+      for (const file of readdirSync(join(root, 'examples')).filter((f) => f.endsWith('.json') && (!only || f === only))) {
         const example = JSON.parse(readFileSync(join(root, 'examples', file), 'utf8')) as {
           workflow: unknown;
           input: Record<string, unknown>;
@@ -83,13 +84,13 @@ async function main() {
           process.stdout.write(`  recorded its child ${childId} (${type}): ${childHistory.events?.length ?? 0} events\n`);
         }
       }
-      await recordPausedRun(env, taskQueue, target.url);
+      if (!only) await recordPausedRun(env, taskQueue, target.url);
     });
   } finally {
     await target.close();
     await env.teardown();
   }
-  await recordQueuedRun();
+  if (!only) await recordQueuedRun();
 }
 
 /** A run paused while its first request runs and resumed once it ended (the `pause` and `resume` updates): paused-run.json. */

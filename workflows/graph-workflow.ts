@@ -106,7 +106,7 @@ export async function interpretGraph(args: GraphWorkflowInput, host?: GraphHost)
     for (;;) {
       nodes.recordSkipped();
       // Paused, or waiting for its limits: nothing starts; what runs is recorded as it ends.
-      if (!control.paused && admission.admitted) nodes.launchReady();
+      if (!control.paused && admission.admitted && !control.deadlinePassed) nodes.launchReady();
       if (scheduler.done) break;
       await condition(() => nodes.hasWork || control.woken || admission.woken);
       control.woken = admission.woken = false;

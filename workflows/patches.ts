@@ -117,4 +117,11 @@ export const PATCHES = {
       'admission and trigger-buffer workflows continue as new past 1,000 events instead of 5,000, so a worker that takes one over replays it within its task timeout. Asked once when each starts.',
     before: { folder: 'v6' },
   },
+  deadlineFromStart: {
+    id: 'braid-deadline-from-start-v1',
+    since: 'run controls (issue 37)',
+    changed:
+      "a run's deadline timer counts from the execution's start (when the run was accepted) instead of from its first workflow task; a run whose first task comes after its deadline fails at once, having started nothing. Asked once, by a run with `settings.timeout`.",
+    before: { folder: 'v7' },
+  },
 } as const satisfies Record<string, Patch>;

@@ -6,7 +6,17 @@
  * says `paused` (its state and the BraidPaused search attribute, so lists can
  * filter on it); the time it spends paused is `pausedMs`, not overhead.
  */
-import { ApplicationFailure, CancellationScope, defineSignal, defineUpdate, patched, setHandler, sleep, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  CancellationScope,
+  defineSignal,
+  defineUpdate,
+  patched,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { RunState } from '../src/graph/run-state';
 import { CONTROL_SIGNAL, isLive, PAUSE_REFUSALS, PAUSE_UPDATE, PAUSED_SEARCH_ATTRIBUTE, RESUME_UPDATE } from '../src/graph/run-state';
@@ -20,6 +30,8 @@ export const controlSignal = defineSignal<[{ action: 'pause' | 'resume' }]>(CONT
 export const PAUSE_PATCH = PATCHES.pause.id;
 /** A run with `settings.timeout` starts its deadline's timer (asked once, at the start). */
 export const DEADLINE_PATCH = PATCHES.deadline.id;
+/** The deadline counts from the execution's start, not from the run's first workflow task (asked once, with DEADLINE_PATCH). */
+export const DEADLINE_FROM_START_PATCH = PATCHES.deadlineFromStart.id;
 const pausedKey = defineSearchAttributeKey(PAUSED_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
 
 export class RunControl {
@@ -59,11 +71,23 @@ export class RunControl {
     this.tracker.touch();
   }
 
-  /** Starts the deadline's timer (a run with `settings.timeout`; asked behind its patch). */
+  /**
+   * Starts the deadline's timer (a run with `settings.timeout`; asked behind
+   * its patch). It counts from when the run was accepted (the execution's
+   * start): a run whose first workflow task came late (its worker down, a
+   * backlog) has that much less left, and one that comes after its deadline
+   * has passed it already and starts nothing.
+   */
   startDeadline(ms: number): void {
     if (!patched(DEADLINE_PATCH)) return;
     this.deadlineArmed = true;
-    CancellationScope.cancellable(() => sleep(ms)).then(
+    const left = patched(DEADLINE_FROM_START_PATCH) ? ms - (Date.now() - workflowInfo().startTime.getTime()) : ms;
+    if (left <= 0) {
+      this.deadlinePassed = true;
+      this.woken = true;
+      return;
+    }
+    CancellationScope.cancellable(() => sleep(left)).then(
       () => {
         this.deadlinePassed = true;
         this.woken = true;

@@ -59,7 +59,8 @@ async function send(url: string, method: string, body: unknown, untilMs: number,
 }
 
 /** A deadline run: when its deadline was due and when it ended (ms since epoch). */
-interface DeadlineEnd {
+export interface DeadlineEnd {
+  runId: string;
   due: number;
   ended: number;
 }
@@ -69,7 +70,7 @@ interface DeadlineEnd {
  * how many within 2 s, and of the later ones how many had a part down (or
  * recovering) between their deadline and their end, by part.
  */
-export function lateness(ends: readonly DeadlineEnd[], faults: readonly Fault[]): string {
+export function lateness(ends: readonly Omit<DeadlineEnd, 'runId'>[], faults: readonly Fault[]): string {
   if (ends.length === 0) return 'nothing (none ran)';
   const sorted = ends.map((e) => e.ended - e.due).sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
@@ -152,7 +153,15 @@ export function createFlowChaos(api: () => string, dice: Dice, target: ChaosTarg
       if (i % 6 === 0) burst();
     },
     /** Waits for everything started to end; the report's lines and violations. */
-    async finish(faults: readonly Fault[]): Promise<{ lines: string[]; violations: Violation[] }> {
+    /**
+     * `acceptedAt`: when Temporal accepted a run (its execution's start), the
+     * time its deadline counts from; the run's own `startedAt` is its first
+     * workflow task, which a worker down or a backlog makes later.
+     */
+    async finish(
+      faults: readonly Fault[],
+      acceptedAt: (runId: string) => Promise<number>,
+    ): Promise<{ lines: string[]; violations: Violation[]; unexplained: DeadlineEnd[] }> {
       await Promise.all(pending);
       const violations: Violation[] = [];
       const until = Date.now() + 5 * 60_000;
@@ -165,7 +174,8 @@ export function createFlowChaos(api: () => string, dice: Dice, target: ChaosTarg
           deadlines++;
           if (v.status !== 'failed' || v.error?.type !== 'RunTimedOut')
             violations.push({ invariant: 'deadline', runId, detail: `ended ${v.status} (${v.error?.type ?? 'no error'})` });
-          late.push({ due: Date.parse(v.startedAt ?? '') + 1_000, ended: Date.parse(v.finishedAt ?? '') });
+          const start = await acceptedAt(runId).catch(() => Date.parse(v.startedAt ?? ''));
+          late.push({ runId, due: start + 1_000, ended: Date.parse(v.finishedAt ?? '') });
         } else if (v.status !== 'succeeded') violations.push({ invariant: 'keyed', runId, detail: `ended ${v.status}: ${v.error?.message ?? ''}` });
       }
       for (const u of unaccepted)
@@ -186,6 +196,7 @@ export function createFlowChaos(api: () => string, dice: Dice, target: ChaosTarg
       const mark = (name: string) => (violations.some((v) => v.invariant === name) ? '✗' : '✓');
       return {
         violations,
+        unexplained: late.filter((e) => e.ended - e.due > 2_000 && faultsBetween(faults, e.due, e.ended).length === 0),
         lines: [
           `${mark('limit')} limit: ${keyed.size} keyed run(s) over ${target.mostInFlight().size} key(s), never more in flight than the limit (most seen: ${Math.max(0, ...[...target.mostInFlight().values()].map((k) => k.most))})`,
           `${mark('keyed')} keyed: ${keyed.size} of ${keyed.size + unaccepted.length} keyed starts accepted; every accepted one ended as expected`,

@@ -55,3 +55,42 @@ export async function taskTrail(client: Client, runId: string, from: number, to:
   }
   return { troubled, lines };
 }
+
+/** The events that tell where a late deadline's time went, from its timer to the run's end. */
+const DEADLINE_EVENTS = new Map<number, string>([
+  [EventType.EVENT_TYPE_TIMER_STARTED, 'timer started'],
+  [EventType.EVENT_TYPE_TIMER_FIRED, 'timer fired'],
+  [EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, 'workflow task scheduled'],
+  [EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, 'workflow task started'],
+  [EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, 'workflow task completed'],
+  [EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT, 'workflow task timed out'],
+  [EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED, 'workflow task failed'],
+  [EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED, 'activity started'],
+  [EventType.EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED, 'activity cancel requested'],
+  [EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED, 'activity canceled'],
+  [EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED, 'activity completed'],
+  [EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED, 'activity failed'],
+  [EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED, 'signal received'],
+  [EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED, 'release sent'],
+  [EventType.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_SIGNALED, 'release delivered'],
+  [EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED, 'run failed'],
+]);
+
+/**
+ * For a deadline that ended more than 2 s late with no part down: the run's
+ * events from its start to its end, times relative to the deadline (`due`),
+ * so the report says whether the timer fired late, a workflow task waited,
+ * or the running node took long to hear its cancellation.
+ */
+export async function deadlineTrail(client: Client, runId: string, due: number): Promise<string[]> {
+  const events = await readHistory(client, runId);
+  const rel = (t: number) => `${t >= due ? '+' : ''}${((t - due) / 1000).toFixed(2)} s`;
+  const lines: string[] = [];
+  for (const e of events) {
+    const what = DEADLINE_EVENTS.get(e.eventType ?? 0);
+    if (!what) continue;
+    const by = e.workflowTaskStartedEventAttributes?.identity ?? e.activityTaskStartedEventAttributes?.identity;
+    lines.push(`${rel(eventMs(e.eventTime))} ${what}${by ? ` by ${by}` : ''}`);
+  }
+  return lines;
+}

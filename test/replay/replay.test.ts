@@ -38,6 +38,7 @@ const v4 = load(join(dir, 'v4'), 'v4/');
 const v5 = load(join(dir, 'v5'), 'v5/');
 /** Recorded before `braid-flow-history-v1` (admission and buffer workflows continued as new past 5,000 events): they replay as then. */
 const v6 = load(join(dir, 'v6'), 'v6/');
+const v7 = load(join(dir, 'v7'), 'v7/');
 /** Batch children (nodeBatchWorkflow, forEachBatchWorkflow), each replayed under its own workflow id (the file's name). */
 const loadChildren = (folder: string, prefix: string) =>
   readdirSync(folder)
@@ -52,7 +53,7 @@ const children = [
   ...loadChildren(join(dir, 'v2', 'children'), 'v2/children/'),
   ...loadChildren(join(dir, 'v3', 'children'), 'v3/children/'),
 ];
-const histories = [...current, ...v1, ...v2, ...v3, ...v4, ...v5, ...v6, ...children];
+const histories = [...current, ...v1, ...v2, ...v3, ...v4, ...v5, ...v6, ...v7, ...children];
 
 describe('replay', () => {
   it('has a recorded history for every example', () => {
@@ -72,12 +73,14 @@ describe('replay', () => {
     expect(v5.map((h) => h.file)).toEqual(['v5/merge-race.json']);
     // v6: a key's admission workflow before braid-flow-history-v1.
     expect(v6.map((h) => h.file)).toEqual(['v6/admission-entity.json']);
+    // v7: a run with a deadline before braid-deadline-from-start-v1.
+    expect(v7.map((h) => h.file)).toEqual(['v7/deadline.json']);
   });
 
   it('replays every recorded history against the current workflow code', async () => {
     quietRuntime();
     // Not a loop that passes by running zero times: every example's history (now, before the host order and before the fast path), the three v1 ones, and batch children of both kinds.
-    expect(histories.length).toBe(current.length + 3 + v2.length + v3.length + v4.length + v5.length + v6.length + children.length);
+    expect(histories.length).toBe(current.length + 3 + v2.length + v3.length + v4.length + v5.length + v6.length + v7.length + children.length);
     expect(current.length).toBeGreaterThanOrEqual(5);
     const childTypes = new Set(children.map((c) => c.history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name));
     expect([...childTypes].sort()).toEqual(['forEachBatchWorkflow', 'nodeBatchWorkflow']);
@@ -110,6 +113,28 @@ describe('replay', () => {
     expect(Object.keys(reported(now))).toHaveLength(1);
     expect(patches(before).join()).not.toContain('braid-merge-any-winner-v1');
     expect(patches(now).join()).toContain('braid-merge-any-winner-v1');
+  });
+
+  it('keeps the deadline of runs recorded before braid-deadline-from-start-v1 counting from their first task, where new runs count from their start', () => {
+    const deadlineTimer = (h: (typeof histories)[number]) => {
+      const timers = h.history.events!.flatMap((e) => (e.timerStartedEventAttributes ? [e.timerStartedEventAttributes.startToFireTimeout!] : []));
+      // The first timer is the deadline's (the example's 1 h delay comes after it).
+      return Number(timers[0]!.seconds) * 1000 + Math.round((timers[0]!.nanos ?? 0) / 1e6);
+    };
+    const marked = (h: (typeof histories)[number]) =>
+      h.history.events!.some(
+        (e) =>
+          e.markerRecordedEventAttributes &&
+          Buffer.from(e.markerRecordedEventAttributes.details!['patch-data']!.payloads![0]!.data!).toString('utf8').includes('braid-deadline-from-start-v1'),
+      );
+    const before = v7.find((h) => h.file === 'v7/deadline.json')!;
+    const now = current.find((h) => h.file === 'deadline.json')!;
+    expect(deadlineTimer(before)).toBe(30_000);
+    expect(marked(before)).toBe(false);
+    // Less by the time between the run's start and its first task.
+    expect(deadlineTimer(now)).toBeLessThan(30_000);
+    expect(deadlineTimer(now)).toBeGreaterThan(29_000);
+    expect(marked(now)).toBe(true);
   });
 
   it('catches a non-deterministic change', async () => {

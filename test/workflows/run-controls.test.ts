@@ -5,18 +5,22 @@
  * spent paused apart from its overhead; a run past `settings.timeout`
  * cancels what runs and fails with RunTimedOut, naming it.
  */
+import { WorkflowFailedError } from '@temporalio/client';
+import type { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAILURE_TYPES } from '../../src/graph/failures';
+import { DEFAULT_PROJECT, idInProject } from '../../src/graph/project-ids';
+import type { RunState } from '../../src/graph/run-state';
 import { PAUSE_REFUSALS } from '../../src/graph/run-state';
-import { stateQuery } from '../../workflows';
+import { graphWorkflow, stateQuery } from '../../workflows';
 import { pauseUpdate, resumeUpdate } from '../../workflows/run-control';
 import { graph } from '../helpers/graphs';
 import type { HttpTarget } from '../helpers/http-target';
 import { startHttpTarget } from '../helpers/http-target';
 import { runGraph } from '../helpers/run-graph';
 import { eventually } from '../helpers/sse';
-import { createTimeSkippingEnv, uniqueId } from '../helpers/temporal';
+import { createTestWorker, createTimeSkippingEnv, testActivities, uniqueId } from '../helpers/temporal';
 
 let env: TestWorkflowEnvironment;
 let target: HttpTarget;
@@ -90,6 +94,31 @@ describe('a run deadline', () => {
     expect(state.error).toMatchObject({ type: FAILURE_TYPES.runTimedOut, message: expect.stringContaining('canceled while running: nap') });
     expect(state.nodes.nap!.status).toBe('canceled');
     expect(state.nodes.after!.status).not.toBe('succeeded');
+  }, 60_000);
+
+  it("counts from the run's start: a run whose first task comes after its deadline fails at once, having started nothing", async () => {
+    const tag = uniqueId('late-task');
+    const def = graph('late-first-task').trigger().http('call', `${target.url}/echo?t=${tag}`).edge('start', 'call').with({ timeout: '2s' }).build();
+    const taskQueue = uniqueId('tq');
+    // Accepted while no worker polls its queue: its first task waits 5 s (a worker down, a backlog).
+    const handle = await env.client.workflow.start(graphWorkflow, {
+      taskQueue,
+      workflowId: idInProject(DEFAULT_PROJECT, uniqueId('run')),
+      args: [{ definition: def, input: null }],
+    });
+    await env.sleep('5s');
+    const worker = await createTestWorker(env, testActivities(), taskQueue);
+    const failure = await worker.runUntil(
+      handle.result().then(
+        () => undefined,
+        (err: unknown) => err,
+      ),
+    );
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    const state = ((failure as WorkflowFailedError).cause as ApplicationFailure).details![0] as RunState;
+    expect(state.error).toMatchObject({ type: FAILURE_TYPES.runTimedOut });
+    expect(state.nodes.call!.status).not.toBe('succeeded');
+    expect(target.requests.filter((r) => r.path.includes(tag))).toHaveLength(0);
   }, 60_000);
 
   it('changes nothing for a run that ends before its deadline', async () => {
