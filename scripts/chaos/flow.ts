@@ -152,11 +152,12 @@ export function createFlowChaos(api: () => string, dice: Dice, target: ChaosTarg
       if (i % 2 === 0) startKeyed(i);
       if (i % 6 === 0) burst();
     },
-    /** Waits for everything started to end; the report's lines and violations. */
     /**
-     * `acceptedAt`: when Temporal accepted a run (its execution's start), the
-     * time its deadline counts from; the run's own `startedAt` is its first
-     * workflow task, which a worker down or a backlog makes later.
+     * Waits for everything started to end; the report's lines and violations,
+     * and the deadlines more than 2 s late with no part down. `acceptedAt`:
+     * when Temporal accepted a run (its execution's start), the time its
+     * deadline counts from; the run's own `startedAt` is its first workflow
+     * task, which a worker down or a backlog makes later.
      */
     async finish(
       faults: readonly Fault[],
