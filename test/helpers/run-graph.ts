@@ -58,19 +58,25 @@ export async function runGraph(env: TestWorkflowEnvironment, definition: GraphDe
       ],
     });
     if (opts.during) await opts.during(handle);
-    try {
-      return { state: await handle.result(), workflowId };
-    } catch (err) {
-      if (!(err instanceof WorkflowFailedError)) throw err;
-      const cause = err.cause;
-      // A failed run carries its state in the failure; a canceled one is asked.
-      const state = cause instanceof ApplicationFailure ? (cause.details?.[0] as RunState) : await handle.query(stateQuery);
-      return { state, failure: cause, workflowId };
-    }
+    return outcomeOf(handle);
   });
 }
 
 type Handle = Awaited<ReturnType<TestWorkflowEnvironment['client']['workflow']['start']>>;
+
+/** Waits for a run started on a worker that is running, and returns its final state whether it succeeded or not. */
+export async function outcomeOf(handle: Handle): Promise<RunOutcome> {
+  const { workflowId } = handle;
+  try {
+    return { state: await handle.result(), workflowId };
+  } catch (err) {
+    if (!(err instanceof WorkflowFailedError)) throw err;
+    const cause = err.cause;
+    // A failed run carries its state in the failure; a canceled one is asked.
+    const state = cause instanceof ApplicationFailure ? (cause.details?.[0] as RunState) : await handle.query(stateQuery);
+    return { state, failure: cause, workflowId };
+  }
+}
 
 /**
  * Cancels a run and waits, while time is still locked, until it has ended.

@@ -5,20 +5,17 @@
  * spent paused apart from its overhead; a run past `settings.timeout`
  * cancels what runs and fails with RunTimedOut, naming it.
  */
-import { WorkflowFailedError } from '@temporalio/client';
-import type { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAILURE_TYPES } from '../../src/graph/failures';
 import { DEFAULT_PROJECT, idInProject } from '../../src/graph/project-ids';
-import type { RunState } from '../../src/graph/run-state';
 import { PAUSE_REFUSALS } from '../../src/graph/run-state';
 import { graphWorkflow, stateQuery } from '../../workflows';
 import { pauseUpdate, resumeUpdate } from '../../workflows/run-control';
 import { graph } from '../helpers/graphs';
 import type { HttpTarget } from '../helpers/http-target';
 import { startHttpTarget } from '../helpers/http-target';
-import { runGraph } from '../helpers/run-graph';
+import { outcomeOf, runGraph } from '../helpers/run-graph';
 import { eventually } from '../helpers/sse';
 import { createTestWorker, createTimeSkippingEnv, testActivities, uniqueId } from '../helpers/temporal';
 
@@ -108,14 +105,9 @@ describe('a run deadline', () => {
     });
     await env.sleep('5s');
     const worker = await createTestWorker(env, testActivities(), taskQueue);
-    const failure = await worker.runUntil(
-      handle.result().then(
-        () => undefined,
-        (err: unknown) => err,
-      ),
-    );
-    expect(failure).toBeInstanceOf(WorkflowFailedError);
-    const state = ((failure as WorkflowFailedError).cause as ApplicationFailure).details![0] as RunState;
+    const { state, failure } = await worker.runUntil(outcomeOf(handle));
+    expect(failure).toBeDefined();
+    expect(state.status).toBe('failed');
     expect(state.error).toMatchObject({ type: FAILURE_TYPES.runTimedOut });
     expect(state.nodes.call!.status).not.toBe('succeeded');
     expect(target.requests.filter((r) => r.path.includes(tag))).toHaveLength(0);
