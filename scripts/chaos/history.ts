@@ -16,11 +16,14 @@ export interface TaskTrail {
   lines: string[];
 }
 
+/** A time (ms since epoch) as signed seconds from `from`: `+1.25 s`, `-0.40 s`. */
+const secondsFrom = (from: number) => (t: number) => `${t >= from ? '+' : ''}${((t - from) / 1000).toFixed(2)} s`;
+
 /** Task-level events of run `runId` from `from - margin` to `to + margin` (ms since epoch). */
 export async function taskTrail(client: Client, runId: string, from: number, to: number, margin = 15_000): Promise<TaskTrail> {
   const events = await readHistory(client, runId);
   const at = (e: (typeof events)[number]) => eventMs(e.eventTime);
-  const rel = (t: number) => `${t >= from ? '+' : ''}${((t - from) / 1000).toFixed(2)} s`;
+  const rel = secondsFrom(from);
   const lines: string[] = [];
   let troubled = 0;
   for (const e of events) {
@@ -84,7 +87,7 @@ const DEADLINE_EVENTS = new Map<number, string>([
  */
 export async function deadlineTrail(client: Client, runId: string, due: number): Promise<string[]> {
   const events = await readHistory(client, runId);
-  const rel = (t: number) => `${t >= due ? '+' : ''}${((t - due) / 1000).toFixed(2)} s`;
+  const rel = secondsFrom(due);
   const lines: string[] = [];
   for (const e of events) {
     const what = DEADLINE_EVENTS.get(e.eventType ?? 0);
