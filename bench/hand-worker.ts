@@ -15,7 +15,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { TemporalTlsFiles } from '../src/config';
 import { connectWorker } from '../src/temporal/connection';
-import { createBraidWorker, WORKER_PROCESS_TUNING } from '../src/temporal/worker';
+import { createBraidWorker, WORKER_PROCESS_TUNING, WORKFLOW_PRELOAD_MODULES } from '../src/temporal/worker';
 
 async function main(): Promise<void> {
   const [address, taskQueue] = process.argv.slice(2);
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     namespace: 'default',
     taskQueue,
     activities: createActivities({ httpAllowlist: ['127.0.0.1'] }),
-    overrides: { ...WORKER_PROCESS_TUNING, workflowsPath: resolve(__dirname, 'workflows.ts') },
+    overrides: { ...WORKER_PROCESS_TUNING, workflowsPath: resolve(__dirname, 'workflows.ts'), bundlerOptions: { preloadModules: [...WORKFLOW_PRELOAD_MODULES] } },
   });
   const done = worker.run();
   process.stdout.write('ready\n');

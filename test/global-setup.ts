@@ -7,8 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
-import { PAYLOAD_CONVERTER_PATH } from '../src/codec/data-converter';
-import { WORKFLOWS_PATH } from '../src/temporal/worker';
+import { workflowBundleOptions } from '../src/temporal/worker';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -18,7 +17,7 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject) {
   const dir = mkdtempSync(join(tmpdir(), 'braid-bundle-'));
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, payloadConverterPath: PAYLOAD_CONVERTER_PATH, logger: quietLogger });
+  const { code } = await bundleWorkflowCode({ ...workflowBundleOptions(), logger: quietLogger });
   const codePath = join(dir, 'workflow-bundle.js');
   writeFileSync(codePath, code);
   project.provide('workflowBundlePath', codePath);

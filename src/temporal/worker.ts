@@ -13,6 +13,19 @@ import { PAYLOAD_CONVERTER_PATH } from '../codec/data-converter';
 
 export const WORKFLOWS_PATH = resolve(__dirname, '..', '..', 'workflows', 'index.ts');
 
+/**
+ * Modules a workflow thread evaluates once instead of once per workflow:
+ * zod, and the memo through which every workflow reuses the schemas the
+ * thread's first one built (src/graph/build-once.ts). Every bundle of
+ * Braid's workflows is built with these (`workflowBundleOptions`).
+ */
+export const WORKFLOW_PRELOAD_MODULES: readonly string[] = ['zod', resolve(__dirname, '..', 'graph', 'build-once.ts')];
+
+/** What bundles Braid's workflows (`workflowsPath`: the benchmarks add their own beside them). */
+export function workflowBundleOptions(workflowsPath: string = WORKFLOWS_PATH) {
+  return { workflowsPath, payloadConverterPath: PAYLOAD_CONVERTER_PATH, preloadModules: [...WORKFLOW_PRELOAD_MODULES] };
+}
+
 export interface BraidWorkerOptions {
   connection: NativeConnection;
   namespace: string;
@@ -80,7 +93,9 @@ export async function createBraidWorker(opts: BraidWorkerOptions): Promise<Worke
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     activities: opts.activities,
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(opts.workflowBundle
+      ? { workflowBundle: opts.workflowBundle }
+      : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: [...WORKFLOW_PRELOAD_MODULES] } }),
     ...(opts.identity ? { identity: opts.identity } : {}),
     dataConverter: { payloadConverterPath: PAYLOAD_CONVERTER_PATH, ...opts.dataConverter },
     sinks: BRAID_SINKS,

@@ -13,10 +13,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { PAYLOAD_CONVERTER_PATH } from '../codec/data-converter';
 import type { Logger } from '../logger';
 import { PROJECT_ROOT } from './binaries';
-import { WORKFLOWS_PATH } from './worker';
+import { workflowBundleOptions } from './worker';
 
 /** Every `.ts` file under `dir`, sorted. */
 function sources(dir: string): string[] {
@@ -47,8 +46,7 @@ export async function cachedWorkflowBundle(dir: string, logger: Logger): Promise
   if (existsSync(codePath)) return { codePath };
   const started = Date.now();
   const { code } = await bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
-    payloadConverterPath: PAYLOAD_CONVERTER_PATH,
+    ...workflowBundleOptions(),
     logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
   });
   mkdirSync(dir, { recursive: true });

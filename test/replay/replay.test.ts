@@ -101,7 +101,8 @@ describe('replay', () => {
       );
       expect(result, h.file).toBeUndefined();
     }
-  });
+    // A replay worker per history (40-odd): 25 s alone, 44 s in CI's full suite.
+  }, 180_000);
 
   it('keeps the merge "any" of runs recorded before braid-merge-any-winner-v1: every input taken by then, where new runs pass the winner alone', () => {
     const reported = (h: (typeof histories)[number]) => {

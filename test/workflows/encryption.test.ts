@@ -11,9 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
 import { createApp } from '../../src/api/app';
 import { AesGcmCodec, ENCRYPTED_ENCODING, parseEncryptionKeys } from '../../src/codec/aes-gcm-codec';
-import { createDataConverter, FAILURE_CONVERTER_PATH, PAYLOAD_CONVERTER_PATH } from '../../src/codec/data-converter';
+import { createDataConverter, FAILURE_CONVERTER_PATH } from '../../src/codec/data-converter';
 import { silentLogger } from '../../src/logger';
-import { WORKFLOWS_PATH } from '../../src/temporal/worker';
+import { workflowBundleOptions } from '../../src/temporal/worker';
 import { graphWorkflow } from '../../workflows';
 import { graph } from '../helpers/graphs';
 import { createTimeSkippingEnv, uniqueId } from '../helpers/temporal';
@@ -27,9 +27,8 @@ beforeAll(async () => {
   [env, { code }] = await Promise.all([
     createTimeSkippingEnv(),
     bundleWorkflowCode({
-      workflowsPath: WORKFLOWS_PATH,
+      ...workflowBundleOptions(),
       failureConverterPath: FAILURE_CONVERTER_PATH,
-      payloadConverterPath: PAYLOAD_CONVERTER_PATH,
       logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never,
     }),
   ]);

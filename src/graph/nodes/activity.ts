@@ -1,5 +1,6 @@
 /** `activity`: calls any Temporal activity by type on any task queue (executor: workflows/nodes/activity.ts). */
 import { z } from 'zod';
+import { buildOnce } from '../build-once';
 import type { NodeTypeSpec } from '../node-type';
 import { PLAIN_HANDLES } from '../node-type';
 import { expressionSchema, uiKeys } from '../schema';
@@ -9,14 +10,16 @@ export const activitySpec: NodeTypeSpec = {
   label: 'Activity',
   description: 'Calls a Temporal activity by type, on this task queue or another (an activity in any language).',
   category: 'action',
-  data: z
-    .object({
-      activityType: z.string().min(1, 'must not be empty').max(200),
-      taskQueue: z.string().min(1, 'must not be empty').max(200).optional(),
-      args: z.union([expressionSchema, z.array(z.unknown())]).optional(),
-      ...uiKeys,
-    })
-    .strict(),
+  data: buildOnce('src/graph/nodes/activity#activitySpec.data', () =>
+    z
+      .object({
+        activityType: z.string().min(1, 'must not be empty').max(200),
+        taskQueue: z.string().min(1, 'must not be empty').max(200).optional(),
+        args: z.union([expressionSchema, z.array(z.unknown())]).optional(),
+        ...uiKeys,
+      })
+      .strict(),
+  ),
   handles: () => PLAIN_HANDLES,
   activitySlot: true,
   cacheable: true,

@@ -1,5 +1,6 @@
 /** `approval`: waits for a person's decision or its timeout (executor: workflows/nodes/approval.ts). */
 import { z } from 'zod';
+import { buildOnce } from '../build-once';
 import type { NodeTypeSpec } from '../node-type';
 import { durationSchema, TIMEOUT_HANDLE, uiKeys } from '../schema';
 import { timeoutHandleOf } from './waiting';
@@ -12,14 +13,16 @@ export const approvalSpec: NodeTypeSpec = {
   label: 'Approval',
   description: 'Waits for a person to approve or reject (POST …/nodes/:nodeId/decision), or for its timeout.',
   category: 'wait',
-  data: z
-    .object({
-      timeout: durationSchema.optional(),
-      /** Shown to whoever decides (and in the run's waitingFor). */
-      prompt: z.string().max(2000).optional(),
-      ...uiKeys,
-    })
-    .strict(),
+  data: buildOnce('src/graph/nodes/approval#approvalSpec.data', () =>
+    z
+      .object({
+        timeout: durationSchema.optional(),
+        /** Shown to whoever decides (and in the run's waitingFor). */
+        prompt: z.string().max(2000).optional(),
+        ...uiKeys,
+      })
+      .strict(),
+  ),
   handles: () => [APPROVAL_HANDLES.approved, APPROVAL_HANDLES.rejected, APPROVAL_HANDLES.timeout],
   handleOf: (output) => {
     const timeout = timeoutHandleOf(output);

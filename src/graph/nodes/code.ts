@@ -9,6 +9,7 @@
  * the API's catalog `sourceProblems`); this pure spec checks the shape.
  */
 import { z } from 'zod';
+import { buildOnce } from '../build-once';
 import { parseDuration } from '../duration';
 import type { NodeTypeSpec } from '../node-type';
 import { PLAIN_HANDLES } from '../node-type';
@@ -18,15 +19,17 @@ import { CODE_LANGUAGES, CODE_LIMITS } from '../../code/limits';
 export { CODE_FAILURES, CODE_LANGUAGES, CODE_LIMITS } from '../../code/limits';
 export type { CodeLanguage } from '../../code/limits';
 
-export const codeDataSchema = z
-  .object({
-    code: z.string().min(1, 'must not be empty').max(CODE_LIMITS.maxCodeLength, `must be at most ${CODE_LIMITS.maxCodeLength} characters`),
-    language: z.enum(CODE_LANGUAGES).default('javascript'),
-    timeout: durationSchema.optional(),
-    memory: z.number().int().min(1).max(CODE_LIMITS.maxMemoryMiB).optional(),
-    ...uiKeys,
-  })
-  .strict();
+export const codeDataSchema = buildOnce('src/graph/nodes/code#codeDataSchema', () =>
+  z
+    .object({
+      code: z.string().min(1, 'must not be empty').max(CODE_LIMITS.maxCodeLength, `must be at most ${CODE_LIMITS.maxCodeLength} characters`),
+      language: z.enum(CODE_LANGUAGES).default('javascript'),
+      timeout: durationSchema.optional(),
+      memory: z.number().int().min(1).max(CODE_LIMITS.maxMemoryMiB).optional(),
+      ...uiKeys,
+    })
+    .strict(),
+);
 
 export type CodeData = z.infer<typeof codeDataSchema>;
 

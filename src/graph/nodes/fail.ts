@@ -1,5 +1,6 @@
 /** `fail`: ends the run as failed with the error its data names (executor: workflows/nodes/fail.ts). */
 import { z } from 'zod';
+import { buildOnce } from '../build-once';
 import type { NodeTypeSpec } from '../node-type';
 import { uiKeys } from '../schema';
 
@@ -11,14 +12,16 @@ export const failSpec: NodeTypeSpec = {
   label: 'Fail',
   description: 'Ends the run as failed with the error it names (type, message, details); nodes still running are cancelled.',
   category: 'logic',
-  data: z
-    .object({
-      error: z.string().regex(ERROR_TYPE, 'must be a name such as "OrderRejected": a letter, then letters, digits, _ . : - (100 at most)'),
-      message: z.string().min(1).max(10_000),
-      details: z.unknown().optional(),
-      ...uiKeys,
-    })
-    .strict(),
+  data: buildOnce('src/graph/nodes/fail#failSpec.data', () =>
+    z
+      .object({
+        error: z.string().regex(ERROR_TYPE, 'must be a name such as "OrderRejected": a letter, then letters, digits, _ . : - (100 at most)'),
+        message: z.string().min(1).max(10_000),
+        details: z.unknown().optional(),
+        ...uiKeys,
+      })
+      .strict(),
+  ),
   handles: () => [],
   activitySlot: false,
   local: false,

@@ -4,6 +4,7 @@
  * safe method, or an `Idempotency-Key` header), and a local one short.
  */
 import { z } from 'zod';
+import { buildOnce } from '../build-once';
 import { credentialNameSchema } from '../../credentials/types';
 import { parseDuration } from '../duration';
 import { isExpression } from '../expressions';
@@ -13,47 +14,53 @@ import { durationSchema, exprOr, LOCAL_MAX_TIMEOUT_MS, LOCAL_SAFE_METHODS, uiKey
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 
-const urlSchema = z.string().refine((s) => {
-  try {
-    const { protocol } = new URL(s);
-    return protocol === 'http:' || protocol === 'https:';
-  } catch {
-    return false;
-  }
-}, 'must be an absolute http(s) URL');
+const urlSchema = buildOnce('src/graph/nodes/http#urlSchema', () =>
+  z.string().refine((s) => {
+    try {
+      const { protocol } = new URL(s);
+      return protocol === 'http:' || protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, 'must be an absolute http(s) URL'),
+);
 
 /** `auth`: a credential of the run's project, applied by the activity (src/credentials). Not an expression: it is checked when the run starts. */
-const authSchema = z.object({ credential: credentialNameSchema }).strict();
+const authSchema = buildOnce('src/graph/nodes/http#authSchema', () => z.object({ credential: credentialNameSchema }).strict());
 
 /** `http` data after expressions are evaluated; the executor checks it again at run time. */
-export const evaluatedHttpData = z
-  .object({
-    method: z.enum(HTTP_METHODS).default('GET'),
-    url: urlSchema,
-    headers: z.record(z.string(), z.string()).optional(),
-    query: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
-    body: z.unknown().optional(),
-    timeout: durationSchema.optional(),
-    failOnHttpError: z.boolean().default(true),
-    auth: authSchema.optional(),
-    ...uiKeys,
-  })
-  .strict();
+export const evaluatedHttpData = buildOnce('src/graph/nodes/http#evaluatedHttpData', () =>
+  z
+    .object({
+      method: z.enum(HTTP_METHODS).default('GET'),
+      url: urlSchema,
+      headers: z.record(z.string(), z.string()).optional(),
+      query: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+      body: z.unknown().optional(),
+      timeout: durationSchema.optional(),
+      failOnHttpError: z.boolean().default(true),
+      auth: authSchema.optional(),
+      ...uiKeys,
+    })
+    .strict(),
+);
 
 /** `http` node data as written, where any field may be an expression. */
-const data = z
-  .object({
-    method: exprOr(z.enum(HTTP_METHODS)).optional(),
-    url: exprOr(urlSchema),
-    headers: exprOr(z.record(z.string(), z.string())).optional(),
-    query: exprOr(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))).optional(),
-    body: z.unknown().optional(),
-    timeout: exprOr(durationSchema).optional(),
-    failOnHttpError: exprOr(z.boolean()).optional(),
-    auth: authSchema.optional(),
-    ...uiKeys,
-  })
-  .strict();
+const data = buildOnce('src/graph/nodes/http#data', () =>
+  z
+    .object({
+      method: exprOr(z.enum(HTTP_METHODS)).optional(),
+      url: exprOr(urlSchema),
+      headers: exprOr(z.record(z.string(), z.string())).optional(),
+      query: exprOr(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))).optional(),
+      body: z.unknown().optional(),
+      timeout: exprOr(durationSchema).optional(),
+      failOnHttpError: exprOr(z.boolean()).optional(),
+      auth: authSchema.optional(),
+      ...uiKeys,
+    })
+    .strict(),
+);
 
 /** Whether a header map (as written) names an Idempotency-Key header, in any case. */
 export function hasIdempotencyKey(headers: unknown): boolean {

@@ -1,5 +1,6 @@
 /** `merge`: joins branches; with `mode: "any"` it starts on its first taken input (executor: workflows/nodes/merge.ts). */
 import { z } from 'zod';
+import { buildOnce } from '../build-once';
 import type { NodeTypeSpec } from '../node-type';
 import { PLAIN_HANDLES } from '../node-type';
 import { uiKeys } from '../schema';
@@ -10,7 +11,7 @@ export const mergeSpec: NodeTypeSpec = {
   description:
     'Joins branches: waits for all of them and outputs each taken branch by its node id; with mode "any", starts on the first taken branch and outputs that one alone.',
   category: 'logic',
-  data: z.object({ mode: z.enum(['all', 'any']).optional(), ...uiKeys }).strict(),
+  data: buildOnce('src/graph/nodes/merge#mergeSpec.data', () => z.object({ mode: z.enum(['all', 'any']).optional(), ...uiKeys }).strict()),
   handles: () => PLAIN_HANDLES,
   activitySlot: false,
   local: false,

@@ -1,5 +1,6 @@
 /** `set`: outputs `data.value` with its expressions evaluated (executor: workflows/nodes/set.ts). */
 import { z } from 'zod';
+import { buildOnce } from '../build-once';
 import type { NodeTypeSpec } from '../node-type';
 import { PLAIN_HANDLES } from '../node-type';
 import { uiKeys } from '../schema';
@@ -9,7 +10,7 @@ export const setSpec: NodeTypeSpec = {
   label: 'Set',
   description: 'Outputs a value built from the input and earlier nodes ($input, $nodes) with expressions.',
   category: 'logic',
-  data: z.object({ value: z.unknown(), ...uiKeys }).strict(),
+  data: buildOnce('src/graph/nodes/set#setSpec.data', () => z.object({ value: z.unknown(), ...uiKeys }).strict()),
   handles: () => PLAIN_HANDLES,
   activitySlot: false,
   local: false,

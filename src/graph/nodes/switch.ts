@@ -1,23 +1,28 @@
 /** `switch`: takes the handle of the first case whose expression is true, else `default` (executor: workflows/nodes/switch.ts). */
 import { z } from 'zod';
+import { buildOnce } from '../build-once';
 import type { NodeTypeSpec } from '../node-type';
 import { ERROR_HANDLE, expressionSchema, ID_PATTERN, LIMITS, uiKeys } from '../schema';
 
 /** The handle taken when no case matches. */
 export const DEFAULT_HANDLE = 'default';
 
-const handleSchema = z.string().min(1).max(LIMITS.maxIdLength).regex(ID_PATTERN, 'may contain only letters, digits, "_" and "-"');
+const handleSchema = buildOnce('src/graph/nodes/switch#handleSchema', () =>
+  z.string().min(1).max(LIMITS.maxIdLength).regex(ID_PATTERN, 'may contain only letters, digits, "_" and "-"'),
+);
 
-const data = z
-  .object({
-    cases: z
-      .array(z.object({ handle: handleSchema, expression: expressionSchema }).strict())
-      .min(1, 'needs at least one case')
-      .refine((cases) => new Set(cases.map((c) => c.handle)).size === cases.length, 'case handles must be unique')
-      .refine((cases) => cases.every((c) => c.handle !== DEFAULT_HANDLE && c.handle !== ERROR_HANDLE), 'handles "default" and "error" are reserved'),
-    ...uiKeys,
-  })
-  .strict();
+const data = buildOnce('src/graph/nodes/switch#data', () =>
+  z
+    .object({
+      cases: z
+        .array(z.object({ handle: handleSchema, expression: expressionSchema }).strict())
+        .min(1, 'needs at least one case')
+        .refine((cases) => new Set(cases.map((c) => c.handle)).size === cases.length, 'case handles must be unique')
+        .refine((cases) => cases.every((c) => c.handle !== DEFAULT_HANDLE && c.handle !== ERROR_HANDLE), 'handles "default" and "error" are reserved'),
+      ...uiKeys,
+    })
+    .strict(),
+);
 
 export const switchSpec: NodeTypeSpec = {
   type: 'switch',

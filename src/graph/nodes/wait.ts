@@ -1,5 +1,6 @@
 /** `wait`: waits for the external event `data.event` (executor: workflows/nodes/wait.ts). */
 import { z } from 'zod';
+import { buildOnce } from '../build-once';
 import type { NodeTypeSpec } from '../node-type';
 import { durationSchema, eventNameSchema, TIMEOUT_HANDLE, uiKeys } from '../schema';
 import { timeoutHandleOf } from './waiting';
@@ -9,7 +10,7 @@ export const waitSpec: NodeTypeSpec = {
   label: 'Wait for event',
   description: 'Waits for a named event (POST …/events/:event); the event body is its output.',
   category: 'wait',
-  data: z.object({ event: eventNameSchema, timeout: durationSchema.optional(), ...uiKeys }).strict(),
+  data: buildOnce('src/graph/nodes/wait#waitSpec.data', () => z.object({ event: eventNameSchema, timeout: durationSchema.optional(), ...uiKeys }).strict()),
   handles: () => [undefined, TIMEOUT_HANDLE],
   handleOf: (output) => timeoutHandleOf(output) ?? {},
   activitySlot: false,
