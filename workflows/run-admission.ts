@@ -16,6 +16,7 @@ import {
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { Admission } from '../src/graph/admission';
@@ -145,7 +146,8 @@ export class RunAdmission {
     const { state } = this.tracker;
     if (a) state.queue = { key: a.key, entity: a.entity };
     if (!this.control.paused) state.status = 'queued';
-    if (!this.queuedShown) upsertSearchAttributes([{ key: queuedKey, value: 'true' }]);
+    // A run the API queued was started with the flag set (one write fewer); a run nobody asked for sets it here.
+    if (!this.queuedShown && workflowInfo().typedSearchAttributes.get(queuedKey) !== 'true') upsertSearchAttributes([{ key: queuedKey, value: 'true' }]);
     this.queuedShown = true;
     this.tracker.touch();
   }

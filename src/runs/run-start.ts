@@ -14,7 +14,14 @@ import type { GraphSettings, TriggerKind } from '../graph/schema';
 import type { Admission } from '../graph/admission';
 import { DEFAULT_PROJECT, idInProject } from '../graph/project-ids';
 import type { RunAccess, RunStoreOptions } from './run-access';
-import { nameSearchAttribute, projectSearchAttribute, redriveOfSearchAttribute, testSearchAttribute, versionSearchAttribute } from './run-view';
+import {
+  nameSearchAttribute,
+  projectSearchAttribute,
+  queuedSearchAttribute,
+  redriveOfSearchAttribute,
+  testSearchAttribute,
+  versionSearchAttribute,
+} from './run-view';
 import { BraidError, RunExistsError, isAlreadyStarted } from './errors';
 import { admissionRefused, createAdmitter } from './admission';
 
@@ -157,6 +164,8 @@ export function runStarter(opts: RunStoreOptions, { client, links }: RunAccess) 
       const trace = req.trace ?? runTraceContext();
       const options = runStartOptions({ ...req, nodeTypes: opts.nodeTypes, claimCheck: opts.claimCheck, ...(trace ? { trace } : {}) });
       if (admissions.length > 0) options.args[0].admissions = admissions;
+      // A queued run is listed as queued from its start; the run clears the flag when it is let in (workflows/run-admission.ts).
+      if (last?.verdict === 'queued') options.typedSearchAttributes.push({ key: queuedSearchAttribute, value: 'true' });
       const traceId = trace ? runSpanIds(runId, trace).traceId : undefined;
       if (traceId) Object.assign(options.memo, { traceId });
       const handle = await client.workflow.start(WORKFLOW_TYPE, {

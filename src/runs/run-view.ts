@@ -11,6 +11,7 @@ import {
   NAME_SEARCH_ATTRIBUTE,
   PAUSED_SEARCH_ATTRIBUTE,
   PROJECT_SEARCH_ATTRIBUTE,
+  QUEUED_SEARCH_ATTRIBUTE,
   REDRIVE_OF_SEARCH_ATTRIBUTE,
   runTiming,
   TEST_SEARCH_ATTRIBUTE,
@@ -26,6 +27,7 @@ export const redriveOfSearchAttribute = defineSearchAttributeKey(REDRIVE_OF_SEAR
 export const testSearchAttribute = defineSearchAttributeKey(TEST_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
 export const projectSearchAttribute = defineSearchAttributeKey(PROJECT_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
 export const pausedSearchAttribute = defineSearchAttributeKey(PAUSED_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
+export const queuedSearchAttribute = defineSearchAttributeKey(QUEUED_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
 
 export const STATUS_BY_TEMPORAL: Record<string, RunStatus> = {
   RUNNING: 'running',

@@ -18,7 +18,8 @@ import { runStartOptions } from '../../src/runs/run-store';
 import { openDatabase } from '../../src/store/database';
 import type { BraidDatabase } from '../../src/store/database';
 import { createWorkflowRepository } from '../../src/store/workflow-repository';
-import { WORKFLOW_TYPE } from '../../src/graph/run-state';
+import { QUEUED_SEARCH_ATTRIBUTE, WORKFLOW_TYPE } from '../../src/graph/run-state';
+import { readHistory } from '../helpers/history';
 import { BUFFER_WORKFLOW_TYPE } from '../../src/graph/trigger-buffer';
 import { bufferWorkflowId } from '../../src/runs/trigger-buffers';
 import type { GraphDefinition } from '../../src/graph/schema';
@@ -117,6 +118,13 @@ describe('concurrency per key', () => {
     // First in, first out.
     const order = requestsOf(tag, 'acme').map((r) => r.seq);
     expect(order).toEqual([...order].sort((x, y) => x - y));
+    // A run the API queued starts flagged as queued (listed as such before its first workflow task)
+    // and writes the flag once, to clear it when it is let in.
+    const events = await readHistory(env.client, a[2]!.runId!);
+    const startFlag = events[0]!.workflowExecutionStartedEventAttributes?.searchAttributes?.indexedFields?.[QUEUED_SEARCH_ATTRIBUTE];
+    expect(JSON.parse(Buffer.from(startFlag!.data!).toString())).toBe('true');
+    const writes = events.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.[QUEUED_SEARCH_ATTRIBUTE]);
+    expect(writes).toHaveLength(1);
   }, 90_000);
 
   it('skip refuses the run with the key and the run holding it; a webhook answers it as a duplicate', async () => {
