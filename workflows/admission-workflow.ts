@@ -14,6 +14,7 @@
  */
 import {
   allHandlersFinished,
+  CancellationScope,
   condition,
   continueAsNew,
   defineQuery,
@@ -23,6 +24,7 @@ import {
   patched,
   proxyActivities,
   setHandler,
+  sleep,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { AdmissionBookState } from '../src/graph/admission';
@@ -44,6 +46,46 @@ const RETRY_MS = 1_000;
 /** How long an idle entity waits for the next run before it ends. */
 const IDLE_MS = 60_000;
 export const FLOW_HISTORY_PATCH = PATCHES.flowHistory.id;
+export const ENTITY_TIMER_PATCH = PATCHES.entityTimer.id;
+
+/**
+ * One timer for the loop's next due time, kept while that time stays the
+ * same: a timer per wait is a TimerStarted and a TimerCanceled in history
+ * each time a signal or an update comes first, two per run handed over.
+ */
+class WakeTimer {
+  private scope: CancellationScope | undefined;
+  private atMs: number | undefined;
+  private fired = false;
+
+  /** Rings at `when` (workflow time); a timer already set for then is kept. */
+  at(when: number): void {
+    if (this.scope && this.atMs === when && !this.fired) return;
+    this.clear();
+    const scope = new CancellationScope();
+    this.scope = scope;
+    this.atMs = when;
+    scope
+      .run(() => sleep(Math.max(1, when - Date.now())))
+      .then(
+        () => {
+          if (this.scope === scope) this.fired = true;
+        },
+        () => undefined,
+      );
+  }
+
+  get rang(): boolean {
+    return this.fired;
+  }
+
+  clear(): void {
+    if (this.scope && !this.fired) this.scope.cancel();
+    this.scope = undefined;
+    this.atMs = undefined;
+    this.fired = false;
+  }
+}
 
 /**
  * The history length past which an admission or trigger-buffer workflow
@@ -64,6 +106,7 @@ const { admissionEnded } = proxyActivities<AdmissionActivities>({
 
 export async function braidAdmission(input: AdmissionEntityInput & { book?: AdmissionBookState }): Promise<void> {
   const maxEvents = flowMaxEvents(input.maxEvents);
+  const wake = patched(ENTITY_TIMER_PATCH) ? new WakeTimer() : undefined;
   const book = new AdmissionBook(input.policy, input.book);
   const self = workflowInfo().workflowId;
   let changed = false;
@@ -141,6 +184,7 @@ export async function braidAdmission(input: AdmissionEntityInput & { book?: Admi
     }
     const now = Date.now();
     if (book.idle(now)) {
+      wake?.clear();
       const woke = await condition(() => !book.idle(Date.now()), IDLE_MS);
       if (!woke && book.idle(Date.now()) && allHandlersFinished()) return;
       continue;
@@ -148,7 +192,12 @@ export async function braidAdmission(input: AdmissionEntityInput & { book?: Admi
     const due = [book.wakeAt(now), book.queued > 0 ? lastCheck + CHECK_EVERY_MS : undefined, undelivered.size > 0 ? retryAt : undefined].filter(
       (t): t is number => t !== undefined,
     );
-    if (due.length === 0) await condition(() => changed);
-    else await condition(() => changed, Math.max(1, Math.min(...due) - now));
+    if (due.length === 0) {
+      wake?.clear();
+      await condition(() => changed);
+    } else if (wake) {
+      wake.at(Math.min(...due));
+      await condition(() => changed || wake.rang);
+    } else await condition(() => changed, Math.max(1, Math.min(...due) - now));
   }
 }

@@ -124,4 +124,11 @@ export const PATCHES = {
       "a run's deadline timer counts from the execution's start (when the run was accepted) instead of from its first workflow task; a run whose first task comes after its deadline fails at once, having started nothing. Asked once, by a run with `settings.timeout`.",
     before: { folder: 'v7' },
   },
+  entityTimer: {
+    id: 'braid-entity-timer-v1',
+    since: 'run controls (issue 37)',
+    changed:
+      "an admission workflow keeps one timer for its next due time (the held slots' check, a rate limit's window, a grant to send again) while that time stays the same, instead of starting a timer for each wait and canceling it when a signal or update came first: a run's release and the next one's grant no longer record a TimerCanceled and a TimerStarted. Asked once when each starts.",
+    before: { folder: 'v8' },
+  },
 } as const satisfies Record<string, Patch>;

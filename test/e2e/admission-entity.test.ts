@@ -74,4 +74,36 @@ describe('the admission workflow', () => {
     expect(history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
     expect((await env.client.workflow.getHandle(entity).describe()).runId).not.toBe(first.firstExecutionRunId);
   }, 120_000);
+
+  it('hands its slot from run to run without starting and canceling a timer each time', async () => {
+    const name = uniqueId('handoff');
+    const tag = uniqueId('t');
+    const definition = {
+      name,
+      nodes: [
+        { id: 'start', type: 'trigger' },
+        { id: 'call', type: 'http', data: { url: `${target.url}/delay/50?t=${tag}` } },
+      ],
+      edges: [{ source: 'start', target: 'call' }],
+      settings: { concurrency: { key: 'k', limit: 1 } },
+    };
+    const runs = [];
+    for (let i = 0; i < 6; i++) {
+      runs.push(
+        await env.client.workflow.start(WORKFLOW_TYPE, {
+          taskQueue,
+          workflowId: uniqueId(`${name}-${i}`),
+          ...runStartOptions({ definition, name, input: null }),
+        }),
+      );
+    }
+    for (const run of runs) await run.result();
+    expect(target.requests.filter((r) => r.path.endsWith(`t=${tag}`))).toHaveLength(6);
+    const events = (await env.client.workflow.getHandle(admissionEntityId('default', name, 'concurrency', 'k')).fetchHistory()).events ?? [];
+    // Five handoffs. One timer for the held slots' check while runs wait, canceled once nobody waits, and the idle one
+    // (before braid-entity-timer-v1: a start and a cancel per handoff).
+    expect(events.filter((e) => e.timerCanceledEventAttributes).length).toBeLessThanOrEqual(1);
+    expect(events.filter((e) => e.timerStartedEventAttributes).length).toBeLessThanOrEqual(2);
+    expect(events.filter((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes).length).toBeGreaterThanOrEqual(5);
+  }, 120_000);
 });

@@ -39,6 +39,8 @@ const v5 = load(join(dir, 'v5'), 'v5/');
 /** Recorded before `braid-flow-history-v1` (admission and buffer workflows continued as new past 5,000 events): they replay as then. */
 const v6 = load(join(dir, 'v6'), 'v6/');
 const v7 = load(join(dir, 'v7'), 'v7/');
+/** Recorded before `braid-entity-timer-v1` (an admission workflow started a timer for each wait): they replay as then. */
+const v8 = load(join(dir, 'v8'), 'v8/');
 /** Batch children (nodeBatchWorkflow, forEachBatchWorkflow), each replayed under its own workflow id (the file's name). */
 const loadChildren = (folder: string, prefix: string) =>
   readdirSync(folder)
@@ -53,7 +55,7 @@ const children = [
   ...loadChildren(join(dir, 'v2', 'children'), 'v2/children/'),
   ...loadChildren(join(dir, 'v3', 'children'), 'v3/children/'),
 ];
-const histories = [...current, ...v1, ...v2, ...v3, ...v4, ...v5, ...v6, ...v7, ...children];
+const histories = [...current, ...v1, ...v2, ...v3, ...v4, ...v5, ...v6, ...v7, ...v8, ...children];
 
 /** The patch markers a history recorded (each marker's JSON: its id and whether deprecated). */
 const patches = (h: (typeof histories)[number]) =>
@@ -81,12 +83,16 @@ describe('replay', () => {
     expect(v6.map((h) => h.file)).toEqual(['v6/admission-entity.json']);
     // v7: a run with a deadline before braid-deadline-from-start-v1.
     expect(v7.map((h) => h.file)).toEqual(['v7/deadline.json']);
+    // v8: a key's admission workflow before braid-entity-timer-v1.
+    expect(v8.map((h) => h.file)).toEqual(['v8/admission-entity.json']);
+    expect(patches(v8[0]!).join()).not.toContain('braid-entity-timer-v1');
+    expect(patches(current.find((h) => h.file === 'admission-entity.json')!).join()).toContain('braid-entity-timer-v1');
   });
 
   it('replays every recorded history against the current workflow code', async () => {
     quietRuntime();
     // Not a loop that passes by running zero times: every example's history (now, before the host order and before the fast path), the three v1 ones, and batch children of both kinds.
-    expect(histories.length).toBe(current.length + 3 + v2.length + v3.length + v4.length + v5.length + v6.length + v7.length + children.length);
+    expect(histories.length).toBe(current.length + 3 + v2.length + v3.length + v4.length + v5.length + v6.length + v7.length + v8.length + children.length);
     expect(current.length).toBeGreaterThanOrEqual(5);
     const childTypes = new Set(children.map((c) => c.history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name));
     expect([...childTypes].sort()).toEqual(['forEachBatchWorkflow', 'nodeBatchWorkflow']);
