@@ -28,7 +28,11 @@ async function main(): Promise<void> {
     namespace: 'default',
     taskQueue,
     activities: createActivities({ httpAllowlist: ['127.0.0.1'] }),
-    overrides: { ...WORKER_PROCESS_TUNING, workflowsPath: resolve(__dirname, 'workflows.ts'), bundlerOptions: { preloadModules: [...WORKFLOW_PRELOAD_MODULES] } },
+    overrides: {
+      ...WORKER_PROCESS_TUNING,
+      workflowsPath: resolve(__dirname, 'workflows.ts'),
+      bundlerOptions: { preloadModules: [...WORKFLOW_PRELOAD_MODULES] },
+    },
   });
   const done = worker.run();
   process.stdout.write('ready\n');
