@@ -33,6 +33,34 @@ afterAll(async () => {
   await Promise.all([env?.teardown(), target?.close()]);
 });
 
+/**
+ * Starts `count` runs of one key (limit 1) that admit themselves, as a schedule's do, one after the
+ * other; waits for them all; answers their requests at the target.
+ */
+async function runOneAtATime(name: string, tag: string, count: number) {
+  const definition = {
+    name,
+    nodes: [
+      { id: 'start', type: 'trigger' },
+      { id: 'call', type: 'http', data: { url: `${target.url}/delay/50?t=${tag}` } },
+    ],
+    edges: [{ source: 'start', target: 'call' }],
+    settings: { concurrency: { key: 'k', limit: 1 } },
+  };
+  const runs = [];
+  for (let i = 0; i < count; i++) {
+    runs.push(
+      await env.client.workflow.start(WORKFLOW_TYPE, {
+        taskQueue,
+        workflowId: uniqueId(`${name}-${i}`),
+        ...runStartOptions({ definition, name, input: null }),
+      }),
+    );
+  }
+  for (const run of runs) await run.result();
+  return target.requests.filter((r) => r.path.endsWith(`t=${tag}`));
+}
+
 describe('the admission workflow', () => {
   it('continues as new while runs hold and wait, and lets every one through, one at a time', async () => {
     const name = uniqueId('can');
@@ -45,27 +73,7 @@ describe('the admission workflow', () => {
       workflowId: entity,
       args: [{ project: 'default', workflow: name, key: 'k', policy, maxEvents: 60 }],
     });
-    const definition = {
-      name,
-      nodes: [
-        { id: 'start', type: 'trigger' },
-        { id: 'call', type: 'http', data: { url: `${target.url}/delay/50?t=${tag}` } },
-      ],
-      edges: [{ source: 'start', target: 'call' }],
-      settings: { concurrency: { key: 'k', limit: 1 } },
-    };
-    const runs = [];
-    for (let i = 0; i < 12; i++) {
-      runs.push(
-        await env.client.workflow.start(WORKFLOW_TYPE, {
-          taskQueue,
-          workflowId: uniqueId(`${name}-${i}`),
-          ...runStartOptions({ definition, name, input: null }),
-        }),
-      );
-    }
-    for (const run of runs) await run.result();
-    const requests = target.requests.filter((r) => r.path.endsWith(`t=${tag}`));
+    const requests = await runOneAtATime(name, tag, 12);
     expect(requests).toHaveLength(12);
     // One at a time: each request started after the one before it ended.
     const byStart = [...requests].sort((a, b) => a.startTick - b.startTick);
@@ -78,27 +86,7 @@ describe('the admission workflow', () => {
   it('hands its slot from run to run without starting and canceling a timer each time', async () => {
     const name = uniqueId('handoff');
     const tag = uniqueId('t');
-    const definition = {
-      name,
-      nodes: [
-        { id: 'start', type: 'trigger' },
-        { id: 'call', type: 'http', data: { url: `${target.url}/delay/50?t=${tag}` } },
-      ],
-      edges: [{ source: 'start', target: 'call' }],
-      settings: { concurrency: { key: 'k', limit: 1 } },
-    };
-    const runs = [];
-    for (let i = 0; i < 6; i++) {
-      runs.push(
-        await env.client.workflow.start(WORKFLOW_TYPE, {
-          taskQueue,
-          workflowId: uniqueId(`${name}-${i}`),
-          ...runStartOptions({ definition, name, input: null }),
-        }),
-      );
-    }
-    for (const run of runs) await run.result();
-    expect(target.requests.filter((r) => r.path.endsWith(`t=${tag}`))).toHaveLength(6);
+    expect(await runOneAtATime(name, tag, 6)).toHaveLength(6);
     const events = (await env.client.workflow.getHandle(admissionEntityId('default', name, 'concurrency', 'k')).fetchHistory()).events ?? [];
     // Five handoffs. One timer for the held slots' check while runs wait, canceled once nobody waits, and the idle one
     // (before braid-entity-timer-v1: a start and a cancel per handoff).
