@@ -5,7 +5,7 @@
  * Why: a Temporal worker evaluates the workflow bundle's modules again for
  * every workflow it creates (each workflow gets its own module instances),
  * and building the graph's, node types' and credentials' zod schemas was
- * most of that: about 30 ms of CPU per run on a busy worker, the largest
+ * most of that: about 40 ms of CPU per run on a busy worker, the largest
  * part of a run's first workflow task (docs/performance.md). The worker
  * preloads this module and zod (WORKFLOW_PRELOAD_MODULES), so both are
  * evaluated once per workflow thread, and each schema module's
